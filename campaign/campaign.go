@@ -1,0 +1,203 @@
+// Package campaign is the domain of rsvpd: the campaign as configured (organiser, meetings,
+// invitees, prices, schedule), the state of each invitee and the pure rules that change it.
+// Nothing here does I/O or reads the clock: callers pass the time in.
+package campaign
+
+import (
+	"fmt"
+	"time"
+)
+
+// Campaign is one invitation campaign, validated and typed. It is built by package config
+// from the YAML file; everything else only reads it.
+type Campaign struct {
+	Name      string // the campaign's title, used in subjects ("Dialogmøder om ...")
+	Language  string // "da" (default) or "en"
+	Location  *time.Location
+	Organiser Organiser
+	Meetings  []Meeting
+	Agenda    []string
+	// Deadline is the last day to sign up, as the start of that day in Location; the
+	// deadline itself runs out at the end of the day (DeadlineEnd).
+	Deadline   time.Time
+	Companions CompanionPolicy
+	Invitees   []Invitee
+	Price      PriceModel
+	Agreement  AgreementTerms
+	Schedule   Schedule
+	// GoAhead is the share (0..1) of municipalities or of population needed for the
+	// project to go ahead.
+	GoAhead float64
+
+	byCode  map[string]int
+	byEmail map[string]int
+	byID    map[string]int
+}
+
+// Organiser is who sends the invitations and receives the answers.
+type Organiser struct {
+	Name    string   // "KOMBIT"
+	Email   string   // the campaign address, "dialogmoeder@kombit.test"
+	Staff   []string // digest and review recipients
+	Contact Contact  // the person named in the letters
+	Website string
+}
+
+// Contact is a person the letters name for questions.
+type Contact struct {
+	Name  string
+	Title string
+	Phone string
+	Email string
+}
+
+// Meeting is one session of the meeting; an invitee attends one of them.
+type Meeting struct {
+	ID       string // "aalborg"
+	City     string
+	Venue    string
+	Room     string
+	Street   string
+	Postcode string
+	Start    time.Time
+	End      time.Time
+	Lat, Lon float64
+	HasGeo   bool
+	Capacity int // people; 0 = no limit
+	// Aliases are other spellings a reply may use for the city ("Ålborg", "Velje").
+	Aliases []string
+}
+
+// Address is the meeting place in one line, as it is written in a letter.
+func (m Meeting) Address() string {
+	s := m.Venue
+	if m.Room != "" {
+		s += ", " + m.Room
+	}
+	return fmt.Sprintf("%s, %s, %s %s", s, m.Street, m.Postcode, m.City)
+}
+
+// CompanionPolicy says how many people an invitee may bring without review.
+type CompanionPolicy struct {
+	// Included is how many companions are welcome without review (1: the director plus one
+	// school-library representative).
+	Included int
+	// Role names the companion the invitation welcomes ("skolebibliotekskonsulent").
+	Role string
+}
+
+// MaxHeadcount is the largest headcount accepted without review.
+func (p CompanionPolicy) MaxHeadcount() int { return 1 + p.Included }
+
+// Invitee is one invited organisation and its contact.
+type Invitee struct {
+	Code       string // "101"
+	Name       string // "København"
+	Region     string
+	Email      string // the registered address, lower-case
+	Contact    string // the director's name where known, "" otherwise
+	Population int    // the figure the price model names
+	// Amount, when not nil, overrides the computed price (in øre).
+	Amount *int64
+}
+
+// PriceModel prices the agreement per invitee: rate per inhabitant times population, rounded.
+type PriceModel struct {
+	RateOere       int64  // rate per inhabitant in øre (700 = 7 kr.)
+	PopulationName string // which figure: "population_2012q1"
+	PopulationDate string // the date the figure is counted on, as written in the agreement
+	RoundToKroner  int64  // round the amount to a multiple of this many kroner (1 = whole kroner)
+	Per            string // what the rate is per, in words ("pr. indbygger pr. år")
+}
+
+// AgreementTerms is what the agreement letter and PDF state besides the price.
+type AgreementTerms struct {
+	Title      string
+	Conditions []string
+}
+
+// Schedule is the campaign's timeline as configured; package schedules turns it into jobs.
+type Schedule struct {
+	Invitations     time.Time
+	Agreement       time.Time
+	Reminders       Relative // before each registered invitee's meeting
+	NudgeUnanswered Relative // before Anchor (default the first meeting)
+	NudgeAgreement  Relative // before Anchor (default the deadline)
+	Digest          string   // cron expression, evaluated in the campaign's Location
+	// ReviewBatch is the shortest time between two staff notifications of review items.
+	ReviewBatch time.Duration
+}
+
+// Relative is a set of times before an anchor, optionally snapped to a time of day.
+type Relative struct {
+	Before []time.Duration
+	// Anchor is "deadline", "first_meeting", a meeting id, or "" for the invitee's meeting.
+	Anchor string
+	// TimeOfDay, when set (HasTime), moves each computed time to that clock time on its date.
+	TimeOfDay time.Duration
+	HasTime   bool
+}
+
+// DeadlineEnd is the first instant after the deadline day.
+func (c *Campaign) DeadlineEnd() time.Time { return c.Deadline.AddDate(0, 0, 1) }
+
+// Index builds the lookup tables; package config calls it once the campaign is complete.
+func (c *Campaign) Index() {
+	c.byCode = make(map[string]int, len(c.Invitees))
+	c.byEmail = make(map[string]int, len(c.Invitees))
+	for i, inv := range c.Invitees {
+		c.byCode[inv.Code] = i
+		c.byEmail[inv.Email] = i
+	}
+	c.byID = make(map[string]int, len(c.Meetings))
+	for i, m := range c.Meetings {
+		c.byID[m.ID] = i
+	}
+}
+
+// Invitee returns the invitee with the given code.
+func (c *Campaign) Invitee(code string) (Invitee, bool) {
+	i, ok := c.byCode[code]
+	if !ok {
+		return Invitee{}, false
+	}
+	return c.Invitees[i], true
+}
+
+// InviteeByEmail returns the invitee registered with the (lower-case) address.
+func (c *Campaign) InviteeByEmail(addr string) (Invitee, bool) {
+	i, ok := c.byEmail[addr]
+	if !ok {
+		return Invitee{}, false
+	}
+	return c.Invitees[i], true
+}
+
+// Meeting returns the meeting with the given id.
+func (c *Campaign) Meeting(id string) (Meeting, bool) {
+	i, ok := c.byID[id]
+	if !ok {
+		return Meeting{}, false
+	}
+	return c.Meetings[i], true
+}
+
+// FirstMeeting is the meeting that starts first.
+func (c *Campaign) FirstMeeting() Meeting {
+	first := c.Meetings[0]
+	for _, m := range c.Meetings[1:] {
+		if m.Start.Before(first.Start) {
+			first = m
+		}
+	}
+	return first
+}
+
+// TotalPopulation sums the invitees' population figures.
+func (c *Campaign) TotalPopulation() int64 {
+	var n int64
+	for _, inv := range c.Invitees {
+		n += int64(inv.Population)
+	}
+	return n
+}

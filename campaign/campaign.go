@@ -93,6 +93,7 @@ func (p CompanionPolicy) MaxHeadcount() int { return 1 + p.Included }
 type Invitee struct {
 	Code       string // "101"
 	Name       string // "København"
+	FormalName string // "Københavns Kommune": how letters address it; Name when not given
 	Region     string
 	Email      string // the registered address, lower-case
 	Contact    string // the director's name where known, "" otherwise

@@ -1,0 +1,166 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+)
+
+func loadExample(t *testing.T) *Config {
+	t.Helper()
+	cfg, err := Load("../config.example.yaml")
+	if err != nil {
+		t.Fatalf("load the example: %v", err)
+	}
+	return cfg
+}
+
+func TestExampleLoads(t *testing.T) {
+	cfg := loadExample(t)
+	c := cfg.Campaign
+	if len(c.Invitees) != 98 {
+		t.Errorf("invitees = %d, want 98", len(c.Invitees))
+	}
+	if got := c.TotalPopulation(); got != 5580413 {
+		t.Errorf("total population = %d, want 5580413", got)
+	}
+	if len(c.Meetings) != 3 {
+		t.Fatalf("meetings = %d, want 3", len(c.Meetings))
+	}
+	for _, m := range c.Meetings {
+		if m.Start.Hour() != 10 || m.End.Hour() != 12 || m.Start.Location().String() != "Europe/Copenhagen" {
+			t.Errorf("%s: %v - %v, want 10:00-12:00 Europe/Copenhagen", m.ID, m.Start, m.End)
+		}
+	}
+	if kbh, ok := c.Invitee("101"); !ok || kbh.Name != "København" || kbh.FormalName != "Københavns Kommune" || kbh.Population != 549050 {
+		t.Errorf("invitee 101 = %+v", kbh)
+	}
+	if c.Price.RateOere != 700 {
+		t.Errorf("rate = %d øre, want 700", c.Price.RateOere)
+	}
+}
+
+// mistakes applies edits to the example file and returns the problems Parse reports.
+func mistakes(t *testing.T, edits ...[2]string) Errors {
+	errs, _ := mistakesIn(t, edits...)
+	return errs
+}
+
+// mistakesIn also returns the edited file, so a test can find the line of each edit.
+func mistakesIn(t *testing.T, edits ...[2]string) (Errors, string) {
+	t.Helper()
+	data, err := os.ReadFile("../config.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(data)
+	for _, e := range edits {
+		if !strings.Contains(s, e[0]) {
+			t.Fatalf("the example no longer contains %q", e[0])
+		}
+		s = strings.Replace(s, e[0], e[1], 1)
+	}
+	_, err = Parse([]byte(s), "config.yaml", os.DirFS(".."), "..")
+	var errs Errors
+	if !errors.As(err, &errs) {
+		t.Fatalf("want Errors, got %v", err)
+	}
+	return errs, s
+}
+
+// lineOf is the 1-based line of the first occurrence of sub in s.
+func lineOf(t *testing.T, s, sub string) int {
+	t.Helper()
+	i := strings.Index(s, sub)
+	if i < 0 {
+		t.Fatalf("%q not in the file", sub)
+	}
+	return strings.Count(s[:i], "\n") + 1
+}
+
+func TestEveryMistakeIsReportedWithItsLine(t *testing.T) {
+	errs, s := mistakesIn(t,
+		[2]string{"    venue: Roskilde Bibliotekerne", "    venu: Roskilde Bibliotekerne"},
+		[2]string{"start: 2012-03-01 10:00", "start: 2012-13-01 10:00"},
+		[2]string{"email: dialogmoeder@kombit.test\n  # Staff", "email: dialogmoeder(at)kombit.test\n  # Staff"},
+		[2]string{"    of: deadline", "    of: odense"},
+		[2]string{`digest: "0 7 * * 1-5"`, `digest: "0 7 * *"`},
+	)
+	want := []string{
+		fmt.Sprintf("config.yaml:%d: meetings[1].venu: unknown key (did you mean \"venue\"?)", lineOf(t, s, "venu:")),
+		fmt.Sprintf("config.yaml:%d: meetings[1].venue: required", lineOf(t, s, "- id: roskilde")),
+		fmt.Sprintf("config.yaml:%d: meetings[1].start: month out of range", lineOf(t, s, "2012-13-01")),
+		fmt.Sprintf("config.yaml:%d: organiser.email: \"dialogmoeder(at)kombit.test\" is not a valid e-mail address", lineOf(t, s, "(at)")),
+		fmt.Sprintf("config.yaml:%d: schedule.nudge_agreement.of: unknown meeting \"odense\"", lineOf(t, s, "of: odense")),
+		fmt.Sprintf("config.yaml:%d: schedule.digest: \"0 7 * *\" is not a cron expression", lineOf(t, s, `digest: "0 7 * *"`)),
+	}
+	if len(errs) != len(want) {
+		t.Errorf("%d problems reported, want %d:\n%s", len(errs), len(want), errs)
+	}
+	text := errs.Error()
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			t.Errorf("missing %q in:\n%s", w, text)
+		}
+	}
+}
+
+func TestMistakes(t *testing.T) {
+	tests := []struct {
+		name string
+		edit [2]string
+		want string
+	}{
+		{"deadline before invitations", [2]string{"deadline: 2012-03-16", "deadline: 2012-01-16"}, "must go out before the deadline"},
+		{"header injection", [2]string{"  name: KOMBIT", "  name: \"KOMBIT\\r\\nBcc: x@evil.test\""}, "organiser.name: control character"},
+		{"unknown top-level key", [2]string{"store:", "stor:"}, "stor: unknown key (did you mean \"store\"?)"},
+		{"cron with zone only", [2]string{`digest: "0 7 * * 1-5"`, `digest: "CRON_TZ=Europe/Copenhagen"`}, "schedule.digest"},
+		{"end before start", [2]string{"end: 2012-03-06 12:00", "end: 2012-03-06 09:00"}, "meetings[2].end: ends at or before its start"},
+		{"missing invitee file", [2]string{"file: municipalities-2012.csv", "file: nowhere.csv"}, "invitees.file: cannot open the invitee list"},
+		{"bad rate", [2]string{`rate: "7"`, `rate: "syv"`}, `price.rate: "syv" is not an amount`},
+		{"override of unknown code", [2]string{"overrides: []", "overrides:\n    - code: \"999\"\n      amount: \"1000\""}, `no invitee has code "999"`},
+		{"agreement after first meeting", [2]string{"agreement: 2012-02-20 09:00", "agreement: 2012-02-29 09:00"}, "before the first meeting"},
+		{"tls mode", [2]string{"tls: starttls", "tls: sometimes"}, `"sometimes" is not a TLS mode`},
+		{"key given twice", [2]string{"  language: da\n", "  language: da\n  language: en\n"}, "key given twice"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			text := mistakes(t, tt.edit).Error()
+			if !strings.Contains(text, tt.want) {
+				t.Errorf("want %q in:\n%s", tt.want, text)
+			}
+		})
+	}
+}
+
+func TestInviteeListProblems(t *testing.T) {
+	dir := t.TempDir()
+	csv := "code,name,email,population_2012q1\n" +
+		"101,København,a@x.test,549050\n" +
+		"101,Frederiksberg,b@x.test,100215\n" +
+		"151,Ballerup,a@x.test,47994\n" +
+		"153,Brøndby,not-an-address,34084\n" +
+		"155,\"Drag\nør\",e@x.test,13000\n"
+	if err := os.WriteFile(dir+"/inv.csv", []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile("../config.example.yaml")
+	s := strings.Replace(string(data), "file: municipalities-2012.csv", "file: inv.csv", 1)
+	_, err := Parse([]byte(s), "config.yaml", os.DirFS(dir), dir)
+	if err == nil {
+		t.Fatal("want errors")
+	}
+	text := err.Error()
+	for _, w := range []string{
+		`inv.csv:3: invitees[1].code: duplicate code "101" (first on line 2)`,
+		`inv.csv:4: invitees[2].email: duplicate address a@x.test (first on line 2)`,
+		`inv.csv:5: invitees[3].email: "not-an-address" is not a valid e-mail address`,
+		`inv.csv:6: invitees[4].name: control character`,
+	} {
+		if !strings.Contains(text, w) {
+			t.Errorf("want %q in:\n%s", w, text)
+		}
+	}
+}

@@ -1,0 +1,217 @@
+package config
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/mail"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/rsvpd/rsvpd/campaign"
+)
+
+// invitees reads the invitee list (a CSV file named in the config) and the per-invitee
+// overrides written in the config itself.
+func (b *builder) invitees(n node, c *campaign.Campaign) {
+	if n.missing() {
+		n.errorf("required")
+		return
+	}
+	f := n.fields("file", "overrides")
+	file := f["file"].str(true)
+	if file != "" {
+		b.readInvitees(f["file"], file, c)
+	}
+	b.overrides(f["overrides"], c)
+	if file != "" && len(c.Invitees) == 0 && len(b.csv) > 0 && len(b.csv[len(b.csv)-1].errs) == 0 {
+		f["file"].errorf("%s lists no invitees", file)
+	}
+}
+
+func (b *builder) readInvitees(at node, file string, c *campaign.Campaign) {
+	shown := filepath.Join(b.cfg.Dir, file)
+	col := &collector{file: shown}
+	b.csv = append(b.csv, col)
+	r, err := b.fsys.Open(path.Clean(filepath.ToSlash(file)))
+	if err != nil {
+		at.errorf("cannot open the invitee list: %v", unwrapPath(err))
+		return
+	}
+	defer r.Close()
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err != nil {
+		col.add(1, "", "cannot read the header line: %v", err)
+		return
+	}
+	cols := map[string]int{}
+	for i, h := range header {
+		cols[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
+	}
+	if _, ok := cols["email"]; !ok {
+		if i, ok := cols["director_email"]; ok {
+			cols["email"] = i
+		}
+	}
+	for _, need := range []string{"code", "name", "email"} {
+		if _, ok := cols[need]; !ok {
+			col.add(1, "", "missing column %q (have: %s)", need, strings.Join(header, ", "))
+		}
+	}
+	_, hasPop := cols[c.Price.PopulationName]
+	if c.Price.PopulationName != "" && !hasPop {
+		col.add(1, "", "missing column %q named by price.population", c.Price.PopulationName)
+	}
+	if len(col.errs) > 0 {
+		return
+	}
+	seenCode, seenEmail := map[string]int{}, map[string]int{}
+	for i := 0; ; i++ {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			col.add(line, "", "%v", err)
+			if _, ok := err.(*csv.ParseError); ok && len(rec) == 0 {
+				break
+			}
+			continue
+		}
+		get := func(name string) string {
+			if j, ok := cols[name]; ok && j < len(rec) {
+				return strings.TrimSpace(rec[j])
+			}
+			return ""
+		}
+		p := fmt.Sprintf("invitees[%d]", i)
+		inv := campaign.Invitee{
+			Code:       get("code"),
+			Name:       get("name"),
+			FormalName: get("formal_name"),
+			Region:     get("region"),
+			Contact:    get("contact"),
+		}
+		b.checkInvitee(col, line, p, &inv)
+		inv.Email = checkAddress(col, line, p+".email", get("email"))
+		if inv.Code != "" {
+			if first, dup := seenCode[inv.Code]; dup {
+				col.add(line, p+".code", "duplicate code %q (first on line %d)", inv.Code, first)
+			}
+			seenCode[inv.Code] = line
+		}
+		if inv.Email != "" {
+			if first, dup := seenEmail[inv.Email]; dup {
+				col.add(line, p+".email", "duplicate address %s (first on line %d)", inv.Email, first)
+			}
+			seenEmail[inv.Email] = line
+		}
+		if hasPop {
+			s := strings.ReplaceAll(get(c.Price.PopulationName), ".", "")
+			v, err := strconv.Atoi(s)
+			if err != nil || v < 0 {
+				col.add(line, p+"."+c.Price.PopulationName, "%q is not a population figure", s)
+			}
+			inv.Population = v
+		}
+		if s := get("amount"); s != "" {
+			oere, err := parseKroner(s)
+			if err != nil {
+				col.add(line, p+".amount", "%v", err)
+			} else {
+				inv.Amount = &oere
+			}
+		}
+		c.Invitees = append(c.Invitees, inv)
+	}
+}
+
+// checkInvitee validates the invitee's code and the names that appear in letters and headers.
+func (b *builder) checkInvitee(col *collector, line int, p string, inv *campaign.Invitee) {
+	if inv.Code == "" {
+		col.add(line, p+".code", "required")
+	} else if !idPattern.MatchString(inv.Code) {
+		col.add(line, p+".code", "%q: use lower-case letters, digits, - and _ (at most 32)", inv.Code)
+	}
+	if inv.Name == "" {
+		col.add(line, p+".name", "required")
+	}
+	for _, v := range []struct{ key, val string }{{"name", inv.Name}, {"formal_name", inv.FormalName}, {"contact", inv.Contact}} {
+		if i := strings.IndexFunc(v.val, isControl); i >= 0 {
+			col.add(line, p+"."+v.key, "control character %q not allowed in a value used in mail headers", v.val[i])
+		}
+	}
+	if inv.FormalName == "" {
+		inv.FormalName = inv.Name
+	}
+}
+
+func checkAddress(col *collector, line int, p, s string) string {
+	if s == "" {
+		col.add(line, p, "required")
+		return ""
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Name != "" || strings.ContainsFunc(s, isControl) {
+		col.add(line, p, "%q is not a valid e-mail address", s)
+		return ""
+	}
+	return strings.ToLower(a.Address)
+}
+
+// overrides applies per-invitee settings from the config (an explicit amount, a contact name,
+// another address) on top of the list.
+func (b *builder) overrides(n node, c *campaign.Campaign) {
+	for _, item := range n.list() {
+		f := item.fields("code", "amount", "contact", "email")
+		code := f["code"].str(true)
+		idx := -1
+		for i := range c.Invitees {
+			if c.Invitees[i].Code == code {
+				idx = i
+			}
+		}
+		if code != "" && idx < 0 {
+			f["code"].errorf("no invitee has code %q", code)
+			continue
+		}
+		if idx < 0 {
+			continue
+		}
+		inv := &c.Invitees[idx]
+		if s := f["amount"].str(false); s != "" {
+			oere, err := parseKroner(s)
+			if err != nil {
+				f["amount"].errorf("%v", err)
+			} else {
+				inv.Amount = &oere
+			}
+		}
+		if s := f["contact"].header(false); s != "" {
+			inv.Contact = s
+		}
+		if a := b.address(f["email"], false); a != "" {
+			for _, other := range c.Invitees {
+				if other.Email == a && other.Code != code {
+					f["email"].errorf("address %s already belongs to invitee %s", a, other.Code)
+				}
+			}
+			inv.Email = a
+		}
+	}
+}
+
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

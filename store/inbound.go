@@ -1,0 +1,158 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Inbound is one fetched message in the inbound ledger.
+type Inbound struct {
+	ID          int64
+	Mailbox     string
+	UIDValidity uint32
+	UID         uint32
+	MessageID   string
+	Raw         []byte
+	ReceivedAt  time.Time
+	Status      string // new, applied, duplicate, failed
+	Reading     string // JSON of the reading that was applied
+	AppliedAt   time.Time
+	Error       string
+}
+
+const inboundCols = `id, mailbox, uidvalidity, uid, message_id, raw, received_at, status, reading, applied_at, error`
+
+func scanInbound(r scanner) (Inbound, error) {
+	var in Inbound
+	var received, applied int64
+	err := r.Scan(&in.ID, &in.Mailbox, &in.UIDValidity, &in.UID, &in.MessageID, &in.Raw, &received,
+		&in.Status, &in.Reading, &applied, &in.Error)
+	in.ReceivedAt, in.AppliedAt = fromMS(received), fromMS(applied)
+	return in, err
+}
+
+// AddInbound stores a fetched message raw, before it is read. A message the ledger already
+// holds (same mailbox, UIDVALIDITY and UID) is not stored again: added is false and id names
+// the existing row.
+func (s *Store) AddInbound(ctx context.Context, in Inbound) (id int64, added bool, err error) {
+	err = s.Tx(ctx, func(tx *Tx) error {
+		res, err := tx.tx.ExecContext(ctx, `INSERT OR IGNORE INTO inbound
+			(mailbox, uidvalidity, uid, message_id, raw, received_at) VALUES (?,?,?,?,?,?)`,
+			in.Mailbox, in.UIDValidity, in.UID, in.MessageID, in.Raw, ms(in.ReceivedAt))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			added = true
+			id, err = res.LastInsertId()
+			return err
+		}
+		return tx.tx.QueryRowContext(ctx, `SELECT id FROM inbound WHERE mailbox = ? AND uidvalidity = ? AND uid = ?`,
+			in.Mailbox, in.UIDValidity, in.UID).Scan(&id)
+	})
+	if err != nil {
+		return 0, false, fmt.Errorf("store inbound %s/%d/%d: %w", in.Mailbox, in.UIDValidity, in.UID, err)
+	}
+	return id, added, nil
+}
+
+// HasInbound reports whether the ledger holds the message with this mailbox, UIDVALIDITY and UID.
+func (s *Store) HasInbound(ctx context.Context, mailbox string, uidValidity, uid uint32) (bool, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM inbound WHERE mailbox = ? AND uidvalidity = ? AND uid = ?`,
+		mailbox, uidValidity, uid).Scan(&n)
+	return n > 0, err
+}
+
+// Inbound returns one ledger row.
+func (tx *Tx) Inbound(id int64) (Inbound, error) {
+	in, err := scanInbound(tx.tx.QueryRowContext(tx.ctx, `SELECT `+inboundCols+` FROM inbound WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return in, fmt.Errorf("inbound %d: %w", id, ErrNotFound)
+	}
+	return in, err
+}
+
+// MessageIDApplied reports whether another message with this Message-ID was already applied
+// (the same mail delivered twice, or fetched again under a new UIDVALIDITY).
+func (tx *Tx) MessageIDApplied(messageID string, except int64) (bool, error) {
+	if messageID == "" {
+		return false, nil
+	}
+	var n int
+	err := tx.tx.QueryRowContext(tx.ctx, `SELECT COUNT(*) FROM inbound WHERE message_id = ? AND id <> ? AND status = 'applied'`,
+		messageID, except).Scan(&n)
+	return n > 0, err
+}
+
+// FinishInbound records the outcome of reading a message: applied (with the reading),
+// duplicate, or failed (with the error).
+func (tx *Tx) FinishInbound(id int64, status, reading, errText string, at time.Time) error {
+	_, err := tx.tx.ExecContext(tx.ctx, `UPDATE inbound SET status = ?, reading = ?, error = ?, applied_at = ? WHERE id = ?`,
+		status, reading, errText, ms(at), id)
+	if err != nil {
+		return fmt.Errorf("finish inbound %d: %w", id, err)
+	}
+	return nil
+}
+
+// InboundByStatus lists ledger rows in a status (such as "new": stored but not yet applied,
+// after a crash), oldest first. Raw bytes are included.
+func (s *Store) InboundByStatus(ctx context.Context, status string) ([]Inbound, error) {
+	return s.queryInbound(ctx, `SELECT `+inboundCols+` FROM inbound WHERE status = ? ORDER BY id`, status)
+}
+
+// InboundSince lists every ledger row received at or after since, oldest first (for replay).
+func (s *Store) InboundSince(ctx context.Context, since time.Time) ([]Inbound, error) {
+	return s.queryInbound(ctx, `SELECT `+inboundCols+` FROM inbound WHERE received_at >= ? ORDER BY id`, ms(since))
+}
+
+func (s *Store) queryInbound(ctx context.Context, q string, args ...any) ([]Inbound, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read inbound: %w", err)
+	}
+	defer rows.Close()
+	var out []Inbound
+	for rows.Next() {
+		in, err := scanInbound(rows)
+		if err != nil {
+			return nil, fmt.Errorf("read inbound: %w", err)
+		}
+		out = append(out, in)
+	}
+	return out, rows.Err()
+}
+
+// MailboxPosition is how far the watcher has read a mailbox.
+type MailboxPosition struct {
+	UIDValidity uint32
+	LastUID     uint32
+}
+
+// MailboxPosition returns the stored position; the zero position when none is stored.
+func (s *Store) MailboxPosition(ctx context.Context, name string) (MailboxPosition, error) {
+	var p MailboxPosition
+	err := s.db.QueryRowContext(ctx, `SELECT uidvalidity, last_uid FROM mailboxes WHERE name = ?`, name).Scan(&p.UIDValidity, &p.LastUID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return MailboxPosition{}, nil
+	}
+	if err != nil {
+		return p, fmt.Errorf("read position of %s: %w", name, err)
+	}
+	return p, nil
+}
+
+// SetMailboxPosition stores how far a mailbox has been read.
+func (s *Store) SetMailboxPosition(ctx context.Context, name string, p MailboxPosition) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO mailboxes (name, uidvalidity, last_uid) VALUES (?,?,?)
+		ON CONFLICT (name) DO UPDATE SET uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid`,
+		name, p.UIDValidity, p.LastUID)
+	if err != nil {
+		return fmt.Errorf("store position of %s: %w", name, err)
+	}
+	return nil
+}

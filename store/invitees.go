@@ -1,0 +1,111 @@
+package store
+
+import (
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/rsvpd/rsvpd/campaign"
+)
+
+const inviteeCols = `code, status, meeting, headcount, companions, agreement, delivery, away_until,
+	sequence, partstat, answered_at, updated_at, agreement_sha256`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanState(r scanner) (campaign.State, error) {
+	var st campaign.State
+	var companions string
+	var answered, updated int64
+	err := r.Scan(&st.Code, &st.Status, &st.Meeting, &st.Headcount, &companions, &st.Agreement,
+		&st.Delivery, &st.AwayUntil, &st.Sequence, &st.PartStat, &answered, &updated, &st.AgreementSHA256)
+	if err != nil {
+		return st, err
+	}
+	if err := json.Unmarshal([]byte(companions), &st.Companions); err != nil {
+		return st, fmt.Errorf("invitee %s: companions: %w", st.Code, err)
+	}
+	st.AnsweredAt, st.UpdatedAt = fromMS(answered), fromMS(updated)
+	return st, nil
+}
+
+// EnsureInvitees adds a row in state "new" for every code the store does not know yet, so a
+// campaign whose list grows keeps the state of those already there.
+func (tx *Tx) EnsureInvitees(codes []string) (added int, err error) {
+	stmt, err := tx.tx.PrepareContext(tx.ctx, `INSERT OR IGNORE INTO invitees (code) VALUES (?)`)
+	if err != nil {
+		return 0, fmt.Errorf("add invitees: %w", err)
+	}
+	defer stmt.Close()
+	for _, c := range codes {
+		res, err := stmt.ExecContext(tx.ctx, c)
+		if err != nil {
+			return added, fmt.Errorf("add invitee %s: %w", c, err)
+		}
+		n, _ := res.RowsAffected()
+		added += int(n)
+	}
+	return added, nil
+}
+
+// State returns one invitee's state; ErrNotFound when the store has no row for it.
+func (tx *Tx) State(code string) (campaign.State, error) {
+	st, err := scanState(tx.tx.QueryRowContext(tx.ctx, `SELECT `+inviteeCols+` FROM invitees WHERE code = ?`, code))
+	if errors.Is(err, sql.ErrNoRows) {
+		return st, fmt.Errorf("invitee %s: %w", code, ErrNotFound)
+	}
+	if err != nil {
+		return st, fmt.Errorf("read invitee %s: %w", code, err)
+	}
+	return st, nil
+}
+
+// PutState writes an invitee's state.
+func (tx *Tx) PutState(st campaign.State) error {
+	companions, err := json.Marshal(nonNil(st.Companions))
+	if err != nil {
+		return err
+	}
+	_, err = tx.tx.ExecContext(tx.ctx, `INSERT INTO invitees (`+inviteeCols+`)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
+		ON CONFLICT (code) DO UPDATE SET status=excluded.status, meeting=excluded.meeting,
+			headcount=excluded.headcount, companions=excluded.companions, agreement=excluded.agreement,
+			delivery=excluded.delivery, away_until=excluded.away_until, sequence=excluded.sequence,
+			partstat=excluded.partstat, answered_at=excluded.answered_at, updated_at=excluded.updated_at,
+			agreement_sha256=excluded.agreement_sha256`,
+		st.Code, st.Status, st.Meeting, st.Headcount, string(companions), st.Agreement, st.Delivery,
+		st.AwayUntil, st.Sequence, st.PartStat, ms(st.AnsweredAt), ms(st.UpdatedAt), st.AgreementSHA256)
+	if err != nil {
+		return fmt.Errorf("write invitee %s: %w", st.Code, err)
+	}
+	return nil
+}
+
+// States returns every invitee's state, ordered by code.
+func (tx *Tx) States() ([]campaign.State, error) {
+	return queryStates(tx.tx.QueryContext(tx.ctx, `SELECT `+inviteeCols+` FROM invitees ORDER BY code`))
+}
+
+func queryStates(rows *sql.Rows, err error) ([]campaign.State, error) {
+	if err != nil {
+		return nil, fmt.Errorf("read invitees: %w", err)
+	}
+	defer rows.Close()
+	var out []campaign.State
+	for rows.Next() {
+		st, err := scanState(rows)
+		if err != nil {
+			return nil, fmt.Errorf("read invitees: %w", err)
+		}
+		out = append(out, st)
+	}
+	return out, rows.Err()
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

@@ -1,0 +1,66 @@
+package store
+
+import (
+	"fmt"
+	"time"
+)
+
+// JobRun is one entry of the run ledger of scheduled jobs.
+type JobRun struct {
+	Key     string
+	Due     time.Time
+	RanAt   time.Time
+	Outcome string // done, skipped
+}
+
+// ClaimJob records that the job with this key has run (or was skipped); it returns false when
+// the ledger already holds the key, in which case the caller must not run it again. Call it in
+// the transaction that performs the job, so the job and its record commit together.
+func (tx *Tx) ClaimJob(r JobRun) (bool, error) {
+	res, err := tx.tx.ExecContext(tx.ctx, `INSERT OR IGNORE INTO job_runs (key, due, ran_at, outcome) VALUES (?,?,?,?)`,
+		r.Key, ms(r.Due), ms(r.RanAt), r.Outcome)
+	if err != nil {
+		return false, fmt.Errorf("claim job %s: %w", r.Key, err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// JobRuns lists the run ledger in the order jobs ran.
+func (tx *Tx) JobRuns() ([]JobRun, error) {
+	rows, err := tx.tx.QueryContext(tx.ctx, `SELECT key, due, ran_at, outcome FROM job_runs ORDER BY ran_at, key`)
+	if err != nil {
+		return nil, fmt.Errorf("read job runs: %w", err)
+	}
+	defer rows.Close()
+	var out []JobRun
+	for rows.Next() {
+		var r JobRun
+		var due, ran int64
+		if err := rows.Scan(&r.Key, &due, &ran, &r.Outcome); err != nil {
+			return nil, fmt.Errorf("read job runs: %w", err)
+		}
+		r.Due, r.RanAt = fromMS(due), fromMS(ran)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// JobRan reports whether the ledger holds the key.
+func (tx *Tx) JobRan(key string) (bool, error) {
+	var n int
+	err := tx.tx.QueryRowContext(tx.ctx, `SELECT COUNT(*) FROM job_runs WHERE key = ?`, key).Scan(&n)
+	return n > 0, err
+}
+
+// CountAutoAnswer adds one automatic answer to address on day and returns the day's count
+// including it, so the caller can refuse answers beyond the daily cap (no mail loops).
+func (tx *Tx) CountAutoAnswer(address, day string) (int, error) {
+	var n int
+	err := tx.tx.QueryRowContext(tx.ctx, `INSERT INTO auto_answers (address, day, count) VALUES (?, ?, 1)
+		ON CONFLICT (address, day) DO UPDATE SET count = count + 1 RETURNING count`, address, day).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count automatic answers to %s: %w", address, err)
+	}
+	return n, nil
+}

@@ -1,0 +1,114 @@
+package store
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Review is an item for the staff: a message or state the daemon could not decide alone.
+type Review struct {
+	ID         int64
+	Inbound    int64 // the message it is about, 0 when none
+	Invitee    string
+	Reason     string
+	CreatedAt  time.Time
+	NotifiedAt time.Time
+	ResolvedAt time.Time
+	Resolution string
+}
+
+const reviewCols = `id, COALESCE(inbound, 0), invitee, reason, created_at, notified_at, resolved_at, resolution`
+
+func scanReview(r scanner) (Review, error) {
+	var rv Review
+	var created, notified, resolved int64
+	err := r.Scan(&rv.ID, &rv.Inbound, &rv.Invitee, &rv.Reason, &created, &notified, &resolved, &rv.Resolution)
+	rv.CreatedAt, rv.NotifiedAt, rv.ResolvedAt = fromMS(created), fromMS(notified), fromMS(resolved)
+	return rv, err
+}
+
+// AddReview opens a review item.
+func (tx *Tx) AddReview(r Review) (int64, error) {
+	var inbound any
+	if r.Inbound != 0 {
+		inbound = r.Inbound
+	}
+	res, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO reviews (inbound, invitee, reason, created_at) VALUES (?,?,?,?)`,
+		inbound, r.Invitee, r.Reason, ms(r.CreatedAt))
+	if err != nil {
+		return 0, fmt.Errorf("open review for %q: %w", r.Invitee, err)
+	}
+	return res.LastInsertId()
+}
+
+// Review returns one review item.
+func (tx *Tx) Review(id int64) (Review, error) {
+	rv, err := scanReview(tx.tx.QueryRowContext(tx.ctx, `SELECT `+reviewCols+` FROM reviews WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return rv, fmt.Errorf("review %d: %w", id, ErrNotFound)
+	}
+	return rv, err
+}
+
+// Reviews lists review items: open ones only, or all; oldest first.
+func (tx *Tx) Reviews(openOnly bool) ([]Review, error) {
+	q := `SELECT ` + reviewCols + ` FROM reviews`
+	if openOnly {
+		q += ` WHERE resolved_at = 0`
+	}
+	return tx.queryReviews(q + ` ORDER BY id`)
+}
+
+// UnnotifiedReviews lists open items the staff has not been told about yet.
+func (tx *Tx) UnnotifiedReviews() ([]Review, error) {
+	return tx.queryReviews(`SELECT ` + reviewCols + ` FROM reviews WHERE resolved_at = 0 AND notified_at = 0 ORDER BY id`)
+}
+
+func (tx *Tx) queryReviews(q string, args ...any) ([]Review, error) {
+	rows, err := tx.tx.QueryContext(tx.ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read reviews: %w", err)
+	}
+	defer rows.Close()
+	var out []Review
+	for rows.Next() {
+		rv, err := scanReview(rows)
+		if err != nil {
+			return nil, fmt.Errorf("read reviews: %w", err)
+		}
+		out = append(out, rv)
+	}
+	return out, rows.Err()
+}
+
+// LastReviewNotification is when the staff was last notified of review items.
+func (tx *Tx) LastReviewNotification() (time.Time, error) {
+	var v int64
+	err := tx.tx.QueryRowContext(tx.ctx, `SELECT COALESCE(MAX(notified_at), 0) FROM reviews`).Scan(&v)
+	return fromMS(v), err
+}
+
+// MarkNotified records that the staff was told about these items.
+func (tx *Tx) MarkNotified(ids []int64, at time.Time) error {
+	for _, id := range ids {
+		if _, err := tx.tx.ExecContext(tx.ctx, `UPDATE reviews SET notified_at = ? WHERE id = ?`, ms(at), id); err != nil {
+			return fmt.Errorf("mark review %d notified: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// ResolveReview closes an item with the staff's decision.
+func (tx *Tx) ResolveReview(id int64, resolution string, at time.Time) error {
+	res, err := tx.tx.ExecContext(tx.ctx, `UPDATE reviews SET resolved_at = ?, resolution = ? WHERE id = ? AND resolved_at = 0`,
+		ms(at), resolution, id)
+	if err != nil {
+		return fmt.Errorf("resolve review %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("resolve review %d: %w (or already resolved)", id, ErrNotFound)
+	}
+	return nil
+}

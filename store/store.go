@@ -1,0 +1,155 @@
+// Package store keeps rsvpd's state in SQLite (modernc.org/sqlite, pure Go): the invitees'
+// state, the append-only event log, the outbox, the inbound ledger, review items and the run
+// ledger of scheduled jobs. Every change happens in an immediate transaction, so a state change
+// and the messages it causes are written together or not at all.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Store is an open database.
+type Store struct {
+	db   *sql.DB
+	path string
+}
+
+// ErrNotFound is returned when a looked-up row does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrNewerSchema is returned when the database was written by a newer rsvpd.
+var ErrNewerSchema = errors.New("the database was written by a newer version of rsvpd")
+
+// Open opens (creating when missing) the database at path and brings its schema up to date.
+func Open(ctx context.Context, path string) (*Store, error) {
+	return open(ctx, path, len(migrations()))
+}
+
+// open migrates up to version target only; tests use it to build old schemas.
+func open(ctx context.Context, path string, target int) (*Store, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("open store %s: %w", path, err)
+		}
+	}
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	s := &Store{db: db, path: path}
+	if err := s.migrate(ctx, target); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
+// migrations lists the embedded schema steps in order; step i brings the schema to
+// user_version i+1.
+func migrations() []string {
+	names, _ := fs.Glob(migrationFiles, "migrations/*.sql")
+	sort.Strings(names)
+	out := make([]string, len(names))
+	for i, n := range names {
+		data, _ := migrationFiles.ReadFile(n)
+		out[i] = string(data)
+	}
+	return out
+}
+
+func (s *Store) migrate(ctx context.Context, target int) error {
+	steps := migrations()
+	return s.Tx(ctx, func(tx *Tx) error {
+		var version int
+		if err := tx.tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+			return fmt.Errorf("read schema version: %w", err)
+		}
+		if version > len(steps) {
+			return fmt.Errorf("%w (schema %d, this rsvpd knows up to %d): upgrade rsvpd", ErrNewerSchema, version, len(steps))
+		}
+		for v := version; v < target; v++ {
+			if _, err := tx.tx.ExecContext(ctx, steps[v]); err != nil {
+				return fmt.Errorf("migrate schema to %d: %w", v+1, err)
+			}
+		}
+		if target > version {
+			if _, err := tx.tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", target)); err != nil {
+				return fmt.Errorf("set schema version: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// Version is the schema version of the open database.
+func (s *Store) Version(ctx context.Context) (int, error) {
+	var v int
+	err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
+	return v, err
+}
+
+// Tx is one immediate transaction.
+type Tx struct {
+	tx  *sql.Tx
+	ctx context.Context
+}
+
+// Tx runs fn in an immediate transaction: committed when fn returns nil, rolled back
+// otherwise. SQLITE_BUSY beyond the busy timeout is returned as an error.
+func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
+	sqlTx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	if err := fn(&Tx{tx: sqlTx, ctx: ctx}); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// ms converts a time to the stored Unix milliseconds (0 for the zero time).
+func ms(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// fromMS converts stored Unix milliseconds back (the zero time for 0).
+func fromMS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v).UTC()
+}

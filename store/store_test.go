@@ -1,0 +1,248 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rsvpd/rsvpd/campaign"
+)
+
+func openTemp(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "sub", "rsvpd.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestUpgradeFromFirstSchema(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	old, err := open(ctx, path, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2012, 2, 7, 9, 0, 0, 0, time.UTC)
+	err = old.Tx(ctx, func(tx *Tx) error {
+		st := campaign.NewState("101")
+		st.Status, st.Meeting, st.Headcount, st.UpdatedAt = campaign.StatusAttending, "vejle", 2, at
+		// The first schema has no agreement_sha256 column: write it the way version 1 did.
+		_, err := tx.tx.ExecContext(ctx, `INSERT INTO invitees (code, status, meeting, headcount, updated_at) VALUES (?,?,?,?,?)`,
+			st.Code, st.Status, st.Meeting, st.Headcount, ms(st.UpdatedAt))
+		if err != nil {
+			return err
+		}
+		_, err = tx.Enqueue(Outgoing{Key: "invitation/101", Kind: "invitation", Invitee: "101",
+			Recipient: "a@x.test", MessageID: "m1@x.test", CreatedAt: at})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := old.Version(ctx); v != 1 {
+		t.Fatalf("old schema version = %d, want 1", v)
+	}
+	old.Close()
+
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("upgrade: %v", err)
+	}
+	defer s.Close()
+	if v, _ := s.Version(ctx); v != len(migrations()) {
+		t.Errorf("version after upgrade = %d, want %d", v, len(migrations()))
+	}
+	err = s.Tx(ctx, func(tx *Tx) error {
+		st, err := tx.State("101")
+		if err != nil {
+			return err
+		}
+		if st.Status != campaign.StatusAttending || st.Meeting != "vejle" || st.Headcount != 2 || !st.UpdatedAt.Equal(at) {
+			t.Errorf("state after upgrade = %+v", st)
+		}
+		st.AgreementSHA256 = "abc"
+		if err := tx.PutState(st); err != nil {
+			return err
+		}
+		if _, err := tx.AddReview(Review{Invitee: "101", Reason: "new table works", CreatedAt: at}); err != nil {
+			return err
+		}
+		o, err := tx.Outgoing("invitation/101")
+		if err != nil || o.Status != "pending" {
+			t.Errorf("outbox row after upgrade = %+v, %v", o, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestNewerSchemaIsRefused(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "new.db")
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(migrations())+1)); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	_, err = Open(ctx, path)
+	if !errors.Is(err, ErrNewerSchema) || !strings.Contains(err.Error(), "upgrade rsvpd") {
+		t.Fatalf("opening a newer schema: %v, want a clear refusal", err)
+	}
+}
+
+func TestEventLogIsAppendOnly(t *testing.T) {
+	s := openTemp(t)
+	ctx := context.Background()
+	err := s.Tx(ctx, func(tx *Tx) error {
+		return tx.Log(Event{At: time.Now(), Invitee: "101", Kind: "state", Cause: "inbound:1", Detail: map[string]any{"status": "attending"}})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`UPDATE events SET kind = 'x'`, `DELETE FROM events`} {
+		if _, err := s.db.ExecContext(ctx, q); err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Errorf("%s: %v, want refusal", q, err)
+		}
+	}
+	s.Tx(ctx, func(tx *Tx) error {
+		evs, err := tx.Events(EventFilter{Invitee: "101"})
+		if err != nil || len(evs) != 1 || evs[0].Detail["status"] != "attending" || evs[0].Cause != "inbound:1" {
+			t.Errorf("events = %+v, %v", evs, err)
+		}
+		return nil
+	})
+}
+
+func TestEnqueueIsIdempotentPerKey(t *testing.T) {
+	s := openTemp(t)
+	ctx := context.Background()
+	now := time.Date(2012, 2, 6, 8, 0, 0, 0, time.UTC)
+	var added []bool
+	for i := 0; i < 3; i++ {
+		err := s.Tx(ctx, func(tx *Tx) error {
+			ok, err := tx.Enqueue(Outgoing{Key: "confirmation/101/vejle/1", Kind: "confirmation", Invitee: "101",
+				Recipient: "a@x.test", MessageID: "m@x.test", CreatedAt: now})
+			added = append(added, ok)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !added[0] || added[1] || added[2] {
+		t.Errorf("added = %v, want only the first", added)
+	}
+	due, err := s.Due(ctx, now, 10)
+	if err != nil || len(due) != 1 {
+		t.Fatalf("due = %d, %v", len(due), err)
+	}
+	next := now.Add(time.Minute)
+	s.Tx(ctx, func(tx *Tx) error { return tx.Retry(due[0].ID, next, "451 try later") })
+	if due, _ := s.Due(ctx, now, 10); len(due) != 0 {
+		t.Errorf("a retried message is due before its next attempt")
+	}
+	if at, ok, _ := s.NextDue(ctx); !ok || !at.Equal(next) {
+		t.Errorf("next due = %v %v, want %v", at, ok, next)
+	}
+	s.Tx(ctx, func(tx *Tx) error { return tx.MarkSent(due[0].ID, next) })
+	st, _ := s.OutboxStats(ctx)
+	if st.Sent != 1 || st.Pending != 0 {
+		t.Errorf("stats = %+v", st)
+	}
+}
+
+func TestConcurrentWritersDoNotFailBusy(t *testing.T) {
+	s := openTemp(t)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make(chan error, 8*50)
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; i < 50; i++ {
+				errs <- s.Tx(ctx, func(tx *Tx) error {
+					st := campaign.NewState(fmt.Sprintf("w%d", w))
+					st.Headcount = i
+					if err := tx.PutState(st); err != nil {
+						return err
+					}
+					return tx.Log(Event{At: time.Now(), Kind: "test", Cause: "test"})
+				})
+			}
+		}(w)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("concurrent write: %v", err)
+		}
+	}
+	s.Tx(ctx, func(tx *Tx) error {
+		evs, _ := tx.Events(EventFilter{Kind: "test"})
+		if len(evs) != 400 {
+			t.Errorf("events = %d, want 400", len(evs))
+		}
+		return nil
+	})
+}
+
+func TestInboundLedgerKeepsOneCopy(t *testing.T) {
+	s := openTemp(t)
+	ctx := context.Background()
+	in := Inbound{Mailbox: "INBOX", UIDValidity: 7, UID: 42, MessageID: "<a@x>", Raw: []byte("Subject: hi\r\n\r\nbody"), ReceivedAt: time.Now()}
+	id1, added1, err := s.AddInbound(ctx, in)
+	if err != nil || !added1 {
+		t.Fatal(added1, err)
+	}
+	id2, added2, err := s.AddInbound(ctx, in)
+	if err != nil || added2 || id2 != id1 {
+		t.Fatalf("second add: id %d added %v err %v, want the first row", id2, added2, err)
+	}
+	pending, _ := s.InboundByStatus(ctx, "new")
+	if len(pending) != 1 || string(pending[0].Raw) != string(in.Raw) {
+		t.Fatalf("pending = %+v", pending)
+	}
+	s.Tx(ctx, func(tx *Tx) error { return tx.FinishInbound(id1, "applied", "{}", "", time.Now()) })
+	in.UIDValidity, in.UID = 8, 1 // the same mail seen again after UIDVALIDITY changed
+	id3, _, _ := s.AddInbound(ctx, in)
+	s.Tx(ctx, func(tx *Tx) error {
+		dup, err := tx.MessageIDApplied("<a@x>", id3)
+		if err != nil || !dup {
+			t.Errorf("MessageIDApplied = %v %v, want true", dup, err)
+		}
+		return nil
+	})
+}
+
+func TestJobClaimedOnce(t *testing.T) {
+	s := openTemp(t)
+	ctx := context.Background()
+	claims := 0
+	for i := 0; i < 3; i++ {
+		s.Tx(ctx, func(tx *Tx) error {
+			ok, err := tx.ClaimJob(JobRun{Key: "digest/2012-02-07T07:00", Due: time.Now(), RanAt: time.Now(), Outcome: "done"})
+			if ok {
+				claims++
+			}
+			return err
+		})
+	}
+	if claims != 1 {
+		t.Errorf("claims = %d, want 1", claims)
+	}
+}

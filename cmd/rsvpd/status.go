@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+
+	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/config"
+	"github.com/rsvpd/rsvpd/status"
+	"github.com/rsvpd/rsvpd/store"
+)
+
+func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("status", "--config FILE [--json]", "Show every invitee's state and the totals per meeting.", stderr)
+	cfgPath := fs.String("config", "", "the campaign's configuration `file`")
+	asJSON := fs.Bool("json", false, "print JSON instead of a table")
+	if st, ok := parseFlags(fs, args); !ok {
+		return st
+	}
+	cfg, ok := loadConfig(*cfgPath, stderr)
+	if !ok {
+		return 2
+	}
+	rep, err := loadReport(ctx, cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "rsvpd: %v\n", err)
+		return 1
+	}
+	if *asJSON {
+		err = rep.WriteJSON(stdout)
+	} else {
+		err = rep.WriteText(stdout, cfg.Campaign.Location)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "rsvpd: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// loadReport reads the invitees' states from the store; a store that does not exist yet means
+// nothing has happened, and is not created by looking.
+func loadReport(ctx context.Context, cfg *config.Config) (status.Report, error) {
+	if _, err := os.Stat(cfg.Store.Path); errors.Is(err, fs.ErrNotExist) {
+		return status.Build(cfg.Campaign, nil), nil
+	}
+	st, err := store.Open(ctx, cfg.Store.Path)
+	if err != nil {
+		return status.Report{}, err
+	}
+	defer st.Close()
+	var states []campaign.State
+	err = st.Tx(ctx, func(tx *store.Tx) error {
+		var err error
+		states, err = tx.States()
+		return err
+	})
+	if err != nil {
+		return status.Report{}, fmt.Errorf("read state from %s: %w", cfg.Store.Path, err)
+	}
+	return status.Build(cfg.Campaign, states), nil
+}

@@ -35,7 +35,8 @@ const (
 	sectionSp = 3.0  // space above a section heading, mm
 )
 
-// Render draws the agreement as a one- or two-page A4 PDF.
+// Render draws the agreement as an A4 PDF: one page for the example campaign; when the
+// conditions run long, the signature block moves whole to the next page.
 func Render(a Agreement) ([]byte, error) {
 	if err := a.validate(); err != nil {
 		return nil, fmt.Errorf("render agreement for %s %s: %w", a.Code, a.Name, err)

@@ -63,7 +63,7 @@ func For(c *campaign.Campaign, inv campaign.Invitee) Agreement {
 		Organiser:      c.Organiser.Name,
 		OrganiserEmail: c.Organiser.Email,
 		Contact:        c.Organiser.Contact,
-		Party:          campaign.MunicipalityDa(inv.Name),
+		Party:          party(inv),
 		Name:           inv.Name,
 		Code:           inv.Code,
 		Population:     int64(inv.Population),
@@ -125,4 +125,13 @@ func (a Agreement) validate() error {
 		return fmt.Errorf("negative amount %s", campaign.FormatKroner(a.AmountOere))
 	}
 	return nil
+}
+
+// party is how the agreement names the invitee: its formal name where the list gives one
+// ("Københavns Kommune"), else its name.
+func party(inv campaign.Invitee) string {
+	if inv.FormalName != "" {
+		return inv.FormalName
+	}
+	return inv.Name
 }

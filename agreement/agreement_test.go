@@ -71,10 +71,11 @@ func exampleCampaign(t testing.TB) *campaign.Campaign {
 	return c
 }
 
-// loadMunicipalities reads the 98 municipalities with their 2012Q1 population.
+// loadMunicipalities reads the project's list of the 98 municipalities with their 2012Q1
+// population and formal names.
 func loadMunicipalities(t testing.TB) []campaign.Invitee {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", "municipalities-2012.csv"))
+	f, err := os.Open(filepath.Join("..", "municipalities-2012.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,8 +97,9 @@ func loadMunicipalities(t testing.TB) []campaign.Invitee {
 		out = append(out, campaign.Invitee{
 			Code:       r[col["code"]],
 			Name:       r[col["name"]],
+			FormalName: r[col["formal_name"]],
 			Region:     r[col["region"]],
-			Email:      r[col["director_email"]],
+			Email:      r[col["email"]],
 			Population: pop,
 		})
 	}

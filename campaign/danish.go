@@ -2,7 +2,6 @@ package campaign
 
 import (
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -50,20 +49,4 @@ func FormatDateShortEn(t time.Time) string {
 // FormatTimeEn writes a clock time on the 24-hour clock: "10:00".
 func FormatTimeEn(t time.Time) string {
 	return fmt.Sprintf("%02d:%02d", t.Hour(), t.Minute())
-}
-
-// MunicipalityDa is the name of a Danish municipality as a party to an agreement: "<Name>
-// Kommune", except where the official name differs ("Københavns Kommune", "Bornholms
-// Regionskommune"); a name that already ends in "kommune" is kept as it is.
-func MunicipalityDa(name string) string {
-	switch name {
-	case "København":
-		return "Københavns Kommune"
-	case "Bornholm":
-		return "Bornholms Regionskommune"
-	}
-	if strings.HasSuffix(strings.ToLower(name), "kommune") {
-		return name
-	}
-	return name + " Kommune"
 }

@@ -48,8 +48,9 @@ type State struct {
 	// AwayUntil is the return date of an out-of-office ("2012-03-05"), "" when none is known.
 	AwayUntil string
 	// Sequence is the iCalendar SEQUENCE of the invitee's current calendar entry.
-	Sequence   int
-	PartStat   string
+	Sequence int
+	// PartStats is the calendar answer per meeting id, as RFC 5545 writes it (ACCEPTED ...).
+	PartStats  map[string]string
 	AnsweredAt time.Time
 	UpdatedAt  time.Time
 	// AgreementSHA256 is the hex SHA-256 of the agreement PDF that was sent.

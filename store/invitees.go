@@ -16,15 +16,20 @@ type scanner interface{ Scan(dest ...any) error }
 
 func scanState(r scanner) (campaign.State, error) {
 	var st campaign.State
-	var companions string
+	var companions, partstats string
 	var answered, updated int64
 	err := r.Scan(&st.Code, &st.Status, &st.Meeting, &st.Headcount, &companions, &st.Agreement,
-		&st.Delivery, &st.AwayUntil, &st.Sequence, &st.PartStat, &answered, &updated, &st.AgreementSHA256)
+		&st.Delivery, &st.AwayUntil, &st.Sequence, &partstats, &answered, &updated, &st.AgreementSHA256)
 	if err != nil {
 		return st, err
 	}
 	if err := json.Unmarshal([]byte(companions), &st.Companions); err != nil {
 		return st, fmt.Errorf("invitee %s: companions: %w", st.Code, err)
+	}
+	if partstats != "" {
+		if err := json.Unmarshal([]byte(partstats), &st.PartStats); err != nil {
+			return st, fmt.Errorf("invitee %s: calendar answers: %w", st.Code, err)
+		}
 	}
 	st.AnsweredAt, st.UpdatedAt = fromMS(answered), fromMS(updated)
 	return st, nil
@@ -67,6 +72,14 @@ func (tx *Tx) PutState(st campaign.State) error {
 	if err != nil {
 		return err
 	}
+	partstats := ""
+	if len(st.PartStats) > 0 {
+		b, err := json.Marshal(st.PartStats)
+		if err != nil {
+			return err
+		}
+		partstats = string(b)
+	}
 	_, err = tx.tx.ExecContext(tx.ctx, `INSERT INTO invitees (`+inviteeCols+`)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT (code) DO UPDATE SET status=excluded.status, meeting=excluded.meeting,
@@ -75,7 +88,7 @@ func (tx *Tx) PutState(st campaign.State) error {
 			partstat=excluded.partstat, answered_at=excluded.answered_at, updated_at=excluded.updated_at,
 			agreement_sha256=excluded.agreement_sha256`,
 		st.Code, st.Status, st.Meeting, st.Headcount, string(companions), st.Agreement, st.Delivery,
-		st.AwayUntil, st.Sequence, st.PartStat, ms(st.AnsweredAt), ms(st.UpdatedAt), st.AgreementSHA256)
+		st.AwayUntil, st.Sequence, partstats, ms(st.AnsweredAt), ms(st.UpdatedAt), st.AgreementSHA256)
 	if err != nil {
 		return fmt.Errorf("write invitee %s: %w", st.Code, err)
 	}

@@ -11,7 +11,7 @@ CREATE TABLE invitees (
 	delivery    TEXT NOT NULL DEFAULT 'ok',       -- ok, undeliverable
 	away_until  TEXT NOT NULL DEFAULT '',         -- out-of-office return date, YYYY-MM-DD
 	sequence    INTEGER NOT NULL DEFAULT 0,       -- iCalendar SEQUENCE of the current entry
-	partstat    TEXT NOT NULL DEFAULT '',         -- the calendar's answer, as RFC 5545 says it
+	partstat    TEXT NOT NULL DEFAULT '',         -- the calendar's answers per meeting, JSON
 	answered_at INTEGER NOT NULL DEFAULT 0,
 	updated_at  INTEGER NOT NULL DEFAULT 0
 );

@@ -1,0 +1,254 @@
+package campaign
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+)
+
+// Answer is what one message (or a staff decision) says, as far as the campaign is concerned.
+// The shell builds it from the reading of a message; Apply decides what it changes.
+type Answer struct {
+	Class      string // human, calendar, auto_reply, bounce, staff
+	Intent     string // attend, decline, question, agreement, unclear, none
+	Meeting    string // the meeting named, "" when none
+	Headcount  int    // people coming, 0 when not stated
+	Companions []string
+	// Calendar answers: the participation status and the meeting whose entry it answers.
+	PartStat    string
+	CalMeeting  string
+	CalMethod   string
+	Permanent   bool   // a bounce that will not go away
+	AwayUntil   string // an out-of-office's return date, YYYY-MM-DD
+	NeedsReview bool
+	Reason      string
+}
+
+// EffectKind is what a change asks the shell to do.
+type EffectKind string
+
+const (
+	EffectConfirm    EffectKind = "confirmation" // registered: confirmation with a calendar REQUEST
+	EffectChange     EffectKind = "change"       // meeting or headcount changed: REQUEST (and CANCEL for the old meeting)
+	EffectDeclineAck EffectKind = "decline_ack"  // declined before registering: acknowledgement
+	EffectCancelAck  EffectKind = "cancel_ack"   // cancelled a registration: acknowledgement with a CANCEL
+	EffectReview     EffectKind = "review"       // a person on the staff must look
+)
+
+// Effect is one consequence of an answer.
+type Effect struct {
+	Kind       EffectKind
+	Meeting    string // the meeting the letter is about
+	OldMeeting string // for a change of meeting: the one to cancel
+	Headcount  int
+	Sequence   int // the iCalendar SEQUENCE the letter's calendar parts carry
+	Reason     string
+}
+
+// Apply is the RSVP state machine: it returns the invitee's new state and what the shell must
+// do, for an answer received at now. It never reads the clock and never does I/O.
+func Apply(c *Campaign, st State, a Answer, now time.Time) (State, []Effect) {
+	next := st
+	next.Companions = slices.Clone(st.Companions)
+	next.PartStats = maps.Clone(st.PartStats)
+	var eff []Effect
+	switch a.Class {
+	case "bounce":
+		eff = applyBounce(&next, a)
+	case "auto_reply":
+		if a.AwayUntil != "" {
+			next.AwayUntil = a.AwayUntil
+		}
+	case "calendar":
+		eff = applyCalendar(c, &next, a, now)
+	default: // human or staff
+		eff = applyHuman(c, &next, a, now)
+	}
+	if a.NeedsReview && !hasReview(eff) {
+		eff = append(eff, Effect{Kind: EffectReview, Reason: reviewReason(a, "the reading needs a person to check it")})
+	}
+	if !sameState(st, next) {
+		next.UpdatedAt = now
+		if next.Status.Answered() && !st.Status.Answered() {
+			next.AnsweredAt = now
+		}
+	}
+	return next, eff
+}
+
+func applyBounce(st *State, a Answer) []Effect {
+	if !a.Permanent {
+		return nil // a temporary failure: the server keeps trying, nothing to change yet
+	}
+	st.Delivery = DeliveryUndeliverable
+	return []Effect{{Kind: EffectReview, Reason: reviewReason(a, "mail to the invitee bounced permanently: find another address")}}
+}
+
+func applyCalendar(c *Campaign, st *State, a Answer, now time.Time) []Effect {
+	if a.CalMethod != "" && a.CalMethod != "REPLY" {
+		return []Effect{{Kind: EffectReview, Reason: fmt.Sprintf("a calendar %s, not an answer to our invitation", a.CalMethod)}}
+	}
+	meeting := a.CalMeeting
+	if meeting == "" {
+		meeting = a.Meeting
+	}
+	if _, ok := c.Meeting(meeting); !ok {
+		return []Effect{{Kind: EffectReview, Reason: "a calendar answer to an entry that names none of the meetings"}}
+	}
+	if st.PartStats == nil {
+		st.PartStats = map[string]string{}
+	}
+	st.PartStats[meeting] = a.PartStat
+	switch a.PartStat {
+	case "ACCEPTED":
+		if st.Status == StatusAttending && st.Meeting == meeting {
+			return nil // accepting the entry we sent: it is already confirmed
+		}
+		n := st.Headcount
+		if n < 1 || st.Status != StatusAttending {
+			n = 1
+		}
+		return attend(c, st, meeting, n, nil, now)
+	case "DECLINED":
+		if st.Status == StatusAttending && st.Meeting == meeting {
+			return cancel(c, st, now)
+		}
+		if st.Status == StatusAttending || st.Status == StatusDeclined {
+			return nil // declining another meeting's entry while registered for one: nothing changes
+		}
+		for _, m := range c.Meetings {
+			if st.PartStats[m.ID] != "DECLINED" {
+				return nil // still free to accept another meeting
+			}
+		}
+		return decline(st)
+	case "TENTATIVE":
+		return []Effect{{Kind: EffectReview, Meeting: meeting, Reason: "a tentative calendar answer for " + meeting + ": ask whether they come"}}
+	}
+	return []Effect{{Kind: EffectReview, Reason: fmt.Sprintf("a calendar answer %q that rsvpd does not act on", a.PartStat)}}
+}
+
+func applyHuman(c *Campaign, st *State, a Answer, now time.Time) []Effect {
+	switch a.Intent {
+	case "attend":
+		meeting := a.Meeting
+		if meeting == "" && st.Status == StatusAttending {
+			meeting = st.Meeting // "we will only be one after all": same meeting, new headcount
+		}
+		if meeting == "" {
+			markUnclear(st)
+			return []Effect{{Kind: EffectReview, Reason: reviewReason(a, "wants to come but names no meeting")}}
+		}
+		n := a.Headcount
+		if n < 1 {
+			n = max(1, st.Headcount)
+		}
+		return attend(c, st, meeting, n, a.Companions, now)
+	case "decline":
+		if st.Status == StatusAttending {
+			return cancel(c, st, now)
+		}
+		if st.Status == StatusDeclined {
+			return nil
+		}
+		return decline(st)
+	case "agreement":
+		if st.Agreement != AgreementConfirmed {
+			st.Agreement = AgreementReturned
+		}
+		return []Effect{{Kind: EffectReview, Reason: "the agreement came back: check it and confirm with `rsvpd agreement confirm " + st.Code + "`"}}
+	case "question":
+		return []Effect{{Kind: EffectReview, Reason: reviewReason(a, "asks a question")}}
+	case "unclear":
+		markUnclear(st)
+		return []Effect{{Kind: EffectReview, Reason: reviewReason(a, "the answer could not be read")}}
+	}
+	return nil // "none": nothing to act on
+}
+
+// attend registers the invitee for a meeting, or changes its registration.
+func attend(c *Campaign, st *State, meeting string, headcount int, companions []string, now time.Time) []Effect {
+	m, ok := c.Meeting(meeting)
+	if !ok {
+		markUnclear(st)
+		return []Effect{{Kind: EffectReview, Reason: fmt.Sprintf("names a meeting rsvpd does not know (%q)", meeting)}}
+	}
+	if !now.Before(m.Start) {
+		return []Effect{{Kind: EffectReview, Meeting: meeting, Reason: "wants to come to " + m.City + ", which has already taken place"}}
+	}
+	var eff []Effect
+	wasAttending, old := st.Status == StatusAttending, st.Meeting
+	if wasAttending && old == meeting && headcount == st.Headcount && companions == nil {
+		return nil // the same answer again
+	}
+	if wasAttending && old != meeting {
+		if om, ok := c.Meeting(old); ok && !now.Before(om.Start) {
+			return []Effect{{Kind: EffectReview, Meeting: meeting, Reason: "wants to change from " + om.City + ", which has already taken place"}}
+		}
+	}
+	st.Status, st.Meeting, st.Headcount = StatusAttending, meeting, headcount
+	if companions != nil {
+		st.Companions = companions
+	}
+	st.Sequence++
+	switch {
+	case !wasAttending:
+		eff = append(eff, Effect{Kind: EffectConfirm, Meeting: meeting, Headcount: headcount, Sequence: st.Sequence})
+	case old != meeting:
+		eff = append(eff, Effect{Kind: EffectChange, Meeting: meeting, OldMeeting: old, Headcount: headcount, Sequence: st.Sequence})
+	default:
+		eff = append(eff, Effect{Kind: EffectChange, Meeting: meeting, Headcount: headcount, Sequence: st.Sequence})
+	}
+	if headcount > c.Companions.MaxHeadcount() {
+		eff = append(eff, Effect{Kind: EffectReview, Meeting: meeting,
+			Reason: fmt.Sprintf("registered %d people for %s; the invitation welcomes %d", headcount, m.City, c.Companions.MaxHeadcount())})
+	}
+	return eff
+}
+
+// cancel withdraws a registration.
+func cancel(c *Campaign, st *State, now time.Time) []Effect {
+	m, _ := c.Meeting(st.Meeting)
+	if !now.Before(m.Start) {
+		return []Effect{{Kind: EffectReview, Meeting: st.Meeting, Reason: "cancels " + m.City + ", which has already taken place"}}
+	}
+	old := st.Meeting
+	st.Status, st.Meeting, st.Headcount, st.Companions = StatusDeclined, "", 0, nil
+	st.Sequence++
+	return []Effect{{Kind: EffectCancelAck, Meeting: old, Sequence: st.Sequence}}
+}
+
+func decline(st *State) []Effect {
+	st.Status, st.Meeting, st.Headcount, st.Companions = StatusDeclined, "", 0, nil
+	return []Effect{{Kind: EffectDeclineAck}}
+}
+
+// markUnclear records an answer staff must interpret, without undoing a registration.
+func markUnclear(st *State) {
+	if st.Status != StatusAttending && st.Status != StatusDeclined {
+		st.Status = StatusUnclear
+	}
+}
+
+func reviewReason(a Answer, def string) string {
+	if a.Reason != "" {
+		return def + ": " + a.Reason
+	}
+	return def
+}
+
+func hasReview(eff []Effect) bool {
+	for _, e := range eff {
+		if e.Kind == EffectReview {
+			return true
+		}
+	}
+	return false
+}
+
+func sameState(a, b State) bool {
+	return a.Status == b.Status && a.Meeting == b.Meeting && a.Headcount == b.Headcount &&
+		slices.Equal(a.Companions, b.Companions) && a.Agreement == b.Agreement && a.Delivery == b.Delivery &&
+		a.AwayUntil == b.AwayUntil && a.Sequence == b.Sequence && maps.Equal(a.PartStats, b.PartStats)
+}

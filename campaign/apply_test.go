@@ -1,0 +1,179 @@
+package campaign
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func testCampaign() *Campaign {
+	cph, _ := time.LoadLocation("Europe/Copenhagen")
+	at := func(d int, m time.Month) time.Time { return time.Date(2012, m, d, 10, 0, 0, 0, cph) }
+	c := &Campaign{
+		Location: cph,
+		Meetings: []Meeting{
+			{ID: "aalborg", City: "Aalborg", Start: at(28, 2), End: at(28, 2).Add(2 * time.Hour)},
+			{ID: "roskilde", City: "Roskilde", Start: at(1, 3), End: at(1, 3).Add(2 * time.Hour)},
+			{ID: "vejle", City: "Vejle", Start: at(6, 3), End: at(6, 3).Add(2 * time.Hour)},
+		},
+		Companions: CompanionPolicy{Included: 1},
+		Invitees:   []Invitee{{Code: "615", Name: "Horsens", Email: "b@horsens.test"}},
+	}
+	c.Index()
+	return c
+}
+
+func invited() State {
+	st := NewState("615")
+	st.Status = StatusInvited
+	return st
+}
+
+func attending(meeting string, n, seq int) State {
+	st := invited()
+	st.Status, st.Meeting, st.Headcount, st.Sequence = StatusAttending, meeting, n, seq
+	return st
+}
+
+func kinds(eff []Effect) string {
+	var k []string
+	for _, e := range eff {
+		s := string(e.Kind)
+		if e.Meeting != "" {
+			s += ":" + e.Meeting
+		}
+		if e.OldMeeting != "" {
+			s += "<" + e.OldMeeting
+		}
+		k = append(k, s)
+	}
+	return strings.Join(k, ",")
+}
+
+func TestApply(t *testing.T) {
+	c := testCampaign()
+	cph := c.Location
+	feb10 := time.Date(2012, 2, 10, 9, 0, 0, 0, cph)
+	mar2 := time.Date(2012, 3, 2, 9, 0, 0, 0, cph)
+	tests := []struct {
+		name      string
+		st        State
+		a         Answer
+		now       time.Time
+		status    Status
+		meeting   string
+		headcount int
+		effects   string
+	}{
+		{"free text yes", invited(), Answer{Class: "human", Intent: "attend", Meeting: "vejle", Headcount: 2}, feb10,
+			StatusAttending, "vejle", 2, "confirmation:vejle"},
+		{"yes without number counts one", invited(), Answer{Class: "human", Intent: "attend", Meeting: "aalborg"}, feb10,
+			StatusAttending, "aalborg", 1, "confirmation:aalborg"},
+		{"change of meeting", attending("roskilde", 2, 1), Answer{Class: "human", Intent: "attend", Meeting: "vejle"}, feb10,
+			StatusAttending, "vejle", 2, "change:vejle<roskilde"},
+		{"fewer people, same meeting", attending("vejle", 2, 1), Answer{Class: "human", Intent: "attend", Headcount: 1}, feb10,
+			StatusAttending, "vejle", 1, "change:vejle"},
+		{"the same answer twice", attending("vejle", 2, 1), Answer{Class: "human", Intent: "attend", Meeting: "vejle", Headcount: 2}, feb10,
+			StatusAttending, "vejle", 2, ""},
+		{"more than the policy", invited(), Answer{Class: "human", Intent: "attend", Meeting: "vejle", Headcount: 4}, feb10,
+			StatusAttending, "vejle", 4, "confirmation:vejle,review:vejle"},
+		{"yes with a question", invited(), Answer{Class: "human", Intent: "attend", Meeting: "vejle", Headcount: 2, NeedsReview: true, Reason: "asks about parking"}, feb10,
+			StatusAttending, "vejle", 2, "confirmation:vejle,review"},
+		{"yes without a meeting", invited(), Answer{Class: "human", Intent: "attend", Headcount: 2}, feb10,
+			StatusUnclear, "", 0, "review"},
+		{"no", invited(), Answer{Class: "human", Intent: "decline"}, feb10,
+			StatusDeclined, "", 0, "decline_ack"},
+		{"no after yes cancels", attending("vejle", 2, 1), Answer{Class: "human", Intent: "decline"}, feb10,
+			StatusDeclined, "", 0, "cancel_ack:vejle"},
+		{"question only", invited(), Answer{Class: "human", Intent: "question", Reason: "asks about the price"}, feb10,
+			StatusInvited, "", 0, "review"},
+		{"unclear", invited(), Answer{Class: "human", Intent: "unclear"}, feb10,
+			StatusUnclear, "", 0, "review"},
+		{"calendar accept registers", invited(), Answer{Class: "calendar", CalMethod: "REPLY", PartStat: "ACCEPTED", CalMeeting: "roskilde"}, feb10,
+			StatusAttending, "roskilde", 1, "confirmation:roskilde"},
+		{"calendar accept of our own entry changes nothing", attending("roskilde", 2, 1), Answer{Class: "calendar", CalMethod: "REPLY", PartStat: "ACCEPTED", CalMeeting: "roskilde"}, feb10,
+			StatusAttending, "roskilde", 2, ""},
+		{"calendar decline after yes is a cancellation", attending("vejle", 2, 1), Answer{Class: "calendar", CalMethod: "REPLY", PartStat: "DECLINED", CalMeeting: "vejle"}, feb10,
+			StatusDeclined, "", 0, "cancel_ack:vejle"},
+		{"declining another meeting's entry changes nothing", attending("vejle", 2, 1), Answer{Class: "calendar", CalMethod: "REPLY", PartStat: "DECLINED", CalMeeting: "aalborg"}, feb10,
+			StatusAttending, "vejle", 2, ""},
+		{"declining one of three entries is not a no", invited(), Answer{Class: "calendar", CalMethod: "REPLY", PartStat: "DECLINED", CalMeeting: "aalborg"}, feb10,
+			StatusInvited, "", 0, ""},
+		{"a counter-proposal goes to the staff", invited(), Answer{Class: "calendar", CalMethod: "COUNTER", PartStat: "TENTATIVE", CalMeeting: "aalborg"}, feb10,
+			StatusInvited, "", 0, "review"},
+		{"out of office keeps the date", invited(), Answer{Class: "auto_reply", Intent: "none", AwayUntil: "2012-02-20"}, feb10,
+			StatusInvited, "", 0, ""},
+		{"permanent bounce", invited(), Answer{Class: "bounce", Intent: "none", Permanent: true}, feb10,
+			StatusInvited, "", 0, "review"},
+		{"temporary bounce", invited(), Answer{Class: "bounce", Intent: "none"}, feb10,
+			StatusInvited, "", 0, ""},
+		{"yes to a meeting that has passed", invited(), Answer{Class: "human", Intent: "attend", Meeting: "aalborg"}, mar2,
+			StatusInvited, "", 0, "review:aalborg"},
+		{"change away from a meeting that has passed", attending("aalborg", 1, 1), Answer{Class: "human", Intent: "attend", Meeting: "vejle"}, mar2,
+			StatusAttending, "aalborg", 1, "review:vejle"},
+		{"late yes to a later meeting", invited(), Answer{Class: "human", Intent: "attend", Meeting: "vejle"}, mar2,
+			StatusAttending, "vejle", 1, "confirmation:vejle"},
+		{"agreement returned", invited(), Answer{Class: "human", Intent: "agreement"}, feb10,
+			StatusInvited, "", 0, "review"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, eff := Apply(c, tt.st, tt.a, tt.now)
+			if got.Status != tt.status || got.Meeting != tt.meeting || got.Headcount != tt.headcount {
+				t.Errorf("state = %s %q %d, want %s %q %d", got.Status, got.Meeting, got.Headcount, tt.status, tt.meeting, tt.headcount)
+			}
+			if k := kinds(eff); k != tt.effects {
+				t.Errorf("effects = %q, want %q", k, tt.effects)
+			}
+		})
+	}
+}
+
+func TestApplyRaisesSequenceOnEveryCalendarChange(t *testing.T) {
+	c := testCampaign()
+	now := time.Date(2012, 2, 10, 9, 0, 0, 0, c.Location)
+	st := invited()
+	var seqs []int
+	for _, a := range []Answer{
+		{Class: "human", Intent: "attend", Meeting: "roskilde", Headcount: 2},
+		{Class: "human", Intent: "attend", Meeting: "vejle"},
+		{Class: "human", Intent: "attend", Headcount: 1},
+		{Class: "calendar", CalMethod: "REPLY", PartStat: "DECLINED", CalMeeting: "vejle"},
+	} {
+		var eff []Effect
+		st, eff = Apply(c, st, a, now)
+		seqs = append(seqs, eff[0].Sequence)
+	}
+	for i := 1; i < len(seqs); i++ {
+		if seqs[i] <= seqs[i-1] {
+			t.Fatalf("sequences %v do not rise", seqs)
+		}
+	}
+	if st.Status != StatusDeclined || !st.UpdatedAt.Equal(now) {
+		t.Errorf("final state %+v", st)
+	}
+}
+
+func TestApplyDoesNotChangeItsInput(t *testing.T) {
+	c := testCampaign()
+	st := attending("vejle", 2, 1)
+	st.Companions = []string{"skolebibliotekskonsulent"}
+	st.PartStats = map[string]string{"vejle": "ACCEPTED"}
+	Apply(c, st, Answer{Class: "calendar", CalMethod: "REPLY", PartStat: "DECLINED", CalMeeting: "vejle"}, time.Date(2012, 2, 10, 9, 0, 0, 0, c.Location))
+	if st.Status != StatusAttending || st.PartStats["vejle"] != "ACCEPTED" || len(st.Companions) != 1 {
+		t.Errorf("Apply changed the state it was given: %+v", st)
+	}
+}
+
+func TestDecliningAllThreeEntriesIsANo(t *testing.T) {
+	c := testCampaign()
+	now := time.Date(2012, 2, 10, 9, 0, 0, 0, c.Location)
+	st := invited()
+	var eff []Effect
+	for _, m := range []string{"aalborg", "roskilde", "vejle"} {
+		st, eff = Apply(c, st, Answer{Class: "calendar", CalMethod: "REPLY", PartStat: "DECLINED", CalMeeting: m}, now)
+	}
+	if st.Status != StatusDeclined || kinds(eff) != "decline_ack" {
+		t.Errorf("after three declines: %s, effects %q", st.Status, kinds(eff))
+	}
+}

@@ -62,4 +62,3 @@ func TestDanishAndEnglishDates(t *testing.T) {
 		})
 	}
 }
-

@@ -22,6 +22,7 @@ type command struct {
 func commands() map[string]command {
 	return map[string]command{
 		// One line per subcommand, in the file named after it.
+		"parse": {"read mail files and print what rsvpd reads in them, as JSON lines", runParse},
 	}
 }
 

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/rsvpd/rsvpd/replies"
+)
+
+// parseLine is one line of `rsvpd parse` output: the file as named, then the reading.
+type parseLine struct {
+	File string `json:"file"`
+	replies.Reading
+}
+
+func runParse(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("parse", "[--config FILE] FILE...",
+		"Read each file as one mail message and print what rsvpd reads in it, one JSON object a line\n"+
+			"(FILE - reads standard input). With --config the campaign's reading is added: invitee,\n"+
+			"intent, meeting, headcount.", stderr)
+	cfgPath := fs.String("config", "", "the campaign's configuration `file` (optional)")
+	if st, ok := parseFlags(fs, args); !ok {
+		return st
+	}
+	files := fs.Args()
+	if len(files) == 0 {
+		fs.Usage()
+		return 2
+	}
+	var opts replies.Options
+	if *cfgPath != "" {
+		cfg, ok := loadConfig(*cfgPath, stderr)
+		if !ok {
+			return 2
+		}
+		signer, err := cfg.Signer()
+		if err != nil {
+			fmt.Fprintf(stderr, "rsvpd parse: %v\n", err)
+			return 2
+		}
+		opts = replies.Options{Campaign: cfg.Campaign, Signer: signer}
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetEscapeHTML(false)
+	status := 0
+	for _, name := range files {
+		if ctx.Err() != nil {
+			return 1
+		}
+		raw, err := readInput(name)
+		if err != nil {
+			fmt.Fprintf(stderr, "rsvpd parse: %v\n", err)
+			status = 2
+			continue
+		}
+		if err := enc.Encode(parseLine{File: name, Reading: replies.Read(raw, opts)}); err != nil {
+			fmt.Fprintf(stderr, "rsvpd parse: write: %v\n", err)
+			return 1
+		}
+	}
+	return status
+}
+
+// readInput reads a named file, or standard input for "-".
+func readInput(name string) ([]byte, error) {
+	if name == "-" {
+		data, err := io.ReadAll(os.Stdin)
+		if err != nil {
+			return nil, fmt.Errorf("read standard input: %w", err)
+		}
+		return data, nil
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("read message: %w", err)
+	}
+	return data, nil
+}

@@ -1,0 +1,309 @@
+package replies
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/mail"
+	"net/textproto"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jhillyerd/enmime/v2"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/htmlindex"
+)
+
+// message is a decoded mail: its headers, every leaf part with content decoded to UTF-8, and
+// the text body chosen for reading.
+type message struct {
+	header     textproto.MIMEHeader // the top-level header, raw (not RFC 2047 decoded)
+	from       string               // lower-case address
+	fromName   string
+	subject    string
+	messageID  string
+	inReplyTo  string
+	references []string
+	date       time.Time
+	recipients []string // To, Cc, Delivered-To, X-Original-To, ... lower-case
+	root       *enmime.Part
+	parts      []*enmime.Part // leaf parts in depth-first order
+	text       string         // the chosen plain-text body
+	html       string         // the chosen HTML body, when the text came from it
+	bodyText   *string        // cache of body()
+}
+
+// maxMessage bounds what is read of one message: mail bigger than this is an attachment
+// carrier, and its first megabytes hold all the text a reply has.
+const maxMessage = 16 << 20
+
+var errEmpty = errors.New("empty message")
+
+// decode parses raw with enmime, tolerant of broken structure: a part it cannot read is
+// skipped, a message whose MIME structure it cannot read at all is read as plain text.
+// The returned message is nil only for empty input.
+func decode(raw []byte) (*message, error) {
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return nil, errEmpty
+	}
+	if len(raw) > maxMessage {
+		raw = raw[:maxMessage]
+	}
+	raw = dropMboxLine(raw)
+	parser := enmime.NewParser(
+		enmime.SkipMalformedParts(true),
+		enmime.MultipartWOBoundaryAsSinglePart(true),
+		enmime.SetReadPartErrorPolicy(enmime.AllowCorruptTextPartErrorPolicy),
+		enmime.DisableCharacterDetection(true),
+		enmime.DisableTextConversion(true),
+		enmime.StripMediaTypeInvalidCharacters(true),
+	)
+	root, err := parser.ReadParts(bytes.NewReader(raw))
+	if err != nil || root == nil {
+		return decodeLoose(raw, err)
+	}
+	m := &message{header: root.Header, root: root}
+	m.readHeader()
+	collectParts(root, &m.parts)
+	m.chooseBody()
+	if !m.looksLikeMail() {
+		return m, errors.New("no message header: not an RFC 5322 message")
+	}
+	return m, nil
+}
+
+// dropMboxLine removes the "From sender date" line an mbox file starts each message with.
+func dropMboxLine(raw []byte) []byte {
+	if bytes.HasPrefix(raw, []byte("From ")) {
+		if i := bytes.IndexByte(raw, '\n'); i >= 0 {
+			line := raw[:i]
+			if !bytes.Contains(line, []byte(":")) || bytes.Count(line, []byte(":")) >= 2 {
+				return raw[i+1:]
+			}
+		}
+	}
+	return raw
+}
+
+// decodeLoose reads a message enmime refused: headers up to the first empty line (as far as
+// they parse), the rest as a plain-text body.
+func decodeLoose(raw []byte, cause error) (*message, error) {
+	text := string(raw)
+	if !utf8.ValidString(text) {
+		text = fromLatin(raw)
+	}
+	text = strings.ReplaceAll(text, "\r\n", "\n")
+	head, body, found := strings.Cut(text, "\n\n")
+	if !found {
+		head, body = text, ""
+	}
+	h := textproto.MIMEHeader{}
+	tr := textproto.NewReader(bufio.NewReader(strings.NewReader(head + "\n\n")))
+	if parsed, err := tr.ReadMIMEHeader(); err == nil || len(parsed) > 0 {
+		h = parsed
+	}
+	m := &message{header: h, text: body}
+	m.readHeader()
+	if !m.looksLikeMail() {
+		if cause == nil {
+			cause = errors.New("no header")
+		}
+		return m, fmt.Errorf("not an RFC 5322 message: %w", cause)
+	}
+	return m, nil
+}
+
+// looksLikeMail says whether the header has any field a mail message has.
+func (m *message) looksLikeMail() bool {
+	for _, k := range []string{"From", "To", "Subject", "Date", "Message-Id", "Content-Type",
+		"Received", "Return-Path", "Mime-Version", "Sender", "Delivered-To"} {
+		if _, ok := m.header[k]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+var wordDecoder = &mime.WordDecoder{CharsetReader: charsetReader}
+
+// charsetReader turns any charset the web and mail know into UTF-8.
+func charsetReader(charset string, input io.Reader) (io.Reader, error) {
+	e, err := htmlindex.Get(strings.Trim(strings.ToLower(charset), "\" "))
+	if err != nil {
+		return nil, fmt.Errorf("charset %q: %w", charset, err)
+	}
+	return e.NewDecoder().Reader(input), nil
+}
+
+// decodeHeader decodes RFC 2047 words and raw 8-bit (Latin-1) header bytes.
+func decodeHeader(v string) string {
+	if !utf8.ValidString(v) {
+		v = fromLatin([]byte(v))
+	}
+	if strings.Contains(v, "=?") {
+		// Adjacent encoded words may be split by folding inside a word; the decoder wants
+		// each one whole.
+		if d, err := wordDecoder.DecodeHeader(v); err == nil {
+			v = d
+		}
+	}
+	return strings.Join(strings.Fields(v), " ")
+}
+
+// fromLatin decodes bytes as Windows-1252, the superset of Latin-1 that Danish mail without
+// a stated charset is written in.
+func fromLatin(b []byte) string {
+	s, err := charmap.Windows1252.NewDecoder().Bytes(b)
+	if err != nil {
+		return string(bytes.ToValidUTF8(b, []byte("\uFFFD")))
+	}
+	return string(s)
+}
+
+func (m *message) get(name string) string { return decodeHeader(m.header.Get(name)) }
+
+var msgIDRe = regexp.MustCompile(`<[^<>\s]+>`)
+
+// readHeader fills the envelope fields from the top-level header.
+func (m *message) readHeader() {
+	m.subject = m.get("Subject")
+	m.from, m.fromName = firstAddress(m.get("From"))
+	if m.from == "" {
+		m.from, _ = firstAddress(m.get("Sender"))
+	}
+	m.messageID = strings.Trim(strings.TrimSpace(m.header.Get("Message-Id")), "<>")
+	m.inReplyTo = strings.Trim(firstMatch(msgIDRe, m.header.Get("In-Reply-To")), "<>")
+	for _, id := range msgIDRe.FindAllString(m.header.Get("References"), 50) {
+		m.references = append(m.references, strings.Trim(id, "<>"))
+	}
+	if d, err := mail.ParseDate(strings.TrimSpace(m.header.Get("Date"))); err == nil {
+		m.date = d
+	}
+	for _, k := range []string{"To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To",
+		"X-Envelope-To", "X-Delivered-To", "X-Rcpt-To", "Original-Recipient", "Resent-To"} {
+		for _, v := range m.header.Values(k) {
+			for _, a := range addressesIn(decodeHeader(v)) {
+				m.recipients = append(m.recipients, a)
+			}
+		}
+	}
+}
+
+func firstMatch(re *regexp.Regexp, s string) string { return re.FindString(s) }
+
+var addrRe = regexp.MustCompile(`[A-Za-z0-9.!#$%&'*+/=?^_{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*`)
+
+// firstAddress returns the first address of an address list, lower-case, and its name.
+func firstAddress(v string) (addr, name string) {
+	if v == "" {
+		return "", ""
+	}
+	if list, err := enmime.ParseAddressList(v); err == nil && len(list) > 0 && list[0].Address != "" {
+		return strings.ToLower(list[0].Address), list[0].Name
+	}
+	if a := addrRe.FindString(v); a != "" {
+		name := strings.TrimSpace(strings.Trim(strings.Replace(v, a, "", 1), " <>\"'"))
+		return strings.ToLower(a), name
+	}
+	return "", ""
+}
+
+// addressesIn returns every address in a header value, lower-case.
+func addressesIn(v string) []string {
+	found := addrRe.FindAllString(v, 100)
+	for i, a := range found {
+		found[i] = strings.ToLower(a)
+	}
+	return found
+}
+
+// collectParts lists the leaf parts of the tree, depth first.
+func collectParts(p *enmime.Part, out *[]*enmime.Part) {
+	for ; p != nil; p = p.NextSibling {
+		if p.FirstChild != nil {
+			collectParts(p.FirstChild, out)
+			continue
+		}
+		*out = append(*out, p)
+		if p.Parent == nil {
+			return // the root has no siblings
+		}
+	}
+}
+
+// partText returns a text part's content as valid UTF-8: enmime decodes the stated charset,
+// but mail that says utf-8 and is Latin-1 (or states nothing) is common.
+func partText(p *enmime.Part) string {
+	if utf8.Valid(p.Content) {
+		return string(p.Content)
+	}
+	return fromLatin(p.Content)
+}
+
+// isAttachment says whether a part is a file rather than the message's body.
+func isAttachment(p *enmime.Part) bool {
+	return strings.EqualFold(p.Disposition, "attachment")
+}
+
+// insideMessage says whether a part belongs to an attached message (message/rfc822 is
+// parsed by enmime as a leaf, but a few senders nest its parts in a multipart instead).
+func insideMessage(p *enmime.Part) bool {
+	for q := p.Parent; q != nil; q = q.Parent {
+		if strings.HasPrefix(q.ContentType, "message/") {
+			return true
+		}
+	}
+	return false
+}
+
+// chooseBody picks the text to read: the first plain-text part that is not an attachment,
+// else the first HTML part turned into text.
+func (m *message) chooseBody() {
+	var html *enmime.Part
+	for _, p := range m.parts {
+		if isAttachment(p) || insideMessage(p) {
+			continue
+		}
+		switch p.ContentType {
+		case "text/plain", "":
+			if t := partText(p); strings.TrimSpace(t) != "" {
+				m.text = t
+				return
+			}
+		case "text/html":
+			if html == nil {
+				html = p
+			}
+		}
+	}
+	if html != nil {
+		m.html = partText(html)
+		m.text = htmlToText(m.html)
+	}
+}
+
+// body returns the message's text with line ends normalised.
+func (m *message) body() string {
+	if m.bodyText == nil {
+		t := strings.ReplaceAll(m.text, "\r\n", "\n")
+		t = strings.ReplaceAll(t, "\r", "\n")
+		m.bodyText = &t
+	}
+	return *m.bodyText
+}
+
+// findParts returns the leaf parts whose content type satisfies match.
+func (m *message) findParts(match func(p *enmime.Part) bool) []*enmime.Part {
+	var out []*enmime.Part
+	for _, p := range m.parts {
+		if match(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,380 @@
+package replies
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Trimming works on lines. Each line gets a kind; the reply is the text before the first
+// line that starts an earlier message (a quote header, an "original message" separator, a
+// header block, a forward marker), a signature delimiter or a phone's signature. Quoted
+// ("> ") lines are dropped wherever they are, so interleaved answers survive. When nothing is
+// written before the quoted message, the reply is below it (bottom posting). Last, a
+// closing with a name after it ("Med venlig hilsen\nBirgitte Holm\nTlf. ...") is cut.
+
+type lineKind byte
+
+const (
+	kindText   lineKind = 't'
+	kindEmpty  lineKind = 'e'
+	kindQuote  lineKind = 'q' // "> quoted"
+	kindHeader lineKind = 'h' // starts an earlier or forwarded message
+	kindDelim  lineKind = 'd' // a rule or "-- ": what follows is a signature or a quote
+	kindSig    lineKind = 's' // "Sent from my iPhone" and its kind
+)
+
+var (
+	// quoteLineRe matches quoted lines: "> text", ">> text", "C> text" (initials), "| text"
+	// is left alone (tables and code use it).
+	quoteLineRe = regexp.MustCompile(`^[ \t]*([A-Z][A-Za-z]{0,2})?>`)
+
+	// separatorRe matches the lines clients write before an earlier or forwarded message.
+	separatorRe = regexp.MustCompile(`(?i)^[ \t>]*[-_=*]*[ \t]*(original message|original-nachricht|oprindelig meddelelse|oprindelig besked|oprindelig e-?mail|opprinnelig melding|ursprungligt meddelande|ursprüngliche nachricht|ursprungliche nachricht|message d'origine|mensaje original|messaggio originale|mensagem original|oorspronkelijk bericht|originalnachricht|forwarded message|forwarded by|videresendt (meddelelse|besked|e-?mail)|videresendt melding|vidarebefordrat meddelande|weitergeleitete nachricht|message transféré|message transfere|mensaje reenviado|messaggio inoltrato|doorgestuurd bericht|begin forwarded message|start på videresendt (meddelelse|besked)|videresendt|original text|reply message|svar på meddelelse|wiadomość oryginalna|oryginalna wiadomość|исходное сообщение|пересылаемое сообщение|alkuperäinen viesti|eredeti üzenet)[ \t]*:?[ \t]*[-_=*]*[ \t]*:?[ \t]*$`)
+
+	// delimRe matches a rule line: a run of the same punctuation.
+	delimRe = regexp.MustCompile(`^[ \t]*(-{2,}|_{3,}|={3,}|~{3,}|\*{3,}|\+{3,}|-- ?)[ \t]*$`)
+
+	// wroteRe matches the verbs of "On <date>, <name> wrote:" in the languages of the
+	// mail Danish offices get.
+	wroteRe = regexp.MustCompile(`(?i)(\bwrote\b|\bwrites\b|\bskrev\b|\bskriver\b|\bschrieb\b|\bschreef\b|a écrit|a ecrit|ha scritto|escribió|escribio|escreveu|napisał|napisala|napisała|kirjoitti|написал|написала|пишет|skrifaði|írta|napsal|έγραψε|yazdı|写道|寫道|wrote\s*:|het geskryf|a scris|rašė|rakstīja|kirjutas|je napisal|је написао|napísal)`)
+
+	// headerFieldRe matches the fields of a header block a client writes above a quoted
+	// message (Outlook's Fra:/Sendt:/Til:/Emne:, and its peers), with Outlook's bold "*From:*".
+	headerFieldRe = regexp.MustCompile(`(?i)^[ \t>]*\*?[ \t]*(from|fra|från|fran|von|de|da|van|od|frá|lähettäjä|от|feladó|kimden|remetente|afzender|expéditeur|mittente|sent|sendt|skickat|gesendet|envoyé|envoyé le|enviado|inviato|verzonden|wysłano|wysłane|lähetetty|отправлено|date|dato|datum|data|fecha|päivämäärä|дата|to|til|till|an|à|a|aan|do|para|per|vastaanottaja|кому|cc|kopi|kopia|kopie|copie|copie à|copia|kopio|копия|bcc|subject|emne|ämne|betreff|objet|oggetto|onderwerp|temat|asunto|assunto|aihe|тема|reply-to|svar til|antwort an|répondre à|importance|prioritet|priorität|message du|sujet|ämne|tárgy|konu|předmět|organisation|organization)[ \t]*\*?[ \t]*:`)
+	fromFieldRe = regexp.MustCompile(`(?i)^[ \t>]*\*?[ \t]*(from|fra|från|fran|von|de|da|van|od|frá|lähettäjä|от|feladó|kimden|remetente|afzender|expéditeur|mittente|message du)[ \t]*\*?[ \t]*:`)
+
+	// phoneSigRe matches the lines phones and webmail append ("Sendt fra min iPhone").
+	phoneSigRe = regexp.MustCompile(`(?i)^[ \t]*[(<]*[ \t]*(` +
+		`sent from my\s+(\S+\s+){0,3}?\S*(iphone|ipad|ipod|android|blackberry|mobile|phone|galaxy|samsung|htc|nokia|huawei|xperia|smartphone|tablet|device|cell|pixel|oneplus|motorola|windows|mac|sony|lg|verizon|wireless|ti-\d+|alcatel|xiaomi|fairphone)` +
+		`|sent from (outlook|mail|yahoo mail|aol|windows mail|mailbox|gmail|my mobile|\[?mail\]?|samsung|android)` +
+		`|sent (via|with|using) \S+` + `|sent by \S+` + `|sent from a (phone|mobile)` +
+		`|sendt fra (min|mit|mail|outlook|samsung|yahoo)` + `|skickat från (min|mail|outlook|samsung|yahoo)` + `|sendt fra min` +
+		`|hentet fra outlook|hent outlook|få outlook|skaffa outlook|hämta outlook|get outlook|obtenir outlook|outlook für|outlook pour` +
+		`|von meinem \S+.*gesendet|von meinem (iphone|ipad|mobilgerät|smartphone|samsung|android)|gesendet von (meinem|outlook|mail|samsung|yahoo)|gesendet mit` +
+		`|envoyé de mon|envoyé depuis mon|envoyé à partir de|envoyé avec|envoyé de (outlook|mail|yahoo)` +
+		`|enviado desde mi|enviado do meu|enviado de meu|inviato da(l mio)? |verzonden (vanaf|met|van) |verstuurd vanaf|wysłane z (mojego|mojej)|lähetetty|отправлено с` +
+		`|diese nachricht wurde von meinem|從我的|从我的|iphoneから送信|this message was sent from|this email was sent from my` +
+		`)`)
+
+	// closingRe matches the closings a signature starts with.
+	closingRe = regexp.MustCompile(`(?i)^[ \t]*(med venlig(e)? hilsen?|med venlig hilsen|venlig(e)? hilsen?|venlig hilsen|de bedste hilsner|bedste hilsner?|mange hilsner|hilsen|hilsner|kærlig hilsen|kh|mvh|m\.v\.h\.?|vh|vh\.|mvh\.|med vänlig hälsning|med vänliga hälsningar|vänliga hälsningar|vänlig hälsning|hälsningar|mvh|med hilsen|vennlig hilsen|beste hilsen|mit freundlichen grüßen|mit freundlichen grüssen|freundliche grüße|viele grüße|beste grüße|liebe grüße|gruß|grüße|lg|mfg|cordialement|bien cordialement|bien à vous|salutations|best regards|kind regards|warm regards|regards|best wishes|best|cheers|thanks and regards|thank you and regards|many thanks|yours sincerely|sincerely|yours truly|yours|br|rgds|met vriendelijke groet(en)?|vriendelijke groet(en)?|groet(en)?|pozdrawiam|z poważaniem|z powazaniem|saludos|un saludo|cordiali saluti|distinti saluti|saluti|atenciosamente|abraços)[ \t]*[,.!:]?[ \t]*$`)
+	// closingLeadRe matches a closing followed by a name on the same line ("Mvh Hanne").
+	closingLeadRe = regexp.MustCompile(`(?i)^[ \t]*(med venlig hilsen|venlig hilsen|mvh|vh|kh|hilsen|best regards|kind regards|regards|cheers|med vänlig hälsning|vänliga hälsningar|mit freundlichen grüßen|viele grüße|cordialement|pozdrawiam)[ \t]*[,.!:]?[ \t]+\p{Lu}[\p{L}.'-]*([ \t]+\p{Lu}[\p{L}.'-]*){0,3}[ \t]*$`)
+	// nameSignRe matches a sign-off by name alone: "/John", "-Abhishek Kona", "– Hanne".
+	nameSignRe = regexp.MustCompile(`^[ \t]*(/|-|–|—|~)[ \t]*\p{Lu}[\p{L}.'-]*([ \t]+\p{Lu}[\p{L}.'-]*){0,3}[ \t]*$`)
+	// contactRe matches the lines of a signature's contact block: phones, addresses, the web.
+	contactRe = regexp.MustCompile(`(?i)(\b(tlf|tel|telefon|phone|mobil|mobile|mob|cell|fax|direkte|direct|dir)\b\.?[ \t:]*[+(\d]|\+?\d{2}[ \t]?\d{2}[ \t]?\d{2}[ \t]?\d{2}\b|\b\d{4}[ \t]+\p{Lu}\p{Ll}+|@|www\.|https?://|\b(kommune|municipality|bibliotek(erne|et)?|library|libraries|afdeling|department|centre|center|center for)\b)`)
+)
+
+// Trim returns the text the sender newly wrote in a plain-text body.
+func Trim(body string) string {
+	lines := strings.Split(normaliseBody(body), "\n")
+	kinds := classifyLines(lines)
+	kept := selectReply(lines, kinds)
+	kept = cutSignature(kept)
+	return strings.TrimSpace(strings.Join(trimBlankEdges(kept), "\n"))
+}
+
+// normaliseBody unifies line ends and drops the invisible characters trackers and editors
+// leave (zero-width spaces, Gmail's U+1427 marker, byte order marks).
+func normaliseBody(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case '\u200b', '\u200c', '\u200d', '\ufeff', '\u1427', '\u2060', '\u00ad':
+			return -1
+		case '\u00a0', '\u2007', '\u202f':
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+func isBlank(s string) bool { return strings.TrimSpace(s) == "" }
+
+// classifyLines gives every line its kind. Quote headers wrapped over two or three lines are
+// joined for the test and all their lines marked.
+func classifyLines(lines []string) []lineKind {
+	kinds := make([]lineKind, len(lines))
+	for i := 0; i < len(lines); i++ {
+		l := lines[i]
+		switch {
+		case isBlank(l):
+			kinds[i] = kindEmpty
+		case separatorRe.MatchString(l):
+			kinds[i] = kindHeader
+		case delimRe.MatchString(l):
+			kinds[i] = kindDelim
+		case quoteLineRe.MatchString(l):
+			kinds[i] = kindQuote
+		case phoneSigRe.MatchString(l) && len(strings.Fields(l)) <= 14:
+			kinds[i] = kindSig
+		default:
+			if n := quoteHeaderSpan(lines, i); n > 0 {
+				for j := i; j < i+n; j++ {
+					kinds[j] = kindHeader
+				}
+				i += n - 1
+				continue
+			}
+			if headerBlockAt(lines, i) {
+				kinds[i] = kindHeader
+				continue
+			}
+			kinds[i] = kindText
+		}
+	}
+	return kinds
+}
+
+// quoteHeaderSpan returns how many lines (1 to 3) starting at i form an attribution line
+// ("On Tue, 14 Feb 2012 at 09:12, Name <addr> wrote:", "Den 14. feb. 2012 kl. 09.12 skrev
+// Name <addr>:", "2012/2/14 Name <addr>"), or 0.
+func quoteHeaderSpan(lines []string, i int) int {
+	joined := ""
+	for n := 1; n <= 3 && i+n <= len(lines); n++ {
+		l := strings.TrimSpace(lines[i+n-1])
+		if l == "" || (n > 1 && quoteLineRe.MatchString(lines[i+n-1])) {
+			return 0
+		}
+		if joined != "" {
+			joined += " "
+		}
+		joined += l
+		if len(joined) > 400 {
+			return 0
+		}
+		if isAttribution(joined) {
+			return n
+		}
+	}
+	return 0
+}
+
+var (
+	attribEndRe   = regexp.MustCompile(`(:|: *>|wrote|skrev|schrieb|écrit|escribió|escreveu|scritto|kirjoitti|napisał\(a\)|napisał|----)\s*$`)
+	attribDigitRe = regexp.MustCompile(`\d`)
+	attribAddrRe  = regexp.MustCompile(`(<[^<>\s]+@[^<>\s]+>|\[mailto:[^\]]+\]|\([^()\s]+@[^()\s]+\)|\S+@\S+\.\w+)`)
+	// An attribution without a verb: "2013/7/20 Name <addr>", "30.09.2017, 18.30, "Name" <addr>:"
+	attribDateAddrRe = regexp.MustCompile(`^\S*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}.*(<[^<>\s]+@[^<>\s]+>|\([^()\s]+@[^()\s]+\))\s*:?\s*$`)
+	attribOnRe       = regexp.MustCompile(`(?i)^(on|den|am|le|il|el|em|op|w dniu|dnia|pe|ma|ti|ke|to|pá|la|in data|\d|\p{L}{2,4}\.?,? \d)`)
+)
+
+// isAttribution says whether a (joined) line is a quote header.
+func isAttribution(s string) bool {
+	s = strings.Trim(s, "*_ \t")
+	if len(s) < 8 {
+		return false
+	}
+	hasVerb := wroteRe.MatchString(s)
+	hasDigit := attribDigitRe.MatchString(s)
+	hasAddr := attribAddrRe.MatchString(s)
+	end := attribEndRe.MatchString(s)
+	switch {
+	case hasVerb && end && (hasDigit || hasAddr):
+		// "On Mon, ... wrote:", "Den 14. feb. 2012 kl. 09.12 skrev Peter <p@x.dk>:"
+		return len(s) < 300
+	case hasVerb && end && attribOnRe.MatchString(s) && len(strings.Fields(s)) <= 12:
+		// "Some One wrote:" after "On this day" style
+		return strings.HasSuffix(strings.TrimSpace(s), ":")
+	case hasDigit && hasAddr && strings.HasSuffix(s, ":") && len(s) < 250 && attribOnRe.MatchString(s):
+		// Verbless attribution: "ср, 30 апр. 2025 г. в 15:19, John Doe <doe@example.com>:"
+		return true
+	case attribDateAddrRe.MatchString(s) && len(s) < 200:
+		return true
+	}
+	return false
+}
+
+// headerBlockAt says whether line i starts a header block: a From-like field followed
+// within a few lines by at least one more header field.
+func headerBlockAt(lines []string, i int) bool {
+	if !fromFieldRe.MatchString(lines[i]) {
+		// Some clients start with the date ("Sent:", "Date:") or put the subject first.
+		if !headerFieldRe.MatchString(lines[i]) {
+			return false
+		}
+		fields := 0
+		for j := i; j < len(lines) && j < i+6; j++ {
+			if headerFieldRe.MatchString(lines[j]) {
+				fields++
+			} else if isBlank(lines[j]) && j > i {
+				break
+			}
+		}
+		return fields >= 3 && anyFrom(lines[i:min(len(lines), i+6)])
+	}
+	fields := 1
+	for j := i + 1; j < len(lines) && j < i+7; j++ {
+		if headerFieldRe.MatchString(lines[j]) {
+			fields++
+			if fields >= 2 {
+				return true
+			}
+		} else if isBlank(lines[j]) && fields < 2 && j > i+2 {
+			break
+		}
+	}
+	return false
+}
+
+func anyFrom(lines []string) bool {
+	for _, l := range lines {
+		if fromFieldRe.MatchString(l) {
+			return true
+		}
+	}
+	return false
+}
+
+// selectReply picks the lines the sender wrote.
+func selectReply(lines []string, kinds []lineKind) []string {
+	var out []string
+	seenText := false
+	for i := 0; i < len(lines); i++ {
+		switch kinds[i] {
+		case kindText:
+			seenText = true
+			out = append(out, lines[i])
+		case kindEmpty:
+			out = append(out, "")
+		case kindQuote:
+			// dropped; an empty line keeps paragraphs apart
+			if len(out) > 0 && out[len(out)-1] != "" {
+				out = append(out, "")
+			}
+		case kindDelim, kindSig:
+			if seenText {
+				return out
+			}
+		case kindHeader:
+			if !seenText {
+				// Nothing written above the earlier message: the answer is below it.
+				return bottomReply(lines, kinds, i)
+			}
+			if next := interleavedAfter(kinds, i); next > 0 {
+				if len(out) > 0 && out[len(out)-1] != "" {
+					out = append(out, "")
+				}
+				i = next - 1
+				continue
+			}
+			return out
+		}
+	}
+	return out
+}
+
+// interleavedAfter reports, for a quote header at i, where the sender's own text continues
+// when the header introduces only "> " quoted lines followed by more new text (an answer
+// written between the quotes); 0 when the rest is the quoted message.
+func interleavedAfter(kinds []lineKind, i int) int {
+	j := i
+	for j < len(kinds) && kinds[j] == kindHeader {
+		j++
+	}
+	quotes := 0
+	for j < len(kinds) && (kinds[j] == kindQuote || kinds[j] == kindEmpty) {
+		if kinds[j] == kindQuote {
+			quotes++
+		}
+		j++
+	}
+	if quotes == 0 || j >= len(kinds) || kinds[j] != kindText {
+		return 0
+	}
+	return j
+}
+
+// bottomReply reads a reply written below the quoted message: after the header at i and the
+// quoted lines that follow it, the first run of unquoted text.
+func bottomReply(lines []string, kinds []lineKind, i int) []string {
+	j := i
+	for j < len(kinds) && kinds[j] == kindHeader {
+		j++
+	}
+	// Without "> " quoting (a header block with plain text under it) the text below is all
+	// there is to read: a forward, or a client that writes its own header first.
+	for j < len(kinds) && (kinds[j] == kindQuote || kinds[j] == kindEmpty || kinds[j] == kindHeader) {
+		j++
+	}
+	return selectReply(lines[j:], kinds[j:])
+}
+
+// cutSignature removes the signature from the end of the reply: a closing followed by a name
+// (and maybe a title, phone and address lines), a sign-off by name ("/John"), or a trailing
+// contact block.
+func cutSignature(lines []string) []string {
+	lines = trimBlankEdges(lines)
+	if len(lines) == 0 {
+		return lines
+	}
+	for i := 0; i < len(lines); i++ {
+		l := lines[i]
+		if closingRe.MatchString(l) && i > 0 {
+			if rest := trimBlankEdges(lines[i+1:]); len(rest) > 0 && signatureTail(rest) {
+				return lines[:i]
+			}
+			continue
+		}
+		if closingLeadRe.MatchString(l) && i > 0 {
+			if rest := trimBlankEdges(lines[i+1:]); signatureTail(rest) {
+				return lines[:i]
+			}
+		}
+	}
+	last := len(lines) - 1
+	if nameSignRe.MatchString(lines[last]) && last > 0 {
+		return lines[:last]
+	}
+	return lines
+}
+
+// signatureTail says whether the lines after a closing look like a signature: a few short
+// lines (name, title, organisation, phone, address), not more prose.
+func signatureTail(rest []string) bool {
+	if len(rest) == 0 {
+		return true
+	}
+	if len(rest) > 12 {
+		return false
+	}
+	long := 0
+	for _, l := range rest {
+		t := strings.TrimSpace(l)
+		if t == "" {
+			continue
+		}
+		if len([]rune(t)) > 60 && !contactRe.MatchString(t) {
+			long++
+		}
+		if strings.HasSuffix(t, "?") {
+			return false
+		}
+	}
+	if long > 0 {
+		return false
+	}
+	// The first line after the closing is a name: it starts with a capital letter (or is an
+	// initial or a short handle).
+	first := strings.TrimSpace(rest[0])
+	r, _ := utf8.DecodeRuneInString(first)
+	return unicode.IsUpper(r) || unicode.IsLetter(r) && len(strings.Fields(first)) <= 3
+}
+
+// trimBlankEdges drops empty lines at both ends.
+func trimBlankEdges(lines []string) []string {
+	for len(lines) > 0 && isBlank(lines[0]) {
+		lines = lines[1:]
+	}
+	for len(lines) > 0 && isBlank(lines[len(lines)-1]) {
+		lines = lines[:len(lines)-1]
+	}
+	return lines
+}

@@ -9,7 +9,7 @@ var (
 	// autoSubjectRe matches the subject prefixes and phrases of out-of-office and other
 	// automatic answers: Exchange/Outlook in Danish, Swedish, Norwegian, English, German,
 	// French, Dutch, Spanish and Italian, and the generic "Auto:", "Autoreply" forms.
-	autoSubjectRe = regexp.MustCompile(`(?i)^\s*(\[?auto(matic)?[ -]?(reply|response|svar|antwort|respons\w*)\]?|auto:|automatisk svar|automatiskt svar|automatisk besked|autosvar|autoreply|autoresponse|autorespond\w*|out of (the )?office|fraværsbesked|fraværsmeddelelse|fravær\b|frånvaro|ikke på kontoret|ikke til stede|abwesenheitsnotiz|abwesend|automatische antwort|réponse automatique|absence|r[ée]ponse automatique|automatisch antwoord|afwezig|respuesta autom[aá]tica|risposta automatica|away from (the )?office|on vacation|vacation reply|holiday|ferie\b|på ferie)`)
+	autoSubjectRe    = regexp.MustCompile(`(?i)^\s*(\[?auto(matic)?[ -]?(reply|response|svar|antwort|respons\w*)\]?|auto:|automatisk svar|automatiskt svar|automatisk besked|autosvar|autoreply|autoresponse|autorespond\w*|out of (the )?office|fraværsbesked|fraværsmeddelelse|fravær\b|frånvaro|ikke på kontoret|ikke til stede|abwesenheitsnotiz|abwesend|automatische antwort|réponse automatique|absence|r[ée]ponse automatique|automatisch antwoord|afwezig|respuesta autom[aá]tica|risposta automatica|away from (the )?office|on vacation|vacation reply|holiday|ferie\b|på ferie)`)
 	autoSubjectAnyRe = regexp.MustCompile(`(?i)(automatisk svar|automatic reply|auto[- ]?reply|autoresponse|out of (the )?office|fraværsbesked|abwesenheitsnotiz|réponse automatique|automatiskt svar)`)
 )
 

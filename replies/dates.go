@@ -33,7 +33,7 @@ var weekdayNames = map[string]time.Weekday{
 	"friday": time.Friday, "saturday": time.Saturday, "sunday": time.Sunday,
 	"montag": time.Monday, "dienstag": time.Tuesday, "mittwoch": time.Wednesday, "donnerstag": time.Thursday,
 	"freitag": time.Friday,
-	"man": time.Monday, "tirs": time.Tuesday, "tir": time.Tuesday, "ons": time.Wednesday, "tors": time.Thursday,
+	"man":     time.Monday, "tirs": time.Tuesday, "tir": time.Tuesday, "ons": time.Wednesday, "tors": time.Thursday,
 	"tor": time.Thursday, "fre": time.Friday, "mon": time.Monday, "tue": time.Tuesday, "tues": time.Tuesday,
 	"wed": time.Wednesday, "thu": time.Thursday, "thur": time.Thursday, "thurs": time.Thursday, "fri": time.Friday,
 }

@@ -43,7 +43,7 @@ var (
 	// headerFieldRe matches the fields of a header block a client writes above a quoted
 	// message (Outlook's Fra:/Sendt:/Til:/Emne:, and its peers), with Outlook's bold "*From:*".
 	headerFieldRe = regexp.MustCompile(`(?i)^[ \t>]*\*?[ \t]*(from|fra|från|fran|von|de|da|van|od|frá|lähettäjä|от|feladó|kimden|remetente|afzender|expéditeur|mittente|sent|sendt|skickat|gesendet|envoyé|envoyé le|enviado|inviato|verzonden|wysłano|wysłane|lähetetty|отправлено|date|dato|datum|data|fecha|päivämäärä|дата|to|til|till|an|à|a|aan|do|para|per|vastaanottaja|кому|cc|kopi|kopia|kopie|copie|copie à|copia|kopio|копия|bcc|subject|emne|ämne|betreff|objet|oggetto|onderwerp|temat|asunto|assunto|aihe|тема|reply-to|svar til|antwort an|répondre à|importance|prioritet|priorität|message du|sujet|ämne|tárgy|konu|předmět|organisation|organization)[ \t]*\*?[ \t]*:`)
-	fromFieldRe = regexp.MustCompile(`(?i)^[ \t>]*\*?[ \t]*(from|fra|från|fran|von|de|da|van|od|frá|lähettäjä|от|feladó|kimden|remetente|afzender|expéditeur|mittente|message du)[ \t]*\*?[ \t]*:`)
+	fromFieldRe   = regexp.MustCompile(`(?i)^[ \t>]*\*?[ \t]*(from|fra|från|fran|von|de|da|van|od|frá|lähettäjä|от|feladó|kimden|remetente|afzender|expéditeur|mittente|message du)[ \t]*\*?[ \t]*:`)
 
 	// phoneSigRe matches the lines phones and webmail append ("Sendt fra min iPhone").
 	phoneSigRe = regexp.MustCompile(`(?i)^[ \t]*[(<]*[ \t]*(` +

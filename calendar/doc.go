@@ -1,0 +1,24 @@
+// Package calendar is rsvpd's iCalendar (RFC 5545) and iTIP/iMIP (RFC 5546, RFC 6047) code:
+// it writes the meeting requests and cancellations that confirm an invitee's answer
+// (Request, Cancel) and reads the REPLYs that calendar clients send back (ReadIncoming).
+//
+// Output is written by hand rather than with golang-ical, whose serialiser needs several
+// workarounds to produce valid objects (see LIBRARIES.md): the few lines rsvpd sends are
+// escaped, quoted and folded here, and every object is checked in the tests by two independent
+// parsers (python3-icalendar and ical.js, see scripts/icalcheck).
+//
+// Decisions that shape what a calendar client shows:
+//   - Times are local times with TZID=Europe/Copenhagen and a VTIMEZONE written here from the
+//     EU summer-time rule, so a client shows the meeting in the zone it is held in and keeps
+//     it at 10:00 local time whatever zone the reader's device is set to. An instant the
+//     rule cannot write unambiguously (before the rule began in 1996, or in the hour that
+//     occurs twice on the October night) is written in UTC instead, which is equally valid.
+//   - A REQUEST carries the invitee with PARTSTAT=NEEDS-ACTION and RSVP=TRUE even when the
+//     invitee has already said yes by mail: that is what makes Outlook, Gmail and Apple
+//     Calendar show Accept/Decline buttons (one click puts the meeting in the calendar), and
+//     the REPLY that click sends only confirms what rsvpd already knows. An ACCEPTED status
+//     written by the organiser makes some clients file the event silently or not at all.
+//   - A CANCEL names the attendee without PARTSTAT or RSVP: no answer is expected.
+//   - The UID is stable per invitee and meeting (UID), so a changed meeting updates the entry
+//     in the invitee's calendar; the caller raises SEQUENCE on every change.
+package calendar

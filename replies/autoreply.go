@@ -16,8 +16,12 @@ var (
 // readIsAutoReply says whether m is an automatic answer (RFC 3834 and the headers and
 // subjects real auto-responders use). Bounces are tested before this.
 func readIsAutoReply(m *message) bool {
-	if autoSubmitted(m) {
-		return true
+	if v := strings.ToLower(strings.TrimSpace(m.header.Get("Auto-Submitted"))); v != "" && v != "no" {
+		// "auto-generated" is not a response (RFC 3834 §5): calendar servers (Google) mark
+		// their iMIP answers so, and those are read as calendar answers.
+		if !strings.HasPrefix(v, "auto-generated") || !hasIMIPPart(m) {
+			return true
+		}
 	}
 	h := m.header
 	for _, k := range []string{"X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-Auto-Reply",

@@ -53,7 +53,7 @@ func reportType(m *message) (string, bool) {
 	if m.root == nil || !strings.EqualFold(m.root.ContentType, "multipart/report") {
 		return "", false
 	}
-	return strings.ToLower(m.root.ContentTypeParams["report-type"]), true
+	return strings.ToLower(ctParam(m.root, "report-type")), true
 }
 
 // dsnField is one field group of a delivery-status part: the per-message group or one

@@ -19,6 +19,17 @@ import (
 // responses, in the languages of Danish offices and their neighbours, to a PARTSTAT.
 var exchangeSubjectRe = regexp.MustCompile(`(?i)^\s*(accepted|accepteret|accepterat|godtatt|akseptert|angenommen|zugesagt|accepté|aceptado|accettato|geaccepteerd|declined|afvist|afslået|avböjt|avslått|avslag|abgelehnt|refusé|rechazado|rifiutato|geweigerd|tentative|tentatively accepted|foreløbig|foreløbigt|foreløpig|preliminärt|mit vorbehalt|vorläufig|provisoire|provisional|provisorio|tentativo|voorlopig)\s*:`)
 
+// hasIMIPPart says whether m carries a calendar part marked as iMIP (a method parameter).
+func hasIMIPPart(m *message) bool {
+	for _, p := range m.parts {
+		ct := strings.ToLower(p.ContentType)
+		if (ct == "text/calendar" || ct == "application/ics") && ctParam(p, "method") != "" && !insideMessage(p) {
+			return true
+		}
+	}
+	return false
+}
+
 // readCalendar says whether m is a calendar message and what it answers.
 func readCalendar(m *message) (*CalendarReply, bool) {
 	var candidates []*enmime.Part
@@ -36,7 +47,7 @@ func readCalendar(m *message) (*CalendarReply, bool) {
 	// itself (not an attachment) counts too.
 	var chosen *enmime.Part
 	for _, p := range candidates {
-		if p.ContentTypeParams["method"] != "" {
+		if ctParam(p, "method") != "" {
 			chosen = p
 			break
 		}
@@ -50,7 +61,7 @@ func readCalendar(m *message) (*CalendarReply, bool) {
 		}
 	}
 	if chosen != nil {
-		c := &CalendarReply{Method: strings.ToUpper(chosen.ContentTypeParams["method"])}
+		c := &CalendarReply{Method: strings.ToUpper(ctParam(chosen, "method"))}
 		if in, err := calendar.ReadIncoming(chosen.Content); err == nil {
 			if in.Method != "" {
 				c.Method = in.Method

@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/jhillyerd/enmime/v2"
+	"github.com/jhillyerd/enmime/v2/mediatype"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/htmlindex"
 )
@@ -243,6 +244,25 @@ func partText(p *enmime.Part) string {
 		return string(p.Content)
 	}
 	return fromLatin(p.Content)
+}
+
+// ctParam returns a parameter of a part's Content-Type (lower-case name), read with
+// enmime's tolerant media type parser: enmime itself keeps only charset and boundary.
+func ctParam(p *enmime.Part, name string) string {
+	ct := p.Header.Get("Content-Type")
+	if ct == "" {
+		return ""
+	}
+	_, params, _, err := mediatype.Parse(ct)
+	if err != nil {
+		return ""
+	}
+	for k, v := range params {
+		if strings.EqualFold(k, name) {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
 }
 
 // isAttachment says whether a part is a file rather than the message's body.

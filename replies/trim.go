@@ -47,7 +47,7 @@ var (
 
 	// phoneSigRe matches the lines phones and webmail append ("Sendt fra min iPhone").
 	phoneSigRe = regexp.MustCompile(`(?i)^[ \t]*[(<]*[ \t]*(` +
-		`sent from my\s+(\S+\s+){0,3}?\S*(iphone|ipad|ipod|android|blackberry|mobile|phone|galaxy|samsung|htc|nokia|huawei|xperia|smartphone|tablet|device|cell|pixel|oneplus|motorola|windows|mac|sony|lg|verizon|wireless|ti-\d+|alcatel|xiaomi|fairphone)` +
+		`sent from my [^,.;:!?()]{1,40}$|sent from my\s+(\S+\s+){0,3}?\S*(iphone|ipad|ipod|android|blackberry|mobile|phone|galaxy|samsung|htc|nokia|huawei|xperia|smartphone|tablet|device|cell|pixel|oneplus|motorola|windows|mac|sony|lg|verizon|wireless|ti-\d+|alcatel|xiaomi|fairphone)` +
 		`|sent from (outlook|mail|yahoo mail|aol|windows mail|mailbox|gmail|my mobile|\[?mail\]?|samsung|android)` +
 		`|sent (via|with|using) \S+` + `|sent by \S+` + `|sent from a (phone|mobile)` +
 		`|sendt fra (min|mit|mail|outlook|samsung|yahoo)` + `|skickat från (min|mail|outlook|samsung|yahoo)` + `|sendt fra min` +
@@ -127,6 +127,12 @@ func classifyLines(lines []string) []lineKind {
 				kinds[i] = kindHeader
 				continue
 			}
+			if i > 0 && kinds[i-1] == kindQuote {
+				// A line right under a quoted line, without an empty line between, is the
+				// quote's own line that the sender's client wrapped without "> ".
+				kinds[i] = kindQuote
+				continue
+			}
 			kinds[i] = kindText
 		}
 	}
@@ -140,7 +146,12 @@ func quoteHeaderSpan(lines []string, i int) int {
 	joined := ""
 	for n := 1; n <= 3 && i+n <= len(lines); n++ {
 		l := strings.TrimSpace(lines[i+n-1])
-		if l == "" || (n > 1 && quoteLineRe.MatchString(lines[i+n-1])) {
+		if l == "" || (n > 1 && quoteLineRe.MatchString(lines[i+n-1]) && l != ">:") {
+			return 0
+		}
+		if n == 2 && !attribStartRe.MatchString(strings.Trim(joined, "*_ \t")) {
+			// A wrapped attribution starts like one ("On ...", "Den ...", a date); a
+			// paragraph that merely runs into the next line's header is not one.
 			return 0
 		}
 		if joined != "" {
@@ -160,10 +171,14 @@ func quoteHeaderSpan(lines []string, i int) int {
 var (
 	attribEndRe   = regexp.MustCompile(`(:|: *>|wrote|skrev|schrieb|écrit|escribió|escreveu|scritto|kirjoitti|napisał\(a\)|napisał|----)\s*$`)
 	attribDigitRe = regexp.MustCompile(`\d`)
+	bracketAddrRe = regexp.MustCompile(`(<[^<>\s]+@[^<>\s]+>|\([^()\s]+@[^()\s]+\))\s*:$`)
 	attribAddrRe  = regexp.MustCompile(`(<[^<>\s]+@[^<>\s]+>|\[mailto:[^\]]+\]|\([^()\s]+@[^()\s]+\)|\S+@\S+\.\w+)`)
 	// An attribution without a verb: "2013/7/20 Name <addr>", "30.09.2017, 18.30, "Name" <addr>:"
 	attribDateAddrRe = regexp.MustCompile(`^\S*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}.*(<[^<>\s]+@[^<>\s]+>|\([^()\s]+@[^()\s]+\))\s*:?\s*$`)
 	attribOnRe       = regexp.MustCompile(`(?i)^(on|den|am|le|il|el|em|op|w dniu|dnia|pe|ma|ti|ke|to|pá|la|in data|\d|\p{L}{2,4}\.?,? \d)`)
+	// attribStartRe matches how the first line of a wrapped attribution begins: a word
+	// that introduces a date, a weekday or a date itself.
+	attribStartRe = regexp.MustCompile(`(?i)^(on|den|am|le|il|el|em|op|w dniu|dnia|in data|the|\d|\p{L}{1,5}\.?,?\s+\d|(monday|tuesday|wednesday|thursday|friday|saturday|sunday|mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag|måndag|tisdag|lördag|söndag|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b|\S.*<\S+@\S+>?\s*$|\S.*<\s*$|.*\(\s*$)`)
 )
 
 // isAttribution says whether a (joined) line is a quote header.
@@ -183,7 +198,7 @@ func isAttribution(s string) bool {
 	case hasVerb && end && attribOnRe.MatchString(s) && len(strings.Fields(s)) <= 12:
 		// "Some One wrote:" after "On this day" style
 		return strings.HasSuffix(strings.TrimSpace(s), ":")
-	case hasDigit && hasAddr && strings.HasSuffix(s, ":") && len(s) < 250 && attribOnRe.MatchString(s):
+	case hasDigit && hasAddr && strings.HasSuffix(s, ":") && len(s) < 250 && (attribOnRe.MatchString(s) || bracketAddrRe.MatchString(s)):
 		// Verbless attribution: "ср, 30 апр. 2025 г. в 15:19, John Doe <doe@example.com>:"
 		return true
 	case attribDateAddrRe.MatchString(s) && len(s) < 200:

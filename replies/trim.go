@@ -116,7 +116,11 @@ func classifyLines(lines []string) []lineKind {
 		case phoneSigRe.MatchString(l) && len(strings.Fields(l)) <= 14:
 			kinds[i] = kindSig
 		default:
-			if n := quoteHeaderSpan(lines, i); n > 0 {
+			n := quoteHeaderSpan(lines, i)
+			if n == 0 {
+				n = brokenAttributionSpan(lines, i)
+			}
+			if n > 0 {
 				for j := i; j < i+n; j++ {
 					kinds[j] = kindHeader
 				}
@@ -124,12 +128,12 @@ func classifyLines(lines []string) []lineKind {
 				continue
 			}
 			if headerBlockAt(lines, i) {
-				kinds[i] = kindHeader
+				i = markHeaderBlock(lines, kinds, i) - 1
 				continue
 			}
-			if i > 0 && kinds[i-1] == kindQuote {
-				// A line right under a quoted line, without an empty line between, is the
-				// quote's own line that the sender's client wrapped without "> ".
+			if i > 0 && kinds[i-1] == kindQuote && lazyContinuation(lines[i-1], l) {
+				// A line right under a long quoted line, without an empty line between, is
+				// the quote's own line that the sender's client wrapped without "> ".
 				kinds[i] = kindQuote
 				continue
 			}
@@ -137,6 +141,48 @@ func classifyLines(lines []string) []lineKind {
 		}
 	}
 	return kinds
+}
+
+var (
+	// gmailDateLeadRe matches Gmail's attribution in ISO-date locales, whose address part
+	// is often lost: "2016-03-03 17:21 GMT+01:00 Some One".
+	gmailDateLeadRe = regexp.MustCompile(`^\d{4}-\d{1,2}-\d{1,2}[ \t]+\d{1,2}:\d{2}([ \t]+GMT[+-]\d{1,2}:?\d{2})?[ \t]+[^.!?]{1,80}$`)
+	// onTimeLeadRe and wroteEndRe find an attribution that a client broke over several
+	// lines, some of them empty or quoted: "On Thu, ... at 11:16 Some One", "<", "mailto:...",
+	// "> wrote:".
+	onTimeLeadRe = regexp.MustCompile(`(?i)^(on|am|le|den|op|el|il|em)\b.*\d{1,2}[:.]\d{2}[^.!?]*$`)
+	wroteEndRe   = regexp.MustCompile(`(?i)^[ \t>]*(.*\s)?(wrote|skrev|schrieb|a écrit|ha scritto|escribió|schreef|escreveu)\s*:\s*$`)
+)
+
+// brokenAttributionSpan returns how many lines from i form an attribution broken over up to
+// six lines (empty and quoted ones included), or 0.
+func brokenAttributionSpan(lines []string, i int) int {
+	if gmailDateLeadRe.MatchString(strings.TrimSpace(lines[i])) {
+		return 1
+	}
+	if !onTimeLeadRe.MatchString(strings.TrimSpace(lines[i])) || wroteRe.MatchString(lines[i]) {
+		return 0
+	}
+	for j := i + 1; j < len(lines) && j <= i+6; j++ {
+		if len(lines[j]) > 80 {
+			return 0
+		}
+		if wroteEndRe.MatchString(lines[j]) {
+			return j - i + 1
+		}
+	}
+	return 0
+}
+
+// lazyContinuation says whether line continues the quoted line prev: prev was long enough
+// to have been wrapped, and line does not start a new sentence of its own.
+func lazyContinuation(prev, line string) bool {
+	content := strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(prev), ">"))
+	if len([]rune(content)) < 40 {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(strings.TrimSpace(line))
+	return unicode.IsLower(r) || !strings.ContainsAny(content[len(content)-1:], ".!?:")
 }
 
 // quoteHeaderSpan returns how many lines (1 to 3) starting at i form an attribution line
@@ -178,7 +224,7 @@ var (
 	attribOnRe       = regexp.MustCompile(`(?i)^(on|den|am|le|il|el|em|op|w dniu|dnia|pe|ma|ti|ke|to|pá|la|in data|\d|\p{L}{2,4}\.?,? \d)`)
 	// attribStartRe matches how the first line of a wrapped attribution begins: a word
 	// that introduces a date, a weekday or a date itself.
-	attribStartRe = regexp.MustCompile(`(?i)^(on|den|am|le|il|el|em|op|w dniu|dnia|in data|the|\d|\p{L}{1,5}\.?,?\s+\d|(monday|tuesday|wednesday|thursday|friday|saturday|sunday|mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag|måndag|tisdag|lördag|söndag|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b|\S.*<\S+@\S+>?\s*$|\S.*<\s*$|.*\(\s*$)`)
+	attribStartRe = regexp.MustCompile(`(?i)^(on|den|am|le|il|el|em|op|w dniu|dnia|in data|the|\d|\p{L}{1,5}\.?,?\s+\d|(monday|tuesday|wednesday|thursday|friday|saturday|sunday|mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag|måndag|tisdag|lördag|söndag|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b|\S.*<\S+@\S+>?\s*$|\S.*<\s*$|.*\(\s*$|.*<[^<>\s]+@[^<>\s]+>)`)
 )
 
 // isAttribution says whether a (joined) line is a quote header.
@@ -237,6 +283,38 @@ func headerBlockAt(lines []string, i int) bool {
 		}
 	}
 	return false
+}
+
+// markHeaderBlock marks the header block starting at i (its fields and the lines a long
+// field wrapped onto) and returns the index after it.
+func markHeaderBlock(lines []string, kinds []lineKind, i int) int {
+	kinds[i] = kindHeader
+	j := i + 1
+	for j < len(lines) && !isBlank(lines[j]) {
+		if headerFieldRe.MatchString(lines[j]) {
+			kinds[j] = kindHeader
+			j++
+			continue
+		}
+		// A wrapped value: only when another field follows within two lines.
+		next := -1
+		for k := j + 1; k < len(lines) && k <= j+2; k++ {
+			if isBlank(lines[k]) {
+				break
+			}
+			if headerFieldRe.MatchString(lines[k]) {
+				next = k
+				break
+			}
+		}
+		if next < 0 {
+			break
+		}
+		for ; j < next; j++ {
+			kinds[j] = kindHeader
+		}
+	}
+	return j
 }
 
 func anyFrom(lines []string) bool {

@@ -1,0 +1,137 @@
+package daemon
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/store"
+)
+
+// Params is what an outbox row's letter needs besides the campaign and the invitee. It is
+// stored with the row, so a message resent after a crash is the same message.
+type Params struct {
+	Meeting      string   `json:"meeting,omitempty"`
+	OldMeeting   string   `json:"old_meeting,omitempty"`
+	Headcount    int      `json:"headcount,omitempty"`
+	OldHeadcount int      `json:"old_headcount,omitempty"`
+	Sequence     int      `json:"sequence,omitempty"`
+	InReplyTo    string   `json:"in_reply_to,omitempty"`
+	References   []string `json:"references,omitempty"`
+	// Copy marks the copy of an answer to a sender who is not the registered address.
+	Copy bool `json:"copy,omitempty"`
+	// Reviews are the review items of a staff notification.
+	Reviews []int64 `json:"reviews,omitempty"`
+	// Since and Until bound the period a digest reports on.
+	Since time.Time `json:"since,omitzero"`
+	Until time.Time `json:"until,omitzero"`
+}
+
+// queued is one message to put in the outbox.
+type queued struct {
+	kind      mailer.Kind
+	code      string // invitee code, or staffCode
+	recipient string
+	key       string
+	params    Params
+}
+
+// enqueue writes the row (a no-op when its key exists) and logs it; it reports whether
+// the row is new.
+func (e *Engine) enqueue(tx *store.Tx, q queued, cause string, now time.Time) (bool, error) {
+	params, err := json.Marshal(q.params)
+	if err != nil {
+		return false, fmt.Errorf("queue %s: %w", q.key, err)
+	}
+	added, err := tx.Enqueue(store.Outgoing{
+		Key:       q.key,
+		Kind:      string(q.kind),
+		Invitee:   q.code,
+		Recipient: q.recipient,
+		MessageID: e.signer.MessageID(q.key, q.code),
+		Params:    params,
+		CreatedAt: now,
+	})
+	if err != nil || !added {
+		return added, err
+	}
+	invitee := q.code
+	if invitee == staffCode {
+		invitee = ""
+	}
+	return true, tx.Log(store.Event{At: now, Invitee: invitee, Kind: "queued", Cause: cause,
+		Detail: map[string]any{"key": q.key, "kind": string(q.kind), "to": q.recipient}})
+}
+
+// answerContext is what the effects of an answer need to know about the message.
+type answerContext struct {
+	cause     string // "inbound:42" or "staff:review/7"
+	inbound   int64  // the message, 0 for a staff decision
+	sender    string // the From address, lower-case
+	messageID string // the answer's Message-ID, for In-Reply-To
+	refs      []string
+}
+
+// applyEffects turns the state machine's effects into outbox rows and review items, in the
+// transaction that changed the state.
+func (e *Engine) applyEffects(tx *store.Tx, inv campaign.Invitee, before, after campaign.State, effects []campaign.Effect, ac answerContext, now time.Time) error {
+	for _, ef := range effects {
+		if ef.Kind == campaign.EffectReview {
+			if err := e.addReview(tx, ac.inbound, inv.Code, ef.Reason, ac.cause, now); err != nil {
+				return err
+			}
+			continue
+		}
+		ok, err := e.allowAutoAnswer(tx, inv.Email, now)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			reason := fmt.Sprintf("no %s sent: %s already had %d automatic answers today", ef.Kind, inv.Email, e.cfg.Mail.MaxAutoPerDay)
+			if err := e.addReview(tx, ac.inbound, inv.Code, reason, ac.cause, now); err != nil {
+				return err
+			}
+			continue
+		}
+		p := Params{Meeting: ef.Meeting, OldMeeting: ef.OldMeeting, Headcount: ef.Headcount,
+			OldHeadcount: before.Headcount, Sequence: ef.Sequence, InReplyTo: ac.messageID, References: ac.refs}
+		k := key(ef.Kind, inv.Code, ef.Meeting, ef.Sequence)
+		if ef.Kind == campaign.EffectDeclineAck {
+			k = key(ef.Kind, inv.Code, after.Sequence)
+		}
+		q := queued{kind: mailer.Kind(ef.Kind), code: inv.Code, recipient: inv.Email, key: k, params: p}
+		if _, err := e.enqueue(tx, q, ac.cause, now); err != nil {
+			return err
+		}
+		// Someone else answered for the invitee: the registered address gets the letter (so a
+		// forged answer is seen), the sender a copy.
+		if ac.sender != "" && ac.sender != inv.Email && ac.sender != e.c.Organiser.Email {
+			q.recipient, q.key, q.params.Copy = ac.sender, k+"/copy", true
+			if _, err := e.enqueue(tx, q, ac.cause, now); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// allowAutoAnswer counts an automatic answer to addr today and says whether it stays within
+// the daily cap.
+func (e *Engine) allowAutoAnswer(tx *store.Tx, addr string, now time.Time) (bool, error) {
+	n, err := tx.CountAutoAnswer(addr, now.In(e.c.Location).Format("2006-01-02"))
+	if err != nil {
+		return false, err
+	}
+	return n <= e.cfg.Mail.MaxAutoPerDay, nil
+}
+
+func (e *Engine) addReview(tx *store.Tx, inbound int64, code, reason, cause string, now time.Time) error {
+	id, err := tx.AddReview(store.Review{Inbound: inbound, Invitee: code, Reason: reason, CreatedAt: now})
+	if err != nil {
+		return err
+	}
+	return tx.Log(store.Event{At: now, Invitee: code, Kind: "review", Cause: cause,
+		Detail: map[string]any{"review": id, "reason": reason}})
+}

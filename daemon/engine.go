@@ -1,0 +1,83 @@
+// Package daemon is rsvpd's shell around the pure core: it reads stored replies and applies
+// them (replies.Read, campaign.Apply), turns the state machine's effects and the scheduled
+// jobs into outbox rows in the same transaction as their cause, renders those rows into
+// messages, and runs the watcher, the sender and the scheduler together. The same Engine runs
+// live, in `simulate` and in `demo`; only the clock and the mail servers differ.
+package daemon
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/config"
+	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/store"
+)
+
+// Clock is what the engine needs of time: the current instant (virtual in tests, simulate
+// and the demo).
+type Clock interface{ Now() time.Time }
+
+// Engine applies answers and jobs to the store. It is safe for concurrent use: all state is in
+// the store, changed in transactions.
+type Engine struct {
+	cfg     *config.Config
+	c       *campaign.Campaign
+	st      *store.Store
+	signer  *campaign.Signer
+	letters *mailer.Letters
+	clock   Clock
+	log     *slog.Logger
+	// kick is called after a transaction queued messages, to wake the sender.
+	kick func()
+}
+
+// Options are the parts an Engine is built from.
+type Options struct {
+	Config  *config.Config
+	Store   *store.Store
+	Signer  *campaign.Signer
+	Letters *mailer.Letters
+	Clock   Clock
+	Log     *slog.Logger
+}
+
+// New builds an Engine and makes sure the store has a row for every invitee.
+func New(o Options) (*Engine, error) {
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	e := &Engine{cfg: o.Config, c: o.Config.Campaign, st: o.Store, signer: o.Signer, letters: o.Letters,
+		clock: o.Clock, log: o.Log, kick: func() {}}
+	return e, nil
+}
+
+// OnQueued sets the function called after messages were queued (the sender's Kick).
+func (e *Engine) OnQueued(kick func()) { e.kick = kick }
+
+// Campaign is the campaign the engine runs.
+func (e *Engine) Campaign() *campaign.Campaign { return e.c }
+
+// Store is the engine's store.
+func (e *Engine) Store() *store.Store { return e.st }
+
+// staffCode stands for the staff where an invitee code is expected (Message-IDs, keys).
+const staffCode = "staff"
+
+// organiserDomain is the domain of the campaign address.
+func (e *Engine) organiserDomain() string {
+	a := e.c.Organiser.Email
+	return a[strings.LastIndexByte(a, '@')+1:]
+}
+
+// key builds an outbox key from its parts: kind/invitee/... .
+func key(parts ...any) string {
+	s := make([]string, len(parts))
+	for i, p := range parts {
+		s[i] = fmt.Sprint(p)
+	}
+	return strings.Join(s, "/")
+}

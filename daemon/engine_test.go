@@ -1,0 +1,213 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rsvpd/rsvpd"
+	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/config"
+	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/store"
+)
+
+// fixedClock is a clock the test sets by hand.
+type fixedClock struct{ t time.Time }
+
+func (c *fixedClock) Now() time.Time { return c.t }
+
+type fixture struct {
+	e     *Engine
+	st    *store.Store
+	clock *fixedClock
+	uid   uint32
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	cfg, err := config.LoadFS(rsvpd.ExampleFS(), rsvpd.ExampleConfig, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, filepath.Join(dir, "rsvpd.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	letters, err := mailer.NewLetters(cfg.Campaign, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := &fixedClock{t: time.Date(2012, 2, 10, 9, 0, 0, 0, cfg.Campaign.Location)}
+	e, err := New(Options{Config: cfg, Store: st, Signer: campaign.NewSigner([]byte("test secret"), "kombit.test"),
+		Letters: letters, Clock: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{e: e, st: st, clock: clock}
+}
+
+// deliver stores a raw message in the ledger as the watcher would, and handles it.
+func (f *fixture) deliver(t *testing.T, raw string) int64 {
+	t.Helper()
+	f.uid++
+	id, _, err := f.st.AddInbound(context.Background(), store.Inbound{Mailbox: "INBOX", UIDValidity: 1, UID: f.uid,
+		MessageID: fmt.Sprintf("<m%d@test>", f.uid), Raw: []byte(strings.ReplaceAll(raw, "\n", "\r\n")), ReceivedAt: f.clock.t})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.e.HandleInbound(context.Background(), id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func (f *fixture) state(t *testing.T, code string) campaign.State {
+	t.Helper()
+	var st campaign.State
+	f.st.Tx(context.Background(), func(tx *store.Tx) error {
+		var err error
+		st, err = f.e.state(tx, code)
+		return err
+	})
+	return st
+}
+
+func (f *fixture) outbox(t *testing.T, code string) []store.Outgoing {
+	t.Helper()
+	var rows []store.Outgoing
+	f.st.Tx(context.Background(), func(tx *store.Tx) error {
+		var err error
+		rows, err = tx.OutboxRows(store.OutboxFilter{Invitee: code})
+		return err
+	})
+	return rows
+}
+
+func (f *fixture) reviews(t *testing.T) []store.Review {
+	t.Helper()
+	var rows []store.Review
+	f.st.Tx(context.Background(), func(tx *store.Tx) error {
+		var err error
+		rows, err = tx.Reviews(true)
+		return err
+	})
+	return rows
+}
+
+func reply(from, to, msgID, inReplyTo, body string) string {
+	h := fmt.Sprintf("From: %s\nTo: %s\nSubject: =?utf-8?q?SV=3A_Dialogm=C3=B8de?=\nMessage-ID: %s\nDate: Fri, 10 Feb 2012 09:00:00 +0100\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n", from, to, msgID)
+	if inReplyTo != "" {
+		h += "In-Reply-To: <" + inReplyTo + ">\n"
+	}
+	return h + "\n" + body + "\n"
+}
+
+func TestReplyByTokenRegistersAndConfirmsOnce(t *testing.T) {
+	f := newFixture(t)
+	to := f.e.signer.ReplyAddress("dialogmoeder@kombit.test", "615")
+	raw := reply("bibliotekschef@horsens.kommune.test", to, "<r1@horsens.test>", "",
+		"Vi kommer til Vejle, 2 personer.\n\nMed venlig hilsen\nBibliotekschefen")
+	f.deliver(t, raw)
+	st := f.state(t, "615")
+	if st.Status != campaign.StatusAttending || st.Meeting != "vejle" || st.Headcount != 2 {
+		t.Fatalf("state = %s %s %d, want attending vejle 2", st.Status, st.Meeting, st.Headcount)
+	}
+	rows := f.outbox(t, "615")
+	if len(rows) != 1 || rows[0].Kind != "confirmation" || rows[0].Recipient != "bibliotekschef@horsens.kommune.test" {
+		t.Fatalf("outbox = %+v, want one confirmation to the director", rows)
+	}
+	// The same mail again (fetched under another UID): nothing new.
+	f.deliver(t, raw)
+	if rows := f.outbox(t, "615"); len(rows) != 1 {
+		t.Errorf("a second copy queued more: %d rows", len(rows))
+	}
+}
+
+func TestUnknownSenderChangesNothing(t *testing.T) {
+	f := newFixture(t)
+	f.deliver(t, reply("someone@elsewhere.test", "dialogmoeder@kombit.test", "<x1@elsewhere.test>", "",
+		"Vi kommer til Vejle, 2 personer."))
+	rv := f.reviews(t)
+	if len(rv) != 1 || !strings.Contains(rv[0].Reason, "someone@elsewhere.test") {
+		t.Fatalf("reviews = %+v, want one about the unknown sender", rv)
+	}
+	var n int
+	f.st.Tx(context.Background(), func(tx *store.Tx) error {
+		rows, _ := tx.OutboxRows(store.OutboxFilter{})
+		n = len(rows)
+		states, _ := tx.States()
+		for _, s := range states {
+			if s.Status != campaign.StatusNew {
+				t.Errorf("state of %s changed to %s", s.Code, s.Status)
+			}
+		}
+		return nil
+	})
+	if n != 0 {
+		t.Errorf("%d messages queued for an unknown sender", n)
+	}
+}
+
+func TestColleagueAnsweringThroughTheThreadGetsACopy(t *testing.T) {
+	f := newFixture(t)
+	invitation := f.e.signer.MessageID("invitation/751", "751")
+	f.deliver(t, reply("kollega@aarhus.kommune.test", "dialogmoeder@kombit.test", "<c1@aarhus.test>", invitation,
+		"Hej\n\nVi kommer til Roskilde, 2 personer.\n\nVenlig hilsen\nKollegaen"))
+	st := f.state(t, "751")
+	if st.Status != campaign.StatusAttending || st.Meeting != "roskilde" {
+		t.Fatalf("state = %+v", st)
+	}
+	var to []string
+	for _, r := range f.outbox(t, "751") {
+		to = append(to, r.Recipient)
+	}
+	if strings.Join(to, ",") != "bibliotekschef@aarhus.kommune.test,kollega@aarhus.kommune.test" {
+		t.Errorf("recipients = %v, want the registered address and a copy to the sender", to)
+	}
+}
+
+func TestOutOfOfficeIsNeverAnswered(t *testing.T) {
+	f := newFixture(t)
+	raw := "From: bibliotekschef@horsens.kommune.test\nTo: " + f.e.signer.ReplyAddress("dialogmoeder@kombit.test", "615") +
+		"\nSubject: Automatisk svar: Dialogmøde\nAuto-Submitted: auto-replied\nMessage-ID: <ooo@horsens.test>\nDate: Fri, 10 Feb 2012 09:00:00 +0100\nContent-Type: text/plain; charset=utf-8\n\n" +
+		"Jeg er på ferie og tilbage mandag den 20. februar 2012.\n"
+	f.deliver(t, raw)
+	if rows := f.outbox(t, "615"); len(rows) != 0 {
+		t.Errorf("an out-of-office was answered: %+v", rows)
+	}
+	if st := f.state(t, "615"); st.AwayUntil != "2012-02-20" {
+		t.Errorf("away until = %q, want 2012-02-20", st.AwayUntil)
+	}
+}
+
+func TestStaffResolvesAReview(t *testing.T) {
+	f := newFixture(t)
+	f.deliver(t, reply("someone@elsewhere.test", "dialogmoeder@kombit.test", "<x2@elsewhere.test>", "",
+		"Horsens kommer til Vejle med 2."))
+	rv := f.reviews(t)
+	if len(rv) != 1 {
+		t.Fatalf("reviews = %+v", rv)
+	}
+	if _, err := f.e.Resolve(context.Background(), rv[0].ID, Decision{Attend: "vejle", Headcount: 2, Invitee: "615"}); err != nil {
+		t.Fatal(err)
+	}
+	if st := f.state(t, "615"); st.Status != campaign.StatusAttending || st.Headcount != 2 {
+		t.Errorf("after resolution: %+v", st)
+	}
+	if rows := f.outbox(t, "615"); len(rows) != 1 || rows[0].Kind != "confirmation" {
+		t.Errorf("outbox = %+v, want the confirmation", rows)
+	}
+	if len(f.reviews(t)) != 0 {
+		t.Errorf("the review is still open")
+	}
+	if _, err := f.e.Resolve(context.Background(), rv[0].ID, Decision{Ignore: true}); err == nil {
+		t.Errorf("resolving twice was accepted")
+	}
+}

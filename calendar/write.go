@@ -361,11 +361,13 @@ func writeText(s string) string {
 
 // writeCN writes the CN parameter, always quoted so that commas, semicolons and colons in a
 // name need no escaping. A quoted parameter cannot hold a double quote, so it becomes an
-// apostrophe; a caret that would start an RFC 6868 escape (^^, ^', ^n) is dropped, since
-// parsers disagree on those (ical.js decodes them, python-icalendar does not). An empty name
-// writes no CN.
+// apostrophe. A backslash is literal in a quoted value by RFC 5545, but ical.js reads \" \n
+// \, \; there as escapes (a name ending in a backslash swallows the closing quote and the
+// address) and python-icalendar drops it before , ; :, so it becomes a slash. A caret that
+// would start an RFC 6868 escape (^^, ^', ^n) is dropped, since parsers disagree on those
+// (ical.js decodes them, python-icalendar does not). An empty name writes no CN.
 func writeCN(name string) string {
-	name = strings.ReplaceAll(writeOneLine(name, " "), `"`, "'")
+	name = strings.NewReplacer(`"`, "'", `\`, "/").Replace(writeOneLine(name, " "))
 	var b strings.Builder
 	for i := 0; i < len(name); i++ {
 		if name[i] == '^' && i+1 < len(name) && strings.IndexByte(`^'n`, name[i+1]) >= 0 {

@@ -22,7 +22,11 @@ type command struct {
 func commands() map[string]command {
 	return map[string]command{
 		// One line per subcommand, in the file named after it.
-		"parse": {"read mail files and print what rsvpd reads in them, as JSON lines", runParse},
+		"status":    {"show every invitee's state and the totals per meeting", runStatus},
+		"review":    {"list review items, or resolve one", runReview},
+		"agreement": {"confirm a returned agreement", runAgreement},
+		"check":     {"validate the configuration and summarise the campaign", runCheck},
+		"parse":     {"read mail files and print what rsvpd reads in them, as JSON lines", runParse},
 	}
 }
 

@@ -1,0 +1,272 @@
+package schedules
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/rsvpd/rsvpd/campaign"
+)
+
+// Planner computes a campaign's jobs from its schedule and the invitees' state. It is built
+// once per campaign (it parses the digest's cron expression) and only reads the campaign, so it
+// is safe for concurrent use.
+type Planner struct {
+	c        *campaign.Campaign
+	loc      *time.Location
+	meetings map[string]campaign.Meeting
+	first    campaign.Meeting
+	order    map[string]int // invitee code -> position in the configuration, for a stable order
+
+	digest                  *Cron // nil: no digest configured
+	digestFrom, digestUntil time.Time
+}
+
+// NewPlanner checks what the planner cannot do without (a zone, a deadline, meetings, a
+// digest expression it can parse, the invitation time the digests start from) and returns a
+// Planner. Validate finds the rest of what is wrong with a schedule.
+func NewPlanner(c *campaign.Campaign) (*Planner, error) {
+	if c == nil {
+		return nil, errors.New("plan schedules: no campaign")
+	}
+	if c.Location == nil {
+		return nil, errors.New("plan schedules: the campaign has no time zone")
+	}
+	if c.Deadline.IsZero() {
+		return nil, errors.New("plan schedules: the campaign has no deadline")
+	}
+	if len(c.Meetings) == 0 {
+		return nil, errors.New("plan schedules: the campaign has no meetings")
+	}
+	p := &Planner{
+		c:        c,
+		loc:      c.Location,
+		meetings: make(map[string]campaign.Meeting, len(c.Meetings)),
+		order:    make(map[string]int, len(c.Invitees)),
+		first:    c.Meetings[0],
+	}
+	for _, m := range c.Meetings {
+		p.meetings[m.ID] = m
+		if m.Start.Before(p.first.Start) {
+			p.first = m
+		}
+	}
+	for i, inv := range c.Invitees {
+		p.order[inv.Code] = i
+	}
+	if c.Schedule.Digest != "" {
+		d, err := ParseCron(c.Schedule.Digest, c.Location)
+		if err != nil {
+			return nil, fmt.Errorf("plan schedules: digest: %w", err)
+		}
+		if c.Schedule.Invitations.IsZero() {
+			return nil, errors.New("plan schedules: a digest needs the invitation time it starts from")
+		}
+		p.digest = d
+		p.digestFrom = c.Schedule.Invitations
+		// The last digest is the first one after the deadline has run out: the final state.
+		p.digestUntil, _ = d.Next(c.DeadlineEnd().Add(-time.Nanosecond))
+	}
+	return p, nil
+}
+
+// Location is the zone the campaign's local times are in.
+func (p *Planner) Location() *time.Location { return p.loc }
+
+// Jobs returns the campaign's one-off jobs for the invitees' state st, sorted by due time:
+// every invitee's invitation and agreement letter; reminders for the meeting an invitee is
+// registered for; nudges to those who have not answered and to those who have not returned the
+// agreement, each moved past an out-of-office or dropped when that leaves no time before its
+// anchor. Jobs that have run are included: the ledger, not the planner, knows what has run.
+func (p *Planner) Jobs(st State) []Job {
+	s := p.c.Schedule
+	jobs := make([]Job, 0, len(p.c.Invitees)*4)
+	for _, inv := range p.c.Invitees {
+		is := st.Invitee(inv.Code)
+		if !s.Invitations.IsZero() {
+			jobs = append(jobs, p.once(KindInvitation, inv.Code, s.Invitations))
+		}
+		if !s.Agreement.IsZero() {
+			jobs = append(jobs, p.once(KindAgreement, inv.Code, s.Agreement))
+		}
+		if m, ok := p.meetings[is.Meeting]; ok && is.Meeting != "" {
+			a := p.meetingAnchor(m)
+			for i, d := range s.Reminders.Before {
+				due := p.relativeDue(s.Reminders, d, a)
+				if !due.Before(a.cutoff) {
+					continue
+				}
+				jobs = append(jobs, Job{
+					Key:  fmt.Sprintf("%s/%s/%s/%d", KindReminder, inv.Code, m.ID, i),
+					Kind: KindReminder, Due: due, Scheduled: due, Expires: a.cutoff,
+					Invitee: inv.Code, Meeting: m.ID, Seq: i,
+				})
+			}
+		}
+		if !is.Answered && is.Meeting == "" {
+			jobs = append(jobs, p.nudges(KindNudgeUnanswered, s.NudgeUnanswered, inv.Code, is.BackOn)...)
+		}
+		if !is.AgreementReturned {
+			jobs = append(jobs, p.nudges(KindNudgeAgreement, s.NudgeAgreement, inv.Code, is.BackOn)...)
+		}
+	}
+	p.sort(jobs)
+	return jobs
+}
+
+// once is an invitee's invitation or agreement letter: late is fine until the deadline runs
+// out, after which inviting or sending an agreement to sign makes no sense.
+func (p *Planner) once(k Kind, code string, due time.Time) Job {
+	return Job{
+		Key:  fmt.Sprintf("%s/%s", k, code),
+		Kind: k, Due: due, Scheduled: due, Expires: p.c.DeadlineEnd(), Invitee: code,
+	}
+}
+
+// nudges are one invitee's nudges of one kind. An out-of-office whose return date comes after
+// a nudge's day moves that nudge to the day after the return date at the same time of day (a
+// day to catch up with the inbox), or drops it if that is no longer before the anchor. Two
+// nudges moved to the same time are one nudge (the later one in the list).
+func (p *Planner) nudges(k Kind, r campaign.Relative, code string, backOn time.Time) []Job {
+	a, ok := p.anchor(r.Anchor)
+	if !ok {
+		return nil
+	}
+	var out []Job
+	for i, d := range r.Before {
+		due := p.relativeDue(r, d, a)
+		if !due.Before(a.cutoff) {
+			continue
+		}
+		j := Job{
+			Key:  fmt.Sprintf("%s/%s/%d", k, code, i),
+			Kind: k, Due: due, Scheduled: due, Expires: a.cutoff, Invitee: code, Seq: i,
+		}
+		if !backOn.IsZero() && civilDate(due, p.loc).Before(civilDate(backOn, p.loc)) {
+			moved := Resolve(p.loc, naiveWall(backOn, p.loc).AddDate(0, 0, 1).Truncate(24*time.Hour).
+				Add(sinceMidnight(naiveWall(due, p.loc))))
+			if !moved.Before(a.cutoff) {
+				continue
+			}
+			j.Due = moved
+			j.Note = "moved: out of office until " + backOn.In(p.loc).Format("2006-01-02")
+		}
+		// A later nudge landing on the same time replaces the earlier one.
+		if k := slices.IndexFunc(out, func(o Job) bool { return o.Due.Equal(j.Due) }); k >= 0 {
+			out[k] = j
+			continue
+		}
+		out = append(out, j)
+	}
+	return out
+}
+
+func sinceMidnight(naive time.Time) time.Duration {
+	return naive.Sub(naive.Truncate(24 * time.Hour))
+}
+
+// anchor is what a Relative counts back from.
+type anchor struct {
+	ref    time.Time // a time without a time of day counts back from here
+	day    time.Time // a time with a time of day counts back from this instant's date
+	cutoff time.Time // a job must be due before this
+	what   string    // for messages: "the deadline (2012-03-16)"
+}
+
+// anchor resolves a Relative's anchor name; "" (the invitee's own meeting) has no single
+// anchor and is handled by meetingAnchor.
+func (p *Planner) anchor(name string) (anchor, bool) {
+	switch name {
+	case "deadline":
+		// "7d before the deadline at 09:00" is seven days before the deadline day, while
+		// "36h before the deadline" counts from the moment it runs out, the end of that day.
+		end := p.c.DeadlineEnd()
+		return anchor{ref: end, day: p.c.Deadline, cutoff: end,
+			what: "the deadline (" + p.c.Deadline.In(p.loc).Format("2006-01-02") + ")"}, true
+	case "first_meeting":
+		a := p.meetingAnchor(p.first)
+		a.what = "the first meeting (" + a.what + ")"
+		return a, true
+	}
+	if m, ok := p.meetings[name]; ok {
+		return p.meetingAnchor(m), true
+	}
+	return anchor{}, false
+}
+
+func (p *Planner) meetingAnchor(m campaign.Meeting) anchor {
+	return anchor{ref: m.Start, day: m.Start, cutoff: m.Start,
+		what: m.ID + ", " + m.Start.In(p.loc).Format("2006-01-02 15:04")}
+}
+
+// relativeDue is d before a: whole days as calendar days in the campaign's zone, the rest as
+// wall-clock time, then moved to r's time of day on the date reached, if it has one.
+func (p *Planner) relativeDue(r campaign.Relative, d time.Duration, a anchor) time.Time {
+	base := a.ref
+	if r.HasTime {
+		base = a.day
+	}
+	const day = 24 * time.Hour
+	n := naiveWall(base, p.loc).AddDate(0, 0, -int(d/day)).Add(-(d % day))
+	if r.HasTime {
+		n = atTimeOfDay(n, r.TimeOfDay)
+	}
+	return Resolve(p.loc, n)
+}
+
+// Digests returns the digest runs due after after and at or before until, within the
+// campaign's digest window: from the invitations to the first run after the deadline.
+func (p *Planner) Digests(after, until time.Time) []Job {
+	var out []Job
+	for {
+		j, ok := p.NextDigest(after)
+		if !ok || j.Due.After(until) {
+			return out
+		}
+		out = append(out, j)
+		after = j.Due
+	}
+}
+
+// NextDigest is the first digest run due after t, or false when there is none left.
+func (p *Planner) NextDigest(t time.Time) (Job, bool) {
+	if p.digest == nil {
+		return Job{}, false
+	}
+	if t.Before(p.digestFrom) {
+		t = p.digestFrom.Add(-time.Nanosecond)
+	}
+	at, ok := p.digest.Next(t)
+	if !ok || p.digestUntil.IsZero() || at.After(p.digestUntil) {
+		return Job{}, false
+	}
+	return Job{Key: string(KindDigest) + "/" + wallKey(at, p.loc), Kind: KindDigest, Due: at, Scheduled: at}, true
+}
+
+// Timeline is every job of the campaign for the state st, digests included, sorted by due
+// time: what the staff review before anything is sent, and what a simulation walks through.
+func (p *Planner) Timeline(st State) []Job {
+	jobs := p.Jobs(st)
+	if p.digest != nil {
+		jobs = append(jobs, p.Digests(time.Time{}, p.digestUntil)...)
+		p.sort(jobs)
+	}
+	return jobs
+}
+
+// sort orders jobs by due time, then kind, then invitee in configuration order, so that a
+// timeline and the order of sending are the same on every run.
+func (p *Planner) sort(jobs []Job) {
+	slices.SortStableFunc(jobs, func(a, b Job) int {
+		return cmp.Or(
+			a.Due.Compare(b.Due),
+			cmp.Compare(a.Kind.rank(), b.Kind.rank()),
+			cmp.Compare(p.order[a.Invitee], p.order[b.Invitee]),
+			cmp.Compare(a.Meeting, b.Meeting),
+			cmp.Compare(a.Seq, b.Seq),
+			cmp.Compare(a.Key, b.Key),
+		)
+	})
+}

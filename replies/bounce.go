@@ -23,7 +23,7 @@ var (
 
 	// bounceBodyRe matches sentences of delivery reports. Each is specific to a program
 	// that failed to deliver; none is what a person writes in a reply.
-	bounceBodyRe = regexp.MustCompile(`(?i)(this is the mail system at host|i'm sorry to have to inform you that your message could not|this message was created automatically by mail delivery software|delivery to the following recipients? (failed|has been delayed|was delayed)|the following addresse?s?\(?e?s?\)? (failed|had (permanent fatal|transient non-fatal) errors)|could not be delivered to one or more (of its )?recipients|your message (did not|didn't|wasn't|was not|could not be) (reach|deliver)|message (could not|was not|wasn't) (be )?delivered|delivery has failed to these recipients|did not reach the following recipient|unable to deliver (your )?message|we were unable to deliver|(permanent|temporary) (error|failure|delivery failure)|technical details of (permanent|temporary) failure|message not delivered|undeliverable message|delivery status notification|mail delivery failed|the original message was received at|----- transcript of session follows -----|failed to deliver|couldn't be delivered|could not deliver|delivery to .* failed|returned mail|recipient address rejected|user unknown|mailbox (unavailable|full|not found)|no such user|address rejected|host or domain name not found|retry timeout exceeded|has not yet been delivered|will (continue to )?(be )?retr(y|ied)|still being retried|delivery attempts will continue|rejected your message|was rejected by|hop count exceeded|message (has been|was) rejected|kunne ikke leveres|konnte nicht zugestellt werden|n'a pas pu .tre (remis|distribu))`)
+	bounceBodyRe = regexp.MustCompile(`(?i)(this is the mail system at host|i'm sorry to have to inform you that your message could not|this message was created automatically by mail delivery software|delivery to the following recipients? (failed|has been delayed|was delayed)|the following addresse?s?\(?e?s?\)? (failed|had (permanent fatal|transient non-fatal) errors)|could not be delivered to one or more (of its )?recipients|your message (did not|didn't|wasn't|was not|could not be) (reach|deliver)|message (could not|was not|wasn't) (be )?delivered|delivery has failed to these recipients|did not reach the following recipient|unable to deliver (your )?message|we were unable to deliver|(permanent|temporary) (error|failure|delivery failure)|technical details of (permanent|temporary) failure|message not delivered|undeliverable message|delivery status notification|mail delivery failed|the original message was received at|transcript of session follows|failed to deliver|couldn't be delivered|could not deliver|delivery to .* failed|returned mail|recipient address rejected|user unknown|mailbox (unavailable|full|not found)|no such user|address rejected|host or domain name not found|retry timeout exceeded|has not yet been delivered|will (continue to )?(be )?retr(y|ied)|still being retried|delivery attempts will continue|rejected your message|was rejected by|hop count exceeded|message (has been|was) rejected|kunne ikke leveres|konnte nicht zugestellt werden|n'a pas pu .tre (remis|distribu))`)
 
 	// daemonLocalRe matches the local parts delivery reports come from.
 	daemonLocalRe = regexp.MustCompile(`(?i)^(mailer[-_]?daemon|postmaster|mail[-_]?daemon|maildaemon|mail-?delivery|mdaemon|bounces?|mail-?system|mailer)(@|$)`)
@@ -90,6 +90,20 @@ func readDSN(m *message) (*Bounce, bool) {
 	for _, p := range status {
 		groups = append(groups, parseDSNFields(string(p.Content))...)
 	}
+	b := dsnFromGroups(groups)
+	if len(b.Recipients) == 0 {
+		// A report without usable recipient fields: fall back to what the prose says.
+		pb := proseDetails(m)
+		b.Recipients = pb.Recipients
+		if b.Status == "" {
+			b.Status, b.Permanent = pb.Status, pb.Permanent
+		}
+	}
+	return b, true
+}
+
+// dsnFromGroups reads the failed recipients, status and permanence from DSN field groups.
+func dsnFromGroups(groups []dsnField) *Bounce {
 	b := &Bounce{Recipients: []string{}}
 	var all, failed []dsnField
 	for _, g := range groups {
@@ -136,15 +150,7 @@ func readDSN(m *message) (*Bounce, bool) {
 			b.Permanent = false // delivered or relayed: nothing failed
 		}
 	}
-	if len(b.Recipients) == 0 {
-		// A report without usable recipient fields: fall back to what the prose says.
-		pb := proseDetails(m)
-		b.Recipients = pb.Recipients
-		if b.Status == "" {
-			b.Status, b.Permanent = pb.Status, pb.Permanent
-		}
-	}
-	return b, true
+	return b
 }
 
 func firstWord(s string) string {
@@ -232,6 +238,12 @@ func readJSONNotification(m *message) (*Bounce, bool) {
 	if !strings.HasPrefix(body, "{") || !strings.Contains(body, `"bounce`) {
 		return nil, false
 	}
+	// Notifications arrive with their one long line wrapped by the mail system; the line
+	// breaks fall inside strings, so the JSON is read with them removed.
+	if end := strings.Index(body, "\n\n"); end > 0 {
+		body = body[:end]
+	}
+	body = strings.ReplaceAll(body, "\n", "")
 	dec := json.NewDecoder(strings.NewReader(body))
 	var n sesNotification
 	if err := dec.Decode(&n); err != nil {
@@ -282,8 +294,29 @@ func readProseBounce(m *message) (*Bounce, bool) {
 	b := proseDetails(m)
 	if failedHdr != "" {
 		b.Recipients = addressesIn(decodeHeader(failedHdr))
+		return b, true
+	}
+	// Reports relayed or stripped of their MIME structure still carry the RFC 3464 fields
+	// in their text: those name the failed recipient better than the prose does.
+	if inline := inlineDSN(m.body()); inline != nil {
+		b.Recipients = inline.Recipients
+		if inline.Status != "" {
+			b.Status, b.Permanent = inline.Status, inline.Permanent
+		}
 	}
 	return b, true
+}
+
+// inlineDSN reads RFC 3464 recipient fields written in a text body; nil when there are none.
+func inlineDSN(text string) *Bounce {
+	if !strings.Contains(strings.ToLower(text), "final-recipient:") {
+		return nil
+	}
+	b := dsnFromGroups(parseDSNFields(text))
+	if len(b.Recipients) == 0 {
+		return nil
+	}
+	return b
 }
 
 // bounceExplanation is the part of a prose report before the returned message.

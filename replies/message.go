@@ -68,6 +68,11 @@ func decode(raw []byte) (*message, error) {
 	if err != nil || root == nil {
 		return decodeLoose(raw, err)
 	}
+	if fixed := repairBoundary(raw, root); fixed != nil {
+		if r2, err := parser.ReadParts(bytes.NewReader(fixed)); err == nil && r2 != nil {
+			root = r2
+		}
+	}
 	m := &message{header: root.Header, root: root}
 	m.readHeader()
 	collectParts(root, &m.parts)
@@ -89,6 +94,76 @@ func dropMboxLine(raw []byte) []byte {
 		}
 	}
 	return raw
+}
+
+var boundaryLineRe = regexp.MustCompile(`(?m)^--([^\s-][^\s]{5,69})[ \t]*\r?$`)
+
+// repairBoundary rewrites the top-level Content-Type of a message whose MIME structure was
+// damaged on the way (a multipart whose stated boundary never occurs, or a body of boundary
+// lines under a header that lost its Content-Type), using the boundary the body does use.
+// It returns nil when there is nothing to repair.
+func repairBoundary(raw []byte, root *enmime.Part) []byte {
+	headEnd := bytes.Index(raw, []byte("\n\n"))
+	if crlf := bytes.Index(raw, []byte("\r\n\r\n")); crlf >= 0 && (headEnd < 0 || crlf < headEnd) {
+		headEnd = crlf
+	}
+	if headEnd < 0 {
+		return nil
+	}
+	body := raw[headEnd:]
+	ct := root.Header.Get("Content-Type")
+	multipart := strings.HasPrefix(strings.ToLower(root.ContentType), "multipart/")
+	switch {
+	case multipart && root.FirstChild == nil:
+	case ct == "":
+	default:
+		return nil
+	}
+	mm := boundaryLineRe.FindSubmatch(body)
+	if mm == nil {
+		if multipart {
+			// No boundary at all: read the body as the plain text it is.
+			return replaceContentType(raw[:headEnd], "text/plain", body)
+		}
+		return nil
+	}
+	b := string(mm[1])
+	if bytes.Count(body, []byte("--"+b)) < 2 {
+		return nil
+	}
+	kind := "multipart/mixed"
+	if strings.EqualFold(root.ContentType, "multipart/report") || bytes.Contains(bytes.ToLower(body), []byte("message/delivery-status")) {
+		kind = "multipart/report; report-type=delivery-status"
+	}
+	return replaceContentType(raw[:headEnd], kind+`; boundary="`+b+`"`, body)
+}
+
+// replaceContentType returns the message with its top-level Content-Type (and transfer
+// encoding, which a multipart cannot have) replaced.
+func replaceContentType(head []byte, ct string, body []byte) []byte {
+	var out bytes.Buffer
+	skip := false
+	for _, line := range bytes.SplitAfter(head, []byte("\n")) {
+		if len(line) > 0 && (line[0] == ' ' || line[0] == '\t') {
+			if skip {
+				continue
+			}
+		} else {
+			name, _, _ := bytes.Cut(line, []byte(":"))
+			n := strings.ToLower(strings.TrimSpace(string(name)))
+			skip = n == "content-type" || n == "content-transfer-encoding"
+			if skip {
+				continue
+			}
+		}
+		out.Write(line)
+	}
+	if out.Len() > 0 && !bytes.HasSuffix(out.Bytes(), []byte("\n")) {
+		out.WriteByte('\n')
+	}
+	out.WriteString("Content-Type: " + ct + "\n")
+	out.Write(body)
+	return out.Bytes()
 }
 
 // decodeLoose reads a message enmime refused: headers up to the first empty line (as far as

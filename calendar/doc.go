@@ -9,15 +9,19 @@
 //
 // Decisions that shape what a calendar client shows:
 //   - Times are local times with TZID=Europe/Copenhagen and a VTIMEZONE written here from the
-//     EU summer-time rule, so a client shows the meeting in the zone it is held in and keeps
-//     it at 10:00 local time whatever zone the reader's device is set to. An instant the
-//     rule cannot write unambiguously (before the rule began in 1996, or in the hour that
-//     occurs twice on the October night) is written in UTC instead, which is equally valid.
+//     EU summer-time rule. The instant is the same as in UTC, but the object then says what
+//     the letter says (10:00 in Copenhagen), clients that show an event's own zone show
+//     Copenhagen, and both validators prove the VTIMEZONE gives the right instant. An
+//     instant the rule cannot write unambiguously (before the rule began in 1996, or in the
+//     hour that occurs twice on the October night) is written in UTC instead.
 //   - A REQUEST carries the invitee with PARTSTAT=NEEDS-ACTION and RSVP=TRUE even when the
-//     invitee has already said yes by mail: that is what makes Outlook, Gmail and Apple
-//     Calendar show Accept/Decline buttons (one click puts the meeting in the calendar), and
-//     the REPLY that click sends only confirms what rsvpd already knows. An ACCEPTED status
-//     written by the organiser makes some clients file the event silently or not at all.
+//     invitee has already said yes by mail: that is the invitation under which iMIP clients
+//     (Outlook, Gmail, Apple Calendar) offer Accept/Decline, one click puts the meeting in the
+//     calendar, and
+//     the REPLY that click sends only confirms what rsvpd already knows. An ACCEPTED written
+//     by the organiser would state an answer the invitee's calendar has not given, and how
+//     each client treats that is not something rsvpd can test here; NEEDS-ACTION with RSVP
+//     is the plain invitation every client is built for.
 //   - A CANCEL names the attendee without PARTSTAT or RSVP: no answer is expected.
 //   - The UID is stable per invitee and meeting (UID), so a changed meeting updates the entry
 //     in the invitee's calendar; the caller raises SEQUENCE on every change.

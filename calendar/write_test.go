@@ -549,3 +549,35 @@ func TestFoldKeepsSequencesWhole(t *testing.T) {
 		}
 	}
 }
+
+// TestNewEvent: the invitee is named by the director's name where known, else by the formal
+// name, and the agenda heading follows the campaign's language.
+func TestNewEvent(t *testing.T) {
+	c := writeCampaign(t)
+	m, _ := c.Meeting("vejle")
+	tests := []struct {
+		name                string
+		lang                string
+		inv                 campaign.Invitee
+		wantCN, wantHeading string
+	}{
+		{"director named", "da", campaign.Invitee{Code: "630", Name: "Vejle", FormalName: "Vejle Kommune", Contact: "Søren Ærø", Email: "b@vejle.test"}, "Søren Ærø", "Dagsorden:\n• "},
+		{"formal name", "en", campaign.Invitee{Code: "630", Name: "Vejle", FormalName: "Vejle Kommune", Email: "b@vejle.test"}, "Vejle Kommune", "Agenda:\n• "},
+		{"short name only", "da", campaign.Invitee{Code: "630", Name: "Vejle", Email: "b@vejle.test"}, "Vejle", "Dagsorden:\n• "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c.Language = tt.lang
+			ev := NewEvent(c, tt.inv, m)
+			if ev.Attendee.Name != tt.wantCN || ev.Attendee.Email != tt.inv.Email {
+				t.Errorf("attendee %+v, want CN %q", ev.Attendee, tt.wantCN)
+			}
+			if !strings.HasPrefix(ev.Description, tt.wantHeading+"Baggrund") || strings.Count(ev.Description, "\n• ") != len(c.Agenda) {
+				t.Errorf("description %q: want heading %q and %d items", ev.Description, tt.wantHeading, len(c.Agenda))
+			}
+			if ev.UID != "630.vejle.rsvpd@kombit.test" || !ev.Start.Equal(m.Start) || !ev.End.Equal(m.End) || !ev.HasGeo {
+				t.Errorf("event %+v does not carry the meeting", ev)
+			}
+		})
+	}
+}

@@ -1,0 +1,176 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/rsvpd/rsvpd/agreement"
+	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/schedules"
+	"github.com/rsvpd/rsvpd/store"
+)
+
+// Snapshot reads what the schedules need to know about every invitee.
+func (e *Engine) Snapshot(ctx context.Context) (schedules.Snapshot, error) {
+	snap := schedules.Snapshot{}
+	err := e.st.Tx(ctx, func(tx *store.Tx) error {
+		states, err := tx.States()
+		if err != nil {
+			return err
+		}
+		for _, st := range states {
+			is := schedules.InviteeState{
+				Answered:          st.Status.Answered(),
+				AgreementReturned: st.Agreement == campaign.AgreementReturned || st.Agreement == campaign.AgreementConfirmed,
+			}
+			if st.Status == campaign.StatusAttending {
+				is.Meeting = st.Meeting
+			}
+			if st.AwayUntil != "" {
+				if t, err := time.ParseInLocation("2006-01-02", st.AwayUntil, e.c.Location); err == nil {
+					is.BackOn = t
+				}
+			}
+			snap[st.Code] = is
+		}
+		return nil
+	})
+	return snap, err
+}
+
+// RunJob performs a due job and records it in the run ledger in the same transaction, so a
+// job runs once however often the process is killed around it. It reports whether the job ran
+// now (false: the ledger already held it).
+func (e *Engine) RunJob(ctx context.Context, job schedules.Job) (bool, error) {
+	ran, queuedAny := false, false
+	err := e.st.Tx(ctx, func(tx *store.Tx) error {
+		now := e.clock.Now()
+		claimed, err := tx.ClaimJob(store.JobRun{Key: job.Key, Due: job.Due, RanAt: now, Outcome: "done"})
+		if err != nil || !claimed {
+			return err
+		}
+		ran = true
+		queuedAny, err = e.perform(tx, job, now)
+		if err != nil {
+			return fmt.Errorf("job %s: %w", job.Key, err)
+		}
+		return nil
+	})
+	if queuedAny {
+		e.kick()
+	}
+	return ran, err
+}
+
+// SkipJob records a missed job that no longer makes sense, so it is reported once and never run.
+func (e *Engine) SkipJob(ctx context.Context, job schedules.Job, reason string) error {
+	return e.st.Tx(ctx, func(tx *store.Tx) error {
+		now := e.clock.Now()
+		claimed, err := tx.ClaimJob(store.JobRun{Key: job.Key, Due: job.Due, RanAt: now, Outcome: "skipped"})
+		if err != nil || !claimed {
+			return err
+		}
+		return tx.Log(store.Event{At: now, Invitee: job.Invitee, Kind: "job_skipped", Cause: "job:" + job.Key,
+			Detail: map[string]any{"due": job.Due, "reason": reason}})
+	})
+}
+
+// perform queues what a job sends; it reports whether anything was queued.
+func (e *Engine) perform(tx *store.Tx, job schedules.Job, now time.Time) (bool, error) {
+	cause := "job:" + job.Key
+	if job.Kind == schedules.KindDigest {
+		return e.queueDigest(tx, job, cause, now)
+	}
+	inv, ok := e.c.Invitee(job.Invitee)
+	if !ok {
+		return false, nil // the invitee left the campaign since the job was planned
+	}
+	st, err := e.state(tx, inv.Code)
+	if err != nil {
+		return false, err
+	}
+	if st.Delivery == campaign.DeliveryUndeliverable && job.Kind != schedules.KindInvitation {
+		return false, tx.Log(store.Event{At: now, Invitee: inv.Code, Kind: "job_skipped", Cause: cause,
+			Detail: map[string]any{"reason": "the address is undeliverable"}})
+	}
+	q := queued{kind: mailer.Kind(job.Kind), code: inv.Code, recipient: inv.Email, key: job.Key}
+	switch job.Kind {
+	case schedules.KindInvitation:
+		if st.Status == campaign.StatusNew {
+			after := st
+			after.Status, after.UpdatedAt = campaign.StatusInvited, now
+			if err := tx.PutState(after); err != nil {
+				return false, err
+			}
+		}
+	case schedules.KindAgreement:
+		pdf, err := agreement.Render(agreement.For(e.c, inv))
+		if err != nil {
+			return false, err
+		}
+		sum := agreement.Sum(pdf)
+		after := st
+		if after.Agreement == campaign.AgreementNone {
+			after.Agreement = campaign.AgreementSent
+		}
+		after.AgreementSHA256, after.UpdatedAt = sum, now
+		if err := tx.PutState(after); err != nil {
+			return false, err
+		}
+		if err := tx.Log(store.Event{At: now, Invitee: inv.Code, Kind: "agreement_pdf", Cause: cause,
+			Detail: map[string]any{"sha256": sum, "amount_oere": e.c.PriceOf(inv), "bytes": len(pdf)}}); err != nil {
+			return false, err
+		}
+	case schedules.KindReminder:
+		if st.Status != campaign.StatusAttending || st.Meeting != job.Meeting {
+			return false, nil // no longer registered for that meeting
+		}
+		q.params = Params{Meeting: st.Meeting, Headcount: st.Headcount}
+	case schedules.KindNudgeUnanswered:
+		if st.Status.Answered() {
+			return false, nil
+		}
+	case schedules.KindNudgeAgreement:
+		if st.Agreement == campaign.AgreementReturned || st.Agreement == campaign.AgreementConfirmed {
+			return false, nil
+		}
+	}
+	return e.enqueue(tx, q, cause, now)
+}
+
+// queueDigest queues the digest to every staff address; it covers the time since the
+// previous digest that ran.
+func (e *Engine) queueDigest(tx *store.Tx, job schedules.Job, cause string, now time.Time) (bool, error) {
+	since, err := e.lastDigest(tx, job.Key)
+	if err != nil {
+		return false, err
+	}
+	any := false
+	for _, addr := range e.c.Organiser.Staff {
+		q := queued{kind: mailer.KindDigest, code: staffCode, recipient: addr, key: job.Key + "/" + addr,
+			params: Params{Since: since, Until: now}}
+		added, err := e.enqueue(tx, q, cause, now)
+		if err != nil {
+			return false, err
+		}
+		any = any || added
+	}
+	return any, nil
+}
+
+// lastDigest is when the latest digest before this one ran (zero for the first).
+func (e *Engine) lastDigest(tx *store.Tx, except string) (time.Time, error) {
+	runs, err := tx.JobRuns()
+	if err != nil {
+		return time.Time{}, err
+	}
+	var last time.Time
+	for _, r := range runs {
+		if r.Key != except && r.Outcome == "done" && len(r.Key) > 7 && r.Key[:7] == "digest/" && r.RanAt.After(last) {
+			last = r.RanAt
+		}
+	}
+	return last, nil
+}

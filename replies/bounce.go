@@ -221,6 +221,7 @@ func statusCode(s string) string {
 
 // sesNotification is the part of an Amazon SES bounce notification that says what failed.
 type sesNotification struct {
+	Message          string `json:"Message"` // the SNS envelope's payload
 	NotificationType string `json:"notificationType"`
 	EventType        string `json:"eventType"`
 	Bounce           struct {
@@ -243,11 +244,17 @@ func readJSONNotification(m *message) (*Bounce, bool) {
 	if end := strings.Index(body, "\n\n"); end > 0 {
 		body = body[:end]
 	}
-	body = strings.ReplaceAll(body, "\n", "")
+	body = strings.ReplaceAll(strings.ReplaceAll(body, "\n ", ""), "\n", "")
 	dec := json.NewDecoder(strings.NewReader(body))
 	var n sesNotification
 	if err := dec.Decode(&n); err != nil {
 		return nil, false
+	}
+	if n.Message != "" && n.NotificationType == "" {
+		// An SNS envelope: the notification is the string in its Message field.
+		if err := json.Unmarshal([]byte(n.Message), &n); err != nil {
+			return nil, false
+		}
 	}
 	if !strings.EqualFold(n.NotificationType, "bounce") && !strings.EqualFold(n.EventType, "bounce") {
 		return nil, false

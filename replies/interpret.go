@@ -1,6 +1,279 @@
 package replies
 
-// interpret reads a message against the campaign: who it is from and what it answers.
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/rsvpd/rsvpd/campaign"
+)
+
+// interpret reads a classified message against the campaign: to which invitee it belongs
+// and what it answers.
 func interpret(r *Reading, m *message, opts Options) Answer {
-	return Answer{Intent: IntentNone, Companions: []string{}}
+	c := opts.Campaign
+	a := Answer{Intent: IntentNone, Companions: []string{}}
+	if m == nil {
+		a.NeedsReview = true
+		a.Reason = "The message could not be read: " + r.Error + "."
+		return a
+	}
+	matchInvitee(&a, r, m, opts)
+	switch r.Class {
+	case ClassInvalid:
+		a.NeedsReview = true
+		a.Reason = "The message could not be read: " + r.Error + "."
+	case ClassBounce:
+		a.Confidence = 0.95
+		a.Reason = bounceReason(r.Bounce)
+		if a.Invitee == "" {
+			a.Invitee = bouncedInvitee(c, r.Bounce)
+		}
+	case ClassAutoReply:
+		a.Confidence = 0.95
+		a.Reason = "An automatic reply, not an answer."
+		if r.AutoReply != nil && r.AutoReply.Until != "" {
+			a.Reason = "An automatic reply; the sender is back " + r.AutoReply.Until + "."
+		}
+	case ClassCalendar:
+		readCalendarAnswer(&a, r, c)
+	default:
+		readHuman(&a, r, m, c)
+	}
+	if a.Invitee == "" && r.Class != ClassBounce {
+		a.NeedsReview = true
+		a.Reason += " The sender is not a known invitee."
+	} else if a.ByText {
+		a.NeedsReview = true
+		a.Reason += " The invitee was found only by " + a.matchNote() + "."
+	}
+	if a.Confidence < 0.7 && a.Intent != IntentNone {
+		a.NeedsReview = true
+	}
+	a.Reason = strings.TrimSpace(a.Reason)
+	return a
+}
+
+// matchNote says how a ByText match was found, for the reason.
+func (a *Answer) matchNote() string {
+	return "the municipality or mail domain named in the message"
+}
+
+// matchInvitee ties the message to an invitee: by the token in an address we gave out, by a
+// Message-ID we issued, by the sender's registered address, and last (a colleague writing
+// from another address) by the municipality named in the text or the sender's mail domain.
+func matchInvitee(a *Answer, r *Reading, m *message, opts Options) {
+	c, s := opts.Campaign, opts.Signer
+	if s != nil {
+		for _, addr := range m.recipients {
+			if code, ok := s.TokenFromAddress(addr); ok && known(c, code) {
+				a.Invitee, a.Match = code, MatchToken
+				return
+			}
+		}
+		ids := append([]string{m.inReplyTo}, m.references...)
+		for i := len(ids) - 1; i >= 0; i-- { // the newest reference is last
+			if ids[i] == "" {
+				continue
+			}
+			if code, ok := s.VerifyMessageID(ids[i]); ok && known(c, code) {
+				a.Invitee, a.Match = code, MatchThread
+				return
+			}
+		}
+	}
+	if inv, ok := c.InviteeByEmail(m.from); ok {
+		a.Invitee, a.Match = inv.Code, MatchFrom
+		return
+	}
+	if r.Class == ClassBounce {
+		return
+	}
+	if code, ok := inviteeByText(c, m); ok {
+		a.Invitee, a.Match, a.ByText = code, MatchNone, true
+	}
+}
+
+func known(c *campaign.Campaign, code string) bool {
+	_, ok := c.Invitee(code)
+	return ok
+}
+
+// inviteeByText finds the invitee a colleague writes for: the municipality named with
+// "Kommune" or its library in the sender's own text (signature included), or an invitee
+// whose registered address shares the sender's mail domain. Only a single candidate counts.
+func inviteeByText(c *campaign.Campaign, m *message) (string, bool) {
+	own := ownText(m.body())
+	found := map[string]bool{}
+	for _, inv := range c.Invitees {
+		if inv.Name == "" {
+			continue
+		}
+		if municipalityNamed(own, inv.Name) {
+			found[inv.Code] = true
+		}
+	}
+	if len(found) == 0 {
+		if at := strings.LastIndexByte(m.from, '@'); at >= 0 {
+			domain := m.from[at:]
+			for _, inv := range c.Invitees {
+				if strings.HasSuffix(inv.Email, domain) && !commonDomain(domain) {
+					found[inv.Code] = true
+				}
+			}
+		}
+	}
+	if len(found) != 1 {
+		return "", false
+	}
+	for code := range found {
+		return code, true
+	}
+	return "", false
+}
+
+// commonDomain says whether a mail domain is shared by unrelated people (webmail), so that
+// it says nothing about the municipality.
+func commonDomain(domain string) bool {
+	switch strings.TrimPrefix(domain, "@") {
+	case "gmail.com", "hotmail.com", "hotmail.dk", "outlook.com", "live.dk", "live.com", "yahoo.com",
+		"yahoo.dk", "mail.dk", "jubii.dk", "get2net.dk", "stofanet.dk", "icloud.com", "me.com", "mail.tele.dk":
+		return true
+	}
+	return false
+}
+
+// municipalityNamed says whether text names the municipality as an organisation ("Horsens
+// Kommune", "Horsens Bibliotekerne", "Biblioteket i Horsens"); a bare city name may be a
+// meeting place.
+func municipalityNamed(text, name string) bool {
+	q := regexp.QuoteMeta(name)
+	re, err := regexp.Compile(`(?i)(\b` + q + `s?\s+(kommune|kommunes|bibliotek|biblioteker|bibliotekerne|biblioteket|centralbibliotek|hovedbibliotek|regionskommune)\b|\b(kommune|biblioteket|bibliotekerne|bibliotekschef)\s+(i\s+)?` + q + `\b)`)
+	if err != nil {
+		return false
+	}
+	return re.MatchString(text)
+}
+
+// bouncedInvitee finds the invitee whose registered address bounced.
+func bouncedInvitee(c *campaign.Campaign, b *Bounce) string {
+	if b == nil {
+		return ""
+	}
+	for _, addr := range b.Recipients {
+		if inv, ok := c.InviteeByEmail(addr); ok {
+			return inv.Code
+		}
+	}
+	return ""
+}
+
+func bounceReason(b *Bounce) string {
+	if b == nil {
+		return "A delivery failure report."
+	}
+	kind := "temporary"
+	if b.Permanent {
+		kind = "permanent"
+	}
+	who := "an address"
+	if len(b.Recipients) > 0 {
+		who = strings.Join(b.Recipients, ", ")
+	}
+	status := ""
+	if b.Status != "" {
+		status = " (" + b.Status + ")"
+	}
+	return fmt.Sprintf("A %s delivery failure for %s%s.", kind, who, status)
+}
+
+// readCalendarAnswer reads a calendar client's answer: PARTSTAT gives the intent, the event's
+// date or title the meeting.
+func readCalendarAnswer(a *Answer, r *Reading, c *campaign.Campaign) {
+	cal := r.Calendar
+	if cal == nil {
+		a.Intent, a.Reason = IntentUnclear, "A calendar message without content."
+		return
+	}
+	a.Meeting = calendarMeeting(c, r)
+	switch {
+	case cal.Method != "REPLY":
+		a.Intent, a.Confidence = IntentUnclear, 0.5
+		a.NeedsReview = true
+		a.Reason = "A calendar " + cal.Method + ", not an answer to the invitation."
+		return
+	case cal.PartStat == "ACCEPTED":
+		a.Intent, a.Headcount, a.Confidence = IntentAttend, 1, 0.95
+		a.Reason = "The calendar answer accepts"
+	case cal.PartStat == "DECLINED":
+		a.Intent, a.Confidence = IntentDecline, 0.95
+		a.Reason = "The calendar answer declines"
+	default:
+		a.Intent, a.Confidence = IntentUnclear, 0.5
+		a.NeedsReview = true
+		a.Reason = "The calendar answer is " + strings.ToLower(cal.PartStat)
+	}
+	if cal.FromSubject {
+		a.Confidence -= 0.1
+		a.Reason += " (read from the subject, no calendar data)"
+	}
+	if a.Meeting != "" {
+		a.Reason += " the meeting in " + meetingCity(c, a.Meeting) + "."
+	} else {
+		a.Reason += "; the meeting is not identified."
+		if a.Intent == IntentAttend {
+			a.NeedsReview = true
+			a.Confidence = 0.6
+		}
+	}
+	// Outlook lets the sender write a note with the answer; a person should read it.
+	if t := strings.TrimSpace(r.ReplyText); t != "" {
+		tr := readText(c, t)
+		if tr.question {
+			a.Question, a.NeedsReview = true, true
+			a.Reason += " The note asks a question."
+		}
+		if tr.headcount > 1 && a.Intent == IntentAttend {
+			a.Headcount, a.Companions = tr.headcount, tr.companions
+		}
+	}
+	if a.Intent == IntentDecline {
+		a.Headcount = 0
+	}
+	if a.Headcount > c.Companions.MaxHeadcount() {
+		a.NeedsReview = true
+	}
+}
+
+// calendarMeeting finds the meeting a calendar answer is about: the event's start date,
+// else a meeting id or city in the UID or title.
+func calendarMeeting(c *campaign.Campaign, r *Reading) string {
+	cal := r.Calendar
+	if !cal.Start.IsZero() {
+		for _, mt := range c.Meetings {
+			s := mt.Start.In(c.Location)
+			t := cal.Start.In(c.Location)
+			if s.Year() == t.Year() && s.YearDay() == t.YearDay() {
+				return mt.ID
+			}
+		}
+	}
+	hay := strings.ToLower(cal.UID + " " + r.Subject)
+	var hit string
+	for _, mt := range c.Meetings {
+		if strings.Contains(hay, strings.ToLower(mt.ID)) || strings.Contains(hay, strings.ToLower(mt.City)) {
+			if hit != "" && hit != mt.ID {
+				return ""
+			}
+			hit = mt.ID
+		}
+	}
+	return hit
+}
+
+func meetingCity(c *campaign.Campaign, id string) string {
+	if mt, ok := c.Meeting(id); ok {
+		return mt.City
+	}
+	return id
 }

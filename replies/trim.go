@@ -77,6 +77,19 @@ func Trim(body string) string {
 	return strings.TrimSpace(strings.Join(trimBlankEdges(kept), "\n"))
 }
 
+// ownText returns what the sender wrote, signature included (quotes and forwarded messages
+// removed): where a colleague names the municipality they write for.
+func ownText(body string) string {
+	lines := strings.Split(normaliseBody(body), "\n")
+	kinds := classifyLines(lines)
+	for i, k := range kinds {
+		if k == kindDelim || k == kindSig {
+			kinds[i] = kindText
+		}
+	}
+	return strings.Join(selectReply(lines, kinds), "\n")
+}
+
 // normaliseBody unifies line ends and drops the invisible characters trackers and editors
 // leave (zero-width spaces, Gmail's U+1427 marker, byte order marks).
 func normaliseBody(s string) string {

@@ -25,16 +25,16 @@ func wordsRe(alts string) *regexp.Regexp {
 }
 
 var (
-	attendRe = wordsRe(`deltager|deltage|deltagelse|deltar|delta|tilmeld\p{L}*|anmäl\p{L}*|påmeld\p{L}*|kommer gerne|kommer|komme|vi ses|ses i|ses den|glæder (mig|os)|ser frem til|regner med at (komme|deltage)|reserver\p{L}*|booke?|en plads|pladser|vil gerne (med|være med)|gerne med|er med|tager (turen|mødet)|passer (mig |os )?(fint|godt|bedst|bedre)|foretrækker|vælger|skifter|ændre\p{L}*|flytte\p{L}*|i stedet|ja tak|ja,? gerne|attend\p{L}*|will come|we'?ll come|i'?ll come|coming|be there|join\p{L}*|participat\p{L}*|register\p{L}*|sign (me|us) up|count (me|us) in|see you|book\p{L}*|would like to come|prefer\p{L}*|switch\p{L}*|change (to|our)`)
+	attendRe  = wordsRe(`deltager|deltage|deltagelse|deltar|delta|tilmeld\p{L}*|anmäl\p{L}*|påmeld\p{L}*|kommer gerne|kommer|komme|vi ses|ses i|ses den|glæder (mig|os)|ser frem til|regner med at (komme|deltage)|reserver\p{L}*|booke?|en plads|pladser|vil gerne (med|være med)|gerne med|er med|tager (turen|mødet)|passer (mig |os )?(fint|godt|bedst|bedre)|foretrækker|vælger|skifter|ændre\p{L}*|flytte\p{L}*|i stedet|ja tak|ja,? gerne|attend\p{L}*|will come|we'?ll come|i'?ll come|coming|be there|join\p{L}*|participat\p{L}*|register\p{L}*|sign (me|us) up|count (me|us) in|see you|book\p{L}*|would like to come|prefer\p{L}*|switch\p{L}*|change (to|our)`)
 	declineRe = wordsRe(`kan ikke|kan desværre ikke|kan jeg ikke|kan vi ikke|kommer ikke|deltager ikke|deltage ikke|har ikke mulighed|ingen mulighed|ikke mulighed|forhindret|afbud|melder fra|melde fra|afmeld\p{L}*|framelde\p{L}*|takke nej|takker nej|nej tak|må desværre|desværre|dessverre|tyvärr|kan inte|har inte möjlighet|springer over|ikke deltage|ikke komme|ikke med|cannot|can't|can not|won't be able|will not be able|unable|not able|not attend|won't attend|will not attend|unfortunately|regret\p{L}*|decline\p{L}*|no thanks|have to cancel|must cancel`)
 	// changeRe marks a change of mind: the last meeting named is the new one.
-	changeRe   = wordsRe(`skifter|skifte|ændre\p{L}*|ændring|flytte\p{L}*|bytte\p{L}*|i stedet|hellere|alligevel|switch\p{L}*|change\p{L}*|instead|rather|move us|move me`)
-	questionRe = wordsRe(`vil gerne vide|vil høre|kan i (fortælle|oplyse|sende)|kan du (fortælle|oplyse|sende)|spørgsmål|spørge|hvornår|hvordan|hvad koster|hvor meget|er der (mulighed|parkering)|could you (tell|send|let)|i wonder|question|wondering`)
-	agreeRe    = wordsRe(`tilslutter (os|vi os|kommunen sig|sig)|hermed (underskrevet|underskrevne|tilslutning)|underskrevet tilslutningsaftale|underskrevne (tilslutningsaftale|aftale)|tilslutningsaftalen? (er )?underskrevet|vedhæftet (den )?underskrevne|vedlagt (den )?underskrevne|returnerer (hermed )?(den )?(underskrevne )?(tilslutnings)?aftale\p{L}*|sender hermed (den )?(underskrevne )?(tilslutnings)?aftale\p{L}*|signed (the )?(accession )?agreement|agreement (is )?signed|hereby (join|sign|accept)|we join|vi går med|kommunen går med|vi er med i (projektet|udbuddet)|accepterer (hermed )?(tilslutnings)?aftalen`)
+	changeRe    = wordsRe(`skifter|skifte|ændre\p{L}*|ændring|flytte\p{L}*|bytte\p{L}*|i stedet|hellere|alligevel|switch\p{L}*|change\p{L}*|instead|rather|move us|move me`)
+	questionRe  = wordsRe(`vil gerne vide|vil høre|kan i (fortælle|oplyse|sende)|kan du (fortælle|oplyse|sende)|spørgsmål|spørge|hvornår|hvordan|hvad koster|hvor meget|er der (mulighed|parkering)|could you (tell|send|let)|i wonder|question|wondering`)
+	agreeRe     = wordsRe(`tilslutter (os|vi os|kommunen sig|sig)|hermed (underskrevet|underskrevne|tilslutning)|underskrevet tilslutningsaftale|underskrevne (tilslutningsaftale|aftale)|tilslutningsaftalen? (er )?underskrevet|vedhæftet (den )?underskrevne|vedlagt (den )?underskrevne|returnerer (hermed )?(den )?(underskrevne )?(tilslutnings)?aftale\p{L}*|sender hermed (den )?(underskrevne )?(tilslutnings)?aftale\p{L}*|signed (the )?(accession )?agreement|agreement (is )?signed|hereby (join|sign|accept)|we join|vi går med|kommunen går med|vi er med i (projektet|udbuddet)|accepterer (hermed )?(tilslutnings)?aftalen`)
 	agreeWordRe = wordsRe(`aftale\p{L}*|tilslutning\p{L}*|underskr\p{L}*|underskrift|kontrakt|agreement|signed|signature`)
 
 	// Headcount phrases. The number is group "n".
-	numWord       = `\d{1,2}|en|én|een|et|to|tre|fire|fem|seks|syv|otte|ni|ti|två|fyra|sex|sju|åtta|one|two|three|four|five|six|seven|eight|nine|ten`
+	numWord      = `\d{1,2}|en|én|een|et|to|tre|fire|fem|seks|syv|otte|ni|ti|två|fyra|sex|sju|åtta|one|two|three|four|five|six|seven|eight|nine|ten`
 	headcountRes = []*regexp.Regexp{
 		regexp.MustCompile(`(?i)` + nb + `(?:vi|we)\s+(?:er|kommer|bliver|deltager|bliver alligevel|kommer alligevel|er alligevel|will be|are|'ll be|will come|are coming)\s+(?:(?:kun|bare|så|i alt|alligevel|nok|only|just)\s+)*(?P<n>` + numWord + `)` + ne),
 		regexp.MustCompile(`(?i)` + nb + `(?P<n>` + numWord + `)\s+(?:personer|person|deltagere|deltager|pers\.?|stk\.?|people|persons|participants|attendees|pladser|plads|seats|fra (?:os|kommunen|biblioteket|huset))` + ne),
@@ -213,7 +213,7 @@ func splitClauses(text string) []string {
 			}
 			continue
 		case ',':
-			rest := strings.ToLower(string(rs[i+1:min(len(rs), i+6)]))
+			rest := strings.ToLower(string(rs[i+1 : min(len(rs), i+6)]))
 			if strings.HasPrefix(rest, " men ") || strings.HasPrefix(rest, " but ") {
 				flush()
 				continue

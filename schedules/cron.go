@@ -73,9 +73,13 @@ func (c *Cron) String() string { return c.spec }
 // horizon: "0 0 30 2 *" never runs). Wall-clock times that resolve to the same instant (02:00
 // and 02:30 in a gap both become 03:00) are one run.
 func (c *Cron) Next(t time.Time) (time.Time, bool) {
-	// Start a little before t's wall-clock reading: in the repeated hour the reading goes back,
-	// and a match there may still resolve to an instant after t.
-	naive := naiveWall(t, c.loc).Add(-3 * time.Hour).Truncate(time.Minute)
+	// Near a clock change, start a little before t's wall-clock reading: in the repeated hour
+	// the reading goes back, and a match there may still resolve to an instant after t.
+	naive := naiveWall(t, c.loc)
+	if start, end := t.In(c.loc).ZoneBounds(); (!start.IsZero() && t.Sub(start) < 30*time.Hour) ||
+		(!end.IsZero() && end.Sub(t) < 30*time.Hour) {
+		naive = naive.Add(-3 * time.Hour).Truncate(time.Minute)
+	}
 	for i := 0; i < 100000; i++ { // bounded: a day of minutes in a gap, with room to spare
 		naive = c.sched.Next(naive)
 		if naive.IsZero() {

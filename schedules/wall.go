@@ -1,6 +1,7 @@
 package schedules
 
 import (
+	"slices"
 	"time"
 )
 
@@ -20,16 +21,23 @@ func Resolve(loc *time.Location, wall time.Time) time.Time {
 	h, mi, s := wall.Clock()
 	naive := time.Date(y, mo, d, h, mi, s, wall.Nanosecond(), time.UTC)
 
-	// The instant is naive minus the offset in force then; try every offset in force within a
-	// day of it (a zone changes offset at most a few times a year).
+	// Most days have one offset all day long: then the instant is naive minus that offset.
+	lo, hi := naive.Add(-30*time.Hour).In(loc), naive.Add(30*time.Hour)
+	if _, end := lo.ZoneBounds(); end.IsZero() || end.After(hi) {
+		_, off := lo.Zone()
+		return naive.Add(-time.Duration(off) * time.Second).In(loc)
+	}
+
+	// Otherwise the instant is naive minus one of the offsets in force within a day of it (a
+	// zone changes offset at most a few times a year): try each.
 	var first, latest time.Time
-	seen := map[int]bool{}
+	var seen []int
 	for probe := -30 * time.Hour; probe <= 30*time.Hour; probe += 6 * time.Hour {
 		_, off := naive.Add(probe).In(loc).Zone()
-		if seen[off] {
+		if slices.Contains(seen, off) {
 			continue
 		}
-		seen[off] = true
+		seen = append(seen, off)
 		u := naive.Add(-time.Duration(off) * time.Second)
 		if sameWall(u.In(loc), naive) && (first.IsZero() || u.Before(first)) {
 			first = u
@@ -44,7 +52,7 @@ func Resolve(loc *time.Location, wall time.Time) time.Time {
 	// In a gap: the instant computed with the offset from before the gap lies after the
 	// transition; the period it falls in starts at the transition, the first instant after
 	// the gap.
-	if start, _ := latest.In(loc).ZoneBounds(); !start.IsZero() && start.Before(latest) {
+	if start, _ := latest.In(loc).ZoneBounds(); !start.IsZero() && !start.After(latest) {
 		return start.In(loc)
 	}
 	return time.Date(y, mo, d, h, mi, s, wall.Nanosecond(), loc)

@@ -127,6 +127,14 @@ func (o Outgoing) Msg() (*mail.Msg, error) {
 		if a.ContentType != "" {
 			opts = append(opts, mail.WithFileContentType(mail.ContentType(a.ContentType)))
 		}
+		if isMessage(a.ContentType) {
+			// RFC 2046 5.2.1: a message/rfc822 part may not be base64-encoded; sent as it is,
+			// the staff's mail program shows the original as a message, not as a file.
+			if data, ok := asEightBit(a.Data); ok {
+				a.Data = data
+				opts = append(opts, mail.WithFileEncoding(mail.NoEncoding))
+			}
+		}
 		var err error
 		if a.Inline {
 			opts = append(opts, mail.WithFileContentID(bracket(a.ContentID)))
@@ -278,3 +286,30 @@ func icsMethod(ics []byte) (string, bool) {
 }
 
 func bracket(id string) string { return "<" + id + ">" }
+
+func isMessage(contentType string) bool {
+	mt, _, _ := strings.Cut(contentType, ";")
+	return strings.EqualFold(strings.TrimSpace(mt), "message/rfc822")
+}
+
+// asEightBit returns a stored original with CRLF line ends, fit to be sent as an 8bit part;
+// false when it cannot be (NUL bytes, bare CRs, lines over 998 octets), and base64 it must be: clients
+// read that too, and nothing of the original is lost.
+func asEightBit(data []byte) ([]byte, bool) {
+	if bytes.IndexByte(data, 0) >= 0 {
+		return nil, false
+	}
+	lines := bytes.Split(bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n")), []byte("\n"))
+	for i, l := range lines {
+		l = bytes.TrimSuffix(l, []byte("\r"))
+		if len(l) > 998 || bytes.IndexByte(l, '\r') >= 0 {
+			return nil, false
+		}
+		lines[i] = l
+	}
+	out := bytes.Join(lines, []byte("\r\n"))
+	if !bytes.HasSuffix(out, []byte("\r\n")) {
+		out = append(out, '\r', '\n')
+	}
+	return out, true
+}

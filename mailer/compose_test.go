@@ -421,3 +421,36 @@ func TestComposeRefuses(t *testing.T) {
 		}
 	})
 }
+
+func TestComposeReviewWithOriginals(t *testing.T) {
+	o, _ := letterMessage(t, KindStaffReview)
+	o.To, o.ReplyTo = netmail.Address{Address: "staff@kombit.test"}, netmail.Address{}
+	plain := "From: Kulturforvaltningen <kultur@eksempel.test>\nSubject: =?UTF-8?q?Sp=C3=B8rgsm=C3=A5l?=\nMessage-ID: <q1@eksempel.test>\n\nKan vi komme tre?\n"
+	binary := "From: x@y.test\r\nSubject: binary\r\n\r\n\x00\x01\x02"
+	o.Attachments = []Attachment{
+		{Name: "original-r1.eml", ContentType: "message/rfc822", Data: []byte(plain)},
+		{Name: "original-r2.eml", ContentType: "message/rfc822", Data: []byte(binary)},
+	}
+	raw, err := o.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, root := parseMessage(t, raw)
+	if got, want := root.shape(), "mixed(alternative(text/plain,text/html),message/rfc822,message/rfc822)"; got != want {
+		t.Fatalf("structure %s, want %s", got, want)
+	}
+	origs := root.find("message/rfc822")
+	if enc := first(origs[0].header, "Content-Transfer-Encoding"); enc != "8bit" {
+		t.Errorf("a mail-safe original is sent as %q, want 8bit (RFC 2046 forbids base64 for message/rfc822)", enc)
+	}
+	inner, err := netmail.ReadMessage(bytes.NewReader(origs[0].body))
+	if err != nil || inner.Header.Get("Message-Id") != "<q1@eksempel.test>" {
+		t.Errorf("the attached original does not read back as the message (%v)", err)
+	}
+	if body, _ := io.ReadAll(inner.Body); string(body) != "Kan vi komme tre?\r\n" {
+		t.Errorf("original body %q", body)
+	}
+	if enc := first(origs[1].header, "Content-Transfer-Encoding"); enc != "base64" || string(origs[1].body) != binary {
+		t.Errorf("an original with NUL bytes: encoding %q, kept intact %v", enc, string(origs[1].body) == binary)
+	}
+}

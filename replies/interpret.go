@@ -211,14 +211,14 @@ func readCalendarAnswer(a *Answer, r *Reading, c *campaign.Campaign) {
 	default:
 		a.Intent, a.Confidence = IntentUnclear, 0.5
 		a.NeedsReview = true
-		a.Reason = "The calendar answer is " + strings.ToLower(cal.PartStat)
+		a.Reason = "The calendar answer is " + strings.ToLower(cal.PartStat) + ","
 	}
 	if cal.FromSubject {
 		a.Confidence -= 0.1
 		a.Reason += " (read from the subject, no calendar data)"
 	}
 	if a.Meeting != "" {
-		a.Reason += " the meeting in " + meetingCity(c, a.Meeting) + "."
+		a.Reason += " for the meeting in " + meetingCity(c, a.Meeting) + "."
 	} else {
 		a.Reason += "; the meeting is not identified."
 		if a.Intent == IntentAttend {

@@ -398,9 +398,18 @@ func interleavedAfter(kinds []lineKind, i int) int {
 	return j
 }
 
+// forwardRe tells a forward marker from a reply's "original message" separator: under a
+// forward marker the forwarded text is what the sender sends on.
+var forwardRe = regexp.MustCompile(`(?i)(forward|videresendt|vidarebefordra|weitergeleitet|transféré|transfere|reenviado|inoltrato|doorgestuurd|пересыла)`)
+
 // bottomReply reads a reply written below the quoted message: after the header at i and the
-// quoted lines that follow it, the first run of unquoted text.
+// quoted lines that follow it, the first run of unquoted text. Under an "original message"
+// separator, or a header block set off by a rule (Outlook's reply with nothing written
+// above), the unquoted text is the earlier message itself: nothing is the reply.
 func bottomReply(lines []string, kinds []lineKind, i int) []string {
+	if (separatorRe.MatchString(lines[i]) && !forwardRe.MatchString(lines[i])) || ruleAbove(lines, kinds, i) {
+		return bottomQuoted(lines, kinds, i)
+	}
 	j := i
 	for j < len(kinds) && kinds[j] == kindHeader {
 		j++
@@ -411,6 +420,30 @@ func bottomReply(lines []string, kinds []lineKind, i int) []string {
 		j++
 	}
 	return selectReply(lines[j:], kinds[j:])
+}
+
+// ruleAbove says whether the nearest non-empty line above i is a rule ("_____").
+func ruleAbove(lines []string, kinds []lineKind, i int) bool {
+	for j := i - 1; j >= 0; j-- {
+		if kinds[j] != kindEmpty {
+			return kinds[j] == kindDelim
+		}
+	}
+	return false
+}
+
+// bottomQuoted handles an earlier message that starts the body: only text after "> "
+// quoted lines (a bottom-posted answer) is the sender's; else there is none.
+func bottomQuoted(lines []string, kinds []lineKind, i int) []string {
+	for j := i + 1; j < len(kinds); j++ {
+		if kinds[j] == kindQuote {
+			for j < len(kinds) && (kinds[j] == kindQuote || kinds[j] == kindEmpty) {
+				j++
+			}
+			return selectReply(lines[j:], kinds[j:])
+		}
+	}
+	return nil
 }
 
 // cutSignature removes the signature from the end of the reply: a closing followed by a name

@@ -57,9 +57,9 @@ func Validate(c *campaign.Campaign) error {
 	s := c.Schedule
 	if len(ps) == 0 && s.Digest != "" {
 		if pd, err := NewPlanner(c); err == nil {
-			if _, ok := pd.NextDigest(time.Time{}); !ok {
-				add("schedule.digest", "%q never runs between the invitations (%s) and the first run after the deadline",
-					s.Digest, p.local(s.Invitations))
+			if first, ok := pd.NextDigest(time.Time{}); !ok || !first.Due.Before(c.DeadlineEnd()) {
+				add("schedule.digest", "%q never runs between the invitations (%s) and the end of the deadline (%s)",
+					s.Digest, p.local(s.Invitations), c.Deadline.In(p.loc).Format("2006-01-02"))
 			}
 		}
 	}

@@ -1,0 +1,211 @@
+package digest
+
+import (
+	"bufio"
+	"bytes"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/replies"
+	"github.com/rsvpd/rsvpd/store"
+)
+
+// bounces lists every undeliverable invitee (permanent: nothing reaches them until the staff
+// finds another address) and those whose mail came back with a temporary failure in the
+// period, each with the server's words from the latest failed send or bounce.
+func (b *builder) bounces(answers []store.Event) error {
+	failed, err := b.tx.Events(store.EventFilter{Kind: "failed"})
+	if err != nil {
+		return err
+	}
+	latest := map[string]store.Event{}
+	keep := func(e store.Event) {
+		if cur, ok := latest[e.Invitee]; !ok || e.ID > cur.ID {
+			latest[e.Invitee] = e
+		}
+	}
+	for _, e := range failed {
+		if e.Invitee != "" {
+			keep(e)
+		}
+	}
+	for _, e := range answers {
+		if str(e.Detail, "class") == string(replies.ClassBounce) {
+			keep(e)
+		}
+	}
+	for _, row := range b.report.Rows {
+		inv, ok := b.c.Invitee(row.Code)
+		if !ok {
+			continue
+		}
+		e, seen := latest[row.Code]
+		undeliverable := campaign.Delivery(row.Delivery) == campaign.DeliveryUndeliverable
+		if !undeliverable && (!seen || e.Kind != "answer" || e.At.Before(b.since) || e.At.After(b.now)) {
+			continue
+		}
+		bo := mailer.DigestBounce{Invitee: inv, Address: inv.Email, Permanent: undeliverable, At: inLoc(row.LastChange, b.loc)}
+		if seen {
+			f, err := b.failure(e)
+			if err != nil {
+				return err
+			}
+			if !undeliverable && f.permanent {
+				continue // a permanent bounce the state machine has not applied: not "retrying"
+			}
+			bo.At, bo.Reason = e.At.In(b.loc), f.reason
+			if f.address != "" {
+				bo.Address = f.address
+			}
+		}
+		b.data.Bounces = append(b.data.Bounces, bo)
+	}
+	byName(b.c, b.data.Bounces, func(x mailer.DigestBounce) string { return x.Invitee.Name })
+	return nil
+}
+
+// failureInfo is what a failed send or a bounce says.
+type failureInfo struct {
+	reason    string
+	address   string
+	permanent bool
+}
+
+// failure reads the reason of a "failed" event from its detail, and of a bounce from the
+// stored message: the DSN's Diagnostic-Code (the receiving server's words) or its status.
+func (b *builder) failure(e store.Event) (failureInfo, error) {
+	if e.Kind != "answer" {
+		f := failureInfo{address: str(e.Detail, "to"), permanent: true}
+		for _, k := range []string{"error", "reason", "last_error", "message"} {
+			if s := str(e.Detail, k); s != "" {
+				f.reason = shorten(s)
+				break
+			}
+		}
+		return f, nil
+	}
+	id := inboundOf(e.Cause)
+	if id == 0 {
+		return failureInfo{}, nil
+	}
+	in, err := b.tx.Inbound(id)
+	if err != nil {
+		return failureInfo{}, err
+	}
+	r := replies.Read(in.Raw, replies.Options{})
+	var f failureInfo
+	if r.Bounce != nil {
+		f.permanent = r.Bounce.Permanent
+		if len(r.Bounce.Recipients) == 1 {
+			f.address = strings.ToLower(r.Bounce.Recipients[0])
+		}
+		if r.Bounce.Status != "" {
+			f.reason = "status " + r.Bounce.Status
+		}
+	}
+	if d := diagnosticCode(in.Raw); d != "" {
+		f.reason = shorten(d)
+	}
+	return f, nil
+}
+
+// diagnosticCode finds the first Diagnostic-Code field of a delivery-status report in a raw
+// message (with its continuation lines) and returns its text without the type ("smtp; ").
+// replies.Bounce does not carry it, and it is what tells the staff what went wrong.
+func diagnosticCode(raw []byte) string {
+	sc := bufio.NewScanner(bytes.NewReader(raw))
+	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
+	var val []string
+	for sc.Scan() {
+		line := strings.TrimRight(sc.Text(), "\r")
+		if val != nil {
+			if line != "" && (line[0] == ' ' || line[0] == '\t') {
+				val = append(val, strings.TrimSpace(line))
+				continue
+			}
+			break
+		}
+		if len(line) > 16 && strings.EqualFold(line[:16], "Diagnostic-Code:") {
+			val = append(val, strings.TrimSpace(line[16:]))
+		}
+	}
+	s := strings.Join(val, " ")
+	if typ, text, ok := strings.Cut(s, ";"); ok && !strings.ContainsAny(strings.TrimSpace(typ), " \t") {
+		s = text
+	}
+	return strings.TrimSpace(s)
+}
+
+// shorten makes a server's message one line of at most 160 characters.
+func shorten(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) <= 160 {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:159]) + "…"
+}
+
+// away lists the out-of-office answers that still matter: a return date today or later, or
+// an out-of-office without a date that is the last thing an invitee who has not answered sent.
+func (b *builder) away(answers []store.Event) {
+	lastClass := map[string]string{}
+	for _, e := range answers {
+		lastClass[e.Invitee] = str(e.Detail, "class")
+	}
+	now := b.now.In(b.loc)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, b.loc)
+	for _, row := range b.report.Rows {
+		inv, ok := b.c.Invitee(row.Code)
+		if !ok {
+			continue
+		}
+		if row.AwayUntil != "" {
+			until, err := time.ParseInLocation("2006-01-02", row.AwayUntil, b.loc)
+			if err == nil && !until.Before(today) {
+				b.data.Away = append(b.data.Away, mailer.DigestAway{Invitee: inv, Until: until})
+			}
+			continue
+		}
+		if lastClass[row.Code] == string(replies.ClassAutoReply) && campaign.Status(row.Status) == campaign.StatusInvited {
+			b.data.Away = append(b.data.Away, mailer.DigestAway{Invitee: inv})
+		}
+	}
+	byName(b.c, b.data.Away, func(x mailer.DigestAway) string { return x.Invitee.Name })
+}
+
+// agreements lists the returned agreements, each with when it came back: the latest reply
+// read as an agreement, else the staff's confirmation, else the state's last change.
+func (b *builder) agreements(answers []store.Event) error {
+	staff, err := b.tx.Events(store.EventFilter{Kind: "agreement"})
+	if err != nil {
+		return err
+	}
+	returned := map[string]time.Time{}
+	for _, e := range staff {
+		returned[e.Invitee] = e.At
+	}
+	for _, e := range answers {
+		if str(e.Detail, "intent") == "agreement" {
+			returned[e.Invitee] = e.At
+		}
+	}
+	for _, row := range b.report.Rows {
+		a := campaign.AgreementStatus(row.Agreement)
+		inv, ok := b.c.Invitee(row.Code)
+		if !ok || !joined(a) {
+			continue
+		}
+		at, ok := returned[row.Code]
+		if !ok {
+			at = row.LastChange
+		}
+		b.data.Agreements = append(b.data.Agreements, mailer.DigestAgreement{Invitee: inv,
+			At: inLoc(at, b.loc), Confirmed: a == campaign.AgreementConfirmed})
+	}
+	byName(b.c, b.data.Agreements, func(x mailer.DigestAgreement) string { return x.Invitee.Name })
+	return nil
+}

@@ -1,0 +1,84 @@
+package digest
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/status"
+)
+
+// CSVHeader returns the column names of the status CSV, in order.
+func CSVHeader() []string {
+	return []string{"code", "name", "status", "meeting", "headcount", "companions", "agreement",
+		"delivery", "away_until", "population", "price", "last_change"}
+}
+
+// CSVComma is the field separator CSV uses for the campaign: a semicolon for a Danish
+// campaign, since Excel with Danish regional settings splits on the list separator ";" (and
+// reads "," as the decimal mark), a comma otherwise.
+func CSVComma(c *campaign.Campaign) rune {
+	if c.Language == "en" {
+		return ','
+	}
+	return ';'
+}
+
+// CSV writes the full status, one row per invitee in the report's order, as UTF-8 with a byte
+// order mark (without it Excel reads æøå as Windows-1252). Numbers carry no thousands
+// separators and the price is in kroner with the campaign's decimal mark, so a spreadsheet
+// takes them as numbers; times are local ("2012-02-20 14:03").
+func CSV(c *campaign.Campaign, report status.Report) ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteString("\uFEFF")
+	w := csv.NewWriter(&b)
+	w.Comma = CSVComma(c)
+	w.UseCRLF = true // what Excel writes, and RFC 4180
+	loc := location(c)
+	decimal := ","
+	if c.Language == "en" {
+		decimal = "."
+	}
+	if err := w.Write(CSVHeader()); err != nil {
+		return nil, fmt.Errorf("write status csv: %w", err)
+	}
+	for _, row := range report.Rows {
+		inv, ok := c.Invitee(row.Code)
+		if !ok {
+			return nil, fmt.Errorf("write status csv: the report names invitee %q, which the campaign does not list", row.Code)
+		}
+		headcount, last := "", ""
+		if row.Headcount > 0 {
+			headcount = strconv.Itoa(row.Headcount)
+		}
+		if !row.LastChange.IsZero() {
+			last = row.LastChange.In(loc).Format("2006-01-02 15:04")
+		}
+		rec := []string{row.Code, row.Name, row.Status, row.Meeting, headcount, strings.Join(row.Companions, "; "),
+			row.Agreement, row.Delivery, row.AwayUntil, strconv.Itoa(row.Population),
+			kroner(c.PriceOf(inv), decimal), last}
+		if err := w.Write(rec); err != nil {
+			return nil, fmt.Errorf("write status csv: invitee %s: %w", row.Code, err)
+		}
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return nil, fmt.Errorf("write status csv: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// kroner writes an amount in øre as kroner, with two decimals only when there are øre.
+func kroner(oere int64, decimal string) string {
+	sign := ""
+	if oere < 0 {
+		sign, oere = "-", -oere
+	}
+	if oere%100 == 0 {
+		return sign + strconv.FormatInt(oere/100, 10)
+	}
+	return fmt.Sprintf("%s%d%s%02d", sign, oere/100, decimal, oere%100)
+}

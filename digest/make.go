@@ -1,0 +1,63 @@
+package digest
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/store"
+)
+
+// Message is a digest ready to be put into a mail: the letter (text and HTML alternatives),
+// the status CSV to attach, and the chart the HTML shows inline as cid:ChartCID.
+type Message struct {
+	Letter   mailer.Rendered
+	CSV      []byte
+	CSVName  string // "status-2012-02-21.csv"
+	Chart    []byte // PNG
+	ChartCID string // the Content-ID without angle brackets
+	// Data is what the letter was rendered from, for logs and tests.
+	Data mailer.DigestData
+}
+
+// Make builds the digest for the period from since to now and renders it, so the caller only
+// wraps the parts into a message: the text and HTML as alternatives, the chart as an inline
+// image/png with Content-ID <ChartCID> related to the HTML, the CSV as an attachment
+// (text/csv; charset=utf-8).
+func Make(tx *store.Tx, c *campaign.Campaign, letters *mailer.Letters, since, now time.Time) (Message, error) {
+	s, err := read(tx, c, since, now)
+	if err != nil {
+		return Message{}, err
+	}
+	m := Message{CSVName: CSVName(c, now), ChartCID: ChartCID(c, now)}
+	if m.CSV, err = CSV(c, s.report); err != nil {
+		return Message{}, err
+	}
+	if m.Chart, err = Chart(c, s.data, s.answers); err != nil {
+		return Message{}, err
+	}
+	s.data.CSVName, s.data.ChartCID = m.CSVName, m.ChartCID
+	if m.Letter, err = letters.Render(mailer.KindDigest, mailer.LetterData{Digest: &s.data}); err != nil {
+		return Message{}, fmt.Errorf("make digest: %w", err)
+	}
+	m.Data = s.data
+	return m, nil
+}
+
+// CSVName is the attachment's name: the digest's local date, so the files of several days
+// sort and do not overwrite each other in a download folder.
+func CSVName(c *campaign.Campaign, now time.Time) string {
+	return "status-" + now.In(location(c)).Format("2006-01-02") + ".csv"
+}
+
+// ChartCID is the chart's Content-ID: unique per digest run and in the organiser's domain, as
+// RFC 2392 asks of a Content-ID.
+func ChartCID(c *campaign.Campaign, now time.Time) string {
+	domain := "rsvpd.invalid"
+	if _, d, ok := strings.Cut(c.Organiser.Email, "@"); ok && d != "" {
+		domain = d
+	}
+	return "digest-chart-" + now.In(location(c)).Format("20060102T1504") + "@" + domain
+}

@@ -8,6 +8,7 @@ import (
 	netmail "net/mail"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	mail "github.com/wneessen/go-mail"
 )
@@ -86,7 +87,7 @@ func (o Outgoing) Msg() (*mail.Msg, error) {
 	if o.ReplyTo.Address != "" {
 		m.ReplyToMailAddress(&o.ReplyTo)
 	}
-	m.Subject(o.Subject)
+	m.SetGenHeaderPreformatted(mail.HeaderSubject, encodeSubject(o.Subject))
 	m.SetMessageIDWithValue(o.MessageID)
 	m.SetDateWithValue(o.Date)
 	if o.InReplyTo != "" {
@@ -286,6 +287,79 @@ func icsMethod(ics []byte) (string, bool) {
 }
 
 func bracket(id string) string { return "<" + id + ">" }
+
+// encodeSubject writes the Subject value folded to lines of at most 76 octets: as it is when
+// it is plain ASCII, else as RFC 2047 Q-encoded words of whole UTF-8 characters. go-mail would
+// put a full-length first encoded word on a line of its own ("Subject:" and nothing else),
+// which some readers (Python's email package, and the archives built on it) show with a
+// leading space.
+func encodeSubject(s string) string {
+	const max = 76
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return foldWords(strings.Fields(s), len("Subject: "), max)
+	}
+	const open, end = "=?UTF-8?q?", "?="
+	var words []string
+	var w strings.Builder
+	budget := max - len("Subject: ")
+	for _, r := range s {
+		enc := qEncodeRune(r)
+		if w.Len() > 0 && len(open)+w.Len()+len(enc)+len(end) > budget {
+			words = append(words, open+w.String()+end)
+			w.Reset()
+			budget = max - 1 // a continuation line starts with one space
+		}
+		w.WriteString(enc)
+	}
+	if w.Len() > 0 {
+		words = append(words, open+w.String()+end)
+	}
+	return strings.Join(words, "\r\n ")
+}
+
+// qEncodeRune is one character in RFC 2047 Q encoding, restricted to what may stand in a
+// Subject's encoded word.
+func qEncodeRune(r rune) string {
+	var buf [4]byte
+	n := utf8.EncodeRune(buf[:], r)
+	var b strings.Builder
+	for _, c := range buf[:n] {
+		switch {
+		case c == ' ':
+			b.WriteByte('_')
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', strings.IndexByte("!*+-/", c) >= 0:
+			b.WriteByte(c)
+		default:
+			fmt.Fprintf(&b, "=%02X", c)
+		}
+	}
+	return b.String()
+}
+
+// foldWords joins words with spaces, breaking the line before a word that would pass max.
+func foldWords(words []string, used, max int) string {
+	var b strings.Builder
+	for i, w := range words {
+		if i > 0 {
+			if used+1+len(w) > max {
+				b.WriteString("\r\n")
+				used = 0
+			}
+			b.WriteByte(' ')
+			used++
+		}
+		b.WriteString(w)
+		used += len(w)
+	}
+	return b.String()
+}
 
 func isMessage(contentType string) bool {
 	mt, _, _ := strings.Cut(contentType, ";")

@@ -358,9 +358,41 @@ func TestComposeLongDanishSubject(t *testing.T) {
 	if err != nil || got != o.Subject {
 		t.Errorf("subject decodes to %q (%v), want %q", got, err, o.Subject)
 	}
-	for _, line := range strings.Split(string(raw[:bytes.Index(raw, []byte("\r\n\r\n"))]), "\r\n") {
-		if len(line) > 998 {
-			t.Errorf("header line of %d octets", len(line))
+	head := string(raw[:bytes.Index(raw, []byte("\r\n\r\n"))])
+	at := strings.Index(head, "\r\nSubject: =?UTF-8?q?")
+	if at < 0 {
+		t.Fatalf("the Subject does not start with an encoded word on its own line:\n%s", head)
+	}
+	for _, line := range strings.Split(head[at+2:], "\r\n") {
+		if !strings.HasPrefix(line, "Subject:") && !strings.HasPrefix(line, " ") {
+			break
+		}
+		if len(line) > 76 {
+			t.Errorf("Subject line of %d octets: %q", len(line), line)
+		}
+	}
+}
+
+func TestEncodeSubject(t *testing.T) {
+	tests := []string{
+		"Invitation: Dialogmøde om det nye fælles bibliotekssystem",
+		"ÆØÅæøå",
+		"Plain ASCII subject that is rather long and has to be folded somewhere near the end of it all",
+		"Emoji 📅 and – dashes – and \"quotes\" and question? marks_ and = signs",
+		strings.Repeat("ø", 100),
+	}
+	dec := new(mime.WordDecoder)
+	for _, s := range tests {
+		raw := encodeSubject(s)
+		for _, line := range strings.Split("Subject: "+raw, "\r\n") {
+			if len(line) > 76 {
+				t.Errorf("%q: line of %d octets: %q", s, len(line), line)
+			}
+		}
+		// Unfold as a reader does, then decode.
+		got, err := dec.DecodeHeader(strings.ReplaceAll(raw, "\r\n", ""))
+		if err != nil || got != s {
+			t.Errorf("%q encodes to %q, which decodes to %q (%v)", s, raw, got, err)
 		}
 	}
 }

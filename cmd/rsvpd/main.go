@@ -27,6 +27,7 @@ func commands() map[string]command {
 		"agreement": {"confirm a returned agreement", runAgreement},
 		"check":     {"validate the configuration and summarise the campaign", runCheck},
 		"parse":     {"read mail files and print what rsvpd reads in them, as JSON lines", runParse},
+		"preview":   {"write every invitation and a sample of every other letter as .eml files", runPreview},
 	}
 }
 

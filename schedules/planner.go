@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/rsvpd/rsvpd/campaign"
@@ -22,6 +23,32 @@ type Planner struct {
 
 	digest                  *Cron // nil: no digest configured
 	digestFrom, digestUntil time.Time
+
+	// The relative times are the same for every invitee: computed once.
+	reminders                       map[string]series // by meeting id
+	nudgeUnanswered, nudgeAgreement series
+}
+
+// series is one Relative's times before one anchor, those that are before it.
+type series struct {
+	ok   bool // the anchor exists
+	a    anchor
+	dues []dueAt
+}
+
+type dueAt struct {
+	seq int
+	at  time.Time
+}
+
+func (p *Planner) series(r campaign.Relative, a anchor) series {
+	s := series{ok: true, a: a}
+	for i, d := range r.Before {
+		if due := p.relativeDue(r, d, a); due.Before(a.cutoff) {
+			s.dues = append(s.dues, dueAt{seq: i, at: due})
+		}
+	}
+	return s
 }
 
 // NewPlanner checks what the planner cannot do without (a zone, a deadline, meetings, a
@@ -56,6 +83,16 @@ func NewPlanner(c *campaign.Campaign) (*Planner, error) {
 	for i, inv := range c.Invitees {
 		p.order[inv.Code] = i
 	}
+	p.reminders = make(map[string]series, len(c.Meetings))
+	for _, m := range c.Meetings {
+		p.reminders[m.ID] = p.series(c.Schedule.Reminders, p.meetingAnchor(m))
+	}
+	if a, ok := p.anchor(c.Schedule.NudgeUnanswered.Anchor); ok {
+		p.nudgeUnanswered = p.series(c.Schedule.NudgeUnanswered, a)
+	}
+	if a, ok := p.anchor(c.Schedule.NudgeAgreement.Anchor); ok {
+		p.nudgeAgreement = p.series(c.Schedule.NudgeAgreement, a)
+	}
 	if c.Schedule.Digest != "" {
 		d, err := ParseCron(c.Schedule.Digest, c.Location)
 		if err != nil {
@@ -81,86 +118,86 @@ func (p *Planner) Location() *time.Location { return p.loc }
 // agreement, each moved past an out-of-office or dropped when that leaves no time before its
 // anchor. Jobs that have run are included: the ledger, not the planner, knows what has run.
 func (p *Planner) Jobs(st State) []Job {
+	jobs := p.jobs(st)
+	p.sort(jobs)
+	return jobs
+}
+
+// jobs is Jobs unsorted: the runner sorts only the few that are due.
+func (p *Planner) jobs(st State) []Job {
 	s := p.c.Schedule
 	jobs := make([]Job, 0, len(p.c.Invitees)*4)
-	for _, inv := range p.c.Invitees {
+	for n, inv := range p.c.Invitees {
 		is := st.Invitee(inv.Code)
 		if !s.Invitations.IsZero() {
-			jobs = append(jobs, p.once(KindInvitation, inv.Code, s.Invitations))
+			jobs = append(jobs, p.once(KindInvitation, inv.Code, n, s.Invitations))
 		}
 		if !s.Agreement.IsZero() {
-			jobs = append(jobs, p.once(KindAgreement, inv.Code, s.Agreement))
+			jobs = append(jobs, p.once(KindAgreement, inv.Code, n, s.Agreement))
 		}
-		if m, ok := p.meetings[is.Meeting]; ok && is.Meeting != "" {
-			a := p.meetingAnchor(m)
-			for i, d := range s.Reminders.Before {
-				due := p.relativeDue(s.Reminders, d, a)
-				if !due.Before(a.cutoff) {
-					continue
-				}
+		if rs, ok := p.reminders[is.Meeting]; ok && is.Meeting != "" {
+			for _, d := range rs.dues {
 				jobs = append(jobs, Job{
-					Key:  fmt.Sprintf("%s/%s/%s/%d", KindReminder, inv.Code, m.ID, i),
-					Kind: KindReminder, Due: due, Scheduled: due, Expires: a.cutoff,
-					Invitee: inv.Code, Meeting: m.ID, Seq: i,
+					Key:  string(KindReminder) + "/" + inv.Code + "/" + is.Meeting + "/" + strconv.Itoa(d.seq),
+					Kind: KindReminder, Due: d.at, Scheduled: d.at, Expires: rs.a.cutoff,
+					Invitee: inv.Code, Meeting: is.Meeting, Seq: d.seq, order: n,
 				})
 			}
 		}
 		if !is.Answered && is.Meeting == "" {
-			jobs = append(jobs, p.nudges(KindNudgeUnanswered, s.NudgeUnanswered, inv.Code, is.BackOn)...)
+			jobs = p.nudges(jobs, KindNudgeUnanswered, p.nudgeUnanswered, inv.Code, n, is.BackOn)
 		}
 		if !is.AgreementReturned {
-			jobs = append(jobs, p.nudges(KindNudgeAgreement, s.NudgeAgreement, inv.Code, is.BackOn)...)
+			jobs = p.nudges(jobs, KindNudgeAgreement, p.nudgeAgreement, inv.Code, n, is.BackOn)
 		}
 	}
-	p.sort(jobs)
 	return jobs
 }
 
 // once is an invitee's invitation or agreement letter: late is fine until the deadline runs
 // out, after which inviting or sending an agreement to sign makes no sense.
-func (p *Planner) once(k Kind, code string, due time.Time) Job {
+func (p *Planner) once(k Kind, code string, order int, due time.Time) Job {
 	return Job{
-		Key:  fmt.Sprintf("%s/%s", k, code),
-		Kind: k, Due: due, Scheduled: due, Expires: p.c.DeadlineEnd(), Invitee: code,
+		Key:  string(k) + "/" + code,
+		Kind: k, Due: due, Scheduled: due, Expires: p.c.DeadlineEnd(), Invitee: code, order: order,
 	}
 }
 
-// nudges are one invitee's nudges of one kind. An out-of-office whose return date comes after
-// a nudge's day moves that nudge to the day after the return date at the same time of day (a
-// day to catch up with the inbox), or drops it if that is no longer before the anchor. Two
-// nudges moved to the same time are one nudge (the later one in the list).
-func (p *Planner) nudges(k Kind, r campaign.Relative, code string, backOn time.Time) []Job {
-	a, ok := p.anchor(r.Anchor)
-	if !ok {
-		return nil
+// nudges appends one invitee's nudges of one kind to jobs. An out-of-office whose return date
+// comes after a nudge's day moves that nudge to the day after the return date at the same time
+// of day (a day to catch up with the inbox), or drops it if that is no longer before the anchor.
+// Two nudges moved to the same time are one nudge (the later one in the list).
+func (p *Planner) nudges(jobs []Job, k Kind, ser series, code string, order int, backOn time.Time) []Job {
+	if !ser.ok {
+		return jobs
 	}
-	var out []Job
-	for i, d := range r.Before {
-		due := p.relativeDue(r, d, a)
-		if !due.Before(a.cutoff) {
-			continue
-		}
+	first := len(jobs)
+	var back time.Time
+	if !backOn.IsZero() {
+		back = civilDate(backOn, p.loc)
+	}
+	for _, d := range ser.dues {
 		j := Job{
-			Key:  fmt.Sprintf("%s/%s/%d", k, code, i),
-			Kind: k, Due: due, Scheduled: due, Expires: a.cutoff, Invitee: code, Seq: i,
+			Key:  string(k) + "/" + code + "/" + strconv.Itoa(d.seq),
+			Kind: k, Due: d.at, Scheduled: d.at, Expires: ser.a.cutoff, Invitee: code, Seq: d.seq, order: order,
 		}
-		if !backOn.IsZero() && civilDate(due, p.loc).Before(civilDate(backOn, p.loc)) {
-			moved := Resolve(p.loc, naiveWall(backOn, p.loc).AddDate(0, 0, 1).Truncate(24*time.Hour).
-				Add(sinceMidnight(naiveWall(due, p.loc))))
-			if !moved.Before(a.cutoff) {
+		if !back.IsZero() && civilDate(d.at, p.loc).Before(back) {
+			moved := Resolve(p.loc, back.AddDate(0, 0, 1).Add(sinceMidnight(naiveWall(d.at, p.loc))))
+			if !moved.Before(ser.a.cutoff) {
 				continue
 			}
 			j.Due = moved
-			j.Note = "moved: out of office until " + backOn.In(p.loc).Format("2006-01-02")
+			j.Note = "moved: out of office until " + back.Format("2006-01-02")
 		}
 		// A later nudge landing on the same time replaces the earlier one.
-		if k := slices.IndexFunc(out, func(o Job) bool { return o.Due.Equal(j.Due) }); k >= 0 {
-			out[k] = j
+		mine := jobs[first:]
+		if i := slices.IndexFunc(mine, func(o Job) bool { return o.Due.Equal(j.Due) }); i >= 0 {
+			mine[i] = j
 			continue
 		}
-		out = append(out, j)
+		jobs = append(jobs, j)
 	}
-	return out
+	return jobs
 }
 
 func sinceMidnight(naive time.Time) time.Duration {
@@ -257,16 +294,36 @@ func (p *Planner) Timeline(st State) []Job {
 }
 
 // sort orders jobs by due time, then kind, then invitee in configuration order, so that a
-// timeline and the order of sending are the same on every run.
+// timeline and the order of sending are the same on every run. Keys are unique, so the order
+// is total. Jobs are large: the sort moves indexes and places each job once.
 func (p *Planner) sort(jobs []Job) {
-	slices.SortStableFunc(jobs, func(a, b Job) int {
-		return cmp.Or(
-			a.Due.Compare(b.Due),
-			cmp.Compare(a.Kind.rank(), b.Kind.rank()),
-			cmp.Compare(p.order[a.Invitee], p.order[b.Invitee]),
-			cmp.Compare(a.Meeting, b.Meeting),
-			cmp.Compare(a.Seq, b.Seq),
-			cmp.Compare(a.Key, b.Key),
-		)
-	})
+	idx := make([]int32, len(jobs))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortFunc(idx, func(x, y int32) int { return compareJobs(&jobs[x], &jobs[y]) })
+	sorted := make([]Job, len(jobs))
+	for i, k := range idx {
+		sorted[i] = jobs[k]
+	}
+	copy(jobs, sorted)
+}
+
+func compareJobs(a, b *Job) int {
+	if c := a.Due.Compare(b.Due); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Kind.rank(), b.Kind.rank()); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.order, b.order); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Meeting, b.Meeting); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Seq, b.Seq); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Key, b.Key)
 }

@@ -312,3 +312,27 @@ func TestTimelineGolden(t *testing.T) {
 		}
 	}
 }
+
+// The cost of one wake-up's planning, which grows with the invitees.
+func BenchmarkJobs(b *testing.B) {
+	for _, n := range []int{98, 10_000, 100_000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			c := campaign2012(b)
+			manyInvitees(c, n)
+			p := mustPlanner(b, c)
+			st := Snapshot{}
+			for i, inv := range c.Invitees {
+				switch i % 4 {
+				case 0:
+					st[inv.Code] = InviteeState{Meeting: "vejle", Answered: true}
+				case 1:
+					st[inv.Code] = InviteeState{BackOn: local(b, "2012-02-22 00:00")}
+				}
+			}
+			b.ResetTimer()
+			for b.Loop() {
+				p.Jobs(st)
+			}
+		})
+	}
+}

@@ -198,7 +198,7 @@ func (r *Runner) collect(st State, now time.Time) (due []Job, latest map[string]
 			latest[j.series()] = j
 		}
 	}
-	for _, j := range r.p.Jobs(st) {
+	for _, j := range r.p.jobs(st) {
 		if j.Due.After(now) {
 			if !r.done[j.Key] {
 				next = earliest(next, j.Due)

@@ -3,6 +3,7 @@ package schedules
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sort"
 	"strings"
@@ -560,5 +561,33 @@ func TestRunnerStateErrorIsRetried(t *testing.T) {
 	// Read at 08:58, 08:59 and 09:00 fails; at 09:01 the state is back and the invitation runs.
 	if len(runs) != 1 || runs[0].In(c.Location).Format("15:04") != "09:01" {
 		t.Errorf("invitation ran at %v, want once at 09:01", runs)
+	}
+}
+
+// The cost of one wake-up (a kick after an answer) with nothing due, which grows with the
+// invitees.
+func BenchmarkStep(b *testing.B) {
+	for _, n := range []int{98, 10_000, 100_000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			c := campaign2012(b)
+			manyInvitees(c, n)
+			v := clock.NewVirtual(local(b, "2012-02-10 12:00"))
+			ledger := NewMemLedger()
+			r, err := NewRunner(c, RunnerConfig{Ledger: ledger, Clock: v,
+				State: func(context.Context) (State, error) { return Snapshot{}, nil },
+				Run:   func(context.Context, Job) error { return nil }})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := r.Step(context.Background()); err != nil { // runs the invitations
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := r.Step(context.Background()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -71,6 +71,8 @@ type Job struct {
 	Seq     int    // the index in the configured list of times
 	// Note says why Due differs from Scheduled ("moved: out of office until 2012-02-22").
 	Note string
+
+	order int // the invitee's position in the configuration, for a stable order
 }
 
 // series is the group of jobs of which only the latest runs when several are missed: one

@@ -138,7 +138,7 @@ END:VCALENDAR
 }
 
 // letterMessage renders a letter of the example campaign and wraps it as the outbox would.
-func letterMessage(t *testing.T, k Kind) (Outgoing, *campaign.Campaign) {
+func letterMessage(t testing.TB, k Kind) (Outgoing, *campaign.Campaign) {
 	t.Helper()
 	c := exampleCampaign(t)
 	l := newLetters(t, c, "")
@@ -484,5 +484,15 @@ func TestComposeReviewWithOriginals(t *testing.T) {
 	}
 	if enc := first(origs[1].header, "Content-Transfer-Encoding"); enc != "base64" || string(origs[1].body) != binary {
 		t.Errorf("an original with NUL bytes: encoding %q, kept intact %v", enc, string(origs[1].body) == binary)
+	}
+}
+
+func BenchmarkComposeInvitation(b *testing.B) {
+	o, _ := letterMessage(b, KindInvitation)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := o.Bytes(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package mailer
 
 import (
+	"errors"
 	"flag"
 	"html"
 	"io/fs"
@@ -19,7 +20,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/ f
 
 // exampleCampaign loads the embedded 2012 example, afresh for each caller so a test may change
 // its copy.
-func exampleCampaign(t *testing.T) *campaign.Campaign {
+func exampleCampaign(t testing.TB) *campaign.Campaign {
 	t.Helper()
 	cfg, err := config.LoadFS(rsvpd.ExampleFS(), rsvpd.ExampleConfig, t.TempDir())
 	if err != nil {
@@ -28,7 +29,7 @@ func exampleCampaign(t *testing.T) *campaign.Campaign {
 	return cfg.Campaign
 }
 
-func newLetters(t *testing.T, c *campaign.Campaign, dir string) *Letters {
+func newLetters(t testing.TB, c *campaign.Campaign, dir string) *Letters {
 	t.Helper()
 	l, err := NewLetters(c, dir)
 	if err != nil {
@@ -37,7 +38,7 @@ func newLetters(t *testing.T, c *campaign.Campaign, dir string) *Letters {
 	return l
 }
 
-func render(t *testing.T, l *Letters, k Kind, d LetterData) Rendered {
+func render(t testing.TB, l *Letters, k Kind, d LetterData) Rendered {
 	t.Helper()
 	r, err := l.Render(k, d)
 	if err != nil {
@@ -531,5 +532,63 @@ func TestTemplateFuncs(t *testing.T) {
 	}
 	if _, err := fm["number"].(func(any) (string, error))("12"); err == nil {
 		t.Error("number accepted a string")
+	}
+}
+
+// TestRenderConcurrently: the outbox renders from several workers at once.
+func TestRenderConcurrently(t *testing.T) {
+	c := exampleCampaign(t)
+	l := newLetters(t, c, "")
+	want := render(t, l, KindInvitation, LetterData{Invitee: c.Invitees[0]})
+	errs := make(chan error, 8)
+	for w := 0; w < 8; w++ {
+		go func() {
+			for _, inv := range c.Invitees {
+				r, err := l.Render(KindInvitation, LetterData{Invitee: inv})
+				if err == nil && inv.Code == c.Invitees[0].Code && r.HTML != want.HTML {
+					err = errors.New("the same letter rendered differently")
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for w := 0; w < 8; w++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkRenderInvitation(b *testing.B) {
+	cfg, err := config.LoadFS(rsvpd.ExampleFS(), rsvpd.ExampleConfig, b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	l, err := NewLetters(cfg.Campaign, "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	invs := cfg.Campaign.Invitees
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := l.Render(KindInvitation, LetterData{Invitee: invs[i%len(invs)]}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkNewLetters(b *testing.B) {
+	cfg, err := config.LoadFS(rsvpd.ExampleFS(), rsvpd.ExampleConfig, b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < b.N; i++ {
+		if _, err := NewLetters(cfg.Campaign, ""); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/clock"
 	"github.com/rsvpd/rsvpd/config"
 	"github.com/rsvpd/rsvpd/schedules"
@@ -97,4 +98,50 @@ func TestExampleConfig(t *testing.T) {
 	}
 	t.Logf("%d jobs for %d invitees from %s to %s in %v", len(timeline), n,
 		start.Format("2006-01-02"), end.Format("2006-01-02"), elapsed)
+}
+
+// How a shell runs the timeline: `rsvpd simulate` on a virtual clock, the daemon the same way
+// with clock.Real(), the store's ledger and a Run that writes outbox rows.
+func ExampleRunner() {
+	loc, _ := time.LoadLocation("Europe/Copenhagen")
+	at := func(s string) time.Time { t, _ := time.ParseInLocation("2006-01-02 15:04", s, loc); return t }
+	c := &campaign.Campaign{
+		Location: loc,
+		Meetings: []campaign.Meeting{{ID: "aalborg", Start: at("2012-02-28 10:00")}},
+		Deadline: at("2012-03-16 00:00"),
+		Invitees: []campaign.Invitee{{Code: "101"}, {Code: "147"}},
+		Schedule: campaign.Schedule{
+			Invitations:     at("2012-02-06 09:00"),
+			Reminders:       campaign.Relative{Before: []time.Duration{24 * time.Hour}, TimeOfDay: 8 * time.Hour, HasTime: true},
+			NudgeUnanswered: campaign.Relative{Before: []time.Duration{7 * 24 * time.Hour}, Anchor: "first_meeting", TimeOfDay: 9 * time.Hour, HasTime: true},
+		},
+	}
+	c.Index()
+
+	v := clock.NewVirtual(at("2012-02-01 00:00"))
+	state := schedules.Snapshot{}
+	var r *schedules.Runner
+	r, _ = schedules.NewRunner(c, schedules.RunnerConfig{
+		Ledger: schedules.NewMemLedger(),
+		Clock:  v,
+		State:  func(context.Context) (schedules.State, error) { return state, nil },
+		Run: func(_ context.Context, j schedules.Job) error {
+			fmt.Println(v.Now().In(loc).Format("Mon 02 Jan 15:04"), j.Key)
+			return nil
+		},
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := v.Go(ctx, func(ctx context.Context) { _ = r.Run(ctx) })
+
+	_ = v.RunUntil(ctx, at("2012-02-10 12:00"))
+	state["101"] = schedules.InviteeState{Meeting: "aalborg", Answered: true} // a reply arrives
+	r.Kick()
+	_ = v.RunUntil(ctx, at("2012-03-20 00:00"))
+	cancel()
+	<-done
+	// Output:
+	// Mon 06 Feb 09:00 invitation/101
+	// Mon 06 Feb 09:00 invitation/147
+	// Tue 21 Feb 09:00 nudge_unanswered/147/0
+	// Mon 27 Feb 08:00 reminder/101/aalborg/0
 }

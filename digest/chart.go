@@ -19,7 +19,7 @@ const (
 	chartTop     = 50  // the meetings' rows start below the title and legend
 	chartRow     = 46  // one meeting's row
 	chartGap     = 20  // between the two panels
-	chartLower   = 224 // the answers panel: title, plot and date labels
+	chartLower   = 232 // the answers panel: title, plot and date labels
 	labelColumn  = 150 // where the bars start; the city and date are left of it
 	barEnd       = 560 // where the longest bar ends; its figures are right of it
 	plotLeft     = 56

@@ -188,6 +188,7 @@ func (b *builder) review() error {
 		it := mailer.ReviewItem{ID: strconv.FormatInt(rv.ID, 10), Reason: rv.Reason, Received: rv.CreatedAt.In(b.loc)}
 		if inv, ok := b.c.Invitee(rv.Invitee); ok {
 			it.Invitee = inv
+			it.From = inv.Email // an item about a state, not a message: name whose it is
 		}
 		if rv.Inbound != 0 {
 			in, err := b.tx.Inbound(rv.Inbound)

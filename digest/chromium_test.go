@@ -1,0 +1,157 @@
+package digest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"image"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// chromiumInstall is what to run when the browser is missing; scripts/setup does it for CI.
+const chromiumInstall = "apt-get install -y --no-install-recommends chromium (or run scripts/setup as root)"
+
+// screenshot renders file with headless Chromium and returns the screenshot and the page's
+// problems: console messages (an uncaught error is one) in Chromium's log. A missing
+// browser fails the test: the check is part of the acceptance, never skipped.
+func screenshot(t *testing.T, file string, width, height int) (image.Image, []string) {
+	t.Helper()
+	bin, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Fatalf("headless Chromium is needed to render the digest: %v; install it: %s", err, chromiumInstall)
+	}
+	dir := t.TempDir()
+	shot := filepath.Join(dir, "screenshot.png")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--user-data-dir="+filepath.Join(dir, "profile"), "--enable-logging=stderr", "--v=0",
+		"--force-device-scale-factor=1", "--hide-scrollbars",
+		"--screenshot="+shot, "--window-size="+strconv.Itoa(width)+","+strconv.Itoa(height), "file://"+file)
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stderr, &stderr
+	cmd.Env = append(os.Environ(), "HOME="+dir) // Chromium writes caches under HOME
+	if err := cmd.Run(); err != nil {
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			t.Fatalf("chromium exited %d rendering %s:\n%s", exit.ExitCode(), file, stderr.String())
+		}
+		t.Fatalf("run chromium: %v\n%s", err, stderr.String())
+	}
+	b, err := os.ReadFile(shot)
+	if err != nil {
+		t.Fatalf("chromium wrote no screenshot: %v\n%s", err, stderr.String())
+	}
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("the screenshot is not a PNG: %v", err)
+	}
+	var problems []string
+	for _, line := range strings.Split(stderr.String(), "\n") {
+		// Chromium logs every console message as INFO:CONSOLE (an uncaught exception too); its
+		// own D-Bus and GPU complaints in a container are not about the page.
+		if strings.Contains(line, ":CONSOLE") || strings.Contains(line, "Uncaught") {
+			problems = append(problems, line)
+		}
+	}
+	return img, problems
+}
+
+// near counts the pixels within 6 per channel of the colour (r, g, b).
+func near(img image.Image, r, g, b uint8) int {
+	n := 0
+	bo := img.Bounds()
+	for y := bo.Min.Y; y < bo.Max.Y; y++ {
+		for x := bo.Min.X; x < bo.Max.X; x++ {
+			cr, cg, cb, _ := img.At(x, y).RGBA()
+			if absDiff(cr>>8, r) <= 6 && absDiff(cg>>8, g) <= 6 && absDiff(cb>>8, b) <= 6 {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+func absDiff(a uint32, b uint8) uint32 {
+	if a > uint32(b) {
+		return a - uint32(b)
+	}
+	return uint32(b) - a
+}
+
+// colours counts the distinct colours of an image, up to limit.
+func colours(img image.Image, limit int) int {
+	seen := map[[3]uint32]bool{}
+	bo := img.Bounds()
+	for y := bo.Min.Y; y < bo.Max.Y; y++ {
+		for x := bo.Min.X; x < bo.Max.X; x++ {
+			r, g, b, _ := img.At(x, y).RGBA()
+			seen[[3]uint32{r, g, b}] = true
+			if len(seen) >= limit {
+				return len(seen)
+			}
+		}
+	}
+	return len(seen)
+}
+
+// The HTML part renders in a real browser without page errors, and the chart, referenced by
+// its Content-ID, shows in it (rewritten to a file beside the page, as a mail client would
+// resolve cid: to the related part).
+func TestDigestHTMLRendersInChromium(t *testing.T) {
+	_, _, m := makeDigest(t)
+	dir := t.TempDir()
+	ref := `src="cid:` + m.ChartCID + `"`
+	if !strings.Contains(m.Letter.HTML, ref) {
+		t.Fatalf("the HTML does not show the chart by its Content-ID (%s)", ref)
+	}
+	html := strings.Replace(m.Letter.HTML, ref, `src="chart.png"`, 1)
+	page := filepath.Join(dir, "digest.html")
+	if err := os.WriteFile(page, []byte(html), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "chart.png"), m.Chart, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	img, problems := screenshot(t, page, 1000, 1400)
+	if len(problems) > 0 {
+		t.Errorf("the page reported errors:\n%s", strings.Join(problems, "\n"))
+	}
+	if img.Bounds().Dx() != 1000 || img.Bounds().Dy() != 1400 {
+		t.Errorf("screenshot is %v, want 1000x1400", img.Bounds())
+	}
+	if n := colours(img, 50); n < 50 {
+		t.Errorf("the screenshot has %d colours: the page is (nearly) blank", n)
+	}
+	// The chart's orange (municipalities) appears nowhere else on the page: seeing it proves
+	// the image loaded and was drawn.
+	if n := near(img, 0xe0, 0x8a, 0x00); n < 100 {
+		t.Errorf("only %d pixels of the chart's orange in the screenshot: the chart did not show", n)
+	}
+}
+
+// The checks above must be able to fail: a page with a script error and a missing image is
+// caught by them.
+func TestChromiumCheckCatchesBrokenPages(t *testing.T) {
+	dir := t.TempDir()
+	page := filepath.Join(dir, "broken.html")
+	html := `<!DOCTYPE html><html><body><p>broken</p><img src="missing.png"><script>throw new Error("kaputt")</script></body></html>`
+	if err := os.WriteFile(page, []byte(html), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	img, problems := screenshot(t, page, 400, 300)
+	if len(problems) == 0 || !strings.Contains(strings.Join(problems, "\n"), "kaputt") {
+		t.Errorf("an uncaught error was not reported; problems: %v", problems)
+	}
+	if n := near(img, 0xe0, 0x8a, 0x00); n != 0 {
+		t.Errorf("%d orange pixels on a page without the chart", n)
+	}
+}

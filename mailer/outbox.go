@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
+	netmail "net/mail"
 	"net/textproto"
 	"strconv"
 	"strings"
@@ -763,9 +764,14 @@ func (s *Sender) renderRow(ctx context.Context, row store.Outgoing) (msg *mail.M
 // alone: go-mail aborts a whole message when one recipient is refused, and a second recipient
 // would be a second message the outbox knows nothing about.
 func (s *Sender) prepare(msg *mail.Msg, row store.Outgoing) error {
-	rcpts, err := msg.GetRecipients()
+	var rcpts []string
+	for _, list := range [][]*netmail.Address{msg.GetTo(), msg.GetCc(), msg.GetBcc()} {
+		for _, a := range list {
+			rcpts = append(rcpts, a.Address)
+		}
+	}
 	switch {
-	case err != nil || len(rcpts) == 0:
+	case len(rcpts) == 0:
 		if err := msg.To(row.Recipient); err != nil {
 			return fmt.Errorf("message %s: recipient %q: %w", row.Key, row.Recipient, err)
 		}
@@ -913,9 +919,14 @@ func mustReconnect(err error) bool {
 	return code == 0 || code == 421
 }
 
-// smtpReason is the error as stored with the row: the server's reply when there is one.
+// smtpReason is the error as stored with the row: the command and the server's reply, without
+// go-mail's list of recipients and Message-ID (the row has both).
 func smtpReason(err error) string {
-	return "smtp: " + err.Error()
+	msg := err.Error()
+	if i := strings.Index(msg, ", affected "); i > 0 {
+		msg = msg[:i]
+	}
+	return "smtp: " + msg
 }
 
 // recordSent marks the row sent, with OnSent in the same transaction.

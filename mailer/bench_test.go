@@ -1,0 +1,197 @@
+package mailer
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/rsvpd/rsvpd/store"
+)
+
+// The outbox benchmark of issue 3: rsvpd hands 10,000 invitations of realistic size to
+// Postfix's smtp-sink, and in the same run Postfix's smtp-source sends as many messages of the
+// same size over as many connections to the same sink. The metric x-smtp-source is rsvpd's
+// time over smtp-source's (goal: 1.5 or less). rsvpd's time covers everything the daemon does
+// per message: reading due rows, rendering the letter from its templates, composing the MIME
+// message, the SMTP transaction, and marking the row sent in its own transaction.
+//
+//	go test ./mailer -run '^$' -bench Outbox -benchtime 1x
+const (
+	benchMessages    = 10000
+	benchConnections = 4
+	// smtpSourceHeaders is the size of the headers smtp-source writes before its -l bytes
+	// (From, To, Date, Message-Id): subtracted so that its messages are as large as ours.
+	smtpSourceHeaders = 110
+)
+
+func BenchmarkOutboxVsSMTPSource(b *testing.B) {
+	for _, conns := range []int{1, benchConnections} {
+		b.Run(fmt.Sprintf("connections=%d", conns), func(b *testing.B) { benchOutbox(b, conns) })
+	}
+}
+
+func benchOutbox(b *testing.B, conns int) {
+	source := postfixTool(b, "smtp-source")
+	addr := startSMTPSink(b)
+	host, portStr, _ := net.SplitHostPort(addr)
+	port, _ := strconv.Atoi(portStr)
+
+	c := outboxCampaign(b)
+	signer := testSigner()
+	render := newLetterRenderer(b, c, signer)
+	rows := syntheticRows(benchMessages)
+	size := renderedSize(b, render, rows[0])
+	created := time.Now().Add(-time.Minute)
+
+	var ours, theirs time.Duration
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		st := openOutboxStore(b)
+		queueInvitations(b, st, signer, rows, created)
+		s := NewSender(st, render, SenderOptions{Host: host, Port: port, TLS: SMTPTLSNone,
+			HELO: "rsvpd.test", Concurrency: conns, Timeout: 30 * time.Second})
+		b.StartTimer()
+		t0 := time.Now()
+		if err := s.Drain(context.Background()); err != nil {
+			b.Fatalf("Drain: %v", err)
+		}
+		ours += time.Since(t0)
+		b.StopTimer()
+		stats, err := st.OutboxStats(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if stats.Sent != benchMessages || stats.Pending != 0 || stats.Failed != 0 {
+			b.Fatalf("outbox after Drain: %+v, want %d sent", stats, benchMessages)
+		}
+
+		cmd := exec.Command(source, "-d", "-s", strconv.Itoa(conns), "-m", strconv.Itoa(benchMessages),
+			"-l", strconv.Itoa(size-smtpSourceHeaders), "-M", "source.test",
+			"-f", c.Organiser.Email, "-t", rows[0].recipient, addr)
+		t0 = time.Now()
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("smtp-source: %v\n%s", err, out)
+		}
+		theirs += time.Since(t0)
+		b.StartTimer()
+	}
+	b.ReportMetric(ours.Seconds()/theirs.Seconds(), "x-smtp-source")
+	b.ReportMetric(float64(benchMessages*b.N)/ours.Seconds(), "msgs/s")
+	b.ReportMetric(float64(benchMessages*b.N)/theirs.Seconds(), "smtp-source-msgs/s")
+	b.ReportMetric(float64(size), "bytes/msg")
+}
+
+// BenchmarkOutboxStoreWrite is the store's part of each message: the transaction that marks one
+// row sent (SQLite in WAL with synchronous=NORMAL, as the daemon opens it).
+func BenchmarkOutboxStoreWrite(b *testing.B) {
+	st := openOutboxStore(b)
+	rows := syntheticRows(b.N)
+	queueInvitations(b, st, testSigner(), rows, time.Now())
+	due, err := st.Due(context.Background(), time.Now(), b.N)
+	if err != nil || len(due) != b.N {
+		b.Fatalf("Due: %d rows, %v", len(due), err)
+	}
+	now := time.Now()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		err := st.Tx(context.Background(), func(tx *store.Tx) error { return tx.MarkSent(due[i].ID, now) })
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkOutboxRender is the CPU part of each message: rendering the invitation from its
+// templates and writing the MIME message.
+func BenchmarkOutboxRender(b *testing.B) {
+	c := outboxCampaign(b)
+	render := newLetterRenderer(b, c, testSigner())
+	row := store.Outgoing{Key: "invitation/101", Invitee: "101", Recipient: c.Invitees[0].Email}
+	var buf bytes.Buffer
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		m, err := render.Render(context.Background(), row)
+		if err != nil {
+			b.Fatal(err)
+		}
+		buf.Reset()
+		if _, err := m.WriteTo(&buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(buf.Len()), "bytes/msg")
+}
+
+// renderedSize is the size on the wire of the message rendered for r.
+func renderedSize(tb testing.TB, render *letterRenderer, r queueRow) int {
+	tb.Helper()
+	m, err := render.Render(context.Background(), store.Outgoing{Key: "invitation/" + r.code, Invitee: r.code, Recipient: r.recipient})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := m.WriteTo(&buf); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Len()
+}
+
+// postfixTool finds one of Postfix's test programs (Debian package postfix).
+func postfixTool(tb testing.TB, name string) string {
+	tb.Helper()
+	for _, dir := range []string{"/usr/sbin", "/usr/lib/postfix/sbin", "/usr/libexec/postfix"} {
+		p := filepath.Join(dir, name)
+		if fi, err := os.Stat(p); err == nil && fi.Mode()&0o111 != 0 {
+			return p
+		}
+	}
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	tb.Fatalf("%s not found: install the Debian package postfix", name)
+	return ""
+}
+
+// startSMTPSink runs smtp-sink on a free loopback port until the benchmark ends.
+func startSMTPSink(tb testing.TB) string {
+	tb.Helper()
+	sink := postfixTool(tb, "smtp-sink")
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	args := []string{addr, "256"}
+	if os.Geteuid() == 0 {
+		args = append([]string{"-u", "nobody"}, args...) // smtp-sink refuses to run as root
+	}
+	cmd := exec.Command(sink, args...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		tb.Fatalf("start smtp-sink: %v", err)
+	}
+	tb.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		c, err := net.Dial("tcp", addr)
+		if err == nil {
+			c.Close()
+			return addr
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("smtp-sink does not listen on %s: %v\n%s", addr, err, out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -1,0 +1,781 @@
+package mailer
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"net"
+	netmail "net/mail"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/wneessen/go-mail"
+
+	rsvpd "github.com/rsvpd/rsvpd"
+	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/clock"
+	"github.com/rsvpd/rsvpd/config"
+	"github.com/rsvpd/rsvpd/sandbox"
+	"github.com/rsvpd/rsvpd/store"
+)
+
+// outboxCampaign loads the 2012 example campaign (98 municipalities).
+func outboxCampaign(tb testing.TB) *campaign.Campaign {
+	tb.Helper()
+	cfg, err := config.LoadFS(rsvpd.ExampleFS(), rsvpd.ExampleConfig, tb.TempDir())
+	if err != nil {
+		tb.Fatalf("load example config: %v", err)
+	}
+	return cfg.Campaign
+}
+
+func openOutboxStore(tb testing.TB) *store.Store {
+	tb.Helper()
+	st, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "rsvpd.db"))
+	if err != nil {
+		tb.Fatalf("open store: %v", err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	return st
+}
+
+// queueRow is one message to put in the outbox.
+type queueRow struct{ code, recipient string }
+
+// queueInvitations writes one invitation row per invitee, as the invitation job does.
+func queueInvitations(tb testing.TB, st *store.Store, signer *campaign.Signer, rows []queueRow, at time.Time) {
+	tb.Helper()
+	err := st.Tx(context.Background(), func(tx *store.Tx) error {
+		for _, r := range rows {
+			key := "invitation/" + r.code
+			if _, err := tx.Enqueue(store.Outgoing{Key: key, Kind: string(KindInvitation), Invitee: r.code,
+				Recipient: r.recipient, MessageID: signer.MessageID(key, r.code),
+				Params: json.RawMessage(`{}`), CreatedAt: at}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		tb.Fatalf("queue invitations: %v", err)
+	}
+}
+
+// campaignRows is a row for every invitee of c.
+func campaignRows(c *campaign.Campaign) []queueRow {
+	rows := make([]queueRow, len(c.Invitees))
+	for i, inv := range c.Invitees {
+		rows[i] = queueRow{inv.Code, inv.Email}
+	}
+	return rows
+}
+
+// syntheticRows is n invitees of a generated campaign, at addresses of the test domains.
+func syntheticRows(n int) []queueRow {
+	rows := make([]queueRow, n)
+	for i := range rows {
+		code := fmt.Sprintf("g%05d", i+1)
+		rows[i] = queueRow{code, "bibliotekschef@" + code + ".kommune.test"}
+	}
+	return rows
+}
+
+// letterRenderer renders an invitation from the campaign's letters the way the daemon does:
+// Danish subject, text and HTML alternatives, the tokened Reply-To, Auto-Submitted. Invitees
+// the campaign does not know (a generated campaign) get a made-up municipality.
+type letterRenderer struct {
+	c       *campaign.Campaign
+	letters *Letters
+	signer  *campaign.Signer
+
+	mu    sync.Mutex
+	fail  map[string]error // row key -> the error Render returns for it
+	calls map[string]int   // row key -> Render calls
+}
+
+func newLetterRenderer(tb testing.TB, c *campaign.Campaign, signer *campaign.Signer) *letterRenderer {
+	tb.Helper()
+	l, err := NewLetters(c, "")
+	if err != nil {
+		tb.Fatalf("NewLetters: %v", err)
+	}
+	return &letterRenderer{c: c, letters: l, signer: signer, fail: map[string]error{}, calls: map[string]int{}}
+}
+
+func (r *letterRenderer) Render(_ context.Context, row store.Outgoing) (*mail.Msg, error) {
+	r.mu.Lock()
+	r.calls[row.Key]++
+	ferr := r.fail[row.Key]
+	r.mu.Unlock()
+	if ferr != nil {
+		return nil, ferr
+	}
+	inv, ok := r.c.Invitee(row.Invitee)
+	if !ok {
+		inv = campaign.Invitee{Code: row.Invitee, Name: "Kommune " + row.Invitee,
+			FormalName: "Kommune " + row.Invitee, Email: row.Recipient, Population: 48000}
+	}
+	org := r.c.Organiser
+	reply := r.signer.ReplyAddress(org.Email, inv.Code)
+	letter, err := r.letters.Render(KindInvitation, LetterData{Invitee: inv, ReplyAddress: reply})
+	if err != nil {
+		return nil, err
+	}
+	m := mail.NewMsg()
+	if err := m.FromFormat(org.Name, org.Email); err != nil {
+		return nil, err
+	}
+	if err := m.ReplyTo(reply); err != nil {
+		return nil, err
+	}
+	if err := m.To(row.Recipient); err != nil {
+		return nil, err
+	}
+	m.Subject(letter.Subject)
+	m.SetGenHeader("Auto-Submitted", "auto-generated")
+	m.SetBodyString(mail.TypeTextPlain, letter.Text)
+	m.AddAlternativeString(mail.TypeTextHTML, letter.HTML)
+	return m, nil
+}
+
+func (r *letterRenderer) renderCalls(key string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.calls[key]
+}
+
+func testSigner() *campaign.Signer {
+	return campaign.NewSigner([]byte("outbox test secret"), "kombit.test")
+}
+
+// senderStart is the virtual clock's start in the tests: the morning the invitations go out.
+var senderStart = time.Date(2012, 1, 16, 9, 0, 0, 0, time.UTC)
+
+// senderRig is an outbox, a renderer and the hooks' record, for one test.
+type senderRig struct {
+	t      *testing.T
+	c      *campaign.Campaign
+	st     *store.Store
+	signer *campaign.Signer
+	render *letterRenderer
+
+	mu       sync.Mutex
+	onSent   map[string]int    // row key -> OnSent calls
+	onFailed map[string]string // row key -> the reason OnFailed was given
+	failedN  map[string]int    // row key -> OnFailed calls
+	sentErr  error             // what OnSent returns
+}
+
+func newSenderRig(t *testing.T) *senderRig {
+	t.Helper()
+	c := outboxCampaign(t)
+	signer := testSigner()
+	return &senderRig{t: t, c: c, st: openOutboxStore(t), signer: signer,
+		render: newLetterRenderer(t, c, signer), onSent: map[string]int{},
+		onFailed: map[string]string{}, failedN: map[string]int{}}
+}
+
+// options are the test's sender settings for the server at addr: plain SMTP on loopback,
+// hooks that record their calls and log an event in the row's transaction.
+func (r *senderRig) options(addr string) SenderOptions {
+	host, portStr, err := net.SplitHostPort(addr)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	port, _ := strconv.Atoi(portStr)
+	return SenderOptions{
+		Host: host, Port: port, TLS: SMTPTLSNone, HELO: "rsvpd.test",
+		Timeout: 5 * time.Second, BackoffBase: time.Minute, BackoffMax: time.Hour,
+		Log: slog.New(slog.NewTextHandler(testWriter{r.t}, &slog.HandlerOptions{Level: slog.LevelInfo})),
+		OnSent: func(tx *store.Tx, row store.Outgoing) error {
+			r.mu.Lock()
+			r.onSent[row.Key]++
+			err := r.sentErr
+			r.mu.Unlock()
+			if err != nil {
+				return err
+			}
+			return tx.Log(store.Event{Invitee: row.Invitee, Kind: "sent", Cause: "outbox:" + row.Key})
+		},
+		OnFailed: func(tx *store.Tx, row store.Outgoing, reason string) error {
+			r.mu.Lock()
+			r.onFailed[row.Key] = reason
+			r.failedN[row.Key]++
+			r.mu.Unlock()
+			return tx.Log(store.Event{Invitee: row.Invitee, Kind: "undeliverable", Cause: "outbox:" + row.Key,
+				Detail: map[string]any{"reason": reason}})
+		},
+	}
+}
+
+// sender builds a Sender whose backoff always waits its full ceiling, so that the tests know
+// the next attempt to the minute.
+func (r *senderRig) sender(o SenderOptions) *Sender {
+	s := NewSender(r.st, r.render, o)
+	s.jitter = func() float64 { return 1 }
+	return s
+}
+
+func (r *senderRig) queue(rows []queueRow, at time.Time) {
+	r.t.Helper()
+	queueInvitations(r.t, r.st, r.signer, rows, at)
+}
+
+// outbox returns every row by key.
+func (r *senderRig) outbox() map[string]store.Outgoing {
+	r.t.Helper()
+	out := map[string]store.Outgoing{}
+	err := r.st.Tx(context.Background(), func(tx *store.Tx) error {
+		rows, err := tx.OutboxRows(store.OutboxFilter{})
+		for _, o := range rows {
+			out[o.Key] = o
+		}
+		return err
+	})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return out
+}
+
+func (r *senderRig) events(kind string) []store.Event {
+	r.t.Helper()
+	var out []store.Event
+	err := r.st.Tx(context.Background(), func(tx *store.Tx) (err error) {
+		out, err = tx.Events(store.EventFilter{Kind: kind})
+		return err
+	})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return out
+}
+
+func (r *senderRig) hookCalls() (sent map[string]int, failed map[string]string, failedN map[string]int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return maps.Clone(r.onSent), maps.Clone(r.onFailed), maps.Clone(r.failedN)
+}
+
+// testWriter sends the sender's log to the test's log.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+func startSandbox(t *testing.T, opts *sandbox.Options) *sandbox.Server {
+	t.Helper()
+	srv, err := sandbox.New(opts)
+	if err != nil {
+		t.Fatalf("start sandbox: %v", err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv
+}
+
+// runVirtual runs s.Run as a participant of v and returns a stop function that ends it and
+// returns Run's error.
+func runVirtual(t *testing.T, v *clock.Virtual, s *Sender) (stop func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var err error
+	done := v.Go(ctx, func(ctx context.Context) { err = s.Run(ctx) })
+	var once sync.Once
+	stop = func() error {
+		once.Do(func() {
+			cancel()
+			<-done
+		})
+		return err
+	}
+	t.Cleanup(func() { stop() })
+	return stop
+}
+
+// runUntil moves v to end, failing the test when the participants do not settle in time.
+func runUntil(t *testing.T, v *clock.Virtual, end time.Time) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := v.RunUntil(ctx, end); err != nil {
+		t.Fatalf("virtual clock to %s: %v", end.Format(time.TimeOnly), err)
+	}
+}
+
+// delivered reads one mailbox's messages.
+func delivered(t *testing.T, srv *sandbox.Server, addr string) []*netmail.Message {
+	t.Helper()
+	var out []*netmail.Message
+	for _, raw := range srv.Messages(addr) {
+		m, err := netmail.ReadMessage(bytes.NewReader(raw))
+		if err != nil {
+			t.Fatalf("message to %s does not parse: %v", addr, err)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// connCounter is a TCP relay in front of a server that counts the connections made through it.
+type connCounter struct {
+	ln net.Listener
+	n  atomic.Int32
+}
+
+func startConnCounter(t *testing.T, target string) *connCounter {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cc := &connCounter{ln: ln}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			cc.n.Add(1)
+			go func() {
+				defer c.Close()
+				up, err := net.Dial("tcp", target)
+				if err != nil {
+					return
+				}
+				defer up.Close()
+				go func() { io.Copy(up, c); up.(*net.TCPConn).CloseWrite() }()
+				io.Copy(c, up)
+			}()
+		}
+	}()
+	return cc
+}
+
+func (cc *connCounter) addr() string { return cc.ln.Addr().String() }
+
+func TestSenderDeliversEachMessageOnceOverReusedConnections(t *testing.T) {
+	r := newSenderRig(t)
+	srv := startSandbox(t, nil)
+	relay := startConnCounter(t, srv.SMTPAddr())
+	rows := syntheticRows(100)
+	r.queue(rows, time.Now())
+
+	o := r.options(relay.addr())
+	o.Concurrency = 2
+	var progress []SendProgress
+	o.Progress = func(p SendProgress) { progress = append(progress, p) }
+	if err := r.sender(o).Drain(context.Background()); err != nil {
+		t.Fatalf("Drain: %v", err)
+	}
+
+	out := r.outbox()
+	sent, failed, _ := r.hookCalls()
+	for _, q := range rows {
+		key := "invitation/" + q.code
+		row := out[key]
+		if row.Status != "sent" || row.Attempts != 1 || row.SentAt.IsZero() {
+			t.Errorf("%s: status %s, %d attempts, sent at %v; want sent at the first attempt", key, row.Status, row.Attempts, row.SentAt)
+		}
+		if sent[key] != 1 {
+			t.Errorf("%s: OnSent called %d times, want 1", key, sent[key])
+		}
+		msgs := delivered(t, srv, q.recipient)
+		if len(msgs) != 1 {
+			t.Errorf("%s holds %d messages, want 1", q.recipient, len(msgs))
+			continue
+		}
+		m := msgs[0]
+		if got, want := m.Header.Get("Message-Id"), "<"+row.MessageID+">"; got != want {
+			t.Errorf("%s: Message-ID %s, want the row's %s", q.recipient, got, want)
+		}
+		if got := m.Header.Get("To"); !strings.Contains(got, q.recipient) {
+			t.Errorf("%s: To is %q", q.recipient, got)
+		}
+		if m.Header.Get("Date") == "" {
+			t.Errorf("%s: no Date header", q.recipient)
+		}
+	}
+	if len(failed) != 0 {
+		t.Errorf("OnFailed called for %v", failed)
+	}
+	if n := len(r.events("sent")); n != len(rows) {
+		t.Errorf("%d sent events committed with the rows, want %d", n, len(rows))
+	}
+	if n := relay.n.Load(); n != 2 {
+		t.Errorf("%d SMTP connections for 100 messages, want 2 (one per worker, each reused)", n)
+	}
+	if len(progress) != len(rows) {
+		t.Fatalf("%d progress reports, want one per message (%d)", len(progress), len(rows))
+	}
+	last := progress[len(progress)-1]
+	if last.Sent != 100 || last.Total != 100 || last.Failed != 0 {
+		t.Errorf("last progress %+v, want 100 of 100 sent", last)
+	}
+	for i := 1; i < len(progress); i++ {
+		if progress[i].Sent < progress[i-1].Sent {
+			t.Fatalf("progress went back: %v then %v", progress[i-1], progress[i])
+		}
+	}
+	if s := last.String(); !strings.HasPrefix(s, "100/100 sent") {
+		t.Errorf("progress line %q, want it to start with 100/100 sent", s)
+	}
+}
+
+func TestSenderRetriesTemporaryFailuresWithBackoff(t *testing.T) {
+	r := newSenderRig(t)
+	v := clock.NewVirtual(senderStart)
+	// The server answers 451 to every recipient for ten minutes.
+	srv := startSandbox(t, &sandbox.Options{Now: v.Now,
+		Faults: []sandbox.Fault{{Code: 451, Message: "Greylisted, try again later", For: 10 * time.Minute}}})
+	rows := syntheticRows(5)
+	r.queue(rows, senderStart)
+	o := r.options(srv.SMTPAddr())
+	o.Clock, o.Concurrency = v, 2
+	stop := runVirtual(t, v, r.sender(o))
+
+	runUntil(t, v, senderStart.Add(30*time.Second))
+	for _, q := range rows {
+		row := r.outbox()["invitation/"+q.code]
+		if row.Status != "pending" || row.Attempts != 1 || !strings.Contains(row.LastError, "451") {
+			t.Errorf("after the first 451, %s: status %s, %d attempts, error %q; want pending, 1 attempt, the 451",
+				row.Key, row.Status, row.Attempts, row.LastError)
+		}
+		if want := senderStart.Add(time.Minute); !row.NextAttempt.Equal(want) {
+			t.Errorf("%s: next attempt %s, want %s (the first backoff)", row.Key, row.NextAttempt, want)
+		}
+		if n := srv.Accepted(q.recipient); n != 0 {
+			t.Errorf("%s got %d messages during the 451s", q.recipient, n)
+		}
+	}
+
+	runUntil(t, v, senderStart.Add(time.Hour))
+	if err := stop(); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	// Attempts at 0, 1, 3 and 7 minutes meet the 451; the one at 15 minutes goes through.
+	wantSent := senderStart.Add(15 * time.Minute)
+	for _, q := range rows {
+		row := r.outbox()["invitation/"+q.code]
+		if row.Status != "sent" || row.Attempts != 5 || !row.SentAt.Equal(wantSent) {
+			t.Errorf("%s: status %s after %d attempts at %s; want sent at the 5th attempt at %s",
+				row.Key, row.Status, row.Attempts, row.SentAt.Format(time.TimeOnly), wantSent.Format(time.TimeOnly))
+		}
+		if n := srv.Accepted(q.recipient); n != 1 {
+			t.Errorf("%s holds %d messages, want 1", q.recipient, n)
+		}
+		if n := srv.Attempts(q.recipient); n != 5 {
+			t.Errorf("the server saw %d attempts for %s, the outbox recorded 5", n, q.recipient)
+		}
+	}
+}
+
+func TestSenderGivesUpAfterRetryFor(t *testing.T) {
+	r := newSenderRig(t)
+	v := clock.NewVirtual(senderStart)
+	srv := startSandbox(t, &sandbox.Options{Now: v.Now, Faults: []sandbox.Fault{{Code: 452, Message: "Mailbox full"}}})
+	rows := syntheticRows(1)
+	r.queue(rows, senderStart)
+	o := r.options(srv.SMTPAddr())
+	o.Clock, o.RetryFor = v, 20*time.Minute
+	stop := runVirtual(t, v, r.sender(o))
+	runUntil(t, v, senderStart.Add(3*time.Hour))
+	if err := stop(); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	row := r.outbox()["invitation/"+rows[0].code]
+	// Attempts at 0, 1, 3, 7 and 15 minutes, and the last one on the 20 minute deadline.
+	if row.Status != "failed" || row.Attempts != 6 || !strings.Contains(row.LastError, "gave up") ||
+		!strings.Contains(row.LastError, "452") {
+		t.Errorf("row: status %s after %d attempts, error %q; want failed after 6 attempts, naming the 452", row.Status, row.Attempts, row.LastError)
+	}
+	_, failed, failedN := r.hookCalls()
+	if failedN[row.Key] != 1 || failed[row.Key] != row.LastError {
+		t.Errorf("OnFailed called %d times with %q, want once with the row's reason", failedN[row.Key], failed[row.Key])
+	}
+	if n := srv.Attempts(rows[0].recipient); n != 6 {
+		t.Errorf("the server saw %d attempts, want 6", n)
+	}
+}
+
+func TestSenderFailsRefusedRecipientOnly(t *testing.T) {
+	r := newSenderRig(t)
+	rows := syntheticRows(10)
+	refused := rows[3]
+	srv := startSandbox(t, &sandbox.Options{Faults: []sandbox.Fault{
+		{Recipient: refused.recipient, Code: 550, Message: "No such user here"}}})
+	r.queue(rows, time.Now())
+	o := r.options(srv.SMTPAddr())
+	o.Concurrency = 2
+	if err := r.sender(o).Drain(context.Background()); err != nil {
+		t.Fatalf("Drain: %v", err)
+	}
+	out := r.outbox()
+	sent, failed, failedN := r.hookCalls()
+	for _, q := range rows {
+		key := "invitation/" + q.code
+		row := out[key]
+		if q == refused {
+			if row.Status != "failed" || row.Attempts != 1 || !strings.Contains(row.LastError, "550") ||
+				!strings.Contains(row.LastError, "No such user here") {
+				t.Errorf("refused %s: status %s, %d attempts, reason %q; want failed at once with the server's 550",
+					key, row.Status, row.Attempts, row.LastError)
+			}
+			if failedN[key] != 1 || failed[key] != row.LastError {
+				t.Errorf("OnFailed for %s: %d calls, reason %q; want one call with %q", key, failedN[key], failed[key], row.LastError)
+			}
+			if n := srv.Accepted(q.recipient); n != 0 {
+				t.Errorf("refused %s holds %d messages", q.recipient, n)
+			}
+			if n := srv.Attempts(q.recipient); n != 1 {
+				t.Errorf("refused %s was tried %d times, want once", q.recipient, n)
+			}
+			continue
+		}
+		if row.Status != "sent" || sent[key] != 1 || srv.Accepted(q.recipient) != 1 {
+			t.Errorf("%s: status %s, OnSent %d, %d delivered; want sent once", key, row.Status, sent[key], srv.Accepted(q.recipient))
+		}
+	}
+	if ev := r.events("undeliverable"); len(ev) != 1 || ev[0].Invitee != refused.code {
+		t.Errorf("undeliverable events %+v, want one for %s committed with the failure", ev, refused.code)
+	}
+}
+
+func TestSenderWaitsForServerDownAtStart(t *testing.T) {
+	r := newSenderRig(t)
+	v := clock.NewVirtual(senderStart)
+	// A port nothing listens on yet: connections are refused.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+
+	rows := syntheticRows(20)
+	r.queue(rows, senderStart)
+	o := r.options(addr)
+	o.Clock, o.Concurrency = v, 2
+	stop := runVirtual(t, v, r.sender(o))
+	runUntil(t, v, senderStart.Add(30*time.Second))
+
+	var tried []string
+	for _, row := range r.outbox() {
+		if row.Attempts > 0 {
+			tried = append(tried, row.Key)
+			if row.Status != "pending" || !strings.Contains(row.LastError, "connect") ||
+				!row.NextAttempt.Equal(senderStart.Add(time.Minute)) {
+				t.Errorf("%s while the server is down: status %s, error %q, next %s; want pending, the connection error, retry at +1m",
+					row.Key, row.Status, row.LastError, row.NextAttempt.Format(time.TimeOnly))
+			}
+		}
+	}
+	// Each of the two connections tried once and now waits: the other rows are not hammered.
+	if len(tried) != 2 {
+		t.Errorf("%d rows tried while the server was down (%v), want 2 (one per connection)", len(tried), tried)
+	}
+
+	srv := startSandbox(t, &sandbox.Options{SMTPAddr: addr, Now: v.Now})
+	runUntil(t, v, senderStart.Add(time.Hour))
+	if err := stop(); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	for _, q := range rows {
+		row := r.outbox()["invitation/"+q.code]
+		if row.Status != "sent" || !row.SentAt.Equal(senderStart.Add(time.Minute)) {
+			t.Errorf("%s: status %s at %s; want sent when the connections retried at +1m", row.Key, row.Status, row.SentAt.Format(time.TimeOnly))
+		}
+		if n := srv.Accepted(q.recipient); n != 1 {
+			t.Errorf("%s holds %d messages, want 1", q.recipient, n)
+		}
+	}
+}
+
+func TestSenderFailsUnrenderableRowOnly(t *testing.T) {
+	r := newSenderRig(t)
+	srv := startSandbox(t, nil)
+	rows := syntheticRows(6)
+	bad := "invitation/" + rows[2].code
+	r.render.fail[bad] = errors.New(`template invitation.da.html:12: no meeting "vejle"`)
+	r.queue(rows, time.Now())
+	if err := r.sender(r.options(srv.SMTPAddr())).Drain(context.Background()); err != nil {
+		t.Fatalf("Drain: %v", err)
+	}
+	out := r.outbox()
+	_, failed, failedN := r.hookCalls()
+	for _, q := range rows {
+		key := "invitation/" + q.code
+		row := out[key]
+		if key != bad {
+			if row.Status != "sent" || srv.Accepted(q.recipient) != 1 {
+				t.Errorf("%s: status %s with %d delivered; want sent once", key, row.Status, srv.Accepted(q.recipient))
+			}
+			continue
+		}
+		if row.Status != "failed" || !strings.Contains(row.LastError, `no meeting "vejle"`) {
+			t.Errorf("%s: status %s, reason %q; want failed with the renderer's error", key, row.Status, row.LastError)
+		}
+		if failedN[key] != 1 || failed[key] != row.LastError {
+			t.Errorf("OnFailed for %s: %d calls, %q", key, failedN[key], failed[key])
+		}
+		if n := r.render.renderCalls(key); n != 1 {
+			t.Errorf("%s rendered %d times, want once (a broken letter is not retried)", key, n)
+		}
+		if n := srv.Attempts(q.recipient); n != 0 {
+			t.Errorf("the server saw %d attempts for the unrenderable %s", n, q.recipient)
+		}
+	}
+}
+
+func TestSenderRateLimit(t *testing.T) {
+	for _, tc := range []struct {
+		rate float64
+		gap  time.Duration // between two messages
+	}{
+		{0, 0},
+		{4, 250 * time.Millisecond},
+		{10, 100 * time.Millisecond},
+	} {
+		t.Run(fmt.Sprintf("rate=%g", tc.rate), func(t *testing.T) {
+			r := newSenderRig(t)
+			v := clock.NewVirtual(senderStart)
+			srv := startSandbox(t, &sandbox.Options{Now: v.Now})
+			rows := syntheticRows(20)
+			r.queue(rows, senderStart)
+			o := r.options(srv.SMTPAddr())
+			o.Clock, o.Concurrency, o.Rate = v, 2, tc.rate
+			s := r.sender(o)
+			var err error
+			done := v.Go(context.Background(), func(ctx context.Context) { err = s.Drain(ctx) })
+			runUntil(t, v, senderStart.Add(time.Minute))
+			<-done
+			if err != nil {
+				t.Fatalf("Drain: %v", err)
+			}
+			var times []time.Time
+			for _, row := range r.outbox() {
+				if row.Status != "sent" {
+					t.Fatalf("%s: %s, want sent", row.Key, row.Status)
+				}
+				times = append(times, row.SentAt)
+			}
+			slices.SortFunc(times, time.Time.Compare)
+			for i := 1; i < len(times); i++ {
+				if d := times[i].Sub(times[i-1]); d < tc.gap {
+					t.Errorf("messages %d and %d went out %s apart, want at least %s", i, i+1, d, tc.gap)
+				}
+			}
+			if span, want := times[len(times)-1].Sub(times[0]), 19*tc.gap; span != want {
+				t.Errorf("20 messages took %s, want %s", span, want)
+			}
+			for _, q := range rows {
+				if n := srv.Accepted(q.recipient); n != 1 {
+					t.Errorf("%s holds %d messages", q.recipient, n)
+				}
+			}
+		})
+	}
+}
+
+func TestSenderSleepsUntilNextAttemptOrKick(t *testing.T) {
+	r := newSenderRig(t)
+	v := clock.NewVirtual(senderStart)
+	srv := startSandbox(t, &sandbox.Options{Now: v.Now})
+	later := queueRow{"later", "later@aarhus.kommune.test"}
+	err := r.st.Tx(context.Background(), func(tx *store.Tx) error {
+		_, err := tx.Enqueue(store.Outgoing{Key: "invitation/later", Kind: "invitation", Invitee: later.code,
+			Recipient: later.recipient, MessageID: r.signer.MessageID("invitation/later", later.code),
+			CreatedAt: senderStart, NextAttempt: senderStart.Add(30 * time.Minute)})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := r.options(srv.SMTPAddr())
+	o.Clock = v
+	s := r.sender(o)
+	stop := runVirtual(t, v, s)
+
+	runUntil(t, v, senderStart.Add(10*time.Minute))
+	kicked := queueRow{"kicked", "kicked@odense.kommune.test"}
+	r.queue([]queueRow{kicked}, v.Now())
+	s.Kick()
+	runUntil(t, v, senderStart.Add(10*time.Minute))
+	if row := r.outbox()["invitation/kicked"]; row.Status != "sent" || !row.SentAt.Equal(senderStart.Add(10*time.Minute)) {
+		t.Errorf("kicked row: %s at %s, want sent at once when kicked (09:10)", row.Status, row.SentAt.Format(time.TimeOnly))
+	}
+	if n := srv.Accepted(later.recipient); n != 0 {
+		t.Errorf("the row due at 09:30 went out before its time")
+	}
+	runUntil(t, v, senderStart.Add(time.Hour))
+	if err := stop(); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if row := r.outbox()["invitation/later"]; row.Status != "sent" || !row.SentAt.Equal(senderStart.Add(30*time.Minute)) {
+		t.Errorf("row due at 09:30: %s at %s, want sent at 09:30", row.Status, row.SentAt.Format(time.TimeOnly))
+	}
+}
+
+func TestSenderRefusesSecondRecipient(t *testing.T) {
+	r := newSenderRig(t)
+	srv := startSandbox(t, nil)
+	rows := syntheticRows(1)
+	r.queue(rows, time.Now())
+	s := NewSender(r.st, rendererFunc(func(ctx context.Context, row store.Outgoing) (*mail.Msg, error) {
+		m, err := r.render.Render(ctx, row)
+		if err == nil {
+			err = m.Cc("staff@kombit.test")
+		}
+		return m, err
+	}), r.options(srv.SMTPAddr()))
+	if err := s.Drain(context.Background()); err != nil {
+		t.Fatalf("Drain: %v", err)
+	}
+	row := r.outbox()["invitation/"+rows[0].code]
+	if row.Status != "failed" || !strings.Contains(row.LastError, "one recipient per message") {
+		t.Errorf("row: %s, %q; want failed: one recipient per message", row.Status, row.LastError)
+	}
+	if len(srv.Mailboxes()) != 0 {
+		t.Errorf("mail was delivered to %v", srv.Mailboxes())
+	}
+}
+
+type rendererFunc func(ctx context.Context, row store.Outgoing) (*mail.Msg, error)
+
+func (f rendererFunc) Render(ctx context.Context, row store.Outgoing) (*mail.Msg, error) {
+	return f(ctx, row)
+}
+
+func TestSenderMarksSentWhenOnSentFails(t *testing.T) {
+	r := newSenderRig(t)
+	r.sentErr = errors.New("invitee table locked")
+	srv := startSandbox(t, nil)
+	rows := syntheticRows(3)
+	r.queue(rows, time.Now())
+	for range 2 {
+		if err := r.sender(r.options(srv.SMTPAddr())).Drain(context.Background()); err != nil {
+			t.Fatalf("Drain: %v", err)
+		}
+	}
+	for _, q := range rows {
+		if row := r.outbox()["invitation/"+q.code]; row.Status != "sent" {
+			t.Errorf("%s: %s, want sent although OnSent failed", row.Key, row.Status)
+		}
+		if n := srv.Accepted(q.recipient); n != 1 {
+			t.Errorf("%s holds %d messages after two drains, want 1", q.recipient, n)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	_ "time/tzdata" // Europe/Copenhagen must exist on every machine
 
 	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/schedules"
 )
 
 // builder turns the YAML tree into a Config, recording every problem on the way.
@@ -311,7 +312,7 @@ func (b *builder) schedule(n node, c *campaign.Campaign) {
 	s.NudgeAgreement = b.relative(f["nudge_agreement"], c, "deadline")
 	s.Digest = f["digest"].str(true)
 	if s.Digest != "" {
-		if err := validateCron(s.Digest); err != nil {
+		if err := schedules.ValidateCron(s.Digest); err != nil {
 			f["digest"].errorf("%v", err)
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/schedules"
 )
 
 // Config is a loaded configuration file.
@@ -119,7 +120,7 @@ func LoadFS(fsys fs.FS, name, dir string) (*Config, error) {
 // Parse validates configuration data; file names it in messages, fsys holds the files it
 // refers to (the invitee list), dir is where relative output paths point.
 func Parse(data []byte, file string, fsys fs.FS, dir string) (*Config, error) {
-	col := &collector{file: file}
+	col := &collector{file: file, lines: map[string]int{}}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
@@ -140,6 +141,18 @@ func Parse(data []byte, file string, fsys fs.FS, dir string) (*Config, error) {
 		return nil, b.errs().sorted()
 	}
 	b.cfg.Campaign.Index()
+	// The schedule's own rules (a nudge before the invitations, a digest that never runs
+	// before the deadline ...) need the whole campaign: check them once it is complete.
+	var problems schedules.Problems
+	if err := schedules.Validate(b.cfg.Campaign); errors.As(err, &problems) {
+		for _, p := range problems {
+			col.add(col.lineOf(p.Path), p.Path, "%s", p.Msg)
+		}
+		return nil, col.errs.sorted()
+	} else if err != nil {
+		col.add(0, "schedule", "%v", err)
+		return nil, col.errs
+	}
 	return b.cfg, nil
 }
 

@@ -94,7 +94,7 @@ func TestEveryMistakeIsReportedWithItsLine(t *testing.T) {
 		fmt.Sprintf("config.yaml:%d: meetings[1].start: month out of range", lineOf(t, s, "2012-13-01")),
 		fmt.Sprintf("config.yaml:%d: organiser.email: \"dialogmoeder(at)kombit.test\" is not a valid e-mail address", lineOf(t, s, "(at)")),
 		fmt.Sprintf("config.yaml:%d: schedule.nudge_agreement.of: unknown meeting \"odense\"", lineOf(t, s, "of: odense")),
-		fmt.Sprintf("config.yaml:%d: schedule.digest: \"0 7 * *\" is not a cron expression", lineOf(t, s, `digest: "0 7 * *"`)),
+		fmt.Sprintf("config.yaml:%d: schedule.digest: cron expression \"0 7 * *\"", lineOf(t, s, `digest: "0 7 * *"`)),
 	}
 	if len(errs) != len(want) {
 		t.Errorf("%d problems reported, want %d:\n%s", len(errs), len(want), errs)
@@ -123,6 +123,7 @@ func TestMistakes(t *testing.T) {
 		{"override of unknown code", [2]string{"overrides: []", "overrides:\n    - code: \"999\"\n      amount: \"1000\""}, `no invitee has code "999"`},
 		{"agreement after first meeting", [2]string{"agreement: 2012-02-20 09:00", "agreement: 2012-02-29 09:00"}, "before the first meeting"},
 		{"tls mode", [2]string{"tls: starttls", "tls: sometimes"}, `"sometimes" is not a TLS mode`},
+		{"nudge before the invitations", [2]string{"before: [14d, 7d]", "before: [30d, 7d]"}, "schedule.nudge_unanswered"},
 		{"key given twice", [2]string{"  language: da\n", "  language: da\n  language: en\n"}, "key given twice"},
 	}
 	for _, tt := range tests {

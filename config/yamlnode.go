@@ -53,8 +53,24 @@ func (es Errors) sorted() Errors {
 
 // collector gathers errors while a file is read, so one run reports them all.
 type collector struct {
-	file string
-	errs Errors
+	file  string
+	errs  Errors
+	lines map[string]int // key path -> line, to place problems found after reading
+}
+
+// lineOf is the line of the key path, or of its nearest enclosing key that has one.
+func (c *collector) lineOf(path string) int {
+	for p := path; p != ""; {
+		if l, ok := c.lines[p]; ok {
+			return l
+		}
+		i := strings.LastIndexAny(p, ".[")
+		if i < 0 {
+			break
+		}
+		p = p[:i]
+	}
+	return 0
 }
 
 func (c *collector) add(line int, path, format string, args ...any) {
@@ -112,6 +128,9 @@ func (n node) fields(known ...string) map[string]node {
 			continue
 		}
 		seen[k.Value] = k.Line
+		if n.c.lines != nil {
+			n.c.lines[key.path] = k.Line
+		}
 		if _, ok := out[k.Value]; !ok {
 			if hint := nearest(k.Value, known); hint != "" {
 				key.errorf("unknown key (did you mean %q?)", hint)
@@ -136,6 +155,9 @@ func (n node) list() []node {
 	out := make([]node, len(n.n.Content))
 	for i, v := range n.n.Content {
 		out[i] = node{c: n.c, n: v, path: fmt.Sprintf("%s[%d]", n.path, i), at: v.Line}
+		if n.c.lines != nil {
+			n.c.lines[out[i].path] = v.Line
+		}
 	}
 	return out
 }

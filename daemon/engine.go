@@ -31,8 +31,10 @@ type Engine struct {
 	letters *mailer.Letters
 	clock   Clock
 	log     *slog.Logger
-	// kick is called after a transaction queued messages, to wake the sender.
-	kick func()
+	// kick is called after a transaction queued messages, to wake the sender; onChange after
+	// an invitee's state or the review queue changed, to wake the scheduler and the notifier.
+	kick     func()
+	onChange func()
 }
 
 // Options are the parts an Engine is built from.
@@ -51,7 +53,7 @@ func New(o Options) (*Engine, error) {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
 	e := &Engine{cfg: o.Config, c: o.Config.Campaign, st: o.Store, signer: o.Signer, letters: o.Letters,
-		clock: o.Clock, log: o.Log, kick: func() {}}
+		clock: o.Clock, log: o.Log, kick: func() {}, onChange: func() {}}
 	return e, nil
 }
 

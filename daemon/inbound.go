@@ -77,6 +77,7 @@ func (e *Engine) HandleInbound(ctx context.Context, id int64) error {
 	if queuedAny {
 		e.kick()
 	}
+	e.onChange()
 	return nil
 }
 

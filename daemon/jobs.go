@@ -40,41 +40,17 @@ func (e *Engine) Snapshot(ctx context.Context) (schedules.Snapshot, error) {
 	return snap, err
 }
 
-// RunJob performs a due job and records it in the run ledger in the same transaction, so a
-// job runs once however often the process is killed around it. It reports whether the job ran
-// now (false: the ledger already held it).
-func (e *Engine) RunJob(ctx context.Context, job schedules.Job) (bool, error) {
-	ran, queuedAny := false, false
-	err := e.st.Tx(ctx, func(tx *store.Tx) error {
-		now := e.clock.Now()
-		claimed, err := tx.ClaimJob(store.JobRun{Key: job.Key, Due: job.Due, RanAt: now, Outcome: "done"})
-		if err != nil || !claimed {
-			return err
-		}
-		ran = true
-		queuedAny, err = e.perform(tx, job, now)
-		if err != nil {
-			return fmt.Errorf("job %s: %w", job.Key, err)
-		}
-		return nil
-	})
-	if queuedAny {
-		e.kick()
+// RunJob performs a due job inside the run ledger's transaction (the schedules Runner's
+// RunFunc): the letters it queues commit together with the ledger's record of it.
+func (e *Engine) RunJob(ctx context.Context, job schedules.Job) error {
+	tx, ok := txFrom(ctx)
+	if !ok {
+		return fmt.Errorf("job %s: run outside the ledger's transaction", job.Key)
 	}
-	return ran, err
-}
-
-// SkipJob records a missed job that no longer makes sense, so it is reported once and never run.
-func (e *Engine) SkipJob(ctx context.Context, job schedules.Job, reason string) error {
-	return e.st.Tx(ctx, func(tx *store.Tx) error {
-		now := e.clock.Now()
-		claimed, err := tx.ClaimJob(store.JobRun{Key: job.Key, Due: job.Due, RanAt: now, Outcome: "skipped"})
-		if err != nil || !claimed {
-			return err
-		}
-		return tx.Log(store.Event{At: now, Invitee: job.Invitee, Kind: "job_skipped", Cause: "job:" + job.Key,
-			Detail: map[string]any{"due": job.Due, "reason": reason}})
-	})
+	if _, err := e.perform(tx, job, e.clock.Now()); err != nil {
+		return fmt.Errorf("job %s: %w", job.Key, err)
+	}
+	return nil
 }
 
 // perform queues what a job sends; it reports whether anything was queued.
@@ -168,7 +144,7 @@ func (e *Engine) lastDigest(tx *store.Tx, except string) (time.Time, error) {
 	}
 	var last time.Time
 	for _, r := range runs {
-		if r.Key != except && r.Outcome == "done" && len(r.Key) > 7 && r.Key[:7] == "digest/" && r.RanAt.After(last) {
+		if r.Key != except && r.Outcome == string(schedules.OutcomeRan) && len(r.Key) > 7 && r.Key[:7] == "digest/" && r.RanAt.After(last) {
 			last = r.RanAt
 		}
 	}

@@ -100,6 +100,7 @@ func (e *Engine) Resolve(ctx context.Context, id int64, d Decision) (campaign.St
 		return result, fmt.Errorf("resolve review %d: %w", id, err)
 	}
 	e.kick()
+	e.onChange()
 	return result, nil
 }
 
@@ -108,6 +109,7 @@ func (e *Engine) ConfirmAgreement(ctx context.Context, code string) error {
 	if _, ok := e.c.Invitee(code); !ok {
 		return fmt.Errorf("confirm agreement: no invitee has code %q", code)
 	}
+	defer e.onChange()
 	return e.st.Tx(ctx, func(tx *store.Tx) error {
 		before, err := e.state(tx, code)
 		if err != nil {

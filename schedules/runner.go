@@ -33,6 +33,9 @@ type RunnerConfig struct {
 	// RetryAfter is the pause after a failed job or state read; it doubles with each failure of
 	// the same job, up to an hour. Zero: one minute.
 	RetryAfter time.Duration
+	// OnStep, when set, is called by Run after every step that ran, skipped or failed a job
+	// (a progress line, metrics).
+	OnStep func(Report)
 }
 
 // Runner runs a campaign's due jobs, each once, and sleeps until the next one or a Kick.
@@ -126,6 +129,9 @@ func (r *Runner) Run(ctx context.Context) error {
 		}
 		if err != nil {
 			r.log.Error("schedule step failed", "err", err, "retry_at", rep.Next)
+		}
+		if r.cfg.OnStep != nil && (len(rep.Ran) > 0 || len(rep.Skipped) > 0 || len(rep.Failed) > 0) {
+			r.cfg.OnStep(rep)
 		}
 		until := rep.Next
 		if r.cfg.MaxSleep > 0 {

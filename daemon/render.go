@@ -1,0 +1,256 @@
+package daemon
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	netmail "net/mail"
+	"strconv"
+	"strings"
+	"time"
+
+	mail "github.com/wneessen/go-mail"
+
+	"github.com/rsvpd/rsvpd/agreement"
+	"github.com/rsvpd/rsvpd/calendar"
+	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/digest"
+	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/replies"
+	"github.com/rsvpd/rsvpd/store"
+)
+
+// Composer turns a letter into a message exactly as rsvpd sends it: the template, the
+// tokened Reply-To, the calendar parts and the agreement PDF. `rsvpd preview` uses the same
+// Composer, so what staff preview is what invitees get.
+type Composer struct {
+	c       *campaign.Campaign
+	letters *mailer.Letters
+	signer  *campaign.Signer
+}
+
+// NewComposer returns a Composer for the campaign.
+func NewComposer(c *campaign.Campaign, letters *mailer.Letters, signer *campaign.Signer) *Composer {
+	return &Composer{c: c, letters: letters, signer: signer}
+}
+
+// Letter is one letter to compose.
+type Letter struct {
+	Kind mailer.Kind
+	Data mailer.LetterData // the invitee, meetings, headcounts, review items or digest
+	To   string            // the recipient's address
+	// MessageID, Date, InReplyTo and References come from the outbox row, so a message
+	// composed again after a crash is the same message.
+	MessageID  string
+	Date       time.Time
+	InReplyTo  string
+	References []string
+	Sequence   int // the iCalendar SEQUENCE of the calendar parts
+	// Attachments the caller adds: the originals of review items, the digest's CSV and chart.
+	Attachments []mailer.Attachment
+}
+
+// Compose builds the message for a letter.
+func (cp *Composer) Compose(l Letter) (mailer.Outgoing, error) {
+	c := cp.c
+	o := mailer.Outgoing{
+		From:          netmail.Address{Name: c.Organiser.Name, Address: c.Organiser.Email},
+		To:            netmail.Address{Address: l.To},
+		Date:          l.Date,
+		MessageID:     l.MessageID,
+		InReplyTo:     l.InReplyTo,
+		References:    l.References,
+		AutoSubmitted: "auto-generated",
+		Attachments:   l.Attachments,
+	}
+	d := l.Data
+	if !l.Kind.ToStaff() {
+		code := d.Invitee.Code
+		d.ReplyAddress = cp.signer.ReplyAddress(c.Organiser.Email, code)
+		o.ReplyTo = netmail.Address{Name: c.Organiser.Name, Address: d.ReplyAddress}
+		if l.To == d.Invitee.Email {
+			o.To.Name = d.Invitee.Contact
+		}
+	}
+	switch l.Kind {
+	case mailer.KindConfirmation, mailer.KindChange, mailer.KindDeclineAck, mailer.KindCancelAck:
+		o.AutoSubmitted = "auto-replied" // each answers the invitee's own message
+	}
+	if err := cp.attach(l, &d, &o); err != nil {
+		return o, fmt.Errorf("compose %s: %w", l.Kind, err)
+	}
+	r, err := cp.letters.Render(l.Kind, d)
+	if err != nil {
+		return o, fmt.Errorf("compose %s for %s: %w", l.Kind, l.To, err)
+	}
+	o.Subject, o.Text, o.HTML = r.Subject, r.Text, r.HTML
+	return o, nil
+}
+
+// attach adds the calendar objects and the agreement, and tells the letter what is attached,
+// so the text never promises an attachment that is not there.
+func (cp *Composer) attach(l Letter, d *mailer.LetterData, o *mailer.Outgoing) error {
+	c := cp.c
+	d.CalendarAttached, d.AgreementAttached = false, false
+	request := func(m campaign.Meeting) ([]byte, error) {
+		return calendar.Request(cp.event(d.Invitee, m, l.Sequence, l.Date))
+	}
+	cancel := func(m campaign.Meeting) ([]byte, error) {
+		return calendar.Cancel(cp.event(d.Invitee, m, l.Sequence, l.Date))
+	}
+	switch l.Kind {
+	case mailer.KindInvitation:
+		// One calendar invitation per meeting: accepting one answers for that meeting.
+		for _, m := range c.Meetings {
+			ics, err := request(m)
+			if err != nil {
+				return err
+			}
+			o.Attachments = append(o.Attachments, mailer.Attachment{Name: m.ID + ".ics",
+				ContentType: "text/calendar; method=REQUEST; charset=utf-8", Data: ics})
+		}
+		d.CalendarAttached = true
+	case mailer.KindConfirmation, mailer.KindChange:
+		ics, err := request(*d.Meeting)
+		if err != nil {
+			return err
+		}
+		o.Calendar = &mailer.CalendarPart{Method: calendar.MethodRequest, ICS: ics}
+		if d.OldMeeting != nil && d.OldMeeting.ID != d.Meeting.ID {
+			old, err := cancel(*d.OldMeeting)
+			if err != nil {
+				return err
+			}
+			o.CalendarCancel = &mailer.CalendarPart{Method: calendar.MethodCancel, ICS: old}
+		}
+		d.CalendarAttached = true
+	case mailer.KindCancelAck:
+		ics, err := cancel(*d.Meeting)
+		if err != nil {
+			return err
+		}
+		o.Calendar = &mailer.CalendarPart{Method: calendar.MethodCancel, ICS: ics}
+		d.CalendarAttached = true
+	case mailer.KindAgreement, mailer.KindNudgeAgreement:
+		pdf, err := agreement.Render(agreement.For(c, d.Invitee))
+		if err != nil {
+			return err
+		}
+		o.Attachments = append(o.Attachments, mailer.Attachment{
+			Name: AgreementFileName(d.Invitee), ContentType: "application/pdf", Data: pdf})
+		d.AgreementAttached = true
+	}
+	return nil
+}
+
+// event is the invitee's calendar entry for a meeting. The organizer is the invitee's tokened
+// campaign address, so the calendar client's REPLY carries the token back.
+func (cp *Composer) event(inv campaign.Invitee, m campaign.Meeting, seq int, stamp time.Time) calendar.Event {
+	ev := calendar.NewEvent(cp.c, inv, m)
+	ev.Sequence, ev.Stamp = seq, stamp
+	ev.Organizer.Email = cp.signer.ReplyAddress(cp.c.Organiser.Email, inv.Code)
+	return ev
+}
+
+// AgreementFileName is the PDF's name as the invitee sees it: "tilslutningsaftale-101-koebenhavn.pdf".
+func AgreementFileName(inv campaign.Invitee) string {
+	r := strings.NewReplacer("æ", "ae", "ø", "oe", "å", "aa", "Æ", "Ae", "Ø", "Oe", "Å", "Aa", "é", "e", "ü", "ue")
+	var b strings.Builder
+	for _, ch := range strings.ToLower(r.Replace(inv.Name)) {
+		switch {
+		case ch >= 'a' && ch <= 'z', ch >= '0' && ch <= '9':
+			b.WriteRune(ch)
+		case ch == ' ' || ch == '-':
+			b.WriteByte('-')
+		}
+	}
+	return "tilslutningsaftale-" + inv.Code + "-" + b.String() + ".pdf"
+}
+
+// Render composes the message of an outbox row (the sender's Renderer).
+func (e *Engine) Render(ctx context.Context, row store.Outgoing) (*mail.Msg, error) {
+	o, err := e.ComposeRow(ctx, row)
+	if err != nil {
+		return nil, err
+	}
+	return o.Msg()
+}
+
+// ComposeRow builds the message of an outbox row from the row, the campaign and, for staff
+// letters, the store.
+func (e *Engine) ComposeRow(ctx context.Context, row store.Outgoing) (mailer.Outgoing, error) {
+	var p Params
+	if err := json.Unmarshal(row.Params, &p); err != nil {
+		return mailer.Outgoing{}, fmt.Errorf("outbox %s: params: %w", row.Key, err)
+	}
+	l := Letter{Kind: mailer.Kind(row.Kind), To: row.Recipient, MessageID: row.MessageID,
+		Date: row.CreatedAt.In(e.c.Location), InReplyTo: p.InReplyTo, References: p.References, Sequence: p.Sequence}
+	if !l.Kind.ToStaff() {
+		inv, ok := e.c.Invitee(row.Invitee)
+		if !ok {
+			return mailer.Outgoing{}, fmt.Errorf("outbox %s: no invitee %q in the campaign", row.Key, row.Invitee)
+		}
+		l.Data = mailer.LetterData{Invitee: inv, Headcount: p.Headcount, OldHeadcount: p.OldHeadcount}
+		if m, ok := e.c.Meeting(p.Meeting); ok {
+			l.Data.Meeting = &m
+		}
+		if m, ok := e.c.Meeting(p.OldMeeting); ok {
+			l.Data.OldMeeting = &m
+		}
+		if (l.Kind == mailer.KindConfirmation || l.Kind == mailer.KindChange || l.Kind == mailer.KindCancelAck ||
+			l.Kind == mailer.KindReminder) && l.Data.Meeting == nil {
+			return mailer.Outgoing{}, fmt.Errorf("outbox %s: meeting %q is not in the campaign", row.Key, p.Meeting)
+		}
+		return e.composer().Compose(l)
+	}
+	err := e.st.Tx(ctx, func(tx *store.Tx) error {
+		switch l.Kind {
+		case mailer.KindStaffReview:
+			return e.reviewLetter(tx, p.Reviews, &l)
+		case mailer.KindDigest:
+			m, err := digest.Make(tx, e.c, e.letters, p.Since, p.Until)
+			if err != nil {
+				return err
+			}
+			l.Data = mailer.LetterData{Digest: &m.Data}
+			l.Attachments = append(l.Attachments,
+				mailer.Attachment{Name: "chart.png", ContentType: "image/png", Data: m.Chart, Inline: true, ContentID: m.ChartCID},
+				mailer.Attachment{Name: m.CSVName, ContentType: "text/csv; charset=utf-8", Data: m.CSV})
+		}
+		return nil
+	})
+	if err != nil {
+		return mailer.Outgoing{}, fmt.Errorf("outbox %s: %w", row.Key, err)
+	}
+	return e.composer().Compose(l)
+}
+
+// reviewLetter fills a staff notification with its review items and attaches each original.
+func (e *Engine) reviewLetter(tx *store.Tx, ids []int64, l *Letter) error {
+	for _, id := range ids {
+		rv, err := tx.Review(id)
+		if err != nil {
+			return err
+		}
+		it := mailer.ReviewItem{ID: strconv.FormatInt(id, 10), Reason: rv.Reason, Received: rv.CreatedAt.In(e.c.Location)}
+		if inv, ok := e.c.Invitee(rv.Invitee); ok {
+			it.Invitee = inv
+		}
+		if rv.Inbound != 0 {
+			in, err := tx.Inbound(rv.Inbound)
+			if err != nil {
+				return err
+			}
+			r := replies.Read(in.Raw, replies.Options{})
+			it.From, it.Subject, it.MessageID = r.From, r.Subject, strings.Trim(r.MessageID, "<>")
+			l.Data.Review = append(l.Data.Review, it)
+			l.Attachments = append(l.Attachments, mailer.Attachment{Name: "original-" + it.ID + ".eml",
+				ContentType: "message/rfc822", Data: in.Raw})
+			continue
+		}
+		l.Data.Review = append(l.Data.Review, it)
+	}
+	return nil
+}
+
+func (e *Engine) composer() *Composer { return NewComposer(e.c, e.letters, e.signer) }

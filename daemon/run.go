@@ -1,0 +1,179 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/clock"
+	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/schedules"
+	"github.com/rsvpd/rsvpd/store"
+)
+
+// RunOptions are the parts of a running daemon that differ between live, simulate and demo.
+type RunOptions struct {
+	Clock clock.Clock
+	// Send and Watch turn the SMTP sender and the IMAP watcher on; simulate runs neither.
+	Send, Watch bool
+	// SMTPPassword and IMAPPassword come from the environment or files, never the config.
+	SMTPPassword, IMAPPassword string
+	// Progress reports sending batches for a terminal display.
+	Progress func(mailer.SendProgress)
+	// OnJobs is called after every scheduler step that ran, skipped or failed jobs.
+	OnJobs func(schedules.Report)
+	// SenderTweak and WatcherTweak let tests and the demo adjust the options (backoff, ...).
+	SenderTweak  func(*mailer.SenderOptions)
+	WatcherTweak func(*mailer.WatcherOptions)
+}
+
+// Run runs the daemon until ctx ends: the scheduler, the sender, the watcher and the review
+// notifications, each in its own goroutine that recovers from panics.
+func (e *Engine) Run(ctx context.Context, o RunOptions) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	runner, err := schedules.NewRunner(e.c, schedules.RunnerConfig{
+		Ledger: e.Ledger(), Clock: o.Clock, Logger: e.log,
+		State:  func(ctx context.Context) (schedules.State, error) { return e.Snapshot(ctx) },
+		Run:    e.RunJob,
+		OnStep: o.OnJobs,
+	})
+	if err != nil {
+		return err
+	}
+	var sender *mailer.Sender
+	if o.Send {
+		sender = mailer.NewSender(e.st, e, e.senderOptions(o))
+	}
+	kickReviews := o.Clock.NewSignal()
+	e.OnQueued(func() {
+		if sender != nil {
+			sender.Kick()
+		}
+	})
+	e.onChange = func() { runner.Kick(); kickReviews.Notify() }
+
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	start := func(name string, fn func(ctx context.Context) error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if p := recover(); p != nil {
+					errs <- fmt.Errorf("%s panicked: %v", name, p)
+					cancel()
+				}
+			}()
+			if err := fn(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				errs <- fmt.Errorf("%s: %w", name, err)
+				cancel()
+			}
+		}()
+	}
+	start("scheduler", runner.Run)
+	start("reviews", func(ctx context.Context) error { return e.runReviews(ctx, o.Clock, kickReviews) })
+	if sender != nil {
+		start("sender", sender.Run)
+	}
+	if o.Watch {
+		w := mailer.NewWatcher(e.st, e.HandleInbound, e.watcherOptions(o))
+		start("watcher", w.Run)
+	}
+	wg.Wait()
+	close(errs)
+	return errors.Join(collect(errs)...)
+}
+
+func collect(ch <-chan error) []error {
+	var out []error
+	for err := range ch {
+		out = append(out, err)
+	}
+	return out
+}
+
+// runReviews sends the batched review notifications.
+func (e *Engine) runReviews(ctx context.Context, clk clock.Clock, kick clock.Signal) error {
+	for {
+		next, err := e.NotifyReviews(ctx)
+		if err != nil {
+			e.log.Error("review notification failed", "err", err)
+			next = clk.Now().Add(time.Minute)
+		}
+		if err := clk.Wait(ctx, next, kick); err != nil {
+			return nil
+		}
+	}
+}
+
+func (e *Engine) senderOptions(o RunOptions) mailer.SenderOptions {
+	m := e.cfg.Mail
+	so := mailer.SenderOptions{
+		Host: m.SMTP.Host, Port: m.SMTP.Port, TLS: m.SMTP.TLS, User: m.SMTP.User, Password: o.SMTPPassword,
+		EnvelopeFrom: e.c.Organiser.Email, Concurrency: m.Concurrency, Rate: m.Rate, RetryFor: m.RetryFor,
+		Clock: o.Clock, Log: e.log.With("component", "sender"), Progress: o.Progress,
+		OnSent:   e.onSent,
+		OnFailed: e.onFailed,
+	}
+	if o.SenderTweak != nil {
+		o.SenderTweak(&so)
+	}
+	return so
+}
+
+func (e *Engine) watcherOptions(o RunOptions) mailer.WatcherOptions {
+	m := e.cfg.Mail
+	wo := mailer.WatcherOptions{
+		Host: m.IMAP.Host, Port: m.IMAP.Port, TLS: m.IMAP.TLS, User: m.IMAP.User, Password: o.IMAPPassword,
+		Mailbox: m.Inbox, Processed: m.Processed, Poll: m.Poll, Logger: e.log.With("component", "watcher"),
+		Clock: o.Clock,
+	}
+	if o.WatcherTweak != nil {
+		o.WatcherTweak(&wo)
+	}
+	return wo
+}
+
+// onSent logs the delivery in the transaction that marks the row sent.
+func (e *Engine) onSent(tx *store.Tx, row store.Outgoing) error {
+	return tx.Log(store.Event{At: e.clock.Now(), Invitee: inviteeOf(row), Kind: "sent", Cause: "outbox:" + row.Key,
+		Detail: map[string]any{"kind": row.Kind, "to": row.Recipient, "message_id": row.MessageID}})
+}
+
+// onFailed marks the invitee undeliverable when its own address failed for good, and tells
+// the staff, in the transaction that fails the row.
+func (e *Engine) onFailed(tx *store.Tx, row store.Outgoing, reason string) error {
+	now := e.clock.Now()
+	code := inviteeOf(row)
+	if err := tx.Log(store.Event{At: now, Invitee: code, Kind: "failed", Cause: "outbox:" + row.Key,
+		Detail: map[string]any{"kind": row.Kind, "to": row.Recipient, "reason": reason}}); err != nil {
+		return err
+	}
+	inv, ok := e.c.Invitee(code)
+	if !ok || row.Recipient != inv.Email {
+		return nil
+	}
+	st, err := e.state(tx, code)
+	if err != nil {
+		return err
+	}
+	if st.Delivery != campaign.DeliveryUndeliverable {
+		after := st
+		after.Delivery, after.UpdatedAt = campaign.DeliveryUndeliverable, now
+		if err := tx.PutState(after); err != nil {
+			return err
+		}
+	}
+	return e.addReview(tx, 0, code, fmt.Sprintf("the %s to %s could not be delivered: %s", row.Kind, row.Recipient, reason), "outbox:"+row.Key, now)
+}
+
+func inviteeOf(row store.Outgoing) string {
+	if row.Invitee == staffCode {
+		return ""
+	}
+	return row.Invitee
+}

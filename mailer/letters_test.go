@@ -253,7 +253,7 @@ func TestInvitationCalendarSentence(t *testing.T) {
 		calendar bool
 		want     string
 	}{
-		{true, "Du kan også svare ved at acceptere den kalenderinvitation, der følger med denne mail."},
+		{true, "Der er vedhæftet en kalenderinvitation til hvert af møderne, og du accepterer blot invitationen til det møde, du vil deltage i."},
 		{false, "Når vi har fået dit svar, sender vi en bekræftelse med en kalenderinvitation til mødet"},
 	}
 	for _, tc := range tests {

@@ -4,17 +4,17 @@ import (
 	"context"
 	"fmt"
 	"io"
-	netmail "net/mail"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/rsvpd/rsvpd/agreement"
-	"github.com/rsvpd/rsvpd/calendar"
 	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/daemon"
+	"github.com/rsvpd/rsvpd/digest"
 	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/status"
 )
 
 func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -48,7 +48,7 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "rsvpd preview: %v\n", err)
 		return 1
 	}
-	p := &previewer{c: cfg.Campaign, letters: letters, signer: signer, lang: *lang, dir: *out}
+	p := &previewer{c: cfg.Campaign, composer: daemon.NewComposer(cfg.Campaign, letters, signer), signer: signer, lang: *lang, dir: *out}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		fmt.Fprintf(stderr, "rsvpd preview: %v\n", err)
 		return 1
@@ -66,16 +66,17 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	return 0
 }
 
-// previewer writes the .eml files. It composes each letter as the daemon sends it (From,
-// Reply-To with the invitee's token, Message-ID from the signer, Auto-Submitted, calendar parts
-// and the agreement PDF), with the scheduled send time as Date.
+// previewer writes the .eml files. It composes each letter with the daemon's Composer, so a
+// preview is what an invitee would get: From, Reply-To with the invitee's token, the Message-ID
+// the outbox would give it, Auto-Submitted, calendar parts and the agreement PDF, with the
+// scheduled send time as Date.
 type previewer struct {
-	c       *campaign.Campaign
-	letters *mailer.Letters
-	signer  *campaign.Signer
-	lang    string
-	dir     string
-	notes   []string
+	c        *campaign.Campaign
+	composer *daemon.Composer
+	signer   *campaign.Signer
+	lang     string
+	dir      string
+	notes    []string
 }
 
 func (p *previewer) run(ctx context.Context) (invitations, samples int, err error) {
@@ -83,8 +84,10 @@ func (p *previewer) run(ctx context.Context) (invitations, samples int, err erro
 		if err := ctx.Err(); err != nil {
 			return invitations, samples, err
 		}
-		d := mailer.LetterData{Lang: p.lang, Invitee: inv}
-		if err := p.write(mailer.KindInvitation, d, inv.Code); err != nil {
+		l := daemon.Letter{Kind: mailer.KindInvitation, Data: mailer.LetterData{Lang: p.lang, Invitee: inv},
+			To: inv.Email, MessageID: p.signer.MessageID("invitation/"+inv.Code, inv.Code),
+			Date: p.c.Schedule.Invitations.In(p.c.Location)}
+		if err := p.write(l, inv.Code); err != nil {
 			return invitations, samples, err
 		}
 		invitations++
@@ -98,11 +101,22 @@ func (p *previewer) run(ctx context.Context) (invitations, samples int, err erro
 		}
 		d := mailer.SampleData(p.c, k)
 		d.Lang = p.lang
+		l := daemon.Letter{Kind: k, Data: d, Date: previewDate(p.c, k, &d), Sequence: 1}
 		name := d.Invitee.Code
 		if k.ToStaff() {
 			name = "staff"
+			if len(p.c.Organiser.Staff) == 0 {
+				return invitations, samples, fmt.Errorf("preview %s: the campaign has no staff address", k)
+			}
+			l.To = p.c.Organiser.Staff[0]
+		} else {
+			l.To = d.Invitee.Email
 		}
-		if err := p.write(k, d, name); err != nil {
+		l.MessageID = p.signer.MessageID("preview/"+string(k)+"/"+name, name)
+		if err := p.staffAttachments(&l); err != nil {
+			return invitations, samples, err
+		}
+		if err := p.write(l, name); err != nil {
 			return invitations, samples, err
 		}
 		samples++
@@ -110,127 +124,50 @@ func (p *previewer) run(ctx context.Context) (invitations, samples int, err erro
 	return invitations, samples, nil
 }
 
-// write renders, composes and writes one letter as <name>-<kind>.eml.
-func (p *previewer) write(k mailer.Kind, d mailer.LetterData, name string) error {
-	o, err := p.compose(k, &d)
+// write composes one letter and writes it as <name>-<kind>.eml.
+func (p *previewer) write(l daemon.Letter, name string) error {
+	o, err := p.composer.Compose(l)
 	if err != nil {
-		return err
+		return fmt.Errorf("preview %s for %s: %w", l.Kind, name, err)
 	}
 	raw, err := o.Bytes()
 	if err != nil {
 		return err
 	}
-	path := filepath.Join(p.dir, name+"-"+string(k)+".eml")
+	path := filepath.Join(p.dir, name+"-"+string(l.Kind)+".eml")
 	if err := os.WriteFile(path, raw, 0o644); err != nil {
 		return fmt.Errorf("write preview: %w", err)
 	}
 	return nil
 }
 
-func (p *previewer) compose(k mailer.Kind, d *mailer.LetterData) (mailer.Outgoing, error) {
-	c := p.c
-	date := previewDate(c, k, d)
-	o := mailer.Outgoing{
-		From:          netmail.Address{Name: c.Organiser.Name, Address: c.Organiser.Email},
-		Date:          date,
-		AutoSubmitted: "auto-generated",
-	}
-	code := "staff"
-	if k.ToStaff() {
-		if len(c.Organiser.Staff) == 0 {
-			return o, fmt.Errorf("preview %s: the campaign has no staff address", k)
-		}
-		o.To = netmail.Address{Address: c.Organiser.Staff[0]}
-	} else {
-		code = d.Invitee.Code
-		d.ReplyAddress = p.signer.ReplyAddress(c.Organiser.Email, code)
-		o.To = netmail.Address{Name: d.Invitee.Contact, Address: d.Invitee.Email}
-		o.ReplyTo = netmail.Address{Name: c.Organiser.Name, Address: d.ReplyAddress}
-	}
-	switch k {
-	case mailer.KindConfirmation, mailer.KindChange, mailer.KindDeclineAck, mailer.KindCancelAck:
-		o.AutoSubmitted = "auto-replied" // each answers the invitee's reply
-	}
-	if err := p.attach(k, d, &o, date); err != nil {
-		return o, err
-	}
-	r, err := p.letters.Render(k, *d)
-	if err != nil {
-		return o, fmt.Errorf("preview %s for %s: %w", k, code, err)
-	}
-	o.Subject, o.Text, o.HTML = r.Subject, r.Text, r.HTML
-	o.MessageID = p.signer.MessageID("preview/"+string(k)+"/"+code, code)
-	return o, nil
-}
-
-// attach adds what the caller adds in the daemon: calendar objects, the agreement PDF, the
-// staff's attachments. It sets the letter's flags to what is actually attached, so the text
-// never promises an attachment that is not there.
-func (p *previewer) attach(k mailer.Kind, d *mailer.LetterData, o *mailer.Outgoing, date time.Time) error {
-	c := p.c
-	d.CalendarAttached, d.AgreementAttached = false, false
-	switch k {
-	case mailer.KindConfirmation:
-		ics, err := calendar.Request(p.event(d.Invitee, *d.Meeting, 0, date))
-		if err != nil {
-			return err
-		}
-		o.Calendar = &mailer.CalendarPart{Method: calendar.MethodRequest, ICS: ics}
-		d.CalendarAttached = true
-	case mailer.KindChange:
-		ics, err := calendar.Request(p.event(d.Invitee, *d.Meeting, 1, date))
-		if err != nil {
-			return err
-		}
-		o.Calendar = &mailer.CalendarPart{Method: calendar.MethodRequest, ICS: ics}
-		if d.OldMeeting != nil && d.OldMeeting.ID != d.Meeting.ID {
-			old, err := calendar.Cancel(p.event(d.Invitee, *d.OldMeeting, 1, date))
-			if err != nil {
-				return err
-			}
-			o.CalendarCancel = &mailer.CalendarPart{Method: calendar.MethodCancel, ICS: old}
-		}
-		d.CalendarAttached = true
-	case mailer.KindCancelAck:
-		ics, err := calendar.Cancel(p.event(d.Invitee, *d.Meeting, 1, date))
-		if err != nil {
-			return err
-		}
-		o.Calendar = &mailer.CalendarPart{Method: calendar.MethodCancel, ICS: ics}
-		d.CalendarAttached = true
-	case mailer.KindAgreement, mailer.KindNudgeAgreement:
-		pdf, err := agreement.Render(agreement.For(c, d.Invitee))
-		if err != nil {
-			return err
-		}
-		o.Attachments = append(o.Attachments, mailer.Attachment{
-			Name: agreementFileName(d.Invitee), ContentType: "application/pdf", Data: pdf})
-		d.AgreementAttached = true
+// staffAttachments adds what the daemon attaches to staff letters: the originals of review
+// items (stand-ins here), and the digest's chart and status CSV (drawn from the sample).
+func (p *previewer) staffAttachments(l *daemon.Letter) error {
+	switch l.Kind {
 	case mailer.KindStaffReview:
-		for _, it := range d.Review {
-			o.Attachments = append(o.Attachments, mailer.Attachment{
+		for _, it := range l.Data.Review {
+			l.Attachments = append(l.Attachments, mailer.Attachment{
 				Name: "original-" + it.ID + ".eml", ContentType: "message/rfc822", Data: sampleOriginal(it)})
 		}
 		p.notes = append(p.notes, "the originals attached to the staff_review sample are made-up stand-ins for stored replies")
 	case mailer.KindDigest:
-		if d.Digest.ChartCID != "" {
-			// No chart is drawn yet (the digest package will); without the image, the HTML
-			// must not point at it.
-			d.Digest.ChartCID = ""
-			p.notes = append(p.notes, "the digest sample has no chart: nothing draws it yet")
+		d := l.Data.Digest
+		chart, err := digest.Chart(p.c, *d, nil)
+		if err != nil {
+			return err
 		}
-		if d.Digest.CSVName != "" {
-			d.Digest.CSVName = ""
-			p.notes = append(p.notes, "the digest sample has no status CSV: the digest package makes it")
+		csv, err := digest.CSV(p.c, status.Build(p.c, nil))
+		if err != nil {
+			return err
 		}
+		d.ChartCID, d.CSVName = digest.ChartCID(p.c, d.Date), digest.CSVName(p.c, d.Date)
+		l.Attachments = append(l.Attachments,
+			mailer.Attachment{Name: "chart.png", ContentType: "image/png", Data: chart, Inline: true, ContentID: d.ChartCID},
+			mailer.Attachment{Name: d.CSVName, ContentType: "text/csv; charset=utf-8", Data: csv})
+		p.notes = append(p.notes, "the digest sample shows made-up numbers; its CSV lists every invitee as not yet invited")
 	}
 	return nil
-}
-
-func (p *previewer) event(inv campaign.Invitee, m campaign.Meeting, seq int, stamp time.Time) calendar.Event {
-	ev := calendar.NewEvent(p.c, inv, m)
-	ev.Sequence, ev.Stamp = seq, stamp
-	return ev
 }
 
 // previewDate is when the letter would go out: the scheduled time where the campaign has one,
@@ -260,22 +197,6 @@ func previewDate(c *campaign.Campaign, k mailer.Kind, d *mailer.LetterData) time
 		t = t.In(c.Location)
 	}
 	return t
-}
-
-// agreementFileName is the PDF's name as the invitee sees it: "tilslutningsaftale-101-koebenhavn.pdf".
-func agreementFileName(inv campaign.Invitee) string {
-	r := strings.NewReplacer("æ", "ae", "ø", "oe", "å", "aa", "Æ", "Ae", "Ø", "Oe", "Å", "Aa", "é", "e")
-	name := strings.ToLower(r.Replace(inv.Name))
-	var b strings.Builder
-	for _, ch := range name {
-		switch {
-		case ch >= 'a' && ch <= 'z', ch >= '0' && ch <= '9':
-			b.WriteRune(ch)
-		case ch == ' ' || ch == '-':
-			b.WriteByte('-')
-		}
-	}
-	return "tilslutningsaftale-" + inv.Code + "-" + b.String() + ".pdf"
 }
 
 // sampleOriginal stands in for the stored reply a review item was made from.

@@ -122,9 +122,22 @@ func TestPreviewExampleCampaign(t *testing.T) {
 			}
 		}
 	}
-	digest, _ := os.ReadFile(filepath.Join(out, "staff-digest.eml"))
-	if bytes.Contains(digest, []byte("cid:")) {
-		t.Error("the digest sample points at a chart it does not carry")
+	raw, _ := os.ReadFile(filepath.Join(out, "staff-digest.eml"))
+	env, err := enmime.ReadEnvelope(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var chart, csv bool
+	for _, p := range append(env.Inlines, env.OtherParts...) {
+		if p.ContentType == "image/png" && strings.Contains(env.HTML, "cid:"+p.ContentID) {
+			chart = true
+		}
+	}
+	for _, a := range env.Attachments {
+		csv = csv || strings.HasPrefix(a.ContentType, "text/csv")
+	}
+	if !chart || !csv {
+		t.Errorf("the digest sample carries chart %v (shown in the HTML) and CSV %v, want both", chart, csv)
 	}
 }
 

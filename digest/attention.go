@@ -28,7 +28,9 @@ func (b *builder) bounces(answers []store.Event) error {
 		}
 	}
 	for _, e := range failed {
-		if e.Invitee != "" {
+		// A copy to a sender other than the registered address says nothing about it.
+		inv, ok := b.c.Invitee(e.Invitee)
+		if to := str(e.Detail, "to"); ok && (to == "" || strings.EqualFold(to, inv.Email)) {
 			keep(e)
 		}
 	}

@@ -79,6 +79,8 @@ func TestCSVHoldsEveryInvitee(t *testing.T) {
 		{"161", "away_until", "2012-02-27"},
 		{"163", "delivery", "undeliverable"},
 		{"163", "status", "invited"},
+		{"165", "delivery", "undeliverable"},
+		{"167", "delivery", "ok"},
 		{"630", "last_change", "2012-02-20 10:15"},
 		{"825", "name", "Læsø"},
 		{"825", "last_change", "2012-02-06 09:00"},

@@ -185,7 +185,9 @@ func (b *builder) review() error {
 		return err
 	}
 	for _, rv := range items {
-		it := mailer.ReviewItem{ID: strconv.FormatInt(rv.ID, 10), Reason: rv.Reason, Received: rv.CreatedAt.In(b.loc)}
+		// A reason can carry a server's multi-line answer; the letter gives it one line.
+		reason := strings.Join(strings.Fields(rv.Reason), " ")
+		it := mailer.ReviewItem{ID: strconv.FormatInt(rv.ID, 10), Reason: reason, Received: rv.CreatedAt.In(b.loc)}
 		if inv, ok := b.c.Invitee(rv.Invitee); ok {
 			it.Invitee = inv
 			it.From = inv.Email // an item about a state, not a message: name whose it is
@@ -196,9 +198,9 @@ func (b *builder) review() error {
 				return fmt.Errorf("review %d: %w", rv.ID, err)
 			}
 			r := replies.Read(in.Raw, replies.Options{})
-			it.From, it.Subject, it.MessageID = r.From, r.Subject, r.MessageID
+			it.From, it.Subject, it.MessageID = r.From, r.Subject, strings.Trim(r.MessageID, "<>")
 			if it.MessageID == "" {
-				it.MessageID = in.MessageID
+				it.MessageID = strings.Trim(in.MessageID, "<>")
 			}
 			if !in.ReceivedAt.IsZero() {
 				it.Received = in.ReceivedAt.In(b.loc)

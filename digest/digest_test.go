@@ -56,16 +56,21 @@ func TestDigestTextShowsTheScriptedMorning(t *testing.T) {
 			"Bornholm: afbud (20. februar 2012 kl. 16.00)\n\n"},
 		{"declines", "AFBUD (2)\nBornholm, Dragør\n"},
 		{"not answered", "MANGLER SVAR (86)\nAlbertslund, Allerød, "},
-		{"review count", "TIL GENNEMSYN (4)\n"},
+		{"review count", "TIL GENNEMSYN (5)\n"},
 		{"review: bounce", "1: Undelivered Mail Returned to Sender\n" +
 			"  Fra: mailer-daemon@mx.herlev.kommune.test (Herlev), 6. februar 2012 kl. 9.05\n" +
 			"  Årsag: mail to the invitee bounced permanently: find another address\n"},
-		{"review: unclear", "3: Sv: Dialogmøde om det nye fælles bibliotekssystem\n" +
+		{"review: unclear", "4: Sv: Dialogmøde om det nye fælles bibliotekssystem\n" +
 			"  Fra: bibliotekschef@gladsaxe.kommune.test (Gladsaxe), 17. februar 2012 kl. 14.00\n" +
 			"  Årsag: the answer could not be read\n"},
 		{"review: no message", "  Fra: bibliotekschef@koebenhavn.kommune.test (København), 20. februar 2012 kl. 9.30\n"},
-		{"review: unknown sender", "5: Spørgsmål om prisen\n  Fra: jens.hansen@example.test, 20. februar 2012 kl. 17.00\n"},
-		{"bounces", "AFVISTE MAILS (1)\nHerlev: bibliotekschef@herlev.kommune.test, permanent fejl: 550 5.1.1 <bibliotekschef@herlev.kommune.test>: Recipient address rejected: User unknown\n"},
+		{"review: unknown sender", "6: Spørgsmål om prisen\n  Fra: jens.hansen@example.test, 20. februar 2012 kl. 17.00\n"},
+		{"review: failed send", "2:\n  Fra: bibliotekschef@albertslund.kommune.test (Albertslund), 6. februar 2012 kl. 9.01\n" +
+			"  Årsag: the invitation to bibliotekschef@albertslund.kommune.test could not be delivered: 550 5.7.1 <bibliotekschef@albertslund.kommune.test>: Relay access denied\n"},
+		{"bounces", "AFVISTE MAILS (3)\n" +
+			"Albertslund: bibliotekschef@albertslund.kommune.test, permanent fejl: 550 5.7.1 <bibliotekschef@albertslund.kommune.test>: Relay access denied\n" +
+			"Herlev: bibliotekschef@herlev.kommune.test, permanent fejl: 550 5.1.1 <bibliotekschef@herlev.kommune.test>: Recipient address rejected: User unknown\n" +
+			"Hvidovre: bibliotekschef@hvidovre.kommune.test, midlertidig fejl, prøves igen: 452 4.2.2 Mailbox full\n\n"},
 		{"away", "FRAVÆRSBESKEDER (2)\nGlostrup: tilbage mandag den 27. februar 2012\nLyngby-Taarbæk: ingen dato for hjemkomst\n"},
 		{"agreements", "MODTAGNE TILSLUTNINGSAFTALER (2)\nFrederiksberg, København (ikke bekræftet)\n"},
 		{"attachment", "Hele status for alle inviterede er vedhæftet som status-2012-02-21.csv.\n"},
@@ -92,7 +97,7 @@ func TestDigestTextShowsTheScriptedMorning(t *testing.T) {
 		for _, n := range names {
 			set[n] = true
 		}
-		for _, n := range []string{"Herlev", "Glostrup", "Lyngby-Taarbæk", "Aabenraa"} {
+		for _, n := range []string{"Herlev", "Albertslund", "Hvidovre", "Glostrup", "Lyngby-Taarbæk", "Aabenraa"} {
 			if !set[n] {
 				t.Errorf("%s has not answered but is not listed", n)
 			}
@@ -229,5 +234,74 @@ func TestAnswersOverTime(t *testing.T) {
 			}
 			t.Errorf("no point for %s", tc.day)
 		})
+	}
+}
+
+// A temporary bounce is news only in its period; an out-of-office only until the return day
+// (Høje-Taastrup's, 15 February, is over in every case).
+func TestListsFollowTheDay(t *testing.T) {
+	c := exampleCampaign(t)
+	st := midCampaign(t, c)
+	for _, tc := range []struct {
+		name, since, now string
+		bounces, away    string
+	}{
+		{"the scripted morning", scriptSince, scriptNow, "Albertslund Herlev Hvidovre", "Glostrup Lyngby-Taarbæk"},
+		{"after the temporary bounce", "2012-02-20 09:00", scriptNow, "Albertslund Herlev", "Glostrup Lyngby-Taarbæk"},
+		{"on the return day", "2012-02-26 07:00", "2012-02-27 07:00", "Albertslund Herlev", "Glostrup Lyngby-Taarbæk"},
+		{"after the return day", "2012-02-27 07:00", "2012-02-28 07:00", "Albertslund Herlev", "Lyngby-Taarbæk"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var d mailer.DigestData
+			err := st.Tx(context.Background(), func(tx *store.Tx) error {
+				var err error
+				d, err = Build(tx, c, at(t, c, tc.since), at(t, c, tc.now))
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var bounces, away []string
+			for _, b := range d.Bounces {
+				bounces = append(bounces, b.Invitee.Name)
+			}
+			for _, a := range d.Away {
+				away = append(away, a.Invitee.Name)
+			}
+			if got := strings.Join(bounces, " "); got != tc.bounces {
+				t.Errorf("bounces %q, want %q", got, tc.bounces)
+			}
+			if got := strings.Join(away, " "); got != tc.away {
+				t.Errorf("away %q, want %q", got, tc.away)
+			}
+		})
+	}
+}
+
+// Across the night the clocks go forward (25 March 2012) every day still has one point, at
+// local midnight.
+func TestAnswersOverTimeAcrossDST(t *testing.T) {
+	c := exampleCampaign(t)
+	st := midCampaign(t, c)
+	var pts []Point
+	err := st.Tx(context.Background(), func(tx *store.Tx) error {
+		var err error
+		pts, err = AnswersOverTime(tx, c, at(t, c, "2012-03-27 07:00"))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pts) != 51 {
+		t.Fatalf("%d days from 6 February to 27 March, want 51", len(pts))
+	}
+	for i, p := range pts {
+		want := time.Date(2012, 2, 6+i, 0, 0, 0, 0, c.Location)
+		if !p.Day.Equal(want) {
+			t.Fatalf("point %d is %s, want %s", i, p.Day, want)
+		}
+	}
+	if last := pts[len(pts)-1].Answered; last != 12 {
+		t.Errorf("%d answered by 27 March, want 12", last)
 	}
 }

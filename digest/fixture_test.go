@@ -58,12 +58,13 @@ type script struct {
 //	Roskilde: København 2, Frederiksberg 1, Greve 2, Roskilde 2 (4, 7; Roskilde went 1 -> 2 on Monday)
 //	Vejle:    Vejle 2, Kolding 1 (both on Monday)               (2, 3)
 //	declined: Dragør, Bornholm (Monday); unclear: Gladsaxe (review)
-//	bounced:  Herlev (permanent, review); away: Glostrup until 27 Feb, Lyngby-Taarbæk without a
-//	date, Høje-Taastrup until 15 Feb (over); agreements: København returned, Frederiksberg
-//	confirmed; an unknown sender's question (review); one review already resolved.
+//	bounced:  Herlev (permanent, review), Albertslund (the invitation refused, review),
+//	          Hvidovre (mailbox full on Monday, retried)
+//	away:     Glostrup until 27 Feb, Lyngby-Taarbæk without a date, Høje-Taastrup until 15 Feb (over)
+//	agreements: København returned, Frederiksberg confirmed
+//	review:   also an unknown sender's question; one item already resolved.
 //
-// Everyone else (86 in all, Herlev, Glostrup and Lyngby-Taarbæk among them) is invited
-// without an answer.
+// Everyone else (86 in all, the bounced and the away among them) is invited without an answer.
 func midCampaign(t *testing.T, c *campaign.Campaign) *store.Store {
 	t.Helper()
 	ctx := context.Background()
@@ -78,6 +79,7 @@ func midCampaign(t *testing.T, c *campaign.Campaign) *store.Store {
 		{"unclear-gladsaxe.eml", "2012-02-17 14:00"},
 		{"unknown-sender.eml", "2012-02-20 17:00"},
 		{"ooo-glostrup.eml", "2012-02-17 09:12"},
+		{"delayed-hvidovre.eml", "2012-02-20 08:00"},
 	} {
 		raw, err := os.ReadFile(filepath.Join("testdata", m.name))
 		if err != nil {
@@ -113,6 +115,10 @@ func (s *script) play() {
 		st.Delivery = campaign.DeliveryUndeliverable
 	})
 	s.review("2012-02-06 09:05", "163", s.inbox["bounce-herlev.eml"], "mail to the invitee bounced permanently: find another address")
+	s.failed("2012-02-06 09:01", "165", "bibliotekschef@albertslund.kommune.test",
+		"550 5.7.1 <bibliotekschef@albertslund.kommune.test>:\n Relay access denied")
+	// A copy to another address failing says nothing about the registered one.
+	s.failed("2012-02-10 09:00", "163", "sekretariat@herlev.kommune.test", "550 5.1.1 no such user")
 	s.attend("2012-02-07 10:12", "851", "aalborg", 2)
 	s.attend("2012-02-08 11:00", "813", "aalborg", 1)
 	s.attend("2012-02-09 12:00", "787", "aalborg", 2)
@@ -137,6 +143,8 @@ func (s *script) play() {
 	// Before the previous digest: in the lists, not among the new answers.
 	s.answer("2012-02-20 06:59", "147", "human", "question", "inbound:97", nil)
 	// Since the previous digest.
+	delayed := "inbound:" + fmt.Sprint(s.inbox["delayed-hvidovre.eml"])
+	s.answer("2012-02-20 08:00", "167", "bounce", "none", delayed, nil)
 	s.answer("2012-02-20 09:30", "101", "human", "agreement", "inbound:100", func(st *campaign.State) {
 		st.Agreement = campaign.AgreementReturned
 	})
@@ -207,6 +215,24 @@ func (s *script) confirm(when, code string) {
 	if err != nil {
 		s.t.Fatal(err)
 	}
+}
+
+// failed is the outbox giving up on a message, as the daemon's onFailed records it: the
+// registered address becomes undeliverable and the staff is told.
+func (s *script) failed(when, code, to, reason string) {
+	now := at(s.t, s.c, when)
+	err := s.tx.Log(store.Event{At: now, Invitee: code, Kind: "failed", Cause: "outbox:invitation/" + code,
+		Detail: map[string]any{"kind": "invitation", "to": to, "reason": reason}})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if inv, _ := s.c.Invitee(code); inv.Email != to {
+		return
+	}
+	st := s.states[code]
+	st.Delivery, st.UpdatedAt = campaign.DeliveryUndeliverable, now
+	s.put(st)
+	s.review(when, code, 0, "the invitation to "+to+" could not be delivered: "+reason)
 }
 
 func (s *script) review(when, code string, inbound int64, reason string) int64 {

@@ -24,37 +24,37 @@ import (
 //
 //	go test ./mailer -run '^$' -bench Outbox -benchtime 1x
 const (
-	benchMessages    = 10000
-	benchConnections = 4
-	// smtpSourceHeaders is the size of the headers smtp-source writes before its -l bytes
+	outboxBenchMessages    = 10000
+	outboxBenchConnections = 4
+	// outboxSMTPSourceHeaders is the size of the headers smtp-source writes before its -l bytes
 	// (From, To, Date, Message-Id): subtracted so that its messages are as large as ours.
-	smtpSourceHeaders = 110
+	outboxSMTPSourceHeaders = 110
 )
 
 func BenchmarkOutboxVsSMTPSource(b *testing.B) {
-	for _, conns := range []int{1, benchConnections} {
-		b.Run(fmt.Sprintf("connections=%d", conns), func(b *testing.B) { benchOutbox(b, conns) })
+	for _, conns := range []int{1, outboxBenchConnections} {
+		b.Run(fmt.Sprintf("connections=%d", conns), func(b *testing.B) { benchOutboxVsSMTPSource(b, conns) })
 	}
 }
 
-func benchOutbox(b *testing.B, conns int) {
-	source := postfixTool(b, "smtp-source")
-	addr := startSMTPSink(b)
+func benchOutboxVsSMTPSource(b *testing.B, conns int) {
+	source := outboxPostfixTool(b, "smtp-source")
+	addr := startOutboxSMTPSink(b)
 	host, portStr, _ := net.SplitHostPort(addr)
 	port, _ := strconv.Atoi(portStr)
 
 	c := outboxCampaign(b)
-	signer := testSigner()
-	render := newLetterRenderer(b, c, signer)
-	rows := syntheticRows(benchMessages)
-	size := renderedSize(b, render, rows[0])
+	signer := outboxSigner()
+	render := newOutboxLetterRenderer(b, c, signer)
+	rows := syntheticOutboxRows(outboxBenchMessages)
+	size := outboxRenderedSize(b, render, rows[0])
 	created := time.Now().Add(-time.Minute)
 
 	var ours, theirs time.Duration
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		st := openOutboxStore(b)
-		queueInvitations(b, st, signer, rows, created)
+		queueOutboxRows(b, st, signer, rows, created)
 		s := NewSender(st, render, SenderOptions{Host: host, Port: port, TLS: SMTPTLSNone,
 			HELO: "rsvpd.test", Concurrency: conns, Timeout: 30 * time.Second})
 		b.StartTimer()
@@ -68,12 +68,12 @@ func benchOutbox(b *testing.B, conns int) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if stats.Sent != benchMessages || stats.Pending != 0 || stats.Failed != 0 {
-			b.Fatalf("outbox after Drain: %+v, want %d sent", stats, benchMessages)
+		if stats.Sent != outboxBenchMessages || stats.Pending != 0 || stats.Failed != 0 {
+			b.Fatalf("outbox after Drain: %+v, want %d sent", stats, outboxBenchMessages)
 		}
 
-		cmd := exec.Command(source, "-d", "-s", strconv.Itoa(conns), "-m", strconv.Itoa(benchMessages),
-			"-l", strconv.Itoa(size-smtpSourceHeaders), "-M", "source.test",
+		cmd := exec.Command(source, "-d", "-s", strconv.Itoa(conns), "-m", strconv.Itoa(outboxBenchMessages),
+			"-l", strconv.Itoa(size-outboxSMTPSourceHeaders), "-M", "source.test",
 			"-f", c.Organiser.Email, "-t", rows[0].recipient, addr)
 		t0 = time.Now()
 		if out, err := cmd.CombinedOutput(); err != nil {
@@ -83,8 +83,8 @@ func benchOutbox(b *testing.B, conns int) {
 		b.StartTimer()
 	}
 	b.ReportMetric(ours.Seconds()/theirs.Seconds(), "x-smtp-source")
-	b.ReportMetric(float64(benchMessages*b.N)/ours.Seconds(), "msgs/s")
-	b.ReportMetric(float64(benchMessages*b.N)/theirs.Seconds(), "smtp-source-msgs/s")
+	b.ReportMetric(float64(outboxBenchMessages*b.N)/ours.Seconds(), "msgs/s")
+	b.ReportMetric(float64(outboxBenchMessages*b.N)/theirs.Seconds(), "smtp-source-msgs/s")
 	b.ReportMetric(float64(size), "bytes/msg")
 }
 
@@ -92,8 +92,8 @@ func benchOutbox(b *testing.B, conns int) {
 // row sent (SQLite in WAL with synchronous=NORMAL, as the daemon opens it).
 func BenchmarkOutboxStoreWrite(b *testing.B) {
 	st := openOutboxStore(b)
-	rows := syntheticRows(b.N)
-	queueInvitations(b, st, testSigner(), rows, time.Now())
+	rows := syntheticOutboxRows(b.N)
+	queueOutboxRows(b, st, outboxSigner(), rows, time.Now())
 	due, err := st.Due(context.Background(), time.Now(), b.N)
 	if err != nil || len(due) != b.N {
 		b.Fatalf("Due: %d rows, %v", len(due), err)
@@ -112,7 +112,7 @@ func BenchmarkOutboxStoreWrite(b *testing.B) {
 // templates and writing the MIME message.
 func BenchmarkOutboxRender(b *testing.B) {
 	c := outboxCampaign(b)
-	render := newLetterRenderer(b, c, testSigner())
+	render := newOutboxLetterRenderer(b, c, outboxSigner())
 	row := store.Outgoing{Key: "invitation/101", Invitee: "101", Recipient: c.Invitees[0].Email}
 	var buf bytes.Buffer
 	b.ResetTimer()
@@ -129,8 +129,8 @@ func BenchmarkOutboxRender(b *testing.B) {
 	b.ReportMetric(float64(buf.Len()), "bytes/msg")
 }
 
-// renderedSize is the size on the wire of the message rendered for r.
-func renderedSize(tb testing.TB, render *letterRenderer, r queueRow) int {
+// outboxRenderedSize is the size on the wire of the message rendered for r.
+func outboxRenderedSize(tb testing.TB, render *outboxLetterRenderer, r outboxRow) int {
 	tb.Helper()
 	m, err := render.Render(context.Background(), store.Outgoing{Key: "invitation/" + r.code, Invitee: r.code, Recipient: r.recipient})
 	if err != nil {
@@ -143,8 +143,8 @@ func renderedSize(tb testing.TB, render *letterRenderer, r queueRow) int {
 	return buf.Len()
 }
 
-// postfixTool finds one of Postfix's test programs (Debian package postfix).
-func postfixTool(tb testing.TB, name string) string {
+// outboxPostfixTool finds one of Postfix's test programs (Debian package postfix).
+func outboxPostfixTool(tb testing.TB, name string) string {
 	tb.Helper()
 	for _, dir := range []string{"/usr/sbin", "/usr/lib/postfix/sbin", "/usr/libexec/postfix"} {
 		p := filepath.Join(dir, name)
@@ -159,10 +159,10 @@ func postfixTool(tb testing.TB, name string) string {
 	return ""
 }
 
-// startSMTPSink runs smtp-sink on a free loopback port until the benchmark ends.
-func startSMTPSink(tb testing.TB) string {
+// startOutboxSMTPSink runs smtp-sink on a free loopback port until the benchmark ends.
+func startOutboxSMTPSink(tb testing.TB) string {
 	tb.Helper()
-	sink := postfixTool(tb, "smtp-sink")
+	sink := outboxPostfixTool(tb, "smtp-sink")
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"maps"
 	"net"
 	netmail "net/mail"
+	"net/textproto"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -50,11 +51,11 @@ func openOutboxStore(tb testing.TB) *store.Store {
 	return st
 }
 
-// queueRow is one message to put in the outbox.
-type queueRow struct{ code, recipient string }
+// outboxRow is one message to put in the outbox.
+type outboxRow struct{ code, recipient string }
 
-// queueInvitations writes one invitation row per invitee, as the invitation job does.
-func queueInvitations(tb testing.TB, st *store.Store, signer *campaign.Signer, rows []queueRow, at time.Time) {
+// queueOutboxRows writes one invitation row per invitee, as the invitation job does.
+func queueOutboxRows(tb testing.TB, st *store.Store, signer *campaign.Signer, rows []outboxRow, at time.Time) {
 	tb.Helper()
 	err := st.Tx(context.Background(), func(tx *store.Tx) error {
 		for _, r := range rows {
@@ -72,29 +73,29 @@ func queueInvitations(tb testing.TB, st *store.Store, signer *campaign.Signer, r
 	}
 }
 
-// campaignRows is a row for every invitee of c.
-func campaignRows(c *campaign.Campaign) []queueRow {
-	rows := make([]queueRow, len(c.Invitees))
+// campaignOutboxRows is a row for every invitee of c.
+func campaignOutboxRows(c *campaign.Campaign) []outboxRow {
+	rows := make([]outboxRow, len(c.Invitees))
 	for i, inv := range c.Invitees {
-		rows[i] = queueRow{inv.Code, inv.Email}
+		rows[i] = outboxRow{inv.Code, inv.Email}
 	}
 	return rows
 }
 
-// syntheticRows is n invitees of a generated campaign, at addresses of the test domains.
-func syntheticRows(n int) []queueRow {
-	rows := make([]queueRow, n)
+// syntheticOutboxRows is n invitees of a generated campaign, at addresses of the test domains.
+func syntheticOutboxRows(n int) []outboxRow {
+	rows := make([]outboxRow, n)
 	for i := range rows {
 		code := fmt.Sprintf("g%05d", i+1)
-		rows[i] = queueRow{code, "bibliotekschef@" + code + ".kommune.test"}
+		rows[i] = outboxRow{code, "bibliotekschef@" + code + ".kommune.test"}
 	}
 	return rows
 }
 
-// letterRenderer renders an invitation from the campaign's letters the way the daemon does:
+// outboxLetterRenderer renders an invitation from the campaign's letters the way the daemon does:
 // Danish subject, text and HTML alternatives, the tokened Reply-To, Auto-Submitted. Invitees
 // the campaign does not know (a generated campaign) get a made-up municipality.
-type letterRenderer struct {
+type outboxLetterRenderer struct {
 	c       *campaign.Campaign
 	letters *Letters
 	signer  *campaign.Signer
@@ -104,16 +105,16 @@ type letterRenderer struct {
 	calls map[string]int   // row key -> Render calls
 }
 
-func newLetterRenderer(tb testing.TB, c *campaign.Campaign, signer *campaign.Signer) *letterRenderer {
+func newOutboxLetterRenderer(tb testing.TB, c *campaign.Campaign, signer *campaign.Signer) *outboxLetterRenderer {
 	tb.Helper()
 	l, err := NewLetters(c, "")
 	if err != nil {
 		tb.Fatalf("NewLetters: %v", err)
 	}
-	return &letterRenderer{c: c, letters: l, signer: signer, fail: map[string]error{}, calls: map[string]int{}}
+	return &outboxLetterRenderer{c: c, letters: l, signer: signer, fail: map[string]error{}, calls: map[string]int{}}
 }
 
-func (r *letterRenderer) Render(_ context.Context, row store.Outgoing) (*mail.Msg, error) {
+func (r *outboxLetterRenderer) Render(_ context.Context, row store.Outgoing) (*mail.Msg, error) {
 	r.mu.Lock()
 	r.calls[row.Key]++
 	ferr := r.fail[row.Key]
@@ -149,13 +150,13 @@ func (r *letterRenderer) Render(_ context.Context, row store.Outgoing) (*mail.Ms
 	return m, nil
 }
 
-func (r *letterRenderer) renderCalls(key string) int {
+func (r *outboxLetterRenderer) renderCalls(key string) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.calls[key]
 }
 
-func testSigner() *campaign.Signer {
+func outboxSigner() *campaign.Signer {
 	return campaign.NewSigner([]byte("outbox test secret"), "kombit.test")
 }
 
@@ -168,7 +169,7 @@ type senderRig struct {
 	c      *campaign.Campaign
 	st     *store.Store
 	signer *campaign.Signer
-	render *letterRenderer
+	render *outboxLetterRenderer
 
 	mu       sync.Mutex
 	onSent   map[string]int    // row key -> OnSent calls
@@ -180,9 +181,9 @@ type senderRig struct {
 func newSenderRig(t *testing.T) *senderRig {
 	t.Helper()
 	c := outboxCampaign(t)
-	signer := testSigner()
+	signer := outboxSigner()
 	return &senderRig{t: t, c: c, st: openOutboxStore(t), signer: signer,
-		render: newLetterRenderer(t, c, signer), onSent: map[string]int{},
+		render: newOutboxLetterRenderer(t, c, signer), onSent: map[string]int{},
 		onFailed: map[string]string{}, failedN: map[string]int{}}
 }
 
@@ -197,7 +198,7 @@ func (r *senderRig) options(addr string) SenderOptions {
 	return SenderOptions{
 		Host: host, Port: port, TLS: SMTPTLSNone, HELO: "rsvpd.test",
 		Timeout: 5 * time.Second, BackoffBase: time.Minute, BackoffMax: time.Hour,
-		Log: slog.New(slog.NewTextHandler(testWriter{r.t}, &slog.HandlerOptions{Level: slog.LevelInfo})),
+		Log: slog.New(slog.NewTextHandler(senderLogWriter{r.t}, &slog.HandlerOptions{Level: slog.LevelInfo})),
 		OnSent: func(tx *store.Tx, row store.Outgoing) error {
 			r.mu.Lock()
 			r.onSent[row.Key]++
@@ -227,9 +228,9 @@ func (r *senderRig) sender(o SenderOptions) *Sender {
 	return s
 }
 
-func (r *senderRig) queue(rows []queueRow, at time.Time) {
+func (r *senderRig) queue(rows []outboxRow, at time.Time) {
 	r.t.Helper()
-	queueInvitations(r.t, r.st, r.signer, rows, at)
+	queueOutboxRows(r.t, r.st, r.signer, rows, at)
 }
 
 // outbox returns every row by key.
@@ -268,15 +269,15 @@ func (r *senderRig) hookCalls() (sent map[string]int, failed map[string]string, 
 	return maps.Clone(r.onSent), maps.Clone(r.onFailed), maps.Clone(r.failedN)
 }
 
-// testWriter sends the sender's log to the test's log.
-type testWriter struct{ t *testing.T }
+// senderLogWriter sends the sender's log to the test's log.
+type senderLogWriter struct{ t *testing.T }
 
-func (w testWriter) Write(p []byte) (int, error) {
+func (w senderLogWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimRight(string(p), "\n"))
 	return len(p), nil
 }
 
-func startSandbox(t *testing.T, opts *sandbox.Options) *sandbox.Server {
+func startSenderSandbox(t *testing.T, opts *sandbox.Options) *sandbox.Server {
 	t.Helper()
 	srv, err := sandbox.New(opts)
 	if err != nil {
@@ -286,9 +287,9 @@ func startSandbox(t *testing.T, opts *sandbox.Options) *sandbox.Server {
 	return srv
 }
 
-// runVirtual runs s.Run as a participant of v and returns a stop function that ends it and
+// senderRunVirtual runs s.Run as a participant of v and returns a stop function that ends it and
 // returns Run's error.
-func runVirtual(t *testing.T, v *clock.Virtual, s *Sender) (stop func() error) {
+func senderRunVirtual(t *testing.T, v *clock.Virtual, s *Sender) (stop func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var err error
@@ -305,8 +306,8 @@ func runVirtual(t *testing.T, v *clock.Virtual, s *Sender) (stop func() error) {
 	return stop
 }
 
-// runUntil moves v to end, failing the test when the participants do not settle in time.
-func runUntil(t *testing.T, v *clock.Virtual, end time.Time) {
+// senderRunUntil moves v to end, failing the test when the participants do not settle in time.
+func senderRunUntil(t *testing.T, v *clock.Virtual, end time.Time) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -315,8 +316,8 @@ func runUntil(t *testing.T, v *clock.Virtual, end time.Time) {
 	}
 }
 
-// delivered reads one mailbox's messages.
-func delivered(t *testing.T, srv *sandbox.Server, addr string) []*netmail.Message {
+// sandboxMessages reads one mailbox's messages.
+func sandboxMessages(t *testing.T, srv *sandbox.Server, addr string) []*netmail.Message {
 	t.Helper()
 	var out []*netmail.Message
 	for _, raw := range srv.Messages(addr) {
@@ -329,19 +330,19 @@ func delivered(t *testing.T, srv *sandbox.Server, addr string) []*netmail.Messag
 	return out
 }
 
-// connCounter is a TCP relay in front of a server that counts the connections made through it.
-type connCounter struct {
+// outboxConnCounter is a TCP relay in front of a server that counts the connections made through it.
+type outboxConnCounter struct {
 	ln net.Listener
 	n  atomic.Int32
 }
 
-func startConnCounter(t *testing.T, target string) *connCounter {
+func startOutboxConnCounter(t *testing.T, target string) *outboxConnCounter {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cc := &connCounter{ln: ln}
+	cc := &outboxConnCounter{ln: ln}
 	t.Cleanup(func() { ln.Close() })
 	go func() {
 		for {
@@ -365,13 +366,13 @@ func startConnCounter(t *testing.T, target string) *connCounter {
 	return cc
 }
 
-func (cc *connCounter) addr() string { return cc.ln.Addr().String() }
+func (cc *outboxConnCounter) addr() string { return cc.ln.Addr().String() }
 
 func TestSenderDeliversEachMessageOnceOverReusedConnections(t *testing.T) {
 	r := newSenderRig(t)
-	srv := startSandbox(t, nil)
-	relay := startConnCounter(t, srv.SMTPAddr())
-	rows := syntheticRows(100)
+	srv := startSenderSandbox(t, nil)
+	relay := startOutboxConnCounter(t, srv.SMTPAddr())
+	rows := syntheticOutboxRows(100)
 	r.queue(rows, time.Now())
 
 	o := r.options(relay.addr())
@@ -393,7 +394,7 @@ func TestSenderDeliversEachMessageOnceOverReusedConnections(t *testing.T) {
 		if sent[key] != 1 {
 			t.Errorf("%s: OnSent called %d times, want 1", key, sent[key])
 		}
-		msgs := delivered(t, srv, q.recipient)
+		msgs := sandboxMessages(t, srv, q.recipient)
 		if len(msgs) != 1 {
 			t.Errorf("%s holds %d messages, want 1", q.recipient, len(msgs))
 			continue
@@ -439,15 +440,15 @@ func TestSenderRetriesTemporaryFailuresWithBackoff(t *testing.T) {
 	r := newSenderRig(t)
 	v := clock.NewVirtual(senderStart)
 	// The server answers 451 to every recipient for ten minutes.
-	srv := startSandbox(t, &sandbox.Options{Now: v.Now,
+	srv := startSenderSandbox(t, &sandbox.Options{Now: v.Now,
 		Faults: []sandbox.Fault{{Code: 451, Message: "Greylisted, try again later", For: 10 * time.Minute}}})
-	rows := syntheticRows(5)
+	rows := syntheticOutboxRows(5)
 	r.queue(rows, senderStart)
 	o := r.options(srv.SMTPAddr())
 	o.Clock, o.Concurrency = v, 2
-	stop := runVirtual(t, v, r.sender(o))
+	stop := senderRunVirtual(t, v, r.sender(o))
 
-	runUntil(t, v, senderStart.Add(30*time.Second))
+	senderRunUntil(t, v, senderStart.Add(30*time.Second))
 	for _, q := range rows {
 		row := r.outbox()["invitation/"+q.code]
 		if row.Status != "pending" || row.Attempts != 1 || !strings.Contains(row.LastError, "451") {
@@ -462,7 +463,7 @@ func TestSenderRetriesTemporaryFailuresWithBackoff(t *testing.T) {
 		}
 	}
 
-	runUntil(t, v, senderStart.Add(time.Hour))
+	senderRunUntil(t, v, senderStart.Add(time.Hour))
 	if err := stop(); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
@@ -486,13 +487,13 @@ func TestSenderRetriesTemporaryFailuresWithBackoff(t *testing.T) {
 func TestSenderGivesUpAfterRetryFor(t *testing.T) {
 	r := newSenderRig(t)
 	v := clock.NewVirtual(senderStart)
-	srv := startSandbox(t, &sandbox.Options{Now: v.Now, Faults: []sandbox.Fault{{Code: 452, Message: "Mailbox full"}}})
-	rows := syntheticRows(1)
+	srv := startSenderSandbox(t, &sandbox.Options{Now: v.Now, Faults: []sandbox.Fault{{Code: 452, Message: "Mailbox full"}}})
+	rows := syntheticOutboxRows(1)
 	r.queue(rows, senderStart)
 	o := r.options(srv.SMTPAddr())
 	o.Clock, o.RetryFor = v, 20*time.Minute
-	stop := runVirtual(t, v, r.sender(o))
-	runUntil(t, v, senderStart.Add(3*time.Hour))
+	stop := senderRunVirtual(t, v, r.sender(o))
+	senderRunUntil(t, v, senderStart.Add(3*time.Hour))
 	if err := stop(); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
@@ -513,9 +514,9 @@ func TestSenderGivesUpAfterRetryFor(t *testing.T) {
 
 func TestSenderFailsRefusedRecipientOnly(t *testing.T) {
 	r := newSenderRig(t)
-	rows := syntheticRows(10)
+	rows := syntheticOutboxRows(10)
 	refused := rows[3]
-	srv := startSandbox(t, &sandbox.Options{Faults: []sandbox.Fault{
+	srv := startSenderSandbox(t, &sandbox.Options{Faults: []sandbox.Fault{
 		{Recipient: refused.recipient, Code: 550, Message: "No such user here"}}})
 	r.queue(rows, time.Now())
 	o := r.options(srv.SMTPAddr())
@@ -546,7 +547,7 @@ func TestSenderFailsRefusedRecipientOnly(t *testing.T) {
 			continue
 		}
 		if row.Status != "sent" || sent[key] != 1 || srv.Accepted(q.recipient) != 1 {
-			t.Errorf("%s: status %s, OnSent %d, %d delivered; want sent once", key, row.Status, sent[key], srv.Accepted(q.recipient))
+			t.Errorf("%s: status %s, OnSent %d, %d sandboxMessages; want sent once", key, row.Status, sent[key], srv.Accepted(q.recipient))
 		}
 	}
 	if ev := r.events("undeliverable"); len(ev) != 1 || ev[0].Invitee != refused.code {
@@ -565,12 +566,12 @@ func TestSenderWaitsForServerDownAtStart(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 
-	rows := syntheticRows(20)
+	rows := syntheticOutboxRows(20)
 	r.queue(rows, senderStart)
 	o := r.options(addr)
 	o.Clock, o.Concurrency = v, 2
-	stop := runVirtual(t, v, r.sender(o))
-	runUntil(t, v, senderStart.Add(30*time.Second))
+	stop := senderRunVirtual(t, v, r.sender(o))
+	senderRunUntil(t, v, senderStart.Add(30*time.Second))
 
 	var tried []string
 	for _, row := range r.outbox() {
@@ -588,8 +589,8 @@ func TestSenderWaitsForServerDownAtStart(t *testing.T) {
 		t.Errorf("%d rows tried while the server was down (%v), want 2 (one per connection)", len(tried), tried)
 	}
 
-	srv := startSandbox(t, &sandbox.Options{SMTPAddr: addr, Now: v.Now})
-	runUntil(t, v, senderStart.Add(time.Hour))
+	srv := startSenderSandbox(t, &sandbox.Options{SMTPAddr: addr, Now: v.Now})
+	senderRunUntil(t, v, senderStart.Add(time.Hour))
 	if err := stop(); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
@@ -606,8 +607,8 @@ func TestSenderWaitsForServerDownAtStart(t *testing.T) {
 
 func TestSenderFailsUnrenderableRowOnly(t *testing.T) {
 	r := newSenderRig(t)
-	srv := startSandbox(t, nil)
-	rows := syntheticRows(6)
+	srv := startSenderSandbox(t, nil)
+	rows := syntheticOutboxRows(6)
 	bad := "invitation/" + rows[2].code
 	r.render.fail[bad] = errors.New(`template invitation.da.html:12: no meeting "vejle"`)
 	r.queue(rows, time.Now())
@@ -621,7 +622,7 @@ func TestSenderFailsUnrenderableRowOnly(t *testing.T) {
 		row := out[key]
 		if key != bad {
 			if row.Status != "sent" || srv.Accepted(q.recipient) != 1 {
-				t.Errorf("%s: status %s with %d delivered; want sent once", key, row.Status, srv.Accepted(q.recipient))
+				t.Errorf("%s: status %s with %d sandboxMessages; want sent once", key, row.Status, srv.Accepted(q.recipient))
 			}
 			continue
 		}
@@ -652,15 +653,15 @@ func TestSenderRateLimit(t *testing.T) {
 		t.Run(fmt.Sprintf("rate=%g", tc.rate), func(t *testing.T) {
 			r := newSenderRig(t)
 			v := clock.NewVirtual(senderStart)
-			srv := startSandbox(t, &sandbox.Options{Now: v.Now})
-			rows := syntheticRows(20)
+			srv := startSenderSandbox(t, &sandbox.Options{Now: v.Now})
+			rows := syntheticOutboxRows(20)
 			r.queue(rows, senderStart)
 			o := r.options(srv.SMTPAddr())
 			o.Clock, o.Concurrency, o.Rate = v, 2, tc.rate
 			s := r.sender(o)
 			var err error
 			done := v.Go(context.Background(), func(ctx context.Context) { err = s.Drain(ctx) })
-			runUntil(t, v, senderStart.Add(time.Minute))
+			senderRunUntil(t, v, senderStart.Add(time.Minute))
 			<-done
 			if err != nil {
 				t.Fatalf("Drain: %v", err)
@@ -693,8 +694,8 @@ func TestSenderRateLimit(t *testing.T) {
 func TestSenderSleepsUntilNextAttemptOrKick(t *testing.T) {
 	r := newSenderRig(t)
 	v := clock.NewVirtual(senderStart)
-	srv := startSandbox(t, &sandbox.Options{Now: v.Now})
-	later := queueRow{"later", "later@aarhus.kommune.test"}
+	srv := startSenderSandbox(t, &sandbox.Options{Now: v.Now})
+	later := outboxRow{"later", "later@aarhus.kommune.test"}
 	err := r.st.Tx(context.Background(), func(tx *store.Tx) error {
 		_, err := tx.Enqueue(store.Outgoing{Key: "invitation/later", Kind: "invitation", Invitee: later.code,
 			Recipient: later.recipient, MessageID: r.signer.MessageID("invitation/later", later.code),
@@ -707,20 +708,20 @@ func TestSenderSleepsUntilNextAttemptOrKick(t *testing.T) {
 	o := r.options(srv.SMTPAddr())
 	o.Clock = v
 	s := r.sender(o)
-	stop := runVirtual(t, v, s)
+	stop := senderRunVirtual(t, v, s)
 
-	runUntil(t, v, senderStart.Add(10*time.Minute))
-	kicked := queueRow{"kicked", "kicked@odense.kommune.test"}
-	r.queue([]queueRow{kicked}, v.Now())
+	senderRunUntil(t, v, senderStart.Add(10*time.Minute))
+	kicked := outboxRow{"kicked", "kicked@odense.kommune.test"}
+	r.queue([]outboxRow{kicked}, v.Now())
 	s.Kick()
-	runUntil(t, v, senderStart.Add(10*time.Minute))
+	senderRunUntil(t, v, senderStart.Add(10*time.Minute))
 	if row := r.outbox()["invitation/kicked"]; row.Status != "sent" || !row.SentAt.Equal(senderStart.Add(10*time.Minute)) {
 		t.Errorf("kicked row: %s at %s, want sent at once when kicked (09:10)", row.Status, row.SentAt.Format(time.TimeOnly))
 	}
 	if n := srv.Accepted(later.recipient); n != 0 {
 		t.Errorf("the row due at 09:30 went out before its time")
 	}
-	runUntil(t, v, senderStart.Add(time.Hour))
+	senderRunUntil(t, v, senderStart.Add(time.Hour))
 	if err := stop(); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
@@ -731,10 +732,10 @@ func TestSenderSleepsUntilNextAttemptOrKick(t *testing.T) {
 
 func TestSenderRefusesSecondRecipient(t *testing.T) {
 	r := newSenderRig(t)
-	srv := startSandbox(t, nil)
-	rows := syntheticRows(1)
+	srv := startSenderSandbox(t, nil)
+	rows := syntheticOutboxRows(1)
 	r.queue(rows, time.Now())
-	s := NewSender(r.st, rendererFunc(func(ctx context.Context, row store.Outgoing) (*mail.Msg, error) {
+	s := NewSender(r.st, senderRendererFunc(func(ctx context.Context, row store.Outgoing) (*mail.Msg, error) {
 		m, err := r.render.Render(ctx, row)
 		if err == nil {
 			err = m.Cc("staff@kombit.test")
@@ -749,21 +750,21 @@ func TestSenderRefusesSecondRecipient(t *testing.T) {
 		t.Errorf("row: %s, %q; want failed: one recipient per message", row.Status, row.LastError)
 	}
 	if len(srv.Mailboxes()) != 0 {
-		t.Errorf("mail was delivered to %v", srv.Mailboxes())
+		t.Errorf("mail was sandboxMessages to %v", srv.Mailboxes())
 	}
 }
 
-type rendererFunc func(ctx context.Context, row store.Outgoing) (*mail.Msg, error)
+type senderRendererFunc func(ctx context.Context, row store.Outgoing) (*mail.Msg, error)
 
-func (f rendererFunc) Render(ctx context.Context, row store.Outgoing) (*mail.Msg, error) {
+func (f senderRendererFunc) Render(ctx context.Context, row store.Outgoing) (*mail.Msg, error) {
 	return f(ctx, row)
 }
 
 func TestSenderMarksSentWhenOnSentFails(t *testing.T) {
 	r := newSenderRig(t)
 	r.sentErr = errors.New("invitee table locked")
-	srv := startSandbox(t, nil)
-	rows := syntheticRows(3)
+	srv := startSenderSandbox(t, nil)
+	rows := syntheticOutboxRows(3)
 	r.queue(rows, time.Now())
 	for range 2 {
 		if err := r.sender(r.options(srv.SMTPAddr())).Drain(context.Background()); err != nil {
@@ -776,6 +777,226 @@ func TestSenderMarksSentWhenOnSentFails(t *testing.T) {
 		}
 		if n := srv.Accepted(q.recipient); n != 1 {
 			t.Errorf("%s holds %d messages after two drains, want 1", q.recipient, n)
+		}
+	}
+}
+
+// outboxScriptedSMTP is a minimal SMTP server for what the sandbox does not do: say nothing, or take
+// a message and answer late or never.
+type outboxScriptedSMTP struct {
+	ln         net.Listener
+	greet      bool          // false: accept the connection and never greet
+	hangAtData bool          // take the message and never answer
+	dataDelay  time.Duration // wait this long before accepting a message
+	gotData    chan struct{} // a message arrived (before the answer)
+	accepted   atomic.Int32
+}
+
+func startOutboxScriptedSMTP(t *testing.T, s *outboxScriptedSMTP) *outboxScriptedSMTP {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.ln, s.gotData = ln, make(chan struct{}, 100)
+	var conns sync.WaitGroup
+	t.Cleanup(func() { ln.Close(); conns.Wait() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns.Add(1)
+			go func() {
+				defer conns.Done()
+				defer c.Close()
+				s.serve(c)
+			}()
+		}
+	}()
+	return s
+}
+
+func (s *outboxScriptedSMTP) addr() string { return s.ln.Addr().String() }
+
+func (s *outboxScriptedSMTP) serve(c net.Conn) {
+	c.SetDeadline(time.Now().Add(10 * time.Second)) // the test's own bound
+	tp := textproto.NewConn(c)
+	if !s.greet {
+		io.Copy(io.Discard, c)
+		return
+	}
+	tp.PrintfLine("220 scripted.test ESMTP")
+	for {
+		line, err := tp.ReadLine()
+		if err != nil {
+			return
+		}
+		verb := strings.ToUpper(strings.Fields(line + " x")[0])
+		switch verb {
+		case "EHLO", "HELO", "MAIL", "RCPT", "RSET", "NOOP":
+			tp.PrintfLine("250 ok")
+		case "DATA":
+			tp.PrintfLine("354 go ahead")
+			if _, err := tp.ReadDotBytes(); err != nil {
+				return
+			}
+			s.gotData <- struct{}{}
+			if s.hangAtData {
+				io.Copy(io.Discard, c)
+				return
+			}
+			time.Sleep(s.dataDelay)
+			s.accepted.Add(1)
+			tp.PrintfLine("250 queued")
+		case "QUIT":
+			tp.PrintfLine("221 bye")
+			return
+		default:
+			tp.PrintfLine("502 not implemented")
+		}
+	}
+}
+
+func TestSenderTimesOutHungServer(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		server *outboxScriptedSMTP
+		// tried is how many of the three rows meet the hung server: a connection that cannot
+		// be opened backs off (Drain then stops with the rest queued); a transaction that
+		// hangs costs only its message, and the next one gets a new connection.
+		tried int
+	}{
+		{"no greeting", &outboxScriptedSMTP{greet: false}, 1},
+		{"no answer to the message", &outboxScriptedSMTP{greet: true, hangAtData: true}, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newSenderRig(t)
+			srv := startOutboxScriptedSMTP(t, tc.server)
+			rows := syntheticOutboxRows(3)
+			r.queue(rows, time.Now())
+			o := r.options(srv.addr())
+			o.Timeout = 300 * time.Millisecond
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			start := time.Now()
+			err := r.sender(o).Drain(ctx)
+			if took := time.Since(start); took > 3*time.Second {
+				t.Errorf("Drain took %s against a hung server with a 300ms timeout", took)
+			}
+			if stopped := tc.tried < len(rows); (err != nil) != stopped {
+				t.Errorf("Drain: %v; want an error: %v", err, stopped)
+			}
+			tried := 0
+			for _, row := range r.outbox() {
+				if row.Attempts == 0 {
+					continue
+				}
+				tried++
+				if row.Status != "pending" || row.Attempts != 1 || !strings.Contains(row.LastError, "timeout") ||
+					!row.NextAttempt.After(start) {
+					t.Errorf("%s: %s after %d attempts, %q, next %s; want pending with the timeout and a later attempt stored",
+						row.Key, row.Status, row.Attempts, row.LastError, row.NextAttempt)
+				}
+			}
+			if tried != tc.tried {
+				t.Errorf("%d rows tried, want %d", tried, tc.tried)
+			}
+		})
+	}
+}
+
+func TestSenderShutdownFinishesMessageInFlight(t *testing.T) {
+	r := newSenderRig(t)
+	srv := startOutboxScriptedSMTP(t, &outboxScriptedSMTP{greet: true, dataDelay: 400 * time.Millisecond})
+	rows := syntheticOutboxRows(5)
+	r.queue(rows, time.Now())
+	ctx, cancel := context.WithCancel(context.Background())
+	runErr := make(chan error, 1)
+	go func() { runErr <- r.sender(r.options(srv.addr())).Run(ctx) }()
+
+	select {
+	case <-srv.gotData:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no message reached the server")
+	}
+	cancel() // while the server still holds back its answer
+	select {
+	case err := <-runErr:
+		if err != nil {
+			t.Errorf("Run after cancel: %v, want nil", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not return after its context was cancelled")
+	}
+	sent := 0
+	for _, row := range r.outbox() {
+		switch {
+		case row.Status == "sent":
+			sent++
+		case row.Attempts != 0:
+			t.Errorf("%s: %s after %d attempts; a message not yet handed out must stay untouched", row.Key, row.Status, row.Attempts)
+		}
+	}
+	if sent != 1 || srv.accepted.Load() != 1 {
+		t.Errorf("%d rows marked sent, %d accepted by the server; want the one in flight finished and recorded", sent, srv.accepted.Load())
+	}
+}
+
+// senderWaitFor polls cond until it holds or the test's patience ends.
+func senderWaitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestSenderReconnectsWhenServerDropsConnection(t *testing.T) {
+	r := newSenderRig(t)
+	first := startSenderSandbox(t, nil)
+	addr := first.SMTPAddr()
+	s := r.sender(r.options(addr))
+	ctx, cancel := context.WithCancel(context.Background())
+	runErr := make(chan error, 1)
+	go func() { runErr <- s.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-runErr; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
+	sentCount := func(n int) func() bool {
+		return func() bool {
+			st, err := r.st.OutboxStats(context.Background())
+			return err == nil && st.Sent == n
+		}
+	}
+	rows := syntheticOutboxRows(6)
+	r.queue(rows[:3], time.Now())
+	s.Kick()
+	senderWaitFor(t, "the first three messages", sentCount(3))
+
+	// The server restarts: the sender's open connection is dead, which it finds out only on use.
+	first.Close()
+	second := startSenderSandbox(t, &sandbox.Options{SMTPAddr: addr})
+	r.queue(rows[3:], time.Now())
+	s.Kick()
+	senderWaitFor(t, "the next three messages", sentCount(6))
+	for i, q := range rows {
+		row := r.outbox()["invitation/"+q.code]
+		if row.Attempts != 1 || row.LastError != "" {
+			t.Errorf("%s: %d attempts, error %q; a dropped idle connection must not cost a retry", row.Key, row.Attempts, row.LastError)
+		}
+		srv := first
+		if i >= 3 {
+			srv = second
+		}
+		if n := srv.Accepted(q.recipient); n != 1 {
+			t.Errorf("%s holds %d messages, want 1", q.recipient, n)
 		}
 	}
 }

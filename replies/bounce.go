@@ -16,6 +16,9 @@ import (
 //     their peers: a mailer-daemon sender, a failure subject, X-Failed-Recipients, and the
 //     sentences those programs write.
 
+// bounceBodyAlts are the phrases of bounceBodyRe.
+const bounceBodyAlts = `this is the mail system at host|i'm sorry to have to inform you that your message could not|this message was created automatically by mail delivery software|delivery to the following recipients? (failed|has been delayed|was delayed)|the following addresse?s?\(?e?s?\)? (failed|had (permanent fatal|transient non-fatal) errors)|could not be delivered to one or more (of its )?recipients|your message (did not|didn't|wasn't|was not|could not be) (reach|deliver)|message (could not|was not|wasn't) (be )?delivered|delivery has failed to these recipients|did not reach the following recipient|unable to deliver (your )?message|we were unable to deliver|permanent (error|failure|delivery failure)|temporary (error|failure|delivery failure)|technical details of (permanent|temporary) failure|message not delivered|undeliverable message|delivery status notification|mail delivery failed|the original message was received at|transcript of session follows|failed to deliver|couldn't be delivered|could not deliver|delivery to .* failed|returned mail|recipient address rejected|user unknown|mailbox (unavailable|full|not found)|no such user|address rejected|host or domain name not found|retry timeout exceeded|has not yet been delivered|will (continue to )?(be )?retr(y|ied)|still being retried|delivery attempts will continue|rejected your message|was rejected by|hop count exceeded|message (has been|was) rejected|kunne ikke leveres|konnte nicht zugestellt werden|n'a pas pu .tre (remis|distribu)`
+
 var (
 	// bounceSubjectRe matches the subjects delivery reports are sent with, in the languages
 	// of the servers Danish mail passes through.
@@ -23,7 +26,8 @@ var (
 
 	// bounceBodyRe matches sentences of delivery reports. Each is specific to a program
 	// that failed to deliver; none is what a person writes in a reply.
-	bounceBodyRe = regexp.MustCompile(`(?i)(this is the mail system at host|i'm sorry to have to inform you that your message could not|this message was created automatically by mail delivery software|delivery to the following recipients? (failed|has been delayed|was delayed)|the following addresse?s?\(?e?s?\)? (failed|had (permanent fatal|transient non-fatal) errors)|could not be delivered to one or more (of its )?recipients|your message (did not|didn't|wasn't|was not|could not be) (reach|deliver)|message (could not|was not|wasn't) (be )?delivered|delivery has failed to these recipients|did not reach the following recipient|unable to deliver (your )?message|we were unable to deliver|(permanent|temporary) (error|failure|delivery failure)|technical details of (permanent|temporary) failure|message not delivered|undeliverable message|delivery status notification|mail delivery failed|the original message was received at|transcript of session follows|failed to deliver|couldn't be delivered|could not deliver|delivery to .* failed|returned mail|recipient address rejected|user unknown|mailbox (unavailable|full|not found)|no such user|address rejected|host or domain name not found|retry timeout exceeded|has not yet been delivered|will (continue to )?(be )?retr(y|ied)|still being retried|delivery attempts will continue|rejected your message|was rejected by|hop count exceeded|message (has been|was) rejected|kunne ikke leveres|konnte nicht zugestellt werden|n'a pas pu .tre (remis|distribu))`)
+	// It is matched against lower-cased text.
+	bounceBodyRe = newKeyedRe(`(`+bounceBodyAlts+`)`, bounceBodyAlts)
 
 	// daemonLocalRe matches the local parts delivery reports come from.
 	daemonLocalRe = regexp.MustCompile(`(?i)^(mailer[-_]?daemon|postmaster|mail[-_]?daemon|maildaemon|mail-?delivery|mdaemon|bounces?|mail-?system|mailer)(@|$)`)
@@ -284,9 +288,11 @@ func readProseBounce(m *message) (*Bounce, bool) {
 	failedHdr := strings.TrimSpace(m.header.Get("X-Failed-Recipients"))
 	daemon := isDaemonSender(m)
 	subject := bounceSubjectRe.MatchString(m.subject)
-	explanation := bounceExplanation(m)
-	body := bounceBodyRe.MatchString(explanation)
 	nullSender := strings.TrimSpace(m.header.Get("Return-Path")) == "<>"
+	if failedHdr == "" && !daemon && !subject {
+		return nil, false // every rule below needs one of these: spare a person's mail the text scan
+	}
+	body := bounceBodyRe.MatchString(strings.ToLower(bounceExplanation(m)))
 	// A person forwarding a bounce ("Fwd: Undeliverable") is a person writing.
 	if strings.HasPrefix(strings.ToLower(strings.TrimSpace(m.subject)), "fw") && !daemon && !nullSender {
 		return nil, false
@@ -328,6 +334,9 @@ func inlineDSN(text string) *Bounce {
 
 // bounceExplanation is the part of a prose report before the returned message.
 func bounceExplanation(m *message) string {
+	if m.explanation != nil {
+		return *m.explanation
+	}
 	text := m.body()
 	if loc := originalStartRe.FindStringIndex(text); loc != nil && loc[0] > 0 {
 		text = text[:loc[0]]
@@ -335,6 +344,7 @@ func bounceExplanation(m *message) string {
 	if len(text) > 20000 {
 		text = text[:20000]
 	}
+	m.explanation = &text
 	return text
 }
 

@@ -104,7 +104,7 @@ func exchangeAnswer(m *message) (*CalendarReply, bool) {
 	marker := tnef || h.Get("X-Ms-Tnef-Correlator") != "" ||
 		strings.Contains(strings.ToLower(h.Get("Content-Class")), "calendarmessage") ||
 		h.Get("X-Ms-Exchange-Calendar-Series-Instance-Id") != "" ||
-		strings.TrimSpace(Trim(m.body())) == ""
+		strings.TrimSpace(trimLines(m.bodyLines())) == ""
 	if !marker {
 		return nil, false
 	}

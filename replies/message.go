@@ -23,20 +23,33 @@ import (
 // message is a decoded mail: its headers, every leaf part with content decoded to UTF-8, and
 // the text body chosen for reading.
 type message struct {
-	header     textproto.MIMEHeader // the top-level header, raw (not RFC 2047 decoded)
-	from       string               // lower-case address
-	fromName   string
-	subject    string
-	messageID  string
-	inReplyTo  string
-	references []string
-	date       time.Time
-	recipients []string // To, Cc, Delivered-To, X-Original-To, ... lower-case
-	root       *enmime.Part
-	parts      []*enmime.Part // leaf parts in depth-first order
-	text       string         // the chosen plain-text body
-	html       string         // the chosen HTML body, when the text came from it
-	bodyText   *string        // cache of body()
+	header      textproto.MIMEHeader // the top-level header, raw (not RFC 2047 decoded)
+	from        string               // lower-case address
+	fromName    string
+	subject     string
+	messageID   string
+	inReplyTo   string
+	references  []string
+	date        time.Time
+	recipients  []string // To, Cc, Delivered-To, X-Original-To, ... lower-case
+	root        *enmime.Part
+	parts       []*enmime.Part // leaf parts in depth-first order
+	text        string         // the chosen plain-text body
+	html        string         // the chosen HTML body, when the text came from it
+	bodyText    *string        // cache of body()
+	explanation *string        // cache of bounceExplanation()
+	lines       []string       // cache of bodyLines()
+	kinds       []lineKind
+}
+
+// bodyLines returns the body split into lines and each line's kind for trimming, computed
+// once: the reply text and the colleague's signature are both read from them.
+func (m *message) bodyLines() ([]string, []lineKind) {
+	if m.lines == nil {
+		m.lines = strings.Split(normaliseBody(m.body()), "\n")
+		m.kinds = classifyLines(m.lines)
+	}
+	return m.lines, m.kinds
 }
 
 // maxMessage bounds what is read of one message: mail bigger than this is an attachment
@@ -61,6 +74,10 @@ func decode(raw []byte) (*message, error) {
 		enmime.MultipartWOBoundaryAsSinglePart(true),
 		enmime.SetReadPartErrorPolicy(enmime.AllowCorruptTextPartErrorPolicy),
 		enmime.DisableCharacterDetection(true),
+		// Nor guess the charset of a part that states none: partText reads such bytes as
+		// UTF-8 when they are valid and as Windows-1252 when not, which is what Danish mail
+		// without a charset is, and costs nothing next to statistical detection.
+		enmime.MinCharsetDetectRunes(1<<30),
 		enmime.DisableTextConversion(true),
 		enmime.StripMediaTypeInvalidCharacters(true),
 	)

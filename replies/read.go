@@ -179,5 +179,5 @@ func classify(m *message) Reading {
 
 // replyText is the new text of a message: its body, quotes and signature cut away.
 func replyText(m *message) string {
-	return strings.TrimSpace(Trim(m.body()))
+	return strings.TrimSpace(trimLines(m.bodyLines()))
 }

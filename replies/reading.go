@@ -20,12 +20,14 @@ import (
 const nb = `(?:^|[^\p{L}\p{N}])`
 const ne = `(?:$|[^\p{L}\p{N}])`
 
-func wordsRe(alts string) *regexp.Regexp {
-	return regexp.MustCompile(`(?i)` + nb + `(?:` + alts + `)` + ne)
+// wordsRe compiles a list of lower-case phrases; it is matched against lower-cased text
+// (case folding inside the regexp costs more than lower-casing once).
+func wordsRe(alts string) *keyedRe {
+	return newKeyedRe(nb+`(?:`+alts+`)`+ne, alts)
 }
 
 var (
-	attendRe  = wordsRe(`deltager|deltage|deltagelse|deltar|delta|tilmeld\p{L}*|anmäl\p{L}*|påmeld\p{L}*|kommer gerne|kommer|komme|vi ses|ses i|ses den|glæder (mig|os)|ser frem til|regner med at (komme|deltage)|reserver\p{L}*|booke?|en plads|pladser|vil gerne (med|være med)|gerne med|er med|tager (turen|mødet)|passer (mig |os )?(fint|godt|bedst|bedre)|foretrækker|vælger|skifter|ændre\p{L}*|flytte\p{L}*|i stedet|ja tak|ja,? gerne|attend\p{L}*|will come|we'?ll come|i'?ll come|coming|be there|join\p{L}*|participat\p{L}*|register\p{L}*|sign (me|us) up|count (me|us) in|see you|book\p{L}*|would like to come|prefer\p{L}*|switch\p{L}*|change (to|our)`)
+	attendRe  = wordsRe(`deltager|deltage|deltagelse|deltar|delta|tilmeld\p{L}*|anmäl\p{L}*|påmeld\p{L}*|kommer gerne|kommer|komme|vi ses|ses i|ses den|glæder (mig|os)|ser frem til|regner med at (komme|deltage)|reserver\p{L}*|booke?|en plads|pladser|vil gerne (med|være med)|gerne med|er med|tager (turen|mødet)|passer (mig |os )?(fint|godt|bedst|bedre)|foretrækker|vælger|skifter|ændre\p{L}*|flytte\p{L}*|i stedet|ja tak|ja gerne|ja, gerne|attend\p{L}*|will come|we'll come|we will come|i'll come|coming|be there|join\p{L}*|participat\p{L}*|register\p{L}*|sign (me|us) up|count (me|us) in|see you|book\p{L}*|would like to come|prefer\p{L}*|switch\p{L}*|change (to|our)`)
 	declineRe = wordsRe(`kan ikke|kan desværre ikke|kan jeg ikke|kan vi ikke|kommer ikke|deltager ikke|deltage ikke|har ikke mulighed|ingen mulighed|ikke mulighed|forhindret|afbud|melder fra|melde fra|afmeld\p{L}*|framelde\p{L}*|takke nej|takker nej|nej tak|må desværre|desværre|dessverre|tyvärr|kan inte|har inte möjlighet|springer over|ikke deltage|ikke komme|ikke med|cannot|can't|can not|won't be able|will not be able|unable|not able|not attend|won't attend|will not attend|unfortunately|regret\p{L}*|decline\p{L}*|no thanks|have to cancel|must cancel`)
 	// changeRe marks a change of mind: the last meeting named is the new one.
 	changeRe    = wordsRe(`skifter|skifte|ændre\p{L}*|ændring|flytte\p{L}*|bytte\p{L}*|i stedet|hellere|alligevel|switch\p{L}*|change\p{L}*|instead|rather|move us|move me`)
@@ -95,12 +97,15 @@ func readText(c *campaign.Campaign, text string) textReading {
 	clauses := splitClauses(text)
 	var attend, decline []int
 	var all []mention
+	perClause := make([][]mention, len(clauses))
 	for i, cl := range clauses {
 		ms := meetingMentions(c, cl)
+		perClause[i] = ms
 		all = append(all, ms...)
-		hasAttend := attendRe.MatchString(cl)
-		hasDecline := declineRe.MatchString(cl)
-		if changeRe.MatchString(cl) && len(ms) > 0 {
+		lc := strings.ToLower(cl)
+		hasAttend := attendRe.MatchString(lc)
+		hasDecline := declineRe.MatchString(lc)
+		if changeRe.MatchString(lc) && len(ms) > 0 {
 			tr.changed = true
 			hasAttend, hasDecline = true, false
 		}
@@ -110,19 +115,19 @@ func readText(c *campaign.Campaign, text string) textReading {
 		case hasAttend:
 			attend = append(attend, i)
 		}
-		if strings.Contains(cl, "?") || questionRe.MatchString(cl) {
+		if strings.Contains(cl, "?") || questionRe.MatchString(lc) {
 			tr.question = true
 		}
 	}
 	switch {
-	case agreeRe.MatchString(text):
+	case agreeRe.MatchString(strings.ToLower(text)):
 		tr.intent, tr.confidence = IntentAgreement, 0.9
-		tr.evidence = firstMatchText(agreeRe, text)
+		tr.evidence = firstMatchText(agreeRe, strings.ToLower(text))
 		return tr
 	case len(attend) > 0:
 		tr.intent, tr.confidence = IntentAttend, 0.9
 		tr.evidence = clauses[attend[0]]
-		tr.meeting, tr.meetingAmbiguous = chooseMeeting(clauses, attend, decline, c)
+		tr.meeting, tr.meetingAmbiguous = chooseMeeting(perClause, attend, decline)
 		if tr.meeting == "" && !tr.meetingAmbiguous {
 			tr.meeting, tr.meetingAmbiguous = chooseFrom(all)
 		}
@@ -159,7 +164,7 @@ func positiveAfterDecline(cl string) bool {
 	return false
 }
 
-func firstMatchText(re *regexp.Regexp, s string) string {
+func firstMatchText(re *keyedRe, s string) string {
 	loc := re.FindStringIndex(s)
 	if loc == nil {
 		return ""
@@ -174,7 +179,7 @@ func firstQuestion(clauses []string) string {
 		}
 	}
 	for _, cl := range clauses {
-		if questionRe.MatchString(cl) {
+		if questionRe.MatchString(strings.ToLower(cl)) {
 			return cl
 		}
 	}
@@ -261,7 +266,7 @@ var (
 // meetingMentions finds the meetings a clause names: by city or alias (misspelt by one
 // letter too), by date, or by weekday when only one meeting falls on it.
 func meetingMentions(c *campaign.Campaign, cl string) []mention {
-	if contactRe.MatchString(cl) && (strings.Contains(cl, "@") || phoneLikeRe.MatchString(cl)) {
+	if (strings.Contains(cl, "@") || phoneLikeRe.MatchString(cl)) && contactRe.MatchString(cl) {
 		return nil // a contact line of a signature
 	}
 	lower := strings.ToLower(cl)
@@ -309,7 +314,11 @@ func meetingMentions(c *campaign.Campaign, cl string) []mention {
 			}
 		}
 	}
-	for _, d := range findDates(cl) {
+	var dates []foundDate
+	if strings.ContainsAny(cl, "0123456789") {
+		dates = findDates(cl) // every date form has a digit
+	}
+	for _, d := range dates {
 		if id := meetingOnDay(c, d); id != "" && !covered(out, d.start) {
 			add(id, d.start, d.end)
 		}
@@ -424,10 +433,10 @@ func meetingOnDay(c *campaign.Campaign, d foundDate) string {
 // chooseMeeting picks the meeting of an attending answer: the meetings named in the clauses
 // that attend (without those named as left or refused), else in the other clauses that do
 // not decline. With a change of mind the last one named wins.
-func chooseMeeting(clauses []string, attend, decline []int, c *campaign.Campaign) (string, bool) {
+func chooseMeeting(perClause [][]mention, attend, decline []int) (string, bool) {
 	var ms []mention
 	for _, i := range attend {
-		ms = append(ms, meetingMentions(c, clauses[i])...)
+		ms = append(ms, perClause[i]...)
 	}
 	if id, amb := chooseFrom(ms); id != "" || amb {
 		return id, amb
@@ -437,9 +446,9 @@ func chooseMeeting(clauses []string, attend, decline []int, c *campaign.Campaign
 		declined[i] = true
 	}
 	ms = nil
-	for i, cl := range clauses {
+	for i, cms := range perClause {
 		if !declined[i] {
-			ms = append(ms, meetingMentions(c, cl)...)
+			ms = append(ms, cms...)
 		}
 	}
 	return chooseFrom(ms)
@@ -500,7 +509,7 @@ func readHeadcount(c *campaign.Campaign, text string) (int, []string) {
 			}
 		}
 	}
-	alone := aloneRe.MatchString(text)
+	alone := aloneRe.MatchString(strings.ToLower(text))
 	if alone && (n == 0 || n == 1) {
 		return 1, []string{}
 	}
@@ -584,8 +593,8 @@ func readHuman(a *Answer, r *Reading, m *message, c *campaign.Campaign) {
 		return
 	}
 	tr := readText(c, text)
-	if tr.intent != IntentAgreement && pdf && agreeWordRe.MatchString(text+" "+r.Subject) && tr.intent != IntentDecline {
-		tr.intent, tr.confidence, tr.evidence = IntentAgreement, 0.85, firstMatchText(agreeWordRe, text+" "+r.Subject)
+	if tr.intent != IntentAgreement && pdf && agreeWordRe.MatchString(strings.ToLower(text+" "+r.Subject)) && tr.intent != IntentDecline {
+		tr.intent, tr.confidence, tr.evidence = IntentAgreement, 0.85, firstMatchText(agreeWordRe, strings.ToLower(text+" "+r.Subject))
 	}
 	if tr.intent == IntentAttend && tr.meeting == "" && !tr.meetingAmbiguous {
 		// The subject may carry the choice when the sender wrote it ("Tilmelding Vejle").

@@ -46,7 +46,8 @@ var (
 	fromFieldRe   = regexp.MustCompile(`(?i)^[ \t>]*\*?[ \t]*(from|fra|från|fran|von|de|da|van|od|frá|lähettäjä|от|feladó|kimden|remetente|afzender|expéditeur|mittente|message du)[ \t]*\*?[ \t]*:`)
 
 	// phoneSigRe matches the lines phones and webmail append ("Sendt fra min iPhone").
-	phoneSigRe = regexp.MustCompile(`(?i)^[ \t]*[(<]*[ \t]*(` +
+	// It is matched against the lower-cased line.
+	phoneSigRe = regexp.MustCompile(`^[ \t]*[(<]*[ \t]*(` +
 		`sent from my [^,.;:!?()]{1,40}$|sent from my\s+(\S+\s+){0,3}?\S*(iphone|ipad|ipod|android|blackberry|mobile|phone|galaxy|samsung|htc|nokia|huawei|xperia|smartphone|tablet|device|cell|pixel|oneplus|motorola|windows|mac|sony|lg|verizon|wireless|ti-\d+|alcatel|xiaomi|fairphone)` +
 		`|sent from (outlook|mail|yahoo mail|aol|windows mail|mailbox|gmail|my mobile|\[?mail\]?|samsung|android)` +
 		`|sent (via|with|using) \S+` + `|sent by \S+` + `|sent from a (phone|mobile)` +
@@ -71,7 +72,11 @@ var (
 // Trim returns the text the sender newly wrote in a plain-text body.
 func Trim(body string) string {
 	lines := strings.Split(normaliseBody(body), "\n")
-	kinds := classifyLines(lines)
+	return trimLines(lines, classifyLines(lines))
+}
+
+// trimLines is Trim on a body already split and classified.
+func trimLines(lines []string, kinds []lineKind) string {
 	kept := selectReply(lines, kinds)
 	kept = cutSignature(kept)
 	return strings.TrimSpace(strings.Join(trimBlankEdges(kept), "\n"))
@@ -79,9 +84,8 @@ func Trim(body string) string {
 
 // ownText returns what the sender wrote, signature included (quotes and forwarded messages
 // removed): where a colleague names the municipality they write for.
-func ownText(body string) string {
-	lines := strings.Split(normaliseBody(body), "\n")
-	kinds := classifyLines(lines)
+func ownText(lines []string, classified []lineKind) string {
+	kinds := append([]lineKind(nil), classified...)
 	for i, k := range kinds {
 		if k == kindDelim || k == kindSig {
 			kinds[i] = kindText
@@ -120,13 +124,13 @@ func classifyLines(lines []string) []lineKind {
 		switch {
 		case isBlank(l):
 			kinds[i] = kindEmpty
-		case separatorRe.MatchString(l):
+		case len(l) < 120 && strings.ContainsAny(l, "-_=*:") && separatorRe.MatchString(l):
 			kinds[i] = kindHeader
-		case delimRe.MatchString(l):
+		case len(l) < 120 && strings.ContainsAny(l, "-_=~*+") && delimRe.MatchString(l):
 			kinds[i] = kindDelim
 		case quoteLineRe.MatchString(l):
 			kinds[i] = kindQuote
-		case phoneSigRe.MatchString(l) && len(strings.Fields(l)) <= 14:
+		case len(l) < 200 && len(strings.Fields(l)) <= 14 && phoneSigRe.MatchString(strings.ToLower(l)):
 			kinds[i] = kindSig
 		default:
 			n := quoteHeaderSpan(lines, i)
@@ -208,16 +212,19 @@ func quoteHeaderSpan(lines []string, i int) int {
 		if l == "" || (n > 1 && quoteLineRe.MatchString(lines[i+n-1]) && l != ">:") {
 			return 0
 		}
-		if n == 2 && !attribStartRe.MatchString(strings.Trim(joined, "*_ \t")) {
-			// A wrapped attribution starts like one ("On ...", "Den ...", a date); a
-			// paragraph that merely runs into the next line's header is not one.
-			return 0
-		}
 		if joined != "" {
 			joined += " "
 		}
 		joined += l
 		if len(joined) > 400 {
+			return 0
+		}
+		if !attribCandidate(strings.Trim(joined, "*_ \t")) {
+			continue
+		}
+		if n > 1 && !attribStartRe.MatchString(strings.Trim(strings.TrimSpace(lines[i]), "*_ \t")) {
+			// A wrapped attribution starts like one ("On ...", "Den ...", a date); a
+			// paragraph that merely runs into the next line's header is not one.
 			return 0
 		}
 		if isAttribution(joined) {
@@ -240,16 +247,42 @@ var (
 	attribStartRe = regexp.MustCompile(`(?i)^(on|den|am|le|il|el|em|op|w dniu|dnia|in data|the|\d|\p{L}{1,5}\.?,?\s+\d|(monday|tuesday|wednesday|thursday|friday|saturday|sunday|mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag|måndag|tisdag|lördag|söndag|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b|\S.*<\S+@\S+>?\s*$|\S.*<\s*$|.*\(\s*$|.*<[^<>\s]+@[^<>\s]+>)`)
 )
 
+// attribVerbs are the last words an attribution can end with besides a colon.
+var attribVerbs = map[string]bool{"wrote": true, "skrev": true, "schrieb": true, "écrit": true, "escribió": true,
+	"escreveu": true, "scritto": true, "kirjoitti": true, "napisał": true, "napisał(a)": true, "----": true}
+
+// attribCandidate is a cheap test that rules out most lines before the patterns run: an
+// attribution ends with a colon or a verb, or names an address.
+func attribCandidate(s string) bool {
+	if attribEnds(s) {
+		return true
+	}
+	// The verbless "2013/7/20 Name <addr>" starts with its date.
+	return len(s) > 0 && s[0] >= '0' && s[0] <= '9' && strings.IndexByte(s, '@') >= 0
+}
+
+// attribEnds says whether s ends the way an attribution does: a colon or a verb.
+func attribEnds(s string) bool {
+	if strings.HasSuffix(s, ":") || strings.HasSuffix(s, ":>") || strings.HasSuffix(s, "----") {
+		return true
+	}
+	last := s
+	if i := strings.LastIndexAny(s, " \t"); i >= 0 {
+		last = s[i+1:]
+	}
+	return attribVerbs[strings.ToLower(last)]
+}
+
 // isAttribution says whether a (joined) line is a quote header.
 func isAttribution(s string) bool {
 	s = strings.Trim(s, "*_ \t")
-	if len(s) < 8 {
+	if len(s) < 8 || !attribCandidate(s) {
 		return false
 	}
-	hasVerb := wroteRe.MatchString(s)
-	hasDigit := attribDigitRe.MatchString(s)
-	hasAddr := attribAddrRe.MatchString(s)
+	hasDigit := strings.ContainsAny(s, "0123456789")
+	hasAddr := strings.IndexByte(s, '@') >= 0 && attribAddrRe.MatchString(s)
 	end := attribEndRe.MatchString(s)
+	hasVerb := (end || hasDigit || hasAddr) && wroteRe.MatchString(s)
 	switch {
 	case hasVerb && end && (hasDigit || hasAddr):
 		// "On Mon, ... wrote:", "Den 14. feb. 2012 kl. 09.12 skrev Peter <p@x.dk>:"
@@ -269,6 +302,9 @@ func isAttribution(s string) bool {
 // headerBlockAt says whether line i starts a header block: a From-like field followed
 // within a few lines by at least one more header field.
 func headerBlockAt(lines []string, i int) bool {
+	if c := strings.IndexByte(lines[i], ':'); c < 1 || c > 40 {
+		return false // a header field names itself in the first few characters
+	}
 	if !fromFieldRe.MatchString(lines[i]) {
 		// Some clients start with the date ("Sent:", "Date:") or put the subject first.
 		if !headerFieldRe.MatchString(lines[i]) {

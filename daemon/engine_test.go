@@ -58,7 +58,7 @@ func (f *fixture) deliver(t *testing.T, raw string) int64 {
 	t.Helper()
 	f.uid++
 	id, _, err := f.st.AddInbound(context.Background(), store.Inbound{Mailbox: "INBOX", UIDValidity: 1, UID: f.uid,
-		MessageID: fmt.Sprintf("<m%d@test>", f.uid), Raw: []byte(strings.ReplaceAll(raw, "\n", "\r\n")), ReceivedAt: f.clock.t})
+		Raw: []byte(strings.ReplaceAll(raw, "\n", "\r\n")), ReceivedAt: f.clock.t})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,6 +35,11 @@ func (e *Engine) HandleInbound(ctx context.Context, id int64) error {
 		if msgID == "" {
 			msgID = in.MessageID
 		}
+		if in.MessageID == "" && msgID != "" {
+			if err := tx.NoteMessageID(id, msgID); err != nil {
+				return err
+			}
+		}
 		if dup, err := tx.MessageIDApplied(msgID, id); err != nil {
 			return err
 		} else if dup {

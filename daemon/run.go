@@ -58,9 +58,9 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) error {
 
 	var wg sync.WaitGroup
 	errs := make(chan error, 4)
-	start := func(name string, fn func(ctx context.Context) error) {
+	start := func(name string, participant bool, fn func(ctx context.Context) error) {
 		wg.Add(1)
-		go func() {
+		body := func(ctx context.Context) {
 			defer wg.Done()
 			defer func() {
 				if p := recover(); p != nil {
@@ -72,16 +72,23 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) error {
 				errs <- fmt.Errorf("%s: %w", name, err)
 				cancel()
 			}
-		}()
+		}
+		// On a virtual clock the loops that wait on it are its participants: time moves on
+		// only while all of them wait. The watcher waits on the IMAP server instead.
+		if v, ok := o.Clock.(*clock.Virtual); ok && participant {
+			v.Go(ctx, body)
+		} else {
+			go body(ctx)
+		}
 	}
-	start("scheduler", runner.Run)
-	start("reviews", func(ctx context.Context) error { return e.runReviews(ctx, o.Clock, kickReviews) })
+	start("scheduler", true, runner.Run)
+	start("reviews", true, func(ctx context.Context) error { return e.runReviews(ctx, o.Clock, kickReviews) })
 	if sender != nil {
-		start("sender", sender.Run)
+		start("sender", true, sender.Run)
 	}
 	if o.Watch {
 		w := mailer.NewWatcher(e.st, e.HandleInbound, e.watcherOptions(o))
-		start("watcher", w.Run)
+		start("watcher", false, w.Run)
 	}
 	wg.Wait()
 	close(errs)

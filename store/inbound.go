@@ -76,6 +76,16 @@ func (tx *Tx) Inbound(id int64) (Inbound, error) {
 	return in, err
 }
 
+// NoteMessageID keeps the Message-ID the reading found on a ledger row stored without one,
+// so that a second copy of the message is recognised.
+func (tx *Tx) NoteMessageID(id int64, messageID string) error {
+	_, err := tx.tx.ExecContext(tx.ctx, `UPDATE inbound SET message_id = ? WHERE id = ? AND message_id = ''`, messageID, id)
+	if err != nil {
+		return fmt.Errorf("note Message-ID of inbound %d: %w", id, err)
+	}
+	return nil
+}
+
 // MessageIDApplied reports whether another message with this Message-ID was already applied
 // (the same mail delivered twice, or fetched again under a new UIDVALIDITY).
 func (tx *Tx) MessageIDApplied(messageID string, except int64) (bool, error) {

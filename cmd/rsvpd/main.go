@@ -22,6 +22,7 @@ type command struct {
 func commands() map[string]command {
 	return map[string]command{
 		// One line per subcommand, in the file named after it.
+		"run":       {"run the campaign: send, read replies, confirm, remind, report", runRun},
 		"status":    {"show every invitee's state and the totals per meeting", runStatus},
 		"review":    {"list review items, or resolve one", runReview},
 		"agreement": {"confirm a returned agreement", runAgreement},

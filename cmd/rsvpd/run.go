@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rsvpd/rsvpd/clock"
+	"github.com/rsvpd/rsvpd/config"
+	"github.com/rsvpd/rsvpd/daemon"
+	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/schedules"
+)
+
+func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("run", "--config FILE [--no-watch] [--no-send]",
+		"Run the campaign: send what is due, read the replies, confirm, remind and report, until stopped.", stderr)
+	cfgPath := fs.String("config", "", "the campaign's configuration `file`")
+	noWatch := fs.Bool("no-watch", false, "do not read the IMAP inbox (send only)")
+	noSend := fs.Bool("no-send", false, "do not send (messages wait in the outbox)")
+	if st, ok := parseFlags(fs, args); !ok {
+		return st
+	}
+	cfg, ok := loadConfig(*cfgPath, stderr)
+	if !ok {
+		return 2
+	}
+	log := newLogger(cfg, stderr)
+	o := daemon.RunOptions{Clock: clock.Real(), Send: !*noSend, Watch: !*noWatch}
+	var err error
+	if o.Send {
+		if o.SMTPPassword, err = cfg.Mail.SMTP.Password(); err != nil {
+			fmt.Fprintf(stderr, "rsvpd: SMTP password: %v\n", err)
+			return 2
+		}
+		o.Progress = progressPrinter(stderr)
+	}
+	if o.Watch {
+		if o.IMAPPassword, err = cfg.Mail.IMAP.Password(); err != nil {
+			fmt.Fprintf(stderr, "rsvpd: IMAP password: %v\n", err)
+			return 2
+		}
+	}
+	o.OnJobs = func(r schedules.Report) {
+		for _, j := range r.Ran {
+			log.Debug("job ran", "key", j.Key)
+		}
+	}
+	e, err := daemon.Open(ctx, cfg, o.Clock, log)
+	if err != nil {
+		fmt.Fprintf(stderr, "rsvpd: %v\n", err)
+		return 1
+	}
+	defer e.Close()
+	log.Info("rsvpd running", "campaign", cfg.Campaign.Name, "invitees", len(cfg.Campaign.Invitees),
+		"store", cfg.Store.Path, "send", o.Send, "watch", o.Watch)
+	if err := e.Run(ctx, o); err != nil {
+		log.Error("rsvpd stopped", "err", err)
+		return 1
+	}
+	log.Info("rsvpd stopped")
+	return 0
+}
+
+// newLogger makes the daemon's logger as the config asks.
+func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(strings.ToUpper(cfg.Log.Level)))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Log.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// progressPrinter shows a sending batch as one line: n/N, rate, time left. On a terminal the
+// line is rewritten in place; otherwise a line is printed every 10 seconds and at the end.
+func progressPrinter(w io.Writer) func(mailer.SendProgress) {
+	tty := isTerminal(w)
+	var mu sync.Mutex
+	var last time.Time
+	return func(p mailer.SendProgress) {
+		mu.Lock()
+		defer mu.Unlock()
+		done := p.Sent + p.Failed
+		final := done >= p.Total
+		if !tty && !final && time.Since(last) < 10*time.Second {
+			return
+		}
+		last = time.Now()
+		left := "-"
+		if p.Left > 0 && !final {
+			left = p.Left.Round(time.Second).String()
+		}
+		line := fmt.Sprintf("sending %d/%d  %.1f msg/s  %s left", done, p.Total, p.Rate, left)
+		if p.Failed > 0 || p.Deferred > 0 {
+			line += fmt.Sprintf("  (%d failed, %d to retry)", p.Failed, p.Deferred)
+		}
+		if tty {
+			fmt.Fprintf(w, "\r\033[K%s", line)
+			if final {
+				fmt.Fprintln(w)
+			}
+			return
+		}
+		fmt.Fprintln(w, line)
+	}
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

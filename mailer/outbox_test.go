@@ -92,9 +92,10 @@ func syntheticOutboxRows(n int) []outboxRow {
 	return rows
 }
 
-// outboxLetterRenderer renders an invitation from the campaign's letters the way the daemon does:
-// Danish subject, text and HTML alternatives, the tokened Reply-To, Auto-Submitted. Invitees
-// the campaign does not know (a generated campaign) get a made-up municipality.
+// outboxLetterRenderer renders an invitation from the campaign's letters and composes it as the
+// daemon does (Outgoing.Msg): Danish subject, text and HTML alternatives, the tokened Reply-To,
+// the row's Message-ID, Auto-Submitted. Invitees the campaign does not know (a generated
+// campaign) get a made-up municipality.
 type outboxLetterRenderer struct {
 	c       *campaign.Campaign
 	letters *Letters
@@ -133,21 +134,18 @@ func (r *outboxLetterRenderer) Render(_ context.Context, row store.Outgoing) (*m
 	if err != nil {
 		return nil, err
 	}
-	m := mail.NewMsg()
-	if err := m.FromFormat(org.Name, org.Email); err != nil {
-		return nil, err
+	o := Outgoing{
+		From:          netmail.Address{Name: org.Name, Address: org.Email},
+		To:            netmail.Address{Address: row.Recipient},
+		ReplyTo:       netmail.Address{Name: org.Name, Address: reply},
+		Subject:       letter.Subject,
+		Text:          letter.Text,
+		HTML:          letter.HTML,
+		MessageID:     row.MessageID,
+		AutoSubmitted: "auto-generated",
+		Date:          row.CreatedAt,
 	}
-	if err := m.ReplyTo(reply); err != nil {
-		return nil, err
-	}
-	if err := m.To(row.Recipient); err != nil {
-		return nil, err
-	}
-	m.Subject(letter.Subject)
-	m.SetGenHeader("Auto-Submitted", "auto-generated")
-	m.SetBodyString(mail.TypeTextPlain, letter.Text)
-	m.AddAlternativeString(mail.TypeTextHTML, letter.HTML)
-	return m, nil
+	return o.Msg()
 }
 
 func (r *outboxLetterRenderer) renderCalls(key string) int {

@@ -244,6 +244,10 @@ func decodeHeader(v string) string {
 		if d, err := wordDecoder.DecodeHeader(v); err == nil {
 			v = d
 		}
+		if !utf8.ValidString(v) {
+			// An encoded word that lies about its charset.
+			v = strings.ToValidUTF8(v, "\uFFFD")
+		}
 	}
 	return strings.Join(strings.Fields(v), " ")
 }

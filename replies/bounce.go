@@ -292,15 +292,15 @@ func readProseBounce(m *message) (*Bounce, bool) {
 	if failedHdr == "" && !daemon && !subject {
 		return nil, false // every rule below needs one of these: spare a person's mail the text scan
 	}
-	body := bounceBodyRe.MatchString(strings.ToLower(bounceExplanation(m)))
+	body := func() bool { return bounceBodyRe.MatchString(strings.ToLower(bounceExplanation(m))) }
 	// A person forwarding a bounce ("Fwd: Undeliverable") is a person writing.
 	if strings.HasPrefix(strings.ToLower(strings.TrimSpace(m.subject)), "fw") && !daemon && !nullSender {
 		return nil, false
 	}
 	switch {
-	case failedHdr != "" && (daemon || subject || body || nullSender):
-	case daemon && (subject || body):
-	case subject && body && (nullSender || autoSubmitted(m)):
+	case failedHdr != "" && (daemon || subject || nullSender || body()):
+	case daemon && (subject || body()):
+	case subject && (nullSender || autoSubmitted(m)) && body():
 	default:
 		return nil, false
 	}

@@ -144,7 +144,8 @@ func sortDates(ds []foundDate) {
 }
 
 // resolve gives a found date a full date: the year written, else the one that puts the date
-// nearest after ref (a return date or a meeting is in the near future of the message). A
+// after ref, allowing a week back (a return date or a meeting lies ahead of the message;
+// "last Tuesday" is as far back as a reply looks). A
 // date without month takes ref's month, or the next month when that day has passed.
 func (d foundDate) resolve(ref time.Time) time.Time {
 	if ref.IsZero() {
@@ -162,7 +163,7 @@ func (d foundDate) resolve(ref time.Time) time.Time {
 		return time.Date(d.year, d.month, d.day, 0, 0, 0, 0, loc)
 	}
 	t := time.Date(ref.Year(), d.month, d.day, 0, 0, 0, 0, loc)
-	if t.Before(ref.AddDate(0, -2, 0)) {
+	if t.Before(ref.AddDate(0, 0, -7)) {
 		t = t.AddDate(1, 0, 0)
 	}
 	return t

@@ -11,18 +11,23 @@ import (
 type keyedRe struct {
 	re   *regexp.Regexp
 	keys []string // nil: no pre-test possible, always run the regexp
+	// exact marks keys that are a whole alternative of a pattern without word-edge tests:
+	// finding such a key is a match, no need to run the regexp.
+	exact []bool
 }
 
 // newKeyedRe compiles pattern; alts is the alternation of phrases inside it, from which
 // the keys are taken (the literal text each alternative starts with).
 func newKeyedRe(pattern, alts string) *keyedRe {
 	k := &keyedRe{re: regexp.MustCompile(pattern)}
+	bare := pattern == "("+alts+")"
 	for _, alt := range splitAlternatives(alts) {
 		key := literalPrefix(alt)
 		if key == "" {
 			return &keyedRe{re: k.re}
 		}
 		k.keys = append(k.keys, key)
+		k.exact = append(k.exact, bare && key == alt)
 	}
 	return k
 }
@@ -65,24 +70,31 @@ func literalPrefix(alt string) string {
 	return alt[:end]
 }
 
-func (k *keyedRe) possible(s string) bool {
+// possible reports whether s may hold a match, and whether it surely does.
+func (k *keyedRe) possible(s string) (maybe, sure bool) {
 	if k.keys == nil {
-		return true
+		return true, false
 	}
-	for _, key := range k.keys {
+	for i, key := range k.keys {
 		if strings.Contains(s, key) {
-			return true
+			if k.exact[i] {
+				return true, true
+			}
+			maybe = true
 		}
 	}
-	return false
+	return maybe, false
 }
 
 // MatchString reports whether s contains a match.
-func (k *keyedRe) MatchString(s string) bool { return k.possible(s) && k.re.MatchString(s) }
+func (k *keyedRe) MatchString(s string) bool {
+	maybe, sure := k.possible(s)
+	return sure || maybe && k.re.MatchString(s)
+}
 
 // FindStringIndex returns the location of the first match, or nil.
 func (k *keyedRe) FindStringIndex(s string) []int {
-	if !k.possible(s) {
+	if maybe, _ := k.possible(s); !maybe {
 		return nil
 	}
 	return k.re.FindStringIndex(s)

@@ -109,13 +109,16 @@ func readText(c *campaign.Campaign, text string) textReading {
 			tr.changed = true
 			hasAttend, hasDecline = true, false
 		}
+		asks := strings.HasSuffix(cl, "?")
 		switch {
-		case hasDecline && !positiveAfterDecline(cl):
+		case asks:
+			// "Kommer I også til Vejle?" asks; it answers nothing.
+		case hasDecline:
 			decline = append(decline, i)
 		case hasAttend:
 			attend = append(attend, i)
 		}
-		if strings.Contains(cl, "?") || questionRe.MatchString(lc) {
+		if asks || questionRe.MatchString(lc) {
 			tr.question = true
 		}
 	}
@@ -155,13 +158,6 @@ func readText(c *campaign.Campaign, text string) textReading {
 	}
 	tr.headcount, tr.companions = readHeadcount(c, text)
 	return tr
-}
-
-// positiveAfterDecline says whether a clause with a decline word turns positive after "men"
-// or "but" ("kan ikke den 28., men gerne den 1.") — splitClauses cuts there, so this only
-// catches "ikke X men Y" written without a comma.
-func positiveAfterDecline(cl string) bool {
-	return false
 }
 
 func firstMatchText(re *keyedRe, s string) string {

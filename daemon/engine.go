@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rsvpd/rsvpd/campaign"
@@ -35,6 +36,9 @@ type Engine struct {
 	// an invitee's state or the review queue changed, to wake the scheduler and the notifier.
 	kick     func()
 	onChange func()
+	// pdfSums holds the SHA-256 of the agreement PDF rendered for an outbox row (by row id)
+	// until the row is sent and the sum logged.
+	pdfSums sync.Map
 }
 
 // Options are the parts an Engine is built from.

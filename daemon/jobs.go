@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/rsvpd/rsvpd/agreement"
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/mailer"
 	"github.com/rsvpd/rsvpd/schedules"
@@ -82,22 +81,14 @@ func (e *Engine) perform(tx *store.Tx, job schedules.Job, now time.Time) (bool, 
 			}
 		}
 	case schedules.KindAgreement:
-		pdf, err := agreement.Render(agreement.For(e.c, inv))
-		if err != nil {
-			return false, err
-		}
-		sum := agreement.Sum(pdf)
-		after := st
-		if after.Agreement == campaign.AgreementNone {
-			after.Agreement = campaign.AgreementSent
-		}
-		after.AgreementSHA256, after.UpdatedAt = sum, now
-		if err := tx.PutState(after); err != nil {
-			return false, err
-		}
-		if err := tx.Log(store.Event{At: now, Invitee: inv.Code, Kind: "agreement_pdf", Cause: cause,
-			Detail: map[string]any{"sha256": sum, "amount_oere": e.c.PriceOf(inv), "bytes": len(pdf)}}); err != nil {
-			return false, err
+		// The PDF is rendered when the letter is composed; its SHA-256 is logged when it is
+		// sent (onSent), so the log names the bytes that went out.
+		if st.Agreement == campaign.AgreementNone {
+			after := st
+			after.Agreement, after.UpdatedAt = campaign.AgreementSent, now
+			if err := tx.PutState(after); err != nil {
+				return false, err
+			}
 		}
 	case schedules.KindReminder:
 		if st.Status != campaign.StatusAttending || st.Meeting != job.Meeting {

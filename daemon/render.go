@@ -167,11 +167,17 @@ func AgreementFileName(inv campaign.Invitee) string {
 	return "tilslutningsaftale-" + inv.Code + "-" + b.String() + ".pdf"
 }
 
-// Render composes the message of an outbox row (the sender's Renderer).
+// Render composes the message of an outbox row (the sender's Renderer). The SHA-256 of an
+// agreement PDF it attaches is kept until the row is sent, for the event log.
 func (e *Engine) Render(ctx context.Context, row store.Outgoing) (*mail.Msg, error) {
 	o, err := e.ComposeRow(ctx, row)
 	if err != nil {
 		return nil, err
+	}
+	for _, a := range o.Attachments {
+		if a.ContentType == "application/pdf" {
+			e.pdfSums.Store(row.ID, agreement.Sum(a.Data))
+		}
 	}
 	return o.Msg()
 }

@@ -25,6 +25,8 @@ type RunOptions struct {
 	Progress func(mailer.SendProgress)
 	// OnJobs is called after every scheduler step that ran, skipped or failed jobs.
 	OnJobs func(schedules.Report)
+	// Ready is called once every loop has started (on a virtual clock: is its participant).
+	Ready func()
 	// SenderTweak and WatcherTweak let tests and the demo adjust the options (backoff, ...).
 	SenderTweak  func(*mailer.SenderOptions)
 	WatcherTweak func(*mailer.WatcherOptions)
@@ -90,6 +92,9 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) error {
 		w := mailer.NewWatcher(e.st, e.HandleInbound, e.watcherOptions(o))
 		start("watcher", false, w.Run)
 	}
+	if o.Ready != nil {
+		o.Ready()
+	}
 	wg.Wait()
 	close(errs)
 	return errors.Join(collect(errs)...)
@@ -147,8 +152,25 @@ func (e *Engine) watcherOptions(o RunOptions) mailer.WatcherOptions {
 
 // onSent logs the delivery in the transaction that marks the row sent.
 func (e *Engine) onSent(tx *store.Tx, row store.Outgoing) error {
-	return tx.Log(store.Event{At: e.clock.Now(), Invitee: inviteeOf(row), Kind: "sent", Cause: "outbox:" + row.Key,
-		Detail: map[string]any{"kind": row.Kind, "to": row.Recipient, "message_id": row.MessageID}})
+	now := e.clock.Now()
+	if err := tx.Log(store.Event{At: now, Invitee: inviteeOf(row), Kind: "sent", Cause: "outbox:" + row.Key,
+		Detail: map[string]any{"kind": row.Kind, "to": row.Recipient, "message_id": row.MessageID}}); err != nil {
+		return err
+	}
+	sum, ok := e.pdfSums.LoadAndDelete(row.ID)
+	if !ok {
+		return nil
+	}
+	if err := tx.Log(store.Event{At: now, Invitee: inviteeOf(row), Kind: "agreement_pdf", Cause: "outbox:" + row.Key,
+		Detail: map[string]any{"sha256": sum}}); err != nil {
+		return err
+	}
+	st, err := e.state(tx, row.Invitee)
+	if err != nil || st.AgreementSHA256 == sum {
+		return err
+	}
+	st.AgreementSHA256 = sum.(string)
+	return tx.PutState(st)
 }
 
 // onFailed marks the invitee undeliverable when its own address failed for good, and tells

@@ -23,6 +23,7 @@ func commands() map[string]command {
 	return map[string]command{
 		// One line per subcommand, in the file named after it.
 		"run":       {"run the campaign: send, read replies, confirm, remind, report", runRun},
+		"simulate":  {"print the whole timeline on a virtual clock, sending nothing", runSimulate},
 		"status":    {"show every invitee's state and the totals per meeting", runStatus},
 		"review":    {"list review items, or resolve one", runReview},
 		"agreement": {"confirm a returned agreement", runAgreement},

@@ -27,9 +27,11 @@ func wordsRe(alts string) *keyedRe {
 }
 
 var (
-	attendRe  = wordsRe(`deltager|deltage|deltagelse|deltar|delta|tilmeld\p{L}*|anmäl\p{L}*|påmeld\p{L}*|kommer gerne|kommer|komme|vi ses|ses i|ses den|glæder (mig|os)|ser frem til|regner med at (komme|deltage)|reserver\p{L}*|booke?|en plads|pladser|vil gerne (med|være med)|gerne med|er med|tager (turen|mødet)|passer (mig |os )?(fint|godt|bedst|bedre)|foretrækker|vælger|skifter|ændre\p{L}*|flytte\p{L}*|i stedet|ja tak|ja gerne|ja, gerne|attend\p{L}*|will come|we'll come|we will come|i'll come|coming|be there|join\p{L}*|participat\p{L}*|register\p{L}*|sign (me|us) up|count (me|us) in|see you|book\p{L}*|would like to come|prefer\p{L}*|switch\p{L}*|change (to|our)`)
+	attendRe  = wordsRe(`deltager|deltage|deltagelse|deltar|delta|tilmeld\p{L}*|anmäl\p{L}*|påmeld\p{L}*|kommer gerne|kommer|komme|vi ses|ses i|ses den|glæder (mig|os)|ser frem til|regner med at (komme|deltage)|reserver\p{L}*|melder (mig|os) (til|på)|vil gerne (til|med|deltage|komme|være med)|sender|booke?|en plads|pladser|vil gerne (med|være med)|gerne med|er med|tager (turen|mødet)|passer (mig |os )?(fint|godt|bedst|bedre)|foretrækker|vælger|skifter|ændre\p{L}*|flytte\p{L}*|i stedet|ja tak|ja gerne|ja, gerne|attend\p{L}*|will come|we'll come|we will come|i'll come|coming|be there|join\p{L}*|participat\p{L}*|register\p{L}*|sign (me|us) up|count (me|us) in|see you|book\p{L}*|would like to come|prefer\p{L}*|switch\p{L}*|change (to|our)`)
 	declineRe = wordsRe(`kan ikke|kan desværre ikke|kan jeg ikke|kan vi ikke|kommer ikke|deltager ikke|deltage ikke|har ikke mulighed|ingen mulighed|ikke mulighed|forhindret|afbud|melder fra|melde fra|afmeld\p{L}*|framelde\p{L}*|takke nej|takker nej|nej tak|må desværre|desværre|dessverre|tyvärr|kan inte|har inte möjlighet|springer over|ikke deltage|ikke komme|ikke med|cannot|can't|can not|won't be able|will not be able|unable|not able|not attend|won't attend|will not attend|unfortunately|regret\p{L}*|decline\p{L}*|no thanks|have to cancel|must cancel`)
 	// changeRe marks a change of mind: the last meeting named is the new one.
+	// turnsRe marks a clause that turns an answer around ("men", "but", "så").
+	turnsRe     = wordsRe(`men|but|så|so|i stedet|instead`)
 	changeRe    = wordsRe(`skifter|skifte|ændre\p{L}*|ændring|flytte\p{L}*|bytte\p{L}*|i stedet|hellere|alligevel|switch\p{L}*|change\p{L}*|instead|rather|move us|move me`)
 	questionRe  = wordsRe(`vil gerne vide|vil høre|kan i (fortælle|oplyse|sende)|kan du (fortælle|oplyse|sende)|spørgsmål|spørge|hvornår|hvordan|hvad koster|hvor meget|er der (mulighed|parkering)|could you (tell|send|let)|i wonder|question|wondering`)
 	agreeRe     = wordsRe(`tilslutter (os|vi os|kommunen sig|sig)|hermed (underskrevet|underskrevne|tilslutning)|underskrevet tilslutningsaftale|underskrevne (tilslutningsaftale|aftale)|tilslutningsaftalen? (er )?underskrevet|vedhæftet (den )?underskrevne|vedlagt (den )?underskrevne|returnerer (hermed )?(den )?(underskrevne )?(tilslutnings)?aftale\p{L}*|sender hermed (den )?(underskrevne )?(tilslutnings)?aftale\p{L}*|signed (the )?(accession )?agreement|agreement (is )?signed|hereby (join|sign|accept)|we join|vi går med|kommunen går med|vi er med i (projektet|udbuddet)|accepterer (hermed )?(tilslutnings)?aftalen`)
@@ -42,6 +44,7 @@ var (
 		regexp.MustCompile(`(?i)` + nb + `(?P<n>` + numWord + `)\s+(?:personer|person|deltagere|deltager|pers\.?|stk\.?|people|persons|participants|attendees|pladser|plads|seats|fra (?:os|kommunen|biblioteket|huset))` + ne),
 		regexp.MustCompile(`(?i)` + nb + `(?:os|of us)\s+(?P<n>` + numWord + `)` + ne),
 		regexp.MustCompile(`(?i)` + nb + `(?:the|de|vi)\s+(?P<n>two|three|four|to|tre|fire)\s+(?:of us|af os)` + ne),
+		regexp.MustCompile(`(?i)` + nb + `(?:begge|both)(?:\s+(?:to|of us))?(?P<n>)` + ne),
 	}
 	aloneRe = wordsRe(`kun mig|bare mig|kun mig selv|jeg kommer alene|alene|kun én|kun en|only me|just me|just myself|on my own|by myself`)
 
@@ -105,9 +108,14 @@ func readText(c *campaign.Campaign, text string) textReading {
 		lc := strings.ToLower(cl)
 		hasAttend := attendRe.MatchString(lc)
 		hasDecline := declineRe.MatchString(lc)
-		if changeRe.MatchString(lc) && len(ms) > 0 {
+		if changeRe.MatchString(lc) && len(ms) > 0 && !hasDecline {
 			tr.changed = true
-			hasAttend, hasDecline = true, false
+			hasAttend = true
+		}
+		if !hasAttend && !hasDecline && len(ms) > 0 && i > 0 && turnsRe.MatchString(lc) && len(decline) > 0 {
+			// "Jeg kan ikke den 28., men til Roskilde": after a refusal, a clause that turns
+			// ("men", "but") and names a meeting chooses it.
+			hasAttend = true
 		}
 		asks := strings.HasSuffix(cl, "?")
 		switch {
@@ -215,7 +223,7 @@ func splitClauses(text string) []string {
 			continue
 		case ',':
 			rest := strings.ToLower(string(rs[i+1 : min(len(rs), i+6)]))
-			if strings.HasPrefix(rest, " men ") || strings.HasPrefix(rest, " but ") {
+			if strings.HasPrefix(rest, " men ") || strings.HasPrefix(rest, " but ") || strings.HasPrefix(rest, " så ") || strings.HasPrefix(rest, " so ") {
 				flush()
 				continue
 			}
@@ -499,6 +507,9 @@ func readHeadcount(c *campaign.Campaign, text string) (int, []string) {
 			k, err := strconv.Atoi(v)
 			if err != nil {
 				k = numbers[v]
+			}
+			if v == "" {
+				k = 2 // "begge", "both of us"
 			}
 			if k > 0 && k < 50 {
 				n = k // the last number stated wins ("vi bliver alligevel kun én")

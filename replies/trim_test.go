@@ -123,6 +123,11 @@ func TestReadText(t *testing.T) {
 		{"Jeg kommer til Vejle. Er der parkering?", IntentAttend, "vejle", 1, true},
 		{"Vi tilslutter os hermed.", IntentAgreement, "", 0, false},
 		{"Tak for mailen.", IntentUnclear, "", 0, false},
+		{"Vi kommer ikke til Aalborg alligevel, men til Roskilde.", IntentAttend, "roskilde", 1, false},
+		{"Jeg er forhindret den 28. februar, så vi tager til Vejle i stedet.", IntentAttend, "vejle", 1, false},
+		{"Vi deltager begge to fra Esbjerg i Vejle.", IntentAttend, "vejle", 2, false},
+		{"Kan vi komme tre personer? Vi vil gerne til Roskilde.", IntentAttend, "roskilde", 3, true},
+		{"Jeg kan desværre ikke selv komme, men sender vores souschef til Vejle.", IntentAttend, "vejle", 1, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {

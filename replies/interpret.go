@@ -19,6 +19,12 @@ func interpret(r *Reading, m *message, opts Options) Answer {
 		return a
 	}
 	matchInvitee(&a, r, m, opts)
+	other := ""
+	if a.Match == MatchToken || a.Match == MatchThread {
+		if inv, ok := c.InviteeByEmail(m.from); ok && inv.Code != a.Invitee {
+			other = inv.Code // another invitee answering in this one's thread
+		}
+	}
 	switch r.Class {
 	case ClassInvalid:
 		a.NeedsReview = true
@@ -40,12 +46,16 @@ func interpret(r *Reading, m *message, opts Options) Answer {
 	default:
 		readHuman(&a, r, m, c)
 	}
-	if a.Invitee == "" && r.Class != ClassBounce {
+	if a.Invitee == "" && (r.Class == ClassHuman || r.Class == ClassCalendar) {
 		a.NeedsReview = true
 		a.Reason += " The sender is not a known invitee."
 	} else if a.ByText {
 		a.NeedsReview = true
 		a.Reason += " The invitee was found only by " + a.matchNote() + "."
+	}
+	if other != "" {
+		a.NeedsReview = true
+		a.Reason += " The sender is registered for invitee " + other + "."
 	}
 	if a.Confidence < 0.7 && a.Intent != IntentNone {
 		a.NeedsReview = true
@@ -72,6 +82,14 @@ func matchInvitee(a *Answer, r *Reading, m *message, opts Options) {
 			}
 		}
 		ids := append([]string{m.inReplyTo}, m.references...)
+		for _, id := range ids {
+			// A reference that carries a reply token (a client that built its Message-ID
+			// from the address it answered) ties the reply as firmly as the address does.
+			if code, ok := tokenInReference(s, id); ok && known(c, code) {
+				a.Invitee, a.Match = code, MatchToken
+				return
+			}
+		}
 		for i := len(ids) - 1; i >= 0; i-- { // the newest reference is last
 			if ids[i] == "" {
 				continue
@@ -92,6 +110,20 @@ func matchInvitee(a *Answer, r *Reading, m *message, opts Options) {
 	if code, ok := inviteeByText(c, m); ok {
 		a.Invitee, a.Match, a.ByText = code, MatchNone, true
 	}
+}
+
+// tokenInReference finds a reply token in a Message-ID's local part ("...+615-mac@...").
+func tokenInReference(s *campaign.Signer, id string) (string, bool) {
+	local, _, found := strings.Cut(strings.Trim(id, "<> "), "@")
+	if !found || !strings.Contains(local, "-") {
+		return "", false
+	}
+	for _, piece := range strings.FieldsFunc(local, func(r rune) bool { return r == '+' || r == '.' || r == '=' }) {
+		if code, ok := s.Verify(piece); ok {
+			return code, true
+		}
+	}
+	return "", false
 }
 
 func known(c *campaign.Campaign, code string) bool {

@@ -154,6 +154,13 @@ func (s *Servers) StartSMTP(t testing.TB) { t.Helper(); s.do(t, "start-smtp") }
 // Postfix retries (within about a second) what it could not deliver meanwhile.
 func (s *Servers) RestartIMAP(t testing.TB) { t.Helper(); s.do(t, "restart-imap") }
 
+// StopIMAP stops Dovecot: IMAP connections are refused and Postfix keeps incoming mail in its
+// queue, retrying every second or so, until StartIMAP.
+func (s *Servers) StopIMAP(t testing.TB) { t.Helper(); s.do(t, "stop-imap") }
+
+// StartIMAP starts Dovecot again on the same address after StopIMAP.
+func (s *Servers) StartIMAP(t testing.TB) { t.Helper(); s.do(t, "start-imap") }
+
 // Logs returns the last n lines of Postfix's and Dovecot's logs.
 func (s *Servers) Logs(n int) string {
 	var b strings.Builder

@@ -203,6 +203,28 @@ func TestRestartIMAP(t *testing.T) {
 	}
 }
 
+// Mail that arrives while Dovecot is down waits in Postfix's queue and is delivered soon after
+// Dovecot is back.
+func TestMailWaitsWhileIMAPIsDown(t *testing.T) {
+	t.Parallel()
+	s := Start(t)
+	to := "dialogmoeder@kombit.test"
+	s.StopIMAP(t)
+	if c, err := net.DialTimeout("tcp", s.IMAPAddr, time.Second); err == nil {
+		c.Close()
+		t.Fatal("IMAP still accepts connections after StopIMAP")
+	}
+	mustSend(t, s.SMTPAddr, "bibliotek@aarhus.kommune.test", "dialogmoeder+k0751@kombit.test", "Svar mens IMAP var nede", "Vi kommer.\n")
+	time.Sleep(500 * time.Millisecond) // let Postfix try and defer
+	back := time.Now()
+	s.StartIMAP(t)
+	msgs := s.WaitMessages(t, to, "INBOX", 1, 20*time.Second)
+	t.Logf("delivered %v after Dovecot came back", time.Since(back).Round(10*time.Millisecond))
+	if got := parse(t, msgs[0]).GetHeader("Subject"); got != "Svar mens IMAP var nede" {
+		t.Errorf("subject = %q", got)
+	}
+}
+
 // Two instances run side by side without seeing each other's mail.
 func TestInstancesAreSeparate(t *testing.T) {
 	t.Parallel()

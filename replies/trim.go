@@ -38,7 +38,8 @@ var (
 
 	// wroteRe matches the verbs of "On <date>, <name> wrote:" in the languages of the
 	// mail Danish offices get.
-	wroteRe = regexp.MustCompile(`(?i)(\bwrote\b|\bwrites\b|\bskrev\b|\bskriver\b|\bschrieb\b|\bschreef\b|a écrit|a ecrit|ha scritto|escribió|escribio|escreveu|napisał|napisala|napisała|kirjoitti|написал|написала|пишет|skrifaði|írta|napsal|έγραψε|yazdı|写道|寫道|wrote\s*:|het geskryf|a scris|rašė|rakstīja|kirjutas|je napisal|је написао|napísal)`)
+	// It is matched against the lower-cased line.
+	wroteRe = wordsRe(`wrote|writes|skrev|skriver|schrieb|schreef|a écrit|a ecrit|ha scritto|escribió|escribio|escreveu|napisał|napisala|napisała|kirjoitti|написал|написала|пишет|skrifaði|írta|napsal|έγραψε|yazdı|写道|寫道|het geskryf|a scris|rašė|rakstīja|kirjutas|je napisal|је написао|napísal`)
 
 	// headerFieldRe matches the fields of a header block a client writes above a quoted
 	// message (Outlook's Fra:/Sendt:/Til:/Emne:, and its peers), with Outlook's bold "*From:*".
@@ -177,7 +178,7 @@ func brokenAttributionSpan(lines []string, i int) int {
 	if gmailDateLeadRe.MatchString(strings.TrimSpace(lines[i])) {
 		return 1
 	}
-	if !onTimeLeadRe.MatchString(strings.TrimSpace(lines[i])) || wroteRe.MatchString(lines[i]) {
+	if !onTimeLeadRe.MatchString(strings.TrimSpace(lines[i])) || wroteRe.MatchString(strings.ToLower(lines[i])) {
 		return 0
 	}
 	for j := i + 1; j < len(lines) && j <= i+6; j++ {
@@ -235,8 +236,6 @@ func quoteHeaderSpan(lines []string, i int) int {
 }
 
 var (
-	attribEndRe   = regexp.MustCompile(`(:|: *>|wrote|skrev|schrieb|écrit|escribió|escreveu|scritto|kirjoitti|napisał\(a\)|napisał|----)\s*$`)
-	attribDigitRe = regexp.MustCompile(`\d`)
 	bracketAddrRe = regexp.MustCompile(`(<[^<>\s]+@[^<>\s]+>|\([^()\s]+@[^()\s]+\))\s*:$`)
 	attribAddrRe  = regexp.MustCompile(`(<[^<>\s]+@[^<>\s]+>|\[mailto:[^\]]+\]|\([^()\s]+@[^()\s]+\)|\S+@\S+\.\w+)`)
 	// An attribution without a verb: "2013/7/20 Name <addr>", "30.09.2017, 18.30, "Name" <addr>:"
@@ -281,8 +280,8 @@ func isAttribution(s string) bool {
 	}
 	hasDigit := strings.ContainsAny(s, "0123456789")
 	hasAddr := strings.IndexByte(s, '@') >= 0 && attribAddrRe.MatchString(s)
-	end := attribEndRe.MatchString(s)
-	hasVerb := (end || hasDigit || hasAddr) && wroteRe.MatchString(s)
+	end := attribEnds(s)
+	hasVerb := end && wroteRe.MatchString(strings.ToLower(s))
 	switch {
 	case hasVerb && end && (hasDigit || hasAddr):
 		// "On Mon, ... wrote:", "Den 14. feb. 2012 kl. 09.12 skrev Peter <p@x.dk>:"
@@ -293,7 +292,7 @@ func isAttribution(s string) bool {
 	case hasDigit && hasAddr && strings.HasSuffix(s, ":") && len(s) < 250 && (attribOnRe.MatchString(s) || bracketAddrRe.MatchString(s)):
 		// Verbless attribution: "ср, 30 апр. 2025 г. в 15:19, John Doe <doe@example.com>:"
 		return true
-	case attribDateAddrRe.MatchString(s) && len(s) < 200:
+	case s[0] >= '0' && s[0] <= '9' && hasAddr && len(s) < 200 && attribDateAddrRe.MatchString(s):
 		return true
 	}
 	return false

@@ -264,7 +264,6 @@ var (
 	// ("Vejle Kommune", "7100 Vejle"): that is where someone works, not where they go.
 	orgAfterRe       = regexp.MustCompile(`(?i)^s?\s+(kommune|kommunes|regionskommune|amt)`)
 	postcodeBeforeRe = regexp.MustCompile(`\d{4}\s*$`)
-	wordTokenRe      = regexp.MustCompile(`[\p{L}][\p{L}-]*`)
 )
 
 // meetingMentions finds the meetings a clause names: by city or alias (misspelt by one
@@ -306,11 +305,12 @@ func meetingMentions(c *campaign.Campaign, cl string) []mention {
 		}
 	}
 	// Misspellings: a word one edit away from a city name of five letters or more.
-	for _, loc := range wordTokenRe.FindAllStringIndex(lower, -1) {
+	words := wordSpans(lower)
+	for _, loc := range words {
 		w := lower[loc[0]:loc[1]]
 		for _, mt := range c.Meetings {
 			city := strings.ToLower(mt.City)
-			if w == city || utf8.RuneCountInString(city) < 5 || covered(out, loc[0]) {
+			if d := len(w) - len(city); d < -2 || d > 2 || w == city || len(city) < 5 || covered(out, loc[0]) {
 				continue
 			}
 			if damerau1(w, city) {
@@ -327,7 +327,7 @@ func meetingMentions(c *campaign.Campaign, cl string) []mention {
 			add(id, d.start, d.end)
 		}
 	}
-	for _, loc := range wordTokenRe.FindAllStringIndex(lower, -1) {
+	for _, loc := range words {
 		wd, ok := weekdayNames[lower[loc[0]:loc[1]]]
 		if !ok || utf8.RuneCountInString(lower[loc[0]:loc[1]]) < 5 {
 			continue
@@ -342,6 +342,26 @@ func meetingMentions(c *campaign.Campaign, cl string) []mention {
 		if n == 1 && !nearDate(out, loc[1]) {
 			add(hit, loc[0], loc[1])
 		}
+	}
+	return out
+}
+
+// wordSpans returns the byte spans of the words (letters and inner hyphens) of s.
+func wordSpans(s string) [][2]int {
+	var out [][2]int
+	start := -1
+	for i, r := range s {
+		letter := unicode.IsLetter(r) || (r == '-' && start >= 0)
+		switch {
+		case letter && start < 0:
+			start = i
+		case !letter && start >= 0:
+			out = append(out, [2]int{start, i})
+			start = -1
+		}
+	}
+	if start >= 0 {
+		out = append(out, [2]int{start, len(s)})
 	}
 	return out
 }

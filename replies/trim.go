@@ -26,9 +26,6 @@ const (
 )
 
 var (
-	// quoteLineRe matches quoted lines: "> text", ">> text", "C> text" (initials), "| text"
-	// is left alone (tables and code use it).
-	quoteLineRe = regexp.MustCompile(`^[ \t]*([A-Z][A-Za-z]{0,2})?>`)
 
 	// separatorRe matches the lines clients write before an earlier or forwarded message.
 	separatorRe = regexp.MustCompile(`(?i)^[ \t>]*[-_=*]*[ \t]*(original message|original-nachricht|oprindelig meddelelse|oprindelig besked|oprindelig e-?mail|opprinnelig melding|ursprungligt meddelande|ursprüngliche nachricht|ursprungliche nachricht|message d'origine|mensaje original|messaggio originale|mensagem original|oorspronkelijk bericht|originalnachricht|forwarded message|forwarded by|videresendt (meddelelse|besked|e-?mail)|videresendt melding|vidarebefordrat meddelande|weitergeleitete nachricht|message transféré|message transfere|mensaje reenviado|messaggio inoltrato|doorgestuurd bericht|begin forwarded message|start på videresendt (meddelelse|besked)|videresendt|original text|reply message|svar på meddelelse|wiadomość oryginalna|oryginalna wiadomość|исходное сообщение|пересылаемое сообщение|alkuperäinen viesti|eredeti üzenet)[ \t]*:?[ \t]*[-_=*]*[ \t]*:?[ \t]*$`)
@@ -83,6 +80,43 @@ func trimLines(lines []string, kinds []lineKind) string {
 	return strings.TrimSpace(strings.Join(trimBlankEdges(kept), "\n"))
 }
 
+// isQuoteLine says whether a line is quoted: "> text", ">> text", "C> text" (initials);
+// "| text" is left alone (tables and code use it).
+func isQuoteLine(l string) bool {
+	l = strings.TrimLeft(l, " \t")
+	for i := 0; i < len(l) && i <= 3; i++ {
+		c := l[i]
+		switch {
+		case c == '>':
+			return true
+		case i == 0 && c >= 'A' && c <= 'Z', i > 0 && (c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z'):
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// phoneSigWords are the words a phone's or webmail's signature line begins with; the
+// full pattern runs only on lines that begin so.
+var phoneSigWords = []string{"sent", "sendt", "skickat", "hentet", "hent", "få", "skaffa", "hämta", "get", "obtenir",
+	"outlook", "von", "gesendet", "envoyé", "enviado", "inviato", "verzonden", "verstuurd", "wysłane", "lähetetty",
+	"отправлено", "diese", "從我的", "从我的", "iphone", "this"}
+
+func phoneSigStart(l string) bool {
+	l = strings.TrimLeft(l, " \t(<")
+	if len(l) < 3 {
+		return false
+	}
+	head := strings.ToLower(l[:min(len(l), 16)])
+	for _, w := range phoneSigWords {
+		if strings.HasPrefix(head, w) {
+			return true
+		}
+	}
+	return false
+}
+
 // ownText returns what the sender wrote, signature included (quotes and forwarded messages
 // removed): where a colleague names the municipality they write for.
 func ownText(lines []string, classified []lineKind) string {
@@ -129,9 +163,9 @@ func classifyLines(lines []string) []lineKind {
 			kinds[i] = kindHeader
 		case len(l) < 120 && strings.ContainsAny(l, "-_=~*+") && delimRe.MatchString(l):
 			kinds[i] = kindDelim
-		case quoteLineRe.MatchString(l):
+		case isQuoteLine(l):
 			kinds[i] = kindQuote
-		case len(l) < 200 && len(strings.Fields(l)) <= 14 && phoneSigRe.MatchString(strings.ToLower(l)):
+		case len(l) < 200 && phoneSigStart(l) && len(strings.Fields(l)) <= 14 && phoneSigRe.MatchString(strings.ToLower(l)):
 			kinds[i] = kindSig
 		default:
 			n := quoteHeaderSpan(lines, i)
@@ -210,7 +244,7 @@ func quoteHeaderSpan(lines []string, i int) int {
 	joined := ""
 	for n := 1; n <= 3 && i+n <= len(lines); n++ {
 		l := strings.TrimSpace(lines[i+n-1])
-		if l == "" || (n > 1 && quoteLineRe.MatchString(lines[i+n-1]) && l != ">:") {
+		if l == "" || (n > 1 && isQuoteLine(lines[i+n-1]) && l != ">:") {
 			return 0
 		}
 		if joined != "" {

@@ -17,7 +17,7 @@ import (
 
 // exchangeSubjectRe maps the subject prefixes Outlook and Exchange write on meeting
 // responses, in the languages of Danish offices and their neighbours, to a PARTSTAT.
-var exchangeSubjectRe = regexp.MustCompile(`(?i)^\s*(accepted|accepteret|accepterat|godtatt|akseptert|angenommen|zugesagt|accepté|aceptado|accettato|geaccepteerd|declined|afvist|afslået|avböjt|avslått|avslag|abgelehnt|refusé|rechazado|rifiutato|geweigerd|tentative|tentatively accepted|foreløbig|foreløbigt|foreløpig|preliminärt|mit vorbehalt|vorläufig|provisoire|provisional|provisorio|tentativo|voorlopig)\s*:`)
+var exchangeSubjectRe = regexp.MustCompile(`(?i)^\s*(accepted|accepteret|accepterat|godtatt|akseptert|angenommen|zugesagt|accepté|aceptado|accettato|geaccepteerd|declined|afvist|afslået|avböjt|avslått|avslag|abgelehnt|refusé|rechazado|rifiutato|geweigerd|tentative|tentatively|foreløbig|foreløbigt|foreløpig|preliminärt|mit vorbehalt|vorläufig|provisoire|provisional|provisorio|tentativo|voorlopig)(\s+(accepted|accepteret|accepterat|godtatt|akseptert|angenommen|zugesagt|accepté|acceptée|aceptado|accettato|geaccepteerd))?\s*:`)
 
 // hasIMIPPart says whether m carries a calendar part marked as iMIP (a method parameter).
 func hasIMIPPart(m *message) bool {

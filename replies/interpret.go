@@ -2,6 +2,7 @@ package replies
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"strings"
 
@@ -61,6 +62,7 @@ func interpret(r *Reading, m *message, opts Options) Answer {
 		a.NeedsReview = true
 	}
 	a.Reason = strings.TrimSpace(a.Reason)
+	a.Confidence = math.Round(a.Confidence*100) / 100
 	return a
 }
 

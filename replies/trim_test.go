@@ -160,3 +160,33 @@ func TestDamerau1(t *testing.T) {
 		}
 	}
 }
+
+func TestExchangeSubjects(t *testing.T) {
+	tests := []struct{ subject, partstat string }{
+		{"Accepteret: Dialogmøde Vejle", "ACCEPTED"},
+		{"Afvist: Dialogmøde Roskilde", "DECLINED"},
+		{"Foreløbig accepteret: Dialogmøde Aalborg", "TENTATIVE"},
+		{"Tentative: Dialogue meeting", "TENTATIVE"},
+		{"Accepterat: Dialogmöte", "ACCEPTED"},
+		{"Avslått: Dialogmøte", "DECLINED"},
+		{"Mit Vorbehalt angenommen: Termin", "TENTATIVE"},
+		{"Abgelehnt: Termin", "DECLINED"},
+		{"Accepté : Réunion", "ACCEPTED"},
+		{"Refusé: Réunion", "DECLINED"},
+	}
+	for _, tt := range tests {
+		mm := exchangeSubjectRe.FindStringSubmatch(tt.subject)
+		if mm == nil {
+			t.Errorf("%q not read as a meeting response", tt.subject)
+			continue
+		}
+		if got := subjectPartStat(mm[1]); got != tt.partstat {
+			t.Errorf("%q read as %s, want %s", tt.subject, got, tt.partstat)
+		}
+	}
+	for _, s := range []string{"SV: Dialogmøde", "Accept af tilbud", "Declined offer letter attached"} {
+		if exchangeSubjectRe.MatchString(s) {
+			t.Errorf("%q read as a meeting response", s)
+		}
+	}
+}

@@ -107,11 +107,48 @@ func matchInvitee(a *Answer, r *Reading, m *message, opts Options) {
 		return
 	}
 	if r.Class == ClassBounce {
+		// A report quotes the message that failed: our signed Message-ID or the tokened
+		// reply address in its header names the invitee even when the failed address was
+		// a forward.
+		if code, match, ok := returnedMessageInvitee(m, opts); ok {
+			a.Invitee, a.Match = code, match
+		}
 		return
 	}
 	if code, ok := inviteeByText(c, m); ok {
 		a.Invitee, a.Match, a.ByText = code, MatchNone, true
 	}
+}
+
+// returnedMessageInvitee looks in the parts of a delivery report for the returned
+// message's Message-ID (one we signed) or a tokened address of ours.
+func returnedMessageInvitee(m *message, opts Options) (string, Match, bool) {
+	s := opts.Signer
+	if s == nil {
+		return "", MatchNone, false
+	}
+	seen := 0
+	for _, p := range m.parts {
+		content := p.Content
+		if len(content) > 256<<10 {
+			content = content[:256<<10]
+		}
+		text := string(content)
+		for _, id := range msgIDRe.FindAllString(text, 200) {
+			if code, ok := s.VerifyMessageID(id); ok && known(opts.Campaign, code) {
+				return code, MatchThread, true
+			}
+		}
+		for _, addr := range addrRe.FindAllString(text, 200) {
+			if code, ok := s.TokenFromAddress(strings.ToLower(addr)); ok && known(opts.Campaign, code) {
+				return code, MatchToken, true
+			}
+		}
+		if seen += len(content); seen > 1<<20 {
+			break
+		}
+	}
+	return "", MatchNone, false
 }
 
 // tokenInReference finds a reply token in a Message-ID's local part ("...+615-mac@...").

@@ -101,10 +101,13 @@ type WatcherConnect struct {
 	Down      time.Duration
 	Failures  int
 	// Idle and Move tell what the server offers; Disposal is what happens to a finished
-	// message: "move", "copy" (COPY, \Deleted, EXPUNGE) or "flag".
-	Idle     bool
-	Move     bool
-	Disposal string
+	// message: "move", "copy" (COPY, \Deleted, EXPUNGE) or "flag"; Processed is the name of
+	// the processed mailbox on the server (its hierarchy separator in place of "/"), "" when
+	// messages are flagged.
+	Idle      bool
+	Move      bool
+	Disposal  string
+	Processed string
 }
 
 // WatcherStats are the watcher's counters since it was made.
@@ -390,7 +393,7 @@ func (s *watchSession) run(ctx context.Context) error {
 	s.ready = true
 	w.connects.Add(1)
 	info := WatcherConnect{Reconnect: !s.lostAt.IsZero(), Failures: s.failures, Idle: s.idle,
-		Move: s.c.Caps().Has(imap.CapMove), Disposal: s.disposal}
+		Move: s.c.Caps().Has(imap.CapMove), Disposal: s.disposal, Processed: s.processed}
 	if info.Reconnect {
 		info.Down = time.Since(s.lostAt)
 		w.reconnects.Add(1)
@@ -917,6 +920,11 @@ func (s *watchSession) wait(ctx context.Context) error {
 		case <-timer.C:
 		}
 		return nil
+	}
+	select {
+	case <-w.wake:
+		return nil // mail announced while the last pass ran: no need to IDLE first
+	default:
 	}
 	var idle *imapclient.IdleCommand
 	if err := s.cmd("idle", w.o.CommandTimeout, func() (err error) { idle, err = s.c.Idle(); return err }); err != nil {

@@ -68,7 +68,7 @@ func Apply(c *Campaign, st State, a Answer, now time.Time) (State, []Effect) {
 	if a.NeedsReview && !hasReview(eff) {
 		eff = append(eff, Effect{Kind: EffectReview, Reason: reviewReason(a, "the reading needs a person to check it")})
 	}
-	if !sameState(st, next) {
+	if !st.Same(next) {
 		next.UpdatedAt = now
 		if next.Status.Answered() && !st.Status.Answered() {
 			next.AnsweredAt = now
@@ -247,7 +247,8 @@ func hasReview(eff []Effect) bool {
 	return false
 }
 
-func sameState(a, b State) bool {
+// Same reports whether two states say the same, whatever their timestamps.
+func (a State) Same(b State) bool {
 	return a.Status == b.Status && a.Meeting == b.Meeting && a.Headcount == b.Headcount &&
 		slices.Equal(a.Companions, b.Companions) && a.Agreement == b.Agreement && a.Delivery == b.Delivery &&
 		a.AwayUntil == b.AwayUntil && a.Sequence == b.Sequence && maps.Equal(a.PartStats, b.PartStats)

@@ -211,3 +211,15 @@ func TestStaffResolvesAReview(t *testing.T) {
 		t.Errorf("resolving twice was accepted")
 	}
 }
+
+// Two answers at the same instant (a frozen virtual clock, or one second of a busy inbox)
+// must both be applied: the second is not lost because the timestamps are equal.
+func TestTwoChangesAtTheSameInstant(t *testing.T) {
+	f := newFixture(t)
+	to := f.e.signer.ReplyAddress("dialogmoeder@kombit.test", "615")
+	f.deliver(t, reply("bibliotekschef@horsens.kommune.test", to, "<s1@horsens.test>", "", "Vi kommer til Vejle, 2 personer."))
+	f.deliver(t, reply("bibliotekschef@horsens.kommune.test", to, "<s2@horsens.test>", "", "Vi kan desværre ikke komme alligevel."))
+	if st := f.state(t, "615"); st.Status != campaign.StatusDeclined {
+		t.Fatalf("after yes and no in the same instant: %s, want declined", st.Status)
+	}
+}

@@ -177,7 +177,7 @@ func (e *Engine) putState(tx *store.Tx, before, after campaign.State, cause stri
 	if err := tx.Log(store.Event{At: now, Invitee: after.Code, Kind: "answer", Cause: cause, Detail: detail}); err != nil {
 		return err
 	}
-	if after.UpdatedAt.Equal(before.UpdatedAt) {
+	if after.Same(before) {
 		return nil // nothing changed
 	}
 	return tx.PutState(after)

@@ -1,0 +1,132 @@
+package e2e
+
+import (
+	"context"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/rsvpd/rsvpd/mailtest"
+	"github.com/rsvpd/rsvpd/store"
+)
+
+// daemonProc is `rsvpd run` as a subprocess.
+type daemonProc struct {
+	cmd *exec.Cmd
+	log *os.File
+}
+
+func startProc(t *testing.T, cfgPath string, args ...string) *daemonProc {
+	t.Helper()
+	logf, err := os.OpenFile(filepath.Join(filepath.Dir(cfgPath), "rsvpd.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(rsvpdBinary(t), append([]string{"run", "--config", cfgPath}, args...)...)
+	cmd.Env = append(os.Environ(), "RSVPD_SECRET=e2e crash secret", "RSVPD_IMAP_PASSWORD=rsvpd-test")
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return &daemonProc{cmd: cmd, log: logf}
+}
+
+func (p *daemonProc) kill() {
+	p.cmd.Process.Signal(syscall.SIGKILL)
+	p.cmd.Wait()
+	p.log.Close()
+}
+
+func (p *daemonProc) term(t *testing.T) {
+	t.Helper()
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- p.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("rsvpd run after SIGTERM: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		p.cmd.Process.Kill()
+		t.Errorf("rsvpd run did not stop within 30 s of SIGTERM")
+	}
+	p.log.Close()
+}
+
+// outboxOf reads the outbox counts of a store another process is writing.
+func outboxOf(t *testing.T, path string) store.OutboxStats {
+	t.Helper()
+	st, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	s, err := st.OutboxStats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestInvitationsSurviveKills sends 1,000 invitations while the daemon is killed with SIGKILL
+// at random points and restarted: every mailbox must end with its invitation, and a kill may
+// cost at most one duplicate (the message in flight on the one SMTP connection).
+func TestInvitationsSurviveKills(t *testing.T) {
+	srv := mailtest.Start(t)
+	dir := t.TempDir()
+	now := time.Now()
+	g := generated{Invitees: 1000, Invitations: now.Add(-time.Minute), Meetings: now.AddDate(0, 0, 30),
+		Deadline: now.AddDate(0, 0, 40), SMTP: srv.SMTPAddr, IMAP: srv.IMAPAddr,
+		StorePath: filepath.Join(dir, "rsvpd.db"), Concurrency: 1}
+	cfgPath := g.write(t, dir)
+	rng := rand.New(rand.NewPCG(uint64(now.UnixNano()), 7))
+
+	kills, progress := 0, []int{}
+	for kills < 5 {
+		p := startProc(t, cfgPath, "--no-watch")
+		time.Sleep(time.Duration(150+rng.IntN(900)) * time.Millisecond)
+		p.kill()
+		kills++
+		progress = append(progress, outboxOf(t, g.StorePath).Sent)
+	}
+	p := startProc(t, cfgPath, "--no-watch")
+	waitFor(t, 5*time.Minute, "every invitation sent", func() bool {
+		s := outboxOf(t, g.StorePath)
+		return s.Sent+s.Failed == 1000
+	})
+	p.term(t)
+	if s := outboxOf(t, g.StorePath); s.Failed != 0 {
+		t.Errorf("%d invitations failed", s.Failed)
+	}
+	t.Logf("killed %d times; invitations marked sent after each kill: %v", kills, progress)
+
+	users := make([]string, g.Invitees)
+	for i := range users {
+		users[i] = directorOf(i + 1)
+	}
+	// Postfix may still be delivering the last ones into Dovecot.
+	var counts map[string]int
+	waitFor(t, 2*time.Minute, "every invitation delivered", func() bool {
+		counts = countMessages(t, srv, users)
+		for _, n := range counts {
+			if n == 0 {
+				return false
+			}
+		}
+		return true
+	})
+	total, dups := 0, 0
+	for _, n := range counts {
+		total += n
+		dups += n - 1
+	}
+	t.Logf("1000 mailboxes hold %d messages: %d duplicates after %d kills", total, dups, kills)
+	if dups > kills {
+		t.Errorf("%d duplicates after %d kills: more than one per kill", dups, kills)
+	}
+}

@@ -28,8 +28,10 @@ func wordsRe(alts string) *keyedRe {
 
 var (
 	attendRe  = wordsRe(`deltager|deltage|deltagelse|deltar|delta|tilmeld\p{L}*|anmäl\p{L}*|påmeld\p{L}*|kommer gerne|kommer|komme|vi ses|ses i|ses den|glæder (mig|os)|ser frem til|regner med at (komme|deltage)|reserver\p{L}*|melder (mig|os) (til|på)|vil gerne (til|med|deltage|komme|være med)|sender|booke?|en plads|pladser|vil gerne (med|være med)|gerne med|er med|tager (turen|mødet)|passer (mig |os )?(fint|godt|bedst|bedre)|foretrækker|vælger|skifter|ændre\p{L}*|flytte\p{L}*|i stedet|ja tak|ja gerne|ja, gerne|attend\p{L}*|will come|we'll come|we will come|i'll come|coming|be there|join\p{L}*|participat\p{L}*|register\p{L}*|sign (me|us) up|count (me|us) in|see you|book\p{L}*|would like to come|prefer\p{L}*|switch\p{L}*|change (to|our)`)
-	declineRe = wordsRe(`kan ikke|kan desværre ikke|kan jeg ikke|kan vi ikke|kommer ikke|deltager ikke|deltage ikke|har ikke mulighed|ingen mulighed|ikke mulighed|forhindret|afbud|melder fra|melde fra|afmeld\p{L}*|framelde\p{L}*|takke nej|takker nej|nej tak|må desværre|desværre|dessverre|tyvärr|kan inte|har inte möjlighet|springer over|ikke deltage|ikke komme|ikke med|cannot|can't|can not|won't be able|will not be able|unable|not able|not attend|won't attend|will not attend|unfortunately|regret\p{L}*|decline\p{L}*|no thanks|have to cancel|must cancel`)
+	declineRe = wordsRe(`kan ikke|kan desværre ikke|kan jeg ikke|kan vi ikke|kommer ikke|deltager ikke|deltage ikke|har ikke mulighed|ingen mulighed|ikke mulighed|forhindret|afbud|melder fra|melde fra|afmeld\p{L}*|framelde\p{L}*|takke nej|takker nej|nej tak|må desværre|desværre|dessverre|tyvärr|kan inte|har inte möjlighet|springer over|ikke tid|ingen tid|optaget|ikke deltage|ikke komme|ikke med|cannot|can't|can not|won't be able|will not be able|unable|not able|not attend|won't attend|will not attend|unfortunately|regret\p{L}*|decline\p{L}*|no thanks|have to cancel|must cancel`)
 	// changeRe marks a change of mind: the last meeting named is the new one.
+	// laterRe marks a promise to answer later ("jeg vender tilbage"): no answer yet.
+	laterRe = wordsRe(`kommer tilbage|vender tilbage|vender retur|melder tilbage|giver besked senere|giver lyd|vender snarest tilbage|vil overveje|skal lige undersøge|get back to you|will let you know|let you know later|come back to you`)
 	// turnsRe marks a clause that turns an answer around ("men", "but", "så").
 	turnsRe     = wordsRe(`men|but|så|so|i stedet|instead`)
 	changeRe    = wordsRe(`skifter|skifte|ændre\p{L}*|ændring|flytte\p{L}*|bytte\p{L}*|i stedet|hellere|alligevel|switch\p{L}*|change\p{L}*|instead|rather|move us|move me`)
@@ -50,7 +52,7 @@ var (
 
 	// Companion phrases: group "c" is the companion (a role and maybe a name).
 	companionRes = []*regexp.Regexp{
-		regexp.MustCompile(`(?i)` + nb + `(?:jeg|mig selv)\s+og\s+(?P<c>[^,.;:!?\n]{3,80})`),
+		regexp.MustCompile(`(?i)` + nb + `(?:jeg|mig|mig selv)\s+og\s+(?P<c>[^,.;:!?\n]{3,80})`),
 		regexp.MustCompile(`(?i)` + nb + `(?:sammen\s+)?med\s+(?P<c>(?:min|mit|vores|en|et|kommunens|bibliotekets|den|det)\s+[^,.;:!?\n]{3,80})`),
 		regexp.MustCompile(`(?i)` + nb + `tager\s+(?P<c>[^,.;:!?\n]{3,60}?)\s+med` + ne),
 		regexp.MustCompile(`(?i)` + nb + `(?:me|myself|i)\s+and\s+(?P<c>[^,.;:!?\n]{3,80})`),
@@ -106,7 +108,7 @@ func readText(c *campaign.Campaign, text string) textReading {
 		perClause[i] = ms
 		all = append(all, ms...)
 		lc := strings.ToLower(cl)
-		hasAttend := attendRe.MatchString(lc)
+		hasAttend := attendRe.MatchString(lc) && !laterRe.MatchString(lc)
 		hasDecline := declineRe.MatchString(lc)
 		if changeRe.MatchString(lc) && len(ms) > 0 && !hasDecline {
 			tr.changed = true

@@ -106,8 +106,10 @@ func findDates(text string) []foundDate {
 		sep := text[mm[6]:mm[7]]
 		hasYear := mm[10] >= 0
 		before := strings.ToLower(text[max(0, mm[4]-4):mm[4]])
-		// "kl. 10.30" and "10-12" are times and spans, not dates; "5.3" needs a year or "den".
-		if strings.Contains(before, "kl") || (sep != "/" && !hasYear && !strings.HasSuffix(before, "den ")) {
+		// "kl. 10.30" and "10-12" are times and spans, not dates; "5.3" needs a year, "den"
+		// or "d." before it.
+		dated := strings.HasSuffix(before, "den ") || strings.HasSuffix(before, "d. ") || strings.HasSuffix(before, " d.")
+		if strings.Contains(before, "kl") || (sep != "/" && !hasYear && !dated) {
 			continue
 		}
 		d, _ := strconv.Atoi(text[mm[4]:mm[5]])

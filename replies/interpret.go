@@ -52,7 +52,7 @@ func interpret(r *Reading, m *message, opts Options) Answer {
 		a.Reason += " The sender is not a known invitee."
 	} else if a.ByText {
 		a.NeedsReview = true
-		a.Reason += " The invitee was found only by " + a.matchNote() + "."
+		a.Reason += " The invitee was found only by the municipality or mail domain named in the message."
 	}
 	if other != "" {
 		a.NeedsReview = true
@@ -64,11 +64,6 @@ func interpret(r *Reading, m *message, opts Options) Answer {
 	a.Reason = strings.TrimSpace(a.Reason)
 	a.Confidence = math.Round(a.Confidence*100) / 100
 	return a
-}
-
-// matchNote says how a ByText match was found, for the reason.
-func (a *Answer) matchNote() string {
-	return "the municipality or mail domain named in the message"
 }
 
 // matchInvitee ties the message to an invitee: by the token in an address we gave out, by a

@@ -506,7 +506,7 @@ func chooseFrom(ms []mention) (string, bool) {
 		return ids[0], false
 	}
 	if len(ids) == 0 {
-		return "", len(distinct(ms)) > 0 && false
+		return "", false // only meetings left or refused
 	}
 	var pos []mention
 	for _, m := range keep {

@@ -85,6 +85,8 @@ func TestReturnDate(t *testing.T) {
 		{"Jeg er på barsel.", ""},
 		{"Ring på 33 34 94 73 kl. 10.30.", ""},
 		{"Tilbage 3. januar.", "2013-01-03"},
+		{"Jeg er på kontoret igen d. 5.3.", "2012-03-05"},
+		{"Møde kl. 10.30, tilbage 12-14.", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {

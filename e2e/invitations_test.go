@@ -13,6 +13,7 @@ import (
 	"github.com/rsvpd/rsvpd/calendar"
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/clock"
+	"github.com/rsvpd/rsvpd/config"
 	"github.com/rsvpd/rsvpd/daemon"
 	"github.com/rsvpd/rsvpd/mailer"
 	"github.com/rsvpd/rsvpd/mailtest"
@@ -27,10 +28,16 @@ type running struct {
 	stop   func() error
 }
 
-// startDaemon runs the engine for cfg on clk until the test ends (or stop is called).
+// startDaemon runs the engine for the example campaign on clk until the test ends (or stop
+// is called).
 func startDaemon(t *testing.T, srv *mailtest.Servers, dir string, clk clock.Clock, watch bool) *running {
 	t.Helper()
-	cfg := exampleOn(t, srv, dir)
+	return startEngine(t, srv, exampleOn(t, srv, dir), clk, watch)
+}
+
+// startEngine runs the engine for cfg on clk until the test ends (or stop is called).
+func startEngine(t testing.TB, srv *mailtest.Servers, cfg *config.Config, clk clock.Clock, watch bool) *running {
+	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, cfg.Store.Path)
 	if err != nil {

@@ -1,0 +1,148 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/config"
+	"github.com/rsvpd/rsvpd/mailtest"
+	"github.com/rsvpd/rsvpd/simulate"
+	"github.com/rsvpd/rsvpd/store"
+)
+
+// ledgerCounts reads how far the daemon has come with the inbound ledger, and how often each
+// stored message was applied according to the event log.
+func ledgerCounts(t *testing.T, path string) (applied int, answersPerMessage map[int64]int, pendingOut int) {
+	t.Helper()
+	st, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	answersPerMessage = map[int64]int{}
+	err = st.Tx(context.Background(), func(tx *store.Tx) error {
+		evs, err := tx.Events(store.EventFilter{Kind: "answer"})
+		if err != nil {
+			return err
+		}
+		for _, e := range evs {
+			var id int64
+			if _, err := fmt.Sscanf(e.Cause, "inbound:%d", &id); err == nil {
+				answersPerMessage[id]++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := st.InboundByStatus(context.Background(), "applied")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := st.OutboxStats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(rows), answersPerMessage, s.Pending
+}
+
+// TestRepliesSurviveKills leaves 500 replies in the inbox and kills the daemon with SIGKILL at
+// random points while it reads them: every reply must be applied exactly once (one answer in
+// the event log per message), and a kill may cost at most one duplicate confirmation.
+func TestRepliesSurviveKills(t *testing.T) {
+	const n = 500
+	srv := mailtest.Start(t)
+	dir := t.TempDir()
+	now := time.Now()
+	g := generated{Invitees: n, Invitations: now.Add(24 * time.Hour), Meetings: now.AddDate(0, 0, 30),
+		Deadline: now.AddDate(0, 0, 40), SMTP: srv.SMTPAddr, IMAP: srv.IMAPAddr,
+		StorePath: filepath.Join(dir, "rsvpd.db"), Concurrency: 1}
+	cfgPath := g.write(t, dir)
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := cfg.Campaign
+	signer := campaign.NewSigner([]byte("e2e crash secret"), "kombit.test")
+	mail := simulate.NewMail(c, signer, func(campaign.Invitee) string {
+		return "Møder i Aalborg, Roskilde og Vejle. Svar venligst inden fristen."
+	})
+	meetings := []string{"Aalborg", "Roskilde", "Vejle"}
+	var wg sync.WaitGroup
+	work := make(chan int)
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				inv := c.Invitees[i]
+				text := fmt.Sprintf("Vi kommer til %s, %d personer.", meetings[i%3], 1+i%2)
+				submit(t, srv, inv.Email, signer.ReplyAddress(c.Organiser.Email, inv.Code), mail.Reply(inv, "", text, now, i))
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	srv.WaitMessages(t, c.Organiser.Email, "INBOX", n, 2*time.Minute)
+
+	rng := rand.New(rand.NewPCG(uint64(now.UnixNano()), 11))
+	kills := 0
+	var progress []int
+	for kills < 5 {
+		p := startProc(t, cfgPath)
+		time.Sleep(time.Duration(300+rng.IntN(1200)) * time.Millisecond)
+		p.kill()
+		kills++
+		applied, _, _ := ledgerCounts(t, g.StorePath)
+		progress = append(progress, applied)
+	}
+	p := startProc(t, cfgPath)
+	waitFor(t, 5*time.Minute, "every reply applied and confirmed", func() bool {
+		applied, _, pending := ledgerCounts(t, g.StorePath)
+		return applied == n && pending == 0
+	})
+	p.term(t)
+	t.Logf("killed %d times; replies applied after each kill: %v", kills, progress)
+
+	_, perMessage, _ := ledgerCounts(t, g.StorePath)
+	if len(perMessage) != n {
+		t.Errorf("the event log has answers for %d messages, want %d", len(perMessage), n)
+	}
+	for id, k := range perMessage {
+		if k != 1 {
+			t.Errorf("message %d applied %d times", id, k)
+		}
+	}
+	users := make([]string, n)
+	for i := range users {
+		users[i] = directorOf(i + 1)
+	}
+	var counts map[string]int
+	waitFor(t, 2*time.Minute, "every confirmation delivered", func() bool {
+		counts = countMessages(t, srv, users)
+		for _, k := range counts {
+			if k == 0 {
+				return false
+			}
+		}
+		return true
+	})
+	dups := 0
+	for _, k := range counts {
+		dups += k - 1
+	}
+	t.Logf("%d replies applied once each; %d confirmations delivered, %d duplicates after %d kills", n, n+dups, dups, kills)
+	if dups > kills {
+		t.Errorf("%d duplicate confirmations after %d kills: more than one per kill", dups, kills)
+	}
+}

@@ -53,8 +53,8 @@ func checkICS(t *testing.T, objects [][]byte, want []icsWant) {
 			t.Fatalf("%s refused rsvpd's calendar objects: %v\n%s\n(install: scripts/icalcheck/install)", v.name, err, stderr.String())
 		}
 		var got []struct {
-			Errors []any  `json:"errors"`
-			Method string `json:"method"`
+			Errors  []any  `json:"errors"`
+			Method  string `json:"method"`
 			UID     string `json:"uid"`
 			DTStart string `json:"dtstart"`
 		}

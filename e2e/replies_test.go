@@ -146,6 +146,3 @@ func TestReplyLoopOnRealServers(t *testing.T) {
 		t.Errorf("the out-of-office was answered: %d messages in %s", n, fred.Email)
 	}
 }
-
-
-

@@ -49,21 +49,33 @@ func interpret(r *Reading, m *message, opts Options) Answer {
 	}
 	if a.Invitee == "" && (r.Class == ClassHuman || r.Class == ClassCalendar) {
 		a.NeedsReview = true
-		a.Reason += " The sender is not a known invitee."
+		a.note("the sender is not a known invitee")
 	} else if a.ByText {
 		a.NeedsReview = true
-		a.Reason += " The invitee was found only by the municipality or mail domain named in the message."
+		a.note("the invitee was found only by the municipality or mail domain named in the message")
 	}
 	if other != "" {
 		a.NeedsReview = true
-		a.Reason += " The sender is registered for invitee " + other + "."
+		a.note("the sender is registered for invitee " + other)
 	}
 	if a.Confidence < 0.7 && a.Intent != IntentNone {
 		a.NeedsReview = true
 	}
-	a.Reason = strings.TrimSpace(a.Reason)
+	a.Reason = oneSentence(a.Reason, a.notes)
 	a.Confidence = math.Round(a.Confidence*100) / 100
 	return a
+}
+
+// note adds a remark to the reason; the reason stays one sentence.
+func (a *Answer) note(s string) { a.notes = append(a.notes, s) }
+
+// oneSentence joins the reason and its remarks into one sentence.
+func oneSentence(reason string, notes []string) string {
+	reason = strings.TrimSuffix(strings.TrimSpace(reason), ".")
+	for _, n := range notes {
+		reason += "; " + n
+	}
+	return reason + "."
 }
 
 // matchInvitee ties the message to an invitee: by the token in an address we gave out, by a
@@ -318,7 +330,7 @@ func readCalendarAnswer(a *Answer, r *Reading, c *campaign.Campaign) {
 		tr := readText(c, t)
 		if tr.question {
 			a.Question, a.NeedsReview = true, true
-			a.Reason += " The note asks a question."
+			a.note("the note asks a question")
 		}
 		if tr.headcount > 1 && a.Intent == IntentAttend {
 			a.Headcount, a.Companions = tr.headcount, tr.companions

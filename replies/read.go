@@ -117,6 +117,8 @@ type Answer struct {
 	ByText bool `json:"-"`
 	// Question is set when the text asks something besides (or instead of) answering.
 	Question bool `json:"-"`
+
+	notes []string // remarks joined into Reason
 }
 
 // Read reads one raw RFC 5322 message. It never panics: a message it cannot read is

@@ -167,6 +167,14 @@ func readText(c *campaign.Campaign, text string) textReading {
 		}
 	}
 	tr.headcount, tr.companions = readHeadcount(c, text)
+	if tr.changed {
+		// A change of mind names the meeting left as well as the new one.
+		seen := map[string]bool{}
+		for _, m := range all {
+			seen[m.meeting] = true
+		}
+		tr.changed = len(seen) > 1
+	}
 	return tr
 }
 
@@ -646,7 +654,7 @@ func readHuman(a *Answer, r *Reading, m *message, c *campaign.Campaign) {
 		}
 		if a.Headcount > c.Companions.MaxHeadcount() {
 			a.NeedsReview = true
-			a.Reason += fmt.Sprintf(" %d people is more than the %d welcome without review.", a.Headcount, c.Companions.MaxHeadcount())
+			a.note(fmt.Sprintf("%d people is more than the %d welcome without review", a.Headcount, c.Companions.MaxHeadcount()))
 		}
 	case IntentDecline:
 		a.Reason = fmt.Sprintf("Declines: %q.", clip(tr.evidence))
@@ -664,7 +672,7 @@ func readHuman(a *Answer, r *Reading, m *message, c *campaign.Campaign) {
 	}
 	if tr.question && tr.intent != IntentQuestion {
 		a.NeedsReview = true
-		a.Reason += " It also asks a question."
+		a.note("it also asks a question")
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -100,9 +101,31 @@ func TestInvitationsSurviveKills(t *testing.T) {
 		return s.Sent+s.Failed == 1000
 	})
 	p.term(t)
-	if s := outboxOf(t, g.StorePath); s.Failed != 0 {
-		t.Errorf("%d invitations failed", s.Failed)
+	if s := outboxOf(t, g.StorePath); s.Failed != 0 || s.Sent != 1000 {
+		t.Errorf("outbox: %d sent, %d failed; want 1000 sent", s.Sent, s.Failed)
 	}
+	// Each invitation job ran once: one record in the run ledger, one outbox row.
+	st, err := store.Open(context.Background(), g.StorePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Tx(context.Background(), func(tx *store.Tx) error {
+		runs, err := tx.JobRuns()
+		if err != nil {
+			return err
+		}
+		ran := 0
+		for _, r := range runs {
+			if strings.HasPrefix(r.Key, "invitation/") && r.Outcome == "ran" {
+				ran++
+			}
+		}
+		if ran != 1000 {
+			t.Errorf("the run ledger holds %d invitation jobs, want 1000", ran)
+		}
+		return nil
+	})
+	st.Close()
 	t.Logf("killed %d times; invitations marked sent after each kill: %v", kills, progress)
 
 	users := make([]string, g.Invitees)

@@ -1,6 +1,7 @@
 package replies
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"regexp"
@@ -128,30 +129,38 @@ func matchInvitee(a *Answer, r *Reading, m *message, opts Options) {
 }
 
 // returnedMessageInvitee looks in the parts of a delivery report for the returned
-// message's Message-ID (one we signed) or a tokened address of ours.
+// message's Message-ID (one we signed) or a tokened address of ours: both end in the
+// campaign's domain, so only the words around that domain are tried.
 func returnedMessageInvitee(m *message, opts Options) (string, Match, bool) {
-	s := opts.Signer
-	if s == nil {
+	s, c := opts.Signer, opts.Campaign
+	at := strings.LastIndexByte(c.Organiser.Email, '@')
+	if s == nil || at < 0 {
 		return "", MatchNone, false
 	}
+	suffix := []byte(strings.ToLower(c.Organiser.Email[at:]))
 	seen := 0
 	for _, p := range m.parts {
 		content := p.Content
-		if len(content) > 256<<10 {
-			content = content[:256<<10]
-		}
-		text := string(content)
-		for _, id := range msgIDRe.FindAllString(text, 200) {
-			if code, ok := s.VerifyMessageID(id); ok && known(opts.Campaign, code) {
+		for off := 0; ; {
+			k := bytes.Index(content[off:], suffix)
+			if k < 0 {
+				break
+			}
+			end := off + k + len(suffix)
+			start := off + k
+			for start > 0 && !bytes.ContainsAny(content[start-1:start], " \t\r\n<>\"'(),;:[]") {
+				start--
+			}
+			word := strings.ToLower(string(content[start:end]))
+			if code, ok := s.VerifyMessageID(word); ok && known(c, code) {
 				return code, MatchThread, true
 			}
-		}
-		for _, addr := range addrRe.FindAllString(text, 200) {
-			if code, ok := s.TokenFromAddress(strings.ToLower(addr)); ok && known(opts.Campaign, code) {
+			if code, ok := s.TokenFromAddress(word); ok && known(c, code) {
 				return code, MatchToken, true
 			}
+			off = end
 		}
-		if seen += len(content); seen > 1<<20 {
+		if seen += len(content); seen > 4<<20 {
 			break
 		}
 	}

@@ -128,26 +128,8 @@ func TestInvitationsSurviveKills(t *testing.T) {
 	st.Close()
 	t.Logf("killed %d times; invitations marked sent after each kill: %v", kills, progress)
 
-	users := make([]string, g.Invitees)
-	for i := range users {
-		users[i] = directorOf(i + 1)
-	}
 	// Postfix may still be delivering the last ones into Dovecot.
-	var counts map[string]int
-	waitFor(t, 2*time.Minute, "every invitation delivered", func() bool {
-		counts = countMessages(t, srv, users)
-		for _, n := range counts {
-			if n == 0 {
-				return false
-			}
-		}
-		return true
-	})
-	total, dups := 0, 0
-	for _, n := range counts {
-		total += n
-		dups += n - 1
-	}
+	total, dups := directorsReached(t, srv, g.Invitees, "every invitation delivered")
 	t.Logf("1000 mailboxes hold %d messages: %d duplicates after %d kills", total, dups, kills)
 	if dups > kills {
 		t.Errorf("%d duplicates after %d kills: more than one per kill", dups, kills)

@@ -237,3 +237,28 @@ func ctxTimeout(t testing.TB, d time.Duration) context.Context {
 	t.Cleanup(cancel)
 	return ctx
 }
+
+// directorsReached waits until each of the first n generated directors has at least one
+// message, and returns how many messages they hold in all beyond one each (the duplicates).
+func directorsReached(t *testing.T, srv *mailtest.Servers, n int, what string) (total, dups int) {
+	t.Helper()
+	users := make([]string, n)
+	for i := range users {
+		users[i] = directorOf(i + 1)
+	}
+	var counts map[string]int
+	waitFor(t, 2*time.Minute, what, func() bool {
+		counts = countMessages(t, srv, users)
+		for _, k := range counts {
+			if k == 0 {
+				return false
+			}
+		}
+		return true
+	})
+	for _, k := range counts {
+		total += k
+		dups += k - 1
+	}
+	return total, dups
+}

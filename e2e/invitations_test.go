@@ -98,14 +98,7 @@ func (r *running) outbox(t testing.TB) store.OutboxStats {
 // each director's mailbox back from Dovecot.
 func TestExampleInvitationsReachEveryDirector(t *testing.T) {
 	srv := mailtest.Start(t)
-	dir := t.TempDir()
-	c := exampleOn(t, srv, dir).Campaign
-	v := clock.NewVirtual(c.Schedule.Invitations.Add(-time.Minute))
-	r := startDaemon(t, srv, dir, v, false)
-	if err := v.RunUntil(ctxTimeout(t, time.Minute), c.Schedule.Invitations.Add(time.Minute)); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, 2*time.Minute, "98 invitations handed to Postfix", func() bool { return r.outbox(t).Sent == 98 })
+	r, c, _ := invitationsSent(t, srv, false)
 	if err := r.stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -161,6 +154,22 @@ func TestExampleInvitationsReachEveryDirector(t *testing.T) {
 		}
 	}
 	checkICS(t, icsObjects, icsWants)
+}
+
+// invitationsSent runs the example campaign on real servers through its invitations (virtual
+// time 09:01 on the invitation day, where the clock then stays) and waits until all 98 are
+// with Postfix.
+func invitationsSent(t *testing.T, srv *mailtest.Servers, watch bool) (*running, *campaign.Campaign, *clock.Virtual) {
+	t.Helper()
+	dir := t.TempDir()
+	c := exampleOn(t, srv, dir).Campaign
+	v := clock.NewVirtual(c.Schedule.Invitations.Add(-time.Minute))
+	r := startDaemon(t, srv, dir, v, watch)
+	if err := v.RunUntil(ctxTimeout(t, time.Minute), c.Schedule.Invitations.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 2*time.Minute, "98 invitations handed to Postfix", func() bool { return r.outbox(t).Sent == 98 })
+	return r, c, v
 }
 
 // hasAlternative reports whether the tree holds a multipart/alternative whose children

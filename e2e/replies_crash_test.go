@@ -123,24 +123,7 @@ func TestRepliesSurviveKills(t *testing.T) {
 			t.Errorf("message %d applied %d times", id, k)
 		}
 	}
-	users := make([]string, n)
-	for i := range users {
-		users[i] = directorOf(i + 1)
-	}
-	var counts map[string]int
-	waitFor(t, 2*time.Minute, "every confirmation delivered", func() bool {
-		counts = countMessages(t, srv, users)
-		for _, k := range counts {
-			if k == 0 {
-				return false
-			}
-		}
-		return true
-	})
-	dups := 0
-	for _, k := range counts {
-		dups += k - 1
-	}
+	_, dups := directorsReached(t, srv, n, "every confirmation delivered")
 	t.Logf("%d replies applied once each; %d confirmations delivered, %d duplicates after %d kills", n, n+dups, dups, kills)
 	if dups > kills {
 		t.Errorf("%d duplicate confirmations after %d kills: more than one per kill", dups, kills)

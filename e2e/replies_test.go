@@ -12,7 +12,6 @@ import (
 
 	"github.com/rsvpd/rsvpd/calendar"
 	"github.com/rsvpd/rsvpd/campaign"
-	"github.com/rsvpd/rsvpd/clock"
 	"github.com/rsvpd/rsvpd/mailtest"
 	"github.com/rsvpd/rsvpd/simulate"
 	"github.com/rsvpd/rsvpd/store"
@@ -79,14 +78,7 @@ func calendarPart(env *enmime.Envelope) []byte {
 // stranger changes nothing but reaches the staff, and an out-of-office gets no answer.
 func TestReplyLoopOnRealServers(t *testing.T) {
 	srv := mailtest.Start(t)
-	dir := t.TempDir()
-	c := exampleOn(t, srv, dir).Campaign
-	v := clock.NewVirtual(c.Schedule.Invitations.Add(-time.Minute))
-	r := startDaemon(t, srv, dir, v, true)
-	if err := v.RunUntil(ctxTimeout(t, time.Minute), c.Schedule.Invitations.Add(time.Minute)); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, 2*time.Minute, "the invitations handed to Postfix", func() bool { return r.outbox(t).Sent == 98 })
+	r, c, v := invitationsSent(t, srv, true)
 	horsens, _ := c.Invitee("615")
 	srv.WaitMessages(t, horsens.Email, "INBOX", 1, time.Minute)
 	mail := newMail(r)

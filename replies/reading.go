@@ -105,11 +105,16 @@ func readText(c *campaign.Campaign, text string) textReading {
 	perClause := make([][]mention, len(clauses))
 	for i, cl := range clauses {
 		ms := meetingMentions(c, cl)
-		perClause[i] = ms
-		all = append(all, ms...)
 		lc := strings.ToLower(cl)
 		hasAttend := attendRe.MatchString(lc) && !laterRe.MatchString(lc)
 		hasDecline := declineRe.MatchString(lc)
+		if !hasAttend && orgLine(lc) {
+			// "Vejle Bibliotekerne" on a line of its own is where the sender works (a
+			// signature without a closing), not where they go.
+			ms = nil
+		}
+		perClause[i] = ms
+		all = append(all, ms...)
 		if changeRe.MatchString(lc) && len(ms) > 0 && !hasDecline {
 			tr.changed = true
 			hasAttend = true
@@ -176,6 +181,20 @@ func readText(c *campaign.Campaign, text string) textReading {
 		tr.changed = len(seen) > 1
 	}
 	return tr
+}
+
+// orgLine says whether a (lower-case) clause is a short line naming an organisation.
+func orgLine(lc string) bool {
+	words := strings.Fields(lc)
+	if len(words) > 5 {
+		return false
+	}
+	for _, w := range words {
+		if orgWords[strings.Trim(w, ".,")] {
+			return true
+		}
+	}
+	return false
 }
 
 func firstMatchText(re *keyedRe, s string) string {

@@ -326,7 +326,10 @@ func readCalendarAnswer(a *Answer, r *Reading, c *campaign.Campaign) {
 		a.Reason += " (read from the subject, no calendar data)"
 	}
 	if a.Meeting != "" {
-		a.Reason += " for the meeting in " + meetingCity(c, a.Meeting) + "."
+		if a.Intent == IntentUnclear {
+			a.Reason += " for"
+		}
+		a.Reason += " the meeting in " + meetingCity(c, a.Meeting) + "."
 	} else {
 		a.Reason += "; the meeting is not identified."
 		if a.Intent == IntentAttend {

@@ -223,3 +223,18 @@ func TestTwoChangesAtTheSameInstant(t *testing.T) {
 		t.Fatalf("after yes and no in the same instant: %s, want declined", st.Status)
 	}
 }
+
+// A change of meeting that names no number keeps the number registered.
+func TestChangeOfMeetingKeepsTheHeadcount(t *testing.T) {
+	f := newFixture(t)
+	to := f.e.signer.ReplyAddress("dialogmoeder@kombit.test", "751")
+	f.deliver(t, reply("bibliotekschef@aarhus.kommune.test", to, "<a1@aarhus.test>", "", "Vi kommer to til Roskilde."))
+	f.deliver(t, reply("bibliotekschef@aarhus.kommune.test", to, "<a2@aarhus.test>", "", "Vi skifter fra Roskilde til Vejle, hvis det er muligt."))
+	if st := f.state(t, "751"); st.Meeting != "vejle" || st.Headcount != 2 {
+		t.Fatalf("after the change: %s %d, want vejle 2", st.Meeting, st.Headcount)
+	}
+	f.deliver(t, reply("bibliotekschef@aarhus.kommune.test", to, "<a3@aarhus.test>", "", "Vi bliver alligevel kun én."))
+	if st := f.state(t, "751"); st.Meeting != "vejle" || st.Headcount != 1 {
+		t.Fatalf("after \"kun én\": %s %d, want vejle 1", st.Meeting, st.Headcount)
+	}
+}

@@ -189,6 +189,9 @@ func (e *Engine) toAnswer(inv campaign.Invitee, r replies.Reading) campaign.Answ
 	a := campaign.Answer{Class: string(r.Class)}
 	if r.Answer != nil {
 		a.Intent, a.Meeting, a.Headcount = string(r.Answer.Intent), r.Answer.Meeting, r.Answer.Headcount
+		if r.Class == replies.ClassHuman && !r.Answer.HeadcountStated {
+			a.Headcount = 0 // not stated: the state machine keeps what is registered, or counts one
+		}
 		a.Companions, a.NeedsReview, a.Reason = r.Answer.Companions, r.Answer.NeedsReview, r.Answer.Reason
 	}
 	if r.Calendar != nil {

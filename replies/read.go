@@ -113,6 +113,10 @@ type Answer struct {
 	Confidence  float64  `json:"confidence"`
 	NeedsReview bool     `json:"needs_review"`
 	Reason      string   `json:"reason"`
+	// HeadcountStated is set when the text says how many come (a number, "alene", a companion);
+	// otherwise Headcount is the contract's default of 1 and a change of meeting keeps the
+	// number already registered.
+	HeadcountStated bool `json:"-"`
 	// ByText is set when the invitee was found only by a municipality named in the text.
 	ByText bool `json:"-"`
 	// Question is set when the text asks something besides (or instead of) answering.

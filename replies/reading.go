@@ -59,6 +59,8 @@ var (
 		regexp.MustCompile(`(?i)` + nb + `(?:together\s+)?with\s+(?P<c>(?:my|our|a)\s+[^,.;:!?\n]{3,80})`),
 		regexp.MustCompile(`(?i)` + nb + `bring(?:ing)?\s+(?P<c>(?:my|our|a)\s+[^,.;:!?\n]{3,80})`),
 		regexp.MustCompile(`(?P<c>(?:\p{Lu}\p{Ll}+)(?:\s+\p{Lu}\p{Ll}+){1,2})\s+(?:deltager|kommer|tager)\s+(?:også|med)` + ne),
+		// "Bibliotekschefen og jeg kommer", "Hanne Holm and I will come": the companion first.
+		regexp.MustCompile(`(?i)` + nb + `(?P<c>(?:vores\s+|min\s+|our\s+|my\s+)?\p{L}[\p{L}-]{2,40}(?:\s+\p{Lu}\p{Ll}+){0,2})\s+(?:og\s+(?:jeg|mig)|and\s+(?:i|me))` + ne),
 	}
 	// roleRe finds the role in a companion phrase.
 	roleRe = regexp.MustCompile(`(?i)(\p{L}*(konsulent|chef|leder|bibliotekar|medarbejder|kollega|kollegaer|koordinator|direktør|formand|souschef|udvikler|specialist|rådgiver|repræsentant|colleague|consultant|librarian|manager|director|deputy|coordinator|representative|advisor|adviser)\p{L}*)`)
@@ -162,6 +164,11 @@ func readText(c *campaign.Campaign, text string) textReading {
 		tr.intent, tr.confidence = IntentQuestion, 0.8
 		tr.evidence = firstQuestion(clauses)
 		return tr
+	case headcountRes[0].MatchString(text) || aloneRe.MatchString(strings.ToLower(text)):
+		// "Vi bliver alligevel kun én": how many come, not where: a new headcount for the
+		// meeting already chosen.
+		tr.intent, tr.confidence = IntentAttend, 0.6
+		tr.evidence = strings.TrimSpace(text)
 	default:
 		return tr
 	}
@@ -573,6 +580,9 @@ func readHeadcount(c *campaign.Campaign, text string) (int, []string) {
 	if n == 1 {
 		return 1, []string{}
 	}
+	if n == 0 && len(comps) == 0 {
+		return 0, comps // no number and nobody named: not stated
+	}
 	if n < 1+len(comps) {
 		n = 1 + len(comps)
 	}
@@ -665,7 +675,7 @@ func readHuman(a *Answer, r *Reading, m *message, c *campaign.Campaign) {
 	switch tr.intent {
 	case IntentAttend:
 		a.Meeting = tr.meeting
-		a.Headcount = max(tr.headcount, 1)
+		a.Headcount, a.HeadcountStated = max(tr.headcount, 1), tr.headcount > 0
 		a.Companions = tr.companions
 		a.Reason = attendReason(c, tr, a.Headcount)
 		if tr.meeting == "" {

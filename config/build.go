@@ -96,13 +96,14 @@ func (b *builder) organiser(n node, c *campaign.Campaign) {
 	o := &c.Organiser
 	o.Name = f["name"].header(true)
 	o.Email = b.address(f["email"], true)
-	for _, s := range f["staff"].list() {
+	staff := f["staff"].list()
+	for _, s := range staff {
 		if a := b.address(s, true); a != "" {
 			o.Staff = append(o.Staff, a)
 		}
 	}
-	if len(o.Staff) == 0 && !f["staff"].missing() {
-		f["staff"].errorf("name at least one staff address for the digest")
+	if len(staff) == 0 {
+		f["staff"].errorf("name at least one staff address for the digest and the review notifications")
 	}
 	o.Website = f["website"].str(false)
 	cf := f["contact"].fields("name", "title", "phone", "email")

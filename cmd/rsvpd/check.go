@@ -42,9 +42,9 @@ func printSummary(w io.Writer, cfg *config.Config) {
 	fmt.Fprintf(w, "\nInvitees   %d, total population %s (%s)\n", len(c.Invitees),
 		groupEn(c.TotalPopulation()), c.Price.PopulationName)
 	lo, hi, _ := c.PriceRange()
-	fmt.Fprintf(w, "Prices     %s per inhabitant; total %s; from %s to %s\n",
+	fmt.Fprintf(w, "Prices     %s per inhabitant; total %s; from %s (%s) to %s (%s)\n",
 		campaign.FormatKronerEn(c.Price.RateOere), campaign.FormatKronerEn(c.TotalPrice()),
-		campaign.FormatKronerEn(lo), campaign.FormatKronerEn(hi))
+		campaign.FormatKronerEn(lo), pricedAt(c, lo), campaign.FormatKronerEn(hi), pricedAt(c, hi))
 	fmt.Fprintf(w, "Store      %s\n", cfg.Store.Path)
 	fmt.Fprintf(w, "Mail       SMTP %s (%s), IMAP %s (%s), inbox %s\n", cfg.Mail.SMTP.Addr(), cfg.Mail.SMTP.TLS,
 		cfg.Mail.IMAP.Addr(), cfg.Mail.IMAP.TLS, cfg.Mail.Inbox)
@@ -62,4 +62,18 @@ func groupEn(n int64) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// pricedAt names the invitees whose price is amount.
+func pricedAt(c *campaign.Campaign, amount int64) string {
+	var names []string
+	for _, inv := range c.Invitees {
+		if c.PriceOf(inv) == amount {
+			names = append(names, inv.Name)
+		}
+	}
+	if len(names) > 3 {
+		names = append(names[:3], "...")
+	}
+	return strings.Join(names, ", ")
 }

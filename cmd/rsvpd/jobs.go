@@ -3,13 +3,67 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
+	"time"
 
 	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/schedules"
 )
 
-// printFirstJobs lists the first jobs of the campaign's timeline.
+// printFirstJobs lists the first jobs of the campaign's timeline (before anyone answers),
+// one line per time and kind.
 func printFirstJobs(w io.Writer, c *campaign.Campaign) {
-	fmt.Fprintf(w, "\nFirst scheduled jobs (local time):\n")
-	fmt.Fprintf(w, "  %s  invitations to %d invitees\n", c.Schedule.Invitations.Format("Mon 2 Jan 2006 15:04"), len(c.Invitees))
-	fmt.Fprintf(w, "  %s  agreement letters\n", c.Schedule.Agreement.Format("Mon 2 Jan 2006 15:04"))
+	p, err := schedules.NewPlanner(c)
+	if err != nil {
+		fmt.Fprintf(w, "\nFirst scheduled jobs: %v\n", err)
+		return
+	}
+	type group struct {
+		job schedules.Job
+		n   int
+	}
+	var groups []group
+	var digests []schedules.Job
+	for _, j := range p.Timeline(schedules.Snapshot{}) {
+		if j.Kind == schedules.KindDigest {
+			digests = append(digests, j)
+			continue
+		}
+		if k := len(groups); k > 0 && groups[k-1].job.Due.Equal(j.Due) && groups[k-1].job.Kind == j.Kind {
+			groups[k-1].n++
+			continue
+		}
+		groups = append(groups, group{job: j, n: 1})
+	}
+	const layout = "Mon 2 Jan 2006 15:04"
+	fmt.Fprintf(w, "\nScheduled jobs before anyone answers (local time; `rsvpd simulate` shows every message):\n")
+	for _, g := range groups {
+		fmt.Fprintf(w, "  %s  %s to %d invitees\n", g.job.Due.In(c.Location).Format(layout), g.job.Kind, g.n)
+	}
+	if len(digests) > 0 {
+		fmt.Fprintf(w, "  %s  staff digest (%q), %d runs until %s\n", digests[0].Due.In(c.Location).Format(layout),
+			c.Schedule.Digest, len(digests), digests[len(digests)-1].Due.In(c.Location).Format(layout))
+	}
+	if r := c.Schedule.Reminders; len(r.Before) > 0 {
+		var offs []string
+		for _, d := range r.Before {
+			offs = append(offs, days(d))
+		}
+		at := ""
+		if r.HasTime {
+			at = fmt.Sprintf(" at %02d:%02d", int(r.TimeOfDay.Hours()), int(r.TimeOfDay.Minutes())%60)
+		}
+		fmt.Fprintf(w, "  reminders %s before each registered invitee's meeting%s\n", strings.Join(offs, " and "), at)
+	}
+}
+
+// days writes a duration as the config does: 7d, 36h, 30m.
+func days(d time.Duration) string {
+	switch {
+	case d%(24*time.Hour) == 0:
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	}
+	return d.String()
 }

@@ -36,10 +36,7 @@ func readSecret(env, file string) (string, error) {
 // neither exists, a random secret is written to the file (mode 0600), so tokens issued today
 // still verify after a restart.
 func (c *Config) CampaignSecret() ([]byte, error) {
-	file := c.Secret.File
-	if file == "" {
-		file = filepath.Join(filepath.Dir(c.Store.Path), "secret")
-	}
+	file := c.secretFile()
 	if v := os.Getenv(c.Secret.Env); v != "" {
 		return []byte(v), nil
 	}
@@ -75,12 +72,45 @@ func (c *Config) CampaignSecret() ([]byte, error) {
 	return []byte(v), nil
 }
 
-// Signer returns the campaign's token and Message-ID signer.
+func (c *Config) secretFile() string {
+	if c.Secret.File != "" {
+		return c.Secret.File
+	}
+	return filepath.Join(filepath.Dir(c.Store.Path), "secret")
+}
+
+// Signer returns the campaign's token and Message-ID signer, creating the secret file when
+// there is no secret yet (for the commands that issue tokens: run, preview).
 func (c *Config) Signer() (*campaign.Signer, error) {
 	secret, err := c.CampaignSecret()
 	if err != nil {
 		return nil, err
 	}
+	return c.signer(secret), nil
+}
+
+// ReadSigner returns the signer for commands that only check tokens (parse): it never
+// writes a secret file. Without a secret no token has been issued, so a random one, which
+// verifies nothing, is the right answer.
+func (c *Config) ReadSigner() (*campaign.Signer, error) {
+	if v := os.Getenv(c.Secret.Env); v != "" {
+		return c.signer([]byte(v)), nil
+	}
+	v, err := readSecret("", c.secretFile())
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	if v == "" {
+		buf := make([]byte, 32)
+		if _, err := rand.Read(buf); err != nil {
+			return nil, err
+		}
+		v = hex.EncodeToString(buf)
+	}
+	return c.signer([]byte(v)), nil
+}
+
+func (c *Config) signer(secret []byte) *campaign.Signer {
 	addr := c.Campaign.Organiser.Email
-	return campaign.NewSigner(secret, addr[strings.LastIndexByte(addr, '@')+1:]), nil
+	return campaign.NewSigner(secret, addr[strings.LastIndexByte(addr, '@')+1:])
 }

@@ -36,7 +36,7 @@ func runParse(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		if !ok {
 			return 2
 		}
-		signer, err := cfg.Signer()
+		signer, err := cfg.ReadSigner()
 		if err != nil {
 			fmt.Fprintf(stderr, "rsvpd parse: %v\n", err)
 			return 2

@@ -116,7 +116,7 @@ type WatcherStats struct {
 	Reconnects      int64 // of those, after a lost session
 	ConnectFailures int64 // sessions that failed or were lost
 	Handled         int64 // messages finished: handled (or refused) and moved or flagged
-	HandleErrors    int64 // handler or ledger errors; the message is retried
+	HandleErrors    int64 // messages not finished (handler, ledger or a refused command); retried
 	TooLarge        int64 // messages refused for their size
 }
 
@@ -277,7 +277,12 @@ func (w *Watcher) Run(ctx context.Context) error {
 		}
 		w.connectFailures.Add(1)
 		if s.ready {
-			failures, lostAt = 0, time.Now()
+			lostAt = time.Now()
+		}
+		// The backoff starts over only after a session that got as far as a whole pass: a
+		// server that accepts the login and then fails every time must not be hammered.
+		if s.synced {
+			failures = 0
 		}
 		failures++
 		delay := jitter(backoff(w.o.BackoffMin, w.o.BackoffMax, failures-1))
@@ -369,8 +374,10 @@ type watchSession struct {
 	failures int
 	lostAt   time.Time
 
-	ready     bool
+	ready     bool // logged in, mailbox selected
+	synced    bool // one whole pass done
 	idle      bool
+	move      bool
 	disposal  string // "move", "copy" or "flag"
 	processed string // the processed mailbox's name on the server
 	keywords  bool   // the mailbox keeps keywords such as $rsvpd
@@ -393,7 +400,7 @@ func (s *watchSession) run(ctx context.Context) error {
 	s.ready = true
 	w.connects.Add(1)
 	info := WatcherConnect{Reconnect: !s.lostAt.IsZero(), Failures: s.failures, Idle: s.idle,
-		Move: s.c.Caps().Has(imap.CapMove), Disposal: s.disposal, Processed: s.processed}
+		Move: s.move, Disposal: s.disposal, Processed: s.processed}
 	if info.Reconnect {
 		info.Down = time.Since(s.lostAt)
 		w.reconnects.Add(1)
@@ -408,6 +415,7 @@ func (s *watchSession) run(ctx context.Context) error {
 		if err := s.sync(ctx); err != nil {
 			return err
 		}
+		s.synced = true
 		if err := s.wait(ctx); err != nil {
 			return err
 		}
@@ -510,7 +518,7 @@ func (s *watchSession) prepare(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
-	s.idle = caps.Has(imap.CapIdle) || caps.Has(imap.CapIMAP4rev2)
+	s.idle, s.move = caps.Has(imap.CapIdle), caps.Has(imap.CapMove)
 	if err := s.findProcessed(); err != nil {
 		return err
 	}
@@ -561,7 +569,7 @@ func (s *watchSession) findProcessed() error {
 	}
 	s.processed = name
 	s.disposal = "copy"
-	if s.c.Caps().Has(imap.CapMove) || s.c.Caps().Has(imap.CapIMAP4rev2) {
+	if s.move {
 		s.disposal = "move"
 	}
 	return nil

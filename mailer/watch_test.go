@@ -92,7 +92,7 @@ func (s *watchTestServer) start() {
 	s.addr = ln.Addr().String()
 	opts := &imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return s.mem.NewSession(), nil, nil
+			return watchTestSession{s.mem.NewSession().(imapserver.SessionIMAP4rev2)}, nil, nil
 		},
 		Caps:         s.caps,
 		InsecureAuth: true,
@@ -132,6 +132,30 @@ func (s *watchTestServer) deliver(mailbox string, raw []byte) imap.UID {
 		s.t.Fatalf("deliver to %s: %v", mailbox, err)
 	}
 	return data.UID
+}
+
+// watchTestSession keeps an IDLE told of every change, as Dovecot does. go-imap's in-memory
+// tracker reports only changes that arrive once its IDLE has begun: mail delivered between
+// the watcher's last command and its IDLE would go unannounced until the next change. So the
+// session also looks for queued changes every 20ms while it IDLEs.
+type watchTestSession struct{ imapserver.SessionIMAP4rev2 }
+
+func (s watchTestSession) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
+	done := make(chan error, 1)
+	go func() { done <- s.SessionIMAP4rev2.Idle(w, stop) }()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-done:
+			return err
+		case <-tick.C:
+			if err := s.Poll(w, true); err != nil {
+				<-done
+				return err
+			}
+		}
+	}
 }
 
 // watchTestMsg is a message as a mail client sees it.
@@ -774,11 +798,35 @@ func TestWatcherRefusesTooLargeMessage(t *testing.T) {
 	}
 }
 
+// An IDLE is renewed every IdleRestart on the same connection, and mail is still heard of
+// after several renewals.
+func TestWatcherRenewsIdle(t *testing.T) {
+	srv := newWatchTestServer(t, watchCapsRev2)
+	srv.start()
+	proxy := newWatchProxy(t, srv, false)
+	st := watchTestStore(t)
+	h := newWatchTestHandler(st)
+	opts := watchTestOptions(t, srv)
+	opts.Port = proxy.port
+	opts.IdleRestart = 100 * time.Millisecond
+	w := NewWatcher(st, h.handle, opts)
+	runWatcher(t, w)
+	time.Sleep(700 * time.Millisecond)
+	srv.deliver("INBOX", watchTestMessage("late@aalborg.test", "Vi kommer"))
+	waitFor(t, time.Second, "mail heard of after several IDLE renewals", func() bool { return h.appliedCount("late@aalborg.test") == 1 })
+	if n := proxy.idles.Load(); n < 4 || n > 12 {
+		t.Errorf("%d IDLE commands in about 0.7s with a 100ms renewal, want about 7", n)
+	}
+	if s := w.Stats(); s.Connects != 1 {
+		t.Errorf("%d connections, want the one, renewed in place", s.Connects)
+	}
+}
+
 // A server without IDLE is polled at the poll interval.
 func TestWatcherPollsWithoutIdle(t *testing.T) {
 	srv := newWatchTestServer(t, watchCapsRev2)
 	srv.start()
-	proxy := newNoIdleProxy(t, srv)
+	proxy := newWatchProxy(t, srv, true)
 	st := watchTestStore(t)
 	h := newWatchTestHandler(st)
 	ready := make(chan WatcherConnect, 1)
@@ -793,25 +841,25 @@ func TestWatcherPollsWithoutIdle(t *testing.T) {
 	}
 	srv.deliver("INBOX", watchTestMessage("polled@aalborg.test", "Vi kommer"))
 	waitFor(t, 2*time.Second, "the message found by polling", func() bool { return h.appliedCount("polled@aalborg.test") == 1 })
-	if proxy.sawIdle.Load() {
+	if proxy.idles.Load() > 0 {
 		t.Error("the watcher sent IDLE to a server that does not offer it")
 	}
 }
 
-// noIdleProxy relays a connection to the test server, removing IDLE from the capabilities it
-// announces: a server without IDLE.
-type noIdleProxy struct {
-	port    int
-	sawIdle atomic.Bool
+// watchProxy relays connections to the test server and counts the IDLE commands sent; with
+// hideIdle it removes IDLE from the capabilities the server announces: a server without IDLE.
+type watchProxy struct {
+	port  int
+	idles atomic.Int64
 }
 
-func newNoIdleProxy(t *testing.T, srv *watchTestServer) *noIdleProxy {
+func newWatchProxy(t *testing.T, srv *watchTestServer, hideIdle bool) *watchProxy {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
-	p := &noIdleProxy{port: ln.Addr().(*net.TCPAddr).Port}
+	p := &watchProxy{port: ln.Addr().(*net.TCPAddr).Port}
 	host, port := srv.hostPort()
 	go func() {
 		for {
@@ -829,7 +877,7 @@ func newNoIdleProxy(t *testing.T, srv *watchTestServer) *noIdleProxy {
 				r := bufio.NewReader(server)
 				for {
 					line, err := r.ReadString('\n')
-					if strings.Contains(line, "CAPABILITY") {
+					if hideIdle && strings.Contains(line, "CAPABILITY") {
 						line = strings.ReplaceAll(strings.ReplaceAll(line, " IMAP4rev2", ""), " IDLE", "")
 					}
 					if _, werr := io.WriteString(client, line); werr != nil || err != nil {
@@ -843,7 +891,7 @@ func newNoIdleProxy(t *testing.T, srv *watchTestServer) *noIdleProxy {
 				for {
 					line, err := r.ReadString('\n')
 					if strings.Contains(strings.ToUpper(line), " IDLE\r\n") {
-						p.sawIdle.Store(true)
+						p.idles.Add(1)
 					}
 					if _, werr := io.WriteString(server, line); werr != nil || err != nil {
 						return

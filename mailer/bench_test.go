@@ -113,7 +113,7 @@ func BenchmarkOutboxStoreWrite(b *testing.B) {
 func BenchmarkOutboxRender(b *testing.B) {
 	c := outboxCampaign(b)
 	render := newOutboxLetterRenderer(b, c, outboxSigner())
-	row := store.Outgoing{Key: "invitation/101", Invitee: "101", Recipient: c.Invitees[0].Email}
+	row := outboxBenchRow(outboxRow{"101", c.Invitees[0].Email})
 	var buf bytes.Buffer
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -132,7 +132,7 @@ func BenchmarkOutboxRender(b *testing.B) {
 // outboxRenderedSize is the size on the wire of the message rendered for r.
 func outboxRenderedSize(tb testing.TB, render *outboxLetterRenderer, r outboxRow) int {
 	tb.Helper()
-	m, err := render.Render(context.Background(), store.Outgoing{Key: "invitation/" + r.code, Invitee: r.code, Recipient: r.recipient})
+	m, err := render.Render(context.Background(), outboxBenchRow(r))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -141,6 +141,13 @@ func outboxRenderedSize(tb testing.TB, render *outboxLetterRenderer, r outboxRow
 		tb.Fatal(err)
 	}
 	return buf.Len()
+}
+
+// outboxBenchRow is the outbox row of an invitation, as queueOutboxRows writes it.
+func outboxBenchRow(r outboxRow) store.Outgoing {
+	key := "invitation/" + r.code
+	return store.Outgoing{Key: key, Kind: string(KindInvitation), Invitee: r.code, Recipient: r.recipient,
+		MessageID: outboxSigner().MessageID(key, r.code), CreatedAt: time.Now()}
 }
 
 // outboxPostfixTool finds one of Postfix's test programs (Debian package postfix).

@@ -13,6 +13,7 @@ package mailer
 // a message in flight holds the clock so that no time passes while it is being delivered.
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -627,7 +628,8 @@ type sendWorker struct {
 	conn    *gmsmtp.Client // nil when not connected
 	raw     net.Conn       // the connection being opened, closed when the handshake fails
 	tlsConf *tls.Config
-	used    time.Time // wall time of the last transaction, to check an idle connection
+	used    time.Time    // wall time of the last transaction, to check an idle connection
+	buf     bytes.Buffer // the encoded message, reused from one message to the next
 }
 
 // idleCheck is how long a connection may sit unused before it is checked with NOOP: servers
@@ -645,10 +647,8 @@ func (s *Sender) newWorker(id int) (*sendWorker, error) {
 		mail.WithPort(o.Port),
 		mail.WithTimeout(o.Timeout),
 		mail.WithTLSConfig(tlsConf),
-		// Each NOOP and RSET would cost a round trip per message; a finished transaction
-		// needs no RSET, and an idle connection is checked by the worker itself.
-		mail.WithoutNoop(),
-		mail.WithoutRset(),
+		// go-mail opens the connection (greeting, EHLO, STARTTLS, AUTH); the worker runs the
+		// transactions itself (transact).
 		mail.WithDialContextFunc(w.dialRaw),
 	}
 	switch o.TLS {
@@ -718,10 +718,19 @@ func (w *sendWorker) deliver(ctx context.Context, row store.Outgoing) (r sendRes
 	if err != nil {
 		return s.recordFailed(row, err.Error())
 	}
-	if err := s.prepare(msg, row); err != nil {
+	env, err := s.prepare(msg, row)
+	if err != nil {
 		return s.recordFailed(row, err.Error())
 	}
-	dialFailed, err := w.send(msg)
+	// The message is encoded before the transaction starts: go-mail writing its MIME parts
+	// straight into the DATA stream costs twice the time of one write of the finished bytes,
+	// and a message that cannot be encoded should fail before the server sees anything.
+	w.buf.Reset()
+	if _, err := msg.WriteTo(&w.buf); err != nil {
+		return s.recordFailed(row, fmt.Sprintf("message %s: encode: %v", row.Key, err))
+	}
+	env.eightBit = msg.Encoding() == mail.NoEncoding.String()
+	dialFailed, err := w.send(env, w.buf.Bytes())
 	if dialFailed {
 		r = s.recordDeferred(row, err.Error())
 		r.connErr = err
@@ -760,10 +769,16 @@ func (s *Sender) renderRow(ctx context.Context, row store.Outgoing) (msg *mail.M
 	return msg, nil
 }
 
+// envelope is what the SMTP transaction needs besides the message's bytes.
+type envelope struct {
+	from, to string // as go-mail writes them in MAIL FROM and RCPT TO: <addr>
+	eightBit bool   // the message is not 7-bit encoded: the server must offer 8BITMIME
+}
+
 // prepare adds the envelope details and checks that the message goes to the row's recipient
-// alone: go-mail aborts a whole message when one recipient is refused, and a second recipient
-// would be a second message the outbox knows nothing about.
-func (s *Sender) prepare(msg *mail.Msg, row store.Outgoing) error {
+// alone: one refused recipient would sink a message for all, and a second recipient would be
+// a second message the outbox knows nothing about.
+func (s *Sender) prepare(msg *mail.Msg, row store.Outgoing) (envelope, error) {
 	var rcpts []string
 	for _, list := range [][]*netmail.Address{msg.GetTo(), msg.GetCc(), msg.GetBcc()} {
 		for _, a := range list {
@@ -773,10 +788,10 @@ func (s *Sender) prepare(msg *mail.Msg, row store.Outgoing) error {
 	switch {
 	case len(rcpts) == 0:
 		if err := msg.To(row.Recipient); err != nil {
-			return fmt.Errorf("message %s: recipient %q: %w", row.Key, row.Recipient, err)
+			return envelope{}, fmt.Errorf("message %s: recipient %q: %w", row.Key, row.Recipient, err)
 		}
 	case len(rcpts) != 1 || !strings.EqualFold(rcpts[0], row.Recipient):
-		return fmt.Errorf("message %s: one recipient per message: the message is addressed to %s, the outbox row to %s",
+		return envelope{}, fmt.Errorf("message %s: one recipient per message: the message is addressed to %s, the outbox row to %s",
 			row.Key, strings.Join(rcpts, ", "), row.Recipient)
 	}
 	if msg.GetMessageID() == "" && row.MessageID != "" {
@@ -787,18 +802,23 @@ func (s *Sender) prepare(msg *mail.Msg, row store.Outgoing) error {
 	}
 	if s.o.EnvelopeFrom != "" {
 		if err := msg.EnvelopeFrom(s.o.EnvelopeFrom); err != nil {
-			return fmt.Errorf("message %s: envelope sender %q: %w", row.Key, s.o.EnvelopeFrom, err)
+			return envelope{}, fmt.Errorf("message %s: envelope sender %q: %w", row.Key, s.o.EnvelopeFrom, err)
 		}
 	}
-	if _, err := msg.GetSender(false); err != nil {
-		return fmt.Errorf("message %s: no sender: %w", row.Key, err)
+	from, err := msg.GetSender(false)
+	if err != nil {
+		return envelope{}, fmt.Errorf("message %s: no sender: %w", row.Key, err)
 	}
-	return nil
+	to, err := msg.GetRecipients()
+	if err != nil || len(to) != 1 {
+		return envelope{}, fmt.Errorf("message %s: recipient %q: %v", row.Key, row.Recipient, err)
+	}
+	return envelope{from: from, to: to[0]}, nil
 }
 
-// send delivers msg over the worker's connection, opening it when needed. dialFailed reports
-// that the connection could not be opened (the message was not tried).
-func (w *sendWorker) send(msg *mail.Msg) (dialFailed bool, err error) {
+// send delivers the message over the worker's connection, opening it when needed.
+// dialFailed reports that the connection could not be opened (the message was not tried).
+func (w *sendWorker) send(env envelope, data []byte) (dialFailed bool, err error) {
 	reused := w.conn != nil
 	if reused && time.Since(w.used) > idleCheck && !w.alive() {
 		w.drop()
@@ -809,14 +829,14 @@ func (w *sendWorker) send(msg *mail.Msg) (dialFailed bool, err error) {
 			return true, err
 		}
 	}
-	err = w.client.SendWithSMTPClient(w.conn, msg)
+	err = w.transact(env, data)
 	if err != nil && reused && staleConnection(err) {
 		// The server closed the connection while it was idle; the message never left.
 		w.drop()
 		if err := w.dial(); err != nil {
 			return true, err
 		}
-		err = w.client.SendWithSMTPClient(w.conn, msg)
+		err = w.transact(env, data)
 	}
 	w.used = time.Now()
 	if err != nil && mustReconnect(err) {
@@ -824,6 +844,60 @@ func (w *sendWorker) send(msg *mail.Msg) (dialFailed bool, err error) {
 	}
 	return false, err
 }
+
+// transact is one SMTP mail transaction: MAIL FROM, RCPT TO, DATA and the message, within
+// Timeout. A refusal before the data leaves the session clean (RSET) for the next message.
+func (w *sendWorker) transact(env envelope, data []byte) error {
+	c := w.conn
+	if err := c.UpdateDeadline(w.s.o.Timeout); err != nil {
+		return &smtpStepError{"set deadline", err}
+	}
+	if env.eightBit {
+		if ok, _ := c.Extension("8BITMIME"); !ok {
+			return &smtpStepError{"MAIL FROM", errNo8BitMIME}
+		}
+	}
+	if err := c.Mail(env.from); err != nil {
+		w.reset(err)
+		return &smtpStepError{"MAIL FROM", err}
+	}
+	if err := c.Rcpt(env.to); err != nil {
+		w.reset(err)
+		return &smtpStepError{"RCPT TO", err}
+	}
+	wc, err := c.Data()
+	if err != nil {
+		w.reset(err)
+		return &smtpStepError{"DATA", err}
+	}
+	if _, err := wc.Write(data); err != nil {
+		return &smtpStepError{"message data", err}
+	}
+	if err := wc.Close(); err != nil {
+		return &smtpStepError{"end of data", err}
+	}
+	return nil
+}
+
+// reset ends a refused transaction so the connection can carry the next message; after an
+// error without a reply the connection is dropped anyway.
+func (w *sendWorker) reset(err error) {
+	if smtpCode(err) != 0 {
+		_ = w.conn.Reset()
+	}
+}
+
+// errNo8BitMIME: the message has 8-bit parts and the server cannot take them.
+var errNo8BitMIME = errors.New("the message is 8-bit and the server does not offer 8BITMIME")
+
+// smtpStepError is an SMTP error with the step of the transaction it happened in.
+type smtpStepError struct {
+	step string
+	err  error
+}
+
+func (e *smtpStepError) Error() string { return e.step + ": " + e.err.Error() }
+func (e *smtpStepError) Unwrap() error { return e.err }
 
 func (w *sendWorker) addr() string {
 	return net.JoinHostPort(w.s.o.Host, strconv.Itoa(w.s.o.Port))
@@ -888,16 +962,12 @@ func smtpCode(err error) int {
 	return 0
 }
 
-// permanentSendError: the server refused the message for good (5xx), or go-mail found it
-// unsendable (no sender, no recipient, 8-bit data the server cannot take). Everything else
-// (4xx, network errors, timeouts, errors without an SMTP code) is worth another attempt.
+// permanentSendError: the server refused the message for good (5xx), or it cannot be sent to
+// this server at all (8-bit data without 8BITMIME). Everything else (4xx, network errors,
+// timeouts, errors without an SMTP code) is worth another attempt.
 func permanentSendError(err error) bool {
-	var se *mail.SendError
-	if errors.As(err, &se) {
-		switch se.Reason {
-		case mail.ErrGetSender, mail.ErrGetRcpts, mail.ErrNoUnencoded:
-			return true
-		}
+	if errors.Is(err, errNo8BitMIME) {
+		return true
 	}
 	code := smtpCode(err)
 	return code >= 500 && code < 600
@@ -905,28 +975,23 @@ func permanentSendError(err error) bool {
 
 // staleConnection: the first command of a transaction failed without an SMTP reply.
 func staleConnection(err error) bool {
-	var se *mail.SendError
-	if !errors.As(err, &se) {
-		return false
-	}
-	return (se.Reason == mail.ErrSMTPMailFrom || se.Reason == mail.ErrConnCheck) && smtpCode(err) == 0
+	var se *smtpStepError
+	return errors.As(err, &se) && se.step == "MAIL FROM" && smtpCode(err) == 0 && !errors.Is(err, errNo8BitMIME)
 }
 
 // mustReconnect: after a network error or timeout the session is in an unknown state, and a
 // 421 means the server is closing it.
 func mustReconnect(err error) bool {
+	if errors.Is(err, errNo8BitMIME) {
+		return false
+	}
 	code := smtpCode(err)
 	return code == 0 || code == 421
 }
 
-// smtpReason is the error as stored with the row: the command and the server's reply, without
-// go-mail's list of recipients and Message-ID (the row has both).
+// smtpReason is the error as stored with the row: the step and the server's reply.
 func smtpReason(err error) string {
-	msg := err.Error()
-	if i := strings.Index(msg, ", affected "); i > 0 {
-		msg = msg[:i]
-	}
-	return "smtp: " + msg
+	return "smtp " + err.Error()
 }
 
 // recordSent marks the row sent, with OnSent in the same transaction.

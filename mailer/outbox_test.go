@@ -300,7 +300,11 @@ func senderRunVirtual(t *testing.T, v *clock.Virtual, s *Sender) (stop func() er
 	stop = func() error {
 		once.Do(func() {
 			cancel()
-			<-done
+			select {
+			case <-done:
+			case <-time.After(30 * time.Second):
+				t.Errorf("Run did not return within 30s of its context ending")
+			}
 		})
 		return err
 	}
@@ -664,7 +668,11 @@ func TestSenderRateLimit(t *testing.T) {
 			var err error
 			done := v.Go(context.Background(), func(ctx context.Context) { err = s.Drain(ctx) })
 			senderRunUntil(t, v, senderStart.Add(time.Minute))
-			<-done
+			select {
+			case <-done:
+			case <-time.After(30 * time.Second):
+				t.Fatal("Drain did not return")
+			}
 			if err != nil {
 				t.Fatalf("Drain: %v", err)
 			}
@@ -1046,12 +1054,18 @@ func TestSenderSurvivesSIGKILL(t *testing.T) {
 				target := total() + 1 + rng.IntN(150)
 				var err error
 				killed := false
+				giveUp := time.Now().Add(time.Minute)
 			wait:
 				for {
 					select {
 					case err = <-exited:
 						break wait
 					case <-time.After(time.Millisecond):
+						if time.Now().After(giveUp) {
+							cmd.Process.Signal(syscall.SIGKILL)
+							<-exited
+							t.Fatalf("run %d of crashchild did not finish within a minute\n%s", runs, out.String())
+						}
 						if kills < 12 && total() >= target {
 							cmd.Process.Signal(syscall.SIGKILL)
 							err = <-exited

@@ -40,7 +40,7 @@ const (
 	WatcherDefaultCommandTimeout = 30 * time.Second
 	WatcherDefaultIdleRestart    = 10 * time.Minute
 	WatcherMaxIdleRestart        = 25 * time.Minute
-	WatcherDefaultBackoffMin     = time.Second
+	WatcherDefaultBackoffMin     = 500 * time.Millisecond
 	WatcherDefaultBackoffMax     = 2 * time.Minute
 	WatcherDefaultMaxSize        = 25 << 20
 )
@@ -77,7 +77,7 @@ type WatcherOptions struct {
 	// (default 10m, at most 25m: RFC 2177 lets servers drop an IDLE after 30 minutes).
 	IdleRestart time.Duration
 	// BackoffMin and BackoffMax bound the wait before connecting again after a failure
-	// (default 1s and 2m, doubling with jitter), and before retrying one message.
+	// (default 500ms and 2m, doubling with jitter), and before retrying one message.
 	BackoffMin time.Duration
 	BackoffMax time.Duration
 	// MaxSize is the largest message read (default 25 MiB). A larger one is not read: its

@@ -195,12 +195,12 @@ func (o WatcherOptions) withDefaults() WatcherOptions {
 	if o.Mailbox == "" {
 		o.Mailbox = WatcherDefaultMailbox
 	}
-	setDuration(&o.Poll, WatcherDefaultPoll)
-	setDuration(&o.CommandTimeout, WatcherDefaultCommandTimeout)
-	setDuration(&o.IdleRestart, WatcherDefaultIdleRestart)
+	watchSetDuration(&o.Poll, WatcherDefaultPoll)
+	watchSetDuration(&o.CommandTimeout, WatcherDefaultCommandTimeout)
+	watchSetDuration(&o.IdleRestart, WatcherDefaultIdleRestart)
 	o.IdleRestart = min(o.IdleRestart, WatcherMaxIdleRestart)
-	setDuration(&o.BackoffMin, WatcherDefaultBackoffMin)
-	setDuration(&o.BackoffMax, WatcherDefaultBackoffMax)
+	watchSetDuration(&o.BackoffMin, WatcherDefaultBackoffMin)
+	watchSetDuration(&o.BackoffMax, WatcherDefaultBackoffMax)
 	o.BackoffMax = max(o.BackoffMax, o.BackoffMin)
 	if o.MaxSize <= 0 {
 		o.MaxSize = WatcherDefaultMaxSize
@@ -214,7 +214,7 @@ func (o WatcherOptions) withDefaults() WatcherOptions {
 	return o
 }
 
-func setDuration(d *time.Duration, def time.Duration) {
+func watchSetDuration(d *time.Duration, def time.Duration) {
 	if *d <= 0 {
 		*d = def
 	}
@@ -285,7 +285,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 			failures = 0
 		}
 		failures++
-		delay := jitter(backoff(w.o.BackoffMin, w.o.BackoffMax, failures-1))
+		delay := watchJitter(watchBackoff(w.o.BackoffMin, w.o.BackoffMax, failures-1))
 		w.log.Warn("IMAP session ended; connecting again", "server", w.o.addr(), "in", delay.Round(time.Millisecond),
 			"attempt", failures, "err", err)
 		t := time.NewTimer(delay)
@@ -318,8 +318,8 @@ func (w *Watcher) handleLeftovers(ctx context.Context) {
 	}
 }
 
-// backoff is min·2^n, at most max.
-func backoff(lo, hi time.Duration, n int) time.Duration {
+// watchBackoff is min·2^n, at most max.
+func watchBackoff(lo, hi time.Duration, n int) time.Duration {
 	d := lo
 	for i := 0; i < n && d < hi; i++ {
 		d *= 2
@@ -327,8 +327,8 @@ func backoff(lo, hi time.Duration, n int) time.Duration {
 	return min(d, hi)
 }
 
-// jitter spreads d over [d/2, d], so that clients cut off together do not return together.
-func jitter(d time.Duration) time.Duration {
+// watchJitter spreads d over [d/2, d], so that clients cut off together do not return together.
+func watchJitter(d time.Duration) time.Duration {
 	half := d / 2
 	return half + rand.N(d-half+1)
 }
@@ -349,7 +349,7 @@ func (w *Watcher) failed(uid imap.UID, id int64, now time.Time) time.Duration {
 	if id != 0 {
 		r.id = id
 	}
-	d := backoff(w.o.BackoffMin, w.o.BackoffMax, r.attempts)
+	d := watchBackoff(w.o.BackoffMin, w.o.BackoffMax, r.attempts)
 	r.attempts++
 	r.next = now.Add(d)
 	w.handleErrors.Add(1)

@@ -102,7 +102,7 @@ func TestWatcherOnDovecot(t *testing.T) {
 	w := NewWatcher(st, h.handle, opts)
 	runWatcher(t, w)
 	<-connected
-	waitFor(t, 10*time.Second, "the replies waiting at start applied", func() bool { return h.totalApplied() == 3 })
+	watchWaitFor(t, 10*time.Second, "the replies waiting at start applied", func() bool { return h.totalApplied() == 3 })
 
 	mu.Lock()
 	first := conns[0]
@@ -119,7 +119,7 @@ func TestWatcherOnDovecot(t *testing.T) {
 	for i := range 5 {
 		id := fmt.Sprintf("idle-%d@vejle.kommune.test", i)
 		at := mustSubmit(id)
-		waitFor(t, 10*time.Second, id+" applied", func() bool { return h.appliedCount(id) == 1 })
+		watchWaitFor(t, 10*time.Second, id+" applied", func() bool { return h.appliedCount(id) == 1 })
 		h.mu.Lock()
 		lat = append(lat, h.appliedAt[id].Sub(at))
 		h.mu.Unlock()
@@ -163,8 +163,8 @@ func TestWatcherOnDovecot(t *testing.T) {
 	// queue manager can skip a message whose LMTP session the restart cut off ("skipped,
 	// still being delivered") and not retry it for a long while. Those never reached Dovecot
 	// and are only logged; every other reply must arrive.
-	waitUntil(20*time.Second, func() bool { return h.totalApplied() == len(sent) })
-	waitFor(t, 10*time.Second, "the inbox emptied", func() bool {
+	watchWaitUntil(20*time.Second, func() bool { return h.totalApplied() == len(sent) })
+	watchWaitFor(t, 10*time.Second, "the inbox emptied", func() bool {
 		return len(srv.WaitMessages(t, watchDovecotUser, "INBOX", 0, time.Second)) == 0
 	})
 	var stuck []string
@@ -181,7 +181,7 @@ func TestWatcherOnDovecot(t *testing.T) {
 	}
 	// A delivery cut off by the restart after Dovecot saved the mail is delivered again by
 	// Postfix: the second copy is a ledger row of its own, recognised as a duplicate.
-	applied, dups := ledger(t, st, "applied"), ledger(t, st, "duplicate")
+	applied, dups := watchLedger(t, st, "applied"), watchLedger(t, st, "duplicate")
 	if len(applied) != len(sent)-len(stuck) {
 		t.Errorf("%d ledger rows applied for %d replies delivered", len(applied), len(sent)-len(stuck))
 	}
@@ -228,11 +228,11 @@ func TestWatcherRefusesTooLargeOnDovecot(t *testing.T) {
 	})
 	runWatcher(t, w)
 	done := <-processed
-	waitFor(t, 10*time.Second, "both messages finished", func() bool { return w.Stats().Handled == 2 })
+	watchWaitFor(t, 10*time.Second, "both messages finished", func() bool { return w.Stats().Handled == 2 })
 	if h.appliedCount("small@vejle.kommune.test") != 1 || h.callCount("huge@vejle.kommune.test") != 0 {
 		t.Errorf("applied %v, handler calls %v: want the small reply applied and the large one never handled", h.applied, h.calls)
 	}
-	failed := ledger(t, st, "failed")
+	failed := watchLedger(t, st, "failed")
 	if len(failed) != 1 || failed[0].MessageID != "huge@vejle.kommune.test" || !strings.Contains(failed[0].Error, "too large") {
 		t.Fatalf("failed ledger rows %+v, want the large message with its reason", failed)
 	}
@@ -252,8 +252,8 @@ func TestWatcherRefusesTooLargeOnDovecot(t *testing.T) {
 	}
 }
 
-// waitUntil reports whether cond became true within d.
-func waitUntil(d time.Duration, cond func() bool) bool {
+// watchWaitUntil reports whether cond became true within d.
+func watchWaitUntil(d time.Duration, cond func() bool) bool {
 	deadline := time.Now().Add(d)
 	for !cond() {
 		if time.Now().After(deadline) {

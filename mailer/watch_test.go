@@ -361,7 +361,7 @@ func runWatcher(t *testing.T, w *Watcher) (stop func()) {
 	return stop
 }
 
-func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
+func watchWaitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for !cond() {
@@ -372,7 +372,7 @@ func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 	}
 }
 
-func ledger(t *testing.T, st *store.Store, status string) []store.Inbound {
+func watchLedger(t *testing.T, st *store.Store, status string) []store.Inbound {
 	t.Helper()
 	rows, err := st.InboundByStatus(context.Background(), status)
 	if err != nil {
@@ -381,7 +381,7 @@ func ledger(t *testing.T, st *store.Store, status string) []store.Inbound {
 	return rows
 }
 
-func msgIDs(msgs []watchTestMsg) []string {
+func watchMsgIDs(msgs []watchTestMsg) []string {
 	var ids []string
 	for _, m := range msgs {
 		ids = append(ids, m.MessageID)
@@ -424,10 +424,10 @@ func TestWatcherHandlesWaitingMessagesOnce(t *testing.T) {
 			opts.OnConnect = func(c WatcherConnect) { connected.Store(c) }
 			w := NewWatcher(st, h.handle, opts)
 			stop := runWatcher(t, w)
-			waitFor(t, 5*time.Second, "all three messages applied", func() bool { return h.totalApplied() == 3 })
+			watchWaitFor(t, 5*time.Second, "all three messages applied", func() bool { return h.totalApplied() == 3 })
 			want := slices.Clone(ids)
 			if tc.disposal == "flag" {
-				waitFor(t, 5*time.Second, "all three flagged $rsvpd", func() bool {
+				watchWaitFor(t, 5*time.Second, "all three flagged $rsvpd", func() bool {
 					n := 0
 					for _, m := range srv.messages("INBOX") {
 						if slices.Contains(m.Flags, WatcherKeyword) && slices.Contains(m.Flags, imap.FlagSeen) {
@@ -437,11 +437,11 @@ func TestWatcherHandlesWaitingMessagesOnce(t *testing.T) {
 					return n == 3
 				})
 			} else {
-				waitFor(t, 5*time.Second, "inbox emptied into "+watchTestDone, func() bool {
+				watchWaitFor(t, 5*time.Second, "inbox emptied into "+watchTestDone, func() bool {
 					return len(srv.messages("INBOX")) == 0 && len(srv.messages(watchTestDone)) == 3
 				})
 				done := srv.messages(watchTestDone)
-				if got := msgIDs(done); !slices.Equal(got, want) {
+				if got := watchMsgIDs(done); !slices.Equal(got, want) {
 					t.Errorf("%s holds %v, want %v", watchTestDone, got, want)
 				}
 				for _, m := range done {
@@ -498,7 +498,7 @@ func TestWatcherIdleHandlesNewMailWithinASecond(t *testing.T) {
 		id := fmt.Sprintf("idle-%d@kolding.test", i)
 		sent := time.Now()
 		srv.deliver("INBOX", watchTestMessage(id, "Vi kommer til Aalborg"))
-		waitFor(t, time.Second, id+" applied within a second of its delivery", func() bool { return h.appliedCount(id) == 1 })
+		watchWaitFor(t, time.Second, id+" applied within a second of its delivery", func() bool { return h.appliedCount(id) == 1 })
 		worst = max(worst, time.Since(sent))
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -535,7 +535,7 @@ func TestWatcherRestartHandlesNothingTwice(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the first watcher did not stop")
 	}
-	if got := msgIDs(srv.messages("INBOX")); !slices.Equal(got, []string{"crash@roskilde.test"}) {
+	if got := watchMsgIDs(srv.messages("INBOX")); !slices.Equal(got, []string{"crash@roskilde.test"}) {
 		t.Fatalf("after the crash the inbox holds %v, want the message applied but not moved", got)
 	}
 	h.after = nil
@@ -543,7 +543,7 @@ func TestWatcherRestartHandlesNothingTwice(t *testing.T) {
 
 	w := NewWatcher(st, h.handle, watchTestOptions(t, srv))
 	runWatcher(t, w)
-	waitFor(t, 5*time.Second, "the new message applied and the inbox emptied", func() bool {
+	watchWaitFor(t, 5*time.Second, "the new message applied and the inbox emptied", func() bool {
 		return h.appliedCount("new@vejle.test") == 1 && len(srv.messages("INBOX")) == 0
 	})
 	for _, id := range []string{"first@aalborg.test", "crash@roskilde.test", "new@vejle.test"} {
@@ -573,7 +573,7 @@ func TestWatcherUIDValidityChange(t *testing.T) {
 	}
 	w := NewWatcher(st, h.handle, watchTestOptions(t, srv))
 	runWatcher(t, w)
-	waitFor(t, 5*time.Second, "both applied", func() bool { return h.totalApplied() == 2 })
+	watchWaitFor(t, 5*time.Second, "both applied", func() bool { return h.totalApplied() == 2 })
 	before, err := st.MailboxPosition(context.Background(), "INBOX")
 	if err != nil {
 		t.Fatal(err)
@@ -594,7 +594,7 @@ func TestWatcherUIDValidityChange(t *testing.T) {
 	srv.deliver("INBOX", watchTestMessage("three@vejle.test", "Vi kommer til Vejle"))
 	srv.start()
 
-	waitFor(t, 5*time.Second, "the new message applied and the inbox emptied", func() bool {
+	watchWaitFor(t, 5*time.Second, "the new message applied and the inbox emptied", func() bool {
 		return h.appliedCount("three@vejle.test") == 1 && len(srv.messages("INBOX")) == 0
 	})
 	for _, id := range old {
@@ -602,7 +602,7 @@ func TestWatcherUIDValidityChange(t *testing.T) {
 			t.Errorf("%s applied %d times across the UIDVALIDITY change, want once", id, n)
 		}
 	}
-	if n := len(ledger(t, st, "duplicate")); n != 2 {
+	if n := len(watchLedger(t, st, "duplicate")); n != 2 {
 		t.Errorf("%d ledger rows marked duplicate, want the 2 messages seen again", n)
 	}
 	after, err := st.MailboxPosition(context.Background(), "INBOX")
@@ -634,21 +634,21 @@ func TestWatcherHandlerErrorDoesNotStopOthers(t *testing.T) {
 	}
 	w := NewWatcher(st, h.handle, watchTestOptions(t, srv))
 	runWatcher(t, w)
-	waitFor(t, 5*time.Second, "the messages around the failing one applied", func() bool {
+	watchWaitFor(t, 5*time.Second, "the messages around the failing one applied", func() bool {
 		return h.appliedCount("before@aalborg.test") == 1 && h.appliedCount("after@roskilde.test") == 1
 	})
-	waitFor(t, 5*time.Second, "the failing message applied after its retries", func() bool {
+	watchWaitFor(t, 5*time.Second, "the failing message applied after its retries", func() bool {
 		return h.appliedCount("stuck@odense.test") == 1
 	})
-	waitFor(t, 5*time.Second, "the inbox emptied", func() bool { return len(srv.messages("INBOX")) == 0 })
+	watchWaitFor(t, 5*time.Second, "the inbox emptied", func() bool { return len(srv.messages("INBOX")) == 0 })
 	if n := h.callCount("stuck@odense.test"); n != 4 {
 		t.Errorf("the failing message reached the handler %d times, want 3 failures and 1 success", n)
 	}
-	failed := ledger(t, st, "failed")
+	failed := watchLedger(t, st, "failed")
 	if len(failed) != 1 || failed[0].MessageID != "broken@vejle.test" {
 		t.Errorf("failed ledger rows %v, want only the malformed message", failed)
 	}
-	if got := msgIDs(srv.messages(watchTestDone)); len(got) != 4 {
+	if got := watchMsgIDs(srv.messages(watchTestDone)); len(got) != 4 {
 		t.Errorf("%s holds %v, want all 4", watchTestDone, got)
 	}
 	pos, _ := st.MailboxPosition(context.Background(), "INBOX")
@@ -672,17 +672,17 @@ func TestWatcherPositionStaysBelowFailingMessage(t *testing.T) {
 	srv.deliver("INBOX", watchTestMessage("after@roskilde.test", "Vi kommer"))
 	w := NewWatcher(st, h.handle, watchTestOptions(t, srv))
 	stop := runWatcher(t, w)
-	waitFor(t, 5*time.Second, "the others applied", func() bool { return h.totalApplied() == 2 })
-	waitFor(t, 5*time.Second, "several retries", func() bool { return h.callCount("stuck@odense.test") >= 3 })
+	watchWaitFor(t, 5*time.Second, "the others applied", func() bool { return h.totalApplied() == 2 })
+	watchWaitFor(t, 5*time.Second, "several retries", func() bool { return h.callCount("stuck@odense.test") >= 3 })
 	stop()
 	pos, _ := st.MailboxPosition(context.Background(), "INBOX")
 	if pos.LastUID != 1 {
 		t.Errorf("position %+v, want UID 1 (below the failing message)", pos)
 	}
-	if got := msgIDs(srv.messages("INBOX")); !slices.Equal(got, []string{"stuck@odense.test"}) {
+	if got := watchMsgIDs(srv.messages("INBOX")); !slices.Equal(got, []string{"stuck@odense.test"}) {
 		t.Errorf("inbox holds %v, want only the failing message", got)
 	}
-	if rows := ledger(t, st, "new"); len(rows) != 1 || rows[0].MessageID != "stuck@odense.test" {
+	if rows := watchLedger(t, st, "new"); len(rows) != 1 || rows[0].MessageID != "stuck@odense.test" {
 		t.Errorf("unhandled ledger rows %v, want the failing message", rows)
 	}
 	// Retries back off: with 50ms doubling to 400ms, a second's worth is a handful, not a spin.
@@ -709,18 +709,18 @@ func TestWatcherReconnectsAfterServerRestart(t *testing.T) {
 	w := NewWatcher(st, h.handle, opts)
 	runWatcher(t, w)
 	srv.deliver("INBOX", watchTestMessage("before@aalborg.test", "Vi kommer"))
-	waitFor(t, 5*time.Second, "the first message applied", func() bool { return h.totalApplied() == 1 })
+	watchWaitFor(t, 5*time.Second, "the first message applied", func() bool { return h.totalApplied() == 1 })
 	time.Sleep(50 * time.Millisecond) // into IDLE
 
 	srv.stop()
 	srv.deliver("INBOX", watchTestMessage("during@roskilde.test", "Vi kommer"))
 	time.Sleep(600 * time.Millisecond) // several failed attempts
 	srv.start()
-	waitFor(t, 5*time.Second, "mail delivered during the outage applied", func() bool {
+	watchWaitFor(t, 5*time.Second, "mail delivered during the outage applied", func() bool {
 		return h.appliedCount("during@roskilde.test") == 1
 	})
 	srv.deliver("INBOX", watchTestMessage("after@vejle.test", "Vi kommer"))
-	waitFor(t, 2*time.Second, "mail delivered after the restart applied", func() bool {
+	watchWaitFor(t, 2*time.Second, "mail delivered after the restart applied", func() bool {
 		return h.appliedCount("after@vejle.test") == 1
 	})
 	for _, id := range []string{"before@aalborg.test", "during@roskilde.test", "after@vejle.test"} {
@@ -759,14 +759,14 @@ func TestWatcherRefusesTooLargeMessage(t *testing.T) {
 	opts.MaxSize = 10_000
 	w := NewWatcher(st, h.handle, opts)
 	runWatcher(t, w)
-	waitFor(t, 5*time.Second, "the inbox emptied", func() bool { return len(srv.messages("INBOX")) == 0 })
+	watchWaitFor(t, 5*time.Second, "the inbox emptied", func() bool { return len(srv.messages("INBOX")) == 0 })
 	if h.appliedCount("small@aalborg.test") != 1 || h.appliedCount("small2@vejle.test") != 1 {
 		t.Errorf("the small messages were not applied once each: %v", h.applied)
 	}
 	if n := h.callCount("huge@roskilde.test"); n != 0 {
 		t.Errorf("the handler saw the oversized message %d times, want never", n)
 	}
-	failed := ledger(t, st, "failed")
+	failed := watchLedger(t, st, "failed")
 	if len(failed) != 1 {
 		t.Fatalf("failed ledger rows %v, want the oversized message", failed)
 	}
@@ -813,7 +813,7 @@ func TestWatcherRenewsIdle(t *testing.T) {
 	runWatcher(t, w)
 	time.Sleep(700 * time.Millisecond)
 	srv.deliver("INBOX", watchTestMessage("late@aalborg.test", "Vi kommer"))
-	waitFor(t, time.Second, "mail heard of after several IDLE renewals", func() bool { return h.appliedCount("late@aalborg.test") == 1 })
+	watchWaitFor(t, time.Second, "mail heard of after several IDLE renewals", func() bool { return h.appliedCount("late@aalborg.test") == 1 })
 	if n := proxy.idles.Load(); n < 4 || n > 12 {
 		t.Errorf("%d IDLE commands in about 0.7s with a 100ms renewal, want about 7", n)
 	}
@@ -840,7 +840,7 @@ func TestWatcherPollsWithoutIdle(t *testing.T) {
 		t.Fatalf("connected with IDLE through a proxy that hides it: %+v", c)
 	}
 	srv.deliver("INBOX", watchTestMessage("polled@aalborg.test", "Vi kommer"))
-	waitFor(t, 2*time.Second, "the message found by polling", func() bool { return h.appliedCount("polled@aalborg.test") == 1 })
+	watchWaitFor(t, 2*time.Second, "the message found by polling", func() bool { return h.appliedCount("polled@aalborg.test") == 1 })
 	if proxy.idles.Load() > 0 {
 		t.Error("the watcher sent IDLE to a server that does not offer it")
 	}
@@ -968,7 +968,7 @@ func TestWatcherTLSModes(t *testing.T) {
 			opts := watchTestOptions(t, srv)
 			opts.TLS, opts.TLSConfig = mode, clientTLS
 			runWatcher(t, NewWatcher(st, h.handle, opts))
-			waitFor(t, 5*time.Second, "the message applied over "+mode, func() bool { return h.appliedCount("secure@aalborg.test") == 1 })
+			watchWaitFor(t, 5*time.Second, "the message applied over "+mode, func() bool { return h.appliedCount("secure@aalborg.test") == 1 })
 		})
 	}
 	t.Run("untrusted certificate", func(t *testing.T) {
@@ -1050,12 +1050,12 @@ func TestWatcherBackoff(t *testing.T) {
 		{0, time.Second}, {1, 2 * time.Second}, {3, 8 * time.Second}, {10, time.Minute}, {1000, time.Minute},
 	} {
 		t.Run(fmt.Sprint(tc.n), func(t *testing.T) {
-			if got := backoff(time.Second, time.Minute, tc.n); got != tc.want {
+			if got := watchBackoff(time.Second, time.Minute, tc.n); got != tc.want {
 				t.Errorf("backoff after %d failures: %s, want %s", tc.n, got, tc.want)
 			}
 			for range 100 {
-				if j := jitter(tc.want); j < tc.want/2 || j > tc.want {
-					t.Fatalf("jitter(%s) = %s, outside [d/2, d]", tc.want, j)
+				if j := watchJitter(tc.want); j < tc.want/2 || j > tc.want {
+					t.Fatalf("watchJitter(%s) = %s, outside [d/2, d]", tc.want, j)
 				}
 			}
 		})

@@ -30,6 +30,7 @@ func commands() map[string]command {
 		"check":     {"validate the configuration and summarise the campaign", runCheck},
 		"parse":     {"read mail files and print what rsvpd reads in them, as JSON lines", runParse},
 		"preview":   {"write every invitation and a sample of every other letter as .eml files", runPreview},
+		"demo":      {"run a whole campaign in a minute on embedded mail servers, with simulated invitees", runDemo},
 	}
 }
 

@@ -845,38 +845,100 @@ func (w *sendWorker) send(env envelope, data []byte) (dialFailed bool, err error
 	return false, err
 }
 
-// transact is one SMTP mail transaction: MAIL FROM, RCPT TO, DATA and the message, within
-// Timeout. A refusal before the data leaves the session clean (RSET) for the next message.
+// transact is one SMTP mail transaction within Timeout: MAIL FROM, RCPT TO and DATA, sent
+// together when the server offers PIPELINING (RFC 2920: one round trip instead of three),
+// then the message. A refusal before the data leaves the session clean (RSET) for the next
+// message.
 func (w *sendWorker) transact(env envelope, data []byte) error {
 	c := w.conn
 	if err := c.UpdateDeadline(w.s.o.Timeout); err != nil {
 		return &smtpStepError{"set deadline", err}
 	}
-	if env.eightBit {
-		if ok, _ := c.Extension("8BITMIME"); !ok {
-			return &smtpStepError{"MAIL FROM", errNo8BitMIME}
+	eightBitMIME, _ := c.Extension("8BITMIME")
+	if env.eightBit && !eightBitMIME {
+		return &smtpStepError{"MAIL FROM", errNo8BitMIME}
+	}
+	if strings.ContainsAny(env.from+env.to, "\r\n") {
+		return &smtpStepError{"MAIL FROM", errors.New("line break in an address")}
+	}
+	mailCmd := "MAIL FROM:" + env.from
+	if eightBitMIME {
+		mailCmd += " BODY=8BITMIME"
+	}
+	if utf8, _ := c.Extension("SMTPUTF8"); utf8 && !isASCII(env.from+env.to) {
+		mailCmd += " SMTPUTF8"
+	}
+	steps := [...]struct {
+		name, cmd string
+		expect    int
+	}{{"MAIL FROM", mailCmd, 250}, {"RCPT TO", "RCPT TO:" + env.to, 25}, {"DATA", "DATA", 354}}
+	pipelining, _ := c.Extension("PIPELINING")
+	tw := c.Text.Writer.W
+	var failed error
+	dataOpen := false // the server answered DATA with 354
+	for i, st := range steps {
+		if _, err := tw.WriteString(st.cmd + "\r\n"); err != nil {
+			return &smtpStepError{st.name, err}
+		}
+		if pipelining && i < len(steps)-1 {
+			continue // the next command goes in the same packet
+		}
+		if err := tw.Flush(); err != nil {
+			return &smtpStepError{st.name, err}
+		}
+		// Read the answers owed so far: all three when pipelining, else this one.
+		first := i
+		if pipelining {
+			first = 0
+		}
+		for _, rd := range steps[first : i+1] {
+			_, _, err := c.Text.ReadResponse(rd.expect)
+			if err == nil {
+				dataOpen = rd.name == "DATA"
+				continue
+			}
+			if smtpCode(err) == 0 {
+				return &smtpStepError{rd.name, err} // no reply: the connection is gone
+			}
+			if failed == nil {
+				failed = &smtpStepError{rd.name, err}
+			}
+		}
+		if failed != nil {
+			break
 		}
 	}
-	if err := c.Mail(env.from); err != nil {
-		w.reset(err)
-		return &smtpStepError{"MAIL FROM", err}
+	if failed != nil {
+		if dataOpen {
+			// A pipelined DATA was taken although a command before it failed: end the
+			// empty message so that the session stays in step (RFC 2920, 3.1).
+			if _, err := tw.WriteString(".\r\n"); err == nil && tw.Flush() == nil {
+				_, _, _ = c.Text.ReadResponse(0)
+			}
+		}
+		_ = c.Reset()
+		return failed
 	}
-	if err := c.Rcpt(env.to); err != nil {
-		w.reset(err)
-		return &smtpStepError{"RCPT TO", err}
-	}
-	wc, err := c.Data()
-	if err != nil {
-		w.reset(err)
-		return &smtpStepError{"DATA", err}
-	}
-	if _, err := wc.Write(data); err != nil {
+	dw := c.Text.DotWriter()
+	if _, err := dw.Write(data); err != nil {
 		return &smtpStepError{"message data", err}
 	}
-	if err := wc.Close(); err != nil {
+	if err := dw.Close(); err != nil {
+		return &smtpStepError{"message data", err}
+	}
+	if _, _, err := c.Text.ReadResponse(250); err != nil {
 		return &smtpStepError{"end of data", err}
 	}
 	return nil
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // reset ends a refused transaction so the connection can carry the next message; after an

@@ -800,6 +800,15 @@ type outboxScriptedSMTP struct {
 	dataDelay  time.Duration // wait this long before accepting a message
 	gotData    chan struct{} // a message arrived (before the answer)
 	accepted   atomic.Int32
+	// pipelining advertises PIPELINING; refuse answers 550 to RCPT TO an address containing
+	// it; dataWithoutRcpt answers DATA with 354 even when every recipient was refused (as a
+	// careless server may), so the client must end the empty message itself.
+	pipelining      bool
+	refuse          string
+	dataWithoutRcpt bool
+	conns           atomic.Int32
+	commands        []string // every command line received, in order
+	mu              sync.Mutex
 }
 
 func startOutboxScriptedSMTP(t *testing.T, s *outboxScriptedSMTP) *outboxScriptedSMTP {
@@ -831,6 +840,7 @@ func startOutboxScriptedSMTP(t *testing.T, s *outboxScriptedSMTP) *outboxScripte
 func (s *outboxScriptedSMTP) addr() string { return s.ln.Addr().String() }
 
 func (s *outboxScriptedSMTP) serve(c net.Conn) {
+	s.conns.Add(1)
 	c.SetDeadline(time.Now().Add(10 * time.Second)) // the test's own bound
 	tp := textproto.NewConn(c)
 	if !s.greet {
@@ -838,20 +848,50 @@ func (s *outboxScriptedSMTP) serve(c net.Conn) {
 		return
 	}
 	tp.PrintfLine("220 scripted.test ESMTP")
+	rcpts := 0
 	for {
 		line, err := tp.ReadLine()
 		if err != nil {
 			return
 		}
+		s.mu.Lock()
+		s.commands = append(s.commands, line)
+		s.mu.Unlock()
 		verb := strings.ToUpper(strings.Fields(line + " x")[0])
 		switch verb {
-		case "EHLO", "HELO", "MAIL", "RCPT", "RSET", "NOOP":
+		case "EHLO":
+			if s.pipelining {
+				tp.PrintfLine("250-scripted.test")
+				tp.PrintfLine("250 PIPELINING")
+			} else {
+				tp.PrintfLine("250 scripted.test")
+			}
+		case "RCPT":
+			if s.refuse != "" && strings.Contains(line, s.refuse) {
+				tp.PrintfLine("550 5.1.1 no such user")
+				continue
+			}
+			rcpts++
+			tp.PrintfLine("250 ok")
+		case "MAIL", "RSET":
+			rcpts = 0
+			tp.PrintfLine("250 ok")
+		case "HELO", "NOOP":
 			tp.PrintfLine("250 ok")
 		case "DATA":
+			if rcpts == 0 && !s.dataWithoutRcpt {
+				tp.PrintfLine("554 5.5.1 no valid recipients")
+				continue
+			}
 			tp.PrintfLine("354 go ahead")
 			if _, err := tp.ReadDotBytes(); err != nil {
 				return
 			}
+			if rcpts == 0 {
+				tp.PrintfLine("554 5.5.1 no valid recipients")
+				continue
+			}
+			rcpts = 0
 			s.gotData <- struct{}{}
 			if s.hangAtData {
 				io.Copy(io.Discard, c)
@@ -1136,4 +1176,61 @@ func buildOutboxCrashChild(t *testing.T) string {
 		t.Fatalf("build crashchild: %v\n%s", err, out)
 	}
 	return bin
+}
+
+func TestSenderPipelinesAndRecoversFromRefusedRecipient(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		server *outboxScriptedSMTP
+		// datas is how many DATA commands the server sees: without PIPELINING the client
+		// stops at the refused RCPT TO; with it, DATA went out in the same packet.
+		datas int
+	}{
+		{"without PIPELINING", &outboxScriptedSMTP{greet: true, refuse: "g00002"}, 2},
+		{"with PIPELINING", &outboxScriptedSMTP{greet: true, pipelining: true, refuse: "g00002"}, 3},
+		{"with PIPELINING, DATA taken after the refusal", &outboxScriptedSMTP{greet: true, pipelining: true,
+			refuse: "g00002", dataWithoutRcpt: true}, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newSenderRig(t)
+			srv := startOutboxScriptedSMTP(t, tc.server)
+			rows := syntheticOutboxRows(3)
+			r.queue(rows, time.Now())
+			if err := r.sender(r.options(srv.addr())).Drain(context.Background()); err != nil {
+				t.Fatalf("Drain: %v", err)
+			}
+			out := r.outbox()
+			for i, q := range rows {
+				row := out["invitation/"+q.code]
+				want := "sent"
+				if i == 1 {
+					want = "failed"
+				}
+				if row.Status != want {
+					t.Errorf("%s: %s (%q), want %s", row.Key, row.Status, row.LastError, want)
+				}
+			}
+			if row := out["invitation/"+rows[1].code]; !strings.Contains(row.LastError, "RCPT TO") ||
+				!strings.Contains(row.LastError, "550") {
+				t.Errorf("refused row's reason %q, want the RCPT TO step and the 550", row.LastError)
+			}
+			if n := srv.accepted.Load(); n != 2 {
+				t.Errorf("the server accepted %d messages, want 2", n)
+			}
+			if n := srv.conns.Load(); n != 1 {
+				t.Errorf("%d connections, want the refusal to leave the one connection usable", n)
+			}
+			srv.mu.Lock()
+			datas := 0
+			for _, c := range srv.commands {
+				if c == "DATA" {
+					datas++
+				}
+			}
+			srv.mu.Unlock()
+			if datas != tc.datas {
+				t.Errorf("the server saw %d DATA commands, want %d", datas, tc.datas)
+			}
+		})
+	}
 }

@@ -89,7 +89,7 @@ func (e *Engine) applyEffects(tx *store.Tx, inv campaign.Invitee, before, after 
 			return err
 		}
 		if !ok {
-			reason := fmt.Sprintf("no %s sent: %s already had %d automatic answers today", ef.Kind, inv.Email, e.cfg.Mail.MaxAutoPerDay)
+			reason := fmt.Sprintf("no %s sent: %s already had %d automatic answers today", ef.Kind, inv.Email, e.autoAnswerCap())
 			if err := e.addReview(tx, ac.inbound, inv.Code, reason, ac.cause, now); err != nil {
 				return err
 			}
@@ -124,7 +124,7 @@ func (e *Engine) allowAutoAnswer(tx *store.Tx, addr string, now time.Time) (bool
 	if err != nil {
 		return false, err
 	}
-	return n <= e.cfg.Mail.MaxAutoPerDay, nil
+	return n <= e.autoAnswerCap(), nil
 }
 
 func (e *Engine) addReview(tx *store.Tx, inbound int64, code, reason, cause string, now time.Time) error {

@@ -39,6 +39,10 @@ type Engine struct {
 	// pdfSums holds the SHA-256 of the agreement PDF rendered for an outbox row (by row id)
 	// until the row is sent and the sum logged.
 	pdfSums sync.Map
+	// live holds what Reload replaces while the daemon runs; onRead is told what each
+	// message read was (for metrics). Both in reload.go.
+	live   liveSettings
+	onRead func(class, intent string)
 }
 
 // Options are the parts an Engine is built from.

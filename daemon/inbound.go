@@ -19,6 +19,7 @@ import (
 // is returned: a message that cannot be read is recorded as failed and goes to review.
 func (e *Engine) HandleInbound(ctx context.Context, id int64) error {
 	queuedAny := false
+	var counted *replies.Reading // a new reply, read and recorded (not a copy, not our own)
 	err := e.st.Tx(ctx, func(tx *store.Tx) error {
 		in, err := tx.Inbound(id)
 		if err != nil {
@@ -48,6 +49,7 @@ func (e *Engine) HandleInbound(ctx context.Context, id int64) error {
 		if r.From == e.c.Organiser.Email {
 			return tx.FinishInbound(id, "ignored", string(reading), "our own address", now)
 		}
+		counted = &r
 		if r.Class == replies.ClassInvalid {
 			if err := e.addReview(tx, id, "", "the message could not be read: "+r.Error, cause, now); err != nil {
 				return err
@@ -81,6 +83,13 @@ func (e *Engine) HandleInbound(ctx context.Context, id int64) error {
 	}
 	if queuedAny {
 		e.kick()
+	}
+	if counted != nil && e.onRead != nil {
+		intent := ""
+		if counted.Answer != nil {
+			intent = string(counted.Answer.Intent)
+		}
+		e.onRead(string(counted.Class), intent)
 	}
 	e.onChange()
 	return nil

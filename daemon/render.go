@@ -214,7 +214,7 @@ func (e *Engine) ComposeRow(ctx context.Context, row store.Outgoing) (mailer.Out
 		case mailer.KindStaffReview:
 			return e.reviewLetter(tx, p.Reviews, &l)
 		case mailer.KindDigest:
-			m, err := digest.Make(tx, e.c, e.letters, p.Since, p.Until)
+			m, err := digest.Make(tx, e.c, e.currentLetters(), p.Since, p.Until)
 			if err != nil {
 				return err
 			}
@@ -259,4 +259,4 @@ func (e *Engine) reviewLetter(tx *store.Tx, ids []int64, l *Letter) error {
 	return nil
 }
 
-func (e *Engine) composer() *Composer { return NewComposer(e.c, e.letters, e.signer) }
+func (e *Engine) composer() *Composer { return NewComposer(e.c, e.currentLetters(), e.signer) }

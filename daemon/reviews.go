@@ -25,7 +25,7 @@ func (e *Engine) NotifyReviews(ctx context.Context) (time.Time, error) {
 		if err != nil {
 			return err
 		}
-		if wait := last.Add(e.c.Schedule.ReviewBatch); !last.IsZero() && now.Before(wait) {
+		if wait := last.Add(e.reviewInterval()); !last.IsZero() && now.Before(wait) {
 			next = wait
 			return nil
 		}

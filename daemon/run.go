@@ -30,6 +30,8 @@ type RunOptions struct {
 	// SenderTweak and WatcherTweak let tests and the demo adjust the options (backoff, ...).
 	SenderTweak  func(*mailer.SenderOptions)
 	WatcherTweak func(*mailer.WatcherOptions)
+	// OnWatcher is given the watcher before it starts, so health checks can read its Stats.
+	OnWatcher func(*mailer.Watcher)
 }
 
 // Run runs the daemon until ctx ends: the scheduler, the sender, the watcher and the review
@@ -89,7 +91,13 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) error {
 		start("sender", true, sender.Run)
 	}
 	if o.Watch {
-		w := mailer.NewWatcher(e.st, e.HandleInbound, e.watcherOptions(o))
+		// A message being applied when the daemon stops is finished (one short transaction)
+		// rather than rolled back and read again at the next start.
+		handle := func(ctx context.Context, id int64) error { return e.HandleInbound(context.WithoutCancel(ctx), id) }
+		w := mailer.NewWatcher(e.st, handle, e.watcherOptions(o))
+		if o.OnWatcher != nil {
+			o.OnWatcher(w)
+		}
 		start("watcher", false, w.Run)
 	}
 	if o.Ready != nil {

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestDemoCommand builds rsvpd once and runs `rsvpd demo` as the README's first command does,
+// with a timeout: it must exit 0, print a line per day, the digest and the status, and leave a
+// store whose `rsvpd status` shows the same table.
+func TestDemoCommand(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "rsvpd")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	dir := filepath.Join(t.TempDir(), "demo")
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	start := time.Now()
+	var stdout, stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, bin, "demo", "--out", dir)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("rsvpd demo: %v (after %s)\nstderr:\n%s\nstdout:\n%s", err, time.Since(start).Round(time.Millisecond), stderr.String(), stdout.String())
+	}
+	t.Logf("rsvpd demo took %s", time.Since(start).Round(time.Millisecond))
+	out := stdout.String()
+	for _, want := range []string{
+		"DAY ", "2012-02-06 Mon", // the first day's line
+		"The last digest", "TILMELDTE PR. MØDE", "TILSLUTNING",
+		"rsvpd status at", "MEETING   STARTS", "98 invitees: 98 invited",
+		"rsvpd status --config " + filepath.Join(dir, "rsvpd.yaml"),
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the demo does not print %q", want)
+		}
+	}
+	if stderr.Len() > 0 {
+		t.Errorf("the demo wrote to stderr:\n%s", stderr.String())
+	}
+
+	var status, statusErr bytes.Buffer
+	st := exec.Command(bin, "status", "--config", filepath.Join(dir, "rsvpd.yaml"))
+	st.Stdout, st.Stderr = &status, &statusErr
+	if err := st.Run(); err != nil {
+		t.Fatalf("rsvpd status on the demo's store: %v\n%s", err, statusErr.String())
+	}
+	if !strings.Contains(out, status.String()) {
+		t.Errorf("`rsvpd status` on the demo's store differs from what the demo printed:\n%s", status.String())
+	}
+	totals := regexp.MustCompile(`(?m)^\d+ invitees: .*$`).FindString(status.String())
+	if totals == "" || !strings.Contains(out, totals) {
+		t.Errorf("totals %q from `rsvpd status` are not the demo's", totals)
+	}
+	if n := countFiles(t, filepath.Join(dir, "mail")); n < 600 {
+		t.Errorf("%d .eml files in %s, want every message of the campaign (over 600)", n, filepath.Join(dir, "mail"))
+	}
+}
+
+func TestDemoUsage(t *testing.T) {
+	used := filepath.Join(t.TempDir(), "used")
+	if err := os.MkdirAll(used, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(used, "rsvpd.db"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []struct {
+		name string
+		args []string
+		code int
+		says string
+	}{
+		{"unknown speed", []string{"--speed", "fast"}, 2, "speed"},
+		{"seed not a number", []string{"--seed", "x"}, 2, "--seed"},
+		{"stray argument", []string{"now"}, 2, "unexpected argument"},
+		{"missing config", []string{"--config", filepath.Join(t.TempDir(), "none.yaml")}, 2, "none.yaml"},
+		{"folder of an earlier demo", []string{"--out", used}, 1, "earlier demo"},
+	} {
+		t.Run(k.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := dispatch(context.Background(), append([]string{"demo"}, k.args...), &stdout, &stderr)
+			if code != k.code || !strings.Contains(stderr.String(), k.says) {
+				t.Errorf("exit %d, stderr %q; want %d naming %q", code, stderr.String(), k.code, k.says)
+			}
+		})
+	}
+}
+
+func countFiles(t *testing.T, dir string) int {
+	t.Helper()
+	n := 0
+	err := filepath.WalkDir(dir, func(_ string, e os.DirEntry, err error) error {
+		if err == nil && !e.IsDir() {
+			n++
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}

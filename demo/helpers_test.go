@@ -1,0 +1,111 @@
+package demo
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io/fs"
+	"mime"
+	netmail "net/mail"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jhillyerd/enmime/v2"
+
+	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/clock"
+	"github.com/rsvpd/rsvpd/store"
+)
+
+func readEML(t *testing.T, path string) *enmime.Envelope {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := enmime.ReadEnvelope(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return env
+}
+
+// calendarParts returns the iCalendar objects of a message whose Content-Type and METHOD
+// both say method, as a calendar program would act on them.
+func calendarParts(env *enmime.Envelope, method string) []string {
+	var out []string
+	var walk func(p *enmime.Part)
+	walk = func(p *enmime.Part) {
+		for ; p != nil; p = p.NextSibling {
+			// enmime leaves ContentTypeParams empty for these parts: read the header itself.
+			_, params, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
+			if p.ContentType == "text/calendar" && strings.EqualFold(params["method"], method) &&
+				strings.Contains(string(p.Content), "\nMETHOD:"+method) {
+				out = append(out, string(p.Content))
+			}
+			walk(p.FirstChild)
+		}
+	}
+	walk(env.Root)
+	return out
+}
+
+func entries(t *testing.T, dir string) []os.DirEntry {
+	t.Helper()
+	es, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return es
+}
+
+func mailDate(raw []byte) (time.Time, error) {
+	m, err := netmail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		return time.Time{}, err
+	}
+	return m.Header.Date()
+}
+
+func storeStates(t *testing.T, path string) []campaign.State {
+	t.Helper()
+	st, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var states []campaign.State
+	if err := st.Tx(context.Background(), func(tx *store.Tx) error {
+		var err error
+		states, err = tx.States()
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return states
+}
+
+func tail(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// firstDiff shows the first line where a and b differ.
+func firstDiff(a, b string) string {
+	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := 0; i < len(la) && i < len(lb); i++ {
+		if la[i] != lb[i] {
+			return fmt.Sprintf("line %d:\n  first:  %s\n  second: %s", i+1, la[i], lb[i])
+		}
+	}
+	return fmt.Sprintf("%d lines against %d", len(la), len(lb))
+}
+
+func newVirtualAt(t time.Time) *clock.Virtual { return clock.NewVirtual(t) }
+
+func readFS(src configSource, name string) ([]byte, error) { return fs.ReadFile(src.fsys, name) }

@@ -645,9 +645,12 @@ const idleCheck = 10 * time.Second
 func (s *Sender) newWorker(id int) (*sendWorker, error) {
 	w := &sendWorker{s: s, id: id, jobs: make(chan sendJob, 1)}
 	o := s.o
-	tlsConf := o.TLSConfig
-	if tlsConf == nil {
-		tlsConf = &tls.Config{ServerName: o.Host, MinVersion: tls.VersionTLS12}
+	tlsConf := &tls.Config{ServerName: o.Host, MinVersion: tls.VersionTLS12}
+	if o.TLSConfig != nil {
+		tlsConf = o.TLSConfig.Clone()
+		if tlsConf.ServerName == "" {
+			tlsConf.ServerName = o.Host // STARTTLS verifies against it
+		}
 	}
 	opts := []mail.Option{
 		mail.WithPort(o.Port),

@@ -3,12 +3,19 @@ package mailer
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	cryptorand "crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"maps"
+	"math/big"
 	"math/rand/v2"
 	"net"
 	netmail "net/mail"
@@ -25,6 +32,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
 	"github.com/wneessen/go-mail"
 
 	rsvpd "github.com/rsvpd/rsvpd"
@@ -1230,6 +1239,159 @@ func TestSenderPipelinesAndRecoversFromRefusedRecipient(t *testing.T) {
 			srv.mu.Unlock()
 			if datas != tc.datas {
 				t.Errorf("the server saw %d DATA commands, want %d", datas, tc.datas)
+			}
+		})
+	}
+}
+
+// outboxTLSServer is a go-smtp server with TLS (STARTTLS or from the first byte) and PLAIN
+// authentication, for what the sandbox does not offer.
+type outboxTLSServer struct {
+	srv      *smtp.Server
+	ln       net.Listener
+	pool     *x509.CertPool
+	authed   atomic.Int32 // successful AUTH commands
+	accepted atomic.Int32 // messages taken over an encrypted, authenticated session
+}
+
+type outboxTLSSession struct {
+	s    *outboxTLSServer
+	conn *smtp.Conn
+	auth bool
+}
+
+func (ss *outboxTLSSession) AuthMechanisms() []string { return []string{sasl.Plain} }
+
+func (ss *outboxTLSSession) Auth(string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(_, user, pass string) error {
+		if user != "rsvpd" || pass != "hemmelig" {
+			return &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: "bad credentials"}
+		}
+		ss.auth = true
+		ss.s.authed.Add(1)
+		return nil
+	}), nil
+}
+
+func (ss *outboxTLSSession) Mail(string, *smtp.MailOptions) error {
+	if !ss.auth {
+		return smtp.ErrAuthRequired
+	}
+	return nil
+}
+
+func (ss *outboxTLSSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
+
+func (ss *outboxTLSSession) Data(r io.Reader) error {
+	if _, err := io.Copy(io.Discard, r); err != nil {
+		return err
+	}
+	if _, ok := ss.conn.TLSConnectionState(); ok {
+		ss.s.accepted.Add(1)
+	}
+	return nil
+}
+
+func (ss *outboxTLSSession) Reset()        {}
+func (ss *outboxTLSSession) Logout() error { return nil }
+
+// startOutboxTLSServer serves on 127.0.0.1 with a fresh self-signed certificate: implicit TLS
+// when implicit, else STARTTLS when offerTLS, else no TLS at all.
+func startOutboxTLSServer(t *testing.T, implicit, offerTLS bool) *outboxTLSServer {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), cryptorand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, NotBefore: time.Now().Add(-time.Hour),
+		NotAfter: time.Now().Add(time.Hour), KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(cryptorand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &outboxTLSServer{pool: x509.NewCertPool()}
+	s.pool.AddCert(cert)
+	tlsConf := &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
+	s.srv = smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
+		return &outboxTLSSession{s: s, conn: c}, nil
+	}))
+	s.srv.Domain = "tls.test"
+	s.srv.AllowInsecureAuth = !implicit && !offerTLS // without TLS AUTH is offered in the clear
+	if implicit {
+		s.ln, err = tls.Listen("tcp", "127.0.0.1:0", tlsConf)
+	} else {
+		s.ln, err = net.Listen("tcp", "127.0.0.1:0")
+		if offerTLS {
+			s.srv.TLSConfig = tlsConf
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	go s.srv.Serve(s.ln)
+	t.Cleanup(func() { s.srv.Close() })
+	return s
+}
+
+func TestSenderTLSModesAndAuth(t *testing.T) {
+	for _, tc := range []struct {
+		name               string
+		mode               string
+		implicit, offerTLS bool
+		password           string
+		sent               bool   // else deferred
+		reason             string // in the deferred row's error
+		authed             int32
+	}{
+		{"starttls", SMTPTLSStartTLS, false, true, "hemmelig", true, "", 1},
+		{"implicit tls", SMTPTLSImplicit, true, false, "hemmelig", true, "", 1},
+		{"starttls required, server has none", SMTPTLSStartTLS, false, false, "hemmelig", false, "STARTTLS", 0},
+		{"wrong password", SMTPTLSStartTLS, false, true, "forkert", false, "535", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newSenderRig(t)
+			srv := startOutboxTLSServer(t, tc.implicit, tc.offerTLS)
+			rows := syntheticOutboxRows(2)
+			r.queue(rows, time.Now())
+			o := r.options(srv.ln.Addr().String())
+			o.TLS, o.User, o.Password = tc.mode, "rsvpd", tc.password
+			o.TLSConfig = &tls.Config{RootCAs: srv.pool}
+			err := r.sender(o).Drain(context.Background())
+			if tc.sent != (err == nil) {
+				t.Errorf("Drain: %v", err)
+			}
+			out := r.outbox()
+			tried := 0
+			for _, q := range rows {
+				row := out["invitation/"+q.code]
+				if row.Attempts > 0 {
+					tried++
+				}
+				switch {
+				case tc.sent && row.Status != "sent":
+					t.Errorf("%s: %s (%q), want sent", row.Key, row.Status, row.LastError)
+				case !tc.sent && row.Attempts > 0 && (row.Status != "pending" || !strings.Contains(row.LastError, tc.reason)):
+					t.Errorf("%s: %s (%q), want pending with %s in the error", row.Key, row.Status, row.LastError, tc.reason)
+				}
+			}
+			if !tc.sent && tried != 1 {
+				t.Errorf("%d rows tried, want 1: the connection that failed to open backs off", tried)
+			}
+			wantAccepted := int32(0)
+			if tc.sent {
+				wantAccepted = int32(len(rows))
+			}
+			if n := srv.accepted.Load(); n != wantAccepted {
+				t.Errorf("%d messages taken over TLS, want %d", n, wantAccepted)
+			}
+			if n := srv.authed.Load(); n != tc.authed {
+				t.Errorf("%d successful logins, want %d (one connection, reused)", n, tc.authed)
 			}
 		})
 	}

@@ -90,6 +90,11 @@ type HTTP struct {
 	TokenFile string
 }
 
+// Token reads the bearer token from its environment variable or file; "" when neither is set.
+func (h HTTP) Token() (string, error) {
+	return readSecret(h.TokenEnv, h.TokenFile)
+}
+
 // Log configures logging.
 type Log struct {
 	Format string // "text" or "json"

@@ -6,8 +6,10 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/signal"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/rsvpd/rsvpd/clock"
@@ -23,14 +25,22 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cfgPath := fs.String("config", "", "the campaign's configuration `file`")
 	noWatch := fs.Bool("no-watch", false, "do not read the IMAP inbox (send only)")
 	noSend := fs.Bool("no-send", false, "do not send (messages wait in the outbox)")
+	grace := fs.Duration("shutdown-timeout", 10*time.Second,
+		"on SIGTERM or SIGINT, how long to finish the messages in flight before exiting anyway")
 	if st, ok := parseFlags(fs, args); !ok {
 		return st
 	}
+	// SIGHUP reloads (run_ops.go); caught from the start, so an early one does not kill us.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	cfg, ok := loadConfig(*cfgPath, stderr)
 	if !ok {
 		return 2
 	}
-	log := newLogger(cfg, stderr)
+	level := new(slog.LevelVar)
+	level.Set(parseLevel(cfg.Log.Level))
+	log := newLogger(cfg, stderr, level)
 	o := daemon.RunOptions{Clock: clock.Real(), Send: !*noSend, Watch: !*noWatch}
 	var err error
 	if o.Send {
@@ -56,26 +66,47 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "rsvpd: %v\n", err)
 		return 1
 	}
-	defer e.Close()
+	srv, code := setupOps(ctx, cfg, e, &o, log, stderr)
+	if code != 0 {
+		e.Close()
+		return code
+	}
+	if srv != nil {
+		go func() {
+			if err := srv.Serve(ctx); err != nil {
+				log.Error("health and metrics endpoint stopped", "err", err)
+			}
+		}()
+	}
+	go reloadOnHUP(ctx, hup, *cfgPath, cfg, e, level, log)
 	log.Info("rsvpd running", "campaign", cfg.Campaign.Name, "invitees", len(cfg.Campaign.Invitees),
 		"store", cfg.Store.Path, "send", o.Send, "watch", o.Watch)
-	if err := e.Run(ctx, o); err != nil {
+	stopped, err := runUntilStopped(ctx, e, o, *grace, log)
+	if !stopped {
+		return 1 // the loops still hold the store: leave it to the exit
+	}
+	e.Close()
+	if err != nil {
 		log.Error("rsvpd stopped", "err", err)
 		return 1
 	}
-	log.Info("rsvpd stopped")
 	return 0
 }
 
-// newLogger makes the daemon's logger as the config asks.
-func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
-	var level slog.Level
-	_ = level.UnmarshalText([]byte(strings.ToUpper(cfg.Log.Level)))
+// newLogger makes the daemon's logger as the config asks, at a level SIGHUP can change.
+func newLogger(cfg *config.Config, w io.Writer, level *slog.LevelVar) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: level}
 	if cfg.Log.Format == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// parseLevel reads a configured log level ("debug" ...); info when it cannot.
+func parseLevel(s string) slog.Level {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(strings.ToUpper(s)))
+	return level
 }
 
 // progressPrinter shows a sending batch as one line: n/N, rate, time left. On a terminal the

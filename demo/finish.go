@@ -149,7 +149,8 @@ func writeServers(w io.Writer, s Servers, c *campaign.Campaign) {
 		fmt.Fprintf(w, "             %s ... (%d invitees, e.g. %s)\n", c.Invitees[0].Email, len(c.Invitees), c.Invitees[len(c.Invitees)-1].Email)
 	}
 	fmt.Fprintf(w, "  for instance: curl -s 'imap://%s:%d/INBOX;UID=1' -u %s:%s\n", host, imapPort, firstInvitee(c), s.Password)
-	fmt.Fprintf(w, "  The daemon keeps running: answer an invitation from a mail client and it confirms.\n")
+	fmt.Fprintf(w, "  The daemon keeps running with its clock at the end of the campaign: mail to the campaign's\n"+
+		"  addresses is read and answered as it arrives.\n")
 }
 
 func firstInvitee(c *campaign.Campaign) string {

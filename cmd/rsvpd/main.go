@@ -31,6 +31,7 @@ func commands() map[string]command {
 		"parse":     {"read mail files and print what rsvpd reads in them, as JSON lines", runParse},
 		"preview":   {"write every invitation and a sample of every other letter as .eml files", runPreview},
 		"demo":      {"run a whole campaign in a minute on embedded mail servers, with simulated invitees", runDemo},
+		"replay":    {"read the stored replies again with the current rules and show what reads differently", runReplay},
 	}
 }
 

@@ -79,7 +79,10 @@ type Result struct {
 	// Answers counts the simulated messages sent to the campaign; Late those the daemon had
 	// not read within the patience of the clock hold (0 when all went well).
 	Answers, Late int
-	Servers       Servers
+	// Problems the simulated directors met: a message they could not find or read, an
+	// answer they could not send, a letter without the invitee's tokened Reply-To.
+	Problems []string
+	Servers  Servers
 }
 
 // Run runs the demo: the sandbox mail servers, the real daemon on a virtual clock from an
@@ -202,9 +205,14 @@ func (r *run) run(ctx context.Context) (Result, error) {
 
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
+	// The campaign stops when the daemon does: a loop that failed ends the demo with its error
+	// rather than a campaign run on without it.
+	campaignCtx, daemonStopped := context.WithCancel(ctx)
+	defer daemonStopped()
 	done := make(chan error, 1)
 	ready := make(chan struct{})
 	go func() {
+		defer daemonStopped()
 		done <- r.engine.Run(runCtx, daemon.RunOptions{
 			Clock: r.v, Send: true, Watch: true, IMAPPassword: r.o.Password,
 			Ready:        func() { close(ready) },
@@ -222,19 +230,23 @@ func (r *run) run(ctx context.Context) (Result, error) {
 	go func() { defer helpers.Done(); r.inbox.run(runCtx) }()
 	dirsDone := r.v.Go(runCtx, r.dirs.run)
 
-	err = r.campaign(ctx)
+	err = r.campaign(campaignCtx)
 	if err == nil {
 		err = r.finish(ctx)
 	}
 	if err == nil && r.o.KeepRunning {
-		r.serve(ctx)
+		r.serve(campaignCtx)
 	}
+	early := ctx.Err() == nil && campaignCtx.Err() != nil // the daemon stopped on its own
 	stop()
 	runErr := <-done
 	<-dirsDone
 	helpers.Wait()
-	if err == nil && runErr != nil {
-		err = fmt.Errorf("demo: the daemon stopped: %w", runErr)
+	switch {
+	case runErr != nil:
+		return r.res, fmt.Errorf("demo: the daemon stopped: %w", runErr)
+	case early:
+		return r.res, errors.New("demo: the daemon stopped before the campaign was over")
 	}
 	return r.res, err
 }

@@ -180,6 +180,9 @@ func TestDemoRunsTheCampaign(t *testing.T) {
 	})
 
 	t.Run("the daemon read every answer before time moved on", func(t *testing.T) {
+		for _, p := range d.res.Problems {
+			t.Errorf("the simulated directors met a problem: %s", p)
+		}
 		if d.res.Late != 0 {
 			t.Errorf("%d answers were not read in time", d.res.Late)
 		}

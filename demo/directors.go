@@ -51,7 +51,7 @@ type directors struct {
 	quotes  map[string]string // the text of each invitee's invitation, for quoting
 	kinds   map[string]string // Message-ID of each answer -> what it is, for the .eml names
 	client  *smtp.Client
-	errs    []error
+	errs    []string // problems met, for the report
 }
 
 func newDirectors(c *campaign.Campaign, seed uint64, v *clock.Virtual, sb *sandbox.Server, signer *campaign.Signer,
@@ -98,8 +98,7 @@ func (d *directors) run(ctx context.Context) {
 				if ctx.Err() != nil {
 					return
 				}
-				d.errs = append(d.errs, err)
-				d.log.Error("demo: a simulated answer could not be sent", "invitee", a.code, "err", err)
+				d.fail(err)
 			}
 		}
 		var next time.Time
@@ -154,12 +153,16 @@ func (d *directors) read(row store.Outgoing) {
 	p := d.people[row.Invitee]
 	env, err := d.open(row)
 	if err != nil {
-		d.errs = append(d.errs, err)
-		d.log.Error("demo: a director cannot read a delivered message", "invitee", row.Invitee, "key", row.Key, "err", err)
+		d.fail(err)
 		return
 	}
 	now := d.v.Now()
 	replyTo := addressOf(env.GetHeader("Reply-To"))
+	if want := d.signer.ReplyAddress(d.c.Organiser.Email, p.inv.Code); replyTo != want {
+		// The answer still goes where the message says, as a mail program would send it; the
+		// demo reports that the daemon's letter lacks the invitee's tokened reply address.
+		d.fail(fmt.Errorf("%s to %s has Reply-To %q, not the invitee's tokened address %s", row.Key, row.Recipient, replyTo, want))
+	}
 	if row.Kind == string(mailer.KindInvitation) {
 		d.quotes[p.inv.Code] = env.Text
 	}
@@ -261,6 +264,12 @@ func (d *directors) changeOfMind(p *person, r *rand.Rand, now time.Time) *action
 		}
 	}
 	return nil
+}
+
+// fail records a problem of the simulation: the demo goes on and reports it at the end.
+func (d *directors) fail(err error) {
+	d.errs = append(d.errs, err.Error())
+	d.log.Error("demo: simulated directors", "err", err)
 }
 
 // seqOf is the trailing number of a job key ("nudge_unanswered/101/1" -> 1).

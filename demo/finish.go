@@ -50,6 +50,7 @@ func (r *run) finish(ctx context.Context) error {
 	}
 	r.res.Answers = r.sb.Accepted(r.c.Organiser.Email)
 	r.res.Late = r.inbox.late()
+	r.res.Problems = append([]string(nil), r.dirs.errs...)
 	r.print(digestRow)
 	return nil
 }
@@ -126,8 +127,8 @@ func (r *run) print(digestRow store.Outgoing) {
 	if r.res.Late > 0 {
 		fmt.Fprintf(w, "warning: %d answers were not read by the daemon in time; see the log\n", r.res.Late)
 	}
-	if n := len(r.dirs.errs); n > 0 {
-		fmt.Fprintf(w, "warning: %d simulated answers could not be written or sent; see the log\n", n)
+	for _, p := range r.res.Problems {
+		fmt.Fprintf(w, "warning: %s\n", p)
 	}
 	fmt.Fprintf(w, "The store is %s; the same numbers from it:\n  rsvpd status --config %s\n", r.res.StorePath, r.res.ConfigPath)
 	fmt.Fprintf(w, "  (from the source tree: go run ./cmd/rsvpd status --config %s)\n", r.res.ConfigPath)

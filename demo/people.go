@@ -181,12 +181,12 @@ func readingDelay(r *rand.Rand, t time.Time, loc *time.Location, meanHours float
 	for {
 		t = toWorkingTime(t)
 		end := time.Date(t.Year(), t.Month(), t.Day(), 16, 30, 0, 0, loc)
-		if left := end.Sub(t); work <= left {
+		left := end.Sub(t)
+		if work <= left {
 			return t.Add(work).Truncate(time.Minute)
-		} else {
-			work -= left
-			t = end
 		}
+		work -= left
+		t = end
 	}
 }
 

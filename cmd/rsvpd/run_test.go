@@ -311,15 +311,104 @@ func httpGet(t *testing.T, url, token string) (int, string) {
 	return resp.StatusCode, string(body)
 }
 
-// SIGTERM in the middle of a batch: rsvpd stops taking work, finishes the messages in flight
-// and records them, leaves IDLE and exits 0 well within the deadline. Every message the server
-// accepted is recorded as sent; a restart sends the rest, none twice.
+// slowSMTP stands between rsvpd and the SMTP server and holds the server's answer to the end
+// of each message's data for a while, so that the test knows a message is in flight: the
+// server has it, rsvpd does not know yet.
+type slowSMTP struct {
+	ln      net.Listener
+	target  string
+	hold    time.Duration
+	dataEnd chan struct{} // a message's data has gone to the server; its answer is held
+}
+
+func newSlowSMTP(t *testing.T, target string, hold time.Duration) *slowSMTP {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &slowSMTP{ln: ln, target: target, hold: hold, dataEnd: make(chan struct{}, 1)}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go s.relay(c)
+		}
+	}()
+	return s
+}
+
+func (s *slowSMTP) addr() string { return s.ln.Addr().String() }
+
+func (s *slowSMTP) relay(c net.Conn) {
+	defer c.Close()
+	srv, err := net.Dial("tcp", s.target)
+	if err != nil {
+		return
+	}
+	defer srv.Close()
+	held := make(chan struct{}, 16) // one per message whose end went to the server
+	go func() {
+		var tail []byte
+		buf := make([]byte, 32<<10)
+		for {
+			n, err := c.Read(buf)
+			if n > 0 {
+				tail = append(tail, buf[:n]...)
+				if bytes.Contains(tail, []byte("\r\n.\r\n")) {
+					held <- struct{}{}
+					select {
+					case s.dataEnd <- struct{}{}:
+					default:
+					}
+					tail = nil
+				} else if len(tail) > 4 {
+					tail = tail[len(tail)-4:]
+				}
+				if _, err := srv.Write(buf[:n]); err != nil {
+					return
+				}
+			}
+			if err != nil {
+				srv.Close()
+				return
+			}
+		}
+	}()
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := srv.Read(buf)
+		if n > 0 {
+			select {
+			case <-held:
+				time.Sleep(s.hold)
+			default:
+			}
+			if _, err := c.Write(buf[:n]); err != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// SIGTERM in the middle of a batch, with a message in flight (the server has it, its answer
+// is on the way): rsvpd hands out no new message, waits for that answer, records the message
+// sent, leaves IDLE and exits 0 within the deadline. A restart sends the rest, none twice.
 func TestSIGTERMFinishesTheMessagesInFlight(t *testing.T) {
 	box := startBox(t)
+	const hold = 700 * time.Millisecond
+	slow := newSlowSMTP(t, box.SMTPAddr(), hold)
 	dir := t.TempDir()
-	const n = 300
+	const n = 30
 	httpAddr := freeAddr(t)
-	cfg := runCampaign{Invitees: n, SMTP: box.SMTPAddr(), IMAP: box.IMAPAddr(), HTTP: httpAddr, Rate: 60, Now: time.Now()}.write(t, dir)
+	spec := runCampaign{Invitees: n, SMTP: slow.addr(), IMAP: box.IMAPAddr(), HTTP: httpAddr, Now: time.Now()}
+	cfg := spec.write(t, dir)
 	db := filepath.Join(dir, "rsvpd.db")
 
 	p := startRun(t, cfg)
@@ -327,9 +416,18 @@ func TestSIGTERMFinishesTheMessagesInFlight(t *testing.T) {
 		code, _ := httpGet(t, "http://"+httpAddr+"/healthz", testHTTPToken)
 		return code == http.StatusOK
 	})
-	waitFor(t, 20*time.Second, "the batch under way", func() bool { got, _ := delivered(box, n); return got >= 40 })
+	waitFor(t, 20*time.Second, "the batch under way", func() bool { got, _ := delivered(box, n); return got >= 4 })
+	// Wait for the next message to reach the server, and stop rsvpd while its answer is held.
+	for len(slow.dataEnd) > 0 {
+		<-slow.dataEnd
+	}
+	select {
+	case <-slow.dataEnd:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no message went out")
+	}
 	code, took := p.stop(t, syscall.SIGTERM, 15*time.Second)
-	t.Logf("stopped %s after SIGTERM, mid-batch", took)
+	t.Logf("stopped %s after SIGTERM, with a message in flight whose answer was held %s", took, hold)
 	if code != 0 {
 		t.Errorf("exit status %d after SIGTERM, want 0", code)
 	}
@@ -342,12 +440,14 @@ func TestSIGTERMFinishesTheMessagesInFlight(t *testing.T) {
 	got, _ := delivered(box, n)
 	o := outboxOf(t, db)
 	if o.Sent != got {
-		t.Errorf("the server accepted %d messages, the outbox records %d sent: the messages in flight were not finished and recorded", got, o.Sent)
+		t.Errorf("the server accepted %d messages, the outbox records %d sent: the message in flight was not finished and recorded", got, o.Sent)
 	}
 	if o.Pending == 0 || o.Sent+o.Pending != n {
 		t.Errorf("after the stop: %+v, want the batch cut short with every message either sent or pending", o)
 	}
 
+	spec.SMTP = box.SMTPAddr()
+	spec.write(t, dir)
 	p = startRun(t, cfg)
 	waitFor(t, 60*time.Second, "every invitation sent after the restart", func() bool { return outboxOf(t, db).Sent == n })
 	if code, _ := p.stop(t, syscall.SIGTERM, 15*time.Second); code != 0 {

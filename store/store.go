@@ -17,7 +17,7 @@ import (
 	"sort"
 	"time"
 
-	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
+	"modernc.org/sqlite" // the database/sql driver "sqlite"
 )
 
 //go:embed migrations/*.sql
@@ -86,7 +86,7 @@ func migrations() []string {
 
 func (s *Store) migrate(ctx context.Context, target int) error {
 	steps := migrations()
-	return s.Tx(ctx, func(tx *Tx) error {
+	return s.tx(ctx, func(tx *Tx) error {
 		var version int
 		if err := tx.tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
 			return fmt.Errorf("read schema version: %w", err)
@@ -122,8 +122,20 @@ type Tx struct {
 }
 
 // Tx runs fn in an immediate transaction: committed when fn returns nil, rolled back
-// otherwise. SQLITE_BUSY beyond the busy timeout is returned as an error.
+// otherwise. SQLITE_BUSY beyond the busy timeout is returned as an error. An error of the
+// database itself (locked, disk full, ...) names the file, so that the log says which store
+// the operator must look at.
 func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
+	err := s.tx(ctx, fn)
+	var dbErr *sqlite.Error
+	if errors.As(err, &dbErr) {
+		return fmt.Errorf("store %s: %w", s.path, err)
+	}
+	return err
+}
+
+// tx is Tx without the file's name in errors (open names it already).
+func (s *Store) tx(ctx context.Context, fn func(tx *Tx) error) error {
 	sqlTx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)

@@ -246,13 +246,20 @@ type Sender struct {
 	writeMu sync.Mutex
 	// jitter returns a number in [0, 1) for the backoff; tests replace it.
 	jitter func() float64
+	// stop is the running Run's or Drain's ctx.Done(): a store that cannot be written is
+	// waited for until then.
+	stop <-chan struct{}
+	// storeRetry is the first wait before writing an outcome again (doubling up to
+	// storeRetryMax); tests shorten it.
+	storeRetry, storeRetryMax time.Duration
 }
 
 // NewSender returns a Sender for the store's outbox. It does not connect yet.
 func NewSender(st *store.Store, render Renderer, opts SenderOptions) *Sender {
 	o := opts.withDefaults()
 	return &Sender{st: st, render: render, o: o, clock: o.Clock, log: o.Log,
-		wake: o.Clock.NewSignal(), jitter: rand.Float64}
+		wake: o.Clock.NewSignal(), jitter: rand.Float64,
+		storeRetry: time.Second, storeRetryMax: 30 * time.Second}
 }
 
 // Kick wakes the sender: new rows were queued. It never blocks; kicks while the sender is
@@ -261,9 +268,12 @@ func (s *Sender) Kick() { s.wake.Notify() }
 
 // Run sends due messages until ctx is done. Between batches it sleeps until the next attempt
 // stored in the outbox or a Kick. When ctx ends it hands out no new message, lets the ones in
-// flight finish (each bounded by Timeout), records them and returns nil. It returns an error
-// when the options are invalid or the store cannot be read or written: a message whose
-// outcome cannot be recorded could otherwise be sent again and again.
+// flight finish (each bounded by Timeout), records them and returns nil. A store that cannot
+// be written for now (locked, disk full) stops the sending: the outcome in hand is kept and
+// written again until the store takes it, and nothing more goes out meanwhile. Run returns an
+// error when the options are invalid, the store cannot be read, or an outcome cannot be
+// recorded for a reason that will not pass: a message whose outcome is lost could otherwise
+// be sent again and again.
 func (s *Sender) Run(ctx context.Context) error { return s.run(ctx, false) }
 
 // Drain sends every message due now, retries included as long as they fall due before the
@@ -286,6 +296,7 @@ func (s *Sender) run(ctx context.Context, drain bool) error {
 		return ErrSenderBusy
 	}
 	defer s.busy.Store(false)
+	s.stop = ctx.Done() // before the workers start, who read it
 
 	d := &dispatch{s: s, drain: drain, inflight: map[int64]bool{},
 		results: make(chan sendResult, s.o.Concurrency)}
@@ -1070,8 +1081,7 @@ func (s *Sender) recordSent(row store.Outgoing) sendResult {
 	now := s.clock.Now()
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	ctx := context.Background() // the server has the message: record it even while shutting down
-	err := s.st.Tx(ctx, func(tx *store.Tx) error {
+	err := s.persist(row, "sent", func(tx *store.Tx) error {
 		if err := tx.MarkSent(row.ID, now); err != nil {
 			return err
 		}
@@ -1080,10 +1090,10 @@ func (s *Sender) recordSent(row store.Outgoing) sendResult {
 		}
 		return nil
 	})
-	if err != nil && s.o.OnSent != nil {
+	if err != nil && s.o.OnSent != nil && !store.Unavailable(err) {
 		s.log.Error("outbox: recording a sent message with its consequences failed; marking it sent alone",
 			"key", row.Key, "err", err)
-		err = s.st.Tx(ctx, func(tx *store.Tx) error { return tx.MarkSent(row.ID, now) })
+		err = s.persist(row, "sent", func(tx *store.Tx) error { return tx.MarkSent(row.ID, now) })
 	}
 	if err != nil {
 		return sendResult{fatal: fmt.Errorf("send outbox: record %s sent: %w", row.Key, err)}
@@ -1095,8 +1105,7 @@ func (s *Sender) recordSent(row store.Outgoing) sendResult {
 func (s *Sender) recordFailed(row store.Outgoing, reason string) sendResult {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	ctx := context.Background()
-	err := s.st.Tx(ctx, func(tx *store.Tx) error {
+	err := s.persist(row, "failed", func(tx *store.Tx) error {
 		if err := tx.Fail(row.ID, reason); err != nil {
 			return err
 		}
@@ -1105,15 +1114,56 @@ func (s *Sender) recordFailed(row store.Outgoing, reason string) sendResult {
 		}
 		return nil
 	})
-	if err != nil && s.o.OnFailed != nil {
+	if err != nil && s.o.OnFailed != nil && !store.Unavailable(err) {
 		s.log.Error("outbox: recording a failed message with its consequences failed; marking it failed alone",
 			"key", row.Key, "err", err)
-		err = s.st.Tx(ctx, func(tx *store.Tx) error { return tx.Fail(row.ID, reason) })
+		err = s.persist(row, "failed", func(tx *store.Tx) error { return tx.Fail(row.ID, reason) })
 	}
 	if err != nil {
 		return sendResult{fatal: fmt.Errorf("send outbox: record %s failed: %w", row.Key, err)}
 	}
 	return sendResult{outcome: outcomeFailed, reason: reason}
+}
+
+// persist writes a message's outcome. The server has the message, or has refused it: an
+// outcome that is lost would send it again on the next start. So while the store cannot be
+// written for now (another process holds its lock, its disk is full) the worker keeps the
+// outcome and tries again, after 1 s doubling to 30 s, with one error in the log each time;
+// the other workers wait at writeMu meanwhile, so nothing more is sent. It returns the error
+// at once when it can never pass, and after the attempt that fails once the sender has been
+// told to stop (the operator stops a daemon whose store is gone; the message may then go
+// again on the next start, which the log says).
+func (s *Sender) persist(row store.Outgoing, outcome string, write func(tx *store.Tx) error) error {
+	wait := s.storeRetry
+	for failures := 0; ; failures++ {
+		// Background: the server has the message, so the outcome is recorded even while
+		// shutting down.
+		err := s.st.Tx(context.Background(), write)
+		if err == nil {
+			if failures > 0 {
+				s.log.Info("outbox: the store can be written again; outcome recorded", "key", row.Key,
+					"outcome", outcome, "failed attempts", failures)
+			}
+			return nil
+		}
+		if !store.Unavailable(err) {
+			return err
+		}
+		select {
+		case <-s.stop:
+			return err
+		default:
+		}
+		s.log.Error("outbox: cannot record a message's outcome; holding it and trying again", "key", row.Key,
+			"outcome", outcome, "in", wait, "err", err)
+		t := time.NewTimer(wait) // real time: the store's trouble is in the real world
+		select {
+		case <-t.C:
+		case <-s.stop:
+			t.Stop()
+		}
+		wait = min(2*wait, s.storeRetryMax)
+	}
 }
 
 // recordDeferred stores the next attempt after a temporary failure, or fails the row when it
@@ -1137,7 +1187,7 @@ func (s *Sender) recordDeferred(row store.Outgoing, reason string) sendResult {
 	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	err := s.st.Tx(context.Background(), func(tx *store.Tx) error {
+	err := s.persist(row, "deferred", func(tx *store.Tx) error {
 		return tx.Retry(row.ID, next, reason)
 	})
 	if err != nil {

@@ -174,7 +174,7 @@ func NewWatcher(st *store.Store, handle func(ctx context.Context, inboundID int6
 		st:       st,
 		handle:   handle,
 		o:        o,
-		log:      o.Logger.With("component", "watcher", "mailbox", o.Mailbox),
+		log:      o.Logger.With("mailbox", o.Mailbox),
 		clk:      o.Clock,
 		wake:     make(chan struct{}, 1),
 		retries:  map[imap.UID]*watchRetry{},

@@ -134,6 +134,34 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	return err
 }
 
+// Unavailable reports whether err says the database cannot be written for now, whatever
+// was being written: another process holds its lock, its disk is full or failing, or it is
+// read-only. Such a write may succeed when tried again later; a constraint violation or a
+// mistake in the caller's data never does.
+func Unavailable(err error) bool {
+	var dbErr *sqlite.Error
+	if !errors.As(err, &dbErr) {
+		return false
+	}
+	switch dbErr.Code() & 0xff { // the primary result code
+	case sqliteBusy, sqliteLocked, sqliteNoMem, sqliteReadOnly, sqliteIOErr, sqliteFull, sqliteCantOpen, sqliteProtocol:
+		return true
+	}
+	return false
+}
+
+// SQLite's primary result codes (sqlite3.h) that Unavailable treats as passing.
+const (
+	sqliteBusy     = 5
+	sqliteLocked   = 6
+	sqliteNoMem    = 7
+	sqliteReadOnly = 8
+	sqliteIOErr    = 10
+	sqliteFull     = 13
+	sqliteCantOpen = 14
+	sqliteProtocol = 15
+)
+
 // tx is Tx without the file's name in errors (open names it already).
 func (s *Store) tx(ctx context.Context, fn func(tx *Tx) error) error {
 	sqlTx, err := s.db.BeginTx(ctx, nil)

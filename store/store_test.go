@@ -246,3 +246,60 @@ func TestJobClaimedOnce(t *testing.T) {
 		t.Errorf("claims = %d, want 1", claims)
 	}
 }
+
+// TestUnavailable tells a database that cannot be written for now (its disk full) from a
+// write that will never succeed (a row that breaks a constraint).
+func TestUnavailable(t *testing.T) {
+	s := openTemp(t)
+	ctx := context.Background()
+	now := time.Date(2012, 2, 6, 8, 0, 0, 0, time.UTC)
+	row := Outgoing{Key: "invitation/101", Kind: "invitation", Invitee: "101",
+		Recipient: "a@x.test", MessageID: "m@x.test", CreatedAt: now}
+	if err := s.Tx(ctx, func(tx *Tx) error { _, err := tx.Enqueue(row); return err }); err != nil {
+		t.Fatal(err)
+	}
+	// The event log is append-only: an update breaks its trigger, now and always.
+	if err := s.Tx(ctx, func(tx *Tx) error { return tx.Log(Event{At: now, Kind: "invited", Cause: "test"}) }); err != nil {
+		t.Fatal(err)
+	}
+	bad := s.Tx(ctx, func(tx *Tx) error {
+		_, err := tx.tx.ExecContext(ctx, `UPDATE events SET kind = 'declined'`)
+		return err
+	})
+	if bad == nil {
+		t.Fatal("an event was updated")
+	}
+	if Unavailable(bad) {
+		t.Errorf("Unavailable(%v) = true for a write that can never succeed", bad)
+	}
+
+	// Disk full: the database may not grow past its present pages.
+	s.db.SetMaxOpenConns(1)
+	var pages int
+	if err := s.db.QueryRow(`PRAGMA page_count`).Scan(&pages); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.Exec(fmt.Sprintf(`PRAGMA max_page_count = %d`, pages)); err != nil {
+		t.Fatal(err)
+	}
+	full := s.Tx(ctx, func(tx *Tx) error {
+		for i := range 200 {
+			r := row
+			r.Key, r.MessageID = fmt.Sprintf("invitation/%d", 200+i), fmt.Sprintf("m%d@x.test", i)
+			r.Params = []byte(`{"pad":"` + strings.Repeat("x", 4000) + `"}`)
+			if _, err := tx.Enqueue(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if full == nil {
+		t.Fatal("800 kB went into a database that may not grow")
+	}
+	if !Unavailable(full) || !strings.Contains(full.Error(), s.Path()) {
+		t.Errorf("Unavailable(%v) = false, or the error does not name %s", full, s.Path())
+	}
+	if Unavailable(nil) || Unavailable(errors.New("database is locked")) {
+		t.Error("Unavailable is true for an error that is not the database's")
+	}
+}

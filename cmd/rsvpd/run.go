@@ -16,7 +16,6 @@ import (
 	"github.com/rsvpd/rsvpd/config"
 	"github.com/rsvpd/rsvpd/daemon"
 	"github.com/rsvpd/rsvpd/mailer"
-	"github.com/rsvpd/rsvpd/schedules"
 )
 
 func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -54,11 +53,6 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if o.IMAPPassword, err = cfg.Mail.IMAP.Password(); err != nil {
 			fmt.Fprintf(stderr, "rsvpd: IMAP password: %v\n", err)
 			return 2
-		}
-	}
-	o.OnJobs = func(r schedules.Report) {
-		for _, j := range r.Ran {
-			log.Debug("job ran", "key", j.Key)
 		}
 	}
 	e, err := daemon.Open(ctx, cfg, o.Clock, log)

@@ -52,16 +52,16 @@ type rawStep struct {
 
 // LoadScript reads a YAML list of steps:
 //
-//	- at: 2012-02-07 10:15      # local time
-//	  from: "615"               # the invitee's code
-//	  text: Vi kommer to til Vejle.
-//	- at: 2012-02-08 08:00
-//	  from: "101"
-//	  calendar: ACCEPTED        # or DECLINED, TENTATIVE
-//	  meeting: roskilde
-//	- {at: 2012-02-09 12:00, from: "751", out_of_office: 2012-02-22}
-//	- {at: 2012-02-06 09:05, from: "461", bounce: true}
-//	- {at: 2012-02-10 09:00, from: "147", sender: kollega@frederiksberg.kommune.test, text: ...}
+//   - at: 2012-02-07 10:15      # local time
+//     from: "615"               # the invitee's code
+//     text: Vi kommer to til Vejle.
+//   - at: 2012-02-08 08:00
+//     from: "101"
+//     calendar: ACCEPTED        # or DECLINED, TENTATIVE
+//     meeting: roskilde
+//   - {at: 2012-02-09 12:00, from: "751", out_of_office: 2012-02-22}
+//   - {at: 2012-02-06 09:05, from: "461", bounce: true}
+//   - {at: 2012-02-10 09:00, from: "147", sender: kollega@frederiksberg.kommune.test, text: ...}
 func LoadScript(path string, c *campaign.Campaign) ([]Step, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {

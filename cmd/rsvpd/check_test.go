@@ -38,10 +38,10 @@ func TestCheckNamesEveryMistake(t *testing.T) {
 	s := string(data)
 	for _, e := range [][2]string{
 		{"    room: Salen", "    rom: Salen"},                     // a typo in a key
-		{"start: 2012-03-06 10:00", "start: 2012-03-36 10:00"},     // a day out of range
+		{"start: 2012-03-06 10:00", "start: 2012-03-36 10:00"},    // a day out of range
 		{"    - staff@kombit.test", "    - staff at kombit.test"}, // a malformed address
-		{"    of: first_meeting", "    of: odense"},                 // an unknown meeting
-		{`digest: "0 7 * * 1-5"`, `digest: "0 25 * * 1-5"`},        // a bad cron expression
+		{"    of: first_meeting", "    of: odense"},               // an unknown meeting
+		{`digest: "0 7 * * 1-5"`, `digest: "0 25 * * 1-5"`},       // a bad cron expression
 	} {
 		if !strings.Contains(s, e[0]) {
 			t.Fatalf("the example no longer contains %q", e[0])
@@ -59,7 +59,7 @@ func TestCheckNamesEveryMistake(t *testing.T) {
 	if code := dispatch(context.Background(), []string{"check", "--config", path}, &out, &errOut); code != 2 {
 		t.Fatalf("exit %d, want 2", code)
 	}
-	lines := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(path) + `:\d+: \S+: .+$`).FindAllString(errOut.String(), -1)
+	lines := regexp.MustCompile(`(?m)^`+regexp.QuoteMeta(path)+`:\d+: \S+: .+$`).FindAllString(errOut.String(), -1)
 	if len(lines) != 5 {
 		t.Errorf("%d problems with a line number, want 5:\n%s", len(lines), errOut.String())
 	}

@@ -46,6 +46,10 @@ type Effect struct {
 	Reason     string
 }
 
+// ReasonAgreementReturned begins the reason of the review item an agreement returned by mail
+// opens; confirming the agreement resolves it.
+const ReasonAgreementReturned = "the agreement came back"
+
 // Apply is the RSVP state machine: it returns the invitee's new state and what the shell must
 // do, for an answer received at now. It never reads the clock and never does I/O.
 func Apply(c *Campaign, st State, a Answer, now time.Time) (State, []Effect) {
@@ -61,8 +65,12 @@ func Apply(c *Campaign, st State, a Answer, now time.Time) (State, []Effect) {
 			next.AwayUntil = a.AwayUntil
 		}
 	case "calendar":
+		next.AwayUntil = "" // someone is at the desk: the out-of-office is over
 		eff = applyCalendar(c, &next, a, now)
 	default: // human or staff
+		if a.Class == "human" {
+			next.AwayUntil = ""
+		}
 		eff = applyHuman(c, &next, a, now)
 	}
 	if a.NeedsReview && !hasReview(eff) {
@@ -157,7 +165,7 @@ func applyHuman(c *Campaign, st *State, a Answer, now time.Time) []Effect {
 		if st.Agreement != AgreementConfirmed {
 			st.Agreement = AgreementReturned
 		}
-		return []Effect{{Kind: EffectReview, Reason: "the agreement came back: check it and confirm with `rsvpd agreement confirm " + st.Code + "`"}}
+		return []Effect{{Kind: EffectReview, Reason: ReasonAgreementReturned + ": check it and confirm with `rsvpd agreement confirm " + st.Code + "`"}}
 	case "question":
 		return []Effect{{Kind: EffectReview, Reason: reviewReason(a, "asks a question")}}
 	case "unclear":

@@ -177,3 +177,31 @@ func TestDecliningAllThreeEntriesIsANo(t *testing.T) {
 		t.Errorf("after three declines: %s, effects %q", st.Status, kinds(eff))
 	}
 }
+
+// TestAnAnswerEndsTheOutOfOffice: an out-of-office's return date is kept for the nudges and
+// the digest until a person answers; a later automatic reply or bounce does not clear it.
+func TestAnAnswerEndsTheOutOfOffice(t *testing.T) {
+	c := testCampaign()
+	now := time.Date(2012, 2, 10, 9, 0, 0, 0, c.Location)
+	away, _ := Apply(c, invited(), Answer{Class: "auto_reply", Intent: "none", AwayUntil: "2012-02-20"}, now)
+	if away.AwayUntil != "2012-02-20" {
+		t.Fatalf("away until %q after an out-of-office", away.AwayUntil)
+	}
+	for _, tt := range []struct {
+		name string
+		a    Answer
+		want string
+	}{
+		{"a reply in words", Answer{Class: "human", Intent: "attend", Meeting: "vejle", Headcount: 2}, ""},
+		{"a question", Answer{Class: "human", Intent: "question"}, ""},
+		{"a calendar accept", Answer{Class: "calendar", CalMethod: "REPLY", PartStat: "ACCEPTED", CalMeeting: "vejle"}, ""},
+		{"another out-of-office without a date", Answer{Class: "auto_reply", Intent: "none"}, "2012-02-20"},
+		{"a temporary bounce", Answer{Class: "bounce", Intent: "none"}, "2012-02-20"},
+		{"the staff registering them", Answer{Class: "staff", Intent: "attend", Meeting: "vejle", Headcount: 1}, "2012-02-20"},
+	} {
+		got, _ := Apply(c, away, tt.a, now.Add(time.Hour))
+		if got.AwayUntil != tt.want {
+			t.Errorf("after %s: away until %q, want %q", tt.name, got.AwayUntil, tt.want)
+		}
+	}
+}

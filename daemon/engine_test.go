@@ -238,3 +238,39 @@ func TestChangeOfMeetingKeepsTheHeadcount(t *testing.T) {
 		t.Fatalf("after \"kun én\": %s %d, want vejle 1", st.Meeting, st.Headcount)
 	}
 }
+
+// TestConfirmingAnAgreementClosesItsReview: a director returns the agreement by mail; the
+// staff confirms it, and the review item it opened is resolved with it, so the queue and the
+// digest no longer ask for it.
+func TestConfirmingAnAgreementClosesItsReview(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	to := f.e.signer.ReplyAddress("dialogmoeder@kombit.test", "615")
+	f.deliver(t, reply("bibliotekschef@horsens.kommune.test", to, "<a1@horsens.test>", "",
+		"Hermed tilslutningsaftalen i underskrevet stand. Vi tilslutter os.\n\nMed venlig hilsen\nBibliotekschefen"))
+	if st := f.state(t, "615"); st.Agreement != campaign.AgreementReturned {
+		t.Fatalf("agreement %q after it came back, want returned", st.Agreement)
+	}
+	// Another invitee's open item stays open.
+	f.deliver(t, reply("someone@elsewhere.test", "dialogmoeder@kombit.test", "<x9@elsewhere.test>", "",
+		"Hvor ligger mødet?"))
+	if n := len(f.reviews(t)); n != 2 {
+		t.Fatalf("%d open review items, want the agreement's and the stranger's", n)
+	}
+	if err := f.e.ConfirmAgreement(ctx, "615"); err != nil {
+		t.Fatal(err)
+	}
+	if st := f.state(t, "615"); st.Agreement != campaign.AgreementConfirmed {
+		t.Errorf("agreement %q after confirmation", st.Agreement)
+	}
+	open := f.reviews(t)
+	if len(open) != 1 || open[0].Invitee == "615" {
+		t.Errorf("open review items after the confirmation: %+v, want only the stranger's", open)
+	}
+	if err := f.e.ConfirmAgreement(ctx, "615"); err == nil {
+		t.Error("confirming twice was accepted")
+	}
+	if err := f.e.ConfirmAgreement(ctx, "9999"); err == nil {
+		t.Error("confirming an unknown code was accepted")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/store"
@@ -124,8 +125,29 @@ func (e *Engine) ConfirmAgreement(ctx context.Context, code string) error {
 		if err := tx.PutState(after); err != nil {
 			return err
 		}
-		return tx.Log(store.Event{At: now, Invitee: code, Kind: "agreement", Cause: "staff:agreement",
-			Detail: map[string]any{"before": string(before.Agreement), "after": string(after.Agreement)}})
+		if err := tx.Log(store.Event{At: now, Invitee: code, Kind: "agreement", Cause: "staff:agreement",
+			Detail: map[string]any{"before": string(before.Agreement), "after": string(after.Agreement)}}); err != nil {
+			return err
+		}
+		// The review items the returned agreement opened are answered by this confirmation.
+		open, err := tx.Reviews(true)
+		if err != nil {
+			return err
+		}
+		for _, rv := range open {
+			if rv.Invitee != code || !strings.HasPrefix(rv.Reason, campaign.ReasonAgreementReturned) {
+				continue
+			}
+			const resolution = "agreement confirmed"
+			if err := tx.ResolveReview(rv.ID, resolution, now); err != nil {
+				return err
+			}
+			if err := tx.Log(store.Event{At: now, Invitee: code, Kind: "resolved", Cause: "staff:agreement",
+				Detail: map[string]any{"review": rv.ID, "resolution": resolution}}); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 

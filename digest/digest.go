@@ -152,7 +152,8 @@ func (b *builder) lists() {
 		case campaign.StatusDeclined:
 			b.data.Declines = append(b.data.Declines, mailer.DigestInvitee{Invitee: inv, At: inLoc(row.LastChange, b.loc)})
 		case campaign.StatusInvited:
-			b.data.Unanswered = append(b.data.Unanswered, mailer.DigestInvitee{Invitee: inv})
+			b.data.Unanswered = append(b.data.Unanswered, mailer.DigestInvitee{Invitee: inv,
+				Undeliverable: campaign.Delivery(row.Delivery) == campaign.DeliveryUndeliverable})
 		}
 	}
 	byName(b.c, b.data.Declines, func(x mailer.DigestInvitee) string { return x.Invitee.Name })

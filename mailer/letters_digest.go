@@ -68,6 +68,8 @@ type DigestAnswer struct {
 type DigestInvitee struct {
 	Invitee campaign.Invitee
 	At      time.Time
+	// Undeliverable: mail to the invitee's address bounces for good, so silence is no answer.
+	Undeliverable bool
 }
 
 // DigestBounce is a message that could not be delivered.

@@ -572,7 +572,11 @@ func reloadAndSecrets(t *testing.T, format string) {
 	spec.ReviewBatch, spec.Rate = "2s", 5
 	spec.write(t, dir)
 	p.cmd.Process.Signal(syscall.SIGHUP)
-	waitFor(t, 10*time.Second, "the reload logged", func() bool { return strings.Contains(p.out.String(), "reloaded the configuration") })
+	// Two records: what was reloaded (info), then what needs a restart (a warning).
+	waitFor(t, 10*time.Second, "the reload logged", func() bool {
+		out := p.out.String()
+		return strings.Contains(out, "reloaded the configuration") && strings.Contains(out, "only after a restart")
+	})
 	out := p.out.String()
 	for _, want := range []string{"templates from " + tpl, "schedule.review_batch 1s -> 2s", "mail.rate"} {
 		if !strings.Contains(out, want) {

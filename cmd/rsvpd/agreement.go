@@ -4,9 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-
-	"github.com/rsvpd/rsvpd/clock"
-	"github.com/rsvpd/rsvpd/daemon"
 )
 
 func runAgreement(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -31,14 +28,9 @@ func runAgreement(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintln(stderr, "rsvpd agreement confirm: give the invitee's code")
 		return 2
 	}
-	cfg, ok := loadConfig(*cfgPath, stderr)
-	if !ok {
-		return 2
-	}
-	e, err := daemon.Open(ctx, cfg, clock.Real(), nil)
-	if err != nil {
-		fmt.Fprintf(stderr, "rsvpd: %v\n", err)
-		return 1
+	e, cfg, exit := openEngine(ctx, *cfgPath, stderr)
+	if e == nil {
+		return exit
 	}
 	defer e.Close()
 	if err := e.ConfirmAgreement(ctx, code); err != nil {

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 
+	"github.com/rsvpd/rsvpd/clock"
 	"github.com/rsvpd/rsvpd/config"
+	"github.com/rsvpd/rsvpd/daemon"
 )
 
 // newFlags makes a command's flag set that prints its usage to stderr.
@@ -52,4 +55,20 @@ func loadConfig(path string, stderr io.Writer) (*config.Config, bool) {
 		return nil, false
 	}
 	return cfg, true
+}
+
+// openEngine loads the configuration and opens the daemon's engine on its store, on the real
+// clock, for a staff command that changes one thing. On failure it has said why on stderr
+// and returns the exit code (2 for the configuration, 1 for the store).
+func openEngine(ctx context.Context, path string, stderr io.Writer) (*daemon.Engine, *config.Config, int) {
+	cfg, ok := loadConfig(path, stderr)
+	if !ok {
+		return nil, nil, 2
+	}
+	e, err := daemon.Open(ctx, cfg, clock.Real(), nil)
+	if err != nil {
+		fmt.Fprintf(stderr, "rsvpd: %v\n", err)
+		return nil, nil, 1
+	}
+	return e, cfg, 0
 }

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"text/tabwriter"
 
-	"github.com/rsvpd/rsvpd/clock"
 	"github.com/rsvpd/rsvpd/daemon"
 	"github.com/rsvpd/rsvpd/replies"
 	"github.com/rsvpd/rsvpd/store"
@@ -93,14 +92,9 @@ func runReviewResolve(ctx context.Context, args []string, stdout, stderr io.Writ
 		fmt.Fprintln(stderr, "rsvpd review resolve: give the review item's ID (see `rsvpd review`)")
 		return 2
 	}
-	cfg, okc := loadConfig(*cfgPath, stderr)
-	if !okc {
-		return 2
-	}
-	e, err := daemon.Open(ctx, cfg, clock.Real(), nil)
-	if err != nil {
-		fmt.Fprintf(stderr, "rsvpd: %v\n", err)
-		return 1
+	e, _, exit := openEngine(ctx, *cfgPath, stderr)
+	if e == nil {
+		return exit
 	}
 	defer e.Close()
 	st, err := e.Resolve(ctx, id, d)

@@ -87,6 +87,29 @@ func storeStates(t *testing.T, path string) []campaign.State {
 	return states
 }
 
+// outOfOffice lists the invitees whose out-of-office the daemon read, from the event log.
+func outOfOffice(t *testing.T, path string) map[string]bool {
+	t.Helper()
+	st, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	away := map[string]bool{}
+	if err := st.Tx(context.Background(), func(tx *store.Tx) error {
+		events, err := tx.Events(store.EventFilter{})
+		for _, e := range events {
+			if e.Detail["class"] == "auto_reply" {
+				away[e.Invitee] = true
+			}
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return away
+}
+
 func tail(s string, n int) string {
 	lines := strings.Split(s, "\n")
 	if len(lines) > n {

@@ -17,6 +17,7 @@ import (
 	rsvpd "github.com/rsvpd/rsvpd"
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/config"
+	"github.com/rsvpd/rsvpd/mailer"
 	"github.com/rsvpd/rsvpd/status"
 	"github.com/rsvpd/rsvpd/store"
 )
@@ -247,6 +248,23 @@ func TestDemoRunsTheCampaign(t *testing.T) {
 		t.Logf("%d out-of-office notes read, %d calendar acceptances", away, calendar)
 		if away < 2 || calendar < 3 {
 			t.Errorf("%d out-of-office and %d calendar acceptances, want at least 2 and 3", away, calendar)
+		}
+	})
+
+	t.Run("the staff read every review reason in Danish", func(t *testing.T) {
+		// English words of rsvpd's own reasons, outside the words quoted from a message
+		// (»…«) and command lines (`…`).
+		english := regexp.MustCompile(`(?i)\b(the|and|answer|meeting|message|invitee|people|sender|asks|wants|registered|could not|calendar)\b`)
+		quoted := regexp.MustCompile("»[^«]*«|`[^`]*`")
+		reasons := reviewReasons(t, d.res.StorePath)
+		if len(reasons) == 0 {
+			t.Fatal("the demo opened no review item")
+		}
+		for _, r := range reasons {
+			da := mailer.ReasonIn("da", r)
+			if left := english.FindAllString(quoted.ReplaceAllString(da, ""), -1); len(left) > 0 {
+				t.Errorf("%q reads in Danish as %q: English left %v", r, da, left)
+			}
 		}
 	})
 

@@ -110,6 +110,31 @@ func outOfOffice(t *testing.T, path string) map[string]bool {
 	return away
 }
 
+// reviewReasons lists the distinct reasons of the review items in the store.
+func reviewReasons(t *testing.T, path string) []string {
+	t.Helper()
+	st, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var reasons []string
+	seen := map[string]bool{}
+	if err := st.Tx(context.Background(), func(tx *store.Tx) error {
+		items, err := tx.Reviews(false)
+		for _, rv := range items {
+			if !seen[rv.Reason] {
+				seen[rv.Reason] = true
+				reasons = append(reasons, rv.Reason)
+			}
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return reasons
+}
+
 func tail(s string, n int) string {
 	lines := strings.Split(s, "\n")
 	if len(lines) > n {

@@ -2,10 +2,12 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -36,6 +38,22 @@ func startProc(t *testing.T, cfgPath string, args ...string) *daemonProc {
 	return &daemonProc{cmd: cmd, log: logf}
 }
 
+// running reports whether the process catches SIGTERM yet (Linux: SigCgt in its status).
+func (p *daemonProc) running(t *testing.T) bool {
+	t.Helper()
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if mask, ok := strings.CutPrefix(line, "SigCgt:"); ok {
+			caught, err := strconv.ParseUint(strings.TrimSpace(mask), 16, 64)
+			return err == nil && caught&(1<<(uint(syscall.SIGTERM)-1)) != 0
+		}
+	}
+	return false
+}
+
 func (p *daemonProc) kill() {
 	p.cmd.Process.Signal(syscall.SIGKILL)
 	p.cmd.Wait()
@@ -44,6 +62,9 @@ func (p *daemonProc) kill() {
 
 func (p *daemonProc) term(t *testing.T) {
 	t.Helper()
+	// A signal that comes before the program has set up its handlers ends it as the
+	// default action does: wait until it runs (the work may have been done before).
+	waitFor(t, 30*time.Second, "rsvpd run to catch SIGTERM", func() bool { return p.running(t) })
 	p.cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan error, 1)
 	go func() { done <- p.cmd.Wait() }()

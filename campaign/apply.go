@@ -65,13 +65,12 @@ func Apply(c *Campaign, st State, a Answer, now time.Time) (State, []Effect) {
 			next.AwayUntil = a.AwayUntil
 		}
 	case "calendar":
-		next.AwayUntil = "" // someone is at the desk: the out-of-office is over
 		eff = applyCalendar(c, &next, a, now)
 	default: // human or staff
-		if a.Class == "human" {
-			next.AwayUntil = ""
-		}
 		eff = applyHuman(c, &next, a, now)
+	}
+	if a.Class == "human" || a.Class == "calendar" {
+		next.AwayUntil = "" // someone is at the desk: the out-of-office is over
 	}
 	if a.NeedsReview && !hasReview(eff) {
 		eff = append(eff, Effect{Kind: EffectReview, Reason: reviewReason(a, "the reading needs a person to check it")})

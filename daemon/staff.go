@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/store"
@@ -92,10 +93,7 @@ func (e *Engine) Resolve(ctx context.Context, id int64, d Decision) (campaign.St
 		if d.Note != "" {
 			resolution += ": " + d.Note
 		}
-		if err := tx.ResolveReview(id, resolution, now); err != nil {
-			return err
-		}
-		return tx.Log(store.Event{At: now, Invitee: code, Kind: "resolved", Cause: cause, Detail: map[string]any{"resolution": resolution}})
+		return resolveReview(tx, id, code, resolution, cause, now)
 	})
 	if err != nil {
 		return result, fmt.Errorf("resolve review %d: %w", id, err)
@@ -138,12 +136,7 @@ func (e *Engine) ConfirmAgreement(ctx context.Context, code string) error {
 			if rv.Invitee != code || !strings.HasPrefix(rv.Reason, campaign.ReasonAgreementReturned) {
 				continue
 			}
-			const resolution = "agreement confirmed"
-			if err := tx.ResolveReview(rv.ID, resolution, now); err != nil {
-				return err
-			}
-			if err := tx.Log(store.Event{At: now, Invitee: code, Kind: "resolved", Cause: "staff:agreement",
-				Detail: map[string]any{"review": rv.ID, "resolution": resolution}}); err != nil {
+			if err := resolveReview(tx, rv.ID, code, "agreement confirmed", "staff:agreement", now); err != nil {
 				return err
 			}
 		}
@@ -160,4 +153,13 @@ func meetingIDs(c *campaign.Campaign) string {
 		s += m.ID
 	}
 	return s
+}
+
+// resolveReview closes a review item with the staff's resolution, in the event log too.
+func resolveReview(tx *store.Tx, id int64, code, resolution, cause string, now time.Time) error {
+	if err := tx.ResolveReview(id, resolution, now); err != nil {
+		return err
+	}
+	return tx.Log(store.Event{At: now, Invitee: code, Kind: "resolved", Cause: cause,
+		Detail: map[string]any{"review": id, "resolution": resolution}})
 }

@@ -69,34 +69,35 @@ func mailDate(raw []byte) (time.Time, error) {
 	return m.Header.Date()
 }
 
-func storeStates(t *testing.T, path string) []campaign.State {
+// inStore runs read in a transaction on the store the demo left.
+func inStore(t *testing.T, path string, read func(tx *store.Tx) error) {
 	t.Helper()
 	st, err := store.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
+	if err := st.Tx(context.Background(), read); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func storeStates(t *testing.T, path string) []campaign.State {
+	t.Helper()
 	var states []campaign.State
-	if err := st.Tx(context.Background(), func(tx *store.Tx) error {
+	inStore(t, path, func(tx *store.Tx) error {
 		var err error
 		states, err = tx.States()
 		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	})
 	return states
 }
 
 // outOfOffice lists the invitees whose out-of-office the daemon read, from the event log.
 func outOfOffice(t *testing.T, path string) map[string]bool {
 	t.Helper()
-	st, err := store.Open(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
 	away := map[string]bool{}
-	if err := st.Tx(context.Background(), func(tx *store.Tx) error {
+	inStore(t, path, func(tx *store.Tx) error {
 		events, err := tx.Events(store.EventFilter{})
 		for _, e := range events {
 			if e.Detail["class"] == "auto_reply" {
@@ -104,23 +105,16 @@ func outOfOffice(t *testing.T, path string) map[string]bool {
 			}
 		}
 		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	})
 	return away
 }
 
 // reviewReasons lists the distinct reasons of the review items in the store.
 func reviewReasons(t *testing.T, path string) []string {
 	t.Helper()
-	st, err := store.Open(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
 	var reasons []string
 	seen := map[string]bool{}
-	if err := st.Tx(context.Background(), func(tx *store.Tx) error {
+	inStore(t, path, func(tx *store.Tx) error {
 		items, err := tx.Reviews(false)
 		for _, rv := range items {
 			if !seen[rv.Reason] {
@@ -129,9 +123,7 @@ func reviewReasons(t *testing.T, path string) []string {
 			}
 		}
 		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	})
 	return reasons
 }
 

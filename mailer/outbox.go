@@ -249,17 +249,20 @@ type Sender struct {
 	// stop is the running Run's or Drain's ctx.Done(): a store that cannot be written is
 	// waited for until then.
 	stop <-chan struct{}
-	// storeRetry is the first wait before writing an outcome again (doubling up to
-	// storeRetryMax); tests shorten it.
-	storeRetry, storeRetryMax time.Duration
 }
+
+// The wait before writing an outcome again to a store that could not take it: the first,
+// doubling up to the last.
+const (
+	storeRetryFirst = time.Second
+	storeRetryMax   = 30 * time.Second
+)
 
 // NewSender returns a Sender for the store's outbox. It does not connect yet.
 func NewSender(st *store.Store, render Renderer, opts SenderOptions) *Sender {
 	o := opts.withDefaults()
 	return &Sender{st: st, render: render, o: o, clock: o.Clock, log: o.Log,
-		wake: o.Clock.NewSignal(), jitter: rand.Float64,
-		storeRetry: time.Second, storeRetryMax: 30 * time.Second}
+		wake: o.Clock.NewSignal(), jitter: rand.Float64}
 }
 
 // Kick wakes the sender: new rows were queued. It never blocks; kicks while the sender is
@@ -1132,9 +1135,9 @@ func (s *Sender) recordFailed(row store.Outgoing, reason string) sendResult {
 // the other workers wait at writeMu meanwhile, so nothing more is sent. It returns the error
 // at once when it can never pass, and after the attempt that fails once the sender has been
 // told to stop (the operator stops a daemon whose store is gone; the message may then go
-// again on the next start, which the log says).
+// again on the next start).
 func (s *Sender) persist(row store.Outgoing, outcome string, write func(tx *store.Tx) error) error {
-	wait := s.storeRetry
+	wait := storeRetryFirst
 	for failures := 0; ; failures++ {
 		// Background: the server has the message, so the outcome is recorded even while
 		// shutting down.
@@ -1162,7 +1165,7 @@ func (s *Sender) persist(row store.Outgoing, outcome string, write func(tx *stor
 		case <-s.stop:
 			t.Stop()
 		}
-		wait = min(2*wait, s.storeRetryMax)
+		wait = min(2*wait, storeRetryMax)
 	}
 }
 

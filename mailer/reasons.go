@@ -94,7 +94,7 @@ func peopleDa(n string) string {
 	return n + " personer"
 }
 
-// q is a quoted part (a placeholder); addr an address or code; place a city.
+// q matches a quoted part (its placeholder); place a city or meeting.
 const (
 	q     = "(\x00[0-9]+\x00)"
 	place = `([^,;:()]+?)`

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"modernc.org/sqlite" // the database/sql driver "sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 //go:embed migrations/*.sql
@@ -144,23 +145,12 @@ func Unavailable(err error) bool {
 		return false
 	}
 	switch dbErr.Code() & 0xff { // the primary result code
-	case sqliteBusy, sqliteLocked, sqliteNoMem, sqliteReadOnly, sqliteIOErr, sqliteFull, sqliteCantOpen, sqliteProtocol:
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_NOMEM, sqlite3.SQLITE_READONLY,
+		sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PROTOCOL:
 		return true
 	}
 	return false
 }
-
-// SQLite's primary result codes (sqlite3.h) that Unavailable treats as passing.
-const (
-	sqliteBusy     = 5
-	sqliteLocked   = 6
-	sqliteNoMem    = 7
-	sqliteReadOnly = 8
-	sqliteIOErr    = 10
-	sqliteFull     = 13
-	sqliteCantOpen = 14
-	sqliteProtocol = 15
-)
 
 // tx is Tx without the file's name in errors (open names it already).
 func (s *Store) tx(ctx context.Context, fn func(tx *Tx) error) error {

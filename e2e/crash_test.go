@@ -151,8 +151,14 @@ func TestInvitationsSurviveKills(t *testing.T) {
 
 	// Postfix may still be delivering the last ones into Dovecot.
 	total, dups := directorsReached(t, srv, g.Invitees, "every invitation delivered")
-	t.Logf("1000 mailboxes hold %d messages: %d duplicates after %d kills", total, dups, kills)
-	if dups > kills {
-		t.Errorf("%d duplicates after %d kills: more than one per kill", dups, kills)
+	st, err = store.Open(context.Background(), g.StorePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	// A kill may cut the one connection after Postfix queued the message and before rsvpd
+	// recorded it: that message goes again on the next start, and SMTP cannot tell.
+	if twice := handedTwice(t, srv, outboxRows(t, st), total, dups); twice > kills {
+		t.Errorf("rsvpd handed %d invitations to Postfix twice after %d kills: more than one per kill", twice, kills)
 	}
 }

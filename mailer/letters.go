@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	texttemplate "text/template"
+	"text/template/parse"
 	"time"
 
 	"github.com/rsvpd/rsvpd/campaign"
@@ -118,6 +119,8 @@ type letterSet struct {
 	subjectName, textName  string
 	htmlName               string
 	subjectFile, bodyFiles string // for error messages
+	// foldedText and foldedHTML count the parts of the bodies replaced by their text.
+	foldedText, foldedHTML int
 }
 
 //go:embed templates
@@ -128,6 +131,12 @@ var embedded embed.FS // read-only template sources, never changed after build
 // renders every template once on sample data, so that a broken template is an error now,
 // naming its file and line, and not at the first send.
 func NewLetters(c *campaign.Campaign, overrideDir string) (*Letters, error) {
+	return buildLetters(c, overrideDir, true)
+}
+
+// buildLetters is NewLetters; fold false leaves the templates as written (for the test that
+// folding changes no letter).
+func buildLetters(c *campaign.Campaign, overrideDir string, fold bool) (*Letters, error) {
 	if c == nil {
 		return nil, errors.New("load letters: no campaign")
 	}
@@ -152,9 +161,55 @@ func NewLetters(c *campaign.Campaign, overrideDir string) (*Letters, error) {
 			if _, err := l.Render(k, d); err != nil {
 				return nil, fmt.Errorf("load letters: trial render: %w", err)
 			}
+			if fold {
+				if err := l.fold(k, d); err != nil {
+					return nil, fmt.Errorf("load letters: %w", err)
+				}
+			}
 		}
 	}
 	return l, nil
+}
+
+// fold replaces the parts of a kind's bodies that are the same in every letter of the
+// campaign by their text (letters_fold.go); d is sample data the kind renders.
+func (l *Letters) fold(k Kind, d LetterData) error {
+	set := l.sets[setKey{k, d.Lang}]
+	v := l.view(k, d)
+	var b bytes.Buffer
+	n, err := foldTree(set.text.Lookup(set.textName).Tree,
+		func(name string) *parse.Tree {
+			if t := set.text.Lookup(name); t != nil {
+				return t.Tree
+			}
+			return nil
+		},
+		func() (string, error) {
+			b.Reset()
+			err := set.text.ExecuteTemplate(&b, set.textName, v)
+			return b.String(), err
+		})
+	if err != nil {
+		return fmt.Errorf("fold %s: %w", set.textName, err)
+	}
+	set.foldedText = n
+	n, err = foldTree(set.html.Lookup(set.htmlName).Tree,
+		func(name string) *parse.Tree {
+			if t := set.html.Lookup(name); t != nil {
+				return t.Tree
+			}
+			return nil
+		},
+		func() (string, error) {
+			b.Reset()
+			err := set.html.ExecuteTemplate(&b, set.htmlName, v)
+			return b.String(), err
+		})
+	if err != nil {
+		return fmt.Errorf("fold %s: %w", set.htmlName, err)
+	}
+	set.foldedHTML = n
+	return nil
 }
 
 // source is one template file: its text and the name errors give it (the override's path, or
@@ -355,23 +410,33 @@ func checkData(kind Kind, d LetterData) error {
 // tidy lets templates be written for people to read: trailing blanks go, runs of blank lines
 // become one, and the text starts with no blank line and ends with one newline.
 func tidy(s string) string {
-	lines := strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
 	var b strings.Builder
-	blank := true // drop blank lines at the start
-	for _, line := range lines {
+	b.Grow(len(s) + 1)
+	gap := false // a blank line is owed before the next line with text
+	for len(s) > 0 {
+		line := s
+		if i := strings.IndexByte(s, '\n'); i >= 0 {
+			line, s = s[:i], s[i+1:]
+			line = strings.TrimSuffix(line, "\r") // a CRLF line end
+		} else {
+			s = ""
+		}
 		line = strings.TrimRight(line, " \t")
 		if line == "" {
-			if !blank {
-				b.WriteByte('\n')
-			}
-			blank = true
+			gap = b.Len() > 0 // none at the start
 			continue
 		}
-		blank = false
+		if gap {
+			b.WriteByte('\n')
+			gap = false
+		}
 		b.WriteString(line)
 		b.WriteByte('\n')
 	}
-	return strings.TrimRight(b.String(), "\n") + "\n"
+	if b.Len() == 0 {
+		return "\n"
+	}
+	return b.String()
 }
 
 // oneLine makes a subject one line with single spaces: a header cannot carry a line break.

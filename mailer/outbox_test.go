@@ -1,6 +1,7 @@
 package mailer
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/ecdsa"
@@ -1394,5 +1395,84 @@ func TestSenderTLSModesAndAuth(t *testing.T) {
 				t.Errorf("%d successful logins, want %d (one connection, reused)", n, tc.authed)
 			}
 		})
+	}
+}
+
+// TestWriteDataMatchesDotWriter: the fast DATA writer gives the bytes of textproto's
+// DotWriter (dots doubled at line starts, CRLF line ends, the closing dot) for any input.
+func TestWriteDataMatchesDotWriter(t *testing.T) {
+	cases := []string{"", ".", "..", "a", "a\r\n", ".a\r\n", "a\r\n.b\r\n", "a\r\n.\r\n", "a\r\n..\r\nb",
+		"\r\n.\r\n.", "a\r\nb", "bare\nlf\n.x", "mixed\r\n.y\nz", "\r\r\n.", ".\r\n.\r\n.\r\n"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 500 {
+		b := make([]byte, rng.IntN(40))
+		for i := range b {
+			b[i] = ".\r\na"[rng.IntN(4)]
+		}
+		cases = append(cases, string(b))
+	}
+	for _, in := range cases {
+		var want, got bytes.Buffer
+		dw := textproto.NewWriter(bufio.NewWriter(&want)).DotWriter()
+		dw.Write([]byte(in))
+		dw.Close()
+		if err := writeData(bufio.NewWriter(&got), []byte(in)); err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != want.String() {
+			t.Errorf("writeData(%q) = %q, DotWriter writes %q", in, got.String(), want.String())
+		}
+	}
+}
+
+// countingRenderer counts the renders of each row, and those made before the server had
+// taken every message before it (the rows go out in order, one connection).
+type countingRenderer struct {
+	Renderer
+	srv     *outboxScriptedSMTP
+	mu      sync.Mutex
+	renders map[string]int
+	n       int32 // renders so far
+	ahead   int
+}
+
+func (c *countingRenderer) Render(ctx context.Context, row store.Outgoing) (*mail.Msg, error) {
+	c.mu.Lock()
+	c.renders[row.Key]++
+	if c.srv.accepted.Load() < c.n {
+		c.ahead++
+	}
+	c.n++
+	c.mu.Unlock()
+	return c.Renderer.Render(ctx, row)
+}
+
+// TestSenderComposesAheadOnce: with one connection, the next message is composed while the
+// one before is with the server, and each message is composed once.
+func TestSenderComposesAheadOnce(t *testing.T) {
+	r := newSenderRig(t)
+	srv := startOutboxScriptedSMTP(t, &outboxScriptedSMTP{greet: true, dataDelay: 100 * time.Millisecond})
+	cr := &countingRenderer{Renderer: r.render, srv: srv, renders: map[string]int{}}
+	rows := syntheticOutboxRows(5)
+	r.queue(rows, time.Now())
+	o := r.options(srv.addr())
+	o.Concurrency = 1
+	s := NewSender(r.st, cr, o)
+	if err := s.Drain(context.Background()); err != nil {
+		t.Fatalf("Drain: %v", err)
+	}
+	cr.mu.Lock()
+	defer cr.mu.Unlock()
+	for _, q := range rows {
+		if n := cr.renders["invitation/"+q.code]; n != 1 {
+			t.Errorf("invitation/%s composed %d times, want once", q.code, n)
+		}
+	}
+	if got := srv.accepted.Load(); got != 5 {
+		t.Errorf("the server took %d messages, want 5", got)
+	}
+	// Four of the five follow a message the server holds for 100 ms.
+	if cr.ahead != 4 {
+		t.Errorf("%d of 5 messages were composed before the server took the one before, want 4", cr.ahead)
 	}
 }

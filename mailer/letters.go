@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	texttemplate "text/template"
 	"text/template/parse"
 	"time"
@@ -313,6 +314,10 @@ type letterView struct {
 	Subject                 string
 }
 
+// renderBuffers keep the buffers letters are written into: a letter's text and HTML grow a
+// fresh buffer a dozen times.
+var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
 // Render writes one letter. It checks that the data holds what the kind needs (a meeting for a
 // confirmation, items for a review letter, ...), so that no letter goes out with a hole.
 func (l *Letters) Render(kind Kind, data LetterData) (Rendered, error) {
@@ -331,8 +336,10 @@ func (l *Letters) Render(kind Kind, data LetterData) (Rendered, error) {
 		return Rendered{}, fmt.Errorf("render %s letter for %q: %w", kind, data.Invitee.Code, err)
 	}
 	v := l.view(kind, data)
-	var b bytes.Buffer
-	if err := set.subject.ExecuteTemplate(&b, set.subjectName, v); err != nil {
+	b := renderBuffers.Get().(*bytes.Buffer)
+	defer renderBuffers.Put(b)
+	b.Reset()
+	if err := set.subject.ExecuteTemplate(b, set.subjectName, v); err != nil {
 		return Rendered{}, fmt.Errorf("render %s letter for %q: %w", kind, data.Invitee.Code, err)
 	}
 	v.Subject = oneLine(b.String())
@@ -340,12 +347,12 @@ func (l *Letters) Render(kind Kind, data LetterData) (Rendered, error) {
 		return Rendered{}, fmt.Errorf("render %s letter for %q: %s gives an empty subject", kind, data.Invitee.Code, set.subjectFile)
 	}
 	b.Reset()
-	if err := set.text.ExecuteTemplate(&b, set.textName, v); err != nil {
+	if err := set.text.ExecuteTemplate(b, set.textName, v); err != nil {
 		return Rendered{}, fmt.Errorf("render %s letter for %q: %w", kind, data.Invitee.Code, err)
 	}
 	text := tidy(b.String())
 	b.Reset()
-	if err := set.html.ExecuteTemplate(&b, set.htmlName, v); err != nil {
+	if err := set.html.ExecuteTemplate(b, set.htmlName, v); err != nil {
 		return Rendered{}, fmt.Errorf("render %s letter for %q: %w", kind, data.Invitee.Code, err)
 	}
 	return Rendered{Kind: kind, Lang: lang, Subject: v.Subject, Text: text, HTML: tidy(b.String())}, nil

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -239,10 +240,14 @@ func markUnclear(st *State) {
 }
 
 func reviewReason(a Answer, def string) string {
-	if a.Reason != "" {
-		return def + ": " + a.Reason
+	switch {
+	case a.Reason == "":
+		return def
+	case len(a.Reason) >= len(def) && strings.EqualFold(a.Reason[:len(def)], def):
+		// The reading says it already ("Asks a question without answering: ..."): once.
+		return def + a.Reason[len(def):]
 	}
-	return def
+	return def + ": " + a.Reason
 }
 
 func hasReview(eff []Effect) bool {

@@ -205,3 +205,21 @@ func TestAnAnswerEndsTheOutOfOffice(t *testing.T) {
 		}
 	}
 }
+
+// TestReviewReasonSaysItOnce: the reason of a review item names the case, then the reading's
+// own sentence, unless that sentence says the same thing already.
+func TestReviewReasonSaysItOnce(t *testing.T) {
+	c := testCampaign()
+	now := time.Date(2012, 2, 10, 9, 0, 0, 0, c.Location)
+	for _, tc := range []struct{ reading, want string }{
+		{"", "asks a question"},
+		{"Asks about the price.", "asks a question: Asks about the price."},
+		{`Asks a question without answering: "Må vi komme tre?".`, `asks a question without answering: "Må vi komme tre?".`},
+		{"Asks a question", "asks a question"},
+	} {
+		_, eff := Apply(c, invited(), Answer{Class: "human", Intent: "question", Reason: tc.reading}, now)
+		if len(eff) != 1 || eff[0].Reason != tc.want {
+			t.Errorf("reading %q: effects %+v, want one review %q", tc.reading, eff, tc.want)
+		}
+	}
+}

@@ -125,7 +125,8 @@ var reasonRulesDa = []reasonRule{
 	rule(`a calendar answer `+q+` that rsvpd does not act on`, "et kalendersvar $1, som rsvpd ikke handler på"),
 	rule(`wants to come but names no meeting`, "vil gerne komme, men nævner intet møde"),
 	rule("the agreement came back: check it and confirm with `([^`]+)`", "aftalen er kommet retur: tjek den, og bekræft med `$1`"),
-	rule(`^asks a question: Asks a question without answering: `, "stiller et spørgsmål uden at svare: "),
+	rule(`^asks a question without answering: `, "stiller et spørgsmål uden at svare: "),
+	rule(`^asks a question: Asks a question without answering: `, "stiller et spørgsmål uden at svare: "), // before 2026-11
 	rule(`asks a question`, "stiller et spørgsmål"),
 	rule(`the answer could not be read`, "svaret kunne ikke læses"),
 	rule(`names a meeting rsvpd does not know \(`+q+`\)`, "nævner et møde, rsvpd ikke kender ($1)"),

@@ -6,6 +6,8 @@ import "testing"
 // with the words quoted from a reply, addresses and codes as they were.
 func TestReasonInDanish(t *testing.T) {
 	for _, tc := range []struct{ en, da string }{
+		{`asks a question without answering: "Kan vi sende en anden end bibliotekschefen?".`,
+			`stiller et spørgsmål uden at svare: »Kan vi sende en anden end bibliotekschefen?«.`},
 		{`asks a question: Asks a question without answering: "Kan vi sende en anden end bibliotekschefen?".`,
 			`stiller et spørgsmål uden at svare: »Kan vi sende en anden end bibliotekschefen?«.`},
 		{"the agreement came back: check it and confirm with `rsvpd agreement confirm 573`",

@@ -173,22 +173,45 @@ func handedTwice(t *testing.T, srv *mailtest.Servers, rows []store.Outgoing, tot
 	return twice
 }
 
-// postfixTook counts, per Message-ID (without angle brackets), the messages Postfix's cleanup
-// took in, from its log.
+// postfixTook counts, per Message-ID (without angle brackets), the messages Postfix queued:
+// cleanup names a message's Message-ID as it reads it, and qmgr takes it into the active queue
+// once it is complete; a transfer cut during DATA (a kill) never gets there, and is no copy.
 func postfixTook(t *testing.T, srv *mailtest.Servers) map[string]int {
 	t.Helper()
 	data, err := os.ReadFile(srv.PostfixLog)
 	if err != nil {
 		t.Fatal(err)
 	}
-	took := map[string]int{}
+	// The queue ID follows the program's "[pid]: ".
+	queueID := func(line string) string {
+		_, rest, ok := strings.Cut(line, "]: ")
+		if !ok {
+			return ""
+		}
+		id, _, _ := strings.Cut(rest, ":")
+		return id
+	}
+	idOf, queued := map[string]string{}, map[string]bool{}
 	for _, line := range strings.Split(string(data), "\n") {
-		if !strings.Contains(line, "/cleanup[") {
-			continue
+		switch {
+		case strings.Contains(line, "/cleanup["):
+			if _, id, ok := strings.Cut(line, ": message-id=<"); ok {
+				idOf[queueID(line)] = strings.TrimSuffix(strings.TrimSpace(id), ">")
+			}
+		case strings.Contains(line, "/qmgr[") && strings.HasSuffix(strings.TrimSpace(line), "(queue active)"):
+			queued[queueID(line)] = true
 		}
-		if _, id, ok := strings.Cut(line, ": message-id=<"); ok {
-			took[strings.TrimSuffix(strings.TrimSpace(id), ">")]++
+	}
+	took, cut := map[string]int{}, 0
+	for q, id := range idOf {
+		if queued[q] {
+			took[id]++
+		} else {
+			cut++
 		}
+	}
+	if cut > 0 {
+		t.Logf("Postfix read %d messages that it did not queue (the transfer was cut)", cut)
 	}
 	return took
 }

@@ -41,6 +41,9 @@ var campaignFields = map[string]bool{"Campaign": true, "AgreementBeforeMeetings"
 type foldScope struct {
 	dot  taint
 	vars []map[string]taint
+	// personal counts the enclosing branches taken on personal data: a variable assigned in
+	// one holds a value that depends on whether the branch ran.
+	personal int
 }
 
 func (s *foldScope) push()                        { s.vars = append(s.vars, map[string]taint{}) }
@@ -56,6 +59,9 @@ func (s *foldScope) lookup(name string) taint {
 }
 
 func (s *foldScope) assign(name string, t taint) {
+	if s.personal > 0 {
+		t = tPersonal
+	}
 	for i := len(s.vars) - 1; i >= 0; i-- {
 		if old, ok := s.vars[i][name]; ok {
 			s.vars[i][name] = max(old, t)
@@ -147,12 +153,12 @@ func (a *foldAnalyzer) pure(s *foldScope, node parse.Node) bool {
 		if n == nil {
 			return true
 		}
+		ok := true
 		for _, c := range n.Nodes {
-			if !a.pure(s, c) {
-				return false
-			}
+			// On to the end even after a personal node: a later assignment must be seen.
+			ok = a.pure(s, c) && ok
 		}
-		return true
+		return ok
 	case *parse.TextNode, *parse.CommentNode, *parse.BreakNode, *parse.ContinueNode:
 		return true
 	case *parse.ActionNode:
@@ -170,13 +176,16 @@ func (a *foldAnalyzer) pure(s *foldScope, node parse.Node) bool {
 	return false
 }
 
-// branch reads an if, range or with; newDot says the pipeline's value becomes dot.
+// branch reads an if, range or with; newDot says the pipeline's value becomes dot. The
+// branches are read even when the pipeline is personal, for the variables they assign.
 func (a *foldAnalyzer) branch(s *foldScope, b *parse.BranchNode, newDot bool) bool {
 	s.push()
 	defer s.pop()
 	t := a.pipe(s, b.Pipe)
-	if t == tPersonal || (t == tView && !newDot) {
-		return false
+	personal := t == tPersonal || (t == tView && !newDot)
+	if personal {
+		s.personal++
+		defer func() { s.personal-- }()
 	}
 	saved := s.dot
 	if newDot {
@@ -184,7 +193,8 @@ func (a *foldAnalyzer) branch(s *foldScope, b *parse.BranchNode, newDot bool) bo
 	}
 	ok := a.pure(s, b.List)
 	s.dot = saved // the else branch runs with the outer dot
-	return ok && a.pure(s, b.ElseList)
+	ok = a.pure(s, b.ElseList) && ok
+	return ok && !personal
 }
 
 // template reads a called template with an argument of taint t.
@@ -247,9 +257,15 @@ func foldTree(tree *parse.Tree, lookup func(string) *parse.Tree, execute func() 
 					continue
 				}
 				s.push()
-				a.pipe(s, n.Pipe)
+				cond := a.pipe(s, n.Pipe)
+				if cond != tPure {
+					s.personal++
+				}
 				walk(n.List)
 				walk(n.ElseList)
+				if cond != tPure {
+					s.personal--
+				}
 				s.pop()
 				continue
 			}

@@ -252,7 +252,7 @@ func foldTree(tree *parse.Tree, lookup func(string) *parse.Tree, execute func() 
 			case *parse.TextNode, *parse.CommentNode:
 				continue
 			case *parse.IfNode:
-				if a.pure(s, n) {
+				if a.pure(s, n) && !assigns(n) {
 					cands = append(cands, candidate{list: list, node: n})
 					continue
 				}
@@ -269,7 +269,7 @@ func foldTree(tree *parse.Tree, lookup func(string) *parse.Tree, execute func() 
 				s.pop()
 				continue
 			}
-			if a.pure(s, n) {
+			if a.pure(s, n) && !assigns(n) {
 				if act, ok := n.(*parse.ActionNode); ok && len(act.Pipe.Decl) > 0 {
 					continue // writes nothing; its variable is recorded
 				}
@@ -307,6 +307,31 @@ func foldTree(tree *parse.Tree, lookup func(string) *parse.Tree, execute func() 
 	}
 	mergeText(tree.Root)
 	return folded, err
+}
+
+// assigns reports whether an {{if}}, {{range}} or {{with}} sets a variable ({{$x = ...}}):
+// replaced by its text, it would no longer set it for what follows.
+func assigns(node parse.Node) bool {
+	switch n := node.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return false
+		}
+		for _, c := range n.Nodes {
+			if assigns(c) {
+				return true
+			}
+		}
+	case *parse.ActionNode:
+		return n.Pipe != nil && n.Pipe.IsAssign
+	case *parse.IfNode:
+		return n.Pipe.IsAssign || assigns(n.List) || assigns(n.ElseList)
+	case *parse.RangeNode:
+		return n.Pipe.IsAssign || assigns(n.List) || assigns(n.ElseList)
+	case *parse.WithNode:
+		return n.Pipe.IsAssign || assigns(n.List) || assigns(n.ElseList)
+	}
+	return false
 }
 
 func insertAround(nodes []parse.Node, n, before, after parse.Node) []parse.Node {

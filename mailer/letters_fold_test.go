@@ -66,8 +66,9 @@ func TestFoldingChangesNoLetter(t *testing.T) {
 	body := `{{$n := "uden kalender"}}{{if .CalendarAttached}}{{$n = "med kalender"}}{{end}}` +
 		`{{$c := .Campaign.Name}}{{$p := .Party}}{{$m := "ingen"}}{{$k := "ingen"}}` +
 		`{{with .Invitee.Contact}}{{$m = "kontakt"}}{{end}}` +
-		`{{with .Campaign}}{{$.Party}}{{$k = $.Invitee.Code}}{{end}}` + "\n" +
-		`Brevet er {{$n}}. {{$c}}. {{$m}} {{$k}} {{with $p}}Til {{.}}.{{end}} {{template "agenda" .}}` + "\n"
+		`{{with .Campaign}}{{$.Party}}{{$k = $.Invitee.Code}}{{end}}` +
+		`{{$z := "før"}}{{if .Campaign.Name}}{{$z = "efter"}}{{end}}` + "\n" +
+		`Brevet er {{$n}}. {{$c}}. {{$m}} {{$k}} {{print $z " til " .Party}} {{with $p}}Til {{.}}.{{end}} {{template "agenda" .}}` + "\n"
 	if err := os.WriteFile(filepath.Join(vars, "invitation.da.txt"), []byte(body), 0o644); err != nil {
 		t.Fatal(err)
 	}

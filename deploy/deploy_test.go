@@ -144,7 +144,8 @@ func TestSystemdUnit(t *testing.T) {
 	u := unit(t, "rsvpd.service")
 	svc := u["Service"]
 	for k, want := range map[string]string{
-		"Type":            "simple",
+		"Type":            "notify",
+		"NotifyAccess":    "main",
 		"User":            "rsvpd",
 		"EnvironmentFile": "/etc/rsvpd/env",
 		"ExecStart":       "/usr/local/bin/rsvpd run --config /etc/rsvpd/config.yaml --shutdown-timeout 10s",

@@ -2,12 +2,12 @@ package e2e
 
 import (
 	"context"
-	"fmt"
 	"math/rand/v2"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -19,8 +19,10 @@ import (
 
 // daemonProc is `rsvpd run` as a subprocess.
 type daemonProc struct {
-	cmd *exec.Cmd
-	log *os.File
+	cmd    *exec.Cmd
+	log    *os.File
+	notify *net.UnixConn // the service manager's socket, as systemd gives it (NOTIFY_SOCKET)
+	ready  chan struct{} // closed when rsvpd said READY=1 on it
 }
 
 func startProc(t *testing.T, cfgPath string, args ...string) *daemonProc {
@@ -29,42 +31,52 @@ func startProc(t *testing.T, cfgPath string, args ...string) *daemonProc {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(rsvpdBinary(t), append([]string{"run", "--config", cfgPath}, args...)...)
-	cmd.Env = append(os.Environ(), "RSVPD_SECRET=e2e crash secret", "RSVPD_IMAP_PASSWORD=rsvpd-test")
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	return &daemonProc{cmd: cmd, log: logf}
-}
-
-// running reports whether the process catches SIGTERM yet (Linux: SigCgt in its status).
-func (p *daemonProc) running(t *testing.T) bool {
-	t.Helper()
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	sock := filepath.Join(t.TempDir(), "notify")
+	notify, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if mask, ok := strings.CutPrefix(line, "SigCgt:"); ok {
-			caught, err := strconv.ParseUint(strings.TrimSpace(mask), 16, 64)
-			return err == nil && caught&(1<<(uint(syscall.SIGTERM)-1)) != 0
+	p := &daemonProc{log: logf, notify: notify, ready: make(chan struct{})}
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := notify.Read(buf)
+			if err != nil {
+				return // closed when the process ends
+			}
+			if slices.Contains(strings.Split(string(buf[:n]), "\n"), "READY=1") {
+				close(p.ready)
+				return
+			}
 		}
+	}()
+	p.cmd = exec.Command(rsvpdBinary(t), append([]string{"run", "--config", cfgPath}, args...)...)
+	p.cmd.Env = append(os.Environ(), "RSVPD_SECRET=e2e crash secret", "RSVPD_IMAP_PASSWORD=rsvpd-test",
+		"NOTIFY_SOCKET="+sock)
+	p.cmd.Stdout, p.cmd.Stderr = logf, logf
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
 	}
-	return false
+	return p
 }
 
 func (p *daemonProc) kill() {
 	p.cmd.Process.Signal(syscall.SIGKILL)
 	p.cmd.Wait()
 	p.log.Close()
+	p.notify.Close()
 }
 
+// term stops the daemon as systemd does: SIGTERM once it said it is ready. A signal that
+// comes before main has set up its handlers (the runtime catches every signal from its
+// start, so /proc's SigCgt cannot tell) ends the program as the default action does.
 func (p *daemonProc) term(t *testing.T) {
 	t.Helper()
-	// A signal that comes before the program has set up its handlers ends it as the
-	// default action does: wait until it runs (the work may have been done before).
-	waitFor(t, 30*time.Second, "rsvpd run to catch SIGTERM", func() bool { return p.running(t) })
+	select {
+	case <-p.ready:
+	case <-time.After(30 * time.Second):
+		t.Errorf("rsvpd run did not say READY=1 within 30 s")
+	}
 	p.cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan error, 1)
 	go func() { done <- p.cmd.Wait() }()
@@ -78,6 +90,7 @@ func (p *daemonProc) term(t *testing.T) {
 		t.Errorf("rsvpd run did not stop within 30 s of SIGTERM")
 	}
 	p.log.Close()
+	p.notify.Close()
 }
 
 // outboxOf reads the outbox counts of a store another process is writing.

@@ -233,6 +233,7 @@ func startWatched(t *testing.T, cfgPath string, args ...string) *proc {
 	go func() {
 		p.err = p.cmd.Wait()
 		p.daemonProc.log.Close()
+		p.daemonProc.notify.Close()
 		close(p.done)
 	}()
 	t.Cleanup(func() {

@@ -75,6 +75,9 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	go reloadOnHUP(ctx, hup, *cfgPath, cfg, e, level, log)
 	log.Info("rsvpd running", "campaign", cfg.Campaign.Name, "invitees", len(cfg.Campaign.Invitees),
 		"store", cfg.Store.Path, "send", o.Send, "watch", o.Watch)
+	if err := sdNotify("READY=1"); err != nil {
+		log.Warn("cannot tell the service manager that rsvpd is ready", "err", err)
+	}
 	stopped, err := runUntilStopped(ctx, e, o, *grace, log)
 	if !stopped {
 		return 1 // the loops still hold the store: leave it to the exit

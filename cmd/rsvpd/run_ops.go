@@ -116,6 +116,7 @@ func runUntilStopped(ctx context.Context, e *daemon.Engine, o daemon.RunOptions,
 		return true, err
 	case <-ctx.Done():
 	}
+	sdNotify("STOPPING=1")
 	begun := time.Now()
 	log.Info("stopping: no new work; finishing what is in flight", "deadline", grace)
 	t := time.NewTimer(grace)

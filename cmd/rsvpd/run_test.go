@@ -218,10 +218,17 @@ type proc struct {
 
 func startRun(t *testing.T, cfgPath string, args ...string) *proc {
 	t.Helper()
+	return startRunEnv(t, cfgPath, nil, args...)
+}
+
+// startRunEnv is startRun with more environment variables.
+func startRunEnv(t *testing.T, cfgPath string, env []string, args ...string) *proc {
+	t.Helper()
 	p := &proc{out: &syncBuffer{}, done: make(chan struct{})}
 	p.cmd = exec.Command(rsvpdBinary(t), append([]string{"run", "--config", cfgPath}, args...)...)
 	p.cmd.Env = append(os.Environ(), "RSVPD_SECRET="+testSecret, "RSVPD_IMAP_PASSWORD="+testIMAPPassword,
 		"RSVPD_SMTP_PASSWORD="+testSMTPPassword)
+	p.cmd.Env = append(p.cmd.Env, env...)
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -648,4 +655,46 @@ func reloadAndSecrets(t *testing.T, format string) {
 	if os.Getenv("SHOWLOG") != "" {
 		t.Log(logs)
 	}
+}
+
+// TestRunTellsTheServiceManager: under systemd's Type=notify, rsvpd run says READY=1 on the
+// notification socket once it runs, and STOPPING=1 when SIGTERM stops it.
+func TestRunTellsTheServiceManager(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "notify")
+	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	states := make(chan string, 10)
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := conn.Read(buf)
+			if err != nil {
+				close(states)
+				return
+			}
+			states <- string(buf[:n])
+		}
+	}()
+	next := func(want string) {
+		t.Helper()
+		select {
+		case got := <-states:
+			if got != want {
+				t.Fatalf("the service manager was told %q, want %q", got, want)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatalf("the service manager was not told %q within 20 s", want)
+		}
+	}
+	dir := t.TempDir()
+	cfg := runCampaign{Invitees: 3, SMTP: freeAddr(t), IMAP: freeAddr(t), Now: time.Now()}.write(t, dir)
+	p := startRunEnv(t, cfg, []string{"NOTIFY_SOCKET=" + sock}, "--no-watch", "--no-send")
+	next("READY=1")
+	if code, _ := p.stop(t, syscall.SIGTERM, 10*time.Second); code != 0 {
+		t.Errorf("exit status %d after SIGTERM, want 0", code)
+	}
+	next("STOPPING=1")
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	htmltemplate "html/template"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -174,43 +175,41 @@ func buildLetters(c *campaign.Campaign, overrideDir string, fold bool) (*Letters
 
 // fold replaces the parts of a kind's bodies that are the same in every letter of the
 // campaign by their text (letters_fold.go); d is sample data the kind renders.
-func (l *Letters) fold(k Kind, d LetterData) error {
+func (l *Letters) fold(k Kind, d LetterData) (err error) {
 	set := l.sets[setKey{k, d.Lang}]
 	v := l.view(k, d)
-	var b bytes.Buffer
-	n, err := foldTree(set.text.Lookup(set.textName).Tree,
+	body := func(name string, tree func(string) *parse.Tree, exec func(io.Writer) error) int {
+		if err != nil {
+			return 0
+		}
+		var b bytes.Buffer
+		n, ferr := foldTree(tree(name), tree, func() (string, error) {
+			b.Reset()
+			err := exec(&b)
+			return b.String(), err
+		})
+		if ferr != nil {
+			err = fmt.Errorf("fold %s: %w", name, ferr)
+		}
+		return n
+	}
+	set.foldedText = body(set.textName,
 		func(name string) *parse.Tree {
 			if t := set.text.Lookup(name); t != nil {
 				return t.Tree
 			}
 			return nil
 		},
-		func() (string, error) {
-			b.Reset()
-			err := set.text.ExecuteTemplate(&b, set.textName, v)
-			return b.String(), err
-		})
-	if err != nil {
-		return fmt.Errorf("fold %s: %w", set.textName, err)
-	}
-	set.foldedText = n
-	n, err = foldTree(set.html.Lookup(set.htmlName).Tree,
+		func(w io.Writer) error { return set.text.ExecuteTemplate(w, set.textName, v) })
+	set.foldedHTML = body(set.htmlName,
 		func(name string) *parse.Tree {
 			if t := set.html.Lookup(name); t != nil {
 				return t.Tree
 			}
 			return nil
 		},
-		func() (string, error) {
-			b.Reset()
-			err := set.html.ExecuteTemplate(&b, set.htmlName, v)
-			return b.String(), err
-		})
-	if err != nil {
-		return fmt.Errorf("fold %s: %w", set.htmlName, err)
-	}
-	set.foldedHTML = n
-	return nil
+		func(w io.Writer) error { return set.html.ExecuteTemplate(w, set.htmlName, v) })
+	return err
 }
 
 // source is one template file: its text and the name errors give it (the override's path, or

@@ -251,11 +251,18 @@ func foldTree(tree *parse.Tree, lookup func(string) *parse.Tree, execute func() 
 			switch n := n.(type) {
 			case *parse.TextNode, *parse.CommentNode:
 				continue
-			case *parse.IfNode:
-				if a.pure(s, n) && !assigns(n) {
-					cands = append(cands, candidate{list: list, node: n})
+			case *parse.ActionNode:
+				if len(n.Pipe.Decl) > 0 {
+					a.pipe(s, n.Pipe) // writes nothing; its variable is recorded
 					continue
 				}
+			}
+			if a.pure(s, n) && !assigns(n) {
+				cands = append(cands, candidate{list: list, node: n})
+				continue
+			}
+			if n, ok := n.(*parse.IfNode); ok {
+				// Its branches run at most once: look for parts inside.
 				s.push()
 				cond := a.pipe(s, n.Pipe)
 				if cond != tPure {
@@ -267,13 +274,6 @@ func foldTree(tree *parse.Tree, lookup func(string) *parse.Tree, execute func() 
 					s.personal--
 				}
 				s.pop()
-				continue
-			}
-			if a.pure(s, n) && !assigns(n) {
-				if act, ok := n.(*parse.ActionNode); ok && len(act.Pipe.Decl) > 0 {
-					continue // writes nothing; its variable is recorded
-				}
-				cands = append(cands, candidate{list: list, node: n})
 			}
 		}
 	}

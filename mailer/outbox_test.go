@@ -1403,14 +1403,7 @@ func TestSenderTLSModesAndAuth(t *testing.T) {
 func TestWriteDataMatchesDotWriter(t *testing.T) {
 	cases := []string{"", ".", "..", "a", "a\r\n", ".a\r\n", "a\r\n.b\r\n", "a\r\n.\r\n", "a\r\n..\r\nb",
 		"\r\n.\r\n.", "a\r\nb", "bare\nlf\n.x", "mixed\r\n.y\nz", "\r\r\n.", ".\r\n.\r\n.\r\n"}
-	rng := rand.New(rand.NewPCG(1, 2))
-	for range 500 {
-		b := make([]byte, rng.IntN(40))
-		for i := range b {
-			b[i] = ".\r\na"[rng.IntN(4)]
-		}
-		cases = append(cases, string(b))
-	}
+	cases = append(cases, randomStrings(1, 500, 40, ".\r\na")...)
 	for _, in := range cases {
 		var want, got bytes.Buffer
 		dw := textproto.NewWriter(bufio.NewWriter(&want)).DotWriter()

@@ -323,15 +323,6 @@ func (s *Sender) run(ctx context.Context, drain bool) error {
 			w.run(wctx, d.results, s.wake)
 		}()
 	}
-	if _, virtual := s.clock.(clockHolder); !virtual {
-		in := make(chan *preparedRow, s.o.Concurrency)
-		d.prepare, d.ahead = in, map[int64]*preparedRow{}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			s.prepareRows(wctx, in) // not d.prepare: stopWorkers may have cleared it by now
-		}()
-	}
 	defer d.stopWorkers(&wg)
 	return d.loop(ctx)
 }
@@ -349,10 +340,6 @@ type dispatch struct {
 	connErr  error            // the last connection failure
 	fatal    error            // the first failure to record an outcome
 	batch    batchStats
-	// Composing ahead (real clock only: on a virtual one a message is composed at its time):
-	// the first queued rows go to the preparer, and their jobs carry the result.
-	prepare chan *preparedRow
-	ahead   map[int64]*preparedRow
 }
 
 // workerSlot is the dispatcher's view of a worker.
@@ -373,10 +360,6 @@ type batchStats struct {
 func (d *dispatch) stopWorkers(wg *sync.WaitGroup) {
 	for _, ws := range d.workers {
 		close(ws.w.jobs)
-	}
-	if d.prepare != nil {
-		close(d.prepare)
-		d.prepare = nil
 	}
 	d.workers = nil
 	wg.Wait()
@@ -407,7 +390,6 @@ func (d *dispatch) loop(ctx context.Context) error {
 		}
 		now := s.clock.Now()
 		d.handOut(now)
-		d.prepareAhead()
 		if len(d.queue) == 0 && len(d.inflight) == 0 {
 			d.endBatch(now)
 			if d.drain {
@@ -475,33 +457,13 @@ func (d *dispatch) handOut(now time.Time) {
 		d.inflight[row.ID] = true
 		ws := d.workers[i]
 		ws.idle = false
-		job := sendJob{row: row, ahead: d.ahead[row.ID]}
-		delete(d.ahead, row.ID)
+		job := sendJob{row: row}
 		if canHold {
 			job.release = holder.Hold()
 		}
 		ws.w.jobs <- job // buffered and the worker is idle: never blocks
 		if d.interval > 0 {
 			d.nextSlot = later(d.nextSlot, now).Add(d.interval)
-		}
-	}
-}
-
-// prepareAhead has the preparer compose the next queued rows, as many as there are workers.
-func (d *dispatch) prepareAhead() {
-	if d.prepare == nil {
-		return
-	}
-	for _, row := range d.queue[:min(len(d.queue), len(d.workers))] {
-		if d.ahead[row.ID] != nil {
-			continue
-		}
-		p := &preparedRow{row: row, done: make(chan struct{})}
-		select {
-		case d.prepare <- p:
-			d.ahead[row.ID] = p
-		default:
-			return // the preparer is behind: the workers compose for themselves
 		}
 	}
 }
@@ -664,8 +626,7 @@ const (
 
 type sendJob struct {
 	row     store.Outgoing
-	release func()       // the virtual clock's hold; nil on the real clock
-	ahead   *preparedRow // the message being prepared, or nil
+	release func() // the virtual clock's hold; nil on the real clock
 }
 
 type sendResult struct {
@@ -759,7 +720,7 @@ func (w *sendWorker) dialRaw(ctx context.Context, network, addr string) (net.Con
 func (w *sendWorker) run(ctx context.Context, results chan<- sendResult, wake clock.Signal) {
 	defer w.hangUp()
 	for job := range w.jobs {
-		r := w.deliver(ctx, job.row, job.ahead)
+		r := w.deliver(ctx, job.row)
 		r.worker, r.row = w.id, job.row
 		results <- r
 		wake.Notify()
@@ -769,25 +730,31 @@ func (w *sendWorker) run(ctx context.Context, results chan<- sendResult, wake cl
 	}
 }
 
-// deliver renders, sends and records one row; ahead is the row's message when the dispatcher
-// had it prepared while the worker was busy, or nil.
-func (w *sendWorker) deliver(ctx context.Context, row store.Outgoing, ahead *preparedRow) (r sendResult) {
+// deliver renders, sends and records one row.
+func (w *sendWorker) deliver(ctx context.Context, row store.Outgoing) (r sendResult) {
 	s := w.s
 	defer func() {
 		if p := recover(); p != nil {
 			r = sendResult{fatal: fmt.Errorf("send %s: panic: %v", row.Key, p)}
 		}
 	}()
-	var c composed
-	if ahead != nil && ahead.take() {
-		c = ahead.c
-	} else {
-		c = s.compose(ctx, row, &w.buf)
+	msg, err := s.renderRow(ctx, row)
+	if err != nil {
+		return s.recordFailed(row, err.Error())
 	}
-	if c.err != nil {
-		return s.recordFailed(row, c.err.Error())
+	env, err := s.prepare(msg, row)
+	if err != nil {
+		return s.recordFailed(row, err.Error())
 	}
-	dialFailed, err := w.send(c.env, c.data)
+	// The message is encoded before the transaction starts: go-mail writing its MIME parts
+	// straight into the DATA stream costs twice the time of one write of the finished bytes,
+	// and a message that cannot be encoded should fail before the server sees anything.
+	w.buf.Reset()
+	if _, err := msg.WriteTo(&w.buf); err != nil {
+		return s.recordFailed(row, fmt.Sprintf("message %s: encode: %v", row.Key, err))
+	}
+	env.eightBit = msg.Encoding() == mail.NoEncoding.String()
+	dialFailed, err := w.send(env, w.buf.Bytes())
 	if dialFailed {
 		r = s.recordDeferred(row, err.Error())
 		r.connErr = err
@@ -805,76 +772,6 @@ func (w *sendWorker) deliver(ctx context.Context, row store.Outgoing, ahead *pre
 	}
 	r.connected = true
 	return r
-}
-
-// composed is a row's message ready for SMTP, or the reason the row fails.
-type composed struct {
-	env  envelope
-	data []byte
-	err  error
-}
-
-// compose renders a row's message, checks its addresses and encodes it into buf. The message
-// is encoded before the transaction starts: go-mail writing its MIME parts straight into the
-// DATA stream costs twice the time of one write of the finished bytes, and a message that
-// cannot be encoded should fail before the server sees anything.
-func (s *Sender) compose(ctx context.Context, row store.Outgoing, buf *bytes.Buffer) composed {
-	msg, err := s.renderRow(ctx, row)
-	if err != nil {
-		return composed{err: err}
-	}
-	env, err := s.prepare(msg, row)
-	if err != nil {
-		return composed{err: err}
-	}
-	buf.Reset()
-	if _, err := msg.WriteTo(buf); err != nil {
-		return composed{err: fmt.Errorf("message %s: encode: %v", row.Key, err)}
-	}
-	env.eightBit = msg.Encoding() == mail.NoEncoding.String()
-	return composed{env: env, data: buf.Bytes()}
-}
-
-// preparedRow is a queued row whose message the preparer composes while the workers are busy
-// with the messages before it: composing is most of a message's CPU, and one worker on its own
-// would otherwise leave the other cores idle while it waits for the server. Composing sends
-// nothing, so a prepared message that is never used (the sender stops) costs nothing else.
-type preparedRow struct {
-	row     store.Outgoing
-	claimed atomic.Bool   // the preparer or the worker took the row; the other does not compose it
-	done    chan struct{} // closed when the preparer has finished with it
-	ok      bool          // the preparer composed c (false: it panicked, the worker composes)
-	c       composed
-	buf     bytes.Buffer
-}
-
-// take reports whether the preparer composed the message, waiting for it when it is at work;
-// false means the worker composes the message itself.
-func (p *preparedRow) take() bool {
-	if p.claimed.CompareAndSwap(false, true) {
-		return false // not started: the worker does it now rather than wait
-	}
-	<-p.done
-	return p.ok
-}
-
-// prepareRows composes the rows sent on in, until in is closed.
-func (s *Sender) prepareRows(ctx context.Context, in <-chan *preparedRow) {
-	for p := range in {
-		if !p.claimed.CompareAndSwap(false, true) {
-			continue // a worker has it already
-		}
-		func() {
-			defer close(p.done)
-			defer func() {
-				if recover() != nil {
-					p.ok = false // the worker composes it again, and meets the panic as before
-				}
-			}()
-			p.c = s.compose(ctx, p.row, &p.buf)
-			p.ok = true
-		}()
-	}
 }
 
 // renderRow calls the renderer, turning a panic into an error for that row alone.

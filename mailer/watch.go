@@ -754,6 +754,11 @@ func (s *watchSession) take(ctx context.Context, uid imap.UID, size int64) (done
 			return false, nil
 		}
 	}
+	if ctx.Err() != nil {
+		// Stopping: no new IMAP command. The ledger has the message as handled, so the
+		// next start moves it without handling it again.
+		return false, ctx.Err()
+	}
 	if err := s.dispose(uid, nil); err != nil {
 		return s.failedCmd(log, uid, id, "move or flag", err)
 	}

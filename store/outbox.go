@@ -103,7 +103,7 @@ func (s *Store) NextDue(ctx context.Context) (t time.Time, ok bool, err error) {
 
 // MarkSent records that the message was accepted by the SMTP server.
 func (tx *Tx) MarkSent(id int64, at time.Time) error {
-	_, err := tx.execPrepared(`UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1,
+	_, err := tx.tx.ExecContext(tx.ctx, `UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1,
 		last_error = '' WHERE id = ?`, ms(at), id)
 	if err != nil {
 		return fmt.Errorf("mark message %d sent: %w", id, err)

@@ -15,7 +15,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"sync"
 	"time"
 
 	"modernc.org/sqlite" // the database/sql driver "sqlite"
@@ -27,9 +26,8 @@ var migrationFiles embed.FS
 
 // Store is an open database.
 type Store struct {
-	db    *sql.DB
-	path  string
-	stmts sync.Map // query -> *sql.Stmt, for the statements run once per message
+	db   *sql.DB
+	path string
 }
 
 // ErrNotFound is returned when a looked-up row does not exist.
@@ -69,13 +67,7 @@ func open(ctx context.Context, path string, target int) (*Store, error) {
 }
 
 // Close closes the database.
-func (s *Store) Close() error {
-	s.stmts.Range(func(_, st any) bool {
-		st.(*sql.Stmt).Close()
-		return true
-	})
-	return s.db.Close()
-}
+func (s *Store) Close() error { return s.db.Close() }
 
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
@@ -128,24 +120,6 @@ func (s *Store) Version(ctx context.Context) (int, error) {
 type Tx struct {
 	tx  *sql.Tx
 	ctx context.Context
-	s   *Store
-}
-
-// execPrepared runs a statement prepared once for the store: those that run for every message
-// sent skip SQLite's parsing and planning that way (a quarter of marking a message sent).
-func (tx *Tx) execPrepared(query string, args ...any) (sql.Result, error) {
-	st, ok := tx.s.stmts.Load(query)
-	if !ok {
-		prepared, err := tx.s.db.PrepareContext(tx.ctx, query)
-		if err != nil {
-			return nil, err
-		}
-		var loaded bool
-		if st, loaded = tx.s.stmts.LoadOrStore(query, prepared); loaded {
-			prepared.Close()
-		}
-	}
-	return tx.tx.StmtContext(tx.ctx, st.(*sql.Stmt)).ExecContext(tx.ctx, args...)
 }
 
 // Tx runs fn in an immediate transaction: committed when fn returns nil, rolled back
@@ -184,7 +158,7 @@ func (s *Store) tx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	if err := fn(&Tx{tx: sqlTx, ctx: ctx, s: s}); err != nil {
+	if err := fn(&Tx{tx: sqlTx, ctx: ctx}); err != nil {
 		sqlTx.Rollback()
 		return err
 	}

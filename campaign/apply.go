@@ -1,29 +1,29 @@
 package campaign
 
 import (
-	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 )
 
 // Answer is what one message (or a staff decision) says, as far as the campaign is concerned.
 // The shell builds it from the reading of a message; Apply decides what it changes.
 type Answer struct {
-	Class      string // human, calendar, auto_reply, bounce, staff
-	Intent     string // attend, decline, question, agreement, unclear, none
-	Meeting    string // the meeting named, "" when none
-	Headcount  int    // people coming, 0 when not stated
-	Companions []string
+	Class      string   `json:"class"`            // human, calendar, auto_reply, bounce, staff
+	Intent     string   `json:"intent,omitempty"` // attend, decline, question, agreement, unclear, none
+	Meeting    string   `json:"meeting,omitempty"`
+	Headcount  int      `json:"headcount,omitempty"` // people coming, 0 when not stated
+	Companions []string `json:"companions,omitempty"`
 	// Calendar answers: the participation status and the meeting whose entry it answers.
-	PartStat    string
-	CalMeeting  string
-	CalMethod   string
-	Permanent   bool   // a bounce that will not go away
-	AwayUntil   string // an out-of-office's return date, YYYY-MM-DD
-	NeedsReview bool
-	Reason      string
+	PartStat   string `json:"partstat,omitempty"`
+	CalMeeting string `json:"cal_meeting,omitempty"`
+	CalMethod  string `json:"cal_method,omitempty"`
+	Permanent  bool   `json:"permanent,omitempty"`  // a bounce that will not go away
+	AwayUntil  string `json:"away_until,omitempty"` // an out-of-office's return date, YYYY-MM-DD
+	// NeedsReview asks for a person besides applying the answer.
+	NeedsReview bool `json:"needs_review,omitempty"`
+	// Why is the reading's reason (empty for a staff decision).
+	Why Reason `json:"why,omitzero"`
 }
 
 // EffectKind is what a change asks the shell to do.
@@ -44,12 +44,8 @@ type Effect struct {
 	OldMeeting string // for a change of meeting: the one to cancel
 	Headcount  int
 	Sequence   int // the iCalendar SEQUENCE the letter's calendar parts carry
-	Reason     string
+	Reason     Reason
 }
-
-// ReasonAgreementReturned begins the reason of the review item an agreement returned by mail
-// opens; confirming the agreement resolves it.
-const ReasonAgreementReturned = "the agreement came back"
 
 // Apply is the RSVP state machine: it returns the invitee's new state and what the shell must
 // do, for an answer received at now. It never reads the clock and never does I/O.
@@ -74,7 +70,7 @@ func Apply(c *Campaign, st State, a Answer, now time.Time) (State, []Effect) {
 		next.AwayUntil = "" // someone is at the desk: the out-of-office is over
 	}
 	if a.NeedsReview && !hasReview(eff) {
-		eff = append(eff, Effect{Kind: EffectReview, Reason: reviewReason(a, "the reading needs a person to check it")})
+		eff = append(eff, Effect{Kind: EffectReview, Reason: Reason{Code: ReasonReadingCheck}.Because(a.Why)})
 	}
 	if !st.Same(next) {
 		next.UpdatedAt = now
@@ -90,19 +86,20 @@ func applyBounce(st *State, a Answer) []Effect {
 		return nil // a temporary failure: the server keeps trying, nothing to change yet
 	}
 	st.Delivery = DeliveryUndeliverable
-	return []Effect{{Kind: EffectReview, Reason: reviewReason(a, "mail to the invitee bounced permanently: find another address")}}
+	return []Effect{{Kind: EffectReview, Reason: Reason{Code: ReasonBounced, Addresses: a.Why.Addresses,
+		Status: a.Why.Status, Detail: a.Why.Detail}}}
 }
 
 func applyCalendar(c *Campaign, st *State, a Answer, now time.Time) []Effect {
 	if a.CalMethod != "" && a.CalMethod != "REPLY" {
-		return []Effect{{Kind: EffectReview, Reason: fmt.Sprintf("a calendar %s, not an answer to our invitation", a.CalMethod)}}
+		return []Effect{{Kind: EffectReview, Reason: Reason{Code: ReasonCalendarNotReply, Method: a.CalMethod}}}
 	}
 	meeting := a.CalMeeting
 	if meeting == "" {
 		meeting = a.Meeting
 	}
 	if _, ok := c.Meeting(meeting); !ok {
-		return []Effect{{Kind: EffectReview, Reason: "a calendar answer to an entry that names none of the meetings"}}
+		return []Effect{{Kind: EffectReview, Reason: Reason{Code: ReasonCalendarNoMeeting}}}
 	}
 	if st.PartStats == nil {
 		st.PartStats = map[string]string{}
@@ -132,9 +129,9 @@ func applyCalendar(c *Campaign, st *State, a Answer, now time.Time) []Effect {
 		}
 		return decline(st)
 	case "TENTATIVE":
-		return []Effect{{Kind: EffectReview, Meeting: meeting, Reason: "a tentative calendar answer for " + meeting + ": ask whether they come"}}
+		return []Effect{{Kind: EffectReview, Meeting: meeting, Reason: Reason{Code: ReasonCalendarTentative, Meeting: meeting}}}
 	}
-	return []Effect{{Kind: EffectReview, Reason: fmt.Sprintf("a calendar answer %q that rsvpd does not act on", a.PartStat)}}
+	return []Effect{{Kind: EffectReview, Reason: Reason{Code: ReasonCalendarPartStat, PartStat: a.PartStat}}}
 }
 
 func applyHuman(c *Campaign, st *State, a Answer, now time.Time) []Effect {
@@ -146,7 +143,7 @@ func applyHuman(c *Campaign, st *State, a Answer, now time.Time) []Effect {
 		}
 		if meeting == "" {
 			markUnclear(st)
-			return []Effect{{Kind: EffectReview, Reason: reviewReason(a, "wants to come but names no meeting")}}
+			return []Effect{{Kind: EffectReview, Reason: Reason{Code: ReasonNoMeetingNamed}.Because(a.Why)}}
 		}
 		n := a.Headcount
 		if n < 1 {
@@ -165,12 +162,12 @@ func applyHuman(c *Campaign, st *State, a Answer, now time.Time) []Effect {
 		if st.Agreement != AgreementConfirmed {
 			st.Agreement = AgreementReturned
 		}
-		return []Effect{{Kind: EffectReview, Reason: ReasonAgreementReturned + ": check it and confirm with `rsvpd agreement confirm " + st.Code + "`"}}
+		return []Effect{{Kind: EffectReview, Reason: Reason{Code: ReasonAgreementReturned, Invitee: st.Code}}}
 	case "question":
-		return []Effect{{Kind: EffectReview, Reason: reviewReason(a, "asks a question")}}
+		return []Effect{{Kind: EffectReview, Reason: Reason{Code: ReasonQuestion}.Because(a.Why)}}
 	case "unclear":
 		markUnclear(st)
-		return []Effect{{Kind: EffectReview, Reason: reviewReason(a, "the answer could not be read")}}
+		return []Effect{{Kind: EffectReview, Reason: Reason{Code: ReasonAnswerUnreadable}.Because(a.Why)}}
 	}
 	return nil // "none": nothing to act on
 }
@@ -180,10 +177,10 @@ func attend(c *Campaign, st *State, meeting string, headcount int, companions []
 	m, ok := c.Meeting(meeting)
 	if !ok {
 		markUnclear(st)
-		return []Effect{{Kind: EffectReview, Reason: fmt.Sprintf("names a meeting rsvpd does not know (%q)", meeting)}}
+		return []Effect{{Kind: EffectReview, Reason: Reason{Code: ReasonUnknownMeeting, Quote: meeting}}}
 	}
 	if !now.Before(m.Start) {
-		return []Effect{{Kind: EffectReview, Meeting: meeting, Reason: "wants to come to " + m.City + ", which has already taken place"}}
+		return []Effect{{Kind: EffectReview, Meeting: meeting, Reason: Reason{Code: ReasonMeetingPast, Meeting: meeting}}}
 	}
 	var eff []Effect
 	wasAttending, old := st.Status == StatusAttending, st.Meeting
@@ -192,7 +189,7 @@ func attend(c *Campaign, st *State, meeting string, headcount int, companions []
 	}
 	if wasAttending && old != meeting {
 		if om, ok := c.Meeting(old); ok && !now.Before(om.Start) {
-			return []Effect{{Kind: EffectReview, Meeting: meeting, Reason: "wants to change from " + om.City + ", which has already taken place"}}
+			return []Effect{{Kind: EffectReview, Meeting: meeting, Reason: Reason{Code: ReasonChangeFromPast, OldMeeting: old, Meeting: meeting}}}
 		}
 	}
 	st.Status, st.Meeting, st.Headcount = StatusAttending, meeting, headcount
@@ -210,7 +207,7 @@ func attend(c *Campaign, st *State, meeting string, headcount int, companions []
 	}
 	if headcount > c.Companions.MaxHeadcount() {
 		eff = append(eff, Effect{Kind: EffectReview, Meeting: meeting,
-			Reason: fmt.Sprintf("registered %d people for %s; the invitation welcomes %d", headcount, m.City, c.Companions.MaxHeadcount())})
+			Reason: Reason{Code: ReasonAboveWelcome, Meeting: meeting, People: headcount, Welcome: c.Companions.MaxHeadcount()}})
 	}
 	return eff
 }
@@ -219,7 +216,7 @@ func attend(c *Campaign, st *State, meeting string, headcount int, companions []
 func cancel(c *Campaign, st *State, now time.Time) []Effect {
 	m, _ := c.Meeting(st.Meeting)
 	if !now.Before(m.Start) {
-		return []Effect{{Kind: EffectReview, Meeting: st.Meeting, Reason: "cancels " + m.City + ", which has already taken place"}}
+		return []Effect{{Kind: EffectReview, Meeting: st.Meeting, Reason: Reason{Code: ReasonCancelPast, Meeting: st.Meeting}}}
 	}
 	old := st.Meeting
 	st.Status, st.Meeting, st.Headcount, st.Companions = StatusDeclined, "", 0, nil
@@ -237,17 +234,6 @@ func markUnclear(st *State) {
 	if st.Status != StatusAttending && st.Status != StatusDeclined {
 		st.Status = StatusUnclear
 	}
-}
-
-func reviewReason(a Answer, def string) string {
-	switch {
-	case a.Reason == "":
-		return def
-	case len(a.Reason) >= len(def) && strings.EqualFold(a.Reason[:len(def)], def):
-		// The reading says it already ("Asks a question without answering: ..."): once.
-		return def + a.Reason[len(def):]
-	}
-	return def + ": " + a.Reason
 }
 
 func hasReview(eff []Effect) bool {

@@ -45,6 +45,9 @@ func kinds(eff []Effect) string {
 		if e.OldMeeting != "" {
 			s += "<" + e.OldMeeting
 		}
+		if e.Kind == EffectReview {
+			s += "[" + string(e.Reason.Code) + "]"
+		}
 		k = append(k, s)
 	}
 	return strings.Join(k, ",")
@@ -76,19 +79,19 @@ func TestApply(t *testing.T) {
 		{"the same answer twice", attending("vejle", 2, 1), Answer{Class: "human", Intent: "attend", Meeting: "vejle", Headcount: 2}, feb10,
 			StatusAttending, "vejle", 2, ""},
 		{"more than the policy", invited(), Answer{Class: "human", Intent: "attend", Meeting: "vejle", Headcount: 4}, feb10,
-			StatusAttending, "vejle", 4, "confirmation:vejle,review:vejle"},
-		{"yes with a question", invited(), Answer{Class: "human", Intent: "attend", Meeting: "vejle", Headcount: 2, NeedsReview: true, Reason: "asks about parking"}, feb10,
-			StatusAttending, "vejle", 2, "confirmation:vejle,review"},
+			StatusAttending, "vejle", 4, "confirmation:vejle,review:vejle[headcount_above_welcome]"},
+		{"yes with a question", invited(), Answer{Class: "human", Intent: "attend", Meeting: "vejle", Headcount: 2, NeedsReview: true, Why: Reason{Code: ReadAttends, Meeting: "vejle", People: 2, Notes: []Reason{{Code: NoteAlsoAsks}}}}, feb10,
+			StatusAttending, "vejle", 2, "confirmation:vejle,review[reading_check]"},
 		{"yes without a meeting", invited(), Answer{Class: "human", Intent: "attend", Headcount: 2}, feb10,
-			StatusUnclear, "", 0, "review"},
+			StatusUnclear, "", 0, "review[no_meeting_named]"},
 		{"no", invited(), Answer{Class: "human", Intent: "decline"}, feb10,
 			StatusDeclined, "", 0, "decline_ack"},
 		{"no after yes cancels", attending("vejle", 2, 1), Answer{Class: "human", Intent: "decline"}, feb10,
 			StatusDeclined, "", 0, "cancel_ack:vejle"},
-		{"question only", invited(), Answer{Class: "human", Intent: "question", Reason: "asks about the price"}, feb10,
-			StatusInvited, "", 0, "review"},
+		{"question only", invited(), Answer{Class: "human", Intent: "question", Why: Reason{Code: ReadQuestion, Quote: "Hvad koster det?"}}, feb10,
+			StatusInvited, "", 0, "review[question]"},
 		{"unclear", invited(), Answer{Class: "human", Intent: "unclear"}, feb10,
-			StatusUnclear, "", 0, "review"},
+			StatusUnclear, "", 0, "review[answer_unreadable]"},
 		{"calendar accept registers", invited(), Answer{Class: "calendar", CalMethod: "REPLY", PartStat: "ACCEPTED", CalMeeting: "roskilde"}, feb10,
 			StatusAttending, "roskilde", 1, "confirmation:roskilde"},
 		{"calendar accept of our own entry changes nothing", attending("roskilde", 2, 1), Answer{Class: "calendar", CalMethod: "REPLY", PartStat: "ACCEPTED", CalMeeting: "roskilde"}, feb10,
@@ -100,21 +103,21 @@ func TestApply(t *testing.T) {
 		{"declining one of three entries is not a no", invited(), Answer{Class: "calendar", CalMethod: "REPLY", PartStat: "DECLINED", CalMeeting: "aalborg"}, feb10,
 			StatusInvited, "", 0, ""},
 		{"a counter-proposal goes to the staff", invited(), Answer{Class: "calendar", CalMethod: "COUNTER", PartStat: "TENTATIVE", CalMeeting: "aalborg"}, feb10,
-			StatusInvited, "", 0, "review"},
+			StatusInvited, "", 0, "review[calendar_not_reply]"},
 		{"out of office keeps the date", invited(), Answer{Class: "auto_reply", Intent: "none", AwayUntil: "2012-02-20"}, feb10,
 			StatusInvited, "", 0, ""},
 		{"permanent bounce", invited(), Answer{Class: "bounce", Intent: "none", Permanent: true}, feb10,
-			StatusInvited, "", 0, "review"},
+			StatusInvited, "", 0, "review[bounced]"},
 		{"temporary bounce", invited(), Answer{Class: "bounce", Intent: "none"}, feb10,
 			StatusInvited, "", 0, ""},
 		{"yes to a meeting that has passed", invited(), Answer{Class: "human", Intent: "attend", Meeting: "aalborg"}, mar2,
-			StatusInvited, "", 0, "review:aalborg"},
+			StatusInvited, "", 0, "review:aalborg[meeting_past]"},
 		{"change away from a meeting that has passed", attending("aalborg", 1, 1), Answer{Class: "human", Intent: "attend", Meeting: "vejle"}, mar2,
-			StatusAttending, "aalborg", 1, "review:vejle"},
+			StatusAttending, "aalborg", 1, "review:vejle[change_from_past]"},
 		{"late yes to a later meeting", invited(), Answer{Class: "human", Intent: "attend", Meeting: "vejle"}, mar2,
 			StatusAttending, "vejle", 1, "confirmation:vejle"},
 		{"agreement returned", invited(), Answer{Class: "human", Intent: "agreement"}, feb10,
-			StatusInvited, "", 0, "review"},
+			StatusInvited, "", 0, "review[agreement_returned]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -206,20 +209,18 @@ func TestAnAnswerEndsTheOutOfOffice(t *testing.T) {
 	}
 }
 
-// TestReviewReasonSaysItOnce: the reason of a review item names the case, then the reading's
-// own sentence, unless that sentence says the same thing already.
-func TestReviewReasonSaysItOnce(t *testing.T) {
+// TestReviewCarriesTheReading: a review that follows from a reading carries the reading's own
+// reason beside its code, so the staff see both the case and the words it came from.
+func TestReviewCarriesTheReading(t *testing.T) {
 	c := testCampaign()
 	now := time.Date(2012, 2, 10, 9, 0, 0, 0, c.Location)
-	for _, tc := range []struct{ reading, want string }{
-		{"", "asks a question"},
-		{"Asks about the price.", "asks a question: Asks about the price."},
-		{`Asks a question without answering: "Må vi komme tre?".`, `asks a question without answering: "Må vi komme tre?".`},
-		{"Asks a question", "asks a question"},
-	} {
-		_, eff := Apply(c, invited(), Answer{Class: "human", Intent: "question", Reason: tc.reading}, now)
-		if len(eff) != 1 || eff[0].Reason != tc.want {
-			t.Errorf("reading %q: effects %+v, want one review %q", tc.reading, eff, tc.want)
-		}
+	why := Reason{Code: ReadQuestion, Quote: "Må vi komme tre?"}
+	_, eff := Apply(c, invited(), Answer{Class: "human", Intent: "question", Why: why}, now)
+	if len(eff) != 1 || eff[0].Reason.Code != ReasonQuestion || eff[0].Reason.Reading == nil || eff[0].Reason.Reading.Quote != why.Quote {
+		t.Fatalf("effects %+v, want one review %q carrying the reading %+v", eff, ReasonQuestion, why)
+	}
+	_, eff = Apply(c, invited(), Answer{Class: "human", Intent: "question"}, now)
+	if len(eff) != 1 || eff[0].Reason.Reading != nil {
+		t.Fatalf("without a reading's reason: effects %+v, want a review without a reading", eff)
 	}
 }

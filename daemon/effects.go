@@ -89,7 +89,8 @@ func (e *Engine) applyEffects(tx *store.Tx, inv campaign.Invitee, before, after 
 			return err
 		}
 		if !ok {
-			reason := fmt.Sprintf("no %s sent: %s already had %d automatic answers today", ef.Kind, inv.Email, e.autoAnswerCap())
+			reason := campaign.Reason{Code: campaign.ReasonAutoAnswerCap, Letter: string(ef.Kind), Address: inv.Email,
+				Count: e.autoAnswerCap()}
 			if err := e.addReview(tx, ac.inbound, inv.Code, reason, ac.cause, now); err != nil {
 				return err
 			}
@@ -127,11 +128,16 @@ func (e *Engine) allowAutoAnswer(tx *store.Tx, addr string, now time.Time) (bool
 	return n <= e.autoAnswerCap(), nil
 }
 
-func (e *Engine) addReview(tx *store.Tx, inbound int64, code, reason, cause string, now time.Time) error {
-	id, err := tx.AddReview(store.Review{Inbound: inbound, Invitee: code, Reason: reason, CreatedAt: now})
+func (e *Engine) addReview(tx *store.Tx, inbound int64, code string, reason campaign.Reason, cause string, now time.Time) error {
+	return e.openReview(tx, store.Review{Inbound: inbound, Invitee: code, Why: reason, CreatedAt: now}, cause)
+}
+
+// openReview opens a review item and logs it with its reason.
+func (e *Engine) openReview(tx *store.Tx, rv store.Review, cause string) error {
+	id, err := tx.AddReview(rv)
 	if err != nil {
 		return err
 	}
-	return tx.Log(store.Event{At: now, Invitee: code, Kind: "review", Cause: cause,
-		Detail: map[string]any{"review": id, "reason": reason}})
+	return tx.Log(store.Event{At: rv.CreatedAt, Invitee: rv.Invitee, Kind: "review", Cause: cause,
+		Detail: map[string]any{"review": id, "reason": rv.Why}})
 }

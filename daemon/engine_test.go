@@ -135,7 +135,7 @@ func TestUnknownSenderChangesNothing(t *testing.T) {
 	f.deliver(t, reply("someone@elsewhere.test", "dialogmoeder@kombit.test", "<x1@elsewhere.test>", "",
 		"Vi kommer til Vejle, 2 personer."))
 	rv := f.reviews(t)
-	if len(rv) != 1 || !strings.Contains(rv[0].Reason, "someone@elsewhere.test") {
+	if len(rv) != 1 || rv[0].Why.Code != campaign.ReasonUnknownSender || rv[0].Why.Address != "someone@elsewhere.test" {
 		t.Fatalf("reviews = %+v, want one about the unknown sender", rv)
 	}
 	var n int

@@ -13,70 +13,50 @@ import (
 	"github.com/rsvpd/rsvpd/store"
 )
 
-// HandleInbound reads the stored message with the ledger id and applies it: the reading,
-// the state change, its event, its outbox rows and review items commit in one transaction,
-// and a message already handled (or a second copy of one) changes nothing. Only a store error
-// is returned: a message that cannot be read is recorded as failed and goes to review.
+// readBudget bounds the time one message is read in. Reading is linear in the message and
+// bounded, so only a message far beyond any real reply comes near it; one that passes it is
+// given up (and goes to review) rather than read again on every start.
+const readBudget = 10 * time.Second
+
+// maxReadAttempts is how often reading a message may be begun without an outcome (the daemon
+// stopped or died while reading it) before the message goes to review instead.
+const maxReadAttempts = 2
+
+// HandleInbound reads the stored message with the ledger id and applies it. The message is
+// read before the store's write transaction is opened (reading is pure), so a slow message
+// never holds the store; then the state change, its event, its outbox rows and review items
+// commit in one transaction, and a message already handled (or a second copy of one) changes
+// nothing. Only a store error is returned: a message that cannot be read is recorded as
+// failed and goes to review.
 func (e *Engine) HandleInbound(ctx context.Context, id int64) error {
-	queuedAny := false
-	var counted *replies.Reading // a new reply, read and recorded (not a copy, not our own)
-	err := e.st.Tx(ctx, func(tx *store.Tx) error {
-		in, err := tx.Inbound(id)
-		if err != nil {
+	in, err := e.st.BeginInbound(ctx, id)
+	if err != nil || in.Status != store.InboundNew {
+		return err // a store error, or handled before a restart
+	}
+	var r replies.Reading
+	var failed campaign.Reason
+	if in.Attempts >= maxReadAttempts {
+		failed = campaign.Reason{Code: campaign.ReasonReadingFailed, Count: in.Attempts,
+			Detail: "reading was begun and never ended"}
+	} else if r, err = e.read(in.Raw); err != nil {
+		failed = campaign.Reason{Code: campaign.ReasonReadingFailed, Count: in.Attempts + 1, Detail: err.Error()}
+	}
+	var queuedAny, counted bool
+	err = e.st.Tx(ctx, func(tx *store.Tx) error {
+		if status, err := tx.InboundStatusOf(id); err != nil || status != store.InboundNew {
 			return err
-		}
-		if in.Status != "new" {
-			return nil // handled before a restart
 		}
 		now := e.clock.Now()
-		r := replies.Read(in.Raw, replies.Options{Campaign: e.c, Signer: e.signer})
-		reading, _ := json.Marshal(r)
-		cause := fmt.Sprintf("inbound:%d", id)
-		msgID := r.MessageID
-		if msgID == "" {
-			msgID = in.MessageID
-		}
-		if in.MessageID == "" && msgID != "" {
-			if err := tx.NoteMessageID(id, msgID); err != nil {
+		if !failed.IsZero() {
+			e.log.Warn("inbound: giving up reading a message", "inbound", id, "attempts", failed.Count, "reason", failed.Detail)
+			if err := e.addReview(tx, id, "", failed, fmt.Sprintf("inbound:%d", id), now); err != nil {
 				return err
 			}
+			return tx.FinishInbound(id, store.InboundFailed, "", failed.Detail, now)
 		}
-		if dup, err := tx.MessageIDApplied(msgID, id); err != nil {
-			return err
-		} else if dup {
-			return tx.FinishInbound(id, "duplicate", string(reading), "", now)
-		}
-		if r.From == e.c.Organiser.Email {
-			return tx.FinishInbound(id, "ignored", string(reading), "our own address", now)
-		}
-		counted = &r
-		if r.Class == replies.ClassInvalid {
-			if err := e.addReview(tx, id, "", "the message could not be read: "+r.Error, cause, now); err != nil {
-				return err
-			}
-			return tx.FinishInbound(id, "failed", string(reading), r.Error, now)
-		}
-		codes := e.matchInvitees(r)
-		if len(codes) == 0 {
-			if r.Class == replies.ClassHuman || r.Class == replies.ClassCalendar {
-				if err := e.addReview(tx, id, textMatch(r), unmatchedReason(r), cause, now); err != nil {
-					return err
-				}
-			}
-			if err := tx.Log(store.Event{At: now, Kind: "unmatched", Cause: cause,
-				Detail: map[string]any{"from": r.From, "class": string(r.Class)}}); err != nil {
-				return err
-			}
-			return tx.FinishInbound(id, "applied", string(reading), "", now)
-		}
-		for _, code := range codes {
-			q, err := e.applyReading(tx, id, code, r, now)
-			if err != nil {
-				return err
-			}
-			queuedAny = queuedAny || q
-		}
-		return tx.FinishInbound(id, "applied", string(reading), "", now)
+		var err error
+		queuedAny, counted, err = e.applyInbound(tx, in, r, now)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("handle inbound %d: %w", id, err)
@@ -84,20 +64,126 @@ func (e *Engine) HandleInbound(ctx context.Context, id int64) error {
 	if queuedAny {
 		e.kick()
 	}
-	if counted != nil && e.onRead != nil {
+	if counted && e.onRead != nil {
 		intent := ""
-		if counted.Answer != nil {
-			intent = string(counted.Answer.Intent)
+		if r.Answer != nil {
+			intent = string(r.Answer.Intent)
 		}
-		e.onRead(string(counted.Class), intent)
+		e.onRead(string(r.Class), intent)
 	}
 	e.onChange()
 	return nil
 }
 
+// read reads a message within readBudget. Reading cannot be stopped from outside; a reading
+// past the budget is left to end on its own (it is bounded) and its result dropped.
+func (e *Engine) read(raw []byte) (replies.Reading, error) {
+	done := make(chan replies.Reading, 1)
+	go func() { done <- replies.Read(raw, e.readOptions()) }()
+	t := time.NewTimer(readBudget) // real time: reading takes real time on any clock
+	defer t.Stop()
+	select {
+	case r := <-done:
+		return r, nil
+	case <-t.C:
+		return replies.Reading{}, fmt.Errorf("reading took longer than %s", readBudget)
+	}
+}
+
+// readOptions are what the reader knows of the campaign.
+func (e *Engine) readOptions() replies.Options {
+	return replies.Options{Campaign: e.c, Signer: e.signer, Reasons: e.currentLetters().Reasons()}
+}
+
+// applyInbound records a message's reading in the transaction: a copy or our own mail changes
+// nothing; an unreadable message, an unknown sender or a held reading goes to review; else
+// the reading is applied to its invitee. It reports whether messages were queued, and whether
+// the message counts as a reply read (not a copy, not our own).
+func (e *Engine) applyInbound(tx *store.Tx, in store.Inbound, r replies.Reading, now time.Time) (queued, counted bool, err error) {
+	id := in.ID
+	reading, _ := json.Marshal(r)
+	cause := fmt.Sprintf("inbound:%d", id)
+	msgID := r.MessageID
+	if msgID == "" {
+		msgID = in.MessageID
+	}
+	if in.MessageID == "" && msgID != "" {
+		if err := tx.NoteMessageID(id, msgID); err != nil {
+			return false, false, err
+		}
+	}
+	if dup, err := tx.MessageIDApplied(msgID, id); err != nil || dup {
+		if err != nil {
+			return false, false, err
+		}
+		return false, false, tx.FinishInbound(id, store.InboundDuplicate, string(reading), "", now)
+	}
+	if r.From == e.c.Organiser.Email {
+		return false, false, tx.FinishInbound(id, store.InboundIgnored, string(reading), "our own address", now)
+	}
+	if r.Class == replies.ClassInvalid {
+		why := campaign.Reason{Code: campaign.ReasonMessageUnread, Detail: r.Error}
+		if err := e.addReview(tx, id, "", why, cause, now); err != nil {
+			return false, true, err
+		}
+		return false, true, tx.FinishInbound(id, store.InboundFailed, string(reading), r.Error, now)
+	}
+	if r.Answer != nil && r.Answer.Held {
+		if err := e.hold(tx, id, r, cause, now); err != nil {
+			return false, true, err
+		}
+		return false, true, tx.FinishInbound(id, store.InboundHeld, string(reading), "", now)
+	}
+	codes := e.matchInvitees(r)
+	if len(codes) == 0 {
+		if r.Class == replies.ClassHuman || r.Class == replies.ClassCalendar {
+			why := campaign.Reason{Code: campaign.ReasonUnknownSender, Address: r.From}
+			if err := e.addReview(tx, id, "", why, cause, now); err != nil {
+				return false, true, err
+			}
+		}
+		if err := tx.Log(store.Event{At: now, Kind: "unmatched", Cause: cause,
+			Detail: map[string]any{"from": r.From, "class": string(r.Class)}}); err != nil {
+			return false, true, err
+		}
+		return false, true, tx.FinishInbound(id, store.InboundApplied, string(reading), "", now)
+	}
+	queuedAny := false
+	for _, code := range codes {
+		q, err := e.applyReading(tx, id, code, r, now)
+		if err != nil {
+			return false, true, err
+		}
+		queuedAny = queuedAny || q
+	}
+	return queuedAny, true, tx.FinishInbound(id, store.InboundApplied, string(reading), "", now)
+}
+
+// hold puts a reading the daemon must not apply alone in review, changing nothing: the item
+// carries the answer it suggests, which a person accepts in one action (Resolve with Accept)
+// or corrects.
+func (e *Engine) hold(tx *store.Tx, id int64, r replies.Reading, cause string, now time.Time) error {
+	code := r.Answer.Invitee
+	rv := store.Review{Inbound: id, CreatedAt: now,
+		Why: campaign.Reason{Code: campaign.ReasonHeld}.Because(r.Answer.Why)}
+	if r.Answer.ByText {
+		rv.Why = campaign.Reason{Code: campaign.ReasonSenderNamesOne, Address: r.From, Invitee: code}.Because(r.Answer.Why)
+	}
+	if inv, ok := e.c.Invitee(code); ok {
+		a := e.toAnswer(inv, r)
+		a.NeedsReview = false // accepting it is the review
+		rv.Invitee, rv.Suggestion = code, &a
+	}
+	if err := e.openReview(tx, rv, cause); err != nil {
+		return err
+	}
+	return tx.Log(store.Event{At: now, Invitee: rv.Invitee, Kind: "held", Cause: cause,
+		Detail: map[string]any{"from": r.From, "class": string(r.Class), "reason": rv.Why}})
+}
+
 // matchInvitees names the invitees a message is about: the one the reading matched by token,
 // thread or sender, or for a bounce that matched none, every failed recipient who is an
-// invitee. A municipality found only in the text is not a match: it goes to review.
+// invitee. A municipality found only in the text is not a match: that reading is held.
 func (e *Engine) matchInvitees(r replies.Reading) []string {
 	if r.Answer != nil && r.Answer.Invitee != "" && !r.Answer.ByText {
 		return []string{r.Answer.Invitee}
@@ -113,25 +199,11 @@ func (e *Engine) matchInvitees(r replies.Reading) []string {
 	return codes
 }
 
-func textMatch(r replies.Reading) string {
-	if r.Answer != nil && r.Answer.ByText {
-		return r.Answer.Invitee
-	}
-	return ""
-}
-
-func unmatchedReason(r replies.Reading) string {
-	if r.Answer != nil && r.Answer.ByText {
-		return fmt.Sprintf("%s wrote without a token or thread and from an address rsvpd does not know; the text names %s: check who they are before applying", r.From, r.Answer.Invitee)
-	}
-	return fmt.Sprintf("%s is not an invitee, and the message carries no token or thread of ours: nothing was changed", r.From)
-}
-
 // applyReading applies a matched reading to one invitee; it reports whether messages were queued.
 func (e *Engine) applyReading(tx *store.Tx, id int64, code string, r replies.Reading, now time.Time) (bool, error) {
 	inv, ok := e.c.Invitee(code)
 	if !ok {
-		return false, e.addReview(tx, id, "", "matched to invitee "+code+", which the campaign no longer lists", fmt.Sprintf("inbound:%d", id), now)
+		return false, e.addReview(tx, id, "", campaign.Reason{Code: campaign.ReasonInviteeGone, Invitee: code}, fmt.Sprintf("inbound:%d", id), now)
 	}
 	before, err := e.state(tx, code)
 	if err != nil {
@@ -201,7 +273,7 @@ func (e *Engine) toAnswer(inv campaign.Invitee, r replies.Reading) campaign.Answ
 		if r.Class == replies.ClassHuman && !r.Answer.HeadcountStated {
 			a.Headcount = 0 // not stated: the state machine keeps what is registered, or counts one
 		}
-		a.Companions, a.NeedsReview, a.Reason = r.Answer.Companions, r.Answer.NeedsReview, r.Answer.Reason
+		a.Companions, a.NeedsReview, a.Why = r.Answer.Companions, r.Answer.NeedsReview, r.Answer.Why
 	}
 	if r.Calendar != nil {
 		a.PartStat, a.CalMethod = strings.ToUpper(r.Calendar.PartStat), strings.ToUpper(r.Calendar.Method)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rsvpd/rsvpd"
+	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/config"
 	"github.com/rsvpd/rsvpd/store"
 )
@@ -74,7 +75,7 @@ func TestReloadTakesWhatCanChangeAndNamesTheRest(t *testing.T) {
 	if rows := f.outbox(t, "615"); len(rows) != 1 {
 		t.Errorf("a second automatic answer the same day was queued with the cap at 1: %d rows", len(rows))
 	}
-	if rv := f.reviews(t); len(rv) != 1 || !strings.Contains(rv[0].Reason, "already had 1 automatic answers today") {
+	if rv := f.reviews(t); len(rv) != 1 || rv[0].Why.Code != campaign.ReasonAutoAnswerCap || rv[0].Why.Count != 1 {
 		t.Errorf("reviews %+v, want one saying the cap held the change letter back", rv)
 	}
 
@@ -106,7 +107,7 @@ func TestOnReadCountsEachReplyOnce(t *testing.T) {
 	f.st.Tx(context.Background(), func(tx *store.Tx) error {
 		for id := int64(1); id <= 4; id++ {
 			in, _ := tx.Inbound(id)
-			statuses = append(statuses, in.Status)
+			statuses = append(statuses, string(in.Status))
 		}
 		return nil
 	})

@@ -238,7 +238,7 @@ func (e *Engine) reviewLetter(tx *store.Tx, ids []int64, l *Letter) error {
 		if err != nil {
 			return err
 		}
-		it := mailer.ReviewItem{ID: strconv.FormatInt(id, 10), Reason: rv.Reason, Received: rv.CreatedAt.In(e.c.Location)}
+		it := mailer.ReviewItem{ID: strconv.FormatInt(id, 10), Why: rv.Why, Reason: rv.Text, Received: rv.CreatedAt.In(e.c.Location)}
 		if inv, ok := e.c.Invitee(rv.Invitee); ok {
 			it.Invitee = inv
 		}

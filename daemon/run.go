@@ -205,7 +205,8 @@ func (e *Engine) onFailed(tx *store.Tx, row store.Outgoing, reason string) error
 			return err
 		}
 	}
-	return e.addReview(tx, 0, code, fmt.Sprintf("the %s to %s could not be delivered: %s", row.Kind, row.Recipient, reason), "outbox:"+row.Key, now)
+	why := campaign.Reason{Code: campaign.ReasonUndeliverable, Letter: row.Kind, Address: row.Recipient, Detail: reason}
+	return e.addReview(tx, 0, code, why, "outbox:"+row.Key, now)
 }
 
 func inviteeOf(row store.Outgoing) string {

@@ -8,11 +8,14 @@ import (
 	"time"
 
 	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/replies"
 	"github.com/rsvpd/rsvpd/store"
 )
 
 // Decision is a staff member's resolution of a review item.
 type Decision struct {
+	// Accept applies the answer a held reading suggests, as it was read.
+	Accept    bool
 	Attend    string // meeting id to register the invitee for
 	Headcount int
 	Decline   bool
@@ -24,13 +27,13 @@ type Decision struct {
 }
 
 // ErrBadDecision is returned for a decision that does not say one thing.
-var ErrBadDecision = errors.New("say exactly one of --attend MEETING, --decline or --ignore")
+var ErrBadDecision = errors.New("say exactly one of --accept, --attend MEETING, --decline or --ignore")
 
 // Resolve closes a review item with the staff's decision, applying it to the invitee's state
 // through the same state machine as a reply (so confirmations and calendar entries follow).
 func (e *Engine) Resolve(ctx context.Context, id int64, d Decision) (campaign.State, error) {
 	n := 0
-	for _, b := range []bool{d.Attend != "", d.Decline, d.Ignore} {
+	for _, b := range []bool{d.Accept, d.Attend != "", d.Decline, d.Ignore} {
 		if b {
 			n++
 		}
@@ -64,12 +67,11 @@ func (e *Engine) Resolve(ctx context.Context, id int64, d Decision) (campaign.St
 			if !ok {
 				return fmt.Errorf("review %d names no invitee: add --invitee CODE", id)
 			}
-			a := campaign.Answer{Class: "staff", Intent: "decline"}
-			resolution = "declined"
-			if d.Attend != "" {
-				a = campaign.Answer{Class: "staff", Intent: "attend", Meeting: d.Attend, Headcount: d.Headcount}
-				resolution = fmt.Sprintf("attend %s, %d", d.Attend, max(d.Headcount, 1))
+			a, res, err := decisionAnswer(rv, d)
+			if err != nil {
+				return fmt.Errorf("review %d: %w", id, err)
 			}
+			resolution = res
 			before, err := e.state(tx, code)
 			if err != nil {
 				return err
@@ -85,7 +87,11 @@ func (e *Engine) Resolve(ctx context.Context, id int64, d Decision) (campaign.St
 					letters = append(letters, ef)
 				}
 			}
-			if err := e.applyEffects(tx, inv, before, after, letters, answerContext{cause: cause}, now); err != nil {
+			ac, err := e.decisionContext(tx, rv, d, cause)
+			if err != nil {
+				return err
+			}
+			if err := e.applyEffects(tx, inv, before, after, letters, ac, now); err != nil {
 				return err
 			}
 			result = after
@@ -133,7 +139,7 @@ func (e *Engine) ConfirmAgreement(ctx context.Context, code string) error {
 			return err
 		}
 		for _, rv := range open {
-			if rv.Invitee != code || !strings.HasPrefix(rv.Reason, campaign.ReasonAgreementReturned) {
+			if rv.Invitee != code || !agreementItem(rv) {
 				continue
 			}
 			if err := resolveReview(tx, rv.ID, code, "agreement confirmed", "staff:agreement", now); err != nil {
@@ -162,4 +168,66 @@ func resolveReview(tx *store.Tx, id int64, code, resolution, cause string, now t
 	}
 	return tx.Log(store.Event{At: now, Invitee: code, Kind: "resolved", Cause: cause,
 		Detail: map[string]any{"review": id, "resolution": resolution}})
+}
+
+// decisionAnswer is the answer a decision applies and how the resolution is recorded.
+func decisionAnswer(rv store.Review, d Decision) (campaign.Answer, string, error) {
+	switch {
+	case d.Accept:
+		if rv.Suggestion == nil {
+			return campaign.Answer{}, "", errors.New("it suggests no answer to accept: say --attend, --decline or --ignore")
+		}
+		a := *rv.Suggestion
+		a.NeedsReview = false
+		return a, "accepted: " + describeAnswer(a), nil
+	case d.Attend != "":
+		a := campaign.Answer{Class: "staff", Intent: "attend", Meeting: d.Attend, Headcount: d.Headcount}
+		return a, fmt.Sprintf("attend %s, %d", d.Attend, max(d.Headcount, 1)), nil
+	}
+	return campaign.Answer{Class: "staff", Intent: "decline"}, "declined", nil
+}
+
+// describeAnswer is a short record of an accepted answer ("attend vejle, 2").
+func describeAnswer(a campaign.Answer) string {
+	s := a.Intent
+	if s == "" {
+		s = strings.ToLower(a.PartStat)
+	}
+	if m := a.Meeting; m != "" || a.CalMeeting != "" {
+		if m == "" {
+			m = a.CalMeeting
+		}
+		s += " " + m
+	}
+	if a.Headcount > 0 {
+		s += fmt.Sprintf(", %d", a.Headcount)
+	}
+	return s
+}
+
+// agreementItem says whether a review item asks the staff to check a returned agreement
+// (items opened before reasons were data say so in their text).
+func agreementItem(rv store.Review) bool {
+	if !rv.Why.IsZero() {
+		return rv.Why.Code == campaign.ReasonAgreementReturned
+	}
+	return strings.HasPrefix(rv.Text, "the agreement came back")
+}
+
+// decisionContext is what the letters of a decision answer: an accepted reading answers its
+// message (in its thread, with a copy to a sender who is not the registered address), as the
+// reading would have if it had been applied at once.
+func (e *Engine) decisionContext(tx *store.Tx, rv store.Review, d Decision, cause string) (answerContext, error) {
+	ac := answerContext{cause: cause}
+	if !d.Accept || rv.Inbound == 0 {
+		return ac, nil
+	}
+	in, err := tx.Inbound(rv.Inbound)
+	if err != nil {
+		return ac, err
+	}
+	r := replies.Read(in.Raw, replies.Options{}) // the envelope only: no campaign reading
+	ac.inbound, ac.sender, ac.messageID = rv.Inbound, r.From, r.MessageID
+	ac.refs = append(r.References, r.MessageID)
+	return ac, nil
 }

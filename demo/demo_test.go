@@ -17,7 +17,7 @@ import (
 	rsvpd "github.com/rsvpd/rsvpd"
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/config"
-	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/mailer/letters"
 	"github.com/rsvpd/rsvpd/status"
 	"github.com/rsvpd/rsvpd/store"
 )
@@ -256,14 +256,19 @@ func TestDemoRunsTheCampaign(t *testing.T) {
 		// (»…«) and command lines (`…`).
 		english := regexp.MustCompile(`(?i)\b(the|and|answer|meeting|message|invitee|people|sender|asks|wants|registered|could not|calendar)\b`)
 		quoted := regexp.MustCompile("»[^«]*«|`[^`]*`")
-		reasons := reviewReasons(t, d.res.StorePath)
-		if len(reasons) == 0 {
+		items := reviewReasons(t, d.res.StorePath)
+		if len(items) == 0 {
 			t.Fatal("the demo opened no review item")
 		}
-		for _, r := range reasons {
-			da := mailer.ReasonIn("da", r)
+		cat := letters.MustReasons(c)
+		for _, rv := range items {
+			if rv.Why.IsZero() {
+				t.Errorf("review %d has no reason as data (stored text %q)", rv.ID, rv.Text)
+				continue
+			}
+			da := cat.Text("da", rv.Why)
 			if left := english.FindAllString(quoted.ReplaceAllString(da, ""), -1); len(left) > 0 {
-				t.Errorf("%q reads in Danish as %q: English left %v", r, da, left)
+				t.Errorf("%+v reads in Danish as %q: English left %v", rv.Why, da, left)
 			}
 		}
 	})

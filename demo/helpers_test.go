@@ -110,21 +110,14 @@ func outOfOffice(t *testing.T, path string) map[string]bool {
 }
 
 // reviewReasons lists the distinct reasons of the review items in the store.
-func reviewReasons(t *testing.T, path string) []string {
+func reviewReasons(t *testing.T, path string) []store.Review {
 	t.Helper()
-	var reasons []string
-	seen := map[string]bool{}
-	inStore(t, path, func(tx *store.Tx) error {
-		items, err := tx.Reviews(false)
-		for _, rv := range items {
-			if !seen[rv.Reason] {
-				seen[rv.Reason] = true
-				reasons = append(reasons, rv.Reason)
-			}
-		}
+	var items []store.Review
+	inStore(t, path, func(tx *store.Tx) (err error) {
+		items, err = tx.Reviews(false)
 		return err
 	})
-	return reasons
+	return items
 }
 
 func tail(s string, n int) string {

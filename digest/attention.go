@@ -1,8 +1,8 @@
 package digest
 
 import (
-	"bufio"
-	"bytes"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -93,52 +93,41 @@ func (b *builder) failure(e store.Event) (failureInfo, error) {
 	if id == 0 {
 		return failureInfo{}, nil
 	}
-	in, err := b.tx.Inbound(id)
+	r, err := b.storedReading(id)
 	if err != nil {
 		return failureInfo{}, err
 	}
-	r := replies.Read(in.Raw, replies.Options{})
 	var f failureInfo
 	if r.Bounce != nil {
 		f.permanent = r.Bounce.Permanent
 		if len(r.Bounce.Recipients) == 1 {
 			f.address = strings.ToLower(r.Bounce.Recipients[0])
 		}
-		if r.Bounce.Status != "" {
+		switch {
+		case r.Bounce.Diagnostic != "":
+			f.reason = shorten(r.Bounce.Diagnostic)
+		case r.Bounce.Status != "":
 			f.reason = "status " + r.Bounce.Status
 		}
-	}
-	if d := diagnosticCode(in.Raw); d != "" {
-		f.reason = shorten(d)
 	}
 	return f, nil
 }
 
-// diagnosticCode finds the first Diagnostic-Code field of a delivery-status report in a raw
-// message (with its continuation lines) and returns its text without the type ("smtp; ").
-// replies.Bounce does not carry it, and it is what tells the staff what went wrong.
-func diagnosticCode(raw []byte) string {
-	sc := bufio.NewScanner(bytes.NewReader(raw))
-	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
-	var val []string
-	for sc.Scan() {
-		line := strings.TrimRight(sc.Text(), "\r")
-		if val != nil {
-			if line != "" && (line[0] == ' ' || line[0] == '\t') {
-				val = append(val, strings.TrimSpace(line))
-				continue
-			}
-			break
-		}
-		if len(line) > 16 && strings.EqualFold(line[:16], "Diagnostic-Code:") {
-			val = append(val, strings.TrimSpace(line[16:]))
-		}
+// storedReading is how a ledger message was read when it was applied (the stored reading,
+// not the raw message: reports read no mail).
+func (b *builder) storedReading(id int64) (replies.Reading, error) {
+	var r replies.Reading
+	in, err := b.tx.InboundMeta(id)
+	if err != nil || in.Reading == "" {
+		return r, err
 	}
-	s := strings.Join(val, " ")
-	if typ, text, ok := strings.Cut(s, ";"); ok && !strings.ContainsAny(strings.TrimSpace(typ), " \t") {
-		s = text
+	if err := json.Unmarshal([]byte(in.Reading), &r); err != nil {
+		return r, fmt.Errorf("inbound %d: stored reading: %w", id, err)
 	}
-	return strings.TrimSpace(s)
+	if r.MessageID == "" {
+		r.MessageID = in.MessageID
+	}
+	return r, nil
 }
 
 // shorten makes a server's message one line of at most 160 characters.

@@ -17,7 +17,6 @@ import (
 
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/mailer"
-	"github.com/rsvpd/rsvpd/replies"
 	"github.com/rsvpd/rsvpd/status"
 	"github.com/rsvpd/rsvpd/store"
 )
@@ -186,23 +185,21 @@ func (b *builder) review() error {
 		return err
 	}
 	for _, rv := range items {
-		// A reason can carry a server's multi-line answer; the letter gives it one line.
-		reason := strings.Join(strings.Fields(rv.Reason), " ")
-		it := mailer.ReviewItem{ID: strconv.FormatInt(rv.ID, 10), Reason: reason, Received: rv.CreatedAt.In(b.loc)}
+		it := mailer.ReviewItem{ID: strconv.FormatInt(rv.ID, 10), Why: rv.Why, Reason: rv.Text, Received: rv.CreatedAt.In(b.loc)}
 		if inv, ok := b.c.Invitee(rv.Invitee); ok {
 			it.Invitee = inv
 			it.From = inv.Email // an item about a state, not a message: name whose it is
 		}
 		if rv.Inbound != 0 {
-			in, err := b.tx.Inbound(rv.Inbound)
+			in, err := b.tx.InboundMeta(rv.Inbound)
 			if err != nil {
 				return fmt.Errorf("review %d: %w", rv.ID, err)
 			}
-			r := replies.Read(in.Raw, replies.Options{})
-			it.From, it.Subject, it.MessageID = r.From, r.Subject, strings.Trim(r.MessageID, "<>")
-			if it.MessageID == "" {
-				it.MessageID = strings.Trim(in.MessageID, "<>")
+			r, err := b.storedReading(rv.Inbound)
+			if err != nil {
+				return fmt.Errorf("review %d: %w", rv.ID, err)
 			}
+			it.From, it.Subject, it.MessageID = r.From, r.Subject, strings.Trim(in.MessageID, "<>")
 			if !in.ReceivedAt.IsZero() {
 				it.Received = in.ReceivedAt.In(b.loc)
 			}

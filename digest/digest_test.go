@@ -59,14 +59,14 @@ func TestDigestTextShowsTheScriptedMorning(t *testing.T) {
 		{"review count", "TIL GENNEMSYN (5)\n"},
 		{"review: bounce", "1: Undelivered Mail Returned to Sender\n" +
 			"  Fra: mailer-daemon@mx.herlev.kommune.test (Herlev), 6. februar 2012 kl. 9.05\n" +
-			"  Årsag: mail til den inviterede afvises permanent: find en anden adresse\n"},
+			"  Årsag: Mail til bibliotekschef@herlev.kommune.test kan ikke leveres (5.1.1, ukendt modtager). Find en anden adresse.\n"},
 		{"review: unclear", "4: Sv: Dialogmøde om det nye fælles bibliotekssystem\n" +
 			"  Fra: bibliotekschef@gladsaxe.kommune.test (Gladsaxe), 17. februar 2012 kl. 14.00\n" +
-			"  Årsag: svaret kunne ikke læses\n"},
+			"  Årsag: Svaret kunne ikke tolkes.\n"},
 		{"review: no message", "  Fra: bibliotekschef@koebenhavn.kommune.test (København), 20. februar 2012 kl. 9.30\n"},
 		{"review: unknown sender", "6: Spørgsmål om prisen\n  Fra: jens.hansen@example.test, 20. februar 2012 kl. 17.00\n"},
 		{"review: failed send", "2:\n  Fra: bibliotekschef@albertslund.kommune.test (Albertslund), 6. februar 2012 kl. 9.01\n" +
-			"  Årsag: Invitationen til bibliotekschef@albertslund.kommune.test kunne ikke leveres: 550 5.7.1 <bibliotekschef@albertslund.kommune.test>: Relay access denied\n"},
+			"  Årsag: Invitationen til bibliotekschef@albertslund.kommune.test kunne ikke leveres: 550 5.7.1 <bibliotekschef@albertslund.kommune.test>: Relay access denied.\n"},
 		{"bounces", "AFVISTE MAILS (3)\n" +
 			"Albertslund: bibliotekschef@albertslund.kommune.test, permanent fejl: 550 5.7.1 <bibliotekschef@albertslund.kommune.test>: Relay access denied\n" +
 			"Herlev: bibliotekschef@herlev.kommune.test, permanent fejl: 550 5.1.1 <bibliotekschef@herlev.kommune.test>: Recipient address rejected: User unknown\n" +

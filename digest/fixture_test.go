@@ -2,6 +2,7 @@ package digest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	rsvpd "github.com/rsvpd/rsvpd"
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/config"
+	"github.com/rsvpd/rsvpd/replies"
 	"github.com/rsvpd/rsvpd/store"
 )
 
@@ -91,6 +93,13 @@ func midCampaign(t *testing.T, c *campaign.Campaign) *store.Store {
 			t.Fatal(err)
 		}
 		inbox[m.name] = id
+		// As the daemon does: the reading is stored with the message, and reports use it.
+		reading, _ := json.Marshal(replies.Read(raw, replies.Options{}))
+		if err := st.Tx(ctx, func(tx *store.Tx) error {
+			return tx.FinishInbound(id, store.InboundApplied, string(reading), "", at(t, c, m.received))
+		}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	err = st.Tx(ctx, func(tx *store.Tx) error {
 		s := &script{t: t, c: c, tx: tx, states: map[string]campaign.State{}, inbox: inbox}
@@ -114,7 +123,8 @@ func (s *script) play() {
 	s.answer("2012-02-06 09:05", "163", "bounce", "none", bounce, func(st *campaign.State) {
 		st.Delivery = campaign.DeliveryUndeliverable
 	})
-	s.review("2012-02-06 09:05", "163", s.inbox["bounce-herlev.eml"], "mail to the invitee bounced permanently: find another address")
+	s.review("2012-02-06 09:05", "163", s.inbox["bounce-herlev.eml"], campaign.Reason{Code: campaign.ReasonBounced,
+		Addresses: []string{"bibliotekschef@herlev.kommune.test"}, Status: "5.1.1"})
 	s.failed("2012-02-06 09:01", "165", "bibliotekschef@albertslund.kommune.test",
 		"550 5.7.1 <bibliotekschef@albertslund.kommune.test>:\n Relay access denied")
 	// A copy to another address failing says nothing about the registered one.
@@ -123,7 +133,7 @@ func (s *script) play() {
 	s.attend("2012-02-08 11:00", "813", "aalborg", 1)
 	s.attend("2012-02-09 12:00", "787", "aalborg", 2)
 	s.attend("2012-02-10 13:00", "101", "roskilde", 2)
-	resolved := s.review("2012-02-10 13:00", "101", 0, "brings a third person")
+	resolved := s.legacyReview("2012-02-10 13:00", "101", 0, "brings a third person")
 	if err := s.tx.ResolveReview(resolved, "attend roskilde, 2", at(s.t, s.c, "2012-02-10 15:00")); err != nil {
 		s.t.Fatal(err)
 	}
@@ -138,7 +148,7 @@ func (s *script) play() {
 	s.answer("2012-02-17 14:00", "159", "human", "unclear", "inbound:"+fmt.Sprint(gladsaxe), func(st *campaign.State) {
 		st.Status = campaign.StatusUnclear
 	})
-	s.review("2012-02-17 14:00", "159", gladsaxe, "the answer could not be read")
+	s.review("2012-02-17 14:00", "159", gladsaxe, campaign.Reason{Code: campaign.ReasonAnswerUnreadable})
 	s.answer("2012-02-18 10:00", "173", "auto_reply", "none", "inbound:98", nil)
 	// Before the previous digest: in the lists, not among the new answers.
 	s.answer("2012-02-20 06:59", "147", "human", "question", "inbound:97", nil)
@@ -148,7 +158,7 @@ func (s *script) play() {
 	s.answer("2012-02-20 09:30", "101", "human", "agreement", "inbound:100", func(st *campaign.State) {
 		st.Agreement = campaign.AgreementReturned
 	})
-	s.review("2012-02-20 09:30", "101", 0, "the agreement came back: check it and confirm with `rsvpd agreement confirm 101`")
+	s.review("2012-02-20 09:30", "101", 0, campaign.Reason{Code: campaign.ReasonAgreementReturned, Invitee: "101"})
 	s.attend("2012-02-20 10:15", "630", "vejle", 2)
 	s.attend("2012-02-20 11:00", "265", "roskilde", 2)
 	s.answer("2012-02-20 12:00", "147", "human", "agreement", "inbound:101", func(st *campaign.State) {
@@ -157,7 +167,7 @@ func (s *script) play() {
 	s.confirm("2012-02-20 15:00", "147")
 	s.attend("2012-02-20 14:30", "621", "vejle", 1)
 	s.decline("2012-02-20 16:00", "400")
-	s.review("2012-02-20 17:00", "", s.inbox["unknown-sender.eml"], "jens.hansen@example.test is not an invitee, and the message carries no token or thread of ours: nothing was changed")
+	s.review("2012-02-20 17:00", "", s.inbox["unknown-sender.eml"], campaign.Reason{Code: campaign.ReasonUnknownSender, Address: "jens.hansen@example.test"})
 }
 
 func (s *script) put(st campaign.State) {
@@ -232,11 +242,20 @@ func (s *script) failed(when, code, to, reason string) {
 	st := s.states[code]
 	st.Delivery, st.UpdatedAt = campaign.DeliveryUndeliverable, now
 	s.put(st)
-	s.review(when, code, 0, "the invitation to "+to+" could not be delivered: "+reason)
+	s.review(when, code, 0, campaign.Reason{Code: campaign.ReasonUndeliverable, Letter: "invitation", Address: to, Detail: reason})
 }
 
-func (s *script) review(when, code string, inbound int64, reason string) int64 {
-	id, err := s.tx.AddReview(store.Review{Inbound: inbound, Invitee: code, Reason: reason, CreatedAt: at(s.t, s.c, when)})
+func (s *script) review(when, code string, inbound int64, reason campaign.Reason) int64 {
+	id, err := s.tx.AddReview(store.Review{Inbound: inbound, Invitee: code, Why: reason, CreatedAt: at(s.t, s.c, when)})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return id
+}
+
+// legacyReview opens an item as rsvpd did before reasons were data: its English text only.
+func (s *script) legacyReview(when, code string, inbound int64, text string) int64 {
+	id, err := s.tx.AddReview(store.Review{Inbound: inbound, Invitee: code, Text: text, CreatedAt: at(s.t, s.c, when)})
 	if err != nil {
 		s.t.Fatal(err)
 	}

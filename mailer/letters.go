@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/mailer/letters"
 )
 
 // Kind names a letter. It is also the first part of its template files' names and what the
@@ -84,11 +85,15 @@ type LetterData struct {
 type ReviewItem struct {
 	ID string // the review item's id, for `rsvpd review resolve ID`
 	// Invitee is who the message was matched to; a zero Invitee (Code "") is an unknown sender.
-	Invitee   campaign.Invitee
-	From      string // the sender as written in the message
-	Subject   string
-	Received  time.Time
-	Reason    string // why it needs a person, in one sentence
+	Invitee  campaign.Invitee
+	From     string // the sender as written in the message
+	Subject  string
+	Received time.Time
+	// Why is why it needs a person, as data; the letter writes it in its language. Reason
+	// is the sentence an item opened before reasons were data was stored with (then Why is
+	// zero), and, once rendered, the sentence the letter shows.
+	Why       campaign.Reason
+	Reason    string
 	MessageID string
 }
 
@@ -104,8 +109,9 @@ type Rendered struct {
 // Letters renders the campaign's letters from the embedded templates and the overrides.
 // It is safe for concurrent use: the templates are only read after construction.
 type Letters struct {
-	c    *campaign.Campaign
-	sets map[setKey]*letterSet
+	c       *campaign.Campaign
+	sets    map[setKey]*letterSet
+	reasons *letters.Reasons
 }
 
 type setKey struct {
@@ -146,7 +152,11 @@ func buildLetters(c *campaign.Campaign, overrideDir string, fold bool) (*Letters
 	if err != nil {
 		return nil, err
 	}
-	l := &Letters{c: c, sets: map[setKey]*letterSet{}}
+	reasons, err := letters.NewReasons(c)
+	if err != nil {
+		return nil, fmt.Errorf("load letters: %w", err)
+	}
+	l := &Letters{c: c, sets: map[setKey]*letterSet{}, reasons: reasons}
 	for _, lang := range LetterLanguages() {
 		for _, k := range Kinds() {
 			set, err := parseSet(src, k, lang, c.Location)
@@ -177,7 +187,7 @@ func buildLetters(c *campaign.Campaign, overrideDir string, fold bool) (*Letters
 // campaign by their text (letters_fold.go); d is sample data the kind renders.
 func (l *Letters) fold(k Kind, d LetterData) (err error) {
 	set := l.sets[setKey{k, d.Lang}]
-	v := l.view(k, d)
+	v := l.view(k, d, d.Lang)
 	body := func(name string, tree func(string) *parse.Tree, exec func(io.Writer) error) int {
 		if err != nil {
 			return 0
@@ -334,7 +344,7 @@ func (l *Letters) Render(kind Kind, data LetterData) (Rendered, error) {
 	if err := checkData(kind, data); err != nil {
 		return Rendered{}, fmt.Errorf("render %s letter for %q: %w", kind, data.Invitee.Code, err)
 	}
-	v := l.view(kind, data)
+	v := l.view(kind, data, lang)
 	b := renderBuffers.Get().(*bytes.Buffer)
 	defer renderBuffers.Put(b)
 	b.Reset()
@@ -357,7 +367,13 @@ func (l *Letters) Render(kind Kind, data LetterData) (Rendered, error) {
 	return Rendered{Kind: kind, Lang: lang, Subject: v.Subject, Text: text, HTML: tidy(b.String())}, nil
 }
 
-func (l *Letters) view(kind Kind, d LetterData) *letterView {
+func (l *Letters) view(kind Kind, d LetterData, lang string) *letterView {
+	d.Review = l.reasonsIn(lang, d.Review)
+	if d.Digest != nil {
+		dg := *d.Digest
+		dg.Review = l.reasonsIn(lang, dg.Review)
+		d.Digest = &dg
+	}
 	v := &letterView{LetterData: d, Campaign: l.c, Party: d.Invitee.FormalName}
 	if v.Party == "" {
 		v.Party = d.Invitee.Name
@@ -458,3 +474,23 @@ func TemplateNames() []string {
 
 // EmbeddedTemplates is the folder of default templates, to copy from when writing overrides.
 func EmbeddedTemplates() (fs.FS, error) { return fs.Sub(embedded, "templates") }
+
+// Reasons is the catalogue the letters write reasons from.
+func (l *Letters) Reasons() *letters.Reasons { return l.reasons }
+
+// reasonsIn writes each item's reason in lang (a copy: the caller's items are not changed).
+func (l *Letters) reasonsIn(lang string, items []ReviewItem) []ReviewItem {
+	if len(items) == 0 {
+		return items
+	}
+	out := make([]ReviewItem, len(items))
+	for i, it := range items {
+		if !it.Why.IsZero() {
+			it.Reason = l.reasons.Text(lang, it.Why)
+		}
+		// A reason can carry a server's multi-line answer; a letter gives it one line.
+		it.Reason = strings.Join(strings.Fields(it.Reason), " ")
+		out[i] = it
+	}
+	return out
+}

@@ -35,7 +35,6 @@ func textFuncs(lang string, loc *time.Location) texttemplate.FuncMap {
 	}
 	fm := texttemplate.FuncMap{
 		"lcfirst": lcfirst,
-		"reason":  func(s string) string { return ReasonIn(lang, s) },
 		"inc":     func(i int) int { return i + 1 },
 	}
 	if lang == "en" {

@@ -1212,9 +1212,9 @@ func TestSenderPipelinesAndRecoversFromRefusedRecipient(t *testing.T) {
 			out := r.outbox()
 			for i, q := range rows {
 				row := out["invitation/"+q.code]
-				want := "sent"
+				want := store.OutboxSent
 				if i == 1 {
-					want = "failed"
+					want = store.OutboxFailed
 				}
 				if row.Status != want {
 					t.Errorf("%s: %s (%q), want %s", row.Key, row.Status, row.LastError, want)

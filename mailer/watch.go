@@ -22,6 +22,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
+	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/clock"
 	"github.com/rsvpd/rsvpd/store"
 )
@@ -780,7 +781,7 @@ func (s *watchSession) failedCmd(log *slog.Logger, uid imap.UID, id int64, op st
 
 // pending reports whether the ledger row still waits for the handler.
 func (s *watchSession) pending(ctx context.Context, id int64) (bool, error) {
-	var status string
+	var status store.InboundStatus
 	err := s.w.st.Tx(ctx, func(tx *store.Tx) error {
 		in, err := tx.Inbound(id)
 		status = in.Status
@@ -870,12 +871,13 @@ func (w *Watcher) recordTooLarge(ctx context.Context, id, size int64, where stri
 		if err := tx.FinishInbound(id, "failed", "", reason, now); err != nil {
 			return err
 		}
-		rid, err := tx.AddReview(store.Review{Inbound: id, Reason: reason, CreatedAt: now})
+		why := campaign.Reason{Code: campaign.ReasonMessageTooLarge, Count: int(size), Detail: where}
+		rid, err := tx.AddReview(store.Review{Inbound: id, Why: why, CreatedAt: now})
 		if err != nil {
 			return err
 		}
 		return tx.Log(store.Event{At: now, Kind: "review", Cause: fmt.Sprintf("inbound:%d", id),
-			Detail: map[string]any{"review": rid, "reason": reason}})
+			Detail: map[string]any{"review": rid, "reason": why}})
 	})
 }
 

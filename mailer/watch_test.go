@@ -31,6 +31,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 
+	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/store"
 )
 
@@ -261,7 +262,7 @@ func (h *watchTestHandler) handle(ctx context.Context, id int64) error {
 		now := time.Now()
 		if bytes.Contains(in.Raw, []byte("MALFORMED")) {
 			status = "failed"
-			return tx.FinishInbound(id, status, "", "the message could not be read", now)
+			return tx.FinishInbound(id, store.InboundFailed, "", "the message could not be read", now)
 		}
 		status = "applied"
 		if dup, err := tx.MessageIDApplied(msgID, id); err != nil {
@@ -269,7 +270,7 @@ func (h *watchTestHandler) handle(ctx context.Context, id int64) error {
 		} else if dup {
 			status = "duplicate"
 		}
-		return tx.FinishInbound(id, status, "{}", "", now)
+		return tx.FinishInbound(id, store.InboundStatus(status), "{}", "", now)
 	})
 	if err != nil {
 		return fmt.Errorf("handle inbound %d: %w", id, err)
@@ -372,7 +373,7 @@ func watchWaitFor(t *testing.T, d time.Duration, what string, cond func() bool) 
 	}
 }
 
-func watchLedger(t *testing.T, st *store.Store, status string) []store.Inbound {
+func watchLedger(t *testing.T, st *store.Store, status store.InboundStatus) []store.Inbound {
 	t.Helper()
 	rows, err := st.InboundByStatus(context.Background(), status)
 	if err != nil {
@@ -781,7 +782,7 @@ func TestWatcherRefusesTooLargeMessage(t *testing.T) {
 	if err := st.Tx(context.Background(), func(tx *store.Tx) (err error) { reviews, err = tx.Reviews(true); return err }); err != nil {
 		t.Fatal(err)
 	}
-	if len(reviews) != 1 || reviews[0].Inbound != f.ID || !strings.Contains(reviews[0].Reason, "too large") {
+	if len(reviews) != 1 || reviews[0].Inbound != f.ID || reviews[0].Why.Code != campaign.ReasonMessageTooLarge {
 		t.Errorf("review items %+v, want one about the oversized message", reviews)
 	}
 	var huge *watchTestMsg

@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/common/model"
 	mail "github.com/wneessen/go-mail"
 
+	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/mailer"
 	"github.com/rsvpd/rsvpd/sandbox"
 	"github.com/rsvpd/rsvpd/schedules"
@@ -390,11 +391,11 @@ func TestMetricsCountWhatHappened(t *testing.T) {
 			}
 		}
 		for range 3 {
-			if _, err := tx.AddReview(store.Review{Reason: "a question", CreatedAt: now}); err != nil {
+			if _, err := tx.AddReview(store.Review{Why: campaign.Reason{Code: campaign.ReasonQuestion}, CreatedAt: now}); err != nil {
 				return err
 			}
 		}
-		_, err := tx.AddReview(store.Review{Reason: "resolved already", CreatedAt: now})
+		_, err := tx.AddReview(store.Review{Why: campaign.Reason{Code: campaign.ReasonQuestion}, CreatedAt: now})
 		return err
 	})
 	if err != nil {

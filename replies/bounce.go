@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/jhillyerd/enmime/v2"
 )
@@ -143,6 +144,7 @@ func dsnFromGroups(groups []dsnField) *Bounce {
 		if b.Status == "" {
 			b.Status = statusCode(g["diagnostic-code"])
 		}
+		b.Diagnostic = diagnosticText(g["diagnostic-code"])
 		switch {
 		case strings.HasPrefix(b.Status, "4"):
 			b.Permanent = false
@@ -156,6 +158,22 @@ func dsnFromGroups(groups []dsnField) *Bounce {
 	}
 	return b
 }
+
+// diagnosticText is a Diagnostic-Code's text without its type ("smtp; 550 5.1.1 ..."), on one
+// line of at most maxDiagnostic characters.
+func diagnosticText(s string) string {
+	if typ, text, ok := strings.Cut(s, ";"); ok && !strings.ContainsAny(strings.TrimSpace(typ), " \t") {
+		s = text
+	}
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) > maxDiagnostic {
+		s = string([]rune(s)[:maxDiagnostic-1]) + "…"
+	}
+	return s
+}
+
+// maxDiagnostic bounds a server's words kept with a bounce: a line in a letter to the staff.
+const maxDiagnostic = 200
 
 func firstWord(s string) string {
 	f := strings.Fields(s)

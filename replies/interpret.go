@@ -2,7 +2,6 @@ package replies
 
 import (
 	"bytes"
-	"fmt"
 	"math"
 	"regexp"
 	"strings"
@@ -17,7 +16,8 @@ func interpret(r *Reading, m *message, opts Options) Answer {
 	a := Answer{Intent: IntentNone, Companions: []string{}}
 	if m == nil {
 		a.NeedsReview = true
-		a.Reason = "The message could not be read: " + r.Error + "."
+		a.Why = campaign.Reason{Code: campaign.ReadUnreadable, Detail: r.Error}
+		a.finish(opts)
 		return a
 	}
 	matchInvitee(&a, r, m, opts)
@@ -30,18 +30,18 @@ func interpret(r *Reading, m *message, opts Options) Answer {
 	switch r.Class {
 	case ClassInvalid:
 		a.NeedsReview = true
-		a.Reason = "The message could not be read: " + r.Error + "."
+		a.Why = campaign.Reason{Code: campaign.ReadUnreadable, Detail: r.Error}
 	case ClassBounce:
 		a.Confidence = 0.95
-		a.Reason = bounceReason(r.Bounce)
+		a.Why = bounceReason(r.Bounce)
 		if a.Invitee == "" {
 			a.Invitee = bouncedInvitee(c, r.Bounce)
 		}
 	case ClassAutoReply:
 		a.Confidence = 0.95
-		a.Reason = "An automatic reply, not an answer."
-		if r.AutoReply != nil && r.AutoReply.Until != "" {
-			a.Reason = "An automatic reply; the sender is back " + r.AutoReply.Until + "."
+		a.Why = campaign.Reason{Code: campaign.ReadAutoReply}
+		if r.AutoReply != nil {
+			a.Why.Date = r.AutoReply.Until
 		}
 	case ClassCalendar:
 		readCalendarAnswer(&a, r, c)
@@ -50,33 +50,31 @@ func interpret(r *Reading, m *message, opts Options) Answer {
 	}
 	if a.Invitee == "" && (r.Class == ClassHuman || r.Class == ClassCalendar) {
 		a.NeedsReview = true
-		a.note("the sender is not a known invitee")
+		a.note(campaign.Reason{Code: campaign.NoteUnknownSender})
 	} else if a.ByText {
-		a.NeedsReview = true
-		a.note("the invitee was found only by the municipality or mail domain named in the message")
+		a.NeedsReview, a.Held = true, true
+		a.note(campaign.Reason{Code: campaign.NoteByText})
 	}
 	if other != "" {
 		a.NeedsReview = true
-		a.note("the sender is registered for invitee " + other)
+		a.note(campaign.Reason{Code: campaign.NoteOtherInvitee, Invitee: other})
 	}
 	if a.Confidence < 0.7 && a.Intent != IntentNone {
 		a.NeedsReview = true
 	}
-	a.Reason = oneSentence(a.Reason, a.notes)
 	a.Confidence = math.Round(a.Confidence*100) / 100
+	a.finish(opts)
 	return a
 }
 
-// note adds a remark to the reason; the reason stays one sentence.
-func (a *Answer) note(s string) { a.notes = append(a.notes, s) }
+// note adds a remark to the reason.
+func (a *Answer) note(n campaign.Reason) { a.Why.Notes = append(a.Why.Notes, n) }
 
-// oneSentence joins the reason and its remarks into one sentence.
-func oneSentence(reason string, notes []string) string {
-	reason = strings.TrimSuffix(strings.TrimSpace(reason), ".")
-	for _, n := range notes {
-		reason += "; " + n
+// finish writes the reason out in English for the contract's reason field.
+func (a *Answer) finish(opts Options) {
+	if opts.Reasons != nil && a.Why.Code != "" {
+		a.Reason = opts.Reasons.Text("en", a.Why)
 	}
-	return reason + "."
 }
 
 // matchInvitee ties the message to an invitee: by the token in an address we gave out, by a
@@ -276,23 +274,12 @@ func bouncedInvitee(c *campaign.Campaign, b *Bounce) string {
 	return ""
 }
 
-func bounceReason(b *Bounce) string {
+func bounceReason(b *Bounce) campaign.Reason {
 	if b == nil {
-		return "A delivery failure report."
+		return campaign.Reason{Code: campaign.ReadBounce}
 	}
-	kind := "temporary"
-	if b.Permanent {
-		kind = "permanent"
-	}
-	who := "an address"
-	if len(b.Recipients) > 0 {
-		who = strings.Join(b.Recipients, ", ")
-	}
-	status := ""
-	if b.Status != "" {
-		status = " (" + b.Status + ")"
-	}
-	return fmt.Sprintf("A %s delivery failure for %s%s.", kind, who, status)
+	return campaign.Reason{Code: campaign.ReadBounce, Flag: b.Permanent, Addresses: b.Recipients, Status: b.Status,
+		Detail: b.Diagnostic}
 }
 
 // readCalendarAnswer reads a calendar client's answer: PARTSTAT gives the intent, the event's
@@ -300,7 +287,7 @@ func bounceReason(b *Bounce) string {
 func readCalendarAnswer(a *Answer, r *Reading, c *campaign.Campaign) {
 	cal := r.Calendar
 	if cal == nil {
-		a.Intent, a.Reason = IntentUnclear, "A calendar message without content."
+		a.Intent, a.Why = IntentUnclear, campaign.Reason{Code: campaign.ReadCalendarEmpty}
 		return
 	}
 	a.Meeting = calendarMeeting(c, r)
@@ -308,30 +295,21 @@ func readCalendarAnswer(a *Answer, r *Reading, c *campaign.Campaign) {
 	case cal.Method != "REPLY":
 		a.Intent, a.Confidence = IntentUnclear, 0.5
 		a.NeedsReview = true
-		a.Reason = "A calendar " + cal.Method + ", not an answer to the invitation."
+		a.Why = campaign.Reason{Code: campaign.ReadCalendarMethod, Method: cal.Method}
 		return
 	case cal.PartStat == "ACCEPTED":
 		a.Intent, a.Headcount, a.Confidence = IntentAttend, 1, 0.95
-		a.Reason = "The calendar answer accepts"
 	case cal.PartStat == "DECLINED":
 		a.Intent, a.Confidence = IntentDecline, 0.95
-		a.Reason = "The calendar answer declines"
 	default:
 		a.Intent, a.Confidence = IntentUnclear, 0.5
 		a.NeedsReview = true
-		a.Reason = "The calendar answer is " + strings.ToLower(cal.PartStat) + ","
 	}
+	a.Why = campaign.Reason{Code: campaign.ReadCalendarAnswer, PartStat: cal.PartStat, Meeting: a.Meeting, Flag: cal.FromSubject}
 	if cal.FromSubject {
 		a.Confidence -= 0.1
-		a.Reason += " (read from the subject, no calendar data)"
 	}
-	if a.Meeting != "" {
-		if a.Intent == IntentUnclear {
-			a.Reason += " for"
-		}
-		a.Reason += " the meeting in " + meetingCity(c, a.Meeting) + "."
-	} else {
-		a.Reason += "; the meeting is not identified."
+	if a.Meeting == "" {
 		if a.Intent == IntentAttend {
 			a.NeedsReview = true
 			a.Confidence = 0.6
@@ -342,7 +320,7 @@ func readCalendarAnswer(a *Answer, r *Reading, c *campaign.Campaign) {
 		tr := readText(c, t)
 		if tr.question {
 			a.Question, a.NeedsReview = true, true
-			a.note("the note asks a question")
+			a.note(campaign.Reason{Code: campaign.NoteNoteAsks})
 		}
 		if tr.headcount > 1 && a.Intent == IntentAttend {
 			a.Headcount, a.Companions = tr.headcount, tr.companions

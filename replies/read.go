@@ -52,6 +52,14 @@ const (
 type Options struct {
 	Campaign *campaign.Campaign
 	Signer   *campaign.Signer
+	// Reasons writes the reading's reason (Answer.Why) out as Answer.Reason; without it the
+	// sentence stays empty. The daemon and `rsvpd parse` give the letters' catalogue.
+	Reasons ReasonWriter
+}
+
+// ReasonWriter writes a reason out in a language (package letters' catalogue).
+type ReasonWriter interface {
+	Text(lang string, r campaign.Reason) string
 }
 
 // Reading is what Read found in one message. Its JSON form is the `rsvpd parse` output
@@ -95,6 +103,9 @@ type Bounce struct {
 	Recipients []string `json:"recipients"`
 	Permanent  bool     `json:"permanent"`
 	Status     string   `json:"status"`
+	// Diagnostic is the receiving server's own words (a DSN's Diagnostic-Code without its
+	// type), "" when the report gives none: it is what tells the staff what went wrong.
+	Diagnostic string `json:"diagnostic"`
 }
 
 // AutoReply is what an automatic answer says.
@@ -112,7 +123,15 @@ type Answer struct {
 	Companions  []string `json:"companions"`
 	Confidence  float64  `json:"confidence"`
 	NeedsReview bool     `json:"needs_review"`
-	Reason      string   `json:"reason"`
+	// Held says the reading must not be applied without a person: the sender is not proven
+	// (found only by the text, or not verified), or the words allow more than one reading.
+	// The daemon then changes nothing and offers the reading to the staff as a suggestion.
+	Held bool `json:"held"`
+	// Reason is Why written out in English (when Options.Reasons is set): the contract's
+	// one sentence of why the message was read so.
+	Reason string `json:"reason"`
+	// Why is the reason as data: a code and its parameters, for the staff's language.
+	Why campaign.Reason `json:"why"`
 	// HeadcountStated is set when the text says how many come (a number, "alene", a companion);
 	// otherwise Headcount is the contract's default of 1 and a change of meeting keeps the
 	// number already registered.
@@ -121,8 +140,6 @@ type Answer struct {
 	ByText bool `json:"-"`
 	// Question is set when the text asks something besides (or instead of) answering.
 	Question bool `json:"-"`
-
-	notes []string // remarks joined into Reason
 }
 
 // Read reads one raw RFC 5322 message. It never panics: a message it cannot read is
@@ -133,7 +150,8 @@ func Read(raw []byte, opts Options) (r Reading) {
 			r = Reading{Class: ClassInvalid, Error: fmt.Sprintf("internal error while reading: %v", p)}
 			if opts.Campaign != nil {
 				r.Answer = &Answer{Intent: IntentNone, Companions: []string{}, NeedsReview: true,
-					Reason: "The message could not be read."}
+					Why: campaign.Reason{Code: campaign.ReadUnreadable, Detail: r.Error}}
+				r.Answer.finish(opts)
 			}
 		}
 	}()

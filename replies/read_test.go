@@ -11,6 +11,7 @@ import (
 
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/config"
+	"github.com/rsvpd/rsvpd/mailer/letters"
 )
 
 // testSecret is the campaign secret the tokens and Message-IDs in testdata were made with.
@@ -23,7 +24,8 @@ func testOptions(t testing.TB) Options {
 	if err != nil {
 		t.Fatalf("load example campaign: %v", err)
 	}
-	return Options{Campaign: cfg.Campaign, Signer: campaign.NewSigner([]byte(testSecret), "kombit.test")}
+	return Options{Campaign: cfg.Campaign, Signer: campaign.NewSigner([]byte(testSecret), "kombit.test"),
+		Reasons: letters.MustReasons(cfg.Campaign)}
 }
 
 // expectation is one line of testdata/expectations.jsonl: what a staff member would read in
@@ -158,8 +160,8 @@ func TestDanishReplies(t *testing.T) {
 				}
 				check("calendar.partstat", r.Calendar.PartStat, *e.PartStat)
 			}
-			if a.Reason == "" {
-				t.Error("no reason given")
+			if a.Why.Code == "" || a.Reason == "" || strings.HasPrefix(a.Reason, string(a.Why.Code)+" {") {
+				t.Errorf("no reason given (why %+v, reason %q)", a.Why, a.Reason)
 			}
 		})
 	}

@@ -1,7 +1,6 @@
 package replies
 
 import (
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -650,11 +649,11 @@ func readHuman(a *Answer, r *Reading, m *message, c *campaign.Campaign) {
 		switch {
 		case pdf:
 			a.Intent, a.Confidence = IntentAgreement, 0.75
-			a.Reason = "No text, but a PDF is attached: read as the returned agreement."
+			a.Why = campaign.Reason{Code: campaign.ReadPDFOnly}
 		default:
 			a.Intent, a.Confidence = IntentNone, 0.5
 			a.NeedsReview = true
-			a.Reason = "The reply has no text of its own."
+			a.Why = campaign.Reason{Code: campaign.ReadNoText}
 		}
 		return
 	}
@@ -677,50 +676,40 @@ func readHuman(a *Answer, r *Reading, m *message, c *campaign.Campaign) {
 		a.Meeting = tr.meeting
 		a.Headcount, a.HeadcountStated = max(tr.headcount, 1), tr.headcount > 0
 		a.Companions = tr.companions
-		a.Reason = attendReason(c, tr, a.Headcount)
+		a.Why = attendReason(tr, a.Headcount)
 		if tr.meeting == "" {
 			a.NeedsReview = true
 		}
 		if a.Headcount > c.Companions.MaxHeadcount() {
 			a.NeedsReview = true
-			a.note(fmt.Sprintf("%d people is more than the %d welcome without review", a.Headcount, c.Companions.MaxHeadcount()))
+			a.note(campaign.Reason{Code: campaign.NoteAboveWelcome, People: a.Headcount, Welcome: c.Companions.MaxHeadcount()})
 		}
 	case IntentDecline:
-		a.Reason = fmt.Sprintf("Declines: %q.", clip(tr.evidence))
+		a.Why = campaign.Reason{Code: campaign.ReadDeclines, Quote: clip(tr.evidence)}
 	case IntentAgreement:
-		a.Reason = fmt.Sprintf("Returns or accepts the agreement: %q.", clip(tr.evidence))
-		if pdf {
-			a.Reason = strings.TrimSuffix(a.Reason, ".") + " (PDF attached)."
-		}
+		a.Why = campaign.Reason{Code: campaign.ReadAgreement, Quote: clip(tr.evidence), Flag: pdf}
 	case IntentQuestion:
 		a.NeedsReview = true
-		a.Reason = fmt.Sprintf("Asks a question without answering: %q.", clip(tr.evidence))
+		a.Why = campaign.Reason{Code: campaign.ReadQuestion, Quote: clip(tr.evidence)}
 	default:
 		a.NeedsReview = true
-		a.Reason = "No answer found in the text."
+		a.Why = campaign.Reason{Code: campaign.ReadNothing}
 	}
 	if tr.question && tr.intent != IntentQuestion {
 		a.NeedsReview = true
-		a.note("it also asks a question")
+		a.note(campaign.Reason{Code: campaign.NoteAlsoAsks})
 	}
 }
 
-func attendReason(c *campaign.Campaign, tr textReading, n int) string {
-	where := "no meeting named"
-	if tr.meeting != "" {
-		where = meetingCity(c, tr.meeting)
-	} else if tr.meetingAmbiguous {
-		where = "more than one meeting named"
+func attendReason(tr textReading, n int) campaign.Reason {
+	r := campaign.Reason{Code: campaign.ReadAttends, Meeting: tr.meeting, People: n, Quote: clip(tr.evidence)}
+	if tr.meeting == "" && tr.meetingAmbiguous {
+		r.Meeting = "*"
 	}
-	people := "1 person"
-	if n != 1 {
-		people = fmt.Sprintf("%d people", n)
+	if tr.changed && tr.meeting != "" {
+		r.Code = campaign.ReadChanges
 	}
-	verb := "Attends"
-	if tr.changed {
-		verb = "Changes to"
-	}
-	return fmt.Sprintf("%s (%s, %s): %q.", verb, where, people, clip(tr.evidence))
+	return r
 }
 
 func clip(s string) string {

@@ -17,19 +17,32 @@ type Inbound struct {
 	MessageID   string
 	Raw         []byte
 	ReceivedAt  time.Time
-	Status      string // new, applied, duplicate, failed
+	Status      InboundStatus
 	Reading     string // JSON of the reading that was applied
 	AppliedAt   time.Time
 	Error       string
+	Attempts    int // times reading it was begun
 }
 
-const inboundCols = `id, mailbox, uidvalidity, uid, message_id, raw, received_at, status, reading, applied_at, error`
+// InboundStatus is where a message of the inbound ledger stands.
+type InboundStatus string
+
+const (
+	InboundNew       InboundStatus = "new"       // stored, not read yet
+	InboundApplied   InboundStatus = "applied"   // read and applied (or nothing to apply)
+	InboundHeld      InboundStatus = "held"      // read, waiting in review for a person to accept the reading
+	InboundDuplicate InboundStatus = "duplicate" // a second copy of a message already applied
+	InboundIgnored   InboundStatus = "ignored"   // our own mail
+	InboundFailed    InboundStatus = "failed"    // could not be read (or was too large to read)
+)
+
+const inboundCols = `id, mailbox, uidvalidity, uid, message_id, raw, received_at, status, reading, applied_at, error, attempts`
 
 func scanInbound(r scanner) (Inbound, error) {
 	var in Inbound
 	var received, applied int64
 	err := r.Scan(&in.ID, &in.Mailbox, &in.UIDValidity, &in.UID, &in.MessageID, &in.Raw, &received,
-		&in.Status, &in.Reading, &applied, &in.Error)
+		&in.Status, &in.Reading, &applied, &in.Error, &in.Attempts)
 	in.ReceivedAt, in.AppliedAt = fromMS(received), fromMS(applied)
 	return in, err
 }
@@ -93,14 +106,14 @@ func (tx *Tx) MessageIDApplied(messageID string, except int64) (bool, error) {
 		return false, nil
 	}
 	var n int
-	err := tx.tx.QueryRowContext(tx.ctx, `SELECT COUNT(*) FROM inbound WHERE message_id = ? AND id <> ? AND status = 'applied'`,
+	err := tx.tx.QueryRowContext(tx.ctx, `SELECT COUNT(*) FROM inbound WHERE message_id = ? AND id <> ? AND status IN ('applied', 'held')`,
 		messageID, except).Scan(&n)
 	return n > 0, err
 }
 
 // FinishInbound records the outcome of reading a message: applied (with the reading),
 // duplicate, or failed (with the error).
-func (tx *Tx) FinishInbound(id int64, status, reading, errText string, at time.Time) error {
+func (tx *Tx) FinishInbound(id int64, status InboundStatus, reading, errText string, at time.Time) error {
 	_, err := tx.tx.ExecContext(tx.ctx, `UPDATE inbound SET status = ?, reading = ?, error = ?, applied_at = ? WHERE id = ?`,
 		status, reading, errText, ms(at), id)
 	if err != nil {
@@ -111,7 +124,7 @@ func (tx *Tx) FinishInbound(id int64, status, reading, errText string, at time.T
 
 // InboundByStatus lists ledger rows in a status (such as "new": stored but not yet applied,
 // after a crash), oldest first. Raw bytes are included.
-func (s *Store) InboundByStatus(ctx context.Context, status string) ([]Inbound, error) {
+func (s *Store) InboundByStatus(ctx context.Context, status InboundStatus) ([]Inbound, error) {
 	return s.queryInbound(ctx, `SELECT `+inboundCols+` FROM inbound WHERE status = ? ORDER BY id`, status)
 }
 
@@ -165,4 +178,49 @@ func (s *Store) SetMailboxPosition(ctx context.Context, name string, p MailboxPo
 		return fmt.Errorf("store position of %s: %w", name, err)
 	}
 	return nil
+}
+
+// BeginInbound returns a ledger row to read and counts the attempt in the same write, so that
+// a message whose reading never ends (the daemon dies in it) is known on the next start. The
+// row's Attempts are those begun before this one. A row that is not new is returned as it is,
+// uncounted.
+func (s *Store) BeginInbound(ctx context.Context, id int64) (Inbound, error) {
+	var in Inbound
+	err := s.Tx(ctx, func(tx *Tx) error {
+		var err error
+		if in, err = tx.Inbound(id); err != nil || in.Status != InboundNew {
+			return err
+		}
+		_, err = tx.tx.ExecContext(ctx, `UPDATE inbound SET attempts = attempts + 1 WHERE id = ?`, id)
+		return err
+	})
+	if err != nil {
+		return in, fmt.Errorf("begin reading inbound %d: %w", id, err)
+	}
+	return in, nil
+}
+
+// InboundStatusOf returns a ledger row's status without its raw bytes.
+func (tx *Tx) InboundStatusOf(id int64) (InboundStatus, error) {
+	var st InboundStatus
+	err := tx.tx.QueryRowContext(tx.ctx, `SELECT status FROM inbound WHERE id = ?`, id).Scan(&st)
+	if errors.Is(err, sql.ErrNoRows) {
+		return st, fmt.Errorf("inbound %d: %w", id, ErrNotFound)
+	}
+	return st, err
+}
+
+// InboundMeta returns a ledger row without its raw bytes: what was read of it (Reading) is
+// enough for reports, and a message may be megabytes.
+func (tx *Tx) InboundMeta(id int64) (Inbound, error) {
+	var in Inbound
+	var received, applied int64
+	err := tx.tx.QueryRowContext(tx.ctx, `SELECT id, mailbox, uidvalidity, uid, message_id, received_at, status,
+		reading, applied_at, error, attempts FROM inbound WHERE id = ?`, id).Scan(&in.ID, &in.Mailbox, &in.UIDValidity,
+		&in.UID, &in.MessageID, &received, &in.Status, &in.Reading, &applied, &in.Error, &in.Attempts)
+	if errors.Is(err, sql.ErrNoRows) {
+		return in, fmt.Errorf("inbound %d: %w", id, ErrNotFound)
+	}
+	in.ReceivedAt, in.AppliedAt = fromMS(received), fromMS(applied)
+	return in, err
 }

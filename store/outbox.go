@@ -10,6 +10,15 @@ import (
 )
 
 // Outgoing is one row of the outbox: one message to one recipient.
+// OutboxStatus is where a message to send stands.
+type OutboxStatus string
+
+const (
+	OutboxPending OutboxStatus = "pending" // waiting for its attempt
+	OutboxSent    OutboxStatus = "sent"    // the server took it
+	OutboxFailed  OutboxStatus = "failed"  // refused for good, or retried too long
+)
+
 type Outgoing struct {
 	ID int64
 	// Key is deterministic for the cause (kind/invitee/meeting/seq): the same cause can
@@ -20,7 +29,7 @@ type Outgoing struct {
 	Recipient   string
 	MessageID   string
 	Params      json.RawMessage // what the letter needs besides the campaign (meeting, headcount ...)
-	Status      string          // pending, sent, failed
+	Status      OutboxStatus
 	Attempts    int
 	NextAttempt time.Time
 	LastError   string
@@ -155,14 +164,15 @@ func (s *Store) OutboxStats(ctx context.Context) (OutboxStats, error) {
 
 // OutboxFilter selects outbox rows; empty fields match everything.
 type OutboxFilter struct {
-	Kind, Invitee, Status string
+	Kind, Invitee string
+	Status        OutboxStatus
 }
 
 // OutboxRows lists outbox rows in the order they were queued.
 func (tx *Tx) OutboxRows(f OutboxFilter) ([]Outgoing, error) {
 	q := `SELECT ` + outboxCols + ` FROM outbox WHERE 1=1`
 	var args []any
-	for _, c := range []struct{ col, val string }{{"kind", f.Kind}, {"invitee", f.Invitee}, {"status", f.Status}} {
+	for _, c := range []struct{ col, val string }{{"kind", f.Kind}, {"invitee", f.Invitee}, {"status", string(f.Status)}} {
 		if c.val != "" {
 			q += ` AND ` + c.col + ` = ?`
 			args = append(args, c.val)

@@ -2,31 +2,54 @@ package store
 
 import (
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/rsvpd/rsvpd/campaign"
 )
 
 // Review is an item for the staff: a message or state the daemon could not decide alone.
 type Review struct {
-	ID         int64
-	Inbound    int64 // the message it is about, 0 when none
-	Invitee    string
-	Reason     string
+	ID      int64
+	Inbound int64 // the message it is about, 0 when none
+	Invitee string
+	// Why is the reason as data. Items opened before reasons were data have none: their
+	// English sentence is in Text.
+	Why  campaign.Reason
+	Text string
+	// Suggestion is the answer a held reading suggests: accepting the item applies it.
+	Suggestion *campaign.Answer
 	CreatedAt  time.Time
 	NotifiedAt time.Time
 	ResolvedAt time.Time
 	Resolution string
 }
 
-const reviewCols = `id, COALESCE(inbound, 0), invitee, reason, created_at, notified_at, resolved_at, resolution`
+const reviewCols = `id, COALESCE(inbound, 0), invitee, reason, why, suggestion, created_at, notified_at, resolved_at, resolution`
 
 func scanReview(r scanner) (Review, error) {
 	var rv Review
+	var why, suggestion string
 	var created, notified, resolved int64
-	err := r.Scan(&rv.ID, &rv.Inbound, &rv.Invitee, &rv.Reason, &created, &notified, &resolved, &rv.Resolution)
+	err := r.Scan(&rv.ID, &rv.Inbound, &rv.Invitee, &rv.Text, &why, &suggestion, &created, &notified, &resolved, &rv.Resolution)
+	if err != nil {
+		return rv, err
+	}
 	rv.CreatedAt, rv.NotifiedAt, rv.ResolvedAt = fromMS(created), fromMS(notified), fromMS(resolved)
-	return rv, err
+	if why != "" {
+		if err := json.Unmarshal([]byte(why), &rv.Why); err != nil {
+			return rv, fmt.Errorf("review %d: reason: %w", rv.ID, err)
+		}
+	}
+	if suggestion != "" {
+		rv.Suggestion = new(campaign.Answer)
+		if err := json.Unmarshal([]byte(suggestion), rv.Suggestion); err != nil {
+			return rv, fmt.Errorf("review %d: suggestion: %w", rv.ID, err)
+		}
+	}
+	return rv, nil
 }
 
 // AddReview opens a review item.
@@ -35,8 +58,23 @@ func (tx *Tx) AddReview(r Review) (int64, error) {
 	if r.Inbound != 0 {
 		inbound = r.Inbound
 	}
-	res, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO reviews (inbound, invitee, reason, created_at) VALUES (?,?,?,?)`,
-		inbound, r.Invitee, r.Reason, ms(r.CreatedAt))
+	why, suggestion := "", ""
+	if !r.Why.IsZero() {
+		b, err := json.Marshal(r.Why)
+		if err != nil {
+			return 0, fmt.Errorf("open review for %q: %w", r.Invitee, err)
+		}
+		why = string(b)
+	}
+	if r.Suggestion != nil {
+		b, err := json.Marshal(r.Suggestion)
+		if err != nil {
+			return 0, fmt.Errorf("open review for %q: %w", r.Invitee, err)
+		}
+		suggestion = string(b)
+	}
+	res, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO reviews (inbound, invitee, reason, why, suggestion, created_at) VALUES (?,?,?,?,?,?)`,
+		inbound, r.Invitee, r.Text, why, suggestion, ms(r.CreatedAt))
 	if err != nil {
 		return 0, fmt.Errorf("open review for %q: %w", r.Invitee, err)
 	}

@@ -72,7 +72,7 @@ func TestUpgradeFromFirstSchema(t *testing.T) {
 		if err := tx.PutState(st); err != nil {
 			return err
 		}
-		if _, err := tx.AddReview(Review{Invitee: "101", Reason: "new table works", CreatedAt: at}); err != nil {
+		if _, err := tx.AddReview(Review{Invitee: "101", Text: "new table works", CreatedAt: at}); err != nil {
 			return err
 		}
 		o, err := tx.Outgoing("invitation/101")

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/config"
 	"github.com/rsvpd/rsvpd/replies"
 	"github.com/rsvpd/rsvpd/store"
@@ -76,13 +77,35 @@ func parseSince(s string, loc *time.Location) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%q is not a date like 2012-02-07 or a time like 2012-02-07T09:00:00+01:00", s)
 }
 
-// gist is what replay compares of a reading: what decides the answer applied.
+// gist is what replay compares of a reading: what decides the answer applied, whether it
+// was held for a person, and the reason's codes (not its quoted words, which only show it).
 type gist struct {
-	Class     string `json:"class"`
-	Intent    string `json:"intent"`
-	Meeting   string `json:"meeting"`
-	Headcount int    `json:"headcount"`
-	Invitee   string `json:"invitee"`
+	Class     string          `json:"class"`
+	Intent    string          `json:"intent"`
+	Meeting   string          `json:"meeting"`
+	Headcount int             `json:"headcount"`
+	Invitee   string          `json:"invitee"`
+	Held      bool            `json:"held"`
+	Why       campaign.Reason `json:"why"`
+}
+
+// same reports whether two gists read alike. A reading stored before readings carried their
+// reason as data is compared without it.
+func (g gist) same(o gist) bool {
+	if g.Why.IsZero() || o.Why.IsZero() {
+		g.Why, o.Why = campaign.Reason{}, campaign.Reason{}
+	}
+	return g.Class == o.Class && g.Intent == o.Intent && g.Meeting == o.Meeting && g.Headcount == o.Headcount &&
+		g.Invitee == o.Invitee && g.Held == o.Held && codes(g.Why) == codes(o.Why)
+}
+
+// codes lists a reason's code and its notes' codes: "read_attends+note_also_asks".
+func codes(r campaign.Reason) string {
+	s := string(r.Code)
+	for _, n := range r.Notes {
+		s += "+" + string(n.Code)
+	}
+	return s
 }
 
 func (g gist) String() string {
@@ -101,13 +124,28 @@ func (g gist) String() string {
 	} else {
 		parts = append(parts, "for no invitee")
 	}
+	if g.Held {
+		parts = append(parts, "held")
+	}
 	return strings.Join(parts, " ")
+}
+
+// describe writes both readings of a difference; the reasons' codes only when they are all
+// that differs.
+func (d difference) describe() (was, now string) {
+	was, now = d.was.String(), d.now.String()
+	if was == now {
+		was += " (" + codes(d.was.Why) + ")"
+		now += " (" + codes(d.now.Why) + ")"
+	}
+	return was, now
 }
 
 func gistOf(r replies.Reading) gist {
 	g := gist{Class: string(r.Class)}
 	if r.Answer != nil {
 		g.Intent, g.Meeting, g.Headcount, g.Invitee = string(r.Answer.Intent), r.Answer.Meeting, r.Answer.Headcount, r.Answer.Invitee
+		g.Held, g.Why = r.Answer.Held, r.Answer.Why
 	}
 	return g
 }
@@ -120,13 +158,15 @@ type difference struct {
 	was, now gist
 }
 
-func (d difference) reason() string {
-	return fmt.Sprintf("re-read with newer rules: was %s, now %s", d.was, d.now)
+func (d difference) reason() campaign.Reason {
+	was, now := d.describe()
+	return campaign.Reason{Code: campaign.ReasonReplayDiffers, Detail: was, Quote: now}
 }
 
 func (d difference) print(w io.Writer, loc *time.Location) {
+	was, now := d.describe()
 	fmt.Fprintf(w, "inbound %d  %s  from %s  %q\n  was: %s\n  now: %s\n", d.in.ID,
-		d.in.ReceivedAt.In(loc).Format("2006-01-02 15:04"), d.from, d.subject, d.was, d.now)
+		d.in.ReceivedAt.In(loc).Format("2006-01-02 15:04"), d.from, d.subject, was, now)
 }
 
 // invitee is who a review item about the difference concerns: the invitee the reply was
@@ -158,7 +198,7 @@ func replay(ctx context.Context, cfg *config.Config, since time.Time) ([]differe
 	var diffs []difference
 	read := 0
 	for _, in := range rows {
-		if in.Status != "applied" && in.Status != "failed" {
+		if in.Status != store.InboundApplied && in.Status != store.InboundHeld && in.Status != store.InboundFailed {
 			continue // not read yet, a second copy, or our own mail: nothing was applied
 		}
 		var was gist
@@ -167,7 +207,7 @@ func replay(ctx context.Context, cfg *config.Config, since time.Time) ([]differe
 		}
 		r := replies.Read(in.Raw, replies.Options{Campaign: cfg.Campaign, Signer: signer})
 		read++
-		if now := gistOf(r); now != was {
+		if now := gistOf(r); !now.same(was) {
 			diffs = append(diffs, difference{in: in, from: r.From, subject: r.Subject, was: was, now: now})
 		}
 	}
@@ -190,7 +230,7 @@ func openReviews(ctx context.Context, cfg *config.Config, diffs []difference) (o
 		}
 		have := map[string]bool{}
 		for _, it := range items {
-			have[fmt.Sprint(it.Inbound, it.Reason)] = true
+			have[fmt.Sprint(it.Inbound, it.Why)] = true
 		}
 		for _, d := range diffs {
 			if have[fmt.Sprint(d.in.ID, d.reason())] {
@@ -201,7 +241,7 @@ func openReviews(ctx context.Context, cfg *config.Config, diffs []difference) (o
 			if _, ok := cfg.Campaign.Invitee(code); !ok {
 				code = ""
 			}
-			id, err := tx.AddReview(store.Review{Inbound: d.in.ID, Invitee: code, Reason: d.reason(), CreatedAt: now})
+			id, err := tx.AddReview(store.Review{Inbound: d.in.ID, Invitee: code, Why: d.reason(), CreatedAt: now})
 			if err != nil {
 				return err
 			}

@@ -181,8 +181,9 @@ func TestReplayShowsWhatReadsDifferentlyAndChangesNothing(t *testing.T) {
 	}
 	added := r3[len(reviews):]
 	if len(added) != 2 || added[0].Invitee != "615" || added[0].Inbound != ids[0] ||
-		added[0].Reason != "re-read with newer rules: was human attend aalborg 1 person for 615, now human attend vejle 2 people for 615" ||
-		added[1].Invitee != "751" || !strings.Contains(added[1].Reason, "was human attend for 751, now human decline for 751") {
+		added[0].Why.Code != campaign.ReasonReplayDiffers || added[0].Why.Detail != "human attend aalborg 1 person for 615" ||
+		added[0].Why.Quote != "human attend vejle 2 people for 615" ||
+		added[1].Invitee != "751" || added[1].Why.Detail != "human attend for 751" || added[1].Why.Quote != "human decline for 751" {
 		t.Errorf("review items opened: %+v", added)
 	}
 	// A second --apply opens nothing new.

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/rsvpd/rsvpd/daemon"
+	"github.com/rsvpd/rsvpd/mailer/letters"
 	"github.com/rsvpd/rsvpd/replies"
 	"github.com/rsvpd/rsvpd/store"
 )
@@ -34,6 +36,7 @@ func runReview(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return 1
 	}
 	defer st.Close()
+	reasons := letters.MustReasons(cfg.Campaign)
 	tw := tabwriter.NewWriter(stdout, 2, 8, 2, ' ', 0)
 	err = st.Tx(ctx, func(tx *store.Tx) error {
 		items, err := tx.Reviews(!*all)
@@ -58,7 +61,7 @@ func runReview(ctx context.Context, args []string, stdout, stderr io.Writer) int
 				name = inv.Code + " " + inv.Name
 			}
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", rv.ID, rv.CreatedAt.In(cfg.Campaign.Location).Format("2006-01-02 15:04"),
-				dash(name), from, clip(subject, 40), rv.Reason, dash(rv.Resolution))
+				dash(name), from, clip(subject, 40), reviewReason(reasons, cfg.Campaign.Language, rv), dash(rv.Resolution))
 		}
 		return nil
 	})
@@ -71,10 +74,11 @@ func runReview(ctx context.Context, args []string, stdout, stderr io.Writer) int
 }
 
 func runReviewResolve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("review resolve", "ID --config FILE (--attend MEETING [--headcount N] | --decline | --ignore)",
-		"Close a review item: register the invitee, record a decline, or leave things as they are.", stderr)
+	fs := newFlags("review resolve", "ID --config FILE (--accept | --attend MEETING [--headcount N] | --decline | --ignore)",
+		"Close a review item: accept the answer it suggests, register the invitee, record a decline, or leave things as they are.", stderr)
 	cfgPath := fs.String("config", "", "the campaign's configuration `file`")
 	var d daemon.Decision
+	fs.BoolVar(&d.Accept, "accept", false, "apply the answer the item suggests, as it was read")
 	fs.StringVar(&d.Attend, "attend", "", "register the invitee for this `meeting` id")
 	fs.IntVar(&d.Headcount, "headcount", 1, "with --attend: the number of people")
 	fs.BoolVar(&d.Decline, "decline", false, "record that the invitee does not come")
@@ -141,4 +145,23 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// reviewReason is an item's reason in the campaign's language, with the answer it suggests.
+func reviewReason(reasons *letters.Reasons, lang string, rv store.Review) string {
+	text := strings.Join(strings.Fields(rv.Text), " ")
+	if !rv.Why.IsZero() {
+		text = reasons.Text(lang, rv.Why)
+	}
+	if a := rv.Suggestion; a != nil && rv.ResolvedAt.IsZero() {
+		text += " [--accept: " + a.Intent
+		if a.Meeting != "" {
+			text += " " + a.Meeting
+		}
+		if a.Headcount > 0 {
+			text += fmt.Sprintf(", %d", a.Headcount)
+		}
+		text += "]"
+	}
+	return text
 }

@@ -1,0 +1,293 @@
+package letters
+
+import (
+	"embed"
+	"fmt"
+	"strings"
+	"text/template"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/rsvpd/rsvpd/campaign"
+)
+
+//go:embed templates/reasons.*.txt
+var reasonFiles embed.FS
+
+// Reasons writes out reasons (campaign.Reason) in a language, from the catalogue
+// templates/reasons.<lang>.txt: one template per reason code. It is safe for concurrent use.
+type Reasons struct {
+	c     *campaign.Campaign // for the names of meetings and invitees; may be nil
+	langs map[string]*template.Template
+}
+
+// ReasonLanguages are the languages the catalogue has.
+var ReasonLanguages = []string{"da", "en"}
+
+// NewReasons parses the catalogue for the campaign (nil writes meeting ids and invitee codes
+// as they are).
+func NewReasons(c *campaign.Campaign) (*Reasons, error) {
+	r := &Reasons{c: c, langs: map[string]*template.Template{}}
+	for _, lang := range ReasonLanguages {
+		name := "templates/reasons." + lang + ".txt"
+		src, err := reasonFiles.ReadFile(name)
+		if err != nil {
+			return nil, fmt.Errorf("reasons: %w", err)
+		}
+		t, err := template.New(name).Option("missingkey=error").Funcs(r.funcs(lang)).Parse(string(src))
+		if err != nil {
+			return nil, fmt.Errorf("reasons: %w", err)
+		}
+		r.langs[lang] = t
+	}
+	return r, nil
+}
+
+// MustReasons is NewReasons for the embedded catalogue, which a test parses: it cannot fail
+// at run time.
+func MustReasons(c *campaign.Campaign) *Reasons {
+	r, err := NewReasons(c)
+	if err != nil {
+		panic(err)
+	}
+	return r
+}
+
+// Text writes the reason out in lang (English when the catalogue lacks the language): its
+// sentence, its notes after a semicolon, a full stop, then the reading's own reason when it
+// has one. A code the catalogue does not know is written as the code and its parameters, so
+// nothing is lost.
+func (r *Reasons) Text(lang string, why campaign.Reason) string {
+	t, ok := r.langs[lang]
+	if !ok {
+		t = r.langs["en"]
+	}
+	var b strings.Builder
+	r.write(&b, t, why)
+	return b.String()
+}
+
+func (r *Reasons) write(b *strings.Builder, t *template.Template, why campaign.Reason) {
+	b.WriteString(capital(r.clause(t, why)))
+	for _, n := range why.Notes {
+		b.WriteString("; ")
+		b.WriteString(r.clause(t, n))
+	}
+	if s := b.String(); !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "?") && !strings.HasSuffix(s, "!") {
+		b.WriteString(".")
+	}
+	if why.Reading != nil {
+		b.WriteString(" ")
+		r.write(b, t, *why.Reading)
+	}
+}
+
+// clause is the code's sentence without notes or stop.
+func (r *Reasons) clause(t *template.Template, why campaign.Reason) string {
+	var b strings.Builder
+	if t.Lookup(string(why.Code)) == nil {
+		return fmt.Sprintf("%s %+v", why.Code, why)
+	}
+	if err := t.ExecuteTemplate(&b, string(why.Code), why); err != nil {
+		return fmt.Sprintf("%s %+v", why.Code, why)
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// Has reports whether the catalogue of lang has a sentence for the code.
+func (r *Reasons) Has(lang string, code campaign.ReasonCode) bool {
+	t, ok := r.langs[lang]
+	return ok && t.Lookup(string(code)) != nil
+}
+
+func (r *Reasons) funcs(lang string) template.FuncMap {
+	da := lang == "da"
+	return template.FuncMap{
+		"capital": capital,
+		"city": func(id string) string {
+			if r.c != nil {
+				if m, ok := r.c.Meeting(id); ok {
+					return m.City
+				}
+			}
+			return id
+		},
+		"where": func(id string) string {
+			switch {
+			case id == "" && da:
+				return "uden at skrive hvilket møde"
+			case id == "":
+				return "without naming a meeting"
+			case id == "*" && da:
+				return "(flere møder nævnt)"
+			case id == "*":
+				return "(several meetings named)"
+			}
+			city := id
+			if r.c != nil {
+				if m, ok := r.c.Meeting(id); ok {
+					city = m.City
+				}
+			}
+			if da {
+				return "i mødet i " + city
+			}
+			return "the meeting in " + city
+		},
+		"invitee": func(code string) string {
+			if r.c != nil {
+				if inv, ok := r.c.Invitee(code); ok {
+					if inv.FormalName != "" {
+						return inv.FormalName
+					}
+					return inv.Name
+				}
+			}
+			if da {
+				return "inviteret " + code
+			}
+			return "invitee " + code
+		},
+		"people": func(n int) string { return people(lang, n) },
+		"count":  func(n int) string { return count(lang, n) },
+		"quote": func(s string) string {
+			if da {
+				return "»" + s + "«"
+			}
+			return "“" + s + "”"
+		},
+		"addresses": func(a []string) string {
+			if len(a) == 0 {
+				if da {
+					return "modtageren"
+				}
+				return "the recipient"
+			}
+			return strings.Join(a, ", ")
+		},
+		"status":   func(code string) string { return statusWords(lang, code) },
+		"partstat": func(p string) string { return partStatWords(lang, p) },
+		"letter":   func(kind string, definite bool) string { return letterName(lang, kind, definite) },
+		"bytes":    func(n int) string { return bytesIn(lang, n) },
+		"date": func(iso string) string {
+			t, err := time.Parse("2006-01-02", iso)
+			if err != nil {
+				return iso
+			}
+			if da {
+				return campaign.FormatDateShortDa(t)
+			}
+			return campaign.FormatDateShortEn(t)
+		},
+	}
+}
+
+func capital(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 || unicode.IsUpper(r) {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+func people(lang string, n int) string {
+	if lang == "da" {
+		if n == 1 {
+			return "én deltager"
+		}
+		return count(lang, n) + " deltagere"
+	}
+	if n == 1 {
+		return "one person"
+	}
+	return count(lang, n) + " people"
+}
+
+func count(lang string, n int) string {
+	da := [...]string{"nul", "én", "to", "tre", "fire", "fem", "seks", "syv", "otte", "ni", "ti", "elleve", "tolv"}
+	en := [...]string{"no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"}
+	if n >= 0 && n < len(da) {
+		if lang == "da" {
+			return da[n]
+		}
+		return en[n]
+	}
+	return campaign.FormatNumber(int64(n))
+}
+
+// statusWords says in words what an enhanced mail status code (RFC 3463) means, "" for a code
+// without a plain meaning.
+func statusWords(lang, code string) string {
+	_, subject, ok := strings.Cut(code, ".")
+	if !ok {
+		return ""
+	}
+	words := map[string][2]string{
+		"1.1":  {"ukendt modtager", "unknown recipient"},
+		"1.2":  {"ukendt domæne", "unknown domain"},
+		"1.10": {"modtageren har ingen mail", "the recipient takes no mail"},
+		"2.1":  {"postkassen er lukket", "the mailbox is disabled"},
+		"2.2":  {"postkassen er fuld", "the mailbox is full"},
+		"4.4":  {"modtagerens server kan ikke findes", "the recipient's server cannot be found"},
+		"7.1":  {"afvist af modtagerens server", "refused by the recipient's server"},
+	}[subject]
+	if lang == "da" {
+		return words[0]
+	}
+	return words[1]
+}
+
+func partStatWords(lang, p string) string {
+	w, ok := map[string][2]string{
+		"ACCEPTED":     {"ja", "accepts"},
+		"DECLINED":     {"nej", "declines"},
+		"TENTATIVE":    {"måske", "is tentative"},
+		"NEEDS-ACTION": {"ubesvaret", "is unanswered"},
+		"DELEGATED":    {"uddelegeret", "is delegated"},
+	}[strings.ToUpper(p)]
+	if !ok {
+		return p
+	}
+	if lang == "da" {
+		return "»" + w[0] + "«"
+	}
+	return w[1]
+}
+
+// letterName names a kind of letter, indefinite or definite.
+func letterName(lang, kind string, definite bool) string {
+	n, ok := map[string][4]string{
+		"invitation":       {"invitation", "invitationen", "invitation", "the invitation"},
+		"confirmation":     {"bekræftelse", "bekræftelsen", "confirmation", "the confirmation"},
+		"change":           {"bekræftelse af en ændring", "bekræftelsen af ændringen", "confirmation of a change", "the confirmation of the change"},
+		"decline_ack":      {"kvittering for afbud", "kvitteringen for afbuddet", "acknowledgement of a decline", "the acknowledgement of the decline"},
+		"cancel_ack":       {"kvittering for afmelding", "kvitteringen for afmeldingen", "acknowledgement of a cancellation", "the acknowledgement of the cancellation"},
+		"reminder":         {"påmindelse", "påmindelsen", "reminder", "the reminder"},
+		"agreement":        {"tilslutningsaftale", "tilslutningsaftalen", "agreement letter", "the agreement letter"},
+		"nudge_unanswered": {"rykker for svar", "rykkeren for svar", "reminder to answer", "the reminder to answer"},
+		"nudge_agreement":  {"rykker for aftalen", "rykkeren for aftalen", "reminder of the agreement", "the reminder of the agreement"},
+		"staff_review":     {"besked til sekretariatet", "beskeden til sekretariatet", "staff notification", "the staff notification"},
+		"digest":           {"dagsoversigt", "dagsoversigten", "digest", "the digest"},
+	}[kind]
+	if !ok {
+		return kind
+	}
+	i := 0
+	if lang != "da" {
+		i = 2
+	}
+	if definite {
+		i++
+	}
+	return n[i]
+}
+
+func bytesIn(lang string, n int) string {
+	mb := float64(n) / (1 << 20)
+	s := fmt.Sprintf("%.1f MB", mb)
+	if lang == "da" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}

@@ -19,8 +19,10 @@ func (c *xoauth2Client) Start() (string, []byte, error) {
 }
 
 // Next answers the one challenge XOAUTH2 has, the server's JSON error for a refused token,
-// with the empty response it asks for; the server then ends the exchange with its refusal.
-func (c *xoauth2Client) Next(challenge []byte) ([]byte, error) { return []byte{}, nil }
+// after which the server ends the exchange with its refusal. The mechanism asks for an empty
+// response, but go-imap writes an empty response as "=", which Dovecot answers with BAD and
+// go-imap then waits forever: any non-empty answer gets the refusal (NO) at once.
+func (c *xoauth2Client) Next(challenge []byte) ([]byte, error) { return []byte{0x01}, nil }
 
 // bearerClient is go-sasl's OAUTHBEARER with a different answer to a refusal: go-sasl returns
 // the server's error at once, which leaves the server waiting for the rest of the exchange

@@ -51,6 +51,9 @@ func (a *smtpAuth) Next(fromServer []byte, more bool) ([]byte, error) {
 	if !more {
 		return nil, nil
 	}
+	if a.mech == XOAuth2 {
+		return []byte{}, nil // SMTP can send the empty response XOAUTH2 asks for
+	}
 	return a.c.Next(fromServer)
 }
 

@@ -14,7 +14,7 @@ type OAuthOptions struct {
 	// RotateRefreshTokens makes each refresh return a new refresh token, as Microsoft does.
 	RotateRefreshTokens bool
 	// NoPlusAddressing runs Postfix and Dovecot without recipient_delimiter, as a tenant with
-	// plus addressing off: mail to user+token@domain does not reach user's INBOX.
+	// plus addressing off: mail to user+token@domain is bounced to its sender.
 	NoPlusAddressing bool
 }
 

@@ -290,6 +290,10 @@ func readCalendarAnswer(a *Answer, r *Reading, c *campaign.Campaign) {
 		a.Intent, a.Why = IntentUnclear, campaign.Reason{Code: campaign.ReadCalendarEmpty}
 		return
 	}
+	if cal.Unreadable != "" {
+		a.Intent, a.Confidence, a.NeedsReview, a.Reason = IntentUnclear, 0.3, true, cal.Unreadable
+		return
+	}
 	a.Meeting = calendarMeeting(c, r)
 	switch {
 	case cal.Method != "REPLY":

@@ -291,7 +291,8 @@ func readCalendarAnswer(a *Answer, r *Reading, c *campaign.Campaign) {
 		return
 	}
 	if cal.Unreadable != "" {
-		a.Intent, a.Confidence, a.NeedsReview, a.Reason = IntentUnclear, 0.3, true, cal.Unreadable
+		a.Intent, a.Confidence, a.NeedsReview = IntentUnclear, 0.3, true
+		a.Why = campaign.Reason{Code: campaign.ReadWinmailOnly, Detail: cal.Unreadable}
 		return
 	}
 	a.Meeting = calendarMeeting(c, r)

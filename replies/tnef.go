@@ -360,7 +360,8 @@ func tnefDate(b []byte) time.Time {
 
 // tnefAnswer reads a meeting response whose answer is only in winmail.dat: its message class
 // (IPM.Schedule.Meeting.Resp.Pos, .Neg, .Tent). A winmail.dat that is a meeting response rsvpd
-// cannot read, or no TNEF at all, gives ok false; unreadable then says why, for the review.
+// cannot read, or no TNEF at all, gives ok false; unreadable then says why (the decoder's
+// error, or the message class rsvpd does not know), for the review.
 func tnefAnswer(m *message) (c *CalendarReply, unreadable string, ok bool) {
 	t := m.tnef
 	if t == nil {
@@ -368,7 +369,7 @@ func tnefAnswer(m *message) (c *CalendarReply, unreadable string, ok bool) {
 	}
 	if t.err != nil {
 		if strings.TrimSpace(m.text) == "" {
-			return nil, "The answer lives only in winmail.dat (Outlook's TNEF), which could not be read: " + t.err.Error() + ".", false
+			return nil, t.err.Error(), false
 		}
 		return nil, "", false
 	}
@@ -382,7 +383,7 @@ func tnefAnswer(m *message) (c *CalendarReply, unreadable string, ok bool) {
 	case strings.HasPrefix(class, "ipm.schedule.meeting.resp.tent"):
 		stat = "TENTATIVE"
 	case strings.HasPrefix(class, "ipm.schedule.meeting.resp"):
-		return nil, "The calendar answer lives only in winmail.dat, as " + t.class + ", which rsvpd does not know.", false
+		return nil, t.class + " is not a meeting response rsvpd knows", false
 	default:
 		return nil, "", false
 	}

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf16"
+
+	"github.com/rsvpd/rsvpd/campaign"
 )
 
 var updateTNEF = flag.Bool("update-tnef", false, "write the winmail.dat test messages anew")
@@ -208,7 +210,7 @@ func TestTNEFMessages(t *testing.T) {
 	opts := testOptions(t)
 	raw, _ := os.ReadFile(filepath.Join("testdata", "messages", "calendar-unknown-mapi-response.eml"))
 	r := Read(raw, opts)
-	if r.Class != ClassCalendar || !r.NeedsReview || !strings.Contains(r.Reason, "lives only in winmail.dat, as IPM.Schedule.Meeting.Resp.Maybe") {
+	if r.Class != ClassCalendar || !r.NeedsReview || r.Why.Code != campaign.ReadWinmailOnly || !strings.Contains(r.Why.Detail, "IPM.Schedule.Meeting.Resp.Maybe") {
 		t.Errorf("unknown response: class %s review %v reason %q", r.Class, r.NeedsReview, r.Reason)
 	}
 }

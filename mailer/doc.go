@@ -17,10 +17,6 @@
 //
 // All templates are parsed, and executed once on sample data, when Letters is built, so a
 // broken template stops the daemon at start with the file and line, not at the first send.
-// Then the parts of each body that read nothing but .Campaign (the meeting list, the agenda,
-// the HTML frame) are executed once and kept as text (letters_fold.go): a letter costs the
-// parts that differ between invitees. An override decides for itself: a shared part that
-// names the invitee is executed for every letter.
 //
 // A template sees these fields:
 //

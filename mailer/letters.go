@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	htmltemplate "html/template"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -14,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	texttemplate "text/template"
-	"text/template/parse"
 	"time"
 
 	"github.com/rsvpd/rsvpd/campaign"
@@ -115,14 +113,12 @@ type setKey struct {
 
 // letterSet is one kind in one language: three templates and the names to execute them by.
 type letterSet struct {
-	subject                *texttemplate.Template
-	text                   *texttemplate.Template
-	html                   *htmltemplate.Template
-	subjectName, textName  string
-	htmlName               string
-	subjectFile, bodyFiles string // for error messages
-	// foldedText and foldedHTML count the parts of the bodies replaced by their text.
-	foldedText, foldedHTML int
+	subject               *texttemplate.Template
+	text                  *texttemplate.Template
+	html                  *htmltemplate.Template
+	subjectName, textName string
+	htmlName              string
+	subjectFile           string // for error messages
 }
 
 //go:embed templates
@@ -133,12 +129,6 @@ var embedded embed.FS // read-only template sources, never changed after build
 // renders every template once on sample data, so that a broken template is an error now,
 // naming its file and line, and not at the first send.
 func NewLetters(c *campaign.Campaign, overrideDir string) (*Letters, error) {
-	return buildLetters(c, overrideDir, true)
-}
-
-// buildLetters is NewLetters; fold false leaves the templates as written (for the test that
-// folding changes no letter).
-func buildLetters(c *campaign.Campaign, overrideDir string, fold bool) (*Letters, error) {
 	if c == nil {
 		return nil, errors.New("load letters: no campaign")
 	}
@@ -163,53 +153,9 @@ func buildLetters(c *campaign.Campaign, overrideDir string, fold bool) (*Letters
 			if _, err := l.Render(k, d); err != nil {
 				return nil, fmt.Errorf("load letters: trial render: %w", err)
 			}
-			if fold {
-				if err := l.fold(k, d); err != nil {
-					return nil, fmt.Errorf("load letters: %w", err)
-				}
-			}
 		}
 	}
 	return l, nil
-}
-
-// fold replaces the parts of a kind's bodies that are the same in every letter of the
-// campaign by their text (letters_fold.go); d is sample data the kind renders.
-func (l *Letters) fold(k Kind, d LetterData) (err error) {
-	set := l.sets[setKey{k, d.Lang}]
-	v := l.view(k, d)
-	body := func(name string, tree func(string) *parse.Tree, exec func(io.Writer) error) int {
-		if err != nil {
-			return 0
-		}
-		var b bytes.Buffer
-		n, ferr := foldTree(tree(name), tree, func() (string, error) {
-			b.Reset()
-			err := exec(&b)
-			return b.String(), err
-		})
-		if ferr != nil {
-			err = fmt.Errorf("fold %s: %w", name, ferr)
-		}
-		return n
-	}
-	set.foldedText = body(set.textName,
-		func(name string) *parse.Tree {
-			if t := set.text.Lookup(name); t != nil {
-				return t.Tree
-			}
-			return nil
-		},
-		func(w io.Writer) error { return set.text.ExecuteTemplate(w, set.textName, v) })
-	set.foldedHTML = body(set.htmlName,
-		func(name string) *parse.Tree {
-			if t := set.html.Lookup(name); t != nil {
-				return t.Tree
-			}
-			return nil
-		},
-		func(w io.Writer) error { return set.html.ExecuteTemplate(w, set.htmlName, v) })
-	return err
 }
 
 // source is one template file: its text and the name errors give it (the override's path, or
@@ -275,7 +221,7 @@ func parseSet(src map[string]source, k Kind, lang string, loc *time.Location) (*
 	ctxt, chtml := src["common."+lang+".txt"], src["common."+lang+".html"]
 	tf := textFuncs(lang, loc)
 	s := &letterSet{subjectName: subj.name, textName: txt.name, htmlName: html.name,
-		subjectFile: subj.name, bodyFiles: txt.name + ", " + html.name}
+		subjectFile: subj.name}
 	var err error
 	if s.subject, err = texttemplate.New(subj.name).Funcs(tf).Option("missingkey=error").Parse(subj.text); err != nil {
 		return nil, err

@@ -994,14 +994,6 @@ func isASCII(s string) bool {
 	return true
 }
 
-// reset ends a refused transaction so the connection can carry the next message; after an
-// error without a reply the connection is dropped anyway.
-func (w *sendWorker) reset(err error) {
-	if smtpCode(err) != 0 {
-		_ = w.conn.Reset()
-	}
-}
-
 // errNo8BitMIME: the message has 8-bit parts and the server cannot take them.
 var errNo8BitMIME = errors.New("the message is 8-bit and the server does not offer 8BITMIME")
 

@@ -17,7 +17,7 @@ import (
 	rsvpd "github.com/rsvpd/rsvpd"
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/config"
-	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/mailer/letters"
 	"github.com/rsvpd/rsvpd/status"
 	"github.com/rsvpd/rsvpd/store"
 )
@@ -261,7 +261,7 @@ func TestDemoRunsTheCampaign(t *testing.T) {
 			t.Fatal("the demo opened no review item")
 		}
 		for _, r := range reasons {
-			da := mailer.ReasonIn("da", r)
+			da := letters.ReasonIn("da", r)
 			if left := english.FindAllString(quoted.ReplaceAllString(da, ""), -1); len(left) > 0 {
 				t.Errorf("%q reads in Danish as %q: English left %v", r, da, left)
 			}

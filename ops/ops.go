@@ -23,7 +23,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/mailer/inbox"
+	"github.com/rsvpd/rsvpd/mailer/outbox"
 	"github.com/rsvpd/rsvpd/store"
 )
 
@@ -63,13 +64,13 @@ type Server struct {
 	m   metrics
 
 	mu             sync.Mutex
-	watcher        *mailer.Watcher
+	watcher        *inbox.Watcher
 	imapConnected  bool
 	imapSince      time.Time
 	imapFailuresAt int64 // the watcher's ConnectFailures when the session became ready
 	lastSent       time.Time
 	lastDigest     time.Time
-	progress       mailer.SendProgress
+	progress       outbox.Progress
 	smtp           smtpResult
 	storeBusy      bool // a store check is still running
 

@@ -1,4 +1,4 @@
-package mailer
+package outbox
 
 import (
 	"bytes"
@@ -17,6 +17,7 @@ import (
 	"github.com/wneessen/go-mail"
 
 	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/mailer/letters"
 	"github.com/rsvpd/rsvpd/store"
 )
 
@@ -27,7 +28,7 @@ import (
 // per message: reading due rows, rendering the letter from its templates, composing the MIME
 // message, the SMTP transaction, and marking the row sent in its own transaction.
 //
-//	go test ./mailer -run '^$' -bench Outbox -benchtime 1x
+//	go test ./mailer/outbox -run '^$' -bench Outbox -benchtime 1x
 const (
 	outboxBenchMessages    = 10000
 	outboxBenchConnections = 4
@@ -73,7 +74,7 @@ func benchOutboxVsSMTPSource(b *testing.B, renderMode string, conns int) {
 		b.StopTimer()
 		st := openOutboxStore(b)
 		queueOutboxRows(b, st, signer, rows, created)
-		s := NewSender(st, render, SenderOptions{Host: host, Port: port, TLS: SMTPTLSNone,
+		s := New(st, render, Options{Host: host, Port: port, TLS: TLSNone,
 			HELO: "rsvpd.test", Concurrency: conns, Timeout: 30 * time.Second})
 		b.StartTimer()
 		t0 := time.Now()
@@ -165,7 +166,7 @@ func outboxRenderedSize(tb testing.TB, render Renderer, r outboxRow) int {
 // personalises that letter for each row by replacing the placeholder's code and reply address.
 type outboxOnceRenderer struct {
 	base   *outboxLetterRenderer
-	letter Rendered
+	letter letters.Rendered
 	code   string // the placeholder's code, as it appears in the letter
 	reply  string // the placeholder's reply address
 }
@@ -175,7 +176,7 @@ func newOutboxOnceRenderer(tb testing.TB, base *outboxLetterRenderer) *outboxOnc
 	const code = "g99999"
 	inv := campaign.Invitee{Code: code, Name: "Kommune " + code, FormalName: "Kommune " + code, Population: 48000}
 	reply := base.signer.ReplyAddress(base.c.Organiser.Email, code)
-	letter, err := base.letters.Render(KindInvitation, LetterData{Invitee: inv, ReplyAddress: reply})
+	letter, err := base.letters.Render(letters.KindInvitation, letters.Data{Invitee: inv, ReplyAddress: reply})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -190,7 +191,7 @@ func (r *outboxOnceRenderer) Render(_ context.Context, row store.Outgoing) (*mai
 	personal := func(s string) string {
 		return strings.ReplaceAll(strings.ReplaceAll(s, r.reply, reply), r.code, row.Invitee)
 	}
-	o := Outgoing{
+	o := letters.Outgoing{
 		From:          netmail.Address{Name: org.Name, Address: org.Email},
 		To:            netmail.Address{Address: row.Recipient},
 		ReplyTo:       netmail.Address{Name: org.Name, Address: reply},
@@ -207,7 +208,7 @@ func (r *outboxOnceRenderer) Render(_ context.Context, row store.Outgoing) (*mai
 // outboxBenchRow is the outbox row of an invitation, as queueOutboxRows writes it.
 func outboxBenchRow(r outboxRow) store.Outgoing {
 	key := "invitation/" + r.code
-	return store.Outgoing{Key: key, Kind: string(KindInvitation), Invitee: r.code, Recipient: r.recipient,
+	return store.Outgoing{Key: key, Kind: string(letters.KindInvitation), Invitee: r.code, Recipient: r.recipient,
 		MessageID: outboxSigner().MessageID(key, r.code), CreatedAt: time.Now()}
 }
 

@@ -1,4 +1,4 @@
-package mailer
+package inbox
 
 import (
 	"bytes"
@@ -84,22 +84,22 @@ func TestWatcherOnDovecot(t *testing.T) {
 	srv.WaitMessages(t, watchDovecotUser, "INBOX", 3, 20*time.Second)
 
 	var mu sync.Mutex
-	var conns []WatcherConnect
+	var conns []Connection
 	var readyAt []time.Time
 	connected := make(chan struct{}, 10)
-	opts := WatcherOptions{
+	opts := Options{
 		Host: host, Port: port, TLS: "none", User: watchDovecotUser, Password: srv.Password,
 		Processed: "rsvpd/Behandlet", CommandTimeout: 5 * time.Second,
 		BackoffMin: 200 * time.Millisecond, BackoffMax: 2 * time.Second,
-		Logger: watchTestLogger(t),
-		OnConnect: func(c WatcherConnect) {
+		Log: watchTestLogger(t),
+		OnConnect: func(c Connection) {
 			mu.Lock()
 			conns, readyAt = append(conns, c), append(readyAt, time.Now())
 			mu.Unlock()
 			connected <- struct{}{}
 		},
 	}
-	w := NewWatcher(st, h.handle, opts)
+	w := New(st, h.handle, opts)
 	runWatcher(t, w)
 	<-connected
 	watchWaitFor(t, 10*time.Second, "the replies waiting at start applied", func() bool { return h.totalApplied() == 3 })
@@ -221,10 +221,10 @@ func TestWatcherRefusesTooLargeOnDovecot(t *testing.T) {
 	st := watchTestStore(t)
 	h := newWatchTestHandler(st)
 	processed := make(chan string, 1)
-	w := NewWatcher(st, h.handle, WatcherOptions{
+	w := New(st, h.handle, Options{
 		Host: host, Port: port, TLS: "none", User: watchDovecotUser, Password: srv.Password,
-		Processed: "rsvpd/Behandlet", MaxSize: 100_000, Logger: watchTestLogger(t),
-		OnConnect: func(c WatcherConnect) { processed <- c.Processed },
+		Processed: "rsvpd/Behandlet", MaxSize: 100_000, Log: watchTestLogger(t),
+		OnConnect: func(c Connection) { processed <- c.Processed },
 	})
 	runWatcher(t, w)
 	done := <-processed
@@ -243,12 +243,12 @@ func TestWatcherRefusesTooLargeOnDovecot(t *testing.T) {
 	if _, err := cl.Select(done, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
 		t.Fatal(err)
 	}
-	found, err := cl.UIDSearch(&imap.SearchCriteria{Flag: []imap.Flag{WatcherKeywordTooLarge}}, nil).Wait()
+	found, err := cl.UIDSearch(&imap.SearchCriteria{Flag: []imap.Flag{KeywordTooLarge}}, nil).Wait()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n := len(found.AllUIDs()); n != 1 {
-		t.Errorf("%d messages flagged %s in %s, want the large one", n, WatcherKeywordTooLarge, done)
+		t.Errorf("%d messages flagged %s in %s, want the large one", n, KeywordTooLarge, done)
 	}
 }
 

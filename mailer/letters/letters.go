@@ -1,15 +1,10 @@
-package mailer
+package letters
 
 import (
 	"bytes"
-	"embed"
 	"errors"
 	"fmt"
 	htmltemplate "html/template"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	texttemplate "text/template"
@@ -47,12 +42,12 @@ func Kinds() []Kind {
 // ToStaff reports whether the letter goes to the organiser's staff rather than an invitee.
 func (k Kind) ToStaff() bool { return k == KindStaffReview || k == KindDigest }
 
-// LetterLanguages lists the languages with templates.
-func LetterLanguages() []string { return []string{"da", "en"} }
+// Languages lists the languages with templates.
+func Languages() []string { return []string{"da", "en"} }
 
-// LetterData is what one letter is about; the campaign comes from Letters. Fields a kind does
+// Data is what one letter is about; the campaign comes from Letters. Fields a kind does
 // not use are ignored.
-type LetterData struct {
+type Data struct {
 	// Lang is the letter's language; "" uses the campaign's.
 	Lang    string
 	Invitee campaign.Invitee
@@ -121,14 +116,11 @@ type letterSet struct {
 	subjectFile           string // for error messages
 }
 
-//go:embed templates
-var embedded embed.FS // read-only template sources, never changed after build
-
-// NewLetters parses every template of every kind and language: the embedded defaults, each
+// New parses every template of every kind and language: the embedded defaults, each
 // replaced by a file of the same name in overrideDir when there is one ("" for none). It then
 // renders every template once on sample data, so that a broken template is an error now,
 // naming its file and line, and not at the first send.
-func NewLetters(c *campaign.Campaign, overrideDir string) (*Letters, error) {
+func New(c *campaign.Campaign, overrideDir string) (*Letters, error) {
 	if c == nil {
 		return nil, errors.New("load letters: no campaign")
 	}
@@ -137,7 +129,7 @@ func NewLetters(c *campaign.Campaign, overrideDir string) (*Letters, error) {
 		return nil, err
 	}
 	l := &Letters{c: c, sets: map[setKey]*letterSet{}}
-	for _, lang := range LetterLanguages() {
+	for _, lang := range Languages() {
 		for _, k := range Kinds() {
 			set, err := parseSet(src, k, lang, c.Location)
 			if err != nil {
@@ -146,7 +138,7 @@ func NewLetters(c *campaign.Campaign, overrideDir string) (*Letters, error) {
 			l.sets[setKey{k, lang}] = set
 		}
 	}
-	for _, lang := range LetterLanguages() {
+	for _, lang := range Languages() {
 		for _, k := range Kinds() {
 			d := SampleData(c, k)
 			d.Lang = lang
@@ -158,97 +150,10 @@ func NewLetters(c *campaign.Campaign, overrideDir string) (*Letters, error) {
 	return l, nil
 }
 
-// source is one template file: its text and the name errors give it (the override's path, or
-// the embedded name).
-type source struct {
-	name string
-	text string
-}
-
-// templateNames lists every template file name Letters reads.
-func templateNames() []string {
-	var names []string
-	for _, lang := range LetterLanguages() {
-		names = append(names, "common."+lang+".txt", "common."+lang+".html")
-		for _, k := range Kinds() {
-			base := string(k) + "." + lang
-			names = append(names, base+".subject", base+".txt", base+".html")
-		}
-	}
-	return names
-}
-
-// templateSources reads the embedded templates and replaces each with its override, if any.
-func templateSources(overrideDir string) (map[string]source, error) {
-	src := map[string]source{}
-	for _, name := range templateNames() {
-		b, err := embedded.ReadFile("templates/" + name)
-		if err != nil {
-			return nil, fmt.Errorf("load letters: embedded template %s: %w", name, err)
-		}
-		src[name] = source{name: name, text: string(b)}
-	}
-	if overrideDir == "" {
-		return src, nil
-	}
-	entries, err := os.ReadDir(overrideDir)
-	if err != nil {
-		return nil, fmt.Errorf("load letters: template folder: %w", err)
-	}
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || strings.HasPrefix(name, ".") || strings.HasSuffix(name, "~") {
-			continue // editors' backup and swap files
-		}
-		path := filepath.Join(overrideDir, name)
-		if _, ok := src[name]; !ok {
-			return nil, fmt.Errorf("load letters: %s: not a template name (names are <kind>.<lang>.subject|txt|html or common.<lang>.txt|html, e.g. invitation.da.txt)", path)
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("load letters: %w", err)
-		}
-		src[name] = source{name: path, text: string(b)}
-	}
-	return src, nil
-}
-
-// parseSet parses the subject, text and HTML templates of one kind in one language, each body
-// with its language's common file, so that a kind file can use the shared parts.
-func parseSet(src map[string]source, k Kind, lang string, loc *time.Location) (*letterSet, error) {
-	base := string(k) + "." + lang
-	subj, txt, html := src[base+".subject"], src[base+".txt"], src[base+".html"]
-	ctxt, chtml := src["common."+lang+".txt"], src["common."+lang+".html"]
-	tf := textFuncs(lang, loc)
-	s := &letterSet{subjectName: subj.name, textName: txt.name, htmlName: html.name,
-		subjectFile: subj.name}
-	var err error
-	if s.subject, err = texttemplate.New(subj.name).Funcs(tf).Option("missingkey=error").Parse(subj.text); err != nil {
-		return nil, err
-	}
-	t := texttemplate.New(ctxt.name).Funcs(tf).Option("missingkey=error")
-	if _, err = t.Parse(ctxt.text); err != nil {
-		return nil, err
-	}
-	if _, err = t.New(txt.name).Parse(txt.text); err != nil {
-		return nil, err
-	}
-	s.text = t
-	h := htmltemplate.New(chtml.name).Funcs(htmlFuncs(lang, loc)).Option("missingkey=error")
-	if _, err = h.Parse(chtml.text); err != nil {
-		return nil, err
-	}
-	if _, err = h.New(html.name).Parse(html.text); err != nil {
-		return nil, err
-	}
-	s.html = h
-	return s, nil
-}
-
 // letterView is what the templates see: the letter's data, the campaign, and what is easier
 // to work out in Go than in a template.
 type letterView struct {
-	LetterData
+	Data
 	Campaign                *campaign.Campaign
 	Party                   string
 	Amount                  int64
@@ -265,7 +170,7 @@ var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // Render writes one letter. It checks that the data holds what the kind needs (a meeting for a
 // confirmation, items for a review letter, ...), so that no letter goes out with a hole.
-func (l *Letters) Render(kind Kind, data LetterData) (Rendered, error) {
+func (l *Letters) Render(kind Kind, data Data) (Rendered, error) {
 	lang := data.Lang
 	if lang == "" {
 		lang = l.c.Language
@@ -303,8 +208,8 @@ func (l *Letters) Render(kind Kind, data LetterData) (Rendered, error) {
 	return Rendered{Kind: kind, Lang: lang, Subject: v.Subject, Text: text, HTML: tidy(b.String())}, nil
 }
 
-func (l *Letters) view(kind Kind, d LetterData) *letterView {
-	v := &letterView{LetterData: d, Campaign: l.c, Party: d.Invitee.FormalName}
+func (l *Letters) view(kind Kind, d Data) *letterView {
+	v := &letterView{Data: d, Campaign: l.c, Party: d.Invitee.FormalName}
 	if v.Party == "" {
 		v.Party = d.Invitee.Name
 	}
@@ -328,7 +233,7 @@ func (l *Letters) view(kind Kind, d LetterData) *letterView {
 }
 
 // checkData names what a kind needs and the data lacks.
-func checkData(kind Kind, d LetterData) error {
+func checkData(kind Kind, d Data) error {
 	var missing []string
 	if !kind.ToStaff() && d.Invitee.Code == "" {
 		missing = append(missing, "invitee")
@@ -393,14 +298,3 @@ func tidy(s string) string {
 
 // oneLine makes a subject one line with single spaces: a header cannot carry a line break.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-// TemplateNames lists the file names a template folder may hold, sorted; for documentation
-// and `rsvpd check`.
-func TemplateNames() []string {
-	n := templateNames()
-	sort.Strings(n)
-	return n
-}
-
-// EmbeddedTemplates is the folder of default templates, to copy from when writing overrides.
-func EmbeddedTemplates() (fs.FS, error) { return fs.Sub(embedded, "templates") }

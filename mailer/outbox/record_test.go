@@ -1,0 +1,166 @@
+package outbox
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/rsvpd/rsvpd/store"
+)
+
+func TestSenderMarksSentWhenOnSentFails(t *testing.T) {
+	r := newSenderRig(t)
+	r.sentErr = errors.New("invitee table locked")
+	srv := startSenderSandbox(t, nil)
+	rows := syntheticOutboxRows(3)
+	r.queue(rows, time.Now())
+	for range 2 {
+		if err := r.sender(r.options(srv.SMTPAddr())).Drain(context.Background()); err != nil {
+			t.Fatalf("Drain: %v", err)
+		}
+	}
+	for _, q := range rows {
+		if row := r.outbox()["invitation/"+q.code]; row.Status != "sent" {
+			t.Errorf("%s: %s, want sent although OnSent failed", row.Key, row.Status)
+		}
+		if n := srv.Accepted(q.recipient); n != 1 {
+			t.Errorf("%s holds %d messages after two drains, want 1", q.recipient, n)
+		}
+	}
+}
+
+// TestSenderSurvivesSIGKILL sends 1,000 invitations from a separate process (crashchild, built
+// from testdata/crashchild) and kills it with SIGKILL at random points, at least five times,
+// starting it again after each kill. At the end every mailbox holds its invitation, and the
+// duplicates are at most the messages in flight when the process died: one per connection
+// per kill.
+func TestSenderSurvivesSIGKILL(t *testing.T) {
+	child := buildOutboxCrashChild(t)
+	for _, conns := range []int{1, 2} {
+		t.Run(fmt.Sprintf("connections=%d", conns), func(t *testing.T) {
+			srv := startSenderSandbox(t, nil)
+			db := filepath.Join(t.TempDir(), "rsvpd.db")
+			st, err := store.Open(context.Background(), db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			rows := syntheticOutboxRows(1000)
+			queueOutboxRows(t, st, outboxSigner(), rows, time.Now())
+
+			total := func() int {
+				n := 0
+				for _, m := range srv.Mailboxes() {
+					n += srv.Accepted(m)
+				}
+				return n
+			}
+			rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), uint64(conns)))
+			kills, runs := 0, 0
+			for {
+				runs++
+				cmd := exec.Command(child, "-db", db, "-smtp", srv.SMTPAddr(), "-connections", strconv.Itoa(conns))
+				var out bytes.Buffer
+				cmd.Stdout, cmd.Stderr = &out, &out
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				exited := make(chan error, 1)
+				go func() { exited <- cmd.Wait() }()
+				// Kill when the server has taken a random number (1..150) of further messages;
+				// after twelve kills, let it finish.
+				target := total() + 1 + rng.IntN(150)
+				var err error
+				killed := false
+				giveUp := time.Now().Add(time.Minute)
+			wait:
+				for {
+					select {
+					case err = <-exited:
+						break wait
+					case <-time.After(time.Millisecond):
+						if time.Now().After(giveUp) {
+							cmd.Process.Signal(syscall.SIGKILL)
+							<-exited
+							t.Fatalf("run %d of crashchild did not finish within a minute\n%s", runs, out.String())
+						}
+						if kills < 12 && total() >= target {
+							cmd.Process.Signal(syscall.SIGKILL)
+							err = <-exited
+							killed = true
+							break wait
+						}
+					}
+				}
+				if killed {
+					kills++
+					continue
+				}
+				if err != nil {
+					t.Fatalf("run %d of crashchild: %v\n%s", runs, err, out.String())
+				}
+				break
+			}
+
+			missing, dups := 0, 0
+			for _, q := range rows {
+				switch n := srv.Accepted(q.recipient); {
+				case n == 0:
+					missing++
+				case n > 1:
+					dups += n - 1
+					ids := map[string]bool{}
+					for _, m := range sandboxMessages(t, srv, q.recipient) {
+						ids[m.Header.Get("Message-Id")] = true
+					}
+					if len(ids) != 1 {
+						t.Errorf("%s got %d different messages, want copies of its one invitation", q.recipient, len(ids))
+					}
+				}
+			}
+			t.Logf("%d connections: %d kills, %d runs, %d messages delivered for 1000 invitations: %d missing, %d duplicates",
+				conns, kills, runs, total(), missing, dups)
+			if kills < 5 {
+				t.Errorf("only %d kills before the outbox was empty, want at least 5", kills)
+			}
+			if missing != 0 {
+				t.Errorf("%d invitations lost", missing)
+			}
+			if dups > conns*kills {
+				t.Errorf("%d duplicates after %d kills with %d connections, want at most %d (the messages in flight)",
+					dups, kills, conns, conns*kills)
+			}
+			stats, err := st.OutboxStats(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if stats.Sent != 1000 || stats.Pending != 0 || stats.Failed != 0 {
+				t.Errorf("outbox at the end: %+v, want 1000 sent", stats)
+			}
+		})
+	}
+}
+
+// buildOutboxCrashChild compiles testdata/crashchild.
+func buildOutboxCrashChild(t *testing.T) string {
+	t.Helper()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	bin := filepath.Join(t.TempDir(), "crashchild")
+	cmd := exec.Command(goTool, "build", "-o", bin, "./testdata/crashchild")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build crashchild: %v\n%s", err, out)
+	}
+	return bin
+}

@@ -392,10 +392,11 @@ type outboxScriptedSMTP struct {
 	dataDelay  time.Duration // wait this long before accepting a message
 	gotData    chan struct{} // a message arrived (before the answer)
 	accepted   atomic.Int32
-	// pipelining advertises PIPELINING; refuse answers 550 to RCPT TO an address containing
-	// it; dataWithoutRcpt answers DATA with 354 even when every recipient was refused (as a
-	// careless server may), so the client must end the empty message itself.
+	// pipelining advertises PIPELINING and ext the other extensions listed (8BITMIME,
+	// SMTPUTF8); refuse answers 550 to RCPT TO an address containing it; dataWithoutRcpt
+	// answers DATA with 354 even when every recipient was refused (as a careless server may).
 	pipelining      bool
+	ext             []string
 	refuse          string
 	dataWithoutRcpt bool
 	conns           atomic.Int32
@@ -452,11 +453,16 @@ func (s *outboxScriptedSMTP) serve(c net.Conn) {
 		verb := strings.ToUpper(strings.Fields(line + " x")[0])
 		switch verb {
 		case "EHLO":
+			ext := s.ext
 			if s.pipelining {
-				tp.PrintfLine("250-scripted.test")
-				tp.PrintfLine("250 PIPELINING")
-			} else {
-				tp.PrintfLine("250 scripted.test")
+				ext = append([]string{"PIPELINING"}, ext...)
+			}
+			for i, e := range append([]string{"scripted.test"}, ext...) {
+				sep := "-"
+				if i == len(ext) {
+					sep = " "
+				}
+				tp.PrintfLine("250%s%s", sep, e)
 			}
 		case "RCPT":
 			if s.refuse != "" && strings.Contains(line, s.refuse) {

@@ -11,11 +11,11 @@
 // sender: the dispatcher is the only participant, and a message in flight holds the clock so
 // that no time passes while it is being delivered.
 //
-// go-mail composes the message and opens the connection (greeting, EHLO, STARTTLS, AUTH); the
-// worker runs each mail transaction itself on that connection (transact): the message encoded
-// beforehand and written at once, MAIL FROM, RCPT TO and DATA pipelined when the server offers
-// PIPELINING, no NOOP or RSET between messages. That halves the time per message against
-// go-mail's Send, and it knows which step an error came from.
+// go-mail composes the message and opens the connection (greeting, EHLO, STARTTLS, AUTH);
+// the worker runs each mail transaction on that connection through go-mail's SMTP client
+// (Mail, Rcpt, Data), one recipient per message, with the message encoded beforehand and
+// written at once, no NOOP or RSET between messages, and the step an error came from kept
+// in the stored reason.
 package outbox
 
 import (

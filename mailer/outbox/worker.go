@@ -1,7 +1,6 @@
 package outbox
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/tls"
@@ -52,7 +51,7 @@ func (s *Sender) newWorker(id int) (*sendWorker, error) {
 		mail.WithTimeout(o.Timeout),
 		mail.WithTLSConfig(tlsConf),
 		// go-mail opens the connection (greeting, EHLO, STARTTLS, AUTH); the worker runs the
-		// transactions itself (transact).
+		// transactions on it (transact).
 		mail.WithDialContextFunc(w.dialRaw),
 	}
 	switch o.TLS {
@@ -249,120 +248,51 @@ func (w *sendWorker) send(env envelope, data []byte) (dialFailed bool, err error
 	return false, err
 }
 
-// transact is one SMTP mail transaction within Timeout: MAIL FROM, RCPT TO and DATA, sent
-// together when the server offers PIPELINING (RFC 2920: one round trip instead of three),
-// then the message. A refusal before the data leaves the session clean (RSET) for the next
-// message.
+// transact is one SMTP mail transaction within Timeout, through go-mail's client: MAIL FROM
+// (with BODY=8BITMIME when the server offers it, as Mail does itself), RCPT TO, DATA, and the
+// encoded message in one write. An error names the step it came from. A refusal before the
+// data leaves the session clean (RSET) for the next message.
 func (w *sendWorker) transact(env envelope, data []byte) error {
 	c := w.conn
 	if err := c.UpdateDeadline(w.s.o.Timeout); err != nil {
 		return &smtpStepError{"set deadline", err}
 	}
-	eightBitMIME, _ := c.Extension("8BITMIME")
-	if env.eightBit && !eightBitMIME {
+	if eightBitMIME, _ := c.Extension("8BITMIME"); env.eightBit && !eightBitMIME {
 		return &smtpStepError{"MAIL FROM", errNo8BitMIME}
 	}
 	if strings.ContainsAny(env.from+env.to, "\r\n") {
 		return &smtpStepError{"MAIL FROM", errors.New("line break in an address")}
 	}
-	mailCmd := "MAIL FROM:" + env.from
-	if eightBitMIME {
-		mailCmd += " BODY=8BITMIME"
+	// Mail asks for SMTPUTF8 whenever the server offers it; only an address that needs it
+	// should.
+	c.SkipSMTPUTF8(isASCII(env.from + env.to))
+	if err := c.Mail(env.from); err != nil {
+		return w.refused("MAIL FROM", err)
 	}
-	if utf8, _ := c.Extension("SMTPUTF8"); utf8 && !isASCII(env.from+env.to) {
-		mailCmd += " SMTPUTF8"
+	if err := c.Rcpt(env.to); err != nil {
+		return w.refused("RCPT TO", err)
 	}
-	steps := [...]struct {
-		name, cmd string
-		expect    int
-	}{{"MAIL FROM", mailCmd, 250}, {"RCPT TO", "RCPT TO:" + env.to, 25}, {"DATA", "DATA", 354}}
-	pipelining, _ := c.Extension("PIPELINING")
-	tw := c.Text.Writer.W
-	var failed error
-	dataOpen := false // the server answered DATA with 354
-	for i, st := range steps {
-		if _, err := tw.WriteString(st.cmd + "\r\n"); err != nil {
-			return &smtpStepError{st.name, err}
-		}
-		if pipelining && i < len(steps)-1 {
-			continue // the next command goes in the same packet
-		}
-		if err := tw.Flush(); err != nil {
-			return &smtpStepError{st.name, err}
-		}
-		// Read the answers owed so far: all three when pipelining, else this one.
-		first := i
-		if pipelining {
-			first = 0
-		}
-		for _, rd := range steps[first : i+1] {
-			_, _, err := c.Text.ReadResponse(rd.expect)
-			if err == nil {
-				dataOpen = rd.name == "DATA"
-				continue
-			}
-			if smtpCode(err) == 0 {
-				return &smtpStepError{rd.name, err} // no reply: the connection is gone
-			}
-			if failed == nil {
-				failed = &smtpStepError{rd.name, err}
-			}
-		}
-		if failed != nil {
-			break
-		}
+	wc, err := c.Data()
+	if err != nil {
+		return w.refused("DATA", err)
 	}
-	if failed != nil {
-		if dataOpen {
-			// A pipelined DATA was taken although a command before it failed: end the
-			// empty message so that the session stays in step (RFC 2920, 3.1).
-			if _, err := tw.WriteString(".\r\n"); err == nil && tw.Flush() == nil {
-				_, _, _ = c.Text.ReadResponse(0)
-			}
-		}
-		_ = c.Reset()
-		return failed
+	if _, err := wc.Write(data); err != nil {
+		return &smtpStepError{"message data", err} // the connection is dropped: no Close
 	}
-	if err := writeData(tw, data); err != nil {
-		return &smtpStepError{"message data", err}
-	}
-	if _, _, err := c.Text.ReadResponse(250); err != nil {
+	if err := wc.Close(); err != nil {
 		return &smtpStepError{"end of data", err}
 	}
 	return nil
 }
 
-// writeData writes a message as the DATA of SMTP (RFC 5321, 4.5.2): a dot doubled at the start
-// of a line, then the line with a single dot. go-mail writes CRLF line ends, so a message is
-// written in a few large pieces; one with a bare CR or LF goes through textproto's DotWriter,
-// which makes every line end CRLF (byte by byte, at a third of the speed).
-func writeData(w *bufio.Writer, data []byte) error {
-	crlf := bytes.Count(data, []byte("\r\n"))
-	if bytes.Count(data, []byte("\n")) != crlf || bytes.Count(data, []byte("\r")) != crlf {
-		dw := textproto.NewWriter(w).DotWriter()
-		if _, err := dw.Write(data); err != nil {
-			return err
-		}
-		return dw.Close()
+// refused names the step of an error before the data. After the server's refusal it ends
+// the transaction (RSET) so that the connection can carry the next message; after an error
+// without a reply the connection is dropped anyway.
+func (w *sendWorker) refused(step string, err error) error {
+	if smtpCode(err) != 0 {
+		_ = w.conn.Reset()
 	}
-	if len(data) > 0 && data[0] == '.' {
-		w.WriteByte('.')
-	}
-	for {
-		i := bytes.Index(data, []byte("\r\n."))
-		if i < 0 {
-			break
-		}
-		w.Write(data[:i+2])
-		w.WriteByte('.')
-		data = data[i+2:] // the line's own dot follows
-	}
-	w.Write(data)
-	if !bytes.HasSuffix(data, []byte("\r\n")) {
-		w.WriteString("\r\n")
-	}
-	w.WriteString(".\r\n")
-	return w.Flush() // a write error stays in w and comes back here
+	return &smtpStepError{step, err}
 }
 
 func isASCII(s string) bool {

@@ -11,6 +11,7 @@ import (
 	_ "time/tzdata" // Europe/Copenhagen must exist on every machine
 
 	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/mailer"
 	"github.com/rsvpd/rsvpd/schedules"
 )
 
@@ -388,8 +389,8 @@ func meetingIDs(c *campaign.Campaign) []string {
 func (b *builder) mail(n node) {
 	f := n.fields("smtp", "imap", "inbox", "processed", "concurrency", "rate", "max_auto_per_day", "retry_for", "poll")
 	m := &b.cfg.Mail
-	m.SMTP = b.server(f["smtp"], 587, "starttls")
-	m.IMAP = b.server(f["imap"], 993, "tls")
+	m.SMTP = b.server(f["smtp"], 587, mailer.StartTLS)
+	m.IMAP = b.server(f["imap"], 993, mailer.ImplicitTLS)
 	m.Inbox = f["inbox"].str(false)
 	if m.Inbox == "" {
 		m.Inbox = "INBOX"
@@ -414,12 +415,11 @@ func (b *builder) mail(n node) {
 	m.Poll = f["poll"].duration(time.Minute)
 }
 
-func (b *builder) server(n node, defPort int, defTLS string) Server {
+func (b *builder) server(n node, defPort int, defTLS mailer.TLSMode) Server {
 	f := n.fields("host", "port", "tls", "user", "password_env", "password_file")
 	s := Server{
 		Host:         f["host"].header(false),
 		Port:         f["port"].integer(defPort),
-		TLS:          f["tls"].str(false),
 		User:         f["user"].header(false),
 		PasswordEnv:  f["password_env"].str(false),
 		PasswordFile: f["password_file"].str(false),
@@ -430,12 +430,12 @@ func (b *builder) server(n node, defPort int, defTLS string) Server {
 	if s.Port < 1 || s.Port > 65535 {
 		f["port"].errorf("port %d out of range", s.Port)
 	}
-	switch s.TLS {
-	case "":
-		s.TLS = defTLS
-	case "none", "starttls", "tls":
-	default:
-		f["tls"].errorf("%q is not a TLS mode (none, starttls or tls)", s.TLS)
+	s.TLS = defTLS
+	if mode := f["tls"].str(false); mode != "" {
+		var err error
+		if s.TLS, err = mailer.ParseTLSMode(mode); err != nil {
+			f["tls"].errorf("%v", err)
+		}
 	}
 	if s.PasswordEnv != "" && s.PasswordFile != "" {
 		f["password_file"].errorf("give the password either by environment variable or by file, not both")

@@ -318,7 +318,7 @@ func (r *run) tweakSender(so *outbox.Options) {
 
 // tweakWatcher reconnects quickly: the sandbox is on loopback and a reconnect costs nothing.
 func tweakWatcher(wo *inbox.Options) {
-	wo.BackoffMin, wo.BackoffMax = 20*time.Millisecond, time.Second
+	wo.BackoffBase, wo.BackoffMax = 20*time.Millisecond, time.Second
 }
 
 // campaign drives the virtual clock day by day (hour by hour at a set speed) to the end,

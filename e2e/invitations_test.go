@@ -62,7 +62,7 @@ func startEngine(t testing.TB, srv *mailtest.Servers, cfg *config.Config, clk cl
 			SenderTweak: func(o *outbox.Options) { o.BackoffBase, o.BackoffMax = 100*time.Millisecond, time.Second },
 			WatcherTweak: func(o *inbox.Options) {
 				o.User = "dialogmoeder@kombit.test"
-				o.BackoffMin, o.BackoffMax = 50*time.Millisecond, time.Second
+				o.BackoffBase, o.BackoffMax = 50*time.Millisecond, time.Second
 			},
 		})
 	}()

@@ -230,7 +230,7 @@ func TestHealthFollowsTheServersAndTheStore(t *testing.T) {
 
 	host, port := hostPort(t, box.IMAPAddr())
 	wo := inbox.Options{Host: host, Port: port, TLS: "none", User: "dialogmoeder@kombit.test", Password: "pw",
-		BackoffMin: 50 * time.Millisecond, BackoffMax: 100 * time.Millisecond}
+		BackoffBase: 50 * time.Millisecond, BackoffMax: 100 * time.Millisecond}
 	s.TweakWatcher(&wo)
 	w := inbox.New(st, func(context.Context, int64) error { return nil }, wo)
 	s.SetWatcher(w)

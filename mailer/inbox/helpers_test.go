@@ -330,7 +330,7 @@ func watchTestOptions(t *testing.T, srv *watchTestServer) Options {
 	return Options{
 		Host: host, Port: port, TLS: "none", User: watchTestUser, Password: watchTestPassword,
 		Processed: watchTestDone, CommandTimeout: 2 * time.Second,
-		BackoffMin: 50 * time.Millisecond, BackoffMax: 400 * time.Millisecond,
+		BackoffBase: 50 * time.Millisecond, BackoffMax: 400 * time.Millisecond,
 		Poll: time.Hour, Log: watchTestLogger(t),
 	}
 }

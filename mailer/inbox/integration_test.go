@@ -90,7 +90,7 @@ func TestWatcherOnDovecot(t *testing.T) {
 	opts := Options{
 		Host: host, Port: port, TLS: "none", User: watchDovecotUser, Password: srv.Password,
 		Processed: "rsvpd/Behandlet", CommandTimeout: 5 * time.Second,
-		BackoffMin: 200 * time.Millisecond, BackoffMax: 2 * time.Second,
+		BackoffBase: 200 * time.Millisecond, BackoffMax: 2 * time.Second,
 		Log: watchTestLogger(t),
 		OnConnect: func(c Connection) {
 			mu.Lock()

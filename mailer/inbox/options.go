@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rsvpd/rsvpd/clock"
+	"github.com/rsvpd/rsvpd/mailer"
 )
 
 // Defaults of Options.
@@ -19,7 +20,7 @@ const (
 	DefaultCommandTimeout = 30 * time.Second
 	DefaultIdleRestart    = 10 * time.Minute
 	MaxIdleRestart        = 25 * time.Minute
-	DefaultBackoffMin     = 500 * time.Millisecond
+	DefaultBackoffBase    = 500 * time.Millisecond
 	DefaultBackoffMax     = 2 * time.Minute
 	DefaultMaxSize        = 25 << 20
 )
@@ -27,8 +28,8 @@ const (
 // Options configure a Watcher. Zero values take the defaults named.
 type Options struct {
 	Host string
-	Port int    // default 993 for "tls", 143 otherwise
-	TLS  string // "none", "starttls" or "tls" (default "tls")
+	Port int            // default 993 for "tls", 143 otherwise
+	TLS  mailer.TLSMode // default mailer.ImplicitTLS
 	// TLSConfig adds trusted roots or a server name; nil uses the system's roots and Host.
 	TLSConfig *tls.Config
 	User      string
@@ -47,10 +48,10 @@ type Options struct {
 	// IdleRestart is how long one IDLE lasts before it is stopped and started again
 	// (default 10m, at most 25m: RFC 2177 lets servers drop an IDLE after 30 minutes).
 	IdleRestart time.Duration
-	// BackoffMin and BackoffMax bound the wait before connecting again after a failure
+	// BackoffBase and BackoffMax bound the wait before connecting again after a failure
 	// (default 500ms and 2m, doubling with jitter), and before retrying one message.
-	BackoffMin time.Duration
-	BackoffMax time.Duration
+	BackoffBase time.Duration
+	BackoffMax  time.Duration
 	// MaxSize is the largest message read (default 25 MiB). A larger one is not read: its
 	// header is kept in the ledger, which marks it failed with the reason, a review item
 	// tells the staff, and it is moved on flagged $rsvpd-toolarge.
@@ -93,13 +94,10 @@ type Stats struct {
 
 func (o Options) withDefaults() Options {
 	if o.TLS == "" {
-		o.TLS = "tls"
+		o.TLS = mailer.ImplicitTLS
 	}
 	if o.Port == 0 {
-		o.Port = 143
-		if o.TLS == "tls" {
-			o.Port = 993
-		}
+		o.Port = o.TLS.IMAPPort()
 	}
 	if o.Mailbox == "" {
 		o.Mailbox = DefaultMailbox
@@ -108,9 +106,9 @@ func (o Options) withDefaults() Options {
 	setDefault(&o.CommandTimeout, DefaultCommandTimeout)
 	setDefault(&o.IdleRestart, DefaultIdleRestart)
 	o.IdleRestart = min(o.IdleRestart, MaxIdleRestart)
-	setDefault(&o.BackoffMin, DefaultBackoffMin)
+	setDefault(&o.BackoffBase, DefaultBackoffBase)
 	setDefault(&o.BackoffMax, DefaultBackoffMax)
-	o.BackoffMax = max(o.BackoffMax, o.BackoffMin)
+	o.BackoffMax = max(o.BackoffMax, o.BackoffBase)
 	if o.MaxSize <= 0 {
 		o.MaxSize = DefaultMaxSize
 	}
@@ -133,10 +131,10 @@ func setDefault(d *time.Duration, def time.Duration) {
 // take the defaults.
 func (o Options) Validate() error {
 	var errs []error
-	switch o.TLS {
-	case "", "none", "starttls", "tls":
-	default:
-		errs = append(errs, fmt.Errorf("unknown TLS mode %q (want none, starttls or tls)", o.TLS))
+	if o.TLS != "" {
+		if err := o.TLS.Validate(); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if o.Host == "" {
 		errs = append(errs, errors.New("no IMAP host"))

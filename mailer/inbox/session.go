@@ -19,6 +19,7 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/rsvpd/rsvpd/mailer"
 	"github.com/rsvpd/rsvpd/store"
 )
 
@@ -139,14 +140,14 @@ func (s *session) connect(ctx context.Context) error {
 	guard := time.AfterFunc(o.CommandTimeout, func() { conn.Close() })
 	defer guard.Stop()
 	switch o.TLS {
-	case "tls":
+	case mailer.ImplicitTLS:
 		tc := tls.Client(conn, tlsConfig)
 		if err := tc.HandshakeContext(dctx); err != nil {
 			conn.Close()
 			return fmt.Errorf("TLS with %s: %w", o.addr(), err)
 		}
 		s.c = imapclient.New(tc, opts)
-	case "starttls":
+	case mailer.StartTLS:
 		c, err := imapclient.NewStartTLS(conn, opts)
 		if err != nil {
 			conn.Close()

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rsvpd/rsvpd/mailer"
 	"github.com/rsvpd/rsvpd/store"
 )
 
@@ -146,10 +147,10 @@ func TestWatcherPollsWithoutIdle(t *testing.T) {
 // The watcher speaks STARTTLS and implicit TLS, checking the server's certificate.
 func TestWatcherTLSModes(t *testing.T) {
 	serverTLS, clientTLS := watchTestCert(t)
-	for _, mode := range []string{"starttls", "tls"} {
-		t.Run(mode, func(t *testing.T) {
+	for _, mode := range []mailer.TLSMode{mailer.StartTLS, mailer.ImplicitTLS} {
+		t.Run(string(mode), func(t *testing.T) {
 			srv := newWatchTestServer(t, watchCapsRev2)
-			srv.tlsConfig, srv.implicit = serverTLS, mode == "tls"
+			srv.tlsConfig, srv.implicit = serverTLS, mode == mailer.ImplicitTLS
 			srv.start()
 			srv.deliver("INBOX", watchTestMessage("secure@aalborg.test", "Vi kommer"))
 			st := watchTestStore(t)
@@ -157,7 +158,7 @@ func TestWatcherTLSModes(t *testing.T) {
 			opts := watchTestOptions(t, srv)
 			opts.TLS, opts.TLSConfig = mode, clientTLS
 			runWatcher(t, New(st, h.handle, opts))
-			watchWaitFor(t, 5*time.Second, "the message applied over "+mode, func() bool { return h.appliedCount("secure@aalborg.test") == 1 })
+			watchWaitFor(t, 5*time.Second, "the message applied over "+string(mode), func() bool { return h.appliedCount("secure@aalborg.test") == 1 })
 		})
 	}
 	t.Run("untrusted certificate", func(t *testing.T) {

@@ -7,12 +7,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/rsvpd/rsvpd/clock"
+	"github.com/rsvpd/rsvpd/mailer"
 	"github.com/rsvpd/rsvpd/store"
 )
 
@@ -49,6 +49,8 @@ type Watcher struct {
 	log    *slog.Logger
 	clk    clock.Clock
 	wake   chan struct{}
+	// backoff spaces the attempts to connect again and the retries of a message.
+	backoff mailer.Backoff
 
 	// retries holds the messages of the current UIDVALIDITY that failed, by UID, and finished
 	// those finished above the position (which stays below a message that failed), so that a
@@ -80,6 +82,7 @@ func New(st *store.Store, handle func(ctx context.Context, inboundID int64) erro
 		log:      o.Log.With("mailbox", o.Mailbox),
 		clk:      o.Clock,
 		wake:     make(chan struct{}, 1),
+		backoff:  mailer.Backoff{Base: o.BackoffBase, Max: o.BackoffMax},
 		retries:  map[imap.UID]*retry{},
 		finished: map[imap.UID]bool{},
 	}
@@ -133,7 +136,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 			failures = 0
 		}
 		failures++
-		delay := watchJitter(watchBackoff(w.o.BackoffMin, w.o.BackoffMax, failures-1))
+		delay := w.backoff.Wait(failures)
 		w.log.Warn("IMAP session ended; connecting again", "server", w.o.addr(), "in", delay.Round(time.Millisecond),
 			"attempt", failures, "err", err)
 		t := time.NewTimer(delay)
@@ -166,21 +169,6 @@ func (w *Watcher) handleLeftovers(ctx context.Context) {
 	}
 }
 
-// watchBackoff is min·2^n, at most max.
-func watchBackoff(lo, hi time.Duration, n int) time.Duration {
-	d := lo
-	for i := 0; i < n && d < hi; i++ {
-		d *= 2
-	}
-	return min(d, hi)
-}
-
-// watchJitter spreads d over [d/2, d], so that clients cut off together do not return together.
-func watchJitter(d time.Duration) time.Duration {
-	half := d / 2
-	return half + rand.N(d-half+1)
-}
-
 // retryDue reports whether a message that failed may be tried now.
 func (w *Watcher) retryDue(uid imap.UID, now time.Time) bool {
 	r := w.retries[uid]
@@ -197,8 +185,8 @@ func (w *Watcher) failed(uid imap.UID, id int64, now time.Time) time.Duration {
 	if id != 0 {
 		r.id = id
 	}
-	d := watchBackoff(w.o.BackoffMin, w.o.BackoffMax, r.attempts)
 	r.attempts++
+	d := w.backoff.Wait(r.attempts)
 	r.next = now.Add(d)
 	w.handleErrors.Add(1)
 	return d

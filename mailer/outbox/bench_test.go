@@ -17,6 +17,7 @@ import (
 	"github.com/wneessen/go-mail"
 
 	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/mailer"
 	"github.com/rsvpd/rsvpd/mailer/letters"
 	"github.com/rsvpd/rsvpd/store"
 )
@@ -74,7 +75,7 @@ func benchOutboxVsSMTPSource(b *testing.B, renderMode string, conns int) {
 		b.StopTimer()
 		st := openOutboxStore(b)
 		queueOutboxRows(b, st, signer, rows, created)
-		s := New(st, render, Options{Host: host, Port: port, TLS: TLSNone,
+		s := New(st, render, Options{Host: host, Port: port, TLS: mailer.NoTLS,
 			HELO: "rsvpd.test", Concurrency: conns, Timeout: 30 * time.Second})
 		b.StartTimer()
 		t0 := time.Now()

@@ -223,7 +223,7 @@ func (d *dispatch) apply(r sendResult) {
 	ws.idle = true
 	if r.connErr != nil {
 		ws.connFails++
-		ws.notBefore = now.Add(s.backoff(ws.connFails))
+		ws.notBefore = now.Add(s.backoff.Wait(ws.connFails))
 		d.connErr = r.connErr
 	} else if r.connected {
 		ws.connFails = 0
@@ -273,21 +273,6 @@ func (d *dispatch) endBatch(now time.Time) {
 	d.s.log.Info("outbox: batch done", "sent", b.sent, "failed", b.failed, "deferred", b.deferred,
 		"elapsed", now.Sub(b.start))
 	d.batch = batchStats{}
-}
-
-// backoff is the wait before the n-th retry (n >= 1): full jitter up to
-// min(BackoffMax, BackoffBase*2^(n-1)).
-func (s *Sender) backoff(n int) time.Duration {
-	ceiling := s.o.BackoffMax
-	if n < 1 {
-		n = 1
-	}
-	if n <= 62 {
-		if c := s.o.BackoffBase << (n - 1); c > 0 && c < ceiling {
-			ceiling = c
-		}
-	}
-	return time.Duration(s.jitter() * float64(ceiling))
 }
 
 func later(a, b time.Time) time.Time {

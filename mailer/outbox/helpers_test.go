@@ -32,6 +32,7 @@ import (
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/clock"
 	"github.com/rsvpd/rsvpd/config"
+	"github.com/rsvpd/rsvpd/mailer"
 	"github.com/rsvpd/rsvpd/mailer/letters"
 	"github.com/rsvpd/rsvpd/sandbox"
 	"github.com/rsvpd/rsvpd/store"
@@ -201,7 +202,7 @@ func (r *senderRig) options(addr string) Options {
 	}
 	port, _ := strconv.Atoi(portStr)
 	return Options{
-		Host: host, Port: port, TLS: TLSNone, HELO: "rsvpd.test",
+		Host: host, Port: port, TLS: mailer.NoTLS, HELO: "rsvpd.test",
 		Timeout: 5 * time.Second, BackoffBase: time.Minute, BackoffMax: time.Hour,
 		Log: slog.New(slog.NewTextHandler(senderLogWriter{r.t}, &slog.HandlerOptions{Level: slog.LevelInfo})),
 		OnSent: func(tx *store.Tx, row store.Outgoing) error {
@@ -229,7 +230,7 @@ func (r *senderRig) options(addr string) Options {
 // the next attempt to the minute.
 func (r *senderRig) sender(o Options) *Sender {
 	s := New(r.st, r.render, o)
-	s.jitter = func() float64 { return 1 }
+	s.backoff.Rand = func() float64 { return 1 }
 	return s
 }
 

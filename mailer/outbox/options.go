@@ -9,23 +9,17 @@ import (
 	"time"
 
 	"github.com/rsvpd/rsvpd/clock"
+	"github.com/rsvpd/rsvpd/mailer"
 	"github.com/rsvpd/rsvpd/store"
-)
-
-// The TLS modes of Options.TLS.
-const (
-	TLSNone     = "none"     // plain SMTP (loopback test servers only)
-	TLSStartTLS = "starttls" // STARTTLS is required; the default
-	TLSImplicit = "tls"      // TLS from the first byte (SMTPS, port 465)
 )
 
 // Options configure a Sender. Zero values take the defaults named on each field.
 type Options struct {
 	Host string
-	// Port defaults to 465 for TLS "tls" and 587 otherwise.
+	// Port defaults to the TLS mode's SMTPPort: 465 for mailer.ImplicitTLS, else 587.
 	Port int
-	// TLS is "none", "starttls" (default) or "tls".
-	TLS string
+	// TLS defaults to mailer.StartTLS.
+	TLS mailer.TLSMode
 	// TLSConfig replaces the default (the system roots, ServerName Host).
 	TLSConfig *tls.Config
 	// User and Password authenticate with SMTP AUTH PLAIN when User is set; go-mail sends the
@@ -43,8 +37,8 @@ type Options struct {
 	// RetryFor is how long after a row was queued a temporary failure is still retried;
 	// after that it is a permanent failure. Default 48 hours.
 	RetryFor time.Duration
-	// BackoffBase and BackoffMax bound the wait before the n-th retry: a random duration
-	// (full jitter) up to min(BackoffMax, BackoffBase*2^(n-1)). Defaults 1 minute and 1 hour.
+	// BackoffBase and BackoffMax bound the wait before the n-th retry (mailer.Backoff): a
+	// random duration up to min(BackoffMax, BackoffBase*2^(n-1)). Defaults 1 minute and 1 hour.
 	// The same backoff keeps a connection that could not be opened from being redialled at once.
 	BackoffBase, BackoffMax time.Duration
 	// Timeout bounds opening a connection (dial, greeting, EHLO, STARTTLS, AUTH) and each
@@ -75,13 +69,10 @@ type Options struct {
 
 func (o Options) withDefaults() Options {
 	if o.TLS == "" {
-		o.TLS = TLSStartTLS
+		o.TLS = mailer.StartTLS
 	}
 	if o.Port == 0 {
-		o.Port = 587
-		if o.TLS == TLSImplicit {
-			o.Port = 465
-		}
+		o.Port = o.TLS.SMTPPort()
 	}
 	if o.Concurrency <= 0 {
 		o.Concurrency = 1
@@ -119,10 +110,10 @@ func (o Options) Validate() error {
 	if strings.TrimSpace(o.Host) == "" {
 		errs = append(errs, errors.New("smtp host: missing"))
 	}
-	switch o.TLS {
-	case "", TLSNone, TLSStartTLS, TLSImplicit:
-	default:
-		errs = append(errs, fmt.Errorf("smtp tls: %q is not one of none, starttls, tls", o.TLS))
+	if o.TLS != "" {
+		if err := o.TLS.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("smtp tls: %w", err))
+		}
 	}
 	if o.Port < 0 || o.Port > 65535 {
 		errs = append(errs, fmt.Errorf("smtp port: %d is not a port", o.Port))

@@ -23,12 +23,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/rsvpd/rsvpd/clock"
+	"github.com/rsvpd/rsvpd/mailer"
 	"github.com/rsvpd/rsvpd/store"
 	"github.com/wneessen/go-mail"
 )
@@ -69,8 +69,8 @@ type Sender struct {
 	// writeMu serialises the sender's own store writes: SQLite has one writer, and
 	// connections queueing in the driver's busy handler sleep for milliseconds.
 	writeMu sync.Mutex
-	// jitter returns a number in [0, 1) for the backoff; tests replace it.
-	jitter func() float64
+	// backoff spaces the retries of a message and the attempts to open a connection.
+	backoff mailer.Backoff
 	// stop is the running Run's or Drain's ctx.Done(): a store that cannot be written is
 	// waited for until then.
 	stop <-chan struct{}
@@ -80,7 +80,7 @@ type Sender struct {
 func New(st *store.Store, render Renderer, opts Options) *Sender {
 	o := opts.withDefaults()
 	return &Sender{st: st, render: render, o: o, clock: o.Clock, log: o.Log,
-		wake: o.Clock.NewSignal(), jitter: rand.Float64}
+		wake: o.Clock.NewSignal(), backoff: mailer.Backoff{Base: o.BackoffBase, Max: o.BackoffMax}}
 }
 
 // Kick wakes the sender: new rows were queued. It never blocks; kicks while the sender is

@@ -117,12 +117,12 @@ func (s *Sender) recordDeferred(row store.Outgoing, reason string) sendResult {
 				row.Attempts+1, now.Sub(row.CreatedAt).Round(time.Second), reason))
 		}
 		// The last attempt falls on the deadline rather than past it.
-		next = now.Add(s.backoff(row.Attempts + 1))
+		next = now.Add(s.backoff.Wait(row.Attempts + 1))
 		if next.After(deadline) {
 			next = deadline
 		}
 	} else {
-		next = now.Add(s.backoff(row.Attempts + 1))
+		next = now.Add(s.backoff.Wait(row.Attempts + 1))
 	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/rsvpd/rsvpd/clock"
+	"github.com/rsvpd/rsvpd/mailer"
 	"github.com/rsvpd/rsvpd/store"
 	"github.com/wneessen/go-mail"
 	gmsmtp "github.com/wneessen/go-mail/smtp"
@@ -55,11 +56,11 @@ func (s *Sender) newWorker(id int) (*sendWorker, error) {
 		mail.WithDialContextFunc(w.dialRaw),
 	}
 	switch o.TLS {
-	case TLSNone:
+	case mailer.NoTLS:
 		opts = append(opts, mail.WithTLSPolicy(mail.NoTLS))
-	case TLSStartTLS:
+	case mailer.StartTLS:
 		opts = append(opts, mail.WithTLSPolicy(mail.TLSMandatory))
-	case TLSImplicit:
+	case mailer.ImplicitTLS:
 		// The dialler does the TLS handshake (dialRaw); go-mail must not try STARTTLS.
 		opts = append(opts, mail.WithTLSPolicy(mail.NoTLS))
 	}
@@ -86,7 +87,7 @@ func (w *sendWorker) dialRaw(ctx context.Context, network, addr string) (net.Con
 		c   net.Conn
 		err error
 	)
-	if w.s.o.TLS == TLSImplicit {
+	if w.s.o.TLS == mailer.ImplicitTLS {
 		td := &tls.Dialer{NetDialer: nd, Config: w.tlsConf}
 		c, err = td.DialContext(ctx, network, addr)
 	} else {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rsvpd/rsvpd/mailer"
 	"github.com/rsvpd/rsvpd/sandbox"
 	"github.com/rsvpd/rsvpd/store"
 	"github.com/wneessen/go-mail"
@@ -335,17 +336,17 @@ func TestSenderRecoversFromRefusedRecipient(t *testing.T) {
 func TestSenderTLSModesAndAuth(t *testing.T) {
 	for _, tc := range []struct {
 		name               string
-		mode               string
+		mode               mailer.TLSMode
 		implicit, offerTLS bool
 		password           string
 		sent               bool   // else deferred
 		reason             string // in the deferred row's error
 		authed             int32
 	}{
-		{"starttls", TLSStartTLS, false, true, "hemmelig", true, "", 1},
-		{"implicit tls", TLSImplicit, true, false, "hemmelig", true, "", 1},
-		{"starttls required, server has none", TLSStartTLS, false, false, "hemmelig", false, "STARTTLS", 0},
-		{"wrong password", TLSStartTLS, false, true, "forkert", false, "535", 0},
+		{"starttls", mailer.StartTLS, false, true, "hemmelig", true, "", 1},
+		{"implicit tls", mailer.ImplicitTLS, true, false, "hemmelig", true, "", 1},
+		{"starttls required, server has none", mailer.StartTLS, false, false, "hemmelig", false, "STARTTLS", 0},
+		{"wrong password", mailer.StartTLS, false, true, "forkert", false, "535", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newSenderRig(t)

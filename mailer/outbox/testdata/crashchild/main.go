@@ -16,6 +16,7 @@ import (
 
 	"github.com/wneessen/go-mail"
 
+	"github.com/rsvpd/rsvpd/mailer"
 	"github.com/rsvpd/rsvpd/mailer/letters"
 	"github.com/rsvpd/rsvpd/mailer/outbox"
 	"github.com/rsvpd/rsvpd/store"
@@ -44,7 +45,7 @@ func run(db, addr string, conns int) error {
 		return err
 	}
 	port, _ := strconv.Atoi(portStr)
-	s := outbox.New(st, renderer{}, outbox.Options{Host: host, Port: port, TLS: outbox.TLSNone,
+	s := outbox.New(st, renderer{}, outbox.Options{Host: host, Port: port, TLS: mailer.NoTLS,
 		HELO: "crashchild.test", Concurrency: conns, Timeout: 5 * time.Second})
 	return s.Drain(ctx)
 }

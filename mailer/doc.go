@@ -5,5 +5,7 @@
 //     message and records each outcome at once;
 //   - inbox: the IMAP watcher, which reads replies into the store's inbound ledger.
 //
-// This package holds only what outbox and inbox share.
+// This package holds only what the outbox and the inbox share: how a connection to a mail
+// server is secured (TLSMode, also the config's tls key) and how long to wait before trying
+// again (Backoff).
 package mailer

@@ -30,19 +30,20 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
+
 	"github.com/rsvpd/rsvpd/store"
 )
 
 const (
-	watchTestUser     = "dialogmoeder@kombit.test"
-	watchTestPassword = "rsvpd-test"
-	watchTestDone     = "rsvpd/Behandlet"
+	testUser     = "dialogmoeder@kombit.test"
+	testPassword = "rsvpd-test"
+	testDone     = "rsvpd/Behandlet"
 )
 
-// watchTestServer is go-imap's own server with an in-memory backend on 127.0.0.1. The
+// testServer is go-imap's own server with an in-memory backend on 127.0.0.1. The
 // backend outlives stop and start, so the server can be restarted on the same port with its
 // mail kept, as a real server restart does.
-type watchTestServer struct {
+type testServer struct {
 	t    *testing.T
 	mem  *imapmemserver.Server
 	user *imapmemserver.User
@@ -56,21 +57,21 @@ type watchTestServer struct {
 	srv  *imapserver.Server
 }
 
-func newWatchTestServer(t *testing.T, caps imap.CapSet) *watchTestServer {
+func newTestServer(t *testing.T, caps imap.CapSet) *testServer {
 	t.Helper()
 	mem := imapmemserver.New()
-	user := imapmemserver.NewUser(watchTestUser, watchTestPassword)
+	user := imapmemserver.NewUser(testUser, testPassword)
 	if err := user.Create("INBOX", nil); err != nil {
 		t.Fatal(err)
 	}
 	mem.AddUser(user)
-	s := &watchTestServer{t: t, mem: mem, user: user, caps: caps, addr: "127.0.0.1:0"}
+	s := &testServer{t: t, mem: mem, user: user, caps: caps, addr: "127.0.0.1:0"}
 	t.Cleanup(s.stop)
 	return s
 }
 
 // start listens on the server's address (a free port the first time, the same one after).
-func (s *watchTestServer) start() {
+func (s *testServer) start() {
 	s.t.Helper()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -91,7 +92,7 @@ func (s *watchTestServer) start() {
 	s.addr = ln.Addr().String()
 	opts := &imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return watchTestSession{s.mem.NewSession().(imapserver.SessionIMAP4rev2)}, nil, nil
+			return testSession{s.mem.NewSession().(imapserver.SessionIMAP4rev2)}, nil, nil
 		},
 		Caps:         s.caps,
 		InsecureAuth: true,
@@ -105,7 +106,7 @@ func (s *watchTestServer) start() {
 }
 
 // stop closes the listener and every connection, as a server going down does.
-func (s *watchTestServer) stop() {
+func (s *testServer) stop() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.srv != nil {
@@ -114,7 +115,7 @@ func (s *watchTestServer) stop() {
 	}
 }
 
-func (s *watchTestServer) hostPort() (string, int) {
+func (s *testServer) hostPort() (string, int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	host, port, _ := net.SplitHostPort(s.addr)
@@ -124,7 +125,7 @@ func (s *watchTestServer) hostPort() (string, int) {
 }
 
 // deliver puts a message into a mailbox, as the MTA does; a watcher in IDLE hears of it.
-func (s *watchTestServer) deliver(mailbox string, raw []byte) imap.UID {
+func (s *testServer) deliver(mailbox string, raw []byte) imap.UID {
 	s.t.Helper()
 	data, err := s.user.Append(mailbox, bytes.NewReader(raw), &imap.AppendOptions{})
 	if err != nil {
@@ -133,13 +134,13 @@ func (s *watchTestServer) deliver(mailbox string, raw []byte) imap.UID {
 	return data.UID
 }
 
-// watchTestSession keeps an IDLE told of every change, as Dovecot does. go-imap's in-memory
+// testSession keeps an IDLE told of every change, as Dovecot does. go-imap's in-memory
 // tracker reports only changes that arrive once its IDLE has begun: mail delivered between
 // the watcher's last command and its IDLE would go unannounced until the next change. So the
 // session also looks for queued changes every 20ms while it IDLEs.
-type watchTestSession struct{ imapserver.SessionIMAP4rev2 }
+type testSession struct{ imapserver.SessionIMAP4rev2 }
 
-func (s watchTestSession) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
+func (s testSession) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
 	done := make(chan error, 1)
 	go func() { done <- s.SessionIMAP4rev2.Idle(w, stop) }()
 	tick := time.NewTicker(20 * time.Millisecond)
@@ -157,15 +158,15 @@ func (s watchTestSession) Idle(w *imapserver.UpdateWriter, stop <-chan struct{})
 	}
 }
 
-// watchTestMsg is a message as a mail client sees it.
-type watchTestMsg struct {
+// testMsg is a message as a mail client sees it.
+type testMsg struct {
 	UID       imap.UID
 	Flags     []imap.Flag
 	MessageID string
 }
 
 // messages lists a mailbox through a client of its own, as a user's mail program would.
-func (s *watchTestServer) messages(mailbox string) []watchTestMsg {
+func (s *testServer) messages(mailbox string) []testMsg {
 	s.t.Helper()
 	host, port := s.hostPort()
 	addr := net.JoinHostPort(host, fmt.Sprint(port))
@@ -180,7 +181,7 @@ func (s *watchTestServer) messages(mailbox string) []watchTestMsg {
 		s.t.Fatalf("inspect %s: %v", mailbox, err)
 	}
 	defer c.Close()
-	if err := c.Login(watchTestUser, watchTestPassword).Wait(); err != nil {
+	if err := c.Login(testUser, testPassword).Wait(); err != nil {
 		s.t.Fatalf("inspect %s: %v", mailbox, err)
 	}
 	if _, err := c.Select(mailbox, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
@@ -196,18 +197,18 @@ func (s *watchTestServer) messages(mailbox string) []watchTestMsg {
 		// An empty mailbox answers "1:*" with an error on some servers.
 		return nil
 	}
-	var out []watchTestMsg
+	var out []testMsg
 	for _, b := range bufs {
 		var header []byte
 		for _, sec := range b.BodySection {
 			header = sec.Bytes
 		}
-		out = append(out, watchTestMsg{UID: b.UID, Flags: b.Flags, MessageID: messageID(header)})
+		out = append(out, testMsg{UID: b.UID, Flags: b.Flags, MessageID: messageID(header)})
 	}
 	return out
 }
 
-func watchTestMessage(id, body string) []byte {
+func testMessage(id, body string) []byte {
 	return []byte("From: Bibliotekschef <chef@aalborg.kommune.test>\r\n" +
 		"To: dialogmoeder@kombit.test\r\n" +
 		"Subject: Re: Invitation til dialogmøde\r\n" +
@@ -217,10 +218,10 @@ func watchTestMessage(id, body string) []byte {
 		"\r\n" + body + "\r\n")
 }
 
-// watchTestHandler applies ledger rows as the daemon does: in one transaction, skipping a
+// testHandler applies ledger rows as the daemon does: in one transaction, skipping a
 // row already handled and a second copy of an applied Message-ID, recording an unreadable
 // message as failed. fail makes a Message-ID's handling fail (a store error) that many times.
-type watchTestHandler struct {
+type testHandler struct {
 	st *store.Store
 
 	mu        sync.Mutex
@@ -231,12 +232,12 @@ type watchTestHandler struct {
 	appliedAt map[string]time.Time
 }
 
-func newWatchTestHandler(st *store.Store) *watchTestHandler {
-	return &watchTestHandler{st: st, calls: map[string]int{}, applied: map[string]int{}, fail: map[string]int{},
+func newTestHandler(st *store.Store) *testHandler {
+	return &testHandler{st: st, calls: map[string]int{}, applied: map[string]int{}, fail: map[string]int{},
 		appliedAt: map[string]time.Time{}}
 }
 
-func (h *watchTestHandler) handle(ctx context.Context, id int64) error {
+func (h *testHandler) handle(ctx context.Context, id int64) error {
 	var msgID, status string
 	err := h.st.Tx(ctx, func(tx *store.Tx) error {
 		in, err := tx.Inbound(id)
@@ -286,13 +287,13 @@ func (h *watchTestHandler) handle(ctx context.Context, id int64) error {
 	return nil
 }
 
-func (h *watchTestHandler) appliedCount(msgID string) int {
+func (h *testHandler) appliedCount(msgID string) int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.applied[msgID]
 }
 
-func (h *watchTestHandler) totalApplied() int {
+func (h *testHandler) totalApplied() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	n := 0
@@ -302,13 +303,13 @@ func (h *watchTestHandler) totalApplied() int {
 	return n
 }
 
-func (h *watchTestHandler) callCount(msgID string) int {
+func (h *testHandler) callCount(msgID string) int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.calls[msgID]
 }
 
-func watchTestStore(t *testing.T) *store.Store {
+func testStore(t *testing.T) *store.Store {
 	t.Helper()
 	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "rsvpd.db"))
 	if err != nil {
@@ -318,20 +319,20 @@ func watchTestStore(t *testing.T) *store.Store {
 	return st
 }
 
-func watchTestLogger(t *testing.T) *slog.Logger {
+func testLogger(t *testing.T) *slog.Logger {
 	if testing.Verbose() {
 		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	return slog.New(slog.DiscardHandler)
 }
 
-func watchTestOptions(t *testing.T, srv *watchTestServer) Options {
+func testOptions(t *testing.T, srv *testServer) Options {
 	host, port := srv.hostPort()
 	return Options{
-		Host: host, Port: port, TLS: "none", User: watchTestUser, Password: watchTestPassword,
-		Processed: watchTestDone, CommandTimeout: 2 * time.Second,
+		Host: host, Port: port, TLS: "none", User: testUser, Password: testPassword,
+		Processed: testDone, CommandTimeout: 2 * time.Second,
 		BackoffBase: 50 * time.Millisecond, BackoffMax: 400 * time.Millisecond,
-		Poll: time.Hour, Log: watchTestLogger(t),
+		Poll: time.Hour, Log: testLogger(t),
 	}
 }
 
@@ -360,7 +361,7 @@ func runWatcher(t *testing.T, w *Watcher) (stop func()) {
 	return stop
 }
 
-func watchWaitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
+func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for !cond() {
@@ -371,7 +372,7 @@ func watchWaitFor(t *testing.T, d time.Duration, what string, cond func() bool) 
 	}
 }
 
-func watchLedger(t *testing.T, st *store.Store, status string) []store.Inbound {
+func ledgerRows(t *testing.T, st *store.Store, status string) []store.Inbound {
 	t.Helper()
 	rows, err := st.InboundByStatus(context.Background(), status)
 	if err != nil {
@@ -380,7 +381,7 @@ func watchLedger(t *testing.T, st *store.Store, status string) []store.Inbound {
 	return rows
 }
 
-func watchMsgIDs(msgs []watchTestMsg) []string {
+func msgIDs(msgs []testMsg) []string {
 	var ids []string
 	for _, m := range msgs {
 		ids = append(ids, m.MessageID)
@@ -390,24 +391,24 @@ func watchMsgIDs(msgs []watchTestMsg) []string {
 }
 
 var (
-	watchCapsRev2 = imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}} // MOVE, UIDPLUS, IDLE
-	watchCapsRev1 = imap.CapSet{imap.CapIMAP4rev1: {}}                        // IDLE, no MOVE, no UIDPLUS
+	capsRev2 = imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}} // MOVE, UIDPLUS, IDLE
+	capsRev1 = imap.CapSet{imap.CapIMAP4rev1: {}}                        // IDLE, no MOVE, no UIDPLUS
 )
 
-// watchProxy relays connections to the test server and counts the IDLE commands sent; with
+// proxy relays connections to the test server and counts the IDLE commands sent; with
 // hideIdle it removes IDLE from the capabilities the server announces: a server without IDLE.
-type watchProxy struct {
+type proxy struct {
 	port  int
 	idles atomic.Int64
 }
 
-func newWatchProxy(t *testing.T, srv *watchTestServer, hideIdle bool) *watchProxy {
+func newProxy(t *testing.T, srv *testServer, hideIdle bool) *proxy {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
-	p := &watchProxy{port: ln.Addr().(*net.TCPAddr).Port}
+	p := &proxy{port: ln.Addr().(*net.TCPAddr).Port}
 	host, port := srv.hostPort()
 	go func() {
 		for {
@@ -451,7 +452,7 @@ func newWatchProxy(t *testing.T, srv *watchTestServer, hideIdle bool) *watchProx
 	return p
 }
 
-func watchTestCert(t *testing.T) (server, client *tls.Config) {
+func testCert(t *testing.T) (server, client *tls.Config) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {

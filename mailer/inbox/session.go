@@ -19,6 +19,7 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+
 	"github.com/rsvpd/rsvpd/mailer"
 	"github.com/rsvpd/rsvpd/store"
 )

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-imap/v2"
+
 	"github.com/rsvpd/rsvpd/clock"
 	"github.com/rsvpd/rsvpd/mailer"
 	"github.com/rsvpd/rsvpd/store"

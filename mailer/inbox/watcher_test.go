@@ -24,29 +24,29 @@ func TestWatcherHandlesWaitingMessagesOnce(t *testing.T) {
 		processed string
 		disposal  string
 	}{
-		{"move", watchCapsRev2, watchTestDone, "move"},
-		{"copy without MOVE", watchCapsRev1, watchTestDone, "copy"},
-		{"flag without a processed mailbox", watchCapsRev2, "", "flag"},
+		{"move", capsRev2, testDone, "move"},
+		{"copy without MOVE", capsRev1, testDone, "copy"},
+		{"flag without a processed mailbox", capsRev2, "", "flag"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := newWatchTestServer(t, tc.caps)
+			srv := newTestServer(t, tc.caps)
 			srv.start()
 			ids := []string{"a@aalborg.test", "b@roskilde.test", "c@vejle.test"}
 			for _, id := range ids {
-				srv.deliver("INBOX", watchTestMessage(id, "Vi kommer til Vejle, 2 personer"))
+				srv.deliver("INBOX", testMessage(id, "Vi kommer til Vejle, 2 personer"))
 			}
-			st := watchTestStore(t)
-			h := newWatchTestHandler(st)
-			opts := watchTestOptions(t, srv)
+			st := testStore(t)
+			h := newTestHandler(st)
+			opts := testOptions(t, srv)
 			opts.Processed = tc.processed
 			var connected atomic.Value
 			opts.OnConnect = func(c Connection) { connected.Store(c) }
 			w := New(st, h.handle, opts)
 			stop := runWatcher(t, w)
-			watchWaitFor(t, 5*time.Second, "all three messages applied", func() bool { return h.totalApplied() == 3 })
+			waitFor(t, 5*time.Second, "all three messages applied", func() bool { return h.totalApplied() == 3 })
 			want := slices.Clone(ids)
 			if tc.disposal == "flag" {
-				watchWaitFor(t, 5*time.Second, "all three flagged $rsvpd", func() bool {
+				waitFor(t, 5*time.Second, "all three flagged $rsvpd", func() bool {
 					n := 0
 					for _, m := range srv.messages("INBOX") {
 						if slices.Contains(m.Flags, Keyword) && slices.Contains(m.Flags, imap.FlagSeen) {
@@ -56,16 +56,16 @@ func TestWatcherHandlesWaitingMessagesOnce(t *testing.T) {
 					return n == 3
 				})
 			} else {
-				watchWaitFor(t, 5*time.Second, "inbox emptied into "+watchTestDone, func() bool {
-					return len(srv.messages("INBOX")) == 0 && len(srv.messages(watchTestDone)) == 3
+				waitFor(t, 5*time.Second, "inbox emptied into "+testDone, func() bool {
+					return len(srv.messages("INBOX")) == 0 && len(srv.messages(testDone)) == 3
 				})
-				done := srv.messages(watchTestDone)
-				if got := watchMsgIDs(done); !slices.Equal(got, want) {
-					t.Errorf("%s holds %v, want %v", watchTestDone, got, want)
+				done := srv.messages(testDone)
+				if got := msgIDs(done); !slices.Equal(got, want) {
+					t.Errorf("%s holds %v, want %v", testDone, got, want)
 				}
 				for _, m := range done {
 					if !slices.Contains(m.Flags, imap.FlagSeen) || !slices.Contains(m.Flags, Keyword) {
-						t.Errorf("%s in %s has flags %v, want \\Seen and %s", m.MessageID, watchTestDone, m.Flags, Keyword)
+						t.Errorf("%s in %s has flags %v, want \\Seen and %s", m.MessageID, testDone, m.Flags, Keyword)
 					}
 				}
 			}
@@ -102,12 +102,12 @@ func TestWatcherHandlesWaitingMessagesOnce(t *testing.T) {
 // message in the inbox; the next watcher on the same store moves it without applying it
 // again, and handles only the mail that is new.
 func TestWatcherRestartHandlesNothingTwice(t *testing.T) {
-	srv := newWatchTestServer(t, watchCapsRev2)
+	srv := newTestServer(t, capsRev2)
 	srv.start()
-	st := watchTestStore(t)
-	h := newWatchTestHandler(st)
-	srv.deliver("INBOX", watchTestMessage("first@aalborg.test", "Vi kommer"))
-	srv.deliver("INBOX", watchTestMessage("crash@roskilde.test", "Vi kommer ikke"))
+	st := testStore(t)
+	h := newTestHandler(st)
+	srv.deliver("INBOX", testMessage("first@aalborg.test", "Vi kommer"))
+	srv.deliver("INBOX", testMessage("crash@roskilde.test", "Vi kommer ikke"))
 
 	ctx, cancel := context.WithCancel(context.Background())
 	h.after = func(_ context.Context, msgID string) {
@@ -116,7 +116,7 @@ func TestWatcherRestartHandlesNothingTwice(t *testing.T) {
 		}
 	}
 	done := make(chan error, 1)
-	go func() { done <- New(st, h.handle, watchTestOptions(t, srv)).Run(ctx) }()
+	go func() { done <- New(st, h.handle, testOptions(t, srv)).Run(ctx) }()
 	select {
 	case err := <-done:
 		if err != nil {
@@ -125,15 +125,15 @@ func TestWatcherRestartHandlesNothingTwice(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the first watcher did not stop")
 	}
-	if got := watchMsgIDs(srv.messages("INBOX")); !slices.Equal(got, []string{"crash@roskilde.test"}) {
+	if got := msgIDs(srv.messages("INBOX")); !slices.Equal(got, []string{"crash@roskilde.test"}) {
 		t.Fatalf("after the crash the inbox holds %v, want the message applied but not moved", got)
 	}
 	h.after = nil
-	srv.deliver("INBOX", watchTestMessage("new@vejle.test", "Vi kommer til Vejle"))
+	srv.deliver("INBOX", testMessage("new@vejle.test", "Vi kommer til Vejle"))
 
-	w := New(st, h.handle, watchTestOptions(t, srv))
+	w := New(st, h.handle, testOptions(t, srv))
 	runWatcher(t, w)
-	watchWaitFor(t, 5*time.Second, "the new message applied and the inbox emptied", func() bool {
+	waitFor(t, 5*time.Second, "the new message applied and the inbox emptied", func() bool {
 		return h.appliedCount("new@vejle.test") == 1 && len(srv.messages("INBOX")) == 0
 	})
 	for _, id := range []string{"first@aalborg.test", "crash@roskilde.test", "new@vejle.test"} {
@@ -144,8 +144,8 @@ func TestWatcherRestartHandlesNothingTwice(t *testing.T) {
 	if n := h.callCount("crash@roskilde.test"); n != 1 {
 		t.Errorf("the message applied before the crash reached the handler %d times, want once (the ledger knew it)", n)
 	}
-	if got := len(srv.messages(watchTestDone)); got != 3 {
-		t.Errorf("%s holds %d messages, want 3", watchTestDone, got)
+	if got := len(srv.messages(testDone)); got != 3 {
+		t.Errorf("%s holds %d messages, want 3", testDone, got)
 	}
 }
 
@@ -153,17 +153,17 @@ func TestWatcherRestartHandlesNothingTwice(t *testing.T) {
 // messages under new UIDs are recognised by their Message-ID: nothing is applied twice, and
 // the message that is really new is applied.
 func TestWatcherUIDValidityChange(t *testing.T) {
-	srv := newWatchTestServer(t, watchCapsRev2)
+	srv := newTestServer(t, capsRev2)
 	srv.start()
-	st := watchTestStore(t)
-	h := newWatchTestHandler(st)
+	st := testStore(t)
+	h := newTestHandler(st)
 	old := []string{"one@aalborg.test", "two@roskilde.test"}
 	for _, id := range old {
-		srv.deliver("INBOX", watchTestMessage(id, "Vi kommer"))
+		srv.deliver("INBOX", testMessage(id, "Vi kommer"))
 	}
-	w := New(st, h.handle, watchTestOptions(t, srv))
+	w := New(st, h.handle, testOptions(t, srv))
 	runWatcher(t, w)
-	watchWaitFor(t, 5*time.Second, "both applied", func() bool { return h.totalApplied() == 2 })
+	waitFor(t, 5*time.Second, "both applied", func() bool { return h.totalApplied() == 2 })
 	before, err := st.MailboxPosition(context.Background(), "INBOX")
 	if err != nil {
 		t.Fatal(err)
@@ -179,12 +179,12 @@ func TestWatcherUIDValidityChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, id := range old {
-		srv.deliver("INBOX", watchTestMessage(id, "Vi kommer"))
+		srv.deliver("INBOX", testMessage(id, "Vi kommer"))
 	}
-	srv.deliver("INBOX", watchTestMessage("three@vejle.test", "Vi kommer til Vejle"))
+	srv.deliver("INBOX", testMessage("three@vejle.test", "Vi kommer til Vejle"))
 	srv.start()
 
-	watchWaitFor(t, 5*time.Second, "the new message applied and the inbox emptied", func() bool {
+	waitFor(t, 5*time.Second, "the new message applied and the inbox emptied", func() bool {
 		return h.appliedCount("three@vejle.test") == 1 && len(srv.messages("INBOX")) == 0
 	})
 	for _, id := range old {
@@ -192,7 +192,7 @@ func TestWatcherUIDValidityChange(t *testing.T) {
 			t.Errorf("%s applied %d times across the UIDVALIDITY change, want once", id, n)
 		}
 	}
-	if n := len(watchLedger(t, st, "duplicate")); n != 2 {
+	if n := len(ledgerRows(t, st, "duplicate")); n != 2 {
 		t.Errorf("%d ledger rows marked duplicate, want the 2 messages seen again", n)
 	}
 	after, err := st.MailboxPosition(context.Background(), "INBOX")
@@ -209,10 +209,10 @@ func TestWatcherUIDValidityChange(t *testing.T) {
 // applied once the error clears. A malformed message is recorded as failed and moved: it does
 // not stop anything.
 func TestWatcherHandlerErrorDoesNotStopOthers(t *testing.T) {
-	srv := newWatchTestServer(t, watchCapsRev2)
+	srv := newTestServer(t, capsRev2)
 	srv.start()
-	st := watchTestStore(t)
-	h := newWatchTestHandler(st)
+	st := testStore(t)
+	h := newTestHandler(st)
 	h.fail["stuck@odense.test"] = 3
 	ids := []string{"before@aalborg.test", "stuck@odense.test", "broken@vejle.test", "after@roskilde.test"}
 	for _, id := range ids {
@@ -220,26 +220,26 @@ func TestWatcherHandlerErrorDoesNotStopOthers(t *testing.T) {
 		if id == "broken@vejle.test" {
 			body = "MALFORMED"
 		}
-		srv.deliver("INBOX", watchTestMessage(id, body))
+		srv.deliver("INBOX", testMessage(id, body))
 	}
-	w := New(st, h.handle, watchTestOptions(t, srv))
+	w := New(st, h.handle, testOptions(t, srv))
 	runWatcher(t, w)
-	watchWaitFor(t, 5*time.Second, "the messages around the failing one applied", func() bool {
+	waitFor(t, 5*time.Second, "the messages around the failing one applied", func() bool {
 		return h.appliedCount("before@aalborg.test") == 1 && h.appliedCount("after@roskilde.test") == 1
 	})
-	watchWaitFor(t, 5*time.Second, "the failing message applied after its retries", func() bool {
+	waitFor(t, 5*time.Second, "the failing message applied after its retries", func() bool {
 		return h.appliedCount("stuck@odense.test") == 1
 	})
-	watchWaitFor(t, 5*time.Second, "the inbox emptied", func() bool { return len(srv.messages("INBOX")) == 0 })
+	waitFor(t, 5*time.Second, "the inbox emptied", func() bool { return len(srv.messages("INBOX")) == 0 })
 	if n := h.callCount("stuck@odense.test"); n != 4 {
 		t.Errorf("the failing message reached the handler %d times, want 3 failures and 1 success", n)
 	}
-	failed := watchLedger(t, st, "failed")
+	failed := ledgerRows(t, st, "failed")
 	if len(failed) != 1 || failed[0].MessageID != "broken@vejle.test" {
 		t.Errorf("failed ledger rows %v, want only the malformed message", failed)
 	}
-	if got := watchMsgIDs(srv.messages(watchTestDone)); len(got) != 4 {
-		t.Errorf("%s holds %v, want all 4", watchTestDone, got)
+	if got := msgIDs(srv.messages(testDone)); len(got) != 4 {
+		t.Errorf("%s holds %v, want all 4", testDone, got)
 	}
 	pos, _ := st.MailboxPosition(context.Background(), "INBOX")
 	if pos.LastUID != 4 {
@@ -252,27 +252,27 @@ func TestWatcherHandlerErrorDoesNotStopOthers(t *testing.T) {
 
 // While the handler keeps failing, the position stays below the failing message.
 func TestWatcherPositionStaysBelowFailingMessage(t *testing.T) {
-	srv := newWatchTestServer(t, watchCapsRev2)
+	srv := newTestServer(t, capsRev2)
 	srv.start()
-	st := watchTestStore(t)
-	h := newWatchTestHandler(st)
+	st := testStore(t)
+	h := newTestHandler(st)
 	h.fail["stuck@odense.test"] = 1 << 30
-	srv.deliver("INBOX", watchTestMessage("before@aalborg.test", "Vi kommer"))
-	srv.deliver("INBOX", watchTestMessage("stuck@odense.test", "Vi kommer"))
-	srv.deliver("INBOX", watchTestMessage("after@roskilde.test", "Vi kommer"))
-	w := New(st, h.handle, watchTestOptions(t, srv))
+	srv.deliver("INBOX", testMessage("before@aalborg.test", "Vi kommer"))
+	srv.deliver("INBOX", testMessage("stuck@odense.test", "Vi kommer"))
+	srv.deliver("INBOX", testMessage("after@roskilde.test", "Vi kommer"))
+	w := New(st, h.handle, testOptions(t, srv))
 	stop := runWatcher(t, w)
-	watchWaitFor(t, 5*time.Second, "the others applied", func() bool { return h.totalApplied() == 2 })
-	watchWaitFor(t, 5*time.Second, "several retries", func() bool { return h.callCount("stuck@odense.test") >= 3 })
+	waitFor(t, 5*time.Second, "the others applied", func() bool { return h.totalApplied() == 2 })
+	waitFor(t, 5*time.Second, "several retries", func() bool { return h.callCount("stuck@odense.test") >= 3 })
 	stop()
 	pos, _ := st.MailboxPosition(context.Background(), "INBOX")
 	if pos.LastUID != 1 {
 		t.Errorf("position %+v, want UID 1 (below the failing message)", pos)
 	}
-	if got := watchMsgIDs(srv.messages("INBOX")); !slices.Equal(got, []string{"stuck@odense.test"}) {
+	if got := msgIDs(srv.messages("INBOX")); !slices.Equal(got, []string{"stuck@odense.test"}) {
 		t.Errorf("inbox holds %v, want only the failing message", got)
 	}
-	if rows := watchLedger(t, st, "new"); len(rows) != 1 || rows[0].MessageID != "stuck@odense.test" {
+	if rows := ledgerRows(t, st, "new"); len(rows) != 1 || rows[0].MessageID != "stuck@odense.test" {
 		t.Errorf("unhandled ledger rows %v, want the failing message", rows)
 	}
 	// Retries back off: with 50ms doubling to 400ms, a second's worth is a handful, not a spin.
@@ -284,13 +284,13 @@ func TestWatcherPositionStaysBelowFailingMessage(t *testing.T) {
 // The server goes away while the watcher is in IDLE and comes back on the same port; mail
 // delivered while it was down and after it came back is applied, each message once.
 func TestWatcherReconnectsAfterServerRestart(t *testing.T) {
-	srv := newWatchTestServer(t, watchCapsRev2)
+	srv := newTestServer(t, capsRev2)
 	srv.start()
-	st := watchTestStore(t)
-	h := newWatchTestHandler(st)
+	st := testStore(t)
+	h := newTestHandler(st)
 	var mu sync.Mutex
 	var conns []Connection
-	opts := watchTestOptions(t, srv)
+	opts := testOptions(t, srv)
 	opts.OnConnect = func(c Connection) {
 		mu.Lock()
 		conns = append(conns, c)
@@ -298,19 +298,19 @@ func TestWatcherReconnectsAfterServerRestart(t *testing.T) {
 	}
 	w := New(st, h.handle, opts)
 	runWatcher(t, w)
-	srv.deliver("INBOX", watchTestMessage("before@aalborg.test", "Vi kommer"))
-	watchWaitFor(t, 5*time.Second, "the first message applied", func() bool { return h.totalApplied() == 1 })
+	srv.deliver("INBOX", testMessage("before@aalborg.test", "Vi kommer"))
+	waitFor(t, 5*time.Second, "the first message applied", func() bool { return h.totalApplied() == 1 })
 	time.Sleep(50 * time.Millisecond) // into IDLE
 
 	srv.stop()
-	srv.deliver("INBOX", watchTestMessage("during@roskilde.test", "Vi kommer"))
+	srv.deliver("INBOX", testMessage("during@roskilde.test", "Vi kommer"))
 	time.Sleep(600 * time.Millisecond) // several failed attempts
 	srv.start()
-	watchWaitFor(t, 5*time.Second, "mail delivered during the outage applied", func() bool {
+	waitFor(t, 5*time.Second, "mail delivered during the outage applied", func() bool {
 		return h.appliedCount("during@roskilde.test") == 1
 	})
-	srv.deliver("INBOX", watchTestMessage("after@vejle.test", "Vi kommer"))
-	watchWaitFor(t, 2*time.Second, "mail delivered after the restart applied", func() bool {
+	srv.deliver("INBOX", testMessage("after@vejle.test", "Vi kommer"))
+	waitFor(t, 2*time.Second, "mail delivered after the restart applied", func() bool {
 		return h.appliedCount("after@vejle.test") == 1
 	})
 	for _, id := range []string{"before@aalborg.test", "during@roskilde.test", "after@vejle.test"} {
@@ -363,12 +363,12 @@ func TestWatcherDeadlinesAndBackoffOnSilentServer(t *testing.T) {
 					go func() { io.Copy(io.Discard, c); c.Close() }() // reads, never answers
 				}
 			}()
-			st := watchTestStore(t)
-			h := newWatchTestHandler(st)
+			st := testStore(t)
+			h := newTestHandler(st)
 			w := New(st, h.handle, Options{
 				Host: "127.0.0.1", Port: ln.Addr().(*net.TCPAddr).Port, TLS: "none", User: "x", Password: "y",
 				CommandTimeout: 150 * time.Millisecond, BackoffBase: 100 * time.Millisecond, BackoffMax: 400 * time.Millisecond,
-				Log: watchTestLogger(t),
+				Log: testLogger(t),
 			})
 			w.backoff.Rand = func() float64 { return 1 } // each wait its ceiling: the count is known
 			stop := runWatcher(t, w)
@@ -388,7 +388,7 @@ func TestWatcherDeadlinesAndBackoffOnSilentServer(t *testing.T) {
 
 // Options that cannot work stop Run at once with an error naming the problem.
 func TestWatcherRejectsBadOptions(t *testing.T) {
-	st := watchTestStore(t)
+	st := testStore(t)
 	for _, tc := range []struct {
 		name string
 		opts Options

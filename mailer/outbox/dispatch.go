@@ -14,7 +14,7 @@ type dispatch struct {
 	s        *Sender
 	drain    bool
 	workers  []*workerSlot
-	results  chan sendResult
+	results  chan result
 	queue    []store.Outgoing // due rows not yet handed out, oldest first
 	inflight map[int64]bool   // rows handed out whose outcome is not recorded yet
 	interval time.Duration    // 1/Rate; 0 without a rate
@@ -26,7 +26,7 @@ type dispatch struct {
 
 // workerSlot is the dispatcher's view of a worker.
 type workerSlot struct {
-	w         *sendWorker
+	w         *worker
 	idle      bool
 	connFails int       // connection failures in a row
 	notBefore time.Time // after a connection failure: no new message before this
@@ -139,11 +139,11 @@ func (d *dispatch) handOut(now time.Time) {
 		d.inflight[row.ID] = true
 		ws := d.workers[i]
 		ws.idle = false
-		job := sendJob{row: row}
+		j := job{row: row}
 		if canHold {
-			job.release = holder.Hold()
+			j.release = holder.Hold()
 		}
-		ws.w.jobs <- job // buffered and the worker is idle: never blocks
+		ws.w.jobs <- j // buffered and the worker is idle: never blocks
 		if d.interval > 0 {
 			d.nextSlot = later(d.nextSlot, now).Add(d.interval)
 		}
@@ -215,7 +215,7 @@ func (d *dispatch) finish() {
 	d.endBatch(d.s.clock.Now())
 }
 
-func (d *dispatch) apply(r sendResult) {
+func (d *dispatch) apply(r result) {
 	s := d.s
 	now := s.clock.Now()
 	delete(d.inflight, r.row.ID)
@@ -282,24 +282,24 @@ func later(a, b time.Time) time.Time {
 	return b
 }
 
-// sendOutcome is what became of a row.
-type sendOutcome int
+// outcome is what became of a row.
+type outcome int
 
 const (
-	outcomeSent sendOutcome = iota + 1
+	outcomeSent outcome = iota + 1
 	outcomeDeferred
 	outcomeFailed
 )
 
-type sendJob struct {
+type job struct {
 	row     store.Outgoing
 	release func() // the virtual clock's hold; nil on the real clock
 }
 
-type sendResult struct {
+type result struct {
 	worker    int
 	row       store.Outgoing
-	outcome   sendOutcome
+	outcome   outcome
 	reason    string
 	next      time.Time // deferred: the next attempt
 	connErr   error     // the connection could not be opened

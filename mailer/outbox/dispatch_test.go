@@ -17,8 +17,8 @@ import (
 func TestSenderDeliversEachMessageOnceOverReusedConnections(t *testing.T) {
 	r := newSenderRig(t)
 	srv := startSenderSandbox(t, nil)
-	relay := startOutboxConnCounter(t, srv.SMTPAddr())
-	rows := syntheticOutboxRows(100)
+	relay := startConnCounter(t, srv.SMTPAddr())
+	rows := syntheticRows(100)
 	r.queue(rows, time.Now())
 
 	o := r.options(relay.addr())
@@ -88,7 +88,7 @@ func TestSenderRetriesTemporaryFailuresWithBackoff(t *testing.T) {
 	// The server answers 451 to every recipient for ten minutes.
 	srv := startSenderSandbox(t, &sandbox.Options{Now: v.Now,
 		Faults: []sandbox.Fault{{Code: 451, Message: "Greylisted, try again later", For: 10 * time.Minute}}})
-	rows := syntheticOutboxRows(5)
+	rows := syntheticRows(5)
 	r.queue(rows, senderStart)
 	o := r.options(srv.SMTPAddr())
 	o.Clock, o.Concurrency = v, 2
@@ -134,7 +134,7 @@ func TestSenderGivesUpAfterRetryFor(t *testing.T) {
 	r := newSenderRig(t)
 	v := clock.NewVirtual(senderStart)
 	srv := startSenderSandbox(t, &sandbox.Options{Now: v.Now, Faults: []sandbox.Fault{{Code: 452, Message: "Mailbox full"}}})
-	rows := syntheticOutboxRows(1)
+	rows := syntheticRows(1)
 	r.queue(rows, senderStart)
 	o := r.options(srv.SMTPAddr())
 	o.Clock, o.RetryFor = v, 20*time.Minute
@@ -169,7 +169,7 @@ func TestSenderWaitsForServerDownAtStart(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 
-	rows := syntheticOutboxRows(20)
+	rows := syntheticRows(20)
 	r.queue(rows, senderStart)
 	o := r.options(addr)
 	o.Clock, o.Concurrency = v, 2
@@ -221,7 +221,7 @@ func TestSenderRateLimit(t *testing.T) {
 			r := newSenderRig(t)
 			v := clock.NewVirtual(senderStart)
 			srv := startSenderSandbox(t, &sandbox.Options{Now: v.Now})
-			rows := syntheticOutboxRows(20)
+			rows := syntheticRows(20)
 			r.queue(rows, senderStart)
 			o := r.options(srv.SMTPAddr())
 			o.Clock, o.Concurrency, o.Rate = v, 2, tc.rate
@@ -303,8 +303,8 @@ func TestSenderSleepsUntilNextAttemptOrKick(t *testing.T) {
 
 func TestSenderShutdownFinishesMessageInFlight(t *testing.T) {
 	r := newSenderRig(t)
-	srv := startOutboxScriptedSMTP(t, &outboxScriptedSMTP{greet: true, dataDelay: 400 * time.Millisecond})
-	rows := syntheticOutboxRows(5)
+	srv := startScriptedSMTP(t, &scriptedSMTP{greet: true, dataDelay: 400 * time.Millisecond})
+	rows := syntheticRows(5)
 	r.queue(rows, time.Now())
 	ctx, cancel := context.WithCancel(context.Background())
 	runErr := make(chan error, 1)

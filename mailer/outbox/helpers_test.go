@@ -28,6 +28,8 @@ import (
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
+	"github.com/wneessen/go-mail"
+
 	rsvpd "github.com/rsvpd/rsvpd"
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/clock"
@@ -36,11 +38,10 @@ import (
 	"github.com/rsvpd/rsvpd/mailer/letters"
 	"github.com/rsvpd/rsvpd/sandbox"
 	"github.com/rsvpd/rsvpd/store"
-	"github.com/wneessen/go-mail"
 )
 
-// outboxCampaign loads the 2012 example campaign (98 municipalities).
-func outboxCampaign(tb testing.TB) *campaign.Campaign {
+// exampleCampaign loads the 2012 example campaign (98 municipalities).
+func exampleCampaign(tb testing.TB) *campaign.Campaign {
 	tb.Helper()
 	cfg, err := config.LoadFS(rsvpd.ExampleFS(), rsvpd.ExampleConfig, tb.TempDir())
 	if err != nil {
@@ -49,7 +50,7 @@ func outboxCampaign(tb testing.TB) *campaign.Campaign {
 	return cfg.Campaign
 }
 
-func openOutboxStore(tb testing.TB) *store.Store {
+func openStore(tb testing.TB) *store.Store {
 	tb.Helper()
 	st, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "rsvpd.db"))
 	if err != nil {
@@ -62,8 +63,8 @@ func openOutboxStore(tb testing.TB) *store.Store {
 // outboxRow is one message to put in the outbox.
 type outboxRow struct{ code, recipient string }
 
-// queueOutboxRows writes one invitation row per invitee, as the invitation job does.
-func queueOutboxRows(tb testing.TB, st *store.Store, signer *campaign.Signer, rows []outboxRow, at time.Time) {
+// queueRows writes one invitation row per invitee, as the invitation job does.
+func queueRows(tb testing.TB, st *store.Store, signer *campaign.Signer, rows []outboxRow, at time.Time) {
 	tb.Helper()
 	err := st.Tx(context.Background(), func(tx *store.Tx) error {
 		for _, r := range rows {
@@ -81,8 +82,8 @@ func queueOutboxRows(tb testing.TB, st *store.Store, signer *campaign.Signer, ro
 	}
 }
 
-// campaignOutboxRows is a row for every invitee of c.
-func campaignOutboxRows(c *campaign.Campaign) []outboxRow {
+// campaignRows is a row for every invitee of c.
+func campaignRows(c *campaign.Campaign) []outboxRow {
 	rows := make([]outboxRow, len(c.Invitees))
 	for i, inv := range c.Invitees {
 		rows[i] = outboxRow{inv.Code, inv.Email}
@@ -90,8 +91,8 @@ func campaignOutboxRows(c *campaign.Campaign) []outboxRow {
 	return rows
 }
 
-// syntheticOutboxRows is n invitees of a generated campaign, at addresses of the test domains.
-func syntheticOutboxRows(n int) []outboxRow {
+// syntheticRows is n invitees of a generated campaign, at addresses of the test domains.
+func syntheticRows(n int) []outboxRow {
 	rows := make([]outboxRow, n)
 	for i := range rows {
 		code := fmt.Sprintf("g%05d", i+1)
@@ -100,11 +101,11 @@ func syntheticOutboxRows(n int) []outboxRow {
 	return rows
 }
 
-// outboxLetterRenderer renders an invitation from the campaign's letters and composes it as the
+// letterRenderer renders an invitation from the campaign's letters and composes it as the
 // daemon does (Outgoing.Msg): Danish subject, text and HTML alternatives, the tokened Reply-To,
 // the row's Message-ID, Auto-Submitted. Invitees the campaign does not know (a generated
 // campaign) get a made-up municipality.
-type outboxLetterRenderer struct {
+type letterRenderer struct {
 	c       *campaign.Campaign
 	letters *letters.Letters
 	signer  *campaign.Signer
@@ -114,16 +115,16 @@ type outboxLetterRenderer struct {
 	calls map[string]int   // row key -> Render calls
 }
 
-func newOutboxLetterRenderer(tb testing.TB, c *campaign.Campaign, signer *campaign.Signer) *outboxLetterRenderer {
+func newLetterRenderer(tb testing.TB, c *campaign.Campaign, signer *campaign.Signer) *letterRenderer {
 	tb.Helper()
 	l, err := letters.New(c, "")
 	if err != nil {
 		tb.Fatalf("letters.New: %v", err)
 	}
-	return &outboxLetterRenderer{c: c, letters: l, signer: signer, fail: map[string]error{}, calls: map[string]int{}}
+	return &letterRenderer{c: c, letters: l, signer: signer, fail: map[string]error{}, calls: map[string]int{}}
 }
 
-func (r *outboxLetterRenderer) Render(_ context.Context, row store.Outgoing) (*mail.Msg, error) {
+func (r *letterRenderer) Render(_ context.Context, row store.Outgoing) (*mail.Msg, error) {
 	r.mu.Lock()
 	r.calls[row.Key]++
 	ferr := r.fail[row.Key]
@@ -156,13 +157,13 @@ func (r *outboxLetterRenderer) Render(_ context.Context, row store.Outgoing) (*m
 	return o.Msg()
 }
 
-func (r *outboxLetterRenderer) renderCalls(key string) int {
+func (r *letterRenderer) renderCalls(key string) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.calls[key]
 }
 
-func outboxSigner() *campaign.Signer {
+func testSigner() *campaign.Signer {
 	return campaign.NewSigner([]byte("outbox test secret"), "kombit.test")
 }
 
@@ -175,7 +176,7 @@ type senderRig struct {
 	c      *campaign.Campaign
 	st     *store.Store
 	signer *campaign.Signer
-	render *outboxLetterRenderer
+	render *letterRenderer
 
 	mu       sync.Mutex
 	onSent   map[string]int    // row key -> OnSent calls
@@ -186,10 +187,10 @@ type senderRig struct {
 
 func newSenderRig(t *testing.T) *senderRig {
 	t.Helper()
-	c := outboxCampaign(t)
-	signer := outboxSigner()
-	return &senderRig{t: t, c: c, st: openOutboxStore(t), signer: signer,
-		render: newOutboxLetterRenderer(t, c, signer), onSent: map[string]int{},
+	c := exampleCampaign(t)
+	signer := testSigner()
+	return &senderRig{t: t, c: c, st: openStore(t), signer: signer,
+		render: newLetterRenderer(t, c, signer), onSent: map[string]int{},
 		onFailed: map[string]string{}, failedN: map[string]int{}}
 }
 
@@ -236,7 +237,7 @@ func (r *senderRig) sender(o Options) *Sender {
 
 func (r *senderRig) queue(rows []outboxRow, at time.Time) {
 	r.t.Helper()
-	queueOutboxRows(r.t, r.st, r.signer, rows, at)
+	queueRows(r.t, r.st, r.signer, rows, at)
 }
 
 // outbox returns every row by key.
@@ -340,19 +341,19 @@ func sandboxMessages(t *testing.T, srv *sandbox.Server, addr string) []*netmail.
 	return out
 }
 
-// outboxConnCounter is a TCP relay in front of a server that counts the connections made through it.
-type outboxConnCounter struct {
+// connCounter is a TCP relay in front of a server that counts the connections made through it.
+type connCounter struct {
 	ln net.Listener
 	n  atomic.Int32
 }
 
-func startOutboxConnCounter(t *testing.T, target string) *outboxConnCounter {
+func startConnCounter(t *testing.T, target string) *connCounter {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cc := &outboxConnCounter{ln: ln}
+	cc := &connCounter{ln: ln}
 	t.Cleanup(func() { ln.Close() })
 	go func() {
 		for {
@@ -376,7 +377,7 @@ func startOutboxConnCounter(t *testing.T, target string) *outboxConnCounter {
 	return cc
 }
 
-func (cc *outboxConnCounter) addr() string { return cc.ln.Addr().String() }
+func (cc *connCounter) addr() string { return cc.ln.Addr().String() }
 
 type senderRendererFunc func(ctx context.Context, row store.Outgoing) (*mail.Msg, error)
 
@@ -384,9 +385,9 @@ func (f senderRendererFunc) Render(ctx context.Context, row store.Outgoing) (*ma
 	return f(ctx, row)
 }
 
-// outboxScriptedSMTP is a minimal SMTP server for what the sandbox does not do: say nothing, or take
+// scriptedSMTP is a minimal SMTP server for what the sandbox does not do: say nothing, or take
 // a message and answer late or never.
-type outboxScriptedSMTP struct {
+type scriptedSMTP struct {
 	ln         net.Listener
 	greet      bool          // false: accept the connection and never greet
 	hangAtData bool          // take the message and never answer
@@ -405,7 +406,7 @@ type outboxScriptedSMTP struct {
 	mu              sync.Mutex
 }
 
-func startOutboxScriptedSMTP(t *testing.T, s *outboxScriptedSMTP) *outboxScriptedSMTP {
+func startScriptedSMTP(t *testing.T, s *scriptedSMTP) *scriptedSMTP {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -431,9 +432,9 @@ func startOutboxScriptedSMTP(t *testing.T, s *outboxScriptedSMTP) *outboxScripte
 	return s
 }
 
-func (s *outboxScriptedSMTP) addr() string { return s.ln.Addr().String() }
+func (s *scriptedSMTP) addr() string { return s.ln.Addr().String() }
 
-func (s *outboxScriptedSMTP) serve(c net.Conn) {
+func (s *scriptedSMTP) serve(c net.Conn) {
 	s.conns.Add(1)
 	c.SetDeadline(time.Now().Add(10 * time.Second)) // the test's own bound
 	tp := textproto.NewConn(c)
@@ -519,9 +520,9 @@ func senderWaitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// outboxTLSServer is a go-smtp server with TLS (STARTTLS or from the first byte) and PLAIN
+// tlsServer is a go-smtp server with TLS (STARTTLS or from the first byte) and PLAIN
 // authentication, for what the sandbox does not offer.
-type outboxTLSServer struct {
+type tlsServer struct {
 	srv      *smtp.Server
 	ln       net.Listener
 	pool     *x509.CertPool
@@ -529,15 +530,15 @@ type outboxTLSServer struct {
 	accepted atomic.Int32 // messages taken over an encrypted, authenticated session
 }
 
-type outboxTLSSession struct {
-	s    *outboxTLSServer
+type tlsSession struct {
+	s    *tlsServer
 	conn *smtp.Conn
 	auth bool
 }
 
-func (ss *outboxTLSSession) AuthMechanisms() []string { return []string{sasl.Plain} }
+func (ss *tlsSession) AuthMechanisms() []string { return []string{sasl.Plain} }
 
-func (ss *outboxTLSSession) Auth(string) (sasl.Server, error) {
+func (ss *tlsSession) Auth(string) (sasl.Server, error) {
 	return sasl.NewPlainServer(func(_, user, pass string) error {
 		if user != "rsvpd" || pass != "hemmelig" {
 			return &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: "bad credentials"}
@@ -548,16 +549,16 @@ func (ss *outboxTLSSession) Auth(string) (sasl.Server, error) {
 	}), nil
 }
 
-func (ss *outboxTLSSession) Mail(string, *smtp.MailOptions) error {
+func (ss *tlsSession) Mail(string, *smtp.MailOptions) error {
 	if !ss.auth {
 		return smtp.ErrAuthRequired
 	}
 	return nil
 }
 
-func (ss *outboxTLSSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
+func (ss *tlsSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
 
-func (ss *outboxTLSSession) Data(r io.Reader) error {
+func (ss *tlsSession) Data(r io.Reader) error {
 	if _, err := io.Copy(io.Discard, r); err != nil {
 		return err
 	}
@@ -567,13 +568,13 @@ func (ss *outboxTLSSession) Data(r io.Reader) error {
 	return nil
 }
 
-func (ss *outboxTLSSession) Reset() {}
+func (ss *tlsSession) Reset() {}
 
-func (ss *outboxTLSSession) Logout() error { return nil }
+func (ss *tlsSession) Logout() error { return nil }
 
-// startOutboxTLSServer serves on 127.0.0.1 with a fresh self-signed certificate: implicit TLS
+// startTLSServer serves on 127.0.0.1 with a fresh self-signed certificate: implicit TLS
 // when implicit, else STARTTLS when offerTLS, else no TLS at all.
-func startOutboxTLSServer(t *testing.T, implicit, offerTLS bool) *outboxTLSServer {
+func startTLSServer(t *testing.T, implicit, offerTLS bool) *tlsServer {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), cryptorand.Reader)
 	if err != nil {
@@ -591,11 +592,11 @@ func startOutboxTLSServer(t *testing.T, implicit, offerTLS bool) *outboxTLSServe
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &outboxTLSServer{pool: x509.NewCertPool()}
+	s := &tlsServer{pool: x509.NewCertPool()}
 	s.pool.AddCert(cert)
 	tlsConf := &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
 	s.srv = smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
-		return &outboxTLSSession{s: s, conn: c}, nil
+		return &tlsSession{s: s, conn: c}, nil
 	}))
 	s.srv.Domain = "tls.test"
 	s.srv.AllowInsecureAuth = !implicit && !offerTLS // without TLS AUTH is offered in the clear

@@ -27,10 +27,11 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/wneessen/go-mail"
+
 	"github.com/rsvpd/rsvpd/clock"
 	"github.com/rsvpd/rsvpd/mailer"
 	"github.com/rsvpd/rsvpd/store"
-	"github.com/wneessen/go-mail"
 )
 
 // Renderer turns an outbox row into the message to send: headers, body and attachments. The
@@ -120,7 +121,7 @@ func (s *Sender) run(ctx context.Context, drain bool) error {
 	s.stop = ctx.Done() // before the workers start, who read it
 
 	d := &dispatch{s: s, drain: drain, inflight: map[int64]bool{},
-		results: make(chan sendResult, s.o.Concurrency)}
+		results: make(chan result, s.o.Concurrency)}
 	if s.o.Rate > 0 {
 		d.interval = time.Duration(float64(time.Second) / s.o.Rate)
 	}

@@ -16,7 +16,7 @@ const (
 )
 
 // recordSent marks the row sent, with OnSent in the same transaction.
-func (s *Sender) recordSent(row store.Outgoing) sendResult {
+func (s *Sender) recordSent(row store.Outgoing) result {
 	now := s.clock.Now()
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
@@ -35,13 +35,13 @@ func (s *Sender) recordSent(row store.Outgoing) sendResult {
 		err = s.persist(row, "sent", func(tx *store.Tx) error { return tx.MarkSent(row.ID, now) })
 	}
 	if err != nil {
-		return sendResult{fatal: fmt.Errorf("send outbox: record %s sent: %w", row.Key, err)}
+		return result{fatal: fmt.Errorf("send outbox: record %s sent: %w", row.Key, err)}
 	}
-	return sendResult{outcome: outcomeSent}
+	return result{outcome: outcomeSent}
 }
 
 // recordFailed marks the row failed for good, with OnFailed in the same transaction.
-func (s *Sender) recordFailed(row store.Outgoing, reason string) sendResult {
+func (s *Sender) recordFailed(row store.Outgoing, reason string) result {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	err := s.persist(row, "failed", func(tx *store.Tx) error {
@@ -59,9 +59,9 @@ func (s *Sender) recordFailed(row store.Outgoing, reason string) sendResult {
 		err = s.persist(row, "failed", func(tx *store.Tx) error { return tx.Fail(row.ID, reason) })
 	}
 	if err != nil {
-		return sendResult{fatal: fmt.Errorf("send outbox: record %s failed: %w", row.Key, err)}
+		return result{fatal: fmt.Errorf("send outbox: record %s failed: %w", row.Key, err)}
 	}
-	return sendResult{outcome: outcomeFailed, reason: reason}
+	return result{outcome: outcomeFailed, reason: reason}
 }
 
 // persist writes a message's outcome. The server has the message, or has refused it: an
@@ -72,7 +72,7 @@ func (s *Sender) recordFailed(row store.Outgoing, reason string) sendResult {
 // at once when it can never pass, and after the attempt that fails once the sender has been
 // told to stop (the operator stops a daemon whose store is gone; the message may then go
 // again on the next start).
-func (s *Sender) persist(row store.Outgoing, outcome string, write func(tx *store.Tx) error) error {
+func (s *Sender) persist(row store.Outgoing, what string, write func(tx *store.Tx) error) error {
 	wait := storeRetryFirst
 	for failures := 0; ; failures++ {
 		// Background: the server has the message, so the outcome is recorded even while
@@ -81,7 +81,7 @@ func (s *Sender) persist(row store.Outgoing, outcome string, write func(tx *stor
 		if err == nil {
 			if failures > 0 {
 				s.log.Info("outbox: the store can be written again; outcome recorded", "key", row.Key,
-					"outcome", outcome, "failed attempts", failures)
+					"outcome", what, "failed attempts", failures)
 			}
 			return nil
 		}
@@ -94,7 +94,7 @@ func (s *Sender) persist(row store.Outgoing, outcome string, write func(tx *stor
 		default:
 		}
 		s.log.Error("outbox: cannot record a message's outcome; holding it and trying again", "key", row.Key,
-			"outcome", outcome, "in", wait, "err", err)
+			"outcome", what, "in", wait, "err", err)
 		t := time.NewTimer(wait) // real time: the store's trouble is in the real world
 		select {
 		case <-t.C:
@@ -107,7 +107,7 @@ func (s *Sender) persist(row store.Outgoing, outcome string, write func(tx *stor
 
 // recordDeferred stores the next attempt after a temporary failure, or fails the row when it
 // has been retried for RetryFor.
-func (s *Sender) recordDeferred(row store.Outgoing, reason string) sendResult {
+func (s *Sender) recordDeferred(row store.Outgoing, reason string) result {
 	now := s.clock.Now()
 	var next time.Time
 	if !row.CreatedAt.IsZero() {
@@ -130,7 +130,7 @@ func (s *Sender) recordDeferred(row store.Outgoing, reason string) sendResult {
 		return tx.Retry(row.ID, next, reason)
 	})
 	if err != nil {
-		return sendResult{fatal: fmt.Errorf("send outbox: record %s deferred: %w", row.Key, err)}
+		return result{fatal: fmt.Errorf("send outbox: record %s deferred: %w", row.Key, err)}
 	}
-	return sendResult{outcome: outcomeDeferred, reason: reason, next: next}
+	return result{outcome: outcomeDeferred, reason: reason, next: next}
 }

@@ -21,7 +21,7 @@ func TestSenderMarksSentWhenOnSentFails(t *testing.T) {
 	r := newSenderRig(t)
 	r.sentErr = errors.New("invitee table locked")
 	srv := startSenderSandbox(t, nil)
-	rows := syntheticOutboxRows(3)
+	rows := syntheticRows(3)
 	r.queue(rows, time.Now())
 	for range 2 {
 		if err := r.sender(r.options(srv.SMTPAddr())).Drain(context.Background()); err != nil {
@@ -44,7 +44,7 @@ func TestSenderMarksSentWhenOnSentFails(t *testing.T) {
 // duplicates are at most the messages in flight when the process died: one per connection
 // per kill.
 func TestSenderSurvivesSIGKILL(t *testing.T) {
-	child := buildOutboxCrashChild(t)
+	child := buildCrashChild(t)
 	for _, conns := range []int{1, 2} {
 		t.Run(fmt.Sprintf("connections=%d", conns), func(t *testing.T) {
 			srv := startSenderSandbox(t, nil)
@@ -54,8 +54,8 @@ func TestSenderSurvivesSIGKILL(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer st.Close()
-			rows := syntheticOutboxRows(1000)
-			queueOutboxRows(t, st, outboxSigner(), rows, time.Now())
+			rows := syntheticRows(1000)
+			queueRows(t, st, testSigner(), rows, time.Now())
 
 			total := func() int {
 				n := 0
@@ -150,8 +150,8 @@ func TestSenderSurvivesSIGKILL(t *testing.T) {
 	}
 }
 
-// buildOutboxCrashChild compiles testdata/crashchild.
-func buildOutboxCrashChild(t *testing.T) string {
+// buildCrashChild compiles testdata/crashchild.
+func buildCrashChild(t *testing.T) string {
 	t.Helper()
 	goTool, err := exec.LookPath("go")
 	if err != nil {

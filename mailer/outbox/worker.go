@@ -13,18 +13,19 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wneessen/go-mail"
+	gmsmtp "github.com/wneessen/go-mail/smtp"
+
 	"github.com/rsvpd/rsvpd/clock"
 	"github.com/rsvpd/rsvpd/mailer"
 	"github.com/rsvpd/rsvpd/store"
-	"github.com/wneessen/go-mail"
-	gmsmtp "github.com/wneessen/go-mail/smtp"
 )
 
-// sendWorker owns one SMTP connection and delivers the messages handed to it, one at a time.
-type sendWorker struct {
+// worker owns one SMTP connection and delivers the messages handed to it, one at a time.
+type worker struct {
 	s       *Sender
 	id      int
-	jobs    chan sendJob
+	jobs    chan job
 	client  *mail.Client   // configuration only; the connection is conn
 	conn    *gmsmtp.Client // nil when not connected
 	raw     net.Conn       // the connection being opened, closed when the handshake fails
@@ -37,8 +38,8 @@ type sendWorker struct {
 // drop idle clients (Postfix after 300 s), and a message should not pay for finding that out.
 const idleCheck = 10 * time.Second
 
-func (s *Sender) newWorker(id int) (*sendWorker, error) {
-	w := &sendWorker{s: s, id: id, jobs: make(chan sendJob, 1)}
+func (s *Sender) newWorker(id int) (*worker, error) {
+	w := &worker{s: s, id: id, jobs: make(chan job, 1)}
 	o := s.o
 	tlsConf := &tls.Config{ServerName: o.Host, MinVersion: tls.VersionTLS12}
 	if o.TLSConfig != nil {
@@ -81,7 +82,7 @@ func (s *Sender) newWorker(id int) (*sendWorker, error) {
 
 // dialRaw opens the TCP (or TLS) connection and remembers it, so that a connection whose SMTP
 // handshake fails is closed (go-mail leaves it open).
-func (w *sendWorker) dialRaw(ctx context.Context, network, addr string) (net.Conn, error) {
+func (w *worker) dialRaw(ctx context.Context, network, addr string) (net.Conn, error) {
 	nd := &net.Dialer{}
 	var (
 		c   net.Conn
@@ -97,25 +98,25 @@ func (w *sendWorker) dialRaw(ctx context.Context, network, addr string) (net.Con
 	return c, err
 }
 
-func (w *sendWorker) run(ctx context.Context, results chan<- sendResult, wake clock.Signal) {
+func (w *worker) run(ctx context.Context, results chan<- result, wake clock.Signal) {
 	defer w.hangUp()
-	for job := range w.jobs {
-		r := w.deliver(ctx, job.row)
-		r.worker, r.row = w.id, job.row
+	for j := range w.jobs {
+		r := w.deliver(ctx, j.row)
+		r.worker, r.row = w.id, j.row
 		results <- r
 		wake.Notify()
-		if job.release != nil {
-			job.release() // after Notify: the dispatcher is awake before the clock may move
+		if j.release != nil {
+			j.release() // after Notify: the dispatcher is awake before the clock may move
 		}
 	}
 }
 
 // deliver renders, sends and records one row.
-func (w *sendWorker) deliver(ctx context.Context, row store.Outgoing) (r sendResult) {
+func (w *worker) deliver(ctx context.Context, row store.Outgoing) (r result) {
 	s := w.s
 	defer func() {
 		if p := recover(); p != nil {
-			r = sendResult{fatal: fmt.Errorf("send %s: panic: %v", row.Key, p)}
+			r = result{fatal: fmt.Errorf("send %s: panic: %v", row.Key, p)}
 		}
 	}()
 	msg, err := s.renderRow(ctx, row)
@@ -222,7 +223,7 @@ func (s *Sender) prepare(msg *mail.Msg, row store.Outgoing) (envelope, error) {
 
 // send delivers the message over the worker's connection, opening it when needed.
 // dialFailed reports that the connection could not be opened (the message was not tried).
-func (w *sendWorker) send(env envelope, data []byte) (dialFailed bool, err error) {
+func (w *worker) send(env envelope, data []byte) (dialFailed bool, err error) {
 	reused := w.conn != nil
 	if reused && time.Since(w.used) > idleCheck && !w.alive() {
 		w.drop()
@@ -253,16 +254,16 @@ func (w *sendWorker) send(env envelope, data []byte) (dialFailed bool, err error
 // (with BODY=8BITMIME when the server offers it, as Mail does itself), RCPT TO, DATA, and the
 // encoded message in one write. An error names the step it came from. A refusal before the
 // data leaves the session clean (RSET) for the next message.
-func (w *sendWorker) transact(env envelope, data []byte) error {
+func (w *worker) transact(env envelope, data []byte) error {
 	c := w.conn
 	if err := c.UpdateDeadline(w.s.o.Timeout); err != nil {
-		return &smtpStepError{"set deadline", err}
+		return &stepError{"set deadline", err}
 	}
 	if eightBitMIME, _ := c.Extension("8BITMIME"); env.eightBit && !eightBitMIME {
-		return &smtpStepError{"MAIL FROM", errNo8BitMIME}
+		return &stepError{"MAIL FROM", errNo8BitMIME}
 	}
 	if strings.ContainsAny(env.from+env.to, "\r\n") {
-		return &smtpStepError{"MAIL FROM", errors.New("line break in an address")}
+		return &stepError{"MAIL FROM", errors.New("line break in an address")}
 	}
 	// Mail asks for SMTPUTF8 whenever the server offers it; only an address that needs it
 	// should.
@@ -278,10 +279,10 @@ func (w *sendWorker) transact(env envelope, data []byte) error {
 		return w.refused("DATA", err)
 	}
 	if _, err := wc.Write(data); err != nil {
-		return &smtpStepError{"message data", err} // the connection is dropped: no Close
+		return &stepError{"message data", err} // the connection is dropped: no Close
 	}
 	if err := wc.Close(); err != nil {
-		return &smtpStepError{"end of data", err}
+		return &stepError{"end of data", err}
 	}
 	return nil
 }
@@ -289,11 +290,11 @@ func (w *sendWorker) transact(env envelope, data []byte) error {
 // refused names the step of an error before the data. After the server's refusal it ends
 // the transaction (RSET) so that the connection can carry the next message; after an error
 // without a reply the connection is dropped anyway.
-func (w *sendWorker) refused(step string, err error) error {
+func (w *worker) refused(step string, err error) error {
 	if smtpCode(err) != 0 {
 		_ = w.conn.Reset()
 	}
-	return &smtpStepError{step, err}
+	return &stepError{step, err}
 }
 
 func isASCII(s string) bool {
@@ -308,21 +309,21 @@ func isASCII(s string) bool {
 // errNo8BitMIME: the message has 8-bit parts and the server cannot take them.
 var errNo8BitMIME = errors.New("the message is 8-bit and the server does not offer 8BITMIME")
 
-// smtpStepError is an SMTP error with the step of the transaction it happened in.
-type smtpStepError struct {
+// stepError is an SMTP error with the step of the transaction it happened in.
+type stepError struct {
 	step string
 	err  error
 }
 
-func (e *smtpStepError) Error() string { return e.step + ": " + e.err.Error() }
+func (e *stepError) Error() string { return e.step + ": " + e.err.Error() }
 
-func (e *smtpStepError) Unwrap() error { return e.err }
+func (e *stepError) Unwrap() error { return e.err }
 
-func (w *sendWorker) addr() string {
+func (w *worker) addr() string {
 	return net.JoinHostPort(w.s.o.Host, strconv.Itoa(w.s.o.Port))
 }
 
-func (w *sendWorker) dial() error {
+func (w *worker) dial() error {
 	ctx, cancel := context.WithTimeout(context.Background(), w.s.o.Timeout)
 	defer cancel()
 	w.raw = nil
@@ -340,7 +341,7 @@ func (w *sendWorker) dial() error {
 }
 
 // alive checks an idle connection with NOOP.
-func (w *sendWorker) alive() bool {
+func (w *worker) alive() bool {
 	if err := w.conn.UpdateDeadline(w.s.o.Timeout); err != nil {
 		return false
 	}
@@ -348,7 +349,7 @@ func (w *sendWorker) alive() bool {
 }
 
 // drop closes a connection that cannot be trusted any more, without QUIT.
-func (w *sendWorker) drop() {
+func (w *worker) drop() {
 	if w.conn != nil {
 		w.conn.Close()
 		w.conn = nil
@@ -356,7 +357,7 @@ func (w *sendWorker) drop() {
 }
 
 // hangUp ends the connection politely.
-func (w *sendWorker) hangUp() {
+func (w *worker) hangUp() {
 	if w.conn == nil {
 		return
 	}
@@ -394,7 +395,7 @@ func permanentSendError(err error) bool {
 
 // staleConnection: the first command of a transaction failed without an SMTP reply.
 func staleConnection(err error) bool {
-	var se *smtpStepError
+	var se *stepError
 	return errors.As(err, &se) && se.step == "MAIL FROM" && smtpCode(err) == 0 && !errors.Is(err, errNo8BitMIME)
 }
 

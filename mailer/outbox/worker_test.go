@@ -8,15 +8,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wneessen/go-mail"
+
 	"github.com/rsvpd/rsvpd/mailer"
 	"github.com/rsvpd/rsvpd/sandbox"
 	"github.com/rsvpd/rsvpd/store"
-	"github.com/wneessen/go-mail"
 )
 
 func TestSenderFailsRefusedRecipientOnly(t *testing.T) {
 	r := newSenderRig(t)
-	rows := syntheticOutboxRows(10)
+	rows := syntheticRows(10)
 	refused := rows[3]
 	srv := startSenderSandbox(t, &sandbox.Options{Faults: []sandbox.Fault{
 		{Recipient: refused.recipient, Code: 550, Message: "No such user here"}}})
@@ -60,7 +61,7 @@ func TestSenderFailsRefusedRecipientOnly(t *testing.T) {
 func TestSenderFailsUnrenderableRowOnly(t *testing.T) {
 	r := newSenderRig(t)
 	srv := startSenderSandbox(t, nil)
-	rows := syntheticOutboxRows(6)
+	rows := syntheticRows(6)
 	bad := "invitation/" + rows[2].code
 	r.render.fail[bad] = errors.New(`template invitation.da.html:12: no meeting "vejle"`)
 	r.queue(rows, time.Now())
@@ -96,7 +97,7 @@ func TestSenderFailsUnrenderableRowOnly(t *testing.T) {
 func TestSenderRefusesSecondRecipient(t *testing.T) {
 	r := newSenderRig(t)
 	srv := startSenderSandbox(t, nil)
-	rows := syntheticOutboxRows(1)
+	rows := syntheticRows(1)
 	r.queue(rows, time.Now())
 	s := New(r.st, senderRendererFunc(func(ctx context.Context, row store.Outgoing) (*mail.Msg, error) {
 		m, err := r.render.Render(ctx, row)
@@ -146,7 +147,7 @@ func TestSenderMailParameters(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newSenderRig(t)
-			srv := startOutboxScriptedSMTP(t, &outboxScriptedSMTP{greet: true, ext: tc.ext})
+			srv := startScriptedSMTP(t, &scriptedSMTP{greet: true, ext: tc.ext})
 			r.queue([]outboxRow{{"g00001", tc.recipient}}, time.Now())
 			var render Renderer = r.render
 			if tc.eightBit {
@@ -183,19 +184,19 @@ func TestSenderMailParameters(t *testing.T) {
 func TestSenderTimesOutHungServer(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		server *outboxScriptedSMTP
+		server *scriptedSMTP
 		// tried is how many of the three rows meet the hung server: a connection that cannot
 		// be opened backs off (Drain then stops with the rest queued); a transaction that
 		// hangs costs only its message, and the next one gets a new connection.
 		tried int
 	}{
-		{"no greeting", &outboxScriptedSMTP{greet: false}, 1},
-		{"no answer to the message", &outboxScriptedSMTP{greet: true, hangAtData: true}, 3},
+		{"no greeting", &scriptedSMTP{greet: false}, 1},
+		{"no answer to the message", &scriptedSMTP{greet: true, hangAtData: true}, 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newSenderRig(t)
-			srv := startOutboxScriptedSMTP(t, tc.server)
-			rows := syntheticOutboxRows(3)
+			srv := startScriptedSMTP(t, tc.server)
+			rows := syntheticRows(3)
 			r.queue(rows, time.Now())
 			o := r.options(srv.addr())
 			o.Timeout = 300 * time.Millisecond
@@ -248,7 +249,7 @@ func TestSenderReconnectsWhenServerDropsConnection(t *testing.T) {
 			return err == nil && st.Sent == n
 		}
 	}
-	rows := syntheticOutboxRows(6)
+	rows := syntheticRows(6)
 	r.queue(rows[:3], time.Now())
 	s.Kick()
 	senderWaitFor(t, "the first three messages", sentCount(3))
@@ -280,19 +281,19 @@ func TestSenderReconnectsWhenServerDropsConnection(t *testing.T) {
 func TestSenderRecoversFromRefusedRecipient(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		server *outboxScriptedSMTP
+		server *scriptedSMTP
 		// datas is how many DATA commands the server sees: one per message sent.
 		datas int
 	}{
-		{"without PIPELINING", &outboxScriptedSMTP{greet: true, refuse: "g00002"}, 2},
-		{"with PIPELINING", &outboxScriptedSMTP{greet: true, pipelining: true, refuse: "g00002"}, 2},
-		{"with PIPELINING, DATA taken after the refusal", &outboxScriptedSMTP{greet: true, pipelining: true,
+		{"without PIPELINING", &scriptedSMTP{greet: true, refuse: "g00002"}, 2},
+		{"with PIPELINING", &scriptedSMTP{greet: true, pipelining: true, refuse: "g00002"}, 2},
+		{"with PIPELINING, DATA taken after the refusal", &scriptedSMTP{greet: true, pipelining: true,
 			refuse: "g00002", dataWithoutRcpt: true}, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newSenderRig(t)
-			srv := startOutboxScriptedSMTP(t, tc.server)
-			rows := syntheticOutboxRows(3)
+			srv := startScriptedSMTP(t, tc.server)
+			rows := syntheticRows(3)
 			r.queue(rows, time.Now())
 			if err := r.sender(r.options(srv.addr())).Drain(context.Background()); err != nil {
 				t.Fatalf("Drain: %v", err)
@@ -350,8 +351,8 @@ func TestSenderTLSModesAndAuth(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newSenderRig(t)
-			srv := startOutboxTLSServer(t, tc.implicit, tc.offerTLS)
-			rows := syntheticOutboxRows(2)
+			srv := startTLSServer(t, tc.implicit, tc.offerTLS)
+			rows := syntheticRows(2)
 			r.queue(rows, time.Now())
 			o := r.options(srv.ln.Addr().String())
 			o.TLS, o.User, o.Password = tc.mode, "rsvpd", tc.password

@@ -28,7 +28,7 @@ const (
 // Options configure a Watcher. Zero values take the defaults named.
 type Options struct {
 	Host string
-	Port int            // default 993 for "tls", 143 otherwise
+	Port int            // default the TLS mode's IMAPPort: 993 for mailer.ImplicitTLS, else 143
 	TLS  mailer.TLSMode // default mailer.ImplicitTLS
 	// TLSConfig adds trusted roots or a server name; nil uses the system's roots and Host.
 	TLSConfig *tls.Config
@@ -48,15 +48,16 @@ type Options struct {
 	// IdleRestart is how long one IDLE lasts before it is stopped and started again
 	// (default 10m, at most 25m: RFC 2177 lets servers drop an IDLE after 30 minutes).
 	IdleRestart time.Duration
-	// BackoffBase and BackoffMax bound the wait before connecting again after a failure
-	// (default 500ms and 2m, doubling with jitter), and before retrying one message.
+	// BackoffBase and BackoffMax bound the wait before connecting again after a failure, and
+	// before retrying one message (mailer.Backoff; default 500ms and 2m).
 	BackoffBase time.Duration
 	BackoffMax  time.Duration
 	// MaxSize is the largest message read (default 25 MiB). A larger one is not read: its
 	// header is kept in the ledger, which marks it failed with the reason, a review item
 	// tells the staff, and it is moved on flagged $rsvpd-toolarge.
 	MaxSize int64
-	Log     *slog.Logger
+	// Log defaults to discarding.
+	Log *slog.Logger
 	// Clock stamps ledger rows (default the real clock). Waits use real time: they are spent
 	// talking to a real server.
 	Clock clock.Clock

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rsvpd/rsvpd/sandbox"
 	"github.com/rsvpd/rsvpd/store"
 )
 
@@ -57,78 +58,26 @@ func TestSenderSurvivesSIGKILL(t *testing.T) {
 			rows := syntheticRows(1000)
 			queueRows(t, st, testSigner(), rows, time.Now())
 
-			total := func() int {
-				n := 0
-				for _, m := range srv.Mailboxes() {
-					n += srv.Accepted(m)
-				}
-				return n
-			}
 			rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), uint64(conns)))
 			kills, runs := 0, 0
 			for {
 				runs++
-				cmd := exec.Command(child, "-db", db, "-smtp", srv.SMTPAddr(), "-connections", strconv.Itoa(conns))
-				var out bytes.Buffer
-				cmd.Stdout, cmd.Stderr = &out, &out
-				if err := cmd.Start(); err != nil {
-					t.Fatal(err)
-				}
-				exited := make(chan error, 1)
-				go func() { exited <- cmd.Wait() }()
 				// Kill when the server has taken a random number (1..150) of further messages;
 				// after twelve kills, let it finish.
-				target := total() + 1 + rng.IntN(150)
-				var err error
-				killed := false
-				giveUp := time.Now().Add(time.Minute)
-			wait:
-				for {
-					select {
-					case err = <-exited:
-						break wait
-					case <-time.After(time.Millisecond):
-						if time.Now().After(giveUp) {
-							cmd.Process.Signal(syscall.SIGKILL)
-							<-exited
-							t.Fatalf("run %d of crashchild did not finish within a minute\n%s", runs, out.String())
-						}
-						if kills < 12 && total() >= target {
-							cmd.Process.Signal(syscall.SIGKILL)
-							err = <-exited
-							killed = true
-							break wait
-						}
-					}
+				target := -1
+				if kills < 12 {
+					target = accepted(srv) + 1 + rng.IntN(150)
 				}
-				if killed {
-					kills++
-					continue
+				cmd := exec.Command(child, "-db", db, "-smtp", srv.SMTPAddr(), "-connections", strconv.Itoa(conns))
+				if !runUntilKilled(t, cmd, runs, func() bool { return target >= 0 && accepted(srv) >= target }) {
+					break
 				}
-				if err != nil {
-					t.Fatalf("run %d of crashchild: %v\n%s", runs, err, out.String())
-				}
-				break
+				kills++
 			}
 
-			missing, dups := 0, 0
-			for _, q := range rows {
-				switch n := srv.Accepted(q.recipient); {
-				case n == 0:
-					missing++
-				case n > 1:
-					dups += n - 1
-					ids := map[string]bool{}
-					for _, m := range sandboxMessages(t, srv, q.recipient) {
-						ids[m.Header.Get("Message-Id")] = true
-					}
-					if len(ids) != 1 {
-						t.Errorf("%s got %d different messages, want copies of its one invitation", q.recipient, len(ids))
-					}
-				}
-			}
+			missing, dups := countDeliveries(t, srv, rows)
 			t.Logf("%d connections: %d kills, %d runs, %d messages delivered for 1000 invitations: %d missing, %d duplicates",
-				conns, kills, runs, total(), missing, dups)
+				conns, kills, runs, accepted(srv), missing, dups)
 			if kills < 5 {
 				t.Errorf("only %d kills before the outbox was empty, want at least 5", kills)
 			}
@@ -148,6 +97,72 @@ func TestSenderSurvivesSIGKILL(t *testing.T) {
 			}
 		})
 	}
+}
+
+// accepted is the number of messages the sandbox has taken, for all mailboxes.
+func accepted(srv *sandbox.Server) int {
+	n := 0
+	for _, m := range srv.Mailboxes() {
+		n += srv.Accepted(m)
+	}
+	return n
+}
+
+// runUntilKilled starts cmd (the run-th run of crashchild) and kills it with SIGKILL as soon
+// as kill reports true. It reports whether it killed the child; a child that fails, or does
+// not finish within a minute, fails the test.
+func runUntilKilled(t *testing.T, cmd *exec.Cmd, run int, kill func() bool) (killed bool) {
+	t.Helper()
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	giveUp := time.Now().Add(time.Minute)
+	for {
+		select {
+		case err := <-exited:
+			if err != nil {
+				t.Fatalf("run %d of crashchild: %v\n%s", run, err, out.String())
+			}
+			return false
+		case <-time.After(time.Millisecond):
+			if time.Now().After(giveUp) {
+				cmd.Process.Signal(syscall.SIGKILL)
+				<-exited
+				t.Fatalf("run %d of crashchild did not finish within a minute\n%s", run, out.String())
+			}
+			if kill() {
+				cmd.Process.Signal(syscall.SIGKILL)
+				<-exited
+				return true
+			}
+		}
+	}
+}
+
+// countDeliveries counts the invitations that never arrived and the extra copies of those
+// that arrived more than once, checking that the copies are of the recipient's one message.
+func countDeliveries(t *testing.T, srv *sandbox.Server, rows []outboxRow) (missing, dups int) {
+	t.Helper()
+	for _, q := range rows {
+		switch n := srv.Accepted(q.recipient); {
+		case n == 0:
+			missing++
+		case n > 1:
+			dups += n - 1
+			ids := map[string]bool{}
+			for _, m := range sandboxMessages(t, srv, q.recipient) {
+				ids[m.Header.Get("Message-Id")] = true
+			}
+			if len(ids) != 1 {
+				t.Errorf("%s got %d different messages, want copies of its one invitation", q.recipient, len(ids))
+			}
+		}
+	}
+	return missing, dups
 }
 
 // buildCrashChild compiles testdata/crashchild.

@@ -251,15 +251,3 @@ func TestWatcherRefusesTooLargeOnDovecot(t *testing.T) {
 		t.Errorf("%d messages flagged %s in %s, want the large one", n, KeywordTooLarge, done)
 	}
 }
-
-// waitUntil reports whether cond became true within d.
-func waitUntil(d time.Duration, cond func() bool) bool {
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return true
-}

@@ -91,6 +91,8 @@ func TestWatcherRefusesTooLargeMessage(t *testing.T) {
 	if huge == nil || !slices.Contains(huge.Flags, KeywordTooLarge) {
 		t.Errorf("the oversized message in %s: %+v, want it there flagged %s", testDone, huge, KeywordTooLarge)
 	}
+	// The counters move right after the last message left the inbox.
+	waitUntil(5*time.Second, func() bool { s := w.Stats(); return s.TooLarge == 1 && s.Handled == 3 })
 	if s := w.Stats(); s.TooLarge != 1 || s.Handled != 3 {
 		t.Errorf("stats %+v, want 1 too large of 3 finished", s)
 	}

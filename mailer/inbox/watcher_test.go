@@ -195,6 +195,11 @@ func TestWatcherUIDValidityChange(t *testing.T) {
 	if n := len(ledgerRows(t, st, "duplicate")); n != 2 {
 		t.Errorf("%d ledger rows marked duplicate, want the 2 messages seen again", n)
 	}
+	// The position is stored right after the last message left the inbox.
+	waitUntil(5*time.Second, func() bool {
+		pos, _ := st.MailboxPosition(context.Background(), "INBOX")
+		return pos.LastUID == 3
+	})
 	after, err := st.MailboxPosition(context.Background(), "INBOX")
 	if err != nil {
 		t.Fatal(err)
@@ -231,6 +236,11 @@ func TestWatcherHandlerErrorDoesNotStopOthers(t *testing.T) {
 		return h.appliedCount("stuck@odense.test") == 1
 	})
 	waitFor(t, 5*time.Second, "the inbox emptied", func() bool { return len(srv.messages("INBOX")) == 0 })
+	// The position is stored right after the last message left the inbox.
+	waitUntil(5*time.Second, func() bool {
+		pos, _ := st.MailboxPosition(context.Background(), "INBOX")
+		return pos.LastUID == 4
+	})
 	if n := h.callCount("stuck@odense.test"); n != 4 {
 		t.Errorf("the failing message reached the handler %d times, want 3 failures and 1 success", n)
 	}

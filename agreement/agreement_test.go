@@ -17,6 +17,7 @@ import (
 	_ "time/tzdata" // Europe/Copenhagen on machines without a zone database
 
 	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/testenv"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -115,10 +116,7 @@ func pdftotext(t testing.TB, pdf []byte) string {
 // poppler runs a poppler-utils tool on the PDF and returns its standard output.
 func poppler(t testing.TB, tool string, pdf []byte, args ...string) string {
 	t.Helper()
-	path, err := exec.LookPath(tool)
-	if err != nil {
-		t.Fatalf("%s not found: install poppler-utils (apt-get install -y poppler-utils): %v", tool, err)
-	}
+	path := testenv.Tool(t, tool, "apt-get install -y poppler-utils")
 	in := filepath.Join(t.TempDir(), "agreement.pdf")
 	if err := os.WriteFile(in, pdf, 0o644); err != nil {
 		t.Fatal(err)

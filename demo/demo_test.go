@@ -314,7 +314,7 @@ func TestAnotherSeedCastsOtherwise(t *testing.T) {
 		}
 		return b.String()
 	}
-	if kinds(testSeed) != kinds(testSeed) {
+	if first, again := kinds(testSeed), kinds(testSeed); first != again {
 		t.Errorf("one seed cast the directors two ways")
 	}
 	if kinds(testSeed) == kinds(testSeed+1) {

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rsvpd/rsvpd/testenv"
 )
 
 // chromiumInstall is what to run when the browser is missing; scripts/setup does it for CI.
@@ -23,10 +25,7 @@ const chromiumInstall = "apt-get install -y --no-install-recommends chromium (or
 // browser fails the test: the check is part of the acceptance, never skipped.
 func screenshot(t *testing.T, file string, width, height int) (image.Image, []string) {
 	t.Helper()
-	bin, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Fatalf("headless Chromium is needed to render the digest: %v; install it: %s", err, chromiumInstall)
-	}
+	bin := testenv.Tool(t, "chromium", chromiumInstall)
 	dir := t.TempDir()
 	shot := filepath.Join(dir, "screenshot.png")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)

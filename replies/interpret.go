@@ -364,10 +364,3 @@ func calendarMeeting(c *campaign.Campaign, r *Reading) string {
 	}
 	return hit
 }
-
-func meetingCity(c *campaign.Campaign, id string) string {
-	if mt, ok := c.Meeting(id); ok {
-		return mt.City
-	}
-	return id
-}

@@ -103,6 +103,7 @@ const (
 	ReadAgreement       ReasonCode = "read_agreement"        // returns or accepts the agreement; Quote, Flag (PDF attached)
 	ReadQuestion        ReasonCode = "read_question"         // asks without answering; Quote
 	ReadNothing         ReasonCode = "read_nothing"          // no answer found in the text
+	ReadWinmailOnly     ReasonCode = "read_winmail_only"     // the calendar answer is only in a winmail.dat rsvpd cannot read; Detail
 	NoteUnknownSender   ReasonCode = "note_unknown_sender"   // the sender is not a known invitee
 	NoteByText          ReasonCode = "note_by_text"          // found only by the municipality or domain named
 	NoteOtherInvitee    ReasonCode = "note_other_invitee"    // the sender is registered for another invitee; Invitee
@@ -129,7 +130,7 @@ func ReasonCodes() []ReasonCode {
 		ReasonReplayDiffers, ReasonReadingFailed, ReasonTooComplex,
 		ReadUnreadable, ReadBounce, ReadAutoReply, ReadCalendarEmpty, ReadCalendarMethod,
 		ReadCalendarAnswer, ReadPDFOnly, ReadNoText, ReadAttends, ReadChanges, ReadDeclines,
-		ReadAgreement, ReadQuestion, ReadNothing,
+		ReadAgreement, ReadQuestion, ReadNothing, ReadWinmailOnly,
 		NoteUnknownSender, NoteByText, NoteOtherInvitee, NoteNoteAsks, NoteAboveWelcome,
 		NoteAlsoAsks, NoteUnverified, NoteFromUnparsable, NoteTooComplex, NoteLowConfidence,
 		NoteSeveralMeetings,

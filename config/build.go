@@ -11,6 +11,7 @@ import (
 	_ "time/tzdata" // Europe/Copenhagen must exist on every machine
 
 	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/mailer"
 	"github.com/rsvpd/rsvpd/schedules"
 )
 
@@ -47,8 +48,8 @@ func (b *builder) build(root node) {
 	b.invitees(top["invitees"], c)
 	b.agreement(top["agreement"], c)
 	b.schedule(top["schedule"], c)
+	b.store(top["store"]) // before mail: the default token file lives beside the store
 	b.mail(top["mail"])
-	b.store(top["store"])
 	b.secret(top["secret"])
 	b.cfg.Templates = top["templates"].str(false)
 	b.http(top["http"])
@@ -442,10 +443,18 @@ func meetingIDs(c *campaign.Campaign) []string {
 }
 
 func (b *builder) mail(n node) {
-	f := n.fields("smtp", "imap", "inbox", "processed", "concurrency", "rate", "max_auto_per_day", "retry_for", "poll")
+	f := n.fields("provider", "smtp", "imap", "inbox", "processed", "concurrency", "rate", "max_auto_per_day",
+		"retry_for", "poll", "reply_address", "dkim")
 	m := &b.cfg.Mail
-	m.SMTP = b.server(f["smtp"], 587, "starttls")
-	m.IMAP = b.server(f["imap"], 993, "tls")
+	m.Provider = f["provider"].str(false)
+	p, known := presets[m.Provider]
+	if m.Provider != "" && !known {
+		f["provider"].errorf("%q is not a provider preset (%s)", m.Provider, strings.Join(presetNames(), ", "))
+	}
+	m.SMTP = b.server(f["smtp"], serverDefaults{host: p.smtpHost, port: p.smtpPort,
+		tls: or(p.smtpTLS, mailer.StartTLS), provider: p.provider})
+	m.IMAP = b.server(f["imap"], serverDefaults{host: p.imapHost, port: p.imapPort,
+		tls: or(p.imapTLS, mailer.ImplicitTLS), provider: p.provider, authServID: p.authServID, imap: true})
 	m.Inbox = f["inbox"].str(false)
 	if m.Inbox == "" {
 		m.Inbox = "INBOX"
@@ -458,7 +467,7 @@ func (b *builder) mail(n node) {
 	if m.Concurrency < 1 || m.Concurrency > 64 {
 		f["concurrency"].errorf("must be between 1 and 64")
 	}
-	m.Rate = f["rate"].float(0)
+	m.Rate = f["rate"].float(p.rate)
 	if m.Rate < 0 {
 		f["rate"].errorf("must be 0 (no limit) or more messages per second")
 	}
@@ -468,36 +477,71 @@ func (b *builder) mail(n node) {
 	}
 	m.RetryFor = f["retry_for"].duration(72 * time.Hour)
 	m.Poll = f["poll"].duration(time.Minute)
+	m.ReplyAddress = f["reply_address"].str(false)
+	switch m.ReplyAddress {
+	case "":
+		m.ReplyAddress = "tokened"
+	case "tokened", "plain":
+	default:
+		f["reply_address"].errorf("%q is not a reply address kind (tokened or plain)", m.ReplyAddress)
+	}
+	m.DKIM = b.dkim(f["dkim"])
 }
 
-func (b *builder) server(n node, defPort int, defTLS string) Server {
-	f := n.fields("host", "port", "tls", "user", "password_env", "password_file")
+// or is v, or def when v is the zero value.
+func or[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+func (b *builder) server(n node, def serverDefaults) Server {
+	keys := []string{"host", "port", "tls", "user", "password_env", "password_file", "auth"}
+	if def.imap {
+		keys = append(keys, "authserv_id")
+	}
+	f := n.fields(keys...)
 	s := Server{
 		Host:         f["host"].header(false),
-		Port:         f["port"].integer(defPort),
-		TLS:          f["tls"].str(false),
+		TLS:          def.tls,
 		User:         f["user"].header(false),
 		PasswordEnv:  f["password_env"].str(false),
 		PasswordFile: f["password_file"].str(false),
+		AuthServID:   or(f["authserv_id"].header(false), def.authServID),
 	}
 	if s.Host == "" {
-		s.Host = "localhost"
+		s.Host = or(def.host, "localhost")
 	}
+	if mode := f["tls"].str(false); mode != "" {
+		var err error
+		if s.TLS, err = mailer.ParseTLSMode(mode); err != nil {
+			f["tls"].errorf("%v", err)
+		}
+	}
+	// Without a port: the provider's, else the usual one for the TLS mode (IMAP with
+	// STARTTLS on 143, SMTP with TLS from the first byte on 465).
+	port := def.port
+	if port == 0 {
+		port = s.TLS.SMTPPort()
+		if def.imap {
+			port = s.TLS.IMAPPort()
+		}
+	}
+	s.Port = f["port"].integer(port)
 	if s.Port < 1 || s.Port > 65535 {
 		f["port"].errorf("port %d out of range", s.Port)
-	}
-	switch s.TLS {
-	case "":
-		s.TLS = defTLS
-	case "none", "starttls", "tls":
-	default:
-		f["tls"].errorf("%q is not a TLS mode (none, starttls or tls)", s.TLS)
 	}
 	if s.PasswordEnv != "" && s.PasswordFile != "" {
 		f["password_file"].errorf("give the password either by environment variable or by file, not both")
 	}
 	if s.PasswordFile != "" {
 		s.PasswordFile = b.cfg.Path(s.PasswordFile)
+	}
+	s.Auth = b.auth(f["auth"], def, s.User)
+	if s.Auth.OAuth2() && (s.PasswordEnv != "" || s.PasswordFile != "") {
+		f["auth"].errorf("signs in with oauth2: remove password_env and password_file, which would not be used")
 	}
 	return s
 }

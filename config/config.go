@@ -16,6 +16,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/mailer"
 	"github.com/rsvpd/rsvpd/schedules"
 )
 
@@ -52,16 +53,30 @@ type Mail struct {
 	RetryFor time.Duration
 	// Poll is the IMAP polling interval when the server has no IDLE.
 	Poll time.Duration
+	// Provider is the mail.provider preset ("", "microsoft365" or "google"): it set the
+	// servers, the rate and the OAuth2 provider where the file left them out.
+	Provider string
+	// ReplyAddress is "tokened" (each invitee answers to local+token@domain, the default) or
+	// "plain" (the organiser's own address, for a tenant without plus addressing: replies are
+	// then matched by thread and sender).
+	ReplyAddress string
+	// DKIM signs outgoing mail when set (Domain != ""): for a relay that does not sign.
+	DKIM DKIM
 }
 
 // Server is one mail server connection.
 type Server struct {
 	Host         string
 	Port         int
-	TLS          string // "none", "starttls" or "tls"
+	TLS          mailer.TLSMode
 	User         string
 	PasswordEnv  string
 	PasswordFile string
+	// Auth says how to sign in: with the password above (the default) or with OAuth2.
+	Auth Auth
+	// AuthServID is the authserv-id of the Authentication-Results header this server's
+	// own receiving side writes (IMAP only), the one whose results rsvpd trusts; "" trusts none.
+	AuthServID string
 }
 
 // Addr is host:port.

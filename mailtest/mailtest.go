@@ -23,6 +23,8 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+
+	"github.com/rsvpd/rsvpd/mailtest/oauthserver"
 )
 
 // Servers is one running Postfix + Dovecot instance.
@@ -36,6 +38,12 @@ type Servers struct {
 	SourcePath string   // Postfix's smtp-source, for benchmarks ("" when not found)
 	PostfixLog string
 	DovecotLog string
+	// With StartOAuth: Dovecot's submission service (SMTP AUTH with XOAUTH2, OAUTHBEARER,
+	// PLAIN; no TLS; relays to Postfix) and the token server Dovecot checks tokens with.
+	SubmissionAddr string
+	OAuth          *oauthserver.Server
+	// PlusAddressing is false when the instance runs without recipient_delimiter.
+	PlusAddressing bool
 
 	script string
 }
@@ -43,6 +51,12 @@ type Servers struct {
 // Start starts a new instance and stops it when the test ends. On failure it fails the test
 // with the script's output, which includes the servers' logs.
 func Start(t testing.TB) *Servers {
+	t.Helper()
+	return start(t, nil)
+}
+
+// start starts an instance with extra environment for scripts/mailservers.
+func start(t testing.TB, env []string) *Servers {
 	t.Helper()
 	script, err := findScript()
 	if err != nil {
@@ -59,6 +73,7 @@ func Start(t testing.TB) *Servers {
 	cmd := exec.Command(script, "start", dir)
 	// The script stops the servers itself if this test process dies without cleaning up.
 	cmd.Env = append(os.Environ(), fmt.Sprintf("MAILSERVERS_WATCH_PID=%d", os.Getpid()))
+	cmd.Env = append(cmd.Env, env...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -126,6 +141,7 @@ func (s *Servers) parseEnv(out []byte) error {
 	s.Domains = strings.Fields(env["MAIL_DOMAINS"])
 	s.SinkPath, s.SourcePath = env["SMTP_SINK"], env["SMTP_SOURCE"]
 	s.PostfixLog, s.DovecotLog = env["POSTFIX_LOG"], env["DOVECOT_LOG"]
+	s.SubmissionAddr, s.PlusAddressing = env["SUBMISSION_ADDR"], env["PLUS_ADDRESSING"] != "off"
 	if s.SMTPAddr == "" || s.IMAPAddr == "" || s.Password == "" {
 		return fmt.Errorf("read the env of the mail servers: SMTP_ADDR, IMAP_ADDR or MAIL_PASSWORD missing in %q", out)
 	}

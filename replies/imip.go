@@ -82,7 +82,14 @@ func readCalendar(m *message) (*CalendarReply, bool) {
 	if len(candidates) > 0 {
 		return nil, false // a calendar file attached to an ordinary mail
 	}
-	return exchangeAnswer(m)
+	c, unreadable, ok := tnefAnswer(m)
+	if ok {
+		return c, true
+	}
+	if c, ok := exchangeAnswer(m); ok || unreadable == "" {
+		return c, ok
+	}
+	return &CalendarReply{Method: "REPLY", Attendee: m.from, Unreadable: unreadable}, true
 }
 
 // exchangeAnswer reads a meeting response that carries no calendar object, from its subject

@@ -290,6 +290,11 @@ func readCalendarAnswer(a *Answer, r *Reading, c *campaign.Campaign) {
 		a.Intent, a.Why = IntentUnclear, campaign.Reason{Code: campaign.ReadCalendarEmpty}
 		return
 	}
+	if cal.Unreadable != "" {
+		a.Intent, a.Confidence, a.NeedsReview = IntentUnclear, 0.3, true
+		a.Why = campaign.Reason{Code: campaign.ReadWinmailOnly, Detail: cal.Unreadable}
+		return
+	}
 	a.Meeting = calendarMeeting(c, r)
 	switch {
 	case cal.Method != "REPLY":

@@ -36,6 +36,7 @@ type message struct {
 	parts       []*enmime.Part // leaf parts in depth-first order
 	text        string         // the chosen plain-text body
 	html        string         // the chosen HTML body, when the text came from it
+	tnef        *tnefContent   // what winmail.dat holds, when there is one (tnef.go)
 	bodyText    *string        // cache of body()
 	explanation *string        // cache of bounceExplanation()
 	lines       []string       // cache of bodyLines()
@@ -94,6 +95,7 @@ func decode(raw []byte) (*message, error) {
 	m.readHeader()
 	collectParts(root, &m.parts)
 	m.chooseBody()
+	m.readTNEF() // Outlook's winmail.dat: its note when the MIME body has none (tnef.go)
 	if !m.looksLikeMail() {
 		return m, errors.New("no message header: not an RFC 5322 message")
 	}

@@ -93,9 +93,14 @@ type CalendarReply struct {
 	Sequence int    `json:"sequence"`
 	// FromSubject is set when the message carried no calendar object and the answer was
 	// read from the subject prefix Exchange writes ("Accepted:", "Afvist:").
-	FromSubject bool      `json:"-"`
-	Comment     string    `json:"-"`
-	Start       time.Time `json:"-"`
+	FromSubject bool `json:"-"`
+	// FromTNEF is set when the answer was read from winmail.dat's MAPI properties.
+	FromTNEF bool `json:"-"`
+	// Unreadable says why a calendar answer could not be read (it lives only in a
+	// winmail.dat rsvpd cannot read): a person must look.
+	Unreadable string    `json:"-"`
+	Comment    string    `json:"-"`
+	Start      time.Time `json:"-"`
 }
 
 // Bounce is what a delivery-status notification says failed.

@@ -32,6 +32,8 @@ func commands() map[string]command {
 		"preview":   {"write every invitation and a sample of every other letter as .eml files", runPreview},
 		"demo":      {"run a whole campaign in a minute on embedded mail servers, with simulated invitees", runDemo},
 		"replay":    {"read the stored replies again with the current rules and show what reads differently", runReplay},
+		"login":     {"sign in to the mailbox with OAuth2 and keep the refresh token", runLogin},
+		"doctor":    {"check the mail servers, the sign-in and plus addressing before a campaign", runDoctor},
 	}
 }
 

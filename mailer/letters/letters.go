@@ -1,0 +1,335 @@
+package letters
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"strings"
+	"sync"
+	texttemplate "text/template"
+	"time"
+
+	"github.com/rsvpd/rsvpd/campaign"
+)
+
+// Kind names a letter. It is also the first part of its template files' names and what the
+// outbox records as the kind of a message.
+type Kind string
+
+// The letters rsvpd writes.
+const (
+	KindInvitation      Kind = "invitation"       // the invitation, listing every meeting
+	KindConfirmation    Kind = "confirmation"     // registered: the meeting, with an ICS REQUEST
+	KindChange          Kind = "change"           // a changed meeting or headcount
+	KindDeclineAck      Kind = "decline_ack"      // thanks for a decline
+	KindCancelAck       Kind = "cancel_ack"       // a registered invitee cancels
+	KindReminder        Kind = "reminder"         // before the invitee's meeting
+	KindAgreement       Kind = "agreement"        // the accession agreement, PDF attached
+	KindNudgeUnanswered Kind = "nudge_unanswered" // no answer yet
+	KindNudgeAgreement  Kind = "nudge_agreement"  // the agreement has not come back
+	KindStaffReview     Kind = "staff_review"     // to the staff: items a person must decide
+	KindDigest          Kind = "digest"           // to the staff: the daily overview
+)
+
+// Kinds lists every kind of letter, in the order of a campaign.
+func Kinds() []Kind {
+	return []Kind{KindInvitation, KindConfirmation, KindChange, KindDeclineAck, KindCancelAck,
+		KindReminder, KindAgreement, KindNudgeUnanswered, KindNudgeAgreement, KindStaffReview,
+		KindDigest}
+}
+
+// ToStaff reports whether the letter goes to the organiser's staff rather than an invitee.
+func (k Kind) ToStaff() bool { return k == KindStaffReview || k == KindDigest }
+
+// Languages lists the languages with templates.
+func Languages() []string { return []string{"da", "en"} }
+
+// Data is what one letter is about; the campaign comes from Letters. Fields a kind does
+// not use are ignored.
+type Data struct {
+	// Lang is the letter's language; "" uses the campaign's.
+	Lang    string
+	Invitee campaign.Invitee
+	// Meeting is the meeting the letter is about: registered for (confirmation, reminder),
+	// moved to (change) or cancelled (cancel_ack).
+	Meeting *campaign.Meeting
+	// OldMeeting is the meeting before a change; nil or the same meeting when only the
+	// headcount changed.
+	OldMeeting   *campaign.Meeting
+	Headcount    int
+	OldHeadcount int
+	// ReplyAddress is the invitee's tokened address (Signer.ReplyAddress); the HTML invitation
+	// links to it so that a forwarded letter still answers for the right invitee.
+	ReplyAddress string
+	// CalendarAttached says the caller attaches calendar data (a REQUEST, or for a change also
+	// a CANCEL), so the letter tells the reader what to do with it.
+	CalendarAttached bool
+	// AgreementAttached says the agreement PDF is attached (always so for KindAgreement).
+	AgreementAttached bool
+	// Review holds the items of a staff_review letter.
+	Review []ReviewItem
+	// Digest is the content of a digest letter.
+	Digest *DigestData
+}
+
+// ReviewItem is one message or answer a person must decide on.
+type ReviewItem struct {
+	ID string // the review item's id, for `rsvpd review resolve ID`
+	// Invitee is who the message was matched to; a zero Invitee (Code "") is an unknown sender.
+	Invitee  campaign.Invitee
+	From     string // the sender as written in the message
+	Subject  string
+	Received time.Time
+	// Why is why it needs a person, as data; the letter writes it in its language. Reason
+	// is the sentence an item opened before reasons were data was stored with (then Why is
+	// zero), and, once rendered, the sentence the letter shows.
+	Why       campaign.Reason
+	Reason    string
+	MessageID string
+}
+
+// Rendered is a letter ready to be put into a message.
+type Rendered struct {
+	Kind    Kind
+	Lang    string
+	Subject string
+	Text    string // the plain-text alternative
+	HTML    string
+}
+
+// Letters renders the campaign's letters from the embedded templates and the overrides.
+// It is safe for concurrent use: the templates are only read after construction.
+type Letters struct {
+	c       *campaign.Campaign
+	sets    map[setKey]*letterSet
+	reasons *Reasons
+}
+
+type setKey struct {
+	kind Kind
+	lang string
+}
+
+// letterSet is one kind in one language: three templates and the names to execute them by.
+type letterSet struct {
+	subject               *texttemplate.Template
+	text                  *texttemplate.Template
+	html                  *htmltemplate.Template
+	subjectName, textName string
+	htmlName              string
+	subjectFile           string // for error messages
+}
+
+// New parses every template of every kind and language: the embedded defaults, each
+// replaced by a file of the same name in overrideDir when there is one ("" for none). It then
+// renders every template once on sample data, so that a broken template is an error now,
+// naming its file and line, and not at the first send.
+func New(c *campaign.Campaign, overrideDir string) (*Letters, error) {
+	if c == nil {
+		return nil, errors.New("load letters: no campaign")
+	}
+	src, err := templateSources(overrideDir)
+	if err != nil {
+		return nil, err
+	}
+	reasons, err := newReasons(c, src)
+	if err != nil {
+		return nil, fmt.Errorf("load letters: %w", err)
+	}
+	l := &Letters{c: c, sets: map[setKey]*letterSet{}, reasons: reasons}
+	for _, lang := range Languages() {
+		for _, k := range Kinds() {
+			set, err := parseSet(src, k, lang, c.Location)
+			if err != nil {
+				return nil, fmt.Errorf("load letters: %w", err)
+			}
+			l.sets[setKey{k, lang}] = set
+		}
+	}
+	for _, lang := range Languages() {
+		for _, k := range Kinds() {
+			d := SampleData(c, k)
+			d.Lang = lang
+			if _, err := l.Render(k, d); err != nil {
+				return nil, fmt.Errorf("load letters: trial render: %w", err)
+			}
+		}
+	}
+	return l, nil
+}
+
+// letterView is what the templates see: the letter's data, the campaign, and what is easier
+// to work out in Go than in a template.
+type letterView struct {
+	Data
+	Campaign                *campaign.Campaign
+	Party                   string
+	Amount                  int64
+	Explicit                bool
+	MeetingChanged          bool
+	OtherMeetings           []campaign.Meeting
+	AgreementBeforeMeetings bool
+	Subject                 string
+}
+
+// renderBuffers keep the buffers letters are written into: a letter's text and HTML grow a
+// fresh buffer a dozen times.
+var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// Render writes one letter. It checks that the data holds what the kind needs (a meeting for a
+// confirmation, items for a review letter, ...), so that no letter goes out with a hole.
+func (l *Letters) Render(kind Kind, data Data) (Rendered, error) {
+	lang := data.Lang
+	if lang == "" {
+		lang = l.c.Language
+	}
+	if lang == "" {
+		lang = "da"
+	}
+	set, ok := l.sets[setKey{kind, lang}]
+	if !ok {
+		return Rendered{}, fmt.Errorf("render %s letter in %q: no such kind or language", kind, lang)
+	}
+	if err := checkData(kind, data); err != nil {
+		return Rendered{}, fmt.Errorf("render %s letter for %q: %w", kind, data.Invitee.Code, err)
+	}
+	v := l.view(kind, data, lang)
+	b := renderBuffers.Get().(*bytes.Buffer)
+	defer renderBuffers.Put(b)
+	b.Reset()
+	if err := set.subject.ExecuteTemplate(b, set.subjectName, v); err != nil {
+		return Rendered{}, fmt.Errorf("render %s letter for %q: %w", kind, data.Invitee.Code, err)
+	}
+	v.Subject = oneLine(b.String())
+	if v.Subject == "" {
+		return Rendered{}, fmt.Errorf("render %s letter for %q: %s gives an empty subject", kind, data.Invitee.Code, set.subjectFile)
+	}
+	b.Reset()
+	if err := set.text.ExecuteTemplate(b, set.textName, v); err != nil {
+		return Rendered{}, fmt.Errorf("render %s letter for %q: %w", kind, data.Invitee.Code, err)
+	}
+	text := tidy(b.String())
+	b.Reset()
+	if err := set.html.ExecuteTemplate(b, set.htmlName, v); err != nil {
+		return Rendered{}, fmt.Errorf("render %s letter for %q: %w", kind, data.Invitee.Code, err)
+	}
+	return Rendered{Kind: kind, Lang: lang, Subject: v.Subject, Text: text, HTML: tidy(b.String())}, nil
+}
+
+func (l *Letters) view(kind Kind, d Data, lang string) *letterView {
+	d.Review = l.reasonsIn(lang, d.Review)
+	if d.Digest != nil {
+		dg := *d.Digest
+		dg.Review = l.reasonsIn(lang, dg.Review)
+		d.Digest = &dg
+	}
+	v := &letterView{Data: d, Campaign: l.c, Party: d.Invitee.FormalName}
+	if v.Party == "" {
+		v.Party = d.Invitee.Name
+	}
+	if kind == KindAgreement {
+		v.AgreementAttached = true
+	}
+	if d.Invitee.Code != "" && !kind.ToStaff() {
+		v.Amount = l.c.PriceOf(d.Invitee)
+		v.Explicit = d.Invitee.Amount != nil
+	}
+	v.MeetingChanged = d.Meeting != nil && d.OldMeeting != nil && d.OldMeeting.ID != d.Meeting.ID
+	for _, m := range l.c.Meetings {
+		if d.Meeting == nil || m.ID != d.Meeting.ID {
+			v.OtherMeetings = append(v.OtherMeetings, m)
+		}
+	}
+	if a := l.c.Schedule.Agreement; !a.IsZero() && len(l.c.Meetings) > 0 {
+		v.AgreementBeforeMeetings = a.Before(l.c.FirstMeeting().Start)
+	}
+	return v
+}
+
+// checkData names what a kind needs and the data lacks.
+func checkData(kind Kind, d Data) error {
+	var missing []string
+	if !kind.ToStaff() && d.Invitee.Code == "" {
+		missing = append(missing, "invitee")
+	}
+	switch kind {
+	case KindConfirmation, KindChange, KindCancelAck, KindReminder:
+		if d.Meeting == nil {
+			missing = append(missing, "meeting")
+		}
+	case KindStaffReview:
+		if len(d.Review) == 0 {
+			missing = append(missing, "review items")
+		}
+	case KindDigest:
+		if d.Digest == nil {
+			missing = append(missing, "digest data")
+		}
+	}
+	switch kind {
+	case KindConfirmation, KindChange, KindReminder:
+		if d.Headcount < 1 {
+			missing = append(missing, "headcount")
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("missing %s", strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// tidy lets templates be written for people to read: trailing blanks go, runs of blank lines
+// become one, and the text starts with no blank line and ends with one newline.
+func tidy(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 1)
+	gap := false // a blank line is owed before the next line with text
+	for len(s) > 0 {
+		line := s
+		if i := strings.IndexByte(s, '\n'); i >= 0 {
+			line, s = s[:i], s[i+1:]
+			line = strings.TrimSuffix(line, "\r") // a CRLF line end
+		} else {
+			s = ""
+		}
+		line = strings.TrimRight(line, " \t")
+		if line == "" {
+			gap = b.Len() > 0 // none at the start
+			continue
+		}
+		if gap {
+			b.WriteByte('\n')
+			gap = false
+		}
+		b.WriteString(line)
+		b.WriteByte('\n')
+	}
+	if b.Len() == 0 {
+		return "\n"
+	}
+	return b.String()
+}
+
+// oneLine makes a subject one line with single spaces: a header cannot carry a line break.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// Reasons is the catalogue the letters write reasons from.
+func (l *Letters) Reasons() *Reasons { return l.reasons }
+
+// reasonsIn writes each item's reason in lang (a copy: the caller's items are not changed).
+func (l *Letters) reasonsIn(lang string, items []ReviewItem) []ReviewItem {
+	if len(items) == 0 {
+		return items
+	}
+	out := make([]ReviewItem, len(items))
+	for i, it := range items {
+		if !it.Why.IsZero() {
+			it.Reason = l.reasons.Text(lang, it.Why)
+		}
+		// A reason can carry a server's multi-line answer; a letter gives it one line.
+		it.Reason = strings.Join(strings.Fields(it.Reason), " ")
+		out[i] = it
+	}
+	return out
+}

@@ -1,0 +1,594 @@
+package letters
+
+import (
+	"errors"
+	"flag"
+	"html"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	rsvpd "github.com/rsvpd/rsvpd"
+	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/config"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/ from the current output")
+
+// exampleCampaign loads the embedded 2012 example, afresh for each caller so a test may change
+// its copy.
+func exampleCampaign(t testing.TB) *campaign.Campaign {
+	t.Helper()
+	cfg, err := config.LoadFS(rsvpd.ExampleFS(), rsvpd.ExampleConfig, t.TempDir())
+	if err != nil {
+		t.Fatalf("load example config: %v", err)
+	}
+	return cfg.Campaign
+}
+
+func newLetters(t testing.TB, c *campaign.Campaign, dir string) *Letters {
+	t.Helper()
+	l, err := New(c, dir)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return l
+}
+
+func render(t testing.TB, l *Letters, k Kind, d Data) Rendered {
+	t.Helper()
+	r, err := l.Render(k, d)
+	if err != nil {
+		t.Fatalf("render %s: %v", k, err)
+	}
+	return r
+}
+
+// goldenText is how a rendered letter is kept in testdata: subject, text and HTML in one file
+// a reviewer can read.
+func goldenText(r Rendered) string {
+	return "Subject: " + r.Subject + "\n\n----- text/plain -----\n" + r.Text + "\n----- text/html -----\n" + r.HTML
+}
+
+func checkGolden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./mailer/letters -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from the rendered letter (go test ./mailer/letters -update rewrites it); got:\n%s", path, got)
+	}
+}
+
+func TestLettersGolden(t *testing.T) {
+	c := exampleCampaign(t)
+	l := newLetters(t, c, "")
+	kbh, ok := c.Invitee("101")
+	if !ok {
+		t.Fatal("example campaign has no invitee 101")
+	}
+	t.Run("invitation-101.da", func(t *testing.T) {
+		r := render(t, l, KindInvitation, Data{Lang: "da", Invitee: kbh,
+			ReplyAddress: "dialogmoeder+101-token@kombit.test"})
+		checkGolden(t, "invitation-101.da", goldenText(r))
+	})
+	for _, lang := range Languages() {
+		for _, k := range Kinds() {
+			if k == KindInvitation && lang == "da" {
+				continue // the København invitation above is the Danish sample
+			}
+			name := string(k) + "." + lang
+			t.Run(name, func(t *testing.T) {
+				d := SampleData(c, k)
+				d.Lang = lang
+				checkGolden(t, name, goldenText(render(t, l, k, d)))
+			})
+		}
+	}
+}
+
+// TestInvitationEveryInvitee renders the invitation for all 98 municipalities and checks what
+// a director must find in it.
+func TestInvitationEveryInvitee(t *testing.T) {
+	c := exampleCampaign(t)
+	l := newLetters(t, c, "")
+	if len(c.Invitees) != 98 {
+		t.Fatalf("example has %d invitees, want 98", len(c.Invitees))
+	}
+	must := []string{
+		"Aalborg: tirsdag den 28. februar 2012 kl. 10.00–12.00",
+		"Aalborg Bibliotekerne, Foredragssalen, Rendsburggade 2, 9000 Aalborg",
+		"Roskilde: torsdag den 1. marts 2012 kl. 10.00–12.00",
+		"Roskilde Bibliotekerne, Salen, Dronning Margrethes Vej 14, 4000 Roskilde",
+		"Vejle: tirsdag den 6. marts 2012 kl. 10.00–12.00",
+		"Vejle Bibliotekerne, Willy Sørensens Plads 1, 7100 Vejle",
+		"Hvad betyder det, at KOMBIT er med – herunder finansiering?",
+		"kommunens skolebibliotekskonsulent",
+		"Svar blot på denne mail",
+		"hvilket møde I kommer til, og hvor mange I bliver",
+		"fredag den 16. marts 2012",
+		"Chefkonsulent, Forretningsudvikling",
+		"33 34 94 73",
+	}
+	for _, inv := range c.Invitees {
+		r := render(t, l, KindInvitation, Data{Invitee: inv})
+		if r.Subject != "Invitation: Dialogmøde om det nye fælles bibliotekssystem" {
+			t.Fatalf("%s: subject %q", inv.Code, r.Subject)
+		}
+		if want := "Kære bibliotekschef i " + inv.FormalName + "\n"; !strings.HasPrefix(r.Text, want) {
+			t.Errorf("%s: text starts %q, want %q", inv.Code, firstLine(r.Text), want)
+		}
+		for _, s := range must {
+			if !strings.Contains(r.Text, s) {
+				t.Errorf("%s: text lacks %q", inv.Code, s)
+			}
+			if !strings.Contains(visible(r.HTML), s) {
+				t.Errorf("%s: HTML lacks %q", inv.Code, s)
+			}
+		}
+		if !strings.Contains(r.HTML, "Kære bibliotekschef i "+inv.FormalName) {
+			t.Errorf("%s: HTML does not greet %s", inv.Code, inv.FormalName)
+		}
+	}
+}
+
+func firstLine(s string) string { return strings.SplitN(s, "\n", 2)[0] }
+
+// visible is the text a reader sees in an HTML letter: tags removed, entities decoded.
+func visible(h string) string {
+	var b strings.Builder
+	in := false
+	for _, r := range h {
+		switch {
+		case r == '<':
+			in = true
+		case r == '>':
+			in = false
+		case !in:
+			b.WriteRune(r)
+		}
+	}
+	return html.UnescapeString(b.String())
+}
+
+// TestNoTemplateLeaks: no letter in any language shows a template's innards to a reader.
+func TestNoTemplateLeaks(t *testing.T) {
+	c := exampleCampaign(t)
+	l := newLetters(t, c, "")
+	for _, lang := range Languages() {
+		for _, k := range Kinds() {
+			d := SampleData(c, k)
+			d.Lang = lang
+			r := render(t, l, k, d)
+			for _, part := range []struct{ name, s string }{{"subject", r.Subject}, {"text", r.Text}, {"html", r.HTML}} {
+				for _, bad := range []string{"<no value>", "{{", "}}", "%!", "ZgotmplZ", "0001"} {
+					if strings.Contains(part.s, bad) {
+						t.Errorf("%s.%s %s contains %q", k, lang, part.name, bad)
+					}
+				}
+			}
+			if strings.Contains(r.Subject, "\n") || r.Subject == "" {
+				t.Errorf("%s.%s: subject %q", k, lang, r.Subject)
+			}
+			if !strings.HasPrefix(r.HTML, "<!DOCTYPE html>") || !strings.HasSuffix(r.HTML, "</html>\n") {
+				t.Errorf("%s.%s: HTML is not one whole document", k, lang)
+			}
+		}
+	}
+}
+
+func TestGreeting(t *testing.T) {
+	c := exampleCampaign(t)
+	l := newLetters(t, c, "")
+	horsens, _ := c.Invitee("615")
+	named := horsens
+	named.Contact = "Hanne Østergaard"
+	tests := []struct {
+		name string
+		inv  campaign.Invitee
+		lang string
+		want string
+	}{
+		{"municipality da", horsens, "da", "Kære bibliotekschef i Horsens Kommune\n"},
+		{"director da", named, "da", "Kære Hanne Østergaard\n"},
+		{"municipality en", horsens, "en", "Dear Head of Libraries at Horsens Kommune,\n"},
+		{"director en", named, "en", "Dear Hanne Østergaard,\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, k := range []Kind{KindInvitation, KindConfirmation, KindAgreement, KindNudgeUnanswered} {
+				d := SampleData(c, k)
+				d.Invitee, d.Lang = tc.inv, tc.lang
+				r := render(t, l, k, d)
+				if !strings.HasPrefix(r.Text, tc.want) {
+					t.Errorf("%s starts %q, want %q", k, firstLine(r.Text), tc.want)
+				}
+			}
+		})
+	}
+}
+
+// TestHTMLEscapesData: a name with markup is shown as text in the HTML, never run, and reaches
+// the plain text as written.
+func TestHTMLEscapesData(t *testing.T) {
+	c := exampleCampaign(t)
+	l := newLetters(t, c, "")
+	inv, _ := c.Invitee("101")
+	inv.Contact = `<script>alert("x")</script> & <b>Co</b>`
+	for _, k := range []Kind{KindInvitation, KindConfirmation, KindStaffReview} {
+		d := SampleData(c, k)
+		d.Invitee = inv
+		if k == KindStaffReview {
+			d.Review[0].Subject = `<img src=x onerror=alert(1)>`
+		}
+		r := render(t, l, k, d)
+		if strings.Contains(r.HTML, "<script>") || strings.Contains(r.HTML, "<b>Co") || strings.Contains(r.HTML, "<img src=x") {
+			t.Errorf("%s: HTML carries raw markup from the data:\n%s", k, r.HTML)
+		}
+		if k != KindStaffReview && !strings.Contains(r.HTML, "&lt;script&gt;") {
+			t.Errorf("%s: HTML does not show the escaped name", k)
+		}
+		if k != KindStaffReview && !strings.Contains(r.Text, inv.Contact) {
+			t.Errorf("%s: text does not carry the name as written", k)
+		}
+	}
+}
+
+func TestInvitationCalendarSentence(t *testing.T) {
+	c := exampleCampaign(t)
+	l := newLetters(t, c, "")
+	inv, _ := c.Invitee("101")
+	tests := []struct {
+		calendar bool
+		want     string
+	}{
+		{true, "Der er vedhæftet en kalenderinvitation til hvert af møderne, og du accepterer blot invitationen til det møde, du vil deltage i."},
+		{false, "Når vi har fået dit svar, sender vi en bekræftelse med en kalenderinvitation til mødet"},
+	}
+	for _, tc := range tests {
+		r := render(t, l, KindInvitation, Data{Invitee: inv, CalendarAttached: tc.calendar})
+		if !strings.Contains(r.Text, tc.want) || !strings.Contains(r.HTML, tc.want) {
+			t.Errorf("calendar %v: letter lacks %q", tc.calendar, tc.want)
+		}
+	}
+}
+
+func TestChangeWording(t *testing.T) {
+	c := exampleCampaign(t)
+	l := newLetters(t, c, "")
+	inv, _ := c.Invitee("615")
+	aalborg, _ := c.Meeting("aalborg")
+	vejle, _ := c.Meeting("vejle")
+	tests := []struct {
+		name       string
+		old        *campaign.Meeting
+		oldHead    int
+		want, nope []string
+	}{
+		{"moved", &aalborg, 2, []string{"Møde: Vejle (før Aalborg)", "Deltagere: 2\n", "aflysning af kalenderaftalen for mødet i Aalborg"}, []string{"Deltagere: 2 (før"}},
+		{"more people", &vejle, 1, []string{"Møde: Vejle\n", "Deltagere: 2 (før 1)", "opdateret kalenderinvitation"}, []string{"før Vejle", "aflysning"}},
+		{"no old meeting given", nil, 3, []string{"Møde: Vejle\n", "Deltagere: 2 (før 3)"}, []string{"aflysning"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := render(t, l, KindChange, Data{Invitee: inv, Meeting: &vejle, OldMeeting: tc.old,
+				Headcount: 2, OldHeadcount: tc.oldHead, CalendarAttached: true})
+			for _, s := range tc.want {
+				if !strings.Contains(r.Text, s) {
+					t.Errorf("text lacks %q:\n%s", s, r.Text)
+				}
+			}
+			for _, s := range tc.nope {
+				if strings.Contains(r.Text, s) {
+					t.Errorf("text has %q:\n%s", s, r.Text)
+				}
+			}
+		})
+	}
+}
+
+func TestAgreementLetterAmount(t *testing.T) {
+	c := exampleCampaign(t)
+	l := newLetters(t, c, "")
+	kbh, _ := c.Invitee("101")
+	r := render(t, l, KindAgreement, Data{Invitee: kbh})
+	for _, s := range []string{
+		"Kommunens betaling: 3.843.350 kr.",
+		"kommunens indbyggertal, 549.050 pr. 1. januar 2012, gange satsen på 7 kr. pr. indbygger pr. år",
+		"senest fredag den 16. marts 2012",
+		"mindst halvdelen af kommunerne",
+	} {
+		if !strings.Contains(r.Text, s) {
+			t.Errorf("agreement letter lacks %q", s)
+		}
+	}
+	amount := int64(100000) // 1.000 kr., agreed separately
+	kbh.Amount = &amount
+	r = render(t, l, KindAgreement, Data{Invitee: kbh})
+	if !strings.Contains(r.Text, "Kommunens betaling: 1.000 kr.") || strings.Contains(r.Text, "indbyggertal") {
+		t.Errorf("explicit amount: letter should state 1.000 kr. without the rate:\n%s", r.Text)
+	}
+}
+
+func TestDigestNumbers(t *testing.T) {
+	c := exampleCampaign(t)
+	l := newLetters(t, c, "")
+	loc := c.Location
+	aalborg, _ := c.Meeting("aalborg")
+	vejle, _ := c.Meeting("vejle")
+	horsens, _ := c.Invitee("615")
+	kbh, _ := c.Invitee("101")
+	d := &DigestData{
+		Date:  time.Date(2012, 3, 2, 7, 0, 0, 0, loc),
+		Since: time.Date(2012, 3, 1, 7, 0, 0, 0, loc),
+		Meetings: []DigestMeeting{
+			{Meeting: aalborg, Municipalities: 40, People: 95},
+			{Meeting: vejle, Municipalities: 3, People: 5},
+		},
+		NewAnswers: []DigestAnswer{{Invitee: horsens, At: time.Date(2012, 3, 1, 14, 5, 0, 0, loc),
+			Status: campaign.StatusAttending, Meeting: &vejle, Headcount: 2}},
+		Away:       []DigestAway{{Invitee: kbh, Until: time.Date(2012, 3, 5, 0, 0, 0, 0, loc)}, {Invitee: horsens}},
+		Agreements: []DigestAgreement{{Invitee: kbh, Confirmed: true}},
+		Progress: DigestProgress{Joined: 49, Invitees: 98, JoinedPopulation: 2000000,
+			Population: 5580413, Threshold: 0.5},
+	}
+	r := render(t, l, KindDigest, Data{Digest: d})
+	if want := "Dagsoversigt 2. marts 2012: 43 tilmeldt, 49 aftaler modtaget – Dialogmøde om det nye fælles bibliotekssystem"; r.Subject != want {
+		t.Errorf("subject %q, want %q", r.Subject, want)
+	}
+	for _, s := range []string{
+		"Aalborg, tirsdag den 28. februar 2012: 40 kommuner, 95 personer af 90 pladser (overbooket)",
+		"Vejle, tirsdag den 6. marts 2012: 3 kommuner, 5 personer af 120 pladser (115 ledige)",
+		"I alt: 43 kommuner, 100 personer",
+		"Kommuner: 49 af 98 (50 %)",
+		"Indbyggere: 2.000.000 af 5.580.413 (35,8 %)",
+		"Grænsen er nået.",
+		"Horsens: tilmeldt Vejle, to personer (1. marts 2012 kl. 14.05)",
+		"AFBUD (0)\nIngen.",
+		"København: tilbage mandag den 5. marts 2012",
+		"Horsens: ingen dato for hjemkomst",
+		"MODTAGNE TILSLUTNINGSAFTALER (1)\nKøbenhavn\n",
+	} {
+		if !strings.Contains(r.Text, s) {
+			t.Errorf("digest text lacks %q:\n%s", s, r.Text)
+		}
+	}
+	if strings.Contains(r.HTML, "<img") {
+		t.Error("digest without a chart has an <img>")
+	}
+	d.ChartCID = "chart-1@rsvpd"
+	d.Progress.Joined = 10
+	r = render(t, l, KindDigest, Data{Digest: d})
+	if !strings.Contains(r.HTML, `<img src="cid:chart-1@rsvpd"`) {
+		t.Errorf("digest HTML does not show the chart by its Content-ID:\n%s", r.HTML)
+	}
+	if !strings.Contains(r.Text, "Grænsen er ikke nået endnu.") {
+		t.Error("10 of 98 with 35,8 % of the population should not reach 50 %")
+	}
+}
+
+func TestRenderRefusesIncompleteData(t *testing.T) {
+	c := exampleCampaign(t)
+	l := newLetters(t, c, "")
+	kbh, _ := c.Invitee("101")
+	vejle, _ := c.Meeting("vejle")
+	tests := []struct {
+		kind Kind
+		d    Data
+		want string
+	}{
+		{KindInvitation, Data{}, "missing invitee"},
+		{KindConfirmation, Data{Invitee: kbh, Headcount: 1}, "missing meeting"},
+		{KindReminder, Data{Invitee: kbh, Meeting: &vejle}, "missing headcount"},
+		{KindStaffReview, Data{}, "missing review items"},
+		{KindDigest, Data{}, "missing digest data"},
+		{KindInvitation, Data{Invitee: kbh, Lang: "sv"}, `no such kind or language`},
+		{Kind("thanks"), Data{Invitee: kbh}, `no such kind or language`},
+	}
+	for _, tc := range tests {
+		t.Run(string(tc.kind)+" "+tc.want, func(t *testing.T) {
+			_, err := l.Render(tc.kind, tc.d)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestOverrides(t *testing.T) {
+	c := exampleCampaign(t)
+	kbh, _ := c.Invitee("101")
+	write := func(t *testing.T, files map[string]string) string {
+		dir := t.TempDir()
+		for name, s := range files {
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(s), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return dir
+	}
+	t.Run("a file replaces its default only", func(t *testing.T) {
+		dir := write(t, map[string]string{
+			"invitation.da.subject":  "Kom til dialogmøde, {{.Invitee.Name}}!",
+			".invitation.da.txt.swp": "editor junk",
+		})
+		l := newLetters(t, c, dir)
+		r := render(t, l, KindInvitation, Data{Invitee: kbh})
+		if r.Subject != "Kom til dialogmøde, København!" {
+			t.Errorf("subject %q: override not used", r.Subject)
+		}
+		if !strings.Contains(r.Text, "Vejle Bibliotekerne") {
+			t.Error("the embedded text was not kept beside the overridden subject")
+		}
+	})
+	t.Run("a shared part is replaced for every letter", func(t *testing.T) {
+		common, err := embedded.ReadFile("templates/common.da.txt")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := strings.Replace(string(common), "Med venlig hilsen", "Venlig hilsen", 1)
+		l := newLetters(t, c, write(t, map[string]string{"common.da.txt": s}))
+		for _, k := range []Kind{KindInvitation, KindReminder} {
+			d := SampleData(c, k)
+			if r := render(t, l, k, d); !strings.Contains(r.Text, "Venlig hilsen\nKOMBIT") {
+				t.Errorf("%s does not use the overridden signature", k)
+			}
+		}
+	})
+	bad := []struct {
+		name  string
+		files map[string]string
+		want  []string
+	}{
+		{"syntax error names file and line", map[string]string{"reminder.da.txt": "Hej\n\n{{if .Meeting}}\n"},
+			[]string{"reminder.da.txt:4", "unexpected EOF"}},
+		{"unknown field found at start", map[string]string{"confirmation.en.html": "<p>{{.Meeting.Town}}</p>"},
+			[]string{"confirmation.en.html:1", "Town"}},
+		{"unknown function", map[string]string{"digest.da.subject": "{{upper .Campaign.Name}}"},
+			[]string{"digest.da.subject:1", `"upper" not defined`}},
+		{"misspelt file name", map[string]string{"invitaton.da.txt": "x"},
+			[]string{"invitaton.da.txt", "not a template name"}},
+		{"empty subject", map[string]string{"reminder.en.subject": "{{if false}}x{{end}}"},
+			[]string{"reminder.en.subject", "empty subject"}},
+	}
+	for _, tc := range bad {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := write(t, tc.files)
+			_, err := New(c, dir)
+			if err == nil {
+				t.Fatal("New accepted a broken template folder")
+			}
+			for _, s := range tc.want {
+				if !strings.Contains(err.Error(), s) {
+					t.Errorf("error %q lacks %q", err, s)
+				}
+			}
+			if !strings.Contains(err.Error(), dir) {
+				t.Errorf("error %q does not name the folder %s", err, dir)
+			}
+		})
+	}
+	t.Run("missing folder", func(t *testing.T) {
+		if _, err := New(c, filepath.Join(t.TempDir(), "nope")); err == nil {
+			t.Fatal("New accepted a folder that does not exist")
+		}
+	})
+}
+
+func TestTemplateNamesAreEmbedded(t *testing.T) {
+	names := TemplateNames()
+	if want := len(Languages()) * (3 + 3*len(Kinds())); len(names) != want {
+		t.Fatalf("%d template names, want %d", len(names), want)
+	}
+	fsys, err := EmbeddedTemplates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != len(names) {
+		t.Errorf("templates/ holds %d files, Letters reads %d: a default without a reader, or a reader without a default", len(entries), len(names))
+	}
+}
+
+func TestTemplateFuncs(t *testing.T) {
+	tests := []struct{ got, want string }{
+		{lcfirst("Dialogmøde om det nye"), "dialogmøde om det nye"},
+		{lcfirst("KOMBIT-møde"), "KOMBIT-møde"},
+		{lcfirst("Ærøs møde"), "ærøs møde"},
+		{lcfirst(""), ""},
+		{countDa(1), "én"}, {countDa(2), "to"}, {countDa(12), "tolv"}, {countDa(1234), "1.234"},
+		{countEn(3), "three"}, {countEn(13), "13"},
+		{formatPercent(0.5, ",", " %"), "50 %"},
+		{formatPercent(0.3367, ",", " %"), "33,7 %"},
+		{formatPercent(0.204, ".", "%"), "20.4%"},
+		{groupEn(5580413), "5,580,413"},
+	}
+	for _, tc := range tests {
+		if tc.got != tc.want {
+			t.Errorf("got %q, want %q", tc.got, tc.want)
+		}
+	}
+	fm := textFuncs("da", time.FixedZone("CET", 3600))
+	start := time.Date(2012, 2, 28, 9, 0, 0, 0, time.UTC) // 10.00 in Copenhagen
+	if got := fm["timespan"].(func(a, b time.Time) string)(start, start.Add(2*time.Hour)); got != "kl. 10.00–12.00" {
+		t.Errorf("timespan in the campaign's zone = %q", got)
+	}
+	if got := fm["date"].(func(time.Time) string)(time.Time{}); got != "" {
+		t.Errorf("date of an unknown time = %q, want empty", got)
+	}
+	if _, err := fm["number"].(func(any) (string, error))("12"); err == nil {
+		t.Error("number accepted a string")
+	}
+}
+
+// TestRenderConcurrently: the outbox renders from several workers at once.
+func TestRenderConcurrently(t *testing.T) {
+	c := exampleCampaign(t)
+	l := newLetters(t, c, "")
+	want := render(t, l, KindInvitation, Data{Invitee: c.Invitees[0]})
+	errs := make(chan error, 8)
+	for w := 0; w < 8; w++ {
+		go func() {
+			for _, inv := range c.Invitees {
+				r, err := l.Render(KindInvitation, Data{Invitee: inv})
+				if err == nil && inv.Code == c.Invitees[0].Code && r.HTML != want.HTML {
+					err = errors.New("the same letter rendered differently")
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for w := 0; w < 8; w++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkRenderInvitation(b *testing.B) {
+	cfg, err := config.LoadFS(rsvpd.ExampleFS(), rsvpd.ExampleConfig, b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	l, err := New(cfg.Campaign, "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	invs := cfg.Campaign.Invitees
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := l.Render(KindInvitation, Data{Invitee: invs[i%len(invs)]}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkNewLetters(b *testing.B) {
+	cfg, err := config.LoadFS(rsvpd.ExampleFS(), rsvpd.ExampleConfig, b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < b.N; i++ {
+		if _, err := New(cfg.Campaign, ""); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,160 @@
+package letters
+
+import (
+	"time"
+
+	"github.com/rsvpd/rsvpd/campaign"
+)
+
+// SampleData returns plausible data for a letter of the given kind, built from the campaign's
+// own invitees and meetings: New renders every template on it to find broken templates
+// at start, and `rsvpd preview` shows it. The same campaign always gives the same sample.
+//
+// The invitee is the campaign's first; the meeting the last (for a change, moved there from
+// the first, with the headcount raised from one to two); the reply address is the campaign
+// address without a token (the caller sets a real one). The calendar and agreement flags are
+// set as the kind is normally sent.
+func SampleData(c *campaign.Campaign, kind Kind) Data {
+	invs, meetings := sampleInvitees(c), sampleMeetings(c)
+	first, last := meetings[0], meetings[len(meetings)-1]
+	d := Data{
+		Invitee:      invs[0],
+		Meeting:      &last,
+		Headcount:    2,
+		ReplyAddress: c.Organiser.Email,
+	}
+	switch kind {
+	case KindConfirmation, KindCancelAck:
+		d.CalendarAttached = true
+	case KindChange:
+		d.CalendarAttached = true
+		d.OldMeeting = &first
+		d.OldHeadcount = 1
+	case KindAgreement, KindNudgeAgreement:
+		d.AgreementAttached = true
+	case KindStaffReview:
+		d.Review = sampleReview(c, invs, sampleNow(c, meetings))
+	case KindDigest:
+		d.Digest = sampleDigest(c, invs, meetings)
+	}
+	return d
+}
+
+// sampleInvitees is the campaign's invitees, or two made-up ones for a campaign without any
+// (a config being written), so the templates can still be tried.
+func sampleInvitees(c *campaign.Campaign) []campaign.Invitee {
+	if len(c.Invitees) > 0 {
+		return c.Invitees
+	}
+	return []campaign.Invitee{
+		{Code: "001", Name: "Eksempelby", FormalName: "Eksempelby Kommune", Email: "chef@eksempelby.test", Population: 50000},
+		{Code: "002", Name: "Prøvested", FormalName: "Prøvested Kommune", Email: "chef@proevested.test", Population: 20000},
+	}
+}
+
+func sampleMeetings(c *campaign.Campaign) []campaign.Meeting {
+	if len(c.Meetings) > 0 {
+		return c.Meetings
+	}
+	start := time.Date(2012, 3, 1, 10, 0, 0, 0, time.UTC)
+	if c.Location != nil {
+		start = time.Date(2012, 3, 1, 10, 0, 0, 0, c.Location)
+	}
+	return []campaign.Meeting{{ID: "eksempel", City: "Eksempelby", Venue: "Hovedbiblioteket",
+		Street: "Torvet 1", Postcode: "1234", Start: start, End: start.Add(2 * time.Hour)}}
+}
+
+// sampleNow is the morning before the first meeting, when a digest or review letter would
+// plausibly go out.
+func sampleNow(c *campaign.Campaign, meetings []campaign.Meeting) time.Time {
+	first := meetings[0].Start
+	for _, m := range meetings[1:] {
+		if m.Start.Before(first) {
+			first = m.Start
+		}
+	}
+	loc := c.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	day := first.In(loc).AddDate(0, 0, -1)
+	return time.Date(day.Year(), day.Month(), day.Day(), 7, 0, 0, 0, loc)
+}
+
+func sampleReview(c *campaign.Campaign, invs []campaign.Invitee, now time.Time) []ReviewItem {
+	inv := invs[len(invs)-1]
+	items := []ReviewItem{
+		{
+			ID:        "r1",
+			From:      "Kulturforvaltningen <kultur@eksempel.test>",
+			Subject:   "SV: " + c.Name,
+			Received:  now.Add(-15 * time.Hour),
+			Reason:    "Afsenderen er ukendt, og mailen har hverken svaradresse eller henvisning til vores invitation.",
+			MessageID: "sample-1@eksempel.test",
+		},
+		{
+			ID:        "r2",
+			Invitee:   inv,
+			From:      inv.Email,
+			Subject:   "SV: " + c.Name,
+			Received:  now.Add(-2 * time.Hour),
+			Reason:    "Tilmelding med fire deltagere; der er plads til to pr. kommune uden godkendelse.",
+			MessageID: "sample-2@eksempel.test",
+		},
+	}
+	if c.Language == "en" {
+		items[0].Reason = "The sender is unknown, and the message has neither a reply token nor a reference to our invitation."
+		items[1].Reason = "Registration for four people; two per invitee are accepted without review."
+	}
+	return items
+}
+
+// sampleDigest spreads the invitees over the answers a mid-campaign morning shows, in a fixed
+// pattern, and counts them as the digest package would.
+func sampleDigest(c *campaign.Campaign, invs []campaign.Invitee, meetings []campaign.Meeting) *DigestData {
+	now := sampleNow(c, meetings)
+	d := &DigestData{Date: now, Since: now.AddDate(0, 0, -1), ChartCID: "chart@rsvpd", CSVName: "status.csv"}
+	per := make([]DigestMeeting, len(meetings))
+	for i, m := range meetings {
+		per[i].Meeting = m
+	}
+	p := DigestProgress{Invitees: len(invs), Threshold: c.GoAhead}
+	for i, inv := range invs {
+		p.Population += int64(inv.Population)
+		at := now.Add(-time.Duration(i%48) * time.Hour)
+		switch i % 10 {
+		case 0, 1, 2, 3, 4, 5:
+			m := &per[i%len(per)]
+			head := 1 + i%3
+			m.Municipalities++
+			m.People += head
+			if i%5 == 0 {
+				d.NewAnswers = append(d.NewAnswers, DigestAnswer{Invitee: inv, At: at,
+					Status: campaign.StatusAttending, Meeting: &m.Meeting, Headcount: head})
+			}
+		case 6:
+			d.Declines = append(d.Declines, DigestInvitee{Invitee: inv, At: at})
+			if i%4 == 0 {
+				d.NewAnswers = append(d.NewAnswers, DigestAnswer{Invitee: inv, At: at, Status: campaign.StatusDeclined})
+			}
+		default:
+			d.Unanswered = append(d.Unanswered, DigestInvitee{Invitee: inv})
+		}
+		if i%3 == 0 && i%10 < 6 { // agreements come back from those who come
+			d.Agreements = append(d.Agreements, DigestAgreement{Invitee: inv, At: at, Confirmed: i%2 == 0})
+			p.Joined++
+			p.JoinedPopulation += int64(inv.Population)
+		}
+	}
+	d.Meetings = per
+	d.Progress = p
+	d.Review = sampleReview(c, invs, now)
+	if n := len(d.Unanswered); n > 0 {
+		u := d.Unanswered[n-1].Invitee
+		d.Bounces = []DigestBounce{{Invitee: u, Address: u.Email, At: now.Add(-20 * time.Hour),
+			Reason: "550 5.1.1 mailbox unavailable", Permanent: true}}
+		a := d.Unanswered[0].Invitee
+		d.Away = []DigestAway{{Invitee: a, Until: now.AddDate(0, 0, 6)}}
+	}
+	return d
+}

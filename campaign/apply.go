@@ -30,11 +30,14 @@ type Answer struct {
 type EffectKind string
 
 const (
-	EffectConfirm    EffectKind = "confirmation" // registered: confirmation with a calendar REQUEST
-	EffectChange     EffectKind = "change"       // meeting or headcount changed: REQUEST (and CANCEL for the old meeting)
-	EffectDeclineAck EffectKind = "decline_ack"  // declined before registering: acknowledgement
-	EffectCancelAck  EffectKind = "cancel_ack"   // cancelled a registration: acknowledgement with a CANCEL
-	EffectReview     EffectKind = "review"       // a person on the staff must look
+	EffectConfirm EffectKind = "confirmation" // registered: confirmation with a calendar REQUEST
+	EffectChange  EffectKind = "change"       // meeting or headcount changed: REQUEST for the meeting
+	// EffectCalendarCancel follows a change of meeting: the old meeting's CANCEL, in a message
+	// of its own, since clients act on one calendar part per message.
+	EffectCalendarCancel EffectKind = "calendar_cancel"
+	EffectDeclineAck     EffectKind = "decline_ack" // declined before registering: acknowledgement
+	EffectCancelAck      EffectKind = "cancel_ack"  // cancelled a registration: acknowledgement with a CANCEL
+	EffectReview         EffectKind = "review"      // a person on the staff must look
 )
 
 // Effect is one consequence of an answer.
@@ -214,7 +217,8 @@ func attendFrom(c *Campaign, st *State, meeting string, headcount int, companion
 	case !wasAttending:
 		eff = append(eff, Effect{Kind: EffectConfirm, Meeting: meeting, Headcount: headcount, Sequence: st.Sequence, InCalendar: inCalendar})
 	case old != meeting:
-		eff = append(eff, Effect{Kind: EffectChange, Meeting: meeting, OldMeeting: old, Headcount: headcount, Sequence: st.Sequence, InCalendar: inCalendar})
+		eff = append(eff, Effect{Kind: EffectChange, Meeting: meeting, OldMeeting: old, Headcount: headcount, Sequence: st.Sequence, InCalendar: inCalendar},
+			Effect{Kind: EffectCalendarCancel, Meeting: meeting, OldMeeting: old, Headcount: headcount, Sequence: st.Sequence})
 	default:
 		eff = append(eff, Effect{Kind: EffectChange, Meeting: meeting, Headcount: headcount, Sequence: st.Sequence, InCalendar: inCalendar})
 	}

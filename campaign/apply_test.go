@@ -73,7 +73,7 @@ func TestApply(t *testing.T) {
 		{"yes without number counts one", invited(), Answer{Class: "human", Intent: "attend", Meeting: "aalborg"}, feb10,
 			StatusAttending, "aalborg", 1, "confirmation:aalborg"},
 		{"change of meeting", attending("roskilde", 2, 1), Answer{Class: "human", Intent: "attend", Meeting: "vejle"}, feb10,
-			StatusAttending, "vejle", 2, "change:vejle<roskilde"},
+			StatusAttending, "vejle", 2, "change:vejle<roskilde,calendar_cancel:vejle<roskilde"},
 		{"fewer people, same meeting", attending("vejle", 2, 1), Answer{Class: "human", Intent: "attend", Headcount: 1}, feb10,
 			StatusAttending, "vejle", 1, "change:vejle"},
 		{"the same answer twice", attending("vejle", 2, 1), Answer{Class: "human", Intent: "attend", Meeting: "vejle", Headcount: 2}, feb10,
@@ -179,7 +179,7 @@ func TestCalendarAcceptIsNotAskedAgain(t *testing.T) {
 		{"accepted in the calendar", invited(), accept("roskilde"), "confirmation:roskilde", true, 0},
 		{"accepted in the calendar after a decline", func() State { s := invited(); s.Status, s.Sequence = StatusDeclined, 2; return s }(),
 			accept("vejle"), "confirmation:vejle", true, 2},
-		{"another meeting accepted in the calendar", attending("roskilde", 2, 1), accept("vejle"), "change:vejle<roskilde", true, 2},
+		{"another meeting accepted in the calendar", attending("roskilde", 2, 1), accept("vejle"), "change:vejle<roskilde,calendar_cancel:vejle<roskilde", true, 2},
 		{"registered in words", invited(), Answer{Class: "human", Intent: "attend", Meeting: "roskilde"}, "confirmation:roskilde", false, 1},
 	}
 	for _, tt := range tests {

@@ -93,9 +93,17 @@ func (b *builder) organiser(n node, c *campaign.Campaign) {
 	if n.missing() {
 		n.errorf("required")
 	}
-	f := n.fields("name", "email", "staff", "website", "contact")
+	f := n.fields("name", "legal_name", "address", "cvr", "email", "staff", "website", "contact")
 	o := &c.Organiser
 	o.Name = f["name"].header(true)
+	// The organiser is a party to every agreement: a legal office wants its legal name,
+	// address and CVR number on it.
+	o.LegalName = f["legal_name"].header(false)
+	if o.LegalName == "" {
+		o.LegalName = o.Name
+	}
+	o.Address = f["address"].header(true)
+	o.CVR = cvr(f["cvr"], true)
 	o.Email = b.address(f["email"], true)
 	staff := f["staff"].list()
 	for _, s := range staff {
@@ -228,7 +236,7 @@ func (b *builder) price(n node, c *campaign.Campaign) {
 	if n.missing() {
 		n.errorf("required")
 	}
-	f := n.fields("rate", "population", "population_date", "round_to", "per")
+	f := n.fields("rate", "population", "population_date", "round_to", "per", "period")
 	p := &c.Price
 	if s := f["rate"].str(true); s != "" {
 		oere, err := parseKroner(s)
@@ -246,6 +254,37 @@ func (b *builder) price(n node, c *campaign.Campaign) {
 		f["round_to"].errorf("must be 1 (whole kroner) or more")
 	}
 	p.Per = f["per"].str(false)
+	switch p.Period = campaign.Period(f["period"].str(false)); p.Period {
+	case "":
+		p.Period = campaign.PeriodYear
+	case campaign.PeriodYear, campaign.PeriodOnce:
+	default:
+		f["period"].errorf("%q is not a period (year or once)", p.Period)
+	}
+}
+
+// cvr reads a Danish CVR number: eight digits, the first not 0, spaces allowed between them
+// ("19 43 50 75") and a "DK" in front (as on invoices).
+func cvr(n node, required bool) string {
+	s := n.header(required)
+	if s == "" {
+		return ""
+	}
+	d, ok := parseCVR(s)
+	if !ok {
+		n.errorf("%q is not a CVR number (eight digits, such as 19435075)", s)
+	}
+	return d
+}
+
+// parseCVR normalises a CVR number to its eight digits. Only the form is checked: whether
+// the number is the party's is for the staff to check against the CVR register.
+func parseCVR(s string) (string, bool) {
+	d := strings.ReplaceAll(strings.TrimPrefix(strings.ToUpper(strings.TrimSpace(s)), "DK"), " ", "")
+	if len(d) != 8 || !digits(d) || d[0] == '0' {
+		return "", false
+	}
+	return d, true
 }
 
 // parseKroner reads an amount of kroner ("7", "6.50", "6,50") into øre.
@@ -279,11 +318,28 @@ func digits(s string) bool {
 }
 
 func (b *builder) agreement(n node, c *campaign.Campaign) {
-	f := n.fields("title", "conditions")
-	c.Agreement = campaign.AgreementTerms{Title: f["title"].header(false), Conditions: f["conditions"].strs()}
-	if c.Agreement.Title == "" {
-		c.Agreement.Title = "Tilslutningsaftale"
+	if n.missing() {
+		n.errorf("required: the agreement's VAT, term and invoicing")
 	}
+	f := n.fields("title", "conditions", "vat", "term", "invoicing", "signatory")
+	a := campaign.AgreementTerms{
+		Title:      f["title"].header(false),
+		Conditions: f["conditions"].strs(),
+		VAT:        campaign.VAT(f["vat"].str(true)),
+		Term:       f["term"].str(true),
+		Invoicing:  f["invoicing"].str(true),
+	}
+	if a.Title == "" {
+		a.Title = "Tilslutningsaftale"
+	}
+	switch a.VAT {
+	case "", campaign.VATExcluded, campaign.VATIncluded:
+	default:
+		f["vat"].errorf("%q: say whether the amounts include VAT (excluded or included)", a.VAT)
+	}
+	sf := f["signatory"].fields("name", "title")
+	a.Signatory = campaign.Signatory{Name: sf["name"].header(false), Title: sf["title"].header(false)}
+	c.Agreement = a
 }
 
 func (b *builder) schedule(n node, c *campaign.Campaign) {

@@ -98,6 +98,10 @@ func (b *builder) readInvitees(at node, file string, c *campaign.Campaign) {
 			FormalName: get("formal_name"),
 			Region:     get("region"),
 			Contact:    get("contact"),
+			Address:    get("address"),
+		}
+		if s := get("cvr"); s != "" {
+			inv.CVR = checkCVR(col, line, p+".cvr", s)
 		}
 		b.checkInvitee(col, line, p, &inv)
 		inv.Email = checkAddress(col, line, p+".email", get("email"))
@@ -143,7 +147,7 @@ func (b *builder) checkInvitee(col *collector, line int, p string, inv *campaign
 	if inv.Name == "" {
 		col.add(line, p+".name", "required")
 	}
-	for _, v := range []struct{ key, val string }{{"name", inv.Name}, {"formal_name", inv.FormalName}, {"contact", inv.Contact}} {
+	for _, v := range []struct{ key, val string }{{"name", inv.Name}, {"formal_name", inv.FormalName}, {"contact", inv.Contact}, {"address", inv.Address}} {
 		if i := strings.IndexFunc(v.val, isControl); i >= 0 {
 			col.add(line, p+"."+v.key, "control character %q not allowed in a value used in mail headers", v.val[i])
 		}
@@ -151,6 +155,15 @@ func (b *builder) checkInvitee(col *collector, line int, p string, inv *campaign
 	if inv.FormalName == "" {
 		inv.FormalName = inv.Name
 	}
+}
+
+// checkCVR reads a CVR number from the list, as cvr does from the config.
+func checkCVR(col *collector, line int, p, s string) string {
+	d, ok := parseCVR(s)
+	if !ok {
+		col.add(line, p, "%q is not a CVR number (eight digits, such as 19435075)", s)
+	}
+	return d
 }
 
 func checkAddress(col *collector, line int, p, s string) string {
@@ -170,7 +183,7 @@ func checkAddress(col *collector, line int, p, s string) string {
 // another address) on top of the list.
 func (b *builder) overrides(n node, c *campaign.Campaign) {
 	for _, item := range n.list() {
-		f := item.fields("code", "amount", "contact", "email")
+		f := item.fields("code", "amount", "contact", "email", "address", "cvr")
 		code := f["code"].str(true)
 		idx := -1
 		for i := range c.Invitees {
@@ -196,6 +209,12 @@ func (b *builder) overrides(n node, c *campaign.Campaign) {
 		}
 		if s := f["contact"].header(false); s != "" {
 			inv.Contact = s
+		}
+		if s := f["address"].header(false); s != "" {
+			inv.Address = s
+		}
+		if s := cvr(f["cvr"], false); s != "" {
+			inv.CVR = s
 		}
 		if a := b.address(f["email"], false); a != "" {
 			for _, other := range c.Invitees {

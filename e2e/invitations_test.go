@@ -145,7 +145,10 @@ func TestExampleInvitationsReachEveryDirector(t *testing.T) {
 			if strings.HasPrefix(a.ContentType, "text/calendar") {
 				ics++
 				if inv.Code == "101" || inv.Code == "851" {
-					m, _ := c.Meeting(strings.TrimSuffix(a.FileName, ".ics"))
+					m, ok := c.Meeting(strings.TrimSuffix(strings.TrimPrefix(a.FileName, "invite-"), ".ics"))
+					if !ok || !strings.HasPrefix(a.FileName, "invite-") {
+						t.Errorf("%s: a calendar invitation is named %q, want invite-<meeting>.ics", inv.Code, a.FileName)
+					}
 					icsObjects = append(icsObjects, a.Content)
 					icsWants = append(icsWants, icsWant{Method: "REQUEST", UID: calendar.UID(inv.Code, m.ID, "kombit.test"), Start: m.Start})
 				}

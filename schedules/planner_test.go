@@ -84,10 +84,10 @@ func TestJobTimes(t *testing.T) {
 			"agreement/101 2012-02-20 09:00",
 			"nudge_unanswered/101/1 2012-02-23 09:00",
 		}},
-		{"away until 18 Feb: the first nudge moves to 19 Feb, the second stays", InviteeState{BackOn: local(t, "2012-02-18 00:00"), AgreementReturned: true}, []string{
+		{"away until Saturday 18 Feb: the first nudge moves past Sunday 19 Feb to Monday, the second stays", InviteeState{BackOn: local(t, "2012-02-18 00:00"), AgreementReturned: true}, []string{
 			"invitation/101 2012-02-06 09:00",
-			"nudge_unanswered/101/0 2012-02-19 09:00",
 			"agreement/101 2012-02-20 09:00",
+			"nudge_unanswered/101/0 2012-02-20 09:00",
 			"nudge_unanswered/101/1 2012-02-21 09:00",
 		}},
 		{"back on a nudge's day: that nudge stays", InviteeState{BackOn: local(t, "2012-02-14 00:00"), AgreementReturned: true}, []string{

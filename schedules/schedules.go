@@ -13,6 +13,11 @@
 // gap (03:00 CEST); a wall-clock time that happens twice because the clocks go back (02:30 on
 // 2026-10-25) means the first of the two (02:30 CEST). A daily 02:30 job therefore runs exactly
 // once on both nights. Whole days count as calendar days in the campaign's zone.
+//
+// Letters to invitees are planned on Danish working days (see workdays.go): a nudge that falls
+// on a weekend or a day off moves to the next working day at the same time (the previous one
+// where the next would reach its anchor), a reminder to the previous working day, so that it
+// still comes before the meeting. The digest keeps its cron expression: it is the staff's.
 package schedules
 
 import (

@@ -264,6 +264,66 @@ func TestInvitationCalendarSentence(t *testing.T) {
 	}
 }
 
+// TestCalendarAcceptedWording: after an Accept in the calendar nothing is attached for the
+// meeting, and the letter says the meeting is in the calendar instead of asking to accept an
+// invitation; on a change it still says the old entry's cancellation comes separately.
+func TestCalendarAcceptedWording(t *testing.T) {
+	c := exampleCampaign(t)
+	l := newLetters(t, c, "")
+	inv, _ := c.Invitee("615")
+	aalborg, _ := c.Meeting("aalborg")
+	vejle, _ := c.Meeting("vejle")
+	tests := []struct {
+		kind       Kind
+		d          Data
+		want, nope string
+	}{
+		{KindConfirmation, Data{Invitee: inv, Meeting: &vejle, Headcount: 1, CalendarAccepted: true},
+			"Du har accepteret kalenderinvitationen, så mødet står allerede i din kalender.", "Accepter den"},
+		{KindChange, Data{Invitee: inv, Meeting: &vejle, OldMeeting: &aalborg, Headcount: 1, CalendarAccepted: true},
+			"Du har accepteret kalenderinvitationen til mødet i Vejle, så det står allerede i din kalender. " +
+				"Kalenderaftalen for mødet i Aalborg aflyses i en særskilt mail, så jeres kalender er opdateret.",
+			"Med denne mail følger"},
+		{KindConfirmation, Data{Invitee: inv, Meeting: &vejle, Headcount: 1, CalendarAttached: true},
+			"Med denne mail følger en kalenderinvitation til mødet. Accepter den", "allerede i din kalender"},
+	}
+	for _, tc := range tests {
+		r := render(t, l, tc.kind, tc.d)
+		for _, part := range []struct{ name, s string }{{"text", r.Text}, {"HTML", visible(r.HTML)}} {
+			flat := strings.Join(strings.Fields(part.s), " ")
+			if !strings.Contains(flat, tc.want) || strings.Contains(flat, tc.nope) {
+				t.Errorf("%s %s: want %q and not %q in:\n%s", tc.kind, part.name, tc.want, tc.nope, part.s)
+			}
+		}
+	}
+}
+
+// TestCalendarCancelLetter: the old entry's CANCEL comes in a letter of its own, which says
+// which meeting leaves the calendar and which the invitee is now registered for.
+func TestCalendarCancelLetter(t *testing.T) {
+	c := exampleCampaign(t)
+	l := newLetters(t, c, "")
+	inv, _ := c.Invitee("615")
+	aalborg, _ := c.Meeting("aalborg")
+	vejle, _ := c.Meeting("vejle")
+	r := render(t, l, KindCalendarCancel, Data{Invitee: inv, Meeting: &vejle, OldMeeting: &aalborg, Headcount: 1, CalendarAttached: true})
+	if r.Subject != "Aflysning af kalenderaftale: mødet i Aalborg tirsdag den 28. februar 2012" {
+		t.Errorf("subject %q", r.Subject)
+	}
+	for _, want := range []string{
+		"I er nu tilmeldt mødet i Vejle tirsdag den 6. marts 2012 i stedet for mødet i Aalborg tirsdag den 28. februar 2012.",
+		"Med denne mail følger en aflysning af kalenderaftalen for mødet i Aalborg, så jeres kalender er opdateret.",
+		"Bekræftelsen af tilmeldingen til mødet i Vejle er sendt i en særskilt mail.",
+	} {
+		if !strings.Contains(strings.Join(strings.Fields(r.Text), " "), want) || !strings.Contains(strings.Join(strings.Fields(visible(r.HTML)), " "), want) {
+			t.Errorf("the letter lacks %q:\n%s", want, r.Text)
+		}
+	}
+	if _, err := l.Render(KindCalendarCancel, Data{Invitee: inv, Meeting: &vejle, OldMeeting: &vejle, Headcount: 1}); err == nil {
+		t.Error("a calendar_cancel without a change of meeting renders")
+	}
+}
+
 func TestChangeWording(t *testing.T) {
 	c := exampleCampaign(t)
 	l := newLetters(t, c, "")
@@ -276,9 +336,11 @@ func TestChangeWording(t *testing.T) {
 		oldHead    int
 		want, nope []string
 	}{
-		{"moved", &aalborg, 2, []string{"Møde: Vejle (før Aalborg)", "Deltagere: 2\n", "aflysning af kalenderaftalen for mødet i Aalborg"}, []string{"Deltagere: 2 (før"}},
-		{"more people", &vejle, 1, []string{"Møde: Vejle\n", "Deltagere: 2 (før 1)", "opdateret kalenderinvitation"}, []string{"før Vejle", "aflysning"}},
-		{"no old meeting given", nil, 3, []string{"Møde: Vejle\n", "Deltagere: 2 (før 3)"}, []string{"aflysning"}},
+		{"moved", &aalborg, 2, []string{"Møde: Vejle (før Aalborg)", "Deltagere: 2\n",
+			"Med denne mail følger en ny kalenderinvitation til mødet i Vejle. Kalenderaftalen for mødet i Aalborg aflyses i en særskilt mail"},
+			[]string{"Deltagere: 2 (før"}},
+		{"more people", &vejle, 1, []string{"Møde: Vejle\n", "Deltagere: 2 (før 1)", "opdateret kalenderinvitation"}, []string{"før Vejle", "aflys"}},
+		{"no old meeting given", nil, 3, []string{"Møde: Vejle\n", "Deltagere: 2 (før 3)"}, []string{"aflys"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -26,7 +26,7 @@ func SampleData(c *campaign.Campaign, kind Kind) Data {
 	switch kind {
 	case KindConfirmation, KindCancelAck:
 		d.CalendarAttached = true
-	case KindChange:
+	case KindChange, KindCalendarCancel:
 		d.CalendarAttached = true
 		d.OldMeeting = &first
 		d.OldHeadcount = 1

@@ -278,7 +278,9 @@ func readJSONNotification(m *message) (*Bounce, bool) {
 // isDaemonSender says whether the sender is a mail system rather than a person.
 func isDaemonSender(m *message) bool {
 	if m.from == "" {
-		return strings.Contains(strings.ToLower(m.header.Get("From")), "mailer-daemon")
+		// "MAILER-DAEMON", "Mail Delivery System <postmaster>": no address, but the words
+		// say what wrote it (this classifies; it names no sender).
+		return daemonNameRe.MatchString(decodeHeader(m.header.Get("From")))
 	}
 	return daemonLocalRe.MatchString(m.from) || daemonNameRe.MatchString(m.fromName)
 }

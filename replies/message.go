@@ -24,8 +24,9 @@ import (
 // the text body chosen for reading.
 type message struct {
 	header      textproto.MIMEHeader // the top-level header, raw (not RFC 2047 decoded)
-	from        string               // lower-case address
+	from        string               // lower-case address, "" unless From holds exactly one
 	fromName    string
+	fromProblem string // why from is "": the From header is missing, broken or a list
 	subject     string
 	messageID   string
 	inReplyTo   string
@@ -266,13 +267,12 @@ func (m *message) get(name string) string { return decodeHeader(m.header.Get(nam
 
 var msgIDRe = regexp.MustCompile(`<[^<>\s]+>`)
 
-// readHeader fills the envelope fields from the top-level header.
+// readHeader fills the envelope fields from the top-level header. Addresses are parsed from
+// the raw header (address.go); the Sender header names no one: only From is the sender.
 func (m *message) readHeader() {
 	m.subject = m.get("Subject")
-	m.from, m.fromName = firstAddress(m.get("From"))
-	if m.from == "" {
-		m.from, _ = firstAddress(m.get("Sender"))
-	}
+	from := readFrom(m.header)
+	m.from, m.fromName, m.fromProblem = from.addr, from.name, from.problem
 	m.messageID = strings.Trim(strings.TrimSpace(m.header.Get("Message-Id")), "<>")
 	m.inReplyTo = strings.Trim(firstMatch(msgIDRe, m.header.Get("In-Reply-To")), "<>")
 	for _, id := range msgIDRe.FindAllString(m.header.Get("References"), 50) {
@@ -281,36 +281,15 @@ func (m *message) readHeader() {
 	if d, err := mail.ParseDate(strings.TrimSpace(m.header.Get("Date"))); err == nil {
 		m.date = d
 	}
-	for _, k := range []string{"To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To",
-		"X-Envelope-To", "X-Delivered-To", "X-Rcpt-To", "Original-Recipient", "Resent-To"} {
-		for _, v := range m.header.Values(k) {
-			for _, a := range addressesIn(decodeHeader(v)) {
-				m.recipients = append(m.recipients, a)
-			}
-		}
-	}
+	m.recipients = readRecipients(m.header)
 }
 
 func firstMatch(re *regexp.Regexp, s string) string { return re.FindString(s) }
 
 var addrRe = regexp.MustCompile(`[A-Za-z0-9.!#$%&'*+/=?^_{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*`)
 
-// firstAddress returns the first address of an address list, lower-case, and its name.
-func firstAddress(v string) (addr, name string) {
-	if v == "" {
-		return "", ""
-	}
-	if list, err := enmime.ParseAddressList(v); err == nil && len(list) > 0 && list[0].Address != "" {
-		return strings.ToLower(list[0].Address), list[0].Name
-	}
-	if a := addrRe.FindString(v); a != "" {
-		name := strings.TrimSpace(strings.Trim(strings.Replace(v, a, "", 1), " <>\"'"))
-		return strings.ToLower(a), name
-	}
-	return "", ""
-}
-
-// addressesIn returns every address in a header value, lower-case.
+// addressesIn returns every address-like word of a text, lower-case: for what a delivery
+// report says in prose, never for a sender or a recipient header.
 func addressesIn(v string) []string {
 	found := addrRe.FindAllString(v, 100)
 	for i, a := range found {

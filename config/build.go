@@ -389,7 +389,7 @@ func (b *builder) mail(n node) {
 	f := n.fields("smtp", "imap", "inbox", "processed", "concurrency", "rate", "max_auto_per_day", "retry_for", "poll")
 	m := &b.cfg.Mail
 	m.SMTP = b.server(f["smtp"], 587, "starttls")
-	m.IMAP = b.server(f["imap"], 993, "tls")
+	m.IMAP = b.server(f["imap"], 993, "tls", "authserv_id")
 	m.Inbox = f["inbox"].str(false)
 	if m.Inbox == "" {
 		m.Inbox = "INBOX"
@@ -414,8 +414,9 @@ func (b *builder) mail(n node) {
 	m.Poll = f["poll"].duration(time.Minute)
 }
 
-func (b *builder) server(n node, defPort int, defTLS string) Server {
-	f := n.fields("host", "port", "tls", "user", "password_env", "password_file")
+// server reads a mail server's connection; extra names the keys only this server has.
+func (b *builder) server(n node, defPort int, defTLS string, extra ...string) Server {
+	f := n.fields(append([]string{"host", "port", "tls", "user", "password_env", "password_file"}, extra...)...)
 	s := Server{
 		Host:         f["host"].header(false),
 		Port:         f["port"].integer(defPort),
@@ -443,8 +444,17 @@ func (b *builder) server(n node, defPort int, defTLS string) Server {
 	if s.PasswordFile != "" {
 		s.PasswordFile = b.cfg.Path(s.PasswordFile)
 	}
+	if len(extra) > 0 {
+		s.AuthServID = f["authserv_id"].str(false)
+		if s.AuthServID != "" && !authservIDPattern.MatchString(s.AuthServID) {
+			f["authserv_id"].errorf("%q is not an authserv-id: give the host name the receiving server writes first in its Authentication-Results header (such as mx.kombit.test), or exchange-online for Microsoft 365", s.AuthServID)
+		}
+	}
 	return s
 }
+
+// authservIDPattern is what an authserv-id looks like: a host name or a similar token.
+var authservIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$`)
 
 func (b *builder) store(n node) {
 	f := n.fields("path")

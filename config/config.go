@@ -62,6 +62,10 @@ type Server struct {
 	User         string
 	PasswordEnv  string
 	PasswordFile string
+	// AuthServID (IMAP only) is the authserv-id of the Authentication-Results header the
+	// campaign mailbox's receiving server writes; "exchange-online" names Microsoft 365's,
+	// which has none; "" trusts no such header (replies.Options.AuthServID).
+	AuthServID string
 }
 
 // Addr is host:port.

@@ -29,7 +29,7 @@ func (e *Engine) HandleInbound(ctx context.Context, id int64) error {
 			return nil // handled before a restart
 		}
 		now := e.clock.Now()
-		r := replies.Read(in.Raw, replies.Options{Campaign: e.c, Signer: e.signer})
+		r := replies.Read(in.Raw, replies.Options{Campaign: e.c, Signer: e.signer, AuthServID: e.cfg.Mail.IMAP.AuthServID})
 		reading, _ := json.Marshal(r)
 		cause := fmt.Sprintf("inbound:%d", id)
 		msgID := r.MessageID

@@ -21,6 +21,7 @@ func interpret(r *Reading, m *message, opts Options) Answer {
 		return a
 	}
 	matchInvitee(&a, r, m, opts)
+	holdUnverified(&a, r, m, opts)
 	other := ""
 	if a.Match == MatchToken || a.Match == MatchThread {
 		if inv, ok := c.InviteeByEmail(m.from); ok && inv.Code != a.Invitee {
@@ -52,7 +53,7 @@ func interpret(r *Reading, m *message, opts Options) Answer {
 		a.NeedsReview = true
 		a.note("the sender is not a known invitee")
 	} else if a.ByText {
-		a.NeedsReview = true
+		a.NeedsReview, a.Held = true, true
 		a.note("the invitee was found only by the municipality or mail domain named in the message")
 	}
 	if other != "" {
@@ -125,6 +126,24 @@ func matchInvitee(a *Answer, r *Reading, m *message, opts Options) {
 	}
 	if code, ok := inviteeByText(c, m); ok {
 		a.Invitee, a.Match, a.ByText = code, MatchNone, true
+	}
+}
+
+// holdUnverified holds a reading whose sender cannot be trusted: a From header that names no
+// single sender (a bounce's is often a bare MAILER-DAEMON, and it is matched otherwise), or
+// a match by the sender's address alone that the receiving server's Authentication-Results
+// do not show verified. Token and thread matches need no sender.
+func holdUnverified(a *Answer, r *Reading, m *message, opts Options) {
+	if m.fromProblem != "" && r.Class != ClassBounce && r.Class != ClassInvalid {
+		a.NeedsReview, a.Held = true, true
+		a.note(m.fromProblem)
+	}
+	if a.Match != MatchFrom || opts.AuthServID == "" {
+		return
+	}
+	if ok, why := senderVerified(m.header, opts.AuthServID, m.from); !ok {
+		a.NeedsReview, a.Held = true, true
+		a.note("the sender's address is not verified: " + why)
 	}
 }
 

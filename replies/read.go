@@ -47,11 +47,17 @@ const (
 	MatchNone   Match = ""
 )
 
-// Options are what Read knows besides the message. Both may be nil: without a campaign only
-// the classification and the reply text are read.
+// Options are what Read knows besides the message. Campaign and Signer may be nil: without a
+// campaign only the classification and the reply text are read.
 type Options struct {
 	Campaign *campaign.Campaign
 	Signer   *campaign.Signer
+	// AuthServID is the authserv-id of the Authentication-Results header that the campaign
+	// mailbox's receiving server writes (AuthServExchangeOnline for Microsoft 365's, which
+	// has none). A reply matched by its sender's address alone is then held for a person
+	// unless that header shows the address verified. "" trusts no such header, and a match
+	// by sender is taken as it is.
+	AuthServID string
 }
 
 // Reading is what Read found in one message. Its JSON form is the `rsvpd parse` output
@@ -112,7 +118,12 @@ type Answer struct {
 	Companions  []string `json:"companions"`
 	Confidence  float64  `json:"confidence"`
 	NeedsReview bool     `json:"needs_review"`
-	Reason      string   `json:"reason"`
+	// Held says the reading must not be applied without a person, who gets it as a
+	// suggestion: the invitee was matched by a sender's address that is not verified, or
+	// only by a municipality named in the text, the From header names no single sender, or
+	// the message is too complex to read in full.
+	Held   bool   `json:"held"`
+	Reason string `json:"reason"`
 	// HeadcountStated is set when the text says how many come (a number, "alene", a companion);
 	// otherwise Headcount is the contract's default of 1 and a change of meeting keeps the
 	// number already registered.

@@ -41,7 +41,7 @@ func runParse(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			fmt.Fprintf(stderr, "rsvpd parse: %v\n", err)
 			return 2
 		}
-		opts = replies.Options{Campaign: cfg.Campaign, Signer: signer}
+		opts = replies.Options{Campaign: cfg.Campaign, Signer: signer, AuthServID: cfg.Mail.IMAP.AuthServID}
 	}
 	enc := json.NewEncoder(stdout)
 	enc.SetEscapeHTML(false)

@@ -165,7 +165,7 @@ func replay(ctx context.Context, cfg *config.Config, since time.Time) ([]differe
 		if err := json.Unmarshal([]byte(in.Reading), &was); err != nil {
 			return nil, read, fmt.Errorf("replay inbound %d: stored reading: %w", in.ID, err)
 		}
-		r := replies.Read(in.Raw, replies.Options{Campaign: cfg.Campaign, Signer: signer})
+		r := replies.Read(in.Raw, replies.Options{Campaign: cfg.Campaign, Signer: signer, AuthServID: cfg.Mail.IMAP.AuthServID})
 		read++
 		if now := gistOf(r); now != was {
 			diffs = append(diffs, difference{in: in, from: r.From, subject: r.Subject, was: was, now: now})

@@ -60,6 +60,7 @@ func interpret(r *Reading, m *message, opts Options) Answer {
 		a.NeedsReview = true
 		a.note("the sender is registered for invitee " + other)
 	}
+	holdIncomplete(&a, r, m)
 	if a.Confidence < 0.7 && a.Intent != IntentNone {
 		a.NeedsReview = true
 	}
@@ -67,6 +68,32 @@ func interpret(r *Reading, m *message, opts Options) Answer {
 	a.Confidence = math.Round(a.Confidence*100) / 100
 	return a
 }
+
+// holdIncomplete holds a reading of a message that was not read in full: too complex to read
+// at all (the reason says so already for an invalid one), or with a part of the body or the
+// reply text past a bound. The parts past a bound matter only where the text is the answer.
+func holdIncomplete(a *Answer, r *Reading, m *message) {
+	if m.complex != "" {
+		a.NeedsReview, a.Held = true, true
+		if r.Class != ClassInvalid {
+			a.note(m.complex)
+		}
+	}
+	if r.Class != ClassHuman && r.Class != ClassCalendar {
+		return
+	}
+	partial := m.partial
+	if len(r.ReplyText) > maxIntentText {
+		partial = append(partial, fmt.Sprintf("only the first %d KiB of the reply text was read for its answer", maxIntentText>>10))
+	}
+	for _, p := range partial {
+		a.NeedsReview, a.Held = true, true
+		a.note(p)
+	}
+}
+
+// intentText is the part of a reply text read for its answer: at most maxIntentText.
+func intentText(s string) string { return clipUTF8(s, maxIntentText) }
 
 // note adds a remark to the reason; the reason stays one sentence.
 func (a *Answer) note(s string) { a.notes = append(a.notes, s) }
@@ -157,7 +184,7 @@ func returnedMessageInvitee(m *message, opts Options) (string, Match, bool) {
 		return "", MatchNone, false
 	}
 	suffix := []byte(strings.ToLower(c.Organiser.Email[at:]))
-	seen := 0
+	seen, tried := 0, 0
 	for _, p := range m.parts {
 		content := p.Content
 		for off := 0; ; {
@@ -165,9 +192,15 @@ func returnedMessageInvitee(m *message, opts Options) (string, Match, bool) {
 			if k < 0 {
 				break
 			}
+			if tried++; tried > maxOurWords {
+				return "", MatchNone, false // a report quotes a few; each costs two HMACs
+			}
 			end := off + k + len(suffix)
 			start := off + k
-			for start > 0 && !bytes.ContainsAny(content[start-1:start], " \t\r\n<>\"'(),;:[]") {
+			// A Message-ID or address of ours is short: looking back further than that
+			// would read a run of "@kombit.test@kombit.test..." again for every match.
+			floor := max(0, start-maxOurWord)
+			for start > floor && !bytes.ContainsAny(content[start-1:start], " \t\r\n<>\"'(),;:[]") {
 				start--
 			}
 			word := strings.ToLower(string(content[start:end]))
@@ -185,6 +218,13 @@ func returnedMessageInvitee(m *message, opts Options) (string, Match, bool) {
 	}
 	return "", MatchNone, false
 }
+
+// maxOurWord bounds the local part of a Message-ID or reply address rsvpd writes, and
+// maxOurWords the words in the campaign's domain a delivery report is searched for.
+const (
+	maxOurWord  = 256
+	maxOurWords = 1000
+)
 
 // tokenInReference finds a reply token in a Message-ID's local part ("...+615-mac@...").
 func tokenInReference(s *campaign.Signer, id string) (string, bool) {
@@ -358,7 +398,7 @@ func readCalendarAnswer(a *Answer, r *Reading, c *campaign.Campaign) {
 	}
 	// Outlook lets the sender write a note with the answer; a person should read it.
 	if t := strings.TrimSpace(r.ReplyText); t != "" {
-		tr := readText(c, t)
+		tr := readText(c, intentText(t))
 		if tr.question {
 			a.Question, a.NeedsReview = true, true
 			a.note("the note asks a question")

@@ -37,25 +37,47 @@ type message struct {
 	parts       []*enmime.Part // leaf parts in depth-first order
 	text        string         // the chosen plain-text body
 	html        string         // the chosen HTML body, when the text came from it
-	bodyText    *string        // cache of body()
-	explanation *string        // cache of bounceExplanation()
-	lines       []string       // cache of bodyLines()
+	// complex names the bound a part of the message passed, so that it was not read (an
+	// HTML body too big to turn into text); partial names the bounds that cut what was read
+	// (a very long line). Both go into the reason, and the reading is held for a person.
+	complex     string
+	partial     []string
+	bodyText    *string  // cache of body()
+	explanation *string  // cache of bounceExplanation()
+	lines       []string // cache of bodyLines()
 	kinds       []lineKind
 }
 
 // bodyLines returns the body split into lines and each line's kind for trimming, computed
-// once: the reply text and the colleague's signature are both read from them.
+// once: the reply text and the colleague's signature are both read from them. A line longer
+// than maxLine is read only as far as that.
 func (m *message) bodyLines() ([]string, []lineKind) {
 	if m.lines == nil {
 		m.lines = strings.Split(normaliseBody(m.body()), "\n")
+		cut := false
+		for i, l := range m.lines {
+			if len(l) > maxLine {
+				m.lines[i], cut = clipUTF8(l, maxLine), true
+			}
+		}
+		if cut {
+			m.partial = append(m.partial, fmt.Sprintf("a line longer than %d KiB was read only in part", maxLine>>10))
+		}
 		m.kinds = classifyLines(m.lines)
 	}
 	return m.lines, m.kinds
 }
 
-// maxMessage bounds what is read of one message: mail bigger than this is an attachment
-// carrier, and its first megabytes hold all the text a reply has.
-const maxMessage = 16 << 20
+// clipUTF8 cuts s to at most n bytes without splitting a character.
+func clipUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
 
 var errEmpty = errors.New("empty message")
 
@@ -70,6 +92,9 @@ func decode(raw []byte) (*message, error) {
 		raw = raw[:maxMessage]
 	}
 	raw = dropMboxLine(raw)
+	if err := checkMIMEShape(raw); err != nil {
+		return headerOnly(raw, err)
+	}
 	parser := enmime.NewParser(
 		enmime.SkipMalformedParts(true),
 		enmime.MultipartWOBoundaryAsSinglePart(true),
@@ -86,7 +111,7 @@ func decode(raw []byte) (*message, error) {
 	if err != nil || root == nil {
 		return decodeLoose(raw, err)
 	}
-	if fixed := repairBoundary(raw, root); fixed != nil {
+	if fixed := repairBoundary(raw, root); fixed != nil && checkMIMEShape(fixed) == nil {
 		if r2, err := parser.ReadParts(bytes.NewReader(fixed)); err == nil && r2 != nil {
 			root = r2
 		}
@@ -184,6 +209,24 @@ func replaceContentType(head []byte, ct string, body []byte) []byte {
 	return out.Bytes()
 }
 
+// headerOnly reads the header of a message whose body is not read (it is too complex), so
+// that the sender and subject are still known; the error says why.
+func headerOnly(raw []byte, cause error) (*message, error) {
+	head, _ := splitHead(raw)
+	text := string(head)
+	if !utf8.ValidString(text) {
+		text = fromLatin(head)
+	}
+	h := textproto.MIMEHeader{}
+	tr := textproto.NewReader(bufio.NewReader(strings.NewReader(strings.ReplaceAll(text, "\r\n", "\n") + "\n\n")))
+	if parsed, err := tr.ReadMIMEHeader(); err == nil || len(parsed) > 0 {
+		h = parsed
+	}
+	m := &message{header: h, complex: cause.Error()}
+	m.readHeader()
+	return m, cause
+}
+
 // decodeLoose reads a message enmime refused: headers up to the first empty line (as far as
 // they parse), the rest as a plain-text body.
 func decodeLoose(raw []byte, cause error) (*message, error) {
@@ -234,8 +277,16 @@ func charsetReader(charset string, input io.Reader) (io.Reader, error) {
 	return e.NewDecoder().Reader(input), nil
 }
 
+// maxHeaderText bounds the part of a header value that is decoded and read: a subject is a
+// line, and mime.WordDecoder reads the rest of the value again for each encoded word that
+// fails to decode.
+const maxHeaderText = 16 << 10
+
 // decodeHeader decodes RFC 2047 words and raw 8-bit (Latin-1) header bytes.
 func decodeHeader(v string) string {
+	if len(v) > maxHeaderText {
+		v = v[:maxHeaderText]
+	}
 	if !utf8.ValidString(v) {
 		v = fromLatin([]byte(v))
 	}
@@ -378,14 +429,23 @@ func (m *message) chooseBody() {
 	}
 	if html != nil {
 		m.html = partText(html)
-		m.text = htmlToText(m.html)
+		text, err := readHTML(m.html)
+		if err != nil {
+			m.complex = err.Error()
+		}
+		m.text = text
 	}
 }
 
-// body returns the message's text with line ends normalised.
+// body returns the message's text with line ends normalised, at most maxBodyText of it.
 func (m *message) body() string {
 	if m.bodyText == nil {
-		t := strings.ReplaceAll(m.text, "\r\n", "\n")
+		t := m.text
+		if len(t) > maxBodyText {
+			t = clipUTF8(t, maxBodyText)
+			m.partial = append(m.partial, fmt.Sprintf("only the first %d MiB of the body was read", maxBodyText>>20))
+		}
+		t = strings.ReplaceAll(t, "\r\n", "\n")
 		t = strings.ReplaceAll(t, "\r", "\n")
 		m.bodyText = &t
 	}

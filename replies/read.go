@@ -181,7 +181,7 @@ func classify(m *message) Reading {
 	if readIsAutoReply(m) {
 		r.Class = ClassAutoReply
 		r.ReplyText = replyText(m)
-		r.AutoReply = &AutoReply{Until: returnDate(r.ReplyText, m.date)}
+		r.AutoReply = &AutoReply{Until: returnDate(intentText(r.ReplyText), m.date)}
 		return r
 	}
 	if c, ok := readCalendar(m); ok {

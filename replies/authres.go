@@ -2,6 +2,7 @@ package replies
 
 import (
 	"net/textproto"
+	"slices"
 	"strings"
 )
 
@@ -278,10 +279,22 @@ func senderVerified(h textproto.MIMEHeader, authservID, from string) (ok bool, w
 	if len(seen) == 0 {
 		return false, server + " found no DMARC, DKIM or SPF result"
 	}
-	if len(seen) > 3 {
-		seen = seen[:3]
+	// DMARC's verdict first: it is the one that speaks of the From address.
+	slices.SortStableFunc(seen, func(a, b string) int { return methodRank(a) - methodRank(b) })
+	if len(seen) > 4 {
+		seen = append(seen[:4], "...")
 	}
 	return false, strings.Join(seen, ", ")
+}
+
+func methodRank(result string) int {
+	switch {
+	case strings.HasPrefix(result, "dmarc="):
+		return 0
+	case strings.HasPrefix(result, "dkim="):
+		return 1
+	}
+	return 2
 }
 
 // forDomain names the domain a passing check was for, when it is not the sender's.

@@ -50,7 +50,7 @@ func interpret(r *Reading, m *message, opts Options) Answer {
 		readHuman(&a, r, m, c)
 	}
 	if a.Invitee == "" && (r.Class == ClassHuman || r.Class == ClassCalendar) {
-		a.NeedsReview = true
+		a.NeedsReview, a.Held = true, true
 		a.note("the sender is not a known invitee")
 	} else if a.ByText {
 		a.NeedsReview, a.Held = true, true

@@ -119,9 +119,9 @@ type Answer struct {
 	Confidence  float64  `json:"confidence"`
 	NeedsReview bool     `json:"needs_review"`
 	// Held says the reading must not be applied without a person, who gets it as a
-	// suggestion: the invitee was matched by a sender's address that is not verified, or
-	// only by a municipality named in the text, the From header names no single sender, or
-	// the message is too complex to read in full.
+	// suggestion: the invitee was matched by a sender's address that is not verified, only
+	// by a municipality named in the text, or not at all; the From header names no single
+	// sender; or the message is too complex to read in full.
 	Held   bool   `json:"held"`
 	Reason string `json:"reason"`
 	// HeadcountStated is set when the text says how many come (a number, "alene", a companion);

@@ -24,9 +24,9 @@ type builder struct {
 }
 
 func (b *builder) errs() Errors {
-	all := append(Errors(nil), b.col.errs...)
+	all := append(Errors(nil), b.col.all()...)
 	for _, c := range b.csv {
-		all = append(all, c.errs...)
+		all = append(all, c.all()...)
 	}
 	return all
 }

@@ -43,7 +43,7 @@ func (b *builder) readInvitees(at node, file string, c *campaign.Campaign) {
 		return
 	}
 	defer r.Close()
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(&boundedReader{r: r})
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if err != nil {
@@ -78,12 +78,21 @@ func (b *builder) readInvitees(at node, file string, c *campaign.Campaign) {
 			break
 		}
 		line, _ := cr.FieldPos(0)
+		var pe *csv.ParseError
+		if err != nil && !errors.As(err, &pe) {
+			col.add(line, "", "%v", err) // the file is past a bound, or cannot be read
+			break
+		}
 		if err != nil {
 			col.add(line, "", "%v", err)
-			if _, ok := err.(*csv.ParseError); ok && len(rec) == 0 {
+			if len(rec) == 0 {
 				break
 			}
 			continue
+		}
+		if i >= MaxInvitees {
+			col.add(line, "", "more than %d invitees: rsvpd runs a campaign of at most %d", MaxInvitees, MaxInvitees)
+			break
 		}
 		get := func(name string) string {
 			if j, ok := cols[name]; ok && j < len(rec) {
@@ -143,9 +152,12 @@ func (b *builder) checkInvitee(col *collector, line int, p string, inv *campaign
 	if inv.Name == "" {
 		col.add(line, p+".name", "required")
 	}
-	for _, v := range []struct{ key, val string }{{"name", inv.Name}, {"formal_name", inv.FormalName}, {"contact", inv.Contact}} {
+	for _, v := range []struct{ key, val string }{{"name", inv.Name}, {"formal_name", inv.FormalName}, {"contact", inv.Contact}, {"region", inv.Region}} {
 		if i := strings.IndexFunc(v.val, isControl); i >= 0 {
 			col.add(line, p+"."+v.key, "control character %q not allowed in a value used in mail headers", v.val[i])
+		}
+		if len(v.val) > maxHeaderValue {
+			col.add(line, p+"."+v.key, "%d bytes long; a value used in mail headers has at most %d", len(v.val), maxHeaderValue)
 		}
 	}
 	if inv.FormalName == "" {
@@ -158,6 +170,10 @@ func checkAddress(col *collector, line int, p, s string) string {
 		col.add(line, p, "required")
 		return ""
 	}
+	if len(s) > maxAddress {
+		col.add(line, p, "%d bytes long; an e-mail address has at most %d", len(s), maxAddress)
+		return ""
+	}
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Name != "" || strings.ContainsFunc(s, isControl) {
 		col.add(line, p, "%q is not a valid e-mail address", s)
@@ -165,6 +181,9 @@ func checkAddress(col *collector, line int, p, s string) string {
 	}
 	return strings.ToLower(a.Address)
 }
+
+// maxAddress is the longest address SMTP carries (RFC 5321: a path of 256 with its brackets).
+const maxAddress = 254
 
 // overrides applies per-invitee settings from the config (an explicit amount, a contact name,
 // another address) on top of the list.

@@ -46,6 +46,9 @@ const (
 	maxIntentText = 64 << 10
 )
 
+// MaxMessage is how much of a message Read reads: a caller need not hold more of it.
+const MaxMessage = maxMessage
+
 // tooComplex is why a message was not read: the bound it passed.
 type tooComplex struct{ limit string }
 

@@ -158,6 +158,9 @@ func replay(ctx context.Context, cfg *config.Config, since time.Time) ([]differe
 	var diffs []difference
 	read := 0
 	for _, in := range rows {
+		if err := ctx.Err(); err != nil {
+			return nil, read, err
+		}
 		if in.Status != "applied" && in.Status != "failed" {
 			continue // not read yet, a second copy, or our own mail: nothing was applied
 		}

@@ -41,6 +41,20 @@ const (
 	unitDates    = "6/3 "
 )
 
+// calendarMessage is an iMIP answer whose event holds the lines given.
+func calendarMessage(lines string) []byte {
+	return []byte(slowHead + "Content-Type: text/calendar; method=REPLY\r\n\r\nBEGIN:VCALENDAR\r\nMETHOD:REPLY\r\n" +
+		"BEGIN:VEVENT\r\n" + lines + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+}
+
+// reportMessage is a delivery report whose status part holds the fields given.
+func reportMessage(fields string) []byte {
+	return []byte("From: MAILER-DAEMON@mx.example.test\r\nSubject: Undelivered Mail Returned to Sender\r\n" +
+		"Content-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n--b\r\n" +
+		"Content-Type: message/delivery-status\r\n\r\nFinal-Recipient: rfc822; a@example.test\r\nAction: failed\r\n" +
+		fields + "\r\n--b--\r\n")
+}
+
 func manyParts(n int) []byte {
 	var b bytes.Buffer
 	b.WriteString(slowHead + "Content-Type: multipart/mixed; boundary=\"bb\"\r\n\r\n")
@@ -102,9 +116,14 @@ func slowCases() []slowCase {
 			return []byte(slowHead + "Content-Type: text/plain\r\n\r\nVi kommer.\r\n" + repeatTo("Fra: a\r\nTil: b\r\n", 1<<20))
 		}, class: ClassHuman, reason: "only the first 1 MiB of the body was read", held: true},
 		{name: "a calendar answer folded a megabyte long", gen: func() []byte {
-			return []byte(slowHead + "Content-Type: text/calendar; method=REPLY\r\n\r\nBEGIN:VCALENDAR\r\nMETHOD:REPLY\r\n" +
-				"BEGIN:VEVENT\r\nDESCRIPTION:" + repeatTo("a\r\n ", 1<<20) + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+			return calendarMessage("DESCRIPTION:" + repeatTo("a\r\n ", 1<<20))
 		}, class: ClassCalendar},
+		{name: "a calendar property with a megabyte of parameters", gen: func() []byte {
+			return calendarMessage("ATTENDEE" + repeatTo(";X=1", 1<<20) + ":mailto:bibliotekschef@vejle.kommune.test")
+		}, class: ClassCalendar},
+		{name: "a delivery report field folded a megabyte long", gen: func() []byte {
+			return reportMessage("Diagnostic-Code: smtp; 550\r\n" + repeatTo(" a\r\n", 1<<20))
+		}, class: ClassBounce},
 		{name: "a subject of failing encoded words", gen: func() []byte {
 			return []byte(strings.Replace(slowHead, "Subject: Re: Invitation", "Subject: "+repeatTo("=?c?q? ", 1<<20)+"?=", 1) +
 				"Content-Type: text/plain\r\n\r\nhej\r\n")
@@ -265,8 +284,9 @@ func BenchmarkLongLine(b *testing.B) {
 }
 
 // FuzzReadTime checks the time a reading takes per byte of input. The fuzzer's input is a
-// unit repeated to 16 KB and to 64 KB, as a text body, as an HTML body, or as the whole
-// message with its header. Whatever the unit, the CPU time of the larger may be at most 8
+// unit repeated to 16 KB and to 64 KB, as a text body, as an HTML body, as the whole message
+// with its header, inside a property of a calendar answer, or as the status part of a
+// delivery report. Whatever the unit, the CPU time of the larger may be at most 8
 // times that of the smaller (it is 4 times the input; a stage that grows with the square of
 // its input makes it 16), and at most 20 µs a byte: a quadratic stage took seconds on such
 // inputs. Each time is the least of two runs. The seeds are the units that were slow.
@@ -280,6 +300,8 @@ func FuzzReadTime(f *testing.F) {
 		{"Den 6. marts 2012 kl. 10.00 skrev a@b.c:\r\n", 0},
 		{"<div>", 1}, {"<table>x", 1}, {"<br>", 1}, {"vejle<p>", 1},
 		{"--bb\r\n\r\n", 2}, {"=?c?q? ", 2}, {"@kombit.test", 2}, {"X-A: b\r\n", 2}, {"(((", 2}, {"a@b.c, ", 2},
+		{"a\r\n ", 3}, {";X=1", 3}, {"ATTENDEE;PARTSTAT=ACCEPTED:mailto:a@b.c\r\n", 3},
+		{" a\r\n", 4}, {"Final-Recipient: rfc822; a@b.c\r\n", 4},
 	} {
 		f.Add([]byte(seed.unit), seed.kind)
 	}
@@ -288,12 +310,17 @@ func FuzzReadTime(f *testing.F) {
 		if len(unit) == 0 {
 			return
 		}
+		const kinds = 5
 		build := func(size int) []byte {
-			switch kind % 3 {
+			switch kind % kinds {
 			case 0:
 				return plainMessage(string(unit), size)
 			case 1:
 				return htmlMessage(repeatTo(string(unit), size))
+			case 3:
+				return calendarMessage("ATTENDEE" + repeatTo(string(unit), size) + ":mailto:a@b.c")
+			case 4:
+				return reportMessage(repeatTo(string(unit), size))
 			}
 			return []byte(repeatTo(string(unit), size))
 		}
@@ -301,10 +328,10 @@ func FuzzReadTime(f *testing.F) {
 		tSmall := fastest(2, func() { Read(small, opts) })
 		tLarge := fastest(2, func() { Read(large, opts) })
 		if tLarge > 8*tSmall+30*time.Millisecond {
-			t.Errorf("%q repeated (kind %d): 64 KB read in %v, 16 KB in %v: the time grows faster than the input", unit, kind%3, tLarge, tSmall)
+			t.Errorf("%q repeated (kind %d): 64 KB read in %v, 16 KB in %v: the time grows faster than the input", unit, kind%kinds, tLarge, tSmall)
 		}
 		if limit := time.Duration(len(large)) * 20 * time.Microsecond; tLarge > limit {
-			t.Errorf("%q repeated (kind %d): %d bytes read in %v, more than %v", unit, kind%3, len(large), tLarge, limit)
+			t.Errorf("%q repeated (kind %d): %d bytes read in %v, more than %v", unit, kind%kinds, len(large), tLarge, limit)
 		}
 	})
 }

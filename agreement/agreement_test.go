@@ -346,16 +346,6 @@ func parseKroner(s string) (int64, error) {
 	return kr*100 + oere, nil
 }
 
-func pageCount(t testing.TB, pdf []byte) int {
-	t.Helper()
-	m := regexp.MustCompile(`(?m)^Pages:\s+(\d+)$`).FindStringSubmatch(poppler(t, "pdfinfo", pdf))
-	if m == nil {
-		t.Fatal("pdfinfo shows no page count")
-	}
-	n, _ := strconv.Atoi(m[1])
-	return n
-}
-
 // TestDeterministic: the same agreement renders to the same bytes, in this run and in every
 // run (the golden SHA-256), and the creation date is the letter's date, not the clock's.
 func TestDeterministic(t *testing.T) {

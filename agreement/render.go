@@ -437,8 +437,6 @@ func (d *doc) textW() float64 {
 	return w - marginLeft - marginRight
 }
 
-func joinNonEmpty(sep string, parts ...string) string { return strings.Join(nonEmpty(parts), sep) }
-
 func nonEmpty(parts []string) []string {
 	var out []string
 	for _, s := range parts {
@@ -447,11 +445,4 @@ func nonEmpty(parts []string) []string {
 		}
 	}
 	return out
-}
-
-func prefixed(prefix, s string) string {
-	if s == "" {
-		return ""
-	}
-	return prefix + s
 }

@@ -25,9 +25,9 @@ type builder struct {
 }
 
 func (b *builder) errs() Errors {
-	all := append(Errors(nil), b.col.errs...)
+	all := append(Errors(nil), b.col.all()...)
 	for _, c := range b.csv {
-		all = append(all, c.errs...)
+		all = append(all, c.all()...)
 	}
 	return all
 }
@@ -543,8 +543,14 @@ func (b *builder) server(n node, def serverDefaults) Server {
 	if s.Auth.OAuth2() && (s.PasswordEnv != "" || s.PasswordFile != "") {
 		f["auth"].errorf("signs in with oauth2: remove password_env and password_file, which would not be used")
 	}
+	if s.AuthServID != "" && !authservIDPattern.MatchString(s.AuthServID) {
+		f["authserv_id"].errorf("%q is not an authserv-id: give the host name the receiving server writes first in its Authentication-Results header (such as mx.kombit.test), or exchange-online for Microsoft 365", s.AuthServID)
+	}
 	return s
 }
+
+// authservIDPattern is what an authserv-id looks like: a host name or a similar token.
+var authservIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$`)
 
 func (b *builder) store(n node) {
 	f := n.fields("path")

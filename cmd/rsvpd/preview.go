@@ -49,7 +49,9 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return 1
 	}
 	p := &previewer{c: cfg.Campaign, composer: daemon.NewComposer(cfg.Campaign, l, signer), signer: signer, lang: *lang, dir: *out}
-	if err := os.MkdirAll(*out, 0o755); err != nil {
+	// The letters carry each invitee's reply token, which answers for the invitee: the
+	// folder and its files are the user's only.
+	if err := os.MkdirAll(*out, 0o700); err != nil {
 		fmt.Fprintf(stderr, "rsvpd preview: %v\n", err)
 		return 1
 	}
@@ -135,7 +137,7 @@ func (p *previewer) write(l daemon.Letter, name string) error {
 		return err
 	}
 	path := filepath.Join(p.dir, name+"-"+string(l.Kind)+".eml")
-	if err := os.WriteFile(path, raw, 0o644); err != nil {
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
 		return fmt.Errorf("write preview: %w", err)
 	}
 	return nil

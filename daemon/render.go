@@ -214,7 +214,7 @@ func (e *Engine) ComposeRow(ctx context.Context, row store.Outgoing) (letters.Ou
 		case letters.KindStaffReview:
 			return e.reviewLetter(tx, p.Reviews, &l)
 		case letters.KindDigest:
-			m, err := digest.Make(tx, e.c, e.currentLetters(), p.Since, p.Until)
+			m, err := digest.Make(tx, e.c, e.currentLetters(), digest.Options{Since: p.Since, Now: p.Until})
 			if err != nil {
 				return err
 			}

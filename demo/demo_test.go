@@ -227,7 +227,7 @@ func TestDemoRunsTheCampaign(t *testing.T) {
 			{"declined", tot.Declined, 5, 20},
 			{"undeliverable (one bounce)", tot.Undeliverable, 1, 1},
 			{"not answered", tot.NotAnswered, 5, 30},
-			{"agreements returned", tot.Agreements, 30, 80},
+			{"agreements returned, checked or not", tot.Confirmed + tot.Unchecked, 30, 80},
 		}
 		for _, k := range checks {
 			if k.n < k.lo || k.n > k.hi {

@@ -229,7 +229,7 @@ func (b *meetingBars) figures(m letters.DigestMeeting) []string {
 		out := []string{fmt.Sprintf("%d people", m.People)}
 		switch {
 		case m.Held:
-			out = append(out, "held")
+			out[0] = fmt.Sprintf("held with %d people", m.People)
 		case m.Meeting.Capacity > 0 && m.People > m.Meeting.Capacity:
 			out[0] = fmt.Sprintf("%d people, %d places: overbooked", m.People, m.Meeting.Capacity)
 		case m.Meeting.Capacity > 0:
@@ -240,7 +240,7 @@ func (b *meetingBars) figures(m letters.DigestMeeting) []string {
 	out := []string{fmt.Sprintf("%d personer", m.People)}
 	switch {
 	case m.Held:
-		out = append(out, "afholdt")
+		out[0] = fmt.Sprintf("afholdt med %d personer", m.People)
 	case m.Meeting.Capacity > 0 && m.People > m.Meeting.Capacity:
 		out[0] = fmt.Sprintf("%d personer, %d pladser: overbooket", m.People, m.Meeting.Capacity)
 	case m.Meeting.Capacity > 0:

@@ -213,6 +213,11 @@ func (b *builder) review() error {
 			it.Invitee = inv
 			it.From = inv.Email // an item about a state, not a message: name whose it is
 		}
+		if rv.Why.Code == campaign.ReasonAgreementReturned {
+			// Counted, not listed: no message to read for it, however many there are.
+			b.data.ToCheck = append(b.data.ToCheck, it)
+			continue
+		}
 		if rv.Inbound != 0 {
 			in, err := b.tx.InboundMeta(rv.Inbound)
 			if err != nil {
@@ -226,10 +231,6 @@ func (b *builder) review() error {
 			if !in.ReceivedAt.IsZero() {
 				it.Received = in.ReceivedAt.In(b.loc)
 			}
-		}
-		if rv.Why.Code == campaign.ReasonAgreementReturned {
-			b.data.ToCheck = append(b.data.ToCheck, it)
-			continue
 		}
 		b.data.Review = append(b.data.Review, it)
 	}

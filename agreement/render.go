@@ -2,7 +2,6 @@ package agreement
 
 import (
 	"bytes"
-	_ "embed" // the fonts below
 	"fmt"
 	"strings"
 	"unicode"
@@ -10,19 +9,15 @@ import (
 
 	"github.com/go-pdf/fpdf"
 
+	"github.com/rsvpd/rsvpd/agreement/fonts"
 	"github.com/rsvpd/rsvpd/campaign"
 )
 
 // DejaVu Sans is embedded because fpdf's core fonts cannot carry text beyond cp1252 and no
 // TrueType font is embedded unless we supply one: with it, æøå and » « – × print the same
-// in every reader. The licence notice is in fonts/LICENSE. These are read-only font data,
-// not state.
-var (
-	//go:embed fonts/DejaVuSans.ttf
-	fontRegular []byte
-	//go:embed fonts/DejaVuSans-Bold.ttf
-	fontBold []byte
-)
+// in every reader. Package fonts holds the files (and their licence notice) for the digest's
+// chart too. These are read-only font data, not state.
+var fontRegular, fontBold = fonts.Regular(), fonts.Bold()
 
 const (
 	family = "DejaVuSans"

@@ -169,6 +169,16 @@ type Schedule struct {
 	Digest          string   // cron expression, evaluated in the campaign's Location
 	// ReviewBatch is the shortest time between two staff notifications of review items.
 	ReviewBatch time.Duration
+	// ParticipantLists is when each meeting's participant list goes out; none when its
+	// When has no time.
+	ParticipantLists ParticipantLists
+}
+
+// ParticipantLists says when each meeting's participant list goes to the staff, and to whom
+// besides them (the meetings' hosts).
+type ParticipantLists struct {
+	When Relative // one time before each meeting
+	To   []string // more recipients, lower-case; the staff always get it
 }
 
 // Relative is a set of times before an anchor, optionally snapped to a time of day.

@@ -347,7 +347,8 @@ func (b *builder) schedule(n node, c *campaign.Campaign) {
 		n.errorf("required")
 		return
 	}
-	f := n.fields("invitations", "agreement", "reminders", "nudge_unanswered", "nudge_agreement", "digest", "review_batch")
+	f := n.fields("invitations", "agreement", "reminders", "nudge_unanswered", "nudge_agreement", "digest", "review_batch",
+		"participant_lists")
 	s := &c.Schedule
 	inv, okInv := b.localTime(f["invitations"], true)
 	agr, okAgr := b.localTime(f["agreement"], true)
@@ -375,6 +376,36 @@ func (b *builder) schedule(n node, c *campaign.Campaign) {
 		}
 	}
 	s.ReviewBatch = f["review_batch"].duration(15 * time.Minute)
+	s.ParticipantLists = b.participantLists(f["participant_lists"])
+}
+
+// participantLists reads {before: 2d, time: "08:00", to: [host@example.dk]}: one time before
+// each meeting, and who gets the list besides the staff.
+func (b *builder) participantLists(n node) campaign.ParticipantLists {
+	var pl campaign.ParticipantLists
+	if n.missing() {
+		return pl
+	}
+	f := n.fields("before", "time", "to")
+	d := f["before"].duration(0)
+	if d <= 0 {
+		f["before"].errorf("how long before each meeting the list goes out, like 2d")
+	}
+	pl.When = campaign.Relative{Before: []time.Duration{d}}
+	if s := f["time"].str(false); s != "" {
+		t, err := time.Parse("15:04", s)
+		if err != nil {
+			f["time"].errorf("%q is not a time of day like 08:00", s)
+		} else {
+			pl.When.TimeOfDay, pl.When.HasTime = time.Duration(t.Hour())*time.Hour+time.Duration(t.Minute())*time.Minute, true
+		}
+	}
+	for _, a := range f["to"].list() {
+		if addr := b.address(a, true); addr != "" {
+			pl.To = append(pl.To, addr)
+		}
+	}
+	return pl
 }
 
 // relative reads {before: [7d], of: deadline, time: "09:00"}.

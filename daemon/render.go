@@ -224,8 +224,9 @@ func (e *Engine) ComposeRow(ctx context.Context, row store.Outgoing) (letters.Ou
 		switch l.Kind {
 		case letters.KindStaffReview:
 			return e.reviewLetter(tx, p.Reviews, &l)
-		case letters.KindDigest:
-			m, err := digest.Make(tx, e.c, e.currentLetters(), p.Since, p.Until)
+		case letters.KindDigest, letters.KindFinalReport:
+			o := digest.Options{Since: p.Since, Now: p.Until, Final: l.Kind == letters.KindFinalReport}
+			m, err := digest.Make(tx, e.c, e.currentLetters(), o)
 			if err != nil {
 				return err
 			}
@@ -233,6 +234,13 @@ func (e *Engine) ComposeRow(ctx context.Context, row store.Outgoing) (letters.Ou
 			l.Attachments = append(l.Attachments,
 				letters.Attachment{Name: "chart.png", ContentType: "image/png", Data: m.Chart, Inline: true, ContentID: m.ChartCID},
 				letters.Attachment{Name: m.CSVName, ContentType: "text/csv; charset=utf-8", Data: m.CSV})
+		case letters.KindParticipantList:
+			pl, csv, err := digest.Participants(tx, e.c, p.Meeting, p.Until)
+			if err != nil {
+				return err
+			}
+			l.Data = letters.Data{Participants: &pl}
+			l.Attachments = append(l.Attachments, letters.Attachment{Name: pl.CSVName, ContentType: "text/csv; charset=utf-8", Data: csv})
 		}
 		return nil
 	})

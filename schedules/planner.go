@@ -23,6 +23,7 @@ type Planner struct {
 
 	digest                  *Cron // nil: no digest configured
 	digestFrom, digestUntil time.Time
+	campaign                []Job // the participant lists and the final report, last
 
 	// The relative times are the same for every invitee: computed once.
 	reminders                       map[string]series // by meeting id
@@ -150,9 +151,10 @@ func NewPlanner(c *campaign.Campaign) (*Planner, error) {
 		}
 		p.digest = d
 		p.digestFrom = c.Schedule.Invitations
-		// The last digest is the first one after the deadline has run out: the final state.
-		p.digestUntil, _ = d.Next(c.DeadlineEnd().Add(-time.Nanosecond))
+		// The daily digests end with the deadline: after it the final report says the result.
+		p.digestUntil = c.DeadlineEnd().Add(-time.Nanosecond)
 	}
+	p.campaign = p.campaignJobs()
 	return p, nil
 }
 
@@ -310,7 +312,7 @@ func (p *Planner) relativeDue(r campaign.Relative, d time.Duration, a anchor) ti
 }
 
 // Digests returns the digest runs due after after and at or before until, within the
-// campaign's digest window: from the invitations to the first run after the deadline.
+// campaign's digest window: from the invitations to the end of the deadline.
 func (p *Planner) Digests(after, until time.Time) []Job {
 	var out []Job
 	for {
@@ -338,14 +340,15 @@ func (p *Planner) NextDigest(t time.Time) (Job, bool) {
 	return Job{Key: string(KindDigest) + "/" + wallKey(at, p.loc), Kind: KindDigest, Due: at, Scheduled: at}, true
 }
 
-// Timeline is every job of the campaign for the state st, digests included, sorted by due
-// time: what the staff review before anything is sent, and what a simulation walks through.
+// Timeline is every job of the campaign for the state st, digests, participant lists and the
+// final report included, sorted by due time: what the staff review before anything is sent, and what a simulation walks through.
 func (p *Planner) Timeline(st State) []Job {
 	jobs := p.Jobs(st)
 	if p.digest != nil {
 		jobs = append(jobs, p.Digests(time.Time{}, p.digestUntil)...)
-		p.sort(jobs)
 	}
+	jobs = append(jobs, p.campaign...)
+	p.sort(jobs)
 	return jobs
 }
 

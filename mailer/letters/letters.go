@@ -31,17 +31,26 @@ const (
 	KindNudgeAgreement  Kind = "nudge_agreement"  // the agreement has not come back
 	KindStaffReview     Kind = "staff_review"     // to the staff: items a person must decide
 	KindDigest          Kind = "digest"           // to the staff: the daily overview
+	KindFinalReport     Kind = "final_report"     // to the staff: the result, once, after the deadline
+	KindParticipantList Kind = "participant_list" // to the staff and hosts: who comes to a meeting
 )
 
 // Kinds lists every kind of letter, in the order of a campaign.
 func Kinds() []Kind {
 	return []Kind{KindInvitation, KindConfirmation, KindChange, KindCalendarCancel, KindDeclineAck, KindCancelAck,
 		KindReminder, KindAgreement, KindNudgeUnanswered, KindNudgeAgreement, KindStaffReview,
-		KindDigest}
+		KindDigest, KindFinalReport, KindParticipantList}
 }
 
-// ToStaff reports whether the letter goes to the organiser's staff rather than an invitee.
-func (k Kind) ToStaff() bool { return k == KindStaffReview || k == KindDigest }
+// ToStaff reports whether the letter goes to the organiser's staff (or a meeting's hosts)
+// rather than an invitee.
+func (k Kind) ToStaff() bool {
+	switch k {
+	case KindStaffReview, KindDigest, KindFinalReport, KindParticipantList:
+		return true
+	}
+	return false
+}
 
 // Languages lists the languages with templates.
 func Languages() []string { return []string{"da", "en"} }
@@ -73,8 +82,10 @@ type Data struct {
 	AgreementAttached bool
 	// Review holds the items of a staff_review letter.
 	Review []ReviewItem
-	// Digest is the content of a digest letter.
+	// Digest is the content of a digest letter or of the final report.
 	Digest *DigestData
+	// Participants is the content of a participant list.
+	Participants *ParticipantList
 }
 
 // ReviewItem is one message or answer a person must decide on.
@@ -226,6 +237,7 @@ func (l *Letters) view(kind Kind, d Data, lang string) *letterView {
 	if d.Digest != nil {
 		dg := *d.Digest
 		dg.Review = l.reasonsIn(lang, dg.Review)
+		dg.ToCheck = l.reasonsIn(lang, dg.ToCheck)
 		d.Digest = &dg
 	}
 	v := &letterView{Data: d, Campaign: l.c, Party: d.Invitee.FormalName}
@@ -270,9 +282,13 @@ func checkData(kind Kind, d Data) error {
 		if len(d.Review) == 0 {
 			missing = append(missing, "review items")
 		}
-	case KindDigest:
+	case KindDigest, KindFinalReport:
 		if d.Digest == nil {
 			missing = append(missing, "digest data")
+		}
+	case KindParticipantList:
+		if d.Participants == nil {
+			missing = append(missing, "participant list")
 		}
 	}
 	switch kind {

@@ -383,63 +383,6 @@ func TestAgreementLetterAmount(t *testing.T) {
 	}
 }
 
-func TestDigestNumbers(t *testing.T) {
-	c := exampleCampaign(t)
-	l := newLetters(t, c, "")
-	loc := c.Location
-	aalborg, _ := c.Meeting("aalborg")
-	vejle, _ := c.Meeting("vejle")
-	horsens, _ := c.Invitee("615")
-	kbh, _ := c.Invitee("101")
-	d := &DigestData{
-		Date:  time.Date(2012, 3, 2, 7, 0, 0, 0, loc),
-		Since: time.Date(2012, 3, 1, 7, 0, 0, 0, loc),
-		Meetings: []DigestMeeting{
-			{Meeting: aalborg, Municipalities: 40, People: 95},
-			{Meeting: vejle, Municipalities: 3, People: 5},
-		},
-		NewAnswers: []DigestAnswer{{Invitee: horsens, At: time.Date(2012, 3, 1, 14, 5, 0, 0, loc),
-			Status: campaign.StatusAttending, Meeting: &vejle, Headcount: 2}},
-		Away:       []DigestAway{{Invitee: kbh, Until: time.Date(2012, 3, 5, 0, 0, 0, 0, loc)}, {Invitee: horsens}},
-		Agreements: []DigestAgreement{{Invitee: kbh, Confirmed: true}},
-		Progress: DigestProgress{Joined: 49, Invitees: 98, JoinedPopulation: 2000000,
-			Population: 5580413, Threshold: 0.5},
-	}
-	r := render(t, l, KindDigest, Data{Digest: d})
-	if want := "Dagsoversigt 2. marts 2012: 43 tilmeldt, 49 aftaler modtaget – Dialogmøde om det nye fælles bibliotekssystem"; r.Subject != want {
-		t.Errorf("subject %q, want %q", r.Subject, want)
-	}
-	for _, s := range []string{
-		"Aalborg, tirsdag den 28. februar 2012: 40 kommuner, 95 personer af 90 pladser (overbooket)",
-		"Vejle, tirsdag den 6. marts 2012: 3 kommuner, 5 personer af 120 pladser (115 ledige)",
-		"I alt: 43 kommuner, 100 personer",
-		"Kommuner: 49 af 98 (50 %)",
-		"Indbyggere: 2.000.000 af 5.580.413 (35,8 %)",
-		"Grænsen er nået.",
-		"Horsens: tilmeldt Vejle, to personer (1. marts 2012 kl. 14.05)",
-		"AFBUD (0)\nIngen.",
-		"København: tilbage mandag den 5. marts 2012",
-		"Horsens: ingen dato for hjemkomst",
-		"MODTAGNE TILSLUTNINGSAFTALER (1)\nKøbenhavn\n",
-	} {
-		if !strings.Contains(r.Text, s) {
-			t.Errorf("digest text lacks %q:\n%s", s, r.Text)
-		}
-	}
-	if strings.Contains(r.HTML, "<img") {
-		t.Error("digest without a chart has an <img>")
-	}
-	d.ChartCID = "chart-1@rsvpd"
-	d.Progress.Joined = 10
-	r = render(t, l, KindDigest, Data{Digest: d})
-	if !strings.Contains(r.HTML, `<img src="cid:chart-1@rsvpd"`) {
-		t.Errorf("digest HTML does not show the chart by its Content-ID:\n%s", r.HTML)
-	}
-	if !strings.Contains(r.Text, "Grænsen er ikke nået endnu.") {
-		t.Error("10 of 98 with 35,8 % of the population should not reach 50 %")
-	}
-}
-
 func TestRenderRefusesIncompleteData(t *testing.T) {
 	c := exampleCampaign(t)
 	l := newLetters(t, c, "")

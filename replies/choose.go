@@ -1,0 +1,221 @@
+package replies
+
+import (
+	"github.com/rsvpd/rsvpd/campaign"
+)
+
+// Choosing a meeting among those a reply names. Each mention votes for or against its meeting
+// by the clause it stands in: an attending or choosing clause ("så det bliver Vejle", "Roskilde
+// passer os bedst") chooses; a refusal ("Roskilde kan jeg ikke", "ligger for langt væk") and a
+// comparison ("hellere Aalborg end Vejle", "i stedet for Vejle") rule out; an earlier plan
+// ("havde egentlig tænkt os Vejle") is left; a condition or a question decides nothing. The
+// last vote on a meeting counts. One meeting chosen is the answer; several chosen are one only
+// after a change ("Rettelse", "i stedet", "alligevel"), and otherwise a doubt with both named.
+
+// meetingChoice is the meeting a reply chose, or why none.
+type meetingChoice struct {
+	id      string
+	firm    bool     // chosen by a clause that attends or chooses
+	at      int      // the clause that chose it, -1 none
+	alts    []string // the meetings the words fit when they fit several
+	open    []string // the meetings named in clauses that lean or leave the choice open
+	changed bool     // a change from one named meeting to another
+	notes   []campaign.Reason
+	doubts  []campaign.Reason
+}
+
+type voteKind byte
+
+const (
+	voteWeak voteKind = iota
+	voteStrong
+	voteNeg
+)
+
+type vote struct {
+	kind   voteKind
+	clause int
+	m      mention
+}
+
+func (rd *reader) chooseMeeting(crs []clauseRead) meetingChoice {
+	ch := meetingChoice{at: -1}
+	last := map[string]vote{}
+	var order []string // meetings in the order first named
+	var ambiguous []vote
+	change := false
+	for i, cr := range crs {
+		if cr.role == roleHedged {
+			for _, m := range cr.ms {
+				if !m.neg {
+					ch.open = appendIDs(ch.open, m)
+				}
+			}
+			continue
+		}
+		if cr.cond || cr.asks || cr.sub && !placeClause(cr.lead) {
+			continue
+		}
+		for _, m := range cr.ms {
+			k := voteWeak
+			switch {
+			case cr.sub || cr.after, cr.role == roleOut, cr.role == roleSelfOnly:
+				// "når I holder mødet her hos os", "Anders deltager ikke i mødet i Aalborg":
+				// the meeting in question, whoever comes
+			case m.neg, cr.role == roleRefuse, cr.role == roleDecline, cr.role == rolePast:
+				k = voteNeg
+			case cr.role == roleAttend, cr.st.prefer && !cr.st.option:
+				k = voteStrong
+			}
+			if m.clash {
+				ch.doubts = append(ch.doubts, campaign.Reason{Code: campaign.NoteDateClash, Alternatives: m.alts, Quote: m.words})
+				continue
+			}
+			if m.meeting == "" {
+				if k != voteNeg {
+					ambiguous = append(ambiguous, vote{kind: k, clause: i, m: m})
+				}
+				continue
+			}
+			prev, seen := last[m.meeting]
+			if !seen {
+				order = append(order, m.meeting)
+			}
+			if seen && k == voteWeak && prev.kind != voteWeak {
+				continue // naming a meeting again in passing changes nothing
+			}
+			last[m.meeting] = vote{kind: k, clause: i, m: m}
+			if k == voteStrong && cr.st.change {
+				change = true
+			}
+		}
+	}
+	var strong, weak, neg []string
+	for _, id := range order {
+		switch last[id].kind {
+		case voteStrong:
+			strong = append(strong, id)
+		case voteWeak:
+			weak = append(weak, id)
+		case voteNeg:
+			neg = append(neg, id)
+		}
+	}
+	ch.open = without(ch.open, neg)
+	switch {
+	case len(strong) == 1:
+		ch.pick(strong[0], last[strong[0]], true)
+	case len(strong) > 1:
+		lastID := strong[0]
+		for _, id := range strong {
+			if last[id].clause >= last[lastID].clause {
+				lastID = id
+			}
+		}
+		if change {
+			ch.pick(lastID, last[lastID], true)
+			ch.changed = true
+		} else {
+			ch.alts = strong
+		}
+	case len(weak) == 1:
+		ch.pick(weak[0], last[weak[0]], false)
+	case len(weak) > 1:
+		ch.alts = weak
+	}
+	for _, v := range ambiguous {
+		alts := without(v.m.alts, neg)
+		switch {
+		case ch.id != "" && contains(alts, ch.id):
+		case ch.id == "" && len(ch.alts) == 0 && len(alts) == 1:
+			ch.pick(alts[0], v, v.kind == voteStrong)
+		case ch.id == "" && len(ch.alts) == 0 && len(alts) > 1:
+			ch.alts = alts
+			ch.at = v.clause
+			ch.doubts = append(ch.doubts, campaign.Reason{Code: campaign.NoteFitsSeveral, Alternatives: alts, Ref: string(v.m.kind), Quote: v.m.words})
+		case ch.id != "" && !contains(alts, ch.id) && len(alts) > 0 && v.kind >= last[ch.id].kind:
+			ch.doubts = append(ch.doubts, campaign.Reason{Code: campaign.NoteFitsSeveral, Alternatives: appendUnique(alts, ch.id), Ref: string(v.m.kind), Quote: v.m.words})
+			ch.alts = appendUnique(alts, ch.id)
+		}
+	}
+	if ch.id == "" && len(ch.alts) > 1 && !hasCode(ch.doubts, campaign.NoteFitsSeveral) {
+		ch.doubts = append(ch.doubts, campaign.Reason{Code: campaign.NoteFitsSeveral, Alternatives: ch.alts})
+	}
+	if ch.id == "" && len(ch.alts) == 0 && len(neg) == len(rd.c.Meetings)-1 && len(neg) > 0 {
+		for _, mt := range rd.c.Meetings {
+			if !contains(neg, mt.ID) {
+				ch.id = mt.ID
+				ch.doubts = append(ch.doubts, campaign.Reason{Code: campaign.NoteByElimination, Meeting: mt.ID, Alternatives: neg})
+			}
+		}
+	}
+	if ch.id != "" {
+		var others []string
+		for _, id := range order {
+			if id != ch.id {
+				others = append(others, id)
+			}
+		}
+		if len(others) > 0 && ch.at >= 0 {
+			ch.notes = append(ch.notes, campaign.Reason{Code: campaign.NoteChoseAmong, Meeting: ch.id, Alternatives: others, Quote: clip(crs[ch.at].text)})
+		}
+		ch.changed = ch.changed && len(others) > 0
+	}
+	return ch
+}
+
+// placeClause says whether a subordinate clause opened by lead may name the meeting in
+// question ("når I holder mødet her hos os"), as a reason or a condition may not.
+func placeClause(lead string) bool {
+	switch lead {
+	case "når", "hvor", "inden", "før", "when":
+		return true
+	}
+	return false
+}
+
+// pick chooses a meeting and notes the words it was read from when they are not its city.
+func (ch *meetingChoice) pick(id string, v vote, firm bool) {
+	ch.id, ch.firm, ch.at = id, firm, v.clause
+	if v.m.kind != refCity && v.m.kind != "" {
+		ch.notes = append(ch.notes, campaign.Reason{Code: campaign.NoteMeetingFrom, Meeting: id, Ref: string(v.m.kind), Quote: clip(v.m.words)})
+	}
+}
+
+func appendIDs(ids []string, m mention) []string {
+	if m.meeting != "" {
+		return appendUnique(ids, m.meeting)
+	}
+	for _, a := range m.alts {
+		ids = appendUnique(ids, a)
+	}
+	return ids
+}
+
+func without(ids, drop []string) []string {
+	var out []string
+	for _, id := range ids {
+		if !contains(drop, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func contains(ids []string, id string) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+func hasCode(rs []campaign.Reason, code campaign.ReasonCode) bool {
+	for _, r := range rs {
+		if r.Code == code {
+			return true
+		}
+	}
+	return false
+}

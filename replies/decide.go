@@ -1,0 +1,493 @@
+package replies
+
+import (
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/rsvpd/rsvpd/campaign"
+)
+
+// Deciding: the clauses of a reply weighed against each other. An answer comes from main
+// clauses that are not conditions, questions or earlier plans; a refusal that names a meeting
+// refuses that meeting, one that names none (or all) declines; a lean ("formentlig Roskilde")
+// or an open choice ("enten Aalborg eller Vejle") decides nothing unless a meeting is chosen
+// firmly elsewhere. Whatever the words leave open is kept as a doubt, which holds the reading
+// for a person with the alternatives named.
+
+// textReading is what the words of a reply say.
+type textReading struct {
+	intent     Intent
+	meeting    string
+	alts       []string // the meetings still open (undecided) or that the words fit (a doubt)
+	headcount  int      // 0 when the text states no number
+	companions []string
+	question   bool
+	changed    bool
+	promise    bool // not decided, and says it will answer later
+	evidence   string
+	confidence float64
+	doubts     []campaign.Reason // why the words allow more than one reading: hold
+	notes      []campaign.Reason // what was read from which words
+}
+
+// reader reads the text of one reply against the campaign.
+type reader struct {
+	c    *campaign.Campaign
+	rc   refContext
+	self *selfNames
+}
+
+func newReader(c *campaign.Campaign, sent time.Time, invitee string) *reader {
+	return &reader{c: c, rc: newRefContext(c, sent, invitee), self: newSelfNames(c, invitee)}
+}
+
+// readText reads a bare text (a calendar answer's note, tests) without date or invitee.
+func readText(c *campaign.Campaign, text string) textReading {
+	return newReader(c, time.Time{}, "").read([]segment{{text: text}})
+}
+
+// role is what a clause does in the answer.
+type role byte
+
+const (
+	roleNone     role = iota
+	roleAttend        // the party comes, or someone of it does
+	roleHedged        // leans or is open: not decided
+	roleDecline       // the party declines the invitation
+	roleRefuse        // a meeting refused or ruled out, not the invitation
+	roleSelfOnly      // the writer does not come; others may
+	roleOut           // someone else does not come
+	rolePast          // an earlier plan or answer
+)
+
+// clauseRead is one clause as read.
+type clauseRead struct {
+	clause
+	st      stance
+	ms      []mention
+	role    role
+	count   int
+	countAt string
+	alone   bool
+	header  bool // introduces a list of participants: the list names who comes
+	toks    []token
+}
+
+func (rd *reader) readClause(cl clause) clauseRead {
+	cr := clauseRead{clause: cl, st: readStance(cl, rd.self)}
+	cr.ms = rd.rc.meetingMentions(cl)
+	if !cr.st.attend && orgLine(cl.lower) {
+		cr.ms = nil // "Vejle Bibliotekerne" on a line of its own: where the sender works
+	}
+	if len(cr.ms) == 0 && cl.meeting != "" {
+		cr.ms = []mention{{meeting: cl.meeting, kind: refInline, words: clip(cl.text), to: true}}
+	}
+	if !cl.sub && !cl.cond {
+		cr.count, cr.countAt = statedCount(cl.lower, cr.st.attend)
+		cr.alone, _ = saysAlone(cl.lower)
+	}
+	cr.toks = tokens(cl.text)
+	cr.role = rd.roleOf(&cr)
+	return cr
+}
+
+// allMeetingsRe finds a refusal of the meetings as a whole.
+var allMeetingsRe = wordsRe(`møderne|dialogmøderne|nogen af|hverken|alle tre|de tre|dem alle|any of|all three|the meetings`)
+
+// roleOf decides what a clause does.
+func (rd *reader) roleOf(cr *clauseRead) role {
+	st, cl := cr.st, cr.clause
+	switch {
+	case st.past:
+		return rolePast
+	case cl.sub || cl.cond || cl.asks:
+		if cl.sub && (st.open || st.hedge) && (strings.Contains(cl.lower, "vi ") || strings.Contains(cl.lower, "jeg ")) && !cl.asks {
+			return roleHedged // "inden vi melder os", "om vi deltager"
+		}
+		return roleNone
+	case cl.after && st.option:
+		return roleNone // "Skulle Aalborg blive fyldt op, kan vi også komme til Vejle"
+	case st.promise:
+		if st.decline && st.subject != subjThird && !st.selfOnly {
+			return roleDecline
+		}
+		return roleNone
+	}
+	if withoutPerson(cr) {
+		return roleOut // "Det bliver uden Jesper Dahl i morgen"
+	}
+	if st.decline && cueAtStart(cl.lower, st.declAt, "nej") {
+		switch {
+		case (st.selfOnly || comesAlong(cl.lower, st.declAt)) && st.subject != subjThird:
+			return roleSelfOnly // "jeg kan ikke selv", "jeg kan ikke komme med": the writer alone
+		case st.subject != subjThird && declinedFor(cr, rd.self):
+			return roleOut // "melde afbud for vores skolebibliotekskonsulent"
+		case st.subject == subjThird:
+			return roleOut
+		case st.subject == subjYou:
+			return roleNone
+		}
+		if specificMeetings(rd.c, cr.ms) && !allMeetingsRe.MatchString(cl.lower) {
+			return roleRefuse
+		}
+		return roleDecline
+	}
+	if st.busy && len(cr.ms) > 0 {
+		return roleRefuse
+	}
+	if st.hedge || st.open {
+		return roleHedged
+	}
+	if st.attend && cueAtStart(cl.lower, st.attendAt, "ja") && st.subject != subjYou && !st.agreementTalk {
+		if bareCue(cl.lower, st.attendAt) && len(cr.ms) == 0 && cr.count == 0 && !cr.alone && len(personsIn(cr.toks, rd.self)) == 0 {
+			return roleNone // "det bliver svært", "tager det roligt"
+		}
+		return roleAttend
+	}
+	if positiveMention(cr.ms) && (cr.count > 0 || takesMeeting(cl.lower)) {
+		return roleAttend // "Vi er 4 fra Næstved til Roskilde", "så vi tager Vejle"
+	}
+	if cr.alone {
+		return roleAttend
+	}
+	return roleNone
+}
+
+// takesMeeting says whether a clause takes a meeting ("vi tager Roskilde").
+func takesMeeting(l string) bool {
+	return strings.Contains(l, "tager ") || strings.HasPrefix(l, "tager")
+}
+
+// comesAlong says whether the refusal at offset at is of coming along ("kan ikke komme med").
+func comesAlong(l string, at int) bool {
+	rest := l[at:min(len(l), at+50)]
+	return strings.Contains(rest, "komme med") || strings.Contains(rest, "deltage med") || strings.Contains(rest, "tage med")
+}
+
+// declinedFor says whether a refusal is made for someone else ("melde afbud for vores
+// skolebibliotekskonsulent", "afmelde Jens").
+func declinedFor(cr *clauseRead, self *selfNames) bool {
+	rest := cr.lower[cr.st.declAt:]
+	i := strings.Index(rest, " for ")
+	if i < 0 || i > 30 {
+		return false
+	}
+	ps := personsIn(tokens(cr.text[min(len(cr.text), cr.st.declAt+i+5):]), self)
+	return len(ps) > 0 && !ps[0].self && ps[0].tok <= 1 // "afbud for [vores] skolebibliotekskonsulent"
+}
+
+// continueClauses gives a clause without a verb of its own the part of the clause it goes on
+// from: "Vi kommer to til Vejle: jeg og vores skolebibliotekskonsulent" names who comes; "Vi
+// kommer ikke til Aalborg, men til Roskilde" chooses Roskilde.
+func (rd *reader) continueClauses(crs []clauseRead) {
+	for i := 1; i < len(crs); i++ {
+		cr, prev := &crs[i], &crs[i-1]
+		if prev.sent == cr.sent && cr.lead == "at" && prev.role == rolePast {
+			cr.role = rolePast // "Jeg skrev i sidste uge, at vi ikke deltager"
+			continue
+		}
+		if prev.sent == cr.sent && prev.lead == "om" && prev.sub && affirmRe.MatchString(cr.lower) && prev.st.attend {
+			// "Birgitte har spurgt, om jeg vil med til Roskilde, og det vil jeg gerne"
+			prev.role, prev.sub = roleAttend, false
+			continue
+		}
+		if prev.sent == cr.sent && (cr.lead == "-" || cr.lead == ":") && prev.role == roleNone && len(prev.ms) > 0 &&
+			!prev.st.attend && !prev.st.decline && len(cr.ms) == 0 && (cr.st.attend || cr.st.decline || cr.st.busy || cr.st.prefer) {
+			// "Aalborg 28/2 – kan ikke": the meeting named before the dash is what the words after it are about
+			cr.ms, prev.ms = prev.ms, nil
+			cr.role = rd.roleOf(cr)
+		}
+		if prev.sent != cr.sent || cr.role != roleNone || cr.st.attend || cr.st.decline || cr.asks {
+			continue
+		}
+		switch {
+		case (cr.lead == ":" || cr.lead == "-") && prev.role == roleAttend && len(personsIn(cr.toks, rd.self)) > 0:
+			cr.role = roleAttend
+		case (cr.lead == "men" || cr.lead == "but") && refusedBefore(crs, i) && positiveMention(cr.ms):
+			cr.role = roleAttend
+		}
+	}
+}
+
+// refusedBefore says whether a clause of the same sentence before i refuses: "Vi kommer ikke
+// til Aalborg alligevel – mødet på AAU er aflyst – men til Roskilde i stedet".
+func refusedBefore(crs []clauseRead, i int) bool {
+	for j := i - 1; j >= 0 && crs[j].sent == crs[i].sent; j-- {
+		if crs[j].role == roleRefuse || crs[j].role == roleDecline {
+			return true
+		}
+	}
+	return false
+}
+
+// affirmRe finds an answer to a question just reported ("og det vil jeg gerne").
+var affirmRe = regexp.MustCompile(`^(?:og\s+)?det\s+(?:vil|kan|gør)\s+(?:jeg|vi)\s+(?:gerne|godt|meget gerne)`)
+
+func positiveMention(ms []mention) bool {
+	for _, m := range ms {
+		if !m.neg {
+			return true
+		}
+	}
+	return false
+}
+
+// cueAtStart says whether a cue found at offset at is usable: the bare words "ja" and "nej"
+// answer only at the start of their clause.
+func cueAtStart(l string, at int, bare string) bool {
+	rest := l[at:]
+	if !strings.HasPrefix(rest, bare) || len(rest) > len(bare) && isLetterByte(rest[len(bare)]) {
+		return true
+	}
+	return strings.TrimSpace(l[:at]) == ""
+}
+
+func isLetterByte(b byte) bool { return b >= 'a' && b <= 'z' || b >= 0x80 }
+
+// bareCue says whether the attend cue at offset at is one that needs an object to mean coming
+// ("det bliver", "tager det").
+func bareCue(l string, at int) bool {
+	rest := l[at:]
+	return strings.HasPrefix(rest, "det bliver") || strings.HasPrefix(rest, "bliver det") || strings.HasPrefix(rest, "tager det") ||
+		strings.HasPrefix(rest, "tager den") || strings.HasPrefix(rest, "tager et") || strings.HasPrefix(rest, "valgt") ||
+		strings.HasPrefix(rest, "vælger") || strings.HasPrefix(rest, "passer") || strings.HasPrefix(rest, "foretrækker")
+}
+
+// withoutPerson says whether a clause names someone as left out ("uden Jesper Dahl").
+func withoutPerson(cr *clauseRead) bool {
+	for i, t := range cr.toks {
+		if t.lower == "uden" && i+1 < len(cr.toks) && (cr.toks[i+1].name || roleWordRe.MatchString(cr.toks[i+1].lower)) {
+			return true
+		}
+	}
+	return false
+}
+
+// specificMeetings says whether mentions name some meetings but not all of them.
+func specificMeetings(c *campaign.Campaign, ms []mention) bool {
+	seen := map[string]bool{}
+	for _, m := range ms {
+		if m.meeting != "" {
+			seen[m.meeting] = true
+		}
+		for _, a := range m.alts {
+			seen[a] = true
+		}
+	}
+	return len(seen) > 0 && len(seen) < len(c.Meetings)
+}
+
+// read reads the segments of a reply.
+func (rd *reader) read(segs []segment) textReading {
+	tr := textReading{intent: IntentUnclear, confidence: 0.3}
+	cls := splitReply(segs)
+	crs := make([]clauseRead, len(cls))
+	for i, cl := range cls {
+		crs[i] = rd.readClause(cl)
+	}
+	rd.continueClauses(crs)
+	for _, i := range rd.listHeaders(crs) {
+		crs[i].header = true
+		if crs[i].role == roleNone {
+			crs[i].role = roleAttend // a list of participants for a meeting registers them
+		}
+	}
+	var attend, hedged, decline, refuse, selfOnly, out []int
+	firstAsk := -1
+	for i := range crs {
+		cr := &crs[i]
+		switch cr.role {
+		case roleAttend:
+			attend = append(attend, i)
+		case roleHedged:
+			hedged = append(hedged, i)
+		case roleDecline:
+			decline = append(decline, i)
+		case roleRefuse:
+			refuse = append(refuse, i)
+		case roleSelfOnly:
+			selfOnly = append(selfOnly, i)
+		case roleOut:
+			out = append(out, i)
+		}
+		if cr.st.promise {
+			tr.promise = true
+		}
+		if (cr.asks || cr.st.asks) && firstAsk < 0 {
+			firstAsk = i
+		}
+	}
+	tr.question = firstAsk >= 0
+	choice := rd.chooseMeeting(crs)
+	agreement := rd.agreement(crs)
+	switch {
+	case agreement != "" && len(attend) == 0 && len(decline) == 0:
+		tr.intent, tr.confidence, tr.evidence = IntentAgreement, 0.9, agreement
+		return tr
+	case len(attend) > 0 && (len(hedged) == 0 || choice.firm):
+		tr.intent, tr.confidence = IntentAttend, 0.9
+		tr.evidence = crs[attend[0]].text
+		if choice.at >= 0 && crs[choice.at].role == roleAttend {
+			tr.evidence = crs[choice.at].text
+		}
+		if len(decline) > 0 {
+			// Both a yes and a no: the one about the meetings counts when the other is not
+			// ("vi springer dialogmøderne over" beside "Varde skal være med"); else the later
+			// one, held for a person.
+			last, lastAttend := decline[len(decline)-1], attend[len(attend)-1]
+			declAnchored, attAnchored := anchored(crs, append(decline, refuse...)), anchored(crs, attend)
+			switch {
+			case declAnchored && !attAnchored:
+				tr.intent, tr.evidence = IntentDecline, crs[last].text
+				return tr
+			case attAnchored && !declAnchored:
+			case last > lastAttend:
+				tr.intent, tr.evidence = IntentDecline, crs[last].text
+				tr.doubts = append(tr.doubts, campaign.Reason{Code: campaign.NoteAnswersDiffer, Quote: clip(crs[lastAttend].text)})
+				return tr
+			default:
+				tr.doubts = append(tr.doubts, campaign.Reason{Code: campaign.NoteAnswersDiffer, Quote: clip(crs[last].text)})
+			}
+		}
+	case len(attend) > 0 || len(hedged) > 0:
+		tr.intent, tr.confidence = IntentUnclear, 0.6
+		i := firstOf(hedged, attend)
+		tr.evidence = crs[i].text
+		tr.alts = choice.open
+		if tr.promise {
+			tr.confidence = 0.8 // surely not decided
+		}
+		if tr.question {
+			tr.intent, tr.confidence = IntentQuestion, 0.8
+			tr.evidence = crs[firstAsk].text
+		}
+		return tr
+	case len(decline) > 0 || len(refuse) > 0 && refusedByWords(crs, refuse):
+		tr.intent, tr.confidence = IntentDecline, 0.9
+		tr.evidence = crs[firstOf(decline, refuse)].text
+		return tr
+	case len(selfOnly) > 0:
+		tr.intent, tr.confidence = IntentDecline, 0.6
+		tr.evidence = crs[selfOnly[0]].text
+		tr.doubts = append(tr.doubts, campaign.Reason{Code: campaign.NoteSelfOnly, Quote: clip(tr.evidence)})
+		return tr
+	case len(out) > 0 && countStated(crs) >= 0:
+		// "Søren er syg, så han kommer ikke. Vi er altså kun to": one fewer, the answer stands.
+		tr.intent, tr.confidence = IntentAttend, 0.8
+		tr.evidence = crs[countStated(crs)].text
+	case len(out) > 0:
+		tr.intent, tr.confidence = IntentAttend, 0.6
+		tr.evidence = crs[out[0]].text
+		tr.doubts = append(tr.doubts, campaign.Reason{Code: campaign.NoteCompanionOut, Quote: clip(tr.evidence)})
+	case tr.promise && !tr.question:
+		tr.intent, tr.confidence = IntentUnclear, 0.8
+		tr.evidence = promiseClause(crs)
+		return tr
+	case tr.question:
+		tr.intent, tr.confidence = IntentQuestion, 0.8
+		tr.evidence = crs[firstAsk].text
+		return tr
+	case choice.id != "" || len(choice.alts) > 0:
+		// Only a meeting named ("Vejle, 2 personer"): an answer, with less certainty.
+		tr.intent, tr.confidence = IntentAttend, 0.75
+		tr.evidence = crs[max(0, choice.at)].text
+	case countStated(crs) >= 0:
+		// Only a number ("Vi bliver alligevel kun én"): a new headcount for the meeting chosen.
+		tr.intent, tr.confidence = IntentAttend, 0.6
+		tr.evidence = crs[countStated(crs)].text
+	default:
+		return tr
+	}
+	rd.fillAttend(&tr, crs, choice)
+	return tr
+}
+
+// anchored says whether any of the clauses is about the meetings: it names one, the meetings
+// as such, or who and how many come.
+func anchored(crs []clauseRead, idx []int) bool {
+	for _, i := range idx {
+		cr := crs[i]
+		if len(cr.ms) > 0 || mentionsMeetingWord(cr.lower) || cr.count > 0 || cr.alone {
+			return true
+		}
+	}
+	return false
+}
+
+// countStated returns the first clause that states a number of people, -1 none.
+func countStated(crs []clauseRead) int {
+	for i, cr := range crs {
+		if (cr.count > 0 || cr.alone) && cr.role != roleHedged && cr.role != rolePast {
+			return i
+		}
+	}
+	return -1
+}
+
+func firstOf(a, b []int) int {
+	switch {
+	case len(a) == 0:
+		return b[0]
+	case len(b) == 0:
+		return a[0]
+	}
+	return min(a[0], b[0])
+}
+
+// refusedByWords says whether a refusal was said with a word of declining ("melde fra til
+// Roskilde"), not only by a day being taken, which alone decides nothing.
+func refusedByWords(crs []clauseRead, refuse []int) bool {
+	for _, i := range refuse {
+		if crs[i].st.decline {
+			return true
+		}
+	}
+	return false
+}
+
+func promiseClause(crs []clauseRead) string {
+	for _, cr := range crs {
+		if cr.st.promise {
+			return cr.text
+		}
+	}
+	return ""
+}
+
+// agreement returns the words that return or accept the agreement in a clause that states
+// it (not in a condition or a question), "" when none does.
+func (rd *reader) agreement(crs []clauseRead) string {
+	for _, cr := range crs {
+		if cr.sub || cr.cond || cr.asks || cr.st.asks {
+			continue
+		}
+		if w := firstMatchText(agreeRe, cr.lower); w != "" {
+			return w
+		}
+	}
+	return ""
+}
+
+// fillAttend completes an attending reading: meeting, people, notes and doubts.
+func (rd *reader) fillAttend(tr *textReading, crs []clauseRead, ch meetingChoice) {
+	tr.meeting, tr.changed = ch.id, ch.changed
+	if ch.id == "" {
+		tr.alts = ch.alts
+		tr.confidence = 0.6
+		if len(ch.alts) > 0 {
+			tr.confidence = 0.5
+		}
+	}
+	tr.notes = append(tr.notes, ch.notes...)
+	tr.doubts = append(tr.doubts, ch.doubts...)
+	pc := rd.countPeople(crs)
+	tr.headcount, tr.companions = pc.n, pc.companions
+	if pc.note.Code != "" {
+		tr.notes = append(tr.notes, pc.note)
+	}
+	tr.notes = append(tr.notes, pc.outs...)
+	if pc.doubt.Code != "" {
+		tr.doubts = append(tr.doubts, pc.doubt)
+	}
+}

@@ -1,0 +1,238 @@
+package replies
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Stance: what one clause says about coming, and about whom. Danish puts the finite verb
+// second, so the subject of "deltager vi ikke" stands after the verb and that of "Søren kommer
+// ikke" before it; a negation reaches the subject of its own clause only ("min kollega er
+// desværre forhindret" is one fewer, not a decline; "jeg kan ikke selv" is the writer alone).
+// Words about the agreement or the project ("vi bakker op", "regner med at skrive under") say
+// nothing about the meetings.
+
+var (
+	// attendCueRe: someone comes, signs up, or is to be registered.
+	attendCueRe = wordsRe(`deltager|deltage|deltagelse|deltar|delta|kommer|komme|tilmeld\p{L}*|påmeld\p{L}*|anmäl\p{L}*|meldt (til|på)|melde (mig|os|hende|ham|dem) (til|på)|melder (mig|os|hende|ham|dem) (til|på)|meld (mig|os) (til|på)|tager (\p{L}+ ){0,3}(til|derop|derover|derned|derud|afsted|af sted|turen|toget|mødet|det første|det sidste|det midterste|et af)|tage (til|derop|derover|mødet|det|med)|tog til|ses|se jer|ser jer|er (naturligvis |selvfølgelig |gerne |også |stadig |fortsat |altså |klart |bestemt )?med|være med|vil (gerne |meget gerne )?(med|til)|gerne med|skriv (mig|os|hende|ham) (\p{L}+ )?(op|på)|skrive (mig|os|hende|ham) (\p{L}+ )?(op|på)|sæt (mig|os) på|repræsenterer|repræsentere|flyttes til|flytte\p{L}* (os |mig |hende |ham |dem |vores tilmelding |tilmeldingen |det )?til|flyttes|skifter til|skifte til|bytte\p{L}* til|sat [^,.]{1,20} af|reserver\p{L}* (\p{L}+ )?(plads|pladser)|book\p{L}* (\p{L}+ )?(plads|pladser)|ja tak|ja gerne|ja|kører (med|derover|derop|dertil|til)|følgeskab|sender (vores|min|mit|en|et)|regne med (os|mig|\d+|to|tre|fire|fem)|regn med (os|mig|\d+|to|tre|fire|fem)|glæder (mig|os) til (mødet|at komme|at deltage|at se|at møde)|ser frem til (mødet|møderne|dialogmødet|at se jer|at deltage|at komme|at møde)|det bliver|bliver det|vælger|valgt|foretrækker|passer (mig |os )?(klart |langt |absolut )?(bedst|bedre|fint|godt|glimrende|perfekt)|attend\p{L}*|will come|we'll come|we will come|i'll come|coming|be there|join\p{L}*|participat\p{L}*|register\p{L}*|sign (me|us) up|count (me|us) in|see you|would like to come|prefer\p{L}*|switch\p{L}*|change (to|our)|yes`)
+	// declineCueRe: someone does not come.
+	declineCueRe = wordsRe(`kan (jeg |vi |han |hun |de |du )?(desværre |alligevel |heller |altså |jo |derfor |så |nok |slet |bare |dog )*ikke|kunne (jeg |vi |han |hun |de )?(desværre |alligevel )*ikke|ikke (har|kan|deltager|kommer|får|bliver)|deltager (jeg |vi |han |hun |de )?(desværre |alligevel |altså |derfor |så |dog |heller )*ikke|deltage ikke|ikke deltage|kommer (jeg |vi |han |hun |de )?(desværre |alligevel |altså |derfor |dog |heller )*ikke|ikke komme|har (desværre |altså |derfor |dog |heller )*ikke (mulighed|tid)|ingen mulighed|ikke mulighed|ingen af os|ingen fra os|melder (desværre )?fra|melde fra|meldt fra|afbud|afmeld\p{L}*|framelde\p{L}*|takke nej|takker nej|sige nej|nej tak|springer [^,.]{0,40}over|bliver ikke repræsenteret|ikke repræsenteret|forhindret|er (desværre )?syg|blevet syg|sygemeldt|ikke nå|trækker (os|mig|tilmelding\p{L}*)|nej|cannot|can't|can not|won't be able|will not be able|unable|not able|not attend|won't attend|will not attend|unfortunately|regret\p{L}*|decline\p{L}*|no thanks|have to cancel|must cancel`)
+	// pastRe: a plan given up, a choice that would have been, or an earlier answer reported.
+	pastRe = wordsRe(`havde (egentlig |først |ellers |oprindelig |faktisk |ellers )?(tænkt|regnet|planlagt|overvejet|valgt|håbet)|ville (helst |gerne |egentlig )?have (taget|valgt|passet|deltaget)|ville have passet|egentlig tænkt|først overvejet|oprindelig\p{L}*|meldte (fra|til)|skrev (i|at|tidligere)|skrev,|har skrevet|sendte|nævnte|sagde|fortalte|som tidligere meldt|tidligere (meldt|tilmeldt|skrevet)|was planning|had planned`)
+	// hedgeRe: the writer leans but has not decided.
+	hedgeRe = wordsRe(`sandsynligvis|formentlig|formodentlig|muligvis|måske|vistnok|tror (det|vi|jeg|nok)|det bliver nok|bliver det nok|(vi|jeg) (kommer|deltager|tager) nok|nok (til|i) |probably|perhaps|maybe`)
+	// openRe: the choice is still open.
+	openRe = wordsRe(`enten|i tvivl|usikker|ikke sikker|ikke helt sikker|ved (endnu |ærlig talt |stadig |bare |desværre )?ikke|har ikke (endnu )?besluttet|ikke (endnu )?besluttet|ikke (endnu |helt )?afklaret|endnu ikke på plads|ikke på plads|tage stilling|tager stilling|før jeg kan sige|inden (vi|jeg) melder|afhænger|kommer an på|afventer|afvente|kan først bekræfte|først bekræfte|overvejer|vil overveje|skal lige (have )?(undersøge|tjekke|tjekket|kigge|kigget|se|afklare|afklaret|afstemme|afstemt)|undecided|not sure`)
+	// promiseRe: the writer will answer later.
+	promiseRe = wordsRe(`vender (jeg |vi |han |hun )?(selv |snarest |hurtigst muligt |straks |hurtigt )?(tilbage|retur)|melder (jeg |vi |han |hun )?(selv |snarest |hurtigst muligt )?tilbage|bekræfter (selv|endeligt|senere)|bekræfter,? (når|så snart|hurtigst)|melde tilbage|kommer tilbage (med|til dig|til jer)|giver (jer |dig )?(besked|lyd) (senere|når|igen|hurtigst|snarest|i næste)|skriver (igen|til jer igen|senere)|svarer (selv |først )?(senere|på mandag|på tirsdag|på onsdag|på torsdag|på fredag|senest|i morgen|når|igen|på invitationen|hurtigst|inden|i næste)|hører fra (mig|os)|får (svar|besked)|bekræfter (endeligt|senere|når|så snart|hurtigst)|bekræfte endeligt|get back|let you know|come back to you`)
+	// questionCueRe: the writer asks something of the organiser without a question mark.
+	questionCueRe = wordsRe(`vil (gerne |meget gerne )?vide|ville (gerne )?vide|har (et|to|tre|et par|nogle|enkelte) spørgsmål|spørgsmål til|spørgsmål:|kan i (fortælle|oplyse|sende|bekræfte|sige|give)|vil i (bekræfte|se efter|sende|oplyse|give)|høre, om|høre om hvorvidt|vide, om|could you (tell|send|let)|i wonder|wondering`)
+	// preferRe: a choice made among meetings.
+	preferRe = wordsRe(`hellere|helst|foretrækker|foretrække|at foretrække|passer (mig |os )?(klart |langt |absolut |nu )?(bedst|bedre)|vælger|har valgt|valgt|det bliver|bliver det|derfor|i stedet|istedet|prefer\p{L}*|rather|instead`)
+	// changeRe: a change of an earlier answer; the meeting named last is the new one.
+	changeRe = wordsRe(`rettelse|ret:|i stedet|istedet|alligevel|flyttes|flytte\p{L}*|ændre\p{L}*|ændring|skifte\p{L}*|skifter|bytte\p{L}*|ombestemt|ombestemmer|korrektion|correction|instead|switch\p{L}*|change\p{L}*|move us|move me`)
+	// optionRe: meetings named as possible, not chosen.
+	optionRe = wordsRe(`både|begge mulige|begge er mulige|er mulige|kan også|også komme|kunne også|eventuelt|alternativt|som reserve|i nødstilfælde|either`)
+	// busyRe: the day of a meeting is taken, or the meeting does not suit: a refusal of that
+	// meeting, never of the invitation.
+	busyRe = wordsRe(`ligger (alt |lidt |noget |for )?(for langt|langt væk|for sent|for tidligt|oven i|samtidig|sammen med|dårligt)|for langt (væk|fra|at)|(er|ligger) (lidt |noget |alt |meget |begge |lidt for |alt for )*(for )?langt|langt væk|et godt stykke (at køre|væk|vej)|ikke en mulighed|kommer ikke på tale|udelukket|passer (os |mig )?(ikke|dårligt)|går ikke|har (jeg|vi) (et )?(møde|kursus|ferie|personaledag|budgetseminar|seminar|åbent hus|travlt|\p{L}*møde)|holder (vi|jeg) \p{L}+|er (jeg|vi) (på|til|i) (kursus|møde|ferie|seminar|studietur|\p{L}*tur|\p{L}*møde)|optaget|booket|fyldt op|kolliderer|falder sammen med|a whole day away|too far`)
+	// agreementObjRe: the clause is about the agreement or the project, not the meetings.
+	agreementObjRe = wordsRe(`tilslutningsaftale\p{L}*|aftale\p{L}*|underskri\p{L}*|skrive under|projekt\p{L}*|systemet|fælles system|bibliotekssystem\p{L}*|udbud\p{L}*|materialet|præsentation\p{L}*|agreement|project`)
+	// selfOnlyRe: the writer alone is meant ("jeg kan ikke selv").
+	selfOnlyRe = regexp.MustCompile(`(?:ikke|heller ikke)\s+(?:\p{L}+\s+)?selv(?:$|[^\p{L}])|selv\s+(?:\p{L}+\s+)?ikke(?:$|[^\p{L}])`)
+	// companionCueRe: someone comes along with another ("X kommer med", "tager X med").
+	companionCueRe = wordsRe(`kommer (også )?med|komme (også )?med|tager [^.!?:]{1,60} med|sammen med|med mig|kører med|får følgeskab|følgeskab af|også (gerne )?med|vil (også |gerne |også gerne )+med|together with|bring\p{L}*|with my|with our`)
+)
+
+var (
+	// notDeclinedRe finds a refusal denied ("vi har ikke meldt fra").
+	notDeclinedRe = regexp.MustCompile(`ikke\s+(?:\p{L}+\s+)?(?:meldt fra|meldt afbud|afmeldt|aflyst|sagt nej)`)
+	// confirmLaterRe finds a confirmation promised at the end of a clause ("jeg bekræfter").
+	confirmLaterRe = regexp.MustCompile(`(?:^|\s)(?:jeg|vi|han|hun)\s+bekræfter(?:\s+selv)?\s*[,.]?\s*$`)
+)
+
+// subjKind says whom a clause's verb is about.
+type subjKind byte
+
+const (
+	subjNone  subjKind = iota
+	subjSelf           // the writer, "we", the invitee's municipality
+	subjThird          // someone else: a name, a role, "han", "hun"
+	subjYou            // the organiser ("I", "du")
+)
+
+// stance is what one clause says.
+type stance struct {
+	attend, decline  bool
+	attendAt, declAt int // byte offset of the cue in the clause's lower text
+	subject          subjKind
+	subjectWords     string // the subject as written, when a person
+	selfOnly         bool
+	hedge, open      bool
+	promise          bool
+	asks             bool
+	past             bool
+	prefer, change   bool
+	option, busy     bool
+	agreementTalk    bool
+	companion        bool
+	companionAt      int
+	registrar        bool // "tilmelde X", "skriv X op": the subject registers, the object comes
+}
+
+var registrarRe = wordsRe(`tilmelde|tilmelder|melde (hende|ham|dem|os|mig)|melder (hende|ham|dem|os|mig)|skriv (mig|os|hende|ham) (\p{L}+ )?(op|på)|skrive (mig|os|hende|ham) (\p{L}+ )?(op|på)|sender (vores|min|mit|en|et)|sendes|sende jer`)
+
+// readStance reads a clause; people resolves names and pronouns to whom they are about.
+func readStance(cl clause, self *selfNames) stance {
+	l := cl.lower
+	st := stance{asks: cl.asks}
+	if loc := promiseRe.FindStringIndex(l); loc != nil {
+		st.promise = true
+		l = blank(l, loc) // "vender tilbage med en tilmelding" promises; it does not sign up
+	}
+	st.hedge = hedgeRe.MatchString(l) && !strings.Contains(l, "forsinket")
+	st.open = openRe.MatchString(l)
+	st.past = pastRe.MatchString(l)
+	st.prefer = preferRe.MatchString(l)
+	st.change = changeRe.MatchString(l)
+	st.option = optionRe.MatchString(l)
+	st.busy = busyRe.MatchString(l)
+	st.registrar = registrarRe.MatchString(l)
+	if loc := companionCueRe.FindStringIndex(l); loc != nil {
+		st.companion, st.companionAt = true, loc[0]
+	}
+	st.asks = st.asks || questionCueRe.MatchString(l)
+	st.selfOnly = selfOnlyRe.MatchString(l)
+	if loc := declineCueRe.FindStringIndex(l); loc != nil {
+		st.decline, st.declAt = true, loc[0]
+	}
+	if loc := attendCueRe.FindStringIndex(l); loc != nil {
+		st.attend, st.attendAt = true, loc[0]
+	}
+	if st.companion && !st.attend {
+		st.attend, st.attendAt = true, st.companionAt // "jeg tager vores souschef med": we come
+	}
+	if st.attend && strings.Contains(l, "skal være med") && !mentionsMeetingWord(l) {
+		st.attend = false // "Varde skal være med": in the project
+	}
+	if st.decline && notDeclinedRe.MatchString(l) {
+		st.decline = false // "vi har ikke meldt fra": a refusal denied
+	}
+	if !st.promise && confirmLaterRe.MatchString(l) {
+		st.promise = true // "men jeg bekræfter, så snart ..."
+	}
+	if st.decline && st.attend && st.attendAt >= st.declAt && st.attendAt < st.declAt+30 {
+		// "kan ikke komme", "kommer ikke": the verb is inside the refusal.
+		st.attend = false
+	}
+	if st.attend && agreementObjRe.MatchString(l) && !mentionsMeetingWord(l) {
+		// "ser frem til at modtage tilslutningsaftalen", "vi går med i projektet"
+		st.agreementTalk = true
+		st.attend = false
+	}
+	at := st.attendAt
+	if st.decline {
+		at = st.declAt
+	}
+	if st.attend || st.decline {
+		st.subject, st.subjectWords = subjectAt(cl, at, self)
+	}
+	return st
+}
+
+// blank replaces a span of s with spaces, keeping offsets.
+func blank(s string, loc []int) string {
+	return s[:loc[0]] + strings.Repeat(" ", loc[1]-loc[0]) + s[loc[1]:]
+}
+
+// mentionsMeetingWord says whether a clause speaks of the meetings themselves.
+func mentionsMeetingWord(l string) bool {
+	return strings.Contains(l, "møde") || strings.Contains(l, "meeting")
+}
+
+// subjectAt finds the subject of the verb at byte offset at: a subject pronoun right after the
+// verb (Danish inverts after a fronted phrase: "Roskilde kan jeg ikke", "deltager vi ikke"),
+// else the nearest person or party before it, else the first after it.
+func subjectAt(cl clause, at int, self *selfNames) (subjKind, string) {
+	toks := tokens(cl.text)
+	verb := -1
+	for i, t := range toks {
+		if t.start >= at {
+			verb = i
+			break
+		}
+	}
+	if verb < 0 {
+		verb = len(toks)
+	}
+	// Inverted: the verb and at most one adverb before the subject pronoun.
+	for i := verb + 1; i < len(toks) && i <= verb+2; i++ {
+		if k := pronounKind(toks[i].lower); k != subjNone {
+			return k, toks[i].text
+		}
+	}
+	for i := verb - 1; i >= 0; i-- {
+		if k, w := subjectToken(toks, i, self); k != subjNone {
+			return k, w
+		}
+	}
+	for i := verb + 1; i < len(toks) && i <= verb+6; i++ {
+		if k, w := subjectToken(toks, i, self); k != subjNone {
+			return k, w
+		}
+	}
+	return subjNone, ""
+}
+
+// pronounKind is the kind of a subject pronoun, subjNone for any other word.
+func pronounKind(w string) subjKind {
+	switch w {
+	case "jeg", "vi", "undertegnede", "we", "i'll", "we'll":
+		return subjSelf
+	case "han", "hun", "he", "she":
+		return subjThird
+	case "de", "they":
+		return subjThird
+	case "du", "you":
+		return subjYou
+	}
+	return subjNone
+}
+
+// subjectToken reads token i as a possible subject.
+func subjectToken(toks []token, i int, self *selfNames) (subjKind, string) {
+	t := toks[i]
+	if t.text == "I" {
+		if englishish(toks) {
+			return subjSelf, t.text
+		}
+		return subjYou, t.text
+	}
+	if k := pronounKind(t.lower); k != subjNone {
+		if t.lower == "de" && i+1 < len(toks) && articleNext(toks[i+1].lower) {
+			return subjNone, ""
+		}
+		return k, t.text
+	}
+	if self.is(t.lower) || t.lower == "kommunen" || t.lower == "biblioteket" || t.lower == "bibliotekerne" {
+		return subjSelf, t.text
+	}
+	if roleRe.MatchString(t.lower) && !strings.HasPrefix(t.lower, "bibliotekssystem") {
+		return subjThird, t.text
+	}
+	if t.name && !self.other(t.lower) {
+		return subjThird, t.text
+	}
+	if t.name {
+		return subjThird, t.text // another municipality
+	}
+	return subjNone, ""
+}
+
+func articleNext(w string) bool {
+	switch w {
+	case "to", "tre", "andre", "øvrige", "første", "sidste", "fleste", "nye", "tre,":
+		return true
+	}
+	return false
+}

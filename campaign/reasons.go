@@ -32,7 +32,7 @@ type Reason struct {
 	Flag       bool     `json:"flag,omitempty"`        // a yes/no the code names
 	// Alternatives are the meetings (ids) a reading could also mean, or the others it named.
 	Alternatives []string `json:"alternatives,omitempty"`
-	// Ref says how a reply named what was read: "weekday", "date", "relative_day", "venue",
+	// Ref says how a reply named what was read: "weekday", "date", "relative_day", "month", "week", "venue",
 	// "room", "street", "order", "region", "host", "inline", "misspelt", "earlier" (the sender's
 	// own earlier answer, quoted) for a meeting; "number",
 	// "names", "list" for people.

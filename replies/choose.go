@@ -64,7 +64,9 @@ func (rd *reader) chooseMeeting(crs []clauseRead) meetingChoice {
 				// the meeting in question, whoever comes
 			case m.neg, cr.role == roleRefuse, cr.role == roleDecline, cr.role == rolePast:
 				k = voteNeg
-			case cr.role == roleAttend, cr.st.prefer && !cr.st.option:
+			case cr.st.option:
+				// "Vi kunne både tage til Aalborg og Vejle": possible, not chosen
+			case cr.role == roleAttend, cr.st.prefer:
 				k = voteStrong
 			}
 			if m.clash {

@@ -78,6 +78,15 @@ func (a *attendees) roleNamed(role string) bool {
 	return false
 }
 
+func hasOthers(ps []person) bool {
+	for _, p := range ps {
+		if !p.self && !p.pronoun {
+			return true
+		}
+	}
+	return false
+}
+
 // excludedBefore says whether the words before a person's token keep them out of those who
 // come: the one written for ("på vegne af X", "svarer for X"), replaced ("i stedet for X"),
 // left out ("uden X") or who asked ("har bedt mig").
@@ -114,13 +123,23 @@ func (rd *reader) countPeople(crs []clauseRead) peopleCount {
 	at := newAttendees()
 	explicit, explicitAt, aloneAt := 0, -1, -1
 	explicitWords := ""
+	maybe, maybeWords := 0, ""
 	for i := range crs {
 		cr := &crs[i]
-		if cr.count > 0 && cr.role != roleHedged && cr.role != roleOut {
+		firm := cr.role != roleHedged && cr.role != roleOut && !cr.sub && !cr.cond
+		if cr.count > 0 && firm {
 			explicit, explicitAt, explicitWords = cr.count, i, cr.countAt
 		}
-		if cr.alone && cr.role != roleHedged && cr.role != roleOut && cr.role != rolePast {
+		if cr.alone && firm && cr.role != rolePast {
 			aloneAt = i
+		}
+		switch {
+		case cr.maybeCount > 0:
+			maybe, maybeWords = cr.maybeCount, cr.text // "to eller tre", "2-3 personer"
+		case cr.count > 0 && !firm && cr.role != roleOut && !cr.asks:
+			maybe, maybeWords = cr.count, cr.text // "vi bliver måske tre", "hvis der er plads til tre"
+		case (cr.role == roleHedged || cr.cond) && hasOthers(personsIn(cr.toks, rd.self)):
+			maybe, maybeWords = -1, cr.text // "og måske også min kollega"
 		}
 		rd.collectPersons(at, cr)
 	}
@@ -168,6 +187,12 @@ func (rd *reader) countPeople(crs []clauseRead) peopleCount {
 	}
 	if len(pc.companions) > max(pc.n-1, 0) {
 		pc.companions = pc.companions[:max(pc.n-1, 0)]
+	}
+	if maybe == -1 {
+		maybe = max(pc.n, 1) + 1
+	}
+	if maybe > 0 && maybe != max(pc.n, 1) {
+		pc.doubt = campaign.Reason{Code: campaign.NoteCountsDiffer, People: max(pc.n, 1), Count: maybe, Quote: clip(maybeWords)}
 	}
 	for _, i := range outClauses(crs) {
 		pc.outs = append(pc.outs, campaign.Reason{Code: campaign.NoteCompanionOut, Quote: clip(crs[i].text)})

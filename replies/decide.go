@@ -70,30 +70,35 @@ type clauseRead struct {
 	count   int
 	countAt string
 	alone   bool
-	header  bool // introduces a list of participants: the list names who comes
-	toks    []token
+	// maybeCount is the higher of two numbers the clause leaves open ("to eller tre", "2-3").
+	maybeCount int
+	header     bool // introduces a list of participants: the list names who comes
+	toks       []token
 }
 
 func (rd *reader) readClause(cl clause) clauseRead {
 	cr := clauseRead{clause: cl, st: readStance(cl, rd.self)}
 	cr.ms = rd.rc.meetingMentions(cl)
-	if !cr.st.attend && orgLine(cl.lower) {
-		cr.ms = nil // "Vejle Bibliotekerne" on a line of its own: where the sender works
+	if !cr.st.attend && (orgLine(cl.lower) || cl.whole && addressLineRe.MatchString(cl.text)) {
+		cr.ms = nil // "Vejle Bibliotekerne", "Willy Sørensens Plads 1" on a line of their own: where the sender works
 	}
 	if len(cr.ms) == 0 && cl.meeting != "" {
 		cr.ms = []mention{{meeting: cl.meeting, kind: refInline, words: clip(cl.text), to: true}}
 	}
-	if !cl.sub && !cl.cond {
-		cr.count, cr.countAt = statedCount(cl.lower, cr.st.attend)
-		cr.alone, _ = saysAlone(cl.lower)
-	}
+	cr.count, cr.countAt = statedCount(cl.lower, cr.st.attend)
+	cr.alone, _ = saysAlone(cl.lower)
+	cr.maybeCount = countRange(cl.lower)
 	cr.toks = tokens(cl.text)
 	cr.role = rd.roleOf(&cr)
 	return cr
 }
 
+// addressLineRe matches a line that is a postal address: a street and a number, maybe a
+// postcode and town.
+var addressLineRe = regexp.MustCompile(`^[\p{L} .'-]+\s\d{1,4}[a-zA-Z]?(?:,?\s+\d{4}\s+\p{L}.*)?\s*$`)
+
 // allMeetingsRe finds a refusal of the meetings as a whole.
-var allMeetingsRe = wordsRe(`møderne|dialogmøderne|nogen af|hverken|alle tre|de tre|dem alle|any of|all three|the meetings`)
+var allMeetingsRe = wordsRe(`møderne|dialogmøderne|nogen af|alle tre|de tre|dem alle|any of|all three|the meetings`)
 
 // roleOf decides what a clause does.
 func (rd *reader) roleOf(cr *clauseRead) role {
@@ -418,7 +423,7 @@ func anchored(crs []clauseRead, idx []int) bool {
 // countStated returns the first clause that states a number of people, -1 none.
 func countStated(crs []clauseRead) int {
 	for i, cr := range crs {
-		if (cr.count > 0 || cr.alone) && cr.role != roleHedged && cr.role != rolePast {
+		if (cr.count > 0 || cr.alone) && cr.role != roleHedged && cr.role != rolePast && !cr.sub && !cr.cond {
 			return i
 		}
 	}

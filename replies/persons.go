@@ -1,6 +1,7 @@
 package replies
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -163,6 +164,14 @@ func personsIn(toks []token, self *selfNames) []person {
 	var out []person
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
+		if n := numberWord(t.lower); n > 1 && n < 10 && i+1 < len(toks) && pluralRoleRe.MatchString(toks[i+1].lower) {
+			// "to kolleger", "tre medarbejdere": that many people, unnamed
+			for k := 0; k < n; k++ {
+				out = append(out, person{key: fmt.Sprintf("%s#%d.%d", toks[i+1].lower, i, k), tok: i})
+			}
+			i++
+			continue
+		}
 		switch t.lower {
 		case "jeg", "undertegnede", "i", "me", "myself":
 			if t.lower == "i" && t.text != "I" || t.lower == "i" && !englishish(toks) {
@@ -246,6 +255,17 @@ func pronounOrVerb(w string) bool {
 	return false
 }
 
+// pluralRoleRe matches the plural of a role ("kolleger", "medarbejdere").
+var pluralRoleRe = regexp.MustCompile(`^\p{L}*(kolleger|kollegaer|medarbejdere|konsulenter|ledere|chefer|bibliotekarer|repræsentanter|colleagues)$`)
+
+// numberWord reads a number written in figures or words, 0 when w is none.
+func numberWord(w string) int {
+	if n, err := strconv.Atoi(w); err == nil {
+		return n
+	}
+	return numWords[w]
+}
+
 // englishish says whether a clause reads as English (for the pronoun "I").
 func englishish(toks []token) bool {
 	for _, t := range toks {
@@ -308,12 +328,12 @@ var (
 		"seven": 7, "otte": 8, "åtta": 8, "eight": 8, "ni": 9, "nine": 9, "ti": 10, "ten": 10,
 	}
 	numAlt   = `\d{1,2}|én|en|een|et|to|tre|fire|fem|seks|syv|otte|ni|ti|två|fyra|sex|sju|åtta|one|two|three|four|five|six|seven|eight|nine|ten`
-	countAdv = `(?:stadig|fortsat|altså|derfor|så|kun|bare|i alt|alligevel|nu|dermed|nok|som tidligere meldt|som meldt|som sagt|som aftalt|som planlagt|også|jo|desværre|heldigvis|gerne|fra [\p{L}-]+|only|just|still)`
+	countAdv = `(?:stadig|fortsat|altså|derfor|så|kun|bare|i alt|alligevel|nu|dermed|nok|som tidligere meldt|som meldt|som sagt|som aftalt|som planlagt|også|jo|desværre|heldigvis|gerne|fra [\p{L}-]+|måske|nok|sandsynligvis|formentlig|only|just|still)`
 	// countRes find a number of people stated for the party; group "n" is the number.
 	countRes = []*regexp.Regexp{
 		regexp.MustCompile(`(?:^|[^\p{L}])(?:vi|de|we|they|we'll|we're)\s+(?:er|bliver|kommer|deltager|tager afsted|tager af sted|tager derover|tager derop|møder op|will be|are|be|'ll be|will come|are coming)(?:\s+` + countAdv + `)*\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
 		regexp.MustCompile(`(?:^|[^\p{L}\d])(?P<n>` + numAlt + `)\s+(?:personer|person|deltagere|deltager|pers\.?|stk\.?|pladser|plads|people|persons|participants|attendees|seats)(?:$|[^\p{L}])`),
-		regexp.MustCompile(`(?:^|[^\p{L}])(?:altså|i alt|dvs\.?|det vil sige|så vi er|så bliver vi|tilmeld\p{L}*|skriv os op som|skriv os på som|regne med|regn med|kommer|deltager med|herlev kommer|so we are|in all|in total)\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
+		regexp.MustCompile(`(?:^|[^\p{L}])(?:altså|i alt|dvs\.?|det vil sige|så vi er|så bliver vi|tilmeld\p{L}*|skriv os op som|skriv os på som|regne med|regn med|kommer|deltager med|stiller med|plads til|so we are|in all|in total)\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
 		regexp.MustCompile(`(?:^|[^\p{L}\d])(?P<n>` + numAlt + `)\s+i alt(?:$|[^\p{L}])`),
 		regexp.MustCompile(`(?:^|[^\p{L}])(?:os|of us)\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}])`),
 		regexp.MustCompile(`(?:^|[^\p{L}])(?:the|vi)\s+(?P<n>two|three|four|to|tre|fire)(?:\s+(?:of us|af os))?(?:$|[^\p{L}])`),
@@ -407,6 +427,28 @@ func hasNumberWord(l string) bool {
 		}
 	}
 	return false
+}
+
+// rangeRe finds two numbers of people left open: "2-3 personer", "to eller tre".
+var rangeRe = regexp.MustCompile(`(?:^|[^\p{L}\d.:])(` + numAlt + `)\s*(?:-|–|eller|til)\s*(` + numAlt + `)(?:\s+(?:personer|deltagere|people|fra)|\s*$|\s*[,.])`)
+
+// countRange returns the higher of two numbers of people a clause leaves open, 0 when none.
+func countRange(l string) int {
+	if !strings.Contains(l, "eller") && !strings.ContainsAny(l, "-–") && !strings.Contains(l, "til") {
+		return 0
+	}
+	mm := rangeRe.FindStringSubmatch(l)
+	if mm == nil {
+		return 0
+	}
+	a, b := numberWord(mm[1]), numberWord(mm[2])
+	if a == 0 || b == 0 || b <= a || b > 20 || (mm[1] == "en" || mm[1] == "et") {
+		return 0
+	}
+	if !strings.Contains(l, "vi ") && !strings.Contains(l, "personer") && !strings.Contains(l, "deltagere") {
+		return 0
+	}
+	return b
 }
 
 // saysAlone says whether a clause states that one person comes ("jeg kommer alene", "det

@@ -2,6 +2,7 @@ package replies
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -34,6 +35,8 @@ const (
 	refHost     refKind = "host"
 	refInline   refKind = "inline"
 	refMisspelt refKind = "misspelt"
+	refMonth    refKind = "month"
+	refWeek     refKind = "week"
 )
 
 // mention is one reference to a meeting in a clause.
@@ -124,6 +127,7 @@ func (rc refContext) meetingMentions(cl clause) []mention {
 	rc.relative(lower, add)
 	rc.ordered(lower, add)
 	rc.regions(lower, add)
+	rc.monthsAndWeeks(lower, add)
 	if rc.host != "" {
 		if loc := hostRe.FindStringSubmatchIndex(lower); loc != nil {
 			add(mention{meeting: rc.host, pos: loc[2], kind: refHost, words: text[loc[2]:loc[3]]}, loc[3])
@@ -426,6 +430,59 @@ func (rc refContext) ordered(lower string, add func(mention, int)) {
 			add(mention{meeting: byTime[i], pos: loc[4], kind: refOrder, words: lower[max(0, loc[0]):loc[1]]}, loc[1])
 		}
 	}
+}
+
+var (
+	// monthRefRe finds a meeting named by its month ("mødet i februar", "først i marts").
+	monthRefRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:(?:sidst|først|midt|primo|ultimo)\s+)?i\s+(januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|december)(?:$|[^\p{L}])|(?:^|[^\p{L}])(januar|februar|marts|april|maj|juni)-?mødet`)
+	// weekRefRe finds a meeting named by its week number ("i uge 10").
+	weekRefRe = regexp.MustCompile(`(?:^|[^\p{L}])uge\s+(\d{1,2})(?:$|[^\d])`)
+)
+
+// monthsAndWeeks finds the meetings named by their month or week number.
+func (rc refContext) monthsAndWeeks(lower string, add func(mention, int)) {
+	if loc := monthRefRe.FindStringSubmatchIndex(lower); loc != nil {
+		g := 2
+		if loc[2] < 0 {
+			g = 4
+		}
+		mo := monthNames[lower[loc[g]:loc[g+1]]]
+		var ids []string
+		for _, mt := range rc.c.Meetings {
+			if rc.startOf(mt).Month() == mo && rc.notPast(mt) {
+				ids = append(ids, mt.ID)
+			}
+		}
+		rc.addSome(ids, mention{pos: loc[g], kind: refMonth, words: lower[loc[0]:loc[1]]}, loc[1], add)
+	}
+	if loc := weekRefRe.FindStringSubmatchIndex(lower); loc != nil {
+		week, _ := strconv.Atoi(lower[loc[2]:loc[3]])
+		var ids []string
+		for _, mt := range rc.c.Meetings {
+			if _, w := rc.startOf(mt).ISOWeek(); w == week && rc.notPast(mt) {
+				ids = append(ids, mt.ID)
+			}
+		}
+		rc.addSome(ids, mention{pos: loc[0], kind: refWeek, words: strings.TrimSpace(lower[loc[0]:loc[3]])}, loc[3], add)
+	}
+}
+
+// notPast says whether a meeting had not yet been held when the reply was written.
+func (rc refContext) notPast(mt campaign.Meeting) bool {
+	return rc.sent.IsZero() || !rc.startOf(mt).Before(dayStart(rc.sent))
+}
+
+// addSome adds a mention of one meeting, or of several when the words fit several.
+func (rc refContext) addSome(ids []string, m mention, end int, add func(mention, int)) {
+	switch len(ids) {
+	case 0:
+		return
+	case 1:
+		m.meeting = ids[0]
+	default:
+		m.alts = ids
+	}
+	add(m, end)
 }
 
 // byTime lists the meeting ids in order of their start.

@@ -3,6 +3,7 @@ package replies
 import (
 	"regexp"
 	"strings"
+	"unicode"
 )
 
 // Stance: what one clause says about coming, and about whom. Danish puts the finite verb
@@ -14,9 +15,9 @@ import (
 
 var (
 	// attendCueRe: someone comes, signs up, or is to be registered.
-	attendCueRe = wordsRe(`deltager|deltage|deltagelse|deltar|delta|kommer|komme|tilmeld\p{L}*|påmeld\p{L}*|anmäl\p{L}*|meldt (til|på)|melde (mig|os|hende|ham|dem) (til|på)|melder (mig|os|hende|ham|dem) (til|på)|meld (mig|os) (til|på)|tager (\p{L}+ ){0,3}(til|derop|derover|derned|derud|afsted|af sted|turen|toget|mødet|det første|det sidste|det midterste|et af)|tage (til|derop|derover|mødet|det|med)|tog til|ses|se jer|ser jer|er (naturligvis |selvfølgelig |gerne |også |stadig |fortsat |altså |klart |bestemt )?med|være med|vil (gerne |meget gerne )?(med|til)|gerne med|skriv (mig|os|hende|ham) (\p{L}+ )?(op|på)|skrive (mig|os|hende|ham) (\p{L}+ )?(op|på)|sæt (mig|os) på|repræsenterer|repræsentere|flyttes til|flytte\p{L}* (os |mig |hende |ham |dem |vores tilmelding |tilmeldingen |det )?til|flyttes|skifter til|skifte til|bytte\p{L}* til|sat [^,.]{1,20} af|reserver\p{L}* (\p{L}+ )?(plads|pladser)|book\p{L}* (\p{L}+ )?(plads|pladser)|ja tak|ja gerne|ja|kører (med|derover|derop|dertil|til)|følgeskab|sender (vores|min|mit|en|et)|regne med (os|mig|\d+|to|tre|fire|fem)|regn med (os|mig|\d+|to|tre|fire|fem)|glæder (mig|os) til (mødet|at komme|at deltage|at se|at møde)|ser frem til (mødet|møderne|dialogmødet|at se jer|at deltage|at komme|at møde)|det bliver|bliver det|vælger|valgt|foretrækker|passer (mig |os )?(klart |langt |absolut )?(bedst|bedre|fint|godt|glimrende|perfekt)|attend\p{L}*|will come|we'll come|we will come|i'll come|coming|be there|join\p{L}*|participat\p{L}*|register\p{L}*|sign (me|us) up|count (me|us) in|see you|would like to come|prefer\p{L}*|switch\p{L}*|change (to|our)|yes`)
+	attendCueRe = wordsRe(`deltager|deltage|deltagelse|deltar|delta|kommer|komme|tilmeld\p{L}*|påmeld\p{L}*|anmäl\p{L}*|meldt (mig |os |hende |ham )?(til|på)|melde (mig|os|hende|ham|dem) (til|på)|melder (mig|os|hende|ham|dem) (til|på)|meld (mig|os) (til|på)|tager (\p{L}+ ){0,3}(til|derop|derover|derned|derud|afsted|af sted|turen|toget|mødet|det første|det sidste|det midterste|et af)|tage (til|derop|derover|mødet|det|med)|tog til|ses|se jer|ser jer|er (naturligvis |selvfølgelig |gerne |også |stadig |fortsat |altså |klart |bestemt )?med|være med|vil (gerne |meget gerne )?(med|til)|gerne med|skriv (mig|os|hende|ham) (\p{L}+ )?(op|på)|skrive (mig|os|hende|ham) (\p{L}+ )?(op|på)|sæt (mig|os) på|repræsenterer|repræsentere|flyttes til|flytte\p{L}* (os |mig |hende |ham |dem |vores tilmelding |tilmeldingen |det )?til|flyttes|skifter til|skifte til|bytte\p{L}* til|sat [^,.]{1,20} af|reserver\p{L}* (\p{L}+ )?(plads|pladser)|book\p{L}* (\p{L}+ )?(plads|pladser)|ja tak|ja gerne|ja|kører (med|derover|derop|dertil|til)|følgeskab|sender (vores|min|mit|en|et|to|tre|fire|\d+)|regne med (os|mig|\d+|to|tre|fire|fem)|regn med (os|mig|\d+|to|tre|fire|fem)|glæder (mig|os) til (mødet|at komme|at deltage|at se|at møde)|ser frem til (mødet|møderne|dialogmødet|at se jer|at deltage|at komme|at møde)|det bliver|bliver det|vælger|valgt|foretrækker|passer (mig |os )?(klart |langt |absolut )?(bedst|bedre|fint|godt|glimrende|perfekt)|går (fint|godt|fint for os)|er (nemmest|bedst|fin|fint)|ønsker at deltage|stiller med|attend\p{L}*|will come|we'll come|we will come|i'll come|coming|be there|join\p{L}*|participat\p{L}*|register\p{L}*|sign (me|us) up|count (me|us) in|see you|would like to come|prefer\p{L}*|switch\p{L}*|change (to|our)|yes`)
 	// declineCueRe: someone does not come.
-	declineCueRe = wordsRe(`kan (jeg |vi |han |hun |de |du )?(desværre |alligevel |heller |altså |jo |derfor |så |nok |slet |bare |dog )*ikke|kunne (jeg |vi |han |hun |de )?(desværre |alligevel )*ikke|ikke (har|kan|deltager|kommer|får|bliver)|deltager (jeg |vi |han |hun |de )?(desværre |alligevel |altså |derfor |så |dog |heller )*ikke|deltage ikke|ikke deltage|kommer (jeg |vi |han |hun |de )?(desværre |alligevel |altså |derfor |dog |heller )*ikke|ikke komme|har (desværre |altså |derfor |dog |heller )*ikke (mulighed|tid)|ingen mulighed|ikke mulighed|ingen af os|ingen fra os|melder (desværre )?fra|melde fra|meldt fra|afbud|afmeld\p{L}*|framelde\p{L}*|takke nej|takker nej|sige nej|nej tak|springer [^,.]{0,40}over|bliver ikke repræsenteret|ikke repræsenteret|forhindret|er (desværre )?syg|blevet syg|sygemeldt|ikke nå|trækker (os|mig|tilmelding\p{L}*)|nej|cannot|can't|can not|won't be able|will not be able|unable|not able|not attend|won't attend|will not attend|unfortunately|regret\p{L}*|decline\p{L}*|no thanks|have to cancel|must cancel`)
+	declineCueRe = wordsRe(`ingen (fra os|af os|herfra)|kommer ingen|ikke mulighed for at sende|ønsker ikke|kan (jeg |vi |han |hun |de |du )?(desværre |alligevel |heller |altså |jo |derfor |så |nok |slet |bare |dog )*ikke|kunne (jeg |vi |han |hun |de )?(desværre |alligevel )*ikke|ikke (har|kan|deltager|kommer|får|bliver)|deltager (jeg |vi |han |hun |de )?(desværre |alligevel |altså |derfor |så |dog |heller )*ikke|deltage ikke|ikke deltage|kommer (jeg |vi |han |hun |de )?(desværre |alligevel |altså |derfor |dog |heller )*ikke|ikke komme|har (desværre |altså |derfor |dog |heller )*ikke (mulighed|tid)|ingen mulighed|ikke mulighed|ingen af os|ingen fra os|melder (desværre )?fra|melde fra|meldt fra|afbud|afmeld\p{L}*|framelde\p{L}*|takke nej|takker nej|sige nej|nej tak|springer [^,.]{0,40}over|bliver ikke repræsenteret|ikke repræsenteret|forhindre\p{L}*|er (desværre )?syg|blevet syg|sygemeldt|ikke nå|trækker (os|mig|tilmelding\p{L}*)|trækker (\p{L}+ )?(tilmelding|deltagelse)\p{L}* tilbage|aflyse (vores|min) \p{L}+|aflyser (vores|min) \p{L}+|bliver ikke til noget|sige fra|siger fra|melde pas|melder pas|stå over|står over|hverken (jeg|vi)|nej|cannot|can't|can not|won't be able|will not be able|unable|not able|not attend|won't attend|will not attend|unfortunately|regret\p{L}*|decline\p{L}*|no thanks|have to cancel|must cancel`)
 	// pastRe: a plan given up, a choice that would have been, or an earlier answer reported.
 	pastRe = wordsRe(`havde (egentlig |først |ellers |oprindelig |faktisk |ellers )?(tænkt|regnet|planlagt|overvejet|valgt|håbet)|ville (helst |gerne |egentlig )?have (taget|valgt|passet|deltaget)|ville have passet|egentlig tænkt|først overvejet|oprindelig\p{L}*|meldte (fra|til)|skrev (i|at|tidligere)|skrev,|har skrevet|sendte|nævnte|sagde|fortalte|som tidligere meldt|tidligere (meldt|tilmeldt|skrevet)|was planning|had planned`)
 	// hedgeRe: the writer leans but has not decided.
@@ -24,7 +25,7 @@ var (
 	// openRe: the choice is still open.
 	openRe = wordsRe(`enten|i tvivl|usikker|ikke sikker|ikke helt sikker|ved (endnu |ærlig talt |stadig |bare |desværre )?ikke|har ikke (endnu )?besluttet|ikke (endnu )?besluttet|ikke (endnu |helt )?afklaret|endnu ikke på plads|ikke på plads|tage stilling|tager stilling|før jeg kan sige|inden (vi|jeg) melder|afhænger|kommer an på|afventer|afvente|kan først bekræfte|først bekræfte|overvejer|vil overveje|skal lige (have )?(undersøge|tjekke|tjekket|kigge|kigget|se|afklare|afklaret|afstemme|afstemt)|undecided|not sure`)
 	// promiseRe: the writer will answer later.
-	promiseRe = wordsRe(`vender (jeg |vi |han |hun )?(selv |snarest |hurtigst muligt |straks |hurtigt )?(tilbage|retur)|melder (jeg |vi |han |hun )?(selv |snarest |hurtigst muligt )?tilbage|bekræfter (selv|endeligt|senere)|bekræfter,? (når|så snart|hurtigst)|melde tilbage|kommer tilbage (med|til dig|til jer)|giver (jer |dig )?(besked|lyd) (senere|når|igen|hurtigst|snarest|i næste)|skriver (igen|til jer igen|senere)|svarer (selv |først )?(senere|på mandag|på tirsdag|på onsdag|på torsdag|på fredag|senest|i morgen|når|igen|på invitationen|hurtigst|inden|i næste)|hører fra (mig|os)|får (svar|besked)|bekræfter (endeligt|senere|når|så snart|hurtigst)|bekræfte endeligt|get back|let you know|come back to you`)
+	promiseRe = wordsRe(`vender (jeg |vi |han |hun )?(selv |snarest |hurtigst muligt |straks |hurtigt )?(tilbage|retur)|melder (jeg |vi |han |hun )?(selv |snarest |hurtigst muligt )?tilbage|bekræfter (selv|endeligt|senere)|bekræfter,? (når|så snart|hurtigst)|melde tilbage|kommer tilbage (med|til dig|til jer)|giver (jer |dig )?(besked|lyd) (senere|når|igen|hurtigst|snarest|i næste)|skriver (igen|til jer igen|senere)|svarer (selv |først )?(senere|på mandag|på tirsdag|på onsdag|på torsdag|på fredag|senest|i morgen|når|igen|på invitationen|hurtigst|inden|i næste)|hører fra (mig|os)|får (svar|besked)|svar følger|svaret følger|følger op|bekræfter (endeligt|senere|når|så snart|hurtigst)|bekræfte endeligt|get back|let you know|come back to you`)
 	// questionCueRe: the writer asks something of the organiser without a question mark.
 	questionCueRe = wordsRe(`vil (gerne |meget gerne )?vide|ville (gerne )?vide|har (et|to|tre|et par|nogle|enkelte) spørgsmål|spørgsmål til|spørgsmål:|kan i (fortælle|oplyse|sende|bekræfte|sige|give)|vil i (bekræfte|se efter|sende|oplyse|give)|høre, om|høre om hvorvidt|vide, om|could you (tell|send|let)|i wonder|wondering`)
 	// preferRe: a choice made among meetings.
@@ -32,7 +33,7 @@ var (
 	// changeRe: a change of an earlier answer; the meeting named last is the new one.
 	changeRe = wordsRe(`rettelse|ret:|i stedet|istedet|alligevel|flyttes|flytte\p{L}*|ændre\p{L}*|ændring|skifte\p{L}*|skifter|bytte\p{L}*|ombestemt|ombestemmer|korrektion|correction|instead|switch\p{L}*|change\p{L}*|move us|move me`)
 	// optionRe: meetings named as possible, not chosen.
-	optionRe = wordsRe(`både|begge mulige|begge er mulige|er mulige|kan også|også komme|kunne også|eventuelt|alternativt|som reserve|i nødstilfælde|either`)
+	optionRe = wordsRe(`både|kunne (både|også|godt|sagtens)|begge mulige|begge er mulige|er mulige|kan også|også komme|kunne også|eventuelt|alternativt|som reserve|i nødstilfælde|either`)
 	// busyRe: the day of a meeting is taken, or the meeting does not suit: a refusal of that
 	// meeting, never of the invitation.
 	busyRe = wordsRe(`ligger (alt |lidt |noget |for )?(for langt|langt væk|for sent|for tidligt|oven i|samtidig|sammen med|dårligt)|for langt (væk|fra|at)|(er|ligger) (lidt |noget |alt |meget |begge |lidt for |alt for )*(for )?langt|langt væk|et godt stykke (at køre|væk|vej)|ikke en mulighed|kommer ikke på tale|udelukket|passer (os |mig )?(ikke|dårligt)|går ikke|har (jeg|vi) (et )?(møde|kursus|ferie|personaledag|budgetseminar|seminar|åbent hus|travlt|\p{L}*møde)|holder (vi|jeg) \p{L}+|er (jeg|vi) (på|til|i) (kursus|møde|ferie|seminar|studietur|\p{L}*tur|\p{L}*møde)|optaget|booket|fyldt op|kolliderer|falder sammen med|a whole day away|too far`)
@@ -80,7 +81,7 @@ type stance struct {
 	registrar        bool // "tilmelde X", "skriv X op": the subject registers, the object comes
 }
 
-var registrarRe = wordsRe(`tilmelde|tilmelder|melde (hende|ham|dem|os|mig)|melder (hende|ham|dem|os|mig)|skriv (mig|os|hende|ham) (\p{L}+ )?(op|på)|skrive (mig|os|hende|ham) (\p{L}+ )?(op|på)|sender (vores|min|mit|en|et)|sendes|sende jer`)
+var registrarRe = wordsRe(`tilmelde|tilmelder|melde (hende|ham|dem|os|mig)|melder (hende|ham|dem|os|mig)|skriv (mig|os|hende|ham) (\p{L}+ )?(op|på)|skrive (mig|os|hende|ham) (\p{L}+ )?(op|på)|sender (vores|min|mit|en|et|to|tre|fire|\d+)|sendes|sende jer`)
 
 // readStance reads a clause; people resolves names and pronouns to whom they are about.
 func readStance(cl clause, self *selfNames) stance {
@@ -103,11 +104,15 @@ func readStance(cl clause, self *selfNames) stance {
 	}
 	st.asks = st.asks || questionCueRe.MatchString(l)
 	st.selfOnly = selfOnlyRe.MatchString(l)
-	if loc := declineCueRe.FindStringIndex(l); loc != nil {
+	if loc := declineCueRe.FindStringIndex(l); loc != nil && !restrictedAfter(l, loc) {
 		st.decline, st.declAt = true, loc[0]
 	}
 	if loc := attendCueRe.FindStringIndex(l); loc != nil {
 		st.attend, st.attendAt = true, loc[0]
+		if !st.decline && negatedAt(l, loc) {
+			// "Vi ses ikke i Vejle", "hvis vi ikke kommer": the verb negated.
+			st.decline, st.declAt, st.attend = true, loc[0], false
+		}
 	}
 	if st.companion && !st.attend {
 		st.attend, st.attendAt = true, st.companionAt // "jeg tager vores souschef med": we come
@@ -138,6 +143,50 @@ func readStance(cl clause, self *selfNames) stance {
 		st.subject, st.subjectWords = subjectAt(cl, at, self)
 	}
 	return st
+}
+
+// negatedAt says whether the verb at loc is negated: "ikke" right after it or right before
+// it, not scoped to a word that follows ("ikke alene", "ikke kun", "ikke selv").
+func negatedAt(l string, loc []int) bool {
+	after := l[loc[1]:min(len(l), loc[1]+24)]
+	if i := strings.IndexAny(after, ",.;:!?"); i >= 0 {
+		after = after[:i]
+	}
+	words := strings.Fields(after)
+	for i, w := range words {
+		if i > 2 {
+			break
+		}
+		if w == "ikke" {
+			return i+1 >= len(words) || !restrictedByIkke(strings.Trim(words[i+1], ",.;:!?"))
+		}
+	}
+	before := strings.Fields(l[max(0, loc[0]-12):loc[0]])
+	return len(before) > 0 && before[len(before)-1] == "ikke"
+}
+
+// restrictedAfter says whether a refusal found at loc ends in "ikke" that restricts the word
+// after it ("jeg kommer ikke alene": more come, not fewer).
+func restrictedAfter(l string, loc []int) bool {
+	m := strings.TrimRightFunc(l[loc[0]:loc[1]], func(r rune) bool { return !unicode.IsLetter(r) })
+	if !strings.HasSuffix(m, "ikke") {
+		return false
+	}
+	end := loc[0] + len(m)
+	rest := strings.Fields(l[end:min(len(l), end+12)])
+	if len(rest) == 0 {
+		return false
+	}
+	w := strings.Trim(rest[0], ",.;:!?")
+	return restrictedByIkke(w) && w != "selv"
+}
+
+func restrictedByIkke(w string) bool {
+	switch w {
+	case "alene", "kun", "bare", "blot", "selv", "længere":
+		return true
+	}
+	return false
 }
 
 // blank replaces a span of s with spaces, keeping offsets.

@@ -219,6 +219,8 @@ func refWords(lang, kind string) string {
 		"weekday":      {"ugedagen", "the weekday"},
 		"date":         {"datoen", "the date"},
 		"relative_day": {"dagen regnet fra svarets dato", "the day counted from the reply's date"},
+		"month":        {"måneden", "the month"},
+		"week":         {"ugenummeret", "the week number"},
 		"venue":        {"mødestedet", "the venue"},
 		"room":         {"lokalet", "the room"},
 		"street":       {"adressen", "the street"},

@@ -279,7 +279,13 @@ func sentenceClauses(s string) []clause {
 			if start+1 < len(s) {
 				opens(start + 1)
 			}
-		case comma && (coordinators[lw] || lw == "at"):
+		case comma && (coordinators[lw] || lw == "at" || subjectPronoun(lw) && i > start+12 && verbAfter(s[i+1+len(w):])):
+			// ", jeg kommer ikke": two main clauses side by side
+			if subjectPronoun(lw) {
+				add(s[start:i], lead, sub)
+				start, lead, sub = i+1, ",", false
+				continue
+			}
 			add(s[start:i], lead, sub)
 			start, lead, sub = i+1+len(w), lw, false
 		case comma && subordinators[lw]:
@@ -296,6 +302,25 @@ func sentenceClauses(s string) []clause {
 	}
 	add(s[start:], lead, sub)
 	return out
+}
+
+// verbAfter says whether what follows a pronoun goes on as a clause, not as a list ("jeg og
+// vores skolebibliotekskonsulent").
+func verbAfter(s string) bool {
+	w := strings.ToLower(nextWord(strings.TrimLeft(s, " ")))
+	switch w {
+	case "", "og", "eller", "samt", "selv":
+		return false
+	}
+	return true
+}
+
+func subjectPronoun(w string) bool {
+	switch w {
+	case "jeg", "vi", "han", "hun":
+		return true
+	}
+	return false
 }
 
 // nextWord returns the word at the start of s (letters, or a single dash).

@@ -85,10 +85,12 @@ func (rd *reader) readClause(cl clause) clauseRead {
 	if len(cr.ms) == 0 && cl.meeting != "" {
 		cr.ms = []mention{{meeting: cl.meeting, kind: refInline, words: clip(cl.text), to: true}}
 	}
-	cr.count, cr.countAt = statedCount(cl.lower, cr.st.attend)
-	cr.alone, _ = saysAlone(cl.lower)
-	cr.maybeCount = countRange(cl.lower)
 	cr.toks = tokens(cl.text)
+	if mayCount(cr.toks) {
+		cr.count, cr.countAt = statedCount(cl.lower, cr.st.attend)
+		cr.maybeCount = countRange(cl.lower)
+	}
+	cr.alone, _ = saysAlone(cl.lower)
 	cr.role = rd.roleOf(&cr)
 	return cr
 }
@@ -207,8 +209,8 @@ func (rd *reader) continueClauses(crs []clauseRead) {
 			continue
 		}
 		switch {
-		case (cr.lead == ":" || cr.lead == "-") && prev.role == roleAttend && len(personsIn(cr.toks, rd.self)) > 0:
-			cr.role = roleAttend
+		case (cr.lead == ":" || cr.lead == "-") && (prev.role == roleAttend || fieldName(prev.lower)) && len(personsIn(cr.toks, rd.self)) > 0:
+			cr.role = roleAttend // "Vi kommer to til Vejle: jeg og X", "Deltagere: Ole Bak, Lis Holm"
 		case (cr.lead == "men" || cr.lead == "but") && refusedBefore(crs, i) && positiveMention(cr.ms):
 			cr.role = roleAttend
 		}
@@ -228,6 +230,35 @@ func refusedBefore(crs []clauseRead, i int) bool {
 
 // affirmRe finds an answer to a question just reported ("og det vil jeg gerne").
 var affirmRe = regexp.MustCompile(`^(?:og\s+)?det\s+(?:vil|kan|gør)\s+(?:jeg|vi)\s+(?:gerne|godt|meget gerne)`)
+
+// fieldName says whether a clause is the name of a field in a form-like answer, followed by
+// a colon and who comes ("Deltagere: ...").
+func fieldName(l string) bool {
+	switch strings.TrimSpace(l) {
+	case "deltagere", "deltager", "deltagerne", "navne", "navn", "tilmeldte", "tilmelding", "participants":
+		return true
+	}
+	return false
+}
+
+// writerOnlyDeclines turns "jeg kommer ikke" into the writer's own refusal when someone else of
+// the party comes ("Jens kommer til Vejle, jeg kommer ikke").
+func writerOnlyDeclines(crs []clauseRead) {
+	othersCome := false
+	for _, cr := range crs {
+		if cr.role == roleAttend && cr.st.subject == subjThird {
+			othersCome = true
+		}
+	}
+	if !othersCome {
+		return
+	}
+	for i := range crs {
+		if crs[i].role == roleDecline && strings.EqualFold(crs[i].st.subjectWords, "jeg") {
+			crs[i].role = roleSelfOnly
+		}
+	}
+}
 
 func positiveMention(ms []mention) bool {
 	for _, m := range ms {
@@ -292,6 +323,7 @@ func (rd *reader) read(segs []segment) textReading {
 		crs[i] = rd.readClause(cl)
 	}
 	rd.continueClauses(crs)
+	writerOnlyDeclines(crs)
 	for _, i := range rd.listHeaders(crs) {
 		crs[i].header = true
 		if crs[i].role == roleNone {
@@ -371,6 +403,11 @@ func (rd *reader) read(segs []segment) textReading {
 	case len(decline) > 0 || len(refuse) > 0 && refusedByWords(crs, refuse):
 		tr.intent, tr.confidence = IntentDecline, 0.9
 		tr.evidence = crs[firstOf(decline, refuse)].text
+		if len(decline) == 0 && asksOtherMeeting(crs, choice) {
+			// "har ikke mulighed den 28. Kan vi komme til Roskilde i stedet?": one meeting
+			// refused, another asked for.
+			tr.doubts = append(tr.doubts, campaign.Reason{Code: campaign.NoteAnswersDiffer, Quote: clip(crs[firstAsk].text)})
+		}
 		return tr
 	case len(selfOnly) > 0:
 		tr.intent, tr.confidence = IntentDecline, 0.6
@@ -438,6 +475,29 @@ func firstOf(a, b []int) int {
 		return a[0]
 	}
 	return min(a[0], b[0])
+}
+
+// asksOtherMeeting says whether a question names a meeting the reply does not refuse.
+func asksOtherMeeting(crs []clauseRead, ch meetingChoice) bool {
+	refused := map[string]bool{}
+	for _, cr := range crs {
+		if cr.role == roleRefuse {
+			for _, m := range cr.ms {
+				refused[m.meeting] = true
+			}
+		}
+	}
+	for _, cr := range crs {
+		if !cr.asks {
+			continue
+		}
+		for _, m := range cr.ms {
+			if m.meeting != "" && !refused[m.meeting] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // refusedByWords says whether a refusal was said with a word of declining ("melde fra til

@@ -105,19 +105,17 @@ var notNames = func() map[string]bool {
 // selfNames knows the names of the invitee's municipality, of every other municipality, and
 // the words that name a meeting's place, so that none is taken for a person.
 type selfNames struct {
+	c      *campaign.Campaign
 	self   map[string]bool
-	orgs   map[string]bool
+	orgs   map[string]bool // built when first asked
 	places map[string]bool
 }
 
 func newSelfNames(c *campaign.Campaign, invitee string) *selfNames {
-	s := &selfNames{self: map[string]bool{}, orgs: map[string]bool{}, places: map[string]bool{}}
-	for _, inv := range c.Invitees {
+	s := &selfNames{c: c, self: map[string]bool{}, places: map[string]bool{}}
+	if inv, ok := c.Invitee(invitee); ok {
 		for _, w := range strings.Fields(strings.ToLower(inv.Name)) {
-			s.orgs[w] = true
-			if inv.Code == invitee {
-				s.self[w] = true
-			}
+			s.self[w] = true
 		}
 	}
 	for _, mt := range c.Meetings {
@@ -137,7 +135,18 @@ func (s *selfNames) is(w string) bool {
 
 // other says whether a lower-case word names another municipality or a meeting's place.
 func (s *selfNames) other(w string) bool {
-	return s.orgs[w] || s.orgs[strings.TrimSuffix(w, "s")] || s.places[w]
+	if s.places[w] {
+		return true
+	}
+	if s.orgs == nil {
+		s.orgs = map[string]bool{}
+		for _, inv := range s.c.Invitees {
+			for _, f := range strings.Fields(strings.ToLower(inv.Name)) {
+				s.orgs[f] = true
+			}
+		}
+	}
+	return s.orgs[w] || s.orgs[strings.TrimSuffix(w, "s")]
 }
 
 // person is someone a clause names.
@@ -335,6 +344,7 @@ var (
 		regexp.MustCompile(`(?:^|[^\p{L}\d])(?P<n>` + numAlt + `)\s+(?:personer|person|deltagere|deltager|pers\.?|stk\.?|pladser|plads|people|persons|participants|attendees|seats)(?:$|[^\p{L}])`),
 		regexp.MustCompile(`(?:^|[^\p{L}])(?:altså|i alt|dvs\.?|det vil sige|så vi er|så bliver vi|tilmeld\p{L}*|skriv os op som|skriv os på som|regne med|regn med|kommer|deltager med|stiller med|plads til|so we are|in all|in total)\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
 		regexp.MustCompile(`(?:^|[^\p{L}\d])(?P<n>` + numAlt + `)\s+i alt(?:$|[^\p{L}])`),
+		regexp.MustCompile(`(?:^|[^\p{L}])antal(?:\s+(?:deltagere|personer|pladser))?\s*:?\s*(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
 		regexp.MustCompile(`(?:^|[^\p{L}])(?:os|of us)\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}])`),
 		regexp.MustCompile(`(?:^|[^\p{L}])(?:the|vi)\s+(?P<n>two|three|four|to|tre|fire)(?:\s+(?:of us|af os))?(?:$|[^\p{L}])`),
 	}
@@ -350,6 +360,20 @@ var (
 	// countNounNextRe: what may follow "en"/"et" when it counts people.
 	countNounNextRe = regexp.MustCompile(`^\s*(?:$|[,.;:!)–-]|person|deltager|fra|til|i alt|mand)`)
 )
+
+// mayCount says whether a clause has a number or a word that counts people at all, so that the
+// patterns need not run on the others.
+func mayCount(toks []token) bool {
+	for _, t := range toks {
+		if numWords[t.lower] > 0 || t.lower == "begge" || t.lower == "both" || t.lower == "antal" {
+			return true
+		}
+		if c := t.lower[0]; c >= '0' && c <= '9' && len(t.lower) <= 2 {
+			return true
+		}
+	}
+	return false
+}
 
 // statedCount finds the number of people a clause states for the party, 0 when none; coming
 // says the clause speaks of coming, where "begge" counts ("vi kommer begge to", not "vi er
@@ -373,9 +397,6 @@ func statedCount(l string, coming bool) (int, string) {
 		}
 	}
 	for _, re := range countRes {
-		if !strings.ContainsAny(l, "0123456789") && !hasNumberWord(l) {
-			break
-		}
 		for _, mm := range re.FindAllStringSubmatchIndex(l, 4) {
 			ni := 2 * re.SubexpIndex("n")
 			try(l[mm[ni]:mm[ni+1]], mm[ni], mm[ni+1])
@@ -419,15 +440,6 @@ func statedCount(l string, coming bool) (int, string) {
 }
 
 func countNounNext(s string) bool { return countNounNextRe.MatchString(s) }
-
-func hasNumberWord(l string) bool {
-	for _, w := range []string{"en", "én", "to", "tre", "fire", "fem", "seks", "syv", "otte", "ni ", "ti ", "et ", "one", "two", "three", "four", "five", "begge", "both"} {
-		if strings.Contains(l, w) {
-			return true
-		}
-	}
-	return false
-}
 
 // rangeRe finds two numbers of people left open: "2-3 personer", "to eller tre".
 var rangeRe = regexp.MustCompile(`(?:^|[^\p{L}\d.:])(` + numAlt + `)\s*(?:-|–|eller|til)\s*(` + numAlt + `)(?:\s+(?:personer|deltagere|people|fra)|\s*$|\s*[,.])`)

@@ -288,13 +288,29 @@ func weekdayBefore(lower string, at int) (time.Weekday, int, bool) {
 	return wd, max(0, at-16) + last[0], ok
 }
 
+// longWeekdays are the weekday names of five letters or more: short forms ("tor", "man") are
+// words of their own.
+var longWeekdays = func() []string {
+	var out []string
+	for name := range weekdayNames {
+		if utf8.RuneCountInString(name) >= 5 {
+			out = append(out, name)
+		}
+	}
+	return out
+}()
+
 // weekdayOf reads a weekday word: the name, its definite form and compounds ("torsdagen",
 // "torsdagsmødet"); short forms only with their stop ("tors.") are left to dates.
 func weekdayOf(w string) (time.Weekday, bool) {
-	for name, wd := range weekdayNames {
-		if utf8.RuneCountInString(name) < 5 || !strings.HasPrefix(w, name) {
+	if len(w) < 5 || !strings.ContainsAny(w[:1], "mtofslwdsæå") {
+		return 0, false
+	}
+	for _, name := range longWeekdays {
+		if !strings.HasPrefix(w, name) {
 			continue
 		}
+		wd := weekdayNames[name]
 		rest := w[len(name):]
 		if rest == "" || rest == "en" || rest == "ens" || strings.HasPrefix(rest, "s") {
 			return wd, true
@@ -441,6 +457,9 @@ var (
 
 // monthsAndWeeks finds the meetings named by their month or week number.
 func (rc refContext) monthsAndWeeks(lower string, add func(mention, int)) {
+	if !strings.Contains(lower, "uge") && !mentionsMonth(lower) {
+		return
+	}
 	if loc := monthRefRe.FindStringSubmatchIndex(lower); loc != nil {
 		g := 2
 		if loc[2] < 0 {
@@ -466,6 +485,17 @@ func (rc refContext) monthsAndWeeks(lower string, add func(mention, int)) {
 		rc.addSome(ids, mention{pos: loc[0], kind: refWeek, words: strings.TrimSpace(lower[loc[0]:loc[3]])}, loc[3], add)
 	}
 }
+
+func mentionsMonth(l string) bool {
+	for _, m := range daMonthWords {
+		if strings.Contains(l, m) {
+			return true
+		}
+	}
+	return false
+}
+
+var daMonthWords = []string{"januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober", "november", "december"}
 
 // notPast says whether a meeting had not yet been held when the reply was written.
 func (rc refContext) notPast(mt campaign.Meeting) bool {

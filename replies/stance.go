@@ -25,7 +25,7 @@ var (
 	// openRe: the choice is still open.
 	openRe = wordsRe(`enten|i tvivl|usikker|ikke sikker|ikke helt sikker|ved (endnu |ærlig talt |stadig |bare |desværre )?ikke|har ikke (endnu )?besluttet|ikke (endnu )?besluttet|ikke (endnu |helt )?afklaret|endnu ikke på plads|ikke på plads|tage stilling|tager stilling|før jeg kan sige|inden (vi|jeg) melder|afhænger|kommer an på|afventer|afvente|kan først bekræfte|først bekræfte|overvejer|vil overveje|skal lige (have )?(undersøge|tjekke|tjekket|kigge|kigget|se|afklare|afklaret|afstemme|afstemt)|undecided|not sure`)
 	// promiseRe: the writer will answer later.
-	promiseRe = wordsRe(`vender (jeg |vi |han |hun )?(selv |snarest |hurtigst muligt |straks |hurtigt )?(tilbage|retur)|melder (jeg |vi |han |hun )?(selv |snarest |hurtigst muligt )?tilbage|bekræfter (selv|endeligt|senere)|bekræfter,? (når|så snart|hurtigst)|melde tilbage|kommer tilbage (med|til dig|til jer)|giver (jer |dig )?(besked|lyd) (senere|når|igen|hurtigst|snarest|i næste)|skriver (igen|til jer igen|senere)|svarer (selv |først )?(senere|på mandag|på tirsdag|på onsdag|på torsdag|på fredag|senest|i morgen|når|igen|på invitationen|hurtigst|inden|i næste)|hører fra (mig|os)|får (svar|besked)|svar følger|svaret følger|følger op|bekræfter (endeligt|senere|når|så snart|hurtigst)|bekræfte endeligt|get back|let you know|come back to you`)
+	promiseRe = wordsRe(`vender (jeg |vi |han |hun )?(selv |snarest |hurtigst muligt |straks |hurtigt )?(tilbage|retur)|melder (jeg |vi |han |hun )?(selv |snarest |hurtigst muligt )?tilbage|bekræfter (selv|endeligt|senere)|bekræfter,? (når|så snart|hurtigst)|melde tilbage|kommer tilbage (med|til dig|til jer)|giver (jer |dig )?(besked|lyd) (senere|når|igen|hurtigst|snarest|i næste)|skriver (igen|til jer igen|senere)|svarer (selv |først )?(senere|på mandag|på tirsdag|på onsdag|på torsdag|på fredag|senest|i morgen|når|igen|på invitationen|hurtigst|inden|i næste)|hører fra (mig|os)|får (svar|besked)|svar følger|svaret følger|følger op|vil (selv )?svare|svare selv|svarer selv|bekræfter (endeligt|senere|når|så snart|hurtigst)|bekræfte endeligt|get back|let you know|come back to you`)
 	// questionCueRe: the writer asks something of the organiser without a question mark.
 	questionCueRe = wordsRe(`vil (gerne |meget gerne )?vide|ville (gerne )?vide|har (et|to|tre|et par|nogle|enkelte) spørgsmål|spørgsmål til|spørgsmål:|kan i (fortælle|oplyse|sende|bekræfte|sige|give)|vil i (bekræfte|se efter|sende|oplyse|give)|høre, om|høre om hvorvidt|vide, om|could you (tell|send|let)|i wonder|wondering`)
 	// preferRe: a choice made among meetings.
@@ -42,7 +42,7 @@ var (
 	// selfOnlyRe: the writer alone is meant ("jeg kan ikke selv").
 	selfOnlyRe = regexp.MustCompile(`(?:ikke|heller ikke)\s+(?:\p{L}+\s+)?selv(?:$|[^\p{L}])|selv\s+(?:\p{L}+\s+)?ikke(?:$|[^\p{L}])`)
 	// companionCueRe: someone comes along with another ("X kommer med", "tager X med").
-	companionCueRe = wordsRe(`kommer (også )?med|komme (også )?med|tager [^.!?:]{1,60} med|sammen med|med mig|kører med|får følgeskab|følgeskab af|også (gerne )?med|vil (også |gerne |også gerne )+med|together with|bring\p{L}*|with my|with our`)
+	companionCueRe = wordsRe(`har (en|min|vores|to|tre) [\p{L}-]+ med|kommer (også )?med|komme (også )?med|tager [^.!?:]{1,60} med|sammen med|med mig|kører med|får følgeskab|følgeskab af|også (gerne )?med|vil (også |gerne |også gerne )+med|together with|bring\p{L}*|with my|with our`)
 )
 
 var (

@@ -349,9 +349,11 @@ func (rd *reader) participantLists(crs []clauseRead) []plist {
 			j++ // the rest of the header's line
 		}
 		l := plist{header: i}
-		for ; j < len(crs) && crs[j].line == line+1 && rd.listItem(crs[j]); j++ {
+		for j < len(crs) && crs[j].line == line+1 && rd.listItem(crs, j) {
 			l.items = append(l.items, j)
 			line++
+			for j++; j < len(crs) && crs[j].line == line; j++ {
+			} // "Bente Krogh – bibliotekschef": the rest of the item's line
 		}
 		if len(l.items) > 0 {
 			out = append(out, l)
@@ -422,10 +424,19 @@ func listHeader(crs []clauseRead, i int) bool {
 	return false
 }
 
-// listItem says whether a clause is a participant's line: short, opening with a name, a role
-// or the writer, saying nothing about coming or not.
-func (rd *reader) listItem(cr clauseRead) bool {
-	if !cr.whole || cr.st.decline || cr.asks || len(cr.toks) == 0 || len(strings.Fields(cr.text)) > 10 {
+// listItem says whether the clause at j starts a participant's line: short, opening with a
+// name, a role or the writer, the line saying nothing about coming or not ("Ole Dam –
+// souschef" is two clauses of one line).
+func (rd *reader) listItem(crs []clauseRead, j int) bool {
+	cr := crs[j]
+	words := 0
+	for k := j; k < len(crs) && crs[k].line == cr.line; k++ {
+		if crs[k].st.decline || crs[k].st.attend || crs[k].asks {
+			return false
+		}
+		words += len(strings.Fields(crs[k].text))
+	}
+	if (j > 0 && crs[j-1].line == cr.line) || len(cr.toks) == 0 || words > 10 {
 		return false
 	}
 	ps := personsIn(cr.toks, rd.self)

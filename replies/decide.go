@@ -293,7 +293,14 @@ func bareCue(l string, at int) bool {
 // withoutPerson says whether a clause names someone as left out ("uden Jesper Dahl").
 func withoutPerson(cr *clauseRead) bool {
 	for i, t := range cr.toks {
-		if t.lower == "uden" && i+1 < len(cr.toks) && (cr.toks[i+1].name || roleWordRe.MatchString(cr.toks[i+1].lower)) {
+		if t.lower != "uden" {
+			continue
+		}
+		j := i + 1
+		for j < len(cr.toks) && roleDets[cr.toks[j].lower] {
+			j++
+		}
+		if j < len(cr.toks) && (cr.toks[j].name || roleWordRe.MatchString(cr.toks[j].lower)) {
 			return true
 		}
 	}

@@ -344,6 +344,8 @@ var (
 		regexp.MustCompile(`(?:^|[^\p{L}\d])(?P<n>` + numAlt + `)\s+(?:personer|person|deltagere|deltager|pers\.?|stk\.?|pladser|plads|people|persons|participants|attendees|seats)(?:$|[^\p{L}])`),
 		regexp.MustCompile(`(?:^|[^\p{L}])(?:altså|i alt|dvs\.?|det vil sige|så vi er|så bliver vi|tilmeld\p{L}*|skriv os op som|skriv os på som|regne med|regn med|kommer|deltager med|stiller med|plads til|so we are|in all|in total)\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
 		regexp.MustCompile(`(?:^|[^\p{L}\d])(?P<n>` + numAlt + `)\s+i alt(?:$|[^\p{L}])`),
+		// "Vi deltager i mødet og bliver to": the subject of the clause before
+		regexp.MustCompile(`(?:^|[^\p{L}])og\s+(?:er|bliver)(?:\s+` + countAdv + `)*\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
 		regexp.MustCompile(`(?:^|[^\p{L}])antal(?:\s+(?:deltagere|personer|pladser))?\s*:?\s*(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
 		regexp.MustCompile(`(?:^|[^\p{L}])(?:os|of us)\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}])`),
 		regexp.MustCompile(`(?:^|[^\p{L}])(?:the|vi)\s+(?P<n>two|three|four|to|tre|fire)(?:\s+(?:of us|af os))?(?:$|[^\p{L}])`),

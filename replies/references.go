@@ -80,7 +80,7 @@ func newRefContext(c *campaign.Campaign, sent time.Time, invitee string) refCont
 }
 
 var (
-	orderRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:det|den|de)\s+(?:(to|tre)\s+)?(allerførste|første|midterste|sidste|seneste|tidligste|andet|anden|tredje)(?:\s+(?:af\s+(?:de\s+)?(?:tre\s+|to\s+)?(?:møder(?:ne)?|dialogmøder(?:ne)?|datoer(?:ne)?|dem)|møde(?:t)?|dialogmøde(?:t)?|dato))`)
+	orderRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:det|den|de)\s+(?:(to|tre)\s+)?(allerførste|første|midterste|sidste|seneste|tidligste|andet|anden|tredje)(?:\s+(?:af\s+(?:de\s+|jeres\s+|disse\s+|dine\s+)?(?:tre\s+|to\s+)?(?:møder(?:ne)?|dialogmøder(?:ne)?|datoer(?:ne)?|dem)|møde(?:t)?|dialogmøde(?:t)?|dato))`)
 	// relDayRe finds a day named from the day of writing.
 	relDayRe = regexp.MustCompile(`(?:^|[^\p{L}])(i\s+morgen|i\s+overmorgen|i\s+dag|imorgen|idag)(?:$|[^\p{L}])`)
 	// hostRe finds the meeting named as the writer's own house.

@@ -227,8 +227,10 @@ func (rd *reader) collectPersons(at *attendees, cr *clauseRead) {
 			}
 		default:
 			resolved[i] = p.key
+			if !p.self && !strings.Contains(p.key, "#") {
+				at.lastNamed = p.key // "Bibliotekschefen har bedt mig tilmelde ham": he is the one named
+			}
 			if !p.self && !isRoleKey(p.key) {
-				at.lastNamed = p.key
 				named = append(named, p.key)
 			}
 		}

@@ -342,12 +342,13 @@ var (
 	countRes = []*regexp.Regexp{
 		regexp.MustCompile(`(?:^|[^\p{L}])(?:vi|de|we|they|we'll|we're)\s+(?:er|bliver|kommer|deltager|tager afsted|tager af sted|tager derover|tager derop|møder op|will be|are|be|'ll be|will come|are coming)(?:\s+` + countAdv + `)*\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
 		regexp.MustCompile(`(?:^|[^\p{L}\d])(?P<n>` + numAlt + `)\s+(?:personer|person|deltagere|deltager|pers\.?|stk\.?|pladser|plads|people|persons|participants|attendees|seats)(?:$|[^\p{L}])`),
-		regexp.MustCompile(`(?:^|[^\p{L}])(?:altså|i alt|dvs\.?|det vil sige|så vi er|så bliver vi|tilmeld\p{L}*|skriv os op som|skriv os på som|regne med|regn med|kommer|deltager med|stiller med|plads til|so we are|in all|in total)\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
+		regexp.MustCompile(`(?:^|[^\p{L}])(?:altså|i alt|dvs\.?|det vil sige|så vi er|så bliver vi|tilmeld\p{L}*|skriv os op som|skriv os på som|regne med|regn med|kommer|komme|(?:kommer|deltager|stiller|komme|deltage) med|plads til|(?:hold|gruppe|delegation) på|so we are|in all|in total)\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
 		regexp.MustCompile(`(?:^|[^\p{L}\d])(?P<n>` + numAlt + `)\s+i alt(?:$|[^\p{L}])`),
 		// "Vi deltager i mødet og bliver to": the subject of the clause before
 		regexp.MustCompile(`(?:^|[^\p{L}])og\s+(?:er|bliver)(?:\s+` + countAdv + `)*\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
 		regexp.MustCompile(`(?:^|[^\p{L}])antal(?:\s+(?:deltagere|personer|pladser))?\s*:?\s*(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
 		regexp.MustCompile(`(?:^|[^\p{L}])(?:os|of us)\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}])`),
+		regexp.MustCompile(`(?:^|[^\p{L}\d])(?P<n>` + numAlt + `)\s+af\s+os(?:$|[^\p{L}])`),
 		regexp.MustCompile(`(?:^|[^\p{L}])(?:the|vi)\s+(?P<n>two|three|four|to|tre|fire)(?:\s+(?:of us|af os))?(?:$|[^\p{L}])`),
 	}
 	// fromGroupRe finds "N fra X": a number of people from a place or part of the house;
@@ -357,7 +358,7 @@ var (
 	aloneRe2    = regexp.MustCompile(`(?:^|[^\p{L}])(?:alene|kun mig|bare mig|kun mig selv|kun jeg|det bliver kun mig|kun ham|kun hende|kun én|kun en|only me|just me|just myself|on my own|by myself)(?:$|[^\p{L}])`)
 	plusRe      = regexp.MustCompile(`(?:^|[^\p{L}])(?:vi|os)\s+(?P<n>to|tre|2|3)\s*\+\s*(?P<w>[\p{L}-]+)`)
 	// notCountAfterRe marks a number that is no count of people ("en mere end", "fire i bilen").
-	notCountAfterRe  = regexp.MustCompile(`^\s*(?:mere|flere|færre|mindre|end|i bilen|dage|timer|uger|minutter|møder|af|gange|år|more|fewer|days|hours|er for mange)`)
+	notCountAfterRe  = regexp.MustCompile(`^\s*(?:mere|flere|færre|mindre|end|i bilen|dage|timer|uger|minutter|møder|af de|af møderne|af dem|gange|år|more|fewer|days|hours|er for mange)`)
 	notCountBeforeRe = regexp.MustCompile(`(?:i stedet for|istedet for|end|af|end de|op til|er til|instead of|than)\s*$`)
 	// countNounNextRe: what may follow "en"/"et" when it counts people.
 	countNounNextRe = regexp.MustCompile(`^\s*(?:$|[,.;:!)–-]|person|deltager|fra|til|i alt|mand)`)
@@ -444,7 +445,7 @@ func statedCount(l string, coming bool) (int, string) {
 func countNounNext(s string) bool { return countNounNextRe.MatchString(s) }
 
 // rangeRe finds two numbers of people left open: "2-3 personer", "to eller tre".
-var rangeRe = regexp.MustCompile(`(?:^|[^\p{L}\d.:])(` + numAlt + `)\s*(?:-|–|eller|til)\s*(` + numAlt + `)(?:\s+(?:personer|deltagere|people|fra)|\s*$|\s*[,.])`)
+var rangeRe = regexp.MustCompile(`(?:^|[^\p{L}\d.:/])(` + numAlt + `)\s*(?:-|–|eller|til)\s*(` + numAlt + `)(?:\s+(?:personer|deltagere|people|fra)|\s*$|\s*[,.])`)
 
 // countRange returns the higher of two numbers of people a clause leaves open, 0 when none.
 func countRange(l string) int {

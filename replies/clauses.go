@@ -288,6 +288,9 @@ func sentenceClauses(s string) []clause {
 			}
 			add(s[start:i], lead, sub)
 			start, lead, sub = i+1+len(w), lw, false
+			if start+1 < len(s) {
+				opens(start + 1) // ", eller om det må blive Vejle": still asked, not said
+			}
 		case comma && subordinators[lw]:
 			add(s[start:i], lead, sub)
 			start, lead, sub = i+1+len(w), lw, true

@@ -108,6 +108,8 @@ func (rd *reader) roleOf(cr *clauseRead) role {
 	switch {
 	case st.past:
 		return rolePast
+	case cl.sub && cl.lead == "hvor" && st.attend && !cl.asks && !st.decline && st.subject == subjSelf:
+		return roleAttend // "i dialogmødet i Roskilde, hvor jeg kommer sammen med Hanne Lund"
 	case cl.sub || cl.cond || cl.asks:
 		if cl.sub && (st.open || st.hedge) && (strings.Contains(cl.lower, "vi ") || strings.Contains(cl.lower, "jeg ")) && !cl.asks {
 			return roleHedged // "inden vi melder os", "om vi deltager"
@@ -140,11 +142,16 @@ func (rd *reader) roleOf(cr *clauseRead) role {
 		}
 		return roleDecline
 	}
-	if st.busy && len(cr.ms) > 0 {
+	if st.busy && len(cr.ms) > 0 && !(st.otherEvent && st.attend && strongMeetingWord(cl.lower)) && (!st.otherEvent || timeMention(cr.ms)) {
+		// "Aalborg er for langt væk", "den 28. har jeg møde i kulturudvalget"; another engagement
+		// rules out a day, not a place ("jeg er alligevel på Sjælland til netværksmøde")
 		return roleRefuse
 	}
 	if st.hedge || st.open {
 		return roleHedged
+	}
+	if st.otherEvent && st.attend && !strongMeetingWord(cl.lower) && len(cr.ms) == 0 {
+		return roleNone // "Jeg deltager i KL's konference den dag": another engagement
 	}
 	if st.attend && cueAtStart(cl.lower, st.attendAt, "ja") && st.subject != subjYou && !st.agreementTalk {
 		if bareCue(cl.lower, st.attendAt) && len(cr.ms) == 0 && cr.count == 0 && !cr.alone && len(personsIn(cr.toks, rd.self)) == 0 {
@@ -159,6 +166,23 @@ func (rd *reader) roleOf(cr *clauseRead) role {
 		return roleAttend
 	}
 	return roleNone
+}
+
+// timeMention says whether a meeting is named by a day or time.
+func timeMention(ms []mention) bool {
+	for _, m := range ms {
+		switch m.kind {
+		case refDate, refWeekday, refRelDay, refMonth, refWeek:
+			return true
+		}
+	}
+	return false
+}
+
+// strongMeetingWord says whether a clause speaks of the campaign's meetings by name
+// ("dialogmødet", "jeres møde").
+func strongMeetingWord(l string) bool {
+	return strings.Contains(l, "dialogmøde") || strings.Contains(l, "jeres møde") || strings.Contains(l, "møderne")
 }
 
 // takesMeeting says whether a clause takes a meeting ("vi tager Roskilde").

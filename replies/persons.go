@@ -69,8 +69,9 @@ func nameLike(w string) bool {
 	if !unicode.IsUpper(r) || utf8.RuneCountInString(w) < 2 {
 		return false
 	}
-	if strings.ToUpper(w) == w {
-		return false // "KL", "IT", "KOMBIT", initials
+	base := strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "s")
+	if strings.ToUpper(w) == w || len(base) >= 2 && strings.ToUpper(base) == base {
+		return false // "KL", "IT", "KOMBIT", "KL's", initials
 	}
 	return !notNames[strings.ToLower(w)]
 }

@@ -533,7 +533,7 @@ func (rc refContext) byTime() []string {
 // regions finds a meeting named by the part of the country it is held in, when the clause is
 // about a meeting ("mødet her på Sjælland", "et af møderne i Jylland").
 func (rc refContext) regions(lower string, add func(mention, int)) {
-	if !strings.Contains(lower, "møde") {
+	if !meetingWordRe.MatchString(lower) {
 		return
 	}
 	loc := regionRe.FindStringSubmatchIndex(lower)
@@ -558,6 +558,9 @@ func (rc refContext) regions(lower string, add func(mention, int)) {
 	}
 	add(m, loc[3])
 }
+
+// meetingWordRe finds the word for a meeting of the campaign (not "netværksmøde").
+var meetingWordRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:dialog)?møde(?:t|rne|r)?(?:$|[^\p{L}])`)
 
 // inRegion says whether a point lies in a part of Denmark, by rough boxes: enough to tell
 // the big towns of the parts apart.

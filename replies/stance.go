@@ -15,7 +15,7 @@ import (
 
 var (
 	// attendCueRe: someone comes, signs up, or is to be registered.
-	attendCueRe = wordsRe(`deltager|deltage|deltagelse|deltar|delta|kommer|komme|tilmeld\p{L}*|påmeld\p{L}*|anmäl\p{L}*|meldt (mig |os |hende |ham )?(til|på)|melde (mig|os|hende|ham|dem) (til|på)|melder (mig|os|hende|ham|dem) (til|på)|meld (mig|os) (til|på)|tager (\p{L}+ ){0,3}(til|derop|derover|derned|derud|afsted|af sted|turen|toget|mødet|det første|det sidste|det midterste|et af)|tage (til|derop|derover|mødet|det|med)|tog til|ses|se jer|ser jer|er (naturligvis |selvfølgelig |gerne |også |stadig |fortsat |altså |klart |bestemt )?med|være med|vil (gerne |meget gerne )?(med|til)|gerne med|skriv (mig|os|hende|ham) (\p{L}+ )?(op|på)|skrive (mig|os|hende|ham) (\p{L}+ )?(op|på)|sæt (mig|os) på|repræsenterer|repræsentere|flyttes til|flytte\p{L}* (os |mig |hende |ham |dem |vores tilmelding |tilmeldingen |det )?til|flyttes|skifter til|skifte til|bytte\p{L}* til|sat [^,.]{1,20} af|(booket|købt|bestilt) (\p{L}+ ){0,2}(billet\p{L}*|togbillet\p{L}*|tog|hotel\p{L}*|fly\p{L}*)|(min|vores) deltagelse|sæt(te)? (mig|os) på|reserver\p{L}* (\p{L}+ )?(plads|pladser)|book\p{L}* (\p{L}+ )?(plads|pladser)|ja tak|ja gerne|ja|kører (med|derover|derop|dertil|til)|følgeskab|sender (vores|min|mit|en|et|to|tre|fire|\d+)|regne med (os|mig|\d+|to|tre|fire|fem)|regn med (os|mig|\d+|to|tre|fire|fem)|glæder (mig|os) til (mødet|at komme|at deltage|at se|at møde)|ser frem til (mødet|møderne|dialogmødet|at se jer|at deltage|at komme|at møde)|det bliver|bliver det|vælger|valgt|foretrækker|passer (mig |os )?(klart |langt |absolut )?(bedst|bedre|fint|godt|glimrende|perfekt)|går (fint|godt|fint for os)|er (nemmest|bedst|fin|fint)|ønsker at deltage|stiller med|attend\p{L}*|will come|we'll come|we will come|i'll come|coming|be there|join\p{L}*|participat\p{L}*|register\p{L}*|sign (me|us) up|count (me|us) in|see you|would like to come|prefer\p{L}*|switch\p{L}*|change (to|our)|yes`)
+	attendCueRe = wordsRe(`deltager|deltage|deltagelse|deltar|delta|kommer|komme|tilmeld\p{L}*|påmeld\p{L}*|anmäl\p{L}*|meldt (mig |os |hende |ham )?(til|på)|melde (mig|os|hende|ham|dem) (til|på)|melder (mig|os|hende|ham|dem) (til|på)|meld (mig|os) (til|på)|tager (\p{L}+ ){0,3}(til|derop|derover|derned|derud|afsted|af sted|turen|toget|mødet|det første|det sidste|det midterste|et af)|tage (til|derop|derover|mødet|det|med)|tog til|ses|se jer|ser jer|er (naturligvis |selvfølgelig |gerne |også |stadig |fortsat |altså |klart |bestemt )?med|være med|vil (gerne |meget gerne )?(med|til)|gerne med|skriv (mig|os|hende|ham) (\p{L}+ )?(op|på)|skrive (mig|os|hende|ham) (\p{L}+ )?(op|på)|sæt (mig|os) på|repræsenterer|repræsentere|flyttes til|flytte\p{L}* (os |mig |hende |ham |dem |vores tilmelding |tilmeldingen |det )?til|flyttes|skifter til|skifte til|bytte\p{L}* til|sat [^,.]{1,20} af|(booket|købt|bestilt) (\p{L}+ ){0,2}(billet\p{L}*|togbillet\p{L}*|tog|hotel\p{L}*|fly\p{L}*)|(min|vores) deltagelse|sæt(te)? (mig|os) på|reserver\p{L}* (\p{L}+ )?(plads|pladser)|book\p{L}* (\p{L}+ )?(plads|pladser)|ja tak|ja gerne|ja|kører (med|derover|derop|dertil|til)|følgeskab|sender (vores|min|mit|en|et|to|tre|fire|\d+)|regne med (os|mig|\d+|to|tre|fire|fem)|regn med (os|mig|\d+|to|tre|fire|fem)|glæder (mig|os) til (mødet|at komme|at deltage|at se|at møde)|ser frem til (mødet|møderne|dialogmødet|at se jer|at deltage|at komme|at møde)|det bliver|bliver det|(det|så) (må|skal|vil|kommer til at) blive|vælger|valgt|foretrækker|passer (mig |os )?(klart |langt |absolut )?(bedst|bedre|fint|godt|glimrende|perfekt)|går (fint|godt|fint for os)|er (nemmest|bedst|fin|fint)|ønsker at deltage|stiller med|attend\p{L}*|will come|we'll come|we will come|i'll come|coming|be there|join\p{L}*|participat\p{L}*|register\p{L}*|sign (me|us) up|count (me|us) in|see you|would like to come|prefer\p{L}*|switch\p{L}*|change (to|our)|yes`)
 	// declineCueRe: someone does not come.
 	declineCueRe = wordsRe(`for travlt|ingen (deltagelse|deltagere|tilmelding)|bliver hjemme|afstå\p{L}*|(nødt til at|må|vil) aflyse|når (desværre |alligevel |altså |heller )*ikke|ingen (fra os|af os|herfra)|kommer ingen|ikke mulighed for at sende|ønsker ikke|kan (jeg |vi |han |hun |de |du )?(desværre |alligevel |heller |altså |jo |derfor |så |nok |slet |bare |dog )*ikke|kunne (jeg |vi |han |hun |de )?(desværre |alligevel )*ikke|ikke (har|kan|deltager|kommer|får|bliver)|deltager (jeg |vi |han |hun |de )?(desværre |alligevel |altså |derfor |så |dog |heller )*ikke|deltage ikke|ikke deltage|kommer (jeg |vi |han |hun |de )?(desværre |alligevel |altså |derfor |dog |heller )*ikke|ikke komme|har (desværre |altså |derfor |dog |heller )*ikke (mulighed|tid)|ingen mulighed|ikke mulighed|ingen af os|ingen fra os|melder (desværre )?fra|melde fra|meldt fra|afbud|afmeld\p{L}*|framelde\p{L}*|takke nej|takker nej|sige nej|nej tak|springer [^,.]{0,40}over|bliver ikke repræsenteret|ikke repræsenteret|forhindre\p{L}*|er (desværre )?syg|blevet syg|sygemeldt|ikke nå|trækker (os|mig|tilmelding\p{L}*)|trækker (\p{L}+ )?(tilmelding|deltagelse)\p{L}* tilbage|aflyse (vores|min) \p{L}+|aflyser (vores|min) \p{L}+|bliver ikke til noget|sige fra|siger fra|melde pas|melder pas|stå over|står over|hverken (jeg|vi)|nej|cannot|can't|can not|won't be able|will not be able|unable|not able|not attend|won't attend|will not attend|unfortunately|regret\p{L}*|decline\p{L}*|no thanks|have to cancel|must cancel`)
 	// pastRe: a plan given up, a choice that would have been, or an earlier answer reported.
@@ -79,7 +79,15 @@ type stance struct {
 	companion        bool
 	companionAt      int
 	registrar        bool // "tilmelde X", "skriv X op": the subject registers, the object comes
+	otherEvent       bool // about another engagement ("et kursus", "byrådsmøde")
 }
+
+var (
+	// otherEventRe finds another engagement: what a day is taken by.
+	otherEventRe = wordsRe(`konference\p{L}*|kursus|seminar|seminaret|temamøde\p{L}*|budgetmøde\p{L}*|budgetseminar\p{L}*|ledermøde\p{L}*|udvalgsmøde\p{L}*|byrådsmøde\p{L}*|personalemøde\p{L}*|personaledag\p{L}*|generalforsamling\p{L}*|studietur\p{L}*|netværksmøde\p{L}*|repræsentantskabsmøde\p{L}*|ferie|vinterferie|møde i kl|kl's|åbent hus`)
+	// atMeetingRe finds a question left for the meeting itself ("som vi gerne vil have afklaret på mødet").
+	atMeetingRe = wordsRe(`på mødet|på dialogmødet|til mødet|på selve mødet`)
+)
 
 var registrarRe = wordsRe(`tilmelde|tilmelder|melde (hende|ham|dem|os|mig)|melder (hende|ham|dem|os|mig)|skriv (mig|os|hende|ham) (\p{L}+ )?(op|på)|skrive (mig|os|hende|ham) (\p{L}+ )?(op|på)|sender (vores|min|mit|en|et|to|tre|fire|\d+)|sendes|sende jer`)
 
@@ -102,7 +110,10 @@ func readStance(cl clause, self *selfNames) stance {
 	if loc := companionCueRe.FindStringIndex(l); loc != nil {
 		st.companion, st.companionAt = true, loc[0]
 	}
-	st.asks = st.asks || questionCueRe.MatchString(l)
+	st.asks = st.asks || questionCueRe.MatchString(l) && !atMeetingRe.MatchString(l)
+	if st.otherEvent = otherEventRe.MatchString(l); st.otherEvent {
+		st.busy = true // "jeg er til budgetseminar", "deltager i KL's konference den dag"
+	}
 	st.selfOnly = selfOnlyRe.MatchString(l)
 	if loc := declineCueRe.FindStringIndex(l); loc != nil && !restrictedAfter(l, loc) {
 		st.decline, st.declAt = true, loc[0]

@@ -5,6 +5,13 @@
 // text for the answer: attend or decline, which meeting, how many people, who comes along,
 // and to which invitee it belongs.
 //
+// The answer is read clause by clause, as Danish says it: each clause for what it says about
+// coming and about whom (a negation reaches its own subject only), the meetings it names,
+// resolved against the campaign by city, venue, street, room, date, weekday counted from the
+// day of writing, order or part of the country, and the people it counts. Where the words
+// allow more than one reading the answer is held (Answer.Held) with the alternatives named, so
+// that nothing is applied wrong without a person seeing it.
+//
 // Read is pure: it does no I/O and reads no clock, so the daemon, `rsvpd parse` and `replay`
 // read the same message the same way. Its output is the `rsvpd parse` JSON described in
 // shared/contracts/parse-json.md.

@@ -28,6 +28,9 @@ type clause struct {
 	meeting string // the meeting of the quoted lines the text stands under (inline answers)
 }
 
+// listNumberRe matches the number of a numbered line ("1. Anne Holm", "2) Peter Juul").
+var listNumberRe = regexp.MustCompile(`^\d{1,2}[.)]\s+`)
+
 // closingStartRe finds a sentence that is the sender's closing and name, written on the line
 // of the answer ("Jeg deltager i Aalborg. Mvh Birgitte Overgaard, Norddjurs Bibliotek").
 var closingStartRe = regexp.MustCompile(`^(?i:med venlig hilsen|venlig hilsen|mvh\.?|vh\.?|kh\.?|hilsen|de bedste hilsner|bedste hilsner|mange hilsner|best regards|kind regards|regards)[ ,]*(\p{Lu}|$)`)
@@ -56,7 +59,7 @@ func splitReply(segs []segment) []clause {
 	sent, line := 0, 0
 	for _, sg := range segs {
 		for _, l := range logicalLines(sg.text) {
-			l = dropQuoted(l)
+			l = dropQuoted(listNumberRe.ReplaceAllString(l, ""))
 			for _, s := range sentences(l) {
 				if closingStartRe.MatchString(s) {
 					break // "Mvh Birgitte Overgaard, Norddjurs Bibliotek": the signature

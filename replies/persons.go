@@ -338,7 +338,7 @@ var (
 		"seven": 7, "otte": 8, "åtta": 8, "eight": 8, "ni": 9, "nine": 9, "ti": 10, "ten": 10,
 	}
 	numAlt   = `\d{1,2}|én|en|een|et|to|tre|fire|fem|seks|syv|otte|ni|ti|två|fyra|sex|sju|åtta|one|two|three|four|five|six|seven|eight|nine|ten`
-	countAdv = `(?:stadig|fortsat|altså|derfor|så|kun|bare|i alt|alligevel|nu|dermed|nok|som tidligere meldt|som meldt|som sagt|som aftalt|som planlagt|også|jo|desværre|heldigvis|gerne|fra [\p{L}-]+|måske|nok|sandsynligvis|formentlig|only|just|still)`
+	countAdv = `(?:stadig|fortsat|altså|derfor|så|kun|bare|i alt|alligevel|nu|dermed|nok|som tidligere meldt|som meldt|som sagt|som aftalt|som planlagt|også|jo|desværre|heldigvis|gerne|fra [\p{L}-]+|enten|måske|nok|sandsynligvis|formentlig|only|just|still)`
 	// countRes find a number of people stated for the party; group "n" is the number.
 	countRes = []*regexp.Regexp{
 		regexp.MustCompile(`(?:^|[^\p{L}])(?:vi|de|we|they|we'll|we're)\s+(?:er|bliver|kommer|deltager|tager afsted|tager af sted|tager derover|tager derop|møder op|will be|are|be|'ll be|will come|are coming)(?:\s+` + countAdv + `)*\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
@@ -357,6 +357,7 @@ var (
 	fromGroupRe = regexp.MustCompile(`(?:^|[^\p{L}\d])(?P<n>` + numAlt + `)\s+fra\s+(?P<w>[\p{L}-]+)`)
 	bothRe      = regexp.MustCompile(`(?:^|[^\p{L}])(?:begge to|begge|os begge|vi begge|both of us|both)(?:$|[^\p{L}])`)
 	aloneRe2    = regexp.MustCompile(`(?:^|[^\p{L}])(?:alene|kun mig|bare mig|kun mig selv|kun jeg|det bliver kun mig|kun ham|kun hende|kun én|kun en|only me|just me|just myself|on my own|by myself)(?:$|[^\p{L}])`)
+	withRe      = regexp.MustCompile(`(?:^|[^\p{L}])jeg\s+(?:kommer|deltager|tager)(?:\s+[\p{L}.]+){0,4}?\s+med\s+(` + numAlt + `)\s+(?:fra|kolleger|kollegaer|medarbejdere|andre|af)`)
 	plusRe      = regexp.MustCompile(`(?:^|[^\p{L}])(?:vi|os)\s+(?P<n>to|tre|2|3)\s*\+\s*(?P<w>[\p{L}-]+)`)
 	// notCountAfterRe marks a number that is no count of people ("en mere end", "fire i bilen").
 	notCountAfterRe  = regexp.MustCompile(`^\s*(?:mere|flere|færre|mindre|end|i bilen|dage|timer|uger|minutter|møder|af de|af møderne|af dem|gange|år|more|fewer|days|hours|er for mange)`)
@@ -428,6 +429,12 @@ func statedCount(l string, coming bool) (int, string) {
 		g := groups[0]
 		try(l[g[2]:g[3]], g[2], g[3])
 	}
+	if mm := withRe.FindStringSubmatchIndex(l); mm != nil {
+		// "Jeg kommer til Vejle med to fra skoleafdelingen": the writer and two more
+		if k := numberWord(l[mm[2]:mm[3]]); k > 0 && k < 20 {
+			n, words = k+1, strings.TrimSpace(l[mm[0]:mm[1]])
+		}
+	}
 	if mm := plusRe.FindStringSubmatchIndex(l); mm != nil {
 		k, err := strconv.Atoi(l[mm[2]:mm[3]])
 		if err != nil {
@@ -446,7 +453,7 @@ func statedCount(l string, coming bool) (int, string) {
 func countNounNext(s string) bool { return countNounNextRe.MatchString(s) }
 
 // rangeRe finds two numbers of people left open: "2-3 personer", "to eller tre".
-var rangeRe = regexp.MustCompile(`(?:^|[^\p{L}\d.:/])(` + numAlt + `)\s*(?:-|–|eller|til)\s*(` + numAlt + `)(?:\s+(?:personer|deltagere|people|fra)|\s*$|\s*[,.])`)
+var rangeRe = regexp.MustCompile(`(?:^|[^\p{L}\d.:/])(` + numAlt + `)\s*(?:-|–|eller|til)\s*(` + numAlt + `)(?:\s+(?:personer|deltagere|people|fra|til|i|på)|\s*$|\s*[,.–-])`)
 
 // countRange returns the higher of two numbers of people a clause leaves open, 0 when none.
 func countRange(l string) int {

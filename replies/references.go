@@ -89,6 +89,8 @@ var (
 	regionRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:i|på)\s+(nordjylland|sønderjylland|midtjylland|østjylland|vestjylland|jylland|fyn|sjælland|bornholm|lolland|falster)(?:$|[^\p{L}])`)
 	// negWindowRe marks a meeting named as refused or left: the words just before it.
 	negWindowRe = regexp.MustCompile(`(?:^|\s)(?:ikke|fra|i stedet for|istedet for|istedenfor|frem for|fremfor|end|ud over|udover|hverken|not|from|instead of|rather than|than)(?:\s+(?:til|i|på|mødet|møde|dialogmødet|den|d\.|to|in|at|the))*\s*$`)
+	// coordinationRe matches what joins two meetings named alike: "eller", "og", a comma.
+	coordinationRe = regexp.MustCompile(`^\s*(?:,|og|eller|samt|or|and)\s*(?:(?:til|i|på|den|d\.|heller ikke)\s+)*$`)
 	posWindowRe = regexp.MustCompile(`(?:^|\s)(?:til|i|på|to|in|at|for)(?:\s+(?:mødet|møde|dialogmødet|den|d\.|the|meeting))*\s*(?:i|på|in|at)?\s*$`)
 )
 
@@ -118,6 +120,9 @@ func (rc refContext) meetingMentions(cl clause) []mention {
 			win = lower[p:m.pos]
 		}
 		m.neg = negWindowRe.MatchString(win)
+		if !m.neg && len(out) > 0 && out[len(out)-1].neg && coordinationRe.MatchString(win) {
+			m.neg = true // "hverken Aalborg eller Roskilde", "ikke den 28. og den 1."
+		}
 		m.to = !m.neg && posWindowRe.MatchString(win)
 		out = append(out, m)
 	}

@@ -19,7 +19,7 @@ var (
 	// declineCueRe: someone does not come.
 	declineCueRe = wordsRe(`for travlt|ingen (deltagelse|deltagere|tilmelding)|bliver hjemme|afstå\p{L}*|nødt til at aflyse|må aflyse|vil aflyse|når (desværre |alligevel |altså |heller )*ikke|ingen (fra os|af os|herfra)|kommer ingen|ikke mulighed for at sende|ønsker ikke|kan (jeg |vi |han |hun |de |du )?(desværre |alligevel |heller |altså |jo |derfor |så |nok |slet |bare |dog )*ikke|kunne (jeg |vi |han |hun |de )?(desværre |alligevel )*ikke|ikke (har|kan|deltager|kommer|får|bliver)|deltager (jeg |vi |han |hun |de )?(desværre |alligevel |altså |derfor |så |dog |heller )*ikke|deltage ikke|ikke deltage|kommer (jeg |vi |han |hun |de )?(desværre |alligevel |altså |derfor |dog |heller )*ikke|ikke komme|har (desværre |altså |derfor |dog |heller )*ikke (mulighed|tid)|ingen mulighed|ikke mulighed|ingen af os|ingen fra os|melder (desværre )?fra|melde fra|meldt fra|afbud|afmeld\p{L}*|framelde\p{L}*|takke nej|takker nej|sige nej|nej tak|springer [^,.]{0,40}over|bliver ikke repræsenteret|ikke repræsenteret|forhindre\p{L}*|er (desværre )?syg|blevet syg|sygemeldt|ikke nå|trækker (os|mig|tilmelding\p{L}*)|trækker (\p{L}+ )?(tilmelding|deltagelse)\p{L}* tilbage|aflyse (vores|min) \p{L}+|aflyser (vores|min) \p{L}+|bliver ikke til noget|sige fra|siger fra|melde pas|melder pas|stå over|står over|hverken (jeg|vi)|nej|cannot|can't|can not|won't be able|will not be able|unable|not able|not attend|won't attend|will not attend|unfortunately|regret\p{L}*|decline\p{L}*|no thanks|have to cancel|must cancel`)
 	// pastRe: a plan given up, a choice that would have been, or an earlier answer reported.
-	pastRe = wordsRe(`havde (egentlig |først |ellers |oprindelig |faktisk |ellers )?(tænkt|regnet|planlagt|overvejet|valgt|håbet)|ville (helst |gerne |egentlig )?have (taget|valgt|passet|deltaget)|ville have passet|egentlig tænkt|først overvejet|oprindelig\p{L}*|meldte (fra|til)|skrev (i|at|tidligere)|skrev,|har skrevet|sendte|nævnte|sagde|fortalte|som tidligere meldt|tidligere (meldt|tilmeldt|skrevet)|was planning|had planned`)
+	pastRe = wordsRe(`ville (egentlig |nok |klart )?(have )?være(t)? (oplagt|bedst|nemmest|fint|godt|oplagte)|havde (egentlig |først |ellers |oprindelig |faktisk |ellers )?(tænkt|regnet|planlagt|overvejet|valgt|håbet)|ville (helst |gerne |egentlig )?have (taget|valgt|passet|deltaget)|ville have passet|egentlig tænkt|først overvejet|oprindelig\p{L}*|meldte (fra|til)|skrev (i|at|tidligere)|skrev,|har skrevet|sendte|nævnte|sagde|fortalte|som tidligere meldt|tidligere (meldt|tilmeldt|skrevet)|was planning|had planned`)
 	// hedgeRe: the writer leans but has not decided.
 	hedgeRe = wordsRe(`håber (at|på at) (kunne|komme|deltage)|foreløbig|foreløbigt|ser (det )?ud til|satser på|prøver at|forsøger at|sandsynligvis|sandsynligt|antagelig|antageligt|formentlig|formodentlig|muligvis|måske|vistnok|tror (det|vi|jeg|nok)|det bliver nok|bliver det nok|vi (kommer|deltager|tager) nok|jeg (kommer|deltager|tager) nok|nok (til|i) |probably|perhaps|maybe`)
 	// openRe: the choice is still open.
@@ -29,7 +29,7 @@ var (
 	// questionCueRe: the writer asks something of the organiser without a question mark.
 	questionCueRe = wordsRe(`vil (gerne |meget gerne )?vide|ville (gerne )?vide|har (et|to|tre|et par|nogle|enkelte) spørgsmål|spørgsmål til|spørgsmål:|kan i (fortælle|oplyse|sende|bekræfte|sige|give)|vil i (bekræfte|se efter|sende|oplyse|give)|høre, om|høre om hvorvidt|vide, om|could you (tell|send|let)|i wonder|wondering`)
 	// preferRe: a choice made among meetings.
-	preferRe = wordsRe(`hellere|helst|foretrækker|foretrække|at foretrække|passer (mig |os )?(klart |langt |absolut |nu )?(bedst|bedre)|vælger|har valgt|valgt|det bliver|bliver det|derfor|i stedet|istedet|prefer\p{L}*|rather|instead`)
+	preferRe = wordsRe(`kan kun|kun den|kun d\.|kun i|kun til|kun om|hellere|helst|foretrækker|foretrække|at foretrække|passer (mig |os )?(klart |langt |absolut |nu )?(bedst|bedre)|vælger|har valgt|valgt|det bliver|bliver det|derfor|i stedet|istedet|prefer\p{L}*|rather|instead`)
 	// changeRe: a change of an earlier answer; the meeting named last is the new one.
 	changeRe = wordsRe(`rettelse|ret:|i stedet|istedet|alligevel|flyttes|flytte\p{L}*|ændre\p{L}*|ændring|skifte\p{L}*|skifter|bytte\p{L}*|ombestemt|ombestemmer|korrektion|correction|instead|switch\p{L}*|change\p{L}*|move us|move me`)
 	// optionRe: meetings named as possible, not chosen.
@@ -46,6 +46,8 @@ var (
 )
 
 var (
+	// eitherNumbersRe finds "enten to eller tre": a number left open, not a meeting.
+	eitherNumbersRe = regexp.MustCompile(`enten\s+(?:\d+|en|én|to|tre|fire|fem)\s+eller\s`)
 	// notDeclinedRe finds a refusal denied ("vi har ikke meldt fra").
 	notDeclinedRe = regexp.MustCompile(`ikke\s+(?:\p{L}+\s+)?(?:meldt fra|meldt afbud|afmeldt|aflyst|sagt nej)`)
 	// confirmLaterRe finds a confirmation promised at the end of a clause ("jeg bekræfter").
@@ -100,7 +102,7 @@ func readStance(cl clause, self *selfNames) stance {
 		l = blank(l, loc) // "vender tilbage med en tilmelding" promises; it does not sign up
 	}
 	st.hedge = hedgeRe.MatchString(l) && !strings.Contains(l, "forsinket")
-	st.open = openRe.MatchString(l)
+	st.open = openRe.MatchString(l) && !eitherNumbersRe.MatchString(l)
 	st.past = pastRe.MatchString(l)
 	st.prefer = preferRe.MatchString(l)
 	st.change = changeRe.MatchString(l)
@@ -168,7 +170,7 @@ func negatedAt(l string, loc []int) bool {
 		if i > 2 {
 			break
 		}
-		if w == "ikke" {
+		if w == "ikke" || w == "hverken" {
 			return i+1 >= len(words) || !restrictedByIkke(strings.Trim(words[i+1], ",.;:!?"))
 		}
 	}

@@ -91,7 +91,7 @@ var (
 	negWindowRe = regexp.MustCompile(`(?:^|\s)(?:ikke|fra|i stedet for|istedet for|istedenfor|frem for|fremfor|end|ud over|udover|hverken|not|from|instead of|rather than|than)(?:\s+(?:til|i|på|mødet|møde|dialogmødet|den|d\.|to|in|at|the))*\s*$`)
 	// coordinationRe matches what joins two meetings named alike: "eller", "og", a comma.
 	coordinationRe = regexp.MustCompile(`^\s*(?:,|og|eller|samt|or|and)\s*(?:(?:til|i|på|den|d\.|heller ikke)\s+)*$`)
-	posWindowRe = regexp.MustCompile(`(?:^|\s)(?:til|i|på|to|in|at|for)(?:\s+(?:mødet|møde|dialogmødet|den|d\.|the|meeting))*\s*(?:i|på|in|at)?\s*$`)
+	posWindowRe    = regexp.MustCompile(`(?:^|\s)(?:til|i|på|to|in|at|for)(?:\s+(?:mødet|møde|dialogmødet|den|d\.|the|meeting))*\s*(?:i|på|in|at)?\s*$`)
 )
 
 // meetingMentions finds every reference to a meeting in a clause, in order of position.

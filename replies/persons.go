@@ -73,8 +73,23 @@ func nameLike(w string) bool {
 	if strings.ToUpper(w) == w || len(base) >= 2 && strings.ToUpper(base) == base {
 		return false // "KL", "IT", "KOMBIT", "KL's", initials
 	}
-	return !notNames[strings.ToLower(w)]
+	lw := strings.ToLower(w)
+	if notNames[lw] {
+		return false
+	}
+	for _, suf := range orgSuffixes {
+		if strings.HasSuffix(lw, suf) && len(lw) > len(suf)+2 {
+			return false // "Kulturforvaltningen", "Skoleafdelingen", "Hovedbiblioteket"
+		}
+	}
+	return true
 }
+
+// orgSuffixes end the names of organisations and places, not of people.
+var orgSuffixes = []string{"forvaltningen", "forvaltning", "afdelingen", "afdeling", "centret", "centeret", "center",
+	"skolen", "skole", "biblioteket", "bibliotekerne", "biblioteker", "bibliotek", "kommune", "kommunes", "udvalget",
+	"udvalg", "sekretariatet", "området", "huset", "gruppen", "netværket", "foreningen", "forening", "styrelsen",
+	"ministeriet", "regionen", "gade", "vej", "plads", "torv", "allé"}
 
 // notNames are capitalised words that are not names of people.
 var notNames = func() map[string]bool {
@@ -215,7 +230,7 @@ func personsIn(toks []token, self *selfNames) []person {
 			i = j - 1
 			continue
 		}
-		if t.name && !self.other(t.lower) && !self.is(t.lower) {
+		if t.name && !self.other(t.lower) && !self.is(t.lower) && !placeBefore(toks, i) {
 			name, k := nameAt(toks, i, self)
 			if name == "" {
 				continue
@@ -274,6 +289,19 @@ func numberWord(w string) int {
 		return n
 	}
 	return numWords[w]
+}
+
+// placeBefore says whether the capitalised word at i follows a word that makes it a place or
+// an organisation ("fra Brørup", "i Ringe", "hos Pædagogisk Center").
+func placeBefore(toks []token, i int) bool {
+	if i == 0 {
+		return false
+	}
+	switch toks[i-1].lower {
+	case "fra", "i", "på", "hos", "ved", "til", "mod", "from", "in", "at":
+		return !(i >= 2 && toks[i-2].lower == "sammen") // "sammen med" names a person
+	}
+	return false
 }
 
 // englishish says whether a clause reads as English (for the pronoun "I").

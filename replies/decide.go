@@ -393,6 +393,11 @@ func (rd *reader) read(segs []segment) textReading {
 	case agreement != "" && len(attend) == 0 && len(decline) == 0:
 		tr.intent, tr.confidence, tr.evidence = IntentAgreement, 0.9, agreement
 		return tr
+	case len(attend) > 0 && tr.promise && choice.id == "" && len(choice.alts) == 0 && len(decline) == 0:
+		// "Vi kommer gerne. Jeg vender tilbage med, hvilket møde": coming, but where is to follow.
+		tr.intent, tr.confidence = IntentUnclear, 0.8
+		tr.evidence = promiseClause(crs)
+		return tr
 	case len(attend) > 0 && (len(hedged) == 0 || choice.firm):
 		tr.intent, tr.confidence = IntentAttend, 0.9
 		tr.evidence = crs[attend[0]].text

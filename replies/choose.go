@@ -71,6 +71,7 @@ func (rd *reader) chooseMeeting(crs []clauseRead) meetingChoice {
 			}
 			if m.clash {
 				ch.doubts = append(ch.doubts, campaign.Reason{Code: campaign.NoteDateClash, Alternatives: m.alts, Quote: m.words})
+				ch.alts = m.alts
 				continue
 			}
 			if m.meeting == "" {
@@ -140,7 +141,7 @@ func (rd *reader) chooseMeeting(crs []clauseRead) meetingChoice {
 			ch.alts = appendUnique(alts, ch.id)
 		}
 	}
-	if ch.id == "" && len(ch.alts) > 1 && !hasCode(ch.doubts, campaign.NoteFitsSeveral) {
+	if ch.id == "" && len(ch.alts) > 1 && !hasCode(ch.doubts, campaign.NoteFitsSeveral) && !hasCode(ch.doubts, campaign.NoteDateClash) {
 		ch.doubts = append(ch.doubts, campaign.Reason{Code: campaign.NoteFitsSeveral, Alternatives: ch.alts})
 	}
 	if ch.id == "" && len(ch.alts) == 0 && len(neg) == len(rd.c.Meetings)-1 && len(neg) > 0 {

@@ -183,7 +183,9 @@ func (rd *reader) countPeople(crs []clauseRead) peopleCount {
 		if at.fromList {
 			ref, quote = "list", at.listSource
 		}
-		pc.note = campaign.Reason{Code: campaign.NotePeopleFrom, People: n, Ref: ref, Quote: clip(quote)}
+		if n > 1 && quote != "" {
+			pc.note = campaign.Reason{Code: campaign.NotePeopleFrom, People: n, Ref: ref, Quote: clip(quote)}
+		}
 	}
 	if len(pc.companions) > max(pc.n-1, 0) {
 		pc.companions = pc.companions[:max(pc.n-1, 0)]
@@ -194,7 +196,12 @@ func (rd *reader) countPeople(crs []clauseRead) peopleCount {
 	if maybe > 0 && maybe != max(pc.n, 1) {
 		pc.doubt = campaign.Reason{Code: campaign.NoteCountsDiffer, People: max(pc.n, 1), Count: maybe, Quote: clip(maybeWords)}
 	}
+	lastSent := -1
 	for _, i := range outClauses(crs) {
+		if crs[i].sent == lastSent {
+			continue // one note for a sentence ("Søren er syg, så han kommer ikke")
+		}
+		lastSent = crs[i].sent
 		pc.outs = append(pc.outs, campaign.Reason{Code: campaign.NoteCompanionOut, Quote: clip(crs[i].text)})
 	}
 	return pc

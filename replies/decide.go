@@ -87,7 +87,11 @@ func (rd *reader) readClause(cl clause) clauseRead {
 	}
 	cr.toks = tokens(cl.text)
 	if mayCount(cr.toks) {
-		cr.count, cr.countAt = statedCount(cl.lower, cr.st.attend)
+		var span [2]int
+		cr.count, span = statedCount(cl.lower, cr.st.attend)
+		if cr.count > 0 {
+			cr.countAt = quoteAround(cl.text, cl.lower, span)
+		}
 		cr.maybeCount = countRange(cl.lower)
 	}
 	cr.alone, _ = saysAlone(cl.lower)

@@ -394,6 +394,37 @@ var (
 	countNounNextRe = regexp.MustCompile(`^\s*(?:$|[,.;:!)–-]|person|deltager|fra|til|i alt|mand)`)
 )
 
+// quoteAround returns the words of text around a span found in its lower-case form, widened to
+// whole words.
+func quoteAround(text, lower string, span [2]int) string {
+	src := text
+	if len(text) != len(lower) {
+		src = lower // lower-casing changed the length: the offsets fit only the lower-case text
+	}
+	a, b := min(span[0], len(src)), min(span[1], len(src))
+	for a > 0 && !utf8.RuneStart(src[a]) {
+		a--
+	}
+	for a > 0 {
+		r, n := utf8.DecodeLastRuneInString(src[:a])
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			break
+		}
+		a -= n
+	}
+	for b < len(src) && !utf8.RuneStart(src[b]) {
+		b++
+	}
+	for b < len(src) {
+		r, n := utf8.DecodeRuneInString(src[b:])
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			break
+		}
+		b += n
+	}
+	return strings.TrimSpace(src[a:b])
+}
+
 // mayCount says whether a clause has a number or a word that counts people at all, so that the
 // patterns need not run on the others.
 func mayCount(toks []token) bool {
@@ -411,8 +442,9 @@ func mayCount(toks []token) bool {
 // statedCount finds the number of people a clause states for the party, 0 when none; coming
 // says the clause speaks of coming, where "begge" counts ("vi kommer begge to", not "vi er
 // begge på kursus").
-func statedCount(l string, coming bool) (int, string) {
-	n, words := 0, ""
+func statedCount(l string, coming bool) (int, [2]int) {
+	n := 0
+	var words [2]int
 	best := -1
 	try := func(v string, start, end int) {
 		if notCountAfterRe.MatchString(l[end:]) || notCountBeforeRe.MatchString(l[:start]) {
@@ -426,7 +458,7 @@ func statedCount(l string, coming bool) (int, string) {
 			k = numWords[v]
 		}
 		if k > 0 && k < 50 && start >= best {
-			n, words, best = k, strings.TrimSpace(l[max(0, start-20):min(len(l), end+12)]), start
+			n, words, best = k, [2]int{max(0, start-20), min(len(l), end+12)}, start
 		}
 	}
 	for _, re := range countRes {
@@ -451,7 +483,7 @@ func statedCount(l string, coming bool) (int, string) {
 			sum += k
 		}
 		if sum > n {
-			n, words = sum, strings.TrimSpace(l[groups[0][2]:groups[len(groups)-1][5]])
+			n, words = sum, [2]int{groups[0][2], groups[len(groups)-1][5]}
 		}
 	} else if len(groups) == 1 && n == 0 {
 		g := groups[0]
@@ -460,7 +492,7 @@ func statedCount(l string, coming bool) (int, string) {
 	if mm := withRe.FindStringSubmatchIndex(l); mm != nil {
 		// "Jeg kommer til Vejle med to fra skoleafdelingen": the writer and two more
 		if k := numberWord(l[mm[2]:mm[3]]); k > 0 && k < 20 {
-			n, words = k+1, strings.TrimSpace(l[mm[0]:mm[1]])
+			n, words = k+1, [2]int{mm[0], mm[1]}
 		}
 	}
 	if mm := plusRe.FindStringSubmatchIndex(l); mm != nil {
@@ -468,11 +500,11 @@ func statedCount(l string, coming bool) (int, string) {
 		if err != nil {
 			k = numWords[l[mm[2]:mm[3]]]
 		}
-		n, words = k+1, strings.TrimSpace(l[mm[0]:mm[5]]) // "vi to + skolebibliotekskonsulenten"
+		n, words = k+1, [2]int{mm[0], mm[5]} // "vi to + skolebibliotekskonsulenten"
 	}
 	if n == 0 && coming {
 		if loc := bothRe.FindStringIndex(l); loc != nil {
-			n, words = 2, strings.TrimSpace(l[loc[0]:loc[1]])
+			n, words = 2, [2]int{max(0, loc[0]-20), min(len(l), loc[1]+12)}
 		}
 	}
 	return n, words

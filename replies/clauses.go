@@ -24,7 +24,6 @@ type clause struct {
 	after   bool   // the main clause after a condition: what holds if it does
 	asks    bool   // its sentence ends in a question mark
 	whole   bool   // the clause is its line by itself (a list item, an inline "Nej")
-	first   bool   // the first clause of its sentence
 	meeting string // the meeting of the quoted lines the text stands under (inline answers)
 }
 
@@ -226,7 +225,7 @@ func sentenceClauses(s string) []clause {
 		if text == "" {
 			return
 		}
-		c := clause{text: text, lower: strings.ToLower(text), lead: lead, sub: sub, asks: asks, first: len(out) == 0}
+		c := clause{text: text, lower: strings.ToLower(text), lead: lead, sub: sub, asks: asks}
 		switch {
 		case cond:
 			c.cond, cond, after = true, false, true

@@ -83,7 +83,7 @@ func (rd *reader) readClause(cl clause) clauseRead {
 		cr.ms = nil // "Vejle Bibliotekerne", "Willy Sørensens Plads 1" on a line of their own: where the sender works
 	}
 	if len(cr.ms) == 0 && cl.meeting != "" {
-		cr.ms = []mention{{meeting: cl.meeting, kind: refInline, words: clip(cl.text), to: true}}
+		cr.ms = []mention{{meeting: cl.meeting, kind: refInline, words: clip(cl.text)}}
 	}
 	cr.toks = tokens(cl.text)
 	if mayCount(cr.toks) {

@@ -47,7 +47,6 @@ type mention struct {
 	kind    refKind
 	words   string // the words as written
 	neg     bool   // named as left, refused or compared against ("ikke Vejle", "i stedet for Aalborg")
-	to      bool   // named as where to go ("til Vejle", "i Aalborg")
 	clash   bool   // a weekday and a date that name different meetings ("tirsdag den 1. marts")
 }
 
@@ -91,7 +90,6 @@ var (
 	negWindowRe = regexp.MustCompile(`(?:^|\s)(?:ikke|fra|i stedet for|istedet for|istedenfor|frem for|fremfor|end|ud over|udover|hverken|not|from|instead of|rather than|than)(?:\s+(?:til|i|på|mødet|møde|dialogmødet|den|d\.|to|in|at|the))*\s*$`)
 	// coordinationRe matches what joins two meetings named alike: "eller", "og", a comma.
 	coordinationRe = regexp.MustCompile(`^\s*(?:,|og|eller|samt|or|and)\s*(?:(?:til|i|på|den|d\.|heller ikke)\s+)*$`)
-	posWindowRe    = regexp.MustCompile(`(?:^|\s)(?:til|i|på|to|in|at|for)(?:\s+(?:mødet|møde|dialogmødet|den|d\.|the|meeting))*\s*(?:i|på|in|at)?\s*$`)
 )
 
 // meetingMentions finds every reference to a meeting in a clause, in order of position.
@@ -123,7 +121,6 @@ func (rc refContext) meetingMentions(cl clause) []mention {
 		if !m.neg && len(out) > 0 && out[len(out)-1].neg && coordinationRe.MatchString(win) {
 			m.neg = true // "hverken Aalborg eller Roskilde", "ikke den 28. og den 1."
 		}
-		m.to = !m.neg && posWindowRe.MatchString(win)
 		out = append(out, m)
 	}
 	rc.names(text, lower, add)

@@ -93,13 +93,30 @@ var (
 
 var registrarRe = wordsRe(`tilmelde|tilmelder|melde (hende|ham|dem|os|mig)|melder (hende|ham|dem|os|mig)|skriv (mig|os|hende|ham) (\p{L}+ )?(op|på)|skrive (mig|os|hende|ham) (\p{L}+ )?(op|på)|sender (vores|min|mit|en|et|to|tre|fire|\d+)|sendes|sende jer`)
 
-// readStance reads a clause; people resolves names and pronouns to whom they are about.
+// readStance reads what a clause says about coming, and about whom; self knows the names of the
+// invitee's own municipality.
 func readStance(cl clause, self *selfNames) stance {
-	l := cl.lower
 	st := stance{asks: cl.asks}
+	l := st.readMarks(cl.lower)
+	st.readVerbs(l)
+	at := st.attendAt
+	if st.decline {
+		at = st.declAt
+	}
+	if st.attend || st.decline {
+		st.subject, st.subjectWords = subjectAt(cl, at, self)
+	}
+	return st
+}
+
+// readMarks reads the words that colour a clause: a promise, a lean, an open choice, an
+// earlier plan, a preference, a change, an option, a day taken, a question. It returns the
+// clause with a promise blanked out: "vender tilbage med en tilmelding" promises, it does
+// not sign up.
+func (st *stance) readMarks(l string) string {
 	if loc := promiseRe.FindStringIndex(l); loc != nil {
 		st.promise = true
-		l = blank(l, loc) // "vender tilbage med en tilmelding" promises; it does not sign up
+		l = blank(l, loc)
 	}
 	st.hedge = hedgeRe.MatchString(l) && !strings.Contains(l, "forsinket")
 	st.open = openRe.MatchString(l) && !eitherNumbersRe.MatchString(l)
@@ -117,6 +134,15 @@ func readStance(cl clause, self *selfNames) stance {
 		st.busy = true // "jeg er til budgetseminar", "deltager i KL's konference den dag"
 	}
 	st.selfOnly = selfOnlyRe.MatchString(l)
+	if !st.promise && confirmLaterRe.MatchString(l) {
+		st.promise = true // "men jeg bekræfter, så snart ..."
+	}
+	return l
+}
+
+// readVerbs finds whether the clause comes or declines, with the negation read where it
+// stands.
+func (st *stance) readVerbs(l string) {
 	if loc := declineCueRe.FindStringIndex(l); loc != nil && !restrictedAfter(l, loc) && !(st.open && openRe.MatchString(l[loc[0]:])) {
 		st.decline, st.declAt = true, loc[0] // "kan ikke svare endnu" leaves it open; it refuses nothing
 	}
@@ -136,26 +162,13 @@ func readStance(cl clause, self *selfNames) stance {
 	if st.decline && notDeclinedRe.MatchString(l) {
 		st.decline = false // "vi har ikke meldt fra": a refusal denied
 	}
-	if !st.promise && confirmLaterRe.MatchString(l) {
-		st.promise = true // "men jeg bekræfter, så snart ..."
-	}
 	if st.decline && st.attend && st.attendAt >= st.declAt && st.attendAt < st.declAt+30 {
-		// "kan ikke komme", "kommer ikke": the verb is inside the refusal.
-		st.attend = false
+		st.attend = false // "kan ikke komme", "kommer ikke": the verb is inside the refusal
 	}
 	if st.attend && agreementObjRe.MatchString(l) && !mentionsMeetingWord(l) {
 		// "ser frem til at modtage tilslutningsaftalen", "vi går med i projektet"
-		st.agreementTalk = true
-		st.attend = false
+		st.agreementTalk, st.attend = true, false
 	}
-	at := st.attendAt
-	if st.decline {
-		at = st.declAt
-	}
-	if st.attend || st.decline {
-		st.subject, st.subjectWords = subjectAt(cl, at, self)
-	}
-	return st
 }
 
 // negatedAt says whether the verb at loc is negated: "ikke" right after it or right before

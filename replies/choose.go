@@ -40,10 +40,46 @@ type vote struct {
 
 func (rd *reader) chooseMeeting(crs []clauseRead) meetingChoice {
 	ch := meetingChoice{at: -1}
-	last := map[string]vote{}
-	var order []string // meetings in the order first named
-	var ambiguous []vote
-	change := false
+	b := ch.cast(crs)
+	strong, weak, neg := b.byKind()
+	ch.open = without(ch.open, neg)
+	switch {
+	case len(strong) == 1:
+		ch.pick(strong[0], b.last[strong[0]], true)
+	case len(strong) > 1 && b.change:
+		latest := strong[0]
+		for _, id := range strong {
+			if b.last[id].clause >= b.last[latest].clause {
+				latest = id // "Rettelse: ... ikke Aalborg, men Vejle": the one named last
+			}
+		}
+		ch.pick(latest, b.last[latest], true)
+		ch.changed = true
+	case len(strong) > 1:
+		ch.alts = strong
+	case len(weak) == 1:
+		ch.pick(weak[0], b.last[weak[0]], false)
+	case len(weak) > 1:
+		ch.alts = weak
+	}
+	ch.weighAmbiguous(b, neg)
+	ch.eliminate(rd.c, neg)
+	ch.noteChoice(b, crs)
+	return ch
+}
+
+// ballot is the votes a reply's mentions cast.
+type ballot struct {
+	last      map[string]vote // per meeting, the vote that counts
+	order     []string        // meetings in the order first named
+	ambiguous []vote          // mentions that fit several meetings
+	change    bool            // a clause that chooses also changes an answer
+}
+
+// cast collects the votes of every mention; the meetings named in a clause that leans are
+// kept as still open, a date that clashes with its weekday as a doubt.
+func (ch *meetingChoice) cast(crs []clauseRead) ballot {
+	b := ballot{last: map[string]vote{}}
 	for i, cr := range crs {
 		if cr.role == roleHedged {
 			for _, m := range cr.ms {
@@ -57,45 +93,58 @@ func (rd *reader) chooseMeeting(crs []clauseRead) meetingChoice {
 			continue
 		}
 		for _, m := range cr.ms {
-			k := voteWeak
+			k := kindOfVote(cr, m)
 			switch {
-			case cr.sub || cr.after, cr.role == roleOut, cr.role == roleSelfOnly:
-				// "når I holder mødet her hos os", "Anders deltager ikke i mødet i Aalborg":
-				// the meeting in question, whoever comes
-			case m.neg, cr.role == roleRefuse, cr.role == roleDecline, cr.role == rolePast:
-				k = voteNeg
-			case cr.st.option:
-				// "Vi kunne både tage til Aalborg og Vejle": possible, not chosen
-			case cr.role == roleAttend, cr.st.prefer:
-				k = voteStrong
-			}
-			if m.clash {
+			case m.clash:
 				ch.doubts = append(ch.doubts, campaign.Reason{Code: campaign.NoteDateClash, Alternatives: m.alts, Quote: m.words})
 				ch.alts = m.alts
-				continue
-			}
-			if m.meeting == "" {
+			case m.meeting == "":
 				if k != voteNeg {
-					ambiguous = append(ambiguous, vote{kind: k, clause: i, m: m})
+					b.ambiguous = append(b.ambiguous, vote{kind: k, clause: i, m: m})
 				}
-				continue
-			}
-			prev, seen := last[m.meeting]
-			if !seen {
-				order = append(order, m.meeting)
-			}
-			if seen && k == voteWeak && prev.kind != voteWeak {
-				continue // naming a meeting again in passing changes nothing
-			}
-			last[m.meeting] = vote{kind: k, clause: i, m: m}
-			if k == voteStrong && cr.st.change {
-				change = true
+			default:
+				b.record(vote{kind: k, clause: i, m: m})
+				b.change = b.change || k == voteStrong && cr.st.change
 			}
 		}
 	}
-	var strong, weak, neg []string
-	for _, id := range order {
-		switch last[id].kind {
+	return b
+}
+
+// kindOfVote is how a mention votes, by the clause it stands in.
+func kindOfVote(cr clauseRead, m mention) voteKind {
+	switch {
+	case cr.sub || cr.after, cr.role == roleOut, cr.role == roleSelfOnly:
+		// "når I holder mødet her hos os", "Anders deltager ikke i mødet i Aalborg": the
+		// meeting in question, whoever comes
+		return voteWeak
+	case m.neg, cr.role == roleRefuse, cr.role == roleDecline, cr.role == rolePast:
+		return voteNeg
+	case cr.st.option:
+		return voteWeak // "Vi kunne både tage til Aalborg og Vejle": possible, not chosen
+	case cr.role == roleAttend, cr.st.prefer:
+		return voteStrong
+	}
+	return voteWeak
+}
+
+// record keeps a vote as the one that counts for its meeting, unless it only names the
+// meeting again in passing.
+func (b *ballot) record(v vote) {
+	prev, seen := b.last[v.m.meeting]
+	if !seen {
+		b.order = append(b.order, v.m.meeting)
+	}
+	if seen && v.kind == voteWeak && prev.kind != voteWeak {
+		return
+	}
+	b.last[v.m.meeting] = v
+}
+
+// byKind sorts the meetings by the vote that counts for each.
+func (b ballot) byKind() (strong, weak, neg []string) {
+	for _, id := range b.order {
+		switch b.last[id].kind {
 		case voteStrong:
 			strong = append(strong, id)
 		case voteWeak:
@@ -104,67 +153,61 @@ func (rd *reader) chooseMeeting(crs []clauseRead) meetingChoice {
 			neg = append(neg, id)
 		}
 	}
-	ch.open = without(ch.open, neg)
-	switch {
-	case len(strong) == 1:
-		ch.pick(strong[0], last[strong[0]], true)
-	case len(strong) > 1:
-		lastID := strong[0]
-		for _, id := range strong {
-			if last[id].clause >= last[lastID].clause {
-				lastID = id
-			}
-		}
-		if change {
-			ch.pick(lastID, last[lastID], true)
-			ch.changed = true
-		} else {
-			ch.alts = strong
-		}
-	case len(weak) == 1:
-		ch.pick(weak[0], last[weak[0]], false)
-	case len(weak) > 1:
-		ch.alts = weak
-	}
-	for _, v := range ambiguous {
+	return strong, weak, neg
+}
+
+// weighAmbiguous weighs the mentions that fit several meetings ("tirsdag", "i Jylland"):
+// one that fits the chosen meeting confirms it; one that fits a single meeting not ruled out
+// chooses it; else the meetings it fits are a doubt.
+func (ch *meetingChoice) weighAmbiguous(b ballot, neg []string) {
+	for _, v := range b.ambiguous {
 		alts := without(v.m.alts, neg)
 		switch {
 		case ch.id != "" && contains(alts, ch.id):
 		case ch.id == "" && len(ch.alts) == 0 && len(alts) == 1:
 			ch.pick(alts[0], v, v.kind == voteStrong)
 		case ch.id == "" && len(ch.alts) == 0 && len(alts) > 1:
-			ch.alts = alts
-			ch.at = v.clause
+			ch.alts, ch.at = alts, v.clause
 			ch.doubts = append(ch.doubts, campaign.Reason{Code: campaign.NoteFitsSeveral, Alternatives: alts, Ref: string(v.m.kind), Quote: v.m.words})
-		case ch.id != "" && !contains(alts, ch.id) && len(alts) > 0 && v.kind >= last[ch.id].kind:
-			ch.doubts = append(ch.doubts, campaign.Reason{Code: campaign.NoteFitsSeveral, Alternatives: appendUnique(alts, ch.id), Ref: string(v.m.kind), Quote: v.m.words})
+		case ch.id != "" && !contains(alts, ch.id) && len(alts) > 0 && v.kind >= b.last[ch.id].kind:
 			ch.alts = appendUnique(alts, ch.id)
+			ch.doubts = append(ch.doubts, campaign.Reason{Code: campaign.NoteFitsSeveral, Alternatives: ch.alts, Ref: string(v.m.kind), Quote: v.m.words})
 		}
 	}
 	if ch.id == "" && len(ch.alts) > 1 && !hasCode(ch.doubts, campaign.NoteFitsSeveral) && !hasCode(ch.doubts, campaign.NoteDateClash) {
 		ch.doubts = append(ch.doubts, campaign.Reason{Code: campaign.NoteFitsSeveral, Alternatives: ch.alts})
 	}
-	if ch.id == "" && len(ch.alts) == 0 && len(neg) == len(rd.c.Meetings)-1 && len(neg) > 0 {
-		for _, mt := range rd.c.Meetings {
-			if !contains(neg, mt.ID) {
-				ch.id = mt.ID
-				ch.doubts = append(ch.doubts, campaign.Reason{Code: campaign.NoteByElimination, Meeting: mt.ID, Alternatives: neg})
-			}
+}
+
+// eliminate suggests the one meeting not ruled out when all others are, as a doubt: the reply
+// never named it.
+func (ch *meetingChoice) eliminate(c *campaign.Campaign, neg []string) {
+	if ch.id != "" || len(ch.alts) > 0 || len(neg) == 0 || len(neg) != len(c.Meetings)-1 {
+		return
+	}
+	for _, mt := range c.Meetings {
+		if !contains(neg, mt.ID) {
+			ch.id = mt.ID
+			ch.doubts = append(ch.doubts, campaign.Reason{Code: campaign.NoteByElimination, Meeting: mt.ID, Alternatives: neg})
 		}
 	}
-	if ch.id != "" {
-		var others []string
-		for _, id := range order {
-			if id != ch.id {
-				others = append(others, id)
-			}
-		}
-		if len(others) > 0 && ch.at >= 0 {
-			ch.notes = append(ch.notes, campaign.Reason{Code: campaign.NoteChoseAmong, Meeting: ch.id, Alternatives: others, Quote: clip(crs[ch.at].text)})
-		}
-		ch.changed = ch.changed && len(others) > 0
+}
+
+// noteChoice notes the meetings named besides the one chosen, and the words that chose it.
+func (ch *meetingChoice) noteChoice(b ballot, crs []clauseRead) {
+	if ch.id == "" {
+		return
 	}
-	return ch
+	var others []string
+	for _, id := range b.order {
+		if id != ch.id {
+			others = append(others, id)
+		}
+	}
+	if len(others) > 0 && ch.at >= 0 {
+		ch.notes = append(ch.notes, campaign.Reason{Code: campaign.NoteChoseAmong, Meeting: ch.id, Alternatives: others, Quote: clip(crs[ch.at].text)})
+	}
+	ch.changed = ch.changed && len(others) > 0
 }
 
 // placeClause says whether a subordinate clause opened by lead may name the meeting in

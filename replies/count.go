@@ -119,64 +119,20 @@ func excludedBefore(toks []token, i int) bool {
 }
 
 func (rd *reader) countPeople(crs []clauseRead) peopleCount {
-	var pc peopleCount
 	at := newAttendees()
-	explicit, explicitAt, aloneAt := 0, -1, -1
-	explicitWords := ""
-	maybe, maybeWords := 0, ""
+	sc := rd.scanCounts(crs)
 	for i := range crs {
-		cr := &crs[i]
-		firm := cr.role != roleHedged && cr.role != roleOut && !cr.sub && !cr.cond
-		if cr.count > 0 && firm {
-			explicit, explicitAt, explicitWords = cr.count, i, cr.countAt
-		}
-		if cr.alone && firm && cr.role != rolePast {
-			aloneAt = i
-		}
-		switch {
-		case cr.maybeCount > 0:
-			maybe, maybeWords = cr.maybeCount, cr.text // "to eller tre", "2-3 personer"
-		case cr.count > 0 && !firm && cr.role != roleOut && !cr.asks:
-			maybe, maybeWords = cr.count, cr.text // "vi bliver måske tre", "hvis der er plads til tre"
-		case (cr.role == roleHedged || cr.cond) && hasOthers(personsIn(cr.toks, rd.self)):
-			maybe, maybeWords = -1, cr.text // "og måske også min kollega"
-		}
-		rd.collectPersons(at, cr)
+		rd.collectPersons(at, &crs[i])
 	}
 	rd.collectLists(at, crs)
-	members := at.members()
-	principals := 0
-	for _, k := range members {
-		if !at.companion[k] {
-			principals++
-		}
-	}
-	n := len(members)
-	if n > 0 && principals == 0 {
-		n++ // "X kommer med": someone X comes along with
-	}
-	pc.companions = []string{}
-	for _, k := range members {
-		if k != "self" && at.labels[k] != "" {
-			pc.companions = append(pc.companions, at.labels[k])
-		}
-	}
-	hasSelf := false
-	for _, k := range members {
-		hasSelf = hasSelf || k == "self"
-	}
-	if !hasSelf && principals > 0 && len(pc.companions) > 0 {
-		pc.companions = pc.companions[1:] // the first named is the one who comes, not extra
-	}
+	n, companions := at.count()
+	pc := peopleCount{companions: companions}
 	switch {
-	case explicitAt >= 0 && explicitAt >= aloneAt:
-		pc.n = explicit
-		pc.note = campaign.Reason{Code: campaign.NotePeopleFrom, People: explicit, Ref: "number", Quote: clip(explicitWords)}
-		if explicit == 1 {
-			pc.companions = []string{}
-		}
-	case aloneAt >= 0:
-		pc.n, pc.companions = 1, []string{}
+	case sc.explicitAt >= 0 && sc.explicitAt >= sc.aloneAt:
+		pc.n = sc.explicit
+		pc.note = campaign.Reason{Code: campaign.NotePeopleFrom, People: sc.explicit, Ref: "number", Quote: clip(sc.explicitWords)}
+	case sc.aloneAt >= 0:
+		pc.n = 1
 	case n > 0:
 		pc.n = n
 		ref, quote := "names", strings.Join(pc.companions, ", ")
@@ -190,29 +146,84 @@ func (rd *reader) countPeople(crs []clauseRead) peopleCount {
 	if len(pc.companions) > max(pc.n-1, 0) {
 		pc.companions = pc.companions[:max(pc.n-1, 0)]
 	}
+	maybe := sc.maybe
 	if maybe == -1 {
 		maybe = max(pc.n, 1) + 1
 	}
 	if maybe > 0 && maybe != max(pc.n, 1) {
-		pc.doubt = campaign.Reason{Code: campaign.NoteCountsDiffer, People: max(pc.n, 1), Count: maybe, Quote: clip(maybeWords)}
+		pc.doubt = campaign.Reason{Code: campaign.NoteCountsDiffer, People: max(pc.n, 1), Count: maybe, Quote: clip(sc.maybeWords)}
 	}
-	lastSent := -1
-	for _, i := range outClauses(crs) {
-		if crs[i].sent == lastSent {
-			continue // one note for a sentence ("Søren er syg, så han kommer ikke")
-		}
-		lastSent = crs[i].sent
-		pc.outs = append(pc.outs, campaign.Reason{Code: campaign.NoteCompanionOut, Quote: clip(crs[i].text)})
-	}
+	pc.outs = outNotes(crs)
 	return pc
 }
 
-func outClauses(crs []clauseRead) []int {
-	var out []int
+// countScan is what the clauses state of how many come.
+type countScan struct {
+	explicit, explicitAt int // the last number stated firmly, and its clause (-1 none)
+	explicitWords        string
+	aloneAt              int // the last clause that says one comes alone, -1 none
+	maybe                int // a number left open; -1: someone more may come
+	maybeWords           string
+}
+
+func (rd *reader) scanCounts(crs []clauseRead) countScan {
+	sc := countScan{explicitAt: -1, aloneAt: -1}
 	for i, cr := range crs {
-		if cr.role == roleOut || cr.role == roleSelfOnly {
-			out = append(out, i)
+		firm := cr.role != roleHedged && cr.role != roleOut && !cr.sub && !cr.cond
+		if cr.count > 0 && firm {
+			sc.explicit, sc.explicitAt, sc.explicitWords = cr.count, i, cr.countAt
 		}
+		if cr.alone && firm && cr.role != rolePast {
+			sc.aloneAt = i
+		}
+		switch {
+		case cr.maybeCount > 0:
+			sc.maybe, sc.maybeWords = cr.maybeCount, cr.text // "to eller tre", "2-3 personer"
+		case cr.count > 0 && !firm && cr.role != roleOut && !cr.asks:
+			sc.maybe, sc.maybeWords = cr.count, cr.text // "vi bliver måske tre", "hvis der er plads til tre"
+		case (cr.role == roleHedged || cr.cond) && hasOthers(personsIn(cr.toks, rd.self)):
+			sc.maybe, sc.maybeWords = -1, cr.text // "og måske også min kollega"
+		}
+	}
+	return sc
+}
+
+// count is how many the named people make, and the extra ones by name: when only people who
+// come along are named, someone they come with counts too; when the writer is not among them,
+// the first named is the one who comes, not extra.
+func (a *attendees) count() (int, []string) {
+	members := a.members()
+	principals, hasSelf := 0, false
+	companions := []string{}
+	for _, k := range members {
+		if !a.companion[k] {
+			principals++
+		}
+		hasSelf = hasSelf || k == "self"
+		if k != "self" && a.labels[k] != "" {
+			companions = append(companions, a.labels[k])
+		}
+	}
+	n := len(members)
+	if n > 0 && principals == 0 {
+		n++ // "X kommer med": someone X comes along with
+	}
+	if !hasSelf && principals > 0 && len(companions) > 0 {
+		companions = companions[1:]
+	}
+	return n, companions
+}
+
+// outNotes notes the people named as not coming, once a sentence.
+func outNotes(crs []clauseRead) []campaign.Reason {
+	var out []campaign.Reason
+	lastSent := -1
+	for i, cr := range crs {
+		if cr.role != roleOut && cr.role != roleSelfOnly || cr.sent == lastSent {
+			continue // one note for "Søren er syg, så han kommer ikke"
+		}
+		lastSent = cr.sent
+		out = append(out, campaign.Reason{Code: campaign.NoteCompanionOut, Quote: clip(crs[i].text)})
 	}
 	return out
 }
@@ -221,86 +232,104 @@ func outClauses(crs []clauseRead) []int {
 // not coming.
 func (rd *reader) collectPersons(at *attendees, cr *clauseRead) {
 	ps := personsIn(cr.toks, rd.self)
-	var named []string
-	resolved := make([]string, len(ps))
+	resolved, named := at.resolve(ps)
+	plural := pluralSubject(cr)
+	switch {
+	case cr.role == roleAttend && !cr.header: // a list's header: the list names who comes
+		at.addComing(cr, ps, resolved)
+		if plural {
+			for _, k := range at.lastGroup {
+				at.add(k, "", false)
+			}
+		}
+	case cr.role == roleOut:
+		at.removeOut(cr, ps, resolved)
+		if plural {
+			for _, k := range at.lastGroup {
+				at.remove(k)
+			}
+		}
+	case cr.role == roleSelfOnly:
+		at.writerOut = true
+	}
+	if len(named) >= 2 {
+		at.lastGroup = named // "de" is these, next
+	}
+}
+
+// resolve gives each person named its key: a pronoun is the person last named ("Bibliotekschefen
+// har bedt mig tilmelde ham": he is the one named). It returns the keys and the people named
+// by name.
+func (a *attendees) resolve(ps []person) (resolved, named []string) {
+	resolved = make([]string, len(ps))
 	for i, p := range ps {
 		switch {
 		case p.pronoun && (p.key == "de" || p.key == "dem"):
-			resolved[i] = ""
 		case p.pronoun:
-			resolved[i] = at.lastNamed
+			resolved[i] = a.lastNamed
 			if resolved[i] == "" {
 				resolved[i] = p.key
 			}
 		default:
 			resolved[i] = p.key
 			if !p.self && !strings.Contains(p.key, "#") {
-				at.lastNamed = p.key // "Bibliotekschefen har bedt mig tilmelde ham": he is the one named
+				a.lastNamed = p.key
 			}
 			if !p.self && !isRoleKey(p.key) {
 				named = append(named, p.key)
 			}
 		}
 	}
-	plural := pluralSubject(cr)
-	if len(named) >= 2 {
-		defer func() { at.lastGroup = named }()
+	return resolved, named
+}
+
+// addComing adds the people a coming clause names, but not those it names as written for,
+// replaced or asking, the writer who registers others, or those in an aside.
+func (a *attendees) addComing(cr *clauseRead, ps []person, resolved []string) {
+	for i, p := range ps {
+		if excludedBefore(cr.toks, p.tok) || inAside(cr.toks, p.tok) { // "(Jytte Pallesen har meldt os til)"
+			continue
+		}
+		if p.self && cr.st.registrar && cr.toks[p.tok].lower == "jeg" {
+			continue
+		}
+		// Those named after "sammen med", "tager ... med" come along; those before are who
+		// they come with.
+		companion := cr.st.companion && cr.toks[p.tok].start > cr.st.companionAt
+		label := p.label
+		if p.pronoun {
+			label = a.labels[resolved[i]]
+		}
+		a.add(resolved[i], label, companion)
 	}
-	switch cr.role {
-	case roleAttend:
-		if cr.header {
-			break // the list below names who comes, not the line that brings it
+}
+
+// removeOut takes away who a clause names as not coming: its subject before the refusal, else
+// the one refused for ("afbud for vores skolebibliotekskonsulent"), and anyone "uden".
+func (a *attendees) removeOut(cr *clauseRead, ps []person, resolved []string) {
+	out := -1
+	for i, p := range ps {
+		if !cr.st.decline || cr.toks[p.tok].start < cr.st.declAt {
+			out = i
+			break
 		}
-		for i, p := range ps {
-			if excludedBefore(cr.toks, p.tok) {
-				continue
-			}
-			if p.self && cr.st.registrar && cr.toks[p.tok].lower == "jeg" {
-				continue
-			}
-			if inAside(cr.toks, p.tok) {
-				continue // "(Jytte Pallesen har meldt os til)"
-			}
-			// Those named after "sammen med", "tager ... med" come along; those before are who
-			// they come with.
-			companion := cr.st.companion && cr.toks[p.tok].start > cr.st.companionAt
-			label := p.label
-			if p.pronoun {
-				label = at.labels[resolved[i]]
-			}
-			at.add(resolved[i], label, companion)
+	}
+	if out < 0 && len(ps) > 0 {
+		out = 0
+	}
+	if out >= 0 {
+		a.remove(resolved[out])
+	}
+	for i, t := range cr.toks {
+		if t.lower != "uden" {
+			continue
 		}
-		if plural {
-			for _, k := range at.lastGroup {
-				at.add(k, "", false)
-			}
-		}
-	case roleOut:
-		// The subject is out: the first person before the refusal, or named after "uden".
-		for i, p := range ps {
-			if !cr.st.decline || cr.toks[p.tok].start < cr.st.declAt {
-				at.remove(resolved[i])
+		for j, p := range ps {
+			if p.tok > i {
+				a.remove(resolved[j])
 				break
 			}
 		}
-		if plural {
-			for _, k := range at.lastGroup {
-				at.remove(k)
-			}
-		}
-		for i, t := range cr.toks {
-			if t.lower != "uden" {
-				continue
-			}
-			for j, p := range ps {
-				if p.tok > i {
-					at.remove(resolved[j])
-					break
-				}
-			}
-		}
-	case roleSelfOnly:
-		at.writerOut = true
 	}
 }
 

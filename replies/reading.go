@@ -191,22 +191,7 @@ func readHuman(a *Answer, r *Reading, m *message, c *campaign.Campaign) {
 		tr.doubts = nil
 	}
 	if tr.intent == IntentAttend && tr.meeting == "" && len(tr.alts) == 0 {
-		// The subject may carry the choice when the sender wrote it ("Tilmelding Vejle").
-		sub := rd.readClause(clause{text: stripReplyPrefix(r.Subject), lower: strings.ToLower(stripReplyPrefix(r.Subject))})
-		if ch := rd.chooseMeeting([]clauseRead{sub}); ch.id != "" {
-			tr.meeting, tr.confidence = ch.id, 0.8
-		}
-	}
-	if tr.intent == IntentAttend && tr.meeting == "" && len(tr.alts) == 0 {
-		// A change of part of an answer, written above the sender's own earlier answer: the
-		// meeting that answer chose still holds.
-		if prev := earlierAnswer(m); prev != "" {
-			er := rd.read(ownSegments(c, prev, nil))
-			if er.intent == IntentAttend && er.meeting != "" && len(er.doubts) == 0 {
-				tr.meeting, tr.confidence = er.meeting, 0.85
-				tr.notes = append(tr.notes, campaign.Reason{Code: campaign.NoteMeetingFrom, Meeting: er.meeting, Ref: "earlier", Quote: clip(er.evidence)})
-			}
-		}
+		rd.meetingElsewhere(&tr, r, m)
 	}
 	a.Intent, a.Confidence, a.Question = tr.intent, tr.confidence, tr.question
 	switch tr.intent {
@@ -254,6 +239,27 @@ func readHuman(a *Answer, r *Reading, m *message, c *campaign.Campaign) {
 	if tr.question && tr.intent != IntentQuestion {
 		a.NeedsReview = true
 		a.note(campaign.Reason{Code: campaign.NoteAlsoAsks})
+	}
+}
+
+// meetingElsewhere finds the meeting of an answer that names none in its text: in the subject
+// the sender wrote ("Tilmelding Vejle"), else in the sender's own earlier answer quoted below a
+// change of part of it ("skriv os op som to i stedet for én"), whose meeting still holds.
+func (rd *reader) meetingElsewhere(tr *textReading, r *Reading, m *message) {
+	subject := stripReplyPrefix(r.Subject)
+	sub := rd.readClause(clause{text: subject, lower: strings.ToLower(subject)})
+	if ch := rd.chooseMeeting([]clauseRead{sub}); ch.id != "" {
+		tr.meeting, tr.confidence = ch.id, 0.8
+		return
+	}
+	prev := earlierAnswer(m)
+	if prev == "" {
+		return
+	}
+	er := rd.read(ownSegments(rd.c, prev, nil))
+	if er.intent == IntentAttend && er.meeting != "" && len(er.doubts) == 0 {
+		tr.meeting, tr.confidence = er.meeting, 0.85
+		tr.notes = append(tr.notes, campaign.Reason{Code: campaign.NoteMeetingFrom, Meeting: er.meeting, Ref: "earlier", Quote: clip(er.evidence)})
 	}
 }
 

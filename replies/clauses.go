@@ -172,10 +172,33 @@ func sentences(l string) []string {
 	if strings.TrimSpace(l[start:]) != "" {
 		out = append(out, l[start:])
 	}
-	for i := range out {
-		out[i] = strings.TrimSpace(out[i])
+	var bounded []string
+	for _, s := range out {
+		bounded = append(bounded, chunks(strings.TrimSpace(s), maxSentence)...)
 	}
-	return out
+	return bounded
+}
+
+// maxSentence bounds a sentence: a longer run of words without a stop is no sentence a person
+// wrote, and every stage after this one may then look across a sentence at no more cost than
+// a constant.
+const maxSentence = 1000
+
+// chunks cuts s into pieces of at most n bytes, at spaces where it can.
+func chunks(s string, n int) []string {
+	var out []string
+	for len(s) > n {
+		cut := strings.LastIndexByte(s[:n], ' ')
+		if cut <= 0 {
+			cut = n
+			for cut > 0 && !utf8.RuneStart(s[cut]) {
+				cut--
+			}
+		}
+		out = append(out, s[:cut])
+		s = strings.TrimSpace(s[cut:])
+	}
+	return append(out, s)
 }
 
 func digitBefore(l string, i int) bool { return i > 0 && l[i-1] >= '0' && l[i-1] <= '9' }

@@ -28,6 +28,9 @@ type attendees struct {
 	listSource string
 }
 
+// maxAttendees bounds the people kept from one reply.
+const maxAttendees = 60
+
 func newAttendees() *attendees {
 	return &attendees{labels: map[string]string{}, companion: map[string]bool{}, removed: map[string]bool{}}
 }
@@ -38,6 +41,9 @@ func (a *attendees) add(key, label string, companion bool) {
 	}
 	delete(a.removed, key)
 	if _, ok := a.labels[key]; !ok {
+		if len(a.keys) >= maxAttendees {
+			return // far more than any invitation welcomes: a person looks anyway
+		}
 		a.keys = append(a.keys, key)
 		a.labels[key] = label
 		a.companion[key] = companion

@@ -92,6 +92,9 @@ var (
 	coordinationRe = regexp.MustCompile(`^\s*(?:,|og|eller|samt|or|and)\s*(?:(?:til|i|på|den|d\.|heller ikke)\s+)*$`)
 )
 
+// maxMentions bounds the references read in one clause.
+const maxMentions = 24
+
 // meetingMentions finds every reference to a meeting in a clause, in order of position.
 func (rc refContext) meetingMentions(cl clause) []mention {
 	text, lower := cl.text, cl.lower
@@ -100,6 +103,9 @@ func (rc refContext) meetingMentions(cl clause) []mention {
 	}
 	var out []mention
 	add := func(m mention, end int) {
+		if len(out) >= maxMentions {
+			return
+		}
 		for _, o := range out {
 			if m.pos < o.pos+len(o.words) && o.pos < end {
 				return // a place already read (the date of "tirsdag den 28.")

@@ -174,6 +174,12 @@ func applyHuman(c *Campaign, st *State, a Answer, now time.Time) []Effect {
 		return []Effect{{Kind: EffectReview, Reason: Reason{Code: ReasonQuestion}.Because(a.Why)}}
 	case "unclear":
 		markUnclear(st)
+		if a.Why.Code == ReadUndecided {
+			if a.Why.Flag && !a.NeedsReview {
+				return nil // not decided yet, and says it will answer: no one has to act
+			}
+			return []Effect{{Kind: EffectReview, Reason: Reason{Code: ReasonReadingCheck}.Because(a.Why)}} // ask which
+		}
 		return []Effect{{Kind: EffectReview, Reason: Reason{Code: ReasonAnswerUnreadable}.Because(a.Why)}}
 	}
 	return nil // "none": nothing to act on

@@ -30,6 +30,13 @@ type Reason struct {
 	Quote      string   `json:"quote,omitempty"`       // words quoted from a message, shown as written
 	Detail     string   `json:"detail,omitempty"`      // someone else's words (a server's, an error), shown as written
 	Flag       bool     `json:"flag,omitempty"`        // a yes/no the code names
+	// Alternatives are the meetings (ids) a reading could also mean, or the others it named.
+	Alternatives []string `json:"alternatives,omitempty"`
+	// Ref says how a reply named what was read: "weekday", "date", "relative_day", "month", "week", "venue",
+	// "room", "street", "order", "region", "host", "inline", "misspelt", "earlier" (the sender's
+	// own earlier answer, quoted) for a meeting; "number",
+	// "names", "list" for people.
+	Ref string `json:"ref,omitempty"`
 	// Reading is the reading's own reason when a review follows from how a reply was read.
 	Reading *Reason `json:"reading,omitempty"`
 	// Notes are remarks that belong to the reason ("it also asks a question").
@@ -104,6 +111,7 @@ const (
 	ReadQuestion        ReasonCode = "read_question"         // asks without answering; Quote
 	ReadNothing         ReasonCode = "read_nothing"          // no answer found in the text
 	ReadWinmailOnly     ReasonCode = "read_winmail_only"     // the calendar answer is only in a winmail.dat rsvpd cannot read; Detail
+	ReadUndecided       ReasonCode = "read_undecided"        // has not decided yet; Quote, Flag (promises to answer), Alternatives (meetings still open)
 	NoteUnknownSender   ReasonCode = "note_unknown_sender"   // the sender is not a known invitee
 	NoteByText          ReasonCode = "note_by_text"          // found only by the municipality or domain named
 	NoteOtherInvitee    ReasonCode = "note_other_invitee"    // the sender is registered for another invitee; Invitee
@@ -124,6 +132,16 @@ const (
 	NoteReplyCut        ReasonCode = "note_reply_cut"        // only the first part of the reply read for its answer; Count (KiB)
 	NoteLowConfidence   ReasonCode = "note_low_confidence"   // the words allow more than one reading
 	NoteSeveralMeetings ReasonCode = "note_several_meetings" // names more than one meeting without choosing
+	NoteMeetingFrom     ReasonCode = "note_meeting_from"     // the meeting read from words other than its city; Meeting, Ref, Quote
+	NotePeopleFrom      ReasonCode = "note_people_from"      // the people counted from words; People, Ref, Quote
+	NoteChoseAmong      ReasonCode = "note_chose_among"      // several meetings named, one chosen; Meeting, Alternatives (the others), Quote
+	NoteFitsSeveral     ReasonCode = "note_fits_several"     // the words fit more than one meeting; Alternatives, Ref, Quote
+	NoteDateClash       ReasonCode = "note_date_clash"       // a weekday and a date that name different meetings; Alternatives, Quote
+	NoteByElimination   ReasonCode = "note_by_elimination"   // the meeting is the one not ruled out; Meeting, Alternatives (ruled out)
+	NoteCompanionOut    ReasonCode = "note_companion_out"    // someone named does not come; the answer stands; Quote
+	NoteSelfOnly        ReasonCode = "note_self_only"        // the writer does not come, others may; Quote
+	NoteAnswersDiffer   ReasonCode = "note_answers_differ"   // the reply both comes and declines; Quote (the other answer)
+	NoteCountsDiffer    ReasonCode = "note_counts_differ"    // two numbers of people; People (read), Count (the other), Quote
 )
 
 // ReasonCodes lists every code, for the catalogue's test: a code without a sentence in every
@@ -139,11 +157,12 @@ func ReasonCodes() []ReasonCode {
 		ReasonReplayDiffers, ReasonReadingFailed, ReasonTooComplex,
 		ReadUnreadable, ReadBounce, ReadAutoReply, ReadCalendarEmpty, ReadCalendarMethod,
 		ReadCalendarAnswer, ReadPDFOnly, ReadNoText, ReadAttends, ReadChanges, ReadDeclines,
-		ReadAgreement, ReadQuestion, ReadNothing, ReadWinmailOnly,
+		ReadAgreement, ReadQuestion, ReadNothing, ReadWinmailOnly, ReadUndecided,
 		NoteUnknownSender, NoteByText, NoteOtherInvitee, NoteNoteAsks, NoteAboveWelcome,
 		NoteAlsoAsks, NoteUnverified, NoteFromMissing, NoteFromSeveral, NoteFromUnparsable, NoteTooComplex,
 		NoteTooManyParts, NoteNestedTooDeep, NoteHTMLTooLarge, NoteHTMLTooDeep, NoteLongLine, NoteBodyCut,
 		NoteReplyCut, NoteLowConfidence,
-		NoteSeveralMeetings,
+		NoteSeveralMeetings, NoteMeetingFrom, NotePeopleFrom, NoteChoseAmong, NoteFitsSeveral,
+		NoteDateClash, NoteByElimination, NoteCompanionOut, NoteSelfOnly, NoteAnswersDiffer, NoteCountsDiffer,
 	}
 }

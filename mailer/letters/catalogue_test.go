@@ -14,7 +14,7 @@ func sampleReason(code campaign.ReasonCode) campaign.Reason {
 	return campaign.Reason{Code: code, Meeting: "vejle", OldMeeting: "aalborg", People: 3, Welcome: 2,
 		Invitee: "101", Address: "x@example.test", Addresses: []string{"x@example.test"}, Letter: "reminder",
 		Count: 2, Status: "5.1.1", Method: "COUNTER", PartStat: "TENTATIVE", Date: "2012-03-05",
-		Quote: "«q»", Detail: "«d»", Flag: true}
+		Quote: "«q»", Detail: "«d»", Flag: true, Alternatives: []string{"aalborg", "roskilde"}, Ref: "weekday"}
 }
 
 // englishWords are words a Danish sentence of the catalogue must not hold.

@@ -60,7 +60,7 @@ func (cp *Composer) Compose(l Letter) (letters.Outgoing, error) {
 		MessageID:     l.MessageID,
 		InReplyTo:     l.InReplyTo,
 		References:    l.References,
-		AutoSubmitted: "auto-generated",
+		AutoSubmitted: l.Kind.AutoSubmitted(),
 		Attachments:   l.Attachments,
 	}
 	d := l.Data
@@ -71,10 +71,6 @@ func (cp *Composer) Compose(l Letter) (letters.Outgoing, error) {
 		if l.To == d.Invitee.Email {
 			o.To.Name = d.Invitee.Contact
 		}
-	}
-	switch l.Kind {
-	case letters.KindConfirmation, letters.KindChange, letters.KindDeclineAck, letters.KindCancelAck:
-		o.AutoSubmitted = "auto-replied" // each answers the invitee's own message
 	}
 	if err := cp.attach(l, &d, &o); err != nil {
 		return o, fmt.Errorf("compose %s: %w", l.Kind, err)

@@ -59,6 +59,9 @@ func TestPreviewExampleCampaign(t *testing.T) {
 		if code, ok := signer.TokenFromAddress(rt[0].Address); !ok || code != inv.Code {
 			t.Errorf("%s: Reply-To %s carries the token of %q", inv.Code, rt[0].Address, code)
 		}
+		if a := msg.Header.Get("Auto-Submitted"); a != "" {
+			t.Errorf("%s: the invitation carries Auto-Submitted %q: out-of-office replies would not come back", inv.Code, a)
+		}
 		if code, ok := signer.VerifyMessageID(msg.Header.Get("Message-Id")); !ok || code != inv.Code {
 			t.Errorf("%s: Message-ID %s is not this invitee's", inv.Code, msg.Header.Get("Message-Id"))
 		}

@@ -39,6 +39,34 @@ func Kinds() []Kind {
 		KindDigest}
 }
 
+// autoSubmitted is the RFC 3834 keyword of each kind, the one place that decides it. Automatic
+// answers to an invitee's message are auto-replied; other automatic notices (the letters to
+// the staff) auto-generated. Letters written to a person (the invitation, the agreement
+// letter, reminders and nudges) carry none: a mail system sends no out-of-office reply to
+// auto-submitted mail, and those replies tell rsvpd who is away.
+var autoSubmitted = map[Kind]string{
+	KindInvitation:      "",
+	KindConfirmation:    "auto-replied",
+	KindChange:          "auto-replied",
+	KindDeclineAck:      "auto-replied",
+	KindCancelAck:       "auto-replied",
+	KindReminder:        "",
+	KindAgreement:       "",
+	KindNudgeUnanswered: "",
+	KindNudgeAgreement:  "",
+	KindStaffReview:     "auto-generated",
+	KindDigest:          "auto-generated",
+}
+
+// AutoSubmitted is the Auto-Submitted header the kind's messages carry ("" for none).
+// A kind not listed is an automatic notice: auto-generated.
+func (k Kind) AutoSubmitted() string {
+	if v, ok := autoSubmitted[k]; ok {
+		return v
+	}
+	return "auto-generated"
+}
+
 // ToStaff reports whether the letter goes to the organiser's staff rather than an invitee.
 func (k Kind) ToStaff() bool { return k == KindStaffReview || k == KindDigest }
 

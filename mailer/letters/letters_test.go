@@ -592,3 +592,29 @@ func BenchmarkNewLetters(b *testing.B) {
 		}
 	}
 }
+
+// TestAutoSubmittedPerKind: every kind has its keyword decided in one place. Letters to a
+// person carry none, so that out-of-office replies (which tell rsvpd who is away) still come
+// back; automatic answers to an invitee's message are auto-replied; other automatic notices
+// auto-generated.
+func TestAutoSubmittedPerKind(t *testing.T) {
+	want := map[Kind]string{
+		KindInvitation: "", KindAgreement: "", KindReminder: "", KindNudgeUnanswered: "", KindNudgeAgreement: "",
+		KindConfirmation: "auto-replied", KindChange: "auto-replied", KindDeclineAck: "auto-replied",
+		KindCancelAck:   "auto-replied",
+		KindStaffReview: "auto-generated", KindDigest: "auto-generated",
+	}
+	for _, k := range Kinds() {
+		if _, listed := autoSubmitted[k]; !listed {
+			t.Errorf("%s: not in the Auto-Submitted table: decide whether it is written to a person", k)
+		}
+		w, ok := want[k]
+		if !ok {
+			t.Errorf("%s: this test does not know the kind", k)
+			continue
+		}
+		if got := k.AutoSubmitted(); got != w {
+			t.Errorf("%s: Auto-Submitted %q, want %q", k, got, w)
+		}
+	}
+}

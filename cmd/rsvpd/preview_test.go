@@ -65,7 +65,7 @@ func TestPreviewExampleCampaign(t *testing.T) {
 		if code, ok := signer.VerifyMessageID(msg.Header.Get("Message-Id")); !ok || code != inv.Code {
 			t.Errorf("%s: Message-ID %s is not this invitee's", inv.Code, msg.Header.Get("Message-Id"))
 		}
-		if s, err := dec.DecodeHeader(msg.Header.Get("Subject")); err != nil || s != "Invitation: Dialogmøde om det nye fælles bibliotekssystem" {
+		if s, err := dec.DecodeHeader(msg.Header.Get("Subject")); err != nil || s != "Invitation til dialogmøde om det nye fælles bibliotekssystem" {
 			t.Errorf("%s: subject %q (%v)", inv.Code, s, err)
 		}
 		env, err := enmime.ReadEnvelope(bytes.NewReader(raw))
@@ -85,11 +85,11 @@ func TestPreviewExampleCampaign(t *testing.T) {
 		{"101-confirmation.eml", []string{"text/calendar; method=REQUEST", "invite.ics"}, "Med denne mail følger en kalenderinvitation"},
 		{"101-change.eml", []string{"text/calendar; method=REQUEST", "text/calendar; method=CANCEL", "cancel.ics"}, "en aflysning af kalenderaftalen for mødet i Aalborg"},
 		{"101-cancel_ack.eml", []string{"text/calendar; method=CANCEL"}, "Med denne mail følger en aflysning af kalenderaftalen"},
-		{"101-agreement.eml", []string{"application/pdf", "tilslutningsaftale-101-koebenhavn.pdf"}, "Kommunens betaling: 3.843.350 kr."},
+		{"101-agreement.eml", []string{"application/pdf", "tilslutningsaftale-101-koebenhavn.pdf"}, "Kommunens betaling er 3.843.350 kr. pr. år ekskl. moms."},
 		{"101-nudge_agreement.eml", []string{"application/pdf"}, "Aftalen er vedhæftet igen."},
-		{"101-decline_ack.eml", nil, "ikke kommer til nogen af møderne"},
+		{"101-decline_ack.eml", nil, "ikke deltager i nogen af møderne"},
 		{"101-reminder.eml", nil, "Vi glæder os til at se jer til mødet i Vejle."},
-		{"101-nudge_unanswered.eml", nil, "har endnu ikke fået svar fra Københavns Kommune"},
+		{"101-nudge_unanswered.eml", nil, "Møderne nærmer sig, og vi sender derfor invitationen igen."},
 		{"staff-staff_review.eml", []string{"message/rfc822", "original-r1.eml"}, "kunne rsvpd ikke afgøre selv"},
 		{"staff-digest.eml", nil, "TILMELDTE PR. MØDE"},
 	}

@@ -22,7 +22,8 @@
 // A template sees these fields:
 //
 //	.Campaign          *campaign.Campaign: .Name, .Organiser (.Name .Email .Website .Contact),
-//	                   .Meetings, .Agenda, .Deadline, .Companions (.Included .Role), .GoAhead
+//	                   .Meetings, .Agenda, .Deadline, .Companions (.Included .Role), .GoAhead,
+//	                   .WithoutGoAhead, .Background, .Schedule (.AnswerBy ...)
 //	.Invitee           campaign.Invitee: .Code .Name .FormalName .Contact .Population
 //	.Party             how the letter names the invitee: FormalName, else Name ("Københavns Kommune")
 //	.Meeting           *campaign.Meeting the letter is about (confirmation, change, cancel_ack, reminder)

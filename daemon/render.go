@@ -127,7 +127,7 @@ func (cp *Composer) attach(l Letter, d *letters.Data, o *letters.Outgoing) error
 		}
 		o.Calendar = &letters.CalendarPart{Method: calendar.MethodCancel, ICS: ics}
 		d.CalendarAttached = true
-	case letters.KindAgreement, letters.KindNudgeAgreement:
+	case letters.KindAgreement, letters.KindNudgeAgreement, letters.KindAgreementPDFNeeded:
 		pdf, err := agreement.Render(agreement.For(c, d.Invitee))
 		if err != nil {
 			return err

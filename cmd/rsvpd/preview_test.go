@@ -29,12 +29,12 @@ func TestPreviewExampleCampaign(t *testing.T) {
 	if rc := runPreview(context.Background(), []string{"--config", cfgPath, "--out", out}, &stdout, &stderr); rc != 0 {
 		t.Fatalf("exit %d: %s", rc, stderr.String())
 	}
-	if want := "Wrote 98 invitations and 10 sample letters to " + out + " (108 .eml files)"; !strings.Contains(stdout.String(), want) {
+	if want := "Wrote 98 invitations and 14 sample letters to " + out + " (112 .eml files)"; !strings.Contains(stdout.String(), want) {
 		t.Errorf("output %q lacks %q", stdout.String(), want)
 	}
 	files, err := filepath.Glob(filepath.Join(out, "*.eml"))
-	if err != nil || len(files) != 108 {
-		t.Fatalf("%d .eml files (%v), want 108", len(files), err)
+	if err != nil || len(files) != 112 {
+		t.Fatalf("%d .eml files (%v), want 112", len(files), err)
 	}
 
 	signer := campaign.NewSigner([]byte(secret), "kombit.test")
@@ -87,6 +87,10 @@ func TestPreviewExampleCampaign(t *testing.T) {
 		{"101-cancel_ack.eml", []string{"text/calendar; method=CANCEL"}, "Med denne mail følger en aflysning af kalenderaftalen"},
 		{"101-agreement.eml", []string{"application/pdf", "tilslutningsaftale-101-koebenhavn.pdf"}, "Kommunens betaling er 3.843.350 kr. pr. år ekskl. moms."},
 		{"101-nudge_agreement.eml", []string{"application/pdf"}, "Aftalen er vedhæftet igen."},
+		{"101-agreement_pdf_needed.eml", []string{"application/pdf", "Auto-Submitted: auto-replied"}, "Jeres mail havde ingen PDF vedhæftet."},
+		{"101-agreement_receipt.eml", []string{"Auto-Submitted: auto-replied"}, "Vi har modtaget jeres underskrevne tilslutningsaftale"},
+		{"101-agreement_confirmed.eml", []string{"Auto-Submitted: auto-generated"}, "Københavns Kommune er dermed tilsluttet projektet"},
+		{"101-question_ack.eml", []string{"Auto-Submitted: auto-replied"}, "Vi har modtaget jeres spørgsmål og vender tilbage"},
 		{"101-decline_ack.eml", nil, "ikke deltager i nogen af møderne"},
 		{"101-reminder.eml", nil, "Vi glæder os til at se jer til mødet i Vejle."},
 		{"101-nudge_unanswered.eml", nil, "Møderne nærmer sig, og vi sender derfor invitationen igen."},

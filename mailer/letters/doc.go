@@ -10,9 +10,12 @@
 // the plain-text body (text/template) and the HTML body (html/template, which escapes every
 // value). Two more files per language hold what the letters share: "common.<lang>.txt" and
 // "common.<lang>.html" (greeting, meeting list, agenda, contact and signature, the HTML frame).
-// The kinds are invitation, confirmation, change, decline_ack, cancel_ack, reminder,
-// agreement, nudge_unanswered, nudge_agreement, staff_review and digest; the languages da and
-// en. The defaults are embedded (templates/); a folder named by the config's `templates` key
+// The kinds are invitation, confirmation, change, decline_ack, cancel_ack, question_ack,
+// reminder, agreement, agreement_receipt, agreement_pdf_needed, agreement_confirmed,
+// nudge_unanswered, nudge_agreement, staff_review and digest; the languages da and en. Each
+// kind's Auto-Submitted header is decided in one table (Kind.AutoSubmitted): automatic
+// answers and notices carry it, letters written to a person (invitation, agreement, reminder,
+// nudges) do not, so that out-of-office replies to them still come back. The defaults are embedded (templates/); a folder named by the config's `templates` key
 // may hold files of the same names, each replacing its embedded default. A file there with any
 // other name is an error (a misspelt name would otherwise be silently ignored).
 //
@@ -34,7 +37,11 @@
 //	.ReplyAddress      the invitee's tokened reply address
 //	.Amount            the invitee's price in øre (campaign.PriceOf); .Explicit when set per invitee
 //	.CalendarAttached  the caller attaches calendar data (the text then says so)
-//	.AgreementAttached the caller attaches the agreement PDF (nudge_agreement says so)
+//	.AgreementAttached the caller attaches the agreement PDF (nudge_agreement and
+//	                   agreement_pdf_needed say so)
+//	.ReturnedFile      the file a reply attached: the PDF received (agreement_receipt), or the
+//	                   one that does not return the agreement (agreement_pdf_needed); "" for none
+//	.FileProblem       why it does not: "not_pdf", "damaged" or "unchanged" (campaign.PDF...)
 //	.AgreementBeforeMeetings the agreement letter is scheduled before the first meeting
 //	.Review            []ReviewItem (staff_review, digest)
 //	.Digest            *DigestData (digest)

@@ -607,8 +607,9 @@ func TestAutoSubmittedPerKind(t *testing.T) {
 	want := map[Kind]string{
 		KindInvitation: "", KindAgreement: "", KindReminder: "", KindNudgeUnanswered: "", KindNudgeAgreement: "",
 		KindConfirmation: "auto-replied", KindChange: "auto-replied", KindDeclineAck: "auto-replied",
-		KindCancelAck:   "auto-replied",
-		KindStaffReview: "auto-generated", KindDigest: "auto-generated",
+		KindCancelAck: "auto-replied", KindQuestionAck: "auto-replied", KindAgreementReceipt: "auto-replied",
+		KindAgreementPDFNeeded: "auto-replied",
+		KindAgreementConfirmed: "auto-generated", KindStaffReview: "auto-generated", KindDigest: "auto-generated",
 	}
 	for _, k := range Kinds() {
 		if _, listed := autoSubmitted[k]; !listed {

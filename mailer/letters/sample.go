@@ -30,8 +30,10 @@ func SampleData(c *campaign.Campaign, kind Kind) Data {
 		d.CalendarAttached = true
 		d.OldMeeting = &first
 		d.OldHeadcount = 1
-	case KindAgreement, KindNudgeAgreement:
-		d.AgreementAttached = true
+	case KindAgreement, KindNudgeAgreement, KindAgreementPDFNeeded:
+		d.AgreementAttached = true // a request for the PDF: words came without one
+	case KindAgreementReceipt:
+		d.ReturnedFile = "tilslutningsaftale-" + d.Invitee.Code + "-underskrevet.pdf"
 	case KindStaffReview:
 		d.Review = sampleReview(c, invs, sampleNow(c, meetings))
 	case KindDigest:

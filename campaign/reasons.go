@@ -70,7 +70,8 @@ const (
 	ReasonCalendarTentative ReasonCode = "calendar_tentative"      // a tentative calendar answer; Meeting
 	ReasonCalendarPartStat  ReasonCode = "calendar_partstat"       // a calendar answer rsvpd does not act on; PartStat
 	ReasonNoMeetingNamed    ReasonCode = "no_meeting_named"        // wants to come, names no meeting; Reading
-	ReasonAgreementReturned ReasonCode = "agreement_returned"      // the agreement came back: check and confirm it; Invitee
+	ReasonAgreementReturned ReasonCode = "agreement_returned"      // the agreement came back as a PDF: check and confirm it; Invitee, Quote (file name), Flag (digitally signed)
+	ReasonAgreementAgain    ReasonCode = "agreement_again"         // a PDF came after the agreement was confirmed; Invitee, Quote (file name), Flag (digitally signed)
 	ReasonQuestion          ReasonCode = "question"                // asks a question; Reading
 	ReasonAnswerUnreadable  ReasonCode = "answer_unreadable"       // the answer could not be read; Reading
 	ReasonUnknownMeeting    ReasonCode = "unknown_meeting"         // names a meeting rsvpd does not know; Quote
@@ -150,6 +151,7 @@ func ReasonCodes() []ReasonCode {
 	return []ReasonCode{
 		ReasonReadingCheck, ReasonBounced, ReasonCalendarNotReply, ReasonCalendarNoMeeting,
 		ReasonCalendarTentative, ReasonCalendarPartStat, ReasonNoMeetingNamed, ReasonAgreementReturned,
+		ReasonAgreementAgain,
 		ReasonQuestion, ReasonAnswerUnreadable, ReasonUnknownMeeting, ReasonMeetingPast,
 		ReasonChangeFromPast, ReasonCancelPast, ReasonAboveWelcome,
 		ReasonUnknownSender, ReasonSenderNamesOne, ReasonInviteeGone, ReasonUndeliverable,

@@ -60,7 +60,7 @@ func (b *builder) campaign(n node, c *campaign.Campaign) {
 	if n.missing() {
 		n.errorf("required")
 	}
-	f := n.fields("title", "language", "timezone", "deadline", "go_ahead")
+	f := n.fields("title", "language", "timezone", "deadline", "go_ahead", "without_go_ahead", "background")
 	c.Name = f["title"].header(true)
 	c.Language = f["language"].str(false)
 	switch c.Language {
@@ -87,7 +87,12 @@ func (b *builder) campaign(n node, c *campaign.Campaign) {
 	if c.GoAhead <= 0 || c.GoAhead > 1 {
 		f["go_ahead"].errorf("must be a share between 0 and 1, such as 0.5")
 	}
+	c.WithoutGoAhead = oneParagraph(f["without_go_ahead"].str(false))
+	c.Background = oneParagraph(f["background"].str(false))
 }
+
+// oneParagraph joins the lines of a folded or literal YAML block into one paragraph.
+func oneParagraph(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func (b *builder) organiser(n node, c *campaign.Campaign) {
 	if n.missing() {
@@ -347,10 +352,11 @@ func (b *builder) schedule(n node, c *campaign.Campaign) {
 		n.errorf("required")
 		return
 	}
-	f := n.fields("invitations", "agreement", "reminders", "nudge_unanswered", "nudge_agreement", "digest", "review_batch",
-		"participant_lists")
+	f := n.fields("invitations", "answer_by", "agreement", "reminders", "nudge_unanswered", "nudge_agreement", "digest",
+		"review_batch", "participant_lists")
 	s := &c.Schedule
 	inv, okInv := b.localTime(f["invitations"], true)
+	b.answerBy(f["answer_by"], c, inv, okInv)
 	agr, okAgr := b.localTime(f["agreement"], true)
 	s.Invitations, s.Agreement = inv, agr
 	if okInv && !c.Deadline.IsZero() && !inv.Before(c.Deadline) {
@@ -406,6 +412,40 @@ func (b *builder) participantLists(n node) campaign.ParticipantLists {
 		}
 	}
 	return pl
+}
+
+// answerBy reads the day the invitation asks for an answer by. Without one it is a week
+// before the first meeting, or the day before it when the invitations go out later than that.
+// A day set must come after the invitations and before the first meeting.
+func (b *builder) answerBy(n node, c *campaign.Campaign, inv time.Time, okInv bool) {
+	first, okFirst := firstKnownMeeting(c)
+	if n.str(false) == "" {
+		if okFirst {
+			day := func(t time.Time) time.Time {
+				t = t.In(b.loc)
+				return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, b.loc)
+			}
+			d := day(first.Start).AddDate(0, 0, -7)
+			if okInv && !d.After(inv) {
+				d = day(first.Start).AddDate(0, 0, -1)
+			}
+			c.Schedule.AnswerBy = d
+		}
+		return
+	}
+	d, ok := b.date(n, false)
+	if !ok {
+		return
+	}
+	c.Schedule.AnswerBy = d
+	if okFirst && !d.Before(first.Start) {
+		n.errorf("the invitation asks for answers by %s, which is not before the first meeting (%s, %s)",
+			d.Format("2006-01-02"), first.ID, first.Start.Format("2006-01-02 15:04"))
+	}
+	if okInv && !d.After(inv) {
+		n.errorf("the invitation asks for answers by %s, which is before it goes out (%s)",
+			d.Format("2006-01-02"), inv.Format("2006-01-02 15:04"))
+	}
 }
 
 // relative reads {before: [7d], of: deadline, time: "09:00"}.

@@ -60,7 +60,7 @@ func (cp *Composer) Compose(l Letter) (letters.Outgoing, error) {
 		MessageID:     l.MessageID,
 		InReplyTo:     l.InReplyTo,
 		References:    l.References,
-		AutoSubmitted: "auto-generated",
+		AutoSubmitted: l.Kind.AutoSubmitted(),
 		Attachments:   l.Attachments,
 	}
 	d := l.Data
@@ -71,10 +71,6 @@ func (cp *Composer) Compose(l Letter) (letters.Outgoing, error) {
 		if l.To == d.Invitee.Email {
 			o.To.Name = d.Invitee.Contact
 		}
-	}
-	switch l.Kind {
-	case letters.KindConfirmation, letters.KindChange, letters.KindCalendarCancel, letters.KindDeclineAck, letters.KindCancelAck:
-		o.AutoSubmitted = "auto-replied" // each answers the invitee's own message
 	}
 	if err := cp.attach(l, &d, &o); err != nil {
 		return o, fmt.Errorf("compose %s: %w", l.Kind, err)
@@ -138,7 +134,7 @@ func (cp *Composer) attach(l Letter, d *letters.Data, o *letters.Outgoing) error
 		}
 		o.Calendar = &letters.CalendarPart{Method: calendar.MethodCancel, ICS: ics}
 		d.CalendarAttached = true
-	case letters.KindAgreement, letters.KindNudgeAgreement:
+	case letters.KindAgreement, letters.KindNudgeAgreement, letters.KindAgreementPDFNeeded:
 		pdf, err := agreement.Render(agreement.For(c, d.Invitee))
 		if err != nil {
 			return err
@@ -204,7 +200,7 @@ func (e *Engine) ComposeRow(ctx context.Context, row store.Outgoing) (letters.Ou
 			return letters.Outgoing{}, fmt.Errorf("outbox %s: no invitee %q in the campaign", row.Key, row.Invitee)
 		}
 		l.Data = letters.Data{Invitee: inv, Headcount: p.Headcount, OldHeadcount: p.OldHeadcount,
-			CalendarAccepted: p.InCalendar}
+			CalendarAccepted: p.InCalendar, ReturnedFile: p.File, FileProblem: p.FileProblem}
 		if m, ok := e.c.Meeting(p.Meeting); ok {
 			l.Data.Meeting = &m
 		}

@@ -202,6 +202,7 @@ func (r *run) run(ctx context.Context) (Result, error) {
 	}
 	r.inbox = newInboxWatch(r.engine.Store(), r.cfg.Mail.Inbox, r.log)
 	r.dirs = newDirectors(c, r.o.Seed, r.v, r.sb, signer, r.inbox, r.log)
+	r.dirs.confirmAgreement = r.engine.ConfirmAgreement
 	r.tally = newTally(c.Location)
 
 	runCtx, stop := context.WithCancel(ctx)

@@ -182,7 +182,8 @@ func (p *previewer) staffAttachments(l *daemon.Letter) error {
 func previewDate(c *campaign.Campaign, k letters.Kind, d *letters.Data) time.Time {
 	t := c.Schedule.Invitations
 	switch k {
-	case letters.KindAgreement, letters.KindNudgeAgreement:
+	case letters.KindAgreement, letters.KindNudgeAgreement, letters.KindAgreementReceipt,
+		letters.KindAgreementPDFNeeded, letters.KindAgreementConfirmed:
 		if !c.Schedule.Agreement.IsZero() {
 			t = c.Schedule.Agreement
 		}

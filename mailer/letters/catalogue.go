@@ -293,6 +293,14 @@ func letterName(lang, kind string, definite bool) string {
 		"nudge_agreement":  {"rykker for aftalen", "rykkeren for aftalen", "reminder of the agreement", "the reminder of the agreement"},
 		"staff_review":     {"besked til sekretariatet", "beskeden til sekretariatet", "staff notification", "the staff notification"},
 		"digest":           {"dagsoversigt", "dagsoversigten", "digest", "the digest"},
+		"final_report":     {"slutrapport", "slutrapporten", "final report", "the final report"},
+		"participant_list": {"deltagerliste", "deltagerlisten", "participant list", "the participant list"},
+
+		// Receipts and answers that need no person.
+		"question_ack":         {"kvittering for spørgsmål", "kvitteringen for spørgsmålet", "acknowledgement of a question", "the acknowledgement of the question"},
+		"agreement_receipt":    {"kvittering for tilslutningsaftale", "kvitteringen for tilslutningsaftalen", "receipt for the agreement", "the receipt for the agreement"},
+		"agreement_pdf_needed": {"anmodning om aftalen som PDF", "anmodningen om aftalen som PDF", "request for the agreement as a PDF", "the request for the agreement as a PDF"},
+		"agreement_confirmed":  {"bekræftelse af tilslutning", "bekræftelsen af tilslutningen", "confirmation of the accession", "the confirmation of the accession"},
 	}[kind]
 	if !ok {
 		return kind

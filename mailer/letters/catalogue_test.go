@@ -90,3 +90,14 @@ func testCampaign(t *testing.T) *campaign.Campaign {
 	c.Index()
 	return c
 }
+
+// TestEveryKindHasAName: a reason that names a letter (auto_answer_cap, undeliverable) names it
+// in words, whatever its kind. An unknown kind is written as it is, and no Danish definite
+// name is the kind itself.
+func TestEveryKindHasAName(t *testing.T) {
+	for _, k := range Kinds() {
+		if n := letterName("da", string(k), true); n == string(k) {
+			t.Errorf("%s has no name", k)
+		}
+	}
+}

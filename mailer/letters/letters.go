@@ -35,11 +35,56 @@ const (
 	KindParticipantList Kind = "participant_list" // to the staff and hosts: who comes to a meeting
 )
 
+// Receipts and holding answers, sent at once in the thread of the invitee's message, and the
+// letter that follows the staff's check of a returned agreement.
+const (
+	KindQuestionAck        Kind = "question_ack"         // a question: received, we will answer
+	KindAgreementReceipt   Kind = "agreement_receipt"    // the signed agreement came as a PDF: the staff will check it
+	KindAgreementPDFNeeded Kind = "agreement_pdf_needed" // words (or a file that is no PDF) without the signed PDF
+	KindAgreementConfirmed Kind = "agreement_confirmed"  // the staff have checked it: the accession is confirmed
+)
+
 // Kinds lists every kind of letter, in the order of a campaign.
 func Kinds() []Kind {
 	return []Kind{KindInvitation, KindConfirmation, KindChange, KindCalendarCancel, KindDeclineAck, KindCancelAck,
-		KindReminder, KindAgreement, KindNudgeUnanswered, KindNudgeAgreement, KindStaffReview,
-		KindDigest, KindFinalReport, KindParticipantList}
+		KindQuestionAck, KindReminder, KindAgreement, KindAgreementReceipt, KindAgreementPDFNeeded,
+		KindAgreementConfirmed, KindNudgeUnanswered, KindNudgeAgreement, KindStaffReview, KindDigest,
+		KindFinalReport, KindParticipantList}
+}
+
+// autoSubmitted is the RFC 3834 keyword of each kind, the one place that decides it. Automatic
+// answers to an invitee's message are auto-replied; other automatic notices (the letter after
+// the staff's check, the letters to the staff) auto-generated. Letters written to a person
+// (the invitation, the agreement letter, reminders and nudges) carry none: a mail system sends
+// no out-of-office reply to auto-submitted mail, and those replies tell rsvpd who is away.
+var autoSubmitted = map[Kind]string{
+	KindInvitation:         "",
+	KindConfirmation:       "auto-replied",
+	KindChange:             "auto-replied",
+	KindCalendarCancel:     "auto-replied",
+	KindDeclineAck:         "auto-replied",
+	KindCancelAck:          "auto-replied",
+	KindQuestionAck:        "auto-replied",
+	KindReminder:           "",
+	KindAgreement:          "",
+	KindAgreementReceipt:   "auto-replied",
+	KindAgreementPDFNeeded: "auto-replied",
+	KindAgreementConfirmed: "auto-generated",
+	KindNudgeUnanswered:    "",
+	KindNudgeAgreement:     "",
+	KindStaffReview:        "auto-generated",
+	KindDigest:             "auto-generated",
+	KindFinalReport:        "auto-generated",
+	KindParticipantList:    "auto-generated",
+}
+
+// AutoSubmitted is the Auto-Submitted header the kind's messages carry ("" for none).
+// A kind not listed is an automatic notice: auto-generated.
+func (k Kind) AutoSubmitted() string {
+	if v, ok := autoSubmitted[k]; ok {
+		return v
+	}
+	return "auto-generated"
 }
 
 // ToStaff reports whether the letter goes to the organiser's staff (or a meeting's hosts)
@@ -86,6 +131,13 @@ type Data struct {
 	Digest *DigestData
 	// Participants is the content of a participant list.
 	Participants *ParticipantList
+	// ReturnedFile is the file an invitee's message attached: the PDF received
+	// (agreement_receipt), or the file that does not return the agreement
+	// (agreement_pdf_needed); "" when the message attached none.
+	ReturnedFile string
+	// FileProblem is why ReturnedFile does not return the agreement (agreement_pdf_needed):
+	// campaign.PDFNotPDF, PDFDamaged or PDFUnchanged.
+	FileProblem string
 }
 
 // ReviewItem is one message or answer a person must decide on.

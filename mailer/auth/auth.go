@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/emersion/go-sasl"
@@ -214,4 +215,42 @@ func (e *TokenError) Hint() string {
 		return "fix the configuration or the file named, then rsvpd tries again"
 	}
 	return ""
+}
+
+// RefusedError is a sign-in the server turned down: the token (or the password) was had, and
+// the server did not take it (revoked, for another mailbox, the mailbox not given to the app).
+type RefusedError struct {
+	Server string // "IMAP outlook.office365.com:993"
+	Err    error  // the server's answer
+}
+
+func (e *RefusedError) Error() string {
+	return fmt.Sprintf("%s: sign-in refused by the server: %v", e.Server, e.Err)
+}
+
+func (e *RefusedError) Unwrap() error { return e.Err }
+
+// Summary says in one line which sign-in fails and what to do, for /healthz: "IMAP sign-in:
+// the refresh token is revoked or expired: sign in again with rsvpd login --config FILE". It
+// is err's own text for an error that is neither a *TokenError nor a *RefusedError.
+func Summary(err error) string {
+	var te *TokenError
+	if errors.As(err, &te) {
+		what := te.Hint()
+		if what == "" {
+			what = te.Step + ": " + te.Err.Error()
+		}
+		return kindOf(te.Server) + " sign-in: " + what
+	}
+	var re *RefusedError
+	if errors.As(err, &re) {
+		return kindOf(re.Server) + " sign-in refused by the server: " + firstLine(re.Err.Error())
+	}
+	return err.Error()
+}
+
+// kindOf is the protocol that names a server ("IMAP" of "IMAP host:993").
+func kindOf(server string) string {
+	kind, _, _ := strings.Cut(server, " ")
+	return kind
 }

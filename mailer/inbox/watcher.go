@@ -5,6 +5,7 @@ package inbox
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync/atomic"
@@ -15,6 +16,7 @@ import (
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/clock"
 	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/mailer/auth"
 	"github.com/rsvpd/rsvpd/store"
 )
 
@@ -60,6 +62,10 @@ type Watcher struct {
 	retries     map[imap.UID]*retry
 	finished    map[imap.UID]bool
 	retriesUVal uint32
+	// signInFails counts the sign-ins that failed in a row, since signInSince (Run's
+	// goroutine only): the log tells of an outage once, and of its end.
+	signInFails int
+	signInSince time.Time
 
 	connects, reconnects, connectFailures, handled, handleErrors, tooLarge atomic.Int64
 }
@@ -128,6 +134,12 @@ func (w *Watcher) Run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return nil
 		}
+		if errors.Is(err, errRenew) {
+			// Planned: the next session signs in with a new token at once. Nothing was lost.
+			w.log.Debug("renewing the IMAP session before its token expires", "server", w.o.addr())
+			failures, lostAt = 0, time.Time{}
+			continue
+		}
 		w.connectFailures.Add(1)
 		if s.ready {
 			lostAt = time.Now()
@@ -139,8 +151,12 @@ func (w *Watcher) Run(ctx context.Context) error {
 		}
 		failures++
 		delay := w.backoff.Wait(failures)
-		w.log.Warn("IMAP session ended; connecting again", "server", w.o.addr(), "in", delay.Round(time.Millisecond),
-			"attempt", failures, "err", err)
+		if signInFailure(err) {
+			delay = w.signInFailed(err, failures)
+		} else {
+			w.log.Warn("IMAP session ended; connecting again", "server", w.o.addr(), "in", delay.Round(time.Millisecond),
+				"attempt", failures, "err", err)
+		}
 		t := time.NewTimer(delay)
 		select {
 		case <-ctx.Done():
@@ -149,6 +165,47 @@ func (w *Watcher) Run(ctx context.Context) error {
 		case <-t.C:
 		}
 	}
+}
+
+// signInFailed tells of a sign-in that failed (the log once per outage, OnSignIn every time)
+// and returns the wait before the next attempt: the backoff, at most mailer.SignInRetryMax
+// when no token could be had (asking again costs no connection then).
+func (w *Watcher) signInFailed(err error, failures int) time.Duration {
+	w.signInFails++
+	delay := w.backoff.Wait(failures)
+	var te *auth.TokenError
+	if errors.As(err, &te) {
+		delay = min(delay, mailer.SignInRetryMax)
+	}
+	if w.signInFails == 1 {
+		w.signInSince = time.Now()
+		w.log.Error("IMAP sign-in failed; replies wait in the mailbox until it works again", "server", w.o.addr(), "err", err)
+	} else {
+		w.log.Debug("IMAP sign-in failed again", "attempt", w.signInFails, "in", delay.Round(time.Millisecond), "err", err)
+	}
+	if w.o.OnSignIn != nil {
+		w.o.OnSignIn(err)
+	}
+	return delay
+}
+
+// signedIn tells that a session was signed in, and that an outage is over.
+func (w *Watcher) signedIn() {
+	if w.signInFails > 0 {
+		w.log.Info("IMAP sign-in works again; reading what waited", "server", w.o.addr(),
+			"down", time.Since(w.signInSince).Round(time.Second), "failed_attempts", w.signInFails)
+		w.signInFails = 0
+	}
+	if w.o.OnSignIn != nil {
+		w.o.OnSignIn(nil)
+	}
+}
+
+// signInFailure: the session could not be signed in.
+func signInFailure(err error) bool {
+	var te *auth.TokenError
+	var re *auth.RefusedError
+	return errors.As(err, &te) || errors.As(err, &re)
 }
 
 // handleLeftovers hands over ledger rows of this mailbox that were stored but not handled

@@ -2,10 +2,13 @@ package outbox
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
 
+	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/mailer/auth"
 	"github.com/rsvpd/rsvpd/store"
 )
 
@@ -272,14 +275,21 @@ func (d *dispatch) apply(r result) {
 }
 
 // signInFailed puts back the row that waited for the connection (it was not tried) and
-// pauses every connection for the backoff. The log says it once per outage.
+// pauses every connection for the backoff: they all sign in alike. The log says it once per
+// outage.
 func (d *dispatch) signInFailed(r result, now time.Time) {
 	s := d.s
 	d.queue = append([]store.Outgoing{r.row}, d.queue...)
 	d.connErr = r.signIn
 	st := &d.signIn
 	st.fails++
-	wait := s.backoff.SignInWait(st.fails)
+	wait := s.backoff.Wait(st.fails)
+	var te *auth.TokenError
+	if errors.As(r.signIn, &te) {
+		// No token could be had: asking again opens no connection, and should find a new
+		// sign-in soon after rsvpd login. A server that refused gets the full backoff.
+		wait = min(wait, mailer.SignInRetryMax)
+	}
 	st.until = now.Add(wait)
 	if st.fails == 1 {
 		st.since = now

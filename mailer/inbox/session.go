@@ -54,21 +54,6 @@ type session struct {
 	renewAt time.Time
 }
 
-// errRenew ends a session whose token is about to expire; the next one takes a new token.
-var errRenew = errors.New("the session's token is about to expire")
-
-// renewBefore is when a session signed in with a token that expires at expiry should make
-// way for a new one: a fifth of the token's remaining life before, at most a minute.
-func renewBefore(expiry, now time.Time) time.Time {
-	if expiry.IsZero() {
-		return time.Time{}
-	}
-	return expiry.Add(-min(time.Minute, expiry.Sub(now)/5))
-}
-
-// renewDue reports whether the session should make way for a new one now.
-func (s *session) renewDue() bool { return !s.renewAt.IsZero() && !time.Now().Before(s.renewAt) }
-
 // run connects, then searches and waits until the connection fails or ctx ends.
 func (s *session) run(ctx context.Context) error {
 	w, o := s.w, s.w.o
@@ -207,26 +192,6 @@ func (s *session) connect(ctx context.Context) error {
 	}
 	if err != nil {
 		s.c.Close()
-	}
-	return err
-}
-
-// signIn authenticates with the SASL client, or logs in with the password without one. The
-// server's refusal is an *auth.RefusedError, and a token it refused is not offered again.
-func (s *session) signIn(sc sasl.Client) error {
-	o := s.w.o
-	var err error
-	if sc != nil {
-		err = s.cmd("sign in", o.CommandTimeout, func() error { return s.c.Authenticate(sc) })
-	} else {
-		err = s.cmd("login as "+o.User, o.CommandTimeout, func() error { return s.c.Login(o.User, o.Password).Wait() })
-	}
-	var ie *imap.Error
-	if errors.As(err, &ie) {
-		if o.SignIn != nil {
-			o.SignIn.Forget()
-		}
-		return &auth.RefusedError{Server: "IMAP " + o.addr(), Err: err}
 	}
 	return err
 }

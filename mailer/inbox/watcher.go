@@ -16,7 +16,6 @@ import (
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/clock"
 	"github.com/rsvpd/rsvpd/mailer"
-	"github.com/rsvpd/rsvpd/mailer/auth"
 	"github.com/rsvpd/rsvpd/store"
 )
 
@@ -165,47 +164,6 @@ func (w *Watcher) Run(ctx context.Context) error {
 		case <-t.C:
 		}
 	}
-}
-
-// signInFailed tells of a sign-in that failed (the log once per outage, OnSignIn every time)
-// and returns the wait before the next attempt: the backoff, at most mailer.SignInRetryMax
-// when no token could be had (asking again costs no connection then).
-func (w *Watcher) signInFailed(err error, failures int) time.Duration {
-	w.signInFails++
-	delay := w.backoff.Wait(failures)
-	var te *auth.TokenError
-	if errors.As(err, &te) {
-		delay = min(delay, mailer.SignInRetryMax)
-	}
-	if w.signInFails == 1 {
-		w.signInSince = time.Now()
-		w.log.Error("IMAP sign-in failed; replies wait in the mailbox until it works again", "server", w.o.addr(), "err", err)
-	} else {
-		w.log.Debug("IMAP sign-in failed again", "attempt", w.signInFails, "in", delay.Round(time.Millisecond), "err", err)
-	}
-	if w.o.OnSignIn != nil {
-		w.o.OnSignIn(err)
-	}
-	return delay
-}
-
-// signedIn tells that a session was signed in, and that an outage is over.
-func (w *Watcher) signedIn() {
-	if w.signInFails > 0 {
-		w.log.Info("IMAP sign-in works again; reading what waited", "server", w.o.addr(),
-			"down", time.Since(w.signInSince).Round(time.Second), "failed_attempts", w.signInFails)
-		w.signInFails = 0
-	}
-	if w.o.OnSignIn != nil {
-		w.o.OnSignIn(nil)
-	}
-}
-
-// signInFailure: the session could not be signed in.
-func signInFailure(err error) bool {
-	var te *auth.TokenError
-	var re *auth.RefusedError
-	return errors.As(err, &te) || errors.As(err, &re)
 }
 
 // handleLeftovers hands over ledger rows of this mailbox that were stored but not handled

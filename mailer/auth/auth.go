@@ -217,6 +217,39 @@ func (e *TokenError) Hint() string {
 	return ""
 }
 
+// Cause sorts a sign-in that failed by what must be done about it, for the people told.
+type Cause string
+
+const (
+	CauseRevoked   Cause = "revoked"    // the refresh token is revoked or expired: sign in again
+	CauseNoSignIn  Cause = "no_sign_in" // no one has signed in yet (no refresh token)
+	CauseClient    Cause = "client"     // the token endpoint refused the client: its id or secret
+	CauseRefused   Cause = "refused"    // the mail server turned the sign-in down
+	CauseSetup     Cause = "setup"      // a file or setting must be mended; the error names it
+	CauseTransient Cause = "transient"  // the token endpoint did not answer as it should: a retry may help
+)
+
+// CauseOf sorts err, a *TokenError or a *RefusedError (anything else is CauseTransient).
+func CauseOf(err error) Cause {
+	var te *TokenError
+	var re *RefusedError
+	switch {
+	case errors.As(err, &re):
+		return CauseRefused
+	case !errors.As(err, &te):
+		return CauseTransient
+	case te.Code == "invalid_grant":
+		return CauseRevoked
+	case te.Code == "invalid_client" || te.Code == "unauthorized_client":
+		return CauseClient
+	case errors.Is(te.Err, errNoRefreshToken):
+		return CauseNoSignIn
+	case te.Operator:
+		return CauseSetup
+	}
+	return CauseTransient
+}
+
 // RefusedError is a sign-in the server turned down: the token (or the password) was had, and
 // the server did not take it (revoked, for another mailbox, the mailbox not given to the app).
 type RefusedError struct {

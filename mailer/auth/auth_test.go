@@ -159,18 +159,19 @@ func TestTokenErrors(t *testing.T) {
 		code     string
 		operator bool
 		hint     string
+		cause    Cause
 	}{
 		{"wrong secret", server(s, config.GrantClientCredentials, "RSVPD_TEST_SECRET", ""), wrong,
-			"client-credentials grant at " + s.TokenURL(), "invalid_client", true, "check client_id and the client secret"},
+			"client-credentials grant at " + s.TokenURL(), "invalid_client", true, "check client_id and the client secret", CauseClient},
 		{"no secret", server(s, config.GrantClientCredentials, "RSVPD_TEST_SECRET", ""), "",
-			"read the client secret", "", true, "fix the configuration"},
+			"read the client secret", "", true, "fix the configuration", CauseSetup},
 		{"revoked refresh token", server(s, config.GrantRefreshToken, "RSVPD_TEST_SECRET", revokedFile), right,
-			"refresh-token grant at " + s.TokenURL(), "invalid_grant", true, "rsvpd login"},
+			"refresh-token grant at " + s.TokenURL(), "invalid_grant", true, "rsvpd login", CauseRevoked},
 		{"never signed in", server(s, config.GrantRefreshToken, "", filepath.Join(dir, "none.json")), "",
-			"read the token file", "", true, "sign in once with rsvpd login"},
+			"read the token file", "", true, "sign in once with rsvpd login", CauseNoSignIn},
 		{"token file others can read", server(s, config.GrantRefreshToken, "", openFile), "",
-			"read the token file", "", true, "fix the configuration"},
-		{"endpoint down", down, right, "client-credentials grant at http://127.0.0.1:1/token", "", false, ""},
+			"read the token file", "", true, "fix the configuration", CauseSetup},
+		{"endpoint down", down, right, "client-credentials grant at http://127.0.0.1:1/token", "", false, "", CauseTransient},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -184,6 +185,9 @@ func TestTokenErrors(t *testing.T) {
 			if te.Server != "SMTP 127.0.0.1:143" || !strings.HasPrefix(te.Step, tt.step) || te.Code != tt.code || te.Operator != tt.operator {
 				t.Errorf("got server %q step %q code %q operator %v; want step %q code %q operator %v",
 					te.Server, te.Step, te.Code, te.Operator, tt.step, tt.code, tt.operator)
+			}
+			if cause := CauseOf(err); cause != tt.cause {
+				t.Errorf("cause %s, want %s", cause, tt.cause)
 			}
 			if !strings.Contains(te.Hint(), tt.hint) {
 				t.Errorf("hint %q lacks %q", te.Hint(), tt.hint)

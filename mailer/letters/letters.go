@@ -29,6 +29,7 @@ const (
 	KindNudgeUnanswered Kind = "nudge_unanswered" // no answer yet
 	KindNudgeAgreement  Kind = "nudge_agreement"  // the agreement has not come back
 	KindStaffReview     Kind = "staff_review"     // to the staff: items a person must decide
+	KindStaffSignIn     Kind = "staff_signin"     // to the staff: rsvpd cannot sign in to the mailbox
 	KindDigest          Kind = "digest"           // to the staff: the daily overview
 )
 
@@ -36,11 +37,11 @@ const (
 func Kinds() []Kind {
 	return []Kind{KindInvitation, KindConfirmation, KindChange, KindDeclineAck, KindCancelAck,
 		KindReminder, KindAgreement, KindNudgeUnanswered, KindNudgeAgreement, KindStaffReview,
-		KindDigest}
+		KindStaffSignIn, KindDigest}
 }
 
 // ToStaff reports whether the letter goes to the organiser's staff rather than an invitee.
-func (k Kind) ToStaff() bool { return k == KindStaffReview || k == KindDigest }
+func (k Kind) ToStaff() bool { return k == KindStaffReview || k == KindStaffSignIn || k == KindDigest }
 
 // Languages lists the languages with templates.
 func Languages() []string { return []string{"da", "en"} }
@@ -71,6 +72,8 @@ type Data struct {
 	Review []ReviewItem
 	// Digest is the content of a digest letter.
 	Digest *DigestData
+	// SignIn is what a staff_signin letter tells.
+	SignIn *SignInData
 }
 
 // ReviewItem is one message or answer a person must decide on.
@@ -224,6 +227,9 @@ func (l *Letters) view(kind Kind, d Data, lang string) *letterView {
 		dg.Review = l.reasonsIn(lang, dg.Review)
 		d.Digest = &dg
 	}
+	if d.SignIn != nil {
+		d.SignIn = l.signInIn(lang, *d.SignIn)
+	}
 	v := &letterView{Data: d, Campaign: l.c, Party: d.Invitee.FormalName}
 	if v.Party == "" {
 		v.Party = d.Invitee.Name
@@ -265,6 +271,10 @@ func checkData(kind Kind, d Data) error {
 	case KindDigest:
 		if d.Digest == nil {
 			missing = append(missing, "digest data")
+		}
+	case KindStaffSignIn:
+		if d.SignIn == nil || len(d.SignIn.Servers) == 0 {
+			missing = append(missing, "the servers that failed")
 		}
 	}
 	switch kind {

@@ -36,6 +36,8 @@ func SampleData(c *campaign.Campaign, kind Kind) Data {
 		d.Review = sampleReview(c, invs, sampleNow(c, meetings))
 	case KindDigest:
 		d.Digest = sampleDigest(c, invs, meetings)
+	case KindStaffSignIn:
+		d.SignIn = sampleSignIn(c, sampleNow(c, meetings))
 	}
 	return d
 }

@@ -213,6 +213,10 @@ func (e *Engine) ComposeRow(ctx context.Context, row store.Outgoing) (letters.Ou
 		switch l.Kind {
 		case letters.KindStaffReview:
 			return e.reviewLetter(tx, p.Reviews, &l)
+		case letters.KindStaffSignIn:
+			d, err := e.signInLetter(tx, p.Since)
+			l.Data = letters.Data{SignIn: d}
+			return err
 		case letters.KindDigest:
 			m, err := digest.Make(tx, e.c, e.currentLetters(), p.Since, p.Until)
 			if err != nil {

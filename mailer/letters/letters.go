@@ -60,8 +60,9 @@ type Data struct {
 	OldMeeting   *campaign.Meeting
 	Headcount    int
 	OldHeadcount int
-	// ReplyAddress is the invitee's tokened address (Signer.ReplyAddress); the HTML invitation
-	// links to it so that a forwarded letter still answers for the right invitee.
+	// ReplyAddress is where the invitee answers: its tokened address (Signer.ReplyAddress), or
+	// the organiser's own with mail.reply_address: plain. The HTML invitation links to it so
+	// that a forwarded letter still answers for the right invitee.
 	ReplyAddress string
 	// CalendarAttached says the caller attaches calendar data (a REQUEST, or for a change also
 	// a CANCEL), so the letter tells the reader what to do with it.

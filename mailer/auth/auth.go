@@ -250,6 +250,14 @@ func CauseOf(err error) Cause {
 	return CauseTransient
 }
 
+// IsSignInError reports whether err is a sign-in that failed: a *TokenError or a
+// *RefusedError.
+func IsSignInError(err error) bool {
+	var te *TokenError
+	var re *RefusedError
+	return errors.As(err, &te) || errors.As(err, &re)
+}
+
 // RefusedError is a sign-in the server turned down: the token (or the password) was had, and
 // the server did not take it (revoked, for another mailbox, the mailbox not given to the app).
 type RefusedError struct {

@@ -82,10 +82,3 @@ func (w *Watcher) signedIn() {
 		w.o.OnSignIn(nil)
 	}
 }
-
-// signInFailure: the session could not be signed in.
-func signInFailure(err error) bool {
-	var te *auth.TokenError
-	var re *auth.RefusedError
-	return errors.As(err, &te) || errors.As(err, &re)
-}

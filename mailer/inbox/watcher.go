@@ -16,6 +16,7 @@ import (
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/clock"
 	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/mailer/auth"
 	"github.com/rsvpd/rsvpd/store"
 )
 
@@ -150,7 +151,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 		}
 		failures++
 		delay := w.backoff.Wait(failures)
-		if signInFailure(err) {
+		if auth.IsSignInError(err) {
 			delay = w.signInFailed(err, failures)
 		} else {
 			w.log.Warn("IMAP session ended; connecting again", "server", w.o.addr(), "in", delay.Round(time.Millisecond),

@@ -140,27 +140,24 @@ func (w *worker) deliver(ctx context.Context, row store.Outgoing) (r result) {
 	}
 	env.eightBit = msg.Encoding() == mail.NoEncoding.String()
 	dialFailed, err := w.send(env, w.buf.Bytes())
-	r.signedIn, w.signedIn = w.signedIn, false
-	if dialFailed && signInFailure(err) {
+	signedIn := w.signedIn
+	w.signedIn = false
+	switch {
+	case dialFailed && auth.IsSignInError(err):
 		// Not an attempt of the message: it waits, with its retries untouched, until the
 		// sign-in works again.
-		r.signIn = err
-		return r
-	}
-	if dialFailed {
+		return result{signIn: err}
+	case dialFailed:
 		r = s.recordDeferred(row, err.Error())
 		r.connErr = err
-		return r
-	}
-	signedIn := r.signedIn
-	if err == nil {
+	case err == nil:
 		r = s.recordSent(row)
-	} else if permanentSendError(err) {
+	case permanentSendError(err):
 		r = s.recordFailed(row, smtpReason(err))
-	} else {
+	default:
 		r = s.recordDeferred(row, smtpReason(err))
 	}
-	r.connected, r.signedIn = true, signedIn
+	r.connected, r.signedIn = !dialFailed, signedIn
 	return r
 }
 
@@ -383,13 +380,6 @@ func (p *authProbe) Start(server *gmsmtp.ServerInfo) (string, []byte, error) {
 	mech, ir, err := p.Auth.Start(server)
 	p.startErr = err
 	return mech, ir, err
-}
-
-// signInFailure: the connection could not be signed in.
-func signInFailure(err error) bool {
-	var te *auth.TokenError
-	var re *auth.RefusedError
-	return errors.As(err, &te) || errors.As(err, &re)
 }
 
 // alive checks an idle connection with NOOP.

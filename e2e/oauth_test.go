@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,7 +19,6 @@ import (
 	"github.com/rsvpd/rsvpd/config"
 	"github.com/rsvpd/rsvpd/mailer/auth"
 	"github.com/rsvpd/rsvpd/mailtest"
-	"github.com/rsvpd/rsvpd/simulate"
 	"github.com/rsvpd/rsvpd/store"
 )
 
@@ -88,31 +86,6 @@ func healthOf(url string) (code int, status, reason string) {
 	var h struct{ Status, Reason string }
 	json.NewDecoder(resp.Body).Decode(&h)
 	return resp.StatusCode, h.Status, h.Reason
-}
-
-// replyAll has each of the invitees [from, to) answer, eight at a time.
-func replyAll(t *testing.T, srv *mailtest.Servers, c *campaign.Campaign, signer *campaign.Signer, from, to int) {
-	t.Helper()
-	mail := simulate.NewMail(c, signer, func(campaign.Invitee) string { return "Møder i Aalborg, Roskilde og Vejle." })
-	meetings := []string{"Aalborg", "Roskilde", "Vejle"}
-	var wg sync.WaitGroup
-	work := make(chan int)
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				inv := c.Invitees[i]
-				text := fmt.Sprintf("Vi kommer til %s, %d personer.", meetings[i%3], 1+i%2)
-				submit(t, srv, inv.Email, signer.ReplyAddress(c.Organiser.Email, inv.Code), mail.Reply(inv, "", text, time.Now(), i))
-			}
-		}()
-	}
-	for i := from; i < to; i++ {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
 }
 
 // TestOAuthRunWithExpiringAndRevokedTokens is issue 15's acceptance on real servers: `rsvpd

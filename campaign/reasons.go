@@ -92,6 +92,14 @@ const (
 	ReasonReplayDiffers   ReasonCode = "replay_differs"      // reads differently with newer rules; Detail (was), Quote (now)
 	ReasonReadingFailed   ReasonCode = "reading_failed"      // reading the message failed more than once; Detail
 	ReasonTooComplex      ReasonCode = "message_too_complex" // the message is beyond the reader's bounds; Detail
+
+	// Why rsvpd cannot sign in to the campaign's mailbox (a staff_signin letter); Address is
+	// the mailbox.
+	ReasonSignInRevoked ReasonCode = "sign_in_revoked" // the sign-in was revoked or has expired: sign in again; Address
+	ReasonSignInMissing ReasonCode = "sign_in_missing" // no one has signed rsvpd in yet; Address
+	ReasonSignInClient  ReasonCode = "sign_in_client"  // the provider refuses rsvpd's app registration or its secret
+	ReasonSignInRefused ReasonCode = "sign_in_refused" // the mail server refuses rsvpd's sign-in; Address
+	ReasonSignInSetup   ReasonCode = "sign_in_setup"   // a file or setting of the sign-in must be mended (the log names it); Address
 )
 
 // The reasons of readings: why a reply was read as it was (replies fills them in; the parse
@@ -157,6 +165,7 @@ func ReasonCodes() []ReasonCode {
 		ReasonUnknownSender, ReasonSenderNamesOne, ReasonInviteeGone, ReasonUndeliverable,
 		ReasonAutoAnswerCap, ReasonMessageUnread, ReasonMessageTooLarge, ReasonHeld,
 		ReasonReplayDiffers, ReasonReadingFailed, ReasonTooComplex,
+		ReasonSignInRevoked, ReasonSignInMissing, ReasonSignInClient, ReasonSignInRefused, ReasonSignInSetup,
 		ReadUnreadable, ReadBounce, ReadAutoReply, ReadCalendarEmpty, ReadCalendarMethod,
 		ReadCalendarAnswer, ReadPDFOnly, ReadNoText, ReadAttends, ReadChanges, ReadDeclines,
 		ReadAgreement, ReadQuestion, ReadNothing, ReadWinmailOnly, ReadUndecided,

@@ -27,6 +27,10 @@ type Composer struct {
 	c       *campaign.Campaign
 	letters *letters.Letters
 	signer  *campaign.Signer
+	// PlainReplyAddress makes the organiser's own address the one invitees answer to (Reply-To,
+	// the calendar's organizer) instead of the tokened one (mail.reply_address: plain, for a
+	// mail system without plus addressing): replies are then matched by thread and sender.
+	PlainReplyAddress bool
 }
 
 // NewComposer returns a Composer for the campaign.
@@ -66,7 +70,7 @@ func (cp *Composer) Compose(l Letter) (letters.Outgoing, error) {
 	d := l.Data
 	if !l.Kind.ToStaff() {
 		code := d.Invitee.Code
-		d.ReplyAddress = cp.signer.ReplyAddress(c.Organiser.Email, code)
+		d.ReplyAddress = cp.replyAddress(code)
 		o.ReplyTo = netmail.Address{Name: c.Organiser.Name, Address: d.ReplyAddress}
 		if l.To == d.Invitee.Email {
 			o.To.Name = d.Invitee.Contact
@@ -146,13 +150,22 @@ func (cp *Composer) attach(l Letter, d *letters.Data, o *letters.Outgoing) error
 	return nil
 }
 
-// event is the invitee's calendar entry for a meeting. The organizer is the invitee's tokened
-// campaign address, so the calendar client's REPLY carries the token back.
+// event is the invitee's calendar entry for a meeting. The organizer is the invitee's reply
+// address, so the calendar client's REPLY carries the token back where there is one.
 func (cp *Composer) event(inv campaign.Invitee, m campaign.Meeting, seq int, stamp time.Time) calendar.Event {
 	ev := calendar.NewEvent(cp.c, inv, m)
 	ev.Sequence, ev.Stamp = seq, stamp
-	ev.Organizer.Email = cp.signer.ReplyAddress(cp.c.Organiser.Email, inv.Code)
+	ev.Organizer.Email = cp.replyAddress(inv.Code)
 	return ev
+}
+
+// replyAddress is where the invitee's answers go: the campaign address with the invitee's
+// token, or without it under mail.reply_address: plain.
+func (cp *Composer) replyAddress(code string) string {
+	if cp.PlainReplyAddress {
+		return cp.c.Organiser.Email
+	}
+	return cp.signer.ReplyAddress(cp.c.Organiser.Email, code)
 }
 
 // AgreementFileName is the PDF's name as the invitee sees it: "tilslutningsaftale-101-koebenhavn.pdf".
@@ -220,6 +233,10 @@ func (e *Engine) ComposeRow(ctx context.Context, row store.Outgoing) (letters.Ou
 		switch l.Kind {
 		case letters.KindStaffReview:
 			return e.reviewLetter(tx, p.Reviews, &l)
+		case letters.KindStaffSignIn:
+			d, err := e.signInLetter(tx, p.Since)
+			l.Data = letters.Data{SignIn: d}
+			return err
 		case letters.KindDigest, letters.KindFinalReport:
 			o := digest.Options{Since: p.Since, Now: p.Until, Final: l.Kind == letters.KindFinalReport}
 			m, err := digest.Make(tx, e.c, e.currentLetters(), o)
@@ -274,4 +291,8 @@ func (e *Engine) reviewLetter(tx *store.Tx, ids []int64, l *Letter) error {
 	return nil
 }
 
-func (e *Engine) composer() *Composer { return NewComposer(e.c, e.currentLetters(), e.signer) }
+func (e *Engine) composer() *Composer {
+	cp := NewComposer(e.c, e.currentLetters(), e.signer)
+	cp.PlainReplyAddress = e.cfg.Mail.ReplyAddress == "plain"
+	return cp
+}

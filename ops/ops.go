@@ -74,7 +74,8 @@ type Server struct {
 	lastDigest     time.Time
 	progress       outbox.Progress
 	smtp           smtpResult
-	storeBusy      bool // a store check is still running
+	storeBusy      bool                     // a store check is still running
+	signIn         map[string]signInFailure // by server ("SMTP", "IMAP"), while its sign-in fails
 
 	ln  net.Listener
 	srv *http.Server

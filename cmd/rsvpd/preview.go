@@ -48,7 +48,9 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "rsvpd preview: %v\n", err)
 		return 1
 	}
-	p := &previewer{c: cfg.Campaign, composer: daemon.NewComposer(cfg.Campaign, l, signer), signer: signer, lang: *lang, dir: *out}
+	composer := daemon.NewComposer(cfg.Campaign, l, signer)
+	composer.PlainReplyAddress = cfg.Mail.ReplyAddress == "plain" // what invitees get
+	p := &previewer{c: cfg.Campaign, composer: composer, signer: signer, lang: *lang, dir: *out}
 	// The letters carry each invitee's reply token, which answers for the invitee: the
 	// folder and its files are the user's only.
 	if err := os.MkdirAll(*out, 0o700); err != nil {

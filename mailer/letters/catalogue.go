@@ -295,6 +295,7 @@ func letterName(lang, kind string, definite bool) string {
 		"digest":           {"dagsoversigt", "dagsoversigten", "digest", "the digest"},
 		"final_report":     {"slutrapport", "slutrapporten", "final report", "the final report"},
 		"participant_list": {"deltagerliste", "deltagerlisten", "participant list", "the participant list"},
+		"staff_signin":     {"besked om login", "beskeden om login", "sign-in notice", "the sign-in notice"},
 
 		// Receipts and answers that need no person.
 		"question_ack":         {"kvittering for spørgsmål", "kvitteringen for spørgsmålet", "acknowledgement of a question", "the acknowledgement of the question"},

@@ -37,7 +37,7 @@
 //	.MeetingChanged    true when the change moved the invitee to another meeting
 //	.OtherMeetings     the campaign's meetings except .Meeting
 //	.Headcount         people registered; .OldHeadcount before a change
-//	.ReplyAddress      the invitee's tokened reply address
+//	.ReplyAddress      where the invitee answers: the tokened reply address (or the plain one)
 //	.Amount            the invitee's price in øre (campaign.PriceOf); .Explicit when set per invitee
 //	.CalendarAttached  the caller attaches calendar data (the text then says so)
 //	.CalendarAccepted  the invitee accepted the meeting's entry in the calendar: nothing is

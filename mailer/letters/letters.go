@@ -30,6 +30,7 @@ const (
 	KindNudgeUnanswered Kind = "nudge_unanswered" // no answer yet
 	KindNudgeAgreement  Kind = "nudge_agreement"  // the agreement has not come back
 	KindStaffReview     Kind = "staff_review"     // to the staff: items a person must decide
+	KindStaffSignIn     Kind = "staff_signin"     // to the staff: rsvpd cannot sign in to the mailbox
 	KindDigest          Kind = "digest"           // to the staff: the daily overview
 	KindFinalReport     Kind = "final_report"     // to the staff: the result, once, after the deadline
 	KindParticipantList Kind = "participant_list" // to the staff and hosts: who comes to a meeting
@@ -48,8 +49,8 @@ const (
 func Kinds() []Kind {
 	return []Kind{KindInvitation, KindConfirmation, KindChange, KindCalendarCancel, KindDeclineAck, KindCancelAck,
 		KindQuestionAck, KindReminder, KindAgreement, KindAgreementReceipt, KindAgreementPDFNeeded,
-		KindAgreementConfirmed, KindNudgeUnanswered, KindNudgeAgreement, KindStaffReview, KindDigest,
-		KindFinalReport, KindParticipantList}
+		KindAgreementConfirmed, KindNudgeUnanswered, KindNudgeAgreement, KindStaffReview, KindStaffSignIn,
+		KindDigest, KindFinalReport, KindParticipantList}
 }
 
 // autoSubmitted is the RFC 3834 keyword of each kind, the one place that decides it. Automatic
@@ -73,6 +74,7 @@ var autoSubmitted = map[Kind]string{
 	KindNudgeUnanswered:    "",
 	KindNudgeAgreement:     "",
 	KindStaffReview:        "auto-generated",
+	KindStaffSignIn:        "auto-generated",
 	KindDigest:             "auto-generated",
 	KindFinalReport:        "auto-generated",
 	KindParticipantList:    "auto-generated",
@@ -91,7 +93,7 @@ func (k Kind) AutoSubmitted() string {
 // rather than an invitee.
 func (k Kind) ToStaff() bool {
 	switch k {
-	case KindStaffReview, KindDigest, KindFinalReport, KindParticipantList:
+	case KindStaffReview, KindStaffSignIn, KindDigest, KindFinalReport, KindParticipantList:
 		return true
 	}
 	return false
@@ -114,8 +116,9 @@ type Data struct {
 	OldMeeting   *campaign.Meeting
 	Headcount    int
 	OldHeadcount int
-	// ReplyAddress is the invitee's tokened address (Signer.ReplyAddress); the HTML invitation
-	// links to it so that a forwarded letter still answers for the right invitee.
+	// ReplyAddress is where the invitee answers: its tokened address (Signer.ReplyAddress), or
+	// the organiser's own with mail.reply_address: plain. The HTML invitation links to it so
+	// that a forwarded letter still answers for the right invitee.
 	ReplyAddress string
 	// CalendarAttached says the caller attaches a calendar object (a REQUEST, or a CANCEL for
 	// cancel_ack and calendar_cancel), so the letter tells the reader what to do with it.
@@ -138,6 +141,8 @@ type Data struct {
 	// FileProblem is why ReturnedFile does not return the agreement (agreement_pdf_needed):
 	// campaign.PDFNotPDF, PDFDamaged or PDFUnchanged.
 	FileProblem string
+	// SignIn is what a staff_signin letter tells.
+	SignIn *SignInData
 }
 
 // ReviewItem is one message or answer a person must decide on.
@@ -292,6 +297,9 @@ func (l *Letters) view(kind Kind, d Data, lang string) *letterView {
 		dg.ToCheck = l.reasonsIn(lang, dg.ToCheck)
 		d.Digest = &dg
 	}
+	if d.SignIn != nil {
+		d.SignIn = l.signInIn(lang, *d.SignIn)
+	}
 	v := &letterView{Data: d, Campaign: l.c, Party: d.Invitee.FormalName}
 	if v.Party == "" {
 		v.Party = d.Invitee.Name
@@ -341,6 +349,10 @@ func checkData(kind Kind, d Data) error {
 	case KindParticipantList:
 		if d.Participants == nil {
 			missing = append(missing, "participant list")
+		}
+	case KindStaffSignIn:
+		if d.SignIn == nil || len(d.SignIn.Servers) == 0 {
+			missing = append(missing, "the servers that failed")
 		}
 	}
 	switch kind {

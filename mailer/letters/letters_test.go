@@ -614,7 +614,8 @@ func TestAutoSubmittedPerKind(t *testing.T) {
 		KindConfirmation: "auto-replied", KindChange: "auto-replied", KindCalendarCancel: "auto-replied", KindDeclineAck: "auto-replied",
 		KindCancelAck: "auto-replied", KindQuestionAck: "auto-replied", KindAgreementReceipt: "auto-replied",
 		KindAgreementPDFNeeded: "auto-replied",
-		KindAgreementConfirmed: "auto-generated", KindStaffReview: "auto-generated", KindDigest: "auto-generated",
+		KindAgreementConfirmed: "auto-generated", KindStaffReview: "auto-generated", KindStaffSignIn: "auto-generated",
+		KindDigest:      "auto-generated",
 		KindFinalReport: "auto-generated", KindParticipantList: "auto-generated",
 	}
 	for _, k := range Kinds() {
@@ -649,5 +650,54 @@ func TestNoLetterSaysWhatWasSentIsMissing(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// The staff_signin letter says what is stopped and what to do while the sign-in fails, and,
+// when it goes out after the sign-in works again (sending could not go out before), that
+// nothing needs doing; in words, with no command to type.
+func TestStaffSignInLetter(t *testing.T) {
+	c := exampleCampaign(t)
+	l := newLetters(t, c, "")
+	at := time.Date(2012, 3, 5, 10, 3, 0, 0, c.Location)
+	revoked := campaign.Reason{Code: campaign.ReasonSignInRevoked, Address: c.Organiser.Email}
+	only := func(server string, until time.Time) *SignInData {
+		return &SignInData{Mailbox: c.Organiser.Email, Servers: []SignInServer{{Server: server, Since: at, Until: until, Why: revoked}}}
+	}
+	for _, tc := range []struct {
+		name   string
+		d      *SignInData
+		lang   string
+		want   []string
+		unwant []string
+	}{
+		{"reading fails", only("IMAP", time.Time{}), "da",
+			[]string{"Derfor bliver svar ikke læst, før det virker igen.", "skal logge rsvpd på postkassen igen",
+				"Læsning af svar (IMAP): virker ikke siden mandag den 5. marts 2012 kl. 10.03.", "Intet går tabt."},
+			[]string{"sendt mail", "Login til"}},
+		{"sending worked again before the letter went", only("SMTP", at.Add(38*time.Minute)), "da",
+			[]string{"Login til postkassen virker igen", "Fra mandag den 5. marts 2012 kl. 10.03 til mandag den 5. marts 2012 kl. 10.41 kunne rsvpd ikke logge på, og imens blev der ikke sendt mail.",
+				"I skal ikke gøre noget."},
+			[]string{"skal logge rsvpd på", "Intet går tabt"}},
+		{"both fail, in English", SampleData(c, KindStaffSignIn).SignIn, "en",
+			[]string{"So no mail is sent and no reply is read until it works again.", "must sign rsvpd in to the mailbox again"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := render(t, l, KindStaffSignIn, Data{Lang: tc.lang, SignIn: tc.d})
+			all := r.Subject + "\n" + r.Text
+			for _, w := range tc.want {
+				if !strings.Contains(all, w) {
+					t.Errorf("the letter lacks %q:\n%s", w, all)
+				}
+			}
+			for _, w := range tc.unwant {
+				if strings.Contains(all, w) {
+					t.Errorf("the letter has %q:\n%s", w, all)
+				}
+			}
+			if strings.Contains(r.Text+r.HTML, "--config") || strings.Contains(r.Text+r.HTML, "rsvpd login") {
+				t.Errorf("a command to type in a letter to the staff:\n%s", r.Text)
+			}
+		})
 	}
 }

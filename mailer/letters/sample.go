@@ -42,6 +42,8 @@ func SampleData(c *campaign.Campaign, kind Kind) Data {
 		d.Digest = sampleDigest(c, invs, meetings, sampleAfterDeadline(c, meetings))
 	case KindParticipantList:
 		d.Participants = sampleParticipants(c, invs, last)
+	case KindStaffSignIn:
+		d.SignIn = sampleSignIn(c, sampleNow(c, meetings))
 	}
 	return d
 }

@@ -13,8 +13,11 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
 
 	"modernc.org/sqlite" // the database/sql driver "sqlite"
@@ -38,10 +41,10 @@ var ErrNewerSchema = errors.New("the database was written by a newer version of 
 
 // Open opens (creating when missing) the database at path and brings its schema up to date.
 func Open(ctx context.Context, path string) (*Store, error) {
-	return open(ctx, path, len(migrations()))
+	return open(ctx, path, latest())
 }
 
-// open migrates up to version target only; tests use it to build old schemas.
+// open migrates up to schema version target only; tests use it to build old schemas.
 func open(ctx context.Context, path string, target int) (*Store, error) {
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
@@ -72,17 +75,35 @@ func (s *Store) Close() error { return s.db.Close() }
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
 
-// migrations lists the embedded schema steps in order; step i brings the schema to
-// user_version i+1.
-func migrations() []string {
+// migration is one embedded schema step: NNNN_name.sql brings the schema to user_version NNNN.
+type migration struct {
+	version int
+	sql     string
+}
+
+// migrations lists the embedded schema steps in order of their numbers. The version is the
+// file's number, not its place in the list, so that branches developed side by side can each
+// take a number (0004 on one, 0005 on another) and still agree once both are merged.
+func migrations() []migration {
 	names, _ := fs.Glob(migrationFiles, "migrations/*.sql")
-	sort.Strings(names)
-	out := make([]string, len(names))
-	for i, n := range names {
+	var out []migration
+	for _, n := range names {
+		base := path.Base(n)
+		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			panic(fmt.Sprintf("store: migration %s is not named NNNN_name.sql", base)) // a build mistake
+		}
 		data, _ := migrationFiles.ReadFile(n)
-		out[i] = string(data)
+		out = append(out, migration{version: v, sql: string(data)})
 	}
+	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
 	return out
+}
+
+// latest is the schema version this rsvpd writes.
+func latest() int {
+	m := migrations()
+	return m[len(m)-1].version
 }
 
 func (s *Store) migrate(ctx context.Context, target int) error {
@@ -92,16 +113,21 @@ func (s *Store) migrate(ctx context.Context, target int) error {
 		if err := tx.tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
 			return fmt.Errorf("read schema version: %w", err)
 		}
-		if version > len(steps) {
-			return fmt.Errorf("%w (schema %d, this rsvpd knows up to %d): upgrade rsvpd", ErrNewerSchema, version, len(steps))
+		if version > latest() {
+			return fmt.Errorf("%w (schema %d, this rsvpd knows up to %d): upgrade rsvpd", ErrNewerSchema, version, latest())
 		}
-		for v := version; v < target; v++ {
-			if _, err := tx.tx.ExecContext(ctx, steps[v]); err != nil {
-				return fmt.Errorf("migrate schema to %d: %w", v+1, err)
+		reached := version
+		for _, m := range steps {
+			if m.version <= version || m.version > target {
+				continue
 			}
+			if _, err := tx.tx.ExecContext(ctx, m.sql); err != nil {
+				return fmt.Errorf("migrate schema to %d: %w", m.version, err)
+			}
+			reached = m.version
 		}
-		if target > version {
-			if _, err := tx.tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", target)); err != nil {
+		if reached > version {
+			if _, err := tx.tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", reached)); err != nil {
 				return fmt.Errorf("set schema version: %w", err)
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/config"
@@ -82,3 +83,28 @@ func (e *Engine) AnswerByLink(ctx context.Context, code, choice string, headcoun
 
 // Config is the configuration the engine runs.
 func (e *Engine) Config() *config.Config { return e.cfg }
+
+// Now is the time on the engine's clock (virtual in the demo): the campaign's "today".
+func (e *Engine) Now() time.Time { return e.clock.Now() }
+
+// ReasonText writes a reason in the campaign's language.
+func (e *Engine) ReasonText(why campaign.Reason) string {
+	return e.currentLetters().Reasons().Text(e.c.Language, why)
+}
+
+// LetterText composes an outbox row again, as it was sent, and returns its subject and
+// text part (the desk shows the digests this way).
+func (e *Engine) LetterText(ctx context.Context, row store.Outgoing) (subject, text string, err error) {
+	o, err := e.ComposeRow(ctx, row)
+	if err != nil {
+		return "", "", err
+	}
+	return o.Subject, o.Text, nil
+}
+
+// AnswerReview sends the staff's own answer to the invitee of a review item, in the thread
+// of the message it is about. It needs the staff_answer letter, which comes with the mailer
+// split (mailer/letters).
+func (e *Engine) AnswerReview(ctx context.Context, id int64, text, by string) error {
+	return errors.New("answers written on the desk are not available yet")
+}

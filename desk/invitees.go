@@ -1,0 +1,309 @@
+package desk
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/replies"
+	"github.com/rsvpd/rsvpd/store"
+)
+
+// inviteeRow is one invitee's line in the list.
+type inviteeRow struct {
+	Inv      campaign.Invitee
+	St       campaign.State
+	Activity time.Time
+	Reviews  int
+}
+
+// filter is the list's query: search, state, meeting, region and order.
+type filter struct {
+	Q, State, Meeting, Region, Sort string
+}
+
+// The states the list filters by: the RSVP states, mail that does not arrive, and where the
+// agreement stands.
+var filterStates = []string{"invited", "attending", "declined", "unclear", "undeliverable",
+	"agreement_missing", "agreement_returned", "agreement_confirmed"}
+
+func (f filter) match(row inviteeRow) bool {
+	st := row.St
+	switch f.State {
+	case "":
+	case "undeliverable":
+		if st.Delivery != campaign.DeliveryUndeliverable {
+			return false
+		}
+	case "agreement_missing":
+		if st.Agreement == campaign.AgreementReturned || st.Agreement == campaign.AgreementConfirmed {
+			return false
+		}
+	case "agreement_returned", "agreement_confirmed":
+		if "agreement_"+string(st.Agreement) != f.State {
+			return false
+		}
+	case "invited":
+		if st.Status != campaign.StatusInvited && st.Status != campaign.StatusNew {
+			return false
+		}
+	default:
+		if string(st.Status) != f.State {
+			return false
+		}
+	}
+	if f.Meeting != "" && st.Meeting != f.Meeting {
+		return false
+	}
+	if f.Region != "" && row.Inv.Region != f.Region {
+		return false
+	}
+	if q := strings.ToLower(strings.TrimSpace(f.Q)); q != "" {
+		hay := strings.ToLower(strings.Join([]string{row.Inv.Code, row.Inv.Name, row.Inv.FormalName,
+			row.Inv.Email, row.Inv.Contact}, " "))
+		if !strings.Contains(hay, q) {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *Server) invitees(w http.ResponseWriter, r *http.Request, v *visit) {
+	q := r.URL.Query()
+	f := filter{Q: q.Get("q"), State: q.Get("state"), Meeting: q.Get("meeting"), Region: q.Get("region"), Sort: q.Get("sort")}
+	sn, err := s.snapshot(r.Context())
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	reviews := map[string]int{}
+	for _, rv := range sn.open {
+		reviews[rv.Invitee]++
+	}
+	var rows []inviteeRow
+	regions := map[string]bool{}
+	for _, inv := range s.c.Invitees {
+		if inv.Region != "" {
+			regions[inv.Region] = true
+		}
+		row := inviteeRow{Inv: inv, St: sn.state(inv.Code), Activity: sn.activity[inv.Code], Reviews: reviews[inv.Code]}
+		if f.match(row) {
+			rows = append(rows, row)
+		}
+	}
+	switch f.Sort {
+	case "population":
+		slices.SortStableFunc(rows, func(a, b inviteeRow) int { return cmp.Compare(b.Inv.Population, a.Inv.Population) })
+	case "activity":
+		slices.SortStableFunc(rows, func(a, b inviteeRow) int { return b.Activity.Compare(a.Activity) })
+	case "name":
+		slices.SortStableFunc(rows, func(a, b inviteeRow) int { return strings.Compare(a.Inv.Name, b.Inv.Name) })
+	}
+	var regionList []string
+	for r := range regions {
+		regionList = append(regionList, r)
+	}
+	slices.Sort(regionList)
+	s.render(w, r, http.StatusOK, "invitees", v, map[string]any{"Rows": rows, "F": f, "States": filterStates,
+		"Regions": regionList, "Meetings": s.c.Meetings, "Total": len(s.c.Invitees)})
+}
+
+// item is one line of an invitee's story.
+type item struct {
+	At   time.Time
+	Kind string // in, out, event, review
+	// For a message in: what it said and how it was read.
+	Msg     *shownMessage
+	Inbound store.Inbound
+	Reading string // why it was read as it was, in words
+	Class   string
+	// For a message out: the outbox row.
+	Out store.Outgoing
+	// For an event: what happened, in words.
+	Event store.Event
+	Text  string
+	// For a review item.
+	Review store.Review
+	Why    string
+}
+
+func (s *Server) invitee(w http.ResponseWriter, r *http.Request, v *visit) {
+	code := r.PathValue("code")
+	inv, ok := s.c.Invitee(code)
+	if !ok {
+		s.fail(w, r, http.StatusNotFound, "err_not_found")
+		return
+	}
+	var st campaign.State
+	var items []item
+	var waiting []store.Outgoing
+	var openReviews []store.Review
+	err := s.st.Tx(r.Context(), func(tx *store.Tx) error {
+		var err error
+		if st, err = tx.State(code); err != nil {
+			st = campaign.NewState(code)
+		}
+		events, err := tx.Events(store.EventFilter{Invitee: code})
+		if err != nil {
+			return err
+		}
+		seen := map[int64]bool{}
+		for _, e := range events {
+			if id, ok := inboundOf(e.Cause); ok && !seen[id] {
+				seen[id] = true
+				in, err := tx.Inbound(id)
+				if err != nil {
+					return err
+				}
+				items = append(items, s.inboundItem(in))
+			}
+			switch e.Kind {
+			case "queued", "sent", "review", "held":
+				continue // shown with the message or the review item
+			}
+			items = append(items, item{At: e.At, Kind: "event", Event: e, Text: s.eventText(e)})
+		}
+		rows, err := tx.OutboxRows(store.OutboxFilter{Invitee: code})
+		if err != nil {
+			return err
+		}
+		for _, o := range rows {
+			at := o.CreatedAt
+			if !o.SentAt.IsZero() {
+				at = o.SentAt
+			}
+			items = append(items, item{At: at, Kind: "out", Out: o})
+			if o.Status == store.OutboxPending {
+				waiting = append(waiting, o)
+			}
+		}
+		all, err := tx.Reviews(false)
+		if err != nil {
+			return err
+		}
+		for _, rv := range all {
+			if rv.Invitee != code {
+				continue
+			}
+			if rv.Inbound != 0 && !seen[rv.Inbound] {
+				seen[rv.Inbound] = true
+				in, err := tx.Inbound(rv.Inbound)
+				if err != nil {
+					return err
+				}
+				items = append(items, s.inboundItem(in))
+			}
+			items = append(items, item{At: rv.CreatedAt, Kind: "review", Review: rv, Why: s.reviewText(rv)})
+			if rv.ResolvedAt.IsZero() {
+				openReviews = append(openReviews, rv)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	slices.SortStableFunc(items, func(a, b item) int { return a.At.Compare(b.At) })
+	s.render(w, r, http.StatusOK, "invitee", v, map[string]any{"Inv": inv, "St": st, "Items": items,
+		"Waiting": waiting, "Open": openReviews, "Price": s.c.PriceOf(inv)})
+}
+
+func (s *Server) inboundItem(in store.Inbound) item {
+	m := parseMessage(in.Raw)
+	it := item{At: in.ReceivedAt, Kind: "in", Msg: &m, Inbound: in}
+	var rd replies.Reading
+	if in.Reading != "" && json.Unmarshal([]byte(in.Reading), &rd) == nil {
+		it.Class = string(rd.Class)
+		if rd.Answer != nil && !rd.Answer.Why.IsZero() {
+			it.Reading = s.e.ReasonText(rd.Answer.Why)
+		}
+	}
+	in.Raw = nil
+	it.Inbound = in
+	return it
+}
+
+// inboundOf returns the ledger id of an "inbound:42" cause.
+func inboundOf(cause string) (int64, bool) {
+	rest, ok := strings.CutPrefix(cause, "inbound:")
+	if !ok {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(rest, 10, 64)
+	return id, err == nil
+}
+
+// reviewText is a review item's reason in the campaign's language.
+func (s *Server) reviewText(rv store.Review) string {
+	if !rv.Why.IsZero() {
+		return s.e.ReasonText(rv.Why)
+	}
+	return rv.Text
+}
+
+// eventText says what an event of the log did, in the campaign's language.
+func (s *Server) eventText(e store.Event) string {
+	str := func(k string) string { v, _ := e.Detail[k].(string); return v }
+	by := str("by")
+	var b strings.Builder
+	switch e.Kind {
+	case "answer":
+		before, after := str("before"), str("after")
+		switch {
+		case before != after:
+			fmt.Fprintf(&b, "%s: %s → %s", s.t("ev_state"), s.t("st_"+before), s.t("st_"+after))
+		case str("intent") == "agreement":
+			b.WriteString(s.t("ev_agreement_in"))
+		case str("class") == "auto_reply":
+			b.WriteString(s.t("ev_away"))
+		default:
+			b.WriteString(s.t("ev_no_change"))
+		}
+		if m := str("registered"); m != "" {
+			fmt.Fprintf(&b, " (%s, %s)", s.meetingCity(m), s.people(intOf(e.Detail["people"])))
+		}
+	case "agreement":
+		fmt.Fprintf(&b, "%s: %s", s.t("ev_agreement"), s.t("ag_"+str("after")))
+	case "resolved":
+		fmt.Fprintf(&b, "%s: %s", s.t("ev_resolved"), str("resolution"))
+	case "failed":
+		fmt.Fprintf(&b, "%s: %s", s.t("ev_failed"), str("reason"))
+	case "agreement_pdf":
+		b.WriteString(s.t("ev_agreement_pdf"))
+	case "desk_signin":
+		b.WriteString(s.t("ev_signin"))
+	default:
+		b.WriteString(e.Kind)
+	}
+	switch {
+	case strings.HasPrefix(e.Cause, "link:"):
+		b.WriteString(" · " + s.t("ev_by_link"))
+	case by != "":
+		b.WriteString(" · " + by)
+	}
+	return b.String()
+}
+
+func intOf(v any) int {
+	switch n := v.(type) {
+	case float64:
+		return int(n)
+	case int:
+		return n
+	}
+	return 0
+}
+
+func (s *Server) meetingCity(id string) string {
+	if m, ok := s.c.Meeting(id); ok {
+		return m.City
+	}
+	return id
+}

@@ -515,7 +515,7 @@ func (b *builder) web(n node) {
 	f := n.fields("desk", "public_url", "behind_tls_proxy", "tls_cert_file", "tls_key_file")
 	w := Web{Desk: f["desk"].boolean(true), PublicURL: strings.TrimRight(f["public_url"].str(false), "/"),
 		BehindTLSProxy: f["behind_tls_proxy"].boolean(false),
-		TLSCertFile: f["tls_cert_file"].str(false), TLSKeyFile: f["tls_key_file"].str(false)}
+		TLSCertFile:    f["tls_cert_file"].str(false), TLSKeyFile: f["tls_key_file"].str(false)}
 	if w.PublicURL != "" {
 		u, err := url.Parse(w.PublicURL)
 		switch {

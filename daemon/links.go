@@ -101,10 +101,3 @@ func (e *Engine) LetterText(ctx context.Context, row store.Outgoing) (subject, t
 	}
 	return o.Subject, o.Text, nil
 }
-
-// AnswerReview sends the staff's own answer to the invitee of a review item, in the thread
-// of the message it is about. It needs the staff_answer letter, which comes with the mailer
-// split (mailer/letters).
-func (e *Engine) AnswerReview(ctx context.Context, id int64, text, by string) error {
-	return errors.New("answers written on the desk are not available yet")
-}

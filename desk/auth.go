@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/daemon"
 	"github.com/rsvpd/rsvpd/store"
 )
 
@@ -153,11 +154,7 @@ func (s *Server) sendSignIn(ctx context.Context, staff, next string) error {
 	if err != nil {
 		return err
 	}
-	link := s.link("/signin/link/" + s.signer.SignInLink(staff, nonce, expires))
-	if next != "/" {
-		link += "?next=" + urlQueryEscape(next)
-	}
-	return s.o.Mailer.SendSignIn(ctx, staff, link, expires)
+	return s.o.Mailer.SendSignIn(ctx, staff, nonce, expires, next)
 }
 
 // LoopbackSignIn returns a sign-in link for a staff address that may be used again until
@@ -168,7 +165,7 @@ func (s *Server) LoopbackSignIn(staff string, valid time.Duration) string {
 	s.mu.Lock()
 	s.reusable[nonce] = true
 	s.mu.Unlock()
-	return s.link("/signin/link/" + s.signer.SignInLink(staff, nonce, s.o.Now().Add(valid)))
+	return s.link(daemon.SignInPath + s.signer.SignInLink(staff, nonce, s.o.Now().Add(valid)))
 }
 
 func (s *Server) isReusable(nonce string, r *http.Request) bool {

@@ -35,9 +35,10 @@ var templateFiles embed.FS
 //go:embed static
 var staticFiles embed.FS
 
-// Mailer sends a staff member the sign-in link (the daemon queues it in the outbox).
+// Mailer sends a staff member the sign-in letter for a recorded nonce (the daemon queues it
+// in the outbox and signs the link when it composes the letter).
 type Mailer interface {
-	SendSignIn(ctx context.Context, staff, link string, expires time.Time) error
+	SendSignIn(ctx context.Context, staff, nonce string, until time.Time, next string) error
 }
 
 // Options configure the desk.
@@ -123,7 +124,7 @@ func (s *Server) Handler() http.Handler {
 
 	mux.HandleFunc("GET /signin", s.signInForm)
 	mux.HandleFunc("POST /signin", s.signInRequest)
-	mux.HandleFunc("GET /signin/link/{token}", s.signInLink)
+	mux.HandleFunc("GET "+daemon.SignInPath+"{token}", s.signInLink)
 	mux.HandleFunc("POST /signin/link", s.signInUse)
 	mux.HandleFunc("POST /signout", s.staff(s.signOut))
 
@@ -144,8 +145,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /config", s.staff(s.config))
 
 	if s.o.OneClick {
-		mux.HandleFunc("GET /r/{token}", s.answerPage)
-		mux.HandleFunc("POST /r/{token}", s.answerPost)
+		mux.HandleFunc("GET "+daemon.AnswerPath+"{token}", s.answerPage)
+		mux.HandleFunc("POST "+daemon.AnswerPath+"{token}", s.answerPost)
 	}
 	return secureHeaders(mux)
 }
@@ -182,22 +183,19 @@ func (s *Server) link(path string) string {
 	return u.String()
 }
 
-// AnswerLinks are the one-click links of an invitee's invitation: one per meeting (by id)
-// and one to decline (campaign.ChoiceDecline). Nil when one-click answers are off.
+// AnswerLinks are the one-click links of an invitee's invitation by choice: a meeting id, or
+// campaign.ChoiceDecline. Nil when one-click answers are off.
 func (s *Server) AnswerLinks(code string) map[string]string {
 	if !s.o.OneClick {
 		return nil
 	}
-	return AnswerLinks(s.signer, s.c, s.base.String(), code)
-}
-
-// AnswerLinks are an invitee's one-click links on base, valid until the deadline runs out.
-func AnswerLinks(signer *campaign.Signer, c *campaign.Campaign, base, code string) map[string]string {
-	base = strings.TrimRight(base, "/")
 	out := map[string]string{}
-	for _, m := range c.Meetings {
-		out[m.ID] = base + "/r/" + signer.AnswerLink(code, m.ID, c.DeadlineEnd())
+	for _, l := range daemon.AnswerLinks(s.signer, s.c, s.base.String(), code) {
+		if l.Decline {
+			out[campaign.ChoiceDecline] = l.URL
+		} else {
+			out[l.Meeting.ID] = l.URL
+		}
 	}
-	out[campaign.ChoiceDecline] = base + "/r/" + signer.AnswerLink(code, campaign.ChoiceDecline, c.DeadlineEnd())
 	return out
 }

@@ -20,7 +20,7 @@ import (
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/config"
 	"github.com/rsvpd/rsvpd/daemon"
-	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/mailer/letters"
 	"github.com/rsvpd/rsvpd/store"
 )
 
@@ -35,13 +35,19 @@ func (c *clock) set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 // mailbox is the desk's Mailer in tests: it keeps the sign-in links.
 type mailbox struct {
-	mu    sync.Mutex
-	links map[string][]string
+	mu     sync.Mutex
+	base   string
+	signer *campaign.Signer
+	links  map[string][]string
 }
 
-func (m *mailbox) SendSignIn(_ context.Context, staff, link string, _ time.Time) error {
+func (m *mailbox) SendSignIn(_ context.Context, staff, nonce string, until time.Time, next string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	link := m.base + daemon.SignInPath + m.signer.SignInLink(staff, nonce, until)
+	if next != "/" {
+		link += "?next=" + url.QueryEscape(next)
+	}
 	m.links[staff] = append(m.links[staff], link)
 	return nil
 }
@@ -86,7 +92,7 @@ func newFixture(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	letters, err := mailer.NewLetters(cfg.Campaign, "")
+	l, err := letters.New(cfg.Campaign, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,12 +101,13 @@ func newFixture(t testing.TB) *fixture {
 		clock: &clock{t: time.Date(2012, 2, 22, 9, 0, 0, 0, c.Location)},
 		real:  &clock{t: time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC)},
 		mail:  &mailbox{links: map[string][]string{}}}
-	f.e, err = daemon.New(daemon.Options{Config: cfg, Store: st, Signer: f.signer, Letters: letters, Clock: f.clock})
+	f.e, err = daemon.New(daemon.Options{Config: cfg, Store: st, Signer: f.signer, Letters: l, Clock: f.clock})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.srv = httptest.NewUnstartedServer(nil)
 	base := "http://" + f.srv.Listener.Addr().String()
+	f.mail.base, f.mail.signer = base, f.signer
 	f.desk, err = New(Options{Engine: f.e, Signer: f.signer, BaseURL: base, OneClick: true, Mailer: f.mail, Now: f.real.Now})
 	if err != nil {
 		t.Fatal(err)

@@ -158,6 +158,12 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, v *visit) {
 		s.renderReviews(w, r, v, http.StatusBadRequest, s.t("err_answer"))
 		return
 	}
+	if r.PostFormValue("close") == "1" {
+		_, err := s.e.Resolve(r.Context(), id, daemon.Decision{Ignore: true, By: v.Staff, Note: s.t("rv_answered_note")})
+		if err != nil {
+			s.log.Warn("desk: close answered item", "review", id, "err", err)
+		}
+	}
 	http.Redirect(w, r, fmt.Sprintf("/reviews?done=%d", id), http.StatusSeeOther)
 }
 

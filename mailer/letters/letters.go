@@ -30,17 +30,19 @@ const (
 	KindNudgeAgreement  Kind = "nudge_agreement"  // the agreement has not come back
 	KindStaffReview     Kind = "staff_review"     // to the staff: items a person must decide
 	KindDigest          Kind = "digest"           // to the staff: the daily overview
+	KindStaffAnswer     Kind = "staff_answer"     // a staff member's own answer, in the reply's thread
+	KindDeskSignIn      Kind = "desk_signin"      // to a staff member: the link to sign in to the desk
 )
 
 // Kinds lists every kind of letter, in the order of a campaign.
 func Kinds() []Kind {
 	return []Kind{KindInvitation, KindConfirmation, KindChange, KindDeclineAck, KindCancelAck,
 		KindReminder, KindAgreement, KindNudgeUnanswered, KindNudgeAgreement, KindStaffReview,
-		KindDigest}
+		KindDigest, KindStaffAnswer, KindDeskSignIn}
 }
 
 // ToStaff reports whether the letter goes to the organiser's staff rather than an invitee.
-func (k Kind) ToStaff() bool { return k == KindStaffReview || k == KindDigest }
+func (k Kind) ToStaff() bool { return k == KindStaffReview || k == KindDigest || k == KindDeskSignIn }
 
 // Languages lists the languages with templates.
 func Languages() []string { return []string{"da", "en"} }
@@ -71,6 +73,26 @@ type Data struct {
 	Review []ReviewItem
 	// Digest is the content of a digest letter.
 	Digest *DigestData
+	// AnswerLinks are the invitation's one-click answers (one per meeting, then the
+	// decline), when the campaign has a public address for them; nil leaves them out.
+	AnswerLinks []AnswerLink
+	// DeskURL is the staff desk's address, for the letters to the staff to link to.
+	DeskURL string
+	// Link and LinkExpires are a desk_signin letter's sign-in link and when it stops working.
+	Link        string
+	LinkExpires time.Time
+	// AnswerText is a staff_answer letter's text as the staff member wrote it, and
+	// ReplySubject the subject of the message it answers.
+	AnswerText   string
+	ReplySubject string
+}
+
+// AnswerLink is one one-click answer of an invitation: registering for a meeting, or (with
+// Decline) declining.
+type AnswerLink struct {
+	Meeting campaign.Meeting
+	Decline bool
+	URL     string
 }
 
 // ReviewItem is one message or answer a person must decide on.
@@ -265,6 +287,14 @@ func checkData(kind Kind, d Data) error {
 	case KindDigest:
 		if d.Digest == nil {
 			missing = append(missing, "digest data")
+		}
+	case KindDeskSignIn:
+		if d.Link == "" || d.LinkExpires.IsZero() {
+			missing = append(missing, "sign-in link")
+		}
+	case KindStaffAnswer:
+		if strings.TrimSpace(d.AnswerText) == "" {
+			missing = append(missing, "answer text")
 		}
 	}
 	switch kind {

@@ -36,6 +36,12 @@ func SampleData(c *campaign.Campaign, kind Kind) Data {
 		d.Review = sampleReview(c, invs, sampleNow(c, meetings))
 	case KindDigest:
 		d.Digest = sampleDigest(c, invs, meetings)
+	case KindDeskSignIn:
+		d.Link = "https://rsvp.example/signin/link/s.c3RhZmY.bm9uY2U.m0n2a.sample"
+		d.LinkExpires = sampleNow(c, meetings).Add(15 * time.Minute)
+	case KindStaffAnswer:
+		d.AnswerText = sampleAnswer
+		d.ReplySubject = c.Name
 	}
 	return d
 }
@@ -158,3 +164,6 @@ func sampleDigest(c *campaign.Campaign, invs []campaign.Invitee, meetings []camp
 	}
 	return d
 }
+
+// sampleAnswer is a staff member's answer as one would write it.
+const sampleAnswer = "Mødelokalet ligger på 1. sal; følg skiltene fra indgangen.\n\nI er velkomne til at tage jeres skolebibliotekskonsulent med."

@@ -47,8 +47,21 @@ func (e *Engine) web() (answers, desk string) {
 	if w.PublicURL != "" {
 		return w.PublicURL, w.PublicURL
 	}
-	return "", "http://" + e.cfg.HTTP.Address
+	scheme := "http://"
+	if w.TLSCertFile != "" {
+		scheme = "https://"
+	}
+	return "", scheme + e.cfg.HTTP.Address
 }
+
+// DeskURL is the staff desk's address ("" when the desk is off).
+func (e *Engine) DeskURL() string { _, d := e.web(); return d }
+
+// AnswerURL is the base of one-click answers ("" when they are off).
+func (e *Engine) AnswerURL() string { a, _ := e.web(); return a }
+
+// Signer is the campaign's signer of tokens and links.
+func (e *Engine) Signer() *campaign.Signer { return e.signer }
 
 // AnswerLinks are an invitee's one-click answers on base: one per meeting, then the decline,
 // each valid until the deadline runs out.

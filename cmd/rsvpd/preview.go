@@ -48,7 +48,11 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "rsvpd preview: %v\n", err)
 		return 1
 	}
-	p := &previewer{c: cfg.Campaign, composer: daemon.NewComposer(cfg.Campaign, l, signer), signer: signer, lang: *lang, dir: *out}
+	cp := daemon.NewComposer(cfg.Campaign, l, signer)
+	if cfg.Web.Desk && cfg.HTTP.Address != "" {
+		cp.AnswerBase = cfg.Web.PublicURL // the invitations show the one-click links they will carry
+	}
+	p := &previewer{c: cfg.Campaign, composer: cp, signer: signer, lang: *lang, dir: *out}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		fmt.Fprintf(stderr, "rsvpd preview: %v\n", err)
 		return 1

@@ -2,8 +2,6 @@ package desk
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -11,81 +9,18 @@ import (
 
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/rsvpd/rsvpd/desk/browsertest"
 )
 
-// Browser tests drive Debian's Chromium (installed by scripts/setup) with chromedp. They
-// write screenshots at phone and desktop widths as test artefacts, into $RSVPD_ARTEFACTS
-// (default: a folder under the system's temp dir, named in the log).
+// Browser tests drive Debian's Chromium with chromedp (package browsertest) and write
+// screenshots at phone and desktop widths as test artefacts.
 
-// browser starts a headless Chromium for the test, or skips under -short.
-func browser(t *testing.T) context.Context {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("browser test: needs Chromium; runs under scripts/test")
-	}
-	path := "/usr/bin/chromium"
-	if _, err := os.Stat(path); err != nil {
-		t.Fatalf("chromium is not installed (scripts/setup installs it): %v", err)
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
-		chromedp.DisableGPU, chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()))
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancel(); cancelA() })
-	// The first call starts the browser, which lives as long as its context: no timeout on it.
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	tctx, tcancel := context.WithTimeout(ctx, 3*time.Minute)
-	t.Cleanup(tcancel)
-	return tctx
-}
-
-// artefacts is the folder screenshots are written to.
-func artefacts(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("RSVPD_ARTEFACTS")
-	if dir == "" {
-		dir = filepath.Join(os.TempDir(), "rsvpd-artefacts")
-	}
-	dir = filepath.Join(dir, strings.ReplaceAll(t.Name(), "/", "_"))
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshots in %s", dir)
-	return dir
-}
-
-// Widths are a phone's and a desktop's.
-var widths = []struct {
-	name string
-	w, h int64
-}{{"phone", 390, 844}, {"desktop", 1280, 900}}
-
-// shoot takes a full-page screenshot of the current page at each width.
+func browser(t *testing.T) context.Context { return browsertest.Start(t, 3*time.Minute) }
+func artefacts(t *testing.T) string        { return browsertest.Artefacts(t) }
 func shoot(t *testing.T, ctx context.Context, dir, name string) {
 	t.Helper()
-	for _, w := range widths {
-		if err := chromedp.Do(ctx, chromedp.EmulateViewport(w.w, w.h), chromedp.Sleep(150*time.Millisecond)); err != nil {
-			t.Fatalf("screenshot %s at %s: %v", name, w.name, err)
-		}
-		// What the screen shows first, and the whole page.
-		top, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-		if err != nil {
-			t.Fatalf("screenshot %s at %s: %v", name, w.name, err)
-		}
-		full, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatalf("screenshot %s at %s: %v", name, w.name, err)
-		}
-		for suffix, buf := range map[string][]byte{"": top, "-full": full} {
-			if err := os.WriteFile(filepath.Join(dir, name+"-"+w.name+suffix+".png"), buf, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	browsertest.Shoot(t, ctx, dir, name)
 }
 
 // TestBrowserPages signs in through the form and the mailed link, and looks at every page

@@ -210,6 +210,7 @@ var catalogue = map[string]map[string]string{
 	"rv_confirm_agreement": {"da": "Bekræft aftalen", "en": "Confirm the agreement"},
 	"rv_write":             {"da": "Skriv et svar til kommunen", "en": "Write an answer to the invitee"},
 	"rv_write_to":          {"da": "Svaret sendes til %s som svar på mailen.", "en": "The answer goes to %s, in reply to the message."},
+	"rv_confirmed":         {"da": "Aftalen fra %s er bekræftet.", "en": "The agreement of %s is confirmed."},
 	"rv_close_after":       {"da": "Luk sagen, når svaret er sendt", "en": "Close the item once the answer is sent"},
 	"rv_answered_note":     {"da": "besvaret", "en": "answered"},
 	"rv_send":              {"da": "Send svar", "en": "Send answer"},

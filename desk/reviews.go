@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -73,8 +74,12 @@ func (s *Server) renderReviews(w http.ResponseWriter, r *http.Request, v *visit,
 		return
 	}
 	done, _ := strconv.ParseInt(r.URL.Query().Get("done"), 10, 64)
+	confirmed := ""
+	if inv, ok := s.c.Invitee(r.URL.Query().Get("confirmed")); ok {
+		confirmed = inv.Name
+	}
 	s.render(w, r, status, "reviews", v, map[string]any{"Rows": rows, "Meetings": s.c.Meetings,
-		"Invitees": s.c.Invitees, "Error": errText, "Done": done, "Max": s.c.Companions.MaxHeadcount()})
+		"Invitees": s.c.Invitees, "Error": errText, "Done": done, "Confirmed": confirmed, "Max": s.c.Companions.MaxHeadcount()})
 }
 
 // answerWords says what a suggested answer would do: "tilmeld Vejle, 2 deltagere".
@@ -176,7 +181,7 @@ func (s *Server) confirmAgreement(w http.ResponseWriter, r *http.Request, v *vis
 	}
 	back := localPath(r.PostFormValue("back"))
 	if back == "/" {
-		back = "/reviews"
+		back = "/reviews?confirmed=" + url.QueryEscape(code)
 	}
 	http.Redirect(w, r, back, http.StatusSeeOther)
 }

@@ -267,7 +267,7 @@ var catalogue = map[string]map[string]string{
 	"pub_done_decline":   {"da": "Vi har modtaget jeres afbud.", "en": "We have received your decline."},
 	"pub_done_past":      {"da": "Mødet i %s er afholdt. Vi vender tilbage.", "en": "The meeting in %s has been held. We will get back to you."},
 	"pub_done_review":    {"da": "I er flere, end invitationen omfatter. Vi vender tilbage, hvis der ikke er plads.", "en": "You are more people than the invitation welcomes. We will get back to you if there is no room."},
-	"pub_confirmation":   {"da": "En bekræftelse sendes til %s.", "en": "A confirmation is on its way to %s."},
+	"pub_confirmation":   {"da": "Vi sender en bekræftelse til %s.", "en": "We are sending a confirmation to %s."},
 	"pub_unchanged":      {"da": "Svaret var allerede registreret.", "en": "This answer was registered already."},
 	"pub_expired":        {"da": "Fristen for tilmelding var %s, og linket kan ikke længere bruges. Kontakt os, hvis I har spørgsmål.", "en": "The deadline for answers was %s, and the link can no longer be used. Contact us if you have questions."},
 	"pub_questions":      {"da": "Spørgsmål:", "en": "Questions:"},

@@ -10,7 +10,7 @@ import (
 
 func (s *Server) digestRows(r *http.Request) ([]store.Outgoing, error) {
 	var rows []store.Outgoing
-	err := s.st.Tx(r.Context(), func(tx *store.Tx) error {
+	err := s.st.View(r.Context(), func(tx *store.Tx) error {
 		var err error
 		rows, err = tx.OutboxRows(store.OutboxFilter{Kind: "digest", Status: store.OutboxSent})
 		return err
@@ -34,7 +34,7 @@ func (s *Server) digest(w http.ResponseWriter, r *http.Request, v *visit) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	var row store.Outgoing
 	if err == nil {
-		err = s.st.Tx(r.Context(), func(tx *store.Tx) error {
+		err = s.st.View(r.Context(), func(tx *store.Tx) error {
 			var err error
 			row, err = tx.OutgoingByID(id)
 			return err

@@ -144,7 +144,7 @@ func (s *Server) invitee(w http.ResponseWriter, r *http.Request, v *visit) {
 	var items []item
 	var waiting []store.Outgoing
 	var openReviews []store.Review
-	err := s.st.Tx(r.Context(), func(tx *store.Tx) error {
+	err := s.st.View(r.Context(), func(tx *store.Tx) error {
 		var err error
 		if st, err = tx.State(code); err != nil {
 			st = campaign.NewState(code)

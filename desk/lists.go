@@ -24,7 +24,7 @@ type participant struct {
 // the same status.Build, so the two always agree.
 func (s *Server) participants(r *http.Request, meeting string) ([]participant, status.MeetingTotal, error) {
 	var states []campaign.State
-	err := s.st.Tx(r.Context(), func(tx *store.Tx) error {
+	err := s.st.View(r.Context(), func(tx *store.Tx) error {
 		var err error
 		states, err = tx.States()
 		return err

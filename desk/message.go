@@ -81,7 +81,7 @@ func (s *Server) inbound(w http.ResponseWriter, r *http.Request) (store.Inbound,
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	var in store.Inbound
 	if err == nil {
-		err = s.st.Tx(r.Context(), func(tx *store.Tx) error {
+		err = s.st.View(r.Context(), func(tx *store.Tx) error {
 			var err error
 			in, err = tx.Inbound(id)
 			return err

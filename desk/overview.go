@@ -20,7 +20,7 @@ type snapshot struct {
 
 func (s *Server) snapshot(ctx context.Context) (snapshot, error) {
 	var sn snapshot
-	err := s.st.Tx(ctx, func(tx *store.Tx) error {
+	err := s.st.View(ctx, func(tx *store.Tx) error {
 		states, err := tx.States()
 		if err != nil {
 			return err

@@ -45,7 +45,7 @@ func (s *Server) answerLink(w http.ResponseWriter, r *http.Request) (answerView,
 		v.Meeting = &m
 	}
 	st := campaign.NewState(code)
-	s.st.Tx(r.Context(), func(tx *store.Tx) error {
+	s.st.View(r.Context(), func(tx *store.Tx) error {
 		if got, err := tx.State(code); err == nil {
 			st = got
 		}

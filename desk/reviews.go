@@ -35,7 +35,7 @@ func (s *Server) reviews(w http.ResponseWriter, r *http.Request, v *visit) {
 func (s *Server) renderReviews(w http.ResponseWriter, r *http.Request, v *visit, status int, errText string) {
 	var rows []reviewRow
 	now := s.e.Now()
-	err := s.st.Tx(r.Context(), func(tx *store.Tx) error {
+	err := s.st.View(r.Context(), func(tx *store.Tx) error {
 		open, err := tx.Reviews(true)
 		if err != nil {
 			return err

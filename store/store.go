@@ -178,6 +178,18 @@ func Unavailable(err error) bool {
 	return false
 }
 
+// View runs fn in a read transaction: a consistent snapshot that, unlike Tx, takes no write
+// lock, so that pages read while the daemon writes (WAL lets readers and a writer go on
+// together). fn must not write.
+func (s *Store) View(ctx context.Context, fn func(tx *Tx) error) error {
+	sqlTx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("store %s: begin read: %w", s.path, err)
+	}
+	defer sqlTx.Rollback()
+	return fn(&Tx{tx: sqlTx, ctx: ctx})
+}
+
 // tx is Tx without the file's name in errors (open names it already).
 func (s *Store) tx(ctx context.Context, fn func(tx *Tx) error) error {
 	sqlTx, err := s.db.BeginTx(ctx, nil)

@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -76,6 +77,10 @@ type Server struct {
 	limits *limiter
 	base   *url.URL
 
+	// slots bounds the pages rendered at once, so that a crowd on the desk queues here
+	// instead of taking the processors from the daemon's replies.
+	slots chan struct{}
+
 	mu        sync.Mutex
 	reusable  map[string]bool // nonces of loopback sign-in links that may be used again (the demo's)
 	listCache map[string]cached
@@ -109,7 +114,8 @@ func New(o Options) (*Server, error) {
 	}
 	c := o.Engine.Campaign()
 	s := &Server{o: o, e: o.Engine, c: c, st: o.Engine.Store(), signer: o.Signer, lang: c.Language,
-		log: o.Log.With("component", "desk"), limits: newLimiter(), base: base, reusable: map[string]bool{}}
+		log: o.Log.With("component", "desk"), limits: newLimiter(), base: base, reusable: map[string]bool{},
+		slots: make(chan struct{}, max(1, runtime.NumCPU()/2))}
 	if s.pages, err = parsePages(c); err != nil {
 		return nil, err
 	}
@@ -148,7 +154,24 @@ func (s *Server) Handler() http.Handler {
 		mux.HandleFunc("GET "+daemon.AnswerPath+"{token}", s.answerPage)
 		mux.HandleFunc("POST "+daemon.AnswerPath+"{token}", s.answerPost)
 	}
-	return secureHeaders(mux)
+	return secureHeaders(s.queue(mux))
+}
+
+// queue lets a bounded number of requests (other than the stylesheet) run at once.
+func (s *Server) queue(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/static/") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		select {
+		case s.slots <- struct{}{}:
+		case <-r.Context().Done():
+			return
+		}
+		defer func() { <-s.slots }()
+		next.ServeHTTP(w, r)
+	})
 }
 
 // secureHeaders sets what every response carries: a policy that forbids any script and any

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,6 +24,32 @@ type inviteeRow struct {
 	Reviews  int
 }
 
+// rowView is a line of the list written out, so that the template only places strings: a
+// list of a thousand invitees is rendered in a few milliseconds.
+type rowView struct {
+	Code, Name, Region, Status, State, City, People, Headcount, Agreement, Population, Activity string
+	Bounced                                                                                     bool
+	Reviews                                                                                     int
+}
+
+func (s *Server) rowView(row inviteeRow) rowView {
+	f := s.f()
+	v := rowView{Code: row.Inv.Code, Name: row.Inv.Name, Region: row.Inv.Region, Status: string(row.St.Status),
+		State: f.t("st_" + string(row.St.Status)), City: "–", Agreement: f.t("ag_" + string(row.St.Agreement)),
+		Population: f.number(row.Inv.Population), Activity: "–", Reviews: row.Reviews,
+		Bounced: row.St.Delivery == campaign.DeliveryUndeliverable}
+	if row.St.Meeting != "" {
+		v.City = s.meetingCity(row.St.Meeting)
+	}
+	if row.St.Headcount > 0 {
+		v.People, v.Headcount = f.people(row.St.Headcount), strconv.Itoa(row.St.Headcount)
+	}
+	if !row.Activity.IsZero() {
+		v.Activity = s.dateTime(row.Activity)
+	}
+	return v
+}
+
 // filter is the list's query: search, state, meeting, region and order.
 type filter struct {
 	Q, State, Meeting, Region, Sort string
@@ -32,6 +59,41 @@ type filter struct {
 // agreement stands.
 var filterStates = []string{"invited", "attending", "declined", "unclear", "undeliverable",
 	"agreement_missing", "agreement_returned", "agreement_confirmed"}
+
+// query is the filter as a query string, for the links to other pages of the list.
+func (f filter) query() string {
+	v := url.Values{}
+	for k, x := range map[string]string{"q": f.Q, "state": f.State, "meeting": f.Meeting, "region": f.Region, "sort": f.Sort} {
+		if x != "" {
+			v.Set(k, x)
+		}
+	}
+	return v.Encode()
+}
+
+// perPage is how many invitees one page of the list shows: a campaign of a hundred fits on
+// one, a larger one is read a page at a time.
+const perPage = 200
+
+// pages is where one page of the list starts and ends.
+type pages struct {
+	N, Of, From, To int
+	Prev, Next      int // page numbers, 0 for none
+}
+
+func paginate(total int, page string) pages {
+	n, _ := strconv.Atoi(page)
+	of := max(1, (total+perPage-1)/perPage)
+	n = min(max(n, 1), of)
+	p := pages{N: n, Of: of, From: (n - 1) * perPage, To: min(total, n*perPage)}
+	if n > 1 {
+		p.Prev = n - 1
+	}
+	if n < of {
+		p.Next = n + 1
+	}
+	return p
+}
 
 func (f filter) match(row inviteeRow) bool {
 	st := row.St
@@ -77,7 +139,7 @@ func (f filter) match(row inviteeRow) bool {
 func (s *Server) invitees(w http.ResponseWriter, r *http.Request, v *visit) {
 	q := r.URL.Query()
 	f := filter{Q: q.Get("q"), State: q.Get("state"), Meeting: q.Get("meeting"), Region: q.Get("region"), Sort: q.Get("sort")}
-	sn, err := s.snapshot(r.Context())
+	sn, err := s.snapshot(r.Context(), true)
 	if err != nil {
 		s.internal(w, r, err)
 		return
@@ -110,8 +172,14 @@ func (s *Server) invitees(w http.ResponseWriter, r *http.Request, v *visit) {
 		regionList = append(regionList, r)
 	}
 	slices.Sort(regionList)
-	s.render(w, r, http.StatusOK, "invitees", v, map[string]any{"Rows": rows, "F": f, "States": filterStates,
-		"Regions": regionList, "Meetings": s.c.Meetings, "Total": len(s.c.Invitees)})
+	pg := paginate(len(rows), q.Get("page"))
+	views := make([]rowView, 0, pg.To-pg.From)
+	for _, row := range rows[pg.From:pg.To] {
+		views = append(views, s.rowView(row))
+	}
+	s.render(w, r, http.StatusOK, "invitees", v, map[string]any{"Rows": views, "F": f, "States": filterStates,
+		"Regions": regionList, "Meetings": s.c.Meetings, "Total": len(s.c.Invitees), "Matches": len(rows), "Page": pg,
+		"Query": f.query()})
 }
 
 // item is one line of an invitee's story.

@@ -51,7 +51,7 @@ func (s *Server) participants(r *http.Request, meeting string) ([]participant, s
 }
 
 func (s *Server) lists(w http.ResponseWriter, r *http.Request, v *visit) {
-	sn, err := s.snapshot(r.Context())
+	sn, err := s.snapshot(r.Context(), false)
 	if err != nil {
 		s.internal(w, r, err)
 		return

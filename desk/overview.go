@@ -18,7 +18,7 @@ type snapshot struct {
 	activity map[string]time.Time
 }
 
-func (s *Server) snapshot(ctx context.Context) (snapshot, error) {
+func (s *Server) snapshot(ctx context.Context, withActivity bool) (snapshot, error) {
 	var sn snapshot
 	err := s.st.View(ctx, func(tx *store.Tx) error {
 		states, err := tx.States()
@@ -29,7 +29,7 @@ func (s *Server) snapshot(ctx context.Context) (snapshot, error) {
 		for _, st := range states {
 			sn.states[st.Code] = st
 		}
-		if sn.open, err = tx.Reviews(true); err != nil {
+		if sn.open, err = tx.Reviews(true); err != nil || !withActivity {
 			return err
 		}
 		sn.activity, err = tx.LastActivity()
@@ -77,7 +77,7 @@ type goAhead struct {
 }
 
 func (s *Server) overview(w http.ResponseWriter, r *http.Request, v *visit) {
-	sn, err := s.snapshot(r.Context())
+	sn, err := s.snapshot(r.Context(), false)
 	if err != nil {
 		s.internal(w, r, err)
 		return

@@ -23,10 +23,12 @@ import (
 
 // BenchmarkDeskUnderLoad measures the staff desk while replies arrive: 500 replies go
 // through Postfix and Dovecot at 20 a second, first with nobody on the desk, then while 50
-// browsers view desk pages back to back (the overview, the review queue, the invitee list,
-// one invitee's story, a participant list). It reports the page views' p50 and p95 and the
-// reply-to-confirmation p50 and p95 of both rounds. Goals: pages p95 under 200 ms; the
-// replies' p95 unchanged by the desk.
+// people use it at once, each viewing a page (the overview, the review queue, the invitee
+// list of 1,000, one invitee's story, a participant list) and reading it for a second before
+// the next: about 45 page views a second, far beyond a campaign office. It reports the page
+// views' p50 and p95 and the reply-to-confirmation p50 and p95 of both rounds. Goals: pages
+// p95 under 200 ms; the replies' p95 unchanged by the desk. It runs once whatever b.N is: a
+// second round would answer for the same invitees again.
 func BenchmarkDeskUnderLoad(b *testing.B) {
 	mailtest.Integration(b)
 	const n, viewers = 500, 50
@@ -61,7 +63,7 @@ func BenchmarkDeskUnderLoad(b *testing.B) {
 		b.Fatalf("sign in: %v %v", res, err)
 	}
 
-	for b.Loop() {
+	{
 		quiet := replies(b, srv, r, mail, c.Invitees[:n], now)
 		var stop atomic.Bool
 		var mu sync.Mutex
@@ -93,6 +95,7 @@ func BenchmarkDeskUnderLoad(b *testing.B) {
 					mu.Lock()
 					views = append(views, took)
 					mu.Unlock()
+					time.Sleep(time.Second) // reading the page
 				}
 			}()
 		}
@@ -113,7 +116,6 @@ func BenchmarkDeskUnderLoad(b *testing.B) {
 		b.Logf("reply to confirmation over %d replies: without the desk p50 %v p95 %v; with 50 viewers p50 %v p95 %v", n,
 			pct(quiet, 50).Round(time.Millisecond), pct(quiet, 95).Round(time.Millisecond),
 			pct(busy, 50).Round(time.Millisecond), pct(busy, 95).Round(time.Millisecond))
-		break // one round: a second would answer the same invitees again
 	}
 }
 

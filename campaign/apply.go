@@ -22,6 +22,11 @@ type Answer struct {
 	AwayUntil  string `json:"away_until,omitempty"` // an out-of-office's return date, YYYY-MM-DD
 	// NeedsReview asks for a person besides applying the answer.
 	NeedsReview bool `json:"needs_review,omitempty"`
+	// PDF is the PDF the message carries, as the reader checked it; nil when it carries none.
+	// Only a valid one returns the agreement.
+	PDF *AgreementPDF `json:"pdf,omitempty"`
+	// Asks: the text asks a question besides its answer (the answer gets a holding reply).
+	Asks bool `json:"asks,omitempty"`
 	// Why is the reading's reason (empty for a staff decision).
 	Why Reason `json:"why,omitzero"`
 }
@@ -30,11 +35,19 @@ type Answer struct {
 type EffectKind string
 
 const (
-	EffectConfirm    EffectKind = "confirmation" // registered: confirmation with a calendar REQUEST
-	EffectChange     EffectKind = "change"       // meeting or headcount changed: REQUEST (and CANCEL for the old meeting)
-	EffectDeclineAck EffectKind = "decline_ack"  // declined before registering: acknowledgement
-	EffectCancelAck  EffectKind = "cancel_ack"   // cancelled a registration: acknowledgement with a CANCEL
-	EffectReview     EffectKind = "review"       // a person on the staff must look
+	EffectConfirm EffectKind = "confirmation" // registered: confirmation with a calendar REQUEST
+	EffectChange  EffectKind = "change"       // meeting or headcount changed: REQUEST for the meeting
+	// EffectCalendarCancel follows a change of meeting: the old meeting's CANCEL, in a message
+	// of its own, since clients act on one calendar part per message.
+	EffectCalendarCancel EffectKind = "calendar_cancel"
+	EffectDeclineAck     EffectKind = "decline_ack" // declined before registering: acknowledgement
+	EffectCancelAck      EffectKind = "cancel_ack"  // cancelled a registration: acknowledgement with a CANCEL
+	EffectReview         EffectKind = "review"      // a person on the staff must look
+
+	// Receipts and holding answers: each answers the invitee's message at once.
+	EffectAgreementReceipt   EffectKind = "agreement_receipt"    // the signed agreement came as a PDF: the staff will check it
+	EffectAgreementPDFNeeded EffectKind = "agreement_pdf_needed" // words (or a file that is no PDF) without the signed PDF
+	EffectQuestionAck        EffectKind = "question_ack"         // a question: received, we will answer
 )
 
 // Effect is one consequence of an answer.
@@ -45,6 +58,13 @@ type Effect struct {
 	Headcount  int
 	Sequence   int // the iCalendar SEQUENCE the letter's calendar parts carry
 	Reason     Reason
+	// InCalendar: the answer was a calendar Accept of the meeting's own entry, so the
+	// invitee's calendar holds it, accepted, already. The letter sends no REQUEST for it: a
+	// REQUEST asks for an answer, and Outlook asks the director again (see package calendar).
+	InCalendar bool
+	// File is the name of the file a receipt or a request for the PDF is about ("" for none);
+	// FileProblem why it does not return the agreement (PDFNotPDF, PDFDamaged, PDFUnchanged).
+	File, FileProblem string
 }
 
 // Apply is the RSVP state machine: it returns the invitee's new state and what the shell must
@@ -114,7 +134,7 @@ func applyCalendar(c *Campaign, st *State, a Answer, now time.Time) []Effect {
 		if n < 1 || st.Status != StatusAttending {
 			n = 1
 		}
-		return attend(c, st, meeting, n, nil, now)
+		return attendFrom(c, st, meeting, n, nil, now, true)
 	case "DECLINED":
 		if st.Status == StatusAttending && st.Meeting == meeting {
 			return cancel(c, st, now)
@@ -134,7 +154,21 @@ func applyCalendar(c *Campaign, st *State, a Answer, now time.Time) []Effect {
 	return []Effect{{Kind: EffectReview, Reason: Reason{Code: ReasonCalendarPartStat, PartStat: a.PartStat}}}
 }
 
+// applyHuman applies a person's answer (or a staff decision). A valid PDF returns the
+// agreement whatever else the message says ("we come two to Vejle; the signed agreement is
+// attached"), except beside a no; a question besides the answer gets one holding reply.
 func applyHuman(c *Campaign, st *State, a Answer, now time.Time) []Effect {
+	eff := applyIntent(c, st, a, now)
+	if a.Intent != "agreement" && a.Intent != "decline" && a.PDF.ReturnsAgreement() {
+		eff = append(eff, returnAgreement(st, a)...)
+	}
+	if a.Asks && a.Intent != "question" {
+		eff = append(eff, Effect{Kind: EffectQuestionAck})
+	}
+	return eff
+}
+
+func applyIntent(c *Campaign, st *State, a Answer, now time.Time) []Effect {
 	switch a.Intent {
 	case "attend":
 		meeting := a.Meeting
@@ -159,14 +193,17 @@ func applyHuman(c *Campaign, st *State, a Answer, now time.Time) []Effect {
 		}
 		return decline(st)
 	case "agreement":
-		if st.Agreement != AgreementConfirmed {
-			st.Agreement = AgreementReturned
-		}
-		return []Effect{{Kind: EffectReview, Reason: Reason{Code: ReasonAgreementReturned, Invitee: st.Code}}}
+		return returnAgreement(st, a)
 	case "question":
-		return []Effect{{Kind: EffectReview, Reason: Reason{Code: ReasonQuestion}.Because(a.Why)}}
+		return []Effect{{Kind: EffectReview, Reason: Reason{Code: ReasonQuestion}.Because(a.Why)}, {Kind: EffectQuestionAck}}
 	case "unclear":
 		markUnclear(st)
+		if a.Why.Code == ReadUndecided {
+			if a.Why.Flag && !a.NeedsReview {
+				return nil // not decided yet, and says it will answer: no one has to act
+			}
+			return []Effect{{Kind: EffectReview, Reason: Reason{Code: ReasonReadingCheck}.Because(a.Why)}} // ask which
+		}
 		return []Effect{{Kind: EffectReview, Reason: Reason{Code: ReasonAnswerUnreadable}.Because(a.Why)}}
 	}
 	return nil // "none": nothing to act on
@@ -174,6 +211,13 @@ func applyHuman(c *Campaign, st *State, a Answer, now time.Time) []Effect {
 
 // attend registers the invitee for a meeting, or changes its registration.
 func attend(c *Campaign, st *State, meeting string, headcount int, companions []string, now time.Time) []Effect {
+	return attendFrom(c, st, meeting, headcount, companions, now, false)
+}
+
+// attendFrom is attend; inCalendar says the answer was a calendar Accept of the meeting's
+// entry. SEQUENCE is raised only for a calendar object that is sent: not for an entry the
+// invitee's calendar already holds, but for the CANCEL of the old meeting's entry on a change.
+func attendFrom(c *Campaign, st *State, meeting string, headcount int, companions []string, now time.Time, inCalendar bool) []Effect {
 	m, ok := c.Meeting(meeting)
 	if !ok {
 		markUnclear(st)
@@ -196,14 +240,17 @@ func attend(c *Campaign, st *State, meeting string, headcount int, companions []
 	if companions != nil {
 		st.Companions = companions
 	}
-	st.Sequence++
+	if !inCalendar || (wasAttending && old != meeting) {
+		st.Sequence++
+	}
 	switch {
 	case !wasAttending:
-		eff = append(eff, Effect{Kind: EffectConfirm, Meeting: meeting, Headcount: headcount, Sequence: st.Sequence})
+		eff = append(eff, Effect{Kind: EffectConfirm, Meeting: meeting, Headcount: headcount, Sequence: st.Sequence, InCalendar: inCalendar})
 	case old != meeting:
-		eff = append(eff, Effect{Kind: EffectChange, Meeting: meeting, OldMeeting: old, Headcount: headcount, Sequence: st.Sequence})
+		eff = append(eff, Effect{Kind: EffectChange, Meeting: meeting, OldMeeting: old, Headcount: headcount, Sequence: st.Sequence, InCalendar: inCalendar},
+			Effect{Kind: EffectCalendarCancel, Meeting: meeting, OldMeeting: old, Headcount: headcount, Sequence: st.Sequence})
 	default:
-		eff = append(eff, Effect{Kind: EffectChange, Meeting: meeting, Headcount: headcount, Sequence: st.Sequence})
+		eff = append(eff, Effect{Kind: EffectChange, Meeting: meeting, Headcount: headcount, Sequence: st.Sequence, InCalendar: inCalendar})
 	}
 	if headcount > c.Companions.MaxHeadcount() {
 		eff = append(eff, Effect{Kind: EffectReview, Meeting: meeting,
@@ -249,5 +296,6 @@ func hasReview(eff []Effect) bool {
 func (a State) Same(b State) bool {
 	return a.Status == b.Status && a.Meeting == b.Meeting && a.Headcount == b.Headcount &&
 		slices.Equal(a.Companions, b.Companions) && a.Agreement == b.Agreement && a.Delivery == b.Delivery &&
+		a.AgreementSigned == b.AgreementSigned && a.ReturnedSHA256 == b.ReturnedSHA256 &&
 		a.AwayUntil == b.AwayUntil && a.Sequence == b.Sequence && maps.Equal(a.PartStats, b.PartStats)
 }

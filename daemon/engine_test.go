@@ -246,8 +246,9 @@ func TestConfirmingAnAgreementClosesItsReview(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	to := f.e.signer.ReplyAddress("dialogmoeder@kombit.test", "615")
-	f.deliver(t, reply("bibliotekschef@horsens.kommune.test", to, "<a1@horsens.test>", "",
-		"Hermed tilslutningsaftalen i underskrevet stand. Vi tilslutter os.\n\nMed venlig hilsen\nBibliotekschefen"))
+	f.deliver(t, replyWithPDF("bibliotekschef@horsens.kommune.test", to, "<a1@horsens.test>", "",
+		"Hermed tilslutningsaftalen i underskrevet stand. Vi tilslutter os.\n\nMed venlig hilsen\nBibliotekschefen",
+		"aftale.pdf", signedAgreement(t, f.e.c, "615")))
 	if st := f.state(t, "615"); st.Agreement != campaign.AgreementReturned {
 		t.Fatalf("agreement %q after it came back, want returned", st.Agreement)
 	}

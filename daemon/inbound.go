@@ -92,7 +92,8 @@ func (e *Engine) read(raw []byte) (replies.Reading, error) {
 
 // readOptions are what the reader knows of the campaign.
 func (e *Engine) readOptions() replies.Options {
-	return replies.Options{Campaign: e.c, Signer: e.signer, Reasons: e.currentLetters().Reasons()}
+	return replies.Options{Campaign: e.c, Signer: e.signer, Reasons: e.currentLetters().Reasons(),
+		AuthServID: e.cfg.Mail.IMAP.AuthServID}
 }
 
 // applyInbound records a message's reading in the transaction: a copy or our own mail changes
@@ -166,7 +167,10 @@ func (e *Engine) hold(tx *store.Tx, id int64, r replies.Reading, cause string, n
 	code := r.Answer.Invitee
 	rv := store.Review{Inbound: id, CreatedAt: now,
 		Why: campaign.Reason{Code: campaign.ReasonHeld}.Because(r.Answer.Why)}
-	if r.Answer.ByText {
+	switch {
+	case code == "": // a sender nobody knows, with no token or thread: nothing to suggest
+		rv.Why = campaign.Reason{Code: campaign.ReasonUnknownSender, Address: r.From}.Because(r.Answer.Why)
+	case r.Answer.ByText:
 		rv.Why = campaign.Reason{Code: campaign.ReasonSenderNamesOne, Address: r.From, Invitee: code}.Because(r.Answer.Why)
 	}
 	if inv, ok := e.c.Invitee(code); ok {
@@ -218,7 +222,8 @@ func (e *Engine) applyReading(tx *store.Tx, id int64, code string, r replies.Rea
 	}); err != nil {
 		return false, err
 	}
-	ac := answerContext{cause: cause, inbound: id, sender: r.From, messageID: r.MessageID, refs: append(r.References, r.MessageID)}
+	ac := answerContext{cause: cause, inbound: id, sender: r.From, messageID: r.MessageID, refs: append(r.References, r.MessageID),
+		root: threadRoot(r)}
 	if err := e.applyEffects(tx, inv, before, after, effects, ac, now); err != nil {
 		return false, err
 	}
@@ -274,6 +279,9 @@ func (e *Engine) toAnswer(inv campaign.Invitee, r replies.Reading) campaign.Answ
 			a.Headcount = 0 // not stated: the state machine keeps what is registered, or counts one
 		}
 		a.Companions, a.NeedsReview, a.Why = r.Answer.Companions, r.Answer.NeedsReview, r.Answer.Why
+		if r.Class == replies.ClassHuman {
+			a.PDF, a.Asks = r.Answer.PDF, r.Answer.Question
+		}
 	}
 	if r.Calendar != nil {
 		a.PartStat, a.CalMethod = strings.ToUpper(r.Calendar.PartStat), strings.ToUpper(r.Calendar.Method)

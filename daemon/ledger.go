@@ -35,7 +35,7 @@ func (l *Ledger) Perform(ctx context.Context, rec schedules.Record, fn func(ctx 
 		}
 		if rec.Outcome == schedules.OutcomeSkipped {
 			code := ""
-			if parts := strings.Split(rec.Key, "/"); len(parts) > 1 && rec.Kind != schedules.KindDigest {
+			if parts := strings.Split(rec.Key, "/"); len(parts) > 1 && rec.Kind.PerInvitee() {
 				code = parts[1]
 			}
 			if err := tx.Log(store.Event{At: rec.At, Invitee: code, Kind: "job_skipped", Cause: "job:" + rec.Key,

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/mailer/letters"
 	"github.com/rsvpd/rsvpd/replies"
 	"github.com/rsvpd/rsvpd/store"
 )
@@ -83,18 +84,19 @@ func (e *Engine) Resolve(ctx context.Context, id int64, d Decision) (campaign.St
 			if err := e.putState(tx, before, after, cause, now, map[string]any{"decision": resolution, "by": d.By}); err != nil {
 				return err
 			}
-			// The staff's own decision needs no second review; the letters follow.
-			var letters []campaign.Effect
+			// The staff's own decision needs no second review; the letters follow. A returned
+			// agreement still needs its check: accepting who sent it is not checking the PDF.
+			var send []campaign.Effect
 			for _, ef := range effects {
-				if ef.Kind != campaign.EffectReview {
-					letters = append(letters, ef)
+				if ef.Kind != campaign.EffectReview || ef.Reason.Code == campaign.ReasonAgreementReturned {
+					send = append(send, ef)
 				}
 			}
 			ac, err := e.decisionContext(tx, rv, d, cause)
 			if err != nil {
 				return err
 			}
-			if err := e.applyEffects(tx, inv, before, after, letters, ac, now); err != nil {
+			if err := e.applyEffects(tx, inv, before, after, send, ac, now); err != nil {
 				return err
 			}
 			result = after
@@ -112,13 +114,17 @@ func (e *Engine) Resolve(ctx context.Context, id int64, d Decision) (campaign.St
 	return result, nil
 }
 
-// ConfirmAgreement records that the staff has checked a returned agreement; by is who did
-// (a staff address, or "shell"), for the event log.
+// ConfirmAgreement records that the staff has checked a returned agreement, closes the review
+// items it opened and writes to the invitee that the accession is confirmed (in the thread of
+// the message that returned it); by is who confirmed it (a staff address, or "shell"), for
+// the event log.
 func (e *Engine) ConfirmAgreement(ctx context.Context, code, by string) error {
-	if _, ok := e.c.Invitee(code); !ok {
+	inv, ok := e.c.Invitee(code)
+	if !ok {
 		return fmt.Errorf("confirm agreement: no invitee has code %q", code)
 	}
 	defer e.onChange()
+	defer e.kick()
 	return e.st.Tx(ctx, func(tx *store.Tx) error {
 		before, err := e.state(tx, code)
 		if err != nil {
@@ -142,15 +148,30 @@ func (e *Engine) ConfirmAgreement(ctx context.Context, code, by string) error {
 		if err != nil {
 			return err
 		}
+		var returnedBy int64 // the latest message that returned it
 		for _, rv := range open {
 			if rv.Invitee != code || !agreementItem(rv) {
 				continue
+			}
+			if rv.Inbound > returnedBy {
+				returnedBy = rv.Inbound
 			}
 			if err := resolveReview(tx, rv.ID, code, "agreement confirmed", "staff:agreement", by, now); err != nil {
 				return err
 			}
 		}
-		return nil
+		q := queued{kind: letters.KindAgreementConfirmed, code: code, recipient: inv.Email,
+			key: key(letters.KindAgreementConfirmed, code)}
+		if returnedBy != 0 {
+			in, err := tx.Inbound(returnedBy)
+			if err != nil {
+				return err
+			}
+			r := replies.Read(in.Raw, replies.Options{}) // the envelope only
+			q.params.InReplyTo, q.params.References = r.MessageID, append(r.References, r.MessageID)
+		}
+		_, err = e.enqueue(tx, q, "staff:agreement", now)
+		return err
 	})
 }
 
@@ -232,6 +253,6 @@ func (e *Engine) decisionContext(tx *store.Tx, rv store.Review, d Decision, caus
 	}
 	r := replies.Read(in.Raw, replies.Options{}) // the envelope only: no campaign reading
 	ac.inbound, ac.sender, ac.messageID = rv.Inbound, r.From, r.MessageID
-	ac.refs = append(r.References, r.MessageID)
+	ac.refs, ac.root = append(r.References, r.MessageID), threadRoot(r)
 	return ac, nil
 }

@@ -184,6 +184,9 @@ func (r *run) makeDir() error {
 }
 
 func (r *run) close() {
+	if r.desk != nil {
+		r.desk.close()
+	}
 	if r.sb != nil {
 		r.sb.Close()
 	}
@@ -214,16 +217,15 @@ func (r *run) run(ctx context.Context) (Result, error) {
 	if err != nil {
 		return r.res, fmt.Errorf("demo: %w", err)
 	}
-	if r.o.KeepRunning {
-		// Up before the invitations go out, so that they carry working one-click links.
-		if r.desk, err = startDesk(r.engine, signer, r.o.HTTPAddr, r.log); err != nil {
-			return r.res, err
-		}
-		defer r.desk.close()
-		r.res.Servers.Desk = r.desk.url
+	if err := r.startDesk(signer); err != nil {
+		return r.res, err
 	}
 	r.inbox = newInboxWatch(r.engine.Store(), r.cfg.Mail.Inbox, r.log)
 	r.dirs = newDirectors(c, r.o.Seed, r.v, r.sb, signer, r.inbox, r.log)
+	// The demo's staff check each returned agreement: the event log names the first of them.
+	r.dirs.confirmAgreement = func(ctx context.Context, code string) error {
+		return r.engine.ConfirmAgreement(ctx, code, c.Organiser.Staff[0])
+	}
 	r.tally = newTally(c.Location)
 
 	runCtx, stop := context.WithCancel(ctx)
@@ -274,18 +276,14 @@ func (r *run) run(ctx context.Context) (Result, error) {
 	return r.res, err
 }
 
-// campaignEnd is an hour after the last digest (the first after the deadline), or a week
-// after the deadline when the campaign sends no digest.
+// campaignEnd is an hour after the final report, which goes out once the deadline has run
+// out, or a week after the deadline when no planner can be made.
 func campaignEnd(c *campaign.Campaign) time.Time {
-	end := c.DeadlineEnd().AddDate(0, 0, 7)
 	p, err := schedules.NewPlanner(c)
 	if err != nil {
-		return end
+		return c.DeadlineEnd().AddDate(0, 0, 7)
 	}
-	if ds := p.Digests(time.Time{}, end.AddDate(1, 0, 0)); len(ds) > 0 {
-		return ds[len(ds)-1].Due.Add(time.Hour)
-	}
-	return end
+	return p.FinalReport().Due.Add(time.Hour)
 }
 
 // startServers starts the sandbox with a mailbox for the campaign, the staff and every

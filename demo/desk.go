@@ -21,9 +21,23 @@ type deskServer struct {
 	url string
 }
 
-// startDesk serves the desk on addr (a free port on 127.0.0.1 when ""), and points the
+// startDesk serves the desk when the demo keeps running: up before the invitations go out,
+// so that they carry working one-click links.
+func (r *run) startDesk(signer *campaign.Signer) error {
+	if !r.o.KeepRunning {
+		return nil
+	}
+	d, err := startDeskServer(r.engine, signer, r.o.HTTPAddr, r.log)
+	if err != nil {
+		return err
+	}
+	r.desk, r.res.Servers.Desk = d, d.url
+	return nil
+}
+
+// startDeskServer serves the desk on addr (a free port on 127.0.0.1 when ""), and points the
 // engine's letters at it: the invitations' one-click links and the staff letters' links.
-func startDesk(e *daemon.Engine, signer *campaign.Signer, addr string, log *slog.Logger) (*deskServer, error) {
+func startDeskServer(e *daemon.Engine, signer *campaign.Signer, addr string, log *slog.Logger) (*deskServer, error) {
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}

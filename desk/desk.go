@@ -81,14 +81,8 @@ type Server struct {
 	// instead of taking the processors from the daemon's replies.
 	slots chan struct{}
 
-	mu        sync.Mutex
-	reusable  map[string]bool // nonces of loopback sign-in links that may be used again (the demo's)
-	listCache map[string]cached
-}
-
-type cached struct {
-	at   time.Time
-	data any
+	mu       sync.Mutex
+	reusable map[string]bool // nonces of loopback sign-in links that may be used again (the demo's)
 }
 
 // SignInTTL is how long a mailed sign-in link works; SessionTTL how long a session lasts.

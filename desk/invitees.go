@@ -208,79 +208,19 @@ func (s *Server) invitee(w http.ResponseWriter, r *http.Request, v *visit) {
 		s.fail(w, r, http.StatusNotFound, "err_not_found")
 		return
 	}
-	var st campaign.State
-	var items []item
-	var waiting []store.Outgoing
-	var openReviews []store.Review
+	var sy story
 	err := s.st.View(r.Context(), func(tx *store.Tx) error {
 		var err error
-		if st, err = tx.State(code); err != nil {
-			st = campaign.NewState(code)
-		}
-		events, err := tx.Events(store.EventFilter{Invitee: code})
-		if err != nil {
-			return err
-		}
-		seen := map[int64]bool{}
-		for _, e := range events {
-			if id, ok := inboundOf(e.Cause); ok && !seen[id] {
-				seen[id] = true
-				in, err := tx.Inbound(id)
-				if err != nil {
-					return err
-				}
-				items = append(items, s.inboundItem(in))
-			}
-			switch e.Kind {
-			case "queued", "sent", "review", "held":
-				continue // shown with the message or the review item
-			}
-			items = append(items, item{At: e.At, Kind: "event", Event: e, Text: s.eventText(e)})
-		}
-		rows, err := tx.OutboxRows(store.OutboxFilter{Invitee: code})
-		if err != nil {
-			return err
-		}
-		for _, o := range rows {
-			at := o.CreatedAt
-			if !o.SentAt.IsZero() {
-				at = o.SentAt
-			}
-			items = append(items, item{At: at, Kind: "out", Out: o})
-			if o.Status == store.OutboxPending {
-				waiting = append(waiting, o)
-			}
-		}
-		all, err := tx.Reviews(false)
-		if err != nil {
-			return err
-		}
-		for _, rv := range all {
-			if rv.Invitee != code {
-				continue
-			}
-			if rv.Inbound != 0 && !seen[rv.Inbound] {
-				seen[rv.Inbound] = true
-				in, err := tx.Inbound(rv.Inbound)
-				if err != nil {
-					return err
-				}
-				items = append(items, s.inboundItem(in))
-			}
-			items = append(items, item{At: rv.CreatedAt, Kind: "review", Review: rv, Why: s.reviewText(rv)})
-			if rv.ResolvedAt.IsZero() {
-				openReviews = append(openReviews, rv)
-			}
-		}
-		return nil
+		sy, err = s.storyOf(tx, code)
+		return err
 	})
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	slices.SortStableFunc(items, func(a, b item) int { return a.At.Compare(b.At) })
-	s.render(w, r, http.StatusOK, "invitee", v, map[string]any{"Inv": inv, "St": st, "Items": items,
-		"Waiting": waiting, "Open": openReviews, "Price": s.c.PriceOf(inv)})
+	slices.SortStableFunc(sy.items, func(a, b item) int { return a.At.Compare(b.At) })
+	s.render(w, r, http.StatusOK, "invitee", v, map[string]any{"Inv": inv, "St": sy.st, "Items": sy.items,
+		"Waiting": sy.waiting, "Open": sy.open, "Price": s.c.PriceOf(inv)})
 }
 
 func (s *Server) inboundItem(in store.Inbound) item {
@@ -374,4 +314,82 @@ func (s *Server) meetingCity(id string) string {
 		return m.City
 	}
 	return id
+}
+
+// story is everything that happened with one invitee, unsorted.
+type story struct {
+	st      campaign.State
+	items   []item
+	waiting []store.Outgoing
+	open    []store.Review
+}
+
+// storyOf reads an invitee's story: the events, every message in (named by the events'
+// causes and the review items) and out, and the review items.
+func (s *Server) storyOf(tx *store.Tx, code string) (story, error) {
+	sy := story{st: campaign.NewState(code)}
+	if st, err := tx.State(code); err == nil {
+		sy.st = st
+	}
+	events, err := tx.Events(store.EventFilter{Invitee: code})
+	if err != nil {
+		return sy, err
+	}
+	seen := map[int64]bool{}
+	addInbound := func(id int64) error {
+		if seen[id] {
+			return nil
+		}
+		seen[id] = true
+		in, err := tx.Inbound(id)
+		if err == nil {
+			sy.items = append(sy.items, s.inboundItem(in))
+		}
+		return err
+	}
+	for _, e := range events {
+		if id, ok := inboundOf(e.Cause); ok {
+			if err := addInbound(id); err != nil {
+				return sy, err
+			}
+		}
+		switch e.Kind {
+		case "queued", "sent", "review", "held":
+			continue // shown with the message or the review item
+		}
+		sy.items = append(sy.items, item{At: e.At, Kind: "event", Event: e, Text: s.eventText(e)})
+	}
+	rows, err := tx.OutboxRows(store.OutboxFilter{Invitee: code})
+	if err != nil {
+		return sy, err
+	}
+	for _, o := range rows {
+		at := o.CreatedAt
+		if !o.SentAt.IsZero() {
+			at = o.SentAt
+		}
+		sy.items = append(sy.items, item{At: at, Kind: "out", Out: o})
+		if o.Status == store.OutboxPending {
+			sy.waiting = append(sy.waiting, o)
+		}
+	}
+	all, err := tx.Reviews(false)
+	if err != nil {
+		return sy, err
+	}
+	for _, rv := range all {
+		if rv.Invitee != code {
+			continue
+		}
+		if rv.Inbound != 0 {
+			if err := addInbound(rv.Inbound); err != nil {
+				return sy, err
+			}
+		}
+		sy.items = append(sy.items, item{At: rv.CreatedAt, Kind: "review", Review: rv, Why: s.reviewText(rv)})
+		if rv.ResolvedAt.IsZero() {
+			sy.open = append(sy.open, rv)
+		}
+	}
+	return sy, nil
 }

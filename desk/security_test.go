@@ -359,10 +359,7 @@ func TestHostileTextIsEscaped(t *testing.T) {
 	f := newFixture(t)
 	f.populate(t)
 	c := f.signIn(t)
-	var paths []string
-	for _, p := range []string{"/", "/invitees", "/reviews", "/lists", "/lists/vejle", "/lists/roskilde", "/digests", "/config"} {
-		paths = append(paths, p)
-	}
+	paths := []string{"/", "/invitees", "/reviews", "/lists", "/lists/vejle", "/lists/roskilde", "/digests", "/config"}
 	for _, inv := range f.c.Invitees {
 		paths = append(paths, "/invitees/"+inv.Code)
 	}

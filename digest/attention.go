@@ -168,13 +168,10 @@ func (b *builder) away(answers []store.Event) {
 	byName(b.c, b.data.Away, func(x letters.DigestAway) string { return x.Invitee.Name })
 }
 
-// agreements lists the returned agreements, each with when it came back: the latest reply
-// read as an agreement, else the staff's confirmation, else the state's last change.
-func (b *builder) agreements(answers []store.Event) error {
-	staff, err := b.tx.Events(store.EventFilter{Kind: "agreement"})
-	if err != nil {
-		return err
-	}
+// agreements lists the returned agreements, confirmed or not yet checked, each with when it
+// came back: the latest reply read as an agreement, else the staff's confirmation, else the
+// state's last change.
+func (b *builder) agreements(answers, staff []store.Event) {
 	returned := map[string]time.Time{}
 	for _, e := range staff {
 		returned[e.Invitee] = e.At
@@ -187,7 +184,7 @@ func (b *builder) agreements(answers []store.Event) error {
 	for _, row := range b.report.Rows {
 		a := campaign.AgreementStatus(row.Agreement)
 		inv, ok := b.c.Invitee(row.Code)
-		if !ok || !joined(a) {
+		if !ok || (a != campaign.AgreementReturned && a != campaign.AgreementConfirmed) {
 			continue
 		}
 		at, ok := returned[row.Code]
@@ -198,5 +195,4 @@ func (b *builder) agreements(answers []store.Event) error {
 			At: inLoc(at, b.loc), Confirmed: a == campaign.AgreementConfirmed})
 	}
 	byName(b.c, b.data.Agreements, func(x letters.DigestAgreement) string { return x.Invitee.Name })
-	return nil
 }

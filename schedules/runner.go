@@ -225,6 +225,20 @@ func (r *Runner) collect(st State, now time.Time) (due []Job, latest map[string]
 	if j, ok := r.p.NextDigest(now); ok {
 		next = earliest(next, j.Due)
 	}
+	for _, j := range r.p.campaign {
+		switch {
+		case r.done[j.Key]:
+		case j.Due.After(now):
+			next = earliest(next, j.Due)
+		default:
+			note(j)
+			due = append(due, j)
+			if j.Kind == KindFinalReport {
+				// The result says more than any daily digest missed before it.
+				latest[Job{Kind: KindDigest}.series()] = j
+			}
+		}
+	}
 	r.p.sort(due)
 	return due, latest, next
 }

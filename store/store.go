@@ -12,12 +12,9 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
-	"os"
 	"path"
 	"path/filepath"
 	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"modernc.org/sqlite" // the database/sql driver "sqlite"
@@ -46,10 +43,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 
 // open migrates up to schema version target only; tests use it to build old schemas.
 func open(ctx context.Context, path string, target int) (*Store, error) {
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return nil, fmt.Errorf("open store %s: %w", path, err)
-		}
+	if err := mkdirPrivate(filepath.Dir(path)); err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	if err := privateFile(path); err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
@@ -75,64 +73,113 @@ func (s *Store) Close() error { return s.db.Close() }
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
 
-// migration is one embedded schema step: NNNN_name.sql brings the schema to user_version NNNN.
+// migration is one embedded schema step, known by its file name (NNNN_name.sql).
 type migration struct {
-	version int
-	sql     string
+	name string
+	sql  string
 }
 
-// migrations lists the embedded schema steps in order of their numbers. The version is the
-// file's number, not its place in the list, so that branches developed side by side can each
-// take a number (0004 on one, 0005 on another) and still agree once both are merged.
+// migrations lists the embedded schema steps in the order of their numbers.
 func migrations() []migration {
 	names, _ := fs.Glob(migrationFiles, "migrations/*.sql")
-	var out []migration
-	for _, n := range names {
-		base := path.Base(n)
-		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
-		if err != nil {
-			panic(fmt.Sprintf("store: migration %s is not named NNNN_name.sql", base)) // a build mistake
-		}
+	sort.Strings(names)
+	out := make([]migration, len(names))
+	for i, n := range names {
 		data, _ := migrationFiles.ReadFile(n)
-		out = append(out, migration{version: v, sql: string(data)})
+		out[i] = migration{name: path.Base(n), sql: string(data)}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
 	return out
 }
 
-// latest is the schema version this rsvpd writes.
-func latest() int {
-	m := migrations()
-	return m[len(m)-1].version
-}
+// legacyOrder is the order in which rsvpd applied its steps while a store knew them only by
+// their count in user_version: a store without schema_migrations at user_version N has the
+// first N of these. Branches developed side by side take numbers of their own (0005 for the
+// desk, 0007 for the returned PDF), so that count no longer says which steps a store has:
+// from now on each applied step is recorded by name.
+var legacyOrder = []string{"0001_initial.sql", "0002_reviews_jobs.sql", "0003_typed_reasons.sql", "0007_agreement_pdf.sql"}
 
+// latest is the schema version this rsvpd writes: the number of its steps.
+func latest() int { return len(migrations()) }
+
+// migrate applies the steps a store lacks, in order, the first target of them at most (tests
+// build old schemas with fewer), and records each by name. user_version keeps the number of
+// steps applied, so that an older rsvpd, which counts, refuses a store with more than it knows.
 func (s *Store) migrate(ctx context.Context, target int) error {
 	steps := migrations()
+	known := map[string]bool{}
+	for _, m := range steps {
+		known[m.name] = true
+	}
 	return s.tx(ctx, func(tx *Tx) error {
 		var version int
 		if err := tx.tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
 			return fmt.Errorf("read schema version: %w", err)
 		}
-		if version > latest() {
-			return fmt.Errorf("%w (schema %d, this rsvpd knows up to %d): upgrade rsvpd", ErrNewerSchema, version, latest())
+		if version > len(steps) {
+			return fmt.Errorf("%w (schema %d, this rsvpd knows up to %d): upgrade rsvpd", ErrNewerSchema, version, len(steps))
 		}
-		reached := version
-		for _, m := range steps {
-			if m.version <= version || m.version > target {
+		applied, err := appliedSteps(tx, version)
+		if err != nil {
+			return err
+		}
+		for name := range applied {
+			if !known[name] {
+				return fmt.Errorf("%w (it has schema step %s): upgrade rsvpd", ErrNewerSchema, name)
+			}
+		}
+		for i, m := range steps {
+			if i >= target || applied[m.name] {
 				continue
 			}
 			if _, err := tx.tx.ExecContext(ctx, m.sql); err != nil {
-				return fmt.Errorf("migrate schema to %d: %w", m.version, err)
+				return fmt.Errorf("migrate schema: %s: %w", m.name, err)
 			}
-			reached = m.version
+			if _, err := tx.tx.ExecContext(ctx, `INSERT INTO schema_migrations (name) VALUES (?)`, m.name); err != nil {
+				return fmt.Errorf("record schema step %s: %w", m.name, err)
+			}
+			applied[m.name] = true
 		}
-		if reached > version {
-			if _, err := tx.tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", reached)); err != nil {
+		if len(applied) != version {
+			if _, err := tx.tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(applied))); err != nil {
 				return fmt.Errorf("set schema version: %w", err)
 			}
 		}
 		return nil
 	})
+}
+
+// appliedSteps reads the steps a store has, recording the legacy ones by name on first use.
+func appliedSteps(tx *Tx, version int) (map[string]bool, error) {
+	if _, err := tx.tx.ExecContext(tx.ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY)`); err != nil {
+		return nil, fmt.Errorf("read schema steps: %w", err)
+	}
+	rows, err := tx.tx.QueryContext(tx.ctx, `SELECT name FROM schema_migrations`)
+	if err != nil {
+		return nil, fmt.Errorf("read schema steps: %w", err)
+	}
+	applied := map[string]bool{}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("read schema steps: %w", err)
+		}
+		applied[n] = true
+	}
+	rows.Close()
+	if len(applied) > 0 || version == 0 {
+		return applied, rows.Err()
+	}
+	if version > len(legacyOrder) {
+		return nil, fmt.Errorf("%w (schema %d without a record of its steps)", ErrNewerSchema, version)
+	}
+	for _, n := range legacyOrder[:version] {
+		if _, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO schema_migrations (name) VALUES (?)`, n); err != nil {
+			return nil, fmt.Errorf("record schema step %s: %w", n, err)
+		}
+		applied[n] = true
+	}
+	return applied, nil
 }
 
 // Version is the schema version of the open database.

@@ -13,10 +13,9 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-)
 
-// ChromiumPath is where Debian installs Chromium.
-const ChromiumPath = "/usr/bin/chromium"
+	"github.com/rsvpd/rsvpd/testenv"
+)
 
 // Start starts a headless Chromium for the test and returns its context (with a timeout for
 // the whole test), or skips the test under -short.
@@ -25,10 +24,8 @@ func Start(t *testing.T, timeout time.Duration) context.Context {
 	if testing.Short() {
 		t.Skip("browser test: needs Chromium (and the mail servers where it reads mail); run scripts/test (as root)")
 	}
-	if _, err := os.Stat(ChromiumPath); err != nil {
-		t.Fatalf("chromium is not installed (scripts/setup installs it): %v", err)
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(ChromiumPath), chromedp.NoSandbox,
+	path := testenv.Tool(t, "chromium", "apt-get install chromium")
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
 		chromedp.DisableGPU, chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
 		chromedp.UserDataDir(t.TempDir()))

@@ -22,6 +22,7 @@ const (
 	KindInvitation      Kind = "invitation"       // the invitation, listing every meeting
 	KindConfirmation    Kind = "confirmation"     // registered: the meeting, with an ICS REQUEST
 	KindChange          Kind = "change"           // a changed meeting or headcount
+	KindCalendarCancel  Kind = "calendar_cancel"  // after a change of meeting: the old entry's CANCEL, alone
 	KindDeclineAck      Kind = "decline_ack"      // thanks for a decline
 	KindCancelAck       Kind = "cancel_ack"       // a registered invitee cancels
 	KindReminder        Kind = "reminder"         // before the invitee's meeting
@@ -30,19 +31,75 @@ const (
 	KindNudgeAgreement  Kind = "nudge_agreement"  // the agreement has not come back
 	KindStaffReview     Kind = "staff_review"     // to the staff: items a person must decide
 	KindDigest          Kind = "digest"           // to the staff: the daily overview
+	KindFinalReport     Kind = "final_report"     // to the staff: the result, once, after the deadline
+	KindParticipantList Kind = "participant_list" // to the staff and hosts: who comes to a meeting
 	KindStaffAnswer     Kind = "staff_answer"     // a staff member's own answer, in the reply's thread
 	KindDeskSignIn      Kind = "desk_signin"      // to a staff member: the link to sign in to the desk
 )
 
+// Receipts and holding answers, sent at once in the thread of the invitee's message, and the
+// letter that follows the staff's check of a returned agreement.
+const (
+	KindQuestionAck        Kind = "question_ack"         // a question: received, we will answer
+	KindAgreementReceipt   Kind = "agreement_receipt"    // the signed agreement came as a PDF: the staff will check it
+	KindAgreementPDFNeeded Kind = "agreement_pdf_needed" // words (or a file that is no PDF) without the signed PDF
+	KindAgreementConfirmed Kind = "agreement_confirmed"  // the staff have checked it: the accession is confirmed
+)
+
 // Kinds lists every kind of letter, in the order of a campaign.
 func Kinds() []Kind {
-	return []Kind{KindInvitation, KindConfirmation, KindChange, KindDeclineAck, KindCancelAck,
-		KindReminder, KindAgreement, KindNudgeUnanswered, KindNudgeAgreement, KindStaffReview,
-		KindDigest, KindStaffAnswer, KindDeskSignIn}
+	return []Kind{KindInvitation, KindConfirmation, KindChange, KindCalendarCancel, KindDeclineAck, KindCancelAck,
+		KindQuestionAck, KindReminder, KindAgreement, KindAgreementReceipt, KindAgreementPDFNeeded,
+		KindAgreementConfirmed, KindNudgeUnanswered, KindNudgeAgreement, KindStaffReview, KindDigest,
+		KindFinalReport, KindParticipantList, KindStaffAnswer, KindDeskSignIn}
 }
 
-// ToStaff reports whether the letter goes to the organiser's staff rather than an invitee.
-func (k Kind) ToStaff() bool { return k == KindStaffReview || k == KindDigest || k == KindDeskSignIn }
+// autoSubmitted is the RFC 3834 keyword of each kind, the one place that decides it. Automatic
+// answers to an invitee's message are auto-replied; other automatic notices (the letter after
+// the staff's check, the letters to the staff) auto-generated. Letters written to a person
+// (the invitation, the agreement letter, reminders and nudges) carry none: a mail system sends
+// no out-of-office reply to auto-submitted mail, and those replies tell rsvpd who is away.
+var autoSubmitted = map[Kind]string{
+	KindInvitation:         "",
+	KindConfirmation:       "auto-replied",
+	KindChange:             "auto-replied",
+	KindCalendarCancel:     "auto-replied",
+	KindDeclineAck:         "auto-replied",
+	KindCancelAck:          "auto-replied",
+	KindQuestionAck:        "auto-replied",
+	KindReminder:           "",
+	KindAgreement:          "",
+	KindAgreementReceipt:   "auto-replied",
+	KindAgreementPDFNeeded: "auto-replied",
+	KindAgreementConfirmed: "auto-generated",
+	KindNudgeUnanswered:    "",
+	KindNudgeAgreement:     "",
+	KindStaffReview:        "auto-generated",
+	KindDigest:             "auto-generated",
+	KindFinalReport:        "auto-generated",
+	KindParticipantList:    "auto-generated",
+	KindStaffAnswer:        "", // a person wrote it
+	KindDeskSignIn:         "auto-generated",
+}
+
+// AutoSubmitted is the Auto-Submitted header the kind's messages carry ("" for none).
+// A kind not listed is an automatic notice: auto-generated.
+func (k Kind) AutoSubmitted() string {
+	if v, ok := autoSubmitted[k]; ok {
+		return v
+	}
+	return "auto-generated"
+}
+
+// ToStaff reports whether the letter goes to the organiser's staff (or a meeting's hosts)
+// rather than an invitee.
+func (k Kind) ToStaff() bool {
+	switch k {
+	case KindStaffReview, KindDigest, KindFinalReport, KindParticipantList, KindDeskSignIn:
+		return true
+	}
+	return false
+}
 
 // Languages lists the languages with templates.
 func Languages() []string { return []string{"da", "en"} }
@@ -54,24 +111,27 @@ type Data struct {
 	Lang    string
 	Invitee campaign.Invitee
 	// Meeting is the meeting the letter is about: registered for (confirmation, reminder),
-	// moved to (change) or cancelled (cancel_ack).
+	// moved to (change, calendar_cancel) or cancelled (cancel_ack).
 	Meeting *campaign.Meeting
-	// OldMeeting is the meeting before a change; nil or the same meeting when only the
-	// headcount changed.
+	// OldMeeting is the meeting before a change, whose entry a calendar_cancel withdraws; nil
+	// or the same meeting when only the headcount changed.
 	OldMeeting   *campaign.Meeting
 	Headcount    int
 	OldHeadcount int
 	// ReplyAddress is the invitee's tokened address (Signer.ReplyAddress); the HTML invitation
 	// links to it so that a forwarded letter still answers for the right invitee.
 	ReplyAddress string
-	// CalendarAttached says the caller attaches calendar data (a REQUEST, or for a change also
-	// a CANCEL), so the letter tells the reader what to do with it.
+	// CalendarAttached says the caller attaches a calendar object (a REQUEST, or a CANCEL for
+	// cancel_ack and calendar_cancel), so the letter tells the reader what to do with it.
 	CalendarAttached bool
+	// CalendarAccepted says the invitee answered by accepting the meeting's entry in the
+	// calendar, which holds it already: no REQUEST is attached, and the letter says so.
+	CalendarAccepted bool
 	// AgreementAttached says the agreement PDF is attached (always so for KindAgreement).
 	AgreementAttached bool
 	// Review holds the items of a staff_review letter.
 	Review []ReviewItem
-	// Digest is the content of a digest letter.
+	// Digest is the content of a digest letter or of the final report.
 	Digest *DigestData
 	// AnswerLinks are the invitation's one-click answers (one per meeting, then the
 	// decline), when the campaign has a public address for them; nil leaves them out.
@@ -85,6 +145,15 @@ type Data struct {
 	// ReplySubject the subject of the message it answers.
 	AnswerText   string
 	ReplySubject string
+	// Participants is the content of a participant list.
+	Participants *ParticipantList
+	// ReturnedFile is the file an invitee's message attached: the PDF received
+	// (agreement_receipt), or the file that does not return the agreement
+	// (agreement_pdf_needed); "" when the message attached none.
+	ReturnedFile string
+	// FileProblem is why ReturnedFile does not return the agreement (agreement_pdf_needed):
+	// campaign.PDFNotPDF, PDFDamaged or PDFUnchanged.
+	FileProblem string
 }
 
 // AnswerLink is one one-click answer of an invitation: registering for a meeting, or (with
@@ -244,6 +313,7 @@ func (l *Letters) view(kind Kind, d Data, lang string) *letterView {
 	if d.Digest != nil {
 		dg := *d.Digest
 		dg.Review = l.reasonsIn(lang, dg.Review)
+		dg.ToCheck = l.reasonsIn(lang, dg.ToCheck)
 		d.Digest = &dg
 	}
 	v := &letterView{Data: d, Campaign: l.c, Party: d.Invitee.FormalName}
@@ -280,13 +350,21 @@ func checkData(kind Kind, d Data) error {
 		if d.Meeting == nil {
 			missing = append(missing, "meeting")
 		}
+	case KindCalendarCancel:
+		if d.Meeting == nil || d.OldMeeting == nil || d.OldMeeting.ID == d.Meeting.ID {
+			missing = append(missing, "old and new meeting")
+		}
 	case KindStaffReview:
 		if len(d.Review) == 0 {
 			missing = append(missing, "review items")
 		}
-	case KindDigest:
+	case KindDigest, KindFinalReport:
 		if d.Digest == nil {
 			missing = append(missing, "digest data")
+		}
+	case KindParticipantList:
+		if d.Participants == nil {
+			missing = append(missing, "participant list")
 		}
 	case KindDeskSignIn:
 		if d.Link == "" || d.LinkExpires.IsZero() {

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -114,16 +115,20 @@ func TestInvitationEveryInvitee(t *testing.T) {
 		"Vejle: tirsdag den 6. marts 2012 kl. 10.00–12.00",
 		"Vejle Bibliotekerne, Willy Sørensens Plads 1, 7100 Vejle",
 		"Hvad betyder det, at KOMBIT er med – herunder finansiering?",
-		"kommunens skolebibliotekskonsulent",
-		"Svar blot på denne mail",
-		"hvilket møde I kommer til, og hvor mange I bliver",
-		"fredag den 16. marts 2012",
-		"Chefkonsulent, Forretningsudvikling",
-		"33 34 94 73",
+		"Kommunens skolebibliotekskonsulent er også velkommen.",
+		// What to do and by when, in the first lines.
+		"Vælg et af de tre møder, og svar senest tirsdag den 21. februar 2012 ved at besvare denne mail.",
+		"Skriv, hvilket møde I ønsker at deltage i, og hvor mange I kommer",
+		"tilslutningsfristen fredag den 16. marts 2012",
+		// The go-ahead condition and what happens without it, the background, a named person.
+		"Projektet gennemføres kun, hvis mindst halvdelen af kommunerne eller kommuner med mindst halvdelen af befolkningen tilslutter sig senest fredag den 16. marts 2012.",
+		"Uden tilstrækkelig tilslutning kan udbuddet ikke videreføres som et fælleskommunalt udbud.",
+		"I 2011 tog en bred kreds af folkebiblioteker initiativ",
+		"kontakte Mette Lund, chefkonsulent, Forretningsudvikling, på telefon 33 34 94 73",
 	}
 	for _, inv := range c.Invitees {
 		r := render(t, l, KindInvitation, Data{Invitee: inv})
-		if r.Subject != "Invitation: Dialogmøde om det nye fælles bibliotekssystem" {
+		if r.Subject != "Invitation til dialogmøde om det nye fælles bibliotekssystem" {
 			t.Fatalf("%s: subject %q", inv.Code, r.Subject)
 		}
 		if want := "Kære bibliotekschef i " + inv.FormalName + "\n"; !strings.HasPrefix(r.Text, want) {
@@ -253,14 +258,74 @@ func TestInvitationCalendarSentence(t *testing.T) {
 		calendar bool
 		want     string
 	}{
-		{true, "Der er vedhæftet en kalenderinvitation til hvert af møderne, og du accepterer blot invitationen til det møde, du vil deltage i."},
-		{false, "Når vi har fået dit svar, sender vi en bekræftelse med en kalenderinvitation til mødet"},
+		{true, "I kan også svare i kalenderen: Der er vedhæftet en kalenderinvitation til hvert møde. Accepter invitationen til det møde, I vælger."},
+		{false, "Når vi har modtaget jeres svar, sender vi en bekræftelse med en kalenderinvitation til mødet."},
 	}
 	for _, tc := range tests {
 		r := render(t, l, KindInvitation, Data{Invitee: inv, CalendarAttached: tc.calendar})
 		if !strings.Contains(r.Text, tc.want) || !strings.Contains(r.HTML, tc.want) {
 			t.Errorf("calendar %v: letter lacks %q", tc.calendar, tc.want)
 		}
+	}
+}
+
+// TestCalendarAcceptedWording: after an Accept in the calendar nothing is attached for the
+// meeting, and the letter says the meeting is in the calendar instead of asking to accept an
+// invitation; on a change it still says the old entry's cancellation comes separately.
+func TestCalendarAcceptedWording(t *testing.T) {
+	c := exampleCampaign(t)
+	l := newLetters(t, c, "")
+	inv, _ := c.Invitee("615")
+	aalborg, _ := c.Meeting("aalborg")
+	vejle, _ := c.Meeting("vejle")
+	tests := []struct {
+		kind       Kind
+		d          Data
+		want, nope string
+	}{
+		{KindConfirmation, Data{Invitee: inv, Meeting: &vejle, Headcount: 1, CalendarAccepted: true},
+			"Du har accepteret kalenderinvitationen, så mødet står allerede i din kalender.", "Accepter den"},
+		{KindChange, Data{Invitee: inv, Meeting: &vejle, OldMeeting: &aalborg, Headcount: 1, CalendarAccepted: true},
+			"Du har accepteret kalenderinvitationen til mødet i Vejle, så det står allerede i din kalender. " +
+				"Kalenderaftalen for mødet i Aalborg aflyses i en særskilt mail, så jeres kalender er opdateret.",
+			"Med denne mail følger"},
+		{KindConfirmation, Data{Invitee: inv, Meeting: &vejle, Headcount: 1, CalendarAttached: true},
+			"Med denne mail følger en kalenderinvitation til mødet. Accepter den", "allerede i din kalender"},
+	}
+	for _, tc := range tests {
+		r := render(t, l, tc.kind, tc.d)
+		for _, part := range []struct{ name, s string }{{"text", r.Text}, {"HTML", visible(r.HTML)}} {
+			flat := strings.Join(strings.Fields(part.s), " ")
+			if !strings.Contains(flat, tc.want) || strings.Contains(flat, tc.nope) {
+				t.Errorf("%s %s: want %q and not %q in:\n%s", tc.kind, part.name, tc.want, tc.nope, part.s)
+			}
+		}
+	}
+}
+
+// TestCalendarCancelLetter: the old entry's CANCEL comes in a letter of its own, which says
+// which meeting leaves the calendar and which the invitee is now registered for.
+func TestCalendarCancelLetter(t *testing.T) {
+	c := exampleCampaign(t)
+	l := newLetters(t, c, "")
+	inv, _ := c.Invitee("615")
+	aalborg, _ := c.Meeting("aalborg")
+	vejle, _ := c.Meeting("vejle")
+	r := render(t, l, KindCalendarCancel, Data{Invitee: inv, Meeting: &vejle, OldMeeting: &aalborg, Headcount: 1, CalendarAttached: true})
+	if r.Subject != "Aflysning af kalenderaftale: mødet i Aalborg tirsdag den 28. februar 2012" {
+		t.Errorf("subject %q", r.Subject)
+	}
+	for _, want := range []string{
+		"I er nu tilmeldt mødet i Vejle tirsdag den 6. marts 2012 i stedet for mødet i Aalborg tirsdag den 28. februar 2012.",
+		"Med denne mail følger en aflysning af kalenderaftalen for mødet i Aalborg, så jeres kalender er opdateret.",
+		"Bekræftelsen af tilmeldingen til mødet i Vejle er sendt i en særskilt mail.",
+	} {
+		if !strings.Contains(strings.Join(strings.Fields(r.Text), " "), want) || !strings.Contains(strings.Join(strings.Fields(visible(r.HTML)), " "), want) {
+			t.Errorf("the letter lacks %q:\n%s", want, r.Text)
+		}
+	}
+	if _, err := l.Render(KindCalendarCancel, Data{Invitee: inv, Meeting: &vejle, OldMeeting: &vejle, Headcount: 1}); err == nil {
+		t.Error("a calendar_cancel without a change of meeting renders")
 	}
 }
 
@@ -276,9 +341,11 @@ func TestChangeWording(t *testing.T) {
 		oldHead    int
 		want, nope []string
 	}{
-		{"moved", &aalborg, 2, []string{"Møde: Vejle (før Aalborg)", "Deltagere: 2\n", "aflysning af kalenderaftalen for mødet i Aalborg"}, []string{"Deltagere: 2 (før"}},
-		{"more people", &vejle, 1, []string{"Møde: Vejle\n", "Deltagere: 2 (før 1)", "opdateret kalenderinvitation"}, []string{"før Vejle", "aflysning"}},
-		{"no old meeting given", nil, 3, []string{"Møde: Vejle\n", "Deltagere: 2 (før 3)"}, []string{"aflysning"}},
+		{"moved", &aalborg, 2, []string{"Møde: Vejle (tidligere Aalborg)", "Deltagere: 2\n",
+			"Med denne mail følger en ny kalenderinvitation til mødet i Vejle. Kalenderaftalen for mødet i Aalborg aflyses i en særskilt mail"},
+			[]string{"Deltagere: 2 (tidligere"}},
+		{"more people", &vejle, 1, []string{"Møde: Vejle\n", "Deltagere: 2 (tidligere 1)", "opdateret kalenderinvitation"}, []string{"tidligere Vejle", "aflys"}},
+		{"no old meeting given", nil, 3, []string{"Møde: Vejle\n", "Deltagere: 2 (tidligere 3)"}, []string{"aflys"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -304,10 +371,11 @@ func TestAgreementLetterAmount(t *testing.T) {
 	kbh, _ := c.Invitee("101")
 	r := render(t, l, KindAgreement, Data{Invitee: kbh})
 	for _, s := range []string{
-		"Kommunens betaling: 3.843.350 kr.",
+		"Send den underskrevne aftale som PDF ved at besvare denne mail senest fredag den 16. marts 2012.",
+		"Kommunens betaling er 3.843.350 kr. pr. år ekskl. moms.",
 		"kommunens indbyggertal, 549.050 pr. 1. januar 2012, gange satsen på 7 kr. pr. indbygger pr. år",
-		"senest fredag den 16. marts 2012",
-		"mindst halvdelen af kommunerne",
+		"Projektet gennemføres kun, hvis mindst halvdelen af kommunerne",
+		"Uden tilstrækkelig tilslutning kan udbuddet ikke videreføres",
 	} {
 		if !strings.Contains(r.Text, s) {
 			t.Errorf("agreement letter lacks %q", s)
@@ -316,65 +384,8 @@ func TestAgreementLetterAmount(t *testing.T) {
 	amount := int64(100000) // 1.000 kr., agreed separately
 	kbh.Amount = &amount
 	r = render(t, l, KindAgreement, Data{Invitee: kbh})
-	if !strings.Contains(r.Text, "Kommunens betaling: 1.000 kr.") || strings.Contains(r.Text, "indbyggertal") {
+	if !strings.Contains(r.Text, "Kommunens betaling er 1.000 kr. pr. år ekskl. moms.") || strings.Contains(r.Text, "indbyggertal") {
 		t.Errorf("explicit amount: letter should state 1.000 kr. without the rate:\n%s", r.Text)
-	}
-}
-
-func TestDigestNumbers(t *testing.T) {
-	c := exampleCampaign(t)
-	l := newLetters(t, c, "")
-	loc := c.Location
-	aalborg, _ := c.Meeting("aalborg")
-	vejle, _ := c.Meeting("vejle")
-	horsens, _ := c.Invitee("615")
-	kbh, _ := c.Invitee("101")
-	d := &DigestData{
-		Date:  time.Date(2012, 3, 2, 7, 0, 0, 0, loc),
-		Since: time.Date(2012, 3, 1, 7, 0, 0, 0, loc),
-		Meetings: []DigestMeeting{
-			{Meeting: aalborg, Municipalities: 40, People: 95},
-			{Meeting: vejle, Municipalities: 3, People: 5},
-		},
-		NewAnswers: []DigestAnswer{{Invitee: horsens, At: time.Date(2012, 3, 1, 14, 5, 0, 0, loc),
-			Status: campaign.StatusAttending, Meeting: &vejle, Headcount: 2}},
-		Away:       []DigestAway{{Invitee: kbh, Until: time.Date(2012, 3, 5, 0, 0, 0, 0, loc)}, {Invitee: horsens}},
-		Agreements: []DigestAgreement{{Invitee: kbh, Confirmed: true}},
-		Progress: DigestProgress{Joined: 49, Invitees: 98, JoinedPopulation: 2000000,
-			Population: 5580413, Threshold: 0.5},
-	}
-	r := render(t, l, KindDigest, Data{Digest: d})
-	if want := "Dagsoversigt 2. marts 2012: 43 tilmeldt, 49 aftaler modtaget – Dialogmøde om det nye fælles bibliotekssystem"; r.Subject != want {
-		t.Errorf("subject %q, want %q", r.Subject, want)
-	}
-	for _, s := range []string{
-		"Aalborg, tirsdag den 28. februar 2012: 40 kommuner, 95 personer af 90 pladser (overbooket)",
-		"Vejle, tirsdag den 6. marts 2012: 3 kommuner, 5 personer af 120 pladser (115 ledige)",
-		"I alt: 43 kommuner, 100 personer",
-		"Kommuner: 49 af 98 (50 %)",
-		"Indbyggere: 2.000.000 af 5.580.413 (35,8 %)",
-		"Grænsen er nået.",
-		"Horsens: tilmeldt Vejle, to personer (1. marts 2012 kl. 14.05)",
-		"AFBUD (0)\nIngen.",
-		"København: tilbage mandag den 5. marts 2012",
-		"Horsens: ingen dato for hjemkomst",
-		"MODTAGNE TILSLUTNINGSAFTALER (1)\nKøbenhavn\n",
-	} {
-		if !strings.Contains(r.Text, s) {
-			t.Errorf("digest text lacks %q:\n%s", s, r.Text)
-		}
-	}
-	if strings.Contains(r.HTML, "<img") {
-		t.Error("digest without a chart has an <img>")
-	}
-	d.ChartCID = "chart-1@rsvpd"
-	d.Progress.Joined = 10
-	r = render(t, l, KindDigest, Data{Digest: d})
-	if !strings.Contains(r.HTML, `<img src="cid:chart-1@rsvpd"`) {
-		t.Errorf("digest HTML does not show the chart by its Content-ID:\n%s", r.HTML)
-	}
-	if !strings.Contains(r.Text, "Grænsen er ikke nået endnu.") {
-		t.Error("10 of 98 with 35,8 % of the population should not reach 50 %")
 	}
 }
 
@@ -589,6 +600,55 @@ func BenchmarkNewLetters(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		if _, err := New(cfg.Campaign, ""); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestAutoSubmittedPerKind: every kind has its keyword decided in one place. Letters to a
+// person carry none, so that out-of-office replies (which tell rsvpd who is away) still come
+// back; automatic answers to an invitee's message are auto-replied; other automatic notices
+// auto-generated.
+func TestAutoSubmittedPerKind(t *testing.T) {
+	want := map[Kind]string{
+		KindInvitation: "", KindAgreement: "", KindReminder: "", KindNudgeUnanswered: "", KindNudgeAgreement: "",
+		KindConfirmation: "auto-replied", KindChange: "auto-replied", KindCalendarCancel: "auto-replied", KindDeclineAck: "auto-replied",
+		KindCancelAck: "auto-replied", KindQuestionAck: "auto-replied", KindAgreementReceipt: "auto-replied",
+		KindAgreementPDFNeeded: "auto-replied",
+		KindAgreementConfirmed: "auto-generated", KindStaffReview: "auto-generated", KindDigest: "auto-generated",
+		KindFinalReport: "auto-generated", KindParticipantList: "auto-generated",
+		KindStaffAnswer: "", KindDeskSignIn: "auto-generated",
+	}
+	for _, k := range Kinds() {
+		if _, listed := autoSubmitted[k]; !listed {
+			t.Errorf("%s: not in the Auto-Submitted table: decide whether it is written to a person", k)
+		}
+		w, ok := want[k]
+		if !ok {
+			t.Errorf("%s: this test does not know the kind", k)
+			continue
+		}
+		if got := k.AutoSubmitted(); got != w {
+			t.Errorf("%s: Auto-Submitted %q, want %q", k, got, w)
+		}
+	}
+}
+
+// TestNoLetterSaysWhatWasSentIsMissing: nudges and reminders go to people who may have sent
+// what they are reminded of a minute ago; none of them says that something has not come.
+func TestNoLetterSaysWhatWasSentIsMissing(t *testing.T) {
+	c := exampleCampaign(t)
+	l := newLetters(t, c, "")
+	missing := regexp.MustCompile(`(?i)endnu ikke|ikke modtaget|ikke fået|mangler|not yet|have not (received|heard)|missing|disregard|se bort fra`)
+	for _, lang := range Languages() {
+		for _, k := range []Kind{KindNudgeUnanswered, KindNudgeAgreement, KindReminder, KindAgreement, KindInvitation} {
+			d := SampleData(c, k)
+			d.Lang = lang
+			r := render(t, l, k, d)
+			for _, s := range []string{r.Subject, r.Text, visible(r.HTML)} {
+				if m := missing.FindString(s); m != "" {
+					t.Errorf("%s.%s says %q", k, lang, m)
+				}
+			}
 		}
 	}
 }

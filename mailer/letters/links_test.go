@@ -23,8 +23,8 @@ func TestInvitationAnswerLinks(t *testing.T) {
 				t.Errorf("%s: %s missing from the invitation", lang, ln.URL)
 			}
 		}
-		want := map[string][]string{"da": {"Du kan også svare med et link.", "Aalborg, tirsdag den 28. februar 2012:", "Vi kan ikke deltage:"},
-			"en": {"You can also answer with a link.", "We cannot come:"}}[lang]
+		want := map[string][]string{"da": {"I kan også svare med et link:", "Aalborg, tirsdag den 28. februar 2012:", "Vi kan ikke deltage:"},
+			"en": {"You can also reply with a link:", "We cannot come:"}}[lang]
 		for _, w := range want {
 			if !strings.Contains(r.Text, w) {
 				t.Errorf("%s text lacks %q:\n%s", lang, w, r.Text)

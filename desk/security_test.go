@@ -2,6 +2,8 @@ package desk
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -406,5 +408,72 @@ func TestHostileTextIsEscaped(t *testing.T) {
 		if got := localPath(next); got != "/" {
 			t.Errorf("localPath(%q) = %q", next, got)
 		}
+	}
+}
+
+// A link followed from webmail comes without the SameSite=Strict cookie: the desk loads the
+// page once more from its own origin instead of asking a signed-in person to sign in.
+func TestCrossSiteLinkReloads(t *testing.T) {
+	f := newFixture(t)
+	req, _ := http.NewRequest("GET", f.srv.URL+"/reviews", nil)
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	buf := new(strings.Builder)
+	io.Copy(buf, res.Body)
+	if res.StatusCode != 200 || !strings.Contains(buf.String(), `http-equiv="refresh" content="0; url=/reviews"`) {
+		t.Errorf("cross-site GET: %d\n%s", res.StatusCode, buf.String())
+	}
+}
+
+// An answer written on the desk goes to the invitee through the outbox, in the thread of the
+// message, closes the item when asked, and the event log names who wrote it.
+func TestStaffAnswer(t *testing.T) {
+	f := newFixture(t)
+	f.populate(t)
+	c := f.signIn(t)
+	page := c.get("/reviews")
+	var id int64
+	var code string
+	f.st.View(context.Background(), func(tx *store.Tx) error {
+		open, _ := tx.Reviews(true)
+		for _, rv := range open {
+			if rv.Why.Code == campaign.ReasonQuestion {
+				id, code = rv.ID, rv.Invitee
+			}
+		}
+		return nil
+	})
+	if id == 0 {
+		t.Fatal("no question in the review queue")
+	}
+	r := c.post(fmt.Sprintf("/reviews/%d/answer", id), url.Values{"csrf": {csrf(t, page.body)},
+		"text": {"Mødelokalet ligger på 1. sal. " + hostile}, "close": {"1"}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("answer: %d\n%s", r.status, r.body)
+	}
+	var rows []store.Outgoing
+	var events []store.Event
+	var rv store.Review
+	f.st.View(context.Background(), func(tx *store.Tx) error {
+		rows, _ = tx.OutboxRows(store.OutboxFilter{Invitee: code, Kind: "staff_answer"})
+		events, _ = tx.Events(store.EventFilter{Invitee: code, Kind: "staff_answer"})
+		rv, _ = tx.Review(id)
+		return nil
+	})
+	if len(rows) != 1 || len(events) != 1 || events[0].Detail["by"] != staffAddr || rv.ResolvedAt.IsZero() {
+		t.Fatalf("after answering: rows %+v, events %+v, review %+v", rows, events, rv)
+	}
+	o, err := f.e.ComposeRow(context.Background(), rows[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, _ := f.c.Invitee(code)
+	if o.To.Address != inv.Email || o.InReplyTo == "" || !strings.Contains(o.Text, "Mødelokalet ligger på 1. sal.") ||
+		strings.Contains(o.HTML, "<script>") {
+		t.Errorf("the answer: to %s, in reply to %q\n%s\n%s", o.To.Address, o.InReplyTo, o.Text, o.HTML)
 	}
 }

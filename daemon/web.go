@@ -33,7 +33,7 @@ func (e *Engine) SetWebURLs(desk, answers string) {
 	e.deskURL, e.answerURL, e.webSet = strings.TrimRight(desk, "/"), strings.TrimRight(answers, "/"), true
 }
 
-// web returns the one-click base and the desk's address.
+// web returns the one-click base and the desk's public address (both "" without one).
 func (e *Engine) web() (answers, desk string) {
 	e.webMu.Lock()
 	defer e.webMu.Unlock()
@@ -44,18 +44,25 @@ func (e *Engine) web() (answers, desk string) {
 	if !w.Desk || e.cfg.HTTP.Address == "" {
 		return "", ""
 	}
-	if w.PublicURL != "" {
-		return w.PublicURL, w.PublicURL
-	}
-	scheme := "http://"
-	if w.TLSCertFile != "" {
-		scheme = "https://"
-	}
-	return "", scheme + e.cfg.HTTP.Address
+	return w.PublicURL, w.PublicURL
 }
 
-// DeskURL is the staff desk's address ("" when the desk is off).
-func (e *Engine) DeskURL() string { _, d := e.web(); return d }
+// DeskURL is the staff desk's address: the public one, or else the listener's own, which
+// works on this machine (or through a tunnel); "" when the desk is off. Staff letters link
+// to the desk only when it has a public address.
+func (e *Engine) DeskURL() string {
+	if _, d := e.web(); d != "" {
+		return d
+	}
+	if !e.cfg.Web.Desk || e.cfg.HTTP.Address == "" {
+		return ""
+	}
+	scheme := "http://"
+	if e.cfg.Web.TLSCertFile != "" {
+		scheme = "https://"
+	}
+	return scheme + e.cfg.HTTP.Address
+}
 
 // AnswerURL is the base of one-click answers ("" when they are off).
 func (e *Engine) AnswerURL() string { a, _ := e.web(); return a }
@@ -93,8 +100,7 @@ func (e *Engine) SendSignIn(ctx context.Context, staff, nonce string, until time
 
 // signInLink is the link of a sign-in letter.
 func (e *Engine) signInLink(staff, nonce string, until time.Time, next string) string {
-	_, desk := e.web()
-	link := desk + SignInPath + e.signer.SignInLink(staff, nonce, until)
+	link := e.DeskURL() + SignInPath + e.signer.SignInLink(staff, nonce, until)
 	if next != "" && next != "/" {
 		link += "?next=" + url.QueryEscape(next)
 	}

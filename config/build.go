@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/mail"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -36,7 +37,7 @@ var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
 
 func (b *builder) build(root node) {
 	top := root.fields("campaign", "organiser", "meetings", "agenda", "companions", "invitees",
-		"price", "agreement", "schedule", "mail", "store", "secret", "templates", "http", "log")
+		"price", "agreement", "schedule", "mail", "store", "secret", "templates", "http", "web", "log")
 	c := &campaign.Campaign{}
 	b.cfg.Campaign = c
 	b.campaign(top["campaign"], c)
@@ -53,6 +54,7 @@ func (b *builder) build(root node) {
 	b.secret(top["secret"])
 	b.cfg.Templates = top["templates"].str(false)
 	b.http(top["http"])
+	b.web(top["web"])
 	b.log(top["log"])
 }
 
@@ -649,6 +651,30 @@ func (b *builder) http(n node) {
 	if b.cfg.HTTP.TokenFile != "" {
 		b.cfg.HTTP.TokenFile = b.cfg.Path(b.cfg.HTTP.TokenFile)
 	}
+}
+
+func (b *builder) web(n node) {
+	f := n.fields("desk", "public_url", "behind_tls_proxy", "tls_cert_file", "tls_key_file")
+	w := Web{Desk: f["desk"].boolean(true), PublicURL: strings.TrimRight(f["public_url"].str(false), "/"),
+		BehindTLSProxy: f["behind_tls_proxy"].boolean(false),
+		TLSCertFile:    f["tls_cert_file"].str(false), TLSKeyFile: f["tls_key_file"].str(false)}
+	if w.PublicURL != "" {
+		u, err := url.Parse(w.PublicURL)
+		switch {
+		case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.RawQuery != "" || u.Fragment != "":
+			f["public_url"].errorf("%q is not a base URL such as https://rsvp.kombit.dk", w.PublicURL)
+		case u.Scheme == "http" && !loopbackHost(u.Hostname()):
+			f["public_url"].errorf("%q: links that sign people in must use https (http only on loopback)", w.PublicURL)
+		}
+	}
+	if (w.TLSCertFile == "") != (w.TLSKeyFile == "") {
+		f["tls_key_file"].errorf("give both tls_cert_file and tls_key_file, or neither")
+	}
+	if w.TLSCertFile != "" && w.BehindTLSProxy {
+		f["behind_tls_proxy"].errorf("either serve TLS here (tls_cert_file) or behind a TLS proxy, not both")
+	}
+	w.TLSCertFile, w.TLSKeyFile = b.cfg.Path(w.TLSCertFile), b.cfg.Path(w.TLSKeyFile)
+	b.cfg.Web = w
 }
 
 func (b *builder) log(n node) {

@@ -38,6 +38,13 @@ type Params struct {
 	// Since and Until bound the period a digest reports on.
 	Since time.Time `json:"since,omitzero"`
 	Until time.Time `json:"until,omitzero"`
+	// Nonce and Next are a desk sign-in letter's: the link is signed again from them when the
+	// letter is composed, so the outbox keeps no link that signs anyone in by itself.
+	Nonce string `json:"nonce,omitempty"`
+	Next  string `json:"next,omitempty"`
+	// Text and Subject are a staff member's answer and the subject of the message it answers.
+	Text    string `json:"text,omitempty"`
+	Subject string `json:"subject,omitempty"`
 }
 
 // queued is one message to put in the outbox.

@@ -258,7 +258,7 @@ func TestConfirmingAnAgreementClosesItsReview(t *testing.T) {
 	if n := len(f.reviews(t)); n != 2 {
 		t.Fatalf("%d open review items, want the agreement's and the stranger's", n)
 	}
-	if err := f.e.ConfirmAgreement(ctx, "615"); err != nil {
+	if err := f.e.ConfirmAgreement(ctx, "615", "staff@kombit.test"); err != nil {
 		t.Fatal(err)
 	}
 	if st := f.state(t, "615"); st.Agreement != campaign.AgreementConfirmed {
@@ -268,10 +268,10 @@ func TestConfirmingAnAgreementClosesItsReview(t *testing.T) {
 	if len(open) != 1 || open[0].Invitee == "615" {
 		t.Errorf("open review items after the confirmation: %+v, want only the stranger's", open)
 	}
-	if err := f.e.ConfirmAgreement(ctx, "615"); err == nil {
+	if err := f.e.ConfirmAgreement(ctx, "615", "staff@kombit.test"); err == nil {
 		t.Error("confirming twice was accepted")
 	}
-	if err := f.e.ConfirmAgreement(ctx, "9999"); err == nil {
+	if err := f.e.ConfirmAgreement(ctx, "9999", "shell"); err == nil {
 		t.Error("confirming an unknown code was accepted")
 	}
 }

@@ -129,7 +129,7 @@ func TestReturningTheAgreementByMail(t *testing.T) {
 		return nil
 	})
 
-	if err := f.e.ConfirmAgreement(ctx, "615"); err != nil {
+	if err := f.e.ConfirmAgreement(ctx, "615", "staff@kombit.test"); err != nil {
 		t.Fatal(err)
 	}
 	_, o = f.composed(t, "615", letters.KindAgreementConfirmed)

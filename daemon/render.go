@@ -24,6 +24,10 @@ import (
 // tokened Reply-To, the calendar parts and the agreement PDF. `rsvpd preview` uses the same
 // Composer, so what staff preview is what invitees get.
 type Composer struct {
+	// AnswerBase, when set, puts one-click answers on this base URL into invitations;
+	// DeskURL is the staff desk's address for the letters to the staff.
+	AnswerBase, DeskURL string
+
 	c       *campaign.Campaign
 	letters *letters.Letters
 	signer  *campaign.Signer
@@ -75,6 +79,12 @@ func (cp *Composer) Compose(l Letter) (letters.Outgoing, error) {
 		if l.To == d.Invitee.Email {
 			o.To.Name = d.Invitee.Contact
 		}
+	}
+	if l.Kind == letters.KindInvitation && cp.AnswerBase != "" {
+		d.AnswerLinks = AnswerLinks(cp.signer, c, cp.AnswerBase, d.Invitee.Code)
+	}
+	if l.Kind.ToStaff() && d.DeskURL == "" {
+		d.DeskURL = cp.DeskURL
 	}
 	if err := cp.attach(l, &d, &o); err != nil {
 		return o, fmt.Errorf("compose %s: %w", l.Kind, err)
@@ -213,7 +223,8 @@ func (e *Engine) ComposeRow(ctx context.Context, row store.Outgoing) (letters.Ou
 			return letters.Outgoing{}, fmt.Errorf("outbox %s: no invitee %q in the campaign", row.Key, row.Invitee)
 		}
 		l.Data = letters.Data{Invitee: inv, Headcount: p.Headcount, OldHeadcount: p.OldHeadcount,
-			CalendarAccepted: p.InCalendar, ReturnedFile: p.File, FileProblem: p.FileProblem}
+			CalendarAccepted: p.InCalendar, ReturnedFile: p.File, FileProblem: p.FileProblem,
+			AnswerText: p.Text, ReplySubject: p.Subject}
 		if m, ok := e.c.Meeting(p.Meeting); ok {
 			l.Data.Meeting = &m
 		}
@@ -227,6 +238,10 @@ func (e *Engine) ComposeRow(ctx context.Context, row store.Outgoing) (letters.Ou
 		if l.Kind == letters.KindCalendarCancel && l.Data.OldMeeting == nil {
 			return letters.Outgoing{}, fmt.Errorf("outbox %s: meeting %q is not in the campaign", row.Key, p.OldMeeting)
 		}
+		return e.composer().Compose(l)
+	}
+	if l.Kind == letters.KindDeskSignIn {
+		l.Data = letters.Data{Link: e.signInLink(row.Recipient, p.Nonce, p.Until, p.Next), LinkExpires: p.Until.In(e.c.Location)}
 		return e.composer().Compose(l)
 	}
 	err := e.st.Tx(ctx, func(tx *store.Tx) error {
@@ -294,5 +309,6 @@ func (e *Engine) reviewLetter(tx *store.Tx, ids []int64, l *Letter) error {
 func (e *Engine) composer() *Composer {
 	cp := NewComposer(e.c, e.currentLetters(), e.signer)
 	cp.PlainReplyAddress = e.cfg.Mail.ReplyAddress == "plain"
+	cp.AnswerBase, cp.DeskURL = e.web()
 	return cp
 }

@@ -25,6 +25,9 @@ type Decision struct {
 	// sender the staff recognised).
 	Invitee string
 	Note    string
+	// By is who decided: a staff address signed in to the desk, or "shell" for the command
+	// line. The event log records it with the decision.
+	By string
 }
 
 // ErrBadDecision is returned for a decision that does not say one thing.
@@ -78,7 +81,7 @@ func (e *Engine) Resolve(ctx context.Context, id int64, d Decision) (campaign.St
 				return err
 			}
 			after, effects := campaign.Apply(e.c, before, a, now)
-			if err := e.putState(tx, before, after, cause, now, map[string]any{"decision": resolution}); err != nil {
+			if err := e.putState(tx, before, after, cause, now, map[string]any{"decision": resolution, "by": d.By}); err != nil {
 				return err
 			}
 			// The staff's own decision needs no second review; the letters follow. A returned
@@ -101,7 +104,7 @@ func (e *Engine) Resolve(ctx context.Context, id int64, d Decision) (campaign.St
 		if d.Note != "" {
 			resolution += ": " + d.Note
 		}
-		return resolveReview(tx, id, code, resolution, cause, now)
+		return resolveReview(tx, id, code, resolution, cause, d.By, now)
 	})
 	if err != nil {
 		return result, fmt.Errorf("resolve review %d: %w", id, err)
@@ -113,8 +116,9 @@ func (e *Engine) Resolve(ctx context.Context, id int64, d Decision) (campaign.St
 
 // ConfirmAgreement records that the staff has checked a returned agreement, closes the review
 // items it opened and writes to the invitee that the accession is confirmed (in the thread of
-// the message that returned it).
-func (e *Engine) ConfirmAgreement(ctx context.Context, code string) error {
+// the message that returned it); by is who confirmed it (a staff address, or "shell"), for
+// the event log.
+func (e *Engine) ConfirmAgreement(ctx context.Context, code, by string) error {
 	inv, ok := e.c.Invitee(code)
 	if !ok {
 		return fmt.Errorf("confirm agreement: no invitee has code %q", code)
@@ -136,7 +140,7 @@ func (e *Engine) ConfirmAgreement(ctx context.Context, code string) error {
 			return err
 		}
 		if err := tx.Log(store.Event{At: now, Invitee: code, Kind: "agreement", Cause: "staff:agreement",
-			Detail: map[string]any{"before": string(before.Agreement), "after": string(after.Agreement)}}); err != nil {
+			Detail: map[string]any{"before": string(before.Agreement), "after": string(after.Agreement), "by": by}}); err != nil {
 			return err
 		}
 		// The review items the returned agreement opened are answered by this confirmation.
@@ -152,7 +156,7 @@ func (e *Engine) ConfirmAgreement(ctx context.Context, code string) error {
 			if rv.Inbound > returnedBy {
 				returnedBy = rv.Inbound
 			}
-			if err := resolveReview(tx, rv.ID, code, "agreement confirmed", "staff:agreement", now); err != nil {
+			if err := resolveReview(tx, rv.ID, code, "agreement confirmed", "staff:agreement", by, now); err != nil {
 				return err
 			}
 		}
@@ -183,12 +187,12 @@ func meetingIDs(c *campaign.Campaign) string {
 }
 
 // resolveReview closes a review item with the staff's resolution, in the event log too.
-func resolveReview(tx *store.Tx, id int64, code, resolution, cause string, now time.Time) error {
+func resolveReview(tx *store.Tx, id int64, code, resolution, cause, by string, now time.Time) error {
 	if err := tx.ResolveReview(id, resolution, now); err != nil {
 		return err
 	}
 	return tx.Log(store.Event{At: now, Invitee: code, Kind: "resolved", Cause: cause,
-		Detail: map[string]any{"review": id, "resolution": resolution}})
+		Detail: map[string]any{"review": id, "resolution": resolution, "by": by}})
 }
 
 // decisionAnswer is the answer a decision applies and how the resolution is recorded.

@@ -48,9 +48,12 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "rsvpd preview: %v\n", err)
 		return 1
 	}
-	composer := daemon.NewComposer(cfg.Campaign, l, signer)
-	composer.PlainReplyAddress = cfg.Mail.ReplyAddress == "plain" // what invitees get
-	p := &previewer{c: cfg.Campaign, composer: composer, signer: signer, lang: *lang, dir: *out}
+	cp := daemon.NewComposer(cfg.Campaign, l, signer)
+	cp.PlainReplyAddress = cfg.Mail.ReplyAddress == "plain" // what invitees get
+	if cfg.Web.Desk && cfg.HTTP.Address != "" {
+		cp.AnswerBase = cfg.Web.PublicURL // the invitations show the one-click links they will carry
+	}
+	p := &previewer{c: cfg.Campaign, composer: cp, signer: signer, lang: *lang, dir: *out}
 	// The letters carry each invitee's reply token, which answers for the invitee: the
 	// folder and its files are the user's only.
 	if err := os.MkdirAll(*out, 0o700); err != nil {

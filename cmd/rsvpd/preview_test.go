@@ -29,12 +29,12 @@ func TestPreviewExampleCampaign(t *testing.T) {
 	if rc := runPreview(context.Background(), []string{"--config", cfgPath, "--out", out}, &stdout, &stderr); rc != 0 {
 		t.Fatalf("exit %d: %s", rc, stderr.String())
 	}
-	if want := "Wrote 98 invitations and 18 sample letters to " + out + " (116 .eml files)"; !strings.Contains(stdout.String(), want) {
+	if want := "Wrote 98 invitations and 20 sample letters to " + out + " (118 .eml files)"; !strings.Contains(stdout.String(), want) {
 		t.Errorf("output %q lacks %q", stdout.String(), want)
 	}
 	files, err := filepath.Glob(filepath.Join(out, "*.eml"))
-	if err != nil || len(files) != 116 {
-		t.Fatalf("%d .eml files (%v), want 116", len(files), err)
+	if err != nil || len(files) != 118 {
+		t.Fatalf("%d .eml files (%v), want 118", len(files), err)
 	}
 
 	signer := campaign.NewSigner([]byte(secret), "kombit.test")

@@ -101,6 +101,7 @@ func runReviewResolve(ctx context.Context, args []string, stdout, stderr io.Writ
 		return exit
 	}
 	defer e.Close()
+	d.By = "shell"
 	st, err := e.Resolve(ctx, id, d)
 	if err != nil {
 		fmt.Fprintf(stderr, "rsvpd: %v\n", err)

@@ -296,6 +296,8 @@ func letterName(lang, kind string, definite bool) string {
 		"final_report":     {"slutrapport", "slutrapporten", "final report", "the final report"},
 		"participant_list": {"deltagerliste", "deltagerlisten", "participant list", "the participant list"},
 		"staff_signin":     {"besked om login", "beskeden om login", "sign-in notice", "the sign-in notice"},
+		"staff_answer":     {"svar fra sekretariatet", "svaret fra sekretariatet", "answer from the staff", "the answer from the staff"},
+		"desk_signin":      {"link til at logge ind", "linket til at logge ind", "sign-in link", "the sign-in link"},
 
 		// Receipts and answers that need no person.
 		"question_ack":         {"kvittering for spørgsmål", "kvitteringen for spørgsmålet", "acknowledgement of a question", "the acknowledgement of the question"},

@@ -34,6 +34,8 @@ const (
 	KindDigest          Kind = "digest"           // to the staff: the daily overview
 	KindFinalReport     Kind = "final_report"     // to the staff: the result, once, after the deadline
 	KindParticipantList Kind = "participant_list" // to the staff and hosts: who comes to a meeting
+	KindStaffAnswer     Kind = "staff_answer"     // a staff member's own answer, in the reply's thread
+	KindDeskSignIn      Kind = "desk_signin"      // to a staff member: the link to sign in to the desk
 )
 
 // Receipts and holding answers, sent at once in the thread of the invitee's message, and the
@@ -50,7 +52,7 @@ func Kinds() []Kind {
 	return []Kind{KindInvitation, KindConfirmation, KindChange, KindCalendarCancel, KindDeclineAck, KindCancelAck,
 		KindQuestionAck, KindReminder, KindAgreement, KindAgreementReceipt, KindAgreementPDFNeeded,
 		KindAgreementConfirmed, KindNudgeUnanswered, KindNudgeAgreement, KindStaffReview, KindStaffSignIn,
-		KindDigest, KindFinalReport, KindParticipantList}
+		KindDigest, KindFinalReport, KindParticipantList, KindStaffAnswer, KindDeskSignIn}
 }
 
 // autoSubmitted is the RFC 3834 keyword of each kind, the one place that decides it. Automatic
@@ -78,6 +80,8 @@ var autoSubmitted = map[Kind]string{
 	KindDigest:             "auto-generated",
 	KindFinalReport:        "auto-generated",
 	KindParticipantList:    "auto-generated",
+	KindStaffAnswer:        "", // a person wrote it
+	KindDeskSignIn:         "auto-generated",
 }
 
 // AutoSubmitted is the Auto-Submitted header the kind's messages carry ("" for none).
@@ -93,7 +97,7 @@ func (k Kind) AutoSubmitted() string {
 // rather than an invitee.
 func (k Kind) ToStaff() bool {
 	switch k {
-	case KindStaffReview, KindStaffSignIn, KindDigest, KindFinalReport, KindParticipantList:
+	case KindStaffReview, KindStaffSignIn, KindDigest, KindFinalReport, KindParticipantList, KindDeskSignIn:
 		return true
 	}
 	return false
@@ -132,6 +136,18 @@ type Data struct {
 	Review []ReviewItem
 	// Digest is the content of a digest letter or of the final report.
 	Digest *DigestData
+	// AnswerLinks are the invitation's one-click answers (one per meeting, then the
+	// decline), when the campaign has a public address for them; nil leaves them out.
+	AnswerLinks []AnswerLink
+	// DeskURL is the staff desk's address, for the letters to the staff to link to.
+	DeskURL string
+	// Link and LinkExpires are a desk_signin letter's sign-in link and when it stops working.
+	Link        string
+	LinkExpires time.Time
+	// AnswerText is a staff_answer letter's text as the staff member wrote it, and
+	// ReplySubject the subject of the message it answers.
+	AnswerText   string
+	ReplySubject string
 	// Participants is the content of a participant list.
 	Participants *ParticipantList
 	// ReturnedFile is the file an invitee's message attached: the PDF received
@@ -143,6 +159,14 @@ type Data struct {
 	FileProblem string
 	// SignIn is what a staff_signin letter tells.
 	SignIn *SignInData
+}
+
+// AnswerLink is one one-click answer of an invitation: registering for a meeting, or (with
+// Decline) declining.
+type AnswerLink struct {
+	Meeting campaign.Meeting
+	Decline bool
+	URL     string
 }
 
 // ReviewItem is one message or answer a person must decide on.
@@ -353,6 +377,14 @@ func checkData(kind Kind, d Data) error {
 	case KindStaffSignIn:
 		if d.SignIn == nil || len(d.SignIn.Servers) == 0 {
 			missing = append(missing, "the servers that failed")
+		}
+	case KindDeskSignIn:
+		if d.Link == "" || d.LinkExpires.IsZero() {
+			missing = append(missing, "sign-in link")
+		}
+	case KindStaffAnswer:
+		if strings.TrimSpace(d.AnswerText) == "" {
+			missing = append(missing, "answer text")
 		}
 	}
 	switch kind {

@@ -617,6 +617,7 @@ func TestAutoSubmittedPerKind(t *testing.T) {
 		KindAgreementConfirmed: "auto-generated", KindStaffReview: "auto-generated", KindStaffSignIn: "auto-generated",
 		KindDigest:      "auto-generated",
 		KindFinalReport: "auto-generated", KindParticipantList: "auto-generated",
+		KindStaffAnswer: "", KindDeskSignIn: "auto-generated",
 	}
 	for _, k := range Kinds() {
 		if _, listed := autoSubmitted[k]; !listed {

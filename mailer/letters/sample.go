@@ -38,6 +38,12 @@ func SampleData(c *campaign.Campaign, kind Kind) Data {
 		d.Review = sampleReview(c, invs, sampleNow(c, meetings))
 	case KindDigest:
 		d.Digest = sampleDigest(c, invs, meetings, sampleNow(c, meetings))
+	case KindDeskSignIn:
+		d.Link = "https://rsvp.example/signin/link/s.c3RhZmY.bm9uY2U.m0n2a.sample"
+		d.LinkExpires = sampleNow(c, meetings).Add(15 * time.Minute)
+	case KindStaffAnswer:
+		d.AnswerText = sampleAnswer
+		d.ReplySubject = c.Name
 	case KindFinalReport:
 		d.Digest = sampleDigest(c, invs, meetings, sampleAfterDeadline(c, meetings))
 	case KindParticipantList:
@@ -134,3 +140,6 @@ func orName(s, def string) string {
 	}
 	return s
 }
+
+// sampleAnswer is a staff member's answer as one would write it.
+const sampleAnswer = "Mødelokalet ligger på 1. sal; følg skiltene fra indgangen.\n\nI er velkomne til at tage jeres skolebibliotekskonsulent med."

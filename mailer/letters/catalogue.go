@@ -231,9 +231,14 @@ func refWords(lang, kind string) string {
 	return w[1]
 }
 
+// capital starts a sentence with a capital letter, unless it starts with a mail address,
+// which is written as it is ("sekretariat@example.test er ikke inviteret").
 func capital(s string) string {
 	r, n := utf8.DecodeRuneInString(s)
 	if n == 0 || unicode.IsUpper(r) {
+		return s
+	}
+	if first, _, _ := strings.Cut(s, " "); strings.Contains(first, "@") {
 		return s
 	}
 	return string(unicode.ToUpper(r)) + s[n:]

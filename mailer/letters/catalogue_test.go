@@ -75,6 +75,9 @@ func TestReasonText(t *testing.T) {
 	if got, want := r.Text("da", bounce), "Mail til bibliotek@laesoe.kommune.test kan ikke leveres (5.1.1, ukendt modtager). Find en anden adresse."; got != want {
 		t.Errorf("bounce:\n got %q\nwant %q", got, want)
 	}
+	if got := r.Text("da", campaign.Reason{Code: campaign.ReasonUnknownSender, Address: "sekretariat@example.test"}); !strings.HasPrefix(got, "sekretariat@example.test er ikke inviteret") {
+		t.Errorf("a reason that starts with an address: %q (the address is written as it is)", got)
+	}
 	unknown := campaign.Reason{Code: "no_such_code", Detail: "x"}
 	if got := r.Text("da", unknown); !strings.Contains(got, "no_such_code") || !strings.Contains(got, "x") {
 		t.Errorf("an unknown code is written as %q: its code and parameters are lost", got)

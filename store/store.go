@@ -118,8 +118,66 @@ func (s *Store) Version(ctx context.Context) (int, error) {
 
 // Tx is one immediate transaction.
 type Tx struct {
-	tx  *sql.Tx
+	tx  *stmtCache
 	ctx context.Context
+}
+
+// stmtCache is a transaction that prepares each statement with arguments once and reuses it:
+// the driver would otherwise parse the SQL again for every row, which cost more than writing
+// the row when a transaction writes hundreds (a batch of invitations). Statements without
+// arguments (migrations, pragmas) are run as they are. The statements close with the
+// transaction.
+type stmtCache struct {
+	*sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+func (c *stmtCache) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := c.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := c.Tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if c.stmts == nil {
+		c.stmts = map[string]*sql.Stmt{}
+	}
+	c.stmts[query] = st
+	return st, nil
+}
+
+func (c *stmtCache) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if len(args) == 0 {
+		return c.Tx.ExecContext(ctx, query)
+	}
+	st, err := c.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+func (c *stmtCache) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if len(args) == 0 {
+		return c.Tx.QueryContext(ctx, query)
+	}
+	st, err := c.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+func (c *stmtCache) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if len(args) == 0 {
+		return c.Tx.QueryRowContext(ctx, query)
+	}
+	st, err := c.prepared(ctx, query)
+	if err != nil {
+		return c.Tx.QueryRowContext(ctx, query, args...) // the Row carries the same error
+	}
+	return st.QueryRowContext(ctx, args...)
 }
 
 // Tx runs fn in an immediate transaction: committed when fn returns nil, rolled back
@@ -133,6 +191,25 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 		return fmt.Errorf("store %s: %w", s.path, err)
 	}
 	return err
+}
+
+// Read runs fn in a read transaction: one consistent view of the store that never takes the
+// write lock, so reading a hundred thousand rows (the scheduler's state, a report) does not
+// hold up the sender and the watcher. fn must not write.
+func (s *Store) Read(ctx context.Context, fn func(tx *Tx) error) error {
+	sqlTx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("store %s: begin read: %w", s.path, err)
+	}
+	defer sqlTx.Rollback()
+	if err := fn(&Tx{tx: &stmtCache{Tx: sqlTx}, ctx: ctx}); err != nil {
+		var dbErr *sqlite.Error
+		if errors.As(err, &dbErr) {
+			return fmt.Errorf("store %s: %w", s.path, err)
+		}
+		return err
+	}
+	return nil
 }
 
 // Unavailable reports whether err says the database cannot be written for now, whatever
@@ -158,7 +235,7 @@ func (s *Store) tx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	if err := fn(&Tx{tx: sqlTx, ctx: ctx}); err != nil {
+	if err := fn(&Tx{tx: &stmtCache{Tx: sqlTx}, ctx: ctx}); err != nil {
 		sqlTx.Rollback()
 		return err
 	}

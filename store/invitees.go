@@ -100,6 +100,33 @@ func (tx *Tx) States() ([]campaign.State, error) {
 	return queryStates(tx.tx.QueryContext(tx.ctx, `SELECT `+inviteeCols+` FROM invitees ORDER BY code`))
 }
 
+// Brief is the part of an invitee's state the schedules look at.
+type Brief struct {
+	Code      string
+	Status    campaign.Status
+	Meeting   string
+	Agreement campaign.AgreementStatus
+	AwayUntil string
+}
+
+// EachBrief calls fn with every invitee's Brief, row by row: what the scheduler reads at
+// every step, without the columns and the JSON it does not need.
+func (tx *Tx) EachBrief(fn func(Brief)) error {
+	rows, err := tx.tx.QueryContext(tx.ctx, `SELECT code, status, meeting, agreement, away_until FROM invitees`)
+	if err != nil {
+		return fmt.Errorf("read invitees: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var b Brief
+		if err := rows.Scan(&b.Code, &b.Status, &b.Meeting, &b.Agreement, &b.AwayUntil); err != nil {
+			return fmt.Errorf("read invitees: %w", err)
+		}
+		fn(b)
+	}
+	return rows.Err()
+}
+
 func queryStates(rows *sql.Rows, err error) ([]campaign.State, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read invitees: %w", err)

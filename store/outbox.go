@@ -170,6 +170,17 @@ type OutboxFilter struct {
 
 // OutboxRows lists outbox rows in the order they were queued.
 func (tx *Tx) OutboxRows(f OutboxFilter) ([]Outgoing, error) {
+	var out []Outgoing
+	err := tx.EachOutboxRow(f, func(o Outgoing) error {
+		out = append(out, o)
+		return nil
+	})
+	return out, err
+}
+
+// EachOutboxRow calls fn with the outbox rows in the order they were queued, one at a time
+// (a campaign of 100,000 invitees queues 600,000); an error from fn stops it.
+func (tx *Tx) EachOutboxRow(f OutboxFilter, fn func(Outgoing) error) error {
 	q := `SELECT ` + outboxCols + ` FROM outbox WHERE 1=1`
 	var args []any
 	for _, c := range []struct{ col, val string }{{"kind", f.Kind}, {"invitee", f.Invitee}, {"status", string(f.Status)}} {
@@ -180,16 +191,17 @@ func (tx *Tx) OutboxRows(f OutboxFilter) ([]Outgoing, error) {
 	}
 	rows, err := tx.tx.QueryContext(tx.ctx, q+` ORDER BY id`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("read outbox: %w", err)
+		return fmt.Errorf("read outbox: %w", err)
 	}
 	defer rows.Close()
-	var out []Outgoing
 	for rows.Next() {
 		o, err := scanOutgoing(rows)
 		if err != nil {
-			return nil, fmt.Errorf("read outbox: %w", err)
+			return fmt.Errorf("read outbox: %w", err)
 		}
-		out = append(out, o)
+		if err := fn(o); err != nil {
+			return err
+		}
 	}
-	return out, rows.Err()
+	return rows.Err()
 }

@@ -100,6 +100,23 @@ func (tx *Tx) States() ([]campaign.State, error) {
 	return queryStates(tx.tx.QueryContext(tx.ctx, `SELECT `+inviteeCols+` FROM invitees ORDER BY code`))
 }
 
+// EachState calls fn with every invitee's state, in no particular order, one row at a time.
+func (tx *Tx) EachState(fn func(campaign.State)) error {
+	rows, err := tx.tx.QueryContext(tx.ctx, `SELECT `+inviteeCols+` FROM invitees`)
+	if err != nil {
+		return fmt.Errorf("read invitees: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		st, err := scanState(rows)
+		if err != nil {
+			return fmt.Errorf("read invitees: %w", err)
+		}
+		fn(st)
+	}
+	return rows.Err()
+}
+
 // Brief is the part of an invitee's state the schedules look at.
 type Brief struct {
 	Code      string

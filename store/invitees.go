@@ -23,8 +23,12 @@ func scanState(r scanner) (campaign.State, error) {
 	if err != nil {
 		return st, err
 	}
-	if err := json.Unmarshal([]byte(companions), &st.Companions); err != nil {
-		return st, fmt.Errorf("invitee %s: companions: %w", st.Code, err)
+	if companions != "[]" { // most have none: no JSON to decode
+		if err := json.Unmarshal([]byte(companions), &st.Companions); err != nil {
+			return st, fmt.Errorf("invitee %s: companions: %w", st.Code, err)
+		}
+	} else {
+		st.Companions = []string{}
 	}
 	if partstats != "" {
 		if err := json.Unmarshal([]byte(partstats), &st.PartStats); err != nil {

@@ -35,17 +35,19 @@ type Outgoing struct {
 	LastError   string
 	CreatedAt   time.Time
 	SentAt      time.Time
+	// Cause is what queued the message: "job:invitation/101", "inbound:42", "staff:review/7".
+	Cause string
 }
 
 const outboxCols = `id, key, kind, invitee, recipient, message_id, params, status, attempts,
-	next_attempt, last_error, created_at, sent_at`
+	next_attempt, last_error, created_at, sent_at, cause`
 
 func scanOutgoing(r scanner) (Outgoing, error) {
 	var o Outgoing
 	var params string
 	var next, created, sent int64
 	err := r.Scan(&o.ID, &o.Key, &o.Kind, &o.Invitee, &o.Recipient, &o.MessageID, &params, &o.Status,
-		&o.Attempts, &next, &o.LastError, &created, &sent)
+		&o.Attempts, &next, &o.LastError, &created, &sent, &o.Cause)
 	o.Params = json.RawMessage(params)
 	o.NextAttempt, o.CreatedAt, o.SentAt = fromMS(next), fromMS(created), fromMS(sent)
 	return o, err
@@ -60,9 +62,9 @@ func (tx *Tx) Enqueue(o Outgoing) (bool, error) {
 		o.NextAttempt = o.CreatedAt
 	}
 	res, err := tx.tx.ExecContext(tx.ctx, `INSERT OR IGNORE INTO outbox
-		(key, kind, invitee, recipient, message_id, params, next_attempt, created_at)
-		VALUES (?,?,?,?,?,?,?,?)`,
-		o.Key, o.Kind, o.Invitee, o.Recipient, o.MessageID, string(o.Params), ms(o.NextAttempt), ms(o.CreatedAt))
+		(key, kind, invitee, recipient, message_id, params, next_attempt, created_at, cause)
+		VALUES (?,?,?,?,?,?,?,?,?)`,
+		o.Key, o.Kind, o.Invitee, o.Recipient, o.MessageID, string(o.Params), ms(o.NextAttempt), ms(o.CreatedAt), o.Cause)
 	if err != nil {
 		return false, fmt.Errorf("queue %s: %w", o.Key, err)
 	}

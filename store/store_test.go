@@ -40,8 +40,9 @@ func TestUpgradeFromFirstSchema(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		_, err = tx.Enqueue(Outgoing{Key: "invitation/101", Kind: "invitation", Invitee: "101",
-			Recipient: "a@x.test", MessageID: "m1@x.test", CreatedAt: at})
+		// Nor has it the cause column of the outbox.
+		_, err = tx.tx.ExecContext(ctx, `INSERT INTO outbox (key, kind, invitee, recipient, message_id, next_attempt, created_at)
+			VALUES (?,?,?,?,?,?,?)`, "invitation/101", "invitation", "101", "a@x.test", "m1@x.test", ms(at), ms(at))
 		return err
 	})
 	if err != nil {
@@ -74,6 +75,13 @@ func TestUpgradeFromFirstSchema(t *testing.T) {
 		}
 		if _, err := tx.AddReview(Review{Invitee: "101", Text: "new table works", CreatedAt: at}); err != nil {
 			return err
+		}
+		if _, err := tx.Enqueue(Outgoing{Key: "agreement/101", Kind: "agreement", Invitee: "101", Recipient: "a@x.test",
+			MessageID: "m2@x.test", CreatedAt: at, Cause: "job:agreement/101"}); err != nil {
+			return err
+		}
+		if o, err := tx.Outgoing("agreement/101"); err != nil || o.Cause != "job:agreement/101" {
+			t.Errorf("a row queued after the upgrade = %+v, %v; want its cause kept", o, err)
 		}
 		o, err := tx.Outgoing("invitation/101")
 		if err != nil || o.Status != "pending" {

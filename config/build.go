@@ -11,6 +11,7 @@ import (
 	_ "time/tzdata" // Europe/Copenhagen must exist on every machine
 
 	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/mailer"
 	"github.com/rsvpd/rsvpd/schedules"
 )
 
@@ -396,10 +397,10 @@ func (b *builder) mail(n node) {
 	if m.Provider != "" && !known {
 		f["provider"].errorf("%q is not a provider preset (%s)", m.Provider, strings.Join(presetNames(), ", "))
 	}
-	m.SMTP = b.server(f["smtp"], serverDefaults{host: p.smtpHost, port: or(p.smtpPort, 587),
-		tls: or(p.smtpTLS, "starttls"), provider: p.provider})
-	m.IMAP = b.server(f["imap"], serverDefaults{host: p.imapHost, port: or(p.imapPort, 993),
-		tls: or(p.imapTLS, "tls"), provider: p.provider, authServID: p.authServID, imap: true})
+	m.SMTP = b.server(f["smtp"], serverDefaults{host: p.smtpHost, port: p.smtpPort,
+		tls: or(p.smtpTLS, mailer.StartTLS), provider: p.provider})
+	m.IMAP = b.server(f["imap"], serverDefaults{host: p.imapHost, port: p.imapPort,
+		tls: or(p.imapTLS, mailer.ImplicitTLS), provider: p.provider, authServID: p.authServID, imap: true})
 	m.Inbox = f["inbox"].str(false)
 	if m.Inbox == "" {
 		m.Inbox = "INBOX"
@@ -450,8 +451,7 @@ func (b *builder) server(n node, def serverDefaults) Server {
 	f := n.fields(keys...)
 	s := Server{
 		Host:         f["host"].header(false),
-		Port:         f["port"].integer(def.port),
-		TLS:          f["tls"].str(false),
+		TLS:          def.tls,
 		User:         f["user"].header(false),
 		PasswordEnv:  f["password_env"].str(false),
 		PasswordFile: f["password_file"].str(false),
@@ -460,15 +460,24 @@ func (b *builder) server(n node, def serverDefaults) Server {
 	if s.Host == "" {
 		s.Host = or(def.host, "localhost")
 	}
+	if mode := f["tls"].str(false); mode != "" {
+		var err error
+		if s.TLS, err = mailer.ParseTLSMode(mode); err != nil {
+			f["tls"].errorf("%v", err)
+		}
+	}
+	// Without a port: the provider's, else the usual one for the TLS mode (IMAP with
+	// STARTTLS on 143, SMTP with TLS from the first byte on 465).
+	port := def.port
+	if port == 0 {
+		port = s.TLS.SMTPPort()
+		if def.imap {
+			port = s.TLS.IMAPPort()
+		}
+	}
+	s.Port = f["port"].integer(port)
 	if s.Port < 1 || s.Port > 65535 {
 		f["port"].errorf("port %d out of range", s.Port)
-	}
-	switch s.TLS {
-	case "":
-		s.TLS = def.tls
-	case "none", "starttls", "tls":
-	default:
-		f["tls"].errorf("%q is not a TLS mode (none, starttls or tls)", s.TLS)
 	}
 	if s.PasswordEnv != "" && s.PasswordFile != "" {
 		f["password_file"].errorf("give the password either by environment variable or by file, not both")

@@ -16,6 +16,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/mailer"
 	"github.com/rsvpd/rsvpd/schedules"
 )
 
@@ -67,7 +68,7 @@ type Mail struct {
 type Server struct {
 	Host         string
 	Port         int
-	TLS          string // "none", "starttls" or "tls"
+	TLS          mailer.TLSMode
 	User         string
 	PasswordEnv  string
 	PasswordFile string

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/rsvpd/rsvpd/mailer"
 )
 
 // Auth is how rsvpd signs in to one mail server (mail.smtp.auth, mail.imap.auth).
@@ -72,7 +74,7 @@ type DKIM struct {
 type preset struct {
 	smtpHost, imapHost string
 	smtpPort, imapPort int
-	smtpTLS, imapTLS   string
+	smtpTLS, imapTLS   mailer.TLSMode
 	rate               float64
 	provider           string
 	authServID         string
@@ -80,11 +82,11 @@ type preset struct {
 
 var presets = map[string]preset{
 	// Microsoft 365 accepts 30 messages a minute from one mailbox.
-	"microsoft365": {smtpHost: "smtp.office365.com", smtpPort: 587, smtpTLS: "starttls",
-		imapHost: "outlook.office365.com", imapPort: 993, imapTLS: "tls", rate: 0.5,
+	"microsoft365": {smtpHost: "smtp.office365.com", smtpPort: 587, smtpTLS: mailer.StartTLS,
+		imapHost: "outlook.office365.com", imapPort: 993, imapTLS: mailer.ImplicitTLS, rate: 0.5,
 		provider: ProviderMicrosoft, authServID: "exchange-online"},
-	"google": {smtpHost: "smtp.gmail.com", smtpPort: 587, smtpTLS: "starttls",
-		imapHost: "imap.gmail.com", imapPort: 993, imapTLS: "tls", provider: ProviderGoogle},
+	"google": {smtpHost: "smtp.gmail.com", smtpPort: 587, smtpTLS: mailer.StartTLS,
+		imapHost: "imap.gmail.com", imapPort: 993, imapTLS: mailer.ImplicitTLS, provider: ProviderGoogle},
 }
 
 func presetNames() []string {
@@ -98,7 +100,8 @@ func presetNames() []string {
 
 // serverDefaults are what a server's keys fall back to.
 type serverDefaults struct {
-	host, tls  string
+	host       string
+	tls        mailer.TLSMode
 	port       int
 	provider   string
 	authServID string

@@ -173,3 +173,17 @@ func TestOAuth2Mistakes(t *testing.T) {
 		}
 	}
 }
+
+// Without a port, a server gets the usual one for its TLS mode.
+func TestPortFollowsTheTLSMode(t *testing.T) {
+	cfg := parseEdited(t,
+		[2]string{smtpBlock, "    host: localhost\n    tls: tls\n"},
+		[2]string{imapBlock, "    host: localhost\n    tls: starttls\n"})
+	if cfg.Mail.SMTP.Port != 465 || cfg.Mail.IMAP.Port != 143 {
+		t.Errorf("SMTP with tls on %d, IMAP with starttls on %d; want 465 and 143", cfg.Mail.SMTP.Port, cfg.Mail.IMAP.Port)
+	}
+	cfg = parseEdited(t, [2]string{smtpBlock, "    host: localhost\n"}, [2]string{imapBlock, "    host: localhost\n"})
+	if cfg.Mail.SMTP.Port != 587 || cfg.Mail.IMAP.Port != 993 {
+		t.Errorf("the defaults give SMTP %d and IMAP %d; want 587 and 993", cfg.Mail.SMTP.Port, cfg.Mail.IMAP.Port)
+	}
+}

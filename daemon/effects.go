@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/rsvpd/rsvpd/campaign"
-	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/mailer/letters"
 	"github.com/rsvpd/rsvpd/store"
 )
 
@@ -38,7 +38,7 @@ func (p Params) zero() bool {
 
 // queued is one message to put in the outbox.
 type queued struct {
-	kind      mailer.Kind
+	kind      letters.Kind
 	code      string // invitee code, or staffCode
 	recipient string
 	key       string
@@ -104,7 +104,7 @@ func (e *Engine) applyEffects(tx *store.Tx, inv campaign.Invitee, before, after 
 		if ef.Kind == campaign.EffectDeclineAck {
 			k = key(ef.Kind, inv.Code, after.Sequence)
 		}
-		q := queued{kind: mailer.Kind(ef.Kind), code: inv.Code, recipient: inv.Email, key: k, params: p}
+		q := queued{kind: letters.Kind(ef.Kind), code: inv.Code, recipient: inv.Email, key: k, params: p}
 		if _, err := e.enqueue(tx, q, ac.cause, now); err != nil {
 			return err
 		}

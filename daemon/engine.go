@@ -14,7 +14,7 @@ import (
 
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/config"
-	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/mailer/letters"
 	"github.com/rsvpd/rsvpd/store"
 )
 
@@ -29,7 +29,7 @@ type Engine struct {
 	c       *campaign.Campaign
 	st      *store.Store
 	signer  *campaign.Signer
-	letters *mailer.Letters
+	letters *letters.Letters
 	clock   Clock
 	log     *slog.Logger
 	// kick is called after a transaction queued messages, to wake the sender; onChange after
@@ -50,7 +50,7 @@ type Options struct {
 	Config  *config.Config
 	Store   *store.Store
 	Signer  *campaign.Signer
-	Letters *mailer.Letters
+	Letters *letters.Letters
 	Clock   Clock
 	Log     *slog.Logger
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/rsvpd/rsvpd"
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/config"
-	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/mailer/letters"
 	"github.com/rsvpd/rsvpd/store"
 )
 
@@ -40,13 +40,13 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	letters, err := mailer.NewLetters(cfg.Campaign, "")
+	l, err := letters.New(cfg.Campaign, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	clock := &fixedClock{t: time.Date(2012, 2, 10, 9, 0, 0, 0, cfg.Campaign.Location)}
 	e, err := New(Options{Config: cfg, Store: st, Signer: campaign.NewSigner([]byte("test secret"), "kombit.test"),
-		Letters: letters, Clock: clock})
+		Letters: l, Clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/rsvpd/rsvpd/campaign"
-	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/mailer/letters"
 	"github.com/rsvpd/rsvpd/schedules"
 	"github.com/rsvpd/rsvpd/store"
 )
@@ -85,7 +85,7 @@ func (e *Engine) perform(tx *store.Tx, job schedules.Job, now time.Time) (bool, 
 		return false, tx.Log(store.Event{At: now, Invitee: inv.Code, Kind: "job_skipped", Cause: cause,
 			Detail: map[string]any{"reason": "the address is undeliverable"}})
 	}
-	q := queued{kind: mailer.Kind(job.Kind), code: inv.Code, recipient: inv.Email, key: job.Key}
+	q := queued{kind: letters.Kind(job.Kind), code: inv.Code, recipient: inv.Email, key: job.Key}
 	switch job.Kind {
 	case schedules.KindInvitation:
 		if st.Status == campaign.StatusNew {
@@ -131,7 +131,7 @@ func (e *Engine) queueDigest(tx *store.Tx, job schedules.Job, cause string, now 
 	}
 	any := false
 	for _, addr := range e.c.Organiser.Staff {
-		q := queued{kind: mailer.KindDigest, code: staffCode, recipient: addr, key: job.Key + "/" + addr,
+		q := queued{kind: letters.KindDigest, code: staffCode, recipient: addr, key: job.Key + "/" + addr,
 			params: Params{Since: since, Until: now}}
 		added, err := e.enqueue(tx, q, cause, now)
 		if err != nil {

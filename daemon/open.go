@@ -6,7 +6,7 @@ import (
 	"log/slog"
 
 	"github.com/rsvpd/rsvpd/config"
-	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/mailer/letters"
 	"github.com/rsvpd/rsvpd/store"
 )
 
@@ -17,7 +17,7 @@ func Open(ctx context.Context, cfg *config.Config, clock Clock, log *slog.Logger
 	if err != nil {
 		return nil, err
 	}
-	letters, err := mailer.NewLetters(cfg.Campaign, cfg.Path(cfg.Templates))
+	l, err := letters.New(cfg.Campaign, cfg.Path(cfg.Templates))
 	if err != nil {
 		return nil, err
 	}
@@ -25,7 +25,7 @@ func Open(ctx context.Context, cfg *config.Config, clock Clock, log *slog.Logger
 	if err != nil {
 		return nil, err
 	}
-	e, err := New(Options{Config: cfg, Store: st, Signer: signer, Letters: letters, Clock: clock, Log: log})
+	e, err := New(Options{Config: cfg, Store: st, Signer: signer, Letters: l, Clock: clock, Log: log})
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("start engine: %w", err)

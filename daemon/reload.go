@@ -12,20 +12,20 @@ import (
 	"time"
 
 	"github.com/rsvpd/rsvpd/config"
-	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/mailer/letters"
 )
 
 // liveSettings are the settings Reload replaces while the loops read them.
 type liveSettings struct {
 	mu            sync.RWMutex
 	reloaded      bool // until the first Reload the engine's own fields hold
-	letters       *mailer.Letters
+	letters       *letters.Letters
 	reviewBatch   time.Duration
 	maxAutoPerDay int
 }
 
 // currentLetters are the letters to render with: those of the last Reload, else the engine's.
-func (e *Engine) currentLetters() *mailer.Letters {
+func (e *Engine) currentLetters() *letters.Letters {
 	e.live.mu.RLock()
 	defer e.live.mu.RUnlock()
 	if e.live.reloaded {
@@ -65,7 +65,7 @@ func (e *Engine) OnRead(fn func(class, intent string)) { e.onRead = fn }
 // that differ from the running configuration but cannot change without a restart. When the
 // letters cannot be parsed, nothing changes and the error says why.
 func (e *Engine) Reload(cfg *config.Config) (reloaded, needsRestart []string, err error) {
-	letters, err := mailer.NewLetters(e.c, cfg.Path(cfg.Templates))
+	l, err := letters.New(e.c, cfg.Path(cfg.Templates))
 	if err != nil {
 		return nil, nil, fmt.Errorf("reload: letters: %w", err)
 	}
@@ -89,7 +89,7 @@ func (e *Engine) Reload(cfg *config.Config) (reloaded, needsRestart []string, er
 	}
 	e.live.mu.Lock()
 	e.live.reloaded = true
-	e.live.letters = letters
+	e.live.letters = l
 	e.live.reviewBatch = cfg.Campaign.Schedule.ReviewBatch
 	e.live.maxAutoPerDay = cfg.Mail.MaxAutoPerDay
 	e.live.mu.Unlock()

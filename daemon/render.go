@@ -15,7 +15,7 @@ import (
 	"github.com/rsvpd/rsvpd/calendar"
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/digest"
-	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/mailer/letters"
 	"github.com/rsvpd/rsvpd/replies"
 	"github.com/rsvpd/rsvpd/store"
 )
@@ -25,20 +25,20 @@ import (
 // Composer, so what staff preview is what invitees get.
 type Composer struct {
 	c       *campaign.Campaign
-	letters *mailer.Letters
+	letters *letters.Letters
 	signer  *campaign.Signer
 }
 
 // NewComposer returns a Composer for the campaign.
-func NewComposer(c *campaign.Campaign, letters *mailer.Letters, signer *campaign.Signer) *Composer {
-	return &Composer{c: c, letters: letters, signer: signer}
+func NewComposer(c *campaign.Campaign, l *letters.Letters, signer *campaign.Signer) *Composer {
+	return &Composer{c: c, letters: l, signer: signer}
 }
 
 // Letter is one letter to compose.
 type Letter struct {
-	Kind mailer.Kind
-	Data mailer.LetterData // the invitee, meetings, headcounts, review items or digest
-	To   string            // the recipient's address
+	Kind letters.Kind
+	Data letters.Data // the invitee, meetings, headcounts, review items or digest
+	To   string       // the recipient's address
 	// MessageID, Date, InReplyTo and References come from the outbox row, so a message
 	// composed again after a crash is the same message.
 	MessageID  string
@@ -47,13 +47,13 @@ type Letter struct {
 	References []string
 	Sequence   int // the iCalendar SEQUENCE of the calendar parts
 	// Attachments the caller adds: the originals of review items, the digest's CSV and chart.
-	Attachments []mailer.Attachment
+	Attachments []letters.Attachment
 }
 
 // Compose builds the message for a letter.
-func (cp *Composer) Compose(l Letter) (mailer.Outgoing, error) {
+func (cp *Composer) Compose(l Letter) (letters.Outgoing, error) {
 	c := cp.c
-	o := mailer.Outgoing{
+	o := letters.Outgoing{
 		From:          netmail.Address{Name: c.Organiser.Name, Address: c.Organiser.Email},
 		To:            netmail.Address{Address: l.To},
 		Date:          l.Date,
@@ -73,7 +73,7 @@ func (cp *Composer) Compose(l Letter) (mailer.Outgoing, error) {
 		}
 	}
 	switch l.Kind {
-	case mailer.KindConfirmation, mailer.KindChange, mailer.KindDeclineAck, mailer.KindCancelAck:
+	case letters.KindConfirmation, letters.KindChange, letters.KindDeclineAck, letters.KindCancelAck:
 		o.AutoSubmitted = "auto-replied" // each answers the invitee's own message
 	}
 	if err := cp.attach(l, &d, &o); err != nil {
@@ -89,7 +89,7 @@ func (cp *Composer) Compose(l Letter) (mailer.Outgoing, error) {
 
 // attach adds the calendar objects and the agreement, and tells the letter what is attached,
 // so the text never promises an attachment that is not there.
-func (cp *Composer) attach(l Letter, d *mailer.LetterData, o *mailer.Outgoing) error {
+func (cp *Composer) attach(l Letter, d *letters.Data, o *letters.Outgoing) error {
 	c := cp.c
 	d.CalendarAttached, d.AgreementAttached = false, false
 	request := func(m campaign.Meeting) ([]byte, error) {
@@ -99,44 +99,44 @@ func (cp *Composer) attach(l Letter, d *mailer.LetterData, o *mailer.Outgoing) e
 		return calendar.Cancel(cp.event(d.Invitee, m, l.Sequence, l.Date))
 	}
 	switch l.Kind {
-	case mailer.KindInvitation:
+	case letters.KindInvitation:
 		// One calendar invitation per meeting: accepting one answers for that meeting.
 		for _, m := range c.Meetings {
 			ics, err := request(m)
 			if err != nil {
 				return err
 			}
-			o.Attachments = append(o.Attachments, mailer.Attachment{Name: m.ID + ".ics",
+			o.Attachments = append(o.Attachments, letters.Attachment{Name: m.ID + ".ics",
 				ContentType: "text/calendar; method=REQUEST; charset=utf-8", Data: ics})
 		}
 		d.CalendarAttached = true
-	case mailer.KindConfirmation, mailer.KindChange:
+	case letters.KindConfirmation, letters.KindChange:
 		ics, err := request(*d.Meeting)
 		if err != nil {
 			return err
 		}
-		o.Calendar = &mailer.CalendarPart{Method: calendar.MethodRequest, ICS: ics}
+		o.Calendar = &letters.CalendarPart{Method: calendar.MethodRequest, ICS: ics}
 		if d.OldMeeting != nil && d.OldMeeting.ID != d.Meeting.ID {
 			old, err := cancel(*d.OldMeeting)
 			if err != nil {
 				return err
 			}
-			o.CalendarCancel = &mailer.CalendarPart{Method: calendar.MethodCancel, ICS: old}
+			o.CalendarCancel = &letters.CalendarPart{Method: calendar.MethodCancel, ICS: old}
 		}
 		d.CalendarAttached = true
-	case mailer.KindCancelAck:
+	case letters.KindCancelAck:
 		ics, err := cancel(*d.Meeting)
 		if err != nil {
 			return err
 		}
-		o.Calendar = &mailer.CalendarPart{Method: calendar.MethodCancel, ICS: ics}
+		o.Calendar = &letters.CalendarPart{Method: calendar.MethodCancel, ICS: ics}
 		d.CalendarAttached = true
-	case mailer.KindAgreement, mailer.KindNudgeAgreement:
+	case letters.KindAgreement, letters.KindNudgeAgreement:
 		pdf, err := agreement.Render(agreement.For(c, d.Invitee))
 		if err != nil {
 			return err
 		}
-		o.Attachments = append(o.Attachments, mailer.Attachment{
+		o.Attachments = append(o.Attachments, letters.Attachment{
 			Name: AgreementFileName(d.Invitee), ContentType: "application/pdf", Data: pdf})
 		d.AgreementAttached = true
 	}
@@ -184,49 +184,49 @@ func (e *Engine) Render(ctx context.Context, row store.Outgoing) (*mail.Msg, err
 
 // ComposeRow builds the message of an outbox row from the row, the campaign and, for staff
 // letters, the store.
-func (e *Engine) ComposeRow(ctx context.Context, row store.Outgoing) (mailer.Outgoing, error) {
+func (e *Engine) ComposeRow(ctx context.Context, row store.Outgoing) (letters.Outgoing, error) {
 	var p Params
 	if err := json.Unmarshal(row.Params, &p); err != nil {
-		return mailer.Outgoing{}, fmt.Errorf("outbox %s: params: %w", row.Key, err)
+		return letters.Outgoing{}, fmt.Errorf("outbox %s: params: %w", row.Key, err)
 	}
-	l := Letter{Kind: mailer.Kind(row.Kind), To: row.Recipient, MessageID: row.MessageID,
+	l := Letter{Kind: letters.Kind(row.Kind), To: row.Recipient, MessageID: row.MessageID,
 		Date: row.CreatedAt.In(e.c.Location), InReplyTo: p.InReplyTo, References: p.References, Sequence: p.Sequence}
 	if !l.Kind.ToStaff() {
 		inv, ok := e.c.Invitee(row.Invitee)
 		if !ok {
-			return mailer.Outgoing{}, fmt.Errorf("outbox %s: no invitee %q in the campaign", row.Key, row.Invitee)
+			return letters.Outgoing{}, fmt.Errorf("outbox %s: no invitee %q in the campaign", row.Key, row.Invitee)
 		}
-		l.Data = mailer.LetterData{Invitee: inv, Headcount: p.Headcount, OldHeadcount: p.OldHeadcount}
+		l.Data = letters.Data{Invitee: inv, Headcount: p.Headcount, OldHeadcount: p.OldHeadcount}
 		if m, ok := e.c.Meeting(p.Meeting); ok {
 			l.Data.Meeting = &m
 		}
 		if m, ok := e.c.Meeting(p.OldMeeting); ok {
 			l.Data.OldMeeting = &m
 		}
-		if (l.Kind == mailer.KindConfirmation || l.Kind == mailer.KindChange || l.Kind == mailer.KindCancelAck ||
-			l.Kind == mailer.KindReminder) && l.Data.Meeting == nil {
-			return mailer.Outgoing{}, fmt.Errorf("outbox %s: meeting %q is not in the campaign", row.Key, p.Meeting)
+		if (l.Kind == letters.KindConfirmation || l.Kind == letters.KindChange || l.Kind == letters.KindCancelAck ||
+			l.Kind == letters.KindReminder) && l.Data.Meeting == nil {
+			return letters.Outgoing{}, fmt.Errorf("outbox %s: meeting %q is not in the campaign", row.Key, p.Meeting)
 		}
 		return e.composer().Compose(l)
 	}
 	err := e.st.Tx(ctx, func(tx *store.Tx) error {
 		switch l.Kind {
-		case mailer.KindStaffReview:
+		case letters.KindStaffReview:
 			return e.reviewLetter(tx, p.Reviews, &l)
-		case mailer.KindDigest:
+		case letters.KindDigest:
 			m, err := digest.Make(tx, e.c, e.currentLetters(), p.Since, p.Until)
 			if err != nil {
 				return err
 			}
-			l.Data = mailer.LetterData{Digest: &m.Data}
+			l.Data = letters.Data{Digest: &m.Data}
 			l.Attachments = append(l.Attachments,
-				mailer.Attachment{Name: "chart.png", ContentType: "image/png", Data: m.Chart, Inline: true, ContentID: m.ChartCID},
-				mailer.Attachment{Name: m.CSVName, ContentType: "text/csv; charset=utf-8", Data: m.CSV})
+				letters.Attachment{Name: "chart.png", ContentType: "image/png", Data: m.Chart, Inline: true, ContentID: m.ChartCID},
+				letters.Attachment{Name: m.CSVName, ContentType: "text/csv; charset=utf-8", Data: m.CSV})
 		}
 		return nil
 	})
 	if err != nil {
-		return mailer.Outgoing{}, fmt.Errorf("outbox %s: %w", row.Key, err)
+		return letters.Outgoing{}, fmt.Errorf("outbox %s: %w", row.Key, err)
 	}
 	return e.composer().Compose(l)
 }
@@ -238,7 +238,7 @@ func (e *Engine) reviewLetter(tx *store.Tx, ids []int64, l *Letter) error {
 		if err != nil {
 			return err
 		}
-		it := mailer.ReviewItem{ID: strconv.FormatInt(id, 10), Why: rv.Why, Reason: rv.Text, Received: rv.CreatedAt.In(e.c.Location)}
+		it := letters.ReviewItem{ID: strconv.FormatInt(id, 10), Why: rv.Why, Reason: rv.Text, Received: rv.CreatedAt.In(e.c.Location)}
 		if inv, ok := e.c.Invitee(rv.Invitee); ok {
 			it.Invitee = inv
 		}
@@ -250,7 +250,7 @@ func (e *Engine) reviewLetter(tx *store.Tx, ids []int64, l *Letter) error {
 			r := replies.Read(in.Raw, replies.Options{})
 			it.From, it.Subject, it.MessageID = r.From, r.Subject, strings.Trim(r.MessageID, "<>")
 			l.Data.Review = append(l.Data.Review, it)
-			l.Attachments = append(l.Attachments, mailer.Attachment{Name: "original-" + it.ID + ".eml",
+			l.Attachments = append(l.Attachments, letters.Attachment{Name: "original-" + it.ID + ".eml",
 				ContentType: "message/rfc822", Data: in.Raw})
 			continue
 		}

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/mailer/letters"
 	"github.com/rsvpd/rsvpd/store"
 )
 
@@ -35,8 +35,8 @@ func (e *Engine) NotifyReviews(ctx context.Context) (time.Time, error) {
 		}
 		cause := fmt.Sprintf("reviews:%d-%d", ids[0], ids[len(ids)-1])
 		for _, addr := range e.c.Organiser.Staff {
-			q := queued{kind: mailer.KindStaffReview, code: staffCode, recipient: addr,
-				key: key(mailer.KindStaffReview, ids[0], ids[len(ids)-1], addr), params: Params{Reviews: ids}}
+			q := queued{kind: letters.KindStaffReview, code: staffCode, recipient: addr,
+				key: key(letters.KindStaffReview, ids[0], ids[len(ids)-1], addr), params: Params{Reviews: ids}}
 			if _, err := e.enqueue(tx, q, cause, now); err != nil {
 				return err
 			}

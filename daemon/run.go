@@ -9,7 +9,8 @@ import (
 
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/clock"
-	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/mailer/inbox"
+	"github.com/rsvpd/rsvpd/mailer/outbox"
 	"github.com/rsvpd/rsvpd/schedules"
 	"github.com/rsvpd/rsvpd/store"
 )
@@ -22,16 +23,16 @@ type RunOptions struct {
 	// SMTPPassword and IMAPPassword come from the environment or files, never the config.
 	SMTPPassword, IMAPPassword string
 	// Progress reports sending batches for a terminal display.
-	Progress func(mailer.SendProgress)
+	Progress func(outbox.Progress)
 	// OnJobs is called after every scheduler step that ran, skipped or failed jobs.
 	OnJobs func(schedules.Report)
 	// Ready is called once every loop has started (on a virtual clock: is its participant).
 	Ready func()
 	// SenderTweak and WatcherTweak let tests and the demo adjust the options (backoff, ...).
-	SenderTweak  func(*mailer.SenderOptions)
-	WatcherTweak func(*mailer.WatcherOptions)
+	SenderTweak  func(*outbox.Options)
+	WatcherTweak func(*inbox.Options)
 	// OnWatcher is given the watcher before it starts, so health checks can read its Stats.
-	OnWatcher func(*mailer.Watcher)
+	OnWatcher func(*inbox.Watcher)
 }
 
 // Run runs the daemon until ctx ends: the scheduler, the sender, the watcher and the review
@@ -48,9 +49,9 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) error {
 	if err != nil {
 		return err
 	}
-	var sender *mailer.Sender
+	var sender *outbox.Sender
 	if o.Send {
-		sender = mailer.NewSender(e.st, e, e.senderOptions(o))
+		sender = outbox.New(e.st, e, e.senderOptions(o))
 	}
 	kickReviews := o.Clock.NewSignal()
 	e.OnQueued(func() {
@@ -94,7 +95,7 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) error {
 		// A message being applied when the daemon stops is finished (one short transaction)
 		// rather than rolled back and read again at the next start.
 		handle := func(ctx context.Context, id int64) error { return e.HandleInbound(context.WithoutCancel(ctx), id) }
-		w := mailer.NewWatcher(e.st, handle, e.watcherOptions(o))
+		w := inbox.New(e.st, handle, e.watcherOptions(o))
 		if o.OnWatcher != nil {
 			o.OnWatcher(w)
 		}
@@ -130,9 +131,9 @@ func (e *Engine) runReviews(ctx context.Context, clk clock.Clock, kick clock.Sig
 	}
 }
 
-func (e *Engine) senderOptions(o RunOptions) mailer.SenderOptions {
+func (e *Engine) senderOptions(o RunOptions) outbox.Options {
 	m := e.cfg.Mail
-	so := mailer.SenderOptions{
+	so := outbox.Options{
 		Host: m.SMTP.Host, Port: m.SMTP.Port, TLS: m.SMTP.TLS, User: m.SMTP.User, Password: o.SMTPPassword,
 		EnvelopeFrom: e.c.Organiser.Email, Concurrency: m.Concurrency, Rate: m.Rate, RetryFor: m.RetryFor,
 		Clock: o.Clock, Log: e.log.With("component", "sender"), Progress: o.Progress,
@@ -145,11 +146,11 @@ func (e *Engine) senderOptions(o RunOptions) mailer.SenderOptions {
 	return so
 }
 
-func (e *Engine) watcherOptions(o RunOptions) mailer.WatcherOptions {
+func (e *Engine) watcherOptions(o RunOptions) inbox.Options {
 	m := e.cfg.Mail
-	wo := mailer.WatcherOptions{
+	wo := inbox.Options{
 		Host: m.IMAP.Host, Port: m.IMAP.Port, TLS: m.IMAP.TLS, User: m.IMAP.User, Password: o.IMAPPassword,
-		Mailbox: m.Inbox, Processed: m.Processed, Poll: m.Poll, Logger: e.log.With("component", "watcher"),
+		Mailbox: m.Inbox, Processed: m.Processed, Poll: m.Poll, Log: e.log.With("component", "watcher"),
 		Clock: o.Clock,
 	}
 	if o.WatcherTweak != nil {

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/rsvpd/rsvpd/campaign"
-	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/mailer/letters"
 	"github.com/rsvpd/rsvpd/store"
 )
 
@@ -126,14 +126,14 @@ func TestHTMLLettersEscapeInviteeNames(t *testing.T) {
 		inv.Name, inv.FormalName, inv.Contact = inv.Name+evil, inv.FormalName+evil, `<img src=x onerror=alert(1)>`
 	}
 	c.Index()
-	letters, err := mailer.NewLetters(c, "")
+	l, err := letters.New(c, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cp := NewComposer(c, letters, f.e.signer)
-	for _, k := range mailer.Kinds() {
+	cp := NewComposer(c, l, f.e.signer)
+	for _, k := range letters.Kinds() {
 		t.Run(string(k), func(t *testing.T) {
-			d := mailer.SampleData(c, k)
+			d := letters.SampleData(c, k)
 			to := d.Invitee.Email
 			if k.ToStaff() {
 				to = c.Organiser.Staff[0]

@@ -17,7 +17,8 @@ import (
 	"github.com/rsvpd/rsvpd/clock"
 	"github.com/rsvpd/rsvpd/config"
 	"github.com/rsvpd/rsvpd/daemon"
-	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/mailer/inbox"
+	"github.com/rsvpd/rsvpd/mailer/outbox"
 	"github.com/rsvpd/rsvpd/sandbox"
 	"github.com/rsvpd/rsvpd/schedules"
 	"github.com/rsvpd/rsvpd/status"
@@ -301,7 +302,7 @@ func splitAddr(addr string) (string, int) {
 
 // tweakSender tells the directors and the tally about every delivered message, in the
 // transaction that marks it sent: the message is in its mailbox and still holds the clock.
-func (r *run) tweakSender(so *mailer.SenderOptions) {
+func (r *run) tweakSender(so *outbox.Options) {
 	onSent := so.OnSent
 	so.OnSent = func(tx *store.Tx, row store.Outgoing) error {
 		var err error
@@ -316,8 +317,8 @@ func (r *run) tweakSender(so *mailer.SenderOptions) {
 }
 
 // tweakWatcher reconnects quickly: the sandbox is on loopback and a reconnect costs nothing.
-func tweakWatcher(wo *mailer.WatcherOptions) {
-	wo.BackoffMin, wo.BackoffMax = 20*time.Millisecond, time.Second
+func tweakWatcher(wo *inbox.Options) {
+	wo.BackoffBase, wo.BackoffMax = 20*time.Millisecond, time.Second
 }
 
 // campaign drives the virtual clock day by day (hour by hour at a set speed) to the end,

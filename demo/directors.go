@@ -17,7 +17,7 @@ import (
 
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/clock"
-	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/mailer/letters"
 	"github.com/rsvpd/rsvpd/sandbox"
 	"github.com/rsvpd/rsvpd/simulate"
 	"github.com/rsvpd/rsvpd/store"
@@ -163,7 +163,7 @@ func (d *directors) read(row store.Outgoing) {
 		// demo reports that the daemon's letter lacks the invitee's tokened reply address.
 		d.fail(fmt.Errorf("%s to %s has Reply-To %q, not the invitee's tokened address %s", row.Key, row.Recipient, replyTo, want))
 	}
-	if row.Kind == string(mailer.KindInvitation) {
+	if row.Kind == string(letters.KindInvitation) {
 		d.quotes[p.inv.Code] = env.Text
 	}
 	r := rng(d.seed, p.inv.Code, row.Key)
@@ -180,8 +180,8 @@ func (d *directors) read(row store.Outgoing) {
 		}
 		heap.Push(&d.plan, a)
 	}
-	switch mailer.Kind(row.Kind) {
-	case mailer.KindInvitation:
+	switch letters.Kind(row.Kind) {
+	case letters.KindInvitation:
 		switch p.answer {
 		case bounces:
 			add(&action{at: now.Add(time.Duration(1+r.IntN(4)) * time.Minute), kind: "bounce", to: d.c.Organiser.Email})
@@ -202,19 +202,19 @@ func (d *directors) read(row store.Outgoing) {
 		if p.stage == 0 {
 			add(d.answer(p, r, readingDelay(r, now, loc, 10)))
 		}
-	case mailer.KindNudgeUnanswered:
+	case letters.KindNudgeUnanswered:
 		if seqOf(row.Key)+1 == p.stage {
 			add(d.answer(p, r, readingDelay(r, now, loc, 6)))
 		}
-	case mailer.KindConfirmation:
+	case letters.KindConfirmation:
 		if a := d.changeOfMind(p, r, now); a != nil {
 			add(a)
 		}
-	case mailer.KindAgreement:
+	case letters.KindAgreement:
 		if p.agreement == 0 {
 			add(&action{at: readingDelay(r, now, loc, 20), kind: "reply", text: agreementText(r)})
 		}
-	case mailer.KindNudgeAgreement:
+	case letters.KindNudgeAgreement:
 		if p.agreement == seqOf(row.Key)+1 {
 			add(&action{at: readingDelay(r, now, loc, 8), kind: "reply", text: agreementText(r)})
 		}

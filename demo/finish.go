@@ -12,7 +12,7 @@ import (
 	"github.com/jhillyerd/enmime/v2"
 
 	"github.com/rsvpd/rsvpd/campaign"
-	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/mailer/letters"
 	"github.com/rsvpd/rsvpd/store"
 )
 
@@ -59,7 +59,7 @@ func (r *run) finish(ctx context.Context) error {
 func (r *run) lastDigest(rows []store.Outgoing) (string, store.Outgoing, error) {
 	var last store.Outgoing
 	for _, row := range rows {
-		if row.Kind == string(mailer.KindDigest) && (last.ID == 0 || !row.SentAt.Before(last.SentAt)) {
+		if row.Kind == string(letters.KindDigest) && (last.ID == 0 || !row.SentAt.Before(last.SentAt)) {
 			last = row
 		}
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/config"
 	"github.com/rsvpd/rsvpd/daemon"
-	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/mailer/letters"
 	"github.com/rsvpd/rsvpd/replies"
 	"github.com/rsvpd/rsvpd/simulate"
 )
@@ -24,13 +24,13 @@ func TestPhrasesReadAsMeant(t *testing.T) {
 	}
 	c := cfg.Campaign
 	signer := campaign.NewSigner([]byte("demo test"), "kombit.test")
-	letters, err := mailer.NewLetters(c, "")
+	l, err := letters.New(c, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cp := daemon.NewComposer(c, letters, signer)
+	cp := daemon.NewComposer(c, l, signer)
 	quote := func(inv campaign.Invitee) string {
-		o, err := cp.Compose(daemon.Letter{Kind: mailer.KindInvitation, Data: mailer.LetterData{Invitee: inv},
+		o, err := cp.Compose(daemon.Letter{Kind: letters.KindInvitation, Data: letters.Data{Invitee: inv},
 			To: inv.Email, MessageID: signer.MessageID("invitation/"+inv.Code, inv.Code), Date: c.Schedule.Invitations})
 		if err != nil {
 			t.Fatal(err)

@@ -8,7 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/rsvpd/rsvpd/campaign"
-	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/mailer/letters"
 	"github.com/rsvpd/rsvpd/replies"
 	"github.com/rsvpd/rsvpd/store"
 )
@@ -49,7 +49,7 @@ func (b *builder) bounces(answers []store.Event) error {
 		if !undeliverable && (!seen || e.Kind != "answer" || e.At.Before(b.since) || e.At.After(b.now)) {
 			continue
 		}
-		bo := mailer.DigestBounce{Invitee: inv, Address: inv.Email, Permanent: undeliverable, At: inLoc(row.LastChange, b.loc)}
+		bo := letters.DigestBounce{Invitee: inv, Address: inv.Email, Permanent: undeliverable, At: inLoc(row.LastChange, b.loc)}
 		if seen {
 			f, err := b.failure(e)
 			if err != nil {
@@ -65,7 +65,7 @@ func (b *builder) bounces(answers []store.Event) error {
 		}
 		b.data.Bounces = append(b.data.Bounces, bo)
 	}
-	byName(b.c, b.data.Bounces, func(x mailer.DigestBounce) string { return x.Invitee.Name })
+	byName(b.c, b.data.Bounces, func(x letters.DigestBounce) string { return x.Invitee.Name })
 	return nil
 }
 
@@ -157,15 +157,15 @@ func (b *builder) away(answers []store.Event) {
 		if row.AwayUntil != "" {
 			until, err := time.ParseInLocation("2006-01-02", row.AwayUntil, b.loc)
 			if err == nil && !until.Before(today) {
-				b.data.Away = append(b.data.Away, mailer.DigestAway{Invitee: inv, Until: until})
+				b.data.Away = append(b.data.Away, letters.DigestAway{Invitee: inv, Until: until})
 			}
 			continue
 		}
 		if lastClass[row.Code] == string(replies.ClassAutoReply) && campaign.Status(row.Status) == campaign.StatusInvited {
-			b.data.Away = append(b.data.Away, mailer.DigestAway{Invitee: inv})
+			b.data.Away = append(b.data.Away, letters.DigestAway{Invitee: inv})
 		}
 	}
-	byName(b.c, b.data.Away, func(x mailer.DigestAway) string { return x.Invitee.Name })
+	byName(b.c, b.data.Away, func(x letters.DigestAway) string { return x.Invitee.Name })
 }
 
 // agreements lists the returned agreements, each with when it came back: the latest reply
@@ -194,9 +194,9 @@ func (b *builder) agreements(answers []store.Event) error {
 		if !ok {
 			at = row.LastChange
 		}
-		b.data.Agreements = append(b.data.Agreements, mailer.DigestAgreement{Invitee: inv,
+		b.data.Agreements = append(b.data.Agreements, letters.DigestAgreement{Invitee: inv,
 			At: inLoc(at, b.loc), Confirmed: a == campaign.AgreementConfirmed})
 	}
-	byName(b.c, b.data.Agreements, func(x mailer.DigestAgreement) string { return x.Invitee.Name })
+	byName(b.c, b.data.Agreements, func(x letters.DigestAgreement) string { return x.Invitee.Name })
 	return nil
 }

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/rsvpd/rsvpd/campaign"
-	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/mailer/letters"
 )
 
 // The chart's geometry, in pixels. The width fits the 640-720 px column of a mail client; the
@@ -67,7 +67,7 @@ func ChartSize(meetings int) (width, height int) {
 // places (with the registered municipalities below), and the number of invitees that have
 // answered, per day since the invitations, against all invitees. Labels are in the campaign's
 // language. The same data always gives the same bytes.
-func Chart(c *campaign.Campaign, data mailer.DigestData, answers []Point) ([]byte, error) {
+func Chart(c *campaign.Campaign, data letters.DigestData, answers []Point) ([]byte, error) {
 	w, h := ChartSize(len(data.Meetings))
 	p := &painter{img: image.NewPaletted(image.Rect(0, 0, w, h), chartPalette()), loc: location(c)}
 	en := c.Language == "en"
@@ -83,7 +83,7 @@ func Chart(c *campaign.Campaign, data mailer.DigestData, answers []Point) ([]byt
 }
 
 // meetingsPanel draws the registrations per meeting as horizontal bars on one scale.
-func (p *painter) meetingsPanel(meetings []mailer.DigestMeeting, en bool) {
+func (p *painter) meetingsPanel(meetings []letters.DigestMeeting, en bool) {
 	title, people, munis, places, of := "Tilmeldte pr. møde", "personer", "kommuner", "pladser", "af"
 	if en {
 		title, people, munis, places, of = "Registrations per meeting", "people", "municipalities", "places", "of"

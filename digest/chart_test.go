@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/rsvpd/rsvpd/campaign"
-	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/mailer/letters"
 )
 
 func decodePNG(t *testing.T, b []byte) image.Image {
@@ -91,12 +91,12 @@ func TestChartIsDeterministic(t *testing.T) {
 // An overbooked meeting shows red beyond its places; a meeting without places draws no grey.
 func TestChartMarksOverbooking(t *testing.T) {
 	c := exampleCampaign(t)
-	meetings := []mailer.DigestMeeting{
+	meetings := []letters.DigestMeeting{
 		{Meeting: c.Meetings[0], Municipalities: 50, People: 100}, // 90 places
 		{Meeting: c.Meetings[1]},
 	}
 	meetings[1].Meeting.Capacity = 0
-	img := decodePNG(t, mustChart(t, c, mailer.DigestData{Meetings: meetings}))
+	img := decodePNG(t, mustChart(t, c, letters.DigestData{Meetings: meetings}))
 	pal := chartPalette()
 	span := barEnd - labelColumn
 	if got, want := run(img, labelColumn, chartTop+10, pal[colPeople]), 90*span/100; got != want {
@@ -110,7 +110,7 @@ func TestChartMarksOverbooking(t *testing.T) {
 	}
 }
 
-func mustChart(t *testing.T, c *campaign.Campaign, d mailer.DigestData) []byte {
+func mustChart(t *testing.T, c *campaign.Campaign, d letters.DigestData) []byte {
 	t.Helper()
 	b, err := Chart(c, d, nil)
 	if err != nil {

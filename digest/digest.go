@@ -1,5 +1,5 @@
 // Package digest makes the staff's daily overview of a campaign: the content of the digest
-// letter (mailer.DigestData) read from the store, the full status as a CSV attachment, and an
+// letter (letters.DigestData) read from the store, the full status as a CSV attachment, and an
 // inline PNG chart of registrations per meeting and answers over time. The totals per meeting
 // and the go-ahead shares come from package status, so the digest and `rsvpd status` always
 // show the same numbers.
@@ -16,7 +16,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/rsvpd/rsvpd/campaign"
-	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/mailer/letters"
 	"github.com/rsvpd/rsvpd/status"
 	"github.com/rsvpd/rsvpd/store"
 )
@@ -25,17 +25,17 @@ import (
 // since (zero: the first digest) to now. Per meeting and in the progress it shows the state at
 // the moment of reading; the new answers are those logged in [since, now], so a digest built
 // again later for the same period lists the same answers.
-func Build(tx *store.Tx, c *campaign.Campaign, since, now time.Time) (mailer.DigestData, error) {
+func Build(tx *store.Tx, c *campaign.Campaign, since, now time.Time) (letters.DigestData, error) {
 	s, err := read(tx, c, since, now)
 	if err != nil {
-		return mailer.DigestData{}, err
+		return letters.DigestData{}, err
 	}
 	return s.data, nil
 }
 
 // snapshot is everything one digest is made of, read in one transaction.
 type snapshot struct {
-	data    mailer.DigestData
+	data    letters.DigestData
 	report  status.Report
 	answers []Point
 }
@@ -83,7 +83,7 @@ type builder struct {
 	since, now time.Time
 	report     status.Report
 	states     map[string]campaign.State
-	data       mailer.DigestData
+	data       letters.DigestData
 }
 
 // meetings copies the per-meeting totals of the status report.
@@ -93,7 +93,7 @@ func (b *builder) meetings() {
 		if !ok {
 			continue
 		}
-		b.data.Meetings = append(b.data.Meetings, mailer.DigestMeeting{Meeting: m,
+		b.data.Meetings = append(b.data.Meetings, letters.DigestMeeting{Meeting: m,
 			Municipalities: mt.Invitees, People: mt.People})
 	}
 }
@@ -130,7 +130,7 @@ func (b *builder) newAnswers(events []store.Event) {
 		if !ok {
 			continue
 		}
-		a := mailer.DigestAnswer{Invitee: inv, At: e.At.In(b.loc), Status: st}
+		a := letters.DigestAnswer{Invitee: inv, At: e.At.In(b.loc), Status: st}
 		if st == campaign.StatusAttending {
 			if m, ok := b.c.Meeting(r.meeting); ok {
 				a.Meeting, a.Headcount = &m, r.people
@@ -149,21 +149,21 @@ func (b *builder) lists() {
 		}
 		switch campaign.Status(row.Status) {
 		case campaign.StatusDeclined:
-			b.data.Declines = append(b.data.Declines, mailer.DigestInvitee{Invitee: inv, At: inLoc(row.LastChange, b.loc)})
+			b.data.Declines = append(b.data.Declines, letters.DigestInvitee{Invitee: inv, At: inLoc(row.LastChange, b.loc)})
 		case campaign.StatusInvited:
-			b.data.Unanswered = append(b.data.Unanswered, mailer.DigestInvitee{Invitee: inv,
+			b.data.Unanswered = append(b.data.Unanswered, letters.DigestInvitee{Invitee: inv,
 				Undeliverable: campaign.Delivery(row.Delivery) == campaign.DeliveryUndeliverable})
 		}
 	}
-	byName(b.c, b.data.Declines, func(x mailer.DigestInvitee) string { return x.Invitee.Name })
-	byName(b.c, b.data.Unanswered, func(x mailer.DigestInvitee) string { return x.Invitee.Name })
+	byName(b.c, b.data.Declines, func(x letters.DigestInvitee) string { return x.Invitee.Name })
+	byName(b.c, b.data.Unanswered, func(x letters.DigestInvitee) string { return x.Invitee.Name })
 }
 
 // progress counts the agreements against the go-ahead threshold, from the same rows as the
 // status report's shares.
 func (b *builder) progress() {
 	t := b.report.Totals
-	p := mailer.DigestProgress{Joined: t.Agreements, Invitees: t.Invitees, Threshold: b.c.GoAhead}
+	p := letters.DigestProgress{Joined: t.Agreements, Invitees: t.Invitees, Threshold: b.c.GoAhead}
 	for _, row := range b.report.Rows {
 		p.Population += int64(row.Population)
 		if joined(campaign.AgreementStatus(row.Agreement)) {
@@ -185,7 +185,7 @@ func (b *builder) review() error {
 		return err
 	}
 	for _, rv := range items {
-		it := mailer.ReviewItem{ID: strconv.FormatInt(rv.ID, 10), Why: rv.Why, Reason: rv.Text, Received: rv.CreatedAt.In(b.loc)}
+		it := letters.ReviewItem{ID: strconv.FormatInt(rv.ID, 10), Why: rv.Why, Reason: rv.Text, Received: rv.CreatedAt.In(b.loc)}
 		if inv, ok := b.c.Invitee(rv.Invitee); ok {
 			it.Invitee = inv
 			it.From = inv.Email // an item about a state, not a message: name whose it is

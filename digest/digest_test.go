@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/rsvpd/rsvpd/campaign"
-	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/mailer/letters"
 	"github.com/rsvpd/rsvpd/status"
 	"github.com/rsvpd/rsvpd/store"
 )
@@ -17,13 +17,13 @@ func makeDigest(t *testing.T) (*campaign.Campaign, *store.Store, Message) {
 	t.Helper()
 	c := exampleCampaign(t)
 	st := midCampaign(t, c)
-	letters, err := mailer.NewLetters(c, "")
+	l, err := letters.New(c, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var m Message
 	err = st.Tx(context.Background(), func(tx *store.Tx) error {
-		m, err = Make(tx, c, letters, at(t, c, scriptSince), at(t, c, scriptNow))
+		m, err = Make(tx, c, l, at(t, c, scriptSince), at(t, c, scriptNow))
 		return err
 	})
 	if err != nil {
@@ -188,7 +188,7 @@ func TestNewAnswersCoverThePeriod(t *testing.T) {
 			if tc.since != "" {
 				since = at(t, c, tc.since)
 			}
-			var d mailer.DigestData
+			var d letters.DigestData
 			err := st.Tx(context.Background(), func(tx *store.Tx) error {
 				var err error
 				d, err = Build(tx, c, since, at(t, c, tc.now))
@@ -257,7 +257,7 @@ func TestListsFollowTheDay(t *testing.T) {
 		{"after the return day", "2012-02-27 07:00", "2012-02-28 07:00", "Albertslund Herlev", "Lyngby-Taarbæk"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var d mailer.DigestData
+			var d letters.DigestData
 			err := st.Tx(context.Background(), func(tx *store.Tx) error {
 				var err error
 				d, err = Build(tx, c, at(t, c, tc.since), at(t, c, tc.now))

@@ -6,27 +6,27 @@ import (
 	"time"
 
 	"github.com/rsvpd/rsvpd/campaign"
-	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/mailer/letters"
 	"github.com/rsvpd/rsvpd/store"
 )
 
 // Message is a digest ready to be put into a mail: the letter (text and HTML alternatives),
 // the status CSV to attach, and the chart the HTML shows inline as cid:ChartCID.
 type Message struct {
-	Letter   mailer.Rendered
+	Letter   letters.Rendered
 	CSV      []byte
 	CSVName  string // "status-2012-02-21.csv"
 	Chart    []byte // PNG
 	ChartCID string // the Content-ID without angle brackets
 	// Data is what the letter was rendered from, for logs and tests.
-	Data mailer.DigestData
+	Data letters.DigestData
 }
 
 // Make builds the digest for the period from since to now and renders it, so the caller only
 // wraps the parts into a message: the text and HTML as alternatives, the chart as an inline
 // image/png with Content-ID <ChartCID> related to the HTML, the CSV as an attachment
 // (text/csv; charset=utf-8).
-func Make(tx *store.Tx, c *campaign.Campaign, letters *mailer.Letters, since, now time.Time) (Message, error) {
+func Make(tx *store.Tx, c *campaign.Campaign, l *letters.Letters, since, now time.Time) (Message, error) {
 	s, err := read(tx, c, since, now)
 	if err != nil {
 		return Message{}, err
@@ -39,7 +39,7 @@ func Make(tx *store.Tx, c *campaign.Campaign, letters *mailer.Letters, since, no
 		return Message{}, err
 	}
 	s.data.CSVName, s.data.ChartCID = m.CSVName, m.ChartCID
-	if m.Letter, err = letters.Render(mailer.KindDigest, mailer.LetterData{Digest: &s.data}); err != nil {
+	if m.Letter, err = l.Render(letters.KindDigest, letters.Data{Digest: &s.data}); err != nil {
 		return Message{}, fmt.Errorf("make digest: %w", err)
 	}
 	m.Data = s.data

@@ -11,6 +11,8 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+
+	"github.com/rsvpd/rsvpd/mailer"
 )
 
 // imapSession is one signed-in IMAP connection kept for the probe.
@@ -100,12 +102,12 @@ func (d *run) imapConnect(ctx context.Context, conn net.Conn) (*imapSession, err
 	defer guard.Stop()
 	var err error
 	switch srv.TLS {
-	case "tls":
+	case mailer.ImplicitTLS:
 		var tc *tls.Conn
 		if tc, err = handshake(ctx, conn, srv, d.o.Timeout); err == nil {
 			c, state = imapclient.New(tc, opts), tc.ConnectionState()
 		}
-	case "starttls":
+	case mailer.StartTLS:
 		c, err = imapclient.NewStartTLS(conn, opts)
 	default:
 		if !d.noTLS("IMAP TLS", srv) {
@@ -119,10 +121,10 @@ func (d *run) imapConnect(ctx context.Context, conn net.Conn) (*imapSession, err
 	}
 	if err != nil {
 		conn.Close()
-		d.fail("IMAP TLS", certFix(err), "%s with %s: %v", strings.ToUpper(srv.TLS), srv.Addr(), err)
+		d.fail("IMAP TLS", certFix(err), "%s with %s: %v", strings.ToUpper(string(srv.TLS)), srv.Addr(), err)
 		return nil, err
 	}
-	if srv.TLS != "none" {
+	if srv.TLS != mailer.NoTLS {
 		d.certificate("IMAP TLS", srv, &state)
 	}
 	return &imapSession{c: c, timeout: d.o.Timeout}, nil

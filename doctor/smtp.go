@@ -13,6 +13,7 @@ import (
 	"github.com/wneessen/go-mail/smtp"
 
 	"github.com/rsvpd/rsvpd/config"
+	"github.com/rsvpd/rsvpd/mailer"
 )
 
 // smtpSession is one SMTP connection kept from the checks to the probe.
@@ -39,7 +40,7 @@ func (d *run) smtpChecks(ctx context.Context) {
 	}
 	d.ok("SMTP reachable", "%s answered in %v", srv.Addr(), took.Round(time.Millisecond))
 	var state *tls.ConnectionState
-	if srv.TLS == "tls" {
+	if srv.TLS == mailer.ImplicitTLS {
 		tc, err := handshake(ctx, conn, srv, d.o.Timeout)
 		if err != nil {
 			d.fail("SMTP TLS", certFix(err), "TLS with %s: %v", srv.Addr(), err)
@@ -86,9 +87,9 @@ func (d *run) smtpChecks(ctx context.Context) {
 // smtpTLS checks the connection's TLS as mail.smtp.tls asks, upgrading with STARTTLS.
 func (d *run) smtpTLS(s *smtpSession, srv config.Server, state *tls.ConnectionState) bool {
 	switch srv.TLS {
-	case "none":
+	case mailer.NoTLS:
 		return d.noTLS("SMTP TLS", srv)
-	case "starttls":
+	case mailer.StartTLS:
 		if ok, _ := s.c.Extension("STARTTLS"); !ok {
 			d.fail("SMTP TLS", "use tls: tls with port 465, or a server that offers STARTTLS",
 				"%s does not offer STARTTLS", srv.Addr())

@@ -15,7 +15,9 @@ import (
 	"github.com/rsvpd/rsvpd/clock"
 	"github.com/rsvpd/rsvpd/config"
 	"github.com/rsvpd/rsvpd/daemon"
-	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/mailer/inbox"
+	"github.com/rsvpd/rsvpd/mailer/letters"
+	"github.com/rsvpd/rsvpd/mailer/outbox"
 	"github.com/rsvpd/rsvpd/mailtest"
 	"github.com/rsvpd/rsvpd/store"
 )
@@ -43,12 +45,12 @@ func startEngine(t testing.TB, srv *mailtest.Servers, cfg *config.Config, clk cl
 	if err != nil {
 		t.Fatal(err)
 	}
-	letters, err := mailer.NewLetters(cfg.Campaign, "")
+	l, err := letters.New(cfg.Campaign, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	signer := campaign.NewSigner([]byte("e2e secret"), "kombit.test")
-	e, err := daemon.New(daemon.Options{Config: cfg, Store: st, Signer: signer, Letters: letters, Clock: clk})
+	e, err := daemon.New(daemon.Options{Config: cfg, Store: st, Signer: signer, Letters: l, Clock: clk})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,10 +59,10 @@ func startEngine(t testing.TB, srv *mailtest.Servers, cfg *config.Config, clk cl
 	go func() {
 		done <- e.Run(runCtx, daemon.RunOptions{Clock: clk, Send: true, Watch: watch,
 			SMTPPassword: "", IMAPPassword: srv.Password, Ready: func() { close(ready) },
-			SenderTweak: func(o *mailer.SenderOptions) { o.BackoffBase, o.BackoffMax = 100*time.Millisecond, time.Second },
-			WatcherTweak: func(o *mailer.WatcherOptions) {
+			SenderTweak: func(o *outbox.Options) { o.BackoffBase, o.BackoffMax = 100*time.Millisecond, time.Second },
+			WatcherTweak: func(o *inbox.Options) {
 				o.User = "dialogmoeder@kombit.test"
-				o.BackoffMin, o.BackoffMax = 50*time.Millisecond, time.Second
+				o.BackoffBase, o.BackoffMax = 50*time.Millisecond, time.Second
 			},
 		})
 	}()

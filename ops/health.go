@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rsvpd/rsvpd/mailer"
 	"github.com/rsvpd/rsvpd/store"
 )
 
@@ -125,7 +126,7 @@ func (s *Server) checkSMTP(ctx context.Context) Check {
 
 // greetSMTP connects, waits for the 220 greeting and says QUIT: the cheapest proof that the
 // server takes connections, without logging in.
-func greetSMTP(ctx context.Context, addr, mode string) error {
+func greetSMTP(ctx context.Context, addr string, mode mailer.TLSMode) error {
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
@@ -135,7 +136,7 @@ func greetSMTP(ctx context.Context, addr, mode string) error {
 	if dl, ok := ctx.Deadline(); ok {
 		conn.SetDeadline(dl)
 	}
-	if mode == "tls" {
+	if mode == mailer.ImplicitTLS {
 		host, _, _ := net.SplitHostPort(addr)
 		tc := tls.Client(conn, &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12})
 		if err := tc.HandshakeContext(ctx); err != nil {

@@ -6,7 +6,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
-	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/mailer/inbox"
+	"github.com/rsvpd/rsvpd/mailer/outbox"
 	"github.com/rsvpd/rsvpd/schedules"
 	"github.com/rsvpd/rsvpd/store"
 )
@@ -57,7 +58,7 @@ func (s *Server) Registry() *prometheus.Registry { return s.reg }
 // TweakSender wraps the sender's hooks so that every outcome is counted: sent and failed by
 // kind from OnSent and OnFailed, retries from the progress reports. Use it as (or inside)
 // daemon.RunOptions.SenderTweak.
-func (s *Server) TweakSender(o *mailer.SenderOptions) {
+func (s *Server) TweakSender(o *outbox.Options) {
 	onSent, onFailed, progress := o.OnSent, o.OnFailed, o.Progress
 	o.OnSent = func(tx *store.Tx, row store.Outgoing) error {
 		s.m.sent.WithLabelValues(row.Kind).Inc()
@@ -76,7 +77,7 @@ func (s *Server) TweakSender(o *mailer.SenderOptions) {
 		}
 		return nil
 	}
-	o.Progress = func(p mailer.SendProgress) {
+	o.Progress = func(p outbox.Progress) {
 		s.countRetries(p)
 		if progress != nil {
 			progress(p)
@@ -87,7 +88,7 @@ func (s *Server) TweakSender(o *mailer.SenderOptions) {
 // countRetries turns the progress of sending batches into a count of temporary failures. The
 // sender reports after every message, so a report whose counts add up to one opens a new
 // batch; within a batch the deferred count only grows.
-func (s *Server) countRetries(p mailer.SendProgress) {
+func (s *Server) countRetries(p outbox.Progress) {
 	s.mu.Lock()
 	prev := s.progress
 	s.progress = p
@@ -103,9 +104,9 @@ func (s *Server) countRetries(p mailer.SendProgress) {
 
 // TweakWatcher wraps the watcher's OnConnect to follow the IMAP session. Use it as (or inside)
 // daemon.RunOptions.WatcherTweak.
-func (s *Server) TweakWatcher(o *mailer.WatcherOptions) {
+func (s *Server) TweakWatcher(o *inbox.Options) {
 	onConnect := o.OnConnect
-	o.OnConnect = func(c mailer.WatcherConnect) {
+	o.OnConnect = func(c inbox.Connection) {
 		s.mu.Lock()
 		s.imapConnected, s.imapSince = true, s.o.Now()
 		if s.watcher != nil {
@@ -123,7 +124,7 @@ func (s *Server) TweakWatcher(o *mailer.WatcherOptions) {
 
 // SetWatcher gives the Server the watcher, whose counters tell when a session was lost.
 // Use it as daemon.RunOptions.OnWatcher.
-func (s *Server) SetWatcher(w *mailer.Watcher) {
+func (s *Server) SetWatcher(w *inbox.Watcher) {
 	s.mu.Lock()
 	s.watcher = w
 	s.mu.Unlock()

@@ -24,6 +24,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/mailer/inbox"
+	"github.com/rsvpd/rsvpd/mailer/outbox"
 	"github.com/rsvpd/rsvpd/store"
 )
 
@@ -42,9 +44,10 @@ type Options struct {
 	// Send and Watch say whether the daemon sends and reads mail; a part that is off does not
 	// count for health.
 	Send, Watch bool
-	// SMTPAddr (host:port) and SMTPTLS ("none", "starttls" or "tls") name the SMTP server the
-	// health check greets when nothing was sent lately.
-	SMTPAddr, SMTPTLS string
+	// SMTPAddr (host:port) and SMTPTLS name the SMTP server the health check greets when
+	// nothing was sent lately.
+	SMTPAddr string
+	SMTPTLS  mailer.TLSMode
 	// CheckTimeout bounds each health check (the SMTP greeting, the store write); default 3s.
 	CheckTimeout time.Duration
 	// SMTPCheckEvery is how long an SMTP check result is reused, so that frequent probes do
@@ -63,13 +66,13 @@ type Server struct {
 	m   metrics
 
 	mu             sync.Mutex
-	watcher        *mailer.Watcher
+	watcher        *inbox.Watcher
 	imapConnected  bool
 	imapSince      time.Time
 	imapFailuresAt int64 // the watcher's ConnectFailures when the session became ready
 	lastSent       time.Time
 	lastDigest     time.Time
-	progress       mailer.SendProgress
+	progress       outbox.Progress
 	smtp           smtpResult
 	storeBusy      bool // a store check is still running
 

@@ -21,7 +21,8 @@ import (
 	mail "github.com/wneessen/go-mail"
 
 	"github.com/rsvpd/rsvpd/campaign"
-	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/mailer/inbox"
+	"github.com/rsvpd/rsvpd/mailer/outbox"
 	"github.com/rsvpd/rsvpd/sandbox"
 	"github.com/rsvpd/rsvpd/schedules"
 	"github.com/rsvpd/rsvpd/store"
@@ -229,10 +230,10 @@ func TestHealthFollowsTheServersAndTheStore(t *testing.T) {
 	}
 
 	host, port := hostPort(t, box.IMAPAddr())
-	wo := mailer.WatcherOptions{Host: host, Port: port, TLS: "none", User: "dialogmoeder@kombit.test", Password: "pw",
-		BackoffMin: 50 * time.Millisecond, BackoffMax: 100 * time.Millisecond}
+	wo := inbox.Options{Host: host, Port: port, TLS: "none", User: "dialogmoeder@kombit.test", Password: "pw",
+		BackoffBase: 50 * time.Millisecond, BackoffMax: 100 * time.Millisecond}
 	s.TweakWatcher(&wo)
-	w := mailer.NewWatcher(st, func(context.Context, int64) error { return nil }, wo)
+	w := inbox.New(st, func(context.Context, int64) error { return nil }, wo)
 	s.SetWatcher(w)
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -420,10 +421,10 @@ func TestMetricsCountWhatHappened(t *testing.T) {
 	}
 
 	host, port := hostPort(t, box.SMTPAddr())
-	so := mailer.SenderOptions{Host: host, Port: port, TLS: "none", BackoffBase: 20 * time.Millisecond,
+	so := outbox.Options{Host: host, Port: port, TLS: "none", BackoffBase: 20 * time.Millisecond,
 		BackoffMax: 50 * time.Millisecond, RetryFor: time.Hour}
 	s.TweakSender(&so)
-	sender := mailer.NewSender(st, plainRenderer{}, so)
+	sender := outbox.New(st, plainRenderer{}, so)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- sender.Run(ctx) }()
@@ -477,7 +478,7 @@ func TestMetricsCountWhatHappened(t *testing.T) {
 // new batch.
 func TestRetriesCountedAcrossBatches(t *testing.T) {
 	s := newServer(t, Options{Store: openStore(t)})
-	for _, p := range []mailer.SendProgress{
+	for _, p := range []outbox.Progress{
 		{Deferred: 1}, {Deferred: 1, Sent: 1}, {Deferred: 2, Sent: 1}, // batch 1: 2 retries
 		{Deferred: 1},                                             // batch 2 starts with a retry
 		{Sent: 1}, {Sent: 1, Deferred: 1}, {Sent: 2, Deferred: 1}, // batch 3: 1 retry

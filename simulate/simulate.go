@@ -16,7 +16,7 @@ import (
 	"github.com/rsvpd/rsvpd/clock"
 	"github.com/rsvpd/rsvpd/config"
 	"github.com/rsvpd/rsvpd/daemon"
-	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/mailer/letters"
 	"github.com/rsvpd/rsvpd/store"
 )
 
@@ -79,15 +79,15 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	}
 	defer st.Close()
 	signer := campaign.NewSigner([]byte("rsvpd simulate"), domainOf(c.Organiser.Email))
-	letters, err := mailer.NewLetters(c, cfg.Path(cfg.Templates))
+	l, err := letters.New(c, cfg.Path(cfg.Templates))
 	if err != nil {
 		return Result{}, err
 	}
-	e, err := daemon.New(daemon.Options{Config: &cfg, Store: st, Signer: signer, Letters: letters, Clock: v, Log: o.Log})
+	e, err := daemon.New(daemon.Options{Config: &cfg, Store: st, Signer: signer, Letters: l, Clock: v, Log: o.Log})
 	if err != nil {
 		return Result{}, err
 	}
-	composer := daemon.NewComposer(c, letters, signer)
+	composer := daemon.NewComposer(c, l, signer)
 	mail := NewMail(c, signer, func(inv campaign.Invitee) string { return invitationText(composer, signer, c, inv) })
 
 	runCtx, stop := context.WithCancel(ctx)
@@ -217,7 +217,7 @@ func describeReading(js string) string {
 
 // invitationText is the plain text of the invitee's invitation, as a reply quotes it.
 func invitationText(cp *daemon.Composer, signer *campaign.Signer, c *campaign.Campaign, inv campaign.Invitee) string {
-	o, err := cp.Compose(daemon.Letter{Kind: mailer.KindInvitation, Data: mailer.LetterData{Invitee: inv}, To: inv.Email,
+	o, err := cp.Compose(daemon.Letter{Kind: letters.KindInvitation, Data: letters.Data{Invitee: inv}, To: inv.Email,
 		MessageID: signer.MessageID("invitation/"+inv.Code, inv.Code), Date: c.Schedule.Invitations})
 	if err != nil {
 		return fmt.Sprintf("(invitation: %v)", err)

@@ -13,7 +13,7 @@ import (
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/daemon"
 	"github.com/rsvpd/rsvpd/digest"
-	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/mailer/letters"
 	"github.com/rsvpd/rsvpd/status"
 )
 
@@ -30,15 +30,15 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintln(stderr, "rsvpd preview: --out DIR is required")
 		return 2
 	}
-	if *lang != "" && !slices.Contains(mailer.LetterLanguages(), *lang) {
-		fmt.Fprintf(stderr, "rsvpd preview: --lang %q: the letters are written in %s\n", *lang, strings.Join(mailer.LetterLanguages(), " and "))
+	if *lang != "" && !slices.Contains(letters.Languages(), *lang) {
+		fmt.Fprintf(stderr, "rsvpd preview: --lang %q: the letters are written in %s\n", *lang, strings.Join(letters.Languages(), " and "))
 		return 2
 	}
 	cfg, ok := loadConfig(*cfgPath, stderr)
 	if !ok {
 		return 2
 	}
-	letters, err := mailer.NewLetters(cfg.Campaign, cfg.Path(cfg.Templates))
+	l, err := letters.New(cfg.Campaign, cfg.Path(cfg.Templates))
 	if err != nil {
 		fmt.Fprintf(stderr, "rsvpd preview: %v\n", err)
 		return 2
@@ -48,7 +48,7 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "rsvpd preview: %v\n", err)
 		return 1
 	}
-	p := &previewer{c: cfg.Campaign, composer: daemon.NewComposer(cfg.Campaign, letters, signer), signer: signer, lang: *lang, dir: *out}
+	p := &previewer{c: cfg.Campaign, composer: daemon.NewComposer(cfg.Campaign, l, signer), signer: signer, lang: *lang, dir: *out}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		fmt.Fprintf(stderr, "rsvpd preview: %v\n", err)
 		return 1
@@ -84,7 +84,7 @@ func (p *previewer) run(ctx context.Context) (invitations, samples int, err erro
 		if err := ctx.Err(); err != nil {
 			return invitations, samples, err
 		}
-		l := daemon.Letter{Kind: mailer.KindInvitation, Data: mailer.LetterData{Lang: p.lang, Invitee: inv},
+		l := daemon.Letter{Kind: letters.KindInvitation, Data: letters.Data{Lang: p.lang, Invitee: inv},
 			To: inv.Email, MessageID: p.signer.MessageID("invitation/"+inv.Code, inv.Code),
 			Date: p.c.Schedule.Invitations.In(p.c.Location)}
 		if err := p.write(l, inv.Code); err != nil {
@@ -92,14 +92,14 @@ func (p *previewer) run(ctx context.Context) (invitations, samples int, err erro
 		}
 		invitations++
 	}
-	for _, k := range mailer.Kinds() {
-		if k == mailer.KindInvitation {
+	for _, k := range letters.Kinds() {
+		if k == letters.KindInvitation {
 			continue
 		}
 		if err := ctx.Err(); err != nil {
 			return invitations, samples, err
 		}
-		d := mailer.SampleData(p.c, k)
+		d := letters.SampleData(p.c, k)
 		d.Lang = p.lang
 		l := daemon.Letter{Kind: k, Data: d, Date: previewDate(p.c, k, &d), Sequence: 1}
 		name := d.Invitee.Code
@@ -145,13 +145,13 @@ func (p *previewer) write(l daemon.Letter, name string) error {
 // items (stand-ins here), and the digest's chart and status CSV (drawn from the sample).
 func (p *previewer) staffAttachments(l *daemon.Letter) error {
 	switch l.Kind {
-	case mailer.KindStaffReview:
+	case letters.KindStaffReview:
 		for _, it := range l.Data.Review {
-			l.Attachments = append(l.Attachments, mailer.Attachment{
+			l.Attachments = append(l.Attachments, letters.Attachment{
 				Name: "original-" + it.ID + ".eml", ContentType: "message/rfc822", Data: sampleOriginal(it)})
 		}
 		p.notes = append(p.notes, "the originals attached to the staff_review sample are made-up stand-ins for stored replies")
-	case mailer.KindDigest:
+	case letters.KindDigest:
 		d := l.Data.Digest
 		chart, err := digest.Chart(p.c, *d, nil)
 		if err != nil {
@@ -163,8 +163,8 @@ func (p *previewer) staffAttachments(l *daemon.Letter) error {
 		}
 		d.ChartCID, d.CSVName = digest.ChartCID(p.c, d.Date), digest.CSVName(p.c, d.Date)
 		l.Attachments = append(l.Attachments,
-			mailer.Attachment{Name: "chart.png", ContentType: "image/png", Data: chart, Inline: true, ContentID: d.ChartCID},
-			mailer.Attachment{Name: d.CSVName, ContentType: "text/csv; charset=utf-8", Data: csv})
+			letters.Attachment{Name: "chart.png", ContentType: "image/png", Data: chart, Inline: true, ContentID: d.ChartCID},
+			letters.Attachment{Name: d.CSVName, ContentType: "text/csv; charset=utf-8", Data: csv})
 		p.notes = append(p.notes, "the digest sample shows made-up numbers; its CSV lists every invitee as not yet invited")
 	}
 	return nil
@@ -172,22 +172,22 @@ func (p *previewer) staffAttachments(l *daemon.Letter) error {
 
 // previewDate is when the letter would go out: the scheduled time where the campaign has one,
 // else the time of the sample's events. No clock is read, so two previews are the same.
-func previewDate(c *campaign.Campaign, k mailer.Kind, d *mailer.LetterData) time.Time {
+func previewDate(c *campaign.Campaign, k letters.Kind, d *letters.Data) time.Time {
 	t := c.Schedule.Invitations
 	switch k {
-	case mailer.KindAgreement, mailer.KindNudgeAgreement:
+	case letters.KindAgreement, letters.KindNudgeAgreement:
 		if !c.Schedule.Agreement.IsZero() {
 			t = c.Schedule.Agreement
 		}
-	case mailer.KindDigest:
+	case letters.KindDigest:
 		t = d.Digest.Date
-	case mailer.KindStaffReview:
+	case letters.KindStaffReview:
 		for _, it := range d.Review {
 			if it.Received.After(t) {
 				t = it.Received
 			}
 		}
-	case mailer.KindReminder:
+	case letters.KindReminder:
 		t = d.Meeting.Start.AddDate(0, 0, -1)
 	}
 	if t.IsZero() {
@@ -200,7 +200,7 @@ func previewDate(c *campaign.Campaign, k mailer.Kind, d *mailer.LetterData) time
 }
 
 // sampleOriginal stands in for the stored reply a review item was made from.
-func sampleOriginal(it mailer.ReviewItem) []byte {
+func sampleOriginal(it letters.ReviewItem) []byte {
 	return []byte("From: " + it.From + "\r\n" +
 		"Subject: " + it.Subject + "\r\n" +
 		"Message-ID: <" + it.MessageID + ">\r\n" +

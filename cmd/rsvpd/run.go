@@ -15,7 +15,7 @@ import (
 	"github.com/rsvpd/rsvpd/clock"
 	"github.com/rsvpd/rsvpd/config"
 	"github.com/rsvpd/rsvpd/daemon"
-	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/mailer/outbox"
 )
 
 func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -108,11 +108,11 @@ func parseLevel(s string) slog.Level {
 
 // progressPrinter shows a sending batch as one line: n/N, rate, time left. On a terminal the
 // line is rewritten in place; otherwise a line is printed every 10 seconds and at the end.
-func progressPrinter(w io.Writer) func(mailer.SendProgress) {
+func progressPrinter(w io.Writer) func(outbox.Progress) {
 	tty := isTerminal(w)
 	var mu sync.Mutex
 	var last time.Time
-	return func(p mailer.SendProgress) {
+	return func(p outbox.Progress) {
 		mu.Lock()
 		defer mu.Unlock()
 		done := p.Sent + p.Failed

@@ -1,7 +1,6 @@
 package letters
 
 import (
-	"embed"
 	"fmt"
 	"strings"
 	"text/template"
@@ -12,9 +11,6 @@ import (
 	"github.com/rsvpd/rsvpd/campaign"
 )
 
-//go:embed templates/reasons.*.txt
-var reasonFiles embed.FS
-
 // Reasons writes out reasons (campaign.Reason) in a language, from the catalogue
 // templates/reasons.<lang>.txt: one template per reason code. It is safe for concurrent use.
 type Reasons struct {
@@ -22,20 +18,22 @@ type Reasons struct {
 	langs map[string]*template.Template
 }
 
-// ReasonLanguages are the languages the catalogue has.
-var ReasonLanguages = []string{"da", "en"}
-
-// NewReasons parses the catalogue for the campaign (nil writes meeting ids and invitee codes
-// as they are).
+// NewReasons parses the embedded catalogue for the campaign (nil writes meeting ids and
+// invitee codes as they are). Letters holds the catalogue with the template folder's
+// overrides (reasons.<lang>.txt).
 func NewReasons(c *campaign.Campaign) (*Reasons, error) {
+	src, err := templateSources("")
+	if err != nil {
+		return nil, err
+	}
+	return newReasons(c, src)
+}
+
+func newReasons(c *campaign.Campaign, src map[string]source) (*Reasons, error) {
 	r := &Reasons{c: c, langs: map[string]*template.Template{}}
-	for _, lang := range ReasonLanguages {
-		name := "templates/reasons." + lang + ".txt"
-		src, err := reasonFiles.ReadFile(name)
-		if err != nil {
-			return nil, fmt.Errorf("reasons: %w", err)
-		}
-		t, err := template.New(name).Option("missingkey=error").Funcs(r.funcs(lang)).Parse(string(src))
+	for _, lang := range Languages() {
+		s := src["reasons."+lang+".txt"]
+		t, err := template.New(s.name).Option("missingkey=error").Funcs(r.funcs(lang)).Parse(s.text)
 		if err != nil {
 			return nil, fmt.Errorf("reasons: %w", err)
 		}
@@ -101,86 +99,76 @@ func (r *Reasons) Has(lang string, code campaign.ReasonCode) bool {
 	return ok && t.Lookup(string(code)) != nil
 }
 
+// funcs are the letters' functions of the language (count, people, isodate ...) and those
+// only reasons use.
 func (r *Reasons) funcs(lang string) template.FuncMap {
 	da := lang == "da"
-	return template.FuncMap{
-		"capital": capital,
-		"city": func(id string) string {
-			if r.c != nil {
-				if m, ok := r.c.Meeting(id); ok {
-					return m.City
-				}
-			}
-			return id
-		},
-		"where": func(id string) string {
-			switch {
-			case id == "" && da:
-				return "uden at skrive hvilket møde"
-			case id == "":
-				return "without naming a meeting"
-			case id == "*" && da:
-				return "(flere møder nævnt)"
-			case id == "*":
-				return "(several meetings named)"
-			}
-			city := id
-			if r.c != nil {
-				if m, ok := r.c.Meeting(id); ok {
-					city = m.City
-				}
-			}
-			if da {
-				return "i mødet i " + city
-			}
-			return "the meeting in " + city
-		},
-		"invitee": func(code string) string {
-			if r.c != nil {
-				if inv, ok := r.c.Invitee(code); ok {
-					if inv.FormalName != "" {
-						return inv.FormalName
-					}
-					return inv.Name
-				}
-			}
-			if da {
-				return "inviteret " + code
-			}
-			return "invitee " + code
-		},
-		"people": func(n int) string { return people(lang, n) },
-		"count":  func(n int) string { return count(lang, n) },
-		"quote": func(s string) string {
-			if da {
-				return "»" + s + "«"
-			}
-			return "“" + s + "”"
-		},
-		"addresses": func(a []string) string {
-			if len(a) == 0 {
-				if da {
-					return "modtageren"
-				}
-				return "the recipient"
-			}
-			return strings.Join(a, ", ")
-		},
-		"status":   func(code string) string { return statusWords(lang, code) },
-		"partstat": func(p string) string { return partStatWords(lang, p) },
-		"letter":   func(kind string, definite bool) string { return letterName(lang, kind, definite) },
-		"bytes":    func(n int) string { return bytesIn(lang, n) },
-		"date": func(iso string) string {
-			t, err := time.Parse("2006-01-02", iso)
-			if err != nil {
-				return iso
-			}
-			if da {
-				return campaign.FormatDateShortDa(t)
-			}
-			return campaign.FormatDateShortEn(t)
-		},
+	var loc *time.Location
+	if r.c != nil {
+		loc = r.c.Location
 	}
+	fm := textFuncs(lang, loc)
+	fm["capital"] = capital
+	fm["city"] = r.city
+	fm["where"] = func(id string) string {
+		switch {
+		case id == "" && da:
+			return "uden at skrive hvilket møde"
+		case id == "":
+			return "without naming a meeting"
+		case id == "*" && da:
+			return "(flere møder nævnt)"
+		case id == "*":
+			return "(several meetings named)"
+		case da:
+			return "i mødet i " + r.city(id)
+		}
+		return "the meeting in " + r.city(id)
+	}
+	fm["invitee"] = func(code string) string {
+		if r.c != nil {
+			if inv, ok := r.c.Invitee(code); ok {
+				if inv.FormalName != "" {
+					return inv.FormalName
+				}
+				return inv.Name
+			}
+		}
+		if da {
+			return "inviteret " + code
+		}
+		return "invitee " + code
+	}
+	fm["quote"] = func(s string) string {
+		if da {
+			return "»" + s + "«"
+		}
+		return "“" + s + "”"
+	}
+	fm["addresses"] = func(a []string) string {
+		switch {
+		case len(a) > 0:
+			return strings.Join(a, ", ")
+		case da:
+			return "modtageren"
+		}
+		return "the recipient"
+	}
+	fm["status"] = func(code string) string { return statusWords(lang, code) }
+	fm["partstat"] = func(p string) string { return partStatWords(lang, p) }
+	fm["letter"] = func(kind string, definite bool) string { return letterName(lang, kind, definite) }
+	fm["bytes"] = func(n int) string { return bytesIn(lang, n) }
+	return fm
+}
+
+// city names a meeting by its city (its id when the campaign does not know it).
+func (r *Reasons) city(id string) string {
+	if r.c != nil {
+		if m, ok := r.c.Meeting(id); ok {
+			return m.City
+		}
+	}
+	return id
 }
 
 func capital(s string) string {
@@ -189,31 +177,6 @@ func capital(s string) string {
 		return s
 	}
 	return string(unicode.ToUpper(r)) + s[n:]
-}
-
-func people(lang string, n int) string {
-	if lang == "da" {
-		if n == 1 {
-			return "én deltager"
-		}
-		return count(lang, n) + " deltagere"
-	}
-	if n == 1 {
-		return "one person"
-	}
-	return count(lang, n) + " people"
-}
-
-func count(lang string, n int) string {
-	da := [...]string{"nul", "én", "to", "tre", "fire", "fem", "seks", "syv", "otte", "ni", "ti", "elleve", "tolv"}
-	en := [...]string{"no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"}
-	if n >= 0 && n < len(da) {
-		if lang == "da" {
-			return da[n]
-		}
-		return en[n]
-	}
-	return campaign.FormatNumber(int64(n))
 }
 
 // statusWords says in words what an enhanced mail status code (RFC 3463) means, "" for a code

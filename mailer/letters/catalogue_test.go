@@ -25,7 +25,7 @@ var englishWords = regexp.MustCompile(`(?i)\b(the|is|not|and|of|with|from|meetin
 // with English words in it cannot ship.
 func TestEveryReasonReadsInEveryLanguage(t *testing.T) {
 	r := MustReasons(testCampaign(t))
-	for _, lang := range ReasonLanguages {
+	for _, lang := range Languages() {
 		seen := map[string]campaign.ReasonCode{}
 		for _, code := range campaign.ReasonCodes() {
 			if !r.Has(lang, code) {
@@ -62,8 +62,8 @@ func TestReasonText(t *testing.T) {
 		Notes: []campaign.Reason{{Code: campaign.NoteAboveWelcome, People: 4, Welcome: 2}}}
 	why := campaign.Reason{Code: campaign.ReasonAboveWelcome, Meeting: "vejle", People: 4, Welcome: 2}.Because(reading)
 	for _, tc := range []struct{ lang, want string }{
-		{"da", "Tilmeldt med fire deltagere til mødet i Vejle; invitationen er til to pr. kommune. " +
-			"Deltager i mødet i Vejle (fire deltagere): »Vi kommer fire«; fire deltagere er flere end de to, invitationen er til."},
+		{"da", "Tilmeldt med fire personer til mødet i Vejle; invitationen er til to pr. kommune. " +
+			"Deltager i mødet i Vejle (fire personer): »Vi kommer fire«; fire personer er flere end de to, invitationen er til."},
 		{"en", "Registered four people for the meeting in Vejle; the invitation welcomes two per invitee. " +
 			"Attends the meeting in Vejle (four people): “Vi kommer fire”; four people is more than the two the invitation welcomes."},
 	} {

@@ -1,4 +1,4 @@
-package mailer
+package outbox
 
 import (
 	"bytes"
@@ -17,6 +17,8 @@ import (
 	"github.com/wneessen/go-mail"
 
 	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/mailer/letters"
 	"github.com/rsvpd/rsvpd/store"
 )
 
@@ -27,7 +29,7 @@ import (
 // per message: reading due rows, rendering the letter from its templates, composing the MIME
 // message, the SMTP transaction, and marking the row sent in its own transaction.
 //
-//	go test ./mailer -run '^$' -bench Outbox -benchtime 1x
+//	go test ./mailer/outbox -run '^$' -bench Outbox -benchtime 1x
 const (
 	outboxBenchMessages    = 10000
 	outboxBenchConnections = 4
@@ -52,28 +54,28 @@ func BenchmarkOutboxVsSMTPSource(b *testing.B) {
 }
 
 func benchOutboxVsSMTPSource(b *testing.B, renderMode string, conns int) {
-	source := outboxPostfixTool(b, "smtp-source")
-	addr := startOutboxSMTPSink(b)
+	source := postfixTool(b, "smtp-source")
+	addr := startSMTPSink(b)
 	host, portStr, _ := net.SplitHostPort(addr)
 	port, _ := strconv.Atoi(portStr)
 
-	c := outboxCampaign(b)
-	signer := outboxSigner()
-	letters := newOutboxLetterRenderer(b, c, signer)
+	c := exampleCampaign(b)
+	signer := testSigner()
+	letters := newLetterRenderer(b, c, signer)
 	var render Renderer = letters
 	if renderMode == "once" {
-		render = newOutboxOnceRenderer(b, letters)
+		render = newOnceRenderer(b, letters)
 	}
-	rows := syntheticOutboxRows(outboxBenchMessages)
-	size := outboxRenderedSize(b, render, rows[0])
+	rows := syntheticRows(outboxBenchMessages)
+	size := renderedSize(b, render, rows[0])
 	created := time.Now().Add(-time.Minute)
 
 	var ours, theirs time.Duration
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		st := openOutboxStore(b)
-		queueOutboxRows(b, st, signer, rows, created)
-		s := NewSender(st, render, SenderOptions{Host: host, Port: port, TLS: SMTPTLSNone,
+		st := openStore(b)
+		queueRows(b, st, signer, rows, created)
+		s := New(st, render, Options{Host: host, Port: port, TLS: mailer.NoTLS,
 			HELO: "rsvpd.test", Concurrency: conns, Timeout: 30 * time.Second})
 		b.StartTimer()
 		t0 := time.Now()
@@ -109,9 +111,9 @@ func benchOutboxVsSMTPSource(b *testing.B, renderMode string, conns int) {
 // BenchmarkOutboxStoreWrite is the store's part of each message: the transaction that marks one
 // row sent (SQLite in WAL with synchronous=NORMAL, as the daemon opens it).
 func BenchmarkOutboxStoreWrite(b *testing.B) {
-	st := openOutboxStore(b)
-	rows := syntheticOutboxRows(b.N)
-	queueOutboxRows(b, st, outboxSigner(), rows, time.Now())
+	st := openStore(b)
+	rows := syntheticRows(b.N)
+	queueRows(b, st, testSigner(), rows, time.Now())
 	due, err := st.Due(context.Background(), time.Now(), b.N)
 	if err != nil || len(due) != b.N {
 		b.Fatalf("Due: %d rows, %v", len(due), err)
@@ -129,9 +131,9 @@ func BenchmarkOutboxStoreWrite(b *testing.B) {
 // BenchmarkOutboxRender is the CPU part of each message: rendering the invitation from its
 // templates and writing the MIME message.
 func BenchmarkOutboxRender(b *testing.B) {
-	c := outboxCampaign(b)
-	render := newOutboxLetterRenderer(b, c, outboxSigner())
-	row := outboxBenchRow(outboxRow{"101", c.Invitees[0].Email})
+	c := exampleCampaign(b)
+	render := newLetterRenderer(b, c, testSigner())
+	row := benchRow(outboxRow{"101", c.Invitees[0].Email})
 	var buf bytes.Buffer
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -147,10 +149,10 @@ func BenchmarkOutboxRender(b *testing.B) {
 	b.ReportMetric(float64(buf.Len()), "bytes/msg")
 }
 
-// outboxRenderedSize is the size on the wire of the message rendered for r.
-func outboxRenderedSize(tb testing.TB, render Renderer, r outboxRow) int {
+// renderedSize is the size on the wire of the message rendered for r.
+func renderedSize(tb testing.TB, render Renderer, r outboxRow) int {
 	tb.Helper()
-	m, err := render.Render(context.Background(), outboxBenchRow(r))
+	m, err := render.Render(context.Background(), benchRow(r))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -161,28 +163,28 @@ func outboxRenderedSize(tb testing.TB, render Renderer, r outboxRow) int {
 	return buf.Len()
 }
 
-// outboxOnceRenderer executes the invitation's templates once, for a placeholder invitee, and
+// onceRenderer executes the invitation's templates once, for a placeholder invitee, and
 // personalises that letter for each row by replacing the placeholder's code and reply address.
-type outboxOnceRenderer struct {
-	base   *outboxLetterRenderer
-	letter Rendered
+type onceRenderer struct {
+	base   *letterRenderer
+	letter letters.Rendered
 	code   string // the placeholder's code, as it appears in the letter
 	reply  string // the placeholder's reply address
 }
 
-func newOutboxOnceRenderer(tb testing.TB, base *outboxLetterRenderer) *outboxOnceRenderer {
+func newOnceRenderer(tb testing.TB, base *letterRenderer) *onceRenderer {
 	tb.Helper()
 	const code = "g99999"
 	inv := campaign.Invitee{Code: code, Name: "Kommune " + code, FormalName: "Kommune " + code, Population: 48000}
 	reply := base.signer.ReplyAddress(base.c.Organiser.Email, code)
-	letter, err := base.letters.Render(KindInvitation, LetterData{Invitee: inv, ReplyAddress: reply})
+	letter, err := base.letters.Render(letters.KindInvitation, letters.Data{Invitee: inv, ReplyAddress: reply})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return &outboxOnceRenderer{base: base, letter: letter, code: code, reply: reply}
+	return &onceRenderer{base: base, letter: letter, code: code, reply: reply}
 }
 
-func (r *outboxOnceRenderer) Render(_ context.Context, row store.Outgoing) (*mail.Msg, error) {
+func (r *onceRenderer) Render(_ context.Context, row store.Outgoing) (*mail.Msg, error) {
 	org := r.base.c.Organiser
 	reply := r.base.signer.ReplyAddress(org.Email, row.Invitee)
 	// Two ReplaceAll calls (a fast substring search each) cost a tenth of a strings.Replacer
@@ -190,7 +192,7 @@ func (r *outboxOnceRenderer) Render(_ context.Context, row store.Outgoing) (*mai
 	personal := func(s string) string {
 		return strings.ReplaceAll(strings.ReplaceAll(s, r.reply, reply), r.code, row.Invitee)
 	}
-	o := Outgoing{
+	o := letters.Outgoing{
 		From:          netmail.Address{Name: org.Name, Address: org.Email},
 		To:            netmail.Address{Address: row.Recipient},
 		ReplyTo:       netmail.Address{Name: org.Name, Address: reply},
@@ -204,15 +206,15 @@ func (r *outboxOnceRenderer) Render(_ context.Context, row store.Outgoing) (*mai
 	return o.Msg()
 }
 
-// outboxBenchRow is the outbox row of an invitation, as queueOutboxRows writes it.
-func outboxBenchRow(r outboxRow) store.Outgoing {
+// benchRow is the outbox row of an invitation, as queueRows writes it.
+func benchRow(r outboxRow) store.Outgoing {
 	key := "invitation/" + r.code
-	return store.Outgoing{Key: key, Kind: string(KindInvitation), Invitee: r.code, Recipient: r.recipient,
-		MessageID: outboxSigner().MessageID(key, r.code), CreatedAt: time.Now()}
+	return store.Outgoing{Key: key, Kind: string(letters.KindInvitation), Invitee: r.code, Recipient: r.recipient,
+		MessageID: testSigner().MessageID(key, r.code), CreatedAt: time.Now()}
 }
 
-// outboxPostfixTool finds one of Postfix's test programs (Debian package postfix).
-func outboxPostfixTool(tb testing.TB, name string) string {
+// postfixTool finds one of Postfix's test programs (Debian package postfix).
+func postfixTool(tb testing.TB, name string) string {
 	tb.Helper()
 	for _, dir := range []string{"/usr/sbin", "/usr/lib/postfix/sbin", "/usr/libexec/postfix"} {
 		p := filepath.Join(dir, name)
@@ -227,10 +229,10 @@ func outboxPostfixTool(tb testing.TB, name string) string {
 	return ""
 }
 
-// startOutboxSMTPSink runs smtp-sink on a free loopback port until the benchmark ends.
-func startOutboxSMTPSink(tb testing.TB) string {
+// startSMTPSink runs smtp-sink on a free loopback port until the benchmark ends.
+func startSMTPSink(tb testing.TB) string {
 	tb.Helper()
-	sink := outboxPostfixTool(tb, "smtp-sink")
+	sink := postfixTool(tb, "smtp-sink")
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)

@@ -1,24 +1,16 @@
-package mailer
+package letters
 
 import (
 	"bytes"
-	"embed"
 	"errors"
 	"fmt"
 	htmltemplate "html/template"
-	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	texttemplate "text/template"
-	"text/template/parse"
 	"time"
 
 	"github.com/rsvpd/rsvpd/campaign"
-	"github.com/rsvpd/rsvpd/mailer/letters"
 )
 
 // Kind names a letter. It is also the first part of its template files' names and what the
@@ -50,12 +42,12 @@ func Kinds() []Kind {
 // ToStaff reports whether the letter goes to the organiser's staff rather than an invitee.
 func (k Kind) ToStaff() bool { return k == KindStaffReview || k == KindDigest }
 
-// LetterLanguages lists the languages with templates.
-func LetterLanguages() []string { return []string{"da", "en"} }
+// Languages lists the languages with templates.
+func Languages() []string { return []string{"da", "en"} }
 
-// LetterData is what one letter is about; the campaign comes from Letters. Fields a kind does
+// Data is what one letter is about; the campaign comes from Letters. Fields a kind does
 // not use are ignored.
-type LetterData struct {
+type Data struct {
 	// Lang is the letter's language; "" uses the campaign's.
 	Lang    string
 	Invitee campaign.Invitee
@@ -111,7 +103,7 @@ type Rendered struct {
 type Letters struct {
 	c       *campaign.Campaign
 	sets    map[setKey]*letterSet
-	reasons *letters.Reasons
+	reasons *Reasons
 }
 
 type setKey struct {
@@ -121,30 +113,19 @@ type setKey struct {
 
 // letterSet is one kind in one language: three templates and the names to execute them by.
 type letterSet struct {
-	subject                *texttemplate.Template
-	text                   *texttemplate.Template
-	html                   *htmltemplate.Template
-	subjectName, textName  string
-	htmlName               string
-	subjectFile, bodyFiles string // for error messages
-	// foldedText and foldedHTML count the parts of the bodies replaced by their text.
-	foldedText, foldedHTML int
+	subject               *texttemplate.Template
+	text                  *texttemplate.Template
+	html                  *htmltemplate.Template
+	subjectName, textName string
+	htmlName              string
+	subjectFile           string // for error messages
 }
 
-//go:embed templates
-var embedded embed.FS // read-only template sources, never changed after build
-
-// NewLetters parses every template of every kind and language: the embedded defaults, each
+// New parses every template of every kind and language: the embedded defaults, each
 // replaced by a file of the same name in overrideDir when there is one ("" for none). It then
 // renders every template once on sample data, so that a broken template is an error now,
 // naming its file and line, and not at the first send.
-func NewLetters(c *campaign.Campaign, overrideDir string) (*Letters, error) {
-	return buildLetters(c, overrideDir, true)
-}
-
-// buildLetters is NewLetters; fold false leaves the templates as written (for the test that
-// folding changes no letter).
-func buildLetters(c *campaign.Campaign, overrideDir string, fold bool) (*Letters, error) {
+func New(c *campaign.Campaign, overrideDir string) (*Letters, error) {
 	if c == nil {
 		return nil, errors.New("load letters: no campaign")
 	}
@@ -152,12 +133,12 @@ func buildLetters(c *campaign.Campaign, overrideDir string, fold bool) (*Letters
 	if err != nil {
 		return nil, err
 	}
-	reasons, err := letters.NewReasons(c)
+	reasons, err := newReasons(c, src)
 	if err != nil {
 		return nil, fmt.Errorf("load letters: %w", err)
 	}
 	l := &Letters{c: c, sets: map[setKey]*letterSet{}, reasons: reasons}
-	for _, lang := range LetterLanguages() {
+	for _, lang := range Languages() {
 		for _, k := range Kinds() {
 			set, err := parseSet(src, k, lang, c.Location)
 			if err != nil {
@@ -166,153 +147,22 @@ func buildLetters(c *campaign.Campaign, overrideDir string, fold bool) (*Letters
 			l.sets[setKey{k, lang}] = set
 		}
 	}
-	for _, lang := range LetterLanguages() {
+	for _, lang := range Languages() {
 		for _, k := range Kinds() {
 			d := SampleData(c, k)
 			d.Lang = lang
 			if _, err := l.Render(k, d); err != nil {
 				return nil, fmt.Errorf("load letters: trial render: %w", err)
 			}
-			if fold {
-				if err := l.fold(k, d); err != nil {
-					return nil, fmt.Errorf("load letters: %w", err)
-				}
-			}
 		}
 	}
 	return l, nil
 }
 
-// fold replaces the parts of a kind's bodies that are the same in every letter of the
-// campaign by their text (letters_fold.go); d is sample data the kind renders.
-func (l *Letters) fold(k Kind, d LetterData) (err error) {
-	set := l.sets[setKey{k, d.Lang}]
-	v := l.view(k, d, d.Lang)
-	body := func(name string, tree func(string) *parse.Tree, exec func(io.Writer) error) int {
-		if err != nil {
-			return 0
-		}
-		var b bytes.Buffer
-		n, ferr := foldTree(tree(name), tree, func() (string, error) {
-			b.Reset()
-			err := exec(&b)
-			return b.String(), err
-		})
-		if ferr != nil {
-			err = fmt.Errorf("fold %s: %w", name, ferr)
-		}
-		return n
-	}
-	set.foldedText = body(set.textName,
-		func(name string) *parse.Tree {
-			if t := set.text.Lookup(name); t != nil {
-				return t.Tree
-			}
-			return nil
-		},
-		func(w io.Writer) error { return set.text.ExecuteTemplate(w, set.textName, v) })
-	set.foldedHTML = body(set.htmlName,
-		func(name string) *parse.Tree {
-			if t := set.html.Lookup(name); t != nil {
-				return t.Tree
-			}
-			return nil
-		},
-		func(w io.Writer) error { return set.html.ExecuteTemplate(w, set.htmlName, v) })
-	return err
-}
-
-// source is one template file: its text and the name errors give it (the override's path, or
-// the embedded name).
-type source struct {
-	name string
-	text string
-}
-
-// templateNames lists every template file name Letters reads.
-func templateNames() []string {
-	var names []string
-	for _, lang := range LetterLanguages() {
-		names = append(names, "common."+lang+".txt", "common."+lang+".html")
-		for _, k := range Kinds() {
-			base := string(k) + "." + lang
-			names = append(names, base+".subject", base+".txt", base+".html")
-		}
-	}
-	return names
-}
-
-// templateSources reads the embedded templates and replaces each with its override, if any.
-func templateSources(overrideDir string) (map[string]source, error) {
-	src := map[string]source{}
-	for _, name := range templateNames() {
-		b, err := embedded.ReadFile("templates/" + name)
-		if err != nil {
-			return nil, fmt.Errorf("load letters: embedded template %s: %w", name, err)
-		}
-		src[name] = source{name: name, text: string(b)}
-	}
-	if overrideDir == "" {
-		return src, nil
-	}
-	entries, err := os.ReadDir(overrideDir)
-	if err != nil {
-		return nil, fmt.Errorf("load letters: template folder: %w", err)
-	}
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || strings.HasPrefix(name, ".") || strings.HasSuffix(name, "~") {
-			continue // editors' backup and swap files
-		}
-		path := filepath.Join(overrideDir, name)
-		if _, ok := src[name]; !ok {
-			return nil, fmt.Errorf("load letters: %s: not a template name (names are <kind>.<lang>.subject|txt|html or common.<lang>.txt|html, e.g. invitation.da.txt)", path)
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("load letters: %w", err)
-		}
-		src[name] = source{name: path, text: string(b)}
-	}
-	return src, nil
-}
-
-// parseSet parses the subject, text and HTML templates of one kind in one language, each body
-// with its language's common file, so that a kind file can use the shared parts.
-func parseSet(src map[string]source, k Kind, lang string, loc *time.Location) (*letterSet, error) {
-	base := string(k) + "." + lang
-	subj, txt, html := src[base+".subject"], src[base+".txt"], src[base+".html"]
-	ctxt, chtml := src["common."+lang+".txt"], src["common."+lang+".html"]
-	tf := textFuncs(lang, loc)
-	s := &letterSet{subjectName: subj.name, textName: txt.name, htmlName: html.name,
-		subjectFile: subj.name, bodyFiles: txt.name + ", " + html.name}
-	var err error
-	if s.subject, err = texttemplate.New(subj.name).Funcs(tf).Option("missingkey=error").Parse(subj.text); err != nil {
-		return nil, err
-	}
-	t := texttemplate.New(ctxt.name).Funcs(tf).Option("missingkey=error")
-	if _, err = t.Parse(ctxt.text); err != nil {
-		return nil, err
-	}
-	if _, err = t.New(txt.name).Parse(txt.text); err != nil {
-		return nil, err
-	}
-	s.text = t
-	h := htmltemplate.New(chtml.name).Funcs(htmlFuncs(lang, loc)).Option("missingkey=error")
-	if _, err = h.Parse(chtml.text); err != nil {
-		return nil, err
-	}
-	if _, err = h.New(html.name).Parse(html.text); err != nil {
-		return nil, err
-	}
-	s.html = h
-	return s, nil
-}
-
 // letterView is what the templates see: the letter's data, the campaign, and what is easier
 // to work out in Go than in a template.
 type letterView struct {
-	LetterData
+	Data
 	Campaign                *campaign.Campaign
 	Party                   string
 	Amount                  int64
@@ -329,7 +179,7 @@ var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // Render writes one letter. It checks that the data holds what the kind needs (a meeting for a
 // confirmation, items for a review letter, ...), so that no letter goes out with a hole.
-func (l *Letters) Render(kind Kind, data LetterData) (Rendered, error) {
+func (l *Letters) Render(kind Kind, data Data) (Rendered, error) {
 	lang := data.Lang
 	if lang == "" {
 		lang = l.c.Language
@@ -367,14 +217,14 @@ func (l *Letters) Render(kind Kind, data LetterData) (Rendered, error) {
 	return Rendered{Kind: kind, Lang: lang, Subject: v.Subject, Text: text, HTML: tidy(b.String())}, nil
 }
 
-func (l *Letters) view(kind Kind, d LetterData, lang string) *letterView {
+func (l *Letters) view(kind Kind, d Data, lang string) *letterView {
 	d.Review = l.reasonsIn(lang, d.Review)
 	if d.Digest != nil {
 		dg := *d.Digest
 		dg.Review = l.reasonsIn(lang, dg.Review)
 		d.Digest = &dg
 	}
-	v := &letterView{LetterData: d, Campaign: l.c, Party: d.Invitee.FormalName}
+	v := &letterView{Data: d, Campaign: l.c, Party: d.Invitee.FormalName}
 	if v.Party == "" {
 		v.Party = d.Invitee.Name
 	}
@@ -398,7 +248,7 @@ func (l *Letters) view(kind Kind, d LetterData, lang string) *letterView {
 }
 
 // checkData names what a kind needs and the data lacks.
-func checkData(kind Kind, d LetterData) error {
+func checkData(kind Kind, d Data) error {
 	var missing []string
 	if !kind.ToStaff() && d.Invitee.Code == "" {
 		missing = append(missing, "invitee")
@@ -464,19 +314,8 @@ func tidy(s string) string {
 // oneLine makes a subject one line with single spaces: a header cannot carry a line break.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// TemplateNames lists the file names a template folder may hold, sorted; for documentation
-// and `rsvpd check`.
-func TemplateNames() []string {
-	n := templateNames()
-	sort.Strings(n)
-	return n
-}
-
-// EmbeddedTemplates is the folder of default templates, to copy from when writing overrides.
-func EmbeddedTemplates() (fs.FS, error) { return fs.Sub(embedded, "templates") }
-
 // Reasons is the catalogue the letters write reasons from.
-func (l *Letters) Reasons() *letters.Reasons { return l.reasons }
+func (l *Letters) Reasons() *Reasons { return l.reasons }
 
 // reasonsIn writes each item's reason in lang (a copy: the caller's items are not changed).
 func (l *Letters) reasonsIn(lang string, items []ReviewItem) []ReviewItem {

@@ -1,4 +1,4 @@
-// Command crashchild sends an outbox with mailer.Sender until it is empty, so that
+// Command crashchild sends an outbox with outbox.Sender until it is empty, so that
 // TestSenderSurvivesSIGKILL can kill it at random points and start it again.
 //
 //	crashchild -db FILE -smtp HOST:PORT [-connections N]
@@ -17,6 +17,8 @@ import (
 	"github.com/wneessen/go-mail"
 
 	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/mailer/letters"
+	"github.com/rsvpd/rsvpd/mailer/outbox"
 	"github.com/rsvpd/rsvpd/store"
 )
 
@@ -43,7 +45,7 @@ func run(db, addr string, conns int) error {
 		return err
 	}
 	port, _ := strconv.Atoi(portStr)
-	s := mailer.NewSender(st, renderer{}, mailer.SenderOptions{Host: host, Port: port, TLS: mailer.SMTPTLSNone,
+	s := outbox.New(st, renderer{}, outbox.Options{Host: host, Port: port, TLS: mailer.NoTLS,
 		HELO: "crashchild.test", Concurrency: conns, Timeout: 5 * time.Second})
 	return s.Drain(ctx)
 }
@@ -52,7 +54,7 @@ func run(db, addr string, conns int) error {
 type renderer struct{}
 
 func (renderer) Render(_ context.Context, row store.Outgoing) (*mail.Msg, error) {
-	return mailer.Outgoing{
+	return letters.Outgoing{
 		From:          netmail.Address{Name: "KOMBIT", Address: "dialogmoeder@kombit.test"},
 		To:            netmail.Address{Address: row.Recipient},
 		Subject:       "Invitation til dialogmøde (" + row.Key + ")",

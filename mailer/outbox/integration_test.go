@@ -1,4 +1,4 @@
-package mailer
+package outbox
 
 import (
 	"bytes"
@@ -18,7 +18,7 @@ import (
 func TestSenderOnPostfixAndDovecot(t *testing.T) {
 	servers := mailtest.Start(t)
 	r := newSenderRig(t)
-	rows := campaignOutboxRows(r.c)
+	rows := campaignRows(r.c)
 	if len(rows) != 98 {
 		t.Fatalf("the example campaign has %d invitees, want 98", len(rows))
 	}

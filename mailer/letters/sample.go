@@ -1,4 +1,4 @@
-package mailer
+package letters
 
 import (
 	"time"
@@ -7,17 +7,17 @@ import (
 )
 
 // SampleData returns plausible data for a letter of the given kind, built from the campaign's
-// own invitees and meetings: NewLetters renders every template on it to find broken templates
+// own invitees and meetings: New renders every template on it to find broken templates
 // at start, and `rsvpd preview` shows it. The same campaign always gives the same sample.
 //
 // The invitee is the campaign's first; the meeting the last (for a change, moved there from
 // the first, with the headcount raised from one to two); the reply address is the campaign
 // address without a token (the caller sets a real one). The calendar and agreement flags are
 // set as the kind is normally sent.
-func SampleData(c *campaign.Campaign, kind Kind) LetterData {
+func SampleData(c *campaign.Campaign, kind Kind) Data {
 	invs, meetings := sampleInvitees(c), sampleMeetings(c)
 	first, last := meetings[0], meetings[len(meetings)-1]
-	d := LetterData{
+	d := Data{
 		Invitee:      invs[0],
 		Meeting:      &last,
 		Headcount:    2,

@@ -1,4 +1,4 @@
-package mailer
+package letters
 
 import (
 	"errors"
@@ -31,14 +31,14 @@ func exampleCampaign(t testing.TB) *campaign.Campaign {
 
 func newLetters(t testing.TB, c *campaign.Campaign, dir string) *Letters {
 	t.Helper()
-	l, err := NewLetters(c, dir)
+	l, err := New(c, dir)
 	if err != nil {
-		t.Fatalf("NewLetters: %v", err)
+		t.Fatalf("New: %v", err)
 	}
 	return l
 }
 
-func render(t testing.TB, l *Letters, k Kind, d LetterData) Rendered {
+func render(t testing.TB, l *Letters, k Kind, d Data) Rendered {
 	t.Helper()
 	r, err := l.Render(k, d)
 	if err != nil {
@@ -64,10 +64,10 @@ func checkGolden(t *testing.T, name, got string) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run go test ./mailer -update to create it)", err)
+		t.Fatalf("%v (run go test ./mailer/letters -update to create it)", err)
 	}
 	if got != string(want) {
-		t.Errorf("%s differs from the rendered letter (go test ./mailer -update rewrites it); got:\n%s", path, got)
+		t.Errorf("%s differs from the rendered letter (go test ./mailer/letters -update rewrites it); got:\n%s", path, got)
 	}
 }
 
@@ -79,11 +79,11 @@ func TestLettersGolden(t *testing.T) {
 		t.Fatal("example campaign has no invitee 101")
 	}
 	t.Run("invitation-101.da", func(t *testing.T) {
-		r := render(t, l, KindInvitation, LetterData{Lang: "da", Invitee: kbh,
+		r := render(t, l, KindInvitation, Data{Lang: "da", Invitee: kbh,
 			ReplyAddress: "dialogmoeder+101-token@kombit.test"})
 		checkGolden(t, "invitation-101.da", goldenText(r))
 	})
-	for _, lang := range LetterLanguages() {
+	for _, lang := range Languages() {
 		for _, k := range Kinds() {
 			if k == KindInvitation && lang == "da" {
 				continue // the København invitation above is the Danish sample
@@ -122,7 +122,7 @@ func TestInvitationEveryInvitee(t *testing.T) {
 		"33 34 94 73",
 	}
 	for _, inv := range c.Invitees {
-		r := render(t, l, KindInvitation, LetterData{Invitee: inv})
+		r := render(t, l, KindInvitation, Data{Invitee: inv})
 		if r.Subject != "Invitation: Dialogmøde om det nye fælles bibliotekssystem" {
 			t.Fatalf("%s: subject %q", inv.Code, r.Subject)
 		}
@@ -166,7 +166,7 @@ func visible(h string) string {
 func TestNoTemplateLeaks(t *testing.T) {
 	c := exampleCampaign(t)
 	l := newLetters(t, c, "")
-	for _, lang := range LetterLanguages() {
+	for _, lang := range Languages() {
 		for _, k := range Kinds() {
 			d := SampleData(c, k)
 			d.Lang = lang
@@ -257,7 +257,7 @@ func TestInvitationCalendarSentence(t *testing.T) {
 		{false, "Når vi har fået dit svar, sender vi en bekræftelse med en kalenderinvitation til mødet"},
 	}
 	for _, tc := range tests {
-		r := render(t, l, KindInvitation, LetterData{Invitee: inv, CalendarAttached: tc.calendar})
+		r := render(t, l, KindInvitation, Data{Invitee: inv, CalendarAttached: tc.calendar})
 		if !strings.Contains(r.Text, tc.want) || !strings.Contains(r.HTML, tc.want) {
 			t.Errorf("calendar %v: letter lacks %q", tc.calendar, tc.want)
 		}
@@ -282,7 +282,7 @@ func TestChangeWording(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r := render(t, l, KindChange, LetterData{Invitee: inv, Meeting: &vejle, OldMeeting: tc.old,
+			r := render(t, l, KindChange, Data{Invitee: inv, Meeting: &vejle, OldMeeting: tc.old,
 				Headcount: 2, OldHeadcount: tc.oldHead, CalendarAttached: true})
 			for _, s := range tc.want {
 				if !strings.Contains(r.Text, s) {
@@ -302,7 +302,7 @@ func TestAgreementLetterAmount(t *testing.T) {
 	c := exampleCampaign(t)
 	l := newLetters(t, c, "")
 	kbh, _ := c.Invitee("101")
-	r := render(t, l, KindAgreement, LetterData{Invitee: kbh})
+	r := render(t, l, KindAgreement, Data{Invitee: kbh})
 	for _, s := range []string{
 		"Kommunens betaling: 3.843.350 kr.",
 		"kommunens indbyggertal, 549.050 pr. 1. januar 2012, gange satsen på 7 kr. pr. indbygger pr. år",
@@ -315,7 +315,7 @@ func TestAgreementLetterAmount(t *testing.T) {
 	}
 	amount := int64(100000) // 1.000 kr., agreed separately
 	kbh.Amount = &amount
-	r = render(t, l, KindAgreement, LetterData{Invitee: kbh})
+	r = render(t, l, KindAgreement, Data{Invitee: kbh})
 	if !strings.Contains(r.Text, "Kommunens betaling: 1.000 kr.") || strings.Contains(r.Text, "indbyggertal") {
 		t.Errorf("explicit amount: letter should state 1.000 kr. without the rate:\n%s", r.Text)
 	}
@@ -343,7 +343,7 @@ func TestDigestNumbers(t *testing.T) {
 		Progress: DigestProgress{Joined: 49, Invitees: 98, JoinedPopulation: 2000000,
 			Population: 5580413, Threshold: 0.5},
 	}
-	r := render(t, l, KindDigest, LetterData{Digest: d})
+	r := render(t, l, KindDigest, Data{Digest: d})
 	if want := "Dagsoversigt 2. marts 2012: 43 tilmeldt, 49 aftaler modtaget – Dialogmøde om det nye fælles bibliotekssystem"; r.Subject != want {
 		t.Errorf("subject %q, want %q", r.Subject, want)
 	}
@@ -369,7 +369,7 @@ func TestDigestNumbers(t *testing.T) {
 	}
 	d.ChartCID = "chart-1@rsvpd"
 	d.Progress.Joined = 10
-	r = render(t, l, KindDigest, LetterData{Digest: d})
+	r = render(t, l, KindDigest, Data{Digest: d})
 	if !strings.Contains(r.HTML, `<img src="cid:chart-1@rsvpd"`) {
 		t.Errorf("digest HTML does not show the chart by its Content-ID:\n%s", r.HTML)
 	}
@@ -385,16 +385,16 @@ func TestRenderRefusesIncompleteData(t *testing.T) {
 	vejle, _ := c.Meeting("vejle")
 	tests := []struct {
 		kind Kind
-		d    LetterData
+		d    Data
 		want string
 	}{
-		{KindInvitation, LetterData{}, "missing invitee"},
-		{KindConfirmation, LetterData{Invitee: kbh, Headcount: 1}, "missing meeting"},
-		{KindReminder, LetterData{Invitee: kbh, Meeting: &vejle}, "missing headcount"},
-		{KindStaffReview, LetterData{}, "missing review items"},
-		{KindDigest, LetterData{}, "missing digest data"},
-		{KindInvitation, LetterData{Invitee: kbh, Lang: "sv"}, `no such kind or language`},
-		{Kind("thanks"), LetterData{Invitee: kbh}, `no such kind or language`},
+		{KindInvitation, Data{}, "missing invitee"},
+		{KindConfirmation, Data{Invitee: kbh, Headcount: 1}, "missing meeting"},
+		{KindReminder, Data{Invitee: kbh, Meeting: &vejle}, "missing headcount"},
+		{KindStaffReview, Data{}, "missing review items"},
+		{KindDigest, Data{}, "missing digest data"},
+		{KindInvitation, Data{Invitee: kbh, Lang: "sv"}, `no such kind or language`},
+		{Kind("thanks"), Data{Invitee: kbh}, `no such kind or language`},
 	}
 	for _, tc := range tests {
 		t.Run(string(tc.kind)+" "+tc.want, func(t *testing.T) {
@@ -424,7 +424,7 @@ func TestOverrides(t *testing.T) {
 			".invitation.da.txt.swp": "editor junk",
 		})
 		l := newLetters(t, c, dir)
-		r := render(t, l, KindInvitation, LetterData{Invitee: kbh})
+		r := render(t, l, KindInvitation, Data{Invitee: kbh})
 		if r.Subject != "Kom til dialogmøde, København!" {
 			t.Errorf("subject %q: override not used", r.Subject)
 		}
@@ -465,9 +465,9 @@ func TestOverrides(t *testing.T) {
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := write(t, tc.files)
-			_, err := NewLetters(c, dir)
+			_, err := New(c, dir)
 			if err == nil {
-				t.Fatal("NewLetters accepted a broken template folder")
+				t.Fatal("New accepted a broken template folder")
 			}
 			for _, s := range tc.want {
 				if !strings.Contains(err.Error(), s) {
@@ -480,15 +480,15 @@ func TestOverrides(t *testing.T) {
 		})
 	}
 	t.Run("missing folder", func(t *testing.T) {
-		if _, err := NewLetters(c, filepath.Join(t.TempDir(), "nope")); err == nil {
-			t.Fatal("NewLetters accepted a folder that does not exist")
+		if _, err := New(c, filepath.Join(t.TempDir(), "nope")); err == nil {
+			t.Fatal("New accepted a folder that does not exist")
 		}
 	})
 }
 
 func TestTemplateNamesAreEmbedded(t *testing.T) {
 	names := TemplateNames()
-	if want := len(LetterLanguages()) * (2 + 3*len(Kinds())); len(names) != want {
+	if want := len(Languages()) * (3 + 3*len(Kinds())); len(names) != want {
 		t.Fatalf("%d template names, want %d", len(names), want)
 	}
 	fsys, err := EmbeddedTemplates()
@@ -539,12 +539,12 @@ func TestTemplateFuncs(t *testing.T) {
 func TestRenderConcurrently(t *testing.T) {
 	c := exampleCampaign(t)
 	l := newLetters(t, c, "")
-	want := render(t, l, KindInvitation, LetterData{Invitee: c.Invitees[0]})
+	want := render(t, l, KindInvitation, Data{Invitee: c.Invitees[0]})
 	errs := make(chan error, 8)
 	for w := 0; w < 8; w++ {
 		go func() {
 			for _, inv := range c.Invitees {
-				r, err := l.Render(KindInvitation, LetterData{Invitee: inv})
+				r, err := l.Render(KindInvitation, Data{Invitee: inv})
 				if err == nil && inv.Code == c.Invitees[0].Code && r.HTML != want.HTML {
 					err = errors.New("the same letter rendered differently")
 				}
@@ -568,14 +568,14 @@ func BenchmarkRenderInvitation(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	l, err := NewLetters(cfg.Campaign, "")
+	l, err := New(cfg.Campaign, "")
 	if err != nil {
 		b.Fatal(err)
 	}
 	invs := cfg.Campaign.Invitees
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := l.Render(KindInvitation, LetterData{Invitee: invs[i%len(invs)]}); err != nil {
+		if _, err := l.Render(KindInvitation, Data{Invitee: invs[i%len(invs)]}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -587,7 +587,7 @@ func BenchmarkNewLetters(b *testing.B) {
 		b.Fatal(err)
 	}
 	for i := 0; i < b.N; i++ {
-		if _, err := NewLetters(cfg.Campaign, ""); err != nil {
+		if _, err := New(cfg.Campaign, ""); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,4 +1,4 @@
-package mailer
+package inbox
 
 import (
 	"bytes"
@@ -18,11 +18,11 @@ import (
 	"github.com/rsvpd/rsvpd/mailtest"
 )
 
-const watchDovecotUser = "dialogmoeder@kombit.test"
+const dovecotUser = "dialogmoeder@kombit.test"
 
-// watchSubmit sends a reply through Postfix to the campaign's tokened reply address, as a
+// submitToDovecot sends a reply through Postfix to the campaign's tokened reply address, as a
 // director's mail program does.
-func watchSubmit(srv *mailtest.Servers, msgID string) (time.Time, error) {
+func submitToDovecot(srv *mailtest.Servers, msgID string) (time.Time, error) {
 	from := "chef@vejle.kommune.test"
 	to := "dialogmoeder+t0ken@kombit.test"
 	raw := "From: Bibliotekschef <" + from + ">\r\n" +
@@ -59,8 +59,8 @@ func TestWatcherOnDovecot(t *testing.T) {
 	srv := mailtest.Start(t)
 	host, portStr, _ := net.SplitHostPort(srv.IMAPAddr)
 	port, _ := strconv.Atoi(portStr)
-	st := watchTestStore(t)
-	h := newWatchTestHandler(st)
+	st := testStore(t)
+	h := newTestHandler(st)
 
 	var sentMu sync.Mutex
 	var sent []string
@@ -68,7 +68,7 @@ func TestWatcherOnDovecot(t *testing.T) {
 		sentMu.Lock()
 		sent = append(sent, id)
 		sentMu.Unlock()
-		return watchSubmit(srv, id)
+		return submitToDovecot(srv, id)
 	}
 	mustSubmit := func(id string) time.Time {
 		t.Helper()
@@ -81,28 +81,28 @@ func TestWatcherOnDovecot(t *testing.T) {
 	for i := range 3 {
 		mustSubmit(fmt.Sprintf("waiting-%d@vejle.kommune.test", i))
 	}
-	srv.WaitMessages(t, watchDovecotUser, "INBOX", 3, 20*time.Second)
+	srv.WaitMessages(t, dovecotUser, "INBOX", 3, 20*time.Second)
 
 	var mu sync.Mutex
-	var conns []WatcherConnect
+	var conns []Connection
 	var readyAt []time.Time
 	connected := make(chan struct{}, 10)
-	opts := WatcherOptions{
-		Host: host, Port: port, TLS: "none", User: watchDovecotUser, Password: srv.Password,
+	opts := Options{
+		Host: host, Port: port, TLS: "none", User: dovecotUser, Password: srv.Password,
 		Processed: "rsvpd/Behandlet", CommandTimeout: 5 * time.Second,
-		BackoffMin: 200 * time.Millisecond, BackoffMax: 2 * time.Second,
-		Logger: watchTestLogger(t),
-		OnConnect: func(c WatcherConnect) {
+		BackoffBase: 200 * time.Millisecond, BackoffMax: 2 * time.Second,
+		Log: testLogger(t),
+		OnConnect: func(c Connection) {
 			mu.Lock()
 			conns, readyAt = append(conns, c), append(readyAt, time.Now())
 			mu.Unlock()
 			connected <- struct{}{}
 		},
 	}
-	w := NewWatcher(st, h.handle, opts)
+	w := New(st, h.handle, opts)
 	runWatcher(t, w)
 	<-connected
-	watchWaitFor(t, 10*time.Second, "the replies waiting at start applied", func() bool { return h.totalApplied() == 3 })
+	waitFor(t, 10*time.Second, "the replies waiting at start applied", func() bool { return h.totalApplied() == 3 })
 
 	mu.Lock()
 	first := conns[0]
@@ -119,7 +119,7 @@ func TestWatcherOnDovecot(t *testing.T) {
 	for i := range 5 {
 		id := fmt.Sprintf("idle-%d@vejle.kommune.test", i)
 		at := mustSubmit(id)
-		watchWaitFor(t, 10*time.Second, id+" applied", func() bool { return h.appliedCount(id) == 1 })
+		waitFor(t, 10*time.Second, id+" applied", func() bool { return h.appliedCount(id) == 1 })
 		h.mu.Lock()
 		lat = append(lat, h.appliedAt[id].Sub(at))
 		h.mu.Unlock()
@@ -163,9 +163,9 @@ func TestWatcherOnDovecot(t *testing.T) {
 	// queue manager can skip a message whose LMTP session the restart cut off ("skipped,
 	// still being delivered") and not retry it for a long while. Those never reached Dovecot
 	// and are only logged; every other reply must arrive.
-	watchWaitUntil(20*time.Second, func() bool { return h.totalApplied() == len(sent) })
-	watchWaitFor(t, 10*time.Second, "the inbox emptied", func() bool {
-		return len(srv.WaitMessages(t, watchDovecotUser, "INBOX", 0, time.Second)) == 0
+	waitUntil(20*time.Second, func() bool { return h.totalApplied() == len(sent) })
+	waitFor(t, 10*time.Second, "the inbox emptied", func() bool {
+		return len(srv.WaitMessages(t, dovecotUser, "INBOX", 0, time.Second)) == 0
 	})
 	var stuck []string
 	for _, id := range sent {
@@ -181,11 +181,11 @@ func TestWatcherOnDovecot(t *testing.T) {
 	}
 	// A delivery cut off by the restart after Dovecot saved the mail is delivered again by
 	// Postfix: the second copy is a ledger row of its own, recognised as a duplicate.
-	applied, dups := watchLedger(t, st, "applied"), watchLedger(t, st, "duplicate")
+	applied, dups := ledgerRows(t, st, "applied"), ledgerRows(t, st, "duplicate")
 	if len(applied) != len(sent)-len(stuck) {
 		t.Errorf("%d ledger rows applied for %d replies delivered", len(applied), len(sent)-len(stuck))
 	}
-	if got := len(srv.WaitMessages(t, watchDovecotUser, first.Processed, len(applied)+len(dups), 10*time.Second)); got != len(applied)+len(dups) {
+	if got := len(srv.WaitMessages(t, dovecotUser, first.Processed, len(applied)+len(dups), 10*time.Second)); got != len(applied)+len(dups) {
 		t.Errorf("%s holds %d messages, want the %d applied and %d duplicates", first.Processed, got, len(applied), len(dups))
 	}
 	t.Logf("%d replies, %d second copies delivered by Postfix after a cut-off LMTP session (marked duplicate)", len(sent), len(dups))
@@ -209,57 +209,45 @@ func TestWatcherRefusesTooLargeOnDovecot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.SendMail("chef@vejle.kommune.test", []string{watchDovecotUser}, strings.NewReader(big)); err != nil {
+	if err := c.SendMail("chef@vejle.kommune.test", []string{dovecotUser}, strings.NewReader(big)); err != nil {
 		t.Fatal(err)
 	}
 	c.Quit()
-	if _, err := watchSubmit(srv, "small@vejle.kommune.test"); err != nil {
+	if _, err := submitToDovecot(srv, "small@vejle.kommune.test"); err != nil {
 		t.Fatal(err)
 	}
-	srv.WaitMessages(t, watchDovecotUser, "INBOX", 2, 20*time.Second)
+	srv.WaitMessages(t, dovecotUser, "INBOX", 2, 20*time.Second)
 
-	st := watchTestStore(t)
-	h := newWatchTestHandler(st)
+	st := testStore(t)
+	h := newTestHandler(st)
 	processed := make(chan string, 1)
-	w := NewWatcher(st, h.handle, WatcherOptions{
-		Host: host, Port: port, TLS: "none", User: watchDovecotUser, Password: srv.Password,
-		Processed: "rsvpd/Behandlet", MaxSize: 100_000, Logger: watchTestLogger(t),
-		OnConnect: func(c WatcherConnect) { processed <- c.Processed },
+	w := New(st, h.handle, Options{
+		Host: host, Port: port, TLS: "none", User: dovecotUser, Password: srv.Password,
+		Processed: "rsvpd/Behandlet", MaxSize: 100_000, Log: testLogger(t),
+		OnConnect: func(c Connection) { processed <- c.Processed },
 	})
 	runWatcher(t, w)
 	done := <-processed
-	watchWaitFor(t, 10*time.Second, "both messages finished", func() bool { return w.Stats().Handled == 2 })
+	waitFor(t, 10*time.Second, "both messages finished", func() bool { return w.Stats().Handled == 2 })
 	if h.appliedCount("small@vejle.kommune.test") != 1 || h.callCount("huge@vejle.kommune.test") != 0 {
 		t.Errorf("applied %v, handler calls %v: want the small reply applied and the large one never handled", h.applied, h.calls)
 	}
-	failed := watchLedger(t, st, "failed")
+	failed := ledgerRows(t, st, "failed")
 	if len(failed) != 1 || failed[0].MessageID != "huge@vejle.kommune.test" || !strings.Contains(failed[0].Error, "too large") {
 		t.Fatalf("failed ledger rows %+v, want the large message with its reason", failed)
 	}
 	if raw := failed[0].Raw; !bytes.Contains(raw, []byte("Subject: Plantegning")) || len(raw) > 64<<10 || bytes.Contains(raw, []byte("0123456789abcdef")) {
 		t.Errorf("the ledger keeps %d bytes of the large message, want its header only", len(raw))
 	}
-	cl := srv.Login(t, watchDovecotUser)
+	cl := srv.Login(t, dovecotUser)
 	if _, err := cl.Select(done, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
 		t.Fatal(err)
 	}
-	found, err := cl.UIDSearch(&imap.SearchCriteria{Flag: []imap.Flag{WatcherKeywordTooLarge}}, nil).Wait()
+	found, err := cl.UIDSearch(&imap.SearchCriteria{Flag: []imap.Flag{KeywordTooLarge}}, nil).Wait()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n := len(found.AllUIDs()); n != 1 {
-		t.Errorf("%d messages flagged %s in %s, want the large one", n, WatcherKeywordTooLarge, done)
+		t.Errorf("%d messages flagged %s in %s, want the large one", n, KeywordTooLarge, done)
 	}
-}
-
-// watchWaitUntil reports whether cond became true within d.
-func watchWaitUntil(d time.Duration, cond func() bool) bool {
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return true
 }

@@ -1,0 +1,48 @@
+// Package letters writes what the campaign has to say: letters rendered from templates
+// (Letters), composed into RFC 5322 messages with go-mail (Outgoing), the sample data a
+// template is tried on (SampleData), and the data of the staff's digest letter (DigestData).
+// The outbox package sends what it composes.
+//
+// # Letters and their templates
+//
+// Every kind of letter (Kind) has three templates per language, named
+// "<kind>.<lang>.subject", "<kind>.<lang>.txt" and "<kind>.<lang>.html": the subject line and
+// the plain-text body (text/template) and the HTML body (html/template, which escapes every
+// value). Two more files per language hold what the letters share: "common.<lang>.txt" and
+// "common.<lang>.html" (greeting, meeting list, agenda, contact and signature, the HTML frame).
+// The kinds are invitation, confirmation, change, decline_ack, cancel_ack, reminder,
+// agreement, nudge_unanswered, nudge_agreement, staff_review and digest; the languages da and
+// en. The defaults are embedded (templates/); a folder named by the config's `templates` key
+// may hold files of the same names, each replacing its embedded default. A file there with any
+// other name is an error (a misspelt name would otherwise be silently ignored).
+//
+// All templates are parsed, and executed once on sample data, when Letters is built, so a
+// broken template stops the daemon at start with the file and line, not at the first send.
+//
+// A template sees these fields:
+//
+//	.Campaign          *campaign.Campaign: .Name, .Organiser (.Name .Email .Website .Contact),
+//	                   .Meetings, .Agenda, .Deadline, .Companions (.Included .Role), .GoAhead
+//	.Invitee           campaign.Invitee: .Code .Name .FormalName .Contact .Population
+//	.Party             how the letter names the invitee: FormalName, else Name ("Københavns Kommune")
+//	.Meeting           *campaign.Meeting the letter is about (confirmation, change, cancel_ack, reminder)
+//	.OldMeeting        *campaign.Meeting before a change (nil when only the headcount changed)
+//	.MeetingChanged    true when the change moved the invitee to another meeting
+//	.OtherMeetings     the campaign's meetings except .Meeting
+//	.Headcount         people registered; .OldHeadcount before a change
+//	.ReplyAddress      the invitee's tokened reply address
+//	.Amount            the invitee's price in øre (campaign.PriceOf); .Explicit when set per invitee
+//	.CalendarAttached  the caller attaches calendar data (the text then says so)
+//	.AgreementAttached the caller attaches the agreement PDF (nudge_agreement says so)
+//	.AgreementBeforeMeetings the agreement letter is scheduled before the first meeting
+//	.Review            []ReviewItem (staff_review, digest)
+//	.Digest            *DigestData (digest)
+//	.Subject           the rendered subject (bodies only)
+//
+// and these functions, written for the template's language: date ("tirsdag den 28. februar
+// 2012"), shortdate ("28. februar 2012"), isodate (a "2012-01-01" string as shortdate), clock
+// ("kl. 10.00"), timespan (start and end: "kl. 10.00–12.00"), kroner ("3.843.350 kr.",
+// øre in), number ("549.050"), percent (a share 0..1: "23,5 %"), share (0.5: "halvdelen"),
+// count (1..12 in words: "to"), people ("to personer"), lcfirst, inc (i+1), and in HTML cid (a
+// Content-ID as a URL for <img src>). Times are shown in the campaign's time zone.
+package letters

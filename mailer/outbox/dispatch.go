@@ -1,0 +1,308 @@
+package outbox
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/rsvpd/rsvpd/store"
+)
+
+// dispatch is the state of one Run or Drain; only its loop's goroutine touches it.
+type dispatch struct {
+	s        *Sender
+	drain    bool
+	workers  []*workerSlot
+	results  chan result
+	queue    []store.Outgoing // due rows not yet handed out, oldest first
+	inflight map[int64]bool   // rows handed out whose outcome is not recorded yet
+	interval time.Duration    // 1/Rate; 0 without a rate
+	nextSlot time.Time        // when the rate allows the next message
+	connErr  error            // the last connection failure
+	fatal    error            // the first failure to record an outcome
+	batch    batchStats
+}
+
+// workerSlot is the dispatcher's view of a worker.
+type workerSlot struct {
+	w         *worker
+	idle      bool
+	connFails int       // connection failures in a row
+	notBefore time.Time // after a connection failure: no new message before this
+}
+
+type batchStats struct {
+	active                 bool
+	start                  time.Time
+	sent, failed, deferred int
+	total                  int
+}
+
+func (d *dispatch) stopWorkers(wg *sync.WaitGroup) {
+	for _, ws := range d.workers {
+		close(ws.w.jobs)
+	}
+	d.workers = nil
+	wg.Wait()
+}
+
+func (d *dispatch) loop(ctx context.Context) error {
+	s := d.s
+	for {
+		d.collect()
+		if d.fatal != nil || ctx.Err() != nil {
+			d.finish()
+			if d.fatal != nil {
+				return d.fatal
+			}
+			if d.drain {
+				return ctx.Err()
+			}
+			return nil
+		}
+		if len(d.queue) == 0 {
+			if err := d.refill(ctx); err != nil {
+				if ctx.Err() != nil {
+					continue
+				}
+				d.finish()
+				return err
+			}
+		}
+		now := s.clock.Now()
+		d.handOut(now)
+		if len(d.queue) == 0 && len(d.inflight) == 0 {
+			d.endBatch(now)
+			if d.drain {
+				return nil
+			}
+		}
+		if d.drain && len(d.inflight) == 0 && d.readyWorker(now) < 0 {
+			// Every connection failed to open and is backing off: the rest stays queued.
+			d.endBatch(now)
+			return fmt.Errorf("send outbox: %d due messages left queued: %w", len(d.queue), d.connErr)
+		}
+		until, err := d.nextWake(ctx, now)
+		if err != nil {
+			if ctx.Err() != nil {
+				continue
+			}
+			d.finish()
+			return err
+		}
+		_ = s.clock.Wait(ctx, until, s.wake) // an error is ctx's, seen at the top
+	}
+}
+
+// refill reads the due rows that are not in flight.
+func (d *dispatch) refill(ctx context.Context) error {
+	s := d.s
+	rows, err := s.st.Due(ctx, s.clock.Now(), s.o.BatchSize+len(d.inflight))
+	if err != nil {
+		return fmt.Errorf("send outbox: %w", err)
+	}
+	for _, r := range rows {
+		if !d.inflight[r.ID] {
+			d.queue = append(d.queue, r)
+		}
+	}
+	if len(d.queue) == 0 {
+		return nil
+	}
+	if !d.batch.active {
+		d.batch = batchStats{active: true, start: s.clock.Now()}
+	}
+	if s.o.Progress != nil {
+		st, err := s.st.OutboxStats(ctx)
+		if err != nil {
+			return fmt.Errorf("send outbox: %w", err)
+		}
+		d.batch.total = d.batch.sent + d.batch.failed + st.Pending
+	}
+	return nil
+}
+
+// handOut gives queued rows to idle workers as far as the rate allows.
+func (d *dispatch) handOut(now time.Time) {
+	holder, canHold := d.s.clock.(clockHolder)
+	for len(d.queue) > 0 {
+		if d.interval > 0 && now.Before(d.nextSlot) {
+			return
+		}
+		i := d.readyWorker(now)
+		if i < 0 {
+			return
+		}
+		row := d.queue[0]
+		d.queue = d.queue[1:]
+		d.inflight[row.ID] = true
+		ws := d.workers[i]
+		ws.idle = false
+		j := job{row: row}
+		if canHold {
+			j.release = holder.Hold()
+		}
+		ws.w.jobs <- j // buffered and the worker is idle: never blocks
+		if d.interval > 0 {
+			d.nextSlot = later(d.nextSlot, now).Add(d.interval)
+		}
+	}
+}
+
+// readyWorker is an idle worker that may take a message now, or -1.
+func (d *dispatch) readyWorker(now time.Time) int {
+	for i, ws := range d.workers {
+		if ws.idle && !now.Before(ws.notBefore) {
+			return i
+		}
+	}
+	return -1
+}
+
+// nextWake is when the dispatcher must look again by itself; zero means only a signal (a
+// result or a Kick) can bring new work.
+func (d *dispatch) nextWake(ctx context.Context, now time.Time) (time.Time, error) {
+	if len(d.queue) > 0 {
+		var until time.Time
+		anyIdle := false
+		for _, ws := range d.workers {
+			if ws.idle {
+				anyIdle = true
+				if until.IsZero() || ws.notBefore.Before(until) {
+					until = ws.notBefore
+				}
+			}
+		}
+		if !anyIdle {
+			return time.Time{}, nil
+		}
+		if d.interval > 0 {
+			until = later(until, d.nextSlot)
+		}
+		return until, nil
+	}
+	if len(d.inflight) > 0 {
+		return time.Time{}, nil
+	}
+	next, ok, err := d.s.st.NextDue(ctx)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("send outbox: %w", err)
+	}
+	if !ok {
+		return time.Time{}, nil
+	}
+	return next, nil
+}
+
+// collect takes the results that have arrived, without waiting.
+func (d *dispatch) collect() {
+	for {
+		select {
+		case r := <-d.results:
+			d.apply(r)
+		default:
+			return
+		}
+	}
+}
+
+// finish waits for the messages in flight and takes their results.
+func (d *dispatch) finish() {
+	for len(d.inflight) > 0 {
+		d.apply(<-d.results)
+	}
+	d.endBatch(d.s.clock.Now())
+}
+
+func (d *dispatch) apply(r result) {
+	s := d.s
+	now := s.clock.Now()
+	delete(d.inflight, r.row.ID)
+	ws := d.workers[r.worker]
+	ws.idle = true
+	if r.connErr != nil {
+		ws.connFails++
+		ws.notBefore = now.Add(s.backoff.Wait(ws.connFails))
+		d.connErr = r.connErr
+	} else if r.connected {
+		ws.connFails = 0
+	}
+	if r.fatal != nil {
+		if d.fatal == nil {
+			d.fatal = r.fatal
+		}
+		s.log.Error("outbox: cannot record a message's outcome; stopping", "key", r.row.Key, "err", r.fatal)
+		return
+	}
+	switch r.outcome {
+	case outcomeSent:
+		d.batch.sent++
+		s.log.Debug("outbox: sent", "key", r.row.Key, "to", r.row.Recipient)
+	case outcomeFailed:
+		d.batch.failed++
+		s.log.Warn("outbox: failed", "key", r.row.Key, "to", r.row.Recipient, "reason", r.reason)
+	case outcomeDeferred:
+		d.batch.deferred++
+		s.log.Info("outbox: deferred", "key", r.row.Key, "to", r.row.Recipient, "next", r.next, "reason", r.reason)
+	}
+	if s.o.Progress != nil {
+		s.o.Progress(d.progress(now))
+	}
+}
+
+func (d *dispatch) progress(now time.Time) Progress {
+	b := d.batch
+	p := Progress{Sent: b.sent, Failed: b.failed, Deferred: b.deferred, Total: b.total,
+		Elapsed: now.Sub(b.start)}
+	if p.Total < p.Done() {
+		p.Total = p.Done()
+	}
+	if secs := p.Elapsed.Seconds(); secs > 0 && p.Done() > 0 {
+		p.Rate = float64(p.Done()) / secs
+		p.Left = time.Duration(float64(p.Total-p.Done()) / p.Rate * float64(time.Second))
+	}
+	return p
+}
+
+func (d *dispatch) endBatch(now time.Time) {
+	if !d.batch.active {
+		return
+	}
+	b := d.batch
+	d.s.log.Info("outbox: batch done", "sent", b.sent, "failed", b.failed, "deferred", b.deferred,
+		"elapsed", now.Sub(b.start))
+	d.batch = batchStats{}
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// outcome is what became of a row.
+type outcome int
+
+const (
+	outcomeSent outcome = iota + 1
+	outcomeDeferred
+	outcomeFailed
+)
+
+type job struct {
+	row     store.Outgoing
+	release func() // the virtual clock's hold; nil on the real clock
+}
+
+type result struct {
+	worker    int
+	row       store.Outgoing
+	outcome   outcome
+	reason    string
+	next      time.Time // deferred: the next attempt
+	connErr   error     // the connection could not be opened
+	connected bool      // the connection was open when the message was tried
+	fatal     error     // the outcome could not be recorded
+}

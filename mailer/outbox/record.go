@@ -1,0 +1,136 @@
+package outbox
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/rsvpd/rsvpd/store"
+)
+
+// The wait before writing an outcome again to a store that could not take it: the first,
+// doubling up to the last.
+const (
+	storeRetryFirst = time.Second
+	storeRetryMax   = 30 * time.Second
+)
+
+// recordSent marks the row sent, with OnSent in the same transaction.
+func (s *Sender) recordSent(row store.Outgoing) result {
+	now := s.clock.Now()
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	err := s.persist(row, "sent", func(tx *store.Tx) error {
+		if err := tx.MarkSent(row.ID, now); err != nil {
+			return err
+		}
+		if s.o.OnSent != nil {
+			return s.o.OnSent(tx, row)
+		}
+		return nil
+	})
+	if err != nil && s.o.OnSent != nil && !store.Unavailable(err) {
+		s.log.Error("outbox: recording a sent message with its consequences failed; marking it sent alone",
+			"key", row.Key, "err", err)
+		err = s.persist(row, "sent", func(tx *store.Tx) error { return tx.MarkSent(row.ID, now) })
+	}
+	if err != nil {
+		return result{fatal: fmt.Errorf("send outbox: record %s sent: %w", row.Key, err)}
+	}
+	return result{outcome: outcomeSent}
+}
+
+// recordFailed marks the row failed for good, with OnFailed in the same transaction.
+func (s *Sender) recordFailed(row store.Outgoing, reason string) result {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	err := s.persist(row, "failed", func(tx *store.Tx) error {
+		if err := tx.Fail(row.ID, reason); err != nil {
+			return err
+		}
+		if s.o.OnFailed != nil {
+			return s.o.OnFailed(tx, row, reason)
+		}
+		return nil
+	})
+	if err != nil && s.o.OnFailed != nil && !store.Unavailable(err) {
+		s.log.Error("outbox: recording a failed message with its consequences failed; marking it failed alone",
+			"key", row.Key, "err", err)
+		err = s.persist(row, "failed", func(tx *store.Tx) error { return tx.Fail(row.ID, reason) })
+	}
+	if err != nil {
+		return result{fatal: fmt.Errorf("send outbox: record %s failed: %w", row.Key, err)}
+	}
+	return result{outcome: outcomeFailed, reason: reason}
+}
+
+// persist writes a message's outcome. The server has the message, or has refused it: an
+// outcome that is lost would send it again on the next start. So while the store cannot be
+// written for now (another process holds its lock, its disk is full) the worker keeps the
+// outcome and tries again, after 1 s doubling to 30 s, with one error in the log each time;
+// the other workers wait at writeMu meanwhile, so nothing more is sent. It returns the error
+// at once when it can never pass, and after the attempt that fails once the sender has been
+// told to stop (the operator stops a daemon whose store is gone; the message may then go
+// again on the next start).
+func (s *Sender) persist(row store.Outgoing, what string, write func(tx *store.Tx) error) error {
+	wait := storeRetryFirst
+	for failures := 0; ; failures++ {
+		// Background: the server has the message, so the outcome is recorded even while
+		// shutting down.
+		err := s.st.Tx(context.Background(), write)
+		if err == nil {
+			if failures > 0 {
+				s.log.Info("outbox: the store can be written again; outcome recorded", "key", row.Key,
+					"outcome", what, "failed attempts", failures)
+			}
+			return nil
+		}
+		if !store.Unavailable(err) {
+			return err
+		}
+		select {
+		case <-s.stop:
+			return err
+		default:
+		}
+		s.log.Error("outbox: cannot record a message's outcome; holding it and trying again", "key", row.Key,
+			"outcome", what, "in", wait, "err", err)
+		t := time.NewTimer(wait) // real time: the store's trouble is in the real world
+		select {
+		case <-t.C:
+		case <-s.stop:
+			t.Stop()
+		}
+		wait = min(2*wait, storeRetryMax)
+	}
+}
+
+// recordDeferred stores the next attempt after a temporary failure, or fails the row when it
+// has been retried for RetryFor.
+func (s *Sender) recordDeferred(row store.Outgoing, reason string) result {
+	now := s.clock.Now()
+	var next time.Time
+	if !row.CreatedAt.IsZero() {
+		deadline := row.CreatedAt.Add(s.o.RetryFor)
+		if !now.Before(deadline) {
+			return s.recordFailed(row, fmt.Sprintf("gave up after %d attempts in %s: %s",
+				row.Attempts+1, now.Sub(row.CreatedAt).Round(time.Second), reason))
+		}
+		// The last attempt falls on the deadline rather than past it.
+		next = now.Add(s.backoff.Wait(row.Attempts + 1))
+		if next.After(deadline) {
+			next = deadline
+		}
+	} else {
+		next = now.Add(s.backoff.Wait(row.Attempts + 1))
+	}
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	err := s.persist(row, "deferred", func(tx *store.Tx) error {
+		return tx.Retry(row.ID, next, reason)
+	})
+	if err != nil {
+		return result{fatal: fmt.Errorf("send outbox: record %s deferred: %w", row.Key, err)}
+	}
+	return result{outcome: outcomeDeferred, reason: reason, next: next}
+}

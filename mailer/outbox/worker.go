@@ -1,0 +1,415 @@
+package outbox
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	netmail "net/mail"
+	"net/textproto"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wneessen/go-mail"
+	gmsmtp "github.com/wneessen/go-mail/smtp"
+
+	"github.com/rsvpd/rsvpd/clock"
+	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/store"
+)
+
+// worker owns one SMTP connection and delivers the messages handed to it, one at a time.
+type worker struct {
+	s       *Sender
+	id      int
+	jobs    chan job
+	client  *mail.Client   // configuration only; the connection is conn
+	conn    *gmsmtp.Client // nil when not connected
+	raw     net.Conn       // the connection being opened, closed when the handshake fails
+	tlsConf *tls.Config
+	used    time.Time    // wall time of the last transaction, to check an idle connection
+	buf     bytes.Buffer // the encoded message, reused from one message to the next
+}
+
+// idleCheck is how long a connection may sit unused before it is checked with NOOP: servers
+// drop idle clients (Postfix after 300 s), and a message should not pay for finding that out.
+const idleCheck = 10 * time.Second
+
+func (s *Sender) newWorker(id int) (*worker, error) {
+	w := &worker{s: s, id: id, jobs: make(chan job, 1)}
+	o := s.o
+	tlsConf := &tls.Config{ServerName: o.Host, MinVersion: tls.VersionTLS12}
+	if o.TLSConfig != nil {
+		tlsConf = o.TLSConfig.Clone()
+		if tlsConf.ServerName == "" {
+			tlsConf.ServerName = o.Host // STARTTLS verifies against it
+		}
+	}
+	opts := []mail.Option{
+		mail.WithPort(o.Port),
+		mail.WithTimeout(o.Timeout),
+		mail.WithTLSConfig(tlsConf),
+		// go-mail opens the connection (greeting, EHLO, STARTTLS, AUTH); the worker runs the
+		// transactions on it (transact).
+		mail.WithDialContextFunc(w.dialRaw),
+	}
+	switch o.TLS {
+	case mailer.NoTLS:
+		opts = append(opts, mail.WithTLSPolicy(mail.NoTLS))
+	case mailer.StartTLS:
+		opts = append(opts, mail.WithTLSPolicy(mail.TLSMandatory))
+	case mailer.ImplicitTLS:
+		// The dialler does the TLS handshake (dialRaw); go-mail must not try STARTTLS.
+		opts = append(opts, mail.WithTLSPolicy(mail.NoTLS))
+	}
+	if o.HELO != "" {
+		opts = append(opts, mail.WithHELO(o.HELO))
+	}
+	if o.User != "" {
+		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthPlain), mail.WithUsername(o.User),
+			mail.WithPassword(o.Password))
+	}
+	c, err := mail.NewClient(o.Host, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("send outbox: smtp client for %s: %w", o.Host, err)
+	}
+	w.client, w.tlsConf = c, tlsConf
+	return w, nil
+}
+
+// dialRaw opens the TCP (or TLS) connection and remembers it, so that a connection whose SMTP
+// handshake fails is closed (go-mail leaves it open).
+func (w *worker) dialRaw(ctx context.Context, network, addr string) (net.Conn, error) {
+	nd := &net.Dialer{}
+	var (
+		c   net.Conn
+		err error
+	)
+	if w.s.o.TLS == mailer.ImplicitTLS {
+		td := &tls.Dialer{NetDialer: nd, Config: w.tlsConf}
+		c, err = td.DialContext(ctx, network, addr)
+	} else {
+		c, err = nd.DialContext(ctx, network, addr)
+	}
+	w.raw = c
+	return c, err
+}
+
+func (w *worker) run(ctx context.Context, results chan<- result, wake clock.Signal) {
+	defer w.hangUp()
+	for j := range w.jobs {
+		r := w.deliver(ctx, j.row)
+		r.worker, r.row = w.id, j.row
+		results <- r
+		wake.Notify()
+		if j.release != nil {
+			j.release() // after Notify: the dispatcher is awake before the clock may move
+		}
+	}
+}
+
+// deliver renders, sends and records one row.
+func (w *worker) deliver(ctx context.Context, row store.Outgoing) (r result) {
+	s := w.s
+	defer func() {
+		if p := recover(); p != nil {
+			r = result{fatal: fmt.Errorf("send %s: panic: %v", row.Key, p)}
+		}
+	}()
+	msg, err := s.renderRow(ctx, row)
+	if err != nil {
+		return s.recordFailed(row, err.Error())
+	}
+	env, err := s.prepare(msg, row)
+	if err != nil {
+		return s.recordFailed(row, err.Error())
+	}
+	// The message is encoded before the transaction starts: go-mail writing its MIME parts
+	// straight into the DATA stream costs twice the time of one write of the finished bytes,
+	// and a message that cannot be encoded should fail before the server sees anything.
+	w.buf.Reset()
+	if _, err := msg.WriteTo(&w.buf); err != nil {
+		return s.recordFailed(row, fmt.Sprintf("message %s: encode: %v", row.Key, err))
+	}
+	env.eightBit = msg.Encoding() == mail.NoEncoding.String()
+	dialFailed, err := w.send(env, w.buf.Bytes())
+	if dialFailed {
+		r = s.recordDeferred(row, err.Error())
+		r.connErr = err
+		return r
+	}
+	if err == nil {
+		r = s.recordSent(row)
+		r.connected = true
+		return r
+	}
+	if permanentSendError(err) {
+		r = s.recordFailed(row, smtpReason(err))
+	} else {
+		r = s.recordDeferred(row, smtpReason(err))
+	}
+	r.connected = true
+	return r
+}
+
+// renderRow calls the renderer, turning a panic into an error for that row alone.
+func (s *Sender) renderRow(ctx context.Context, row store.Outgoing) (msg *mail.Msg, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("render %s: panic: %v", row.Key, p)
+		}
+	}()
+	rctx, cancel := context.WithTimeout(ctx, s.o.Timeout)
+	defer cancel()
+	msg, err = s.render.Render(rctx, row)
+	if err != nil {
+		return nil, fmt.Errorf("render %s: %w", row.Key, err)
+	}
+	if msg == nil {
+		return nil, fmt.Errorf("render %s: no message", row.Key)
+	}
+	return msg, nil
+}
+
+// envelope is what the SMTP transaction needs besides the message's bytes.
+type envelope struct {
+	from, to string // as go-mail writes them in MAIL FROM and RCPT TO: <addr>
+	eightBit bool   // the message is not 7-bit encoded: the server must offer 8BITMIME
+}
+
+// prepare adds the envelope details and checks that the message goes to the row's recipient
+// alone: one refused recipient would sink a message for all, and a second recipient would be
+// a second message the outbox knows nothing about.
+func (s *Sender) prepare(msg *mail.Msg, row store.Outgoing) (envelope, error) {
+	var rcpts []string
+	for _, list := range [][]*netmail.Address{msg.GetTo(), msg.GetCc(), msg.GetBcc()} {
+		for _, a := range list {
+			rcpts = append(rcpts, a.Address)
+		}
+	}
+	switch {
+	case len(rcpts) == 0:
+		if err := msg.To(row.Recipient); err != nil {
+			return envelope{}, fmt.Errorf("message %s: recipient %q: %w", row.Key, row.Recipient, err)
+		}
+	case len(rcpts) != 1 || !strings.EqualFold(rcpts[0], row.Recipient):
+		return envelope{}, fmt.Errorf("message %s: one recipient per message: the message is addressed to %s, the outbox row to %s",
+			row.Key, strings.Join(rcpts, ", "), row.Recipient)
+	}
+	if msg.GetMessageID() == "" && row.MessageID != "" {
+		msg.SetMessageIDWithValue(strings.Trim(row.MessageID, "<>"))
+	}
+	if len(msg.GetGenHeader(mail.HeaderDate)) == 0 {
+		msg.SetDateWithValue(s.clock.Now())
+	}
+	if s.o.EnvelopeFrom != "" {
+		if err := msg.EnvelopeFrom(s.o.EnvelopeFrom); err != nil {
+			return envelope{}, fmt.Errorf("message %s: envelope sender %q: %w", row.Key, s.o.EnvelopeFrom, err)
+		}
+	}
+	from, err := msg.GetSender(false)
+	if err != nil {
+		return envelope{}, fmt.Errorf("message %s: no sender: %w", row.Key, err)
+	}
+	to, err := msg.GetRecipients()
+	if err != nil || len(to) != 1 {
+		return envelope{}, fmt.Errorf("message %s: recipient %q: %v", row.Key, row.Recipient, err)
+	}
+	return envelope{from: from, to: to[0]}, nil
+}
+
+// send delivers the message over the worker's connection, opening it when needed.
+// dialFailed reports that the connection could not be opened (the message was not tried).
+func (w *worker) send(env envelope, data []byte) (dialFailed bool, err error) {
+	reused := w.conn != nil
+	if reused && time.Since(w.used) > idleCheck && !w.alive() {
+		w.drop()
+		reused = false
+	}
+	if w.conn == nil {
+		if err := w.dial(); err != nil {
+			return true, err
+		}
+	}
+	err = w.transact(env, data)
+	if err != nil && reused && staleConnection(err) {
+		// The server closed the connection while it was idle; the message never left.
+		w.drop()
+		if err := w.dial(); err != nil {
+			return true, err
+		}
+		err = w.transact(env, data)
+	}
+	w.used = time.Now()
+	if err != nil && mustReconnect(err) {
+		w.drop()
+	}
+	return false, err
+}
+
+// transact is one SMTP mail transaction within Timeout, through go-mail's client: MAIL FROM
+// (with BODY=8BITMIME when the server offers it, as Mail does itself), RCPT TO, DATA, and the
+// encoded message in one write. An error names the step it came from. A refusal before the
+// data leaves the session clean (RSET) for the next message.
+func (w *worker) transact(env envelope, data []byte) error {
+	c := w.conn
+	if err := c.UpdateDeadline(w.s.o.Timeout); err != nil {
+		return &stepError{"set deadline", err}
+	}
+	if eightBitMIME, _ := c.Extension("8BITMIME"); env.eightBit && !eightBitMIME {
+		return &stepError{"MAIL FROM", errNo8BitMIME}
+	}
+	if strings.ContainsAny(env.from+env.to, "\r\n") {
+		return &stepError{"MAIL FROM", errors.New("line break in an address")}
+	}
+	// Mail asks for SMTPUTF8 whenever the server offers it; only an address that needs it
+	// should.
+	c.SkipSMTPUTF8(isASCII(env.from + env.to))
+	if err := c.Mail(env.from); err != nil {
+		return w.refused("MAIL FROM", err)
+	}
+	if err := c.Rcpt(env.to); err != nil {
+		return w.refused("RCPT TO", err)
+	}
+	wc, err := c.Data()
+	if err != nil {
+		return w.refused("DATA", err)
+	}
+	if _, err := wc.Write(data); err != nil {
+		return &stepError{"message data", err} // the connection is dropped: no Close
+	}
+	if err := wc.Close(); err != nil {
+		return &stepError{"end of data", err}
+	}
+	return nil
+}
+
+// refused names the step of an error before the data. After the server's refusal it ends
+// the transaction (RSET) so that the connection can carry the next message; after an error
+// without a reply the connection is dropped anyway.
+func (w *worker) refused(step string, err error) error {
+	if smtpCode(err) != 0 {
+		_ = w.conn.Reset()
+	}
+	return &stepError{step, err}
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// errNo8BitMIME: the message has 8-bit parts and the server cannot take them.
+var errNo8BitMIME = errors.New("the message is 8-bit and the server does not offer 8BITMIME")
+
+// stepError is an SMTP error with the step of the transaction it happened in.
+type stepError struct {
+	step string
+	err  error
+}
+
+func (e *stepError) Error() string { return e.step + ": " + e.err.Error() }
+
+func (e *stepError) Unwrap() error { return e.err }
+
+func (w *worker) addr() string {
+	return net.JoinHostPort(w.s.o.Host, strconv.Itoa(w.s.o.Port))
+}
+
+func (w *worker) dial() error {
+	ctx, cancel := context.WithTimeout(context.Background(), w.s.o.Timeout)
+	defer cancel()
+	w.raw = nil
+	c, err := w.client.DialToSMTPClientWithContext(ctx)
+	if err != nil {
+		if w.raw != nil {
+			w.raw.Close()
+		}
+		w.raw = nil
+		return fmt.Errorf("connect to smtp %s: %w", w.addr(), err)
+	}
+	w.raw = nil
+	w.conn = c
+	return nil
+}
+
+// alive checks an idle connection with NOOP.
+func (w *worker) alive() bool {
+	if err := w.conn.UpdateDeadline(w.s.o.Timeout); err != nil {
+		return false
+	}
+	return w.conn.Noop() == nil
+}
+
+// drop closes a connection that cannot be trusted any more, without QUIT.
+func (w *worker) drop() {
+	if w.conn != nil {
+		w.conn.Close()
+		w.conn = nil
+	}
+}
+
+// hangUp ends the connection politely.
+func (w *worker) hangUp() {
+	if w.conn == nil {
+		return
+	}
+	if err := w.conn.UpdateDeadline(w.s.o.Timeout); err == nil {
+		_ = w.conn.Quit()
+	}
+	w.conn.Close()
+	w.conn = nil
+}
+
+// smtpCode is the SMTP reply code in err, 0 when there is none (a network error, a timeout,
+// an error of our own).
+func smtpCode(err error) int {
+	var te *textproto.Error
+	if errors.As(err, &te) {
+		return te.Code
+	}
+	var se *mail.SendError
+	if errors.As(err, &se) {
+		return se.ErrorCode()
+	}
+	return 0
+}
+
+// permanentSendError: the server refused the message for good (5xx), or it cannot be sent to
+// this server at all (8-bit data without 8BITMIME). Everything else (4xx, network errors,
+// timeouts, errors without an SMTP code) is worth another attempt.
+func permanentSendError(err error) bool {
+	if errors.Is(err, errNo8BitMIME) {
+		return true
+	}
+	code := smtpCode(err)
+	return code >= 500 && code < 600
+}
+
+// staleConnection: the first command of a transaction failed without an SMTP reply.
+func staleConnection(err error) bool {
+	var se *stepError
+	return errors.As(err, &se) && se.step == "MAIL FROM" && smtpCode(err) == 0 && !errors.Is(err, errNo8BitMIME)
+}
+
+// mustReconnect: after a network error or timeout the session is in an unknown state, and a
+// 421 means the server is closing it.
+func mustReconnect(err error) bool {
+	if errors.Is(err, errNo8BitMIME) {
+		return false
+	}
+	code := smtpCode(err)
+	return code == 0 || code == 421
+}
+
+// smtpReason is the error as stored with the row: the step and the server's reply.
+func smtpReason(err error) string {
+	return "smtp " + err.Error()
+}

@@ -152,6 +152,10 @@ func (e *Engine) watcherOptions(o RunOptions) inbox.Options {
 		Host: m.IMAP.Host, Port: m.IMAP.Port, TLS: m.IMAP.TLS, User: m.IMAP.User, Password: o.IMAPPassword,
 		Mailbox: m.Inbox, Processed: m.Processed, Poll: m.Poll, Log: e.log.With("component", "watcher"),
 		Clock: o.Clock,
+		// As the single handler: the batch being applied when the daemon stops is finished.
+		HandleBatch: func(ctx context.Context, ids []int64) []error {
+			return e.HandleInbounds(context.WithoutCancel(ctx), ids)
+		},
 	}
 	if o.WatcherTweak != nil {
 		o.WatcherTweak(&wo)

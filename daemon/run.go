@@ -163,13 +163,12 @@ func (e *Engine) watcherOptions(o RunOptions) inbox.Options {
 	return wo
 }
 
-// onSent logs the delivery in the transaction that marks the row sent.
+// onSent logs the SHA-256 of an agreement PDF that went out, in the transaction that marks
+// the row sent. The row itself (status sent, sent_at, message_id) is the record that the
+// message went: no "sent" event repeats it (100,000 of them for the invitations alone, read
+// by nothing).
 func (e *Engine) onSent(tx *store.Tx, row store.Outgoing) error {
 	now := e.clock.Now()
-	if err := tx.Log(store.Event{At: now, Invitee: inviteeOf(row), Kind: "sent", Cause: "outbox:" + row.Key,
-		Detail: map[string]any{"kind": row.Kind, "to": row.Recipient, "message_id": row.MessageID}}); err != nil {
-		return err
-	}
 	sum, ok := e.pdfSums.LoadAndDelete(row.ID)
 	if !ok {
 		return nil

@@ -15,12 +15,11 @@ const (
 	storeRetryMax   = 30 * time.Second
 )
 
-// recordSent marks the row sent, with OnSent in the same transaction.
+// recordSent marks the row sent, with OnSent in the same transaction. Outcomes of several
+// connections that arrive together are committed together (commitGrouped).
 func (s *Sender) recordSent(row store.Outgoing) result {
 	now := s.clock.Now()
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	err := s.persist(row, "sent", func(tx *store.Tx) error {
+	err := s.commitGrouped(row, func(tx *store.Tx) error {
 		if err := tx.MarkSent(row.ID, now); err != nil {
 			return err
 		}
@@ -32,12 +31,71 @@ func (s *Sender) recordSent(row store.Outgoing) result {
 	if err != nil && s.o.OnSent != nil && !store.Unavailable(err) {
 		s.log.Error("outbox: recording a sent message with its consequences failed; marking it sent alone",
 			"key", row.Key, "err", err)
+		s.writeMu.Lock()
 		err = s.persist(row, "sent", func(tx *store.Tx) error { return tx.MarkSent(row.ID, now) })
+		s.writeMu.Unlock()
 	}
 	if err != nil {
 		return result{fatal: fmt.Errorf("send outbox: record %s sent: %w", row.Key, err)}
 	}
 	return result{outcome: outcomeSent}
+}
+
+// grouped is a sent message's outcome waiting to be committed.
+type grouped struct {
+	row   store.Outgoing
+	write func(tx *store.Tx) error
+	done  chan error
+}
+
+// commitGrouped writes a sent message's outcome, in one transaction with the outcomes other
+// connections hand in meanwhile: the first to come commits, for itself and for those that
+// came while it waited for the store, so with four connections a commit carries up to four
+// outcomes instead of one (a commit writes every page it touched to the WAL: at 100,000
+// invitations, most of the disk written). Each connection still waits for its own outcome to
+// be committed before it takes the next message, so a crash resends at most the message in
+// flight on each connection. When the group's transaction is refused for a reason that is
+// not the store's (one outcome's consequences cannot be written), each is written alone.
+func (s *Sender) commitGrouped(row store.Outgoing, write func(tx *store.Tx) error) error {
+	me := &grouped{row: row, write: write, done: make(chan error, 1)}
+	s.groupMu.Lock()
+	s.group = append(s.group, me)
+	lead := !s.committing
+	s.committing = true
+	s.groupMu.Unlock()
+	if !lead {
+		return <-me.done
+	}
+	for {
+		s.groupMu.Lock()
+		batch := s.group
+		s.group = nil
+		if len(batch) == 0 {
+			s.committing = false
+			s.groupMu.Unlock()
+			return <-me.done
+		}
+		s.groupMu.Unlock()
+		s.writeMu.Lock()
+		err := s.persist(batch[0].row, "sent", func(tx *store.Tx) error {
+			for _, g := range batch {
+				if err := g.write(tx); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil && len(batch) > 1 && !store.Unavailable(err) {
+			for _, g := range batch {
+				g.done <- s.persist(g.row, "sent", g.write)
+			}
+		} else {
+			for _, g := range batch {
+				g.done <- err
+			}
+		}
+		s.writeMu.Unlock()
+	}
 }
 
 // recordFailed marks the row failed for good, with OnFailed in the same transaction.

@@ -164,6 +164,15 @@ func (s *Store) OutboxStats(ctx context.Context) (OutboxStats, error) {
 	return st, nil
 }
 
+// PendingCount counts the messages waiting to be sent (from the index of pending rows).
+func (s *Store) PendingCount(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE status = 'pending'`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count pending messages: %w", err)
+	}
+	return n, nil
+}
+
 // OutboxFilter selects outbox rows; empty fields match everything.
 type OutboxFilter struct {
 	Kind, Invitee string

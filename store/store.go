@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite" // the database/sql driver "sqlite"
@@ -28,6 +29,25 @@ var migrationFiles embed.FS
 type Store struct {
 	db   *sql.DB
 	path string
+	// stmts holds the statements with arguments that transactions ran, prepared once for
+	// the database (database/sql prepares each on a connection when first used there).
+	stmts sync.Map // string -> *sql.Stmt
+}
+
+// stmt is the database's prepared statement for query.
+func (s *Store) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := s.stmts.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := s.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := s.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
 }
 
 // ErrNotFound is returned when a looked-up row does not exist.
@@ -67,7 +87,13 @@ func open(ctx context.Context, path string, target int) (*Store, error) {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.stmts.Range(func(_, st any) bool {
+		st.(*sql.Stmt).Close()
+		return true
+	})
+	return s.db.Close()
+}
 
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
@@ -129,6 +155,7 @@ type Tx struct {
 // transaction.
 type stmtCache struct {
 	*sql.Tx
+	s     *Store
 	stmts map[string]*sql.Stmt
 }
 
@@ -136,10 +163,14 @@ func (c *stmtCache) prepared(ctx context.Context, query string) (*sql.Stmt, erro
 	if st, ok := c.stmts[query]; ok {
 		return st, nil
 	}
-	st, err := c.Tx.PrepareContext(ctx, query)
+	// The store keeps each statement prepared on every connection that ran it: a
+	// transaction that writes one row (a message marked sent) takes it from there rather
+	// than parsing the SQL again.
+	shared, err := c.s.stmt(ctx, query)
 	if err != nil {
 		return nil, err
 	}
+	st := c.Tx.StmtContext(ctx, shared)
 	if c.stmts == nil {
 		c.stmts = map[string]*sql.Stmt{}
 	}
@@ -209,7 +240,7 @@ func (s *Store) Read(ctx context.Context, fn func(tx *Tx) error) error {
 		return fmt.Errorf("store %s: begin read: %w", s.path, err)
 	}
 	defer sqlTx.Rollback()
-	if err := fn(&Tx{tx: &stmtCache{Tx: sqlTx}, ctx: ctx}); err != nil {
+	if err := fn(&Tx{tx: &stmtCache{Tx: sqlTx, s: s}, ctx: ctx}); err != nil {
 		var dbErr *sqlite.Error
 		if errors.As(err, &dbErr) {
 			return fmt.Errorf("store %s: %w", s.path, err)
@@ -242,7 +273,7 @@ func (s *Store) tx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	if err := fn(&Tx{tx: &stmtCache{Tx: sqlTx}, ctx: ctx}); err != nil {
+	if err := fn(&Tx{tx: &stmtCache{Tx: sqlTx, s: s}, ctx: ctx}); err != nil {
 		sqlTx.Rollback()
 		return err
 	}

@@ -22,6 +22,7 @@ type dispatch struct {
 	connErr  error            // the last connection failure
 	fatal    error            // the first failure to record an outcome
 	batch    batchStats
+	counted  time.Time // when the pending rows were last counted (wall time)
 }
 
 // workerSlot is the dispatcher's view of a worker.
@@ -113,12 +114,17 @@ func (d *dispatch) refill(ctx context.Context) error {
 	if !d.batch.active {
 		d.batch = batchStats{active: true, start: s.clock.Now()}
 	}
-	if s.o.Progress != nil {
-		st, err := s.st.OutboxStats(ctx)
+	// The total for the progress display: counting the pending rows costs a read of the
+	// outbox's index, too much for every refill of a hundred thousand rows; once a second
+	// tells the display all it shows, and sooner when more rows are known than counted
+	// (rows queued since: the display would take the batch for done).
+	known := d.batch.sent + d.batch.failed + len(d.queue) + len(d.inflight)
+	if s.o.Progress != nil && (d.batch.total < known || time.Since(d.counted) >= time.Second) {
+		pending, err := s.st.PendingCount(ctx)
 		if err != nil {
 			return fmt.Errorf("send outbox: %w", err)
 		}
-		d.batch.total = d.batch.sent + d.batch.failed + st.Pending
+		d.batch.total, d.counted = d.batch.sent+d.batch.failed+pending, time.Now()
 	}
 	return nil
 }

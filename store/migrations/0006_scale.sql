@@ -5,3 +5,8 @@ ALTER TABLE outbox ADD COLUMN cause TEXT NOT NULL DEFAULT '';
 -- The digest reads the events of a few kinds (answer, failed, agreement) among hundreds of
 -- thousands.
 CREATE INDEX events_kind ON events (kind, id);
+-- The sender looks for pending rows only: an index of those alone, which a row leaves when it
+-- is sent, where (status, next_attempt) moved it from one place in the index to another and
+-- kept every sent row in it.
+DROP INDEX outbox_due;
+CREATE INDEX outbox_pending ON outbox (next_attempt, id) WHERE status = 'pending';

@@ -152,11 +152,13 @@ func (cp *Composer) event(inv campaign.Invitee, m campaign.Meeting, seq int, sta
 	return ev
 }
 
+// danishLetters spells æ, ø, å and a few others in ASCII for file names (built once).
+var danishLetters = strings.NewReplacer("æ", "ae", "ø", "oe", "å", "aa", "Æ", "Ae", "Ø", "Oe", "Å", "Aa", "é", "e", "ü", "ue")
+
 // AgreementFileName is the PDF's name as the invitee sees it: "tilslutningsaftale-101-koebenhavn.pdf".
 func AgreementFileName(inv campaign.Invitee) string {
-	r := strings.NewReplacer("æ", "ae", "ø", "oe", "å", "aa", "Æ", "Ae", "Ø", "Oe", "Å", "Aa", "é", "e", "ü", "ue")
 	var b strings.Builder
-	for _, ch := range strings.ToLower(r.Replace(inv.Name)) {
+	for _, ch := range strings.ToLower(danishLetters.Replace(inv.Name)) {
 		switch {
 		case ch >= 'a' && ch <= 'z', ch >= '0' && ch <= '9':
 			b.WriteRune(ch)

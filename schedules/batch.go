@@ -19,6 +19,7 @@ const DefaultBatchSize = 500
 type batch struct {
 	r     *Runner
 	rep   *Report
+	each  func(Report) // when set, each batch's report goes here instead of into rep
 	items []item
 	total int // the step's due jobs, for the progress in the log
 	done  int
@@ -41,6 +42,14 @@ func (b *batch) flush(ctx context.Context) time.Time {
 		return time.Time{}
 	}
 	defer func() { b.done += len(items) }()
+	if b.each != nil {
+		into := b.rep
+		b.rep = &Report{Now: into.Now}
+		defer func() {
+			b.each(*b.rep)
+			b.rep = into
+		}()
+	}
 	r := b.r
 	now := r.cfg.Clock.Now()
 	if len(items) > 1 {

@@ -1,10 +1,12 @@
 package schedules
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -127,16 +129,23 @@ func (r *Runner) Kick() { r.kick.Notify() }
 // Run runs due jobs until ctx ends, then returns nil. It waits on the clock until the next due
 // time, a retry, or a Kick.
 func (r *Runner) Run(ctx context.Context) error {
+	// OnStep hears of every batch as it settles: a step that queues 100,000 invitations
+	// keeps none of them in a report.
+	var each func(Report)
+	if r.cfg.OnStep != nil {
+		each = func(rep Report) {
+			if len(rep.Ran) > 0 || len(rep.Skipped) > 0 || len(rep.Failed) > 0 {
+				r.cfg.OnStep(rep)
+			}
+		}
+	}
 	for {
-		rep, err := r.Step(ctx)
+		rep, err := r.step(ctx, each)
 		if ctx.Err() != nil {
 			return nil
 		}
 		if err != nil {
 			r.log.Error("schedule step failed", "err", err, "retry_at", rep.Next)
-		}
-		if r.cfg.OnStep != nil && (len(rep.Ran) > 0 || len(rep.Skipped) > 0 || len(rep.Failed) > 0) {
-			r.cfg.OnStep(rep)
 		}
 		until := rep.Next
 		if r.cfg.MaxSleep > 0 {
@@ -156,7 +165,11 @@ func (r *Runner) Run(ctx context.Context) error {
 // earlier ones are skipped as superseded by the latest, so that a restart after downtime sends
 // one nudge, not three, and one digest. Skips are recorded, so each is reported once. Jobs are
 // performed in batches of up to BatchSize, each batch in one ledger transaction.
-func (r *Runner) Step(ctx context.Context) (Report, error) {
+func (r *Runner) Step(ctx context.Context) (Report, error) { return r.step(ctx, nil) }
+
+// step is Step; with each set, every batch's report goes to each as it settles and the
+// returned Report holds only the time and Next.
+func (r *Runner) step(ctx context.Context, each func(Report)) (Report, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	now := r.cfg.Clock.Now()
@@ -173,24 +186,40 @@ func (r *Runner) Step(ctx context.Context) (Report, error) {
 		return rep, fmt.Errorf("read invitee state: %w", err)
 	}
 
-	due, next := r.collect(st, now)
-	b := &batch{r: r, rep: &rep, total: len(due)}
-	for i := range due {
+	due, digests, next := r.collect(st, now)
+	b := &batch{r: r, rep: &rep, each: each, total: len(due)}
+	var buf []Job
+	last := -1
+	for _, d := range due {
 		if ctx.Err() != nil {
 			return rep, ctx.Err()
 		}
-		j := &due[i]
+		var j Job
+		if d.n < 0 {
+			j = digests[d.k]
+		} else {
+			n := int(d.n)
+			if n != last {
+				buf, last = r.p.appendJobs(buf[:0], n, st.Invitee(r.p.c.Invitees[n].Code)), n
+			}
+			j = buf[d.k]
+			if l := latestOf(buf, &j, now); l != nil {
+				l.fillKey()
+				j.superseded = l.Key
+			}
+			j.fillKey()
+		}
 		switch {
 		case !j.Expires.IsZero() && !now.Before(j.Expires):
-			b.add(*j, fmt.Sprintf("missed: due %s, useful only before %s", r.p.local(j.Due), r.p.local(j.Expires)))
+			b.add(j, fmt.Sprintf("missed: due %s, useful only before %s", r.p.local(j.Due), r.p.local(j.Expires)))
 		case j.superseded != "":
-			b.add(*j, "superseded by "+j.superseded)
+			b.add(j, "superseded by "+j.superseded)
 		default:
 			if rt, ok := r.retry[j.Key]; ok && rt.at.After(now) {
 				next = earliest(next, rt.at)
 				continue
 			}
-			b.add(*j, "")
+			b.add(j, "")
 		}
 		if len(b.items) >= r.cfg.BatchSize {
 			next = earliest(next, b.flush(ctx))
@@ -201,15 +230,24 @@ func (r *Runner) Step(ctx context.Context) (Report, error) {
 	return rep, nil
 }
 
-// collect returns the jobs due at now that the ledger has not settled, in due order, each
-// marked with the later job of its series that supersedes it, if any; and the next due time
-// after now. It looks at one invitee's jobs at a time and writes keys only for the due ones,
-// so a step costs little more than reading the state when nothing is due.
-func (r *Runner) collect(st State, now time.Time) (due []Job, next time.Time) {
+// dueRef is a due job as collect keeps it: 24 bytes where the job is 200, since a step may
+// find 100,000 due at once. The job itself is made again from the invitee's state when its
+// turn comes (Planner.appendJobs is cheap and the state does not change within a step).
+type dueRef struct {
+	due  int64 // the due time, Unix nanoseconds
+	n    int32 // the invitee's position; -1 for a digest
+	k    int16 // the job's index among the invitee's jobs, or among the digests
+	rank int8  // the kind's rank (Kind.rank)
+}
+
+// collect returns the jobs due at now that the ledger has not settled, in due order (by due
+// time, kind, then invitee in configuration order); the digests among them; and the next due
+// time after now. It looks at one invitee's jobs at a time and makes no keys, so a step costs
+// little more than reading the state when nothing is due.
+func (r *Runner) collect(st State, now time.Time) (due []dueRef, digests []Job, next time.Time) {
 	var buf []Job
 	for n, inv := range r.p.c.Invitees {
 		buf = r.p.appendJobs(buf[:0], n, st.Invitee(inv.Code))
-		first := len(due)
 		for i := range buf {
 			j := &buf[i]
 			switch {
@@ -218,34 +256,37 @@ func (r *Runner) collect(st State, now time.Time) (due []Job, next time.Time) {
 					next = earliest(next, j.Due)
 				}
 			case !r.done.has(j):
-				due = append(due, *j)
-			}
-		}
-		for i := first; i < len(due); i++ {
-			if l := latestOf(buf, &due[i], now); l != nil {
-				l.fillKey()
-				due[i].superseded = l.Key
+				due = append(due, dueRef{due: j.Due.UnixNano(), n: int32(n), k: int16(i), rank: int8(j.Kind.rank())})
 			}
 		}
 	}
-	digests := r.p.Digests(r.lastDigest, now)
-	for i, j := range digests {
+	all := r.p.Digests(r.lastDigest, now)
+	for i, j := range all {
 		if r.done.hasKey(j.Key) {
 			continue
 		}
-		if i < len(digests)-1 {
-			j.superseded = digests[len(digests)-1].Key
+		if i < len(all)-1 {
+			j.superseded = all[len(all)-1].Key
 		}
-		due = append(due, j)
+		due = append(due, dueRef{due: j.Due.UnixNano(), n: -1, k: int16(len(digests)), rank: int8(j.Kind.rank())})
+		digests = append(digests, j)
 	}
 	if j, ok := r.p.NextDigest(now); ok {
 		next = earliest(next, j.Due)
 	}
-	for i := range due {
-		due[i].fillKey()
-	}
-	r.p.sort(due)
-	return due, next
+	slices.SortFunc(due, func(a, b dueRef) int {
+		if c := cmp.Compare(a.due, b.due); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.rank, b.rank); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.n, b.n); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.k, b.k)
+	})
+	return due, digests, next
 }
 
 // latestOf is the job of j's series (its invitee's jobs of one kind for one meeting) that is

@@ -224,9 +224,21 @@ func (d *dispatch) finish() {
 func (d *dispatch) apply(r result) {
 	s := d.s
 	now := s.clock.Now()
-	delete(d.inflight, r.row.ID)
 	ws := d.workers[r.worker]
-	ws.idle = true
+	if r.ready {
+		// The server took the message; its outcome waits for a commit while the worker
+		// takes the next one. The row stays in flight until the outcome is recorded.
+		ws.idle = true
+		ws.connFails = 0
+		return
+	}
+	delete(d.inflight, r.row.ID)
+	if !r.busy {
+		ws.idle = true
+	}
+	if r.outcome == 0 && r.fatal == nil && r.connErr == nil {
+		return // not tried: the worker stopped before its end of data (the sender stops)
+	}
 	if r.connErr != nil {
 		ws.connFails++
 		ws.notBefore = now.Add(s.backoff.Wait(ws.connFails))
@@ -311,4 +323,9 @@ type result struct {
 	connErr   error     // the connection could not be opened
 	connected bool      // the connection was open when the message was tried
 	fatal     error     // the outcome could not be recorded
+	// ready: the server took the message and its outcome waits for a commit; the worker is
+	// free for the next message, the row still in flight (its outcome comes later).
+	ready bool
+	// busy: an outcome reported while the worker has the next message in hand.
+	busy bool
 }

@@ -15,11 +15,9 @@ const (
 	storeRetryMax   = 30 * time.Second
 )
 
-// recordSent marks the row sent, with OnSent in the same transaction. Outcomes of several
-// connections that arrive together are committed together (commitGrouped).
-func (s *Sender) recordSent(row store.Outgoing) result {
-	now := s.clock.Now()
-	err := s.commitGrouped(row, func(tx *store.Tx) error {
+// sentWrite is what marking a row sent writes: the row, and OnSent in the same transaction.
+func (s *Sender) sentWrite(row store.Outgoing, now time.Time) func(tx *store.Tx) error {
+	return func(tx *store.Tx) error {
 		if err := tx.MarkSent(row.ID, now); err != nil {
 			return err
 		}
@@ -27,7 +25,19 @@ func (s *Sender) recordSent(row store.Outgoing) result {
 			return s.o.OnSent(tx, row)
 		}
 		return nil
-	})
+	}
+}
+
+// recordSent marks the row sent and waits until it is committed (with the outcomes of other
+// connections waiting at that moment).
+func (s *Sender) recordSent(row store.Outgoing) result {
+	return s.sentResult(row, s.clock.Now(), s.awaitSent(s.queueSent(row, s.sentWrite(row, s.clock.Now()))))
+}
+
+// sentResult turns the commit of a sent outcome into the row's result. When its consequences
+// (OnSent) could not be written for a reason that is not the store's, the row is marked sent
+// alone: the server has the message.
+func (s *Sender) sentResult(row store.Outgoing, now time.Time, err error) result {
 	if err != nil && s.o.OnSent != nil && !store.Unavailable(err) {
 		s.log.Error("outbox: recording a sent message with its consequences failed; marking it sent alone",
 			"key", row.Key, "err", err)
@@ -48,24 +58,32 @@ type grouped struct {
 	done  chan error
 }
 
-// commitGrouped writes a sent message's outcome, in one transaction with the outcomes other
-// connections hand in meanwhile: the first to come commits, for itself and for those that
-// came while it waited for the store, so with four connections a commit carries up to four
-// outcomes instead of one (a commit writes every page it touched to the WAL: at 100,000
-// invitations, most of the disk written). Each connection still waits for its own outcome to
-// be committed before it takes the next message, so a crash resends at most the message in
+// queueSent hands in a sent message's outcome for the next commit, without waiting for it.
+func (s *Sender) queueSent(row store.Outgoing, write func(tx *store.Tx) error) *grouped {
+	g := &grouped{row: row, write: write, done: make(chan error, 1)}
+	s.groupMu.Lock()
+	s.group = append(s.group, g)
+	s.groupMu.Unlock()
+	return g
+}
+
+// awaitSent returns once g is committed. Outcomes are committed when a connection needs one:
+// the first to need its own commits every outcome handed in by then, for itself and the
+// others, and goes on while more come in. A connection hands in the outcome of a message the
+// server took and goes on with the next one up to its end of data, where it needs the
+// outcome committed (worker.deliver): so a commit carries the outcomes of several connections
+// (a commit writes every page it touched to the WAL: at 100,000 invitations, one commit per
+// message was most of the disk written), and a crash still resends at most the message in
 // flight on each connection. When the group's transaction is refused for a reason that is
 // not the store's (one outcome's consequences cannot be written), each is written alone.
-func (s *Sender) commitGrouped(row store.Outgoing, write func(tx *store.Tx) error) error {
-	me := &grouped{row: row, write: write, done: make(chan error, 1)}
+func (s *Sender) awaitSent(g *grouped) error {
 	s.groupMu.Lock()
-	s.group = append(s.group, me)
-	lead := !s.committing
+	if s.committing {
+		s.groupMu.Unlock()
+		return <-g.done // the committing connection takes g too before it stops
+	}
 	s.committing = true
 	s.groupMu.Unlock()
-	if !lead {
-		return <-me.done
-	}
 	for {
 		s.groupMu.Lock()
 		batch := s.group
@@ -73,7 +91,7 @@ func (s *Sender) commitGrouped(row store.Outgoing, write func(tx *store.Tx) erro
 		if len(batch) == 0 {
 			s.committing = false
 			s.groupMu.Unlock()
-			return <-me.done
+			return <-g.done
 		}
 		s.groupMu.Unlock()
 		s.writeMu.Lock()

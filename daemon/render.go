@@ -211,7 +211,9 @@ func (e *Engine) ComposeRow(ctx context.Context, row store.Outgoing) (letters.Ou
 		}
 		return e.composer().Compose(l)
 	}
-	err := e.st.Tx(ctx, func(tx *store.Tx) error {
+	// Staff letters only read the store: a read transaction, so that the digest of 100,000
+	// invitees does not hold the write lock while it is made.
+	err := e.st.Read(ctx, func(tx *store.Tx) error {
 		switch l.Kind {
 		case letters.KindStaffReview:
 			return e.reviewLetter(tx, p.Reviews, &l)

@@ -35,10 +35,17 @@ func SampleData(c *campaign.Campaign, kind Kind) Data {
 	case KindStaffReview:
 		d.Review = sampleReview(c, invs, sampleNow(c, meetings))
 	case KindDigest:
-		d.Digest = sampleDigest(c, invs, meetings)
+		// The sample is a morning of a campaign of at most sampleInvitees invitees: New tries
+		// the templates on it at every start and reload, and a campaign of 100,000 made it
+		// spread (and render) 100,000 names for nothing. More than ListLimit still tries the
+		// lists' "and N more".
+		d.Digest = sampleDigest(c, invs[:min(len(invs), maxSampleInvitees)], meetings)
 	}
 	return d
 }
+
+// maxSampleInvitees bounds the invitees of the sample digest.
+const maxSampleInvitees = 1000
 
 // sampleInvitees is the campaign's invitees, or two made-up ones for a campaign without any
 // (a config being written), so the templates can still be tried.

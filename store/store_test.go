@@ -311,3 +311,49 @@ func TestUnavailable(t *testing.T) {
 		t.Error("Unavailable is true for an error that is not the database's")
 	}
 }
+
+// The staff's review list comes a page at a time, oldest first, open items only unless asked,
+// with the number of items after the page's start.
+func TestReviewsPage(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "rsvpd.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	at := time.Date(2012, 2, 7, 9, 0, 0, 0, time.UTC)
+	err = s.Tx(ctx, func(tx *Tx) error {
+		for i := range 5 {
+			if _, err := tx.AddReview(Review{Invitee: fmt.Sprint(i), Text: "x", CreatedAt: at}); err != nil {
+				return err
+			}
+		}
+		_, err := tx.tx.ExecContext(ctx, `UPDATE reviews SET resolved_at = 1 WHERE id = 2`)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pages [][]int64
+	var totals []int
+	err = s.Read(ctx, func(tx *Tx) error {
+		for after := int64(0); ; {
+			items, total, err := tx.ReviewsPage(true, after, 2)
+			if err != nil || len(items) == 0 {
+				return err
+			}
+			var ids []int64
+			for _, rv := range items {
+				ids = append(ids, rv.ID)
+			}
+			pages, totals = append(pages, ids), append(totals, total)
+			after = ids[len(ids)-1]
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(pages, totals); got != "[[1 3] [4 5]] [4 2]" {
+		t.Errorf("pages and totals %s, want [[1 3] [4 5]] [4 2]", got)
+	}
+}

@@ -52,7 +52,7 @@ func BenchmarkDigestScale(b *testing.B) {
 }
 
 // scaleCampaign is the example campaign with n generated invitees, and a store of their state.
-func scaleCampaign(b *testing.B, n int) (*campaign.Campaign, *store.Store) {
+func scaleCampaign(b testing.TB, n int) (*campaign.Campaign, *store.Store) {
 	b.Helper()
 	cfg, err := config.LoadFS(rsvpd.ExampleFS(), rsvpd.ExampleConfig, b.TempDir())
 	if err != nil {
@@ -99,4 +99,35 @@ func scaleCampaign(b *testing.B, n int) (*campaign.Campaign, *store.Store) {
 		b.Fatal(err)
 	}
 	return c, st
+}
+
+// A digest of more invitees than a letter lists keeps the first ListLimit of each list by
+// name, as Danish orders names, and counts them all.
+func TestDigestKeepsTheFirstByName(t *testing.T) {
+	c, st := scaleCampaign(t, 3*letters.ListLimit)
+	c.Invitees[5].Name, c.Invitees[7].Name = "Ærø", "Aabenraa" // Danish: Aa (å) and Æ come last
+	now := time.Date(2012, 2, 21, 7, 0, 0, 0, c.Location)
+	var d letters.DigestData
+	err := st.Read(context.Background(), func(tx *store.Tx) error {
+		var err error
+		d, err = Build(tx, c, now.Add(-24*time.Hour), now)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 300 invitees: 100 registered (every third), 20 declined, 180 invited.
+	if d.Totals.Unanswered != 180 || len(d.Unanswered) != letters.ListLimit {
+		t.Fatalf("unanswered: %d kept of %d, want %d of 180", len(d.Unanswered), d.Totals.Unanswered, letters.ListLimit)
+	}
+	if d.Totals.Declines != 20 || len(d.Declines) != 20 {
+		t.Errorf("declines: %d kept of %d, want 20 of 20", len(d.Declines), d.Totals.Declines)
+	}
+	names := map[string]bool{}
+	for _, x := range d.Unanswered {
+		names[x.Invitee.Name] = true
+	}
+	if !names["Kommune 10"] || names["Ærø"] || names["Aabenraa"] {
+		t.Errorf("the kept names are not the first in Danish order: %v", d.Unanswered[:5])
+	}
 }

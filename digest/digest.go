@@ -6,15 +6,10 @@
 package digest
 
 import (
-	"bytes"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
-
-	"golang.org/x/text/collate"
-	"golang.org/x/text/language"
 
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/mailer/letters"
@@ -133,12 +128,16 @@ func (b *builder) newAnswers(events []store.Event) {
 				a.Meeting, a.Headcount = &m, r.people
 			}
 		}
-		b.data.NewAnswers = append(b.data.NewAnswers, a)
+		if b.data.Totals.NewAnswers++; len(b.data.NewAnswers) < letters.ListLimit {
+			b.data.NewAnswers = append(b.data.NewAnswers, a)
+		}
 	}
 }
 
 // lists fills the declines and those not answered yet, by name.
 func (b *builder) lists() {
+	declines := newShortList(b.c, func(x letters.DigestInvitee) string { return x.Invitee.Name })
+	unanswered := newShortList(b.c, func(x letters.DigestInvitee) string { return x.Invitee.Name })
 	for _, row := range b.report.Rows {
 		inv, ok := b.c.Invitee(row.Code)
 		if !ok {
@@ -146,14 +145,14 @@ func (b *builder) lists() {
 		}
 		switch campaign.Status(row.Status) {
 		case campaign.StatusDeclined:
-			b.data.Declines = append(b.data.Declines, letters.DigestInvitee{Invitee: inv, At: inLoc(row.LastChange, b.loc)})
+			declines.add(letters.DigestInvitee{Invitee: inv, At: inLoc(row.LastChange, b.loc)})
 		case campaign.StatusInvited:
-			b.data.Unanswered = append(b.data.Unanswered, letters.DigestInvitee{Invitee: inv,
+			unanswered.add(letters.DigestInvitee{Invitee: inv,
 				Undeliverable: campaign.Delivery(row.Delivery) == campaign.DeliveryUndeliverable})
 		}
 	}
-	byName(b.c, b.data.Declines, func(x letters.DigestInvitee) string { return x.Invitee.Name })
-	byName(b.c, b.data.Unanswered, func(x letters.DigestInvitee) string { return x.Invitee.Name })
+	b.data.Declines, b.data.Totals.Declines = declines.list()
+	b.data.Unanswered, b.data.Totals.Unanswered = unanswered.list()
 }
 
 // progress counts the agreements against the go-ahead threshold, from the same rows as the
@@ -181,7 +180,8 @@ func (b *builder) review() error {
 	if err != nil {
 		return err
 	}
-	for _, rv := range items {
+	b.data.Totals.Review = len(items)
+	for _, rv := range items[:min(len(items), letters.ListLimit)] {
 		it := letters.ReviewItem{ID: strconv.FormatInt(rv.ID, 10), Why: rv.Why, Reason: rv.Text, Received: rv.CreatedAt.In(b.loc)}
 		if inv, ok := b.c.Invitee(rv.Invitee); ok {
 			it.Invitee = inv
@@ -251,29 +251,4 @@ func inLoc(t time.Time, loc *time.Location) time.Time {
 		return t
 	}
 	return t.In(loc)
-}
-
-// byName sorts a list by the invitees' names as the campaign's language orders them (Danish
-// puts Æ, Ø and Å last), the order a reader looks a name up in.
-func byName[T any](c *campaign.Campaign, list []T, name func(T) string) {
-	tag := language.Danish
-	if c.Language == "en" {
-		tag = language.English
-	}
-	col := collate.New(tag)
-	// Each name's collation key is made once: comparing names by the collator made one for
-	// both sides of every comparison, n log n of them for a list of 60,000.
-	type keyed struct {
-		key []byte
-		v   T
-	}
-	ks := make([]keyed, len(list))
-	var buf collate.Buffer
-	for i, v := range list {
-		ks[i] = keyed{key: col.KeyFromString(&buf, name(v)), v: v}
-	}
-	sort.SliceStable(ks, func(i, j int) bool { return bytes.Compare(ks[i].key, ks[j].key) < 0 })
-	for i := range ks {
-		list[i] = ks[i].v
-	}
 }

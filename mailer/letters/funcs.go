@@ -39,6 +39,7 @@ func textFuncs(lang string, loc *time.Location) texttemplate.FuncMap {
 		"inc":     func(i int) int { return i + 1 },
 		"first":   firstOf,
 		"more":    moreOf,
+		"total":   totalOf,
 	}
 	if lang == "en" {
 		fm["date"] = zeroSafe(campaign.FormatDateEn)
@@ -127,13 +128,20 @@ func firstOf(list any) (any, error) {
 	return v.Slice(0, ListLimit).Interface(), nil
 }
 
-// moreOf is how many elements of a slice firstOf leaves out (0 when none).
-func moreOf(list any) (int, error) {
+// moreOf is how many entries of a list of total (at least its length) firstOf leaves out.
+func moreOf(list any, total int) (int, error) {
+	n, err := totalOf(list, total)
+	return max(0, n-ListLimit), err
+}
+
+// totalOf is how many entries a list stands for: total, when the maker of the data kept only
+// the first entries of a longer list (DigestData.Totals), else the list's length.
+func totalOf(list any, total int) (int, error) {
 	v := reflect.ValueOf(list)
 	if v.Kind() != reflect.Slice {
-		return 0, fmt.Errorf("more: %T is not a list", list)
+		return 0, fmt.Errorf("total: %T is not a list", list)
 	}
-	return max(0, v.Len()-ListLimit), nil
+	return max(v.Len(), total), nil
 }
 
 // lcfirst lower-cases the first letter of a title used inside a sentence ("Dialogmøde om ..."

@@ -1,6 +1,8 @@
 // Package agreement renders the accession agreement ("tilslutningsaftale"): one PDF per
-// invitee stating its own payment, the campaign's conditions, the deadline and signature
-// fields for both parties. The same input always gives the same bytes (no clock is read;
+// invitee, laid out as a Danish legal document: both parties with legal name, address and CVR
+// number, numbered sections (purpose; price and payment, the yearly amount in figures and
+// words with VAT; term; invoicing; conditions; authority), the deadline, and a signature block
+// for each party on the page where the terms end. The same input always gives the same bytes (no clock is read;
 // the creation date comes from the input), so the SHA-256 logged with each letter names the
 // exact document that was sent.
 package agreement
@@ -21,11 +23,17 @@ type Agreement struct {
 	Heading string // "Tilslutningsaftale"
 	Subject string // what the invitee joins: the agreement title, else the campaign name
 
-	Organiser      string           // "KOMBIT"
-	OrganiserEmail string           // where the signed agreement goes
-	Contact        campaign.Contact // the organiser's person for questions, if any
+	// Organiser is the organiser as a party ("KOMBIT A/S", its address and CVR number);
+	// Short is how the text names it ("KOMBIT").
+	Organiser      Party
+	Short          string
+	OrganiserEmail string             // where the signed agreement goes
+	Contact        campaign.Contact   // the organiser's person for questions, if any
+	Signatory      campaign.Signatory // who signs for the organiser; blanks leave a line
 
-	Party      string // the invitee as a party: "Københavns Kommune"
+	// Party is the invitee as a party: its formal name ("Københavns Kommune"), and its
+	// address and CVR number where the list gives them (a line to fill in otherwise).
+	Party      Party
 	Name       string // the invitee's name: "København"
 	Code       string // the municipality code: "101"
 	Population int64
@@ -34,14 +42,25 @@ type Agreement struct {
 	RateOere       int64  // rate per inhabitant, øre
 	Per            string // what the rate is per: "pr. indbygger pr. år"
 	RoundToKroner  int64  // the rounding step the amount was computed with (0: none)
-	AmountOere     int64  // what the invitee pays, øre
+	AmountOere     int64  // what the invitee pays each period, øre
 	Explicit       bool   // the amount was set for this invitee, not computed from the rate
+	Period         campaign.Period
+	VAT            campaign.VAT
 
+	Term       string // the section on the agreement's term (løbetid)
+	Invoicing  string // the section on invoicing
 	Conditions []string
 	Deadline   time.Time // the last day to return the agreement, in the campaign's location
 	// Issued is the date of the agreement letter. It is printed and is the PDF's creation
 	// date, which keeps the output independent of when it is rendered.
 	Issued time.Time
+}
+
+// Party is one party to the agreement as a legal office wants it named.
+type Party struct {
+	Name    string // the legal name: "KOMBIT A/S", "Københavns Kommune"
+	Address string // one line: "Halfdansgade 8, 2300 København S"; "" leaves a line
+	CVR     string // eight digits; "" leaves a line
 }
 
 // For builds the agreement for inv from the campaign: its price model, conditions and
@@ -57,26 +76,51 @@ func For(c *campaign.Campaign, inv campaign.Invitee) Agreement {
 		issued, deadline = issued.In(c.Location), deadline.In(c.Location)
 	}
 	heading, subject := headingAndSubject(c)
+	period := c.Price.Period
+	if period == "" {
+		period = campaign.PeriodYear // the config's default
+	}
+	o := c.Organiser
+	legal := o.LegalName
+	if legal == "" {
+		legal = o.Name
+	}
 	return Agreement{
 		Heading:        heading,
 		Subject:        subject,
-		Organiser:      c.Organiser.Name,
-		OrganiserEmail: c.Organiser.Email,
-		Contact:        c.Organiser.Contact,
-		Party:          party(inv),
+		Organiser:      Party{Name: legal, Address: o.Address, CVR: o.CVR},
+		Short:          o.Name,
+		OrganiserEmail: o.Email,
+		Contact:        o.Contact,
+		Signatory:      c.Agreement.Signatory,
+		Party:          Party{Name: party(inv), Address: inv.Address, CVR: inv.CVR},
 		Name:           inv.Name,
 		Code:           inv.Code,
 		Population:     int64(inv.Population),
-		PopulationDate: c.Price.PopulationDate,
+		PopulationDate: danishDate(c.Price.PopulationDate),
 		RateOere:       c.Price.RateOere,
 		Per:            c.Price.Per,
 		RoundToKroner:  c.Price.RoundToKroner,
 		AmountOere:     c.PriceOf(inv),
 		Explicit:       inv.Amount != nil,
+		Period:         period,
+		VAT:            c.Agreement.VAT,
+		Term:           c.Agreement.Term,
+		Invoicing:      c.Agreement.Invoicing,
 		Conditions:     append([]string(nil), c.Agreement.Conditions...),
 		Deadline:       deadline,
 		Issued:         issued,
 	}
+}
+
+// danishDate writes a configured ISO date ("2012-01-01") as a Danish reader expects it
+// ("1. januar 2012"); anything else is kept as written.
+func danishDate(s string) string {
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		return s
+	}
+	return campaign.FormatDateShortDa(t)
 }
 
 // headingAndSubject keeps "Tilslutningsaftale" as the heading and the agreement's title (or
@@ -106,7 +150,7 @@ func Sum(pdf []byte) string {
 func (a Agreement) validate() error {
 	var missing []string
 	for _, f := range []struct{ name, v string }{
-		{"name", a.Name}, {"code", a.Code}, {"party", a.Party}, {"organiser", a.Organiser},
+		{"name", a.Name}, {"code", a.Code}, {"party", a.Party.Name}, {"organiser", a.Organiser.Name},
 	} {
 		if strings.TrimSpace(f.v) == "" {
 			missing = append(missing, f.name)
@@ -117,6 +161,10 @@ func (a Agreement) validate() error {
 	}
 	if a.Issued.IsZero() {
 		missing = append(missing, "issue date")
+	}
+	// The amount is never printed without saying whether VAT is in it.
+	if a.VAT != campaign.VATExcluded && a.VAT != campaign.VATIncluded {
+		missing = append(missing, "VAT (excluded or included)")
 	}
 	if len(missing) > 0 {
 		return fmt.Errorf("missing %s", strings.Join(missing, ", "))

@@ -2,25 +2,22 @@ package agreement
 
 import (
 	"bytes"
-	_ "embed" // the fonts below
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/go-pdf/fpdf"
 
+	"github.com/rsvpd/rsvpd/agreement/fonts"
 	"github.com/rsvpd/rsvpd/campaign"
 )
 
 // DejaVu Sans is embedded because fpdf's core fonts cannot carry text beyond cp1252 and no
 // TrueType font is embedded unless we supply one: with it, æøå and » « – × print the same
-// in every reader. The licence notice is in fonts/LICENSE. These are read-only font data,
-// not state.
-var (
-	//go:embed fonts/DejaVuSans.ttf
-	fontRegular []byte
-	//go:embed fonts/DejaVuSans-Bold.ttf
-	fontBold []byte
-)
+// in every reader. Package fonts holds the files (and their licence notice) for the digest's
+// chart too. These are read-only font data, not state.
+var fontRegular, fontBold = fonts.Regular(), fonts.Bold()
 
 const (
 	family = "DejaVuSans"
@@ -30,20 +27,26 @@ const (
 	marginTop    = 20.0
 	marginBottom = 18.0
 
-	lineH     = 4.9  // body line height, mm
-	labelW    = 48.0 // label column of the tables, mm
-	sectionSp = 3.0  // space above a section heading, mm
+	lineH       = 4.9  // body line height, mm
+	labelW      = 58.0 // label column of the price table, mm
+	partyIndent = 8.0  // the parties under "Mellem" and "og", mm
+	partyLabelW = 28.0 // label column of the parties, mm
+	fillW       = 70.0 // a line to fill in, mm
+	colGap      = 12.0 // between the two signature columns, mm
+	sectionSp   = 3.0  // space above a section heading, mm
+	headingH    = 10.0 // a section heading with the space above it, mm
 )
 
-// Render draws the agreement as an A4 PDF: one page for the example campaign; when the
-// conditions run long, the signature block moves whole to the next page.
+// Render draws the agreement as an A4 PDF. The authority section, the deadline and the
+// signature block are kept together: when they do not fit under the terms, they move whole to
+// the next page, so the signatures never stand on a page without the text they sign.
 func Render(a Agreement) ([]byte, error) {
 	if err := a.validate(); err != nil {
 		return nil, fmt.Errorf("render agreement for %s %s: %w", a.Code, a.Name, err)
 	}
 	pdf := newDocument(a)
 	d := &doc{pdf: pdf, a: a}
-	d.page()
+	d.draw()
 	// fpdf errors are sticky and drawing calls do not return them: ask once at the end.
 	if err := pdf.Error(); err != nil {
 		return nil, fmt.Errorf("render agreement for %s %s: %w", a.Code, a.Name, err)
@@ -70,10 +73,11 @@ func newDocument(a Agreement) *fpdf.Fpdf {
 	pdf.SetModificationDate(a.Issued)
 	pdf.SetCatalogSort(true)
 
-	title := a.Heading + " – " + a.Party
-	pdf.SetTitle(title, true)
-	pdf.SetSubject(a.Subject, true)
-	pdf.SetAuthor(a.Organiser, true)
+	// What a reader's window, a document archive and a screen reader show of the file.
+	pdf.SetTitle(a.Heading+" – "+a.Party.Name, true)
+	pdf.SetSubject(strings.TrimSpace(a.Heading+" "+a.Subject), true)
+	pdf.SetAuthor(a.Organiser.Name, true)
+	pdf.SetKeywords(fmt.Sprintf("%s, %s, kommunekode %s", a.Heading, a.Party.Name, a.Code), true)
 	pdf.SetCreator("rsvpd", true)
 	pdf.SetLang("da-DK")
 
@@ -82,7 +86,7 @@ func newDocument(a Agreement) *fpdf.Fpdf {
 		pdf.SetY(-marginBottom + 5)
 		pdf.SetFont(family, "", 8)
 		pdf.SetTextColor(90, 90, 90)
-		pdf.CellFormat(0, 4, fmt.Sprintf("%s · %s (kommunekode %s)", a.Heading, a.Party, a.Code), "", 0, "L", false, 0, "")
+		pdf.CellFormat(0, 4, fmt.Sprintf("%s · %s (kommunekode %s)", a.Heading, a.Party.Name, a.Code), "", 0, "L", false, 0, "")
 		// "{nb}" is replaced after layout, so its width is not known here: place the page
 		// number by the width of a two-digit count instead of right-aligning it.
 		pageText := fmt.Sprintf("Side %d af {nb}", pdf.PageNo())
@@ -93,28 +97,30 @@ func newDocument(a Agreement) *fpdf.Fpdf {
 	return pdf
 }
 
-// doc draws one agreement; its methods are the sections in reading order.
+// doc draws one agreement; its methods are the parts in reading order.
 type doc struct {
 	pdf *fpdf.Fpdf
 	a   Agreement
+	n   int // the number of the last section drawn
 }
 
-func (d *doc) page() {
+func (d *doc) draw() {
 	d.pdf.AddPage()
 	d.title()
 	d.parties()
 	d.purpose()
 	d.payment()
+	d.para2("Løbetid", d.a.Term)
+	d.para2("Fakturering", d.a.Invoicing)
 	d.conditions()
-	d.deadline()
-	d.signatures()
+	d.closing()
 }
 
 func (d *doc) title() {
 	p, a := d.pdf, d.a
 	p.SetFont(family, "", 9)
 	p.SetTextColor(90, 90, 90)
-	p.CellFormat(0, 4, a.Organiser, "", 0, "L", false, 0, "")
+	p.CellFormat(0, 4, a.Organiser.Name, "", 0, "L", false, 0, "")
 	p.CellFormat(0, 4, campaign.FormatDateShortDa(a.Issued), "", 1, "R", false, 0, "")
 	p.SetTextColor(0, 0, 0)
 	p.Ln(6)
@@ -125,50 +131,115 @@ func (d *doc) title() {
 		p.SetFont(family, "", 13)
 		p.MultiCell(0, 6.5, a.Subject, "", "L", false)
 	}
-	p.Ln(2)
-	p.SetFont(family, "", 10)
-	p.MultiCell(0, lineH, fmt.Sprintf("Aftale mellem %s og %s", a.Organiser, a.Party), "", "L", false)
 	d.rule()
 }
 
+// parties names both parties one after the other, as Danish contracts do ("Mellem … og …
+// er indgået følgende aftale"), each with legal name, address and CVR number; what the list
+// does not give is a line to fill in, never a guess. One after the other, not side by side,
+// so that copied text and screen readers take each party whole.
 func (d *doc) parties() {
 	a := d.a
-	d.heading("1. Parter")
-	c := a.Contact
-	email := c.Email
-	if email == "" {
-		email = a.OrganiserEmail
+	d.pdf.Ln(2)
+	d.para("Mellem")
+	d.party(a.Organiser, nil, "»"+a.Short+"«")
+	d.para("og")
+	d.party(a.Party, [][2]string{{"Kommunekode", a.Code}}, "»kommunen«")
+	d.para("er indgået følgende aftale.")
+}
+
+// party draws one party, indented under the words that join them.
+func (d *doc) party(pt Party, extra [][2]string, called string) {
+	p := d.pdf
+	x, w := marginLeft+partyIndent, d.textW()-partyIndent
+	p.Ln(1.5)
+	p.SetX(x)
+	p.SetFont(family, "B", 11)
+	p.MultiCell(w, 5.5, pt.Name, "", "L", false)
+	rows := append([][2]string{{"Adresse", pt.Address}, {"CVR-nr.", pt.CVR}}, extra...)
+	p.SetFont(family, "", 10)
+	for _, r := range rows {
+		p.SetX(x)
+		p.SetTextColor(70, 70, 70)
+		p.CellFormat(partyLabelW, lineH+0.3, r[0], "", 0, "L", false, 0, "")
+		p.SetTextColor(0, 0, 0)
+		if r[1] == "" {
+			// A line to write on, level with the label's baseline.
+			ly := p.GetY() + lineH - 0.4
+			p.SetDrawColor(120, 120, 120)
+			p.SetLineWidth(0.2)
+			p.Line(x+partyLabelW, ly, x+partyLabelW+fillW, ly)
+			p.SetDrawColor(0, 0, 0)
+			p.Ln(lineH + 0.3)
+			continue
+		}
+		p.MultiCell(w-partyLabelW, lineH+0.3, r[1], "", "L", false)
 	}
-	organiser := []string{
-		a.Organiser,
-		prefixed("Kontakt: ", joinNonEmpty(", ", c.Name, c.Title)),
-		joinNonEmpty(", ", email, prefixed("tlf. ", c.Phone)),
-	}
-	d.row("Arrangør", strings.Join(nonEmpty(organiser), "\n"), false)
-	d.row("Kommune", a.Party, true)
-	d.row("Kommunekode", a.Code, false)
+	p.SetX(x)
+	p.SetTextColor(70, 70, 70)
+	p.CellFormat(w, lineH+0.3, "(herefter "+called+")", "", 1, "L", false, 0, "")
+	p.SetTextColor(0, 0, 0)
+	p.Ln(1.5)
 }
 
 func (d *doc) purpose() {
 	a := d.a
-	d.heading("2. Aftalens indhold")
-	d.para(fmt.Sprintf("Ved at underskrive denne aftale tilslutter %s sig det fælles projekt, "+
-		"som aftalen omhandler, og giver tilsagn om at betale det beløb, der står i afsnit 3, "+
-		"på de betingelser, der står i afsnit 4.", a.Party))
+	d.heading("Formål")
+	d.para(fmt.Sprintf("Ved denne aftale tilslutter %s sig %s og forpligter sig til at betale %s på de vilkår, "+
+		"der følger af aftalen.", a.Party.Name, d.joins(), d.amountText()))
+}
+
+// joins is what the invitee joins, for the purpose clause: the agreement's subject as a
+// name in Danish quotes, without the "om" a title such as "Tilslutningsaftale om …" leaves.
+func (d *doc) joins() string {
+	s := strings.TrimSpace(d.a.Subject)
+	if rest, ok := strings.CutPrefix(s, "om "); ok {
+		s = rest
+	}
+	if s == "" {
+		return "det fælles projekt, aftalen gælder"
+	}
+	r, size := utf8.DecodeRuneInString(s)
+	return "det fælles projekt »" + string(unicode.ToUpper(r)) + s[size:] + "«"
+}
+
+// amountText is the amount with what it is per and the VAT: "3.843.350 kr. pr. år ekskl. moms".
+func (d *doc) amountText() string {
+	return strings.Join(nonEmpty([]string{campaign.FormatKroner(d.a.AmountOere), d.perText(), d.vatText()}), " ")
+}
+
+func (d *doc) perText() string {
+	if d.a.Period == campaign.PeriodOnce {
+		return "én gang"
+	}
+	return "pr. år"
+}
+
+func (d *doc) vatText() string {
+	if d.a.VAT == campaign.VATIncluded {
+		return "inkl. moms"
+	}
+	return "ekskl. moms"
 }
 
 func (d *doc) payment() {
 	a := d.a
-	d.heading("3. Kommunens betaling")
-	population := campaign.FormatNumber(a.Population)
+	d.heading("Pris og betaling")
+	d.para(fmt.Sprintf("Kommunen betaler %s (skriver %s) %s %s.", campaign.FormatKroner(a.AmountOere),
+		campaign.KronerInWordsDa(a.AmountOere), d.perText(), d.vatText()))
+	d.pdf.Ln(1.5)
+	label := "Indbyggertal"
 	if a.PopulationDate != "" {
-		population += " (opgjort pr. " + a.PopulationDate + ")"
+		label += " pr. " + a.PopulationDate
 	}
-	d.row("Indbyggertal", population, false)
+	d.row(label, campaign.FormatNumber(a.Population), false)
 	d.row("Sats", strings.TrimSpace(campaign.FormatRate(a.RateOere)+" "+a.Per), false)
-	d.row("Kommunens betaling", campaign.FormatKroner(a.AmountOere), true)
-	d.pdf.Ln(1)
+	d.row("Kommunens betaling", d.amountText(), true)
+	d.pdf.Ln(1.5)
 	d.para(d.calculation())
+	if a.VAT == campaign.VATExcluded {
+		d.para("Moms lægges til beløbet på fakturaen efter de gældende regler.")
+	}
 }
 
 // calculation explains the amount so the municipality can check it: the product, and the
@@ -191,28 +262,110 @@ func (d *doc) calculation() string {
 	return endSentence(s)
 }
 
+// para2 is a numbered section of one configured paragraph; an empty one is left out.
+func (d *doc) para2(title, text string) {
+	if strings.TrimSpace(text) == "" {
+		return
+	}
+	d.heading(title)
+	d.para(endSentence(strings.Join(strings.Fields(text), " ")))
+}
+
 func (d *doc) conditions() {
 	a := d.a
-	d.heading("4. Betingelser")
+	d.heading("Betingelser")
 	if len(a.Conditions) == 0 {
 		d.para("Der gælder ingen betingelser ud over dem, der står i denne aftale.")
 		return
 	}
+	num := d.n
 	for i, c := range a.Conditions {
-		d.numbered(fmt.Sprintf("4.%d", i+1), c)
+		d.numbered(fmt.Sprintf("%d.%d", num, i+1), c)
 	}
 }
 
-func (d *doc) deadline() {
+// closing draws the authority section, the deadline and the signature block as one unit: on
+// this page when it fits, else whole on the next.
+func (d *doc) closing() {
+	p := d.pdf
+	_, pageH := p.GetPageSize()
+	if p.GetY()+d.closingHeight() > pageH-marginBottom {
+		p.AddPage()
+	}
+	d.heading("Bemyndigelse")
+	d.para(d.authority())
+	d.heading("Underskrift og frist")
+	d.para(d.deadline())
+	d.signatures()
+}
+
+func (d *doc) authority() string {
+	return fmt.Sprintf("Aftalen skal underskrives af en person, der er bemyndiget til at forpligte %s ved denne aftale. "+
+		"Ved sin underskrift bekræfter underskriveren at have denne bemyndigelse. Det samme gælder den, der underskriver for %s.",
+		d.a.Party.Name, d.a.Organiser.Name)
+}
+
+func (d *doc) deadline() string {
 	a := d.a
-	d.heading("5. Frist")
-	s := fmt.Sprintf("Aftalen skal være underskrevet og returneret til %s senest %s. "+
-		"Send den underskrevne aftale som PDF som svar på den mail, den kom med",
-		a.Organiser, campaign.FormatDateDa(a.Deadline))
+	s := fmt.Sprintf("Kommunen sender den underskrevne aftale til %s senest %s, som PDF ved at besvare den mail, "+
+		"aftalen kom med", a.Short, campaign.FormatDateDa(a.Deadline))
 	if a.OrganiserEmail != "" {
 		s += ", eller til " + a.OrganiserEmail
 	}
-	d.para(endSentence(s))
+	return endSentence(s)
+}
+
+// closingHeight is the height the closing unit takes, measured with the fonts it is drawn in.
+func (d *doc) closingHeight() float64 {
+	p := d.pdf
+	p.SetFont(family, "", 10)
+	lines := len(p.SplitText(d.authority(), d.textW())) + len(p.SplitText(d.deadline(), d.textW()))
+	return 2*headingH + float64(lines)*lineH + signatureH
+}
+
+// The signature block: per party its name, then a line for each field with its label below;
+// the organiser's signatory is printed on its lines where configured.
+const (
+	sigRowH    = 14.0
+	signatureH = 4 + lineH + 4*sigRowH + 5
+)
+
+func (d *doc) signatures() {
+	p, a := d.pdf, d.a
+	colW := (d.textW() - colGap) / 2
+	y := p.GetY() + 4
+	type field struct{ label, value string }
+	cols := []struct {
+		party  string
+		fields []field
+	}{
+		{"For " + a.Organiser.Name, []field{{"Sted og dato", ""}, {"Underskrift", ""},
+			{"Navn", a.Signatory.Name}, {"Titel", a.Signatory.Title}}},
+		{"For " + a.Party.Name, []field{{"Sted og dato", ""}, {"Underskrift", ""}, {"Navn", ""}, {"Titel", ""}}},
+	}
+	for i, c := range cols {
+		x := marginLeft + float64(i)*(colW+colGap)
+		p.SetXY(x, y)
+		p.SetFont(family, "B", 10)
+		p.CellFormat(colW, lineH, c.party, "", 0, "L", false, 0, "")
+		for r, f := range c.fields {
+			ly := y + lineH + float64(r+1)*sigRowH
+			if f.value != "" {
+				p.SetFont(family, "", 10)
+				p.SetXY(x, ly-lineH-0.3)
+				p.CellFormat(colW, lineH, f.value, "", 0, "L", false, 0, "")
+			}
+			p.SetDrawColor(0, 0, 0)
+			p.SetLineWidth(0.2)
+			p.Line(x, ly, x+colW, ly)
+			p.SetFont(family, "", 8)
+			p.SetTextColor(70, 70, 70)
+			p.SetXY(x, ly+0.6)
+			p.CellFormat(colW, 3.5, f.label, "", 0, "L", false, 0, "")
+			p.SetTextColor(0, 0, 0)
+		}
+	}
+	p.SetXY(marginLeft, y+lineH+4*sigRowH+5)
 }
 
 // endSentence ends s with a full stop unless it ends with one already ("3.843.350 kr.").
@@ -223,43 +376,13 @@ func endSentence(s string) string {
 	return s + "."
 }
 
-// signatures draws date, name and signature lines for both parties side by side, on a new
-// page when they would otherwise be split.
-func (d *doc) signatures() {
-	p, a := d.pdf, d.a
-	const rowH, rows = 10.0, 3
-	_, pageH := p.GetPageSize()
-	// heading, party names, the rows and the labels under the last line
-	if need := sectionSp + 7 + 1 + lineH + rows*rowH + 5; p.GetY()+need > pageH-marginBottom {
-		p.AddPage()
-	}
-	d.heading("6. Underskrifter")
-	w, _ := p.GetPageSize()
-	colW := (w - marginLeft - marginRight - 12) / 2
-	parties := []string{"For " + a.Organiser, "For " + a.Party}
-	y := p.GetY() + 1
-	for i, party := range parties {
-		x := marginLeft + float64(i)*(colW+12)
-		p.SetXY(x, y)
-		p.SetFont(family, "B", 10)
-		p.CellFormat(colW, lineH, party, "", 0, "L", false, 0, "")
-		p.SetFont(family, "", 9)
-		for r, label := range []string{"Dato", "Navn", "Underskrift"} {
-			ly := y + lineH + float64(r+1)*rowH
-			p.Line(x, ly, x+colW, ly)
-			p.SetXY(x, ly+0.8)
-			p.CellFormat(colW, 4, label, "", 0, "L", false, 0, "")
-		}
-	}
-	p.SetXY(marginLeft, y+lineH+rows*rowH+6)
-}
-
-// heading starts a numbered section.
+// heading starts the next numbered section.
 func (d *doc) heading(s string) {
 	p := d.pdf
+	d.n++
 	p.Ln(sectionSp)
 	p.SetFont(family, "B", 11)
-	p.CellFormat(0, 7, s, "", 1, "L", false, 0, "")
+	p.CellFormat(0, headingH-sectionSp, fmt.Sprintf("%d. %s", d.n, s), "", 1, "L", false, 0, "")
 	p.SetFont(family, "", 10)
 }
 
@@ -304,7 +427,10 @@ func (d *doc) rule() {
 	p.Ln(1)
 }
 
-func joinNonEmpty(sep string, parts ...string) string { return strings.Join(nonEmpty(parts), sep) }
+func (d *doc) textW() float64 {
+	w, _ := d.pdf.GetPageSize()
+	return w - marginLeft - marginRight
+}
 
 func nonEmpty(parts []string) []string {
 	var out []string
@@ -314,11 +440,4 @@ func nonEmpty(parts []string) []string {
 		}
 	}
 	return out
-}
-
-func prefixed(prefix, s string) string {
-	if s == "" {
-		return ""
-	}
-	return prefix + s
 }

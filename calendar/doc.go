@@ -22,6 +22,22 @@
 //     by the organiser would state an answer the invitee's calendar has not given, and how
 //     each client treats that is not something rsvpd can test here; NEEDS-ACTION with RSVP
 //     is the plain invitation every client is built for.
+//   - No REQUEST follows a calendar Accept. When the director accepted an entry in the
+//     calendar, the entry is there, accepted; the confirmation carries no calendar object at
+//     all (the daemon's choice, see campaign.Effect.InCalendar). Re-sending the entry as a
+//     REQUEST with PARTSTAT=ACCEPTED, no RSVP and the same SEQUENCE was the other way, but a
+//     REQUEST is a meeting request to every client: Outlook files it as a request or update
+//     with its response buttons (it keeps the recipient's response itself and does not take it
+//     from the organiser's attendee line), Gmail shows its RSVP card, and how each treats an
+//     ACCEPTED the organiser wrote cannot be tested here. A message without a calendar object
+//     is handled the same way by every client: nothing to answer, nothing changed.
+//   - One calendar method per message. Clients act on one calendar part of a message and
+//     ignore the rest, so a change of meeting sends the new entry's REQUEST with the change
+//     letter and the old entry's CANCEL in a message of its own. The attached copies are named
+//     for what they do: invite.ics (invite-<meeting>.ics in the invitation), cancel.ics.
+//   - Every title starts with the meeting's city ("Vejle: Dialogmøde om …"), so the
+//     invitation's entries are told apart in a calendar; the description ends with the person
+//     to ask and the web page.
 //   - A CANCEL names the attendee without PARTSTAT or RSVP: no answer is expected.
 //   - The UID is stable per invitee and meeting (UID), so a changed meeting updates the entry
 //     in the invitee's calendar; the caller raises SEQUENCE on every change.

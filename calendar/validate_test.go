@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rsvpd/rsvpd/testenv"
 )
 
 // The validators: every object the package writes is parsed by two independent parsers, the
@@ -67,12 +69,10 @@ func writeValidators(t *testing.T) []writeValidator {
 	t.Helper()
 	const install = "run scripts/icalcheck/install (as root it also installs python3-icalendar)"
 	if out, err := exec.Command("/usr/bin/python3", "-c", "import icalendar").CombinedOutput(); err != nil {
-		t.Fatalf("python3-icalendar is not installed (%v: %s): apt-get install python3-icalendar, or %s", err, bytes.TrimSpace(out), install)
+		testenv.Missing(t, fmt.Sprintf("python3-icalendar is not installed (%v: %s)", err, bytes.TrimSpace(out)),
+			"apt-get install python3-icalendar, or "+install)
 	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Fatalf("node is not installed: apt-get install nodejs npm, then %s", install)
-	}
+	node := testenv.Tool(t, "node", "apt-get install nodejs npm, then "+install)
 	// The parser tested must be the one package-lock.json pins.
 	var lock struct {
 		Packages map[string]struct {
@@ -89,7 +89,7 @@ func writeValidators(t *testing.T) []writeValidator {
 	pinned := lock.Packages["node_modules/ical.js"].Version
 	pkgData, err := os.ReadFile(filepath.Join(writeCheckDir, "node_modules/ical.js/package.json"))
 	if err != nil || json.Unmarshal(pkgData, &pkg) != nil || pkg.Version != pinned {
-		t.Fatalf("ical.js %s (pinned) is not installed in %s (found %q, %v): %s", pinned, writeCheckDir, pkg.Version, err, install)
+		testenv.Missing(t, fmt.Sprintf("ical.js %s (pinned) is not installed in %s (found %q, %v)", pinned, writeCheckDir, pkg.Version, err), install)
 	}
 	return []writeValidator{
 		{"python3-icalendar", []string{"/usr/bin/python3", filepath.Join(writeCheckDir, "check.py")}},

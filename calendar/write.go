@@ -42,8 +42,8 @@ type Event struct {
 	Sequence int
 	// Stamp is DTSTAMP, the time the object is created: passed in, never read from a clock.
 	Stamp       time.Time
-	Summary     string // the campaign's title
-	Description string // the agenda; several lines
+	Summary     string // the city and the campaign's title: "Aalborg: Dialogmøde om …"
+	Description string // the agenda, the contact and the web page; several lines
 	Location    string // "Vejle Bibliotekerne, Willy Sørensens Plads 1, 7100 Vejle"
 	Lat, Lon    float64
 	HasGeo      bool // false: no GEO is written
@@ -76,6 +76,12 @@ func UID(inviteeCode, meetingID, domain string) string {
 // the address, the coordinates, the times, the organiser and the invitee, with a UID in the
 // domain of the campaign address. The caller sets Sequence and Stamp, which come from the
 // invitee's state and the clock.
+//
+// The title starts with the city ("Aalborg: Dialogmøde om det nye fælles bibliotekssystem"):
+// the invitation carries an entry for every meeting, and a calendar shows them apart only by
+// title, often cut short in week and month views, so the city comes first. The description
+// ends with whom to ask and where to read more, which a calendar shows when the letter is
+// long gone.
 func NewEvent(c *campaign.Campaign, inv campaign.Invitee, m campaign.Meeting) Event {
 	domain := ""
 	if at := strings.LastIndexByte(c.Organiser.Email, '@'); at >= 0 {
@@ -90,8 +96,8 @@ func NewEvent(c *campaign.Campaign, inv campaign.Invitee, m campaign.Meeting) Ev
 	}
 	return Event{
 		UID:         UID(inv.Code, m.ID, domain),
-		Summary:     c.Name,
-		Description: writeAgenda(c.Language, c.Agenda),
+		Summary:     Summary(m, c.Name),
+		Description: writeDescription(c),
 		Location:    m.Address(),
 		Lat:         m.Lat,
 		Lon:         m.Lon,
@@ -103,13 +109,35 @@ func NewEvent(c *campaign.Campaign, inv campaign.Invitee, m campaign.Meeting) Ev
 	}
 }
 
-// writeAgenda turns the agenda items into the DESCRIPTION: a heading and one item a line.
-func writeAgenda(lang string, items []string) string {
+// Summary is the title of a meeting's calendar entry: the city, then the campaign's title.
+func Summary(m campaign.Meeting, title string) string {
+	if m.City == "" {
+		return title
+	}
+	return m.City + ": " + title
+}
+
+// writeDescription is the DESCRIPTION: the agenda, then the organiser's contact and web page,
+// each part only when configured, separated by a blank line.
+func writeDescription(c *campaign.Campaign) string {
+	en := c.Language == "en"
+	var parts []string
+	if a := writeAgenda(en, c.Agenda); a != "" {
+		parts = append(parts, a)
+	}
+	if k := writeContact(en, c.Organiser); k != "" {
+		parts = append(parts, k)
+	}
+	return strings.Join(parts, "\n\n")
+}
+
+// writeAgenda turns the agenda items into a heading and one item a line.
+func writeAgenda(en bool, items []string) string {
 	if len(items) == 0 {
 		return ""
 	}
 	var b strings.Builder
-	if lang == "en" {
+	if en {
 		b.WriteString("Agenda:")
 	} else {
 		b.WriteString("Dagsorden:")
@@ -119,6 +147,36 @@ func writeAgenda(lang string, items []string) string {
 		b.WriteString(strings.TrimSpace(it))
 	}
 	return b.String()
+}
+
+// writeContact is the person to ask ("Kontakt: Chefkonsulent, Forretningsudvikling, KOMBIT,
+// tlf. 33 34 94 73, dialogmoeder@kombit.test") and the web page, each on a line of its own.
+func writeContact(en bool, o campaign.Organiser) string {
+	label, phone, more := "Kontakt: ", "tlf. ", "Læs mere: "
+	if en {
+		label, phone, more = "Contact: ", "phone ", "More: "
+	}
+	var lines []string
+	c := o.Contact
+	if c.Name != "" || c.Title != "" || c.Phone != "" || c.Email != "" {
+		var who []string
+		for _, s := range []string{c.Name, c.Title, o.Name} {
+			if s = strings.TrimSpace(s); s != "" {
+				who = append(who, s)
+			}
+		}
+		if c.Phone != "" {
+			who = append(who, phone+strings.TrimSpace(c.Phone))
+		}
+		if c.Email != "" {
+			who = append(who, strings.TrimSpace(c.Email))
+		}
+		lines = append(lines, label+strings.Join(who, ", "))
+	}
+	if w := strings.TrimSpace(o.Website); w != "" {
+		lines = append(lines, more+w)
+	}
+	return strings.Join(lines, "\n")
 }
 
 func writeObject(ev Event, method string) ([]byte, error) {

@@ -41,8 +41,11 @@ func writeCampaign(t testing.TB) *campaign.Campaign {
 		Language: "da",
 		Location: cph,
 		Organiser: campaign.Organiser{
-			Name:  "KOMBIT",
-			Email: "dialogmoeder@kombit.test",
+			Name:    "KOMBIT",
+			Email:   "dialogmoeder@kombit.test",
+			Website: "https://kombit.dk/bibliotek",
+			Contact: campaign.Contact{Title: "Chefkonsulent, Forretningsudvikling", Phone: "33 34 94 73",
+				Email: "dialogmoeder@kombit.test"},
 		},
 		Meetings: []campaign.Meeting{
 			{ID: "aalborg", City: "Aalborg", Venue: "Aalborg Bibliotekerne", Room: "Foredragssalen",
@@ -151,7 +154,7 @@ func TestGolden(t *testing.T) {
 				`LOCATION:Vejle Bibliotekerne\, Willy Sørensens Plads 1\, 7100 Vejle`,
 				"GEO:55.705401;9.521222",
 				`ORGANIZER;CN="KOMBIT":mailto:dialogmoeder@kombit.test`,
-				"SUMMARY:Dialogmøde om det nye fælles bibliotekssystem",
+				"SUMMARY:Vejle: Dialogmøde om det nye fælles bibliotekssystem",
 				status,
 			} {
 				if !writeHasLine(lines, l) {
@@ -551,7 +554,8 @@ func TestFoldKeepsSequencesWhole(t *testing.T) {
 }
 
 // TestNewEvent: the invitee is named by the director's name where known, else by the formal
-// name, and the agenda heading follows the campaign's language.
+// name; the title names the city; the description carries the agenda, the person to ask and
+// the web page, with headings in the campaign's language.
 func TestNewEvent(t *testing.T) {
 	c := writeCampaign(t)
 	m, _ := c.Meeting("vejle")
@@ -560,10 +564,16 @@ func TestNewEvent(t *testing.T) {
 		lang                string
 		inv                 campaign.Invitee
 		wantCN, wantHeading string
+		wantContact         string
 	}{
-		{"director named", "da", campaign.Invitee{Code: "630", Name: "Vejle", FormalName: "Vejle Kommune", Contact: "Søren Ærø", Email: "b@vejle.test"}, "Søren Ærø", "Dagsorden:\n• "},
-		{"formal name", "en", campaign.Invitee{Code: "630", Name: "Vejle", FormalName: "Vejle Kommune", Email: "b@vejle.test"}, "Vejle Kommune", "Agenda:\n• "},
-		{"short name only", "da", campaign.Invitee{Code: "630", Name: "Vejle", Email: "b@vejle.test"}, "Vejle", "Dagsorden:\n• "},
+		{"director named", "da", campaign.Invitee{Code: "630", Name: "Vejle", FormalName: "Vejle Kommune", Contact: "Søren Ærø", Email: "b@vejle.test"},
+			"Søren Ærø", "Dagsorden:\n• ",
+			"\n\nKontakt: Chefkonsulent, Forretningsudvikling, KOMBIT, tlf. 33 34 94 73, dialogmoeder@kombit.test\nLæs mere: https://kombit.dk/bibliotek"},
+		{"formal name", "en", campaign.Invitee{Code: "630", Name: "Vejle", FormalName: "Vejle Kommune", Email: "b@vejle.test"},
+			"Vejle Kommune", "Agenda:\n• ",
+			"\n\nContact: Chefkonsulent, Forretningsudvikling, KOMBIT, phone 33 34 94 73, dialogmoeder@kombit.test\nMore: https://kombit.dk/bibliotek"},
+		{"short name only", "da", campaign.Invitee{Code: "630", Name: "Vejle", Email: "b@vejle.test"},
+			"Vejle", "Dagsorden:\n• ", "\n\nKontakt: "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -572,12 +582,41 @@ func TestNewEvent(t *testing.T) {
 			if ev.Attendee.Name != tt.wantCN || ev.Attendee.Email != tt.inv.Email {
 				t.Errorf("attendee %+v, want CN %q", ev.Attendee, tt.wantCN)
 			}
+			if ev.Summary != "Vejle: Dialogmøde om det nye fælles bibliotekssystem" {
+				t.Errorf("title %q does not start with the city", ev.Summary)
+			}
 			if !strings.HasPrefix(ev.Description, tt.wantHeading+"Baggrund") || strings.Count(ev.Description, "\n• ") != len(c.Agenda) {
 				t.Errorf("description %q: want heading %q and %d items", ev.Description, tt.wantHeading, len(c.Agenda))
+			}
+			if !strings.Contains(ev.Description, tt.wantContact) {
+				t.Errorf("description %q lacks %q", ev.Description, tt.wantContact)
 			}
 			if ev.UID != "630.vejle.rsvpd@kombit.test" || !ev.Start.Equal(m.Start) || !ev.End.Equal(m.End) || !ev.HasGeo {
 				t.Errorf("event %+v does not carry the meeting", ev)
 			}
 		})
+	}
+}
+
+// TestEntriesApart: the invitation's three entries have three titles, each naming its city,
+// so a director tells them apart in the calendar before opening one.
+func TestEntriesApart(t *testing.T) {
+	c := writeCampaign(t)
+	inv, _ := c.Invitee("630")
+	seen := map[string]bool{}
+	for _, m := range c.Meetings {
+		ev := NewEvent(c, inv, m)
+		if !strings.HasPrefix(ev.Summary, m.City+": ") {
+			t.Errorf("the %s entry is titled %q", m.ID, ev.Summary)
+		}
+		if seen[ev.Summary] {
+			t.Errorf("two entries titled %q", ev.Summary)
+		}
+		seen[ev.Summary] = true
+	}
+	// No contact and no web page configured: the description is the agenda alone.
+	c.Organiser.Contact, c.Organiser.Website = campaign.Contact{}, ""
+	if ev := NewEvent(c, inv, c.Meetings[0]); strings.Contains(ev.Description, "Kontakt") || strings.HasSuffix(ev.Description, "\n") {
+		t.Errorf("description without contact: %q", ev.Description)
 	}
 }

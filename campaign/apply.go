@@ -30,11 +30,14 @@ type Answer struct {
 type EffectKind string
 
 const (
-	EffectConfirm    EffectKind = "confirmation" // registered: confirmation with a calendar REQUEST
-	EffectChange     EffectKind = "change"       // meeting or headcount changed: REQUEST (and CANCEL for the old meeting)
-	EffectDeclineAck EffectKind = "decline_ack"  // declined before registering: acknowledgement
-	EffectCancelAck  EffectKind = "cancel_ack"   // cancelled a registration: acknowledgement with a CANCEL
-	EffectReview     EffectKind = "review"       // a person on the staff must look
+	EffectConfirm EffectKind = "confirmation" // registered: confirmation with a calendar REQUEST
+	EffectChange  EffectKind = "change"       // meeting or headcount changed: REQUEST for the meeting
+	// EffectCalendarCancel follows a change of meeting: the old meeting's CANCEL, in a message
+	// of its own, since clients act on one calendar part per message.
+	EffectCalendarCancel EffectKind = "calendar_cancel"
+	EffectDeclineAck     EffectKind = "decline_ack" // declined before registering: acknowledgement
+	EffectCancelAck      EffectKind = "cancel_ack"  // cancelled a registration: acknowledgement with a CANCEL
+	EffectReview         EffectKind = "review"      // a person on the staff must look
 )
 
 // Effect is one consequence of an answer.
@@ -45,6 +48,10 @@ type Effect struct {
 	Headcount  int
 	Sequence   int // the iCalendar SEQUENCE the letter's calendar parts carry
 	Reason     Reason
+	// InCalendar: the answer was a calendar Accept of the meeting's own entry, so the
+	// invitee's calendar holds it, accepted, already. The letter sends no REQUEST for it: a
+	// REQUEST asks for an answer, and Outlook asks the director again (see package calendar).
+	InCalendar bool
 }
 
 // Apply is the RSVP state machine: it returns the invitee's new state and what the shell must
@@ -114,7 +121,7 @@ func applyCalendar(c *Campaign, st *State, a Answer, now time.Time) []Effect {
 		if n < 1 || st.Status != StatusAttending {
 			n = 1
 		}
-		return attend(c, st, meeting, n, nil, now)
+		return attendFrom(c, st, meeting, n, nil, now, true)
 	case "DECLINED":
 		if st.Status == StatusAttending && st.Meeting == meeting {
 			return cancel(c, st, now)
@@ -174,6 +181,13 @@ func applyHuman(c *Campaign, st *State, a Answer, now time.Time) []Effect {
 
 // attend registers the invitee for a meeting, or changes its registration.
 func attend(c *Campaign, st *State, meeting string, headcount int, companions []string, now time.Time) []Effect {
+	return attendFrom(c, st, meeting, headcount, companions, now, false)
+}
+
+// attendFrom is attend; inCalendar says the answer was a calendar Accept of the meeting's
+// entry. SEQUENCE is raised only for a calendar object that is sent: not for an entry the
+// invitee's calendar already holds, but for the CANCEL of the old meeting's entry on a change.
+func attendFrom(c *Campaign, st *State, meeting string, headcount int, companions []string, now time.Time, inCalendar bool) []Effect {
 	m, ok := c.Meeting(meeting)
 	if !ok {
 		markUnclear(st)
@@ -196,14 +210,17 @@ func attend(c *Campaign, st *State, meeting string, headcount int, companions []
 	if companions != nil {
 		st.Companions = companions
 	}
-	st.Sequence++
+	if !inCalendar || (wasAttending && old != meeting) {
+		st.Sequence++
+	}
 	switch {
 	case !wasAttending:
-		eff = append(eff, Effect{Kind: EffectConfirm, Meeting: meeting, Headcount: headcount, Sequence: st.Sequence})
+		eff = append(eff, Effect{Kind: EffectConfirm, Meeting: meeting, Headcount: headcount, Sequence: st.Sequence, InCalendar: inCalendar})
 	case old != meeting:
-		eff = append(eff, Effect{Kind: EffectChange, Meeting: meeting, OldMeeting: old, Headcount: headcount, Sequence: st.Sequence})
+		eff = append(eff, Effect{Kind: EffectChange, Meeting: meeting, OldMeeting: old, Headcount: headcount, Sequence: st.Sequence, InCalendar: inCalendar},
+			Effect{Kind: EffectCalendarCancel, Meeting: meeting, OldMeeting: old, Headcount: headcount, Sequence: st.Sequence})
 	default:
-		eff = append(eff, Effect{Kind: EffectChange, Meeting: meeting, Headcount: headcount, Sequence: st.Sequence})
+		eff = append(eff, Effect{Kind: EffectChange, Meeting: meeting, Headcount: headcount, Sequence: st.Sequence, InCalendar: inCalendar})
 	}
 	if headcount > c.Companions.MaxHeadcount() {
 		eff = append(eff, Effect{Kind: EffectReview, Meeting: meeting,

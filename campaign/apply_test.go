@@ -73,7 +73,7 @@ func TestApply(t *testing.T) {
 		{"yes without number counts one", invited(), Answer{Class: "human", Intent: "attend", Meeting: "aalborg"}, feb10,
 			StatusAttending, "aalborg", 1, "confirmation:aalborg"},
 		{"change of meeting", attending("roskilde", 2, 1), Answer{Class: "human", Intent: "attend", Meeting: "vejle"}, feb10,
-			StatusAttending, "vejle", 2, "change:vejle<roskilde"},
+			StatusAttending, "vejle", 2, "change:vejle<roskilde,calendar_cancel:vejle<roskilde"},
 		{"fewer people, same meeting", attending("vejle", 2, 1), Answer{Class: "human", Intent: "attend", Headcount: 1}, feb10,
 			StatusAttending, "vejle", 1, "change:vejle"},
 		{"the same answer twice", attending("vejle", 2, 1), Answer{Class: "human", Intent: "attend", Meeting: "vejle", Headcount: 2}, feb10,
@@ -154,6 +154,44 @@ func TestApplyRaisesSequenceOnEveryCalendarChange(t *testing.T) {
 	}
 	if st.Status != StatusDeclined || !st.UpdatedAt.Equal(now) {
 		t.Errorf("final state %+v", st)
+	}
+}
+
+// TestCalendarAcceptIsNotAskedAgain: a director who accepted an entry of the invitation in the
+// calendar has it there, accepted. The confirmation is marked so that it carries no REQUEST,
+// and SEQUENCE stays as it was (no new revision of the entry goes out); on a change of meeting
+// accepted in the calendar, SEQUENCE rises for the old entry's CANCEL. An answer in words
+// still gets the REQUEST with a raised SEQUENCE.
+func TestCalendarAcceptIsNotAskedAgain(t *testing.T) {
+	c := testCampaign()
+	now := time.Date(2012, 2, 10, 9, 0, 0, 0, c.Location)
+	accept := func(m string) Answer {
+		return Answer{Class: "calendar", CalMethod: "REPLY", PartStat: "ACCEPTED", CalMeeting: m}
+	}
+	tests := []struct {
+		name       string
+		st         State
+		a          Answer
+		effects    string
+		inCalendar bool
+		seq        int
+	}{
+		{"accepted in the calendar", invited(), accept("roskilde"), "confirmation:roskilde", true, 0},
+		{"accepted in the calendar after a decline", func() State { s := invited(); s.Status, s.Sequence = StatusDeclined, 2; return s }(),
+			accept("vejle"), "confirmation:vejle", true, 2},
+		{"another meeting accepted in the calendar", attending("roskilde", 2, 1), accept("vejle"), "change:vejle<roskilde,calendar_cancel:vejle<roskilde", true, 2},
+		{"registered in words", invited(), Answer{Class: "human", Intent: "attend", Meeting: "roskilde"}, "confirmation:roskilde", false, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st, eff := Apply(c, tt.st, tt.a, now)
+			if kinds(eff) != tt.effects {
+				t.Fatalf("effects %q, want %q", kinds(eff), tt.effects)
+			}
+			if eff[0].InCalendar != tt.inCalendar || eff[0].Sequence != tt.seq || st.Sequence != tt.seq {
+				t.Errorf("in calendar %v, letter SEQUENCE %d, state SEQUENCE %d; want %v, %d", eff[0].InCalendar, eff[0].Sequence, st.Sequence, tt.inCalendar, tt.seq)
+			}
+		})
 	}
 }
 

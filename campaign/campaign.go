@@ -41,6 +41,12 @@ type Organiser struct {
 	Staff   []string // digest and review recipients
 	Contact Contact  // the person named in the letters
 	Website string
+	// LegalName, Address and CVR name the organiser as a party to the agreement:
+	// "KOMBIT A/S", "Halfdansgade 8, 2300 København S", "19435075". LegalName is Name
+	// when not configured.
+	LegalName string
+	Address   string
+	CVR       string
 }
 
 // Contact is a person the letters name for questions.
@@ -98,6 +104,10 @@ type Invitee struct {
 	Email      string // the registered address, lower-case
 	Contact    string // the director's name where known, "" otherwise
 	Population int    // the figure the price model names
+	// Address and CVR name the invitee as a party to the agreement; "" when the list gives
+	// none, and the agreement then leaves a line to fill in.
+	Address string
+	CVR     string
 	// Amount, when not nil, overrides the computed price (in øre).
 	Amount *int64
 }
@@ -109,12 +119,44 @@ type PriceModel struct {
 	PopulationDate string // the date the figure is counted on, as written in the agreement
 	RoundToKroner  int64  // round the amount to a multiple of this many kroner (1 = whole kroner)
 	Per            string // what the rate is per, in words ("pr. indbygger pr. år")
+	// Period is how often the amount is paid: PeriodYear (every year the agreement runs) or
+	// PeriodOnce.
+	Period Period
 }
+
+// Period is how often an agreement's amount is paid.
+type Period string
+
+const (
+	PeriodYear Period = "year" // the amount is paid every year
+	PeriodOnce Period = "once" // the amount is paid once
+)
+
+// VAT says whether the amounts in the agreement include VAT (moms).
+type VAT string
+
+const (
+	VATExcluded VAT = "excluded" // "ekskl. moms": VAT is added on the invoice
+	VATIncluded VAT = "included" // "inkl. moms"
+)
 
 // AgreementTerms is what the agreement letter and PDF state besides the price.
 type AgreementTerms struct {
 	Title      string
 	Conditions []string
+	VAT        VAT
+	// Term and Invoicing are sentences for the agreement's sections on its term (løbetid)
+	// and on invoicing.
+	Term      string
+	Invoicing string
+	// Signatory is who signs for the organiser; an empty field leaves a line to fill in.
+	Signatory Signatory
+}
+
+// Signatory is the person who signs an agreement for a party.
+type Signatory struct {
+	Name  string
+	Title string
 }
 
 // Schedule is the campaign's timeline as configured; package schedules turns it into jobs.
@@ -127,6 +169,16 @@ type Schedule struct {
 	Digest          string   // cron expression, evaluated in the campaign's Location
 	// ReviewBatch is the shortest time between two staff notifications of review items.
 	ReviewBatch time.Duration
+	// ParticipantLists is when each meeting's participant list goes out; none when its
+	// When has no time.
+	ParticipantLists ParticipantLists
+}
+
+// ParticipantLists says when each meeting's participant list goes to the staff, and to whom
+// besides them (the meetings' hosts).
+type ParticipantLists struct {
+	When Relative // one time before each meeting
+	To   []string // more recipients, lower-case; the staff always get it
 }
 
 // Relative is a set of times before an anchor, optionally snapped to a time of day.

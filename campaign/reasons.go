@@ -110,9 +110,18 @@ const (
 	NoteNoteAsks        ReasonCode = "note_note_asks"        // the calendar answer's note asks a question
 	NoteAboveWelcome    ReasonCode = "note_above_welcome"    // more people than welcome without review; People, Welcome
 	NoteAlsoAsks        ReasonCode = "note_also_asks"        // it also asks a question
-	NoteUnverified      ReasonCode = "note_unverified"       // the sender's address is not verified; Detail (what the server said)
-	NoteFromUnparsable  ReasonCode = "note_from_unparsable"  // the From field cannot be read as one address; Detail
-	NoteTooComplex      ReasonCode = "note_too_complex"      // beyond the reader's bounds; Detail (which)
+	NoteUnverified      ReasonCode = "note_unverified"       // the sender's address is not verified; Address (the server), Flag (it wrote a header), Detail (its results)
+	NoteFromMissing     ReasonCode = "note_from_missing"     // the message names no sender
+	NoteFromSeveral     ReasonCode = "note_from_several"     // the From field names several senders; Count
+	NoteFromUnparsable  ReasonCode = "note_from_unparsable"  // the From field cannot be read as one address; Quote (the field)
+	NoteTooComplex      ReasonCode = "note_too_complex"      // beyond the reader's bounds; Detail (the error)
+	NoteTooManyParts    ReasonCode = "note_too_many_parts"   // more MIME parts than read; Count
+	NoteNestedTooDeep   ReasonCode = "note_nested_too_deep"  // MIME parts nested deeper than read; Count
+	NoteHTMLTooLarge    ReasonCode = "note_html_too_large"   // an HTML body of more tags than read; Count
+	NoteHTMLTooDeep     ReasonCode = "note_html_too_deep"    // an HTML body nested deeper than read; Count
+	NoteLongLine        ReasonCode = "note_long_line"        // a line read only in part; Count (KiB)
+	NoteBodyCut         ReasonCode = "note_body_cut"         // only the first part of the body read; Count (MiB)
+	NoteReplyCut        ReasonCode = "note_reply_cut"        // only the first part of the reply read for its answer; Count (KiB)
 	NoteLowConfidence   ReasonCode = "note_low_confidence"   // the words allow more than one reading
 	NoteSeveralMeetings ReasonCode = "note_several_meetings" // names more than one meeting without choosing
 )
@@ -132,7 +141,9 @@ func ReasonCodes() []ReasonCode {
 		ReadCalendarAnswer, ReadPDFOnly, ReadNoText, ReadAttends, ReadChanges, ReadDeclines,
 		ReadAgreement, ReadQuestion, ReadNothing, ReadWinmailOnly,
 		NoteUnknownSender, NoteByText, NoteOtherInvitee, NoteNoteAsks, NoteAboveWelcome,
-		NoteAlsoAsks, NoteUnverified, NoteFromUnparsable, NoteTooComplex, NoteLowConfidence,
+		NoteAlsoAsks, NoteUnverified, NoteFromMissing, NoteFromSeveral, NoteFromUnparsable, NoteTooComplex,
+		NoteTooManyParts, NoteNestedTooDeep, NoteHTMLTooLarge, NoteHTMLTooDeep, NoteLongLine, NoteBodyCut,
+		NoteReplyCut, NoteLowConfidence,
 		NoteSeveralMeetings,
 	}
 }

@@ -27,9 +27,9 @@ type builder struct {
 }
 
 func (b *builder) errs() Errors {
-	all := append(Errors(nil), b.col.errs...)
+	all := append(Errors(nil), b.col.all()...)
 	for _, c := range b.csv {
-		all = append(all, c.errs...)
+		all = append(all, c.all()...)
 	}
 	return all
 }
@@ -95,9 +95,17 @@ func (b *builder) organiser(n node, c *campaign.Campaign) {
 	if n.missing() {
 		n.errorf("required")
 	}
-	f := n.fields("name", "email", "staff", "website", "contact")
+	f := n.fields("name", "legal_name", "address", "cvr", "email", "staff", "website", "contact")
 	o := &c.Organiser
 	o.Name = f["name"].header(true)
+	// The organiser is a party to every agreement: a legal office wants its legal name,
+	// address and CVR number on it.
+	o.LegalName = f["legal_name"].header(false)
+	if o.LegalName == "" {
+		o.LegalName = o.Name
+	}
+	o.Address = f["address"].header(true)
+	o.CVR = cvr(f["cvr"], true)
 	o.Email = b.address(f["email"], true)
 	staff := f["staff"].list()
 	for _, s := range staff {
@@ -230,7 +238,7 @@ func (b *builder) price(n node, c *campaign.Campaign) {
 	if n.missing() {
 		n.errorf("required")
 	}
-	f := n.fields("rate", "population", "population_date", "round_to", "per")
+	f := n.fields("rate", "population", "population_date", "round_to", "per", "period")
 	p := &c.Price
 	if s := f["rate"].str(true); s != "" {
 		oere, err := parseKroner(s)
@@ -248,6 +256,37 @@ func (b *builder) price(n node, c *campaign.Campaign) {
 		f["round_to"].errorf("must be 1 (whole kroner) or more")
 	}
 	p.Per = f["per"].str(false)
+	switch p.Period = campaign.Period(f["period"].str(false)); p.Period {
+	case "":
+		p.Period = campaign.PeriodYear
+	case campaign.PeriodYear, campaign.PeriodOnce:
+	default:
+		f["period"].errorf("%q is not a period (year or once)", p.Period)
+	}
+}
+
+// cvr reads a Danish CVR number: eight digits, the first not 0, spaces allowed between them
+// ("19 43 50 75") and a "DK" in front (as on invoices).
+func cvr(n node, required bool) string {
+	s := n.header(required)
+	if s == "" {
+		return ""
+	}
+	d, ok := parseCVR(s)
+	if !ok {
+		n.errorf("%q is not a CVR number (eight digits, such as 19435075)", s)
+	}
+	return d
+}
+
+// parseCVR normalises a CVR number to its eight digits. Only the form is checked: whether
+// the number is the party's is for the staff to check against the CVR register.
+func parseCVR(s string) (string, bool) {
+	d := strings.ReplaceAll(strings.TrimPrefix(strings.ToUpper(strings.TrimSpace(s)), "DK"), " ", "")
+	if len(d) != 8 || !digits(d) || d[0] == '0' {
+		return "", false
+	}
+	return d, true
 }
 
 // parseKroner reads an amount of kroner ("7", "6.50", "6,50") into øre.
@@ -281,11 +320,28 @@ func digits(s string) bool {
 }
 
 func (b *builder) agreement(n node, c *campaign.Campaign) {
-	f := n.fields("title", "conditions")
-	c.Agreement = campaign.AgreementTerms{Title: f["title"].header(false), Conditions: f["conditions"].strs()}
-	if c.Agreement.Title == "" {
-		c.Agreement.Title = "Tilslutningsaftale"
+	if n.missing() {
+		n.errorf("required: the agreement's VAT, term and invoicing")
 	}
+	f := n.fields("title", "conditions", "vat", "term", "invoicing", "signatory")
+	a := campaign.AgreementTerms{
+		Title:      f["title"].header(false),
+		Conditions: f["conditions"].strs(),
+		VAT:        campaign.VAT(f["vat"].str(true)),
+		Term:       f["term"].str(true),
+		Invoicing:  f["invoicing"].str(true),
+	}
+	if a.Title == "" {
+		a.Title = "Tilslutningsaftale"
+	}
+	switch a.VAT {
+	case "", campaign.VATExcluded, campaign.VATIncluded:
+	default:
+		f["vat"].errorf("%q: say whether the amounts include VAT (excluded or included)", a.VAT)
+	}
+	sf := f["signatory"].fields("name", "title")
+	a.Signatory = campaign.Signatory{Name: sf["name"].header(false), Title: sf["title"].header(false)}
+	c.Agreement = a
 }
 
 func (b *builder) schedule(n node, c *campaign.Campaign) {
@@ -293,7 +349,8 @@ func (b *builder) schedule(n node, c *campaign.Campaign) {
 		n.errorf("required")
 		return
 	}
-	f := n.fields("invitations", "agreement", "reminders", "nudge_unanswered", "nudge_agreement", "digest", "review_batch")
+	f := n.fields("invitations", "agreement", "reminders", "nudge_unanswered", "nudge_agreement", "digest", "review_batch",
+		"participant_lists")
 	s := &c.Schedule
 	inv, okInv := b.localTime(f["invitations"], true)
 	agr, okAgr := b.localTime(f["agreement"], true)
@@ -321,6 +378,36 @@ func (b *builder) schedule(n node, c *campaign.Campaign) {
 		}
 	}
 	s.ReviewBatch = f["review_batch"].duration(15 * time.Minute)
+	s.ParticipantLists = b.participantLists(f["participant_lists"])
+}
+
+// participantLists reads {before: 2d, time: "08:00", to: [host@example.dk]}: one time before
+// each meeting, and who gets the list besides the staff.
+func (b *builder) participantLists(n node) campaign.ParticipantLists {
+	var pl campaign.ParticipantLists
+	if n.missing() {
+		return pl
+	}
+	f := n.fields("before", "time", "to")
+	d := f["before"].duration(0)
+	if d <= 0 {
+		f["before"].errorf("how long before each meeting the list goes out, like 2d")
+	}
+	pl.When = campaign.Relative{Before: []time.Duration{d}}
+	if s := f["time"].str(false); s != "" {
+		t, err := time.Parse("15:04", s)
+		if err != nil {
+			f["time"].errorf("%q is not a time of day like 08:00", s)
+		} else {
+			pl.When.TimeOfDay, pl.When.HasTime = time.Duration(t.Hour())*time.Hour+time.Duration(t.Minute())*time.Minute, true
+		}
+	}
+	for _, a := range f["to"].list() {
+		if addr := b.address(a, true); addr != "" {
+			pl.To = append(pl.To, addr)
+		}
+	}
+	return pl
 }
 
 // relative reads {before: [7d], of: deadline, time: "09:00"}.
@@ -489,8 +576,14 @@ func (b *builder) server(n node, def serverDefaults) Server {
 	if s.Auth.OAuth2() && (s.PasswordEnv != "" || s.PasswordFile != "") {
 		f["auth"].errorf("signs in with oauth2: remove password_env and password_file, which would not be used")
 	}
+	if s.AuthServID != "" && !authservIDPattern.MatchString(s.AuthServID) {
+		f["authserv_id"].errorf("%q is not an authserv-id: give the host name the receiving server writes first in its Authentication-Results header (such as mx.kombit.test), or exchange-online for Microsoft 365", s.AuthServID)
+	}
 	return s
 }
+
+// authservIDPattern is what an authserv-id looks like: a host name or a similar token.
+var authservIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$`)
 
 func (b *builder) store(n node) {
 	f := n.fields("path")

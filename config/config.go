@@ -74,8 +74,9 @@ type Server struct {
 	PasswordFile string
 	// Auth says how to sign in: with the password above (the default) or with OAuth2.
 	Auth Auth
-	// AuthServID is the authserv-id of the Authentication-Results header this server's
-	// own receiving side writes (IMAP only), the one whose results rsvpd trusts; "" trusts none.
+	// AuthServID (IMAP only) is the authserv-id of the Authentication-Results header the
+	// campaign mailbox's receiving server writes; "exchange-online" names Microsoft 365's,
+	// which has none; "" trusts no such header (replies.Options.AuthServID).
 	AuthServID string
 }
 
@@ -120,9 +121,17 @@ type Log struct {
 // relative to the file's directory. A file with problems returns Errors listing all of them.
 func Load(path string) (*Config, error) {
 	dir := filepath.Dir(path)
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
+	}
+	defer f.Close()
+	data, err := readLimited(f, maxConfigFile)
+	if errors.Is(err, errTooLarge) {
+		return nil, fmt.Errorf("read config %s: larger than %s; a campaign's configuration is a few kilobytes", path, sizeName(maxConfigFile))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read config %s: %w", path, err)
 	}
 	return Parse(data, path, os.DirFS(dir), dir)
 }
@@ -141,6 +150,10 @@ func LoadFS(fsys fs.FS, name, dir string) (*Config, error) {
 // refers to (the invitee list), dir is where relative output paths point.
 func Parse(data []byte, file string, fsys fs.FS, dir string) (*Config, error) {
 	col := &collector{file: file, lines: map[string]int{}}
+	if len(data) > maxConfigFile {
+		col.add(0, "", "larger than %s; a campaign's configuration is a few kilobytes", sizeName(maxConfigFile))
+		return nil, col.errs
+	}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
@@ -157,8 +170,8 @@ func Parse(data []byte, file string, fsys fs.FS, dir string) (*Config, error) {
 	}
 	b := &builder{col: col, fsys: fsys, cfg: &Config{File: file, Dir: dir}}
 	b.build(root)
-	if len(b.errs()) > 0 {
-		return nil, b.errs().sorted()
+	if errs := b.errs(); len(errs) > 0 {
+		return nil, errs
 	}
 	b.cfg.Campaign.Index()
 	// The schedule's own rules (a nudge before the invitations, a digest that never runs
@@ -168,7 +181,7 @@ func Parse(data []byte, file string, fsys fs.FS, dir string) (*Config, error) {
 		for _, p := range problems {
 			col.add(col.lineOf(p.Path), p.Path, "%s", p.Msg)
 		}
-		return nil, col.errs.sorted()
+		return nil, col.all()
 	} else if err != nil {
 		col.add(0, "schedule", "%v", err)
 		return nil, col.errs

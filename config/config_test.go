@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rsvpd/rsvpd/campaign"
 )
 
 func loadExample(t *testing.T) *Config {
@@ -40,6 +42,21 @@ func TestExampleLoads(t *testing.T) {
 	}
 	if c.Price.RateOere != 700 {
 		t.Errorf("rate = %d øre, want 700", c.Price.RateOere)
+	}
+	// What the agreement states about the parties and the money.
+	o := c.Organiser
+	if o.LegalName != "KOMBIT A/S" || o.CVR != "19435075" || o.Address != "Halfdansgade 8, 2300 København S" {
+		t.Errorf("organiser as a party: %q, CVR %q, %q", o.LegalName, o.CVR, o.Address)
+	}
+	a := c.Agreement
+	if a.VAT != campaign.VATExcluded || c.Price.Period != campaign.PeriodYear {
+		t.Errorf("VAT %q, period %q; want excluded, year", a.VAT, c.Price.Period)
+	}
+	if !strings.HasPrefix(a.Term, "Aftalen gælder") || !strings.Contains(a.Invoicing, "EAN-nummer") {
+		t.Errorf("term %q, invoicing %q", a.Term, a.Invoicing)
+	}
+	if a.Signatory.Title != "Administrerende direktør" {
+		t.Errorf("signatory %+v", a.Signatory)
 	}
 }
 
@@ -127,6 +144,14 @@ func TestMistakes(t *testing.T) {
 		{"tls mode", [2]string{"tls: starttls", "tls: sometimes"}, `"sometimes" is not a TLS mode`},
 		{"nudge before the invitations", [2]string{"before: [14d, 7d]", "before: [30d, 7d]"}, "schedule.nudge_unanswered"},
 		{"key given twice", [2]string{"  language: da\n", "  language: da\n  language: en\n"}, "key given twice"},
+		{"CVR too short", [2]string{`cvr: "19435075"`, `cvr: "1943507"`}, `organiser.cvr: "1943507" is not a CVR number`},
+		{"no organiser address", [2]string{"  address: Halfdansgade 8, 2300 København S\n", ""}, "organiser.address: required"},
+		{"VAT unsaid", [2]string{"  vat: excluded\n", ""}, "agreement.vat: required"},
+		{"VAT misspelt", [2]string{"vat: excluded", "vat: ekskl"}, `agreement.vat: "ekskl": say whether the amounts include VAT`},
+		{"no term", [2]string{"  term: >-", "  termin: >-"}, "agreement.term: required"},
+		{"no invoicing", [2]string{"  invoicing: >-", "  invoicing: \"\"\n  x: >-"}, "agreement.invoicing: required"},
+		{"unknown period", [2]string{"period: year", "period: month"}, `price.period: "month" is not a period`},
+		{"override with a bad CVR", [2]string{"overrides: []", "overrides:\n    - code: \"101\"\n      cvr: \"6494221x\""}, `invitees.overrides[0].cvr: "6494221x" is not a CVR number`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -171,6 +196,9 @@ func TestInviteeListProblems(t *testing.T) {
 		"151,Ballerup,a@x.test,47994\n" +
 		"153,Brøndby,not-an-address,34084\n" +
 		"155,\"Drag\nør\",e@x.test,13000\n"
+	csv = strings.Replace(csv, "code,name,email,population_2012q1", "code,name,email,population_2012q1,cvr,address", 1)
+	csv += "157,Gentofte,g@x.test,74000,1234 5678,\"Bernstorffsvej 161, 2920 Charlottenlund\"\n" +
+		"159,Gladsaxe,h@x.test,66000,DK1234567,\n"
 	if err := os.WriteFile(dir+"/inv.csv", []byte(csv), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -186,9 +214,32 @@ func TestInviteeListProblems(t *testing.T) {
 		`inv.csv:4: invitees[2].email: duplicate address a@x.test (first on line 2)`,
 		`inv.csv:5: invitees[3].email: "not-an-address" is not a valid e-mail address`,
 		`inv.csv:6: invitees[4].name: control character`,
+		`inv.csv:9: invitees[6].cvr: "DK1234567" is not a CVR number`,
 	} {
 		if !strings.Contains(text, w) {
 			t.Errorf("want %q in:\n%s", w, text)
 		}
+	}
+}
+
+// TestInviteeAsParty: an override (or the list's address and cvr columns) gives an invitee
+// the address and CVR number its agreement states.
+func TestInviteeAsParty(t *testing.T) {
+	data, err := os.ReadFile("../config.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := strings.Replace(string(data), "overrides: []",
+		"overrides:\n    - code: \"101\"\n      address: Rådhuspladsen 1, 1599 København V\n      cvr: DK 64 94 22 12", 1)
+	cfg, err := Parse([]byte(s), "config.yaml", os.DirFS(".."), "..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kbh, _ := cfg.Campaign.Invitee("101")
+	if kbh.Address != "Rådhuspladsen 1, 1599 København V" || kbh.CVR != "64942212" {
+		t.Errorf("København as a party: address %q, CVR %q", kbh.Address, kbh.CVR)
+	}
+	if laesoe, _ := cfg.Campaign.Invitee("825"); laesoe.Address != "" || laesoe.CVR != "" {
+		t.Errorf("Læsø has address %q and CVR %q, but the list gives none", laesoe.Address, laesoe.CVR)
 	}
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"net/mail"
@@ -51,126 +52,149 @@ func (b *builder) readInvitees(at node, file string, c *campaign.Campaign) {
 		return
 	}
 	b.listRead = true
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(&boundedReader{r: r})
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true // each invitee keeps only its own fields, not the record's slice
-	header, err := cr.Read()
-	if err != nil {
-		col.add(1, "", "cannot read the header line: %v", err)
+	h, ok := readInviteeHeader(cr, col, c)
+	if !ok {
 		return
 	}
-	cols := map[string]int{}
-	for i, h := range header {
-		cols[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
-	}
-	if _, ok := cols["email"]; !ok {
-		if i, ok := cols["director_email"]; ok {
-			cols["email"] = i
-		}
-	}
-	for _, need := range []string{"code", "name", "email"} {
-		if _, ok := cols[need]; !ok {
-			col.add(1, "", "missing column %q (have: %s)", need, strings.Join(header, ", "))
-		}
-	}
-	_, hasPop := cols[c.Price.PopulationName]
-	if c.Price.PopulationName != "" && !hasPop {
-		col.add(1, "", "missing column %q named by price.population", c.Price.PopulationName)
-	}
-	if len(col.errs) > 0 {
-		return
-	}
-	seenCode, seenEmail := map[string]int{}, map[string]int{}
+	seen := inviteeSeen{code: map[string]int{}, email: map[string]int{}}
 	for i := 0; ; i++ {
-		row := rowAt{col: col, i: i}
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		line, _ := cr.FieldPos(0)
-		row.line = line
+		var pe *csv.ParseError
+		if err != nil && !errors.As(err, &pe) {
+			col.add(line, "", "%v", err) // the file is past a bound, or cannot be read
+			break
+		}
 		if err != nil {
 			col.add(line, "", "%v", err)
-			if _, ok := err.(*csv.ParseError); ok && len(rec) == 0 {
+			if len(rec) == 0 {
 				break
 			}
 			continue
 		}
-		get := func(name string) string {
-			if j, ok := cols[name]; ok && j < len(rec) {
-				return strings.TrimSpace(rec[j])
-			}
-			return ""
+		if i >= MaxInvitees {
+			col.add(line, "", "more than %d invitees: rsvpd runs a campaign of at most %d", MaxInvitees, MaxInvitees)
+			break
 		}
-		inv := campaign.Invitee{
-			Code:       get("code"),
-			Name:       get("name"),
-			FormalName: get("formal_name"),
-			Region:     get("region"),
-			Contact:    get("contact"),
-		}
-		b.checkInvitee(row, &inv)
-		inv.Email = checkAddress(row, get("email"))
-		if inv.Code != "" {
-			if first, dup := seenCode[inv.Code]; dup {
-				row.add("code", "duplicate code %q (first on line %d)", inv.Code, first)
-			}
-			seenCode[inv.Code] = line
-		}
-		if inv.Email != "" {
-			if first, dup := seenEmail[inv.Email]; dup {
-				row.add("email", "duplicate address %s (first on line %d)", inv.Email, first)
-			}
-			seenEmail[inv.Email] = line
-		}
-		if hasPop {
-			s := get(c.Price.PopulationName)
-			if strings.Contains(s, ".") {
-				s = strings.ReplaceAll(s, ".", "")
-			}
-			v, err := strconv.Atoi(s)
-			if err != nil || v < 0 {
-				row.add(c.Price.PopulationName, "%q is not a population figure", s)
-			}
-			inv.Population = v
-		}
-		if s := get("amount"); s != "" {
-			oere, err := parseKroner(s)
-			if err != nil {
-				row.add("amount", "%v", err)
-			} else {
-				inv.Amount = &oere
-			}
-		}
-		c.Invitees = append(c.Invitees, inv)
+		c.Invitees = append(c.Invitees, b.inviteeRow(col, line, fmt.Sprintf("invitees[%d]", i), h.get(rec), h, seen, c))
 	}
 }
 
-// rowAt is one row of the invitee list, for its problems: the key path ("invitees[3].email")
-// is written only when there is a problem to report, not for each of a hundred thousand rows.
-type rowAt struct {
-	col  *collector
-	i    int // the row's index among the invitees
-	line int // the line it starts on
+// inviteeHeader is what the header line of the invitee list says: where each column is.
+type inviteeHeader struct {
+	cols   map[string]int // lower-case column name -> index
+	hasPop bool           // the population column the price names is there
 }
 
-func (r rowAt) add(key, format string, args ...any) {
-	r.col.add(r.line, "invitees["+strconv.Itoa(r.i)+"]."+key, format, args...)
+// get returns a row's value of a column by name ("" when the row or the list lacks it).
+func (h inviteeHeader) get(rec []string) func(string) string {
+	return func(name string) string {
+		if j, ok := h.cols[name]; ok && j < len(rec) {
+			return strings.TrimSpace(rec[j])
+		}
+		return ""
+	}
+}
+
+// readInviteeHeader reads the header line and checks that the needed columns are there.
+func readInviteeHeader(cr *csv.Reader, col *collector, c *campaign.Campaign) (inviteeHeader, bool) {
+	header, err := cr.Read()
+	if err != nil {
+		col.add(1, "", "cannot read the header line: %v", err)
+		return inviteeHeader{}, false
+	}
+	h := inviteeHeader{cols: map[string]int{}}
+	for i, name := range header {
+		h.cols[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(name, "\ufeff")))] = i
+	}
+	if _, ok := h.cols["email"]; !ok {
+		if i, ok := h.cols["director_email"]; ok {
+			h.cols["email"] = i
+		}
+	}
+	for _, need := range []string{"code", "name", "email"} {
+		if _, ok := h.cols[need]; !ok {
+			col.add(1, "", "missing column %q (have: %s)", need, strings.Join(header, ", "))
+		}
+	}
+	_, h.hasPop = h.cols[c.Price.PopulationName]
+	if c.Price.PopulationName != "" && !h.hasPop {
+		col.add(1, "", "missing column %q named by price.population", c.Price.PopulationName)
+	}
+	return h, len(col.errs) == 0
+}
+
+// inviteeSeen remembers the line each code and address was first seen on.
+type inviteeSeen struct{ code, email map[string]int }
+
+// inviteeRow reads one row of the list into an invitee, adding each problem to col.
+func (b *builder) inviteeRow(col *collector, line int, p string, get func(string) string, h inviteeHeader, seen inviteeSeen, c *campaign.Campaign) campaign.Invitee {
+	inv := campaign.Invitee{
+		Code:       get("code"),
+		Name:       get("name"),
+		FormalName: get("formal_name"),
+		Region:     get("region"),
+		Contact:    get("contact"),
+		Address:    get("address"),
+	}
+	if s := get("cvr"); s != "" {
+		inv.CVR = checkCVR(col, line, p+".cvr", s)
+	}
+	b.checkInvitee(col, line, p, &inv)
+	inv.Email = checkAddress(col, line, p+".email", get("email"))
+	if inv.Code != "" {
+		if first, dup := seen.code[inv.Code]; dup {
+			col.add(line, p+".code", "duplicate code %q (first on line %d)", inv.Code, first)
+		}
+		seen.code[inv.Code] = line
+	}
+	if inv.Email != "" {
+		if first, dup := seen.email[inv.Email]; dup {
+			col.add(line, p+".email", "duplicate address %s (first on line %d)", inv.Email, first)
+		}
+		seen.email[inv.Email] = line
+	}
+	if h.hasPop {
+		s := strings.ReplaceAll(get(c.Price.PopulationName), ".", "")
+		v, err := strconv.Atoi(s)
+		if err != nil || v < 0 {
+			col.add(line, p+"."+c.Price.PopulationName, "%q is not a population figure", s)
+		}
+		inv.Population = v
+	}
+	if s := get("amount"); s != "" {
+		oere, err := parseKroner(s)
+		if err != nil {
+			col.add(line, p+".amount", "%v", err)
+		} else {
+			inv.Amount = &oere
+		}
+	}
+	return inv
 }
 
 // checkInvitee validates the invitee's code and the names that appear in letters and headers.
-func (b *builder) checkInvitee(row rowAt, inv *campaign.Invitee) {
+func (b *builder) checkInvitee(col *collector, line int, p string, inv *campaign.Invitee) {
 	if inv.Code == "" {
-		row.add("code", "required")
+		col.add(line, p+".code", "required")
 	} else if !validID(inv.Code) {
-		row.add("code", "%q: use lower-case letters, digits, - and _ (at most 32)", inv.Code)
+		col.add(line, p+".code", "%q: use lower-case letters, digits, - and _ (at most 32)", inv.Code)
 	}
 	if inv.Name == "" {
-		row.add("name", "required")
+		col.add(line, p+".name", "required")
 	}
-	for _, v := range []struct{ key, val string }{{"name", inv.Name}, {"formal_name", inv.FormalName}, {"contact", inv.Contact}} {
+	for _, v := range []struct{ key, val string }{{"name", inv.Name}, {"formal_name", inv.FormalName}, {"contact", inv.Contact}, {"region", inv.Region}, {"address", inv.Address}} {
 		if i := strings.IndexFunc(v.val, isControl); i >= 0 {
-			row.add(v.key, "control character %q not allowed in a value used in mail headers", v.val[i])
+			col.add(line, p+"."+v.key, "control character %q not allowed in a value used in mail headers", v.val[i])
+		}
+		if len(v.val) > maxHeaderValue {
+			col.add(line, p+"."+v.key, "%d bytes long; a value used in mail headers has at most %d", len(v.val), maxHeaderValue)
 		}
 	}
 	if inv.FormalName == "" {
@@ -178,54 +202,40 @@ func (b *builder) checkInvitee(row rowAt, inv *campaign.Invitee) {
 	}
 }
 
-// validID is idPattern without the regular expression, which costs more than the rest of
-// reading a row: a lower-case letter or digit, then up to 31 of those, - or _.
-func validID(s string) bool {
-	if len(s) == 0 || len(s) > 32 {
-		return false
+// checkCVR reads a CVR number from the list, as cvr does from the config.
+func checkCVR(col *collector, line int, p, s string) string {
+	d, ok := parseCVR(s)
+	if !ok {
+		col.add(line, p, "%q is not a CVR number (eight digits, such as 19435075)", s)
 	}
-	for i := 0; i < len(s); i++ {
-		ch := s[i]
-		switch {
-		case ch >= 'a' && ch <= 'z', ch >= '0' && ch <= '9':
-		case (ch == '-' || ch == '_') && i > 0:
-		default:
-			return false
-		}
-	}
-	return true
+	return d
 }
 
-func checkAddress(row rowAt, s string) string {
+func checkAddress(col *collector, line int, p, s string) string {
 	if s == "" {
-		row.add("email", "required")
+		col.add(line, p, "required")
+		return ""
+	}
+	if len(s) > maxAddress {
+		col.add(line, p, "%d bytes long; an e-mail address has at most %d", len(s), maxAddress)
 		return ""
 	}
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Name != "" || strings.ContainsFunc(s, isControl) {
-		row.add("email", "%q is not a valid e-mail address", s)
+		col.add(line, p, "%q is not a valid e-mail address", s)
 		return ""
-	}
-	if a.Address == s && !hasUpper(s) {
-		return s // the common case: keep the field itself, not a copy
 	}
 	return strings.ToLower(a.Address)
 }
 
-func hasUpper(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 'A' && s[i] <= 'Z' {
-			return true
-		}
-	}
-	return false
-}
+// maxAddress is the longest address SMTP carries (RFC 5321: a path of 256 with its brackets).
+const maxAddress = 254
 
 // overrides applies per-invitee settings from the config (an explicit amount, a contact name,
 // another address) on top of the list.
 func (b *builder) overrides(n node, c *campaign.Campaign) {
 	for _, item := range n.list() {
-		f := item.fields("code", "amount", "contact", "email")
+		f := item.fields("code", "amount", "contact", "email", "address", "cvr")
 		code := f["code"].str(true)
 		idx := -1
 		for i := range c.Invitees {
@@ -251,6 +261,12 @@ func (b *builder) overrides(n node, c *campaign.Campaign) {
 		}
 		if s := f["contact"].header(false); s != "" {
 			inv.Contact = s
+		}
+		if s := f["address"].header(false); s != "" {
+			inv.Address = s
+		}
+		if s := cvr(f["cvr"], false); s != "" {
+			inv.CVR = s
 		}
 		if a := b.address(f["email"], false); a != "" {
 			for _, other := range c.Invitees {
@@ -295,4 +311,22 @@ func fileProblem(err error) string {
 		return pe.Err.Error()
 	}
 	return err.Error()
+}
+
+// validID is idPattern without the regular expression, which costs more than the rest of
+// reading a row: a lower-case letter or digit, then up to 31 of those, - or _.
+func validID(s string) bool {
+	if len(s) == 0 || len(s) > 32 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		switch {
+		case ch >= 'a' && ch <= 'z', ch >= '0' && ch <= '9':
+		case (ch == '-' || ch == '_') && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
 }

@@ -53,9 +53,10 @@ func (es Errors) sorted() Errors {
 
 // collector gathers errors while a file is read, so one run reports them all.
 type collector struct {
-	file  string
-	errs  Errors
-	lines map[string]int // key path -> line, to place problems found after reading
+	file    string
+	errs    Errors
+	lines   map[string]int // key path -> line, to place problems found after reading
+	dropped int            // problems past maxErrors, counted only
 }
 
 // lineOf is the line of the key path, or of its nearest enclosing key that has one.
@@ -74,7 +75,20 @@ func (c *collector) lineOf(path string) int {
 }
 
 func (c *collector) add(line int, path, format string, args ...any) {
+	if len(c.errs) >= maxErrors {
+		c.dropped++
+		return
+	}
 	c.errs = append(c.errs, Error{File: c.file, Line: line, Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+// all is every problem kept in line order, and a last one counting those past maxErrors.
+func (c *collector) all() Errors {
+	all := append(Errors(nil), c.errs...).sorted()
+	if c.dropped > 0 {
+		all = append(all, Error{File: c.file, Msg: fmt.Sprintf("%d more problems not shown", c.dropped)})
+	}
+	return all
 }
 
 // node is a YAML node with its key path, read through typed accessors that record problems
@@ -173,21 +187,31 @@ func (n node) scalar() (string, bool) {
 	return n.n.Value, true
 }
 
-// str reads a string; a required one that is missing or empty is an error.
+// str reads a string; a required one that is missing or empty is an error, and so is one
+// longer than maxValue.
 func (n node) str(required bool) string {
 	s, ok := n.scalar()
 	if required && (!ok || strings.TrimSpace(s) == "") {
 		n.errorf("required")
 	}
-	return strings.TrimSpace(s)
+	s = strings.TrimSpace(s)
+	if len(s) > maxValue {
+		n.errorf("%d bytes long; at most %d", len(s), maxValue)
+		return ""
+	}
+	return s
 }
 
 // header reads a string that ends up in a mail header: CR, LF and other control
-// characters there would let a value inject headers.
+// characters there would let a value inject headers, and it is at most maxHeaderValue long.
 func (n node) header(required bool) string {
 	s := n.str(required)
 	if i := strings.IndexFunc(s, isControl); i >= 0 {
 		n.errorf("control character %q not allowed in a value used in mail headers", s[i])
+		return ""
+	}
+	if len(s) > maxHeaderValue {
+		n.errorf("%d bytes long; a value used in mail headers has at most %d", len(s), maxHeaderValue)
 		return ""
 	}
 	return s
@@ -219,21 +243,6 @@ func (n node) float(def float64) float64 {
 		return def
 	}
 	return v
-}
-
-func (n node) boolean(def bool) bool {
-	s, ok := n.scalar()
-	if !ok {
-		return def
-	}
-	switch strings.ToLower(s) {
-	case "true", "yes", "on":
-		return true
-	case "false", "no", "off":
-		return false
-	}
-	n.errorf("%q is not true or false", s)
-	return def
 }
 
 // duration reads "90s", "30m", "48h" or "7d".

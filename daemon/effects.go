@@ -22,6 +22,9 @@ type Params struct {
 	References   []string `json:"references,omitempty"`
 	// Copy marks the copy of an answer to a sender who is not the registered address.
 	Copy bool `json:"copy,omitempty"`
+	// InCalendar: the invitee accepted the meeting's entry in the calendar, so the letter
+	// carries no REQUEST for it (campaign.Effect.InCalendar).
+	InCalendar bool `json:"in_calendar,omitempty"`
 	// Reviews are the review items of a staff notification.
 	Reviews []int64 `json:"reviews,omitempty"`
 	// Since and Until bound the period a digest reports on.
@@ -79,6 +82,7 @@ type answerContext struct {
 // applyEffects turns the state machine's effects into outbox rows and review items, in the
 // transaction that changed the state.
 func (e *Engine) applyEffects(tx *store.Tx, inv campaign.Invitee, before, after campaign.State, effects []campaign.Effect, ac answerContext, now time.Time) error {
+	changeHeld := false
 	for _, ef := range effects {
 		if ef.Kind == campaign.EffectReview {
 			if err := e.addReview(tx, ac.inbound, inv.Code, ef.Reason, ac.cause, now); err != nil {
@@ -86,11 +90,16 @@ func (e *Engine) applyEffects(tx *store.Tx, inv campaign.Invitee, before, after 
 			}
 			continue
 		}
-		ok, err := e.allowAutoAnswer(tx, inv.Email, now)
-		if err != nil {
+		// The old entry's CANCEL belongs to the change letter: one automatic answer between
+		// them, sent when the change is and held back with it.
+		if ef.Kind == campaign.EffectCalendarCancel {
+			if changeHeld {
+				continue
+			}
+		} else if ok, err := e.allowAutoAnswer(tx, inv.Email, now); err != nil {
 			return err
-		}
-		if !ok {
+		} else if !ok {
+			changeHeld = ef.Kind == campaign.EffectChange
 			reason := campaign.Reason{Code: campaign.ReasonAutoAnswerCap, Letter: string(ef.Kind), Address: inv.Email,
 				Count: e.autoAnswerCap()}
 			if err := e.addReview(tx, ac.inbound, inv.Code, reason, ac.cause, now); err != nil {
@@ -99,7 +108,8 @@ func (e *Engine) applyEffects(tx *store.Tx, inv campaign.Invitee, before, after 
 			continue
 		}
 		p := Params{Meeting: ef.Meeting, OldMeeting: ef.OldMeeting, Headcount: ef.Headcount,
-			OldHeadcount: before.Headcount, Sequence: ef.Sequence, InReplyTo: ac.messageID, References: ac.refs}
+			OldHeadcount: before.Headcount, Sequence: ef.Sequence, InReplyTo: ac.messageID, References: ac.refs,
+			InCalendar: ef.InCalendar}
 		k := key(ef.Kind, inv.Code, ef.Meeting, ef.Sequence)
 		if ef.Kind == campaign.EffectDeclineAck {
 			k = key(ef.Kind, inv.Code, after.Sequence)

@@ -55,7 +55,7 @@ type Options struct {
 	Log     *slog.Logger
 }
 
-// New builds an Engine and makes sure the store has a row for every invitee.
+// New builds an Engine. An invitee the store has no row for yet is in state new (Engine.state).
 func New(o Options) (*Engine, error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)

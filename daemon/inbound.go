@@ -169,7 +169,8 @@ func (e *Engine) read(raw []byte) (replies.Reading, error) {
 
 // readOptions are what the reader knows of the campaign.
 func (e *Engine) readOptions() replies.Options {
-	return replies.Options{Campaign: e.c, Signer: e.signer, Reasons: e.currentLetters().Reasons()}
+	return replies.Options{Campaign: e.c, Signer: e.signer, Reasons: e.currentLetters().Reasons(),
+		AuthServID: e.cfg.Mail.IMAP.AuthServID}
 }
 
 // applyInbound records a message's reading in the transaction: a copy or our own mail changes
@@ -243,7 +244,10 @@ func (e *Engine) hold(tx *store.Tx, id int64, r replies.Reading, cause string, n
 	code := r.Answer.Invitee
 	rv := store.Review{Inbound: id, CreatedAt: now,
 		Why: campaign.Reason{Code: campaign.ReasonHeld}.Because(r.Answer.Why)}
-	if r.Answer.ByText {
+	switch {
+	case code == "": // a sender nobody knows, with no token or thread: nothing to suggest
+		rv.Why = campaign.Reason{Code: campaign.ReasonUnknownSender, Address: r.From}.Because(r.Answer.Why)
+	case r.Answer.ByText:
 		rv.Why = campaign.Reason{Code: campaign.ReasonSenderNamesOne, Address: r.From, Invitee: code}.Because(r.Answer.Why)
 	}
 	if inv, ok := e.c.Invitee(code); ok {

@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/rsvpd/rsvpd/campaign"
@@ -70,8 +71,17 @@ func (e *Engine) RunJob(ctx context.Context, job schedules.Job) error {
 // perform queues what a job sends; it reports whether anything was queued.
 func (e *Engine) perform(tx *store.Tx, job schedules.Job, now time.Time) (bool, error) {
 	cause := "job:" + job.Key
-	if job.Kind == schedules.KindDigest {
+	switch job.Kind {
+	case schedules.KindDigest:
 		return e.queueDigest(tx, job, cause, now)
+	case schedules.KindFinalReport:
+		return e.queueStaff(tx, letters.KindFinalReport, job.Key, e.c.Organiser.Staff, Params{Until: now}, cause, now)
+	case schedules.KindParticipantList:
+		if _, ok := e.c.Meeting(job.Meeting); !ok {
+			return false, nil // the meeting left the campaign since the job was planned
+		}
+		to := append(slices.Clone(e.c.Organiser.Staff), e.c.Schedule.ParticipantLists.To...)
+		return e.queueStaff(tx, letters.KindParticipantList, job.Key, to, Params{Meeting: job.Meeting, Until: now}, cause, now)
 	}
 	inv, ok := e.c.Invitee(job.Invitee)
 	if !ok {
@@ -129,10 +139,20 @@ func (e *Engine) queueDigest(tx *store.Tx, job schedules.Job, cause string, now 
 	if err != nil {
 		return false, err
 	}
+	return e.queueStaff(tx, letters.KindDigest, job.Key, e.c.Organiser.Staff, Params{Since: since, Until: now}, cause, now)
+}
+
+// queueStaff queues a letter of the whole campaign (the digest, the final report, a
+// participant list) to each address once, one message per recipient.
+func (e *Engine) queueStaff(tx *store.Tx, kind letters.Kind, jobKey string, to []string, p Params, cause string, now time.Time) (bool, error) {
 	any := false
-	for _, addr := range e.c.Organiser.Staff {
-		q := queued{kind: letters.KindDigest, code: staffCode, recipient: addr, key: job.Key + "/" + addr,
-			params: Params{Since: since, Until: now}}
+	seen := map[string]bool{}
+	for _, addr := range to {
+		if seen[addr] {
+			continue
+		}
+		seen[addr] = true
+		q := queued{kind: kind, code: staffCode, recipient: addr, key: jobKey + "/" + addr, params: p}
 		added, err := e.enqueue(tx, q, cause, now)
 		if err != nil {
 			return false, err

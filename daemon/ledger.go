@@ -44,7 +44,7 @@ func (l *Ledger) PerformBatch(ctx context.Context, recs []schedules.Record, fn f
 			}
 			if rec.Outcome == schedules.OutcomeSkipped {
 				code := ""
-				if parts := strings.Split(rec.Key, "/"); len(parts) > 1 && rec.Kind != schedules.KindDigest {
+				if parts := strings.Split(rec.Key, "/"); len(parts) > 1 && rec.Kind.PerInvitee() {
 					code = parts[1]
 				}
 				if err := tx.Log(store.Event{At: rec.At, Invitee: code, Kind: "job_skipped", Cause: "job:" + rec.Key,

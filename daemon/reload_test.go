@@ -111,7 +111,7 @@ func TestOnReadCountsEachReplyOnce(t *testing.T) {
 		}
 		return nil
 	})
-	if strings.Join(statuses, ",") != "applied,duplicate,ignored,applied" {
+	if strings.Join(statuses, ",") != "applied,duplicate,ignored,held" {
 		t.Errorf("ledger statuses %q", statuses)
 	}
 }

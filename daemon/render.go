@@ -73,7 +73,7 @@ func (cp *Composer) Compose(l Letter) (letters.Outgoing, error) {
 		}
 	}
 	switch l.Kind {
-	case letters.KindConfirmation, letters.KindChange, letters.KindDeclineAck, letters.KindCancelAck:
+	case letters.KindConfirmation, letters.KindChange, letters.KindCalendarCancel, letters.KindDeclineAck, letters.KindCancelAck:
 		o.AutoSubmitted = "auto-replied" // each answers the invitee's own message
 	}
 	if err := cp.attach(l, &d, &o); err != nil {
@@ -88,7 +88,9 @@ func (cp *Composer) Compose(l Letter) (letters.Outgoing, error) {
 }
 
 // attach adds the calendar objects and the agreement, and tells the letter what is attached,
-// so the text never promises an attachment that is not there.
+// so the text never promises an attachment that is not there. A message carries at most one
+// calendar method: a change of meeting sends the old entry's CANCEL as a calendar_cancel
+// letter of its own, and a meeting the invitee accepted in the calendar gets no REQUEST.
 func (cp *Composer) attach(l Letter, d *letters.Data, o *letters.Outgoing) error {
 	c := cp.c
 	d.CalendarAttached, d.AgreementAttached = false, false
@@ -106,23 +108,28 @@ func (cp *Composer) attach(l Letter, d *letters.Data, o *letters.Outgoing) error
 			if err != nil {
 				return err
 			}
-			o.Attachments = append(o.Attachments, letters.Attachment{Name: m.ID + ".ics",
+			o.Attachments = append(o.Attachments, letters.Attachment{Name: "invite-" + m.ID + ".ics",
 				ContentType: "text/calendar; method=REQUEST; charset=utf-8", Data: ics})
 		}
 		d.CalendarAttached = true
 	case letters.KindConfirmation, letters.KindChange:
+		// After an Accept in the calendar the entry is there, accepted: a REQUEST would ask
+		// again (Outlook shows it as a new invitation), so none is sent.
+		if d.CalendarAccepted {
+			break
+		}
 		ics, err := request(*d.Meeting)
 		if err != nil {
 			return err
 		}
 		o.Calendar = &letters.CalendarPart{Method: calendar.MethodRequest, ICS: ics}
-		if d.OldMeeting != nil && d.OldMeeting.ID != d.Meeting.ID {
-			old, err := cancel(*d.OldMeeting)
-			if err != nil {
-				return err
-			}
-			o.CalendarCancel = &letters.CalendarPart{Method: calendar.MethodCancel, ICS: old}
+		d.CalendarAttached = true
+	case letters.KindCalendarCancel:
+		ics, err := cancel(*d.OldMeeting)
+		if err != nil {
+			return err
 		}
+		o.Calendar = &letters.CalendarPart{Method: calendar.MethodCancel, ICS: ics}
 		d.CalendarAttached = true
 	case letters.KindCancelAck:
 		ics, err := cancel(*d.Meeting)
@@ -198,7 +205,8 @@ func (e *Engine) ComposeRow(ctx context.Context, row store.Outgoing) (letters.Ou
 		if !ok {
 			return letters.Outgoing{}, fmt.Errorf("outbox %s: no invitee %q in the campaign", row.Key, row.Invitee)
 		}
-		l.Data = letters.Data{Invitee: inv, Headcount: p.Headcount, OldHeadcount: p.OldHeadcount}
+		l.Data = letters.Data{Invitee: inv, Headcount: p.Headcount, OldHeadcount: p.OldHeadcount,
+			CalendarAccepted: p.InCalendar}
 		if m, ok := e.c.Meeting(p.Meeting); ok {
 			l.Data.Meeting = &m
 		}
@@ -206,8 +214,11 @@ func (e *Engine) ComposeRow(ctx context.Context, row store.Outgoing) (letters.Ou
 			l.Data.OldMeeting = &m
 		}
 		if (l.Kind == letters.KindConfirmation || l.Kind == letters.KindChange || l.Kind == letters.KindCancelAck ||
-			l.Kind == letters.KindReminder) && l.Data.Meeting == nil {
+			l.Kind == letters.KindReminder || l.Kind == letters.KindCalendarCancel) && l.Data.Meeting == nil {
 			return letters.Outgoing{}, fmt.Errorf("outbox %s: meeting %q is not in the campaign", row.Key, p.Meeting)
+		}
+		if l.Kind == letters.KindCalendarCancel && l.Data.OldMeeting == nil {
+			return letters.Outgoing{}, fmt.Errorf("outbox %s: meeting %q is not in the campaign", row.Key, p.OldMeeting)
 		}
 		return e.composer().Compose(l)
 	}
@@ -217,8 +228,9 @@ func (e *Engine) ComposeRow(ctx context.Context, row store.Outgoing) (letters.Ou
 		switch l.Kind {
 		case letters.KindStaffReview:
 			return e.reviewLetter(tx, p.Reviews, &l)
-		case letters.KindDigest:
-			m, err := digest.Make(tx, e.c, e.currentLetters(), p.Since, p.Until)
+		case letters.KindDigest, letters.KindFinalReport:
+			o := digest.Options{Since: p.Since, Now: p.Until, Final: l.Kind == letters.KindFinalReport}
+			m, err := digest.Make(tx, e.c, e.currentLetters(), o)
 			if err != nil {
 				return err
 			}
@@ -226,6 +238,13 @@ func (e *Engine) ComposeRow(ctx context.Context, row store.Outgoing) (letters.Ou
 			l.Attachments = append(l.Attachments,
 				letters.Attachment{Name: "chart.png", ContentType: "image/png", Data: m.Chart, Inline: true, ContentID: m.ChartCID},
 				letters.Attachment{Name: m.CSVName, ContentType: "text/csv; charset=utf-8", Data: m.CSV})
+		case letters.KindParticipantList:
+			pl, csv, err := digest.Participants(tx, e.c, p.Meeting, p.Until)
+			if err != nil {
+				return err
+			}
+			l.Data = letters.Data{Participants: &pl}
+			l.Attachments = append(l.Attachments, letters.Attachment{Name: pl.CSVName, ContentType: "text/csv; charset=utf-8", Data: csv})
 		}
 		return nil
 	})

@@ -252,18 +252,14 @@ func (r *run) run(ctx context.Context) (Result, error) {
 	return r.res, err
 }
 
-// campaignEnd is an hour after the last digest (the first after the deadline), or a week
-// after the deadline when the campaign sends no digest.
+// campaignEnd is an hour after the final report, which goes out once the deadline has run
+// out, or a week after the deadline when no planner can be made.
 func campaignEnd(c *campaign.Campaign) time.Time {
-	end := c.DeadlineEnd().AddDate(0, 0, 7)
 	p, err := schedules.NewPlanner(c)
 	if err != nil {
-		return end
+		return c.DeadlineEnd().AddDate(0, 0, 7)
 	}
-	if ds := p.Digests(time.Time{}, end.AddDate(1, 0, 0)); len(ds) > 0 {
-		return ds[len(ds)-1].Due.Add(time.Hour)
-	}
-	return end
+	return p.FinalReport().Due.Add(time.Hour)
 }
 
 // startServers starts the sandbox with a mailbox for the campaign, the staff and every

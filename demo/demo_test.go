@@ -173,7 +173,8 @@ func TestDemoRunsTheCampaign(t *testing.T) {
 			t.Errorf("the campaign inbox's folder holds %d messages, the directors sent %d", answers, d.res.Answers)
 		}
 		for _, k := range []string{"invitation", "confirmation", "decline-ack", "agreement", "nudge-unanswered",
-			"nudge-agreement", "reminder", "digest", "staff-review", "reply", "calendar", "out-of-office", "bounce"} {
+			"nudge-agreement", "reminder", "digest", "final-report", "participant-list", "staff-review", "reply", "calendar",
+			"out-of-office", "bounce"} {
 			if kinds[k] == 0 {
 				t.Errorf("no %s among the .eml files (%v)", k, kinds)
 			}
@@ -227,7 +228,7 @@ func TestDemoRunsTheCampaign(t *testing.T) {
 			{"declined", tot.Declined, 5, 20},
 			{"undeliverable (one bounce)", tot.Undeliverable, 1, 1},
 			{"not answered", tot.NotAnswered, 5, 30},
-			{"agreements returned", tot.Agreements, 30, 80},
+			{"agreements returned, checked or not", tot.Confirmed + tot.Unchecked, 30, 80},
 		}
 		for _, k := range checks {
 			if k.n < k.lo || k.n > k.hi {
@@ -291,9 +292,13 @@ func TestDemoRunsTheCampaign(t *testing.T) {
 		if d.res.Digest == "" || !strings.Contains(d.out, d.res.Digest) {
 			t.Fatalf("the last digest's text is not printed")
 		}
+		// The last is the final report: every meeting held, the result on confirmed agreements.
+		if !strings.Contains(d.res.Digest, "Slutrapport efter tilmeldingsfristen") {
+			t.Errorf("the last digest is not the final report:\n%s", d.res.Digest)
+		}
 		for _, m := range d.res.Report.Meetings {
 			mt, _ := c.Meeting(m.ID)
-			want := fmt.Sprintf("%s, %s: %d kommuner, %d personer", mt.City, campaign.FormatDateDa(mt.Start.In(c.Location)), m.Invitees, m.People)
+			want := fmt.Sprintf("%s, %s (afholdt): %d kommuner, %d personer", mt.City, campaign.FormatDateDa(mt.Start.In(c.Location)), m.Invitees, m.People)
 			if !strings.Contains(d.res.Digest, want) {
 				t.Errorf("the digest does not say %q:\n%s", want, d.res.Digest)
 			}
@@ -314,7 +319,7 @@ func TestAnotherSeedCastsOtherwise(t *testing.T) {
 		}
 		return b.String()
 	}
-	if kinds(testSeed) != kinds(testSeed) {
+	if first, again := kinds(testSeed), kinds(testSeed); first != again {
 		t.Errorf("one seed cast the directors two ways")
 	}
 	if kinds(testSeed) == kinds(testSeed+1) {

@@ -122,7 +122,6 @@ type action struct {
 	meeting, partstat string
 	away              time.Time
 	to                string // the address the answer goes to
-	then              func() // what the answer changes in the person's plans
 }
 
 // actions is a heap ordered by time, then invitee, then cause: the same order on every run.

@@ -55,11 +55,13 @@ func (r *run) finish(ctx context.Context) error {
 	return nil
 }
 
-// lastDigest finds the last digest in the first staff mailbox and returns its text part.
+// lastDigest finds the last digest (the final report, once the deadline has run out) in the
+// first staff mailbox and returns its text part.
 func (r *run) lastDigest(rows []store.Outgoing) (string, store.Outgoing, error) {
 	var last store.Outgoing
 	for _, row := range rows {
-		if row.Kind == string(letters.KindDigest) && (last.ID == 0 || !row.SentAt.Before(last.SentAt)) {
+		report := row.Kind == string(letters.KindDigest) || row.Kind == string(letters.KindFinalReport)
+		if report && (last.ID == 0 || !row.SentAt.Before(last.SentAt)) {
 			last = row
 		}
 	}

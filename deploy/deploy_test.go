@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/rsvpd/rsvpd/testenv"
 )
 
 // dockerBuildLine is the Go build command of the Dockerfile's build stage.
@@ -172,10 +174,7 @@ func TestSystemdUnit(t *testing.T) {
 // systemd-analyze verify checks the unit as systemd reads it, with the binary and the
 // environment file it names in place.
 func TestSystemdAnalyzeVerify(t *testing.T) {
-	tool, err := exec.LookPath("systemd-analyze")
-	if err != nil {
-		t.Skip("systemd-analyze is not installed (Debian: the systemd package); TestSystemdUnit still checks the keys")
-	}
+	tool := testenv.Tool(t, "systemd-analyze", "apt-get install systemd")
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "rsvpd")
 	if err := os.WriteFile(bin, []byte("#!/bin/sh\n"), 0o755); err != nil {

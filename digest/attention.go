@@ -170,13 +170,10 @@ func (b *builder) away(answers []store.Event) {
 	b.data.Away, b.data.Totals.Away = list.list()
 }
 
-// agreements lists the returned agreements, each with when it came back: the latest reply
-// read as an agreement, else the staff's confirmation, else the state's last change.
-func (b *builder) agreements(answers []store.Event) error {
-	staff, err := b.tx.Events(store.EventFilter{Kind: "agreement"})
-	if err != nil {
-		return err
-	}
+// agreements lists the returned agreements, confirmed or not yet checked, each with when it
+// came back: the latest reply read as an agreement, else the staff's confirmation, else the
+// state's last change.
+func (b *builder) agreements(answers, staff []store.Event) {
 	returned := map[string]time.Time{}
 	for _, e := range staff {
 		returned[e.Invitee] = e.At
@@ -186,20 +183,18 @@ func (b *builder) agreements(answers []store.Event) error {
 			returned[e.Invitee] = e.At
 		}
 	}
-	list := newShortList(b.c, func(x letters.DigestAgreement) string { return x.Invitee.Name })
 	for _, row := range b.report.Rows {
 		a := campaign.AgreementStatus(row.Agreement)
 		inv, ok := b.c.Invitee(row.Code)
-		if !ok || !joined(a) {
+		if !ok || (a != campaign.AgreementReturned && a != campaign.AgreementConfirmed) {
 			continue
 		}
 		at, ok := returned[row.Code]
 		if !ok {
 			at = row.LastChange
 		}
-		list.add(letters.DigestAgreement{Invitee: inv,
+		b.data.Agreements = append(b.data.Agreements, letters.DigestAgreement{Invitee: inv,
 			At: inLoc(at, b.loc), Confirmed: a == campaign.AgreementConfirmed})
 	}
-	b.data.Agreements, b.data.Totals.Agreements = list.list()
-	return nil
+	byName(b.c, b.data.Agreements, func(x letters.DigestAgreement) string { return x.Invitee.Name })
 }

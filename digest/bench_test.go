@@ -38,7 +38,7 @@ func BenchmarkDigestScale(b *testing.B) {
 	for b.Loop() {
 		err := st.Read(context.Background(), func(tx *store.Tx) error {
 			var err error
-			m, err = Make(tx, c, l, now.Add(-24*time.Hour), now)
+			m, err = Make(tx, c, l, Options{Since: now.Add(-24 * time.Hour), Now: now})
 			return err
 		})
 		if err != nil {

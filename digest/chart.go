@@ -3,221 +3,157 @@ package digest
 import (
 	"bytes"
 	"fmt"
-	"image"
 	"image/color"
 	"image/png"
-	"time"
 
+	stdfont "golang.org/x/image/font"
+	"golang.org/x/image/font/opentype"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/text"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+
+	"github.com/rsvpd/rsvpd/agreement/fonts"
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/mailer/letters"
 )
 
-// The chart's geometry, in pixels. The width fits the 640-720 px column of a mail client; the
-// height grows with the number of meetings.
+// The chart's geometry in CSS pixels: the width of the digest's column, which the HTML shows it
+// at, and heights that grow with the number of meetings. It is drawn at chartScale pixels per
+// CSS pixel, so text stays sharp on high-density screens and when a mail client zooms.
 const (
-	chartWidth   = 720
-	chartTop     = 50  // the meetings' rows start below the title and legend
-	chartRow     = 46  // one meeting's row
-	chartGap     = 20  // between the two panels
-	chartLower   = 232 // the answers panel: title, plot and date labels
-	labelColumn  = 150 // where the bars start; the city and date are left of it
-	barEnd       = 560 // where the longest bar ends; its figures are right of it
-	plotLeft     = 56
-	plotRight    = 700
-	plotHeight   = 160
-	plotTitleGap = 44 // from the panel's top to the plot's top
+	chartWidth       = 600
+	chartScale       = 2
+	agreementsHeight = 290 // the panel of confirmed agreements against the threshold
+	meetingsTop      = 56  // the meetings panel's title and margins
+	meetingRow       = 40  // one meeting: its line of text and its bar
+	chartMargin      = 10  // around each panel, so nothing touches the edge
 )
 
-// The colours of the chart: the digest's blue for people and the answers, orange for
-// municipalities, grey for the places, red for people beyond the capacity.
-func chartPalette() color.Palette {
-	return color.Palette{
-		color.RGBA{0xff, 0xff, 0xff, 0xff}, // 0 background
-		color.RGBA{0x22, 0x22, 0x22, 0xff}, // 1 text
-		color.RGBA{0x66, 0x66, 0x66, 0xff}, // 2 secondary text
-		color.RGBA{0xdf, 0xe6, 0xee, 0xff}, // 3 capacity
-		color.RGBA{0x1a, 0x3d, 0x5c, 0xff}, // 4 people, answers line
-		color.RGBA{0xe0, 0x8a, 0x00, 0xff}, // 5 municipalities
-		color.RGBA{0xb0, 0x00, 0x20, 0xff}, // 6 over capacity
-		color.RGBA{0xcf, 0xdc, 0xeb, 0xff}, // 7 area under the answers
-		color.RGBA{0xe6, 0xe6, 0xe6, 0xff}, // 8 grid
-		color.RGBA{0x99, 0x99, 0x99, 0xff}, // 9 axes
-	}
-}
-
-const (
-	colBackground uint8 = iota
-	colText
-	colMuted
-	colCapacity
-	colPeople
-	colMunicipalities
-	colOver
-	colArea
-	colGrid
-	colAxis
+// The chart's colours: the digest's blue for municipalities and people, orange for the
+// population, red for the threshold and people beyond the capacity, light blue-grey for the
+// places.
+var (
+	colText     = color.RGBA{0x22, 0x22, 0x22, 0xff}
+	colMuted    = color.RGBA{0x55, 0x55, 0x55, 0xff}
+	colBlue     = color.RGBA{0x1a, 0x3d, 0x5c, 0xff}
+	colOrange   = color.RGBA{0xe0, 0x8a, 0x00, 0xff}
+	colRed      = color.RGBA{0xb0, 0x00, 0x20, 0xff}
+	colCapacity = color.RGBA{0xdf, 0xe6, 0xee, 0xff}
+	colGrid     = color.RGBA{0xe6, 0xe6, 0xe6, 0xff}
 )
 
-// ChartSize is the size of the chart for a campaign with the given number of meetings.
+// ChartSize is the chart's size in pixels (at chartScale) for a campaign with the given
+// number of meetings.
 func ChartSize(meetings int) (width, height int) {
-	return chartWidth, chartTop + meetings*chartRow + chartGap + chartLower
+	w, h := chartCSS(meetings)
+	return w * chartScale, h * chartScale
 }
 
-// Chart draws the digest's chart as a PNG: per meeting, the people registered against the
-// places (with the registered municipalities below), and the number of invitees that have
-// answered, per day since the invitations, against all invitees. Labels are in the campaign's
-// language. The same data always gives the same bytes.
-func Chart(c *campaign.Campaign, data letters.DigestData, answers []Point) ([]byte, error) {
-	w, h := ChartSize(len(data.Meetings))
-	p := &painter{img: image.NewPaletted(image.Rect(0, 0, w, h), chartPalette()), loc: location(c)}
-	en := c.Language == "en"
-	p.meetingsPanel(data.Meetings, en)
-	total := data.Progress.Invitees
-	p.answersPanel(chartTop+len(data.Meetings)*chartRow+chartGap, answers, total, en)
+func chartCSS(meetings int) (width, height int) {
+	return chartWidth, agreementsHeight + meetingsTop + meetings*meetingRow
+}
+
+// cssPx is a length in CSS pixels as vg measures it (points: 96 CSS pixels are 72 points).
+func cssPx(n float64) vg.Length { return vg.Length(n) * 0.75 }
+
+// Chart draws the digest's chart as a PNG at twice its CSS size: the confirmed agreements per
+// day as shares of the municipalities and of the population, against the go-ahead threshold;
+// and per meeting the people registered against the places. Text is DejaVu Sans, as in the
+// agreement PDF, in the campaign's language. The same data always gives the same bytes.
+func Chart(c *campaign.Campaign, data letters.DigestData, history []Day) ([]byte, error) {
+	w, h := chartCSS(len(data.Meetings))
+	cv := vgimg.NewWith(vgimg.UseWH(cssPx(float64(w)), cssPx(float64(h))), vgimg.UseDPI(96*chartScale),
+		vgimg.UseBackgroundColor(color.White))
+	if err := drawChart(cv, c, data, history); err != nil {
+		return nil, err
+	}
 	var b bytes.Buffer
 	enc := png.Encoder{CompressionLevel: png.BestCompression}
-	if err := enc.Encode(&b, p.img); err != nil {
+	if err := enc.Encode(&b, cv.Image()); err != nil {
 		return nil, fmt.Errorf("draw digest chart: %w", err)
 	}
 	return b.Bytes(), nil
 }
 
-// meetingsPanel draws the registrations per meeting as horizontal bars on one scale.
-func (p *painter) meetingsPanel(meetings []letters.DigestMeeting, en bool) {
-	title, people, munis, places, of := "Tilmeldte pr. møde", "personer", "kommuner", "pladser", "af"
-	if en {
-		title, people, munis, places, of = "Registrations per meeting", "people", "municipalities", "places", "of"
+// drawChart draws both panels onto cv, which must have the size chartCSS gives.
+func drawChart(cv vg.CanvasSizer, c *campaign.Campaign, data letters.DigestData, history []Day) error {
+	ts, err := newTypeset(c.Language == "en")
+	if err != nil {
+		return fmt.Errorf("draw digest chart: %w", err)
 	}
-	p.text(16, 10, title, 2, colText)
-	x := 400
-	for _, l := range []struct {
-		col  uint8
-		name string
-	}{{colPeople, people}, {colMunicipalities, munis}, {colCapacity, places}} {
-		p.rect(x, 19, x+10, 29, l.col)
-		x += 14 + p.text(x+14, 17, l.name, 1, colMuted) + 12
+	all := draw.New(cv)
+	m := cssPx(chartMargin)
+	meetingsH := cssPx(float64(meetingsTop + len(data.Meetings)*meetingRow))
+	top := draw.Crop(all, m, -m, meetingsH+m, -m)
+	bottom := draw.Crop(all, m, -m, m, -(all.Max.Y - meetingsH))
+	agreementsPlot(ts, data.Progress, history).Draw(agreementsHead(ts, top, data.Progress.Threshold))
+	if len(data.Meetings) > 0 {
+		meetingsPlot(ts, data.Meetings, location(c)).Draw(meetingsHead(ts, bottom))
 	}
-	most := 1
-	for _, m := range meetings {
-		most = max(most, m.Meeting.Capacity, m.People, m.Municipalities)
-	}
-	span := barEnd - labelColumn
-	length := func(n int) int { return n * span / most }
-	for i, m := range meetings {
-		y := chartTop + i*chartRow
-		p.text(16, y+2, m.Meeting.City, 1, colText)
-		p.text(17, y+2, m.Meeting.City, 1, colText) // bold
-		p.text(16, y+18, shortDate(m.Meeting.Start.In(p.loc), en), 1, colMuted)
-		if m.Meeting.Capacity > 0 {
-			p.rect(labelColumn, y+2, labelColumn+length(m.Meeting.Capacity), y+30, colCapacity)
-		}
-		ppl := length(m.People)
-		p.rect(labelColumn, y+4, labelColumn+ppl, y+20, colPeople)
-		if m.Meeting.Capacity > 0 && m.People > m.Meeting.Capacity {
-			p.rect(labelColumn+length(m.Meeting.Capacity), y+4, labelColumn+ppl, y+20, colOver)
-		}
-		p.rect(labelColumn, y+22, labelColumn+length(m.Municipalities), y+28, colMunicipalities)
-		fig := fmt.Sprintf("%d %s", m.People, people)
-		if m.Meeting.Capacity > 0 {
-			fig = fmt.Sprintf("%d %s %d", m.People, of, m.Meeting.Capacity)
-		}
-		figCol := colPeople
-		if m.Meeting.Capacity > 0 && m.People > m.Meeting.Capacity {
-			figCol = colOver
-		}
-		p.text(barEnd+8, y+4, fig, 1, figCol)
-		p.text(barEnd+8, y+18, fmt.Sprintf("%d %s", m.Municipalities, munis), 1, colMunicipalities)
-	}
+	return nil
 }
 
-// answersPanel draws the answers per day as a filled line against the number of invitees.
-func (p *painter) answersPanel(top int, answers []Point, total int, en bool) {
-	title, sub := "Svar over tid", "%d af %d har svaret"
-	if en {
-		title, sub = "Answers over time", "%d of %d have answered"
-	}
-	last := 0
-	if len(answers) > 0 {
-		last = answers[len(answers)-1].Answered
-	}
-	most := total
-	for _, a := range answers {
-		most = max(most, a.Answered)
-	}
-	most = max(most, 1)
-	p.text(16, top, title, 2, colText)
-	p.text(400, top+7, fmt.Sprintf(sub, last, total), 1, colMuted)
-	y0 := top + plotTitleGap
-	bottom := y0 + plotHeight
-	yOf := func(n int) int { return bottom - n*plotHeight/most }
-	step := niceStep(most)
-	for n := 0; n <= most; n += step {
-		p.rect(plotLeft, yOf(n), plotRight+1, yOf(n)+1, colGrid)
-		label := fmt.Sprint(n)
-		p.text(plotLeft-6-7*len(label), yOf(n)-6, label, 1, colMuted)
-	}
-	p.rect(plotLeft, y0, plotLeft+1, bottom+1, colAxis)
-	p.rect(plotLeft, bottom, plotRight+1, bottom+1, colAxis)
-	if len(answers) == 0 {
-		return
-	}
-	xOf := func(i int) int {
-		if len(answers) == 1 {
-			return plotLeft
-		}
-		return plotLeft + i*(plotRight-plotLeft)/(len(answers)-1)
-	}
-	// The area first, column by column, so the line and the dots stay on top of it.
-	for i := 0; i+1 < len(answers); i++ {
-		xa, xb := xOf(i), xOf(i+1)
-		ya, yb := yOf(answers[i].Answered), yOf(answers[i+1].Answered)
-		for x := xa; x <= xb; x++ {
-			y := ya + (yb-ya)*(x-xa)/max(xb-xa, 1)
-			p.rect(x, y, x+1, bottom, colArea)
-		}
-	}
-	for i := 0; i+1 < len(answers); i++ {
-		p.line(xOf(i), yOf(answers[i].Answered), xOf(i+1), yOf(answers[i+1].Answered), colPeople)
-	}
-	if len(answers) <= 60 {
-		for i, a := range answers {
-			p.rect(xOf(i)-2, yOf(a.Answered)-2, xOf(i)+3, yOf(a.Answered)+3, colPeople)
-		}
-	}
-	// Dates under the axis: every k-th day, counted back from the last so today is labelled.
-	labelWidth := 7*len(shortDate(answers[0].Day, en)) + 14
-	k := 1
-	if len(answers) > 1 {
-		perLabel := (plotRight - plotLeft) / (len(answers) - 1)
-		for k*perLabel < labelWidth {
-			k++
-		}
-	}
-	for i := len(answers) - 1; i >= 0; i -= k {
-		s := shortDate(answers[i].Day, en)
-		x := xOf(i) - 7*len([]rune(s))/2
-		x = min(max(x, 0), chartWidth-7*len([]rune(s)))
-		p.rect(xOf(i), bottom, xOf(i)+1, bottom+4, colAxis)
-		p.text(x, bottom+6, s, 1, colMuted)
-	}
+// typeset is the chart's text: DejaVu Sans in two weights, and the words of its language.
+type typeset struct {
+	handler text.Handler
+	en      bool
 }
 
-// niceStep is the distance between grid lines: 1, 2 or 5 times a power of ten, for at most
-// six lines over the range.
-func niceStep(most int) int {
-	for unit := 1; ; unit *= 10 {
-		for _, f := range []int{1, 2, 5} {
-			if s := f * unit; most/s <= 5 {
-				return s
-			}
+const typeface = "DejaVu Sans"
+
+func newTypeset(en bool) (typeset, error) {
+	var coll font.Collection
+	for _, f := range []struct {
+		ttf    []byte
+		weight stdfont.Weight
+	}{{fonts.Regular(), stdfont.WeightNormal}, {fonts.Bold(), stdfont.WeightBold}} {
+		face, err := opentype.Parse(f.ttf)
+		if err != nil {
+			return typeset{}, fmt.Errorf("read DejaVu Sans: %w", err)
 		}
+		coll = append(coll, font.Face{Font: font.Font{Typeface: typeface, Weight: f.weight}, Face: face})
 	}
+	return typeset{handler: text.Plain{Fonts: font.NewCache(coll)}, en: en}, nil
 }
 
-// shortDate is a day as the axis writes it: "21.2." in Danish, "21 Feb" in English.
-func shortDate(t time.Time, en bool) string {
-	if en {
-		return t.Format("2 Jan")
+// style is a text style of the chart: size in points, bold or not.
+func (ts typeset) style(size float64, bold bool, col color.Color) text.Style {
+	f := font.Font{Typeface: typeface, Size: vg.Length(size)}
+	if bold {
+		f.Weight = stdfont.WeightBold
 	}
-	return fmt.Sprintf("%d.%d.", t.Day(), int(t.Month()))
+	return text.Style{Color: col, Font: f, Handler: ts.handler}
+}
+
+// title writes a panel's title centred at the top of c and moves c's top below it.
+func (ts typeset) title(c *draw.Canvas, s string) {
+	sty := ts.style(11, true, colText)
+	sty.XAlign = draw.XCenter
+	baseline := c.Max.Y - sty.FontExtents().Ascent
+	c.FillText(sty, vg.Point{X: c.Center().X, Y: baseline}, s)
+	c.Max.Y = baseline - sty.FontExtents().Descent - cssPx(8)
+}
+
+// newPlot is a plot whose every text is DejaVu: title, axes, ticks and legend.
+func (ts typeset) newPlot(title string) *plot.Plot {
+	p := plot.New()
+	p.TextHandler = ts.handler
+	p.Title.Text = title
+	p.Title.TextStyle = ts.style(10, true, colText)
+	p.Title.TextStyle.XAlign, p.Title.TextStyle.YAlign = draw.XCenter, draw.YTop
+	p.Title.Padding = cssPx(8)
+	for _, a := range []*plot.Axis{&p.X, &p.Y} {
+		a.Label.TextStyle = ts.style(8.5, false, colMuted)
+		tick := ts.style(8.5, false, colMuted)
+		tick.XAlign, tick.YAlign = a.Tick.Label.XAlign, a.Tick.Label.YAlign
+		a.Tick.Label = tick
+		a.LineStyle.Color, a.Tick.LineStyle.Color = colMuted, colMuted
+		a.Tick.Length = cssPx(4)
+	}
+	p.Legend.TextStyle = ts.style(8, false, colText)
+	p.Legend.ThumbnailWidth = cssPx(18)
+	return p
 }

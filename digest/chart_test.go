@@ -5,7 +5,13 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"strings"
 	"testing"
+	"time"
+
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/vgimg"
 
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/mailer/letters"
@@ -20,123 +26,177 @@ func decodePNG(t *testing.T, b []byte) image.Image {
 	return img
 }
 
-// run is the length of the run of pixels of colour want on row y, from x on.
-func run(img image.Image, x, y int, want color.Color) int {
-	wr, wg, wb, _ := want.RGBA()
-	n := 0
-	for ; x < img.Bounds().Max.X; x++ {
-		r, g, b, _ := img.At(x, y).RGBA()
-		if r != wr || g != wg || b != wb {
-			break
-		}
-		n++
-	}
-	return n
+// label is a text the chart drew, with the box its glyphs take on the canvas (points, origin
+// bottom left).
+type label struct {
+	text string
+	box  vg.Rectangle
 }
 
-// The chart shows each meeting's people and municipalities against its places on one scale
-// (the largest room, 120, spans the bar area), and it is the same bytes every time.
-func TestChartDrawsTheMeetings(t *testing.T) {
-	_, _, m := makeDigest(t)
-	img := decodePNG(t, m.Chart)
-	w, h := ChartSize(3)
-	if img.Bounds().Dx() != w || img.Bounds().Dy() != h || w != 720 || h != 440 {
-		t.Fatalf("chart is %v, want 720x440 for three meetings", img.Bounds())
+// textCanvas draws like the PNG's canvas and keeps every text with its box, measured with the
+// face it was drawn with. A transform would move text where the boxes do not follow it: the
+// chart uses none, and the test fails if that changes.
+type textCanvas struct {
+	*vgimg.Canvas
+	labels     []label
+	transforms int
+}
+
+func (c *textCanvas) FillString(f font.Face, pt vg.Point, s string) {
+	ext := f.Extents()
+	c.labels = append(c.labels, label{text: s, box: vg.Rectangle{
+		Min: vg.Point{X: pt.X, Y: pt.Y - ext.Descent},
+		Max: vg.Point{X: pt.X + f.Width(s), Y: pt.Y + ext.Ascent},
+	}})
+	c.Canvas.FillString(f, pt, s)
+}
+
+func (c *textCanvas) Rotate(a float64) {
+	if a != 0 {
+		c.transforms++
 	}
-	pal := chartPalette()
-	span := barEnd - labelColumn
-	for i, tc := range []struct {
-		city                    string
-		people, munis, capacity int
-	}{{"Aalborg", 5, 3, 90}, {"Roskilde", 7, 4, 120}, {"Vejle", 3, 2, 120}} {
-		t.Run(tc.city, func(t *testing.T) {
-			y := chartTop + i*chartRow
-			if got, want := run(img, labelColumn, y+10, pal[colPeople]), tc.people*span/120; got != want {
-				t.Errorf("people bar %d px, want %d (%d people)", got, want, tc.people)
+	c.Canvas.Rotate(a)
+}
+
+func (c *textCanvas) Translate(p vg.Point) {
+	if p != (vg.Point{}) {
+		c.transforms++
+	}
+	c.Canvas.Translate(p)
+}
+
+func (c *textCanvas) Scale(x, y float64) {
+	if x != 1 || y != 1 {
+		c.transforms++
+	}
+	c.Canvas.Scale(x, y)
+}
+
+// drawLabels draws the chart as Chart does and returns its texts and the canvas size.
+func drawLabels(t *testing.T, c *campaign.Campaign, d letters.DigestData, history []Day) ([]label, vg.Length, vg.Length) {
+	t.Helper()
+	w, h := chartCSS(len(d.Meetings))
+	cv := &textCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(cssPx(float64(w)), cssPx(float64(h))), vgimg.UseDPI(96*chartScale))}
+	if err := drawChart(cv, c, d, history); err != nil {
+		t.Fatal(err)
+	}
+	if cv.transforms > 0 {
+		t.Fatalf("the chart drew under %d transforms: the label boxes below do not follow them", cv.transforms)
+	}
+	return cv.labels, cssPx(float64(w)), cssPx(float64(h))
+}
+
+// Every text the chart draws lies inside the canvas, with room to spare, in every shape of
+// chart: the scripted morning, a campaign of long names and overbooked meetings, the last
+// day of a long campaign, and English.
+func TestChartLabelsAreNotClipped(t *testing.T) {
+	c, _, m := makeDigest(t)
+	long := m.Data
+	long.Meetings = append([]letters.DigestMeeting(nil), long.Meetings...)
+	long.Meetings[0].Meeting.City = "Ringkøbing-Skjern Kulturhus, Store Sal"
+	long.Meetings[0].People, long.Meetings[0].Municipalities = 1234, 98
+	long.Meetings[1].Held = true
+	var days []Day
+	for i := range 120 {
+		days = append(days, Day{Day: time.Date(2012, 2, 6+i, 0, 0, 0, 0, c.Location), Confirmed: i * 98 / 120, Population: int64(i) * 5_000_000 / 120})
+	}
+	en := *c
+	en.Language = "en"
+	for _, tc := range []struct {
+		name    string
+		c       *campaign.Campaign
+		d       letters.DigestData
+		history []Day
+	}{
+		{"the scripted morning", c, m.Data, m.History},
+		{"long names, overbooked, held", c, long, days},
+		{"a single day", c, m.Data, days[:1]},
+		{"English", &en, long, days},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			labels, w, h := drawLabels(t, tc.c, tc.d, tc.history)
+			if len(labels) < 8 {
+				t.Fatalf("only %d texts drawn: %v", len(labels), labels)
 			}
-			if got, want := run(img, labelColumn, y+25, pal[colMunicipalities]), tc.munis*span/120; got != want {
-				t.Errorf("municipalities bar %d px, want %d (%d municipalities)", got, want, tc.munis)
+			margin := cssPx(2)
+			for _, l := range labels {
+				b := l.box
+				if b.Min.X < margin || b.Min.Y < margin || b.Max.X > w-margin || b.Max.Y > h-margin {
+					t.Errorf("%q lies at %.1f,%.1f–%.1f,%.1f pt, outside the canvas of %.1f×%.1f pt less %.1f",
+						l.text, b.Min.X, b.Min.Y, b.Max.X, b.Max.Y, w, h, margin)
+				}
 			}
-			if got, want := tc.people*span/120+run(img, labelColumn+tc.people*span/120, y+10, pal[colCapacity]), tc.capacity*span/120; got != want {
-				t.Errorf("places bar ends at %d px, want %d (%d places)", got, want, tc.capacity)
+			for i, a := range labels {
+				for _, b := range labels[i+1:] {
+					if overlap(a.box, b.box) {
+						t.Errorf("%q and %q overlap", a.text, b.text)
+					}
+				}
 			}
 		})
 	}
-	again, err := Chart(exampleCampaign(t), m.Data, nil)
-	if err != nil {
-		t.Fatal(err)
+}
+
+func overlap(a, b vg.Rectangle) bool {
+	const slack = 0.5 // glyph boxes of one line touch
+	return a.Min.X+slack < b.Max.X && b.Min.X+slack < a.Max.X && a.Min.Y+slack < b.Max.Y && b.Min.Y+slack < a.Max.Y
+}
+
+// The PNG is twice the CSS size the HTML shows it at, its text is real text (the labels say
+// what a reader needs), and its edges are background: nothing is cut off at the border.
+func TestChartIsSharpAndUncut(t *testing.T) {
+	c, _, m := makeDigest(t)
+	img := decodePNG(t, m.Chart)
+	w, h := ChartSize(3)
+	if img.Bounds().Dx() != w || img.Bounds().Dy() != h || w != 2*chartWidth {
+		t.Fatalf("chart is %v, want %dx%d (twice %d CSS pixels wide)", img.Bounds(), w, h, chartWidth)
 	}
-	if bytes.Equal(again, m.Chart) {
-		t.Error("a chart without answers is the same as one with them: the answers are not drawn")
+	for x := 0; x < w; x++ {
+		for _, y := range []int{0, 1, h - 2, h - 1} {
+			if !white(img.At(x, y)) {
+				t.Fatalf("pixel %d,%d is not background: something touches the top or bottom edge", x, y)
+			}
+		}
 	}
+	for y := 0; y < h; y++ {
+		for _, x := range []int{0, 1, w - 2, w - 1} {
+			if !white(img.At(x, y)) {
+				t.Fatalf("pixel %d,%d is not background: something touches a side", x, y)
+			}
+		}
+	}
+	labels, _, _ := drawLabels(t, c, m.Data, m.History)
+	var all []string
+	for _, l := range labels {
+		all = append(all, l.text)
+	}
+	got := strings.Join(all, "|")
+	for _, want := range []string{"Bekræftede tilslutningsaftaler mod grænsen", "Kommuner", "Indbyggere", "Grænse 50 %",
+		"Tilmeldte pr. møde", "Aalborg, 28.2.", "5 af 90 pladser · 3 kommuner", "Roskilde, 1.3.", "21.2."} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the chart does not write %q; it writes %s", want, got)
+		}
+	}
+}
+
+func white(c color.Color) bool {
+	r, g, b, _ := c.RGBA()
+	return r>>8 >= 0xfc && g>>8 >= 0xfc && b>>8 >= 0xfc
 }
 
 func TestChartIsDeterministic(t *testing.T) {
 	c := exampleCampaign(t)
 	_, _, m := makeDigest(t)
-	pts := []Point{{Day: m.Data.Date.AddDate(0, 0, -1), Answered: 3}, {Day: m.Data.Date, Answered: 12}}
-	a, err := Chart(c, m.Data, pts)
+	days := []Day{{Day: m.Data.Date.AddDate(0, 0, -1), Confirmed: 3, Population: 100000}, {Day: m.Data.Date, Confirmed: 12, Population: 900000}}
+	a, err := Chart(c, m.Data, days)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := Chart(c, m.Data, pts)
+	b, err := Chart(c, m.Data, days)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(a, b) {
 		t.Error("the same data drew two different PNGs")
-	}
-}
-
-// An overbooked meeting shows red beyond its places; a meeting without places draws no grey.
-func TestChartMarksOverbooking(t *testing.T) {
-	c := exampleCampaign(t)
-	meetings := []letters.DigestMeeting{
-		{Meeting: c.Meetings[0], Municipalities: 50, People: 100}, // 90 places
-		{Meeting: c.Meetings[1]},
-	}
-	meetings[1].Meeting.Capacity = 0
-	img := decodePNG(t, mustChart(t, c, letters.DigestData{Meetings: meetings}))
-	pal := chartPalette()
-	span := barEnd - labelColumn
-	if got, want := run(img, labelColumn, chartTop+10, pal[colPeople]), 90*span/100; got != want {
-		t.Errorf("blue up to the places: %d px, want %d", got, want)
-	}
-	if got, want := run(img, labelColumn+90*span/100, chartTop+10, pal[colOver]), span-90*span/100; got != want {
-		t.Errorf("red beyond the places: %d px, want %d", got, want)
-	}
-	if got := run(img, labelColumn, chartTop+chartRow+10, pal[colCapacity]); got != 0 {
-		t.Errorf("a meeting without a capacity draws %d px of places", got)
-	}
-}
-
-func mustChart(t *testing.T, c *campaign.Campaign, d letters.DigestData) []byte {
-	t.Helper()
-	b, err := Chart(c, d, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// basicfont has no æøå: the chart draws its own, and other accents as their base letter.
-func TestGlyphsForDanishLetters(t *testing.T) {
-	for _, tc := range []struct {
-		r, like rune
-		same    bool
-	}{
-		{'ø', 'o', false}, {'æ', 'a', false}, {'å', 'a', false},
-		{'Ø', 'O', false}, {'Æ', 'A', false}, {'Å', 'A', false},
-		{'é', 'e', true}, {'Ü', 'U', true}, {'€', '?', true},
-	} {
-		t.Run(string(tc.r), func(t *testing.T) {
-			g := glyph(tc.r)
-			if (g == glyph(tc.like)) != tc.same {
-				t.Errorf("glyph %q same as %q: %v, want %v", tc.r, tc.like, !tc.same, tc.same)
-			}
-			if g == (cell{}) {
-				t.Errorf("glyph %q is blank", tc.r)
-			}
-		})
 	}
 }

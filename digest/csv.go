@@ -11,10 +11,14 @@ import (
 	"github.com/rsvpd/rsvpd/status"
 )
 
-// CSVHeader returns the column names of the status CSV, in order.
-func CSVHeader() []string {
-	return []string{"code", "name", "status", "meeting", "headcount", "companions", "agreement",
-		"delivery", "away_until", "population", "price", "last_change"}
+// CSVHeader returns the column names of the status CSV in the campaign's language, in order.
+func CSVHeader(c *campaign.Campaign) []string {
+	if c.Language == "en" {
+		return []string{"Code", "Municipality", "Status", "Meeting", "People", "Companions", "Agreement",
+			"Delivery", "Away until", "Population", "Price (DKK)", "Last change"}
+	}
+	return []string{"Kode", "Kommune", "Status", "Møde", "Deltagere", "Ledsagere", "Aftale",
+		"Levering", "Fraværende til", "Indbyggere", "Pris (kr.)", "Senest ændret"}
 }
 
 // CSVComma is the field separator CSV uses for the campaign: a semicolon for a Danish
@@ -28,9 +32,11 @@ func CSVComma(c *campaign.Campaign) rune {
 }
 
 // CSV writes the full status, one row per invitee in the report's order, as UTF-8 with a byte
-// order mark (without it Excel reads æøå as Windows-1252). Numbers carry no thousands
-// separators and the price is in kroner with the campaign's decimal mark, so a spreadsheet
-// takes them as numbers; times are local ("2012-02-20 14:03").
+// order mark (without it Excel reads æøå as Windows-1252). Column names and values are in the
+// campaign's language ("Tilmeldt", "Bekræftet", the meeting's city), as the staff read them.
+// Numbers carry no thousands separators and the price is in kroner with the campaign's decimal
+// mark, so a spreadsheet takes them as numbers; times are local and sortable
+// ("2012-02-20 14:03").
 func CSV(c *campaign.Campaign, report status.Report) ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString("\uFEFF")
@@ -42,7 +48,8 @@ func CSV(c *campaign.Campaign, report status.Report) ([]byte, error) {
 	if c.Language == "en" {
 		decimal = "."
 	}
-	if err := w.Write(CSVHeader()); err != nil {
+	wd := status.WordsFor(c)
+	if err := w.Write(CSVHeader(c)); err != nil {
 		return nil, fmt.Errorf("write status csv: %w", err)
 	}
 	for _, row := range report.Rows {
@@ -57,8 +64,12 @@ func CSV(c *campaign.Campaign, report status.Report) ([]byte, error) {
 		if !row.LastChange.IsZero() {
 			last = row.LastChange.In(loc).Format("2006-01-02 15:04")
 		}
-		rec := []string{row.Code, row.Name, row.Status, row.Meeting, headcount, strings.Join(row.Companions, "; "),
-			row.Agreement, row.Delivery, row.AwayUntil, strconv.Itoa(row.Population),
+		meeting := row.Meeting
+		if m, ok := c.Meeting(row.Meeting); ok {
+			meeting = m.City
+		}
+		rec := []string{row.Code, row.Name, wd.Status(row.Status), meeting, headcount, strings.Join(row.Companions, "; "),
+			wd.Agreement(row.Agreement), wd.Delivery(row.Delivery), row.AwayUntil, strconv.Itoa(row.Population),
 			kroner(c.PriceOf(inv), decimal), last}
 		if err := w.Write(rec); err != nil {
 			return nil, fmt.Errorf("write status csv: invitee %s: %w", row.Code, err)

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/rsvpd/rsvpd/status"
@@ -28,7 +29,10 @@ func TestCSVHoldsEveryInvitee(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the CSV does not parse: %v", err)
 	}
-	header := CSVHeader()
+	header := CSVHeader(c)
+	if want := "Kode;Kommune;Status;Møde;Deltagere;Ledsagere;Aftale;Levering;Fraværende til;Indbyggere;Pris (kr.);Senest ændret"; strings.Join(header, ";") != want {
+		t.Errorf("header %q, want %q", strings.Join(header, ";"), want)
+	}
 	if len(recs) == 0 || !slices.Equal(recs[0], header) {
 		t.Fatalf("header %v, want %v", recs[0], header)
 	}
@@ -45,14 +49,14 @@ func TestCSVHoldsEveryInvitee(t *testing.T) {
 	var sum int64
 	for _, row := range rows {
 		byCode[row[0]] = row
-		counts[row[col["status"]]]++
-		price, err := strconv.ParseInt(row[col["price"]], 10, 64)
+		counts[row[col["Status"]]]++
+		price, err := strconv.ParseInt(row[col["Pris (kr.)"]], 10, 64)
 		if err != nil {
-			t.Fatalf("%s: price %q is not a whole number of kroner: %v", row[0], row[col["price"]], err)
+			t.Fatalf("%s: price %q is not a whole number of kroner: %v", row[0], row[col["Pris (kr.)"]], err)
 		}
 		sum += price
 	}
-	for st, want := range map[string]int{"attending": 9, "declined": 2, "unclear": 1, "invited": 86} {
+	for st, want := range map[string]int{"Tilmeldt": 9, "Afbud": 2, "Uklart svar": 1, "Ikke svaret": 86} {
 		if counts[st] != want {
 			t.Errorf("%d rows %s, want %d", counts[st], st, want)
 		}
@@ -65,25 +69,25 @@ func TestCSVHoldsEveryInvitee(t *testing.T) {
 		field string
 		want  string
 	}{
-		{"101", "name", "København"},
-		{"101", "status", "attending"},
-		{"101", "meeting", "roskilde"},
-		{"101", "headcount", "2"},
-		{"101", "agreement", "returned"},
-		{"101", "population", "549050"},
-		{"101", "price", "3843350"},
-		{"147", "agreement", "confirmed"},
-		{"155", "status", "declined"},
-		{"155", "headcount", ""},
-		{"159", "status", "unclear"},
-		{"161", "away_until", "2012-02-27"},
-		{"163", "delivery", "undeliverable"},
-		{"163", "status", "invited"},
-		{"165", "delivery", "undeliverable"},
-		{"167", "delivery", "ok"},
-		{"630", "last_change", "2012-02-20 10:15"},
-		{"825", "name", "Læsø"},
-		{"825", "last_change", "2012-02-06 09:00"},
+		{"101", "Kommune", "København"},
+		{"101", "Status", "Tilmeldt"},
+		{"101", "Møde", "Roskilde"},
+		{"101", "Deltagere", "2"},
+		{"101", "Aftale", "Returneret, ikke kontrolleret"},
+		{"101", "Indbyggere", "549050"},
+		{"101", "Pris (kr.)", "3843350"},
+		{"147", "Aftale", "Bekræftet"},
+		{"155", "Status", "Afbud"},
+		{"155", "Deltagere", ""},
+		{"159", "Status", "Uklart svar"},
+		{"161", "Fraværende til", "2012-02-27"},
+		{"163", "Levering", "Kan ikke leveres"},
+		{"163", "Status", "Ikke svaret"},
+		{"165", "Levering", "Kan ikke leveres"},
+		{"167", "Levering", "OK"},
+		{"630", "Senest ændret", "2012-02-20 10:15"},
+		{"825", "Kommune", "Læsø"},
+		{"825", "Senest ændret", "2012-02-06 09:00"},
 	} {
 		t.Run(tc.code+"/"+tc.field, func(t *testing.T) {
 			row, ok := byCode[tc.code]
@@ -100,7 +104,7 @@ func TestCSVHoldsEveryInvitee(t *testing.T) {
 	}
 }
 
-// An English campaign gets commas and a decimal point.
+// An English campaign gets English words, commas and a decimal point.
 func TestCSVEnglishUsesCommas(t *testing.T) {
 	c := exampleCampaign(t)
 	c.Language = "en"
@@ -125,8 +129,11 @@ func TestCSVEnglishUsesCommas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != 99 || len(recs[1]) != len(CSVHeader()) {
-		t.Fatalf("%d records of %d fields, want 99 of %d", len(recs), len(recs[1]), len(CSVHeader()))
+	if len(recs) != 99 || len(recs[1]) != len(CSVHeader(c)) {
+		t.Fatalf("%d records of %d fields, want 99 of %d", len(recs), len(recs[1]), len(CSVHeader(c)))
+	}
+	if recs[0][1] != "Municipality" || recs[1][2] != "Registered" || recs[1][6] != "Returned, not checked" {
+		t.Errorf("English header and values: %q, %q, %q", recs[0][1], recs[1][2], recs[1][6])
 	}
 	if got := recs[1][10]; got != "1234.56" {
 		t.Errorf("an explicit amount of 1234.56 kr. is written %q", got)

@@ -1,15 +1,22 @@
-// Package digest makes the staff's daily overview of a campaign: the content of the digest
-// letter (letters.DigestData) read from the store, the full status as a CSV attachment, and an
-// inline PNG chart of registrations per meeting and answers over time. The totals per meeting
-// and the go-ahead shares come from package status, so the digest and `rsvpd status` always
-// show the same numbers.
+// Package digest makes the staff's reports of a campaign: the daily digest and, once after the
+// deadline, the final report (letters.DigestData read from the store), the full status as a
+// CSV attachment, an inline PNG chart of the confirmed agreements against the go-ahead
+// threshold and of the registrations per meeting, and the participant list of a meeting. The
+// totals per meeting and the go-ahead come from package status, so the reports and `rsvpd
+// status` always show the same numbers; only confirmed agreements count toward the go-ahead.
 package digest
 
 import (
+	"bytes"
 	"fmt"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
 
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/mailer/letters"
@@ -22,22 +29,40 @@ import (
 // the moment of reading; the new answers are those logged in [since, now], so a digest built
 // again later for the same period lists the same answers.
 func Build(tx *store.Tx, c *campaign.Campaign, since, now time.Time) (letters.DigestData, error) {
-	s, err := read(tx, c, since, now)
+	s, err := read(tx, c, Options{Since: since, Now: now})
 	if err != nil {
 		return letters.DigestData{}, err
 	}
 	return s.data, nil
 }
 
+// Options say which report to make.
+type Options struct {
+	// Since is when the previous digest was made (zero: the first); Now is the report's time.
+	Since, Now time.Time
+	// Final makes the final report after the deadline instead of the daily digest.
+	Final bool
+	// DeskURL is the staff desk's address, "" when there is none (web.public_url).
+	DeskURL string
+}
+
+// notSignedShown is how many of the invitees without a confirmed agreement a report lists by
+// name, largest first; the CSV has them all. The final report lists more: it is the record.
+const (
+	notSignedShown      = 25
+	notSignedShownFinal = 200
+)
+
 // snapshot is everything one digest is made of, read in one transaction.
 type snapshot struct {
 	data    letters.DigestData
 	report  status.Report
-	answers []Point
+	history []Day
 }
 
-// read gathers the digest, the status report it rests on and the answers per day.
-func read(tx *store.Tx, c *campaign.Campaign, since, now time.Time) (snapshot, error) {
+// read gathers the digest, the status report it rests on and the agreements per day.
+func read(tx *store.Tx, c *campaign.Campaign, o Options) (snapshot, error) {
+	since, now := o.Since, o.Now
 	rb := status.NewBuilder(c)
 	if err := tx.EachState(rb.Add); err != nil {
 		return snapshot{}, fmt.Errorf("build digest: %w", err)
@@ -49,11 +74,16 @@ func read(tx *store.Tx, c *campaign.Campaign, since, now time.Time) (snapshot, e
 	loc := location(c)
 	b := &builder{tx: tx, c: c, loc: loc, since: since, now: now, report: rb.Report()}
 	d := &b.data
-	d.Date, d.Since = now.In(loc), inLoc(since, loc)
+	d.Date, d.Since, d.DeskURL = now.In(loc), inLoc(since, loc), o.DeskURL
 	b.meetings()
 	b.newAnswers(answerEvents)
 	b.lists()
 	b.progress()
+	limit := notSignedShown
+	if o.Final {
+		limit = notSignedShownFinal
+	}
+	b.notSigned(limit)
 	if err := b.review(); err != nil {
 		return snapshot{}, fmt.Errorf("build digest: %w", err)
 	}
@@ -61,10 +91,12 @@ func read(tx *store.Tx, c *campaign.Campaign, since, now time.Time) (snapshot, e
 		return snapshot{}, fmt.Errorf("build digest: %w", err)
 	}
 	b.away(answerEvents)
-	if err := b.agreements(answerEvents); err != nil {
+	staff, err := tx.Events(store.EventFilter{Kind: "agreement"})
+	if err != nil {
 		return snapshot{}, fmt.Errorf("build digest: %w", err)
 	}
-	return snapshot{data: b.data, report: b.report, answers: answersPerDay(c, answerEvents, now)}, nil
+	b.agreements(answerEvents, staff)
+	return snapshot{data: b.data, report: b.report, history: confirmedPerDay(c, b.report, staff, now)}, nil
 }
 
 // builder carries what the parts of a digest share while it is filled.
@@ -74,7 +106,6 @@ type builder struct {
 	loc        *time.Location
 	since, now time.Time
 	report     status.Report
-	states     map[string]campaign.State
 	data       letters.DigestData
 }
 
@@ -85,8 +116,12 @@ func (b *builder) meetings() {
 		if !ok {
 			continue
 		}
+		end := m.End
+		if end.IsZero() {
+			end = m.Start
+		}
 		b.data.Meetings = append(b.data.Meetings, letters.DigestMeeting{Meeting: m,
-			Municipalities: mt.Invitees, People: mt.People})
+			Municipalities: mt.Invitees, People: mt.People, Held: !end.After(b.now)})
 	}
 }
 
@@ -134,7 +169,8 @@ func (b *builder) newAnswers(events []store.Event) {
 	}
 }
 
-// lists fills the declines and those not answered yet, by name.
+// lists fills the declines and those not answered yet: the first ListLimit of each by name,
+// and how many there are (a campaign of 100,000 has 60,000 without an answer).
 func (b *builder) lists() {
 	declines := newShortList(b.c, func(x letters.DigestInvitee) string { return x.Invitee.Name })
 	unanswered := newShortList(b.c, func(x letters.DigestInvitee) string { return x.Invitee.Name })
@@ -155,37 +191,36 @@ func (b *builder) lists() {
 	b.data.Unanswered, b.data.Totals.Unanswered = unanswered.list()
 }
 
-// progress counts the agreements against the go-ahead threshold, from the same rows as the
-// status report's shares.
+// progress counts the agreements against the go-ahead threshold: the status report's
+// totals, where only confirmed agreements count and unchecked ones are apart.
 func (b *builder) progress() {
 	t := b.report.Totals
-	p := letters.DigestProgress{Joined: t.Agreements, Invitees: t.Invitees, Threshold: b.c.GoAhead}
-	for _, row := range b.report.Rows {
-		p.Population += int64(row.Population)
-		if joined(campaign.AgreementStatus(row.Agreement)) {
-			p.JoinedPopulation += int64(row.Population)
-		}
-	}
-	b.data.Progress = p
-}
-
-func joined(a campaign.AgreementStatus) bool {
-	return a == campaign.AgreementReturned || a == campaign.AgreementConfirmed
+	b.data.Progress = letters.DigestProgress{Confirmed: t.Confirmed, ConfirmedPopulation: t.ConfirmedPopulation,
+		Unchecked: t.Unchecked, UncheckedPopulation: t.UncheckedPopulation,
+		Invitees: t.Invitees, Population: t.Population, Threshold: b.c.GoAhead}
 }
 
 // review lists the open review items, oldest first, with the sender and subject of the
-// message each is about, read from the inbound ledger.
+// message each is about, read from the inbound ledger. A returned agreement to check is
+// routine: it goes to ToCheck, which the letter counts in one line.
 func (b *builder) review() error {
 	items, err := b.tx.Reviews(true)
 	if err != nil {
 		return err
 	}
-	b.data.Totals.Review = len(items)
-	for _, rv := range items[:min(len(items), letters.ListLimit)] {
+	for _, rv := range items {
 		it := letters.ReviewItem{ID: strconv.FormatInt(rv.ID, 10), Why: rv.Why, Reason: rv.Text, Received: rv.CreatedAt.In(b.loc)}
 		if inv, ok := b.c.Invitee(rv.Invitee); ok {
 			it.Invitee = inv
 			it.From = inv.Email // an item about a state, not a message: name whose it is
+		}
+		if rv.Why.Code == campaign.ReasonAgreementReturned {
+			// Counted, not listed: no message to read for it, however many there are.
+			b.data.ToCheck = append(b.data.ToCheck, it)
+			continue
+		}
+		if b.data.Totals.Review++; len(b.data.Review) >= letters.ListLimit {
+			continue // counted: the letter names the oldest ListLimit
 		}
 		if rv.Inbound != 0 {
 			in, err := b.tx.InboundMeta(rv.Inbound)
@@ -203,6 +238,9 @@ func (b *builder) review() error {
 		}
 		b.data.Review = append(b.data.Review, it)
 	}
+	oldest := func(a, b letters.ReviewItem) int { return a.Received.Compare(b.Received) }
+	slices.SortStableFunc(b.data.Review, oldest)
+	slices.SortStableFunc(b.data.ToCheck, oldest)
 	return nil
 }
 
@@ -251,4 +289,29 @@ func inLoc(t time.Time, loc *time.Location) time.Time {
 		return t
 	}
 	return t.In(loc)
+}
+
+// byName sorts a list by the invitees' names as the campaign's language orders them (Danish
+// puts Æ, Ø and Å last), the order a reader looks a name up in.
+func byName[T any](c *campaign.Campaign, list []T, name func(T) string) {
+	tag := language.Danish
+	if c.Language == "en" {
+		tag = language.English
+	}
+	col := collate.New(tag)
+	// Each name's collation key is made once: comparing names by the collator made one for
+	// both sides of every comparison, n log n of them.
+	type keyed struct {
+		key []byte
+		v   T
+	}
+	ks := make([]keyed, len(list))
+	var buf collate.Buffer
+	for i, v := range list {
+		ks[i] = keyed{key: col.KeyFromString(&buf, name(v)), v: v}
+	}
+	sort.SliceStable(ks, func(i, j int) bool { return bytes.Compare(ks[i].key, ks[j].key) < 0 })
+	for i := range ks {
+		list[i] = ks[i].v
+	}
 }

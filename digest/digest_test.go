@@ -23,7 +23,7 @@ func makeDigest(t *testing.T) (*campaign.Campaign, *store.Store, Message) {
 	}
 	var m Message
 	err = st.Tx(context.Background(), func(tx *store.Tx) error {
-		m, err = Make(tx, c, l, at(t, c, scriptSince), at(t, c, scriptNow))
+		m, err = Make(tx, c, l, Options{Since: at(t, c, scriptSince), Now: at(t, c, scriptNow)})
 		return err
 	})
 	if err != nil {
@@ -36,19 +36,40 @@ func makeDigest(t *testing.T) (*campaign.Campaign, *store.Store, Message) {
 // must show, in the digest's own words.
 func TestDigestTextShowsTheScriptedMorning(t *testing.T) {
 	_, _, m := makeDigest(t)
-	wantSubject := "Dagsoversigt 21. februar 2012: 9 tilmeldt, 2 aftaler modtaget – Dialogmøde om det nye fælles bibliotekssystem"
+	wantSubject := "Dagsoversigt 21. februar 2012: 4 sager kræver handling, 1 bekræftet aftale af 49 – Dialogmøde om det nye fælles bibliotekssystem"
 	if m.Letter.Subject != wantSubject {
 		t.Errorf("subject = %q, want %q", m.Letter.Subject, wantSubject)
 	}
 	for _, tc := range []struct{ name, want string }{
 		{"period", "Dagsoversigt tirsdag den 21. februar 2012 kl. 7.00, nyt siden mandag den 20. februar 2012 kl. 7.00\n"},
+		// What needs a person comes first, oldest first, each with its age.
+		{"needs action first", "kl. 7.00\n\nKRÆVER HANDLING (4)\nSag 2 (åben i 14 dage)\n"},
+		{"review: failed send", "Sag 2 (åben i 14 dage)\n  Fra: bibliotekschef@albertslund.kommune.test (Albertslund), 6. februar 2012 kl. 9.01\n" +
+			"  Årsag: Invitationen til bibliotekschef@albertslund.kommune.test kunne ikke leveres: 550 5.7.1 <bibliotekschef@albertslund.kommune.test>: Relay access denied.\n"},
+		{"review: bounce", "Sag 1: Undelivered Mail Returned to Sender (åben i 14 dage)\n" +
+			"  Fra: mailer-daemon@mx.herlev.kommune.test (Herlev), 6. februar 2012 kl. 9.05\n" +
+			"  Årsag: Mail til bibliotekschef@herlev.kommune.test kan ikke leveres (5.1.1, ukendt modtager). Find en anden adresse.\n"},
+		{"review: unclear", "Sag 4: Sv: Dialogmøde om det nye fælles bibliotekssystem (åben i 3 dage)\n" +
+			"  Fra: bibliotekschef@gladsaxe.kommune.test (Gladsaxe), 17. februar 2012 kl. 14.00\n" +
+			"  Årsag: Svaret kunne ikke tolkes.\n"},
+		{"review: unknown sender", "Sag 6: Spørgsmål om prisen (ny)\n  Fra: jens.hansen@example.test, 20. februar 2012 kl. 17.00\n"},
+		// The returned agreement to check is one counted line, not an item.
+		{"routine in one line", "Desuden venter 1 returneret tilslutningsaftale på kontrol (modtaget det seneste døgn). " +
+			"Kontrollér, at hver aftale er underskrevet, og bekræft den; først da tæller den med.\n"},
+		{"what to do without a desk", "Giv den, der driver rsvpd, besked om, hvad der skal ske med hver sag"},
+		{"threshold", "TILSLUTNING (GRÆNSE 50 %)\n"},
+		{"confirmed only", "Bekræftede aftaler: 1 af 98 kommuner (1,0 %) med 100.215 af 5.580.413 indbyggere (1,8 %).\n" +
+			"Grænsen er ikke nået. Mangler 48 kommuner eller 2.689.992 indbyggere.\n"},
+		{"unchecked apart", "Returneret, men ikke kontrolleret: 1 kommune med 549.050 indbyggere. Den tæller ikke med, før den er bekræftet.\n"},
+		{"not joined, largest first", "IKKE TILSLUTTET (97), STØRSTE FØRST\n" +
+			"København (549.050 indb.): tilmeldt Roskilde; aftalen er returneret, ikke kontrolleret\n" +
+			"Aarhus (314.545 indb.): ikke svaret\nAalborg (201.142 indb.): tilmeldt Aalborg\n"},
+		{"not joined: the rest", "… og 72 kommuner mere med i alt 2.568.479 indbyggere (alle står i den vedhæftede status).\n"},
+		{"not joined: enough", "De 22 største på listen har tilsammen de indbyggere, der mangler.\n"},
 		{"Aalborg", "Aalborg, tirsdag den 28. februar 2012: 3 kommuner, 5 personer af 90 pladser (85 ledige)\n"},
 		{"Roskilde", "Roskilde, torsdag den 1. marts 2012: 4 kommuner, 7 personer af 120 pladser (113 ledige)\n"},
 		{"Vejle", "Vejle, tirsdag den 6. marts 2012: 2 kommuner, 3 personer af 120 pladser (117 ledige)\n"},
 		{"total", "I alt: 9 kommuner, 15 personer\n"},
-		{"threshold", "TILSLUTNING (GRÆNSE 50 %)\n"},
-		{"share of municipalities", "Kommuner: 2 af 98 (2,0 %)\n"},
-		{"share of population", "Indbyggere: 649.265 af 5.580.413 (11,6 %)\nGrænsen er ikke nået endnu.\n"},
 		{"new answers", "NYE SVAR (4)\n" +
 			"Vejle: tilmeldt Vejle, to personer (20. februar 2012 kl. 10.15)\n" +
 			"Roskilde: tilmeldt Roskilde, to personer (20. februar 2012 kl. 11.00)\n" +
@@ -56,23 +77,12 @@ func TestDigestTextShowsTheScriptedMorning(t *testing.T) {
 			"Bornholm: afbud (20. februar 2012 kl. 16.00)\n\n"},
 		{"declines", "AFBUD (2)\nBornholm, Dragør\n"},
 		{"not answered", "MANGLER SVAR (86)\nAlbertslund (mail når ikke frem), Allerød, "},
-		{"review count", "TIL GENNEMSYN (5)\n"},
-		{"review: bounce", "1: Undelivered Mail Returned to Sender\n" +
-			"  Fra: mailer-daemon@mx.herlev.kommune.test (Herlev), 6. februar 2012 kl. 9.05\n" +
-			"  Årsag: Mail til bibliotekschef@herlev.kommune.test kan ikke leveres (5.1.1, ukendt modtager). Find en anden adresse.\n"},
-		{"review: unclear", "4: Sv: Dialogmøde om det nye fælles bibliotekssystem\n" +
-			"  Fra: bibliotekschef@gladsaxe.kommune.test (Gladsaxe), 17. februar 2012 kl. 14.00\n" +
-			"  Årsag: Svaret kunne ikke tolkes.\n"},
-		{"review: no message", "  Fra: bibliotekschef@koebenhavn.kommune.test (København), 20. februar 2012 kl. 9.30\n"},
-		{"review: unknown sender", "6: Spørgsmål om prisen\n  Fra: jens.hansen@example.test, 20. februar 2012 kl. 17.00\n"},
-		{"review: failed send", "2:\n  Fra: bibliotekschef@albertslund.kommune.test (Albertslund), 6. februar 2012 kl. 9.01\n" +
-			"  Årsag: Invitationen til bibliotekschef@albertslund.kommune.test kunne ikke leveres: 550 5.7.1 <bibliotekschef@albertslund.kommune.test>: Relay access denied.\n"},
 		{"bounces", "AFVISTE MAILS (3)\n" +
 			"Albertslund: bibliotekschef@albertslund.kommune.test, permanent fejl: 550 5.7.1 <bibliotekschef@albertslund.kommune.test>: Relay access denied\n" +
 			"Herlev: bibliotekschef@herlev.kommune.test, permanent fejl: 550 5.1.1 <bibliotekschef@herlev.kommune.test>: Recipient address rejected: User unknown\n" +
 			"Hvidovre: bibliotekschef@hvidovre.kommune.test, midlertidig fejl, prøves igen: 452 4.2.2 Mailbox full\n\n"},
 		{"away", "FRAVÆRSBESKEDER (2)\nGlostrup: tilbage mandag den 27. februar 2012\nLyngby-Taarbæk: ingen dato for hjemkomst\n"},
-		{"agreements", "MODTAGNE TILSLUTNINGSAFTALER (2)\nFrederiksberg, København (ikke bekræftet)\n"},
+		{"agreements", "TILSLUTNINGSAFTALER\nBekræftet (1): Frederiksberg\nReturneret, ikke kontrolleret (1): København\n"},
 		{"attachment", "Hele status for alle inviterede er vedhæftet som status-2012-02-21.csv.\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -81,6 +91,16 @@ func TestDigestTextShowsTheScriptedMorning(t *testing.T) {
 			}
 		})
 	}
+	t.Run("no routine item listed", func(t *testing.T) {
+		if strings.Contains(m.Letter.Text, "Sag 5") || strings.Contains(m.Letter.Text, "Kontrollér den, og bekræft den") {
+			t.Error("the returned agreement to check is listed as an item of its own")
+		}
+	})
+	t.Run("the threshold is not reached on an unchecked agreement", func(t *testing.T) {
+		if strings.Contains(m.Letter.Text, "Grænsen er nået") || strings.Contains(m.Letter.HTML, "Grænsen er nået") {
+			t.Error("the digest says the threshold is reached")
+		}
+	})
 	t.Run("resolved review left out", func(t *testing.T) {
 		if strings.Contains(m.Letter.Text, "brings a third person") {
 			t.Error("a resolved review item is listed")
@@ -119,7 +139,7 @@ func TestDigestTextShowsTheScriptedMorning(t *testing.T) {
 	})
 	t.Run("html names the chart and the numbers", func(t *testing.T) {
 		for _, want := range []string{`src="cid:digest-chart-20120221T0700@kombit.test"`, "Dagsoversigt tirsdag den 21. februar 2012",
-			"<strong>Roskilde</strong>", "649.265", "Spørgsmål om prisen"} {
+			"<strong>Roskilde</strong>", "100.215", "Spørgsmål om prisen", "Kræver handling (4)", "åben i 14 dage"} {
 			if !strings.Contains(m.Letter.HTML, want) {
 				t.Errorf("the HTML part lacks %q", want)
 			}
@@ -154,9 +174,15 @@ func TestDigestAgreesWithStatus(t *testing.T) {
 	if d.Registered() != tot.Attending || d.People() != tot.People {
 		t.Errorf("registered %d / %d people, status %d / %d", d.Registered(), d.People(), tot.Attending, tot.People)
 	}
-	if len(d.Declines) != tot.Declined || len(d.Unanswered) != tot.NotAnswered || d.Progress.Joined != tot.Agreements {
-		t.Errorf("declines %d, not answered %d, joined %d; status %d, %d, %d",
-			len(d.Declines), len(d.Unanswered), d.Progress.Joined, tot.Declined, tot.NotAnswered, tot.Agreements)
+	if len(d.Declines) != tot.Declined || len(d.Unanswered) != tot.NotAnswered ||
+		d.Progress.Confirmed != tot.Confirmed || d.Progress.Unchecked != tot.Unchecked {
+		t.Errorf("declines %d, not answered %d, confirmed %d, unchecked %d; status %d, %d, %d, %d",
+			len(d.Declines), len(d.Unanswered), d.Progress.Confirmed, d.Progress.Unchecked,
+			tot.Declined, tot.NotAnswered, tot.Confirmed, tot.Unchecked)
+	}
+	if d.Progress.NeededInvitees() != tot.NeededInvitees || d.Progress.NeededPopulation() != tot.NeededPopulation {
+		t.Errorf("needs %d or %d, status %d or %d", d.Progress.NeededInvitees(), d.Progress.NeededPopulation(),
+			tot.NeededInvitees, tot.NeededPopulation)
 	}
 	if d.Progress.InviteeShare() != tot.AgreementShare || d.Progress.PopulationShare() != tot.AgreementPopulation ||
 		d.Progress.Reached() != tot.GoAhead {
@@ -208,31 +234,42 @@ func TestNewAnswersCoverThePeriod(t *testing.T) {
 	}
 }
 
-// The chart's line: invitees answered per day, from the invitations to the digest's day.
-func TestAnswersOverTime(t *testing.T) {
-	c := exampleCampaign(t)
-	st := midCampaign(t, c)
-	var pts []Point
+// history reads the confirmed agreements per day as the digest made at now draws them.
+func history(t *testing.T, c *campaign.Campaign, st *store.Store, now string) []Day {
+	t.Helper()
+	var s snapshot
 	err := st.Tx(context.Background(), func(tx *store.Tx) error {
 		var err error
-		pts, err = AnswersOverTime(tx, c, at(t, c, scriptNow))
+		s, err = read(tx, c, Options{Now: at(t, c, now)})
 		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s.history
+}
+
+// The chart's lines: the confirmed agreements per day, from the invitations to the digest's
+// day. Frederiksberg's, confirmed on Monday, is the only one; København's, returned but not
+// checked, is not on them.
+func TestConfirmedOverTime(t *testing.T) {
+	c := exampleCampaign(t)
+	pts := history(t, c, midCampaign(t, c), scriptNow)
 	if len(pts) != 16 {
 		t.Fatalf("%d days from 6 to 21 February, want 16", len(pts))
 	}
+	frb, _ := c.Invitee("147")
 	for _, tc := range []struct {
 		day  string
 		want int
-	}{{"2012-02-06", 0}, {"2012-02-07", 1}, {"2012-02-10", 4}, {"2012-02-17", 9}, {"2012-02-19", 9}, {"2012-02-20", 12}, {"2012-02-21", 12}} {
+	}{{"2012-02-06", 0}, {"2012-02-19", 0}, {"2012-02-20", 1}, {"2012-02-21", 1}} {
 		t.Run(tc.day, func(t *testing.T) {
 			for _, p := range pts {
 				if p.Day.Format("2006-01-02") == tc.day {
-					if p.Answered != tc.want || p.Day.Hour() != 0 || p.Day.Location() != c.Location {
-						t.Errorf("%s: %d answered (day starts %s), want %d at local midnight", tc.day, p.Answered, p.Day, tc.want)
+					wantPop := int64(tc.want * frb.Population)
+					if p.Confirmed != tc.want || p.Population != wantPop || p.Day.Hour() != 0 || p.Day.Location() != c.Location {
+						t.Errorf("%s: %d confirmed with %d inhabitants (day starts %s), want %d with %d at local midnight",
+							tc.day, p.Confirmed, p.Population, p.Day, tc.want, wantPop)
 					}
 					return
 				}
@@ -285,18 +322,9 @@ func TestListsFollowTheDay(t *testing.T) {
 
 // Across the night the clocks go forward (25 March 2012) every day still has one point, at
 // local midnight.
-func TestAnswersOverTimeAcrossDST(t *testing.T) {
+func TestConfirmedOverTimeAcrossDST(t *testing.T) {
 	c := exampleCampaign(t)
-	st := midCampaign(t, c)
-	var pts []Point
-	err := st.Tx(context.Background(), func(tx *store.Tx) error {
-		var err error
-		pts, err = AnswersOverTime(tx, c, at(t, c, "2012-03-27 07:00"))
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	pts := history(t, c, midCampaign(t, c), "2012-03-27 07:00")
 	if len(pts) != 51 {
 		t.Fatalf("%d days from 6 February to 27 March, want 51", len(pts))
 	}
@@ -306,7 +334,7 @@ func TestAnswersOverTimeAcrossDST(t *testing.T) {
 			t.Fatalf("point %d is %s, want %s", i, p.Day, want)
 		}
 	}
-	if last := pts[len(pts)-1].Answered; last != 12 {
-		t.Errorf("%d answered by 27 March, want 12", last)
+	if last := pts[len(pts)-1].Confirmed; last != 1 {
+		t.Errorf("%d confirmed by 27 March, want 1", last)
 	}
 }

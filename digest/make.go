@@ -18,31 +18,38 @@ type Message struct {
 	CSVName  string // "status-2012-02-21.csv"
 	Chart    []byte // PNG
 	ChartCID string // the Content-ID without angle brackets
-	// Data is what the letter was rendered from, for logs and tests.
-	Data letters.DigestData
+	// Data is what the letter was rendered from, and History the agreements per day the
+	// chart draws, for logs and tests.
+	Data    letters.DigestData
+	History []Day
 }
 
-// Make builds the digest for the period from since to now and renders it, so the caller only
+// Make builds the digest for the period from o.Since to o.Now (or the final report) and renders it, so the caller only
 // wraps the parts into a message: the text and HTML as alternatives, the chart as an inline
 // image/png with Content-ID <ChartCID> related to the HTML, the CSV as an attachment
 // (text/csv; charset=utf-8).
-func Make(tx *store.Tx, c *campaign.Campaign, l *letters.Letters, since, now time.Time) (Message, error) {
-	s, err := read(tx, c, since, now)
+func Make(tx *store.Tx, c *campaign.Campaign, l *letters.Letters, o Options) (Message, error) {
+	s, err := read(tx, c, o)
 	if err != nil {
 		return Message{}, err
 	}
+	now := o.Now
 	m := Message{CSVName: CSVName(c, now), ChartCID: ChartCID(c, now)}
 	if m.CSV, err = CSV(c, s.report); err != nil {
 		return Message{}, err
 	}
-	if m.Chart, err = Chart(c, s.data, s.answers); err != nil {
+	if m.Chart, err = Chart(c, s.data, s.history); err != nil {
 		return Message{}, err
 	}
 	s.data.CSVName, s.data.ChartCID = m.CSVName, m.ChartCID
-	if m.Letter, err = l.Render(letters.KindDigest, letters.Data{Digest: &s.data}); err != nil {
+	kind := letters.KindDigest
+	if o.Final {
+		kind = letters.KindFinalReport
+	}
+	if m.Letter, err = l.Render(kind, letters.Data{Digest: &s.data}); err != nil {
 		return Message{}, fmt.Errorf("make digest: %w", err)
 	}
-	m.Data = s.data
+	m.Data, m.History = s.data, s.history
 	return m, nil
 }
 

@@ -72,6 +72,9 @@ const generatedConfig = `campaign:
   deadline: {{.Deadline.Format "2006-01-02"}}
 organiser:
   name: KOMBIT
+  legal_name: KOMBIT A/S
+  address: Halfdansgade 8, 2300 København S
+  cvr: "19435075"
   email: dialogmoeder@kombit.test
   staff: [staff@kombit.test]
 meetings:
@@ -88,6 +91,7 @@ agenda: [Baggrund, Den nye løsning, Tilslutningsaftale]
 companions: {included: 1, role: skolebibliotekskonsulent}
 invitees: {file: invitees.csv}
 price: {rate: "7", population: population, population_date: 2012-01-01}
+agreement: {vat: excluded, term: Aftalen gælder til og med 2014., invoicing: KOMBIT A/S fakturerer i januar.}
 schedule:
   invitations: {{.Invitations.Format "2006-01-02 15:04"}}
   agreement: {{(day .Meetings -1).Format "2006-01-02"}} 09:00

@@ -26,6 +26,7 @@ import (
 type running struct {
 	e      *daemon.Engine
 	st     *store.Store
+	path   string // the store's file
 	signer *campaign.Signer
 	stop   func() error
 }
@@ -40,6 +41,12 @@ func startDaemon(t *testing.T, srv *mailtest.Servers, dir string, clk clock.Cloc
 // startEngine runs the engine for cfg on clk until the test ends (or stop is called).
 func startEngine(t testing.TB, srv *mailtest.Servers, cfg *config.Config, clk clock.Clock, watch bool) *running {
 	t.Helper()
+	return startEngineSigned(t, srv, cfg, clk, watch, campaign.NewSigner([]byte("e2e secret"), "kombit.test"))
+}
+
+// startEngineSigned is startEngine with the campaign secret of the signer given.
+func startEngineSigned(t testing.TB, srv *mailtest.Servers, cfg *config.Config, clk clock.Clock, watch bool, signer *campaign.Signer) *running {
+	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, cfg.Store.Path)
 	if err != nil {
@@ -49,7 +56,6 @@ func startEngine(t testing.TB, srv *mailtest.Servers, cfg *config.Config, clk cl
 	if err != nil {
 		t.Fatal(err)
 	}
-	signer := campaign.NewSigner([]byte("e2e secret"), "kombit.test")
 	e, err := daemon.New(daemon.Options{Config: cfg, Store: st, Signer: signer, Letters: l, Clock: clk})
 	if err != nil {
 		t.Fatal(err)
@@ -67,7 +73,7 @@ func startEngine(t testing.TB, srv *mailtest.Servers, cfg *config.Config, clk cl
 		})
 	}()
 	<-ready
-	r := &running{e: e, st: st, signer: signer}
+	r := &running{e: e, st: st, path: cfg.Store.Path, signer: signer}
 	stopped := false
 	r.stop = func() error {
 		if stopped {
@@ -145,7 +151,10 @@ func TestExampleInvitationsReachEveryDirector(t *testing.T) {
 			if strings.HasPrefix(a.ContentType, "text/calendar") {
 				ics++
 				if inv.Code == "101" || inv.Code == "851" {
-					m, _ := c.Meeting(strings.TrimSuffix(a.FileName, ".ics"))
+					m, ok := c.Meeting(strings.TrimSuffix(strings.TrimPrefix(a.FileName, "invite-"), ".ics"))
+					if !ok || !strings.HasPrefix(a.FileName, "invite-") {
+						t.Errorf("%s: a calendar invitation is named %q, want invite-<meeting>.ics", inv.Code, a.FileName)
+					}
 					icsObjects = append(icsObjects, a.Content)
 					icsWants = append(icsWants, icsWant{Method: "REQUEST", UID: calendar.UID(inv.Code, m.ID, "kombit.test"), Start: m.Start})
 				}

@@ -58,6 +58,7 @@ func Start(t testing.TB) *Servers {
 // start starts an instance with extra environment for scripts/mailservers.
 func start(t testing.TB, env []string) *Servers {
 	t.Helper()
+	Integration(t)
 	script, err := findScript()
 	if err != nil {
 		t.Fatalf("mailtest: %v", err)

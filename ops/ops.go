@@ -86,7 +86,7 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	if o.Store == nil {
 		return nil, errors.New("ops: no store")
 	}
-	if err := checkAccess(o.Address, o.Token); err != nil {
+	if err := CheckAccess(o.Address, o.Token); err != nil {
 		return nil, err
 	}
 	if o.CheckTimeout <= 0 {
@@ -111,8 +111,9 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	return s, nil
 }
 
-// checkAccess refuses an address reachable from other machines without a token worth the name.
-func checkAccess(addr, token string) error {
+// CheckAccess refuses an address reachable from other machines without a token worth the
+// name (rsvpd check applies the same rule as New).
+func CheckAccess(addr, token string) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return fmt.Errorf("http address %q: %w", addr, err)

@@ -2,6 +2,7 @@ package replies
 
 import (
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -61,16 +62,21 @@ type foundDate struct {
 	year       int // 0 when not written
 }
 
-// findDates returns the dates written in text, in order of position.
+// findDates returns the dates written in text, in order of position. Each pattern runs once
+// over the text; a date overlapping one an earlier pattern found is left out. The earlier
+// dates are kept sorted between patterns and looked up by binary search, so that a text of
+// many dates costs n log n, not n².
 func findDates(text string) []foundDate {
 	var out []foundDate
+	var earlier []foundDate // out as it was before the current pattern, sorted, disjoint
+	nextPattern := func() {
+		sortDates(out)
+		earlier = out[:len(out):len(out)]
+	}
 	taken := func(s, e int) bool {
-		for _, d := range out {
-			if s < d.end && e > d.start {
-				return true
-			}
-		}
-		return false
+		// The first earlier date that ends after s is the only one that can overlap.
+		i := sort.Search(len(earlier), func(i int) bool { return earlier[i].end > s })
+		return i < len(earlier) && earlier[i].start < e
 	}
 	add := func(s, e int, mo time.Month, day, year int) {
 		if mo < 1 || mo > 12 || day < 1 || day > 31 || taken(s, e) {
@@ -84,6 +90,7 @@ func findDates(text string) []foundDate {
 		d, _ := strconv.Atoi(text[mm[6]:mm[7]])
 		add(mm[0], mm[1], time.Month(mo), d, y)
 	}
+	nextPattern()
 	for _, mm := range dayMonthRe.FindAllStringSubmatchIndex(text, -1) {
 		d, _ := strconv.Atoi(text[mm[2]:mm[3]])
 		mo := monthNames[strings.ToLower(text[mm[4]:mm[5]])]
@@ -93,6 +100,7 @@ func findDates(text string) []foundDate {
 		}
 		add(mm[0], mm[1], mo, d, y)
 	}
+	nextPattern()
 	for _, mm := range monthDayRe.FindAllStringSubmatchIndex(text, -1) {
 		mo := monthNames[strings.ToLower(text[mm[2]:mm[3]])]
 		d, _ := strconv.Atoi(text[mm[4]:mm[5]])
@@ -102,6 +110,7 @@ func findDates(text string) []foundDate {
 		}
 		add(mm[0], mm[1], mo, d, y)
 	}
+	nextPattern()
 	for _, mm := range numDateRe.FindAllStringSubmatchIndex(text, -1) {
 		sep := text[mm[6]:mm[7]]
 		hasYear := mm[10] >= 0
@@ -127,6 +136,7 @@ func findDates(text string) []foundDate {
 		}
 		add(mm[4], end, time.Month(mo), d, y)
 	}
+	nextPattern()
 	for _, mm := range bareDayRe.FindAllStringSubmatchIndex(text, -1) {
 		d, _ := strconv.Atoi(text[mm[2]:mm[3]])
 		if !taken(mm[0], mm[1]) && d >= 1 && d <= 31 {
@@ -138,11 +148,7 @@ func findDates(text string) []foundDate {
 }
 
 func sortDates(ds []foundDate) {
-	for i := 1; i < len(ds); i++ {
-		for j := i; j > 0 && ds[j].start < ds[j-1].start; j-- {
-			ds[j], ds[j-1] = ds[j-1], ds[j]
-		}
-	}
+	sort.SliceStable(ds, func(i, j int) bool { return ds[i].start < ds[j].start })
 }
 
 // resolve gives a found date a full date: the year written, else the one that puts the date

@@ -5,6 +5,12 @@
 // text for the answer: attend or decline, which meeting, how many people, who comes along,
 // and to which invitee it belongs.
 //
+// Anyone can write to the campaign address. Addresses are parsed from the raw header, never
+// taken from a display name or a comment (address.go); a reply matched by its sender alone is
+// held unless the receiving server's Authentication-Results show the sender verified
+// (authres.go); and every stage is linear in its input or bounded, a message past a bound
+// being recorded at once as too complex to read (limits.go).
+//
 // Read is pure: it does no I/O and reads no clock, so the daemon, `rsvpd parse` and `replay`
 // read the same message the same way. Its output is the `rsvpd parse` JSON described in
 // shared/contracts/parse-json.md.

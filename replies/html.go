@@ -1,10 +1,13 @@
 package replies
 
 import (
+	"fmt"
 	"strings"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"github.com/rsvpd/rsvpd/campaign"
 )
 
 // htmlToText turns an HTML body into plain text for reading. The HTML structure says more
@@ -15,13 +18,23 @@ import (
 // A horizontal rule becomes a line of underscores, as Outlook's plain text writes it, so the
 // text rules recognise the header block after it.
 func htmlToText(src string) string {
+	text, _ := readHTML(src)
+	return text
+}
+
+// readHTML is htmlToText that says why an HTML body could not be read: more tags than
+// maxHTMLTags, or elements nested deeper than x/net/html parses (512). Its text is then "".
+func readHTML(src string) (string, error) {
+	if htmlTooComplex(src) {
+		return "", complexity(campaign.NoteHTMLTooLarge, maxHTMLTags, fmt.Sprintf("an HTML body of more than %d tags", maxHTMLTags))
+	}
 	doc, err := html.Parse(strings.NewReader(src))
 	if err != nil {
-		return src
+		return "", complexity(campaign.NoteHTMLTooDeep, 512, "an HTML body nested deeper than 512 elements")
 	}
 	w := &htmlWriter{}
 	w.walk(doc)
-	return w.String()
+	return w.String(), nil
 }
 
 type htmlWriter struct {

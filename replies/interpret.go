@@ -21,6 +21,7 @@ func interpret(r *Reading, m *message, opts Options) Answer {
 		return a
 	}
 	matchInvitee(&a, r, m, opts)
+	holdUnverified(&a, r, m, opts)
 	other := ""
 	if a.Match == MatchToken || a.Match == MatchThread {
 		if inv, ok := c.InviteeByEmail(m.from); ok && inv.Code != a.Invitee {
@@ -49,7 +50,7 @@ func interpret(r *Reading, m *message, opts Options) Answer {
 		readHuman(&a, r, m, c)
 	}
 	if a.Invitee == "" && (r.Class == ClassHuman || r.Class == ClassCalendar) {
-		a.NeedsReview = true
+		a.NeedsReview, a.Held = true, true
 		a.note(campaign.Reason{Code: campaign.NoteUnknownSender})
 	} else if a.ByText {
 		a.NeedsReview, a.Held = true, true
@@ -59,6 +60,7 @@ func interpret(r *Reading, m *message, opts Options) Answer {
 		a.NeedsReview = true
 		a.note(campaign.Reason{Code: campaign.NoteOtherInvitee, Invitee: other})
 	}
+	holdIncomplete(&a, r, m)
 	if a.Confidence < 0.7 && a.Intent != IntentNone {
 		a.NeedsReview = true
 	}
@@ -67,11 +69,38 @@ func interpret(r *Reading, m *message, opts Options) Answer {
 	return a
 }
 
-// note adds a remark to the reason.
-func (a *Answer) note(n campaign.Reason) { a.Why.Notes = append(a.Why.Notes, n) }
+// holdIncomplete holds a reading of a message that was not read in full: too complex to read
+// at all (the reason says so already for an invalid one), or with a part of the body or the
+// reply text past a bound. The parts past a bound matter only where the text is the answer.
+func holdIncomplete(a *Answer, r *Reading, m *message) {
+	if !m.complex.IsZero() {
+		a.NeedsReview, a.Held = true, true
+		a.note(m.complex)
+	}
+	if r.Class != ClassHuman && r.Class != ClassCalendar {
+		return
+	}
+	partial := m.partial
+	if len(r.ReplyText) > maxIntentText {
+		partial = append(partial, campaign.Reason{Code: campaign.NoteReplyCut, Count: maxIntentText >> 10})
+	}
+	for _, p := range partial {
+		a.NeedsReview, a.Held = true, true
+		a.note(p)
+	}
+}
+
+// intentText is the part of a reply text read for its answer: at most maxIntentText.
+func intentText(s string) string { return clipUTF8(s, maxIntentText) }
+
+// note adds a remark to the reason (finish puts the remarks into Why, which the reading of
+// the class sets after some remarks are known).
+func (a *Answer) note(n campaign.Reason) { a.notes = append(a.notes, n) }
 
 // finish writes the reason out in English for the contract's reason field.
 func (a *Answer) finish(opts Options) {
+	a.Why.Notes = append(a.Why.Notes, a.notes...)
+	a.notes = nil
 	if opts.Reasons != nil && a.Why.Code != "" {
 		a.Reason = opts.Reasons.Text("en", a.Why)
 	}
@@ -126,6 +155,24 @@ func matchInvitee(a *Answer, r *Reading, m *message, opts Options) {
 	}
 }
 
+// holdUnverified holds a reading whose sender cannot be trusted: a From header that names no
+// single sender (a bounce's is often a bare MAILER-DAEMON, and it is matched otherwise), or
+// a match by the sender's address alone that the receiving server's Authentication-Results
+// do not show verified. Token and thread matches need no sender.
+func holdUnverified(a *Answer, r *Reading, m *message, opts Options) {
+	if !m.fromProblem.IsZero() && r.Class != ClassBounce && r.Class != ClassInvalid {
+		a.NeedsReview, a.Held = true, true
+		a.note(m.fromProblem)
+	}
+	if a.Match != MatchFrom || opts.AuthServID == "" {
+		return
+	}
+	if ok, why := senderVerified(m.header, opts.AuthServID, m.from); !ok {
+		a.NeedsReview, a.Held = true, true
+		a.note(why)
+	}
+}
+
 // returnedMessageInvitee looks in the parts of a delivery report for the returned
 // message's Message-ID (one we signed) or a tokened address of ours: both end in the
 // campaign's domain, so only the words around that domain are tried.
@@ -136,7 +183,7 @@ func returnedMessageInvitee(m *message, opts Options) (string, Match, bool) {
 		return "", MatchNone, false
 	}
 	suffix := []byte(strings.ToLower(c.Organiser.Email[at:]))
-	seen := 0
+	seen, tried := 0, 0
 	for _, p := range m.parts {
 		content := p.Content
 		for off := 0; ; {
@@ -144,9 +191,15 @@ func returnedMessageInvitee(m *message, opts Options) (string, Match, bool) {
 			if k < 0 {
 				break
 			}
+			if tried++; tried > maxOurWords {
+				return "", MatchNone, false // a report quotes a few; each costs two HMACs
+			}
 			end := off + k + len(suffix)
 			start := off + k
-			for start > 0 && !bytes.ContainsAny(content[start-1:start], " \t\r\n<>\"'(),;:[]") {
+			// A Message-ID or address of ours is short: looking back further than that
+			// would read a run of "@kombit.test@kombit.test..." again for every match.
+			floor := max(0, start-maxOurWord)
+			for start > floor && !bytes.ContainsAny(content[start-1:start], " \t\r\n<>\"'(),;:[]") {
 				start--
 			}
 			word := strings.ToLower(string(content[start:end]))
@@ -164,6 +217,13 @@ func returnedMessageInvitee(m *message, opts Options) (string, Match, bool) {
 	}
 	return "", MatchNone, false
 }
+
+// maxOurWord bounds the local part of a Message-ID or reply address rsvpd writes, and
+// maxOurWords the words in the campaign's domain a delivery report is searched for.
+const (
+	maxOurWord  = 256
+	maxOurWords = 1000
+)
 
 // tokenInReference finds a reply token in a Message-ID's local part ("...+615-mac@...").
 func tokenInReference(s *campaign.Signer, id string) (string, bool) {
@@ -322,7 +382,7 @@ func readCalendarAnswer(a *Answer, r *Reading, c *campaign.Campaign) {
 	}
 	// Outlook lets the sender write a note with the answer; a person should read it.
 	if t := strings.TrimSpace(r.ReplyText); t != "" {
-		tr := readText(c, t)
+		tr := readText(c, intentText(t))
 		if tr.question {
 			a.Question, a.NeedsReview = true, true
 			a.note(campaign.Reason{Code: campaign.NoteNoteAsks})
@@ -363,11 +423,4 @@ func calendarMeeting(c *campaign.Campaign, r *Reading) string {
 		}
 	}
 	return hit
-}
-
-func meetingCity(c *campaign.Campaign, id string) string {
-	if mt, ok := c.Meeting(id); ok {
-		return mt.City
-	}
-	return id
 }

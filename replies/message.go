@@ -18,14 +18,17 @@ import (
 	"github.com/jhillyerd/enmime/v2/mediatype"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/htmlindex"
+
+	"github.com/rsvpd/rsvpd/campaign"
 )
 
 // message is a decoded mail: its headers, every leaf part with content decoded to UTF-8, and
 // the text body chosen for reading.
 type message struct {
 	header      textproto.MIMEHeader // the top-level header, raw (not RFC 2047 decoded)
-	from        string               // lower-case address
+	from        string               // lower-case address, "" unless From holds exactly one
 	fromName    string
+	fromProblem campaign.Reason // why from is "": the From header is missing, broken or a list
 	subject     string
 	messageID   string
 	inReplyTo   string
@@ -37,25 +40,47 @@ type message struct {
 	text        string         // the chosen plain-text body
 	html        string         // the chosen HTML body, when the text came from it
 	tnef        *tnefContent   // what winmail.dat holds, when there is one (tnef.go)
-	bodyText    *string        // cache of body()
-	explanation *string        // cache of bounceExplanation()
-	lines       []string       // cache of bodyLines()
+	// complex names the bound a part of the message passed, so that it was not read (an
+	// HTML body too big to turn into text); partial names the bounds that cut what was read
+	// (a very long line). Both go into the reason, and the reading is held for a person.
+	complex     campaign.Reason
+	partial     []campaign.Reason
+	bodyText    *string  // cache of body()
+	explanation *string  // cache of bounceExplanation()
+	lines       []string // cache of bodyLines()
 	kinds       []lineKind
 }
 
 // bodyLines returns the body split into lines and each line's kind for trimming, computed
-// once: the reply text and the colleague's signature are both read from them.
+// once: the reply text and the colleague's signature are both read from them. A line longer
+// than maxLine is read only as far as that.
 func (m *message) bodyLines() ([]string, []lineKind) {
 	if m.lines == nil {
 		m.lines = strings.Split(normaliseBody(m.body()), "\n")
+		cut := false
+		for i, l := range m.lines {
+			if len(l) > maxLine {
+				m.lines[i], cut = clipUTF8(l, maxLine), true
+			}
+		}
+		if cut {
+			m.partial = append(m.partial, campaign.Reason{Code: campaign.NoteLongLine, Count: maxLine >> 10})
+		}
 		m.kinds = classifyLines(m.lines)
 	}
 	return m.lines, m.kinds
 }
 
-// maxMessage bounds what is read of one message: mail bigger than this is an attachment
-// carrier, and its first megabytes hold all the text a reply has.
-const maxMessage = 16 << 20
+// clipUTF8 cuts s to at most n bytes without splitting a character.
+func clipUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
 
 var errEmpty = errors.New("empty message")
 
@@ -70,6 +95,9 @@ func decode(raw []byte) (*message, error) {
 		raw = raw[:maxMessage]
 	}
 	raw = dropMboxLine(raw)
+	if err := checkMIMEShape(raw); err != nil {
+		return headerOnly(raw, err)
+	}
 	parser := enmime.NewParser(
 		enmime.SkipMalformedParts(true),
 		enmime.MultipartWOBoundaryAsSinglePart(true),
@@ -86,7 +114,7 @@ func decode(raw []byte) (*message, error) {
 	if err != nil || root == nil {
 		return decodeLoose(raw, err)
 	}
-	if fixed := repairBoundary(raw, root); fixed != nil {
+	if fixed := repairBoundary(raw, root); fixed != nil && checkMIMEShape(fixed) == nil {
 		if r2, err := parser.ReadParts(bytes.NewReader(fixed)); err == nil && r2 != nil {
 			root = r2
 		}
@@ -185,6 +213,24 @@ func replaceContentType(head []byte, ct string, body []byte) []byte {
 	return out.Bytes()
 }
 
+// headerOnly reads the header of a message whose body is not read (it is too complex), so
+// that the sender and subject are still known; the error says why.
+func headerOnly(raw []byte, cause error) (*message, error) {
+	head, _ := splitHead(raw)
+	text := string(head)
+	if !utf8.ValidString(text) {
+		text = fromLatin(head)
+	}
+	h := textproto.MIMEHeader{}
+	tr := textproto.NewReader(bufio.NewReader(strings.NewReader(strings.ReplaceAll(text, "\r\n", "\n") + "\n\n")))
+	if parsed, err := tr.ReadMIMEHeader(); err == nil || len(parsed) > 0 {
+		h = parsed
+	}
+	m := &message{header: h, complex: complexNote(cause)}
+	m.readHeader()
+	return m, cause
+}
+
 // decodeLoose reads a message enmime refused: headers up to the first empty line (as far as
 // they parse), the rest as a plain-text body.
 func decodeLoose(raw []byte, cause error) (*message, error) {
@@ -235,8 +281,16 @@ func charsetReader(charset string, input io.Reader) (io.Reader, error) {
 	return e.NewDecoder().Reader(input), nil
 }
 
+// maxHeaderText bounds the part of a header value that is decoded and read: a subject is a
+// line, and mime.WordDecoder reads the rest of the value again for each encoded word that
+// fails to decode.
+const maxHeaderText = 16 << 10
+
 // decodeHeader decodes RFC 2047 words and raw 8-bit (Latin-1) header bytes.
 func decodeHeader(v string) string {
+	if len(v) > maxHeaderText {
+		v = v[:maxHeaderText]
+	}
 	if !utf8.ValidString(v) {
 		v = fromLatin([]byte(v))
 	}
@@ -268,13 +322,12 @@ func (m *message) get(name string) string { return decodeHeader(m.header.Get(nam
 
 var msgIDRe = regexp.MustCompile(`<[^<>\s]+>`)
 
-// readHeader fills the envelope fields from the top-level header.
+// readHeader fills the envelope fields from the top-level header. Addresses are parsed from
+// the raw header (address.go); the Sender header names no one: only From is the sender.
 func (m *message) readHeader() {
 	m.subject = m.get("Subject")
-	m.from, m.fromName = firstAddress(m.get("From"))
-	if m.from == "" {
-		m.from, _ = firstAddress(m.get("Sender"))
-	}
+	from := readFrom(m.header)
+	m.from, m.fromName, m.fromProblem = from.addr, from.name, from.problem
 	m.messageID = strings.Trim(strings.TrimSpace(m.header.Get("Message-Id")), "<>")
 	m.inReplyTo = strings.Trim(firstMatch(msgIDRe, m.header.Get("In-Reply-To")), "<>")
 	for _, id := range msgIDRe.FindAllString(m.header.Get("References"), 50) {
@@ -283,36 +336,15 @@ func (m *message) readHeader() {
 	if d, err := mail.ParseDate(strings.TrimSpace(m.header.Get("Date"))); err == nil {
 		m.date = d
 	}
-	for _, k := range []string{"To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To",
-		"X-Envelope-To", "X-Delivered-To", "X-Rcpt-To", "Original-Recipient", "Resent-To"} {
-		for _, v := range m.header.Values(k) {
-			for _, a := range addressesIn(decodeHeader(v)) {
-				m.recipients = append(m.recipients, a)
-			}
-		}
-	}
+	m.recipients = readRecipients(m.header)
 }
 
 func firstMatch(re *regexp.Regexp, s string) string { return re.FindString(s) }
 
 var addrRe = regexp.MustCompile(`[A-Za-z0-9.!#$%&'*+/=?^_{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*`)
 
-// firstAddress returns the first address of an address list, lower-case, and its name.
-func firstAddress(v string) (addr, name string) {
-	if v == "" {
-		return "", ""
-	}
-	if list, err := enmime.ParseAddressList(v); err == nil && len(list) > 0 && list[0].Address != "" {
-		return strings.ToLower(list[0].Address), list[0].Name
-	}
-	if a := addrRe.FindString(v); a != "" {
-		name := strings.TrimSpace(strings.Trim(strings.Replace(v, a, "", 1), " <>\"'"))
-		return strings.ToLower(a), name
-	}
-	return "", ""
-}
-
-// addressesIn returns every address in a header value, lower-case.
+// addressesIn returns every address-like word of a text, lower-case: for what a delivery
+// report says in prose, never for a sender or a recipient header.
 func addressesIn(v string) []string {
 	found := addrRe.FindAllString(v, 100)
 	for i, a := range found {
@@ -401,27 +433,25 @@ func (m *message) chooseBody() {
 	}
 	if html != nil {
 		m.html = partText(html)
-		m.text = htmlToText(m.html)
+		text, err := readHTML(m.html)
+		if err != nil {
+			m.complex = complexNote(err)
+		}
+		m.text = text
 	}
 }
 
-// body returns the message's text with line ends normalised.
+// body returns the message's text with line ends normalised, at most maxBodyText of it.
 func (m *message) body() string {
 	if m.bodyText == nil {
-		t := strings.ReplaceAll(m.text, "\r\n", "\n")
+		t := m.text
+		if len(t) > maxBodyText {
+			t = clipUTF8(t, maxBodyText)
+			m.partial = append(m.partial, campaign.Reason{Code: campaign.NoteBodyCut, Count: maxBodyText >> 20})
+		}
+		t = strings.ReplaceAll(t, "\r\n", "\n")
 		t = strings.ReplaceAll(t, "\r", "\n")
 		m.bodyText = &t
 	}
 	return *m.bodyText
-}
-
-// findParts returns the leaf parts whose content type satisfies match.
-func (m *message) findParts(match func(p *enmime.Part) bool) []*enmime.Part {
-	var out []*enmime.Part
-	for _, p := range m.parts {
-		if match(p) {
-			out = append(out, p)
-		}
-	}
-	return out
 }

@@ -47,14 +47,20 @@ const (
 	MatchNone   Match = ""
 )
 
-// Options are what Read knows besides the message. Both may be nil: without a campaign only
-// the classification and the reply text are read.
+// Options are what Read knows besides the message. Campaign and Signer may be nil: without a
+// campaign only the classification and the reply text are read.
 type Options struct {
 	Campaign *campaign.Campaign
 	Signer   *campaign.Signer
 	// Reasons writes the reading's reason (Answer.Why) out as Answer.Reason; without it the
 	// sentence stays empty. The daemon and `rsvpd parse` give the letters' catalogue.
 	Reasons ReasonWriter
+	// AuthServID is the authserv-id of the Authentication-Results header that the campaign
+	// mailbox's receiving server writes (AuthServExchangeOnline for Microsoft 365's, which
+	// has none). A reply matched by its sender's address alone is then held for a person
+	// unless that header shows the address verified. "" trusts no such header, and a match
+	// by sender is taken as it is.
+	AuthServID string
 }
 
 // ReasonWriter writes a reason out in a language (package letters' catalogue).
@@ -128,9 +134,11 @@ type Answer struct {
 	Companions  []string `json:"companions"`
 	Confidence  float64  `json:"confidence"`
 	NeedsReview bool     `json:"needs_review"`
-	// Held says the reading must not be applied without a person: the sender is not proven
-	// (found only by the text, or not verified), or the words allow more than one reading.
-	// The daemon then changes nothing and offers the reading to the staff as a suggestion.
+	// Held says the reading must not be applied without a person, who gets it as a
+	// suggestion: the invitee was matched by a sender's address that is not verified, only
+	// by a municipality named in the text, or not at all; the From header names no single
+	// sender; the message is too complex to read in full; or the words allow more than one
+	// reading. The daemon then changes nothing and offers the reading to the staff.
 	Held bool `json:"held"`
 	// Reason is Why written out in English (when Options.Reasons is set): the contract's
 	// one sentence of why the message was read so.
@@ -145,6 +153,8 @@ type Answer struct {
 	ByText bool `json:"-"`
 	// Question is set when the text asks something besides (or instead of) answering.
 	Question bool `json:"-"`
+
+	notes []campaign.Reason // remarks for Why, added by finish
 }
 
 // Read reads one raw RFC 5322 message. It never panics: a message it cannot read is
@@ -193,7 +203,7 @@ func classify(m *message) Reading {
 	if readIsAutoReply(m) {
 		r.Class = ClassAutoReply
 		r.ReplyText = replyText(m)
-		r.AutoReply = &AutoReply{Until: returnDate(r.ReplyText, m.date)}
+		r.AutoReply = &AutoReply{Until: returnDate(intentText(r.ReplyText), m.date)}
 		return r
 	}
 	if c, ok := readCalendar(m); ok {

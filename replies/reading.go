@@ -309,15 +309,17 @@ func meetingMentions(c *campaign.Campaign, cl string) []mention {
 	}
 	lower := strings.ToLower(cl)
 	var out []mention
+	at := map[int]bool{} // the positions of out, for covered and nearDate
 	add := func(id string, start, end int) {
-		before := lower[:start]
+		before := wordsBefore(lower, start)
 		m := mention{meeting: id, pos: start}
 		m.negative = negBeforeRe.MatchString(before)
 		m.positive = !m.negative && posBeforeRe.MatchString(before)
-		if orgAfterRe.MatchString(cl[end:]) || postcodeBeforeRe.MatchString(cl[:start]) {
+		if orgAfterRe.MatchString(cl[end:]) || postcodeBeforeRe.MatchString(wordsBefore(cl, start)) {
 			return
 		}
 		out = append(out, m)
+		at[start] = true
 	}
 	for _, mt := range c.Meetings {
 		names := append([]string{mt.City}, mt.Aliases...)
@@ -345,7 +347,7 @@ func meetingMentions(c *campaign.Campaign, cl string) []mention {
 		w := lower[loc[0]:loc[1]]
 		for _, mt := range c.Meetings {
 			city := strings.ToLower(mt.City)
-			if d := len(w) - len(city); d < -2 || d > 2 || w == city || len(city) < 5 || covered(out, loc[0]) {
+			if d := len(w) - len(city); d < -2 || d > 2 || w == city || len(city) < 5 || at[loc[0]] {
 				continue
 			}
 			if damerau1(w, city) {
@@ -358,7 +360,7 @@ func meetingMentions(c *campaign.Campaign, cl string) []mention {
 		dates = findDates(cl) // every date form has a digit
 	}
 	for _, d := range dates {
-		if id := meetingOnDay(c, d); id != "" && !covered(out, d.start) {
+		if id := meetingOnDay(c, d); id != "" && !at[d.start] {
 			add(id, d.start, d.end)
 		}
 	}
@@ -374,7 +376,7 @@ func meetingMentions(c *campaign.Campaign, cl string) []mention {
 				hit, n = mt.ID, n+1
 			}
 		}
-		if n == 1 && !nearDate(out, loc[1]) {
+		if n == 1 && !nearDate(at, loc[1]) {
 			add(hit, loc[0], loc[1])
 		}
 	}
@@ -403,24 +405,24 @@ func wordSpans(s string) [][2]int {
 
 var phoneLikeRe = regexp.MustCompile(`\+?\d{2}[ .]?\d{2}[ .]?\d{2}[ .]?\d{2}`)
 
-func covered(ms []mention, pos int) bool {
-	for _, m := range ms {
-		if m.pos == pos {
+// nearDate says whether a mention starts right after pos (a weekday followed by its date
+// is one mention, counted by the date).
+func nearDate(at map[int]bool, pos int) bool {
+	for p := pos; p <= pos+8; p++ {
+		if at[p] {
 			return true
 		}
 	}
 	return false
 }
 
-// nearDate says whether a mention starts right after pos (a weekday followed by its date
-// is one mention, counted by the date).
-func nearDate(ms []mention, pos int) bool {
-	for _, m := range ms {
-		if m.pos >= pos && m.pos-pos <= 8 {
-			return true
-		}
-	}
-	return false
+// wordsBefore is the end of s before pos that the patterns looking back from a mention
+// (negBeforeRe, posBeforeRe, postcodeBeforeRe) can match: the white space before pos and
+// the 32 bytes before that, more than their longest phrase. They end in `\s*$`, so on all
+// of s[:pos] they would read the whole text again for every mention.
+func wordsBefore(s string, pos int) string {
+	k := len(strings.TrimRight(s[:pos], " \t\n\f\r"))
+	return s[max(0, k-32):pos]
 }
 
 func wordEdge(s string, start, end int) bool {
@@ -657,7 +659,7 @@ func readHuman(a *Answer, r *Reading, m *message, c *campaign.Campaign) {
 		}
 		return
 	}
-	tr := readText(c, text)
+	tr := readText(c, intentText(text))
 	if tr.intent != IntentAgreement && pdf && agreeWordRe.MatchString(strings.ToLower(text+" "+r.Subject)) && tr.intent != IntentDecline {
 		tr.intent, tr.confidence, tr.evidence = IntentAgreement, 0.85, firstMatchText(agreeWordRe, strings.ToLower(text+" "+r.Subject))
 	}

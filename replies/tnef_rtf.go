@@ -76,114 +76,135 @@ var rtfSkip = map[string]bool{"fonttbl": true, "colortbl": true, "stylesheet": t
 // (\fromhtml1, MS-OXRTFEX): then the HTML (its \htmltag groups and the text outside
 // \htmlrtf) is returned instead, for htmlToText.
 func rtfToText(rtf []byte) (text, html string) {
-	var b strings.Builder
-	type group struct{ skip, htmltag bool }
-	stack := []group{{}}
-	fromHTML, htmlrtf := false, false
-	ucSkip := 1 // \uN is followed by this many characters for readers without Unicode
-	emit := func(s string) {
-		top := stack[len(stack)-1]
-		if top.skip && !top.htmltag || htmlrtf && !top.htmltag {
-			return
-		}
-		b.WriteString(s)
-	}
-	for i := 0; i < len(rtf); {
-		c := rtf[i]
-		switch {
+	r := &rtfReader{rtf: rtf, stack: []rtfGroup{{}}, ucSkip: 1}
+	for r.i < len(rtf) {
+		switch c := rtf[r.i]; {
 		case c == '{':
-			top := stack[len(stack)-1]
-			if len(stack) < 200 {
-				stack = append(stack, top)
+			if len(r.stack) < 200 {
+				r.stack = append(r.stack, r.stack[len(r.stack)-1])
 			}
-			i++
+			r.i++
 		case c == '}':
-			if len(stack) > 1 {
-				stack = stack[:len(stack)-1]
+			if len(r.stack) > 1 {
+				r.stack = r.stack[:len(r.stack)-1]
 			}
-			i++
+			r.i++
 		case c == '\\':
-			i++
-			if i >= len(rtf) {
-				break
-			}
-			d := rtf[i]
-			switch {
-			case d == '\'' && i+2 < len(rtf):
-				if v, err := strconv.ParseUint(string(rtf[i+1:i+3]), 16, 8); err == nil {
-					emit(fromLatin([]byte{byte(v)}))
-				}
-				i += 3
-			case d == '*':
-				stack[len(stack)-1].skip = true
-				i++
-			case isLetter(d):
-				j := i
-				for j < len(rtf) && isLetter(rtf[j]) && j-i < 32 {
-					j++
-				}
-				word := string(rtf[i:j])
-				k := j
-				if k < len(rtf) && rtf[k] == '-' {
-					k++
-				}
-				for k < len(rtf) && rtf[k] >= '0' && rtf[k] <= '9' && k-j < 11 {
-					k++
-				}
-				param, hasParam := string(rtf[j:k]), k > j
-				if k < len(rtf) && rtf[k] == ' ' {
-					k++
-				}
-				i = k
-				switch word {
-				case "fromhtml":
-					fromHTML = true
-				case "htmlrtf":
-					htmlrtf = !hasParam || param != "0"
-				case "htmltag":
-					stack[len(stack)-1].htmltag = true
-				case "par", "line":
-					emit("\n")
-				case "tab":
-					emit("\t")
-				case "uc":
-					ucSkip, _ = strconv.Atoi(param)
-				case "u":
-					if n, err := strconv.Atoi(param); err == nil {
-						if n < 0 {
-							n += 65536
-						}
-						if r := rune(n); utf8.ValidRune(r) {
-							emit(string(r))
-						}
-						i = skipFallback(rtf, i, ucSkip)
-					}
-				default:
-					if rtfSkip[word] {
-						stack[len(stack)-1].skip = true
-					}
-				}
-			default: // an escaped symbol: \{ \} \\ and others
-				if d == '{' || d == '}' || d == '\\' {
-					emit(string(d))
-				}
-				i++
-			}
+			r.i++
+			r.control()
 		case c == '\r' || c == '\n':
-			i++
+			r.i++
 		default:
-			j := i
+			j := r.i
 			for j < len(rtf) && rtf[j] != '\\' && rtf[j] != '{' && rtf[j] != '}' && rtf[j] != '\r' && rtf[j] != '\n' {
 				j++
 			}
-			emit(fromLatin(rtf[i:j]))
-			i = j
+			r.emit(fromLatin(rtf[r.i:j]))
+			r.i = j
 		}
 	}
-	if fromHTML {
-		return "", b.String()
+	if r.fromHTML {
+		return "", r.b.String()
 	}
-	return b.String(), ""
+	return r.b.String(), ""
+}
+
+// rtfGroup is what a {group} says of the text in it.
+type rtfGroup struct{ skip, htmltag bool }
+
+// rtfReader is rtfToText's position and state.
+type rtfReader struct {
+	rtf               []byte
+	i                 int
+	b                 strings.Builder
+	stack             []rtfGroup
+	fromHTML, htmlrtf bool
+	ucSkip            int // \uN is followed by this many characters for readers without Unicode
+}
+
+// emit writes text unless the group it is in is skipped.
+func (r *rtfReader) emit(s string) {
+	top := r.stack[len(r.stack)-1]
+	if top.skip && !top.htmltag || r.htmlrtf && !top.htmltag {
+		return
+	}
+	r.b.WriteString(s)
+}
+
+// control reads what follows a backslash: a hex byte, an ignorable destination, a control
+// word, or an escaped symbol.
+func (r *rtfReader) control() {
+	rtf := r.rtf
+	if r.i >= len(rtf) {
+		return
+	}
+	switch d := rtf[r.i]; {
+	case d == '\'' && r.i+2 < len(rtf):
+		if v, err := strconv.ParseUint(string(rtf[r.i+1:r.i+3]), 16, 8); err == nil {
+			r.emit(fromLatin([]byte{byte(v)}))
+		}
+		r.i += 3
+	case d == '*':
+		r.stack[len(r.stack)-1].skip = true
+		r.i++
+	case isLetter(d):
+		r.word()
+	default: // an escaped symbol: \{ \} \\ and others
+		if d == '{' || d == '}' || d == '\\' {
+			r.emit(string(d))
+		}
+		r.i++
+	}
+}
+
+// word reads a control word with its parameter and acts on it.
+func (r *rtfReader) word() {
+	rtf := r.rtf
+	j := r.i
+	for j < len(rtf) && isLetter(rtf[j]) && j-r.i < 32 {
+		j++
+	}
+	word := string(rtf[r.i:j])
+	k := j
+	if k < len(rtf) && rtf[k] == '-' {
+		k++
+	}
+	for k < len(rtf) && rtf[k] >= '0' && rtf[k] <= '9' && k-j < 11 {
+		k++
+	}
+	param, hasParam := string(rtf[j:k]), k > j
+	if k < len(rtf) && rtf[k] == ' ' {
+		k++
+	}
+	r.i = k
+	switch word {
+	case "fromhtml":
+		r.fromHTML = true
+	case "htmlrtf":
+		r.htmlrtf = !hasParam || param != "0"
+	case "htmltag":
+		r.stack[len(r.stack)-1].htmltag = true
+	case "par", "line":
+		r.emit("\n")
+	case "tab":
+		r.emit("\t")
+	case "uc":
+		r.ucSkip, _ = strconv.Atoi(param)
+	case "u":
+		if n, err := strconv.Atoi(param); err == nil {
+			if n < 0 {
+				n += 65536
+			}
+			if u := rune(n); utf8.ValidRune(u) {
+				r.emit(string(u))
+			}
+			r.i = skipFallback(rtf, r.i, r.ucSkip)
+		}
+	default:
+		if rtfSkip[word] {
+			r.stack[len(r.stack)-1].skip = true
+		}
+	}
 }
 
 // skipFallback skips the n characters a \uN is followed by: a byte, or a \'hh escape.

@@ -1,7 +1,8 @@
 package schedules
 
 // doneSet is what the ledger has settled, as the runner keeps it: one bit per job an invitee
-// can have (Planner.slotOf), and the digests by key. A hundred thousand invitees with six jobs
+// can have (Planner.slotOf), and the jobs of the whole campaign (digests, participant lists,
+// the final report) by key. A hundred thousand invitees with six jobs
 // each take 75 KB rather than a map of 600,000 keys, and checking a job needs no key.
 type doneSet struct {
 	p       *Planner
@@ -22,7 +23,7 @@ func (d *doneSet) has(j *Job) bool {
 	return d.digests[j.Key]
 }
 
-// hasKey is has for a job known by its key only (the digests).
+// hasKey is has for a job known by its key only (those of the whole campaign).
 func (d *doneSet) hasKey(key string) bool {
 	if slot, ok := d.p.slotOfKey(key); ok {
 		return d.bits[slot/64]&(1<<(slot%64)) != 0
@@ -46,7 +47,7 @@ func (d *doneSet) addKey(key string) {
 		d.bits[slot/64] |= 1 << (slot % 64)
 		return
 	}
-	if k, _, _ := cutKind(key); k == KindDigest {
+	if k, _, _ := cutKind(key); !k.PerInvitee() {
 		d.digests[key] = true
 	}
 }

@@ -26,6 +26,7 @@ type Planner struct {
 
 	digest                  *Cron // nil: no digest configured
 	digestFrom, digestUntil time.Time
+	campaign                []Job // the participant lists and the final report, last
 
 	// The relative times are the same for every invitee: computed once.
 	reminders                       map[string]series // by meeting id
@@ -36,23 +37,70 @@ type Planner struct {
 type series struct {
 	ok      bool // the anchor exists
 	a       anchor
+	w       workRule
 	dues    []dueAt
 	meeting int // for reminders: the meeting's position, for the job's slot
 }
 
 type dueAt struct {
-	seq int
-	at  time.Time
+	seq       int
+	scheduled time.Time // as configured
+	at        time.Time // on a working day (see workRule)
+	note      string    // why at differs from scheduled
 }
 
-func (p *Planner) series(r campaign.Relative, a anchor) series {
-	s := series{ok: true, a: a}
+// workRule says how a series keeps its letters on working days (see workdays.go).
+type workRule struct {
+	// back moves a letter on a day off to the previous working day, as reminders must still
+	// come before their meeting; otherwise (nudges) it goes to the next working day, or the
+	// previous one where the next would reach the anchor.
+	back bool
+	// floor is the letter a nudge follows up: a nudge moved back never goes before it.
+	floor time.Time
+}
+
+func (p *Planner) series(r campaign.Relative, a anchor, w workRule) series {
+	s := series{ok: true, a: a, w: w}
 	for i, d := range r.Before {
-		if due := p.relativeDue(r, d, a); due.Before(a.cutoff) {
-			s.dues = append(s.dues, dueAt{seq: i, at: due})
+		due := p.relativeDue(r, d, a)
+		if !due.Before(a.cutoff) {
+			continue
 		}
+		at, note, ok := p.onWorkingDay(due, s, time.Time{})
+		if !ok {
+			continue
+		}
+		s.dues = append(s.dues, dueAt{seq: i, scheduled: due, at: at, note: note})
 	}
 	return s
+}
+
+// onWorkingDay moves due, if it falls on a day off, to a working day at the same time of
+// day under the series' rule, and says why. ok is false when no working day will do: the
+// next reaches the anchor and the previous comes before the letter followed up, or before
+// back, the first day the invitee is back at work (a zero back: not away).
+func (p *Planner) onWorkingDay(due time.Time, s series, back time.Time) (at time.Time, note string, ok bool) {
+	naive := naiveWall(due, p.loc)
+	dir := 1
+	if s.w.back {
+		dir = -1
+	}
+	moved, why := toWorkingDay(naive, dir)
+	if why == "" {
+		return due, "", true
+	}
+	at = Resolve(p.loc, moved)
+	which := "the next working day"
+	if dir < 0 {
+		which = "the previous working day"
+	} else if !at.Before(s.a.cutoff) {
+		moved, _ = toWorkingDay(naive, -1)
+		at, dir, which = Resolve(p.loc, moved), -1, "the previous working day, the next being too late"
+	}
+	if dir < 0 && (at.Before(s.w.floor) || (!back.IsZero() && civilDate(at, p.loc).Before(back))) {
+		return time.Time{}, "", false
+	}
+	return at, "moved to " + which + ": " + why, true
 }
 
 // NewPlanner checks what the planner cannot do without (a zone, a deadline, meetings, a
@@ -90,17 +138,17 @@ func NewPlanner(c *campaign.Campaign) (*Planner, error) {
 	}
 	p.reminders = make(map[string]series, len(c.Meetings))
 	for i, m := range c.Meetings {
-		rs := p.series(c.Schedule.Reminders, p.meetingAnchor(m))
+		rs := p.series(c.Schedule.Reminders, p.meetingAnchor(m), workRule{back: true})
 		rs.meeting = i
 		p.reminders[m.ID] = rs
 	}
 	s := c.Schedule
 	p.perInvitee = 2 + len(s.NudgeUnanswered.Before) + len(s.NudgeAgreement.Before) + len(c.Meetings)*len(s.Reminders.Before)
 	if a, ok := p.anchor(c.Schedule.NudgeUnanswered.Anchor); ok {
-		p.nudgeUnanswered = p.series(c.Schedule.NudgeUnanswered, a)
+		p.nudgeUnanswered = p.series(c.Schedule.NudgeUnanswered, a, workRule{floor: c.Schedule.Invitations})
 	}
 	if a, ok := p.anchor(c.Schedule.NudgeAgreement.Anchor); ok {
-		p.nudgeAgreement = p.series(c.Schedule.NudgeAgreement, a)
+		p.nudgeAgreement = p.series(c.Schedule.NudgeAgreement, a, workRule{floor: c.Schedule.Agreement})
 	}
 	if c.Schedule.Digest != "" {
 		d, err := ParseCron(c.Schedule.Digest, c.Location)
@@ -112,9 +160,10 @@ func NewPlanner(c *campaign.Campaign) (*Planner, error) {
 		}
 		p.digest = d
 		p.digestFrom = c.Schedule.Invitations
-		// The last digest is the first one after the deadline has run out: the final state.
-		p.digestUntil, _ = d.Next(c.DeadlineEnd().Add(-time.Nanosecond))
+		// The daily digests end with the deadline: after it the final report says the result.
+		p.digestUntil = c.DeadlineEnd().Add(-time.Nanosecond)
 	}
+	p.campaign = p.campaignJobs()
 	return p, nil
 }
 
@@ -153,8 +202,8 @@ func (p *Planner) appendJobs(jobs []Job, n int, is InviteeState) []Job {
 	if rs, ok := p.reminders[is.Meeting]; ok && is.Meeting != "" {
 		for _, d := range rs.dues {
 			jobs = append(jobs, Job{
-				Kind: KindReminder, Due: d.at, Scheduled: d.at, Expires: rs.a.cutoff,
-				Invitee: code, Meeting: is.Meeting, Seq: d.seq, order: n,
+				Kind: KindReminder, Due: d.at, Scheduled: d.scheduled, Expires: rs.a.cutoff,
+				Invitee: code, Meeting: is.Meeting, Seq: d.seq, Note: d.note, order: n,
 				slot: p.slotOf(n, KindReminder, rs.meeting, d.seq),
 			})
 		}
@@ -247,7 +296,8 @@ func (p *Planner) once(k Kind, code string, order int, due time.Time) Job {
 // nudges appends one invitee's nudges of one kind to jobs. An out-of-office whose return date
 // comes after a nudge's day moves that nudge to the day after the return date at the same time
 // of day (a day to catch up with the inbox), or drops it if that is no longer before the anchor.
-// Two nudges moved to the same time are one nudge (the later one in the list).
+// Either way a nudge goes out on a working day (onWorkingDay). Two nudges moved to the same
+// time are one nudge (the later one in the list).
 func (p *Planner) nudges(jobs []Job, k Kind, ser series, code string, order int, backOn time.Time) []Job {
 	if !ser.ok {
 		return jobs
@@ -259,16 +309,23 @@ func (p *Planner) nudges(jobs []Job, k Kind, ser series, code string, order int,
 	}
 	for _, d := range ser.dues {
 		j := Job{
-			Kind: k, Due: d.at, Scheduled: d.at, Expires: ser.a.cutoff, Invitee: code, Seq: d.seq, order: order,
-			slot: p.slotOf(order, k, 0, d.seq),
+			Kind: k, Due: d.at, Scheduled: d.scheduled, Expires: ser.a.cutoff, Invitee: code, Seq: d.seq,
+			Note: d.note, order: order, slot: p.slotOf(order, k, 0, d.seq),
 		}
 		if !back.IsZero() && civilDate(d.at, p.loc).Before(back) {
-			moved := Resolve(p.loc, back.AddDate(0, 0, 1).Add(sinceMidnight(naiveWall(d.at, p.loc))))
+			moved := Resolve(p.loc, back.AddDate(0, 0, 1).Add(sinceMidnight(naiveWall(d.scheduled, p.loc))))
 			if !moved.Before(ser.a.cutoff) {
 				continue
 			}
-			j.Due = moved
+			at, why, ok := p.onWorkingDay(moved, ser, back)
+			if !ok {
+				continue
+			}
+			j.Due = at
 			j.Note = "moved: out of office until " + back.Format("2006-01-02")
+			if why != "" {
+				j.Note += "; " + why
+			}
 		}
 		// A later nudge landing on the same time replaces the earlier one.
 		mine := jobs[first:]
@@ -335,7 +392,7 @@ func (p *Planner) relativeDue(r campaign.Relative, d time.Duration, a anchor) ti
 }
 
 // Digests returns the digest runs due after after and at or before until, within the
-// campaign's digest window: from the invitations to the first run after the deadline.
+// campaign's digest window: from the invitations to the end of the deadline.
 func (p *Planner) Digests(after, until time.Time) []Job {
 	var out []Job
 	for {
@@ -370,8 +427,9 @@ type Group struct {
 	Count int
 }
 
-// Groups counts the campaign's jobs for the state st by due time and kind, digests included,
-// in timeline order: the shape of the timeline without a job per invitee in memory.
+// Groups counts the campaign's jobs for the state st by due time and kind, digests,
+// participant lists and the final report included, in timeline order: the shape of the
+// timeline without a job per invitee in memory.
 func (p *Planner) Groups(st State) []Group {
 	type at struct {
 		due  int64
@@ -400,6 +458,9 @@ func (p *Planner) Groups(st State) []Group {
 			add(&j)
 		}
 	}
+	for _, j := range p.campaign {
+		add(&j)
+	}
 	slices.SortFunc(out, func(a, b Group) int {
 		if c := a.Due.Compare(b.Due); c != 0 {
 			return c
@@ -409,14 +470,16 @@ func (p *Planner) Groups(st State) []Group {
 	return out
 }
 
-// Timeline is every job of the campaign for the state st, digests included, sorted by due
-// time: what the staff review before anything is sent, and what a simulation walks through.
+// Timeline is every job of the campaign for the state st, digests, participant lists and the
+// final report included, sorted by due time: what the staff review before anything is sent,
+// and what a simulation walks through.
 func (p *Planner) Timeline(st State) []Job {
 	jobs := p.Jobs(st)
 	if p.digest != nil {
 		jobs = append(jobs, p.Digests(time.Time{}, p.digestUntil)...)
-		p.sort(jobs)
 	}
+	jobs = append(jobs, p.campaign...)
+	p.sort(jobs)
 	return jobs
 }
 

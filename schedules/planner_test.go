@@ -84,10 +84,10 @@ func TestJobTimes(t *testing.T) {
 			"agreement/101 2012-02-20 09:00",
 			"nudge_unanswered/101/1 2012-02-23 09:00",
 		}},
-		{"away until 18 Feb: the first nudge moves to 19 Feb, the second stays", InviteeState{BackOn: local(t, "2012-02-18 00:00"), AgreementReturned: true}, []string{
+		{"away until Saturday 18 Feb: the first nudge moves past Sunday 19 Feb to Monday, the second stays", InviteeState{BackOn: local(t, "2012-02-18 00:00"), AgreementReturned: true}, []string{
 			"invitation/101 2012-02-06 09:00",
-			"nudge_unanswered/101/0 2012-02-19 09:00",
 			"agreement/101 2012-02-20 09:00",
+			"nudge_unanswered/101/0 2012-02-20 09:00",
 			"nudge_unanswered/101/1 2012-02-21 09:00",
 		}},
 		{"back on a nudge's day: that nudge stays", InviteeState{BackOn: local(t, "2012-02-14 00:00"), AgreementReturned: true}, []string{
@@ -217,13 +217,16 @@ func TestDigestWindow(t *testing.T) {
 	if first.Key != "digest/2012-02-07T07:00" || !first.Due.Equal(local(t, "2012-02-07 07:00")) {
 		t.Errorf("first digest %v, want digest/2012-02-07T07:00", first)
 	}
-	// The deadline runs out at midnight after Friday 16 Mar: the last digest, with the final
-	// state, is Monday 19 Mar.
-	if last.Key != "digest/2012-03-19T07:00" {
-		t.Errorf("last digest %v, want digest/2012-03-19T07:00", last)
+	// The deadline runs out at midnight after Friday 16 Mar: the last daily digest is that
+	// Friday's, and the final report takes the next digest's time, Monday 19 Mar at 07:00.
+	if last.Key != "digest/2012-03-16T07:00" {
+		t.Errorf("last digest %v, want digest/2012-03-16T07:00", last)
 	}
-	if len(all) != 30 { // six weeks of weekdays
-		t.Errorf("%d digests, want 30", len(all))
+	if len(all) != 29 { // six weeks of weekdays less the Monday after the deadline
+		t.Errorf("%d digests, want 29", len(all))
+	}
+	if f := p.FinalReport(); f.Key != "final_report" || !f.Due.Equal(local(t, "2012-03-19 07:00")) || !f.Expires.IsZero() {
+		t.Errorf("final report %v (expires %v), want final_report at 2012-03-19 07:00, never expiring", f, f.Expires)
 	}
 	for _, j := range all {
 		if wd := j.Due.In(c.Location).Weekday(); wd == time.Saturday || wd == time.Sunday {
@@ -304,7 +307,7 @@ func TestTimelineGolden(t *testing.T) {
 				t.Errorf("reminder to %s for %s, registered for %q", j.Invitee, j.Meeting, is.Meeting)
 			}
 		}
-		if j.Kind != KindDigest && !j.Due.Before(c.DeadlineEnd()) {
+		if j.Kind.PerInvitee() && !j.Due.Before(c.DeadlineEnd()) {
 			t.Errorf("a letter after the deadline: %v", j)
 		}
 		if j.Invitee == "630" && (j.Kind == KindNudgeAgreement || j.Kind == KindNudgeUnanswered) {

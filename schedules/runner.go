@@ -241,7 +241,8 @@ type dueRef struct {
 }
 
 // collect returns the jobs due at now that the ledger has not settled, in due order (by due
-// time, kind, then invitee in configuration order); the digests among them; and the next due
+// time, kind, then invitee in configuration order); those of the whole campaign among them
+// (digests, participant lists, the final report), which refs name by n -1; and the next due
 // time after now. It looks at one invitee's jobs at a time and makes no keys, so a step costs
 // little more than reading the state when nothing is due.
 func (r *Runner) collect(st State, now time.Time) (due []dueRef, digests []Job, next time.Time) {
@@ -273,6 +274,25 @@ func (r *Runner) collect(st State, now time.Time) (due []dueRef, digests []Job, 
 	}
 	if j, ok := r.p.NextDigest(now); ok {
 		next = earliest(next, j.Due)
+	}
+	// The participant lists and the final report. The final report says more than any daily
+	// digest missed before it: due, it supersedes them.
+	for _, j := range r.p.campaign {
+		switch {
+		case r.done.hasKey(j.Key):
+		case j.Due.After(now):
+			next = earliest(next, j.Due)
+		default:
+			if j.Kind == KindFinalReport {
+				for i := range digests {
+					if digests[i].Kind == KindDigest {
+						digests[i].superseded = j.Key
+					}
+				}
+			}
+			due = append(due, dueRef{due: j.Due.UnixNano(), n: -1, k: int16(len(digests)), rank: int8(j.Kind.rank())})
+			digests = append(digests, j)
+		}
 	}
 	slices.SortFunc(due, func(a, b dueRef) int {
 		if c := cmp.Compare(a.due, b.due); c != 0 {

@@ -66,6 +66,7 @@ func Validate(c *campaign.Campaign) error {
 	for _, m := range c.Meetings {
 		p.checkRelative(add, "reminders", s.Reminders, p.meetingAnchor(m), time.Time{})
 	}
+	p.checkParticipantLists(add)
 	for _, r := range []struct {
 		name  string
 		rel   campaign.Relative

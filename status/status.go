@@ -4,11 +4,9 @@ package status
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"sort"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/rsvpd/rsvpd/campaign"
@@ -51,11 +49,25 @@ type Totals struct {
 	Unclear       int `json:"unclear"`
 	NotAnswered   int `json:"not_answered"`
 	Undeliverable int `json:"undeliverable"`
-	// Agreements returned or confirmed, and the share of invitees and of population they make.
-	Agreements          int     `json:"agreements"`
+	// Population is the population of all invitees.
+	Population int64 `json:"population"`
+	// Confirmed agreements are those the staff has checked: only they count toward the
+	// go-ahead. Unchecked ones have come back but nobody has checked them yet (a reply read as
+	// an agreement, a PDF that may be unsigned): they are counted apart and never toward it.
+	Confirmed           int   `json:"agreements_confirmed"`
+	ConfirmedPopulation int64 `json:"agreements_confirmed_population"`
+	Unchecked           int   `json:"agreements_unchecked"`
+	UncheckedPopulation int64 `json:"agreements_unchecked_population"`
+	// The shares of the invitees and of the population that the confirmed agreements make.
 	AgreementShare      float64 `json:"agreement_share"`
 	AgreementPopulation float64 `json:"agreement_population_share"`
-	GoAhead             bool    `json:"go_ahead"`
+	// GoAhead: the confirmed agreements reach the threshold. Otherwise it still needs
+	// NeededInvitees more municipalities or NeededPopulation more inhabitants, whichever comes
+	// first; GoAheadIfChecked says whether confirming every unchecked agreement would reach it.
+	GoAhead          bool  `json:"go_ahead"`
+	NeededInvitees   int   `json:"needed_invitees"`
+	NeededPopulation int64 `json:"needed_population"`
+	GoAheadIfChecked bool  `json:"go_ahead_if_checked"`
 }
 
 // Report is the campaign's state at one moment.
@@ -63,14 +75,16 @@ type Report struct {
 	Rows     []Row          `json:"invitees"`
 	Meetings []MeetingTotal `json:"meetings"`
 	Totals   Totals         `json:"totals"`
-	// Page says which rows a paged report holds (Report.Page); nil when it holds them all.
+	// Page says which rows a paged report holds (Report.Paged); nil when it holds them all.
 	Page *Page `json:"page,omitempty"`
+
+	lang string // the campaign's language, for the table's words
 }
 
 // Page is one page of a report's rows, in code order.
 type Page struct {
 	After string `json:"after,omitempty"` // the rows follow this code ("" from the first)
-	Limit int    `json:"limit"`           // at most this many rows
+	Limit int    `json:"limit"`           // at most this many rows (0: all)
 	First int    `json:"first"`           // the position (from 1) of the first row shown
 	Rows  int    `json:"rows"`            // how many rows are shown
 	Total int    `json:"total"`           // how many rows there are
@@ -137,11 +151,10 @@ func (b *Builder) Report() Report {
 	for i := range r.Meetings {
 		totals[r.Meetings[i].ID] = &r.Meetings[i]
 	}
-	var popTotal, popAgreed int64
 	t := &r.Totals
 	for i := range r.Rows {
 		row, st := &r.Rows[i], b.st[i]
-		popTotal += int64(row.Population)
+		t.Population += int64(row.Population)
 		t.Invitees++
 		if st.status != campaign.StatusNew {
 			t.Invited++
@@ -167,22 +180,21 @@ func (b *Builder) Report() Report {
 		if st.delivery == campaign.DeliveryUndeliverable {
 			t.Undeliverable++
 		}
-		if a := campaign.AgreementStatus(row.Agreement); a == campaign.AgreementReturned || a == campaign.AgreementConfirmed {
-			t.Agreements++
-			popAgreed += int64(row.Population)
+		switch campaign.AgreementStatus(row.Agreement) {
+		case campaign.AgreementConfirmed:
+			t.Confirmed++
+			t.ConfirmedPopulation += int64(row.Population)
+		case campaign.AgreementReturned:
+			t.Unchecked++
+			t.UncheckedPopulation += int64(row.Population)
 		}
 	}
 	for i := range r.Meetings {
 		m := &r.Meetings[i]
 		m.OverCapacity = m.Capacity > 0 && m.People > m.Capacity
 	}
-	if t.Invitees > 0 {
-		t.AgreementShare = float64(t.Agreements) / float64(t.Invitees)
-	}
-	if popTotal > 0 {
-		t.AgreementPopulation = float64(popAgreed) / float64(popTotal)
-	}
-	t.GoAhead = t.AgreementShare >= c.GoAhead || t.AgreementPopulation >= c.GoAhead
+	t.goAhead(c)
+	r.lang = c.Language
 	sort.SliceStable(r.Rows, func(i, j int) bool { return codeLess(r.Rows[i].Code, r.Rows[j].Code) })
 	b.rows, b.st = nil, nil
 	return r
@@ -208,6 +220,23 @@ func (r Report) Paged(after string, limit int) Report {
 	return r
 }
 
+// goAhead counts the confirmed agreements against the campaign's threshold.
+func (t *Totals) goAhead(c *campaign.Campaign) {
+	if t.Invitees > 0 {
+		t.AgreementShare = float64(t.Confirmed) / float64(t.Invitees)
+	}
+	if t.Population > 0 {
+		t.AgreementPopulation = float64(t.ConfirmedPopulation) / float64(t.Population)
+	}
+	t.GoAhead = c.GoAheadReached(t.Confirmed, t.ConfirmedPopulation, t.Invitees, t.Population)
+	if !t.GoAhead {
+		t.NeededInvitees = int(campaign.Needed(c.GoAhead, int64(t.Confirmed), int64(t.Invitees)))
+		t.NeededPopulation = campaign.Needed(c.GoAhead, t.ConfirmedPopulation, t.Population)
+	}
+	t.GoAheadIfChecked = c.GoAheadReached(t.Confirmed+t.Unchecked, t.ConfirmedPopulation+t.UncheckedPopulation,
+		t.Invitees, t.Population)
+}
+
 // codeLess orders numeric codes by number ("98" before "101") and others as text.
 func codeLess(a, b string) bool {
 	if len(a) != len(b) && isDigits(a) && isDigits(b) {
@@ -225,79 +254,4 @@ func (r Report) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(r)
-}
-
-// WriteText writes the report as a table, with the totals per meeting below it.
-func (r Report) WriteText(w io.Writer, loc *time.Location) error {
-	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
-	fmt.Fprintln(tw, "CODE\tNAME\tSTATE\tMEETING\tPEOPLE\tAGREEMENT\tLAST CHANGE")
-	for _, row := range r.Rows {
-		state := row.Status
-		if row.Delivery != "" && row.Delivery != string(campaign.DeliveryOK) {
-			state += " (" + row.Delivery + ")"
-		}
-		if row.AwayUntil != "" {
-			state += " (away until " + row.AwayUntil + ")"
-		}
-		last := "-"
-		if !row.LastChange.IsZero() {
-			last = row.LastChange.In(loc).Format("2006-01-02 15:04")
-		}
-		meeting, people := dash(row.Meeting), "-"
-		if row.Headcount > 0 {
-			people = fmt.Sprint(row.Headcount)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", row.Code, row.Name, state, meeting, people, row.Agreement, last)
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	if p := r.Page; p != nil && p.Rows < p.Total {
-		last := p.First + p.Rows - 1
-		if p.Rows == 0 {
-			fmt.Fprintf(w, "no rows after %s (of %d invitees)\n", p.After, p.Total)
-		} else {
-			fmt.Fprintf(w, "rows %d-%d of %d invitees", p.First, last, p.Total)
-			if p.Next != "" {
-				fmt.Fprintf(w, "; the next %d: --after %s", p.Limit, p.Next)
-			}
-			fmt.Fprintln(w)
-		}
-	}
-	fmt.Fprintln(w)
-	tw = tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
-	fmt.Fprintln(tw, "MEETING\tSTARTS\tINVITEES\tPEOPLE\tCAPACITY")
-	for _, m := range r.Meetings {
-		capacity := "-"
-		if m.Capacity > 0 {
-			capacity = fmt.Sprint(m.Capacity)
-			if m.OverCapacity {
-				capacity += " (over)"
-			}
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\n", m.ID, m.StartsLocal, m.Invitees, m.People, capacity)
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	t := r.Totals
-	_, err := fmt.Fprintf(w, "\n%d invitees: %d invited, %d answered (%d attending with %d people, %d declined, %d unclear), %d not answered, %d undeliverable\n"+
-		"agreements returned: %d (%.0f%% of invitees, %.0f%% of population); go-ahead threshold reached: %s\n",
-		t.Invitees, t.Invited, t.Answered, t.Attending, t.People, t.Declined, t.Unclear, t.NotAnswered, t.Undeliverable,
-		t.Agreements, 100*t.AgreementShare, 100*t.AgreementPopulation, yesNo(t.GoAhead))
-	return err
-}
-
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
-func yesNo(b bool) string {
-	if b {
-		return "yes"
-	}
-	return "no"
 }

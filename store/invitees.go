@@ -39,25 +39,6 @@ func scanState(r scanner) (campaign.State, error) {
 	return st, nil
 }
 
-// EnsureInvitees adds a row in state "new" for every code the store does not know yet, so a
-// campaign whose list grows keeps the state of those already there.
-func (tx *Tx) EnsureInvitees(codes []string) (added int, err error) {
-	stmt, err := tx.tx.PrepareContext(tx.ctx, `INSERT OR IGNORE INTO invitees (code) VALUES (?)`)
-	if err != nil {
-		return 0, fmt.Errorf("add invitees: %w", err)
-	}
-	defer stmt.Close()
-	for _, c := range codes {
-		res, err := stmt.ExecContext(tx.ctx, c)
-		if err != nil {
-			return added, fmt.Errorf("add invitee %s: %w", c, err)
-		}
-		n, _ := res.RowsAffected()
-		added += int(n)
-	}
-	return added, nil
-}
-
 // State returns one invitee's state; ErrNotFound when the store has no row for it.
 func (tx *Tx) State(code string) (campaign.State, error) {
 	st, err := scanState(tx.tx.QueryRowContext(tx.ctx, `SELECT `+inviteeCols+` FROM invitees WHERE code = ?`, code))

@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
-	"os"
 	"path/filepath"
 	"sort"
 	"sync"
@@ -63,10 +62,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 
 // open migrates up to version target only; tests use it to build old schemas.
 func open(ctx context.Context, path string, target int) (*Store, error) {
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return nil, fmt.Errorf("open store %s: %w", path, err)
-		}
+	if err := mkdirPrivate(filepath.Dir(path)); err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	if err := privateFile(path); err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")

@@ -8,6 +8,8 @@ import (
 
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/config"
+	"github.com/rsvpd/rsvpd/ops"
+	"github.com/rsvpd/rsvpd/replies"
 )
 
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -18,10 +20,31 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	cfg, ok := loadConfig(*cfgPath, stderr)
 	if !ok {
+		return interruptedOr(ctx, 2)
+	}
+	if err := checkHTTP(cfg); err != nil {
+		// The rule rsvpd run applies when it starts: say so now, not at the start.
+		fmt.Fprintf(stderr, "%s: %v\nrsvpd: %s: 1 problem(s)\n", cfg.File, err, cfg.File)
 		return 2
+	}
+	if ctx.Err() != nil {
+		return exitInterrupted
 	}
 	printSummary(stdout, cfg)
 	return 0
+}
+
+// checkHTTP applies the rule of the health and metrics endpoint: an address other machines
+// can reach needs a bearer token of at least 16 characters.
+func checkHTTP(cfg *config.Config) error {
+	if cfg.HTTP.Address == "" {
+		return nil
+	}
+	token, err := cfg.HTTP.Token()
+	if err != nil {
+		return fmt.Errorf("http token: %w", err)
+	}
+	return ops.CheckAccess(cfg.HTTP.Address, token)
 }
 
 func printSummary(w io.Writer, cfg *config.Config) {
@@ -48,6 +71,15 @@ func printSummary(w io.Writer, cfg *config.Config) {
 	fmt.Fprintf(w, "Store      %s\n", cfg.Store.Path)
 	fmt.Fprintf(w, "Mail       SMTP %s (%s), IMAP %s (%s), inbox %s\n", cfg.Mail.SMTP.Addr(), cfg.Mail.SMTP.TLS,
 		cfg.Mail.IMAP.Addr(), cfg.Mail.IMAP.TLS, cfg.Mail.Inbox)
+	switch id := cfg.Mail.IMAP.AuthServID; id {
+	case "":
+		fmt.Fprintf(w, "Senders    not verified: a reply matched by the sender's address alone (no token, no thread)\n"+
+			"           is applied unverified; set mail.imap.authserv_id to hold it unless DMARC passed\n")
+	case replies.AuthServExchangeOnline:
+		fmt.Fprintf(w, "Senders    verified by Microsoft 365's Authentication-Results (DMARC, DKIM or SPF pass)\n")
+	default:
+		fmt.Fprintf(w, "Senders    verified by the Authentication-Results of %s (DMARC, DKIM or SPF pass)\n", id)
+	}
 	printFirstJobs(w, c)
 }
 

@@ -35,8 +35,9 @@ func TestDemoCommand(t *testing.T) {
 	out := stdout.String()
 	for _, want := range []string{
 		"DAY ", "2012-02-06 Mon", // the first day's line
-		"The last digest", "TILMELDTE PR. MØDE", "TILSLUTNING",
-		"rsvpd status at", "MEETING   STARTS", "98 invitees: 98 invited",
+		// The last digest is the final report, and the status is in the campaign's Danish.
+		"The last digest", "Slutrapport", "RESULTAT", "MØDERNE",
+		"rsvpd status at", "MØDE      TIDSPUNKT", "98 inviterede: 98 har fået invitationen",
 		"rsvpd status --config " + filepath.Join(dir, "rsvpd.yaml"),
 	} {
 		if !strings.Contains(out, want) {
@@ -56,7 +57,7 @@ func TestDemoCommand(t *testing.T) {
 	if !strings.Contains(out, status.String()) {
 		t.Errorf("`rsvpd status` on the demo's store differs from what the demo printed:\n%s", status.String())
 	}
-	totals := regexp.MustCompile(`(?m)^\d+ invitees: .*$`).FindString(status.String())
+	totals := regexp.MustCompile(`(?m)^\d+ inviterede: .*$`).FindString(status.String())
 	if totals == "" || !strings.Contains(out, totals) {
 		t.Errorf("totals %q from `rsvpd status` are not the demo's", totals)
 	}

@@ -49,7 +49,9 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return 1
 	}
 	p := &previewer{c: cfg.Campaign, composer: daemon.NewComposer(cfg.Campaign, l, signer), signer: signer, lang: *lang, dir: *out}
-	if err := os.MkdirAll(*out, 0o755); err != nil {
+	// The letters carry each invitee's reply token, which answers for the invitee: the
+	// folder and its files are the user's only.
+	if err := os.MkdirAll(*out, 0o700); err != nil {
 		fmt.Fprintf(stderr, "rsvpd preview: %v\n", err)
 		return 1
 	}
@@ -135,7 +137,7 @@ func (p *previewer) write(l daemon.Letter, name string) error {
 		return err
 	}
 	path := filepath.Join(p.dir, name+"-"+string(l.Kind)+".eml")
-	if err := os.WriteFile(path, raw, 0o644); err != nil {
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
 		return fmt.Errorf("write preview: %w", err)
 	}
 	return nil
@@ -151,7 +153,12 @@ func (p *previewer) staffAttachments(l *daemon.Letter) error {
 				Name: "original-" + it.ID + ".eml", ContentType: "message/rfc822", Data: sampleOriginal(it)})
 		}
 		p.notes = append(p.notes, "the originals attached to the staff_review sample are made-up stand-ins for stored replies")
-	case letters.KindDigest:
+	case letters.KindParticipantList:
+		pl := l.Data.Participants
+		l.Attachments = append(l.Attachments, letters.Attachment{Name: pl.CSVName, ContentType: "text/csv; charset=utf-8",
+			Data: []byte("\uFEFF(the list as CSV)\r\n")})
+		p.notes = append(p.notes, "the participant list sample shows made-up people; its CSV is a stand-in")
+	case letters.KindDigest, letters.KindFinalReport:
 		d := l.Data.Digest
 		chart, err := digest.Chart(p.c, *d, nil)
 		if err != nil {
@@ -165,7 +172,7 @@ func (p *previewer) staffAttachments(l *daemon.Letter) error {
 		l.Attachments = append(l.Attachments,
 			letters.Attachment{Name: "chart.png", ContentType: "image/png", Data: chart, Inline: true, ContentID: d.ChartCID},
 			letters.Attachment{Name: d.CSVName, ContentType: "text/csv; charset=utf-8", Data: csv})
-		p.notes = append(p.notes, "the digest sample shows made-up numbers; its CSV lists every invitee as not yet invited")
+		p.notes = append(p.notes, "the "+string(l.Kind)+" sample shows made-up numbers; its CSV lists every invitee as not yet invited")
 	}
 	return nil
 }
@@ -179,8 +186,10 @@ func previewDate(c *campaign.Campaign, k letters.Kind, d *letters.Data) time.Tim
 		if !c.Schedule.Agreement.IsZero() {
 			t = c.Schedule.Agreement
 		}
-	case letters.KindDigest:
+	case letters.KindDigest, letters.KindFinalReport:
 		t = d.Digest.Date
+	case letters.KindParticipantList:
+		t = d.Participants.Date
 	case letters.KindStaffReview:
 		for _, it := range d.Review {
 			if it.Received.After(t) {

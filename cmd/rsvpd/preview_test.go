@@ -29,12 +29,12 @@ func TestPreviewExampleCampaign(t *testing.T) {
 	if rc := runPreview(context.Background(), []string{"--config", cfgPath, "--out", out}, &stdout, &stderr); rc != 0 {
 		t.Fatalf("exit %d: %s", rc, stderr.String())
 	}
-	if want := "Wrote 98 invitations and 10 sample letters to " + out + " (108 .eml files)"; !strings.Contains(stdout.String(), want) {
+	if want := "Wrote 98 invitations and 13 sample letters to " + out + " (111 .eml files)"; !strings.Contains(stdout.String(), want) {
 		t.Errorf("output %q lacks %q", stdout.String(), want)
 	}
 	files, err := filepath.Glob(filepath.Join(out, "*.eml"))
-	if err != nil || len(files) != 108 {
-		t.Fatalf("%d .eml files (%v), want 108", len(files), err)
+	if err != nil || len(files) != 111 {
+		t.Fatalf("%d .eml files (%v), want 111", len(files), err)
 	}
 
 	signer := campaign.NewSigner([]byte(secret), "kombit.test")
@@ -80,7 +80,8 @@ func TestPreviewExampleCampaign(t *testing.T) {
 		text  string   // a phrase of the plain text
 	}{
 		{"101-confirmation.eml", []string{"text/calendar; method=REQUEST", "invite.ics"}, "Med denne mail følger en kalenderinvitation"},
-		{"101-change.eml", []string{"text/calendar; method=REQUEST", "text/calendar; method=CANCEL", "cancel.ics"}, "en aflysning af kalenderaftalen for mødet i Aalborg"},
+		{"101-change.eml", []string{"text/calendar; method=REQUEST", "invite.ics"}, "Kalenderaftalen for mødet i Aalborg aflyses i en særskilt mail"},
+		{"101-calendar_cancel.eml", []string{"text/calendar; method=CANCEL", "cancel.ics"}, "Med denne mail følger en aflysning af kalenderaftalen for mødet i Aalborg"},
 		{"101-cancel_ack.eml", []string{"text/calendar; method=CANCEL"}, "Med denne mail følger en aflysning af kalenderaftalen"},
 		{"101-agreement.eml", []string{"application/pdf", "tilslutningsaftale-101-koebenhavn.pdf"}, "Kommunens betaling: 3.843.350 kr."},
 		{"101-nudge_agreement.eml", []string{"application/pdf"}, "Aftalen er vedhæftet igen."},
@@ -121,6 +122,10 @@ func TestPreviewExampleCampaign(t *testing.T) {
 				t.Errorf("%s has a Reply-To with a token", s.file)
 			}
 		}
+	}
+	// One calendar method per message: the change letter carries the new entry only.
+	if raw, _ := os.ReadFile(filepath.Join(out, "101-change.eml")); bytes.Contains(raw, []byte("method=CANCEL")) {
+		t.Error("101-change.eml carries a CANCEL beside its REQUEST")
 	}
 	raw, _ := os.ReadFile(filepath.Join(out, "staff-digest.eml"))
 	env, err := enmime.ReadEnvelope(bytes.NewReader(raw))

@@ -198,6 +198,9 @@ func replay(ctx context.Context, cfg *config.Config, since time.Time) ([]differe
 	var diffs []difference
 	read := 0
 	for _, in := range rows {
+		if err := ctx.Err(); err != nil {
+			return nil, read, err
+		}
 		if in.Status != store.InboundApplied && in.Status != store.InboundHeld && in.Status != store.InboundFailed {
 			continue // not read yet, a second copy, or our own mail: nothing was applied
 		}
@@ -205,7 +208,7 @@ func replay(ctx context.Context, cfg *config.Config, since time.Time) ([]differe
 		if err := json.Unmarshal([]byte(in.Reading), &was); err != nil {
 			return nil, read, fmt.Errorf("replay inbound %d: stored reading: %w", in.ID, err)
 		}
-		r := replies.Read(in.Raw, replies.Options{Campaign: cfg.Campaign, Signer: signer})
+		r := replies.Read(in.Raw, replies.Options{Campaign: cfg.Campaign, Signer: signer, AuthServID: cfg.Mail.IMAP.AuthServID})
 		read++
 		if now := gistOf(r); !now.same(was) {
 			diffs = append(diffs, difference{in: in, from: r.From, subject: r.Subject, was: was, now: now})

@@ -224,6 +224,7 @@ func letterName(lang, kind string, definite bool) string {
 		"invitation":       {"invitation", "invitationen", "invitation", "the invitation"},
 		"confirmation":     {"bekræftelse", "bekræftelsen", "confirmation", "the confirmation"},
 		"change":           {"bekræftelse af en ændring", "bekræftelsen af ændringen", "confirmation of a change", "the confirmation of the change"},
+		"calendar_cancel":  {"aflysning af en kalenderaftale", "aflysningen af kalenderaftalen", "calendar cancellation", "the calendar cancellation"},
 		"decline_ack":      {"kvittering for afbud", "kvitteringen for afbuddet", "acknowledgement of a decline", "the acknowledgement of the decline"},
 		"cancel_ack":       {"kvittering for afmelding", "kvitteringen for afmeldingen", "acknowledgement of a cancellation", "the acknowledgement of the cancellation"},
 		"reminder":         {"påmindelse", "påmindelsen", "reminder", "the reminder"},

@@ -34,15 +34,13 @@ type Outgoing struct {
 	Date          time.Time
 	// Calendar is an iTIP message (REQUEST, CANCEL, ...): it becomes a text/calendar
 	// alternative beside text and HTML, which is what makes Outlook, Gmail and Apple Mail show
-	// their Accept/Decline buttons, and the same bytes are attached as invite.ics for the
-	// clients that only import attachments.
-	Calendar *CalendarPart
-	// CalendarCancel withdraws an earlier calendar entry in the same message (a change of
-	// meeting: Calendar is the REQUEST for the new meeting, CalendarCancel the CANCEL for the
-	// old). It is attached as cancel.ics with Content-Type text/calendar; method=CANCEL; it is
-	// not a second alternative because a client acts on one calendar alternative per message.
-	CalendarCancel *CalendarPart
-	Attachments    []Attachment
+	// their Accept/Decline buttons or remove a cancelled entry, and the same bytes are attached
+	// for the clients that only import attachments, named for the method (invite.ics for a
+	// REQUEST, cancel.ics for a CANCEL). A message carries one calendar object: clients act on
+	// one calendar part per message and leave the others, so a change of meeting sends the old
+	// entry's CANCEL in a message of its own.
+	Calendar    *CalendarPart
+	Attachments []Attachment
 }
 
 // CalendarPart is an iCalendar object and its iTIP method, which must be the METHOD inside it.
@@ -61,11 +59,17 @@ type Attachment struct {
 	ContentID   string // without angle brackets; required when Inline
 }
 
-// Names of the calendar attachments, as clients show them.
-const (
-	calendarFile       = "invite.ics"
-	calendarCancelFile = "cancel.ics"
-)
+// CalendarFileName is the name a calendar object is attached under, as mail programs show it:
+// it says what the file does ("invite.ics" for a REQUEST, "cancel.ics" for a CANCEL).
+func CalendarFileName(method string) string {
+	switch strings.ToUpper(method) {
+	case "REQUEST":
+		return "invite.ics"
+	case "CANCEL":
+		return "cancel.ics"
+	}
+	return strings.ToLower(method) + ".ics"
+}
 
 // Msg builds the go-mail message. It refuses a message that would go out wrong: no or several
 // recipients, a header with a line break, no date or Message-ID, an unknown Auto-Submitted
@@ -112,15 +116,10 @@ func (o Outgoing) Msg() (*mail.Msg, error) {
 	}
 	if c := o.Calendar; c != nil {
 		m.AddAlternativeString(mail.ContentType("text/calendar; method="+c.Method), string(c.ICS))
-		if err := m.AttachReader(calendarFile, bytes.NewReader(c.ICS),
+		name := CalendarFileName(c.Method)
+		if err := m.AttachReader(name, bytes.NewReader(c.ICS),
 			mail.WithFileContentType("application/ics")); err != nil {
-			return nil, fmt.Errorf("compose message %s: attach %s: %w", o.MessageID, calendarFile, err)
-		}
-	}
-	if c := o.CalendarCancel; c != nil {
-		if err := m.AttachReader(calendarCancelFile, bytes.NewReader(c.ICS),
-			mail.WithFileContentType(mail.ContentType("text/calendar; method="+c.Method+"; charset=UTF-8"))); err != nil {
-			return nil, fmt.Errorf("compose message %s: attach %s: %w", o.MessageID, calendarCancelFile, err)
+			return nil, fmt.Errorf("compose message %s: attach %s: %w", o.MessageID, name, err)
 		}
 	}
 	for _, a := range o.Attachments {
@@ -223,13 +222,6 @@ func (o Outgoing) check() error {
 			add("calendar: %w", err)
 		}
 	}
-	if o.CalendarCancel != nil {
-		if o.CalendarCancel.Method != "CANCEL" {
-			add("calendar cancel: method %q, want CANCEL", o.CalendarCancel.Method)
-		} else if err := checkCalendar(*o.CalendarCancel); err != nil {
-			add("calendar cancel: %w", err)
-		}
-	}
 	for _, a := range o.Attachments {
 		if a.Name == "" || strings.ContainsAny(a.Name, "\r\n\"/\\") {
 			add("attachment name %q", a.Name)
@@ -237,7 +229,7 @@ func (o Outgoing) check() error {
 		if a.Inline && (a.ContentID == "" || strings.ContainsAny(a.ContentID, "<> \r\n")) {
 			add("inline attachment %q: Content-ID %q", a.Name, a.ContentID)
 		}
-		if a.Name == calendarFile || a.Name == calendarCancelFile {
+		if a.Name == CalendarFileName("REQUEST") || a.Name == CalendarFileName("CANCEL") {
 			add("attachment %q: the name is kept for the calendar parts", a.Name)
 		}
 	}

@@ -286,30 +286,27 @@ func TestComposeConfirmationWithCalendar(t *testing.T) {
 	}
 }
 
-func TestComposeChangeWithCancel(t *testing.T) {
-	o, _ := letterMessage(t, KindChange)
-	req := sampleICS("REQUEST", "rsvpd-101-vejle@kombit.test")
+// TestComposeCancelAlone: the CANCEL of an old entry is the message's one calendar part, as
+// an alternative (the one clients act on) and attached as cancel.ics, the name saying what the
+// file does.
+func TestComposeCancelAlone(t *testing.T) {
+	o, _ := letterMessage(t, KindCalendarCancel)
 	cancel := sampleICS("CANCEL", "rsvpd-101-aalborg@kombit.test")
-	o.Calendar = &CalendarPart{Method: "REQUEST", ICS: req}
-	o.CalendarCancel = &CalendarPart{Method: "CANCEL", ICS: cancel}
+	o.Calendar = &CalendarPart{Method: "CANCEL", ICS: cancel}
 	raw, err := o.Bytes()
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, root := parseMessage(t, raw)
-	if got, want := root.shape(), "mixed(alternative(text/plain,text/html,text/calendar),application/ics,text/calendar)"; got != want {
+	if got, want := root.shape(), "mixed(alternative(text/plain,text/html,text/calendar),application/ics)"; got != want {
 		t.Fatalf("structure %s, want %s", got, want)
 	}
-	cals := root.find("text/calendar")
-	if cals[0].params["method"] != "REQUEST" || !bytes.Equal(cals[0].body, req) {
-		t.Errorf("the alternative is not the REQUEST (method=%q)", cals[0].params["method"])
+	if c := root.find("text/calendar")[0]; c.params["method"] != "CANCEL" || !bytes.Equal(c.body, cancel) {
+		t.Errorf("the calendar alternative: method=%q, body equal %v", c.params["method"], bytes.Equal(c.body, cancel))
 	}
-	c := cals[1]
-	if c.params["method"] != "CANCEL" || c.params["name"] != "cancel.ics" || !bytes.Equal(c.body, cancel) {
-		t.Errorf("cancel.ics: method=%q name=%q, body equal %v", c.params["method"], c.params["name"], bytes.Equal(c.body, cancel))
-	}
-	if cd := first(c.header, "Content-Disposition"); !strings.HasPrefix(cd, "attachment") {
-		t.Errorf("cancel.ics disposition %q", cd)
+	att := root.find("application/ics")[0]
+	if cd := first(att.header, "Content-Disposition"); !strings.Contains(cd, `filename="cancel.ics"`) || !bytes.Equal(att.body, cancel) {
+		t.Errorf("the attached CANCEL: disposition %q, body equal %v", cd, bytes.Equal(att.body, cancel))
 	}
 }
 
@@ -418,9 +415,6 @@ func TestComposeRefuses(t *testing.T) {
 		{"ICS without METHOD", func(o *Outgoing) {
 			o.Calendar = &CalendarPart{Method: "REQUEST", ICS: []byte("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nMETHOD:REQUEST\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")}
 		}, "no METHOD"},
-		{"cancel that is not a CANCEL", func(o *Outgoing) {
-			o.CalendarCancel = &CalendarPart{Method: "REQUEST", ICS: sampleICS("REQUEST", "u")}
-		}, "want CANCEL"},
 		{"inline without Content-ID", func(o *Outgoing) {
 			o.Attachments = []Attachment{{Name: "chart.png", Data: []byte("x"), Inline: true}}
 		}, "Content-ID"},

@@ -10,7 +10,8 @@
 // the plain-text body (text/template) and the HTML body (html/template, which escapes every
 // value). Two more files per language hold what the letters share: "common.<lang>.txt" and
 // "common.<lang>.html" (greeting, meeting list, agenda, contact and signature, the HTML frame).
-// The kinds are invitation, confirmation, change, decline_ack, cancel_ack, reminder,
+// The kinds are invitation, confirmation, change, calendar_cancel (the old entry's CANCEL
+// after a change of meeting, in a message of its own), decline_ack, cancel_ack, reminder,
 // agreement, nudge_unanswered, nudge_agreement, staff_review and digest; the languages da and
 // en. The defaults are embedded (templates/); a folder named by the config's `templates` key
 // may hold files of the same names, each replacing its embedded default. A file there with any
@@ -25,14 +26,17 @@
 //	                   .Meetings, .Agenda, .Deadline, .Companions (.Included .Role), .GoAhead
 //	.Invitee           campaign.Invitee: .Code .Name .FormalName .Contact .Population
 //	.Party             how the letter names the invitee: FormalName, else Name ("Københavns Kommune")
-//	.Meeting           *campaign.Meeting the letter is about (confirmation, change, cancel_ack, reminder)
-//	.OldMeeting        *campaign.Meeting before a change (nil when only the headcount changed)
+//	.Meeting           *campaign.Meeting the letter is about (confirmation, change, calendar_cancel, cancel_ack, reminder)
+//	.OldMeeting        *campaign.Meeting before a change (nil when only the headcount changed);
+//	                   the one whose entry a calendar_cancel withdraws
 //	.MeetingChanged    true when the change moved the invitee to another meeting
 //	.OtherMeetings     the campaign's meetings except .Meeting
 //	.Headcount         people registered; .OldHeadcount before a change
 //	.ReplyAddress      the invitee's tokened reply address
 //	.Amount            the invitee's price in øre (campaign.PriceOf); .Explicit when set per invitee
 //	.CalendarAttached  the caller attaches calendar data (the text then says so)
+//	.CalendarAccepted  the invitee accepted the meeting's entry in the calendar: nothing is
+//	                   attached for it, and the text says the meeting is in the calendar
 //	.AgreementAttached the caller attaches the agreement PDF (nudge_agreement says so)
 //	.AgreementBeforeMeetings the agreement letter is scheduled before the first meeting
 //	.Review            []ReviewItem (staff_review, digest)

@@ -22,6 +22,7 @@ const (
 	KindInvitation      Kind = "invitation"       // the invitation, listing every meeting
 	KindConfirmation    Kind = "confirmation"     // registered: the meeting, with an ICS REQUEST
 	KindChange          Kind = "change"           // a changed meeting or headcount
+	KindCalendarCancel  Kind = "calendar_cancel"  // after a change of meeting: the old entry's CANCEL, alone
 	KindDeclineAck      Kind = "decline_ack"      // thanks for a decline
 	KindCancelAck       Kind = "cancel_ack"       // a registered invitee cancels
 	KindReminder        Kind = "reminder"         // before the invitee's meeting
@@ -30,17 +31,26 @@ const (
 	KindNudgeAgreement  Kind = "nudge_agreement"  // the agreement has not come back
 	KindStaffReview     Kind = "staff_review"     // to the staff: items a person must decide
 	KindDigest          Kind = "digest"           // to the staff: the daily overview
+	KindFinalReport     Kind = "final_report"     // to the staff: the result, once, after the deadline
+	KindParticipantList Kind = "participant_list" // to the staff and hosts: who comes to a meeting
 )
 
 // Kinds lists every kind of letter, in the order of a campaign.
 func Kinds() []Kind {
-	return []Kind{KindInvitation, KindConfirmation, KindChange, KindDeclineAck, KindCancelAck,
+	return []Kind{KindInvitation, KindConfirmation, KindChange, KindCalendarCancel, KindDeclineAck, KindCancelAck,
 		KindReminder, KindAgreement, KindNudgeUnanswered, KindNudgeAgreement, KindStaffReview,
-		KindDigest}
+		KindDigest, KindFinalReport, KindParticipantList}
 }
 
-// ToStaff reports whether the letter goes to the organiser's staff rather than an invitee.
-func (k Kind) ToStaff() bool { return k == KindStaffReview || k == KindDigest }
+// ToStaff reports whether the letter goes to the organiser's staff (or a meeting's hosts)
+// rather than an invitee.
+func (k Kind) ToStaff() bool {
+	switch k {
+	case KindStaffReview, KindDigest, KindFinalReport, KindParticipantList:
+		return true
+	}
+	return false
+}
 
 // Languages lists the languages with templates.
 func Languages() []string { return []string{"da", "en"} }
@@ -52,25 +62,30 @@ type Data struct {
 	Lang    string
 	Invitee campaign.Invitee
 	// Meeting is the meeting the letter is about: registered for (confirmation, reminder),
-	// moved to (change) or cancelled (cancel_ack).
+	// moved to (change, calendar_cancel) or cancelled (cancel_ack).
 	Meeting *campaign.Meeting
-	// OldMeeting is the meeting before a change; nil or the same meeting when only the
-	// headcount changed.
+	// OldMeeting is the meeting before a change, whose entry a calendar_cancel withdraws; nil
+	// or the same meeting when only the headcount changed.
 	OldMeeting   *campaign.Meeting
 	Headcount    int
 	OldHeadcount int
 	// ReplyAddress is the invitee's tokened address (Signer.ReplyAddress); the HTML invitation
 	// links to it so that a forwarded letter still answers for the right invitee.
 	ReplyAddress string
-	// CalendarAttached says the caller attaches calendar data (a REQUEST, or for a change also
-	// a CANCEL), so the letter tells the reader what to do with it.
+	// CalendarAttached says the caller attaches a calendar object (a REQUEST, or a CANCEL for
+	// cancel_ack and calendar_cancel), so the letter tells the reader what to do with it.
 	CalendarAttached bool
+	// CalendarAccepted says the invitee answered by accepting the meeting's entry in the
+	// calendar, which holds it already: no REQUEST is attached, and the letter says so.
+	CalendarAccepted bool
 	// AgreementAttached says the agreement PDF is attached (always so for KindAgreement).
 	AgreementAttached bool
 	// Review holds the items of a staff_review letter.
 	Review []ReviewItem
-	// Digest is the content of a digest letter.
+	// Digest is the content of a digest letter or of the final report.
 	Digest *DigestData
+	// Participants is the content of a participant list.
+	Participants *ParticipantList
 }
 
 // ReviewItem is one message or answer a person must decide on.
@@ -222,6 +237,7 @@ func (l *Letters) view(kind Kind, d Data, lang string) *letterView {
 	if d.Digest != nil {
 		dg := *d.Digest
 		dg.Review = l.reasonsIn(lang, dg.Review)
+		dg.ToCheck = l.reasonsIn(lang, dg.ToCheck)
 		d.Digest = &dg
 	}
 	v := &letterView{Data: d, Campaign: l.c, Party: d.Invitee.FormalName}
@@ -258,13 +274,21 @@ func checkData(kind Kind, d Data) error {
 		if d.Meeting == nil {
 			missing = append(missing, "meeting")
 		}
+	case KindCalendarCancel:
+		if d.Meeting == nil || d.OldMeeting == nil || d.OldMeeting.ID == d.Meeting.ID {
+			missing = append(missing, "old and new meeting")
+		}
 	case KindStaffReview:
 		if len(d.Review) == 0 {
 			missing = append(missing, "review items")
 		}
-	case KindDigest:
+	case KindDigest, KindFinalReport:
 		if d.Digest == nil {
 			missing = append(missing, "digest data")
+		}
+	case KindParticipantList:
+		if d.Participants == nil {
+			missing = append(missing, "participant list")
 		}
 	}
 	switch kind {

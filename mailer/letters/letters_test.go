@@ -265,6 +265,66 @@ func TestInvitationCalendarSentence(t *testing.T) {
 	}
 }
 
+// TestCalendarAcceptedWording: after an Accept in the calendar nothing is attached for the
+// meeting, and the letter says the meeting is in the calendar instead of asking to accept an
+// invitation; on a change it still says the old entry's cancellation comes separately.
+func TestCalendarAcceptedWording(t *testing.T) {
+	c := exampleCampaign(t)
+	l := newLetters(t, c, "")
+	inv, _ := c.Invitee("615")
+	aalborg, _ := c.Meeting("aalborg")
+	vejle, _ := c.Meeting("vejle")
+	tests := []struct {
+		kind       Kind
+		d          Data
+		want, nope string
+	}{
+		{KindConfirmation, Data{Invitee: inv, Meeting: &vejle, Headcount: 1, CalendarAccepted: true},
+			"Du har accepteret kalenderinvitationen, så mødet står allerede i din kalender.", "Accepter den"},
+		{KindChange, Data{Invitee: inv, Meeting: &vejle, OldMeeting: &aalborg, Headcount: 1, CalendarAccepted: true},
+			"Du har accepteret kalenderinvitationen til mødet i Vejle, så det står allerede i din kalender. " +
+				"Kalenderaftalen for mødet i Aalborg aflyses i en særskilt mail, så jeres kalender er opdateret.",
+			"Med denne mail følger"},
+		{KindConfirmation, Data{Invitee: inv, Meeting: &vejle, Headcount: 1, CalendarAttached: true},
+			"Med denne mail følger en kalenderinvitation til mødet. Accepter den", "allerede i din kalender"},
+	}
+	for _, tc := range tests {
+		r := render(t, l, tc.kind, tc.d)
+		for _, part := range []struct{ name, s string }{{"text", r.Text}, {"HTML", visible(r.HTML)}} {
+			flat := strings.Join(strings.Fields(part.s), " ")
+			if !strings.Contains(flat, tc.want) || strings.Contains(flat, tc.nope) {
+				t.Errorf("%s %s: want %q and not %q in:\n%s", tc.kind, part.name, tc.want, tc.nope, part.s)
+			}
+		}
+	}
+}
+
+// TestCalendarCancelLetter: the old entry's CANCEL comes in a letter of its own, which says
+// which meeting leaves the calendar and which the invitee is now registered for.
+func TestCalendarCancelLetter(t *testing.T) {
+	c := exampleCampaign(t)
+	l := newLetters(t, c, "")
+	inv, _ := c.Invitee("615")
+	aalborg, _ := c.Meeting("aalborg")
+	vejle, _ := c.Meeting("vejle")
+	r := render(t, l, KindCalendarCancel, Data{Invitee: inv, Meeting: &vejle, OldMeeting: &aalborg, Headcount: 1, CalendarAttached: true})
+	if r.Subject != "Aflysning af kalenderaftale: mødet i Aalborg tirsdag den 28. februar 2012" {
+		t.Errorf("subject %q", r.Subject)
+	}
+	for _, want := range []string{
+		"I er nu tilmeldt mødet i Vejle tirsdag den 6. marts 2012 i stedet for mødet i Aalborg tirsdag den 28. februar 2012.",
+		"Med denne mail følger en aflysning af kalenderaftalen for mødet i Aalborg, så jeres kalender er opdateret.",
+		"Bekræftelsen af tilmeldingen til mødet i Vejle er sendt i en særskilt mail.",
+	} {
+		if !strings.Contains(strings.Join(strings.Fields(r.Text), " "), want) || !strings.Contains(strings.Join(strings.Fields(visible(r.HTML)), " "), want) {
+			t.Errorf("the letter lacks %q:\n%s", want, r.Text)
+		}
+	}
+	if _, err := l.Render(KindCalendarCancel, Data{Invitee: inv, Meeting: &vejle, OldMeeting: &vejle, Headcount: 1}); err == nil {
+		t.Error("a calendar_cancel without a change of meeting renders")
+	}
+}
+
 func TestChangeWording(t *testing.T) {
 	c := exampleCampaign(t)
 	l := newLetters(t, c, "")
@@ -277,9 +337,11 @@ func TestChangeWording(t *testing.T) {
 		oldHead    int
 		want, nope []string
 	}{
-		{"moved", &aalborg, 2, []string{"Møde: Vejle (før Aalborg)", "Deltagere: 2\n", "aflysning af kalenderaftalen for mødet i Aalborg"}, []string{"Deltagere: 2 (før"}},
-		{"more people", &vejle, 1, []string{"Møde: Vejle\n", "Deltagere: 2 (før 1)", "opdateret kalenderinvitation"}, []string{"før Vejle", "aflysning"}},
-		{"no old meeting given", nil, 3, []string{"Møde: Vejle\n", "Deltagere: 2 (før 3)"}, []string{"aflysning"}},
+		{"moved", &aalborg, 2, []string{"Møde: Vejle (før Aalborg)", "Deltagere: 2\n",
+			"Med denne mail følger en ny kalenderinvitation til mødet i Vejle. Kalenderaftalen for mødet i Aalborg aflyses i en særskilt mail"},
+			[]string{"Deltagere: 2 (før"}},
+		{"more people", &vejle, 1, []string{"Møde: Vejle\n", "Deltagere: 2 (før 1)", "opdateret kalenderinvitation"}, []string{"før Vejle", "aflys"}},
+		{"no old meeting given", nil, 3, []string{"Møde: Vejle\n", "Deltagere: 2 (før 3)"}, []string{"aflys"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -319,63 +381,6 @@ func TestAgreementLetterAmount(t *testing.T) {
 	r = render(t, l, KindAgreement, Data{Invitee: kbh})
 	if !strings.Contains(r.Text, "Kommunens betaling: 1.000 kr.") || strings.Contains(r.Text, "indbyggertal") {
 		t.Errorf("explicit amount: letter should state 1.000 kr. without the rate:\n%s", r.Text)
-	}
-}
-
-func TestDigestNumbers(t *testing.T) {
-	c := exampleCampaign(t)
-	l := newLetters(t, c, "")
-	loc := c.Location
-	aalborg, _ := c.Meeting("aalborg")
-	vejle, _ := c.Meeting("vejle")
-	horsens, _ := c.Invitee("615")
-	kbh, _ := c.Invitee("101")
-	d := &DigestData{
-		Date:  time.Date(2012, 3, 2, 7, 0, 0, 0, loc),
-		Since: time.Date(2012, 3, 1, 7, 0, 0, 0, loc),
-		Meetings: []DigestMeeting{
-			{Meeting: aalborg, Municipalities: 40, People: 95},
-			{Meeting: vejle, Municipalities: 3, People: 5},
-		},
-		NewAnswers: []DigestAnswer{{Invitee: horsens, At: time.Date(2012, 3, 1, 14, 5, 0, 0, loc),
-			Status: campaign.StatusAttending, Meeting: &vejle, Headcount: 2}},
-		Away:       []DigestAway{{Invitee: kbh, Until: time.Date(2012, 3, 5, 0, 0, 0, 0, loc)}, {Invitee: horsens}},
-		Agreements: []DigestAgreement{{Invitee: kbh, Confirmed: true}},
-		Progress: DigestProgress{Joined: 49, Invitees: 98, JoinedPopulation: 2000000,
-			Population: 5580413, Threshold: 0.5},
-	}
-	r := render(t, l, KindDigest, Data{Digest: d})
-	if want := "Dagsoversigt 2. marts 2012: 43 tilmeldt, 49 aftaler modtaget – Dialogmøde om det nye fælles bibliotekssystem"; r.Subject != want {
-		t.Errorf("subject %q, want %q", r.Subject, want)
-	}
-	for _, s := range []string{
-		"Aalborg, tirsdag den 28. februar 2012: 40 kommuner, 95 personer af 90 pladser (overbooket)",
-		"Vejle, tirsdag den 6. marts 2012: 3 kommuner, 5 personer af 120 pladser (115 ledige)",
-		"I alt: 43 kommuner, 100 personer",
-		"Kommuner: 49 af 98 (50 %)",
-		"Indbyggere: 2.000.000 af 5.580.413 (35,8 %)",
-		"Grænsen er nået.",
-		"Horsens: tilmeldt Vejle, to personer (1. marts 2012 kl. 14.05)",
-		"AFBUD (0)\nIngen.",
-		"København: tilbage mandag den 5. marts 2012",
-		"Horsens: ingen dato for hjemkomst",
-		"MODTAGNE TILSLUTNINGSAFTALER (1)\nKøbenhavn\n",
-	} {
-		if !strings.Contains(r.Text, s) {
-			t.Errorf("digest text lacks %q:\n%s", s, r.Text)
-		}
-	}
-	if strings.Contains(r.HTML, "<img") {
-		t.Error("digest without a chart has an <img>")
-	}
-	d.ChartCID = "chart-1@rsvpd"
-	d.Progress.Joined = 10
-	r = render(t, l, KindDigest, Data{Digest: d})
-	if !strings.Contains(r.HTML, `<img src="cid:chart-1@rsvpd"`) {
-		t.Errorf("digest HTML does not show the chart by its Content-ID:\n%s", r.HTML)
-	}
-	if !strings.Contains(r.Text, "Grænsen er ikke nået endnu.") {
-		t.Error("10 of 98 with 35,8 % of the population should not reach 50 %")
 	}
 }
 
@@ -616,12 +621,12 @@ func TestDigestListsAreCut(t *testing.T) {
 			t.Errorf("want the first %d names and no more", ListLimit)
 		}
 	}
-	for _, s := range []string{"MANGLER SVAR (1334)", ", og 1.234 flere", "FRAVÆRSBESKEDER (1334)", "... og 1.234 flere."} {
+	for _, s := range []string{"MANGLER SVAR (1334)", ", og 1.234 flere", "FRAVÆRSBESKEDER (1334)", "… og 1.234 flere"} {
 		if !strings.Contains(r.Text, s) {
 			t.Errorf("the text lacks %q", s)
 		}
 	}
-	if !strings.Contains(r.HTML, ", og 1.234 flere") || !strings.Contains(r.HTML, "... og 1.234 flere.") {
+	if !strings.Contains(r.HTML, ", og 1.234 flere") || !strings.Contains(r.HTML, "<li>… og 1.234 flere</li>") {
 		t.Errorf("the HTML does not say how many more there are")
 	}
 }

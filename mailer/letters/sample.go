@@ -26,7 +26,7 @@ func SampleData(c *campaign.Campaign, kind Kind) Data {
 	switch kind {
 	case KindConfirmation, KindCancelAck:
 		d.CalendarAttached = true
-	case KindChange:
+	case KindChange, KindCalendarCancel:
 		d.CalendarAttached = true
 		d.OldMeeting = &first
 		d.OldHeadcount = 1
@@ -35,11 +35,15 @@ func SampleData(c *campaign.Campaign, kind Kind) Data {
 	case KindStaffReview:
 		d.Review = sampleReview(c, invs, sampleNow(c, meetings))
 	case KindDigest:
-		// The sample is a morning of a campaign of at most sampleInvitees invitees: New tries
-		// the templates on it at every start and reload, and a campaign of 100,000 made it
-		// spread (and render) 100,000 names for nothing. More than ListLimit still tries the
-		// lists' "and N more".
-		d.Digest = sampleDigest(c, invs[:min(len(invs), maxSampleInvitees)], meetings)
+		// The sample is a morning of a campaign of at most maxSampleInvitees invitees: New
+		// tries the templates on it at every start and reload, and a campaign of 100,000 made
+		// it spread (and render) 100,000 names for nothing. More than ListLimit still tries
+		// the lists' "and N more".
+		d.Digest = sampleDigest(c, invs[:min(len(invs), maxSampleInvitees)], meetings, sampleNow(c, meetings))
+	case KindFinalReport:
+		d.Digest = sampleDigest(c, invs[:min(len(invs), maxSampleInvitees)], meetings, sampleAfterDeadline(c, meetings))
+	case KindParticipantList:
+		d.Participants = sampleParticipants(c, invs, last)
 	}
 	return d
 }
@@ -114,54 +118,4 @@ func sampleReview(c *campaign.Campaign, invs []campaign.Invitee, now time.Time) 
 		items[1].Reason = "Registration for four people; two per invitee are accepted without review."
 	}
 	return items
-}
-
-// sampleDigest spreads the invitees over the answers a mid-campaign morning shows, in a fixed
-// pattern, and counts them as the digest package would.
-func sampleDigest(c *campaign.Campaign, invs []campaign.Invitee, meetings []campaign.Meeting) *DigestData {
-	now := sampleNow(c, meetings)
-	d := &DigestData{Date: now, Since: now.AddDate(0, 0, -1), ChartCID: "chart@rsvpd", CSVName: "status.csv"}
-	per := make([]DigestMeeting, len(meetings))
-	for i, m := range meetings {
-		per[i].Meeting = m
-	}
-	p := DigestProgress{Invitees: len(invs), Threshold: c.GoAhead}
-	for i, inv := range invs {
-		p.Population += int64(inv.Population)
-		at := now.Add(-time.Duration(i%48) * time.Hour)
-		switch i % 10 {
-		case 0, 1, 2, 3, 4, 5:
-			m := &per[i%len(per)]
-			head := 1 + i%3
-			m.Municipalities++
-			m.People += head
-			if i%5 == 0 {
-				d.NewAnswers = append(d.NewAnswers, DigestAnswer{Invitee: inv, At: at,
-					Status: campaign.StatusAttending, Meeting: &m.Meeting, Headcount: head})
-			}
-		case 6:
-			d.Declines = append(d.Declines, DigestInvitee{Invitee: inv, At: at})
-			if i%4 == 0 {
-				d.NewAnswers = append(d.NewAnswers, DigestAnswer{Invitee: inv, At: at, Status: campaign.StatusDeclined})
-			}
-		default:
-			d.Unanswered = append(d.Unanswered, DigestInvitee{Invitee: inv})
-		}
-		if i%3 == 0 && i%10 < 6 { // agreements come back from those who come
-			d.Agreements = append(d.Agreements, DigestAgreement{Invitee: inv, At: at, Confirmed: i%2 == 0})
-			p.Joined++
-			p.JoinedPopulation += int64(inv.Population)
-		}
-	}
-	d.Meetings = per
-	d.Progress = p
-	d.Review = sampleReview(c, invs, now)
-	if n := len(d.Unanswered); n > 0 {
-		u := d.Unanswered[n-1].Invitee
-		d.Bounces = []DigestBounce{{Invitee: u, Address: u.Email, At: now.Add(-20 * time.Hour),
-			Reason: "550 5.1.1 mailbox unavailable", Permanent: true}}
-		a := d.Unanswered[0].Invitee
-		d.Away = []DigestAway{{Invitee: a, Until: now.AddDate(0, 0, 6)}}
-	}
-	return d
 }

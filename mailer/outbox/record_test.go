@@ -17,6 +17,7 @@ import (
 
 	"github.com/rsvpd/rsvpd/sandbox"
 	"github.com/rsvpd/rsvpd/store"
+	"github.com/rsvpd/rsvpd/testenv"
 )
 
 func TestSenderMarksSentWhenOnSentFails(t *testing.T) {
@@ -169,10 +170,7 @@ func countDeliveries(t *testing.T, srv *sandbox.Server, rows []outboxRow) (missi
 // buildCrashChild compiles testdata/crashchild.
 func buildCrashChild(t *testing.T) string {
 	t.Helper()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
+	goTool := testenv.Tool(t, "go", "put Go's bin folder on PATH")
 	bin := filepath.Join(t.TempDir(), "crashchild")
 	cmd := exec.Command(goTool, "build", "-o", bin, "./testdata/crashchild")
 	if out, err := cmd.CombinedOutput(); err != nil {

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// exampleConfigWith writes the example campaign's configuration into a temporary folder with
+// each pair of old and new text replaced, beside its invitee list, and returns its path.
+func exampleConfigWith(t *testing.T, replace ...string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "..", "config.example.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(data)
+	for i := 0; i+1 < len(replace); i += 2 {
+		if !strings.Contains(s, replace[i]) {
+			t.Fatalf("the example no longer contains %q", replace[i])
+		}
+		s = strings.Replace(s, replace[i], replace[i+1], 1)
+	}
+	dir := t.TempDir()
+	csv, err := os.ReadFile(filepath.Join("..", "..", "municipalities-2012.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "municipalities-2012.csv"), csv, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "rsvpd.yaml")
+	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestParseSpoofCorpus runs `rsvpd parse --config` over the forged replies of
+// replies/testdata/spoof with the receiving server mx.kombit.test trusted, as staff would to
+// see how rsvpd reads them: nothing is decided from a forged sender, no sender comes from a
+// name, each is held for review with its reason; the controls are decided.
+func TestParseSpoofCorpus(t *testing.T) {
+	t.Setenv("RSVPD_SECRET", "rsvpd-test-secret")
+	cfg := exampleConfigWith(t, `authserv_id: ""`, `authserv_id: mx.kombit.test`)
+	dir := filepath.Join("..", "..", "replies", "testdata", "spoof")
+	f, err := os.Open(filepath.Join(dir, "expectations.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	type expectation struct {
+		File           string   `json:"file"`
+		Case           string   `json:"case"`
+		From           string   `json:"from"`
+		Invitee        string   `json:"invitee"`
+		Match          string   `json:"match"`
+		Held           bool     `json:"held"`
+		NeedsReview    bool     `json:"needs_review"`
+		Decided        bool     `json:"decided"`
+		ReasonContains []string `json:"reason_contains"`
+	}
+	var exps []expectation
+	args := []string{"--config", cfg}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var e expectation
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			t.Fatal(err)
+		}
+		exps = append(exps, e)
+		args = append(args, filepath.Join(dir, e.File))
+	}
+	var out, errb bytes.Buffer
+	if st := runParse(context.Background(), args, &out, &errb); st != 0 {
+		t.Fatalf("exit %d: %s", st, errb.String())
+	}
+	lines := jsonLines(t, out.String())
+	if len(lines) != len(exps) {
+		t.Fatalf("%d lines for %d files", len(lines), len(exps))
+	}
+	for i, e := range exps {
+		l := lines[i]
+		reason, _ := l["reason"].(string)
+		held, _ := l["held"].(bool)
+		review, _ := l["needs_review"].(bool)
+		if l["from"] != e.From || l["invitee"] != e.Invitee || l["match"] != e.Match || held != e.Held || review != e.NeedsReview {
+			t.Errorf("%s (%s): from %v invitee %v match %v held %v needs_review %v (%s); want from %q invitee %q match %q held %v needs_review %v",
+				e.File, e.Case, l["from"], l["invitee"], l["match"], held, review, reason, e.From, e.Invitee, e.Match, e.Held, e.NeedsReview)
+		}
+		if decided := l["invitee"] != "" && !held && !review; decided != e.Decided {
+			t.Errorf("%s (%s): decided %v, want %v", e.File, e.Case, decided, e.Decided)
+		}
+		for _, want := range e.ReasonContains {
+			if !strings.Contains(reason, want) {
+				t.Errorf("%s: reason %q lacks %q", e.File, reason, want)
+			}
+		}
+	}
+}

@@ -233,7 +233,7 @@ func (d *dispatch) apply(r result) {
 		return
 	}
 	delete(d.inflight, r.row.ID)
-	if !r.busy {
+	if !r.earlier {
 		ws.idle = true
 	}
 	if r.outcome == 0 && r.fatal == nil && r.connErr == nil {
@@ -326,6 +326,7 @@ type result struct {
 	// ready: the server took the message and its outcome waits for a commit; the worker is
 	// free for the next message, the row still in flight (its outcome comes later).
 	ready bool
-	// busy: an outcome reported while the worker has the next message in hand.
-	busy bool
+	// earlier: the outcome of a message reported ready before. The ready result made the
+	// worker idle; this one must not again, since it may have been handed the next message.
+	earlier bool
 }

@@ -128,12 +128,12 @@ func (w *worker) run(ctx context.Context, results chan<- result, wake clock.Sign
 			case j, ok = <-w.jobs:
 				t.Stop()
 			case <-t.C:
-				w.finish(report, false)
+				w.finish(report)
 				j, ok = <-w.jobs
 			}
 		}
 		if !ok {
-			w.finish(report, false)
+			w.finish(report)
 			return
 		}
 		r, final := w.deliver(ctx, j, report)
@@ -145,17 +145,18 @@ func (w *worker) run(ctx context.Context, results chan<- result, wake clock.Sign
 	}
 }
 
-// finish waits for the commit of the last message the server took, and reports its outcome;
-// busy says that the worker has the next message in hand meanwhile. It reports false when the
-// outcome could not be recorded (the sender stops).
-func (w *worker) finish(report func(result), busy bool) bool {
+// finish waits for the commit of the last message the server took, and reports its outcome
+// (as the outcome of a message reported ready before, which does not make the worker idle
+// again: it may have the next message in hand, or one waiting in its channel). It reports
+// false when the outcome could not be recorded (the sender stops).
+func (w *worker) finish(report func(result)) bool {
 	p := w.prev
 	if p == nil {
 		return true
 	}
 	w.prev = nil
 	r := w.s.sentResult(p.j.row, p.when, w.s.awaitSent(p.g))
-	r.worker, r.row, r.connected, r.busy = w.id, p.j.row, true, busy
+	r.worker, r.row, r.connected, r.earlier = w.id, p.j.row, true, true
 	report(r)
 	if p.j.release != nil {
 		p.j.release()
@@ -192,9 +193,9 @@ func (w *worker) deliver(ctx context.Context, j job, report func(result)) (r res
 		return s.recordFailed(row, fmt.Sprintf("message %s: encode: %v", row.Key, err)), true
 	}
 	env.eightBit = msg.Encoding() == mail.NoEncoding.String()
-	beforeEnd := func() bool { return w.finish(report, true) }
+	beforeEnd := func() bool { return w.finish(report) }
 	dialFailed, err := w.send(env, w.buf.Bytes(), beforeEnd)
-	if !w.finish(report, true) { // a failure before the end of data leaves it waiting
+	if !w.finish(report) { // a failure before the end of data leaves it waiting
 		w.drop() // the sender stops: this message must not be ended unrecorded
 		return result{}, true
 	}

@@ -22,6 +22,11 @@ type Answer struct {
 	AwayUntil  string `json:"away_until,omitempty"` // an out-of-office's return date, YYYY-MM-DD
 	// NeedsReview asks for a person besides applying the answer.
 	NeedsReview bool `json:"needs_review,omitempty"`
+	// PDF is the PDF the message carries, as the reader checked it; nil when it carries none.
+	// Only a valid one returns the agreement.
+	PDF *AgreementPDF `json:"pdf,omitempty"`
+	// Asks: the text asks a question besides its answer (the answer gets a holding reply).
+	Asks bool `json:"asks,omitempty"`
 	// Why is the reading's reason (empty for a staff decision).
 	Why Reason `json:"why,omitzero"`
 }
@@ -38,6 +43,11 @@ const (
 	EffectDeclineAck     EffectKind = "decline_ack" // declined before registering: acknowledgement
 	EffectCancelAck      EffectKind = "cancel_ack"  // cancelled a registration: acknowledgement with a CANCEL
 	EffectReview         EffectKind = "review"      // a person on the staff must look
+
+	// Receipts and holding answers: each answers the invitee's message at once.
+	EffectAgreementReceipt   EffectKind = "agreement_receipt"    // the signed agreement came as a PDF: the staff will check it
+	EffectAgreementPDFNeeded EffectKind = "agreement_pdf_needed" // words (or a file that is no PDF) without the signed PDF
+	EffectQuestionAck        EffectKind = "question_ack"         // a question: received, we will answer
 )
 
 // Effect is one consequence of an answer.
@@ -52,6 +62,9 @@ type Effect struct {
 	// invitee's calendar holds it, accepted, already. The letter sends no REQUEST for it: a
 	// REQUEST asks for an answer, and Outlook asks the director again (see package calendar).
 	InCalendar bool
+	// File is the name of the file a receipt or a request for the PDF is about ("" for none);
+	// FileProblem why it does not return the agreement (PDFNotPDF, PDFDamaged, PDFUnchanged).
+	File, FileProblem string
 }
 
 // Apply is the RSVP state machine: it returns the invitee's new state and what the shell must
@@ -141,7 +154,21 @@ func applyCalendar(c *Campaign, st *State, a Answer, now time.Time) []Effect {
 	return []Effect{{Kind: EffectReview, Reason: Reason{Code: ReasonCalendarPartStat, PartStat: a.PartStat}}}
 }
 
+// applyHuman applies a person's answer (or a staff decision). A valid PDF returns the
+// agreement whatever else the message says ("we come two to Vejle; the signed agreement is
+// attached"), except beside a no; a question besides the answer gets one holding reply.
 func applyHuman(c *Campaign, st *State, a Answer, now time.Time) []Effect {
+	eff := applyIntent(c, st, a, now)
+	if a.Intent != "agreement" && a.Intent != "decline" && a.PDF.ReturnsAgreement() {
+		eff = append(eff, returnAgreement(st, a)...)
+	}
+	if a.Asks && a.Intent != "question" {
+		eff = append(eff, Effect{Kind: EffectQuestionAck})
+	}
+	return eff
+}
+
+func applyIntent(c *Campaign, st *State, a Answer, now time.Time) []Effect {
 	switch a.Intent {
 	case "attend":
 		meeting := a.Meeting
@@ -166,14 +193,17 @@ func applyHuman(c *Campaign, st *State, a Answer, now time.Time) []Effect {
 		}
 		return decline(st)
 	case "agreement":
-		if st.Agreement != AgreementConfirmed {
-			st.Agreement = AgreementReturned
-		}
-		return []Effect{{Kind: EffectReview, Reason: Reason{Code: ReasonAgreementReturned, Invitee: st.Code}}}
+		return returnAgreement(st, a)
 	case "question":
-		return []Effect{{Kind: EffectReview, Reason: Reason{Code: ReasonQuestion}.Because(a.Why)}}
+		return []Effect{{Kind: EffectReview, Reason: Reason{Code: ReasonQuestion}.Because(a.Why)}, {Kind: EffectQuestionAck}}
 	case "unclear":
 		markUnclear(st)
+		if a.Why.Code == ReadUndecided {
+			if a.Why.Flag && !a.NeedsReview {
+				return nil // not decided yet, and says it will answer: no one has to act
+			}
+			return []Effect{{Kind: EffectReview, Reason: Reason{Code: ReasonReadingCheck}.Because(a.Why)}} // ask which
+		}
 		return []Effect{{Kind: EffectReview, Reason: Reason{Code: ReasonAnswerUnreadable}.Because(a.Why)}}
 	}
 	return nil // "none": nothing to act on
@@ -266,5 +296,6 @@ func hasReview(eff []Effect) bool {
 func (a State) Same(b State) bool {
 	return a.Status == b.Status && a.Meeting == b.Meeting && a.Headcount == b.Headcount &&
 		slices.Equal(a.Companions, b.Companions) && a.Agreement == b.Agreement && a.Delivery == b.Delivery &&
+		a.AgreementSigned == b.AgreementSigned && a.ReturnedSHA256 == b.ReturnedSHA256 &&
 		a.AwayUntil == b.AwayUntil && a.Sequence == b.Sequence && maps.Equal(a.PartStats, b.PartStats)
 }

@@ -89,9 +89,15 @@ func TestApply(t *testing.T) {
 		{"no after yes cancels", attending("vejle", 2, 1), Answer{Class: "human", Intent: "decline"}, feb10,
 			StatusDeclined, "", 0, "cancel_ack:vejle"},
 		{"question only", invited(), Answer{Class: "human", Intent: "question", Why: Reason{Code: ReadQuestion, Quote: "Hvad koster det?"}}, feb10,
-			StatusInvited, "", 0, "review[question]"},
+			StatusInvited, "", 0, "review[question],question_ack"},
+		{"yes and a question", invited(), Answer{Class: "human", Intent: "attend", Meeting: "vejle", Headcount: 1, Asks: true}, feb10,
+			StatusAttending, "vejle", 1, "confirmation:vejle,question_ack"},
 		{"unclear", invited(), Answer{Class: "human", Intent: "unclear"}, feb10,
 			StatusUnclear, "", 0, "review[answer_unreadable]"},
+		{"not decided, will answer later", invited(), Answer{Class: "human", Intent: "unclear", Why: Reason{Code: ReadUndecided, Flag: true}}, feb10,
+			StatusUnclear, "", 0, ""},
+		{"not decided, nothing promised", invited(), Answer{Class: "human", Intent: "unclear", NeedsReview: true, Why: Reason{Code: ReadUndecided, Alternatives: []string{"aalborg", "vejle"}}}, feb10,
+			StatusUnclear, "", 0, "review[reading_check]"},
 		{"calendar accept registers", invited(), Answer{Class: "calendar", CalMethod: "REPLY", PartStat: "ACCEPTED", CalMeeting: "roskilde"}, feb10,
 			StatusAttending, "roskilde", 1, "confirmation:roskilde"},
 		{"calendar accept of our own entry changes nothing", attending("roskilde", 2, 1), Answer{Class: "calendar", CalMethod: "REPLY", PartStat: "ACCEPTED", CalMeeting: "roskilde"}, feb10,
@@ -116,8 +122,14 @@ func TestApply(t *testing.T) {
 			StatusAttending, "aalborg", 1, "review:vejle[change_from_past]"},
 		{"late yes to a later meeting", invited(), Answer{Class: "human", Intent: "attend", Meeting: "vejle"}, mar2,
 			StatusAttending, "vejle", 1, "confirmation:vejle"},
-		{"agreement returned", invited(), Answer{Class: "human", Intent: "agreement"}, feb10,
-			StatusInvited, "", 0, "review[agreement_returned]"},
+		{"agreement in words only", invited(), Answer{Class: "human", Intent: "agreement"}, feb10,
+			StatusInvited, "", 0, "agreement_pdf_needed"},
+		{"agreement returned as a PDF", invited(), Answer{Class: "human", Intent: "agreement", PDF: validPDF}, feb10,
+			StatusInvited, "", 0, "agreement_receipt,review[agreement_returned]"},
+		{"yes with the signed PDF attached", invited(), Answer{Class: "human", Intent: "attend", Meeting: "vejle", PDF: validPDF}, feb10,
+			StatusAttending, "vejle", 1, "confirmation:vejle,agreement_receipt,review[agreement_returned]"},
+		{"a no with a PDF returns nothing", invited(), Answer{Class: "human", Intent: "decline", PDF: validPDF}, feb10,
+			StatusDeclined, "", 0, "decline_ack"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -127,6 +139,67 @@ func TestApply(t *testing.T) {
 			}
 			if k := kinds(eff); k != tt.effects {
 				t.Errorf("effects = %q, want %q", k, tt.effects)
+			}
+		})
+	}
+}
+
+var validPDF = &AgreementPDF{Name: "aftale.pdf", Size: 2048, SHA256: "ab", Valid: true}
+
+// TestReturningTheAgreement: only a valid PDF returns the agreement; words without one, or a
+// file that is not a PDF, ask for the PDF and count for nothing; the returned agreement gets a
+// receipt and a review item that notes a digital signature.
+func TestReturningTheAgreement(t *testing.T) {
+	c := testCampaign()
+	now := time.Date(2012, 2, 22, 9, 0, 0, 0, c.Location)
+	sent := invited()
+	sent.Agreement = AgreementSent
+	returned, confirmed := sent, sent
+	returned.Agreement, confirmed.Agreement = AgreementReturned, AgreementConfirmed
+	signed := &AgreementPDF{Name: "aftale-signeret.pdf", Valid: true, Signed: true, SHA256: "cd"}
+	notPDF := &AgreementPDF{Name: "aftale.pdf", Problem: PDFNotPDF}
+	sentBack := &AgreementPDF{Name: "tilslutningsaftale-615-horsens.pdf", Valid: true, SHA256: "5e"}
+	sent.AgreementSHA256 = "5e"
+	for _, tt := range []struct {
+		name    string
+		st      State
+		pdf     *AgreementPDF
+		want    AgreementStatus
+		signed  bool
+		effects string
+		file    string
+	}{
+		{"words only", sent, nil, AgreementSent, false, "agreement_pdf_needed", ""},
+		{"a file that is not a PDF", sent, notPDF, AgreementSent, false, "agreement_pdf_needed", "aftale.pdf"},
+		{"the PDF as it was sent, unsigned", sent, sentBack, AgreementSent, false, "agreement_pdf_needed", "tilslutningsaftale-615-horsens.pdf"},
+		{"a PDF", sent, validPDF, AgreementReturned, false, "agreement_receipt,review[agreement_returned]", "aftale.pdf"},
+		{"a digitally signed PDF", sent, signed, AgreementReturned, true, "agreement_receipt,review[agreement_returned]", "aftale-signeret.pdf"},
+		{"words after it came back", returned, nil, AgreementReturned, false, "", ""},
+		{"words after it was confirmed", confirmed, nil, AgreementConfirmed, false, "", ""},
+		{"a second PDF before the check", returned, signed, AgreementReturned, true, "agreement_receipt,review[agreement_returned]", "aftale-signeret.pdf"},
+		{"a PDF after it was confirmed", confirmed, validPDF, AgreementConfirmed, false, "review[agreement_again]", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, eff := Apply(c, tt.st, Answer{Class: "human", Intent: "agreement", PDF: tt.pdf}, now)
+			if got.Agreement != tt.want || got.AgreementSigned != tt.signed {
+				t.Errorf("agreement %s (signed %v), want %s (signed %v)", got.Agreement, got.AgreementSigned, tt.want, tt.signed)
+			}
+			if k := kinds(eff); k != tt.effects {
+				t.Fatalf("effects %q, want %q", k, tt.effects)
+			}
+			if len(eff) > 0 && eff[0].File != tt.file {
+				t.Errorf("the letter is about file %q, want %q", eff[0].File, tt.file)
+			}
+			if tt.pdf == sentBack && eff[0].FileProblem != PDFUnchanged {
+				t.Errorf("the unsigned PDF sent back reads as %q, want %q", eff[0].FileProblem, PDFUnchanged)
+			}
+			if tt.want == AgreementReturned && tt.st.Agreement != AgreementReturned && got.ReturnedSHA256 != tt.pdf.SHA256 {
+				t.Errorf("returned PDF's sum %q, want %q", got.ReturnedSHA256, tt.pdf.SHA256)
+			}
+			for _, e := range eff {
+				if e.Kind == EffectReview && e.Reason.Flag != tt.signed {
+					t.Errorf("review says signed=%v, want %v", e.Reason.Flag, tt.signed)
+				}
 			}
 		})
 	}
@@ -254,11 +327,11 @@ func TestReviewCarriesTheReading(t *testing.T) {
 	now := time.Date(2012, 2, 10, 9, 0, 0, 0, c.Location)
 	why := Reason{Code: ReadQuestion, Quote: "Må vi komme tre?"}
 	_, eff := Apply(c, invited(), Answer{Class: "human", Intent: "question", Why: why}, now)
-	if len(eff) != 1 || eff[0].Reason.Code != ReasonQuestion || eff[0].Reason.Reading == nil || eff[0].Reason.Reading.Quote != why.Quote {
+	if len(eff) != 2 || eff[0].Reason.Code != ReasonQuestion || eff[0].Reason.Reading == nil || eff[0].Reason.Reading.Quote != why.Quote {
 		t.Fatalf("effects %+v, want one review %q carrying the reading %+v", eff, ReasonQuestion, why)
 	}
 	_, eff = Apply(c, invited(), Answer{Class: "human", Intent: "question"}, now)
-	if len(eff) != 1 || eff[0].Reason.Reading != nil {
+	if len(eff) != 2 || eff[0].Reason.Reading != nil {
 		t.Fatalf("without a reading's reason: effects %+v, want a review without a reading", eff)
 	}
 }

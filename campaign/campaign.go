@@ -28,6 +28,11 @@ type Campaign struct {
 	// GoAhead is the share (0..1) of municipalities or of population needed for the
 	// project to go ahead.
 	GoAhead float64
+	// WithoutGoAhead says in one sentence what happens when the threshold is not reached;
+	// Background why the campaign asks, in two or three sentences. The invitation carries
+	// both; "" leaves them out.
+	WithoutGoAhead string
+	Background     string
 
 	byCode  map[string]int
 	byEmail map[string]int
@@ -161,7 +166,10 @@ type Signatory struct {
 
 // Schedule is the campaign's timeline as configured; package schedules turns it into jobs.
 type Schedule struct {
-	Invitations     time.Time
+	Invitations time.Time
+	// AnswerBy is the day the invitation asks for an answer by (the start of that day in
+	// the campaign's Location): configured, or a week before the first meeting.
+	AnswerBy        time.Time
 	Agreement       time.Time
 	Reminders       Relative // before each registered invitee's meeting
 	NudgeUnanswered Relative // before Anchor (default the first meeting)

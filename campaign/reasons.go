@@ -30,6 +30,13 @@ type Reason struct {
 	Quote      string   `json:"quote,omitempty"`       // words quoted from a message, shown as written
 	Detail     string   `json:"detail,omitempty"`      // someone else's words (a server's, an error), shown as written
 	Flag       bool     `json:"flag,omitempty"`        // a yes/no the code names
+	// Alternatives are the meetings (ids) a reading could also mean, or the others it named.
+	Alternatives []string `json:"alternatives,omitempty"`
+	// Ref says how a reply named what was read: "weekday", "date", "relative_day", "month", "week", "venue",
+	// "room", "street", "order", "region", "host", "inline", "misspelt", "earlier" (the sender's
+	// own earlier answer, quoted) for a meeting; "number",
+	// "names", "list" for people.
+	Ref string `json:"ref,omitempty"`
 	// Reading is the reading's own reason when a review follows from how a reply was read.
 	Reading *Reason `json:"reading,omitempty"`
 	// Notes are remarks that belong to the reason ("it also asks a question").
@@ -63,7 +70,8 @@ const (
 	ReasonCalendarTentative ReasonCode = "calendar_tentative"      // a tentative calendar answer; Meeting
 	ReasonCalendarPartStat  ReasonCode = "calendar_partstat"       // a calendar answer rsvpd does not act on; PartStat
 	ReasonNoMeetingNamed    ReasonCode = "no_meeting_named"        // wants to come, names no meeting; Reading
-	ReasonAgreementReturned ReasonCode = "agreement_returned"      // the agreement came back: check and confirm it; Invitee
+	ReasonAgreementReturned ReasonCode = "agreement_returned"      // the agreement came back as a PDF: check and confirm it; Invitee, Quote (file name), Flag (digitally signed)
+	ReasonAgreementAgain    ReasonCode = "agreement_again"         // a PDF came after the agreement was confirmed; Invitee, Quote (file name), Flag (digitally signed)
 	ReasonQuestion          ReasonCode = "question"                // asks a question; Reading
 	ReasonAnswerUnreadable  ReasonCode = "answer_unreadable"       // the answer could not be read; Reading
 	ReasonUnknownMeeting    ReasonCode = "unknown_meeting"         // names a meeting rsvpd does not know; Quote
@@ -84,6 +92,14 @@ const (
 	ReasonReplayDiffers   ReasonCode = "replay_differs"      // reads differently with newer rules; Detail (was), Quote (now)
 	ReasonReadingFailed   ReasonCode = "reading_failed"      // reading the message failed more than once; Detail
 	ReasonTooComplex      ReasonCode = "message_too_complex" // the message is beyond the reader's bounds; Detail
+
+	// Why rsvpd cannot sign in to the campaign's mailbox (a staff_signin letter); Address is
+	// the mailbox.
+	ReasonSignInRevoked ReasonCode = "sign_in_revoked" // the sign-in was revoked or has expired: sign in again; Address
+	ReasonSignInMissing ReasonCode = "sign_in_missing" // no one has signed rsvpd in yet; Address
+	ReasonSignInClient  ReasonCode = "sign_in_client"  // the provider refuses rsvpd's app registration or its secret
+	ReasonSignInRefused ReasonCode = "sign_in_refused" // the mail server refuses rsvpd's sign-in; Address
+	ReasonSignInSetup   ReasonCode = "sign_in_setup"   // a file or setting of the sign-in must be mended (the log names it); Address
 )
 
 // The reasons of readings: why a reply was read as it was (replies fills them in; the parse
@@ -104,6 +120,7 @@ const (
 	ReadQuestion        ReasonCode = "read_question"         // asks without answering; Quote
 	ReadNothing         ReasonCode = "read_nothing"          // no answer found in the text
 	ReadWinmailOnly     ReasonCode = "read_winmail_only"     // the calendar answer is only in a winmail.dat rsvpd cannot read; Detail
+	ReadUndecided       ReasonCode = "read_undecided"        // has not decided yet; Quote, Flag (promises to answer), Alternatives (meetings still open)
 	NoteUnknownSender   ReasonCode = "note_unknown_sender"   // the sender is not a known invitee
 	NoteByText          ReasonCode = "note_by_text"          // found only by the municipality or domain named
 	NoteOtherInvitee    ReasonCode = "note_other_invitee"    // the sender is registered for another invitee; Invitee
@@ -124,6 +141,16 @@ const (
 	NoteReplyCut        ReasonCode = "note_reply_cut"        // only the first part of the reply read for its answer; Count (KiB)
 	NoteLowConfidence   ReasonCode = "note_low_confidence"   // the words allow more than one reading
 	NoteSeveralMeetings ReasonCode = "note_several_meetings" // names more than one meeting without choosing
+	NoteMeetingFrom     ReasonCode = "note_meeting_from"     // the meeting read from words other than its city; Meeting, Ref, Quote
+	NotePeopleFrom      ReasonCode = "note_people_from"      // the people counted from words; People, Ref, Quote
+	NoteChoseAmong      ReasonCode = "note_chose_among"      // several meetings named, one chosen; Meeting, Alternatives (the others), Quote
+	NoteFitsSeveral     ReasonCode = "note_fits_several"     // the words fit more than one meeting; Alternatives, Ref, Quote
+	NoteDateClash       ReasonCode = "note_date_clash"       // a weekday and a date that name different meetings; Alternatives, Quote
+	NoteByElimination   ReasonCode = "note_by_elimination"   // the meeting is the one not ruled out; Meeting, Alternatives (ruled out)
+	NoteCompanionOut    ReasonCode = "note_companion_out"    // someone named does not come; the answer stands; Quote
+	NoteSelfOnly        ReasonCode = "note_self_only"        // the writer does not come, others may; Quote
+	NoteAnswersDiffer   ReasonCode = "note_answers_differ"   // the reply both comes and declines; Quote (the other answer)
+	NoteCountsDiffer    ReasonCode = "note_counts_differ"    // two numbers of people; People (read), Count (the other), Quote
 )
 
 // ReasonCodes lists every code, for the catalogue's test: a code without a sentence in every
@@ -132,18 +159,21 @@ func ReasonCodes() []ReasonCode {
 	return []ReasonCode{
 		ReasonReadingCheck, ReasonBounced, ReasonCalendarNotReply, ReasonCalendarNoMeeting,
 		ReasonCalendarTentative, ReasonCalendarPartStat, ReasonNoMeetingNamed, ReasonAgreementReturned,
+		ReasonAgreementAgain,
 		ReasonQuestion, ReasonAnswerUnreadable, ReasonUnknownMeeting, ReasonMeetingPast,
 		ReasonChangeFromPast, ReasonCancelPast, ReasonAboveWelcome,
 		ReasonUnknownSender, ReasonSenderNamesOne, ReasonInviteeGone, ReasonUndeliverable,
 		ReasonAutoAnswerCap, ReasonMessageUnread, ReasonMessageTooLarge, ReasonHeld,
 		ReasonReplayDiffers, ReasonReadingFailed, ReasonTooComplex,
+		ReasonSignInRevoked, ReasonSignInMissing, ReasonSignInClient, ReasonSignInRefused, ReasonSignInSetup,
 		ReadUnreadable, ReadBounce, ReadAutoReply, ReadCalendarEmpty, ReadCalendarMethod,
 		ReadCalendarAnswer, ReadPDFOnly, ReadNoText, ReadAttends, ReadChanges, ReadDeclines,
-		ReadAgreement, ReadQuestion, ReadNothing, ReadWinmailOnly,
+		ReadAgreement, ReadQuestion, ReadNothing, ReadWinmailOnly, ReadUndecided,
 		NoteUnknownSender, NoteByText, NoteOtherInvitee, NoteNoteAsks, NoteAboveWelcome,
 		NoteAlsoAsks, NoteUnverified, NoteFromMissing, NoteFromSeveral, NoteFromUnparsable, NoteTooComplex,
 		NoteTooManyParts, NoteNestedTooDeep, NoteHTMLTooLarge, NoteHTMLTooDeep, NoteLongLine, NoteBodyCut,
 		NoteReplyCut, NoteLowConfidence,
-		NoteSeveralMeetings,
+		NoteSeveralMeetings, NoteMeetingFrom, NotePeopleFrom, NoteChoseAmong, NoteFitsSeveral,
+		NoteDateClash, NoteByElimination, NoteCompanionOut, NoteSelfOnly, NoteAnswersDiffer, NoteCountsDiffer,
 	}
 }

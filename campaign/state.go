@@ -24,7 +24,7 @@ type AgreementStatus string
 const (
 	AgreementNone      AgreementStatus = "none"      // not sent yet
 	AgreementSent      AgreementStatus = "sent"      // the letter with the PDF went out
-	AgreementReturned  AgreementStatus = "returned"  // returned or accepted by mail, awaiting staff
+	AgreementReturned  AgreementStatus = "returned"  // returned as a PDF, awaiting the staff's check
 	AgreementConfirmed AgreementStatus = "confirmed" // confirmed by staff
 )
 
@@ -55,6 +55,10 @@ type State struct {
 	UpdatedAt  time.Time
 	// AgreementSHA256 is the hex SHA-256 of the agreement PDF that was sent.
 	AgreementSHA256 string
+	// AgreementSigned: the PDF that returned the agreement carries a digital signature;
+	// ReturnedSHA256 is that PDF's hex SHA-256. Both are for the staff who confirm it.
+	AgreementSigned bool
+	ReturnedSHA256  string
 }
 
 // NewState is the state of an invitee the store has not seen yet.

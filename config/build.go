@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/mail"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -38,7 +39,7 @@ var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
 
 func (b *builder) build(root node) {
 	top := root.fields("campaign", "organiser", "meetings", "agenda", "companions", "invitees",
-		"price", "agreement", "schedule", "mail", "store", "secret", "templates", "http", "log")
+		"price", "agreement", "schedule", "mail", "store", "secret", "templates", "http", "web", "log")
 	c := &campaign.Campaign{}
 	b.cfg.Campaign = c
 	b.campaign(top["campaign"], c)
@@ -55,6 +56,7 @@ func (b *builder) build(root node) {
 	b.secret(top["secret"])
 	b.cfg.Templates = top["templates"].str(false)
 	b.http(top["http"])
+	b.web(top["web"])
 	b.log(top["log"])
 }
 
@@ -62,7 +64,7 @@ func (b *builder) campaign(n node, c *campaign.Campaign) {
 	if n.missing() {
 		n.errorf("required")
 	}
-	f := n.fields("title", "language", "timezone", "deadline", "go_ahead")
+	f := n.fields("title", "language", "timezone", "deadline", "go_ahead", "without_go_ahead", "background")
 	c.Name = f["title"].header(true)
 	c.Language = f["language"].str(false)
 	switch c.Language {
@@ -89,7 +91,12 @@ func (b *builder) campaign(n node, c *campaign.Campaign) {
 	if c.GoAhead <= 0 || c.GoAhead > 1 {
 		f["go_ahead"].errorf("must be a share between 0 and 1, such as 0.5")
 	}
+	c.WithoutGoAhead = oneParagraph(f["without_go_ahead"].str(false))
+	c.Background = oneParagraph(f["background"].str(false))
 }
+
+// oneParagraph joins the lines of a folded or literal YAML block into one paragraph.
+func oneParagraph(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func (b *builder) organiser(n node, c *campaign.Campaign) {
 	if n.missing() {
@@ -349,10 +356,11 @@ func (b *builder) schedule(n node, c *campaign.Campaign) {
 		n.errorf("required")
 		return
 	}
-	f := n.fields("invitations", "agreement", "reminders", "nudge_unanswered", "nudge_agreement", "digest", "review_batch",
-		"participant_lists")
+	f := n.fields("invitations", "answer_by", "agreement", "reminders", "nudge_unanswered", "nudge_agreement", "digest",
+		"review_batch", "participant_lists")
 	s := &c.Schedule
 	inv, okInv := b.localTime(f["invitations"], true)
+	b.answerBy(f["answer_by"], c, inv, okInv)
 	agr, okAgr := b.localTime(f["agreement"], true)
 	s.Invitations, s.Agreement = inv, agr
 	if okInv && !c.Deadline.IsZero() && !inv.Before(c.Deadline) {
@@ -408,6 +416,40 @@ func (b *builder) participantLists(n node) campaign.ParticipantLists {
 		}
 	}
 	return pl
+}
+
+// answerBy reads the day the invitation asks for an answer by. Without one it is a week
+// before the first meeting, or the day before it when the invitations go out later than that.
+// A day set must come after the invitations and before the first meeting.
+func (b *builder) answerBy(n node, c *campaign.Campaign, inv time.Time, okInv bool) {
+	first, okFirst := firstKnownMeeting(c)
+	if n.str(false) == "" {
+		if okFirst {
+			day := func(t time.Time) time.Time {
+				t = t.In(b.loc)
+				return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, b.loc)
+			}
+			d := day(first.Start).AddDate(0, 0, -7)
+			if okInv && !d.After(inv) {
+				d = day(first.Start).AddDate(0, 0, -1)
+			}
+			c.Schedule.AnswerBy = d
+		}
+		return
+	}
+	d, ok := b.date(n, false)
+	if !ok {
+		return
+	}
+	c.Schedule.AnswerBy = d
+	if okFirst && !d.Before(first.Start) {
+		n.errorf("the invitation asks for answers by %s, which is not before the first meeting (%s, %s)",
+			d.Format("2006-01-02"), first.ID, first.Start.Format("2006-01-02 15:04"))
+	}
+	if okInv && !d.After(inv) {
+		n.errorf("the invitation asks for answers by %s, which is before it goes out (%s)",
+			d.Format("2006-01-02"), inv.Format("2006-01-02 15:04"))
+	}
 }
 
 // relative reads {before: [7d], of: deadline, time: "09:00"}.
@@ -611,6 +653,30 @@ func (b *builder) http(n node) {
 	if b.cfg.HTTP.TokenFile != "" {
 		b.cfg.HTTP.TokenFile = b.cfg.Path(b.cfg.HTTP.TokenFile)
 	}
+}
+
+func (b *builder) web(n node) {
+	f := n.fields("desk", "public_url", "behind_tls_proxy", "tls_cert_file", "tls_key_file")
+	w := Web{Desk: f["desk"].boolean(true), PublicURL: strings.TrimRight(f["public_url"].str(false), "/"),
+		BehindTLSProxy: f["behind_tls_proxy"].boolean(false),
+		TLSCertFile:    f["tls_cert_file"].str(false), TLSKeyFile: f["tls_key_file"].str(false)}
+	if w.PublicURL != "" {
+		u, err := url.Parse(w.PublicURL)
+		switch {
+		case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.RawQuery != "" || u.Fragment != "":
+			f["public_url"].errorf("%q is not a base URL such as https://rsvp.kombit.dk", w.PublicURL)
+		case u.Scheme == "http" && !loopbackHost(u.Hostname()):
+			f["public_url"].errorf("%q: links that sign people in must use https (http only on loopback)", w.PublicURL)
+		}
+	}
+	if (w.TLSCertFile == "") != (w.TLSKeyFile == "") {
+		f["tls_key_file"].errorf("give both tls_cert_file and tls_key_file, or neither")
+	}
+	if w.TLSCertFile != "" && w.BehindTLSProxy {
+		f["behind_tls_proxy"].errorf("either serve TLS here (tls_cert_file) or behind a TLS proxy, not both")
+	}
+	w.TLSCertFile, w.TLSKeyFile = b.cfg.Path(w.TLSCertFile), b.cfg.Path(w.TLSKeyFile)
+	b.cfg.Web = w
 }
 
 func (b *builder) log(n node) {

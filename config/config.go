@@ -32,6 +32,7 @@ type Config struct {
 	// "" uses the embedded ones only.
 	Templates string
 	HTTP      HTTP
+	Web       Web
 	Log       Log
 }
 
@@ -110,6 +111,25 @@ type HTTP struct {
 func (h HTTP) Token() (string, error) {
 	return readSecret(h.TokenEnv, h.TokenFile)
 }
+
+// Web configures the staff desk and the invitees' one-click answers, served on the HTTP
+// listener beside /healthz and /metrics.
+type Web struct {
+	// Desk serves the staff desk (default on while http.address is set).
+	Desk bool
+	// PublicURL is where people reach the listener (https://rsvp.kombit.dk): the links in
+	// sign-in letters and invitations start with it. Set, it also puts one-click answers in
+	// the invitations; "" leaves them out and the desk's own links use http.address.
+	PublicURL string
+	// BehindTLSProxy says a reverse proxy in front terminates TLS: required (or TLSCertFile)
+	// for a desk bound to anything but loopback.
+	BehindTLSProxy bool
+	// TLSCertFile and TLSKeyFile make the listener serve TLS itself.
+	TLSCertFile, TLSKeyFile string
+}
+
+// TLS reports whether people reach the desk over TLS: served here, or by the proxy.
+func (w Web) TLS() bool { return w.BehindTLSProxy || w.TLSCertFile != "" }
 
 // Log configures logging.
 type Log struct {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rsvpd/rsvpd/campaign"
 )
@@ -57,6 +58,38 @@ func TestExampleLoads(t *testing.T) {
 	}
 	if a.Signatory.Title != "Administrerende direktør" {
 		t.Errorf("signatory %+v", a.Signatory)
+	}
+	if want := time.Date(2012, 2, 21, 0, 0, 0, 0, c.Location); !c.Schedule.AnswerBy.Equal(want) {
+		t.Errorf("answer by %v, want %v", c.Schedule.AnswerBy, want)
+	}
+	if c.Organiser.Contact.Name == "" || !strings.HasPrefix(c.Background, "I 2011 tog") || strings.Contains(c.Background, "\n") ||
+		!strings.HasPrefix(c.WithoutGoAhead, "Uden tilstrækkelig tilslutning") {
+		t.Errorf("contact %q, background %q, without go-ahead %q", c.Organiser.Contact.Name, c.Background, c.WithoutGoAhead)
+	}
+}
+
+// TestAnswerByDefault: without schedule.answer_by the invitation asks for answers a week
+// before the first meeting, or the day before it when the invitations go out later than that.
+func TestAnswerByDefault(t *testing.T) {
+	data, err := os.ReadFile("../config.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ invitations, want string }{
+		{"2012-02-06 09:00", "2012-02-21"},
+		{"2012-02-22 09:00", "2012-02-27"},
+	} {
+		s := strings.Replace(string(data), "  answer_by: 2012-02-21\n", "", 1)
+		s = strings.Replace(s, "invitations: 2012-02-06 09:00", "invitations: "+tt.invitations, 1)
+		s = strings.Replace(s, "agreement: 2012-02-20 09:00", "agreement: 2012-02-25 09:00", 1)
+		s = strings.Replace(s, "before: [14d, 7d]", "before: [5d]", 1)
+		cfg, err := Parse([]byte(s), "config.yaml", os.DirFS(".."), "..")
+		if err != nil {
+			t.Fatalf("invitations %s: %v", tt.invitations, err)
+		}
+		if got := cfg.Campaign.Schedule.AnswerBy.Format("2006-01-02"); got != tt.want {
+			t.Errorf("invitations %s: answer by %s, want %s", tt.invitations, got, tt.want)
+		}
 	}
 }
 
@@ -143,6 +176,8 @@ func TestMistakes(t *testing.T) {
 		{"agreement after first meeting", [2]string{"agreement: 2012-02-20 09:00", "agreement: 2012-02-29 09:00"}, "before the first meeting"},
 		{"tls mode", [2]string{"tls: starttls", "tls: sometimes"}, `"sometimes" is not a TLS mode`},
 		{"nudge before the invitations", [2]string{"before: [14d, 7d]", "before: [30d, 7d]"}, "schedule.nudge_unanswered"},
+		{"answers asked for after the first meeting", [2]string{"answer_by: 2012-02-21", "answer_by: 2012-02-29"}, "schedule.answer_by: the invitation asks for answers by 2012-02-29, which is not before the first meeting"},
+		{"answers asked for before the invitation", [2]string{"answer_by: 2012-02-21", "answer_by: 2012-02-01"}, "which is before it goes out"},
 		{"key given twice", [2]string{"  language: da\n", "  language: da\n  language: en\n"}, "key given twice"},
 		{"CVR too short", [2]string{`cvr: "19435075"`, `cvr: "1943507"`}, `organiser.cvr: "1943507" is not a CVR number`},
 		{"no organiser address", [2]string{"  address: Halfdansgade 8, 2300 København S\n", ""}, "organiser.address: required"},

@@ -246,6 +246,22 @@ func (n node) float(def float64) float64 {
 }
 
 // duration reads "90s", "30m", "48h" or "7d".
+// boolean reads true or false (yes/no, on/off); def when the key is missing.
+func (n node) boolean(def bool) bool {
+	s, ok := n.scalar()
+	if !ok {
+		return def
+	}
+	switch strings.ToLower(s) {
+	case "true", "yes", "on":
+		return true
+	case "false", "no", "off":
+		return false
+	}
+	n.errorf("%q is not true or false", s)
+	return def
+}
+
 func (n node) duration(def time.Duration) time.Duration {
 	s, ok := n.scalar()
 	if !ok {

@@ -1,12 +1,16 @@
 package daemon
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/mailer/letters"
+	"github.com/rsvpd/rsvpd/replies"
 	"github.com/rsvpd/rsvpd/store"
 )
 
@@ -25,11 +29,22 @@ type Params struct {
 	// InCalendar: the invitee accepted the meeting's entry in the calendar, so the letter
 	// carries no REQUEST for it (campaign.Effect.InCalendar).
 	InCalendar bool `json:"in_calendar,omitempty"`
+	// File and FileProblem are the file a receipt or a request for the PDF is about, and why
+	// it does not return the agreement (campaign.Effect).
+	File        string `json:"file,omitempty"`
+	FileProblem string `json:"file_problem,omitempty"`
 	// Reviews are the review items of a staff notification.
 	Reviews []int64 `json:"reviews,omitempty"`
 	// Since and Until bound the period a digest reports on.
 	Since time.Time `json:"since,omitzero"`
 	Until time.Time `json:"until,omitzero"`
+	// Nonce and Next are a desk sign-in letter's: the link is signed again from them when the
+	// letter is composed, so the outbox keeps no link that signs anyone in by itself.
+	Nonce string `json:"nonce,omitempty"`
+	Next  string `json:"next,omitempty"`
+	// Text and Subject are a staff member's answer and the subject of the message it answers.
+	Text    string `json:"text,omitempty"`
+	Subject string `json:"subject,omitempty"`
 }
 
 // zero reports whether the letter needs nothing besides the campaign and the invitee (an
@@ -77,6 +92,36 @@ type answerContext struct {
 	sender    string // the From address, lower-case
 	messageID string // the answer's Message-ID, for In-Reply-To
 	refs      []string
+	// root is the first message of the answer's thread (the first reference, else what it
+	// replies to, else itself): a question gets one holding answer per thread.
+	root string
+}
+
+// threadRoot is the first message of a reply's thread.
+func threadRoot(r replies.Reading) string {
+	switch {
+	case len(r.References) > 0:
+		return r.References[0]
+	case r.InReplyTo != "":
+		return r.InReplyTo
+	}
+	return r.MessageID
+}
+
+// effectKey is the outbox key of a letter an effect asks for. A receipt and a request for the
+// PDF answer one message each, a holding answer one thread; the letters about a registration
+// carry its calendar SEQUENCE, so a new answer gets a new letter.
+func effectKey(ef campaign.Effect, code string, after campaign.State, ac answerContext) string {
+	switch ef.Kind {
+	case campaign.EffectDeclineAck:
+		return key(ef.Kind, code, after.Sequence)
+	case campaign.EffectAgreementReceipt, campaign.EffectAgreementPDFNeeded:
+		return key(ef.Kind, code, ac.cause)
+	case campaign.EffectQuestionAck:
+		sum := sha256.Sum256([]byte(strings.Trim(ac.root, "<> ")))
+		return key(ef.Kind, code, hex.EncodeToString(sum[:8]))
+	}
+	return key(ef.Kind, code, ef.Meeting, ef.Sequence)
 }
 
 // applyEffects turns the state machine's effects into outbox rows and review items, in the
@@ -89,6 +134,14 @@ func (e *Engine) applyEffects(tx *store.Tx, inv campaign.Invitee, before, after 
 				return err
 			}
 			continue
+		}
+		k := effectKey(ef, inv.Code, after, ac)
+		if ef.Kind == campaign.EffectQuestionAck {
+			if sent, err := e.queuedBefore(tx, k); err != nil {
+				return err
+			} else if sent {
+				continue // one holding answer per thread
+			}
 		}
 		// The old entry's CANCEL belongs to the change letter: one automatic answer between
 		// them, sent when the change is and held back with it.
@@ -109,25 +162,38 @@ func (e *Engine) applyEffects(tx *store.Tx, inv campaign.Invitee, before, after 
 		}
 		p := Params{Meeting: ef.Meeting, OldMeeting: ef.OldMeeting, Headcount: ef.Headcount,
 			OldHeadcount: before.Headcount, Sequence: ef.Sequence, InReplyTo: ac.messageID, References: ac.refs,
-			InCalendar: ef.InCalendar}
-		k := key(ef.Kind, inv.Code, ef.Meeting, ef.Sequence)
-		if ef.Kind == campaign.EffectDeclineAck {
-			k = key(ef.Kind, inv.Code, after.Sequence)
-		}
-		q := queued{kind: letters.Kind(ef.Kind), code: inv.Code, recipient: inv.Email, key: k, params: p}
-		if _, err := e.enqueue(tx, q, ac.cause, now); err != nil {
+			InCalendar: ef.InCalendar, File: ef.File, FileProblem: ef.FileProblem}
+		if err := e.queueAnswer(tx, inv, ac, queued{kind: letters.Kind(ef.Kind), code: inv.Code, recipient: inv.Email, key: k, params: p}, now); err != nil {
 			return err
-		}
-		// Someone else answered for the invitee: the registered address gets the letter (so a
-		// forged answer is seen), the sender a copy.
-		if ac.sender != "" && ac.sender != inv.Email && ac.sender != e.c.Organiser.Email {
-			q.recipient, q.key, q.params.Copy = ac.sender, k+"/copy", true
-			if _, err := e.enqueue(tx, q, ac.cause, now); err != nil {
-				return err
-			}
 		}
 	}
 	return nil
+}
+
+// queueAnswer queues a letter that answers a message. Someone else answered for the invitee:
+// the registered address gets the letter (so a forged answer is seen), the sender a copy.
+func (e *Engine) queueAnswer(tx *store.Tx, inv campaign.Invitee, ac answerContext, q queued, now time.Time) error {
+	if _, err := e.enqueue(tx, q, ac.cause, now); err != nil {
+		return err
+	}
+	if ac.sender != "" && ac.sender != inv.Email && ac.sender != e.c.Organiser.Email {
+		q.recipient, q.key, q.params.Copy = ac.sender, q.key+"/copy", true
+		if _, err := e.enqueue(tx, q, ac.cause, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// queuedBefore reports whether the outbox holds a row with the key.
+func (e *Engine) queuedBefore(tx *store.Tx, k string) (bool, error) {
+	if _, err := tx.Outgoing(k); err != nil {
+		if isNotFound(err) {
+			return false, nil
+		}
+		return false, err
+	}
+	return true, nil
 }
 
 // allowAutoAnswer counts an automatic answer to addr today and says whether it stays within

@@ -43,6 +43,10 @@ type Engine struct {
 	// message read was (for metrics). Both in reload.go.
 	live   liveSettings
 	onRead func(class, intent string)
+	// The addresses letters link to (web.go).
+	webMu              sync.Mutex
+	deskURL, answerURL string
+	webSet             bool
 }
 
 // Options are the parts an Engine is built from.

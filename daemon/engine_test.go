@@ -246,8 +246,9 @@ func TestConfirmingAnAgreementClosesItsReview(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	to := f.e.signer.ReplyAddress("dialogmoeder@kombit.test", "615")
-	f.deliver(t, reply("bibliotekschef@horsens.kommune.test", to, "<a1@horsens.test>", "",
-		"Hermed tilslutningsaftalen i underskrevet stand. Vi tilslutter os.\n\nMed venlig hilsen\nBibliotekschefen"))
+	f.deliver(t, replyWithPDF("bibliotekschef@horsens.kommune.test", to, "<a1@horsens.test>", "",
+		"Hermed tilslutningsaftalen i underskrevet stand. Vi tilslutter os.\n\nMed venlig hilsen\nBibliotekschefen",
+		"aftale.pdf", signedAgreement(t, f.e.c, "615")))
 	if st := f.state(t, "615"); st.Agreement != campaign.AgreementReturned {
 		t.Fatalf("agreement %q after it came back, want returned", st.Agreement)
 	}
@@ -257,7 +258,7 @@ func TestConfirmingAnAgreementClosesItsReview(t *testing.T) {
 	if n := len(f.reviews(t)); n != 2 {
 		t.Fatalf("%d open review items, want the agreement's and the stranger's", n)
 	}
-	if err := f.e.ConfirmAgreement(ctx, "615"); err != nil {
+	if err := f.e.ConfirmAgreement(ctx, "615", "staff@kombit.test"); err != nil {
 		t.Fatal(err)
 	}
 	if st := f.state(t, "615"); st.Agreement != campaign.AgreementConfirmed {
@@ -267,10 +268,10 @@ func TestConfirmingAnAgreementClosesItsReview(t *testing.T) {
 	if len(open) != 1 || open[0].Invitee == "615" {
 		t.Errorf("open review items after the confirmation: %+v, want only the stranger's", open)
 	}
-	if err := f.e.ConfirmAgreement(ctx, "615"); err == nil {
+	if err := f.e.ConfirmAgreement(ctx, "615", "staff@kombit.test"); err == nil {
 		t.Error("confirming twice was accepted")
 	}
-	if err := f.e.ConfirmAgreement(ctx, "9999"); err == nil {
+	if err := f.e.ConfirmAgreement(ctx, "9999", "shell"); err == nil {
 		t.Error("confirming an unknown code was accepted")
 	}
 }

@@ -299,7 +299,8 @@ func (e *Engine) applyReading(tx *store.Tx, id int64, code string, r replies.Rea
 	}); err != nil {
 		return false, err
 	}
-	ac := answerContext{cause: cause, inbound: id, sender: r.From, messageID: r.MessageID, refs: append(r.References, r.MessageID)}
+	ac := answerContext{cause: cause, inbound: id, sender: r.From, messageID: r.MessageID, refs: append(r.References, r.MessageID),
+		root: threadRoot(r)}
 	if err := e.applyEffects(tx, inv, before, after, effects, ac, now); err != nil {
 		return false, err
 	}
@@ -355,6 +356,9 @@ func (e *Engine) toAnswer(inv campaign.Invitee, r replies.Reading) campaign.Answ
 			a.Headcount = 0 // not stated: the state machine keeps what is registered, or counts one
 		}
 		a.Companions, a.NeedsReview, a.Why = r.Answer.Companions, r.Answer.NeedsReview, r.Answer.Why
+		if r.Class == replies.ClassHuman {
+			a.PDF, a.Asks = r.Answer.PDF, r.Answer.Question
+		}
 	}
 	if r.Calendar != nil {
 		a.PartStat, a.CalMethod = strings.ToUpper(r.Calendar.PartStat), strings.ToUpper(r.Calendar.Method)

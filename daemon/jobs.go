@@ -17,7 +17,7 @@ import (
 // longer lists, has the zero state).
 func (e *Engine) Snapshot(ctx context.Context) (ScheduleState, error) {
 	snap := ScheduleState{c: e.c, s: make([]schedules.InviteeState, len(e.c.Invitees))}
-	err := e.st.Read(ctx, func(tx *store.Tx) error {
+	err := e.st.View(ctx, func(tx *store.Tx) error {
 		return tx.EachBrief(func(b store.Brief) {
 			n, ok := e.c.IndexOf(b.Code)
 			if !ok {

@@ -24,9 +24,17 @@ import (
 // tokened Reply-To, the calendar parts and the agreement PDF. `rsvpd preview` uses the same
 // Composer, so what staff preview is what invitees get.
 type Composer struct {
+	// AnswerBase, when set, puts one-click answers on this base URL into invitations;
+	// DeskURL is the staff desk's address for the letters to the staff.
+	AnswerBase, DeskURL string
+
 	c       *campaign.Campaign
 	letters *letters.Letters
 	signer  *campaign.Signer
+	// PlainReplyAddress makes the organiser's own address the one invitees answer to (Reply-To,
+	// the calendar's organizer) instead of the tokened one (mail.reply_address: plain, for a
+	// mail system without plus addressing): replies are then matched by thread and sender.
+	PlainReplyAddress bool
 }
 
 // NewComposer returns a Composer for the campaign.
@@ -60,21 +68,23 @@ func (cp *Composer) Compose(l Letter) (letters.Outgoing, error) {
 		MessageID:     l.MessageID,
 		InReplyTo:     l.InReplyTo,
 		References:    l.References,
-		AutoSubmitted: "auto-generated",
+		AutoSubmitted: l.Kind.AutoSubmitted(),
 		Attachments:   l.Attachments,
 	}
 	d := l.Data
 	if !l.Kind.ToStaff() {
 		code := d.Invitee.Code
-		d.ReplyAddress = cp.signer.ReplyAddress(c.Organiser.Email, code)
+		d.ReplyAddress = cp.replyAddress(code)
 		o.ReplyTo = netmail.Address{Name: c.Organiser.Name, Address: d.ReplyAddress}
 		if l.To == d.Invitee.Email {
 			o.To.Name = d.Invitee.Contact
 		}
 	}
-	switch l.Kind {
-	case letters.KindConfirmation, letters.KindChange, letters.KindCalendarCancel, letters.KindDeclineAck, letters.KindCancelAck:
-		o.AutoSubmitted = "auto-replied" // each answers the invitee's own message
+	if l.Kind == letters.KindInvitation && cp.AnswerBase != "" {
+		d.AnswerLinks = AnswerLinks(cp.signer, c, cp.AnswerBase, d.Invitee.Code)
+	}
+	if l.Kind.ToStaff() && d.DeskURL == "" {
+		d.DeskURL = cp.DeskURL
 	}
 	if err := cp.attach(l, &d, &o); err != nil {
 		return o, fmt.Errorf("compose %s: %w", l.Kind, err)
@@ -138,7 +148,7 @@ func (cp *Composer) attach(l Letter, d *letters.Data, o *letters.Outgoing) error
 		}
 		o.Calendar = &letters.CalendarPart{Method: calendar.MethodCancel, ICS: ics}
 		d.CalendarAttached = true
-	case letters.KindAgreement, letters.KindNudgeAgreement:
+	case letters.KindAgreement, letters.KindNudgeAgreement, letters.KindAgreementPDFNeeded:
 		pdf, err := agreement.Render(agreement.For(c, d.Invitee))
 		if err != nil {
 			return err
@@ -150,17 +160,26 @@ func (cp *Composer) attach(l Letter, d *letters.Data, o *letters.Outgoing) error
 	return nil
 }
 
-// event is the invitee's calendar entry for a meeting. The organizer is the invitee's tokened
-// campaign address, so the calendar client's REPLY carries the token back.
+// event is the invitee's calendar entry for a meeting. The organizer is the invitee's reply
+// address, so the calendar client's REPLY carries the token back where there is one.
 func (cp *Composer) event(inv campaign.Invitee, m campaign.Meeting, seq int, stamp time.Time) calendar.Event {
 	ev := calendar.NewEvent(cp.c, inv, m)
 	ev.Sequence, ev.Stamp = seq, stamp
-	ev.Organizer.Email = cp.signer.ReplyAddress(cp.c.Organiser.Email, inv.Code)
+	ev.Organizer.Email = cp.replyAddress(inv.Code)
 	return ev
 }
 
 // danishLetters spells æ, ø, å and a few others in ASCII for file names (built once).
 var danishLetters = strings.NewReplacer("æ", "ae", "ø", "oe", "å", "aa", "Æ", "Ae", "Ø", "Oe", "Å", "Aa", "é", "e", "ü", "ue")
+
+// replyAddress is where the invitee's answers go: the campaign address with the invitee's
+// token, or without it under mail.reply_address: plain.
+func (cp *Composer) replyAddress(code string) string {
+	if cp.PlainReplyAddress {
+		return cp.c.Organiser.Email
+	}
+	return cp.signer.ReplyAddress(cp.c.Organiser.Email, code)
+}
 
 // AgreementFileName is the PDF's name as the invitee sees it: "tilslutningsaftale-101-koebenhavn.pdf".
 func AgreementFileName(inv campaign.Invitee) string {
@@ -206,7 +225,8 @@ func (e *Engine) ComposeRow(ctx context.Context, row store.Outgoing) (letters.Ou
 			return letters.Outgoing{}, fmt.Errorf("outbox %s: no invitee %q in the campaign", row.Key, row.Invitee)
 		}
 		l.Data = letters.Data{Invitee: inv, Headcount: p.Headcount, OldHeadcount: p.OldHeadcount,
-			CalendarAccepted: p.InCalendar}
+			CalendarAccepted: p.InCalendar, ReturnedFile: p.File, FileProblem: p.FileProblem,
+			AnswerText: p.Text, ReplySubject: p.Subject}
 		if m, ok := e.c.Meeting(p.Meeting); ok {
 			l.Data.Meeting = &m
 		}
@@ -222,12 +242,20 @@ func (e *Engine) ComposeRow(ctx context.Context, row store.Outgoing) (letters.Ou
 		}
 		return e.composer().Compose(l)
 	}
+	if l.Kind == letters.KindDeskSignIn {
+		l.Data = letters.Data{Link: e.signInLink(row.Recipient, p.Nonce, p.Until, p.Next), LinkExpires: p.Until.In(e.c.Location)}
+		return e.composer().Compose(l)
+	}
 	// Staff letters only read the store: a read transaction, so that the digest of 100,000
 	// invitees does not hold the write lock while it is made.
-	err := e.st.Read(ctx, func(tx *store.Tx) error {
+	err := e.st.View(ctx, func(tx *store.Tx) error {
 		switch l.Kind {
 		case letters.KindStaffReview:
 			return e.reviewLetter(tx, p.Reviews, &l)
+		case letters.KindStaffSignIn:
+			d, err := e.signInLetter(tx, p.Since)
+			l.Data = letters.Data{SignIn: d}
+			return err
 		case letters.KindDigest, letters.KindFinalReport:
 			o := digest.Options{Since: p.Since, Now: p.Until, Final: l.Kind == letters.KindFinalReport}
 			m, err := digest.Make(tx, e.c, e.currentLetters(), o)
@@ -282,4 +310,9 @@ func (e *Engine) reviewLetter(tx *store.Tx, ids []int64, l *Letter) error {
 	return nil
 }
 
-func (e *Engine) composer() *Composer { return NewComposer(e.c, e.currentLetters(), e.signer) }
+func (e *Engine) composer() *Composer {
+	cp := NewComposer(e.c, e.currentLetters(), e.signer)
+	cp.PlainReplyAddress = e.cfg.Mail.ReplyAddress == "plain"
+	cp.AnswerBase, cp.DeskURL = e.web()
+	return cp
+}

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wneessen/go-mail"
+
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/clock"
 	"github.com/rsvpd/rsvpd/mailer/inbox"
@@ -22,6 +24,12 @@ type RunOptions struct {
 	Send, Watch bool
 	// SMTPPassword and IMAPPassword come from the environment or files, never the config.
 	SMTPPassword, IMAPPassword string
+	// SMTPSignIn and IMAPSignIn, when set, sign the connections in instead (auth.Credentials
+	// of a server signed in to with OAuth2: a fresh token for each connection).
+	SMTPSignIn outbox.SignIn
+	IMAPSignIn inbox.SignIn
+	// DKIM, when set, signs every message sent (mail.dkim).
+	DKIM *mail.DKIMSigner
 	// Progress reports sending batches for a terminal display.
 	Progress func(outbox.Progress)
 	// OnJobs is called after every scheduler step that ran, skipped or failed jobs.
@@ -49,9 +57,10 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) error {
 	if err != nil {
 		return err
 	}
+	signIns := newSignInWatch(e)
 	var sender *outbox.Sender
 	if o.Send {
-		sender = outbox.New(e.st, e, e.senderOptions(o))
+		sender = outbox.New(e.st, e, e.senderOptions(o, signIns.report("SMTP")))
 	}
 	kickReviews := o.Clock.NewSignal()
 	e.OnQueued(func() {
@@ -95,7 +104,7 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) error {
 		// A message being applied when the daemon stops is finished (one short transaction)
 		// rather than rolled back and read again at the next start.
 		handle := func(ctx context.Context, id int64) error { return e.HandleInbound(context.WithoutCancel(ctx), id) }
-		w := inbox.New(e.st, handle, e.watcherOptions(o))
+		w := inbox.New(e.st, handle, e.watcherOptions(o, signIns.report("IMAP")))
 		if o.OnWatcher != nil {
 			o.OnWatcher(w)
 		}
@@ -131,10 +140,12 @@ func (e *Engine) runReviews(ctx context.Context, clk clock.Clock, kick clock.Sig
 	}
 }
 
-func (e *Engine) senderOptions(o RunOptions) outbox.Options {
+// senderOptions are the sender's settings; onSignIn follows its sign-in (signInWatch).
+func (e *Engine) senderOptions(o RunOptions, onSignIn func(error)) outbox.Options {
 	m := e.cfg.Mail
 	so := outbox.Options{
 		Host: m.SMTP.Host, Port: m.SMTP.Port, TLS: m.SMTP.TLS, User: m.SMTP.User, Password: o.SMTPPassword,
+		SignIn: o.SMTPSignIn, OnSignIn: onSignIn, DKIM: o.DKIM,
 		EnvelopeFrom: e.c.Organiser.Email, Concurrency: m.Concurrency, Rate: m.Rate, RetryFor: m.RetryFor,
 		Clock: o.Clock, Log: e.log.With("component", "sender"), Progress: o.Progress,
 		OnSent:   e.onSent,
@@ -146,10 +157,12 @@ func (e *Engine) senderOptions(o RunOptions) outbox.Options {
 	return so
 }
 
-func (e *Engine) watcherOptions(o RunOptions) inbox.Options {
+// watcherOptions are the watcher's settings; onSignIn follows its sign-in (signInWatch).
+func (e *Engine) watcherOptions(o RunOptions, onSignIn func(error)) inbox.Options {
 	m := e.cfg.Mail
 	wo := inbox.Options{
 		Host: m.IMAP.Host, Port: m.IMAP.Port, TLS: m.IMAP.TLS, User: m.IMAP.User, Password: o.IMAPPassword,
+		SignIn: o.IMAPSignIn, OnSignIn: onSignIn,
 		Mailbox: m.Inbox, Processed: m.Processed, Poll: m.Poll, Log: e.log.With("component", "watcher"),
 		Clock: o.Clock,
 		// As the single handler: the batch being applied when the daemon stops is finished.

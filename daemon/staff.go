@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/mailer/letters"
 	"github.com/rsvpd/rsvpd/replies"
 	"github.com/rsvpd/rsvpd/store"
 )
@@ -24,6 +25,9 @@ type Decision struct {
 	// sender the staff recognised).
 	Invitee string
 	Note    string
+	// By is who decided: a staff address signed in to the desk, or "shell" for the command
+	// line. The event log records it with the decision.
+	By string
 }
 
 // ErrBadDecision is returned for a decision that does not say one thing.
@@ -77,21 +81,22 @@ func (e *Engine) Resolve(ctx context.Context, id int64, d Decision) (campaign.St
 				return err
 			}
 			after, effects := campaign.Apply(e.c, before, a, now)
-			if err := e.putState(tx, before, after, cause, now, map[string]any{"decision": resolution}); err != nil {
+			if err := e.putState(tx, before, after, cause, now, map[string]any{"decision": resolution, "by": d.By}); err != nil {
 				return err
 			}
-			// The staff's own decision needs no second review; the letters follow.
-			var letters []campaign.Effect
+			// The staff's own decision needs no second review; the letters follow. A returned
+			// agreement still needs its check: accepting who sent it is not checking the PDF.
+			var send []campaign.Effect
 			for _, ef := range effects {
-				if ef.Kind != campaign.EffectReview {
-					letters = append(letters, ef)
+				if ef.Kind != campaign.EffectReview || ef.Reason.Code == campaign.ReasonAgreementReturned {
+					send = append(send, ef)
 				}
 			}
 			ac, err := e.decisionContext(tx, rv, d, cause)
 			if err != nil {
 				return err
 			}
-			if err := e.applyEffects(tx, inv, before, after, letters, ac, now); err != nil {
+			if err := e.applyEffects(tx, inv, before, after, send, ac, now); err != nil {
 				return err
 			}
 			result = after
@@ -99,7 +104,7 @@ func (e *Engine) Resolve(ctx context.Context, id int64, d Decision) (campaign.St
 		if d.Note != "" {
 			resolution += ": " + d.Note
 		}
-		return resolveReview(tx, id, code, resolution, cause, now)
+		return resolveReview(tx, id, code, resolution, cause, d.By, now)
 	})
 	if err != nil {
 		return result, fmt.Errorf("resolve review %d: %w", id, err)
@@ -109,12 +114,17 @@ func (e *Engine) Resolve(ctx context.Context, id int64, d Decision) (campaign.St
 	return result, nil
 }
 
-// ConfirmAgreement records that the staff has checked a returned agreement.
-func (e *Engine) ConfirmAgreement(ctx context.Context, code string) error {
-	if _, ok := e.c.Invitee(code); !ok {
+// ConfirmAgreement records that the staff has checked a returned agreement, closes the review
+// items it opened and writes to the invitee that the accession is confirmed (in the thread of
+// the message that returned it); by is who confirmed it (a staff address, or "shell"), for
+// the event log.
+func (e *Engine) ConfirmAgreement(ctx context.Context, code, by string) error {
+	inv, ok := e.c.Invitee(code)
+	if !ok {
 		return fmt.Errorf("confirm agreement: no invitee has code %q", code)
 	}
 	defer e.onChange()
+	defer e.kick()
 	return e.st.Tx(ctx, func(tx *store.Tx) error {
 		before, err := e.state(tx, code)
 		if err != nil {
@@ -130,7 +140,7 @@ func (e *Engine) ConfirmAgreement(ctx context.Context, code string) error {
 			return err
 		}
 		if err := tx.Log(store.Event{At: now, Invitee: code, Kind: "agreement", Cause: "staff:agreement",
-			Detail: map[string]any{"before": string(before.Agreement), "after": string(after.Agreement)}}); err != nil {
+			Detail: map[string]any{"before": string(before.Agreement), "after": string(after.Agreement), "by": by}}); err != nil {
 			return err
 		}
 		// The review items the returned agreement opened are answered by this confirmation.
@@ -138,15 +148,30 @@ func (e *Engine) ConfirmAgreement(ctx context.Context, code string) error {
 		if err != nil {
 			return err
 		}
+		var returnedBy int64 // the latest message that returned it
 		for _, rv := range open {
 			if rv.Invitee != code || !agreementItem(rv) {
 				continue
 			}
-			if err := resolveReview(tx, rv.ID, code, "agreement confirmed", "staff:agreement", now); err != nil {
+			if rv.Inbound > returnedBy {
+				returnedBy = rv.Inbound
+			}
+			if err := resolveReview(tx, rv.ID, code, "agreement confirmed", "staff:agreement", by, now); err != nil {
 				return err
 			}
 		}
-		return nil
+		q := queued{kind: letters.KindAgreementConfirmed, code: code, recipient: inv.Email,
+			key: key(letters.KindAgreementConfirmed, code)}
+		if returnedBy != 0 {
+			in, err := tx.Inbound(returnedBy)
+			if err != nil {
+				return err
+			}
+			r := replies.Read(in.Raw, replies.Options{}) // the envelope only
+			q.params.InReplyTo, q.params.References = r.MessageID, append(r.References, r.MessageID)
+		}
+		_, err = e.enqueue(tx, q, "staff:agreement", now)
+		return err
 	})
 }
 
@@ -162,12 +187,12 @@ func meetingIDs(c *campaign.Campaign) string {
 }
 
 // resolveReview closes a review item with the staff's resolution, in the event log too.
-func resolveReview(tx *store.Tx, id int64, code, resolution, cause string, now time.Time) error {
+func resolveReview(tx *store.Tx, id int64, code, resolution, cause, by string, now time.Time) error {
 	if err := tx.ResolveReview(id, resolution, now); err != nil {
 		return err
 	}
 	return tx.Log(store.Event{At: now, Invitee: code, Kind: "resolved", Cause: cause,
-		Detail: map[string]any{"review": id, "resolution": resolution}})
+		Detail: map[string]any{"review": id, "resolution": resolution, "by": by}})
 }
 
 // decisionAnswer is the answer a decision applies and how the resolution is recorded.
@@ -228,6 +253,6 @@ func (e *Engine) decisionContext(tx *store.Tx, rv store.Review, d Decision, caus
 	}
 	r := replies.Read(in.Raw, replies.Options{}) // the envelope only: no campaign reading
 	ac.inbound, ac.sender, ac.messageID = rv.Inbound, r.From, r.MessageID
-	ac.refs = append(r.References, r.MessageID)
+	ac.refs, ac.root = append(r.References, r.MessageID), threadRoot(r)
 	return ac, nil
 }

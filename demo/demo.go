@@ -53,6 +53,13 @@ type Options struct {
 	Log *slog.Logger
 	// Serving is called once the campaign is over and KeepRunning keeps the servers up.
 	Serving func(Servers)
+	// HTTPAddr is where the staff desk and the one-click answers are served with
+	// KeepRunning; "" is a free port on 127.0.0.1. Without KeepRunning there is no desk.
+	HTTPAddr string
+	// Until ends the campaign early (and, with KeepRunning, keeps everything up at that
+	// moment of the campaign): before the deadline the invitations' one-click links still
+	// work. Zero runs the whole campaign.
+	Until time.Time
 }
 
 // Servers says how to reach the sandbox's mail servers.
@@ -61,6 +68,9 @@ type Servers struct {
 	Password           string
 	// Mailboxes are the IMAP users: the campaign inbox, the staff, every invitee.
 	Mailboxes []string
+	// Desk is the staff desk's address, and DeskSignIn a link that signs the first staff
+	// address in from this machine (with KeepRunning; "" otherwise).
+	Desk, DeskSignIn string
 }
 
 // Result is what a demo left behind.
@@ -108,6 +118,7 @@ type run struct {
 	v      *clock.Virtual
 	sb     *sandbox.Server
 	engine *daemon.Engine
+	desk   *deskServer
 	dirs   *directors
 	inbox  *inboxWatch
 	tally  *tally
@@ -173,6 +184,9 @@ func (r *run) makeDir() error {
 }
 
 func (r *run) close() {
+	if r.desk != nil {
+		r.desk.close()
+	}
 	if r.sb != nil {
 		r.sb.Close()
 	}
@@ -188,6 +202,9 @@ func (r *run) run(ctx context.Context) (Result, error) {
 	c := r.c
 	r.res.Start = c.Schedule.Invitations.Add(-time.Hour)
 	r.res.End = campaignEnd(c)
+	if u := r.o.Until; !u.IsZero() && u.After(r.res.Start) && u.Before(r.res.End) {
+		r.res.End = u
+	}
 	r.v = clock.NewVirtual(r.res.Start)
 	if err := r.startServers(); err != nil {
 		return r.res, err
@@ -200,8 +217,15 @@ func (r *run) run(ctx context.Context) (Result, error) {
 	if err != nil {
 		return r.res, fmt.Errorf("demo: %w", err)
 	}
+	if err := r.startDesk(signer); err != nil {
+		return r.res, err
+	}
 	r.inbox = newInboxWatch(r.engine.Store(), r.cfg.Mail.Inbox, r.log)
 	r.dirs = newDirectors(c, r.o.Seed, r.v, r.sb, signer, r.inbox, r.log)
+	// The demo's staff check each returned agreement: the event log names the first of them.
+	r.dirs.confirmAgreement = func(ctx context.Context, code string) error {
+		return r.engine.ConfirmAgreement(ctx, code, c.Organiser.Staff[0])
+	}
 	r.tally = newTally(c.Location)
 
 	runCtx, stop := context.WithCancel(ctx)
@@ -384,9 +408,18 @@ func report(ctx context.Context, st *store.Store, c *campaign.Campaign) (status.
 	return status.Build(c, states), nil
 }
 
-// serve keeps everything up until ctx ends, after saying how to look at the mail.
+// serve keeps everything up until ctx ends, after saying how to look at the mail and where
+// the staff desk is.
 func (r *run) serve(ctx context.Context) {
 	writeServers(r.o.Out, r.res.Servers, r.c)
+	if r.desk != nil && len(r.c.Organiser.Staff) > 0 {
+		r.res.Servers.DeskSignIn = r.desk.d.LoopbackSignIn(r.c.Organiser.Staff[0], 24*time.Hour)
+		fmt.Fprintf(r.o.Out, "Staff desk: %s\n", r.res.Servers.DeskSignIn)
+		if !r.res.End.Before(r.c.DeadlineEnd()) {
+			fmt.Fprintf(r.o.Out, "  (the demo's clock is past the deadline, so the invitations' one-click links now say so;\n"+
+				"  --until %s keeps everything up before it)\n", r.c.FirstMeeting().Start.In(r.c.Location).AddDate(0, 0, -7).Format("2006-01-02"))
+		}
+	}
 	if r.o.Serving != nil {
 		r.o.Serving(r.res.Servers)
 	}

@@ -174,7 +174,8 @@ func TestDemoRunsTheCampaign(t *testing.T) {
 		}
 		for _, k := range []string{"invitation", "confirmation", "decline-ack", "agreement", "nudge-unanswered",
 			"nudge-agreement", "reminder", "digest", "final-report", "participant-list", "staff-review", "reply", "calendar",
-			"out-of-office", "bounce"} {
+			"out-of-office", "bounce", "agreement-receipt", "agreement-pdf-needed", "agreement-confirmed", "question-ack",
+			"signed-agreement"} {
 			if kinds[k] == 0 {
 				t.Errorf("no %s among the .eml files (%v)", k, kinds)
 			}
@@ -211,7 +212,7 @@ func TestDemoRunsTheCampaign(t *testing.T) {
 				t.Errorf("inbound %d: %v", m.ID, err)
 				continue
 			}
-			if !m.ReceivedAt.Equal(sent) {
+			if !m.ReceivedAt.Truncate(time.Second).Equal(sent) { // a Date has whole seconds
 				t.Errorf("inbound %d was read at %s but sent at %s: the clock ran ahead of the mail", m.ID, m.ReceivedAt, sent)
 			}
 		}
@@ -250,6 +251,10 @@ func TestDemoRunsTheCampaign(t *testing.T) {
 		if away < 2 || calendar < 3 {
 			t.Errorf("%d out-of-office and %d calendar acceptances, want at least 2 and 3", away, calendar)
 		}
+	})
+
+	t.Run("a returned agreement is a PDF, with a receipt", func(t *testing.T) {
+		checkReturnedAgreements(t, c, d.res.MailDir, d.res.StorePath)
 	})
 
 	t.Run("the staff read every review reason in Danish", func(t *testing.T) {

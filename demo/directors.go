@@ -52,6 +52,9 @@ type directors struct {
 	kinds   map[string]string // Message-ID of each answer -> what it is, for the .eml names
 	client  *smtp.Client
 	errs    []string // problems met, for the report
+	// confirmAgreement is the staff confirming a returned agreement (the engine's); nil
+	// leaves every agreement unchecked.
+	confirmAgreement func(ctx context.Context, code string) error
 }
 
 func newDirectors(c *campaign.Campaign, seed uint64, v *clock.Virtual, sb *sandbox.Server, signer *campaign.Signer,
@@ -122,6 +125,10 @@ type action struct {
 	meeting, partstat string
 	away              time.Time
 	to                string // the address the answer goes to
+	// re is the letter a reply answers when it is not the invitation (the agreement letter,
+	// a request for the PDF), file what it attaches (the signed agreement).
+	re   simulate.Letter
+	file simulate.File
 }
 
 // actions is a heap ordered by time, then invitee, then cause: the same order on every run.
@@ -177,6 +184,12 @@ func (d *directors) read(row store.Outgoing) {
 		if a.to == "" {
 			a.to = replyTo
 		}
+		// People act at any moment of a minute, and so do the directors: an answer at the
+		// very instant of one of the daemon's timers (a job on the minute, the review batch
+		// a quarter after an earlier answer) would race it, since the virtual clock wakes
+		// waits due at one instant in the order they were registered, and a seed would no
+		// longer give one campaign.
+		a.at = a.at.Add(time.Duration(1+r.IntN(59_999)) * time.Millisecond)
 		heap.Push(&d.plan, a)
 	}
 	switch letters.Kind(row.Kind) {
@@ -209,14 +222,8 @@ func (d *directors) read(row store.Outgoing) {
 		if a := d.changeOfMind(p, r, now); a != nil {
 			add(a)
 		}
-	case letters.KindAgreement:
-		if p.agreement == 0 {
-			add(&action{at: readingDelay(r, now, loc, 20), kind: "reply", text: agreementText(r)})
-		}
-	case letters.KindNudgeAgreement:
-		if p.agreement == seqOf(row.Key)+1 {
-			add(&action{at: readingDelay(r, now, loc, 8), kind: "reply", text: agreementText(r)})
-		}
+	case letters.KindAgreement, letters.KindNudgeAgreement, letters.KindAgreementPDFNeeded, letters.KindAgreementReceipt:
+		add(d.agreementAction(p, row, env, r, now))
 	}
 }
 
@@ -312,6 +319,9 @@ func (d *directors) send(ctx context.Context, a *action) error {
 	if a == nil {
 		return nil
 	}
+	if a.kind == "confirm" {
+		return d.confirm(ctx, a.code)
+	}
 	p := d.people[a.code]
 	d.written[a.code]++
 	n := d.written[a.code]
@@ -324,6 +334,12 @@ func (d *directors) send(ctx context.Context, a *action) error {
 		raw = d.mail.OutOfOffice(p.inv, a.away, a.at, n)
 	case "calendar":
 		raw = d.mail.CalendarReply(p.inv, a.meeting, a.partstat, a.at, n)
+	case "reply":
+		if a.re.MessageID != "" {
+			raw = d.mail.Answer(p.inv, a.re, a.text, a.at, n, a.file)
+			break
+		}
+		fallthrough
 	default:
 		raw = d.mail.Reply(p.inv, "", a.text, a.at, n)
 	}
@@ -332,6 +348,9 @@ func (d *directors) send(ctx context.Context, a *action) error {
 	}
 	if id := messageID(raw); id != "" {
 		d.kinds[id] = a.kind
+		if a.file.Data != nil {
+			d.kinds[id] = "signed-agreement"
+		}
 	}
 	release := d.v.Hold()
 	if err := d.submit(from, a.to, raw); err != nil {

@@ -46,6 +46,10 @@ type person struct {
 	// 2 after that nudge, -1 never.
 	agreement int
 	awayUntil time.Time // an out-of-office's return date
+	// received is the agreement PDF as the director received it; confirmPlanned is set once
+	// the staff will check the returned agreement.
+	received       []byte
+	confirmPlanned bool
 }
 
 // cast draws the directors' behaviour: roughly 60% register in their own words (mostly at

@@ -51,11 +51,17 @@ const cancelPhrase = "Jeg må desværre melde afbud til mødet i %s alligevel."
 // fewerPhrase lowers a headcount of two to one.
 const fewerPhrase = "Vi bliver alligevel kun én til mødet i %s."
 
-// agreementPhrases return the signed agreement.
+// agreementPhrases return the signed agreement, attached.
 var agreementPhrases = []string{
 	"Hermed vores underskrevne tilslutningsaftale. Vi tilslutter os.",
-	"Vi tilslutter os projektet. Den underskrevne tilslutningsaftale følger.",
+	"Vi tilslutter os projektet. Den underskrevne tilslutningsaftale er vedhæftet.",
 }
+
+// agreementWordsOnly says the municipality joins, and forgets the PDF.
+const agreementWordsOnly = "Vi tilslutter os projektet og sender den underskrevne aftale hurtigst muligt."
+
+// agreementAfterRequest sends the PDF once rsvpd has asked for it.
+const agreementAfterRequest = "Beklager, her er den underskrevne tilslutningsaftale som PDF."
 
 func attendText(r *rand.Rand, city string, headcount int) string {
 	ps := attendPhrases[headcount]

@@ -80,7 +80,7 @@ func TestPhrasesReadAsMeant(t *testing.T) {
 		}
 		cases = append(cases, tc{fmt.Sprintf("question #%d", i), q, want{replies.IntentQuestion, "", 0, true}})
 	}
-	for i, p := range agreementPhrases {
+	for i, p := range append(agreementPhrases, agreementWordsOnly, agreementAfterRequest) {
 		cases = append(cases, tc{fmt.Sprintf("agreement #%d", i), p, want{replies.IntentAgreement, "", 0, false}})
 	}
 	for i, k := range cases {

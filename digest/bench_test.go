@@ -36,7 +36,7 @@ func BenchmarkDigestScale(b *testing.B) {
 	runtime.GC()
 	b.ResetTimer()
 	for b.Loop() {
-		err := st.Read(context.Background(), func(tx *store.Tx) error {
+		err := st.View(context.Background(), func(tx *store.Tx) error {
 			var err error
 			m, err = Make(tx, c, l, Options{Since: now.Add(-24 * time.Hour), Now: now})
 			return err
@@ -108,7 +108,7 @@ func TestDigestKeepsTheFirstByName(t *testing.T) {
 	c.Invitees[5].Name, c.Invitees[7].Name = "Ærø", "Aabenraa" // Danish: Aa (å) and Æ come last
 	now := time.Date(2012, 2, 21, 7, 0, 0, 0, c.Location)
 	var d letters.DigestData
-	err := st.Read(context.Background(), func(tx *store.Tx) error {
+	err := st.View(context.Background(), func(tx *store.Tx) error {
 		var err error
 		d, err = Build(tx, c, now.Add(-24*time.Hour), now)
 		return err

@@ -271,7 +271,7 @@ func (p *burstProc) stop(t testing.TB) {
 // Postfix.
 func confirmationsSent(t testing.TB, st *store.Store) map[string]time.Time {
 	out := map[string]time.Time{}
-	err := st.Read(context.Background(), func(tx *store.Tx) error {
+	err := st.View(context.Background(), func(tx *store.Tx) error {
 		return tx.EachOutboxRow(store.OutboxFilter{Kind: "confirmation", Status: store.OutboxSent}, func(o store.Outgoing) error {
 			var p struct {
 				InReplyTo string `json:"in_reply_to"`

@@ -65,6 +65,9 @@ type generated struct {
 	SMTP, IMAP  string
 	StorePath   string
 	Concurrency int
+	// HTTP is the listener of health, metrics and the desk ("" off); PublicURL the desk's
+	// public address, which turns on one-click answers.
+	HTTP, PublicURL string
 }
 
 const generatedConfig = `campaign:
@@ -105,7 +108,10 @@ mail:
   max_auto_per_day: 20
 store: {path: {{.StorePath}}}
 secret: {env: RSVPD_SECRET}
-http: {address: ""}
+http: {address: "{{.HTTP}}"}
+{{- if .PublicURL}}
+web: {public_url: "{{.PublicURL}}"}
+{{- end}}
 log: {level: warn}
 `
 

@@ -122,7 +122,7 @@ func TestExampleInvitationsReachEveryDirector(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", inv.Email, err)
 		}
-		if want := "Invitation: " + c.Name; env.GetHeader("Subject") != want {
+		if want := "Invitation til dialogmøde om det nye fælles bibliotekssystem"; env.GetHeader("Subject") != want {
 			t.Errorf("%s: subject %q, want %q", inv.Code, env.GetHeader("Subject"), want)
 		}
 		if !strings.Contains(string(msgs[0]), "Subject: =?") {
@@ -131,7 +131,7 @@ func TestExampleInvitationsReachEveryDirector(t *testing.T) {
 		if !strings.Contains(env.Text, inv.FormalName) || !strings.Contains(env.HTML, inv.FormalName) {
 			t.Errorf("%s: the letter does not name %s", inv.Code, inv.FormalName)
 		}
-		for _, w := range []string{"Sådan svarer du", "fælles", "Tilslutningsaftale", "Vejle Bibliotekerne, Willy Sørensens Plads 1"} {
+		for _, w := range []string{"Sådan svarer I", "fælles", "Tilslutningsaftale", "Vejle Bibliotekerne, Willy Sørensens Plads 1"} {
 			if !strings.Contains(env.Text, w) {
 				t.Errorf("%s: text lacks %q (Danish letters intact?)", inv.Code, w)
 			}

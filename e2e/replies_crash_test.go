@@ -5,14 +5,12 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/config"
 	"github.com/rsvpd/rsvpd/mailtest"
-	"github.com/rsvpd/rsvpd/simulate"
 	"github.com/rsvpd/rsvpd/store"
 )
 
@@ -71,28 +69,7 @@ func TestRepliesSurviveKills(t *testing.T) {
 	}
 	c := cfg.Campaign
 	signer := campaign.NewSigner([]byte("e2e crash secret"), "kombit.test")
-	mail := simulate.NewMail(c, signer, func(campaign.Invitee) string {
-		return "Møder i Aalborg, Roskilde og Vejle. Svar venligst inden fristen."
-	})
-	meetings := []string{"Aalborg", "Roskilde", "Vejle"}
-	var wg sync.WaitGroup
-	work := make(chan int)
-	for w := 0; w < 8; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				inv := c.Invitees[i]
-				text := fmt.Sprintf("Vi kommer til %s, %d personer.", meetings[i%3], 1+i%2)
-				submit(t, srv, inv.Email, signer.ReplyAddress(c.Organiser.Email, inv.Code), mail.Reply(inv, "", text, now, i))
-			}
-		}()
-	}
-	for i := 0; i < n; i++ {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
+	replyAll(t, srv, c, signer, 0, n)
 	srv.WaitMessages(t, c.Organiser.Email, "INBOX", n, 2*time.Minute)
 
 	rng := rand.New(rand.NewPCG(uint64(now.UnixNano()), 11))

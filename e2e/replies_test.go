@@ -3,8 +3,10 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/smtp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,6 +25,33 @@ func submit(t testing.TB, srv *mailtest.Servers, from, to string, raw []byte) {
 	if err := smtp.SendMail(srv.SMTPAddr, nil, from, []string{to}, raw); err != nil {
 		t.Fatalf("submit from %s to %s: %v", from, to, err)
 	}
+}
+
+// replyAll has each of the invitees [from, to) answer, eight at a time.
+func replyAll(t *testing.T, srv *mailtest.Servers, c *campaign.Campaign, signer *campaign.Signer, from, to int) {
+	t.Helper()
+	mail := simulate.NewMail(c, signer, func(campaign.Invitee) string {
+		return "Møder i Aalborg, Roskilde og Vejle. Svar venligst inden fristen."
+	})
+	meetings := []string{"Aalborg", "Roskilde", "Vejle"}
+	var wg sync.WaitGroup
+	work := make(chan int)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				inv := c.Invitees[i]
+				text := fmt.Sprintf("Vi kommer til %s, %d personer.", meetings[i%3], 1+i%2)
+				submit(t, srv, inv.Email, signer.ReplyAddress(c.Organiser.Email, inv.Code), mail.Reply(inv, "", text, time.Now(), i))
+			}
+		}()
+	}
+	for i := from; i < to; i++ {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
 }
 
 // newMail writes the messages invitees send, quoting their invitation.

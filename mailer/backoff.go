@@ -32,3 +32,11 @@ func (b Backoff) Wait(n int) time.Duration {
 	}
 	return time.Duration(r() * float64(b.Ceiling(n)))
 }
+
+// SignInRetryMax bounds the wait between attempts to sign in again while no token can be had
+// (package mailer/auth): whoever mends it (rsvpd login writes a new token file) sees the mail
+// move within this time. Those attempts cost little: the loops ask for the token before they
+// open a connection, and package auth answers a failure that needs a person from memory
+// until the token or secret file changes. A server that refuses a sign-in is asked again
+// after the loop's usual backoff.
+const SignInRetryMax = 15 * time.Second

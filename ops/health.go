@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/mailer/auth"
 	"github.com/rsvpd/rsvpd/store"
 )
 
@@ -26,6 +27,9 @@ type Check struct {
 // (and the HTTP status 503).
 type Health struct {
 	Status string `json:"status"`
+	// Reason says in a line why the status is failing ("IMAP sign-in: the refresh token is
+	// revoked or expired: sign in again with rsvpd login --config FILE"); empty when ok.
+	Reason string `json:"reason,omitempty"`
 	IMAP   Check  `json:"imap"`
 	SMTP   Check  `json:"smtp"`
 	Store  Check  `json:"store"`
@@ -59,8 +63,73 @@ func (s *Server) Health(ctx context.Context) Health {
 	h.Status = "ok"
 	if !h.IMAP.OK || !h.SMTP.OK || !h.Store.OK {
 		h.Status = "failing"
+		h.Reason = s.reason(h)
 	}
 	return h
+}
+
+// reason is the failing checks in a line, a failing sign-in in its own words.
+func (s *Server) reason(h Health) string {
+	var parts []string
+	for _, c := range []struct {
+		name  string
+		check Check
+	}{{"IMAP", h.IMAP}, {"SMTP", h.SMTP}, {"store", h.Store}} {
+		if c.check.OK {
+			continue
+		}
+		if f, ok := s.signInFailing(c.name); ok {
+			parts = append(parts, auth.Summary(f.err))
+		} else {
+			parts = append(parts, c.name+": "+c.check.Detail)
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// signInFailure is a sign-in that fails: the last error, since the first.
+type signInFailure struct {
+	err   error
+	since time.Time
+}
+
+// signInHook follows a loop's sign-in (its OnSignIn).
+func (s *Server) signInHook(server string) func(error) {
+	return func(err error) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if err == nil {
+			delete(s.signIn, server)
+			s.m.signInFailing.WithLabelValues(server).Set(0)
+			return
+		}
+		if s.signIn == nil {
+			s.signIn = map[string]signInFailure{}
+		}
+		f, ok := s.signIn[server]
+		if !ok {
+			f.since = s.o.Now()
+		}
+		f.err = err
+		s.signIn[server] = f
+		s.m.signInFailing.WithLabelValues(server).Set(1)
+	}
+}
+
+func (s *Server) signInFailing(server string) (signInFailure, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f, ok := s.signIn[server]
+	return f, ok
+}
+
+// signInCheck is the failing check of a server whose sign-in fails.
+func (s *Server) signInCheck(server string) (Check, bool) {
+	f, ok := s.signInFailing(server)
+	if !ok {
+		return Check{}, false
+	}
+	return Check{Detail: "sign-in failing since " + f.since.UTC().Format(time.RFC3339) + ": " + f.err.Error()}, true
 }
 
 // imapState says whether the watcher's session is up: it was reported ready, and the watcher
@@ -77,6 +146,9 @@ func (s *Server) imapState() (bool, time.Time) {
 func (s *Server) checkIMAP() Check {
 	if !s.o.Watch {
 		return Check{OK: true, Detail: "not watching (--no-watch)"}
+	}
+	if c, failing := s.signInCheck("IMAP"); failing {
+		return c
 	}
 	up, since := s.imapState()
 	if up {
@@ -101,6 +173,9 @@ type smtpResult struct {
 func (s *Server) checkSMTP(ctx context.Context) Check {
 	if !s.o.Send {
 		return Check{OK: true, Detail: "not sending (--no-send)"}
+	}
+	if c, failing := s.signInCheck("SMTP"); failing {
+		return c // the server may well greet: what fails is the sign-in
 	}
 	now := s.o.Now()
 	s.mu.Lock()

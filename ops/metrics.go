@@ -19,6 +19,7 @@ type metrics struct {
 	replies        *prometheus.CounterVec // by class and intent
 	imapReconnects prometheus.Counter
 	jobs           *prometheus.CounterVec // by kind and outcome
+	signInFailing  *prometheus.GaugeVec   // by server
 }
 
 func newMetrics(s *Server) metrics {
@@ -36,8 +37,10 @@ func newMetrics(s *Server) metrics {
 			Help: "IMAP sessions made again after one was lost."}),
 		jobs: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rsvpd_job_runs_total",
 			Help: "Scheduled jobs by kind and outcome (ran, skipped, failed)."}, []string{"kind", "outcome"}),
+		signInFailing: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "rsvpd_signin_failing",
+			Help: "1 while the sign-in to the server (SMTP or IMAP) fails, else 0."}, []string{"server"}),
 	}
-	s.reg.MustRegister(m.sent, m.failed, m.retried, m.replies, m.imapReconnects, m.jobs,
+	s.reg.MustRegister(m.sent, m.failed, m.retried, m.replies, m.imapReconnects, m.jobs, m.signInFailing,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "rsvpd_imap_connected",
 			Help: "1 while the IMAP session is up, else 0."}, func() float64 {
 			if up, _ := s.imapState(); up {
@@ -56,9 +59,10 @@ func newMetrics(s *Server) metrics {
 func (s *Server) Registry() *prometheus.Registry { return s.reg }
 
 // TweakSender wraps the sender's hooks so that every outcome is counted: sent and failed by
-// kind from OnSent and OnFailed, retries from the progress reports. Use it as (or inside)
+// kind from OnSent and OnFailed, retries from the progress reports; and follows its sign-in. Use it as (or inside)
 // daemon.RunOptions.SenderTweak.
 func (s *Server) TweakSender(o *outbox.Options) {
+	o.OnSignIn = alsoCall(o.OnSignIn, s.signInHook("SMTP"))
 	onSent, onFailed, progress := o.OnSent, o.OnFailed, o.Progress
 	o.OnSent = func(tx *store.Tx, row store.Outgoing) error {
 		s.m.sent.WithLabelValues(row.Kind).Inc()
@@ -102,9 +106,10 @@ func (s *Server) countRetries(p outbox.Progress) {
 	}
 }
 
-// TweakWatcher wraps the watcher's OnConnect to follow the IMAP session. Use it as (or inside)
+// TweakWatcher wraps the watcher's OnConnect and OnSignIn to follow the IMAP session. Use it as (or inside)
 // daemon.RunOptions.WatcherTweak.
 func (s *Server) TweakWatcher(o *inbox.Options) {
+	o.OnSignIn = alsoCall(o.OnSignIn, s.signInHook("IMAP"))
 	onConnect := o.OnConnect
 	o.OnConnect = func(c inbox.Connection) {
 		s.mu.Lock()
@@ -120,6 +125,14 @@ func (s *Server) TweakWatcher(o *inbox.Options) {
 			onConnect(c)
 		}
 	}
+}
+
+// alsoCall calls then after first (when set).
+func alsoCall(first, then func(error)) func(error) {
+	if first == nil {
+		return then
+	}
+	return func(err error) { first(err); then(err) }
 }
 
 // SetWatcher gives the Server the watcher, whose counters tell when a session was lost.

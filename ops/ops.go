@@ -56,6 +56,11 @@ type Options struct {
 	// Now defaults to time.Now.
 	Now func() time.Time
 	Log *slog.Logger
+	// Desk, when set, serves every other path (the staff desk and the one-click answers,
+	// which have their own sign-in): the bearer token guards /healthz and /metrics only.
+	Desk http.Handler
+	// TLSCertFile and TLSKeyFile make the listener serve HTTPS.
+	TLSCertFile, TLSKeyFile string
 }
 
 // Server is the HTTP endpoint and the state it reports.
@@ -74,7 +79,8 @@ type Server struct {
 	lastDigest     time.Time
 	progress       outbox.Progress
 	smtp           smtpResult
-	storeBusy      bool // a store check is still running
+	storeBusy      bool                     // a store check is still running
+	signIn         map[string]signInFailure // by server ("SMTP", "IMAP"), while its sign-in fails
 
 	ln  net.Listener
 	srv *http.Server
@@ -137,13 +143,21 @@ func IsLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// Handler serves /healthz and /metrics, behind the token when there is one.
+// Handler serves /healthz and /metrics, behind the token when there is one, and the desk on
+// every other path when there is one.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.serveHealth)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{
 		ErrorHandling: promhttp.ContinueOnError, Registry: s.reg}))
-	return s.authorize(mux)
+	if s.o.Desk == nil {
+		return s.authorize(mux)
+	}
+	top := http.NewServeMux()
+	top.Handle("/healthz", s.authorize(mux))
+	top.Handle("/metrics", s.authorize(mux))
+	top.Handle("/", s.o.Desk)
+	return top
 }
 
 func (s *Server) authorize(next http.Handler) http.Handler {
@@ -194,8 +208,15 @@ func (s *Server) Serve(ctx context.Context) error {
 		WriteTimeout: 30 * time.Second, IdleTimeout: time.Minute,
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
 	errc := make(chan error, 1)
-	go func() { errc <- s.srv.Serve(s.ln) }()
-	s.log.Info("serving health and metrics", "address", s.Addr(), "token", s.o.Token != "")
+	go func() {
+		if s.o.TLSCertFile != "" {
+			errc <- s.srv.ServeTLS(s.ln, s.o.TLSCertFile, s.o.TLSKeyFile)
+			return
+		}
+		errc <- s.srv.Serve(s.ln)
+	}()
+	s.log.Info("serving health and metrics", "address", s.Addr(), "token", s.o.Token != "", "desk", s.o.Desk != nil,
+		"tls", s.o.TLSCertFile != "")
 	select {
 	case err := <-errc:
 		return fmt.Errorf("http: %w", err)

@@ -21,6 +21,7 @@ import (
 	mail "github.com/wneessen/go-mail"
 
 	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/mailer/auth"
 	"github.com/rsvpd/rsvpd/mailer/inbox"
 	"github.com/rsvpd/rsvpd/mailer/outbox"
 	"github.com/rsvpd/rsvpd/sandbox"
@@ -498,5 +499,45 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 			t.Fatalf("timed out after %s waiting until %s", timeout, what)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// While a sign-in fails /healthz answers 503 with the reason in a line, the failing check
+// says since when and the metric is 1; once the sign-in works again all is well.
+func TestHealthSaysWhySignInFails(t *testing.T) {
+	box := startSandbox(t, "")
+	s := newServer(t, Options{Store: openStore(t), Send: true, Watch: true, SMTPAddr: box.SMTPAddr()})
+	var so outbox.Options
+	var wo inbox.Options
+	s.TweakSender(&so)
+	s.TweakWatcher(&wo)
+	wo.OnConnect(inbox.Connection{})
+	revoked := &auth.TokenError{Server: "IMAP outlook.office365.com:993", Step: "refresh-token grant at https://login.test/token",
+		Code: "invalid_grant", Operator: true, Err: fmt.Errorf("invalid_grant: AADSTS70008")}
+	wo.OnSignIn(revoked)
+	wo.OnSignIn(revoked)
+	code, h := health(t, s)
+	want := "IMAP sign-in: the refresh token is revoked or expired: sign in again with rsvpd login --config FILE"
+	if code != http.StatusServiceUnavailable || h.Status != "failing" || h.Reason != want {
+		t.Errorf("%d %q %q, want 503 and %q", code, h.Status, h.Reason, want)
+	}
+	if h.IMAP.OK || !strings.HasPrefix(h.IMAP.Detail, "sign-in failing since ") || !strings.Contains(h.IMAP.Detail, "invalid_grant") {
+		t.Errorf("IMAP check %+v", h.IMAP)
+	}
+	if !h.SMTP.OK {
+		t.Errorf("SMTP check %+v while only IMAP fails", h.SMTP)
+	}
+	refused := &auth.RefusedError{Server: "SMTP smtp.office365.com:587", Err: fmt.Errorf("535 5.7.3 Authentication unsuccessful")}
+	so.OnSignIn(refused)
+	if _, h := health(t, s); h.SMTP.OK || h.Reason != want+"; SMTP sign-in refused by the server: 535 5.7.3 Authentication unsuccessful" {
+		t.Errorf("with SMTP refused too: %q, SMTP %+v", h.Reason, h.SMTP)
+	}
+	if v := metricValue(t, scrape(t, s), "rsvpd_signin_failing", map[string]string{"server": "SMTP"}); v != 1 {
+		t.Errorf("rsvpd_signin_failing{server=SMTP} = %v, want 1", v)
+	}
+	wo.OnSignIn(nil)
+	so.OnSignIn(nil)
+	if code, h := health(t, s); code != 200 || h.Reason != "" {
+		t.Errorf("after the sign-ins work again: %d %+v", code, h)
 	}
 }

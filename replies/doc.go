@@ -5,6 +5,13 @@
 // text for the answer: attend or decline, which meeting, how many people, who comes along,
 // and to which invitee it belongs.
 //
+// The answer is read clause by clause, as Danish says it: each clause for what it says about
+// coming and about whom (a negation reaches its own subject only), the meetings it names,
+// resolved against the campaign by city, venue, street, room, date, weekday counted from the
+// day of writing, order or part of the country, and the people it counts. Where the words
+// allow more than one reading the answer is held (Answer.Held) with the alternatives named, so
+// that nothing is applied wrong without a person seeing it.
+//
 // Anyone can write to the campaign address. Addresses are parsed from the raw header, never
 // taken from a display name or a comment (address.go); a reply matched by its sender alone is
 // held unless the receiving server's Authentication-Results show the sender verified

@@ -48,6 +48,7 @@ func interpret(r *Reading, m *message, opts Options) Answer {
 		readCalendarAnswer(&a, r, c)
 	default:
 		readHuman(&a, r, m, c)
+		a.PDF = agreementPDF(m) // only a valid PDF returns the agreement (pdf.go)
 	}
 	if a.Invitee == "" && (r.Class == ClassHuman || r.Class == ClassCalendar) {
 		a.NeedsReview, a.Held = true, true

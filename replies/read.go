@@ -153,6 +153,9 @@ type Answer struct {
 	ByText bool `json:"-"`
 	// Question is set when the text asks something besides (or instead of) answering.
 	Question bool `json:"-"`
+	// PDF is the PDF the message carries, checked to be one (pdf.go); nil when none. A
+	// returned agreement is a message with a valid one.
+	PDF *campaign.AgreementPDF `json:"pdf,omitempty"`
 
 	notes []campaign.Reason // remarks for Why, added by finish
 }

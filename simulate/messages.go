@@ -1,10 +1,13 @@
 package simulate
 
 import (
+	"encoding/base64"
 	"fmt"
 	"mime"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/rsvpd/rsvpd/calendar"
 	"github.com/rsvpd/rsvpd/campaign"
@@ -33,7 +36,16 @@ func (m *Mail) invitationID(inv campaign.Invitee) string {
 }
 
 func (m *Mail) subject(prefix string) string {
-	return mime.QEncoding.Encode("utf-8", prefix+"Invitation: "+m.c.Name)
+	return mime.QEncoding.Encode("utf-8", prefix+m.invitationSubject())
+}
+
+// invitationSubject is the invitation's subject as the Danish letter writes it.
+func (m *Mail) invitationSubject() string {
+	name := m.c.Name
+	if r, size := utf8.DecodeRuneInString(name); size > 0 {
+		name = string(unicode.ToLower(r)) + name[size:]
+	}
+	return "Invitation til " + name
 }
 
 // header writes the common header lines of a message from an invitee.
@@ -44,21 +56,25 @@ func (m *Mail) header(b *strings.Builder, from, to, subject, id string, at time.
 }
 
 // Reply is a person's answer in their own words, written in Outlook's style with the
-// invitation quoted below a "-----Oprindelig meddelelse-----" block.
-func (m *Mail) Reply(inv campaign.Invitee, from, text string, at time.Time, n int) []byte {
+// invitation quoted below a "-----Oprindelig meddelelse-----" block; with a file attached
+// when one is given (the signed agreement).
+func (m *Mail) Reply(inv campaign.Invitee, from, text string, at time.Time, n int, file ...File) []byte {
 	if from == "" {
 		from = inv.Email
 	}
 	var b strings.Builder
 	m.header(&b, from, m.signer.ReplyAddress(m.c.Organiser.Email, inv.Code), m.subject("SV: "),
 		fmt.Sprintf("sim-%s-%d@%s", inv.Code, n, hostOf(from)), at, inv)
-	b.WriteString("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
-	b.WriteString(crlf(text))
-	b.WriteString("\r\n\r\nMed venlig hilsen\r\n" + orName(inv.Contact, "Bibliotekschefen") + "\r\n" + inv.FormalName + "\r\n\r\n")
-	b.WriteString("-----Oprindelig meddelelse-----\r\n")
-	fmt.Fprintf(&b, "Fra: %s [mailto:%s]\r\nSendt: %s\r\nTil: %s\r\nEmne: Invitation: %s\r\n\r\n",
-		m.c.Organiser.Name, m.c.Organiser.Email, m.c.Schedule.Invitations.Format("2. January 2006 15:04"), inv.Email, m.c.Name)
-	b.WriteString(crlf(m.quote(inv)))
+	body := crlf(text) + "\r\n\r\nMed venlig hilsen\r\n" + orName(inv.Contact, "Bibliotekschefen") + "\r\n" + inv.FormalName + "\r\n\r\n" +
+		"-----Oprindelig meddelelse-----\r\n" +
+		fmt.Sprintf("Fra: %s [mailto:%s]\r\nSendt: %s\r\nTil: %s\r\nEmne: %s\r\n\r\n",
+			m.c.Organiser.Name, m.c.Organiser.Email, m.c.Schedule.Invitations.Format("2. January 2006 15:04"), inv.Email,
+			m.invitationSubject()) + crlf(m.quote(inv))
+	var f File
+	if len(file) > 0 {
+		f = file[0]
+	}
+	writeBody(&b, fmt.Sprintf("sim-%s-%d-mixed", inv.Code, n), body, f)
 	return []byte(b.String())
 }
 
@@ -132,4 +148,57 @@ func orName(s, def string) string {
 // crlf turns line ends into CRLF, as mail is written on the wire.
 func crlf(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\n", "\r\n")
+}
+
+// Letter is a message of the campaign a simulated invitee answers: what the answer quotes and
+// threads to.
+type Letter struct {
+	MessageID string // without angle brackets
+	Subject   string
+	Date      time.Time
+	Text      string
+}
+
+// File is a file attached to a simulated answer.
+type File struct {
+	Name string
+	Type string // "application/pdf"
+	Data []byte
+}
+
+// Answer is a person's reply in their own words to one of the campaign's letters (the
+// agreement letter, a request for the PDF), in that letter's thread and with its subject,
+// quoting it as Outlook does; with the file attached when file.Data is set (the signed
+// agreement), as multipart/mixed.
+func (m *Mail) Answer(inv campaign.Invitee, re Letter, text string, at time.Time, n int, file File) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <sim-%s-%d@%s>\r\n",
+		inv.Email, m.signer.ReplyAddress(m.c.Organiser.Email, inv.Code), mime.QEncoding.Encode("utf-8", "SV: "+re.Subject),
+		at.Format(time.RFC1123Z), inv.Code, n, hostOf(inv.Email))
+	fmt.Fprintf(&b, "In-Reply-To: <%s>\r\nReferences: <%s>\r\nMIME-Version: 1.0\r\n", re.MessageID, re.MessageID)
+	body := crlf(text) + "\r\n\r\nMed venlig hilsen\r\n" + orName(inv.Contact, "Bibliotekschefen") + "\r\n" + inv.FormalName +
+		"\r\n\r\n-----Oprindelig meddelelse-----\r\n" +
+		fmt.Sprintf("Fra: %s [mailto:%s]\r\nSendt: %s\r\nTil: %s\r\nEmne: %s\r\n\r\n", m.c.Organiser.Name, m.c.Organiser.Email,
+			re.Date.Format("2. January 2006 15:04"), inv.Email, re.Subject) + crlf(re.Text)
+	writeBody(&b, fmt.Sprintf("sim-%s-%d-mixed", inv.Code, n), body, file)
+	return []byte(b.String())
+}
+
+// writeBody writes the Content-Type and the body: the text alone, or multipart/mixed with the
+// file attached when it has data.
+func writeBody(b *strings.Builder, boundary, body string, file File) {
+	if file.Data == nil {
+		b.WriteString("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + body)
+		return
+	}
+	fmt.Fprintf(b, "Content-Type: multipart/mixed; boundary=%q\r\n\r\n", boundary)
+	fmt.Fprintf(b, "--%s\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n%s\r\n", boundary, body)
+	fmt.Fprintf(b, "--%s\r\nContent-Type: %s; name=%q\r\nContent-Disposition: attachment; filename=%q\r\nContent-Transfer-Encoding: base64\r\n\r\n",
+		boundary, file.Type, file.Name, file.Name)
+	enc := base64.StdEncoding.EncodeToString(file.Data)
+	for len(enc) > 76 {
+		b.WriteString(enc[:76] + "\r\n")
+		enc = enc[76:]
+	}
+	fmt.Fprintf(b, "%s\r\n--%s--\r\n", enc, boundary)
 }

@@ -24,6 +24,8 @@ type Step struct {
 	Meeting  string // ... for this meeting's entry
 	Away     time.Time
 	Bounce   bool
+	// SignedAgreement attaches the invitee's agreement, signed digitally, to the reply.
+	SignedAgreement bool
 }
 
 // Kind names the step for the timeline.
@@ -48,6 +50,7 @@ type rawStep struct {
 	Meeting  string `yaml:"meeting"`
 	Away     string `yaml:"out_of_office"`
 	Bounce   bool   `yaml:"bounce"`
+	Signed   bool   `yaml:"signed_agreement"`
 }
 
 // LoadScript reads a YAML list of steps:
@@ -62,6 +65,7 @@ type rawStep struct {
 //   - {at: 2012-02-09 12:00, from: "751", out_of_office: 2012-02-22}
 //   - {at: 2012-02-06 09:05, from: "461", bounce: true}
 //   - {at: 2012-02-10 09:00, from: "147", sender: kollega@frederiksberg.kommune.test, text: ...}
+//   - {at: 2012-03-05 14:00, from: "851", text: Hermed aftalen., signed_agreement: true}
 func LoadScript(path string, c *campaign.Campaign) ([]Step, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -84,7 +88,11 @@ func ParseScript(data []byte, name string, c *campaign.Campaign) ([]Step, error)
 		bad := func(format string, args ...any) {
 			problems = append(problems, fmt.Sprintf("%s: step %d: %s", name, i+1, fmt.Sprintf(format, args...)))
 		}
-		s := Step{Code: r.From, Sender: strings.ToLower(r.Sender), Text: r.Text, Calendar: strings.ToUpper(r.Calendar), Meeting: r.Meeting, Bounce: r.Bounce}
+		s := Step{Code: r.From, Sender: strings.ToLower(r.Sender), Text: r.Text, Calendar: strings.ToUpper(r.Calendar), Meeting: r.Meeting,
+			Bounce: r.Bounce, SignedAgreement: r.Signed}
+		if s.SignedAgreement && s.Text == "" {
+			bad("signed_agreement goes with a text: the reply it is attached to")
+		}
 		at, err := time.ParseInLocation("2006-01-02 15:04", r.At, c.Location)
 		if err != nil {
 			bad("at %q is not a local time like 2012-02-07 10:15", r.At)

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/rsvpd/rsvpd/agreement"
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/clock"
 	"github.com/rsvpd/rsvpd/config"
@@ -123,7 +124,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	}
 	res := Result{Engine: e, Inbound: arrivals, Start: o.Start, End: o.End}
 	kinds := map[string]string{}
-	err = st.Read(ctx, func(tx *store.Tx) error {
+	err = st.View(ctx, func(tx *store.Tx) error {
 		return tx.EachOutboxRow(store.OutboxFilter{}, func(row store.Outgoing) error {
 			m := Message{Kind: kinds[row.Kind], Invitee: row.Invitee, Recipient: row.Recipient, CreatedAt: row.CreatedAt}
 			if m.Kind == "" {
@@ -152,8 +153,20 @@ func (m *Mail) Message(s Step, inv campaign.Invitee, n int) []byte {
 		return m.OutOfOffice(inv, s.Away, s.At, n)
 	case s.Calendar != "":
 		return m.CalendarReply(inv, s.Meeting, s.Calendar, s.At, n)
+	case s.SignedAgreement:
+		return m.Reply(inv, s.Sender, s.Text, s.At, n, m.signedAgreement(inv, s.At))
 	}
 	return m.Reply(inv, s.Sender, s.Text, s.At, n)
+}
+
+// signedAgreement is the invitee's agreement as rsvpd sends it, signed digitally; a reply
+// without it if the agreement cannot be drawn (the daemon then asks for the PDF).
+func (m *Mail) signedAgreement(inv campaign.Invitee, at time.Time) File {
+	pdf, err := agreement.Render(agreement.For(m.c, inv))
+	if err != nil {
+		return File{}
+	}
+	return File{Name: "tilslutningsaftale-" + inv.Code + "-underskrevet.pdf", Type: "application/pdf", Data: SignPDF(pdf, true, at)}
 }
 
 // deliver stores a message in the inbound ledger, as the watcher would, applies it, and says

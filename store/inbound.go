@@ -261,7 +261,7 @@ func (s *Store) AddInbounds(ctx context.Context, ins []Inbound) (ids []int64, ad
 // InboundStatuses returns the status of each ledger row, in the order of ids.
 func (s *Store) InboundStatuses(ctx context.Context, ids []int64) ([]InboundStatus, error) {
 	out := make([]InboundStatus, len(ids))
-	err := s.Read(ctx, func(tx *Tx) error {
+	err := s.View(ctx, func(tx *Tx) error {
 		for i, id := range ids {
 			st, err := tx.InboundStatusOf(id)
 			if err != nil {

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"path"
 	"path/filepath"
 	"sort"
 	"sync"
@@ -57,10 +58,10 @@ var ErrNewerSchema = errors.New("the database was written by a newer version of 
 
 // Open opens (creating when missing) the database at path and brings its schema up to date.
 func Open(ctx context.Context, path string) (*Store, error) {
-	return open(ctx, path, len(migrations()))
+	return open(ctx, path, latest())
 }
 
-// open migrates up to version target only; tests use it to build old schemas.
+// open migrates up to schema version target only; tests use it to build old schemas.
 func open(ctx context.Context, path string, target int) (*Store, error) {
 	if err := mkdirPrivate(filepath.Dir(path)); err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
@@ -98,21 +99,43 @@ func (s *Store) Close() error {
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
 
-// migrations lists the embedded schema steps in order; step i brings the schema to
-// user_version i+1.
-func migrations() []string {
+// migration is one embedded schema step, known by its file name (NNNN_name.sql).
+type migration struct {
+	name string
+	sql  string
+}
+
+// migrations lists the embedded schema steps in the order of their numbers.
+func migrations() []migration {
 	names, _ := fs.Glob(migrationFiles, "migrations/*.sql")
 	sort.Strings(names)
-	out := make([]string, len(names))
+	out := make([]migration, len(names))
 	for i, n := range names {
 		data, _ := migrationFiles.ReadFile(n)
-		out[i] = string(data)
+		out[i] = migration{name: path.Base(n), sql: string(data)}
 	}
 	return out
 }
 
+// legacyOrder is the order in which rsvpd applied its steps while a store knew them only by
+// their count in user_version: a store without schema_migrations at user_version N has the
+// first N of these. Branches developed side by side take numbers of their own (0005 for the
+// desk, 0007 for the returned PDF), so that count no longer says which steps a store has:
+// from now on each applied step is recorded by name.
+var legacyOrder = []string{"0001_initial.sql", "0002_reviews_jobs.sql", "0003_typed_reasons.sql", "0007_agreement_pdf.sql"}
+
+// latest is the schema version this rsvpd writes: the number of its steps.
+func latest() int { return len(migrations()) }
+
+// migrate applies the steps a store lacks, in order, the first target of them at most (tests
+// build old schemas with fewer), and records each by name. user_version keeps the number of
+// steps applied, so that an older rsvpd, which counts, refuses a store with more than it knows.
 func (s *Store) migrate(ctx context.Context, target int) error {
 	steps := migrations()
+	known := map[string]bool{}
+	for _, m := range steps {
+		known[m.name] = true
+	}
 	return s.tx(ctx, func(tx *Tx) error {
 		var version int
 		if err := tx.tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
@@ -121,18 +144,68 @@ func (s *Store) migrate(ctx context.Context, target int) error {
 		if version > len(steps) {
 			return fmt.Errorf("%w (schema %d, this rsvpd knows up to %d): upgrade rsvpd", ErrNewerSchema, version, len(steps))
 		}
-		for v := version; v < target; v++ {
-			if _, err := tx.tx.ExecContext(ctx, steps[v]); err != nil {
-				return fmt.Errorf("migrate schema to %d: %w", v+1, err)
+		applied, err := appliedSteps(tx, version)
+		if err != nil {
+			return err
+		}
+		for name := range applied {
+			if !known[name] {
+				return fmt.Errorf("%w (it has schema step %s): upgrade rsvpd", ErrNewerSchema, name)
 			}
 		}
-		if target > version {
-			if _, err := tx.tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", target)); err != nil {
+		for i, m := range steps {
+			if i >= target || applied[m.name] {
+				continue
+			}
+			if _, err := tx.tx.ExecContext(ctx, m.sql); err != nil {
+				return fmt.Errorf("migrate schema: %s: %w", m.name, err)
+			}
+			if _, err := tx.tx.ExecContext(ctx, `INSERT INTO schema_migrations (name) VALUES (?)`, m.name); err != nil {
+				return fmt.Errorf("record schema step %s: %w", m.name, err)
+			}
+			applied[m.name] = true
+		}
+		if len(applied) != version {
+			if _, err := tx.tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(applied))); err != nil {
 				return fmt.Errorf("set schema version: %w", err)
 			}
 		}
 		return nil
 	})
+}
+
+// appliedSteps reads the steps a store has, recording the legacy ones by name on first use.
+func appliedSteps(tx *Tx, version int) (map[string]bool, error) {
+	if _, err := tx.tx.ExecContext(tx.ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY)`); err != nil {
+		return nil, fmt.Errorf("read schema steps: %w", err)
+	}
+	rows, err := tx.tx.QueryContext(tx.ctx, `SELECT name FROM schema_migrations`)
+	if err != nil {
+		return nil, fmt.Errorf("read schema steps: %w", err)
+	}
+	applied := map[string]bool{}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("read schema steps: %w", err)
+		}
+		applied[n] = true
+	}
+	rows.Close()
+	if len(applied) > 0 || version == 0 {
+		return applied, rows.Err()
+	}
+	if version > len(legacyOrder) {
+		return nil, fmt.Errorf("%w (schema %d without a record of its steps)", ErrNewerSchema, version)
+	}
+	for _, n := range legacyOrder[:version] {
+		if _, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO schema_migrations (name) VALUES (?)`, n); err != nil {
+			return nil, fmt.Errorf("record schema step %s: %w", n, err)
+		}
+		applied[n] = true
+	}
+	return applied, nil
 }
 
 // Version is the schema version of the open database.
@@ -166,11 +239,16 @@ func (c *stmtCache) prepared(ctx context.Context, query string) (*sql.Stmt, erro
 	// The store keeps each statement prepared on every connection that ran it: a
 	// transaction that writes one row (a message marked sent) takes it from there rather
 	// than parsing the SQL again.
-	shared, err := c.s.stmt(ctx, query)
-	if err != nil {
-		return nil, err
+	var st *sql.Stmt
+	if shared, err := c.s.stmt(ctx, query); err == nil {
+		st = c.Tx.StmtContext(ctx, shared)
+	} else {
+		// The statement names what only this transaction can see yet (a table a migration
+		// is creating): prepared for the transaction alone.
+		if st, err = c.Tx.PrepareContext(ctx, query); err != nil {
+			return nil, err
+		}
 	}
-	st := c.Tx.StmtContext(ctx, shared)
 	if c.stmts == nil {
 		c.stmts = map[string]*sql.Stmt{}
 	}
@@ -231,25 +309,6 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	return err
 }
 
-// Read runs fn in a read transaction: one consistent view of the store that never takes the
-// write lock, so reading a hundred thousand rows (the scheduler's state, a report) does not
-// hold up the sender and the watcher. fn must not write.
-func (s *Store) Read(ctx context.Context, fn func(tx *Tx) error) error {
-	sqlTx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return fmt.Errorf("store %s: begin read: %w", s.path, err)
-	}
-	defer sqlTx.Rollback()
-	if err := fn(&Tx{tx: &stmtCache{Tx: sqlTx, s: s}, ctx: ctx}); err != nil {
-		var dbErr *sqlite.Error
-		if errors.As(err, &dbErr) {
-			return fmt.Errorf("store %s: %w", s.path, err)
-		}
-		return err
-	}
-	return nil
-}
-
 // Unavailable reports whether err says the database cannot be written for now, whatever
 // was being written: another process holds its lock, its disk is full or failing, or it is
 // read-only. Such a write may succeed when tried again later; a constraint violation or a
@@ -265,6 +324,25 @@ func Unavailable(err error) bool {
 		return true
 	}
 	return false
+}
+
+// View runs fn in a read transaction: a consistent snapshot that, unlike Tx, takes no write
+// lock, so that pages read while the daemon writes (WAL lets readers and a writer go on
+// together). fn must not write.
+func (s *Store) View(ctx context.Context, fn func(tx *Tx) error) error {
+	sqlTx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("store %s: begin read: %w", s.path, err)
+	}
+	defer sqlTx.Rollback()
+	if err := fn(&Tx{tx: &stmtCache{Tx: sqlTx, s: s}, ctx: ctx}); err != nil {
+		var dbErr *sqlite.Error
+		if errors.As(err, &dbErr) {
+			return fmt.Errorf("store %s: %w", s.path, err)
+		}
+		return err
+	}
+	return nil
 }
 
 // tx is Tx without the file's name in errors (open names it already).

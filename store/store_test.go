@@ -58,8 +58,8 @@ func TestUpgradeFromFirstSchema(t *testing.T) {
 		t.Fatalf("upgrade: %v", err)
 	}
 	defer s.Close()
-	if v, _ := s.Version(ctx); v != len(migrations()) {
-		t.Errorf("version after upgrade = %d, want %d", v, len(migrations()))
+	if v, _ := s.Version(ctx); v != latest() {
+		t.Errorf("version after upgrade = %d, want %d", v, latest())
 	}
 	err = s.Tx(ctx, func(tx *Tx) error {
 		st, err := tx.State("101")
@@ -101,7 +101,7 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.db.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(migrations())+1)); err != nil {
+	if _, err := s.db.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", latest()+1)); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
@@ -336,7 +336,7 @@ func TestReviewsPage(t *testing.T) {
 	}
 	var pages [][]int64
 	var totals []int
-	err = s.Read(ctx, func(tx *Tx) error {
+	err = s.View(ctx, func(tx *Tx) error {
 		for after := int64(0); ; {
 			items, total, err := tx.ReviewsPage(true, after, 2)
 			if err != nil || len(items) == 0 {
@@ -356,4 +356,50 @@ func TestReviewsPage(t *testing.T) {
 	if got := fmt.Sprint(pages, totals); got != "[[1 3] [4 5]] [4 2]" {
 		t.Errorf("pages and totals %s, want [[1 3] [4 5]] [4 2]", got)
 	}
+}
+
+// A store written while steps were known only by their count (user_version 4: the first
+// three and 0007) takes the desk's 0005 and nothing twice; one written by a newer rsvpd is
+// refused.
+func TestMigrationsByName(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "legacy.db")
+	old, err := open(ctx, path, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Make it what the counting rsvpd left: 0007 applied as step 4, no record by name.
+	for _, q := range []string{`DROP TABLE schema_migrations`, mustStep(t, "0007_agreement_pdf.sql"), `PRAGMA user_version = 4`} {
+		if _, err := old.db.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old.Close()
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("opening a counted store: %v", err)
+	}
+	if v, _ := s.Version(ctx); v != latest() {
+		t.Errorf("version %d, want %d", v, latest())
+	}
+	var n int
+	s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM desk_sessions`).Scan(&n)
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO schema_migrations (name) VALUES ('0099_future.sql')`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := Open(ctx, path); !errors.Is(err, ErrNewerSchema) {
+		t.Errorf("a store with a step this rsvpd lacks: %v", err)
+	}
+}
+
+func mustStep(t *testing.T, name string) string {
+	t.Helper()
+	for _, m := range migrations() {
+		if m.name == name {
+			return m.sql
+		}
+	}
+	t.Fatalf("no step %s", name)
+	return ""
 }

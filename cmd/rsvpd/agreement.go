@@ -33,7 +33,7 @@ func runAgreement(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return exit
 	}
 	defer e.Close()
-	if err := e.ConfirmAgreement(ctx, code); err != nil {
+	if err := e.ConfirmAgreement(ctx, code, "shell"); err != nil {
 		fmt.Fprintf(stderr, "rsvpd: %v\n", err)
 		return 1
 	}

@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
+	rsvpd "github.com/rsvpd/rsvpd"
+	"github.com/rsvpd/rsvpd/config"
 	"github.com/rsvpd/rsvpd/demo"
 )
 
@@ -23,6 +26,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	seed := fs.String("seed", "1", "the `number` that draws who answers what and when")
 	smtpAddr := fs.String("smtp", "", "where the SMTP server listens, host:port (default 127.0.0.1 on a free port)")
 	imapAddr := fs.String("imap", "", "where the IMAP server listens, host:port (default 127.0.0.1 on a free port)")
+	httpAddr := fs.String("http", "", "with --keep-running: where the staff desk listens, host:port (default 127.0.0.1 on a free port)")
+	until := fs.String("until", "", "end the campaign at this `date` (YYYY-MM-DD, the campaign's time zone) instead of after the last digest;\n"+
+		"with --keep-running, everything stays up at that moment, and before the deadline the one-click links work")
 	if st, ok := parseFlags(fs, args); !ok {
 		return st
 	}
@@ -40,14 +46,26 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "rsvpd demo: --seed %q: want a whole number\n", *seed)
 		return 2
 	}
+	var cfg *config.Config
 	if *cfgPath != "" {
 		// The same checks and messages as every other command.
-		if _, ok := loadConfig(*cfgPath, stderr); !ok {
+		var ok bool
+		if cfg, ok = loadConfig(*cfgPath, stderr); !ok {
+			return 2
+		}
+	} else if cfg, err = config.LoadFS(rsvpd.ExampleFS(), rsvpd.ExampleConfig, ""); err != nil {
+		fmt.Fprintf(stderr, "rsvpd demo: %v\n", err)
+		return 1
+	}
+	var untilAt time.Time
+	if *until != "" {
+		if untilAt, err = time.ParseInLocation("2006-01-02", *until, cfg.Campaign.Location); err != nil {
+			fmt.Fprintf(stderr, "rsvpd demo: --until %q: want a date such as 2012-02-20\n", *until)
 			return 2
 		}
 	}
 	_, err = demo.Run(ctx, demo.Options{ConfigFile: *cfgPath, Dir: *out, Seed: n, Speed: speed, KeepRunning: *keep,
-		SMTPAddr: *smtpAddr, IMAPAddr: *imapAddr, Out: stdout})
+		SMTPAddr: *smtpAddr, IMAPAddr: *imapAddr, HTTPAddr: *httpAddr, Until: untilAt, Out: stdout})
 	if errors.Is(err, demo.ErrInterrupted) {
 		fmt.Fprintln(stderr, "rsvpd demo: interrupted")
 		return 1

@@ -48,7 +48,12 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "rsvpd preview: %v\n", err)
 		return 1
 	}
-	p := &previewer{c: cfg.Campaign, composer: daemon.NewComposer(cfg.Campaign, l, signer), signer: signer, lang: *lang, dir: *out}
+	cp := daemon.NewComposer(cfg.Campaign, l, signer)
+	cp.PlainReplyAddress = cfg.Mail.ReplyAddress == "plain" // what invitees get
+	if cfg.Web.Desk && cfg.HTTP.Address != "" {
+		cp.AnswerBase = cfg.Web.PublicURL // the invitations show the one-click links they will carry
+	}
+	p := &previewer{c: cfg.Campaign, composer: cp, signer: signer, lang: *lang, dir: *out}
 	// The letters carry each invitee's reply token, which answers for the invitee: the
 	// folder and its files are the user's only.
 	if err := os.MkdirAll(*out, 0o700); err != nil {
@@ -182,7 +187,8 @@ func (p *previewer) staffAttachments(l *daemon.Letter) error {
 func previewDate(c *campaign.Campaign, k letters.Kind, d *letters.Data) time.Time {
 	t := c.Schedule.Invitations
 	switch k {
-	case letters.KindAgreement, letters.KindNudgeAgreement:
+	case letters.KindAgreement, letters.KindNudgeAgreement, letters.KindAgreementReceipt,
+		letters.KindAgreementPDFNeeded, letters.KindAgreementConfirmed:
 		if !c.Schedule.Agreement.IsZero() {
 			t = c.Schedule.Agreement
 		}

@@ -29,12 +29,12 @@ func TestPreviewExampleCampaign(t *testing.T) {
 	if rc := runPreview(context.Background(), []string{"--config", cfgPath, "--out", out}, &stdout, &stderr); rc != 0 {
 		t.Fatalf("exit %d: %s", rc, stderr.String())
 	}
-	if want := "Wrote 98 invitations and 13 sample letters to " + out + " (111 .eml files)"; !strings.Contains(stdout.String(), want) {
+	if want := "Wrote 98 invitations and 20 sample letters to " + out + " (118 .eml files)"; !strings.Contains(stdout.String(), want) {
 		t.Errorf("output %q lacks %q", stdout.String(), want)
 	}
 	files, err := filepath.Glob(filepath.Join(out, "*.eml"))
-	if err != nil || len(files) != 111 {
-		t.Fatalf("%d .eml files (%v), want 111", len(files), err)
+	if err != nil || len(files) != 118 {
+		t.Fatalf("%d .eml files (%v), want 118", len(files), err)
 	}
 
 	signer := campaign.NewSigner([]byte(secret), "kombit.test")
@@ -59,10 +59,13 @@ func TestPreviewExampleCampaign(t *testing.T) {
 		if code, ok := signer.TokenFromAddress(rt[0].Address); !ok || code != inv.Code {
 			t.Errorf("%s: Reply-To %s carries the token of %q", inv.Code, rt[0].Address, code)
 		}
+		if a := msg.Header.Get("Auto-Submitted"); a != "" {
+			t.Errorf("%s: the invitation carries Auto-Submitted %q: out-of-office replies would not come back", inv.Code, a)
+		}
 		if code, ok := signer.VerifyMessageID(msg.Header.Get("Message-Id")); !ok || code != inv.Code {
 			t.Errorf("%s: Message-ID %s is not this invitee's", inv.Code, msg.Header.Get("Message-Id"))
 		}
-		if s, err := dec.DecodeHeader(msg.Header.Get("Subject")); err != nil || s != "Invitation: Dialogmøde om det nye fælles bibliotekssystem" {
+		if s, err := dec.DecodeHeader(msg.Header.Get("Subject")); err != nil || s != "Invitation til dialogmøde om det nye fælles bibliotekssystem" {
 			t.Errorf("%s: subject %q (%v)", inv.Code, s, err)
 		}
 		env, err := enmime.ReadEnvelope(bytes.NewReader(raw))
@@ -83,11 +86,15 @@ func TestPreviewExampleCampaign(t *testing.T) {
 		{"101-change.eml", []string{"text/calendar; method=REQUEST", "invite.ics"}, "Kalenderaftalen for mødet i Aalborg aflyses i en særskilt mail"},
 		{"101-calendar_cancel.eml", []string{"text/calendar; method=CANCEL", "cancel.ics"}, "Med denne mail følger en aflysning af kalenderaftalen for mødet i Aalborg"},
 		{"101-cancel_ack.eml", []string{"text/calendar; method=CANCEL"}, "Med denne mail følger en aflysning af kalenderaftalen"},
-		{"101-agreement.eml", []string{"application/pdf", "tilslutningsaftale-101-koebenhavn.pdf"}, "Kommunens betaling: 3.843.350 kr."},
+		{"101-agreement.eml", []string{"application/pdf", "tilslutningsaftale-101-koebenhavn.pdf"}, "Kommunens betaling er 3.843.350 kr. pr. år ekskl. moms."},
 		{"101-nudge_agreement.eml", []string{"application/pdf"}, "Aftalen er vedhæftet igen."},
-		{"101-decline_ack.eml", nil, "ikke kommer til nogen af møderne"},
+		{"101-agreement_pdf_needed.eml", []string{"application/pdf", "Auto-Submitted: auto-replied"}, "Jeres mail havde ingen PDF vedhæftet."},
+		{"101-agreement_receipt.eml", []string{"Auto-Submitted: auto-replied"}, "Vi har modtaget jeres underskrevne tilslutningsaftale"},
+		{"101-agreement_confirmed.eml", []string{"Auto-Submitted: auto-generated"}, "Københavns Kommune er dermed tilsluttet projektet"},
+		{"101-question_ack.eml", []string{"Auto-Submitted: auto-replied"}, "Vi har modtaget jeres spørgsmål og vender tilbage"},
+		{"101-decline_ack.eml", nil, "ikke deltager i nogen af møderne"},
 		{"101-reminder.eml", nil, "Vi glæder os til at se jer til mødet i Vejle."},
-		{"101-nudge_unanswered.eml", nil, "har endnu ikke fået svar fra Københavns Kommune"},
+		{"101-nudge_unanswered.eml", nil, "Møderne nærmer sig, og vi sender derfor invitationen igen."},
 		{"staff-staff_review.eml", []string{"message/rfc822", "original-r1.eml"}, "kunne rsvpd ikke afgøre selv"},
 		{"staff-digest.eml", nil, "TILMELDTE PR. MØDE"},
 	}

@@ -43,7 +43,7 @@ func runReview(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	tw := tabwriter.NewWriter(stdout, 2, 8, 2, ' ', 0)
 	var more bool
 	var last int64
-	err = st.Read(ctx, func(tx *store.Tx) error {
+	err = st.View(ctx, func(tx *store.Tx) error {
 		items, total, err := tx.ReviewsPage(!*all, *after, *limit)
 		if err != nil {
 			return err
@@ -125,6 +125,7 @@ func runReviewResolve(ctx context.Context, args []string, stdout, stderr io.Writ
 		return exit
 	}
 	defer e.Close()
+	d.By = "shell"
 	st, err := e.Resolve(ctx, id, d)
 	if err != nil {
 		fmt.Fprintf(stderr, "rsvpd: %v\n", err)

@@ -15,6 +15,8 @@ import (
 	"github.com/rsvpd/rsvpd/clock"
 	"github.com/rsvpd/rsvpd/config"
 	"github.com/rsvpd/rsvpd/daemon"
+	"github.com/rsvpd/rsvpd/mailer/auth"
+	"github.com/rsvpd/rsvpd/mailer/dkim"
 	"github.com/rsvpd/rsvpd/mailer/outbox"
 )
 
@@ -41,19 +43,12 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	level.Set(parseLevel(cfg.Log.Level))
 	log := newLogger(cfg, stderr, level)
 	o := daemon.RunOptions{Clock: clock.Real(), Send: !*noSend, Watch: !*noWatch}
-	var err error
-	if o.Send {
-		if o.SMTPPassword, err = cfg.Mail.SMTP.Password(); err != nil {
-			fmt.Fprintf(stderr, "rsvpd: SMTP password: %v\n", err)
-			return 2
-		}
-		o.Progress = progressPrinter(stderr)
+	if err := signIns(cfg, &o, log); err != nil {
+		fmt.Fprintf(stderr, "rsvpd: %v\n", err)
+		return 2
 	}
-	if o.Watch {
-		if o.IMAPPassword, err = cfg.Mail.IMAP.Password(); err != nil {
-			fmt.Fprintf(stderr, "rsvpd: IMAP password: %v\n", err)
-			return 2
-		}
+	if o.Send {
+		o.Progress = progressPrinter(stderr)
 	}
 	e, err := daemon.Open(ctx, cfg, o.Clock, log)
 	if err != nil {
@@ -88,6 +83,38 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// signIns sets how the loops sign in: a server signed in to with OAuth2 gets its credentials
+// (a fresh token for every connection; IMAP and SMTP share a token file), any other its
+// password, read now. It also reads the DKIM key when mail.dkim is set.
+func signIns(cfg *config.Config, o *daemon.RunOptions, log *slog.Logger) error {
+	imapCreds, smtpCreds := auth.ForServers(cfg, auth.Options{Log: log})
+	var err error
+	switch {
+	case !o.Send:
+	case cfg.Mail.SMTP.Auth.OAuth2():
+		o.SMTPSignIn = smtpCreds
+	default:
+		if o.SMTPPassword, err = cfg.Mail.SMTP.Password(); err != nil {
+			return fmt.Errorf("SMTP password: %w", err)
+		}
+	}
+	switch {
+	case !o.Watch:
+	case cfg.Mail.IMAP.Auth.OAuth2():
+		o.IMAPSignIn = imapCreds
+	default:
+		if o.IMAPPassword, err = cfg.Mail.IMAP.Password(); err != nil {
+			return fmt.Errorf("IMAP password: %w", err)
+		}
+	}
+	if o.Send && cfg.Mail.DKIM.Domain != "" {
+		if o.DKIM, err = dkim.New(cfg.Mail.DKIM); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // newLogger makes the daemon's logger as the config asks, at a level SIGHUP can change.

@@ -8,12 +8,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/rsvpd/rsvpd/config"
 	"github.com/rsvpd/rsvpd/daemon"
+	"github.com/rsvpd/rsvpd/desk"
 	"github.com/rsvpd/rsvpd/ops"
 	"github.com/rsvpd/rsvpd/schedules"
 )
@@ -30,8 +33,14 @@ func setupOps(ctx context.Context, cfg *config.Config, e *daemon.Engine, o *daem
 		fmt.Fprintf(stderr, "rsvpd: http token: %v\n", err)
 		return nil, 2
 	}
+	dk, err := setupDesk(cfg, e, log)
+	if err != nil {
+		fmt.Fprintf(stderr, "rsvpd: %v\n", err)
+		return nil, 2
+	}
 	srv, err := ops.New(ctx, ops.Options{Address: cfg.HTTP.Address, Token: token, Store: e.Store(),
-		Send: o.Send, Watch: o.Watch, SMTPAddr: cfg.Mail.SMTP.Addr(), SMTPTLS: cfg.Mail.SMTP.TLS, Log: log})
+		Send: o.Send, Watch: o.Watch, SMTPAddr: cfg.Mail.SMTP.Addr(), SMTPTLS: cfg.Mail.SMTP.TLS, Log: log,
+		Desk: dk, TLSCertFile: cfg.Web.TLSCertFile, TLSKeyFile: cfg.Web.TLSKeyFile})
 	if err != nil {
 		fmt.Fprintf(stderr, "rsvpd: %v\n", err)
 		return nil, 2
@@ -52,6 +61,31 @@ func setupOps(ctx context.Context, cfg *config.Config, e *daemon.Engine, o *daem
 	}
 	e.OnRead(srv.Read)
 	return srv, 0
+}
+
+// setupDesk builds the staff desk and the one-click pages for the HTTP listener (nil when
+// web.desk is off). The desk signs people in, so bound to anything but loopback it must be
+// reached over TLS: served here (web.tls_cert_file) or by a proxy (web.behind_tls_proxy).
+func setupDesk(cfg *config.Config, e *daemon.Engine, log *slog.Logger) (http.Handler, error) {
+	w := cfg.Web
+	if !w.Desk {
+		return nil, nil
+	}
+	host, _, err := net.SplitHostPort(cfg.HTTP.Address)
+	if err != nil {
+		return nil, fmt.Errorf("http address %q: %w", cfg.HTTP.Address, err)
+	}
+	if !ops.IsLoopback(host) && !w.TLS() {
+		return nil, fmt.Errorf("http address %s is reachable from other machines and serves the staff desk, which signs people in: "+
+			"serve TLS (web.tls_cert_file and web.tls_key_file), or set web.behind_tls_proxy: true behind a reverse proxy that terminates TLS, "+
+			"or listen on 127.0.0.1 (or set web.desk: false)", cfg.HTTP.Address)
+	}
+	d, err := desk.New(desk.Options{Engine: e, Signer: e.Signer(), BaseURL: e.DeskURL(), OneClick: e.AnswerURL() != "",
+		Secure: w.TLS() || strings.HasPrefix(w.PublicURL, "https://"), TrustProxy: w.BehindTLSProxy, Mailer: e, Log: log})
+	if err != nil {
+		return nil, err
+	}
+	return d.Handler(), nil
 }
 
 // chain calls first (when set), then then.

@@ -57,7 +57,7 @@ func loadReport(ctx context.Context, cfg *config.Config) (status.Report, error) 
 	}
 	defer st.Close()
 	b := status.NewBuilder(cfg.Campaign)
-	err = st.Read(ctx, func(tx *store.Tx) error { return tx.EachState(b.Add) })
+	err = st.View(ctx, func(tx *store.Tx) error { return tx.EachState(b.Add) })
 	if err != nil {
 		return status.Report{}, fmt.Errorf("read state from %s: %w", cfg.Store.Path, err)
 	}

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/emersion/go-sasl"
@@ -214,4 +215,83 @@ func (e *TokenError) Hint() string {
 		return "fix the configuration or the file named, then rsvpd tries again"
 	}
 	return ""
+}
+
+// Cause sorts a sign-in that failed by what must be done about it, for the people told.
+type Cause string
+
+const (
+	CauseRevoked   Cause = "revoked"    // the refresh token is revoked or expired: sign in again
+	CauseNoSignIn  Cause = "no_sign_in" // no one has signed in yet (no refresh token)
+	CauseClient    Cause = "client"     // the token endpoint refused the client: its id or secret
+	CauseRefused   Cause = "refused"    // the mail server turned the sign-in down
+	CauseSetup     Cause = "setup"      // a file or setting must be mended; the error names it
+	CauseTransient Cause = "transient"  // the token endpoint did not answer as it should: a retry may help
+)
+
+// CauseOf sorts err, a *TokenError or a *RefusedError (anything else is CauseTransient).
+func CauseOf(err error) Cause {
+	var te *TokenError
+	var re *RefusedError
+	switch {
+	case errors.As(err, &re):
+		return CauseRefused
+	case !errors.As(err, &te):
+		return CauseTransient
+	case te.Code == "invalid_grant":
+		return CauseRevoked
+	case te.Code == "invalid_client" || te.Code == "unauthorized_client":
+		return CauseClient
+	case errors.Is(te.Err, errNoRefreshToken):
+		return CauseNoSignIn
+	case te.Operator:
+		return CauseSetup
+	}
+	return CauseTransient
+}
+
+// IsSignInError reports whether err is a sign-in that failed: a *TokenError or a
+// *RefusedError.
+func IsSignInError(err error) bool {
+	var te *TokenError
+	var re *RefusedError
+	return errors.As(err, &te) || errors.As(err, &re)
+}
+
+// RefusedError is a sign-in the server turned down: the token (or the password) was had, and
+// the server did not take it (revoked, for another mailbox, the mailbox not given to the app).
+type RefusedError struct {
+	Server string // "IMAP outlook.office365.com:993"
+	Err    error  // the server's answer
+}
+
+func (e *RefusedError) Error() string {
+	return fmt.Sprintf("%s: sign-in refused by the server: %v", e.Server, e.Err)
+}
+
+func (e *RefusedError) Unwrap() error { return e.Err }
+
+// Summary says in one line which sign-in fails and what to do, for /healthz: "IMAP sign-in:
+// the refresh token is revoked or expired: sign in again with rsvpd login --config FILE". It
+// is err's own text for an error that is neither a *TokenError nor a *RefusedError.
+func Summary(err error) string {
+	var te *TokenError
+	if errors.As(err, &te) {
+		what := te.Hint()
+		if what == "" {
+			what = te.Step + ": " + te.Err.Error()
+		}
+		return kindOf(te.Server) + " sign-in: " + what
+	}
+	var re *RefusedError
+	if errors.As(err, &re) {
+		return kindOf(re.Server) + " sign-in refused by the server: " + firstLine(re.Err.Error())
+	}
+	return err.Error()
+}
+
+// kindOf is the protocol that names a server ("IMAP" of "IMAP host:993").
+func kindOf(server string) string {
+	kind, _, _ := strings.Cut(server, " ")
+	return kind
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -158,18 +159,19 @@ func TestTokenErrors(t *testing.T) {
 		code     string
 		operator bool
 		hint     string
+		cause    Cause
 	}{
 		{"wrong secret", server(s, config.GrantClientCredentials, "RSVPD_TEST_SECRET", ""), wrong,
-			"client-credentials grant at " + s.TokenURL(), "invalid_client", true, "check client_id and the client secret"},
+			"client-credentials grant at " + s.TokenURL(), "invalid_client", true, "check client_id and the client secret", CauseClient},
 		{"no secret", server(s, config.GrantClientCredentials, "RSVPD_TEST_SECRET", ""), "",
-			"read the client secret", "", true, "fix the configuration"},
+			"read the client secret", "", true, "fix the configuration", CauseSetup},
 		{"revoked refresh token", server(s, config.GrantRefreshToken, "RSVPD_TEST_SECRET", revokedFile), right,
-			"refresh-token grant at " + s.TokenURL(), "invalid_grant", true, "rsvpd login"},
+			"refresh-token grant at " + s.TokenURL(), "invalid_grant", true, "rsvpd login", CauseRevoked},
 		{"never signed in", server(s, config.GrantRefreshToken, "", filepath.Join(dir, "none.json")), "",
-			"read the token file", "", true, "sign in once with rsvpd login"},
+			"read the token file", "", true, "sign in once with rsvpd login", CauseNoSignIn},
 		{"token file others can read", server(s, config.GrantRefreshToken, "", openFile), "",
-			"read the token file", "", true, "fix the configuration"},
-		{"endpoint down", down, right, "client-credentials grant at http://127.0.0.1:1/token", "", false, ""},
+			"read the token file", "", true, "fix the configuration", CauseSetup},
+		{"endpoint down", down, right, "client-credentials grant at http://127.0.0.1:1/token", "", false, "", CauseTransient},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -183,6 +185,9 @@ func TestTokenErrors(t *testing.T) {
 			if te.Server != "SMTP 127.0.0.1:143" || !strings.HasPrefix(te.Step, tt.step) || te.Code != tt.code || te.Operator != tt.operator {
 				t.Errorf("got server %q step %q code %q operator %v; want step %q code %q operator %v",
 					te.Server, te.Step, te.Code, te.Operator, tt.step, tt.code, tt.operator)
+			}
+			if cause := CauseOf(err); cause != tt.cause {
+				t.Errorf("cause %s, want %s", cause, tt.cause)
 			}
 			if !strings.Contains(te.Hint(), tt.hint) {
 				t.Errorf("hint %q lacks %q", te.Hint(), tt.hint)
@@ -310,4 +315,76 @@ func (p *pipe) waitFor(t *testing.T, re *regexp.Regexp) string {
 	}
 	t.Fatalf("no %v in %q", re, p.buf.String())
 	return ""
+}
+
+// A refusal that needs a person is not asked of the token endpoint again at the pace the mail
+// loops retry: only once the token file changes, or after operatorRecheck.
+func TestOperatorFailureIsNotRepeated(t *testing.T) {
+	s := startServer(t, oauthserver.Options{})
+	s.AddClient("rsvpd", "", "")
+	file := filepath.Join(t.TempDir(), "tok.json")
+	old := s.IssueRefreshToken("rsvpd", mailbox, "mail")
+	NewTokenFile(file).Save(old)
+	s.RevokeRefreshToken(old)
+	clock := &fakeClock{now: time.Now()}
+	c := New("IMAP", server(s, config.GrantRefreshToken, "", file), Options{Now: clock.Now})
+	for range 5 {
+		if _, _, err := c.IMAP(context.Background()); err == nil {
+			t.Fatal("a revoked refresh token gave a token")
+		}
+		clock.Add(10 * time.Second)
+	}
+	if n := s.Stats().Refused; n != 1 {
+		t.Errorf("the token endpoint was asked %d times with the revoked refresh token, want once", n)
+	}
+	clock.Add(operatorRecheck)
+	c.IMAP(context.Background())
+	if n := s.Stats().Refused; n != 2 {
+		t.Errorf("after %v the endpoint was asked %d times in all, want twice", operatorRecheck, n)
+	}
+	NewTokenFile(file).Save(s.IssueRefreshToken("rsvpd", mailbox, "mail"))
+	imapToken(t, c) // a new sign-in is used at once
+
+	// A failure a retry may mend (the endpoint does not answer) is asked again each time.
+	down := server(s, config.GrantClientCredentials, "RSVPD_TEST_SECRET", "")
+	down.Auth.TokenURL = "http://127.0.0.1:1/token"
+	t.Setenv("RSVPD_TEST_SECRET", "x")
+	var calls int
+	hc := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		calls++
+		return nil, errors.New("connection refused")
+	})}
+	d := New("SMTP", down, Options{HTTPClient: hc})
+	for i := range 3 {
+		before := calls
+		d.SMTP(context.Background())
+		if calls == before {
+			t.Errorf("sign-in %d after an endpoint that did not answer did not ask it again", i+1)
+		}
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// Summary says which sign-in fails and what to do, in one line.
+func TestSummary(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{&TokenError{Server: "IMAP outlook.office365.com:993", Step: "refresh-token grant at https://x/token",
+			Code: "invalid_grant", Operator: true, Err: errors.New("invalid_grant: AADSTS70008")},
+			"IMAP sign-in: the refresh token is revoked or expired: sign in again with rsvpd login --config FILE"},
+		{&TokenError{Server: "SMTP smtp.office365.com:587", Step: "client-credentials grant at https://x/token",
+			Err: errors.New("HTTP 503 Service Unavailable")},
+			"SMTP sign-in: client-credentials grant at https://x/token: HTTP 503 Service Unavailable"},
+		{&RefusedError{Server: "SMTP smtp.office365.com:587", Err: errors.New("535 5.7.3 Authentication unsuccessful\nmore")},
+			"SMTP sign-in refused by the server: 535 5.7.3 Authentication unsuccessful"},
+	} {
+		if got := Summary(tc.err); got != tc.want {
+			t.Errorf("Summary(%v)\n got %q\nwant %q", tc.err, got, tc.want)
+		}
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -26,6 +27,12 @@ type tokenSource struct {
 	mu     sync.Mutex
 	cur    *oauth2.Token
 	issued time.Time
+	// refused is the last failure that needs a person, with when it happened and the state
+	// of the files it came from: asking again is answered from it until a file changes or
+	// operatorRecheck passes (see Token).
+	refused   *TokenError
+	refusedAt time.Time
+	refusedOf string
 }
 
 func newTokenSource(server string, a config.Auth, file *TokenFile, opts Options) *tokenSource {
@@ -36,6 +43,14 @@ func newTokenSource(server string, a config.Auth, file *TokenFile, opts Options)
 // connection opened with it must get through its sign-in, and a short-lived token (a test's
 // 5 s) must still be reused for a moment rather than fetched for every connection.
 const maxMargin = time.Minute
+
+// operatorRecheck is how long a failure that needs a person (a revoked refresh token, a wrong
+// secret) is given as the answer without asking the token endpoint again, unless the token
+// file or the secret file changes first. The mail loops try to sign in again every few
+// seconds, so that mail moves soon after `rsvpd login`; the endpoint should not see the same
+// refused request at that pace (Entra ID blocks clients that repeat a failing request), and
+// a fix made at the provider (consent granted, the mailbox given to the app) is still found.
+const operatorRecheck = 5 * time.Minute
 
 // Token returns a token with enough life left for a new connection.
 func (t *tokenSource) Token(ctx context.Context) (*oauth2.Token, error) {
@@ -48,7 +63,17 @@ func (t *tokenSource) Token(ctx context.Context) (*oauth2.Token, error) {
 			return t.cur, nil
 		}
 	}
+	inputs := t.inputs()
+	if t.refused != nil && now.Sub(t.refusedAt) < operatorRecheck && inputs == t.refusedOf {
+		return nil, t.refused
+	}
 	tok, err := t.fetch(ctx)
+	var te *TokenError
+	if errors.As(err, &te) && te.Operator {
+		t.refused, t.refusedAt, t.refusedOf = te, now, inputs
+	} else {
+		t.refused = nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -58,6 +83,23 @@ func (t *tokenSource) Token(ctx context.Context) (*oauth2.Token, error) {
 	t.cur, t.issued = tok, now
 	t.opts.Log.Debug("got an access token", "server", t.server, "grant", t.a.Grant, "expires", tok.Expiry)
 	return tok, nil
+}
+
+// inputs describes the files a token is made from (the token file, the secret file) by their
+// size and time of change, so that a new sign-in or a new secret is seen at once.
+func (t *tokenSource) inputs() string {
+	var b strings.Builder
+	for _, path := range []string{t.a.TokenFile, t.a.ClientSecretFile} {
+		if path == "" {
+			continue
+		}
+		if st, err := os.Stat(path); err == nil {
+			fmt.Fprintf(&b, "%s %d %d %v;", path, st.Size(), st.ModTime().UnixNano(), st.Mode())
+		} else {
+			fmt.Fprintf(&b, "%s missing;", path)
+		}
+	}
+	return b.String()
 }
 
 func (t *tokenSource) forget() {

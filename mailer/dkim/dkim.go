@@ -1,7 +1,8 @@
 // Package dkim builds the DKIM signer for mail.dkim: operators who send through a relay of
 // their own that does not sign can have rsvpd sign each message (RFC 6376), so that receivers'
 // DMARC checks pass. Microsoft 365 and Google sign outgoing mail themselves; there it is not
-// needed. The sender sets the signer on go-mail (Client.SetAlwaysDKIMSign or Msg.SetDKIM).
+// needed. The sender signs each message with it (Msg.SetDKIM) as it encodes it; the signer is
+// safe to share between the sender's connections.
 package dkim
 
 import (
@@ -42,5 +43,11 @@ func New(c config.DKIM) (*mail.DKIMSigner, error) {
 	// go-mail's default header list (From, To, Subject, Date, Message-ID, Content-Type,
 	// MIME-Version) stays: go-mail v0.8.1 signs a listed header that a message lacks (Reply-To
 	// on a staff letter) in a way verifiers (go-msgauth) reject, so only always-present fields.
+	//
+	// One signature now: it proves the key signs, and go-mail v0.8.1 settles the algorithm on
+	// the first Sign (a write), after which the sender's connections only read the signer.
+	if _, err := s.Sign([]byte("From: "+c.Domain+"\r\n"), []byte("\r\n")); err != nil {
+		return nil, fmt.Errorf("dkim: key file %s: %w", c.KeyFile, err)
+	}
 	return s, nil
 }

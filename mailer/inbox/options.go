@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/emersion/go-sasl"
+
 	"github.com/rsvpd/rsvpd/clock"
 	"github.com/rsvpd/rsvpd/mailer"
 )
@@ -35,8 +37,20 @@ type Options struct {
 	TLS  mailer.TLSMode // default mailer.ImplicitTLS
 	// TLSConfig adds trusted roots or a server name; nil uses the system's roots and Host.
 	TLSConfig *tls.Config
-	User      string
-	Password  string
+	// SignIn, when set, signs each new session in with AUTHENTICATE (auth.Credentials: an
+	// OAuth2 token fresh enough for the session, which is renewed before the token expires,
+	// since Exchange ends a session when its token does). Without it the watcher logs in with
+	// LOGIN, User and Password, which every server has.
+	SignIn   SignIn
+	User     string
+	Password string
+	// OnSignIn is called after each attempt to sign a session in (on Run's goroutine; it must
+	// not block): with nil when the server took the sign-in, else with a *auth.TokenError (no
+	// token could be had; no connection is opened then) or an *auth.RefusedError (the server
+	// turned the sign-in down). While a sign-in fails the replies wait in the mailbox; the
+	// watcher tries again after the backoff, at most mailer.SignInRetryMax apart while no token
+	// can be had.
+	OnSignIn func(err error)
 	// Mailbox is read for replies (default INBOX). Processed is where finished messages are
 	// moved, with "/" between levels whatever the server's separator; it is created when
 	// missing. With Processed empty, or when it cannot be created, finished messages stay
@@ -76,6 +90,13 @@ type Options struct {
 	// OnConnect is called (on Run's goroutine; it must not block) each time a session is
 	// ready: logged in, the mailbox selected. For metrics and health.
 	OnConnect func(Connection)
+}
+
+// SignIn gives the SASL client of one new session and when its token expires (zero: never),
+// and forgets a token the server turned down. auth.Credentials is one.
+type SignIn interface {
+	IMAP(ctx context.Context) (sasl.Client, time.Time, error)
+	Forget()
 }
 
 // Connection describes a session that became ready.

@@ -19,8 +19,10 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/emersion/go-sasl"
 
 	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/mailer/auth"
 	"github.com/rsvpd/rsvpd/store"
 )
 
@@ -47,14 +49,18 @@ type session struct {
 	processed string // the processed mailbox's name on the server
 	keywords  bool   // the mailbox keeps keywords such as $rsvpd
 	pos       store.MailboxPosition
+	// renewAt is when the session makes way for a new one, before its token expires (zero
+	// for a password).
+	renewAt time.Time
 }
 
 // run connects, then searches and waits until the connection fails or ctx ends.
 func (s *session) run(ctx context.Context) error {
-	w := s.w
+	w, o := s.w, s.w.o
 	if err := s.connect(ctx); err != nil {
 		return err
 	}
+	w.signedIn()
 	defer s.c.Close()
 	// Closing the connection is what interrupts a command in flight when the daemon stops.
 	stop := context.AfterFunc(ctx, func() { s.c.Close() })
@@ -77,11 +83,18 @@ func (s *session) run(ctx context.Context) error {
 		w.o.OnConnect(info)
 	}
 	for {
-		if err := s.sync(ctx); err != nil {
-			return err
+		err := s.sync(ctx)
+		if err == nil {
+			s.synced = true
+			err = s.wait(ctx)
 		}
-		s.synced = true
-		if err := s.wait(ctx); err != nil {
+		if err == nil && s.renewDue() {
+			err = errRenew
+		}
+		if errors.Is(err, errRenew) {
+			_ = s.cmd("logout", o.CommandTimeout, func() error { return s.c.Logout().Wait() })
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -106,9 +119,19 @@ func (s *session) cmd(op string, d time.Duration, fn func() error) error {
 	return nil
 }
 
-// connect dials, secures and logs in.
+// connect dials, secures and signs in. With SignIn the token comes first: when none can be
+// had, no connection is opened.
 func (s *session) connect(ctx context.Context) error {
 	o := s.w.o
+	var sc sasl.Client
+	if o.SignIn != nil {
+		var expiry time.Time
+		var err error
+		if sc, expiry, err = o.SignIn.IMAP(ctx); err != nil {
+			return err
+		}
+		s.renewAt = renewBefore(expiry, time.Now())
+	}
 	// TCP keepalive finds a peer that vanished without closing (a dropped network) while
 	// the connection sits in IDLE, where no command deadline runs.
 	dialer := &net.Dialer{Timeout: o.CommandTimeout, KeepAliveConfig: net.KeepAliveConfig{
@@ -161,13 +184,16 @@ func (s *session) connect(ctx context.Context) error {
 	guard.Stop()
 	err = s.cmd("greeting", o.CommandTimeout, s.c.WaitGreeting)
 	if err == nil {
-		err = s.cmd("login as "+o.User, o.CommandTimeout, func() error { return s.c.Login(o.User, o.Password).Wait() })
+		err = s.signIn(sc)
+	}
+	var refused *auth.RefusedError
+	if err != nil && !errors.As(err, &refused) {
+		err = fmt.Errorf("IMAP %s: %w", o.addr(), err)
 	}
 	if err != nil {
 		s.c.Close()
-		return fmt.Errorf("IMAP %s: %w", o.addr(), err)
 	}
-	return nil
+	return err
 }
 
 // prepare learns the server's capabilities, finds or makes the processed mailbox, selects
@@ -282,6 +308,10 @@ func (s *session) sync(ctx context.Context) error {
 	for rest := uids; len(rest) > 0; {
 		if ctx.Err() != nil {
 			return ctx.Err()
+		}
+		if s.renewDue() {
+			s.advance(ctx, to)
+			return errRenew
 		}
 		chunk := s.chunk(rest, sizes)
 		rest = rest[len(chunk):]
@@ -818,6 +848,9 @@ func (s *session) wait(ctx context.Context) error {
 	}
 	if next := w.nextRetry(); !next.IsZero() {
 		d = max(0, min(d, time.Until(next)))
+	}
+	if !s.renewAt.IsZero() {
+		d = max(0, min(d, time.Until(s.renewAt)))
 	}
 	timer := time.NewTimer(d)
 	defer timer.Stop()

@@ -5,6 +5,7 @@ package inbox
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync/atomic"
@@ -15,6 +16,7 @@ import (
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/clock"
 	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/mailer/auth"
 	"github.com/rsvpd/rsvpd/store"
 )
 
@@ -60,6 +62,10 @@ type Watcher struct {
 	retries     map[imap.UID]*retry
 	finished    map[imap.UID]bool
 	retriesUVal uint32
+	// signInFails counts the sign-ins that failed in a row, since signInSince (Run's
+	// goroutine only): the log tells of an outage once, and of its end.
+	signInFails int
+	signInSince time.Time
 
 	connects, reconnects, connectFailures, handled, handleErrors, tooLarge atomic.Int64
 }
@@ -128,6 +134,12 @@ func (w *Watcher) Run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return nil
 		}
+		if errors.Is(err, errRenew) {
+			// Planned: the next session signs in with a new token at once. Nothing was lost.
+			w.log.Debug("renewing the IMAP session before its token expires", "server", w.o.addr())
+			failures, lostAt = 0, time.Time{}
+			continue
+		}
 		w.connectFailures.Add(1)
 		if s.ready {
 			lostAt = time.Now()
@@ -139,8 +151,12 @@ func (w *Watcher) Run(ctx context.Context) error {
 		}
 		failures++
 		delay := w.backoff.Wait(failures)
-		w.log.Warn("IMAP session ended; connecting again", "server", w.o.addr(), "in", delay.Round(time.Millisecond),
-			"attempt", failures, "err", err)
+		if auth.IsSignInError(err) {
+			delay = w.signInFailed(err, failures)
+		} else {
+			w.log.Warn("IMAP session ended; connecting again", "server", w.o.addr(), "in", delay.Round(time.Millisecond),
+				"attempt", failures, "err", err)
+		}
 		t := time.NewTimer(delay)
 		select {
 		case <-ctx.Done():

@@ -447,7 +447,7 @@ func TestWatcherBatches(t *testing.T) {
 		var got []string
 		errs := make([]error, len(ids))
 		for i, id := range ids {
-			err := st.Read(ctx, func(tx *store.Tx) error {
+			err := st.View(ctx, func(tx *store.Tx) error {
 				in, err := tx.Inbound(id)
 				got = append(got, in.MessageID)
 				return err

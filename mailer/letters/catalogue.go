@@ -158,6 +158,9 @@ func (r *Reasons) funcs(lang string) template.FuncMap {
 	fm["partstat"] = func(p string) string { return partStatWords(lang, p) }
 	fm["letter"] = func(kind string, definite bool) string { return letterName(lang, kind, definite) }
 	fm["bytes"] = func(n int) string { return bytesIn(lang, n) }
+	fm["cities"] = func(ids []string) string { return r.cities(lang, ids, "or") }
+	fm["others"] = func(ids []string) string { return r.cities(lang, ids, "and") }
+	fm["ref"] = func(kind string) string { return refWords(lang, kind) }
 	return fm
 }
 
@@ -169,6 +172,63 @@ func (r *Reasons) city(id string) string {
 		}
 	}
 	return id
+}
+
+// cities names meetings by city, joined as a choice ("Aalborg or Vejle") or a list
+// ("Aalborg and Roskilde").
+func (r *Reasons) cities(lang string, ids []string, join string) string {
+	names := make([]string, len(ids))
+	for i, id := range ids {
+		names[i] = id
+		if r.c != nil {
+			if m, ok := r.c.Meeting(id); ok {
+				names[i] = m.City
+			}
+		}
+	}
+	word := map[string][2]string{"or": {"eller", "or"}, "and": {"og", "and"}}[join]
+	w := word[1]
+	if lang == "da" {
+		w = word[0]
+	}
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " " + w + " " + names[len(names)-1]
+}
+
+// refWords says in words how a reply named a meeting or counted its people (campaign.Reason's
+// Ref), as the object of "read from" / "læst ud fra".
+func refWords(lang, kind string) string {
+	w, ok := map[string][2]string{
+		"weekday":      {"ugedagen", "the weekday"},
+		"date":         {"datoen", "the date"},
+		"relative_day": {"dagen regnet fra svarets dato", "the day counted from the reply's date"},
+		"month":        {"måneden", "the month"},
+		"week":         {"ugenummeret", "the week number"},
+		"venue":        {"mødestedet", "the venue"},
+		"room":         {"lokalet", "the room"},
+		"street":       {"adressen", "the street"},
+		"order":        {"mødernes rækkefølge", "the order of the meetings"},
+		"region":       {"landsdelen", "the part of the country"},
+		"host":         {"at mødet holdes hos afsenderen", "the meeting being held at the sender's own house"},
+		"inline":       {"svarets plads under mødet i den citerede invitation", "the answer's place under the meeting in the quoted invitation"},
+		"misspelt":     {"et bynavn med en stavefejl", "a misspelt city name"},
+		"earlier":      {"afsenderens tidligere svar, som er citeret nedenfor", "the sender's earlier answer quoted below"},
+		"number":       {"et tal", "a number"},
+		"names":        {"navnene", "the names"},
+		"list":         {"deltagerlisten", "the list of participants"},
+	}[kind]
+	if !ok {
+		return kind
+	}
+	if lang == "da" {
+		return w[0]
+	}
+	return w[1]
 }
 
 func capital(s string) string {
@@ -233,6 +293,17 @@ func letterName(lang, kind string, definite bool) string {
 		"nudge_agreement":  {"rykker for aftalen", "rykkeren for aftalen", "reminder of the agreement", "the reminder of the agreement"},
 		"staff_review":     {"besked til sekretariatet", "beskeden til sekretariatet", "staff notification", "the staff notification"},
 		"digest":           {"dagsoversigt", "dagsoversigten", "digest", "the digest"},
+		"final_report":     {"slutrapport", "slutrapporten", "final report", "the final report"},
+		"participant_list": {"deltagerliste", "deltagerlisten", "participant list", "the participant list"},
+		"staff_signin":     {"besked om login", "beskeden om login", "sign-in notice", "the sign-in notice"},
+		"staff_answer":     {"svar fra sekretariatet", "svaret fra sekretariatet", "answer from the staff", "the answer from the staff"},
+		"desk_signin":      {"link til at logge ind", "linket til at logge ind", "sign-in link", "the sign-in link"},
+
+		// Receipts and answers that need no person.
+		"question_ack":         {"kvittering for spørgsmål", "kvitteringen for spørgsmålet", "acknowledgement of a question", "the acknowledgement of the question"},
+		"agreement_receipt":    {"kvittering for tilslutningsaftale", "kvitteringen for tilslutningsaftalen", "receipt for the agreement", "the receipt for the agreement"},
+		"agreement_pdf_needed": {"anmodning om aftalen som PDF", "anmodningen om aftalen som PDF", "request for the agreement as a PDF", "the request for the agreement as a PDF"},
+		"agreement_confirmed":  {"bekræftelse af tilslutning", "bekræftelsen af tilslutningen", "confirmation of the accession", "the confirmation of the accession"},
 	}[kind]
 	if !ok {
 		return kind

@@ -14,7 +14,7 @@ func sampleReason(code campaign.ReasonCode) campaign.Reason {
 	return campaign.Reason{Code: code, Meeting: "vejle", OldMeeting: "aalborg", People: 3, Welcome: 2,
 		Invitee: "101", Address: "x@example.test", Addresses: []string{"x@example.test"}, Letter: "reminder",
 		Count: 2, Status: "5.1.1", Method: "COUNTER", PartStat: "TENTATIVE", Date: "2012-03-05",
-		Quote: "«q»", Detail: "«d»", Flag: true}
+		Quote: "«q»", Detail: "«d»", Flag: true, Alternatives: []string{"aalborg", "roskilde"}, Ref: "weekday"}
 }
 
 // englishWords are words a Danish sentence of the catalogue must not hold.
@@ -89,4 +89,15 @@ func testCampaign(t *testing.T) *campaign.Campaign {
 	}
 	c.Index()
 	return c
+}
+
+// TestEveryKindHasAName: a reason that names a letter (auto_answer_cap, undeliverable) names it
+// in words, whatever its kind. An unknown kind is written as it is, and no Danish definite
+// name is the kind itself.
+func TestEveryKindHasAName(t *testing.T) {
+	for _, k := range Kinds() {
+		if n := letterName("da", string(k), true); n == string(k) {
+			t.Errorf("%s has no name", k)
+		}
+	}
 }

@@ -28,8 +28,9 @@ type Outgoing struct {
 	MessageID  string
 	InReplyTo  string   // without angle brackets; "" when not a reply
 	References []string // without angle brackets, oldest first
-	// AutoSubmitted is the RFC 3834 keyword: "auto-generated" for scheduled mail,
-	// "auto-replied" for answers to a message; "" only for mail a person asked to send.
+	// AutoSubmitted is the RFC 3834 keyword: "auto-replied" for automatic answers to a
+	// message, "auto-generated" for other automatic notices, "" for letters written to a
+	// person (Kind.AutoSubmitted decides it per kind).
 	AutoSubmitted string
 	Date          time.Time
 	// Calendar is an iTIP message (REQUEST, CANCEL, ...): it becomes a text/calendar

@@ -193,7 +193,7 @@ func TestComposeInvitation(t *testing.T) {
 	}
 	dec := new(mime.WordDecoder)
 	subject, err := dec.DecodeHeader(rawSubject)
-	if err != nil || subject != "Invitation: Dialogmøde om det nye fælles bibliotekssystem" {
+	if err != nil || subject != "Invitation til dialogmøde om det nye fælles bibliotekssystem" {
 		t.Errorf("Subject decodes to %q (%v)", subject, err)
 	}
 	checkHeaders(t, msg, o)

@@ -11,9 +11,13 @@
 // value). Two more files per language hold what the letters share: "common.<lang>.txt" and
 // "common.<lang>.html" (greeting, meeting list, agenda, contact and signature, the HTML frame).
 // The kinds are invitation, confirmation, change, calendar_cancel (the old entry's CANCEL
-// after a change of meeting, in a message of its own), decline_ack, cancel_ack, reminder,
-// agreement, nudge_unanswered, nudge_agreement, staff_review and digest; the languages da and
-// en. The defaults are embedded (templates/); a folder named by the config's `templates` key
+// after a change of meeting, in a message of its own), decline_ack, cancel_ack, question_ack,
+// reminder, agreement, agreement_receipt, agreement_pdf_needed, agreement_confirmed,
+// nudge_unanswered, nudge_agreement, staff_review, digest, final_report and participant_list;
+// the languages da and en. Each kind's Auto-Submitted header is decided in one table
+// (Kind.AutoSubmitted): automatic answers and notices carry it, letters written to a person
+// (invitation, agreement, reminder, nudges) do not, so that out-of-office replies to them still
+// come back. The defaults are embedded (templates/); a folder named by the config's `templates` key
 // may hold files of the same names, each replacing its embedded default. A file there with any
 // other name is an error (a misspelt name would otherwise be silently ignored).
 //
@@ -23,7 +27,8 @@
 // A template sees these fields:
 //
 //	.Campaign          *campaign.Campaign: .Name, .Organiser (.Name .Email .Website .Contact),
-//	                   .Meetings, .Agenda, .Deadline, .Companions (.Included .Role), .GoAhead
+//	                   .Meetings, .Agenda, .Deadline, .Companions (.Included .Role), .GoAhead,
+//	                   .WithoutGoAhead, .Background, .Schedule (.AnswerBy ...)
 //	.Invitee           campaign.Invitee: .Code .Name .FormalName .Contact .Population
 //	.Party             how the letter names the invitee: FormalName, else Name ("Københavns Kommune")
 //	.Meeting           *campaign.Meeting the letter is about (confirmation, change, calendar_cancel, cancel_ack, reminder)
@@ -32,12 +37,17 @@
 //	.MeetingChanged    true when the change moved the invitee to another meeting
 //	.OtherMeetings     the campaign's meetings except .Meeting
 //	.Headcount         people registered; .OldHeadcount before a change
-//	.ReplyAddress      the invitee's tokened reply address
+//	.ReplyAddress      where the invitee answers: the tokened reply address (or the plain one)
 //	.Amount            the invitee's price in øre (campaign.PriceOf); .Explicit when set per invitee
 //	.CalendarAttached  the caller attaches calendar data (the text then says so)
 //	.CalendarAccepted  the invitee accepted the meeting's entry in the calendar: nothing is
 //	                   attached for it, and the text says the meeting is in the calendar
 //	.AgreementAttached the caller attaches the agreement PDF (nudge_agreement says so)
+//	.AgreementAttached the caller attaches the agreement PDF (nudge_agreement and
+//	                   agreement_pdf_needed say so)
+//	.ReturnedFile      the file a reply attached: the PDF received (agreement_receipt), or the
+//	                   one that does not return the agreement (agreement_pdf_needed); "" for none
+//	.FileProblem       why it does not: "not_pdf", "damaged" or "unchanged" (campaign.PDF...)
 //	.AgreementBeforeMeetings the agreement letter is scheduled before the first meeting
 //	.Review            []ReviewItem (staff_review, digest)
 //	.Digest            *DigestData (digest)

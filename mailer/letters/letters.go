@@ -30,23 +30,74 @@ const (
 	KindNudgeUnanswered Kind = "nudge_unanswered" // no answer yet
 	KindNudgeAgreement  Kind = "nudge_agreement"  // the agreement has not come back
 	KindStaffReview     Kind = "staff_review"     // to the staff: items a person must decide
+	KindStaffSignIn     Kind = "staff_signin"     // to the staff: rsvpd cannot sign in to the mailbox
 	KindDigest          Kind = "digest"           // to the staff: the daily overview
 	KindFinalReport     Kind = "final_report"     // to the staff: the result, once, after the deadline
 	KindParticipantList Kind = "participant_list" // to the staff and hosts: who comes to a meeting
+	KindStaffAnswer     Kind = "staff_answer"     // a staff member's own answer, in the reply's thread
+	KindDeskSignIn      Kind = "desk_signin"      // to a staff member: the link to sign in to the desk
+)
+
+// Receipts and holding answers, sent at once in the thread of the invitee's message, and the
+// letter that follows the staff's check of a returned agreement.
+const (
+	KindQuestionAck        Kind = "question_ack"         // a question: received, we will answer
+	KindAgreementReceipt   Kind = "agreement_receipt"    // the signed agreement came as a PDF: the staff will check it
+	KindAgreementPDFNeeded Kind = "agreement_pdf_needed" // words (or a file that is no PDF) without the signed PDF
+	KindAgreementConfirmed Kind = "agreement_confirmed"  // the staff have checked it: the accession is confirmed
 )
 
 // Kinds lists every kind of letter, in the order of a campaign.
 func Kinds() []Kind {
 	return []Kind{KindInvitation, KindConfirmation, KindChange, KindCalendarCancel, KindDeclineAck, KindCancelAck,
-		KindReminder, KindAgreement, KindNudgeUnanswered, KindNudgeAgreement, KindStaffReview,
-		KindDigest, KindFinalReport, KindParticipantList}
+		KindQuestionAck, KindReminder, KindAgreement, KindAgreementReceipt, KindAgreementPDFNeeded,
+		KindAgreementConfirmed, KindNudgeUnanswered, KindNudgeAgreement, KindStaffReview, KindStaffSignIn,
+		KindDigest, KindFinalReport, KindParticipantList, KindStaffAnswer, KindDeskSignIn}
+}
+
+// autoSubmitted is the RFC 3834 keyword of each kind, the one place that decides it. Automatic
+// answers to an invitee's message are auto-replied; other automatic notices (the letter after
+// the staff's check, the letters to the staff) auto-generated. Letters written to a person
+// (the invitation, the agreement letter, reminders and nudges) carry none: a mail system sends
+// no out-of-office reply to auto-submitted mail, and those replies tell rsvpd who is away.
+var autoSubmitted = map[Kind]string{
+	KindInvitation:         "",
+	KindConfirmation:       "auto-replied",
+	KindChange:             "auto-replied",
+	KindCalendarCancel:     "auto-replied",
+	KindDeclineAck:         "auto-replied",
+	KindCancelAck:          "auto-replied",
+	KindQuestionAck:        "auto-replied",
+	KindReminder:           "",
+	KindAgreement:          "",
+	KindAgreementReceipt:   "auto-replied",
+	KindAgreementPDFNeeded: "auto-replied",
+	KindAgreementConfirmed: "auto-generated",
+	KindNudgeUnanswered:    "",
+	KindNudgeAgreement:     "",
+	KindStaffReview:        "auto-generated",
+	KindStaffSignIn:        "auto-generated",
+	KindDigest:             "auto-generated",
+	KindFinalReport:        "auto-generated",
+	KindParticipantList:    "auto-generated",
+	KindStaffAnswer:        "", // a person wrote it
+	KindDeskSignIn:         "auto-generated",
+}
+
+// AutoSubmitted is the Auto-Submitted header the kind's messages carry ("" for none).
+// A kind not listed is an automatic notice: auto-generated.
+func (k Kind) AutoSubmitted() string {
+	if v, ok := autoSubmitted[k]; ok {
+		return v
+	}
+	return "auto-generated"
 }
 
 // ToStaff reports whether the letter goes to the organiser's staff (or a meeting's hosts)
 // rather than an invitee.
 func (k Kind) ToStaff() bool {
 	switch k {
-	case KindStaffReview, KindDigest, KindFinalReport, KindParticipantList:
+	case KindStaffReview, KindStaffSignIn, KindDigest, KindFinalReport, KindParticipantList, KindDeskSignIn:
 		return true
 	}
 	return false
@@ -69,8 +120,9 @@ type Data struct {
 	OldMeeting   *campaign.Meeting
 	Headcount    int
 	OldHeadcount int
-	// ReplyAddress is the invitee's tokened address (Signer.ReplyAddress); the HTML invitation
-	// links to it so that a forwarded letter still answers for the right invitee.
+	// ReplyAddress is where the invitee answers: its tokened address (Signer.ReplyAddress), or
+	// the organiser's own with mail.reply_address: plain. The HTML invitation links to it so
+	// that a forwarded letter still answers for the right invitee.
 	ReplyAddress string
 	// CalendarAttached says the caller attaches a calendar object (a REQUEST, or a CANCEL for
 	// cancel_ack and calendar_cancel), so the letter tells the reader what to do with it.
@@ -84,8 +136,37 @@ type Data struct {
 	Review []ReviewItem
 	// Digest is the content of a digest letter or of the final report.
 	Digest *DigestData
+	// AnswerLinks are the invitation's one-click answers (one per meeting, then the
+	// decline), when the campaign has a public address for them; nil leaves them out.
+	AnswerLinks []AnswerLink
+	// DeskURL is the staff desk's address, for the letters to the staff to link to.
+	DeskURL string
+	// Link and LinkExpires are a desk_signin letter's sign-in link and when it stops working.
+	Link        string
+	LinkExpires time.Time
+	// AnswerText is a staff_answer letter's text as the staff member wrote it, and
+	// ReplySubject the subject of the message it answers.
+	AnswerText   string
+	ReplySubject string
 	// Participants is the content of a participant list.
 	Participants *ParticipantList
+	// ReturnedFile is the file an invitee's message attached: the PDF received
+	// (agreement_receipt), or the file that does not return the agreement
+	// (agreement_pdf_needed); "" when the message attached none.
+	ReturnedFile string
+	// FileProblem is why ReturnedFile does not return the agreement (agreement_pdf_needed):
+	// campaign.PDFNotPDF, PDFDamaged or PDFUnchanged.
+	FileProblem string
+	// SignIn is what a staff_signin letter tells.
+	SignIn *SignInData
+}
+
+// AnswerLink is one one-click answer of an invitation: registering for a meeting, or (with
+// Decline) declining.
+type AnswerLink struct {
+	Meeting campaign.Meeting
+	Decline bool
+	URL     string
 }
 
 // ReviewItem is one message or answer a person must decide on.
@@ -240,6 +321,9 @@ func (l *Letters) view(kind Kind, d Data, lang string) *letterView {
 		dg.ToCheck = l.reasonsIn(lang, dg.ToCheck)
 		d.Digest = &dg
 	}
+	if d.SignIn != nil {
+		d.SignIn = l.signInIn(lang, *d.SignIn)
+	}
 	v := &letterView{Data: d, Campaign: l.c, Party: d.Invitee.FormalName}
 	if v.Party == "" {
 		v.Party = d.Invitee.Name
@@ -289,6 +373,18 @@ func checkData(kind Kind, d Data) error {
 	case KindParticipantList:
 		if d.Participants == nil {
 			missing = append(missing, "participant list")
+		}
+	case KindStaffSignIn:
+		if d.SignIn == nil || len(d.SignIn.Servers) == 0 {
+			missing = append(missing, "the servers that failed")
+		}
+	case KindDeskSignIn:
+		if d.Link == "" || d.LinkExpires.IsZero() {
+			missing = append(missing, "sign-in link")
+		}
+	case KindStaffAnswer:
+		if strings.TrimSpace(d.AnswerText) == "" {
+			missing = append(missing, "answer text")
 		}
 	}
 	switch kind {

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -115,16 +116,20 @@ func TestInvitationEveryInvitee(t *testing.T) {
 		"Vejle: tirsdag den 6. marts 2012 kl. 10.00–12.00",
 		"Vejle Bibliotekerne, Willy Sørensens Plads 1, 7100 Vejle",
 		"Hvad betyder det, at KOMBIT er med – herunder finansiering?",
-		"kommunens skolebibliotekskonsulent",
-		"Svar blot på denne mail",
-		"hvilket møde I kommer til, og hvor mange I bliver",
-		"fredag den 16. marts 2012",
-		"Chefkonsulent, Forretningsudvikling",
-		"33 34 94 73",
+		"Kommunens skolebibliotekskonsulent er også velkommen.",
+		// What to do and by when, in the first lines.
+		"Vælg et af de tre møder, og svar senest tirsdag den 21. februar 2012 ved at besvare denne mail.",
+		"Skriv, hvilket møde I ønsker at deltage i, og hvor mange I kommer",
+		"tilslutningsfristen fredag den 16. marts 2012",
+		// The go-ahead condition and what happens without it, the background, a named person.
+		"Projektet gennemføres kun, hvis mindst halvdelen af kommunerne eller kommuner med mindst halvdelen af befolkningen tilslutter sig senest fredag den 16. marts 2012.",
+		"Uden tilstrækkelig tilslutning kan udbuddet ikke videreføres som et fælleskommunalt udbud.",
+		"I 2011 tog en bred kreds af folkebiblioteker initiativ",
+		"kontakte Mette Lund, chefkonsulent, Forretningsudvikling, på telefon 33 34 94 73",
 	}
 	for _, inv := range c.Invitees {
 		r := render(t, l, KindInvitation, Data{Invitee: inv})
-		if r.Subject != "Invitation: Dialogmøde om det nye fælles bibliotekssystem" {
+		if r.Subject != "Invitation til dialogmøde om det nye fælles bibliotekssystem" {
 			t.Fatalf("%s: subject %q", inv.Code, r.Subject)
 		}
 		if want := "Kære bibliotekschef i " + inv.FormalName + "\n"; !strings.HasPrefix(r.Text, want) {
@@ -254,8 +259,8 @@ func TestInvitationCalendarSentence(t *testing.T) {
 		calendar bool
 		want     string
 	}{
-		{true, "Der er vedhæftet en kalenderinvitation til hvert af møderne, og du accepterer blot invitationen til det møde, du vil deltage i."},
-		{false, "Når vi har fået dit svar, sender vi en bekræftelse med en kalenderinvitation til mødet"},
+		{true, "I kan også svare i kalenderen: Der er vedhæftet en kalenderinvitation til hvert møde. Accepter invitationen til det møde, I vælger."},
+		{false, "Når vi har modtaget jeres svar, sender vi en bekræftelse med en kalenderinvitation til mødet."},
 	}
 	for _, tc := range tests {
 		r := render(t, l, KindInvitation, Data{Invitee: inv, CalendarAttached: tc.calendar})
@@ -337,11 +342,11 @@ func TestChangeWording(t *testing.T) {
 		oldHead    int
 		want, nope []string
 	}{
-		{"moved", &aalborg, 2, []string{"Møde: Vejle (før Aalborg)", "Deltagere: 2\n",
+		{"moved", &aalborg, 2, []string{"Møde: Vejle (tidligere Aalborg)", "Deltagere: 2\n",
 			"Med denne mail følger en ny kalenderinvitation til mødet i Vejle. Kalenderaftalen for mødet i Aalborg aflyses i en særskilt mail"},
-			[]string{"Deltagere: 2 (før"}},
-		{"more people", &vejle, 1, []string{"Møde: Vejle\n", "Deltagere: 2 (før 1)", "opdateret kalenderinvitation"}, []string{"før Vejle", "aflys"}},
-		{"no old meeting given", nil, 3, []string{"Møde: Vejle\n", "Deltagere: 2 (før 3)"}, []string{"aflys"}},
+			[]string{"Deltagere: 2 (tidligere"}},
+		{"more people", &vejle, 1, []string{"Møde: Vejle\n", "Deltagere: 2 (tidligere 1)", "opdateret kalenderinvitation"}, []string{"tidligere Vejle", "aflys"}},
+		{"no old meeting given", nil, 3, []string{"Møde: Vejle\n", "Deltagere: 2 (tidligere 3)"}, []string{"aflys"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -367,10 +372,11 @@ func TestAgreementLetterAmount(t *testing.T) {
 	kbh, _ := c.Invitee("101")
 	r := render(t, l, KindAgreement, Data{Invitee: kbh})
 	for _, s := range []string{
-		"Kommunens betaling: 3.843.350 kr.",
+		"Send den underskrevne aftale som PDF ved at besvare denne mail senest fredag den 16. marts 2012.",
+		"Kommunens betaling er 3.843.350 kr. pr. år ekskl. moms.",
 		"kommunens indbyggertal, 549.050 pr. 1. januar 2012, gange satsen på 7 kr. pr. indbygger pr. år",
-		"senest fredag den 16. marts 2012",
-		"mindst halvdelen af kommunerne",
+		"Projektet gennemføres kun, hvis mindst halvdelen af kommunerne",
+		"Uden tilstrækkelig tilslutning kan udbuddet ikke videreføres",
 	} {
 		if !strings.Contains(r.Text, s) {
 			t.Errorf("agreement letter lacks %q", s)
@@ -379,7 +385,7 @@ func TestAgreementLetterAmount(t *testing.T) {
 	amount := int64(100000) // 1.000 kr., agreed separately
 	kbh.Amount = &amount
 	r = render(t, l, KindAgreement, Data{Invitee: kbh})
-	if !strings.Contains(r.Text, "Kommunens betaling: 1.000 kr.") || strings.Contains(r.Text, "indbyggertal") {
+	if !strings.Contains(r.Text, "Kommunens betaling er 1.000 kr. pr. år ekskl. moms.") || strings.Contains(r.Text, "indbyggertal") {
 		t.Errorf("explicit amount: letter should state 1.000 kr. without the rate:\n%s", r.Text)
 	}
 }
@@ -628,5 +634,104 @@ func TestDigestListsAreCut(t *testing.T) {
 	}
 	if !strings.Contains(r.HTML, ", og 1.234 flere") || !strings.Contains(r.HTML, "<li>… og 1.234 flere</li>") {
 		t.Errorf("the HTML does not say how many more there are")
+	}
+}
+
+// TestAutoSubmittedPerKind: every kind has its keyword decided in one place. Letters to a
+// person carry none, so that out-of-office replies (which tell rsvpd who is away) still come
+// back; automatic answers to an invitee's message are auto-replied; other automatic notices
+// auto-generated.
+func TestAutoSubmittedPerKind(t *testing.T) {
+	want := map[Kind]string{
+		KindInvitation: "", KindAgreement: "", KindReminder: "", KindNudgeUnanswered: "", KindNudgeAgreement: "",
+		KindConfirmation: "auto-replied", KindChange: "auto-replied", KindCalendarCancel: "auto-replied", KindDeclineAck: "auto-replied",
+		KindCancelAck: "auto-replied", KindQuestionAck: "auto-replied", KindAgreementReceipt: "auto-replied",
+		KindAgreementPDFNeeded: "auto-replied",
+		KindAgreementConfirmed: "auto-generated", KindStaffReview: "auto-generated", KindStaffSignIn: "auto-generated",
+		KindDigest:      "auto-generated",
+		KindFinalReport: "auto-generated", KindParticipantList: "auto-generated",
+		KindStaffAnswer: "", KindDeskSignIn: "auto-generated",
+	}
+	for _, k := range Kinds() {
+		if _, listed := autoSubmitted[k]; !listed {
+			t.Errorf("%s: not in the Auto-Submitted table: decide whether it is written to a person", k)
+		}
+		w, ok := want[k]
+		if !ok {
+			t.Errorf("%s: this test does not know the kind", k)
+			continue
+		}
+		if got := k.AutoSubmitted(); got != w {
+			t.Errorf("%s: Auto-Submitted %q, want %q", k, got, w)
+		}
+	}
+}
+
+// TestNoLetterSaysWhatWasSentIsMissing: nudges and reminders go to people who may have sent
+// what they are reminded of a minute ago; none of them says that something has not come.
+func TestNoLetterSaysWhatWasSentIsMissing(t *testing.T) {
+	c := exampleCampaign(t)
+	l := newLetters(t, c, "")
+	missing := regexp.MustCompile(`(?i)endnu ikke|ikke modtaget|ikke fået|mangler|not yet|have not (received|heard)|missing|disregard|se bort fra`)
+	for _, lang := range Languages() {
+		for _, k := range []Kind{KindNudgeUnanswered, KindNudgeAgreement, KindReminder, KindAgreement, KindInvitation} {
+			d := SampleData(c, k)
+			d.Lang = lang
+			r := render(t, l, k, d)
+			for _, s := range []string{r.Subject, r.Text, visible(r.HTML)} {
+				if m := missing.FindString(s); m != "" {
+					t.Errorf("%s.%s says %q", k, lang, m)
+				}
+			}
+		}
+	}
+}
+
+// The staff_signin letter says what is stopped and what to do while the sign-in fails, and,
+// when it goes out after the sign-in works again (sending could not go out before), that
+// nothing needs doing; in words, with no command to type.
+func TestStaffSignInLetter(t *testing.T) {
+	c := exampleCampaign(t)
+	l := newLetters(t, c, "")
+	at := time.Date(2012, 3, 5, 10, 3, 0, 0, c.Location)
+	revoked := campaign.Reason{Code: campaign.ReasonSignInRevoked, Address: c.Organiser.Email}
+	only := func(server string, until time.Time) *SignInData {
+		return &SignInData{Mailbox: c.Organiser.Email, Servers: []SignInServer{{Server: server, Since: at, Until: until, Why: revoked}}}
+	}
+	for _, tc := range []struct {
+		name   string
+		d      *SignInData
+		lang   string
+		want   []string
+		unwant []string
+	}{
+		{"reading fails", only("IMAP", time.Time{}), "da",
+			[]string{"Derfor bliver svar ikke læst, før det virker igen.", "skal logge rsvpd på postkassen igen",
+				"Læsning af svar (IMAP): virker ikke siden mandag den 5. marts 2012 kl. 10.03.", "Intet går tabt."},
+			[]string{"sendt mail", "Login til"}},
+		{"sending worked again before the letter went", only("SMTP", at.Add(38*time.Minute)), "da",
+			[]string{"Login til postkassen virker igen", "Fra mandag den 5. marts 2012 kl. 10.03 til mandag den 5. marts 2012 kl. 10.41 kunne rsvpd ikke logge på, og imens blev der ikke sendt mail.",
+				"I skal ikke gøre noget."},
+			[]string{"skal logge rsvpd på", "Intet går tabt"}},
+		{"both fail, in English", SampleData(c, KindStaffSignIn).SignIn, "en",
+			[]string{"So no mail is sent and no reply is read until it works again.", "must sign rsvpd in to the mailbox again"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := render(t, l, KindStaffSignIn, Data{Lang: tc.lang, SignIn: tc.d})
+			all := r.Subject + "\n" + r.Text
+			for _, w := range tc.want {
+				if !strings.Contains(all, w) {
+					t.Errorf("the letter lacks %q:\n%s", w, all)
+				}
+			}
+			for _, w := range tc.unwant {
+				if strings.Contains(all, w) {
+					t.Errorf("the letter has %q:\n%s", w, all)
+				}
+			}
+			if strings.Contains(r.Text+r.HTML, "--config") || strings.Contains(r.Text+r.HTML, "rsvpd login") {
+				t.Errorf("a command to type in a letter to the staff:\n%s", r.Text)
+			}
+		})
 	}
 }

@@ -30,8 +30,10 @@ func SampleData(c *campaign.Campaign, kind Kind) Data {
 		d.CalendarAttached = true
 		d.OldMeeting = &first
 		d.OldHeadcount = 1
-	case KindAgreement, KindNudgeAgreement:
-		d.AgreementAttached = true
+	case KindAgreement, KindNudgeAgreement, KindAgreementPDFNeeded:
+		d.AgreementAttached = true // a request for the PDF: words came without one
+	case KindAgreementReceipt:
+		d.ReturnedFile = "tilslutningsaftale-" + d.Invitee.Code + "-underskrevet.pdf"
 	case KindStaffReview:
 		d.Review = sampleReview(c, invs, sampleNow(c, meetings))
 	case KindDigest:
@@ -40,10 +42,18 @@ func SampleData(c *campaign.Campaign, kind Kind) Data {
 		// it spread (and render) 100,000 names for nothing. More than ListLimit still tries
 		// the lists' "and N more".
 		d.Digest = sampleDigest(c, invs[:min(len(invs), maxSampleInvitees)], meetings, sampleNow(c, meetings))
+	case KindDeskSignIn:
+		d.Link = "https://rsvp.example/signin/link/s.c3RhZmY.bm9uY2U.m0n2a.sample"
+		d.LinkExpires = sampleNow(c, meetings).Add(15 * time.Minute)
+	case KindStaffAnswer:
+		d.AnswerText = sampleAnswer
+		d.ReplySubject = c.Name
 	case KindFinalReport:
 		d.Digest = sampleDigest(c, invs[:min(len(invs), maxSampleInvitees)], meetings, sampleAfterDeadline(c, meetings))
 	case KindParticipantList:
 		d.Participants = sampleParticipants(c, invs, last)
+	case KindStaffSignIn:
+		d.SignIn = sampleSignIn(c, sampleNow(c, meetings))
 	}
 	return d
 }
@@ -117,5 +127,26 @@ func sampleReview(c *campaign.Campaign, invs []campaign.Invitee, now time.Time) 
 		items[0].Reason = "The sender is unknown, and the message has neither a reply token nor a reference to our invitation."
 		items[1].Reason = "Registration for four people; two per invitee are accepted without review."
 	}
+	// A returned agreement, with its reason as data: the letter writes it in its language.
+	first := invs[0]
+	items = append(items, ReviewItem{
+		ID:        "r3",
+		Invitee:   first,
+		From:      first.Email,
+		Subject:   "SV: Tilslutningsaftale til underskrift: " + orName(first.FormalName, first.Name),
+		Received:  now.Add(-time.Hour),
+		Why:       campaign.Reason{Code: campaign.ReasonAgreementReturned, Invitee: first.Code, Quote: "tilslutningsaftale-" + first.Code + "-underskrevet.pdf", Flag: true},
+		MessageID: "sample-3@eksempel.test",
+	})
 	return items
 }
+
+func orName(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// sampleAnswer is a staff member's answer as one would write it.
+const sampleAnswer = "Mødelokalet ligger på 1. sal; følg skiltene fra indgangen.\n\nI er velkomne til at tage jeres skolebibliotekskonsulent med."

@@ -2,10 +2,13 @@ package outbox
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
 
+	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/mailer/auth"
 	"github.com/rsvpd/rsvpd/store"
 )
 
@@ -23,6 +26,15 @@ type dispatch struct {
 	fatal    error            // the first failure to record an outcome
 	batch    batchStats
 	counted  time.Time // when the pending rows were last counted (wall time)
+	signIn   signInState
+}
+
+// signInState follows a sign-in that fails. Every connection signs in with the same
+// credentials, so a failure pauses them all.
+type signInState struct {
+	fails int       // failed sign-ins in a row
+	since time.Time // the first of them
+	until time.Time // no connection tries again before this
 }
 
 // workerSlot is the dispatcher's view of a worker.
@@ -158,6 +170,9 @@ func (d *dispatch) handOut(now time.Time) {
 
 // readyWorker is an idle worker that may take a message now, or -1.
 func (d *dispatch) readyWorker(now time.Time) int {
+	if now.Before(d.signIn.until) {
+		return -1
+	}
 	for i, ws := range d.workers {
 		if ws.idle && !now.Before(ws.notBefore) {
 			return i
@@ -183,6 +198,7 @@ func (d *dispatch) nextWake(ctx context.Context, now time.Time) (time.Time, erro
 		if !anyIdle {
 			return time.Time{}, nil
 		}
+		until = later(until, d.signIn.until)
 		if d.interval > 0 {
 			until = later(until, d.nextSlot)
 		}
@@ -230,11 +246,21 @@ func (d *dispatch) apply(r result) {
 		// takes the next one. The row stays in flight until the outcome is recorded.
 		ws.idle = true
 		ws.connFails = 0
+		if r.signedIn {
+			d.signedIn(now)
+		}
 		return
 	}
 	delete(d.inflight, r.row.ID)
 	if !r.earlier {
 		ws.idle = true
+	}
+	if r.signIn != nil {
+		d.signInFailed(r, now)
+		return
+	}
+	if r.signedIn {
+		d.signedIn(now)
 	}
 	if r.outcome == 0 && r.fatal == nil && r.connErr == nil {
 		return // not tried: the worker stopped before its end of data (the sender stops)
@@ -266,6 +292,48 @@ func (d *dispatch) apply(r result) {
 	}
 	if s.o.Progress != nil {
 		s.o.Progress(d.progress(now))
+	}
+}
+
+// signInFailed puts back the row that waited for the connection (it was not tried) and
+// pauses every connection for the backoff: they all sign in alike. The log says it once per
+// outage.
+func (d *dispatch) signInFailed(r result, now time.Time) {
+	s := d.s
+	d.queue = append([]store.Outgoing{r.row}, d.queue...)
+	d.connErr = r.signIn
+	st := &d.signIn
+	st.fails++
+	wait := s.backoff.Wait(st.fails)
+	var te *auth.TokenError
+	if errors.As(r.signIn, &te) {
+		// No token could be had: asking again opens no connection, and should find a new
+		// sign-in soon after rsvpd login. A server that refused gets the full backoff.
+		wait = min(wait, mailer.SignInRetryMax)
+	}
+	st.until = now.Add(wait)
+	if st.fails == 1 {
+		st.since = now
+		s.log.Error("outbox: SMTP sign-in failed; messages wait in the outbox until it works again",
+			"server", s.o.addr(), "err", r.signIn)
+	} else {
+		s.log.Debug("outbox: SMTP sign-in failed again", "attempt", st.fails, "in", wait, "err", r.signIn)
+	}
+	if s.o.OnSignIn != nil {
+		s.o.OnSignIn(r.signIn)
+	}
+}
+
+// signedIn notes a connection signed in, and the end of an outage.
+func (d *dispatch) signedIn(now time.Time) {
+	s := d.s
+	if st := d.signIn; st.fails > 0 {
+		s.log.Info("outbox: SMTP sign-in works again; sending what waited", "server", s.o.addr(),
+			"down", now.Sub(st.since).Round(time.Second), "failed_attempts", st.fails)
+	}
+	d.signIn = signInState{}
+	if s.o.OnSignIn != nil {
+		s.o.OnSignIn(nil)
 	}
 }
 
@@ -322,6 +390,8 @@ type result struct {
 	next      time.Time // deferred: the next attempt
 	connErr   error     // the connection could not be opened
 	connected bool      // the connection was open when the message was tried
+	signIn    error     // the connection could not be signed in: the row was not tried
+	signedIn  bool      // a new connection was opened and signed in for the row
 	fatal     error     // the outcome could not be recorded
 	// ready: the server took the message and its outcome waits for a commit; the worker is
 	// free for the next message, the row still in flight (its outcome comes later).

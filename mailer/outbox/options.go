@@ -1,12 +1,18 @@
 package outbox
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wneessen/go-mail"
+	gmsmtp "github.com/wneessen/go-mail/smtp"
 
 	"github.com/rsvpd/rsvpd/clock"
 	"github.com/rsvpd/rsvpd/mailer"
@@ -22,9 +28,20 @@ type Options struct {
 	TLS mailer.TLSMode
 	// TLSConfig replaces the default (the system roots, ServerName Host).
 	TLSConfig *tls.Config
-	// User and Password authenticate with SMTP AUTH PLAIN when User is set; go-mail sends the
-	// password only over TLS or to localhost.
+	// SignIn signs each new connection in (auth.Credentials: the password, or a token fresh
+	// enough for the connection). Without it, User and Password sign in with AUTH PLAIN when
+	// User is set; a password goes only over TLS or to localhost, and a token likewise.
+	SignIn         SignIn
 	User, Password string
+	// OnSignIn is called after each attempt to sign a new connection in, from the dispatcher's
+	// goroutine (it must not block): with nil when the server took the sign-in, else with a
+	// *auth.TokenError (no token could be had) or a *auth.RefusedError (the server turned the
+	// sign-in down). While a sign-in fails no message is tried: each waits in the outbox, its
+	// attempts and its RetryFor untouched, and every connection tries to sign in again after
+	// the backoff, at most mailer.SignInRetryMax apart.
+	OnSignIn func(err error)
+	// DKIM, when set, signs every message (mail.dkim, package mailer/dkim).
+	DKIM *mail.DKIMSigner
 	// HELO is the name given in EHLO; default the machine's host name.
 	HELO string
 	// EnvelopeFrom is the SMTP MAIL FROM (where bounces go); default the message's From.
@@ -101,8 +118,30 @@ func (o Options) withDefaults() Options {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
+	if o.SignIn == nil && o.User != "" {
+		o.SignIn = passwordSignIn{user: o.User, password: o.Password, host: o.Host}
+	}
 	return o
 }
+
+func (o Options) addr() string { return net.JoinHostPort(o.Host, strconv.Itoa(o.Port)) }
+
+// SignIn gives the authentication of one new connection and when it stops being good (zero:
+// never), and forgets a token the server turned down, so that the next connection gets a new
+// one. auth.Credentials is one.
+type SignIn interface {
+	SMTP(ctx context.Context) (gmsmtp.Auth, time.Time, error)
+	Forget()
+}
+
+// passwordSignIn is AUTH PLAIN with Options.User and Password.
+type passwordSignIn struct{ user, password, host string }
+
+func (p passwordSignIn) SMTP(context.Context) (gmsmtp.Auth, time.Time, error) {
+	return gmsmtp.PlainAuth("", p.user, p.password, p.host, false), time.Time{}, nil
+}
+
+func (passwordSignIn) Forget() {}
 
 // Validate reports every setting that cannot work, naming it.
 func (o Options) Validate() error {

@@ -9,7 +9,6 @@ import (
 	"net"
 	netmail "net/mail"
 	"net/textproto"
-	"strconv"
 	"strings"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 
 	"github.com/rsvpd/rsvpd/clock"
 	"github.com/rsvpd/rsvpd/mailer"
+	"github.com/rsvpd/rsvpd/mailer/auth"
 	"github.com/rsvpd/rsvpd/store"
 )
 
@@ -32,7 +32,12 @@ type worker struct {
 	tlsConf *tls.Config
 	used    time.Time    // wall time of the last transaction, to check an idle connection
 	buf     bytes.Buffer // the encoded message, reused from one message to the next
-	prev    *pending     // the last message the server took, its outcome not committed yet
+	// expiry is when the connection's token stops being good (zero for a password): the
+	// connection is not used past it, since Exchange may end the session at any command.
+	expiry time.Time
+	// signedIn is set by dial when it opened and signed in a connection, for the result.
+	signedIn bool
+	prev     *pending // the last message the server took, its outcome not committed yet
 }
 
 // idleCheck is how long a connection may sit unused before it is checked with NOOP: servers
@@ -68,10 +73,6 @@ func (s *Sender) newWorker(id int) (*worker, error) {
 	}
 	if o.HELO != "" {
 		opts = append(opts, mail.WithHELO(o.HELO))
-	}
-	if o.User != "" {
-		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthPlain), mail.WithUsername(o.User),
-			mail.WithPassword(o.Password))
 	}
 	c, err := mail.NewClient(o.Host, opts...)
 	if err != nil {
@@ -188,6 +189,9 @@ func (w *worker) deliver(ctx context.Context, j job, report func(result)) (r res
 	// The message is encoded before the transaction starts: go-mail writing its MIME parts
 	// straight into the DATA stream costs twice the time of one write of the finished bytes,
 	// and a message that cannot be encoded should fail before the server sees anything.
+	if s.o.DKIM != nil {
+		msg.SetDKIM(s.o.DKIM) // signed as it is encoded: the bytes below are what the server gets
+	}
 	w.buf.Reset()
 	if _, err := msg.WriteTo(&w.buf); err != nil {
 		return s.recordFailed(row, fmt.Sprintf("message %s: encode: %v", row.Key, err)), true
@@ -195,29 +199,32 @@ func (w *worker) deliver(ctx context.Context, j job, report func(result)) (r res
 	env.eightBit = msg.Encoding() == mail.NoEncoding.String()
 	beforeEnd := func() bool { return w.finish(report) }
 	dialFailed, err := w.send(env, w.buf.Bytes(), beforeEnd)
+	signedIn := w.signedIn
+	w.signedIn = false
 	if !w.finish(report) { // a failure before the end of data leaves it waiting
 		w.drop() // the sender stops: this message must not be ended unrecorded
 		return result{}, true
 	}
-	if dialFailed {
+	switch {
+	case dialFailed && auth.IsSignInError(err):
+		// Not an attempt of the message: it waits, with its retries untouched, until the
+		// sign-in works again.
+		return result{signIn: err}, true
+	case dialFailed:
 		r = s.recordDeferred(row, err.Error())
 		r.connErr = err
-		return r, true
-	}
-	if err == nil {
+	case err == nil:
 		w.prev = &pending{j: j, when: s.clock.Now()}
 		w.prev.g = s.queueSent(row, s.sentWrite(row, w.prev.when))
-		return result{ready: true, connected: true}, false
-	}
-	if errors.Is(err, errNotRecorded) {
+		return result{ready: true, connected: true, signedIn: signedIn}, false
+	case errors.Is(err, errNotRecorded):
 		return result{}, true // not ended: the message stays due
-	}
-	if permanentSendError(err) {
+	case permanentSendError(err):
 		r = s.recordFailed(row, smtpReason(err))
-	} else {
+	default:
 		r = s.recordDeferred(row, smtpReason(err))
 	}
-	r.connected = true
+	r.connected, r.signedIn = !dialFailed, signedIn
 	return r, true
 }
 
@@ -295,6 +302,10 @@ func (s *Sender) prepare(msg *mail.Msg, row store.Outgoing) (envelope, error) {
 // dialFailed reports that the connection could not be opened (the message was not tried).
 func (w *worker) send(env envelope, data []byte, beforeEnd func() bool) (dialFailed bool, err error) {
 	reused := w.conn != nil
+	if reused && !w.expiry.IsZero() && !time.Now().Before(w.expiry) {
+		w.hangUp() // its token has expired: the next dial takes a fresh one
+		reused = false
+	}
 	if reused && time.Since(w.used) > idleCheck && !w.alive() {
 		w.drop()
 		reused = false
@@ -392,13 +403,24 @@ func (e *stepError) Error() string { return e.step + ": " + e.err.Error() }
 
 func (e *stepError) Unwrap() error { return e.err }
 
-func (w *worker) addr() string {
-	return net.JoinHostPort(w.s.o.Host, strconv.Itoa(w.s.o.Port))
-}
+func (w *worker) addr() string { return w.s.o.addr() }
 
+// dial opens a connection and signs it in with a fresh sign-in from SignIn. A sign-in that
+// fails is the *auth.TokenError of a token that could not be had (no connection is opened
+// then) or an *auth.RefusedError when the server turned it down.
 func (w *worker) dial() error {
 	ctx, cancel := context.WithTimeout(context.Background(), w.s.o.Timeout)
 	defer cancel()
+	var probe *authProbe
+	if si := w.s.o.SignIn; si != nil {
+		a, expiry, err := si.SMTP(ctx)
+		if err != nil {
+			return err
+		}
+		probe = &authProbe{Auth: a}
+		w.client.SetSMTPAuthCustom(probe)
+		w.expiry = expiry
+	}
 	w.raw = nil
 	c, err := w.client.DialToSMTPClientWithContext(ctx)
 	if err != nil {
@@ -406,11 +428,32 @@ func (w *worker) dial() error {
 			w.raw.Close()
 		}
 		w.raw = nil
+		if probe != nil && probe.started && (probe.startErr != nil || smtpCode(err) != 0) {
+			// The server's answer to AUTH (or our refusal to send a secret in the clear):
+			// a token it refused is not offered again.
+			w.s.o.SignIn.Forget()
+			return &auth.RefusedError{Server: "SMTP " + w.addr(), Err: err}
+		}
 		return fmt.Errorf("connect to smtp %s: %w", w.addr(), err)
 	}
 	w.raw = nil
 	w.conn = c
+	w.signedIn = true
 	return nil
+}
+
+// authProbe tells whether a connection got as far as signing in.
+type authProbe struct {
+	gmsmtp.Auth
+	started  bool
+	startErr error
+}
+
+func (p *authProbe) Start(server *gmsmtp.ServerInfo) (string, []byte, error) {
+	p.started = true
+	mech, ir, err := p.Auth.Start(server)
+	p.startErr = err
+	return mech, ir, err
 }
 
 // alive checks an idle connection with NOOP.

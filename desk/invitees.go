@@ -1,0 +1,395 @@
+package desk
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/replies"
+	"github.com/rsvpd/rsvpd/store"
+)
+
+// inviteeRow is one invitee's line in the list.
+type inviteeRow struct {
+	Inv      campaign.Invitee
+	St       campaign.State
+	Activity time.Time
+	Reviews  int
+}
+
+// rowView is a line of the list written out, so that the template only places strings: a
+// list of a thousand invitees is rendered in a few milliseconds.
+type rowView struct {
+	Code, Name, Region, Status, State, City, People, Headcount, Agreement, Population, Activity string
+	Bounced                                                                                     bool
+	Reviews                                                                                     int
+}
+
+func (s *Server) rowView(row inviteeRow) rowView {
+	f := s.f()
+	v := rowView{Code: row.Inv.Code, Name: row.Inv.Name, Region: row.Inv.Region, Status: string(row.St.Status),
+		State: f.t("st_" + string(row.St.Status)), City: "–", Agreement: f.t("ag_" + string(row.St.Agreement)),
+		Population: f.number(row.Inv.Population), Activity: "–", Reviews: row.Reviews,
+		Bounced: row.St.Delivery == campaign.DeliveryUndeliverable}
+	if row.St.Meeting != "" {
+		v.City = s.meetingCity(row.St.Meeting)
+	}
+	if row.St.Headcount > 0 {
+		v.People, v.Headcount = f.people(row.St.Headcount), strconv.Itoa(row.St.Headcount)
+	}
+	if !row.Activity.IsZero() {
+		v.Activity = s.dateTime(row.Activity)
+	}
+	return v
+}
+
+// filter is the list's query: search, state, meeting, region and order.
+type filter struct {
+	Q, State, Meeting, Region, Sort string
+}
+
+// The states the list filters by: the RSVP states, mail that does not arrive, and where the
+// agreement stands.
+var filterStates = []string{"invited", "attending", "declined", "unclear", "undeliverable",
+	"agreement_missing", "agreement_returned", "agreement_confirmed"}
+
+// query is the filter as a query string, for the links to other pages of the list.
+func (f filter) query() string {
+	v := url.Values{}
+	for k, x := range map[string]string{"q": f.Q, "state": f.State, "meeting": f.Meeting, "region": f.Region, "sort": f.Sort} {
+		if x != "" {
+			v.Set(k, x)
+		}
+	}
+	return v.Encode()
+}
+
+// perPage is how many invitees one page of the list shows: a campaign of a hundred fits on
+// one, a larger one is read a page at a time.
+const perPage = 200
+
+// pages is where one page of the list starts and ends.
+type pages struct {
+	N, Of, From, To int
+	Prev, Next      int // page numbers, 0 for none
+}
+
+func paginate(total int, page string) pages {
+	n, _ := strconv.Atoi(page)
+	of := max(1, (total+perPage-1)/perPage)
+	n = min(max(n, 1), of)
+	p := pages{N: n, Of: of, From: (n - 1) * perPage, To: min(total, n*perPage)}
+	if n > 1 {
+		p.Prev = n - 1
+	}
+	if n < of {
+		p.Next = n + 1
+	}
+	return p
+}
+
+func (f filter) match(row inviteeRow) bool {
+	st := row.St
+	switch f.State {
+	case "":
+	case "undeliverable":
+		if st.Delivery != campaign.DeliveryUndeliverable {
+			return false
+		}
+	case "agreement_missing":
+		if st.Agreement == campaign.AgreementReturned || st.Agreement == campaign.AgreementConfirmed {
+			return false
+		}
+	case "agreement_returned", "agreement_confirmed":
+		if "agreement_"+string(st.Agreement) != f.State {
+			return false
+		}
+	case "invited":
+		if st.Status != campaign.StatusInvited && st.Status != campaign.StatusNew {
+			return false
+		}
+	default:
+		if string(st.Status) != f.State {
+			return false
+		}
+	}
+	if f.Meeting != "" && st.Meeting != f.Meeting {
+		return false
+	}
+	if f.Region != "" && row.Inv.Region != f.Region {
+		return false
+	}
+	if q := strings.ToLower(strings.TrimSpace(f.Q)); q != "" {
+		hay := strings.ToLower(strings.Join([]string{row.Inv.Code, row.Inv.Name, row.Inv.FormalName,
+			row.Inv.Email, row.Inv.Contact}, " "))
+		if !strings.Contains(hay, q) {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *Server) invitees(w http.ResponseWriter, r *http.Request, v *visit) {
+	q := r.URL.Query()
+	f := filter{Q: q.Get("q"), State: q.Get("state"), Meeting: q.Get("meeting"), Region: q.Get("region"), Sort: q.Get("sort")}
+	sn, err := s.snapshot(r.Context(), true)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	reviews := map[string]int{}
+	for _, rv := range sn.open {
+		reviews[rv.Invitee]++
+	}
+	var rows []inviteeRow
+	regions := map[string]bool{}
+	for _, inv := range s.c.Invitees {
+		if inv.Region != "" {
+			regions[inv.Region] = true
+		}
+		row := inviteeRow{Inv: inv, St: sn.state(inv.Code), Activity: sn.activity[inv.Code], Reviews: reviews[inv.Code]}
+		if f.match(row) {
+			rows = append(rows, row)
+		}
+	}
+	switch f.Sort {
+	case "population":
+		slices.SortStableFunc(rows, func(a, b inviteeRow) int { return cmp.Compare(b.Inv.Population, a.Inv.Population) })
+	case "activity":
+		slices.SortStableFunc(rows, func(a, b inviteeRow) int { return b.Activity.Compare(a.Activity) })
+	case "name":
+		slices.SortStableFunc(rows, func(a, b inviteeRow) int { return strings.Compare(a.Inv.Name, b.Inv.Name) })
+	}
+	var regionList []string
+	for r := range regions {
+		regionList = append(regionList, r)
+	}
+	slices.Sort(regionList)
+	pg := paginate(len(rows), q.Get("page"))
+	views := make([]rowView, 0, pg.To-pg.From)
+	for _, row := range rows[pg.From:pg.To] {
+		views = append(views, s.rowView(row))
+	}
+	s.render(w, r, http.StatusOK, "invitees", v, map[string]any{"Rows": views, "F": f, "States": filterStates,
+		"Regions": regionList, "Meetings": s.c.Meetings, "Total": len(s.c.Invitees), "Matches": len(rows), "Page": pg,
+		"Query": f.query()})
+}
+
+// item is one line of an invitee's story.
+type item struct {
+	At   time.Time
+	Kind string // in, out, event, review
+	// For a message in: what it said and how it was read.
+	Msg     *shownMessage
+	Inbound store.Inbound
+	Reading string // why it was read as it was, in words
+	Class   string
+	// For a message out: the outbox row.
+	Out store.Outgoing
+	// For an event: what happened, in words.
+	Event store.Event
+	Text  string
+	// For a review item.
+	Review store.Review
+	Why    string
+}
+
+func (s *Server) invitee(w http.ResponseWriter, r *http.Request, v *visit) {
+	code := r.PathValue("code")
+	inv, ok := s.c.Invitee(code)
+	if !ok {
+		s.fail(w, r, http.StatusNotFound, "err_not_found")
+		return
+	}
+	var sy story
+	err := s.st.View(r.Context(), func(tx *store.Tx) error {
+		var err error
+		sy, err = s.storyOf(tx, code)
+		return err
+	})
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	slices.SortStableFunc(sy.items, func(a, b item) int { return a.At.Compare(b.At) })
+	s.render(w, r, http.StatusOK, "invitee", v, map[string]any{"Inv": inv, "St": sy.st, "Items": sy.items,
+		"Waiting": sy.waiting, "Open": sy.open, "Price": s.c.PriceOf(inv)})
+}
+
+func (s *Server) inboundItem(in store.Inbound) item {
+	m := parseMessage(in.Raw)
+	it := item{At: in.ReceivedAt, Kind: "in", Msg: &m, Inbound: in}
+	var rd replies.Reading
+	if in.Reading != "" && json.Unmarshal([]byte(in.Reading), &rd) == nil {
+		it.Class = string(rd.Class)
+		if rd.Answer != nil && !rd.Answer.Why.IsZero() {
+			it.Reading = s.e.ReasonText(rd.Answer.Why)
+		}
+	}
+	in.Raw = nil
+	it.Inbound = in
+	return it
+}
+
+// inboundOf returns the ledger id of an "inbound:42" cause.
+func inboundOf(cause string) (int64, bool) {
+	rest, ok := strings.CutPrefix(cause, "inbound:")
+	if !ok {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(rest, 10, 64)
+	return id, err == nil
+}
+
+// reviewText is a review item's reason in the campaign's language.
+func (s *Server) reviewText(rv store.Review) string {
+	if !rv.Why.IsZero() {
+		return s.e.ReasonText(rv.Why)
+	}
+	return rv.Text
+}
+
+// eventText says what an event of the log did, in the campaign's language.
+func (s *Server) eventText(e store.Event) string {
+	str := func(k string) string { v, _ := e.Detail[k].(string); return v }
+	by := str("by")
+	var b strings.Builder
+	switch e.Kind {
+	case "answer":
+		before, after := str("before"), str("after")
+		switch {
+		case before != after:
+			fmt.Fprintf(&b, "%s: %s → %s", s.t("ev_state"), s.t("st_"+before), s.t("st_"+after))
+		case str("intent") == "agreement":
+			b.WriteString(s.t("ev_agreement_in"))
+		case str("class") == "auto_reply":
+			b.WriteString(s.t("ev_away"))
+		default:
+			b.WriteString(s.t("ev_no_change"))
+		}
+		if m := str("registered"); m != "" {
+			fmt.Fprintf(&b, " (%s, %s)", s.meetingCity(m), s.people(intOf(e.Detail["people"])))
+		}
+	case "agreement":
+		fmt.Fprintf(&b, "%s: %s", s.t("ev_agreement"), s.t("ag_"+str("after")))
+	case "resolved":
+		fmt.Fprintf(&b, "%s: %s", s.t("ev_resolved"), str("resolution"))
+	case "failed":
+		fmt.Fprintf(&b, "%s: %s", s.t("ev_failed"), str("reason"))
+	case "agreement_pdf":
+		b.WriteString(s.t("ev_agreement_pdf"))
+	case "desk_signin":
+		b.WriteString(s.t("ev_signin"))
+	default:
+		b.WriteString(e.Kind)
+	}
+	switch {
+	case strings.HasPrefix(e.Cause, "link:"):
+		b.WriteString(" · " + s.t("ev_by_link"))
+	case by != "":
+		b.WriteString(" · " + by)
+	}
+	return b.String()
+}
+
+func intOf(v any) int {
+	switch n := v.(type) {
+	case float64:
+		return int(n)
+	case int:
+		return n
+	}
+	return 0
+}
+
+func (s *Server) meetingCity(id string) string {
+	if m, ok := s.c.Meeting(id); ok {
+		return m.City
+	}
+	return id
+}
+
+// story is everything that happened with one invitee, unsorted.
+type story struct {
+	st      campaign.State
+	items   []item
+	waiting []store.Outgoing
+	open    []store.Review
+}
+
+// storyOf reads an invitee's story: the events, every message in (named by the events'
+// causes and the review items) and out, and the review items.
+func (s *Server) storyOf(tx *store.Tx, code string) (story, error) {
+	sy := story{st: campaign.NewState(code)}
+	if st, err := tx.State(code); err == nil {
+		sy.st = st
+	}
+	events, err := tx.Events(store.EventFilter{Invitee: code})
+	if err != nil {
+		return sy, err
+	}
+	seen := map[int64]bool{}
+	addInbound := func(id int64) error {
+		if seen[id] {
+			return nil
+		}
+		seen[id] = true
+		in, err := tx.Inbound(id)
+		if err == nil {
+			sy.items = append(sy.items, s.inboundItem(in))
+		}
+		return err
+	}
+	for _, e := range events {
+		if id, ok := inboundOf(e.Cause); ok {
+			if err := addInbound(id); err != nil {
+				return sy, err
+			}
+		}
+		switch e.Kind {
+		case "queued", "sent", "review", "held":
+			continue // shown with the message or the review item
+		}
+		sy.items = append(sy.items, item{At: e.At, Kind: "event", Event: e, Text: s.eventText(e)})
+	}
+	rows, err := tx.OutboxRows(store.OutboxFilter{Invitee: code})
+	if err != nil {
+		return sy, err
+	}
+	for _, o := range rows {
+		at := o.CreatedAt
+		if !o.SentAt.IsZero() {
+			at = o.SentAt
+		}
+		sy.items = append(sy.items, item{At: at, Kind: "out", Out: o})
+		if o.Status == store.OutboxPending {
+			sy.waiting = append(sy.waiting, o)
+		}
+	}
+	all, err := tx.Reviews(false)
+	if err != nil {
+		return sy, err
+	}
+	for _, rv := range all {
+		if rv.Invitee != code {
+			continue
+		}
+		if rv.Inbound != 0 {
+			if err := addInbound(rv.Inbound); err != nil {
+				return sy, err
+			}
+		}
+		sy.items = append(sy.items, item{At: rv.CreatedAt, Kind: "review", Review: rv, Why: s.reviewText(rv)})
+		if rv.ResolvedAt.IsZero() {
+			sy.open = append(sy.open, rv)
+		}
+	}
+	return sy, nil
+}

@@ -1,0 +1,160 @@
+package desk
+
+import (
+	"context"
+	"math"
+	"net/http"
+	"time"
+
+	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/store"
+)
+
+// snapshot is what most pages read: every invitee's state, the open review items and when
+// each invitee last had an event, in one read transaction.
+type snapshot struct {
+	states   map[string]campaign.State
+	open     []store.Review
+	activity map[string]time.Time
+}
+
+func (s *Server) snapshot(ctx context.Context, withActivity bool) (snapshot, error) {
+	var sn snapshot
+	err := s.st.View(ctx, func(tx *store.Tx) error {
+		states, err := tx.States()
+		if err != nil {
+			return err
+		}
+		sn.states = make(map[string]campaign.State, len(states))
+		for _, st := range states {
+			sn.states[st.Code] = st
+		}
+		if sn.open, err = tx.Reviews(true); err != nil || !withActivity {
+			return err
+		}
+		sn.activity, err = tx.LastActivity()
+		return err
+	})
+	return sn, err
+}
+
+func (sn snapshot) state(code string) campaign.State {
+	if st, ok := sn.states[code]; ok {
+		return st
+	}
+	return campaign.NewState(code)
+}
+
+type meetingRow struct {
+	M                 campaign.Meeting
+	Invitees, People  int
+	Capacity, Percent int
+	Over, Held        bool
+	CompanionsAsked   int
+}
+
+type overviewData struct {
+	Meetings                              []meetingRow
+	Invitees, Invited, Answered, NotYet   int
+	Attending, Declined, Unclear, Bounced int
+	Confirmed, Returned, Missing          int
+	GoAhead                               goAhead
+	Deadline                              time.Time
+	DaysLeft                              int
+	DeadlinePassed                        bool
+	OpenReviews                           int
+	OldestReview                          time.Duration
+}
+
+// goAhead is the threshold on confirmed agreements and what is still needed to reach it.
+type goAhead struct {
+	Share                      float64
+	Count, NeedCount           int
+	Population, NeedPopulation int64
+	TargetCount                int
+	TargetPopulation           int64
+	Reached                    bool
+}
+
+func (s *Server) overview(w http.ResponseWriter, r *http.Request, v *visit) {
+	sn, err := s.snapshot(r.Context(), false)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "overview", v, s.overviewOf(sn))
+}
+
+func (s *Server) overviewOf(sn snapshot) overviewData {
+	c := s.c
+	now := s.e.Now()
+	d := overviewData{Invitees: len(c.Invitees), Deadline: c.Deadline, OpenReviews: len(sn.open)}
+	rows := map[string]*meetingRow{}
+	for _, m := range c.Meetings {
+		d.Meetings = append(d.Meetings, meetingRow{M: m, Capacity: m.Capacity, Held: !now.Before(m.Start)})
+	}
+	for i := range d.Meetings {
+		rows[d.Meetings[i].M.ID] = &d.Meetings[i]
+	}
+	var popConfirmed int64
+	for _, inv := range c.Invitees {
+		st := sn.state(inv.Code)
+		if st.Status != campaign.StatusNew {
+			d.Invited++
+		}
+		switch st.Status {
+		case campaign.StatusAttending:
+			d.Attending++
+			if m := rows[st.Meeting]; m != nil {
+				m.Invitees++
+				m.People += st.Headcount
+			}
+		case campaign.StatusDeclined:
+			d.Declined++
+		case campaign.StatusUnclear:
+			d.Unclear++
+		}
+		if st.Status.Answered() {
+			d.Answered++
+		} else if st.Status == campaign.StatusInvited {
+			d.NotYet++
+		}
+		if st.Delivery == campaign.DeliveryUndeliverable {
+			d.Bounced++
+		}
+		switch st.Agreement {
+		case campaign.AgreementConfirmed:
+			d.Confirmed++
+			popConfirmed += int64(inv.Population)
+		case campaign.AgreementReturned:
+			d.Returned++
+		default:
+			d.Missing++
+		}
+	}
+	for i := range d.Meetings {
+		m := &d.Meetings[i]
+		if m.Capacity > 0 {
+			m.Percent = min(100, m.People*100/m.Capacity)
+			m.Over = m.People > m.Capacity
+		}
+	}
+	g := goAhead{Share: c.GoAhead, Count: d.Confirmed, Population: popConfirmed}
+	g.TargetCount = int(math.Ceil(c.GoAhead * float64(len(c.Invitees))))
+	g.TargetPopulation = int64(math.Ceil(c.GoAhead * float64(c.TotalPopulation())))
+	g.NeedCount = max(0, g.TargetCount-g.Count)
+	g.NeedPopulation = max(0, g.TargetPopulation-g.Population)
+	g.Reached = g.NeedCount == 0 || g.NeedPopulation == 0
+	d.GoAhead = g
+	today := dayOf(now.In(c.Location))
+	d.DaysLeft = int(math.Round(c.Deadline.Sub(today).Hours() / 24))
+	d.DeadlinePassed = !now.Before(c.DeadlineEnd())
+	if len(sn.open) > 0 {
+		d.OldestReview = now.Sub(sn.open[0].CreatedAt)
+	}
+	return d
+}
+
+func dayOf(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
+}

@@ -1,0 +1,187 @@
+package desk
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/daemon"
+	"github.com/rsvpd/rsvpd/store"
+)
+
+// reviewRow is one open item of the queue.
+type reviewRow struct {
+	R          store.Review
+	Age        time.Duration
+	Inv        campaign.Invitee
+	HasInvitee bool
+	St         campaign.State
+	Why        string
+	Msg        *shownMessage
+	Suggestion string // the suggested answer in words, "" when none
+	Agreement  bool   // the item asks to check a returned agreement
+	PDF        int    // the attachment to show beside it, -1 when none
+}
+
+func (s *Server) reviews(w http.ResponseWriter, r *http.Request, v *visit) {
+	s.renderReviews(w, r, v, http.StatusOK, "")
+}
+
+func (s *Server) renderReviews(w http.ResponseWriter, r *http.Request, v *visit, status int, errText string) {
+	var rows []reviewRow
+	now := s.e.Now()
+	err := s.st.View(r.Context(), func(tx *store.Tx) error {
+		open, err := tx.Reviews(true)
+		if err != nil {
+			return err
+		}
+		for _, rv := range open {
+			row := reviewRow{R: rv, Age: now.Sub(rv.CreatedAt), Why: s.reviewText(rv), PDF: -1}
+			row.Inv, row.HasInvitee = s.c.Invitee(rv.Invitee)
+			if row.HasInvitee {
+				if row.St, err = tx.State(rv.Invitee); err != nil {
+					row.St = campaign.NewState(rv.Invitee)
+				}
+			}
+			row.Agreement = rv.Why.Code == campaign.ReasonAgreementReturned || strings.HasPrefix(rv.Text, "the agreement came back")
+			if rv.Suggestion != nil {
+				row.Suggestion = s.answerWords(*rv.Suggestion)
+			}
+			if rv.Inbound != 0 {
+				in, err := tx.Inbound(rv.Inbound)
+				if err != nil {
+					return err
+				}
+				m := parseMessage(in.Raw)
+				row.Msg = &m
+				for _, p := range m.Parts {
+					if p.PDF && row.PDF < 0 {
+						row.PDF = p.N
+					}
+				}
+			}
+			rows = append(rows, row)
+		}
+		return nil
+	})
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	done, _ := strconv.ParseInt(r.URL.Query().Get("done"), 10, 64)
+	confirmed := ""
+	if inv, ok := s.c.Invitee(r.URL.Query().Get("confirmed")); ok {
+		confirmed = inv.Name
+	}
+	s.render(w, r, status, "reviews", v, map[string]any{"Rows": rows, "Meetings": s.c.Meetings,
+		"Invitees": s.c.Invitees, "Error": errText, "Done": done, "Confirmed": confirmed, "Max": s.c.Companions.MaxHeadcount()})
+}
+
+// answerWords says what a suggested answer would do: "tilmeld Vejle, 2 deltagere".
+func (s *Server) answerWords(a campaign.Answer) string {
+	meeting := a.Meeting
+	if meeting == "" {
+		meeting = a.CalMeeting
+	}
+	switch {
+	case a.Intent == "attend" || a.PartStat == "ACCEPTED":
+		n := a.Headcount
+		if n < 1 {
+			n = 1
+		}
+		return fmt.Sprintf(s.t("sugg_attend"), s.meetingCity(meeting), s.people(n))
+	case a.Intent == "decline" || a.PartStat == "DECLINED":
+		return s.t("sugg_decline")
+	case a.Intent == "agreement":
+		return s.t("sugg_agreement")
+	}
+	return s.t("sugg_other")
+}
+
+// resolve applies a staff decision to a review item through the engine, as `rsvpd review
+// resolve` does, recording the staff address with it.
+func (s *Server) resolve(w http.ResponseWriter, r *http.Request, v *visit) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.fail(w, r, http.StatusNotFound, "err_not_found")
+		return
+	}
+	d := daemon.Decision{By: v.Staff, Note: strings.TrimSpace(r.PostFormValue("note")),
+		Invitee: strings.TrimSpace(r.PostFormValue("invitee"))}
+	switch r.PostFormValue("action") {
+	case "accept":
+		d.Accept = true
+	case "attend":
+		d.Attend = r.PostFormValue("meeting")
+		d.Headcount, _ = strconv.Atoi(r.PostFormValue("headcount"))
+		if d.Headcount < 1 || d.Headcount > 50 {
+			s.renderReviews(w, r, v, http.StatusBadRequest, s.t("err_headcount"))
+			return
+		}
+	case "decline":
+		d.Decline = true
+	case "ignore":
+		d.Ignore = true
+	}
+	if _, err := s.e.Resolve(r.Context(), id, d); err != nil {
+		msg := s.t("err_resolve")
+		if errors.Is(err, daemon.ErrBadDecision) {
+			msg = s.t("err_decision")
+		} else if strings.Contains(err.Error(), "names no invitee") {
+			msg = s.t("err_no_invitee")
+		} else if strings.Contains(err.Error(), "already resolved") {
+			msg = s.t("err_already")
+		}
+		s.log.Warn("desk: resolve", "review", id, "staff", v.Staff, "err", err)
+		s.renderReviews(w, r, v, http.StatusBadRequest, msg)
+		return
+	}
+	s.log.Info("desk: resolved", "review", id, "staff", v.Staff)
+	http.Redirect(w, r, fmt.Sprintf("/reviews?done=%d", id), http.StatusSeeOther)
+}
+
+// answer sends the staff's own words to the invitee, in the thread of the message the item
+// is about, through the outbox.
+func (s *Server) answer(w http.ResponseWriter, r *http.Request, v *visit) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.fail(w, r, http.StatusNotFound, "err_not_found")
+		return
+	}
+	text := strings.TrimSpace(r.PostFormValue("text"))
+	if text == "" || len(text) > 20000 {
+		s.renderReviews(w, r, v, http.StatusBadRequest, s.t("err_answer_text"))
+		return
+	}
+	if err := s.e.AnswerReview(r.Context(), id, text, v.Staff); err != nil {
+		s.log.Warn("desk: answer", "review", id, "staff", v.Staff, "err", err)
+		s.renderReviews(w, r, v, http.StatusBadRequest, s.t("err_answer"))
+		return
+	}
+	if r.PostFormValue("close") == "1" {
+		_, err := s.e.Resolve(r.Context(), id, daemon.Decision{Ignore: true, By: v.Staff, Note: s.t("rv_answered_note")})
+		if err != nil {
+			s.log.Warn("desk: close answered item", "review", id, "err", err)
+		}
+	}
+	http.Redirect(w, r, fmt.Sprintf("/reviews?done=%d", id), http.StatusSeeOther)
+}
+
+func (s *Server) confirmAgreement(w http.ResponseWriter, r *http.Request, v *visit) {
+	code := r.PathValue("code")
+	if err := s.e.ConfirmAgreement(r.Context(), code, v.Staff); err != nil {
+		s.log.Warn("desk: confirm agreement", "invitee", code, "staff", v.Staff, "err", err)
+		s.renderReviews(w, r, v, http.StatusBadRequest, s.t("err_confirm"))
+		return
+	}
+	back := localPath(r.PostFormValue("back"))
+	if back == "/" {
+		back = "/reviews?confirmed=" + url.QueryEscape(code)
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
+}

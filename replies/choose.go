@@ -1,0 +1,267 @@
+package replies
+
+import (
+	"github.com/rsvpd/rsvpd/campaign"
+)
+
+// Choosing a meeting among those a reply names. Each mention votes for or against its meeting
+// by the clause it stands in: an attending or choosing clause ("så det bliver Vejle", "Roskilde
+// passer os bedst") chooses; a refusal ("Roskilde kan jeg ikke", "ligger for langt væk") and a
+// comparison ("hellere Aalborg end Vejle", "i stedet for Vejle") rule out; an earlier plan
+// ("havde egentlig tænkt os Vejle") is left; a condition or a question decides nothing. The
+// last vote on a meeting counts. One meeting chosen is the answer; several chosen are one only
+// after a change ("Rettelse", "i stedet", "alligevel"), and otherwise a doubt with both named.
+
+// meetingChoice is the meeting a reply chose, or why none.
+type meetingChoice struct {
+	id      string
+	firm    bool     // chosen by a clause that attends or chooses
+	at      int      // the clause that chose it, -1 none
+	alts    []string // the meetings the words fit when they fit several
+	open    []string // the meetings named in clauses that lean or leave the choice open
+	changed bool     // a change from one named meeting to another
+	notes   []campaign.Reason
+	doubts  []campaign.Reason
+}
+
+type voteKind byte
+
+const (
+	voteWeak voteKind = iota
+	voteStrong
+	voteNeg
+)
+
+type vote struct {
+	kind   voteKind
+	clause int
+	m      mention
+}
+
+func (rd *reader) chooseMeeting(crs []clauseRead) meetingChoice {
+	ch := meetingChoice{at: -1}
+	b := ch.cast(crs)
+	strong, weak, neg := b.byKind()
+	ch.open = without(ch.open, neg)
+	switch {
+	case len(strong) == 1:
+		ch.pick(strong[0], b.last[strong[0]], true)
+	case len(strong) > 1 && b.change:
+		latest := strong[0]
+		for _, id := range strong {
+			if b.last[id].clause >= b.last[latest].clause {
+				latest = id // "Rettelse: ... ikke Aalborg, men Vejle": the one named last
+			}
+		}
+		ch.pick(latest, b.last[latest], true)
+		ch.changed = true
+	case len(strong) > 1:
+		ch.alts = strong
+	case len(weak) == 1:
+		ch.pick(weak[0], b.last[weak[0]], false)
+	case len(weak) > 1:
+		ch.alts = weak
+	}
+	ch.weighAmbiguous(b, neg)
+	ch.eliminate(rd.c, neg)
+	ch.noteChoice(b, crs)
+	return ch
+}
+
+// ballot is the votes a reply's mentions cast.
+type ballot struct {
+	last      map[string]vote // per meeting, the vote that counts
+	order     []string        // meetings in the order first named
+	ambiguous []vote          // mentions that fit several meetings
+	change    bool            // a clause that chooses also changes an answer
+}
+
+// cast collects the votes of every mention; the meetings named in a clause that leans are
+// kept as still open, a date that clashes with its weekday as a doubt.
+func (ch *meetingChoice) cast(crs []clauseRead) ballot {
+	b := ballot{last: map[string]vote{}}
+	for i, cr := range crs {
+		if cr.role == roleHedged {
+			for _, m := range cr.ms {
+				if !m.neg {
+					ch.open = appendIDs(ch.open, m)
+				}
+			}
+			continue
+		}
+		if cr.cond || cr.asks || cr.sub && !placeClause(cr.lead) {
+			continue
+		}
+		for _, m := range cr.ms {
+			k := kindOfVote(cr, m)
+			switch {
+			case m.clash:
+				ch.doubts = append(ch.doubts, campaign.Reason{Code: campaign.NoteDateClash, Alternatives: m.alts, Quote: m.words})
+				ch.alts = m.alts
+			case m.meeting == "":
+				if k != voteNeg {
+					b.ambiguous = append(b.ambiguous, vote{kind: k, clause: i, m: m})
+				}
+			default:
+				b.record(vote{kind: k, clause: i, m: m})
+				b.change = b.change || k == voteStrong && cr.st.change
+			}
+		}
+	}
+	return b
+}
+
+// kindOfVote is how a mention votes, by the clause it stands in.
+func kindOfVote(cr clauseRead, m mention) voteKind {
+	switch {
+	case cr.sub || cr.after, cr.role == roleOut, cr.role == roleSelfOnly:
+		// "når I holder mødet her hos os", "Anders deltager ikke i mødet i Aalborg": the
+		// meeting in question, whoever comes
+		return voteWeak
+	case m.neg, cr.role == roleRefuse, cr.role == roleDecline, cr.role == rolePast:
+		return voteNeg
+	case cr.st.option:
+		return voteWeak // "Vi kunne både tage til Aalborg og Vejle": possible, not chosen
+	case cr.role == roleAttend, cr.st.prefer:
+		return voteStrong
+	}
+	return voteWeak
+}
+
+// record keeps a vote as the one that counts for its meeting, unless it only names the
+// meeting again in passing.
+func (b *ballot) record(v vote) {
+	prev, seen := b.last[v.m.meeting]
+	if !seen {
+		b.order = append(b.order, v.m.meeting)
+	}
+	if seen && v.kind == voteWeak && prev.kind != voteWeak {
+		return
+	}
+	b.last[v.m.meeting] = v
+}
+
+// byKind sorts the meetings by the vote that counts for each.
+func (b ballot) byKind() (strong, weak, neg []string) {
+	for _, id := range b.order {
+		switch b.last[id].kind {
+		case voteStrong:
+			strong = append(strong, id)
+		case voteWeak:
+			weak = append(weak, id)
+		case voteNeg:
+			neg = append(neg, id)
+		}
+	}
+	return strong, weak, neg
+}
+
+// weighAmbiguous weighs the mentions that fit several meetings ("tirsdag", "i Jylland"):
+// one that fits the chosen meeting confirms it; one that fits a single meeting not ruled out
+// chooses it; else the meetings it fits are a doubt.
+func (ch *meetingChoice) weighAmbiguous(b ballot, neg []string) {
+	for _, v := range b.ambiguous {
+		alts := without(v.m.alts, neg)
+		switch {
+		case ch.id != "" && contains(alts, ch.id):
+		case ch.id == "" && len(ch.alts) == 0 && len(alts) == 1:
+			ch.pick(alts[0], v, v.kind == voteStrong)
+		case ch.id == "" && len(ch.alts) == 0 && len(alts) > 1:
+			ch.alts, ch.at = alts, v.clause
+			ch.doubts = append(ch.doubts, campaign.Reason{Code: campaign.NoteFitsSeveral, Alternatives: alts, Ref: string(v.m.kind), Quote: v.m.words})
+		case ch.id != "" && !contains(alts, ch.id) && len(alts) > 0 && v.kind >= b.last[ch.id].kind:
+			ch.alts = appendUnique(alts, ch.id)
+			ch.doubts = append(ch.doubts, campaign.Reason{Code: campaign.NoteFitsSeveral, Alternatives: ch.alts, Ref: string(v.m.kind), Quote: v.m.words})
+		}
+	}
+	if ch.id == "" && len(ch.alts) > 1 && !hasCode(ch.doubts, campaign.NoteFitsSeveral) && !hasCode(ch.doubts, campaign.NoteDateClash) {
+		ch.doubts = append(ch.doubts, campaign.Reason{Code: campaign.NoteFitsSeveral, Alternatives: ch.alts})
+	}
+}
+
+// eliminate suggests the one meeting not ruled out when all others are, as a doubt: the reply
+// never named it.
+func (ch *meetingChoice) eliminate(c *campaign.Campaign, neg []string) {
+	if ch.id != "" || len(ch.alts) > 0 || len(neg) == 0 || len(neg) != len(c.Meetings)-1 {
+		return
+	}
+	for _, mt := range c.Meetings {
+		if !contains(neg, mt.ID) {
+			ch.id = mt.ID
+			ch.doubts = append(ch.doubts, campaign.Reason{Code: campaign.NoteByElimination, Meeting: mt.ID, Alternatives: neg})
+		}
+	}
+}
+
+// noteChoice notes the meetings named besides the one chosen, and the words that chose it.
+func (ch *meetingChoice) noteChoice(b ballot, crs []clauseRead) {
+	if ch.id == "" {
+		return
+	}
+	var others []string
+	for _, id := range b.order {
+		if id != ch.id {
+			others = append(others, id)
+		}
+	}
+	if len(others) > 0 && ch.at >= 0 {
+		ch.notes = append(ch.notes, campaign.Reason{Code: campaign.NoteChoseAmong, Meeting: ch.id, Alternatives: others, Quote: clip(crs[ch.at].text)})
+	}
+	ch.changed = ch.changed && len(others) > 0
+}
+
+// placeClause says whether a subordinate clause opened by lead may name the meeting in
+// question ("når I holder mødet her hos os"), as a reason or a condition may not.
+func placeClause(lead string) bool {
+	switch lead {
+	case "når", "hvor", "inden", "før", "when":
+		return true
+	}
+	return false
+}
+
+// pick chooses a meeting and notes the words it was read from when they are not its city.
+func (ch *meetingChoice) pick(id string, v vote, firm bool) {
+	ch.id, ch.firm, ch.at = id, firm, v.clause
+	if v.m.kind != refCity && v.m.kind != "" {
+		ch.notes = append(ch.notes, campaign.Reason{Code: campaign.NoteMeetingFrom, Meeting: id, Ref: string(v.m.kind), Quote: clip(v.m.words)})
+	}
+}
+
+func appendIDs(ids []string, m mention) []string {
+	if m.meeting != "" {
+		return appendUnique(ids, m.meeting)
+	}
+	for _, a := range m.alts {
+		ids = appendUnique(ids, a)
+	}
+	return ids
+}
+
+func without(ids, drop []string) []string {
+	var out []string
+	for _, id := range ids {
+		if !contains(drop, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func contains(ids []string, id string) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+func hasCode(rs []campaign.Reason, code campaign.ReasonCode) bool {
+	for _, r := range rs {
+		if r.Code == code {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,380 @@
+package replies
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Clauses: a reply is read clause by clause, since that is how far the words of an answer
+// reach in Danish. "Søren er desværre syg, så han kommer ikke" says nothing about the writer;
+// "da jeg er til møde i KL" gives a reason and decides nothing; "om Jens kan komme med" asks.
+// A clause knows the word that opened it, and whether it is subordinate (a reason, a
+// condition, a time, an embedded question): only main clauses decide.
+
+type clause struct {
+	text    string // as written, white space made single
+	lower   string
+	sent    int    // sentence number in the reply
+	line    int    // logical line number (wrapped lines joined)
+	lead    string // the word that opened the clause: "men", "så", "og", "da", "hvis", ...; "-" a dash, ":" a colon
+	sub     bool   // subordinate: background to the answer, not the answer
+	cond    bool   // states a condition ("Skulle Aalborg blive fyldt op", "Hvis der er plads")
+	after   bool   // the main clause after a condition: what holds if it does
+	asks    bool   // its sentence ends in a question mark
+	whole   bool   // the clause is its line by itself (a list item, an inline "Nej")
+	meeting string // the meeting of the quoted lines the text stands under (inline answers)
+}
+
+// listNumberRe matches the number of a numbered line ("1. Anne Holm", "2) Peter Juul").
+var listNumberRe = regexp.MustCompile(`^\d{1,2}[.)]\s+`)
+
+// closingStartRe finds a sentence that is the sender's closing and name, written on the line
+// of the answer ("Jeg deltager i Aalborg. Mvh Birgitte Overgaard, Norddjurs Bibliotek").
+var closingStartRe = regexp.MustCompile(`^(?i:med venlig hilsen|venlig hilsen|mvh\.?|vh\.?|kh\.?|hilsen|de bedste hilsner|bedste hilsner|mange hilsner|best regards|kind regards|regards)[ ,]*(\p{Lu}|$)`)
+
+// subordinators open a clause that is background to the answer.
+var subordinators = map[string]bool{
+	"da": true, "fordi": true, "hvis": true, "når": true, "om": true, "hvorvidt": true, "inden": true,
+	"før": true, "idet": true, "eftersom": true, "selvom": true, "selv om": true, "medmindre": true, "mens": true,
+	"hvilket": true, "hvilken": true, "hvem": true, "hvornår": true, "hvordan": true, "hvor": true,
+	"because": true, "if": true, "when": true, "whether": true, "since": true, "while": true, "unless": true,
+}
+
+// coordinators open a main clause after a comma.
+var coordinators = map[string]bool{"men": true, "så": true, "og": true, "eller": true, "but": true, "so": true, "and": true}
+
+// sentenceSubordinators open a sentence with a subordinate clause that ends at the first
+// comma: "Som Mads har skrevet, deltager vi ikke".
+var sentenceSubordinators = map[string]bool{"som": true, "as": true}
+
+// conditionOpeners open a sentence with a condition.
+var conditionOpeners = map[string]bool{"hvis": true, "skulle": true, "såfremt": true, "if": true, "should": true}
+
+// splitReply cuts the segments of a reply into clauses.
+func splitReply(segs []segment) []clause {
+	var out []clause
+	sent, line := 0, 0
+	for _, sg := range segs {
+		for _, l := range logicalLines(sg.text) {
+			l = dropQuoted(listNumberRe.ReplaceAllString(l, ""))
+			for _, s := range sentences(l) {
+				if closingStartRe.MatchString(s) {
+					break // "Mvh Birgitte Overgaard, Norddjurs Bibliotek": the signature
+				}
+				cls := sentenceClauses(s)
+				for i := range cls {
+					cls[i].sent, cls[i].line, cls[i].meeting = sent, line, sg.meeting
+					cls[i].whole = len(cls) == 1 && strings.TrimSpace(s) == strings.TrimSpace(l)
+				}
+				out = append(out, cls...)
+				sent++
+			}
+			line++
+		}
+	}
+	return out
+}
+
+// logicalLines splits a text into lines, joining a line wrapped by the sender's client to the
+// one before it: the next line goes on in lower case, or the line before is long and ends
+// without a stop. Bullets and short lines (lists of names) stay lines.
+func logicalLines(text string) []string {
+	raw := strings.Split(text, "\n")
+	var out []string
+	var cur strings.Builder
+	prevRaw := 0 // length of the last raw line added
+	for _, l := range raw {
+		t := strings.Join(strings.Fields(l), " ")
+		if t == "" {
+			if cur.Len() > 0 {
+				out = append(out, cur.String())
+				cur.Reset()
+			}
+			continue
+		}
+		if cur.Len() > 0 && continues(cur.String(), prevRaw, t) {
+			cur.WriteByte(' ')
+			cur.WriteString(t)
+			prevRaw = len(strings.TrimRight(l, " \t"))
+			continue
+		}
+		if cur.Len() > 0 {
+			out = append(out, cur.String())
+			cur.Reset()
+		}
+		cur.WriteString(t)
+		prevRaw = len(strings.TrimRight(l, " \t"))
+	}
+	if cur.Len() > 0 {
+		out = append(out, cur.String())
+	}
+	return out
+}
+
+// continues says whether next continues prev (a wrapped line).
+func continues(prev string, prevRaw int, next string) bool {
+	last, _ := utf8.DecodeLastRuneInString(prev)
+	if strings.ContainsRune(".!?:;", last) || bullet(next) {
+		return false
+	}
+	first, _ := utf8.DecodeRuneInString(next)
+	if unicode.IsLower(first) {
+		return true
+	}
+	return prevRaw >= 60 && !(itemShapeRe.MatchString(prev) && itemShapeRe.MatchString(next))
+}
+
+// itemShapeRe matches a line of a list of people: a name, then a comma ("Ali Hassan,
+// systemansvarlig").
+var itemShapeRe = regexp.MustCompile(`^\p{Lu}[\p{L}-]+(?:\s+\p{Lu}[\p{L}-]+){0,3},\s`)
+
+// bullet says whether a line starts a list item.
+func bullet(l string) bool {
+	r, _ := utf8.DecodeRuneInString(l)
+	return strings.ContainsRune("-–•·*", r)
+}
+
+// dropQuoted blanks what stands between guillemets: words quoted from elsewhere (the
+// invitation's »Vi kommer to til Aalborg«), not the sender's own.
+func dropQuoted(l string) string {
+	for {
+		i := strings.Index(l, "»")
+		if i < 0 {
+			return l
+		}
+		j := strings.Index(l[i:], "«")
+		if j < 0 || j > 200 {
+			return l
+		}
+		l = l[:i] + " " + l[i+j+len("«"):]
+	}
+}
+
+// sentences splits a line at the marks that end a sentence: "!", "?", ";" and a full stop
+// before a capital (not after a number or an abbreviation: "1. marts", "kl. 10").
+func sentences(l string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(l); i++ {
+		switch l[i] {
+		case '!', '?', ';':
+			out = append(out, l[start:i+1])
+			start = i + 1
+		case '.':
+			if i+2 < len(l) && l[i+1] == ' ' && startsUpper(l[i+2:]) && !numberOrAbbrevBefore(l, i) && !(digitBefore(l, i) && monthNext(l[i+2:])) {
+				out = append(out, l[start:i+1])
+				start = i + 1
+			}
+		}
+	}
+	if strings.TrimSpace(l[start:]) != "" {
+		out = append(out, l[start:])
+	}
+	var bounded []string
+	for _, s := range out {
+		bounded = append(bounded, chunks(strings.TrimSpace(s), maxSentence)...)
+	}
+	return bounded
+}
+
+// maxSentence bounds a sentence: a longer run of words without a stop is no sentence a person
+// wrote, and every stage after this one may then look across a sentence at no more cost than
+// a constant.
+const maxSentence = 1000
+
+// chunks cuts s into pieces of at most n bytes, at spaces where it can.
+func chunks(s string, n int) []string {
+	var out []string
+	for len(s) > n {
+		cut := strings.LastIndexByte(s[:n], ' ')
+		if cut <= 0 {
+			cut = n
+			for cut > 0 && !utf8.RuneStart(s[cut]) {
+				cut--
+			}
+		}
+		out = append(out, s[:cut])
+		s = strings.TrimSpace(s[cut:])
+	}
+	return append(out, s)
+}
+
+func digitBefore(l string, i int) bool { return i > 0 && l[i-1] >= '0' && l[i-1] <= '9' }
+
+// monthNext says whether s starts with a month's name ("1. Marts" written with a capital).
+func monthNext(s string) bool {
+	w := strings.ToLower(nextWord(s))
+	_, ok := monthNames[w]
+	return ok
+}
+
+func startsUpper(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.IsUpper(r)
+}
+
+// numberOrAbbrevBefore says whether the full stop at i closes a number or an abbreviation.
+func numberOrAbbrevBefore(l string, i int) bool {
+	if i > 0 && l[i-1] >= '0' && l[i-1] <= '9' {
+		return false // "uge 10. Vores ...": a date's stop is followed by its month (monthNext)
+	}
+	j := i
+	for j > 0 {
+		r, n := utf8.DecodeLastRuneInString(l[:j])
+		if !unicode.IsLetter(r) {
+			break
+		}
+		j -= n
+	}
+	switch strings.ToLower(l[j:i]) {
+	case "kl", "ca", "bl", "a", "f", "d", "nr", "tlf", "mr", "mrs", "dr", "st", "ang", "vedr", "evt", "inkl", "mht",
+		"jf", "pga", "p", "v", "pva", "hhv", "mv", "osv", "dvs", "fx", "ift", "att", "sek", "skolebibl":
+		return true
+	}
+	return false
+}
+
+// sentenceClauses cuts a sentence into clauses: before a coordinating or subordinating word
+// after a comma, before "men", at a dash between spaces and at a colon.
+func sentenceClauses(s string) []clause {
+	k := &clauseCutter{s: s, asks: strings.HasSuffix(s, "?")}
+	k.opens(0)
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ',':
+			if k.firstComma {
+				k.cut(i, i+1, ",", false)
+				k.firstComma = false
+			}
+		case ':':
+			if i+1 < len(s) && s[i+1] == ' ' {
+				k.cut(i, i+1, ":", false)
+				k.opens(i + 2)
+			}
+		case ' ':
+			k.atSpace(i)
+		}
+	}
+	k.add(s[k.start:], k.lead, k.sub)
+	return k.out
+}
+
+// clauseCutter is sentenceClauses' state: the clause being read (from start, opened by lead,
+// subordinate or not) and what the clauses before it said.
+type clauseCutter struct {
+	s     string
+	asks  bool // the sentence is a question
+	out   []clause
+	start int
+	lead  string
+	sub   bool
+	// firstComma: the clause opened with a subordinating word, and ends at the next comma.
+	firstComma bool
+	// cond: the next clause is a condition's consequence; after: the clauses that follow it.
+	cond, after bool
+}
+
+// cut ends the clause at end and starts the next at next, opened by lead.
+func (k *clauseCutter) cut(end, next int, lead string, sub bool) {
+	k.add(k.s[k.start:end], k.lead, k.sub)
+	k.start, k.lead, k.sub = next, lead, sub
+}
+
+// add appends a clause with what the clauses before it make of it.
+func (k *clauseCutter) add(text, lead string, sub bool) {
+	text = strings.TrimSpace(text)
+	text = strings.TrimLeft(text, ",-–—: ")
+	if text == "" {
+		return
+	}
+	c := clause{text: text, lower: strings.ToLower(text), lead: lead, sub: sub, asks: k.asks}
+	switch {
+	case k.cond:
+		c.cond, k.cond, k.after = true, false, true
+	case lead == "men" || lead == "but":
+		k.after = false
+	case k.after:
+		c.after = true
+	}
+	k.out = append(k.out, c)
+}
+
+// opens notes a clause that opens with a subordinating word ("Da februar er booket, ...",
+// "Hvis jeg tager færgen, ..."): it ends at the first comma; "Som Mads har skrevet, ..." too.
+func (k *clauseCutter) opens(at int) {
+	w := strings.ToLower(nextWord(k.s[at:]))
+	switch {
+	case conditionOpeners[w]:
+		k.lead, k.sub, k.firstComma, k.cond = w, true, true, true
+	case subordinators[w]:
+		k.lead, k.sub, k.firstComma = w, true, true
+	case sentenceSubordinators[w] && at == 0 && strings.Contains(k.s, ","):
+		k.lead, k.sub, k.firstComma = w, true, true
+	}
+}
+
+// atSpace cuts before the word after the space at i where it starts a new clause.
+func (k *clauseCutter) atSpace(i int) {
+	s := k.s
+	w := nextWord(s[i+1:])
+	lw := strings.ToLower(w)
+	comma := i > 0 && s[i-1] == ','
+	switch {
+	case w == "-" || w == "–" || w == "—":
+		k.cut(i, i+1+len(w), "-", false)
+		if k.start+1 < len(s) {
+			k.opens(k.start + 1)
+		}
+	case comma && subjectPronoun(lw) && i > k.start+12 && verbAfter(s[i+1+len(w):]):
+		k.cut(i, i+1, ",", false) // ", jeg kommer ikke": two main clauses side by side
+	case comma && (coordinators[lw] || lw == "at"):
+		k.cut(i, i+1+len(w), lw, false)
+		if k.start+1 < len(s) {
+			k.opens(k.start + 1) // ", eller om det må blive Vejle": still asked, not said
+		}
+	case comma && subordinators[lw]:
+		k.cut(i, i+1+len(w), lw, true)
+	case lw == "men" || lw == "but":
+		k.cut(i, i+1+len(w), lw, false)
+	case lw == "fordi" || lw == "hvis" || lw == "because":
+		k.cut(i, i+1+len(w), lw, true)
+		k.cond = lw == "hvis"
+	}
+}
+
+// verbAfter says whether what follows a pronoun goes on as a clause, not as a list ("jeg og
+// vores skolebibliotekskonsulent").
+func verbAfter(s string) bool {
+	w := strings.ToLower(nextWord(strings.TrimLeft(s, " ")))
+	switch w {
+	case "", "og", "eller", "samt", "selv":
+		return false
+	}
+	return true
+}
+
+func subjectPronoun(w string) bool {
+	switch w {
+	case "jeg", "vi", "han", "hun":
+		return true
+	}
+	return false
+}
+
+// nextWord returns the word at the start of s (letters, or a single dash).
+func nextWord(s string) string {
+	end := 0
+	for end < len(s) {
+		r, n := utf8.DecodeRuneInString(s[end:])
+		if !unicode.IsLetter(r) {
+			if end == 0 && (r == '-' || r == '–' || r == '—') && (end+n == len(s) || s[end+n] == ' ') {
+				return s[:n]
+			}
+			break
+		}
+		end += n
+	}
+	return s[:end]
+}

@@ -1,0 +1,488 @@
+package replies
+
+import (
+	"strings"
+
+	"github.com/rsvpd/rsvpd/campaign"
+)
+
+// peopleCount is how many come, and from which words.
+type peopleCount struct {
+	n          int // 0 when nothing is said
+	companions []string
+	note       campaign.Reason   // where the number came from, when not from a number
+	outs       []campaign.Reason // people named as not coming
+	doubt      campaign.Reason
+}
+
+// attendees is the set of people named as coming, in the order named.
+type attendees struct {
+	keys       []string
+	labels     map[string]string
+	companion  map[string]bool // came along with someone ("tager X med", "sammen med X")
+	removed    map[string]bool
+	lastNamed  string
+	lastGroup  []string
+	writerOut  bool
+	fromList   bool
+	listSource string
+}
+
+// maxAttendees bounds the people kept from one reply.
+const maxAttendees = 60
+
+func newAttendees() *attendees {
+	return &attendees{labels: map[string]string{}, companion: map[string]bool{}, removed: map[string]bool{}}
+}
+
+func (a *attendees) add(key, label string, companion bool) {
+	if key == "" {
+		return
+	}
+	delete(a.removed, key)
+	if _, ok := a.labels[key]; !ok {
+		if len(a.keys) >= maxAttendees {
+			return // far more than any invitation welcomes: a person looks anyway
+		}
+		a.keys = append(a.keys, key)
+		a.labels[key] = label
+		a.companion[key] = companion
+		return
+	}
+	if label != "" && len(label) > len(a.labels[key]) {
+		a.labels[key] = label
+	}
+	a.companion[key] = a.companion[key] && companion
+}
+
+func (a *attendees) remove(key string) { a.removed[key] = true }
+
+// members lists who comes: the writer dropped when the writer does not come, a role named
+// alone dropped when a named person of that role is there.
+func (a *attendees) members() []string {
+	var out []string
+	for _, k := range a.keys {
+		if a.removed[k] || k == "self" && a.writerOut {
+			continue
+		}
+		if isRoleKey(k) && a.roleNamed(k) {
+			continue
+		}
+		out = append(out, k)
+	}
+	return out
+}
+
+func isRoleKey(k string) bool { return roleWordRe.MatchString(k) }
+
+func (a *attendees) roleNamed(role string) bool {
+	for _, k := range a.keys {
+		if k != role && !a.removed[k] && strings.Contains(strings.ToLower(a.labels[k]), role) && !isRoleKey(k) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasOthers(ps []person) bool {
+	for _, p := range ps {
+		if !p.self && !p.pronoun {
+			return true
+		}
+	}
+	return false
+}
+
+// excludedBefore says whether the words before a person's token keep them out of those who
+// come: the one written for ("på vegne af X", "svarer for X"), replaced ("i stedet for X"),
+// left out ("uden X") or who asked ("har bedt mig").
+func excludedBefore(toks []token, i int) bool {
+	prev := func(k int) string {
+		if i-k >= 0 {
+			return toks[i-k].lower
+		}
+		return ""
+	}
+	// skip a determiner or a role before the person ("på vegne af bibliotekschef X")
+	j := 1
+	for j <= 3 && (roleDets[prev(j)] || roleWordRe.MatchString(prev(j)) || prev(j) == "kultur-") {
+		j++
+	}
+	p1, p2 := prev(j), prev(j+1)
+	switch {
+	case p1 == "af" && (p2 == "vegne" || p2 == "på"), p1 == "p.v.a" || p1 == "pva" || p1 == "p.v.a.":
+		return true
+	case p1 == "for" && (p2 == "stedet" || p2 == "istedet" || p2 == "svarer" || p2 == "skriver"):
+		return true
+	case p1 == "istedenfor" || p1 == "uden" || p1 == "afløser" || p1 == "erstatter":
+		return true
+	case toks[i].lower == "mig" && (p1 == "bedt" || p1 == "beder" || p1 == "bad" || p1 == "til" || p1 == "fra"):
+		return true
+	case p1 == "til" && p2 == "tillid":
+		return true
+	}
+	return false
+}
+
+func (rd *reader) countPeople(crs []clauseRead) peopleCount {
+	at := newAttendees()
+	sc := rd.scanCounts(crs)
+	for i := range crs {
+		rd.collectPersons(at, &crs[i])
+	}
+	rd.collectLists(at, crs)
+	n, companions := at.count()
+	pc := peopleCount{companions: companions}
+	switch {
+	case sc.explicitAt >= 0 && sc.explicitAt >= sc.aloneAt:
+		pc.n = sc.explicit
+		pc.note = campaign.Reason{Code: campaign.NotePeopleFrom, People: sc.explicit, Ref: "number", Quote: clip(sc.explicitWords)}
+	case sc.aloneAt >= 0:
+		pc.n = 1
+	case n > 0:
+		pc.n = n
+		ref, quote := "names", strings.Join(pc.companions, ", ")
+		if at.fromList {
+			ref, quote = "list", at.listSource
+		}
+		if n > 1 && quote != "" {
+			pc.note = campaign.Reason{Code: campaign.NotePeopleFrom, People: n, Ref: ref, Quote: clip(quote)}
+		}
+	}
+	if len(pc.companions) > max(pc.n-1, 0) {
+		pc.companions = pc.companions[:max(pc.n-1, 0)]
+	}
+	maybe := sc.maybe
+	if maybe == -1 {
+		maybe = max(pc.n, 1) + 1
+	}
+	if maybe > 0 && maybe != max(pc.n, 1) {
+		pc.doubt = campaign.Reason{Code: campaign.NoteCountsDiffer, People: max(pc.n, 1), Count: maybe, Quote: clip(sc.maybeWords)}
+	}
+	pc.outs = outNotes(crs)
+	return pc
+}
+
+// countScan is what the clauses state of how many come.
+type countScan struct {
+	explicit, explicitAt int // the last number stated firmly, and its clause (-1 none)
+	explicitWords        string
+	aloneAt              int // the last clause that says one comes alone, -1 none
+	maybe                int // a number left open; -1: someone more may come
+	maybeWords           string
+}
+
+func (rd *reader) scanCounts(crs []clauseRead) countScan {
+	sc := countScan{explicitAt: -1, aloneAt: -1}
+	for i, cr := range crs {
+		firm := cr.role != roleHedged && cr.role != roleOut && !cr.sub && !cr.cond
+		if cr.count > 0 && firm {
+			sc.explicit, sc.explicitAt, sc.explicitWords = cr.count, i, cr.countAt
+		}
+		if cr.alone && firm && cr.role != rolePast {
+			sc.aloneAt = i
+		}
+		switch {
+		case cr.maybeCount > 0:
+			sc.maybe, sc.maybeWords = cr.maybeCount, cr.text // "to eller tre", "2-3 personer"
+		case cr.count > 0 && !firm && cr.role != roleOut && !cr.asks:
+			sc.maybe, sc.maybeWords = cr.count, cr.text // "vi bliver måske tre", "hvis der er plads til tre"
+		case (cr.role == roleHedged || cr.cond) && hasOthers(personsIn(cr.toks, rd.self)):
+			sc.maybe, sc.maybeWords = -1, cr.text // "og måske også min kollega"
+		}
+	}
+	return sc
+}
+
+// count is how many the named people make, and the extra ones by name: when only people who
+// come along are named, someone they come with counts too; when the writer is not among them,
+// the first named is the one who comes, not extra.
+func (a *attendees) count() (int, []string) {
+	members := a.members()
+	principals, hasSelf := 0, false
+	companions := []string{}
+	for _, k := range members {
+		if !a.companion[k] {
+			principals++
+		}
+		hasSelf = hasSelf || k == "self"
+		if k != "self" && a.labels[k] != "" {
+			companions = append(companions, a.labels[k])
+		}
+	}
+	n := len(members)
+	if n > 0 && principals == 0 {
+		n++ // "X kommer med": someone X comes along with
+	}
+	if !hasSelf && principals > 0 && len(companions) > 0 {
+		companions = companions[1:]
+	}
+	return n, companions
+}
+
+// outNotes notes the people named as not coming, once a sentence.
+func outNotes(crs []clauseRead) []campaign.Reason {
+	var out []campaign.Reason
+	lastSent := -1
+	for i, cr := range crs {
+		if cr.role != roleOut && cr.role != roleSelfOnly || cr.sent == lastSent {
+			continue // one note for "Søren er syg, så han kommer ikke"
+		}
+		lastSent = cr.sent
+		out = append(out, campaign.Reason{Code: campaign.NoteCompanionOut, Quote: clip(crs[i].text)})
+	}
+	return out
+}
+
+// collectPersons adds the people a clause names as coming, and takes away those it names as
+// not coming.
+func (rd *reader) collectPersons(at *attendees, cr *clauseRead) {
+	ps := personsIn(cr.toks, rd.self)
+	resolved, named := at.resolve(ps)
+	plural := pluralSubject(cr)
+	switch {
+	case cr.role == roleAttend && !cr.header: // a list's header: the list names who comes
+		at.addComing(cr, ps, resolved)
+		if plural {
+			for _, k := range at.lastGroup {
+				at.add(k, "", false)
+			}
+		}
+	case cr.role == roleOut:
+		at.removeOut(cr, ps, resolved)
+		if plural {
+			for _, k := range at.lastGroup {
+				at.remove(k)
+			}
+		}
+	case cr.role == roleSelfOnly:
+		at.writerOut = true
+	}
+	if len(named) >= 2 {
+		at.lastGroup = named // "de" is these, next
+	}
+}
+
+// resolve gives each person named its key: a pronoun is the person last named ("Bibliotekschefen
+// har bedt mig tilmelde ham": he is the one named). It returns the keys and the people named
+// by name.
+func (a *attendees) resolve(ps []person) (resolved, named []string) {
+	resolved = make([]string, len(ps))
+	for i, p := range ps {
+		switch {
+		case p.pronoun && (p.key == "de" || p.key == "dem"):
+		case p.pronoun:
+			resolved[i] = a.lastNamed
+			if resolved[i] == "" {
+				resolved[i] = p.key
+			}
+		default:
+			resolved[i] = p.key
+			if !p.self && !strings.Contains(p.key, "#") {
+				a.lastNamed = p.key
+			}
+			if !p.self && !isRoleKey(p.key) {
+				named = append(named, p.key)
+			}
+		}
+	}
+	return resolved, named
+}
+
+// addComing adds the people a coming clause names, but not those it names as written for,
+// replaced or asking, the writer who registers others, or those in an aside.
+func (a *attendees) addComing(cr *clauseRead, ps []person, resolved []string) {
+	for i, p := range ps {
+		if excludedBefore(cr.toks, p.tok) || inAside(cr.toks, p.tok) { // "(Jytte Pallesen har meldt os til)"
+			continue
+		}
+		if p.self && cr.st.registrar && cr.toks[p.tok].lower == "jeg" {
+			continue
+		}
+		// Those named after "sammen med", "tager ... med" come along; those before are who
+		// they come with.
+		companion := cr.st.companion && cr.toks[p.tok].start > cr.st.companionAt
+		label := p.label
+		if p.pronoun {
+			label = a.labels[resolved[i]]
+		}
+		a.add(resolved[i], label, companion)
+	}
+}
+
+// removeOut takes away who a clause names as not coming: its subject before the refusal, else
+// the one refused for ("afbud for vores skolebibliotekskonsulent"), and anyone "uden".
+func (a *attendees) removeOut(cr *clauseRead, ps []person, resolved []string) {
+	out := -1
+	for i, p := range ps {
+		if !cr.st.decline || cr.toks[p.tok].start < cr.st.declAt {
+			out = i
+			break
+		}
+	}
+	if out < 0 && len(ps) > 0 {
+		out = 0
+	}
+	if out >= 0 {
+		a.remove(resolved[out])
+	}
+	for i, t := range cr.toks {
+		if t.lower != "uden" {
+			continue
+		}
+		for j, p := range ps {
+			if p.tok > i {
+				a.remove(resolved[j])
+				break
+			}
+		}
+	}
+}
+
+// inAside says whether token i stands in brackets that hold a clause of their own.
+func inAside(toks []token, i int) bool {
+	open := -1
+	for j := i - 1; j >= 0; j-- {
+		if toks[j].text == ")" {
+			return false
+		}
+		if toks[j].text == "(" {
+			open = j
+			break
+		}
+	}
+	if open < 0 {
+		return false
+	}
+	for j := open + 1; j < len(toks) && toks[j].text != ")"; j++ {
+		switch toks[j].lower {
+		case "har", "er", "skal", "kan", "vil", "blev", "bliver", "meldte":
+			return true
+		}
+	}
+	return false
+}
+
+// pluralSubject says whether a clause's verb is about "de" (the people last named together).
+func pluralSubject(cr *clauseRead) bool {
+	for _, t := range cr.toks {
+		if t.lower == "de" || t.lower == "dem" {
+			return true
+		}
+	}
+	return false
+}
+
+// plist is a list of participants: the clause that introduces it and its lines.
+type plist struct {
+	header int
+	items  []int
+}
+
+// participantLists finds the lists of participants written one a line under a line that
+// introduces them ("Deltagere fra Mariagerfjord Kommune:", "vi bliver tre:").
+func (rd *reader) participantLists(crs []clauseRead) []plist {
+	var out []plist
+	for i := 0; i < len(crs); i++ {
+		if !listHeader(crs, i) {
+			continue
+		}
+		line := crs[i].line
+		j := i + 1
+		for j < len(crs) && crs[j].line == line {
+			j++ // the rest of the header's line
+		}
+		l := plist{header: i}
+		for j < len(crs) && crs[j].line == line+1 && rd.listItem(crs, j) {
+			l.items = append(l.items, j)
+			line++
+			for j++; j < len(crs) && crs[j].line == line; j++ {
+			} // "Bente Krogh – bibliotekschef": the rest of the item's line
+		}
+		if len(l.items) > 0 {
+			out = append(out, l)
+			i = j - 1
+		}
+	}
+	return out
+}
+
+// listHeaders returns the clauses that introduce a list of participants.
+func (rd *reader) listHeaders(crs []clauseRead) []int {
+	var out []int
+	for _, l := range rd.participantLists(crs) {
+		out = append(out, l.header)
+	}
+	return out
+}
+
+// collectLists adds the participants of every list.
+func (rd *reader) collectLists(at *attendees, crs []clauseRead) {
+	for _, l := range rd.participantLists(crs) {
+		for _, j := range l.items {
+			cr := crs[j]
+			ps := personsIn(cr.toks, rd.self)
+			key, label := "self", ""
+			if len(ps) > 0 && !ps[0].self {
+				key, label = ps[0].key, ps[0].label
+				if r := roleAfterComma(cr.toks, lastNameTok(cr.toks, ps[0].tok)); r > 0 && !strings.Contains(label, " ") {
+					label = cr.toks[r].text + " " + label
+				}
+			}
+			at.add(key, label, false)
+		}
+		at.fromList = true
+		at.listSource = crs[l.header].text
+	}
+}
+
+func lastNameTok(toks []token, i int) int {
+	for i < len(toks) && toks[i].name {
+		i++
+	}
+	return i
+}
+
+// listHeader says whether the clause at i introduces a list: it ends its line with a colon,
+// or names the participants, on a line that speaks of coming or of participants.
+func listHeader(crs []clauseRead, i int) bool {
+	cr := crs[i]
+	if i+1 < len(crs) && crs[i+1].line == cr.line {
+		return false // not the last clause of its line
+	}
+	l := strings.TrimSpace(cr.lower)
+	if strings.Contains(l, "deltagerliste") || strings.Contains(l, "deltagere fra") || strings.Contains(l, "navnene på deltagerne") ||
+		strings.Contains(l, "listen over deltagere") || strings.HasPrefix(l, "deltagere") {
+		return true
+	}
+	if !strings.HasSuffix(l, ":") {
+		return false
+	}
+	for j := i; j >= 0 && crs[j].line == cr.line; j-- {
+		lj := crs[j].lower
+		if crs[j].role == roleAttend || crs[j].st.attend || crs[j].count > 0 || strings.Contains(lj, "deltager") ||
+			strings.Contains(lj, "navne") || strings.Contains(lj, "fra os") {
+			return true
+		}
+	}
+	return false
+}
+
+// listItem says whether the clause at j starts a participant's line: short, opening with a
+// name, a role or the writer, the line saying nothing about coming or not ("Ole Dam –
+// souschef" is two clauses of one line).
+func (rd *reader) listItem(crs []clauseRead, j int) bool {
+	cr := crs[j]
+	words := 0
+	for k := j; k < len(crs) && crs[k].line == cr.line; k++ {
+		if crs[k].st.decline || crs[k].st.attend || crs[k].asks {
+			return false
+		}
+		words += len(strings.Fields(crs[k].text))
+	}
+	if (j > 0 && crs[j-1].line == cr.line) || len(cr.toks) == 0 || words > 10 {
+		return false
+	}
+	ps := personsIn(cr.toks, rd.self)
+	return len(ps) > 0 && ps[0].tok == 0 && !ps[0].pronoun
+}

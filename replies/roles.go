@@ -1,0 +1,313 @@
+package replies
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/rsvpd/rsvpd/campaign"
+)
+
+// Roles: what each clause does in the answer, read from its own words and, where a clause
+// has none of its own, from the clause it goes on from.
+
+// role is what a clause does in the answer.
+type role byte
+
+const (
+	roleNone     role = iota
+	roleAttend        // the party comes, or someone of it does
+	roleHedged        // leans or is open: not decided
+	roleDecline       // the party declines the invitation
+	roleRefuse        // a meeting refused or ruled out, not the invitation
+	roleSelfOnly      // the writer does not come; others may
+	roleOut           // someone else does not come
+	rolePast          // an earlier plan or answer
+)
+
+// clauseRead is one clause as read.
+type clauseRead struct {
+	clause
+	st      stance
+	ms      []mention
+	role    role
+	count   int
+	countAt string
+	alone   bool
+	// maybeCount is the higher of two numbers the clause leaves open ("to eller tre", "2-3").
+	maybeCount int
+	header     bool // introduces a list of participants: the list names who comes
+	toks       []token
+}
+
+func (rd *reader) readClause(cl clause) clauseRead {
+	cr := clauseRead{clause: cl, st: readStance(cl, rd.self)}
+	cr.ms = rd.rc.meetingMentions(cl)
+	if !cr.st.attend && (orgLine(cl.lower) || cl.whole && addressLineRe.MatchString(cl.text)) {
+		cr.ms = nil // "Vejle Bibliotekerne", "Willy Sørensens Plads 1" on a line of their own: where the sender works
+	}
+	if len(cr.ms) == 0 && cl.meeting != "" {
+		cr.ms = []mention{{meeting: cl.meeting, kind: refInline, words: clip(cl.text)}}
+	}
+	cr.toks = tokens(cl.text)
+	if mayCount(cr.toks) {
+		var span [2]int
+		cr.count, span = statedCount(cl.lower, cr.st.attend)
+		if cr.count > 0 {
+			cr.countAt = quoteAround(cl.text, cl.lower, span)
+		}
+		cr.maybeCount = countRange(cl.lower)
+	}
+	cr.alone, _ = saysAlone(cl.lower)
+	cr.role = rd.roleOf(&cr)
+	return cr
+}
+
+// addressLineRe matches a line that is a postal address: a street and a number, maybe a
+// postcode and town.
+var addressLineRe = regexp.MustCompile(`^[\p{L} .'-]+\s\d{1,4}[a-zA-Z]?(?:,?\s+\d{4}\s+\p{L}.*)?\s*$`)
+
+// allMeetingsRe finds a refusal of the meetings as a whole.
+var allMeetingsRe = wordsRe(`møderne|dialogmøderne|nogen af|alle tre|de tre|dem alle|any of|all three|the meetings`)
+
+// roleOf decides what a clause does.
+func (rd *reader) roleOf(cr *clauseRead) role {
+	st, cl := cr.st, cr.clause
+	switch {
+	case st.past:
+		return rolePast
+	case cl.sub && cl.lead == "hvor" && st.attend && !cl.asks && !st.decline && st.subject == subjSelf:
+		return roleAttend // "i dialogmødet i Roskilde, hvor jeg kommer sammen med Hanne Lund"
+	case cl.sub || cl.cond || cl.asks:
+		if cl.sub && (st.open || st.hedge) && (strings.Contains(cl.lower, "vi ") || strings.Contains(cl.lower, "jeg ")) && !cl.asks {
+			return roleHedged // "inden vi melder os", "om vi deltager"
+		}
+		return roleNone
+	case cl.after && st.option:
+		return roleNone // "Skulle Aalborg blive fyldt op, kan vi også komme til Vejle"
+	case st.promise:
+		if st.decline && st.subject != subjThird && !st.selfOnly {
+			return roleDecline
+		}
+		return roleNone
+	}
+	if withoutPerson(cr) {
+		return roleOut // "Det bliver uden Jesper Dahl i morgen"
+	}
+	if st.decline && cueAtStart(cl.lower, st.declAt, "nej") {
+		switch {
+		case (st.selfOnly || comesAlong(cl.lower, st.declAt)) && st.subject != subjThird:
+			return roleSelfOnly // "jeg kan ikke selv", "jeg kan ikke komme med": the writer alone
+		case st.subject != subjThird && declinedFor(cr, rd.self):
+			return roleOut // "melde afbud for vores skolebibliotekskonsulent"
+		case st.subject == subjThird:
+			return roleOut
+		case st.subject == subjYou:
+			return roleNone
+		}
+		if specificMeetings(rd.c, cr.ms) && !allMeetingsRe.MatchString(cl.lower) {
+			return roleRefuse
+		}
+		return roleDecline
+	}
+	if st.busy && len(cr.ms) > 0 && !(st.otherEvent && st.attend && strongMeetingWord(cl.lower)) && (!st.otherEvent || timeMention(cr.ms)) {
+		// "Aalborg er for langt væk", "den 28. har jeg møde i kulturudvalget"; another engagement
+		// rules out a day, not a place ("jeg er alligevel på Sjælland til netværksmøde")
+		return roleRefuse
+	}
+	if st.hedge || st.open {
+		return roleHedged
+	}
+	if st.otherEvent && st.attend && !strongMeetingWord(cl.lower) && len(cr.ms) == 0 {
+		return roleNone // "Jeg deltager i KL's konference den dag": another engagement
+	}
+	if st.attend && cueAtStart(cl.lower, st.attendAt, "ja") && st.subject != subjYou && !st.agreementTalk {
+		if bareCue(cl.lower, st.attendAt) && len(cr.ms) == 0 && cr.count == 0 && !cr.alone && len(personsIn(cr.toks, rd.self)) == 0 {
+			return roleNone // "det bliver svært", "tager det roligt"
+		}
+		return roleAttend
+	}
+	if positiveMention(cr.ms) && (cr.count > 0 || takesMeeting(cl.lower)) {
+		return roleAttend // "Vi er 4 fra Næstved til Roskilde", "så vi tager Vejle"
+	}
+	if cr.alone {
+		return roleAttend
+	}
+	return roleNone
+}
+
+// timeMention says whether a meeting is named by a day or time.
+func timeMention(ms []mention) bool {
+	for _, m := range ms {
+		switch m.kind {
+		case refDate, refWeekday, refRelDay, refMonth, refWeek:
+			return true
+		}
+	}
+	return false
+}
+
+// strongMeetingWord says whether a clause speaks of the campaign's meetings by name
+// ("dialogmødet", "jeres møde").
+func strongMeetingWord(l string) bool {
+	return strings.Contains(l, "dialogmøde") || strings.Contains(l, "jeres møde") || strings.Contains(l, "møderne")
+}
+
+// takesMeeting says whether a clause takes a meeting ("vi tager Roskilde").
+func takesMeeting(l string) bool {
+	return strings.Contains(l, "tager ") || strings.HasPrefix(l, "tager")
+}
+
+// comesAlong says whether the refusal at offset at is of coming along ("kan ikke komme med").
+func comesAlong(l string, at int) bool {
+	rest := l[at:min(len(l), at+50)]
+	return strings.Contains(rest, "komme med") || strings.Contains(rest, "deltage med") || strings.Contains(rest, "tage med")
+}
+
+// declinedFor says whether a refusal is made for someone else ("melde afbud for vores
+// skolebibliotekskonsulent", "afmelde Jens").
+func declinedFor(cr *clauseRead, self *selfNames) bool {
+	rest := cr.lower[cr.st.declAt:]
+	i := strings.Index(rest, " for ")
+	if i < 0 || i > 30 {
+		return false
+	}
+	ps := personsIn(tokens(cr.text[min(len(cr.text), cr.st.declAt+i+5):]), self)
+	return len(ps) > 0 && !ps[0].self && ps[0].tok <= 1 // "afbud for [vores] skolebibliotekskonsulent"
+}
+
+// continueClauses gives a clause without a verb of its own the part of the clause it goes on
+// from: "Vi kommer to til Vejle: jeg og vores skolebibliotekskonsulent" names who comes; "Vi
+// kommer ikke til Aalborg, men til Roskilde" chooses Roskilde.
+func (rd *reader) continueClauses(crs []clauseRead) {
+	for i := 1; i < len(crs); i++ {
+		cr, prev := &crs[i], &crs[i-1]
+		if prev.sent == cr.sent && cr.lead == "at" && prev.role == rolePast {
+			cr.role = rolePast // "Jeg skrev i sidste uge, at vi ikke deltager"
+			continue
+		}
+		if prev.sent == cr.sent && prev.lead == "om" && prev.sub && affirmRe.MatchString(cr.lower) && prev.st.attend {
+			// "Birgitte har spurgt, om jeg vil med til Roskilde, og det vil jeg gerne"
+			prev.role, prev.sub = roleAttend, false
+			continue
+		}
+		if prev.sent == cr.sent && (cr.lead == "-" || cr.lead == ":") && prev.role == roleNone && len(prev.ms) > 0 &&
+			!prev.st.attend && !prev.st.decline && len(cr.ms) == 0 && (cr.st.attend || cr.st.decline || cr.st.busy || cr.st.prefer) {
+			// "Aalborg 28/2 – kan ikke": the meeting named before the dash is what the words after it are about
+			cr.ms, prev.ms = prev.ms, nil
+			cr.role = rd.roleOf(cr)
+		}
+		if prev.sent != cr.sent || cr.role != roleNone || cr.st.attend || cr.st.decline || cr.asks {
+			continue
+		}
+		switch {
+		case (cr.lead == ":" || cr.lead == "-") && (prev.role == roleAttend || fieldName(prev.lower)) && len(personsIn(cr.toks, rd.self)) > 0:
+			cr.role = roleAttend // "Vi kommer to til Vejle: jeg og X", "Deltagere: Ole Bak, Lis Holm"
+		case (cr.lead == "men" || cr.lead == "but") && refusedBefore(crs, i) && positiveMention(cr.ms):
+			cr.role = roleAttend
+		}
+	}
+}
+
+// refusedBefore says whether a clause of the same sentence before i refuses: "Vi kommer ikke
+// til Aalborg alligevel – mødet på AAU er aflyst – men til Roskilde i stedet".
+func refusedBefore(crs []clauseRead, i int) bool {
+	for j := i - 1; j >= 0 && crs[j].sent == crs[i].sent; j-- {
+		if crs[j].role == roleRefuse || crs[j].role == roleDecline {
+			return true
+		}
+	}
+	return false
+}
+
+// affirmRe finds an answer to a question just reported ("og det vil jeg gerne").
+var affirmRe = regexp.MustCompile(`^(?:og\s+)?det\s+(?:vil|kan|gør)\s+(?:jeg|vi)\s+(?:gerne|godt|meget gerne)`)
+
+// fieldName says whether a clause is the name of a field in a form-like answer, followed by
+// a colon and who comes ("Deltagere: ...").
+func fieldName(l string) bool {
+	switch strings.TrimSpace(l) {
+	case "deltagere", "deltager", "deltagerne", "navne", "navn", "tilmeldte", "tilmelding", "participants":
+		return true
+	}
+	return false
+}
+
+// writerOnlyDeclines turns "jeg kommer ikke" into the writer's own refusal when someone else of
+// the party comes ("Jens kommer til Vejle, jeg kommer ikke").
+func writerOnlyDeclines(crs []clauseRead) {
+	othersCome := false
+	for _, cr := range crs {
+		if cr.role == roleAttend && cr.st.subject == subjThird {
+			othersCome = true
+		}
+	}
+	if !othersCome {
+		return
+	}
+	for i := range crs {
+		if crs[i].role == roleDecline && strings.EqualFold(crs[i].st.subjectWords, "jeg") {
+			crs[i].role = roleSelfOnly
+		}
+	}
+}
+
+func positiveMention(ms []mention) bool {
+	for _, m := range ms {
+		if !m.neg {
+			return true
+		}
+	}
+	return false
+}
+
+// cueAtStart says whether a cue found at offset at is usable: the bare words "ja" and "nej"
+// answer only at the start of their clause.
+func cueAtStart(l string, at int, bare string) bool {
+	rest := l[at:]
+	if !strings.HasPrefix(rest, bare) || len(rest) > len(bare) && isLetterByte(rest[len(bare)]) {
+		return true
+	}
+	return strings.TrimSpace(l[:at]) == ""
+}
+
+func isLetterByte(b byte) bool { return b >= 'a' && b <= 'z' || b >= 0x80 }
+
+// bareCue says whether the attend cue at offset at is one that needs an object to mean coming
+// ("det bliver", "tager det").
+func bareCue(l string, at int) bool {
+	rest := l[at:]
+	return strings.HasPrefix(rest, "det bliver") || strings.HasPrefix(rest, "bliver det") || strings.HasPrefix(rest, "tager det") ||
+		strings.HasPrefix(rest, "tager den") || strings.HasPrefix(rest, "tager et") || strings.HasPrefix(rest, "valgt") ||
+		strings.HasPrefix(rest, "vælger") || strings.HasPrefix(rest, "passer") || strings.HasPrefix(rest, "foretrækker")
+}
+
+// withoutPerson says whether a clause names someone as left out ("uden Jesper Dahl").
+func withoutPerson(cr *clauseRead) bool {
+	for i, t := range cr.toks {
+		if t.lower != "uden" {
+			continue
+		}
+		j := i + 1
+		for j < len(cr.toks) && roleDets[cr.toks[j].lower] {
+			j++
+		}
+		if j < len(cr.toks) && (cr.toks[j].name || roleWordRe.MatchString(cr.toks[j].lower)) {
+			return true
+		}
+	}
+	return false
+}
+
+// specificMeetings says whether mentions name some meetings but not all of them.
+func specificMeetings(c *campaign.Campaign, ms []mention) bool {
+	seen := map[string]bool{}
+	for _, m := range ms {
+		if m.meeting != "" {
+			seen[m.meeting] = true
+		}
+		for _, a := range m.alts {
+			seen[a] = true
+		}
+	}
+	return len(seen) > 0 && len(seen) < len(c.Meetings)
+}

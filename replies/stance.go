@@ -1,0 +1,322 @@
+package replies
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+)
+
+// Stance: what one clause says about coming, and about whom. Danish puts the finite verb
+// second, so the subject of "deltager vi ikke" stands after the verb and that of "Søren kommer
+// ikke" before it; a negation reaches the subject of its own clause only ("min kollega er
+// desværre forhindret" is one fewer, not a decline; "jeg kan ikke selv" is the writer alone).
+// Words about the agreement or the project ("vi bakker op", "regner med at skrive under") say
+// nothing about the meetings.
+
+var (
+	// attendCueRe: someone comes, signs up, or is to be registered.
+	attendCueRe = wordsRe(`deltager|deltage|deltagelse|deltar|delta|kommer|komme|tilmeld\p{L}*|påmeld\p{L}*|anmäl\p{L}*|meldt (mig |os |hende |ham )?(til|på)|melde (mig|os|hende|ham|dem) (til|på)|melder (mig|os|hende|ham|dem) (til|på)|meld (mig|os) (til|på)|tager (\p{L}+ ){0,3}(til|derop|derover|derned|derud|afsted|af sted|turen|toget|mødet|det første|det sidste|det midterste|et af)|tage (til|derop|derover|mødet|det|med)|tog til|ses|se jer|ser jer|er (naturligvis |selvfølgelig |gerne |også |stadig |fortsat |altså |klart |bestemt )?med|være med|vil (gerne |meget gerne )?(med|til)|gerne med|skriv (mig|os|hende|ham) (\p{L}+ )?(op|på)|skrive (mig|os|hende|ham) (\p{L}+ )?(op|på)|sæt (mig|os) på|repræsenterer|repræsentere|flyttes til|flytte\p{L}* (os |mig |hende |ham |dem |vores tilmelding |tilmeldingen |det )?til|flyttes|skifter til|skifte til|bytte\p{L}* til|sat [^,.]{1,20} af|booket (\p{L}+ ){0,2}(billet\p{L}*|togbillet\p{L}*|tog|hotel\p{L}*|fly\p{L}*)|købt (\p{L}+ ){0,2}(billet\p{L}*|togbillet\p{L}*)|bestilt (\p{L}+ ){0,2}(billet\p{L}*|togbillet\p{L}*|hotel\p{L}*)|min deltagelse|vores deltagelse|sæt(te)? (mig|os) på|reserver\p{L}* (\p{L}+ )?(plads|pladser)|book\p{L}* (\p{L}+ )?(plads|pladser)|ja tak|ja gerne|ja|kører (med|derover|derop|dertil|til)|følgeskab|sender (vores|min|mit|en|et|to|tre|fire|\d+) (\p{L}+ )?(skolebibliotekskonsulent\p{L}*|konsulent\p{L}*|souschef\p{L}*|kollega\p{L}*|kolleger|medarbejder\p{L}*|repræsentant\p{L}*|leder\p{L}*|chef\p{L}*|bibliotekar\p{L}*|\p{Lu})|regne med (os|mig|\d+|to|tre|fire|fem)|regn med (os|mig|\d+|to|tre|fire|fem)|glæder (mig|os) til (mødet|at komme|at deltage|at se|at møde)|ser frem til (mødet|møderne|dialogmødet|at se jer|at deltage|at komme|at møde)|det bliver|bliver det|det (må|skal|vil|kommer til at) blive|så (må|skal|vil) det blive|vælger|valgt|foretrækker|passer (mig |os )?(klart |langt |absolut )?(bedst|bedre|fint|godt|glimrende|perfekt)|går (fint|godt|fint for os)|er (nemmest|bedst|fin|fint)|ønsker at deltage|stiller med|tæl (os|mig) med|attend\p{L}*|will come|we'll come|we will come|i'll come|coming|be there|join\p{L}*|participat\p{L}*|register\p{L}*|sign (me|us) up|count (me|us) in|see you|would like to come|prefer\p{L}*|switch\p{L}*|change (to|our)|yes`)
+	// declineCueRe: someone does not come.
+	declineCueRe = wordsRe(`passer (os |mig )?(desværre |altså |bare |slet )?ikke|for travlt|ingen (deltagelse|deltagere|tilmelding)|bliver hjemme|afstå\p{L}*|nødt til at aflyse|må aflyse|vil aflyse|når (desværre |alligevel |altså |heller )*ikke|ingen (fra os|af os|herfra)|kommer ingen|ikke mulighed for at sende|ønsker ikke|kan (jeg |vi |han |hun |de |du )?(desværre |alligevel |heller |altså |jo |derfor |så |nok |slet |bare |dog )*ikke|kunne (jeg |vi |han |hun |de )?(desværre |alligevel )*ikke|ikke (har|kan|deltager|kommer|får|bliver)|deltager (jeg |vi |han |hun |de )?(desværre |alligevel |altså |derfor |så |dog |heller )*ikke|deltage ikke|ikke deltage|kommer (jeg |vi |han |hun |de )?(desværre |alligevel |altså |derfor |dog |heller )*ikke|ikke komme|har (desværre |altså |derfor |dog |heller )*ikke (mulighed|tid)|ingen mulighed|ikke mulighed|ingen af os|ingen fra os|melder (desværre )?fra|melde fra|meldt fra|afbud|afmeld\p{L}*|framelde\p{L}*|takke nej|takker nej|sige nej|nej tak|springer [^,.]{0,40}over|bliver ikke repræsenteret|ikke repræsenteret|forhindre\p{L}*|er (desværre )?syg|blevet syg|sygemeldt|ikke nå|trækker (os|mig|tilmelding\p{L}*)|trækker (\p{L}+ )?(tilmelding|deltagelse)\p{L}* tilbage|aflyse (vores|min) \p{L}+|aflyser (vores|min) \p{L}+|bliver ikke til noget|sige fra|siger fra|melde pas|melder pas|stå over|står over|hverken (jeg|vi)|nej|cannot|can't|can not|won't be able|will not be able|unable|not able|not attend|won't attend|will not attend|unfortunately|regret\p{L}*|decline\p{L}*|no thanks|have to cancel|must cancel`)
+	// pastRe: a plan given up, a choice that would have been, or an earlier answer reported.
+	pastRe = wordsRe(`ville (egentlig |nok |klart )?(have )?være(t)? (oplagt|bedst|nemmest|fint|godt|oplagte)|havde (egentlig |først |ellers |oprindelig |faktisk |ellers )?(tænkt|regnet|planlagt|overvejet|valgt|håbet)|ville (helst |gerne |egentlig )?have (taget|valgt|passet|deltaget)|ville have passet|egentlig tænkt|først overvejet|oprindelig\p{L}*|meldte (fra|til)|skrev (i|at|tidligere)|skrev,|har skrevet|sendte|nævnte|sagde|fortalte|som tidligere meldt|tidligere (meldt|tilmeldt|skrevet)|was planning|had planned`)
+	// hedgeRe: the writer leans but has not decided.
+	hedgeRe = wordsRe(`håber (at|på at) (kunne|komme|deltage)|foreløbig|foreløbigt|ser (det )?ud til|satser på|prøver at|forsøger at|sandsynligvis|sandsynligt|antagelig|antageligt|formentlig|formodentlig|muligvis|måske|vistnok|tror (det|vi|jeg|nok)|det bliver nok|bliver det nok|vi (kommer|deltager|tager) nok|jeg (kommer|deltager|tager) nok|nok (til|i) |probably|perhaps|maybe`)
+	// openRe: the choice is still open.
+	openRe = wordsRe(`kan ikke (svare|sige|love|bekræfte|give)|kan (desværre )?ikke (svare|sige|love|bekræfte|give)|for tidligt at (sige|svare)|har (endnu )?ikke taget stilling|skal (lige |først )?(høre|tale med|vende|drøfte)|ikke nå at beslutte|ikke endelig\p{L}*|skal først (have|tale|drøfte|høre|afklare)|enten|i tvivl|usikker|ikke sikker|ikke helt sikker|ved (endnu |ærlig talt |stadig |bare |desværre )?ikke|har ikke (endnu )?besluttet|ikke (endnu )?besluttet|ikke (endnu |helt )?afklaret|endnu ikke på plads|ikke på plads|tage stilling|tager stilling|før jeg kan sige|inden (vi|jeg) melder|afhænger|kommer an på|afventer|afvente|kan først bekræfte|først bekræfte|overvejer|vil overveje|skal lige (have )?(undersøge|tjekke|tjekket|kigge|kigget|se|afklare|afklaret|afstemme|afstemt)|undecided|not sure`)
+	// promiseRe: the writer will answer later.
+	promiseRe = wordsRe(`melder ud senere|melder ud|sender (en |vores |min )?(tilmelding|svar|besked) (senere|når|hurtigst|snarest|i næste)|sender (en |vores |min )?(tilmelding|svar|besked),|vender (jeg |vi |han |hun )?(selv |snarest |hurtigst muligt |straks |hurtigt )?(tilbage|retur)|melder (jeg |vi |han |hun )?(selv |snarest |hurtigst muligt )?tilbage|bekræfter (selv|endeligt|senere)|bekræfter,? (når|så snart|hurtigst)|melde tilbage|kommer tilbage (med|til dig|til jer)|giver (jer |dig )?(besked|lyd) (senere|når|igen|hurtigst|snarest|i næste)|skriver (igen|til jer igen|senere)|svarer (selv |først )?(senere|på mandag|på tirsdag|på onsdag|på torsdag|på fredag|senest|i morgen|når|igen|på invitationen|hurtigst|inden|i næste)|hører fra (mig|os)|får (svar|besked)|svar følger|svaret følger|følger op|jeg giver (jer |dig )?(besked|lyd)|vi giver (jer |dig )?(besked|lyd)|vil (selv )?svare|svare selv|svarer selv|bekræfter (endeligt|senere|når|så snart|hurtigst)|bekræfte endeligt|get back|let you know|come back to you`)
+	// questionCueRe: the writer asks something of the organiser without a question mark.
+	questionCueRe = wordsRe(`vil (gerne |meget gerne )?vide|ville (gerne )?vide|har (et|to|tre|et par|nogle|enkelte) spørgsmål|spørgsmål til|spørgsmål:|kan i (fortælle|oplyse|sende|bekræfte|sige|give)|vil i (bekræfte|se efter|sende|oplyse|give)|høre, om|høre om hvorvidt|vide, om|could you (tell|send|let)|i wonder|wondering`)
+	// preferRe: a choice made among meetings.
+	preferRe = wordsRe(`kan kun|kun den|kun d\.|kun i|kun til|kun om|hellere|helst|foretrækker|foretrække|at foretrække|passer (mig |os )?(klart |langt |absolut |nu )?(bedst|bedre)|vælger|har valgt|valgt|det bliver|bliver det|derfor|i stedet|istedet|prefer\p{L}*|rather|instead`)
+	// changeRe: a change of an earlier answer; the meeting named last is the new one.
+	changeRe = wordsRe(`rettelse|ret:|i stedet|istedet|alligevel|flyttes|flytte\p{L}*|ændre\p{L}*|ændring|skifte\p{L}*|skifter|bytte\p{L}*|ombestemt|ombestemmer|korrektion|correction|instead|switch\p{L}*|change\p{L}*|move us|move me`)
+	// optionRe: meetings named as possible, not chosen.
+	optionRe = wordsRe(`både|kunne (både|også|godt|sagtens)|begge mulige|begge er mulige|er mulige|kan også|også komme|kunne også|eventuelt|alternativt|som reserve|i nødstilfælde|either`)
+	// busyRe: the day of a meeting is taken, or the meeting does not suit: a refusal of that
+	// meeting, never of the invitation.
+	busyRe = wordsRe(`ligger (alt |lidt |noget |for )?(for langt|langt væk|for sent|for tidligt|oven i|samtidig|sammen med|dårligt)|for langt (væk|fra|at)|er (lidt |noget |alt |meget |begge |lidt for |alt for )*(for )?langt|ligger (lidt |noget |meget |begge |lidt for |alt for )*langt|langt væk|et godt stykke (at køre|væk|vej)|ikke en mulighed|kommer ikke på tale|udelukket|passer (os |mig )?(ikke|dårligt)|går ikke|har (jeg|vi) (et )?(møde|kursus|ferie|personaledag|budgetseminar|seminar|åbent hus|travlt|\p{L}*møde)|holder (vi|jeg) \p{L}+|er (jeg|vi) (på|til|i) (kursus|møde|ferie|seminar|studietur|\p{L}*tur|\p{L}*møde)|optaget|er booket|helt booket|fuldt booket|fyldt op|kolliderer|falder sammen med|a whole day away|too far`)
+	// agreementObjRe: the clause is about the agreement or the project, not the meetings.
+	agreementObjRe = wordsRe(`tilslutningsaftale\p{L}*|aftale\p{L}*|underskri\p{L}*|skrive under|projekt\p{L}*|systemet|fælles system|bibliotekssystem\p{L}*|udbud\p{L}*|materialet|præsentation\p{L}*|agreement|project`)
+	// selfOnlyRe: the writer alone is meant ("jeg kan ikke selv").
+	selfOnlyRe = regexp.MustCompile(`(?:ikke|heller ikke)\s+(?:\p{L}+\s+)?selv(?:$|[^\p{L}])|selv\s+(?:\p{L}+\s+)?ikke(?:$|[^\p{L}])`)
+	// companionCueRe: someone comes along with another ("X kommer med", "tager X med").
+	companionCueRe = wordsRe(`har (en|min|vores|to|tre) [\p{L}-]+ med|kommer (også )?med|komme (også )?med|tager [^.!?:]{1,60} med|sammen med|med mig|kører med|får følgeskab|følgeskab af|også (gerne )?med|vil (også |gerne |også gerne )+med|together with|bring\p{L}*|with my|with our`)
+)
+
+var (
+	// eitherNumbersRe finds "enten to eller tre": a number left open, not a meeting.
+	eitherNumbersRe = regexp.MustCompile(`enten\s+(?:\d+|en|én|to|tre|fire|fem)\s+eller\s`)
+	// notDeclinedRe finds a refusal denied ("vi har ikke meldt fra").
+	notDeclinedRe = regexp.MustCompile(`ikke\s+(?:\p{L}+\s+)?(?:meldt fra|meldt afbud|afmeldt|aflyst|sagt nej)`)
+	// confirmLaterRe finds a confirmation promised at the end of a clause ("jeg bekræfter").
+	confirmLaterRe = regexp.MustCompile(`(?:^|\s)(?:jeg|vi|han|hun)\s+bekræfter(?:\s+selv)?\s*[,.]?\s*$`)
+)
+
+// subjKind says whom a clause's verb is about.
+type subjKind byte
+
+const (
+	subjNone  subjKind = iota
+	subjSelf           // the writer, "we", the invitee's municipality
+	subjThird          // someone else: a name, a role, "han", "hun"
+	subjYou            // the organiser ("I", "du")
+)
+
+// stance is what one clause says.
+type stance struct {
+	attend, decline  bool
+	attendAt, declAt int // byte offset of the cue in the clause's lower text
+	subject          subjKind
+	subjectWords     string // the subject as written, when a person
+	selfOnly         bool
+	hedge, open      bool
+	promise          bool
+	asks             bool
+	past             bool
+	prefer, change   bool
+	option, busy     bool
+	agreementTalk    bool
+	companion        bool
+	companionAt      int
+	registrar        bool // "tilmelde X", "skriv X op": the subject registers, the object comes
+	otherEvent       bool // about another engagement ("et kursus", "byrådsmøde")
+}
+
+var (
+	// otherEventRe finds another engagement: what a day is taken by.
+	otherEventRe = wordsRe(`konference\p{L}*|kursus|seminar|seminaret|temamøde\p{L}*|budgetmøde\p{L}*|budgetseminar\p{L}*|ledermøde\p{L}*|udvalgsmøde\p{L}*|byrådsmøde\p{L}*|personalemøde\p{L}*|personaledag\p{L}*|generalforsamling\p{L}*|studietur\p{L}*|netværksmøde\p{L}*|repræsentantskabsmøde\p{L}*|ferie|vinterferie|møde i kl|kl's|åbent hus`)
+	// atMeetingRe finds a question left for the meeting itself ("som vi gerne vil have afklaret på mødet").
+	atMeetingRe = wordsRe(`på mødet|på dialogmødet|til mødet|på selve mødet`)
+)
+
+var registrarRe = wordsRe(`tilmelde|tilmelder|melde (hende|ham|dem|os|mig)|melder (hende|ham|dem|os|mig)|skriv (mig|os|hende|ham) (\p{L}+ )?(op|på)|skrive (mig|os|hende|ham) (\p{L}+ )?(op|på)|sender (vores|min|mit|en|et|to|tre|fire|\d+)|sendes|sende jer`)
+
+// readStance reads what a clause says about coming, and about whom; self knows the names of the
+// invitee's own municipality.
+func readStance(cl clause, self *selfNames) stance {
+	st := stance{asks: cl.asks}
+	l := st.readMarks(cl.lower)
+	st.readVerbs(l)
+	at := st.attendAt
+	if st.decline {
+		at = st.declAt
+	}
+	if st.attend || st.decline {
+		st.subject, st.subjectWords = subjectAt(cl, at, self)
+	}
+	return st
+}
+
+// readMarks reads the words that colour a clause: a promise, a lean, an open choice, an
+// earlier plan, a preference, a change, an option, a day taken, a question. It returns the
+// clause with a promise blanked out: "vender tilbage med en tilmelding" promises, it does
+// not sign up.
+func (st *stance) readMarks(l string) string {
+	if loc := promiseRe.FindStringIndex(l); loc != nil {
+		st.promise = true
+		l = blank(l, loc)
+	}
+	st.hedge = hedgeRe.MatchString(l) && !strings.Contains(l, "forsinket")
+	st.open = openRe.MatchString(l) && !eitherNumbersRe.MatchString(l)
+	st.past = pastRe.MatchString(l)
+	st.prefer = preferRe.MatchString(l)
+	st.change = changeRe.MatchString(l)
+	st.option = optionRe.MatchString(l)
+	st.busy = busyRe.MatchString(l)
+	st.registrar = registrarRe.MatchString(l)
+	if loc := companionCueRe.FindStringIndex(l); loc != nil {
+		st.companion, st.companionAt = true, loc[0]
+	}
+	st.asks = st.asks || questionCueRe.MatchString(l) && !atMeetingRe.MatchString(l)
+	if st.otherEvent = otherEventRe.MatchString(l); st.otherEvent {
+		st.busy = true // "jeg er til budgetseminar", "deltager i KL's konference den dag"
+	}
+	st.selfOnly = selfOnlyRe.MatchString(l)
+	if !st.promise && confirmLaterRe.MatchString(l) {
+		st.promise = true // "men jeg bekræfter, så snart ..."
+	}
+	return l
+}
+
+// readVerbs finds whether the clause comes or declines, with the negation read where it
+// stands.
+func (st *stance) readVerbs(l string) {
+	if loc := declineCueRe.FindStringIndex(l); loc != nil && !restrictedAfter(l, loc) && !(st.open && openRe.MatchString(l[loc[0]:])) {
+		st.decline, st.declAt = true, loc[0] // "kan ikke svare endnu" leaves it open; it refuses nothing
+	}
+	if loc := attendCueRe.FindStringIndex(l); loc != nil {
+		st.attend, st.attendAt = true, loc[0]
+		if !st.decline && negatedAt(l, loc) {
+			// "Vi ses ikke i Vejle", "hvis vi ikke kommer": the verb negated.
+			st.decline, st.declAt, st.attend = true, loc[0], false
+		}
+	}
+	if st.companion && !st.attend {
+		st.attend, st.attendAt = true, st.companionAt // "jeg tager vores souschef med": we come
+	}
+	if st.attend && strings.Contains(l, "skal være med") && !mentionsMeetingWord(l) {
+		st.attend = false // "Varde skal være med": in the project
+	}
+	if st.decline && notDeclinedRe.MatchString(l) {
+		st.decline = false // "vi har ikke meldt fra": a refusal denied
+	}
+	if st.decline && st.attend && st.attendAt >= st.declAt && st.attendAt < st.declAt+30 {
+		st.attend = false // "kan ikke komme", "kommer ikke": the verb is inside the refusal
+	}
+	if st.attend && agreementObjRe.MatchString(l) && !mentionsMeetingWord(l) {
+		// "ser frem til at modtage tilslutningsaftalen", "vi går med i projektet"
+		st.agreementTalk, st.attend = true, false
+	}
+}
+
+// negatedAt says whether the verb at loc is negated: "ikke" right after it or right before
+// it, not scoped to a word that follows ("ikke alene", "ikke kun", "ikke selv").
+func negatedAt(l string, loc []int) bool {
+	after := l[loc[1]:min(len(l), loc[1]+24)]
+	if i := strings.IndexAny(after, ",.;:!?"); i >= 0 {
+		after = after[:i]
+	}
+	words := strings.Fields(after)
+	for i, w := range words {
+		if i > 2 {
+			break
+		}
+		if w == "ikke" || w == "hverken" {
+			return i+1 >= len(words) || !restrictedByIkke(strings.Trim(words[i+1], ",.;:!?"))
+		}
+	}
+	before := strings.Fields(l[max(0, loc[0]-12):loc[0]])
+	return len(before) > 0 && before[len(before)-1] == "ikke"
+}
+
+// restrictedAfter says whether a refusal found at loc ends in "ikke" that restricts the word
+// after it ("jeg kommer ikke alene": more come, not fewer).
+func restrictedAfter(l string, loc []int) bool {
+	m := strings.TrimRightFunc(l[loc[0]:loc[1]], func(r rune) bool { return !unicode.IsLetter(r) })
+	if !strings.HasSuffix(m, "ikke") {
+		return false
+	}
+	end := loc[0] + len(m)
+	rest := strings.Fields(l[end:min(len(l), end+12)])
+	if len(rest) == 0 {
+		return false
+	}
+	w := strings.Trim(rest[0], ",.;:!?")
+	return restrictedByIkke(w) && w != "selv"
+}
+
+func restrictedByIkke(w string) bool {
+	switch w {
+	case "alene", "kun", "bare", "blot", "selv", "længere":
+		return true
+	}
+	return false
+}
+
+// blank replaces a span of s with spaces, keeping offsets.
+func blank(s string, loc []int) string {
+	return s[:loc[0]] + strings.Repeat(" ", loc[1]-loc[0]) + s[loc[1]:]
+}
+
+// mentionsMeetingWord says whether a clause speaks of the meetings themselves.
+func mentionsMeetingWord(l string) bool {
+	return strings.Contains(l, "møde") || strings.Contains(l, "meeting")
+}
+
+// subjectAt finds the subject of the verb at byte offset at: a subject pronoun right after the
+// verb (Danish inverts after a fronted phrase: "Roskilde kan jeg ikke", "deltager vi ikke"),
+// else the nearest person or party before it, else the first after it.
+func subjectAt(cl clause, at int, self *selfNames) (subjKind, string) {
+	toks := tokens(cl.text)
+	verb := -1
+	for i, t := range toks {
+		if t.start >= at {
+			verb = i
+			break
+		}
+	}
+	if verb < 0 {
+		verb = len(toks)
+	}
+	// "har bedt mig melde afbud": the one asked does what is asked, for the party.
+	for k := 1; k <= 2 && verb-k-1 >= 0; k++ {
+		if w := toks[verb-k].lower; w == "mig" || w == "os" {
+			switch toks[verb-k-1].lower {
+			case "bedt", "beder", "bad", "bedes":
+				return subjSelf, toks[verb-k].text
+			}
+		}
+	}
+	// Inverted: the verb and at most one adverb before the subject pronoun.
+	for i := verb + 1; i < len(toks) && i <= verb+2; i++ {
+		if k := pronounKind(toks[i].lower); k != subjNone {
+			return k, toks[i].text
+		}
+	}
+	for i := verb - 1; i >= 0; i-- {
+		if k, w := subjectToken(toks, i, self); k != subjNone {
+			return k, w
+		}
+	}
+	for i := verb + 1; i < len(toks) && i <= verb+6; i++ {
+		if k, w := subjectToken(toks, i, self); k != subjNone {
+			return k, w
+		}
+	}
+	return subjNone, ""
+}
+
+// pronounKind is the kind of a subject pronoun, subjNone for any other word.
+func pronounKind(w string) subjKind {
+	switch w {
+	case "jeg", "vi", "undertegnede", "we", "i'll", "we'll":
+		return subjSelf
+	case "han", "hun", "he", "she":
+		return subjThird
+	case "de", "they":
+		return subjThird
+	case "du", "you":
+		return subjYou
+	}
+	return subjNone
+}
+
+// subjectToken reads token i as a possible subject.
+func subjectToken(toks []token, i int, self *selfNames) (subjKind, string) {
+	t := toks[i]
+	if t.text == "I" {
+		if englishish(toks) {
+			return subjSelf, t.text
+		}
+		return subjYou, t.text
+	}
+	if k := pronounKind(t.lower); k != subjNone {
+		if t.lower == "de" && i+1 < len(toks) && articleNext(toks[i+1].lower) {
+			return subjNone, ""
+		}
+		return k, t.text
+	}
+	if self.is(t.lower) || t.lower == "kommunen" || t.lower == "biblioteket" || t.lower == "bibliotekerne" {
+		return subjSelf, t.text
+	}
+	if roleRe.MatchString(t.lower) && !strings.HasPrefix(t.lower, "bibliotekssystem") {
+		return subjThird, t.text
+	}
+	if t.name && !self.other(t.lower) {
+		return subjThird, t.text
+	}
+	if t.name {
+		return subjThird, t.text // another municipality
+	}
+	return subjNone, ""
+}
+
+func articleNext(w string) bool {
+	switch w {
+	case "to", "tre", "andre", "øvrige", "første", "sidste", "fleste", "nye", "tre,":
+		return true
+	}
+	return false
+}

@@ -100,18 +100,24 @@ func runFor(b *testing.B, bin string, env []string, timeout time.Duration, done 
 	}
 	var wall time.Duration
 	if done != nil {
+		exited := make(chan error, 1)
+		go func() { exited <- cmd.Wait() }()
 		deadline := time.Now().Add(timeout)
 		for !done() {
+			select {
+			case err := <-exited:
+				b.Fatalf("rsvpd %s ended before it was done: %v\n%s", args[0], err, tail(stderr.String(), 20))
+			case <-time.After(500 * time.Millisecond):
+			}
 			if time.Now().After(deadline) {
 				cmd.Process.Kill()
-				cmd.Wait()
+				<-exited
 				b.Fatalf("rsvpd %s: not done within %s\n%s", args[0], timeout, tail(stderr.String(), 20))
 			}
-			time.Sleep(500 * time.Millisecond)
 		}
 		wall = time.Since(start)
 		cmd.Process.Signal(syscall.SIGTERM)
-		cmd.Wait()
+		<-exited
 	} else {
 		if err := cmd.Wait(); err != nil {
 			b.Fatalf("rsvpd %s: %v\n%s", args[0], err, tail(stderr.String(), 20))
@@ -141,6 +147,7 @@ func scaleConfig(b *testing.B, dir string, n int) string {
 		{"2012-02-28 ", day(36) + " "}, {"2012-03-01 ", day(38) + " "}, {"2012-03-06 ", day(43) + " "},
 		{"invitations: 2012-02-06 09:00", "invitations: " + now.Add(-time.Hour).Format("2006-01-02 15:04")},
 		{"agreement: 2012-02-20 09:00", "agreement: " + day(20) + " 09:00"},
+		{"answer_by: 2012-02-21", "answer_by: " + day(21)},
 		{"    host: localhost\n    port: 587\n    tls: starttls", "    host: 127.0.0.1\n    port: 2526\n    tls: none"},
 		{"    user: dialogmoeder@kombit.test\n    password_env: RSVPD_SMTP_PASSWORD\n", ""},
 		{"    host: localhost\n    port: 993\n    tls: tls", "    host: 127.0.0.1\n    port: 1\n    tls: none"},

@@ -358,17 +358,20 @@ type writeLines struct{ b strings.Builder }
 // backslash and the character it escapes (allowed, but some parsers unescape before they
 // unfold).
 func (w *writeLines) add(line string) {
-	n := 0
+	// Each folded piece is written at once (a write per character cost half of writing an
+	// invitation's three calendar objects).
+	n, start := 0, 0
 	for i := 0; i < len(line); {
 		u := writeUnit(line, i)
 		if n+u > 75 {
+			w.b.WriteString(line[start:i])
 			w.b.WriteString("\r\n ")
-			n = 1
+			start, n = i, 1
 		}
-		w.b.WriteString(line[i : i+u])
 		n += u
 		i += u
 	}
+	w.b.WriteString(line[start:])
 	w.b.WriteString("\r\n")
 }
 
@@ -382,13 +385,21 @@ func writeUnit(line string, i int) int {
 	return size
 }
 
+// The replacers of TEXT and CN values, built once: building one costs more than using it, and
+// an invitation writes three calendar objects.
+var (
+	lineBreaks  = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\u2028", "\n", "\u2029", "\n")
+	textEscapes = strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\n", `\n`)
+	cnQuotes    = strings.NewReplacer(`"`, "'", `\`, "/")
+)
+
 // writeClean makes s fit a TEXT value: valid UTF-8 (each run of invalid bytes becomes one
 // U+FFFD), every line break (CRLF, CR, LF, U+2028,
 // U+2029) a LF, and control characters other than LF and TAB dropped (RFC 5545 allows none;
 // bare CRs and NULs break real parsers).
 func writeClean(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\u2028", "\n", "\u2029", "\n").Replace(s)
+	s = lineBreaks.Replace(s)
 	return strings.Map(func(r rune) rune {
 		switch {
 		case r == '\n' || r == '\t':
@@ -414,7 +425,7 @@ func writeOneLine(s, sep string) string {
 
 // writeText escapes a cleaned TEXT value (RFC 5545 §3.3.11).
 func writeText(s string) string {
-	return strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\n", `\n`).Replace(s)
+	return textEscapes.Replace(s)
 }
 
 // writeCN writes the CN parameter, always quoted so that commas, semicolons and colons in a
@@ -425,7 +436,7 @@ func writeText(s string) string {
 // would start an RFC 6868 escape (^^, ^', ^n) is dropped, since parsers disagree on those
 // (ical.js decodes them, python-icalendar does not). An empty name writes no CN.
 func writeCN(name string) string {
-	name = strings.NewReplacer(`"`, "'", `\`, "/").Replace(writeOneLine(name, " "))
+	name = cnQuotes.Replace(writeOneLine(name, " "))
 	var b strings.Builder
 	for i := 0; i < len(name); i++ {
 		if name[i] == '^' && i+1 < len(name) && strings.IndexByte(`^'n`, name[i+1]) >= 0 {

@@ -225,6 +225,13 @@ func (c *Campaign) Invitee(code string) (Invitee, bool) {
 	return c.Invitees[i], true
 }
 
+// IndexOf returns the invitee's position in Invitees; false for a code the campaign does not
+// list (or before Index has been called).
+func (c *Campaign) IndexOf(code string) (int, bool) {
+	i, ok := c.byCode[code]
+	return i, ok
+}
+
 // InviteeByEmail returns the invitee registered with the (lower-case) address.
 func (c *Campaign) InviteeByEmail(addr string) (Invitee, bool) {
 	i, ok := c.byEmail[addr]

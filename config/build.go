@@ -18,11 +18,13 @@ import (
 
 // builder turns the YAML tree into a Config, recording every problem on the way.
 type builder struct {
-	col  *collector
-	csv  []*collector // problems found in the files the config names
-	fsys fs.FS
-	cfg  *Config
-	loc  *time.Location
+	col *collector
+	csv []*collector // problems found in the files the config names
+	// listRead: the invitee list could be opened, so an empty one is worth a word of its own.
+	listRead bool
+	fsys     fs.FS
+	cfg      *Config
+	loc      *time.Location
 }
 
 func (b *builder) errs() Errors {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -168,7 +169,8 @@ func TestMistakes(t *testing.T) {
 		{"unknown top-level key", [2]string{"store:", "stor:"}, "stor: unknown key (did you mean \"store\"?)"},
 		{"cron with zone only", [2]string{`digest: "0 7 * * 1-5"`, `digest: "CRON_TZ=Europe/Copenhagen"`}, "schedule.digest"},
 		{"end before start", [2]string{"end: 2012-03-06 12:00", "end: 2012-03-06 09:00"}, "meetings[2].end: ends at or before its start"},
-		{"missing invitee file", [2]string{"file: municipalities-2012.csv", "file: nowhere.csv"}, "invitees.file: cannot open the invitee list"},
+		{"missing invitee file", [2]string{"file: municipalities-2012.csv", "file: nowhere.csv"}, "nowhere.csv: no such file"},
+		{"invitee file outside the folder", [2]string{"file: municipalities-2012.csv", "file: ../municipalities-2012.csv"}, "a relative path must stay within the configuration's folder"},
 		{"bad rate", [2]string{`rate: "7"`, `rate: "syv"`}, `price.rate: "syv" is not an amount`},
 		{"override of unknown code", [2]string{"overrides: []", "overrides:\n    - code: \"999\"\n      amount: \"1000\""}, `no invitee has code "999"`},
 		{"agreement after first meeting", [2]string{"agreement: 2012-02-20 09:00", "agreement: 2012-02-29 09:00"}, "before the first meeting"},
@@ -193,6 +195,31 @@ func TestMistakes(t *testing.T) {
 				t.Errorf("want %q in:\n%s", tt.want, text)
 			}
 		})
+	}
+}
+
+// An invitee list named by its absolute path is read from that path, wherever the
+// configuration lives; one that is missing is named with the reason, and only that.
+func TestInviteeListByAbsolutePath(t *testing.T) {
+	dir := t.TempDir()
+	list := filepath.Join(dir, "list.csv")
+	if err := os.WriteFile(list, []byte("code,name,email,population_2012q1\n101,København,a@x.test,549050\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile("../config.example.yaml")
+	s := strings.Replace(string(data), "file: municipalities-2012.csv", "file: "+list, 1)
+	cfg, err := Parse([]byte(s), "config.yaml", os.DirFS(t.TempDir()), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inv, ok := cfg.Campaign.Invitee("101"); !ok || inv.Email != "a@x.test" {
+		t.Errorf("invitee 101 = %+v, %v", inv, ok)
+	}
+	s = strings.Replace(string(data), "file: municipalities-2012.csv", "file: "+list+".missing", 1)
+	_, err = Parse([]byte(s), "config.yaml", os.DirFS(dir), dir)
+	var errs Errors
+	if !errors.As(err, &errs) || len(errs) != 1 || !strings.Contains(errs[0].Msg, list+".missing: no such file") {
+		t.Errorf("a missing list: want one problem naming it, got %v", err)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"net/mail"
+	"os"
 	"path"
 	"path/filepath"
 	"strconv"
@@ -28,23 +29,32 @@ func (b *builder) invitees(n node, c *campaign.Campaign) {
 		b.readInvitees(f["file"], file, c)
 	}
 	b.overrides(f["overrides"], c)
-	if file != "" && len(c.Invitees) == 0 && len(b.csv) > 0 && len(b.csv[len(b.csv)-1].errs) == 0 {
+	if file != "" && len(c.Invitees) == 0 && len(b.csv) > 0 && b.listRead && len(b.csv[len(b.csv)-1].errs) == 0 {
 		f["file"].errorf("%s lists no invitees", file)
 	}
 }
 
 func (b *builder) readInvitees(at node, file string, c *campaign.Campaign) {
-	shown := filepath.Join(b.cfg.Dir, file)
+	shown := file
+	if !filepath.IsAbs(file) {
+		shown = filepath.Join(b.cfg.Dir, file)
+	}
 	col := &collector{file: shown}
 	b.csv = append(b.csv, col)
-	r, err := b.fsys.Open(path.Clean(filepath.ToSlash(file)))
+	r, err := b.openList(file)
 	if err != nil {
-		at.errorf("cannot open the invitee list: %v", unwrapPath(err))
+		at.errorf("cannot open the invitee list %s: %s", shown, fileProblem(err))
 		return
 	}
 	defer r.Close()
+	if fi, err := r.Stat(); err == nil && fi.IsDir() {
+		at.errorf("cannot read the invitee list %s: it is a folder, not a file", shown)
+		return
+	}
+	b.listRead = true
 	cr := csv.NewReader(&boundedReader{r: r})
 	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true // each invitee keeps only its own fields, not the record's slice
 	h, ok := readInviteeHeader(cr, col, c)
 	if !ok {
 		return
@@ -173,7 +183,7 @@ func (b *builder) inviteeRow(col *collector, line int, p string, get func(string
 func (b *builder) checkInvitee(col *collector, line int, p string, inv *campaign.Invitee) {
 	if inv.Code == "" {
 		col.add(line, p+".code", "required")
-	} else if !idPattern.MatchString(inv.Code) {
+	} else if !validID(inv.Code) {
 		col.add(line, p+".code", "%q: use lower-case letters, digits, - and _ (at most 32)", inv.Code)
 	}
 	if inv.Name == "" {
@@ -269,10 +279,54 @@ func (b *builder) overrides(n node, c *campaign.Campaign) {
 	}
 }
 
-func unwrapPath(err error) error {
+// openList opens the invitee list. A relative path is read beside the configuration (from
+// the file system the configuration came from); an absolute path is read from the machine's
+// file system as it stands, which is what an operator who writes one means.
+func (b *builder) openList(file string) (fs.File, error) {
+	if filepath.IsAbs(file) {
+		return os.Open(file)
+	}
+	name := path.Clean(filepath.ToSlash(file))
+	if !fs.ValidPath(name) {
+		return nil, errOutside
+	}
+	return b.fsys.Open(name)
+}
+
+var errOutside = errors.New("a relative path must stay within the configuration's folder " +
+	"(no .. that leaves it); name a file elsewhere by its absolute path")
+
+// fileProblem says in words why a file named in the configuration cannot be read.
+func fileProblem(err error) string {
+	switch {
+	case errors.Is(err, errOutside):
+		return err.Error()
+	case errors.Is(err, fs.ErrNotExist):
+		return "no such file"
+	case errors.Is(err, fs.ErrPermission):
+		return "permission denied: the file is not readable by the user rsvpd runs as"
+	}
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
-		return pe.Err
+		return pe.Err.Error()
 	}
-	return err
+	return err.Error()
+}
+
+// validID is idPattern without the regular expression, which costs more than the rest of
+// reading a row: a lower-case letter or digit, then up to 31 of those, - or _.
+func validID(s string) bool {
+	if len(s) == 0 || len(s) > 32 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		switch {
+		case ch >= 'a' && ch <= 'z', ch >= '0' && ch <= '9':
+		case (ch == '-' || ch == '_') && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
 }

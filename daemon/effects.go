@@ -47,6 +47,13 @@ type Params struct {
 	Subject string `json:"subject,omitempty"`
 }
 
+// zero reports whether the letter needs nothing besides the campaign and the invitee (an
+// invitation, an agreement letter, a nudge), whose params are "{}".
+func (p Params) zero() bool {
+	return p.Meeting == "" && p.OldMeeting == "" && p.Headcount == 0 && p.OldHeadcount == 0 && p.Sequence == 0 &&
+		p.InReplyTo == "" && len(p.References) == 0 && !p.Copy && len(p.Reviews) == 0 && p.Since.IsZero() && p.Until.IsZero()
+}
+
 // queued is one message to put in the outbox.
 type queued struct {
 	kind      letters.Kind
@@ -56,14 +63,17 @@ type queued struct {
 	params    Params
 }
 
-// enqueue writes the row (a no-op when its key exists) and logs it; it reports whether
-// the row is new.
+// enqueue writes the row with its cause (a no-op when its key exists); it reports whether the
+// row is new. The row is the record that the message was queued: no event repeats it.
 func (e *Engine) enqueue(tx *store.Tx, q queued, cause string, now time.Time) (bool, error) {
-	params, err := json.Marshal(q.params)
-	if err != nil {
-		return false, fmt.Errorf("queue %s: %w", q.key, err)
+	params := []byte("{}")
+	if !q.params.zero() {
+		var err error
+		if params, err = json.Marshal(q.params); err != nil {
+			return false, fmt.Errorf("queue %s: %w", q.key, err)
+		}
 	}
-	added, err := tx.Enqueue(store.Outgoing{
+	return tx.Enqueue(store.Outgoing{
 		Key:       q.key,
 		Kind:      string(q.kind),
 		Invitee:   q.code,
@@ -71,16 +81,8 @@ func (e *Engine) enqueue(tx *store.Tx, q queued, cause string, now time.Time) (b
 		MessageID: e.signer.MessageID(q.key, q.code),
 		Params:    params,
 		CreatedAt: now,
+		Cause:     cause,
 	})
-	if err != nil || !added {
-		return added, err
-	}
-	invitee := q.code
-	if invitee == staffCode {
-		invitee = ""
-	}
-	return true, tx.Log(store.Event{At: now, Invitee: invitee, Kind: "queued", Cause: cause,
-		Detail: map[string]any{"key": q.key, "kind": string(q.kind), "to": q.recipient}})
 }
 
 // answerContext is what the effects of an answer need to know about the message.

@@ -275,3 +275,48 @@ func TestConfirmingAnAgreementClosesItsReview(t *testing.T) {
 		t.Error("confirming an unknown code was accepted")
 	}
 }
+
+// A batch of replies is read in parallel and applied in the order given: the same invitee's
+// "yes, Vejle", then "no after all", then "Roskilde, three of us" end registered for
+// Roskilde, whatever order the readings finish in; each reply is its own transaction, so a
+// copy of one already applied changes nothing.
+func TestBatchAppliesInArrivalOrder(t *testing.T) {
+	f := newFixture(t)
+	to := f.e.signer.ReplyAddress("dialogmoeder@kombit.test", "615")
+	from := "bibliotekschef@horsens.kommune.test"
+	var ids []int64
+	for i, body := range []string{"Vi kommer til Vejle, 2 personer.", "Vi kan desværre ikke komme alligevel.",
+		"Vi kommer alligevel, tre personer til Roskilde.", "Vi kommer til Vejle, 2 personer."} {
+		msgID := fmt.Sprintf("<b%d@horsens.test>", i)
+		if i == 3 {
+			msgID = "<b0@horsens.test>" // a second copy of the first
+		}
+		f.uid++
+		id, _, err := f.st.AddInbound(context.Background(), store.Inbound{Mailbox: "INBOX", UIDValidity: 1, UID: f.uid,
+			Raw: []byte(strings.ReplaceAll(reply(from, to, msgID, "", body), "\n", "\r\n")), ReceivedAt: f.clock.t})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	for i, err := range f.e.HandleInbounds(context.Background(), ids) {
+		if err != nil {
+			t.Errorf("message %d: %v", i, err)
+		}
+	}
+	if st := f.state(t, "615"); st.Status != campaign.StatusAttending || st.Meeting != "roskilde" || st.Headcount != 3 {
+		t.Errorf("after the batch: %s %s %d, want attending roskilde 3", st.Status, st.Meeting, st.Headcount)
+	}
+	var kinds []string
+	for _, row := range f.outbox(t, "615") {
+		kinds = append(kinds, row.Kind)
+	}
+	if got := strings.Join(kinds, " "); got != "confirmation cancel_ack confirmation" {
+		t.Errorf("queued %s, want confirmation cancel_ack confirmation", got)
+	}
+	// Handled once: a second hand-over changes nothing.
+	f.e.HandleInbounds(context.Background(), ids)
+	if rows := f.outbox(t, "615"); len(rows) != 3 {
+		t.Errorf("handing the batch over again queued %d rows, want the same 3", len(rows))
+	}
+}

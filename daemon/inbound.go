@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rsvpd/rsvpd/calendar"
@@ -33,36 +35,112 @@ func (e *Engine) HandleInbound(ctx context.Context, id int64) error {
 	if err != nil || in.Status != store.InboundNew {
 		return err // a store error, or handled before a restart
 	}
-	var r replies.Reading
-	var failed campaign.Reason
-	if in.Attempts >= maxReadAttempts {
-		failed = campaign.Reason{Code: campaign.ReasonReadingFailed, Count: in.Attempts,
-			Detail: "reading was begun and never ended"}
-	} else if r, err = e.read(in.Raw); err != nil {
-		failed = campaign.Reason{Code: campaign.ReasonReadingFailed, Count: in.Attempts + 1, Detail: err.Error()}
+	m := e.readInbound(in)
+	queuedAny, err := e.applyRead(ctx, m)
+	if err != nil {
+		return err
 	}
+	if queuedAny {
+		e.kick()
+	}
+	e.onChange()
+	return nil
+}
+
+// HandleInbounds is HandleInbound for a batch of ledger rows, the messages one fetch brought:
+// it begins them in one write, reads them in parallel (reading is pure and needs no store),
+// then applies each in its own transaction in the order given, which is the order they
+// arrived, so a later reply from an invitee is applied after an earlier one. It returns an
+// error per id (nil when the message is finished). The scheduler and the sender are woken
+// once for the batch.
+func (e *Engine) HandleInbounds(ctx context.Context, ids []int64) []error {
+	errs := make([]error, len(ids))
+	ins, err := e.st.BeginInbounds(ctx, ids)
+	if err != nil {
+		for i := range errs {
+			errs[i] = err
+		}
+		return errs
+	}
+	msgs := make([]readMessage, len(ins))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, in := range ins {
+		if in.Status != store.InboundNew {
+			continue // handled before a restart
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			msgs[i] = e.readInbound(in)
+		}()
+	}
+	wg.Wait()
+	queuedAny, changed := false, false
+	for i, m := range msgs {
+		if m.in.ID == 0 {
+			continue
+		}
+		q, err := e.applyRead(ctx, m)
+		errs[i] = err
+		queuedAny = queuedAny || q
+		changed = changed || err == nil
+	}
+	if queuedAny {
+		e.kick()
+	}
+	if changed {
+		e.onChange()
+	}
+	return errs
+}
+
+// readMessage is a ledger row and how it was read: a reading, or why there is none.
+type readMessage struct {
+	in     store.Inbound
+	r      replies.Reading
+	failed campaign.Reason
+}
+
+// readInbound reads a begun ledger row, outside any transaction.
+func (e *Engine) readInbound(in store.Inbound) readMessage {
+	m := readMessage{in: in}
+	if in.Attempts >= maxReadAttempts {
+		m.failed = campaign.Reason{Code: campaign.ReasonReadingFailed, Count: in.Attempts,
+			Detail: "reading was begun and never ended"}
+	} else if r, err := e.read(in.Raw); err != nil {
+		m.failed = campaign.Reason{Code: campaign.ReasonReadingFailed, Count: in.Attempts + 1, Detail: err.Error()}
+	} else {
+		m.r = r
+	}
+	m.in.Raw = nil // read: the bytes are not needed any more
+	return m
+}
+
+// applyRead applies a read message in one transaction, unless it was handled meanwhile; it
+// reports whether messages were queued.
+func (e *Engine) applyRead(ctx context.Context, m readMessage) (bool, error) {
+	id, r := m.in.ID, m.r
 	var queuedAny, counted bool
-	err = e.st.Tx(ctx, func(tx *store.Tx) error {
+	err := e.st.Tx(ctx, func(tx *store.Tx) error {
 		if status, err := tx.InboundStatusOf(id); err != nil || status != store.InboundNew {
 			return err
 		}
 		now := e.clock.Now()
-		if !failed.IsZero() {
-			e.log.Warn("inbound: giving up reading a message", "inbound", id, "attempts", failed.Count, "reason", failed.Detail)
-			if err := e.addReview(tx, id, "", failed, fmt.Sprintf("inbound:%d", id), now); err != nil {
+		if !m.failed.IsZero() {
+			e.log.Warn("inbound: giving up reading a message", "inbound", id, "attempts", m.failed.Count, "reason", m.failed.Detail)
+			if err := e.addReview(tx, id, "", m.failed, fmt.Sprintf("inbound:%d", id), now); err != nil {
 				return err
 			}
-			return tx.FinishInbound(id, store.InboundFailed, "", failed.Detail, now)
+			return tx.FinishInbound(id, store.InboundFailed, "", m.failed.Detail, now)
 		}
 		var err error
-		queuedAny, counted, err = e.applyInbound(tx, in, r, now)
+		queuedAny, counted, err = e.applyInbound(tx, m.in, r, now)
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("handle inbound %d: %w", id, err)
-	}
-	if queuedAny {
-		e.kick()
+		return false, fmt.Errorf("handle inbound %d: %w", id, err)
 	}
 	if counted && e.onRead != nil {
 		intent := ""
@@ -71,8 +149,7 @@ func (e *Engine) HandleInbound(ctx context.Context, id int64) error {
 		}
 		e.onRead(string(r.Class), intent)
 	}
-	e.onChange()
-	return nil
+	return queuedAny, nil
 }
 
 // read reads a message within readBudget. Reading cannot be stopped from outside; a reading

@@ -12,32 +12,47 @@ import (
 	"github.com/rsvpd/rsvpd/store"
 )
 
-// Snapshot reads what the schedules need to know about every invitee.
-func (e *Engine) Snapshot(ctx context.Context) (schedules.Snapshot, error) {
-	snap := schedules.Snapshot{}
-	err := e.st.Tx(ctx, func(tx *store.Tx) error {
-		states, err := tx.States()
-		if err != nil {
-			return err
-		}
-		for _, st := range states {
+// Snapshot reads what the schedules need to know about every invitee, held by the invitee's
+// position in the campaign (an invitee the store does not hold, or holds but the campaign no
+// longer lists, has the zero state).
+func (e *Engine) Snapshot(ctx context.Context) (ScheduleState, error) {
+	snap := ScheduleState{c: e.c, s: make([]schedules.InviteeState, len(e.c.Invitees))}
+	err := e.st.View(ctx, func(tx *store.Tx) error {
+		return tx.EachBrief(func(b store.Brief) {
+			n, ok := e.c.IndexOf(b.Code)
+			if !ok {
+				return
+			}
 			is := schedules.InviteeState{
-				Answered:          st.Status.Answered(),
-				AgreementReturned: st.Agreement == campaign.AgreementReturned || st.Agreement == campaign.AgreementConfirmed,
+				Answered:          b.Status.Answered(),
+				AgreementReturned: b.Agreement == campaign.AgreementReturned || b.Agreement == campaign.AgreementConfirmed,
 			}
-			if st.Status == campaign.StatusAttending {
-				is.Meeting = st.Meeting
+			if b.Status == campaign.StatusAttending {
+				is.Meeting = b.Meeting
 			}
-			if st.AwayUntil != "" {
-				if t, err := time.ParseInLocation("2006-01-02", st.AwayUntil, e.c.Location); err == nil {
+			if b.AwayUntil != "" {
+				if t, err := time.ParseInLocation("2006-01-02", b.AwayUntil, e.c.Location); err == nil {
 					is.BackOn = t
 				}
 			}
-			snap[st.Code] = is
-		}
-		return nil
+			snap.s[n] = is
+		})
 	})
 	return snap, err
+}
+
+// ScheduleState is the schedules' view of every invitee, by position in the campaign.
+type ScheduleState struct {
+	c *campaign.Campaign
+	s []schedules.InviteeState
+}
+
+// Invitee is the invitee's state for the schedules; the zero state for a code not listed.
+func (s ScheduleState) Invitee(code string) schedules.InviteeState {
+	if n, ok := s.c.IndexOf(code); ok {
+		return s.s[n]
+	}
+	return schedules.InviteeState{}
 }
 
 // RunJob performs a due job inside the run ledger's transaction (the schedules Runner's
@@ -149,15 +164,6 @@ func (e *Engine) queueStaff(tx *store.Tx, kind letters.Kind, jobKey string, to [
 
 // lastDigest is when the latest digest before this one ran (zero for the first).
 func (e *Engine) lastDigest(tx *store.Tx, except string) (time.Time, error) {
-	runs, err := tx.JobRuns()
-	if err != nil {
-		return time.Time{}, err
-	}
-	var last time.Time
-	for _, r := range runs {
-		if r.Key != except && r.Outcome == string(schedules.OutcomeRan) && len(r.Key) > 7 && r.Key[:7] == "digest/" && r.RanAt.After(last) {
-			last = r.RanAt
-		}
-	}
-	return last, nil
+	r, _, err := tx.LastRun("digest/", except)
+	return r.RanAt, err
 }

@@ -25,52 +25,58 @@ func txFrom(ctx context.Context) (*store.Tx, bool) {
 	return tx, ok
 }
 
-// Perform records rec and runs fn in one transaction, unless the key is recorded already.
-func (l *Ledger) Perform(ctx context.Context, rec schedules.Record, fn func(ctx context.Context) error) (bool, error) {
-	ran := false
+// PerformBatch records the jobs and runs fn for each it claims, in one transaction: a batch of
+// invitations is one commit, not one per invitee.
+func (l *Ledger) PerformBatch(ctx context.Context, recs []schedules.Record, fn func(ctx context.Context, i int) error) ([]bool, error) {
+	claimed := make([]bool, len(recs))
+	ranAny := false
 	err := l.st.Tx(ctx, func(tx *store.Tx) error {
-		claimed, err := tx.ClaimJob(store.JobRun{Key: rec.Key, Due: rec.Due, RanAt: rec.At, Outcome: string(rec.Outcome)})
-		if err != nil || !claimed {
-			return err
-		}
-		if rec.Outcome == schedules.OutcomeSkipped {
-			code := ""
-			if parts := strings.Split(rec.Key, "/"); len(parts) > 1 && rec.Kind.PerInvitee() {
-				code = parts[1]
-			}
-			if err := tx.Log(store.Event{At: rec.At, Invitee: code, Kind: "job_skipped", Cause: "job:" + rec.Key,
-				Detail: map[string]any{"due": rec.Due, "reason": rec.Reason}}); err != nil {
+		ranAny = false
+		clear(claimed)
+		txCtx := context.WithValue(ctx, txKey{}, tx)
+		for i, rec := range recs {
+			ok, err := tx.ClaimJob(store.JobRun{Key: rec.Key, Due: rec.Due, RanAt: rec.At, Outcome: string(rec.Outcome)})
+			if err != nil {
 				return err
 			}
-		}
-		if fn != nil {
-			if err := fn(context.WithValue(ctx, txKey{}, tx)); err != nil {
-				return err
+			if !ok {
+				continue
 			}
+			if rec.Outcome == schedules.OutcomeSkipped {
+				code := ""
+				if parts := strings.Split(rec.Key, "/"); len(parts) > 1 && rec.Kind.PerInvitee() {
+					code = parts[1]
+				}
+				if err := tx.Log(store.Event{At: rec.At, Invitee: code, Kind: "job_skipped", Cause: "job:" + rec.Key,
+					Detail: map[string]any{"due": rec.Due, "reason": rec.Reason}}); err != nil {
+					return err
+				}
+			} else {
+				ranAny = true
+			}
+			if fn != nil {
+				if err := fn(txCtx, i); err != nil {
+					return err
+				}
+			}
+			claimed[i] = true
 		}
-		ran = true
 		return nil
 	})
-	if ran && fn != nil {
+	if err != nil {
+		return nil, err
+	}
+	if ranAny {
 		l.after()
 	}
-	return ran, err
+	return claimed, nil
 }
 
-// Runs lists the ledger.
-func (l *Ledger) Runs(ctx context.Context) ([]schedules.Record, error) {
-	var out []schedules.Record
-	err := l.st.Tx(ctx, func(tx *store.Tx) error {
-		runs, err := tx.JobRuns()
-		if err != nil {
-			return err
-		}
-		for _, r := range runs {
-			kind, _, _ := strings.Cut(r.Key, "/")
-			out = append(out, schedules.Record{Key: r.Key, Kind: schedules.Kind(kind), Due: r.Due, At: r.RanAt,
-				Outcome: schedules.Outcome(r.Outcome)})
-		}
-		return nil
+// EachRun reads the ledger row by row.
+func (l *Ledger) EachRun(ctx context.Context, fn func(schedules.Record)) error {
+	return l.st.EachJobRun(ctx, func(r store.JobRun) {
+		kind, _, _ := strings.Cut(r.Key, "/")
+		fn(schedules.Record{Key: r.Key, Kind: schedules.Kind(kind), Due: r.Due, At: r.RanAt,
+			Outcome: schedules.Outcome(r.Outcome)})
 	})
-	return out, err
 }

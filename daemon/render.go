@@ -169,6 +169,9 @@ func (cp *Composer) event(inv campaign.Invitee, m campaign.Meeting, seq int, sta
 	return ev
 }
 
+// danishLetters spells æ, ø, å and a few others in ASCII for file names (built once).
+var danishLetters = strings.NewReplacer("æ", "ae", "ø", "oe", "å", "aa", "Æ", "Ae", "Ø", "Oe", "Å", "Aa", "é", "e", "ü", "ue")
+
 // replyAddress is where the invitee's answers go: the campaign address with the invitee's
 // token, or without it under mail.reply_address: plain.
 func (cp *Composer) replyAddress(code string) string {
@@ -180,9 +183,8 @@ func (cp *Composer) replyAddress(code string) string {
 
 // AgreementFileName is the PDF's name as the invitee sees it: "tilslutningsaftale-101-koebenhavn.pdf".
 func AgreementFileName(inv campaign.Invitee) string {
-	r := strings.NewReplacer("æ", "ae", "ø", "oe", "å", "aa", "Æ", "Ae", "Ø", "Oe", "Å", "Aa", "é", "e", "ü", "ue")
 	var b strings.Builder
-	for _, ch := range strings.ToLower(r.Replace(inv.Name)) {
+	for _, ch := range strings.ToLower(danishLetters.Replace(inv.Name)) {
 		switch {
 		case ch >= 'a' && ch <= 'z', ch >= '0' && ch <= '9':
 			b.WriteRune(ch)
@@ -244,7 +246,9 @@ func (e *Engine) ComposeRow(ctx context.Context, row store.Outgoing) (letters.Ou
 		l.Data = letters.Data{Link: e.signInLink(row.Recipient, p.Nonce, p.Until, p.Next), LinkExpires: p.Until.In(e.c.Location)}
 		return e.composer().Compose(l)
 	}
-	err := e.st.Tx(ctx, func(tx *store.Tx) error {
+	// Staff letters only read the store: a read transaction, so that the digest of 100,000
+	// invitees does not hold the write lock while it is made.
+	err := e.st.View(ctx, func(tx *store.Tx) error {
 		switch l.Kind {
 		case letters.KindStaffReview:
 			return e.reviewLetter(tx, p.Reviews, &l)

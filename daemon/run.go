@@ -165,6 +165,10 @@ func (e *Engine) watcherOptions(o RunOptions, onSignIn func(error)) inbox.Option
 		SignIn: o.IMAPSignIn, OnSignIn: onSignIn,
 		Mailbox: m.Inbox, Processed: m.Processed, Poll: m.Poll, Log: e.log.With("component", "watcher"),
 		Clock: o.Clock,
+		// As the single handler: the batch being applied when the daemon stops is finished.
+		HandleBatch: func(ctx context.Context, ids []int64) []error {
+			return e.HandleInbounds(context.WithoutCancel(ctx), ids)
+		},
 	}
 	if o.WatcherTweak != nil {
 		o.WatcherTweak(&wo)
@@ -172,13 +176,12 @@ func (e *Engine) watcherOptions(o RunOptions, onSignIn func(error)) inbox.Option
 	return wo
 }
 
-// onSent logs the delivery in the transaction that marks the row sent.
+// onSent logs the SHA-256 of an agreement PDF that went out, in the transaction that marks
+// the row sent. The row itself (status sent, sent_at, message_id) is the record that the
+// message went: no "sent" event repeats it (100,000 of them for the invitations alone, read
+// by nothing).
 func (e *Engine) onSent(tx *store.Tx, row store.Outgoing) error {
 	now := e.clock.Now()
-	if err := tx.Log(store.Event{At: now, Invitee: inviteeOf(row), Kind: "sent", Cause: "outbox:" + row.Key,
-		Detail: map[string]any{"kind": row.Kind, "to": row.Recipient, "message_id": row.MessageID}}); err != nil {
-		return err
-	}
 	sum, ok := e.pdfSums.LoadAndDelete(row.ID)
 	if !ok {
 		return nil

@@ -39,6 +39,7 @@ func (b *builder) bounces(answers []store.Event) error {
 			keep(e)
 		}
 	}
+	list := newShortList(b.c, func(x letters.DigestBounce) string { return x.Invitee.Name })
 	for _, row := range b.report.Rows {
 		inv, ok := b.c.Invitee(row.Code)
 		if !ok {
@@ -63,9 +64,9 @@ func (b *builder) bounces(answers []store.Event) error {
 				bo.Address = f.address
 			}
 		}
-		b.data.Bounces = append(b.data.Bounces, bo)
+		list.add(bo)
 	}
-	byName(b.c, b.data.Bounces, func(x letters.DigestBounce) string { return x.Invitee.Name })
+	b.data.Bounces, b.data.Totals.Bounces = list.list()
 	return nil
 }
 
@@ -149,6 +150,7 @@ func (b *builder) away(answers []store.Event) {
 	}
 	now := b.now.In(b.loc)
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, b.loc)
+	list := newShortList(b.c, func(x letters.DigestAway) string { return x.Invitee.Name })
 	for _, row := range b.report.Rows {
 		inv, ok := b.c.Invitee(row.Code)
 		if !ok {
@@ -157,15 +159,15 @@ func (b *builder) away(answers []store.Event) {
 		if row.AwayUntil != "" {
 			until, err := time.ParseInLocation("2006-01-02", row.AwayUntil, b.loc)
 			if err == nil && !until.Before(today) {
-				b.data.Away = append(b.data.Away, letters.DigestAway{Invitee: inv, Until: until})
+				list.add(letters.DigestAway{Invitee: inv, Until: until})
 			}
 			continue
 		}
 		if lastClass[row.Code] == string(replies.ClassAutoReply) && campaign.Status(row.Status) == campaign.StatusInvited {
-			b.data.Away = append(b.data.Away, letters.DigestAway{Invitee: inv})
+			list.add(letters.DigestAway{Invitee: inv})
 		}
 	}
-	byName(b.c, b.data.Away, func(x letters.DigestAway) string { return x.Invitee.Name })
+	b.data.Away, b.data.Totals.Away = list.list()
 }
 
 // agreements lists the returned agreements, confirmed or not yet checked, each with when it

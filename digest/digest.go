@@ -7,6 +7,7 @@
 package digest
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"sort"
@@ -62,8 +63,8 @@ type snapshot struct {
 // read gathers the digest, the status report it rests on and the agreements per day.
 func read(tx *store.Tx, c *campaign.Campaign, o Options) (snapshot, error) {
 	since, now := o.Since, o.Now
-	states, err := tx.States()
-	if err != nil {
+	rb := status.NewBuilder(c)
+	if err := tx.EachState(rb.Add); err != nil {
 		return snapshot{}, fmt.Errorf("build digest: %w", err)
 	}
 	answerEvents, err := tx.Events(store.EventFilter{Kind: "answer"})
@@ -71,11 +72,7 @@ func read(tx *store.Tx, c *campaign.Campaign, o Options) (snapshot, error) {
 		return snapshot{}, fmt.Errorf("build digest: %w", err)
 	}
 	loc := location(c)
-	b := &builder{tx: tx, c: c, loc: loc, since: since, now: now,
-		report: status.Build(c, states), states: map[string]campaign.State{}}
-	for _, st := range states {
-		b.states[st.Code] = st
-	}
+	b := &builder{tx: tx, c: c, loc: loc, since: since, now: now, report: rb.Report()}
 	d := &b.data
 	d.Date, d.Since, d.DeskURL = now.In(loc), inLoc(since, loc), o.DeskURL
 	b.meetings()
@@ -109,7 +106,6 @@ type builder struct {
 	loc        *time.Location
 	since, now time.Time
 	report     status.Report
-	states     map[string]campaign.State
 	data       letters.DigestData
 }
 
@@ -167,12 +163,17 @@ func (b *builder) newAnswers(events []store.Event) {
 				a.Meeting, a.Headcount = &m, r.people
 			}
 		}
-		b.data.NewAnswers = append(b.data.NewAnswers, a)
+		if b.data.Totals.NewAnswers++; len(b.data.NewAnswers) < letters.ListLimit {
+			b.data.NewAnswers = append(b.data.NewAnswers, a)
+		}
 	}
 }
 
-// lists fills the declines and those not answered yet, by name.
+// lists fills the declines and those not answered yet: the first ListLimit of each by name,
+// and how many there are (a campaign of 100,000 has 60,000 without an answer).
 func (b *builder) lists() {
+	declines := newShortList(b.c, func(x letters.DigestInvitee) string { return x.Invitee.Name })
+	unanswered := newShortList(b.c, func(x letters.DigestInvitee) string { return x.Invitee.Name })
 	for _, row := range b.report.Rows {
 		inv, ok := b.c.Invitee(row.Code)
 		if !ok {
@@ -180,14 +181,14 @@ func (b *builder) lists() {
 		}
 		switch campaign.Status(row.Status) {
 		case campaign.StatusDeclined:
-			b.data.Declines = append(b.data.Declines, letters.DigestInvitee{Invitee: inv, At: inLoc(row.LastChange, b.loc)})
+			declines.add(letters.DigestInvitee{Invitee: inv, At: inLoc(row.LastChange, b.loc)})
 		case campaign.StatusInvited:
-			b.data.Unanswered = append(b.data.Unanswered, letters.DigestInvitee{Invitee: inv,
+			unanswered.add(letters.DigestInvitee{Invitee: inv,
 				Undeliverable: campaign.Delivery(row.Delivery) == campaign.DeliveryUndeliverable})
 		}
 	}
-	byName(b.c, b.data.Declines, func(x letters.DigestInvitee) string { return x.Invitee.Name })
-	byName(b.c, b.data.Unanswered, func(x letters.DigestInvitee) string { return x.Invitee.Name })
+	b.data.Declines, b.data.Totals.Declines = declines.list()
+	b.data.Unanswered, b.data.Totals.Unanswered = unanswered.list()
 }
 
 // progress counts the agreements against the go-ahead threshold: the status report's
@@ -217,6 +218,9 @@ func (b *builder) review() error {
 			// Counted, not listed: no message to read for it, however many there are.
 			b.data.ToCheck = append(b.data.ToCheck, it)
 			continue
+		}
+		if b.data.Totals.Review++; len(b.data.Review) >= letters.ListLimit {
+			continue // counted: the letter names the oldest ListLimit
 		}
 		if rv.Inbound != 0 {
 			in, err := b.tx.InboundMeta(rv.Inbound)
@@ -295,5 +299,19 @@ func byName[T any](c *campaign.Campaign, list []T, name func(T) string) {
 		tag = language.English
 	}
 	col := collate.New(tag)
-	sort.SliceStable(list, func(i, j int) bool { return col.CompareString(name(list[i]), name(list[j])) < 0 })
+	// Each name's collation key is made once: comparing names by the collator made one for
+	// both sides of every comparison, n log n of them.
+	type keyed struct {
+		key []byte
+		v   T
+	}
+	ks := make([]keyed, len(list))
+	var buf collate.Buffer
+	for i, v := range list {
+		ks[i] = keyed{key: col.KeyFromString(&buf, name(v)), v: v}
+	}
+	sort.SliceStable(ks, func(i, j int) bool { return bytes.Compare(ks[i].key, ks[j].key) < 0 })
+	for i := range ks {
+		list[i] = ks[i].v
+	}
 }

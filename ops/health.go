@@ -275,16 +275,9 @@ func (s *Server) checkStore(ctx context.Context) Check {
 func lastDigest(ctx context.Context, st *store.Store) (time.Time, error) {
 	var last time.Time
 	err := st.Tx(ctx, func(tx *store.Tx) error {
-		runs, err := tx.JobRuns()
-		if err != nil {
-			return err
-		}
-		for _, r := range runs {
-			if strings.HasPrefix(r.Key, "digest/") && r.Outcome == "ran" && r.RanAt.After(last) {
-				last = r.RanAt
-			}
-		}
-		return nil
+		r, _, err := tx.LastRun("digest/", "")
+		last = r.RanAt
+		return err
 	})
 	if err != nil {
 		return last, fmt.Errorf("read the last digest: %w", err)

@@ -100,6 +100,11 @@ func (e *effects) run(ctx context.Context, j Job) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.runs[j.Key] = append(e.runs[j.Key], e.now())
+	onRollback(ctx, func() { // the outbox rows of a rolled-back transaction are not there
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		e.runs[j.Key] = e.runs[j.Key][:len(e.runs[j.Key])-1]
+	})
 	return nil
 }
 

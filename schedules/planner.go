@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/rsvpd/rsvpd/campaign"
@@ -19,7 +20,9 @@ type Planner struct {
 	loc      *time.Location
 	meetings map[string]campaign.Meeting
 	first    campaign.Meeting
-	order    map[string]int // invitee code -> position in the configuration, for a stable order
+	// perInvitee is how many jobs one invitee can have (see slotOf): the runner keeps what has
+	// run as one bit per possible job rather than a key per job.
+	perInvitee int
 
 	digest                  *Cron // nil: no digest configured
 	digestFrom, digestUntil time.Time
@@ -32,10 +35,11 @@ type Planner struct {
 
 // series is one Relative's times before one anchor, those that are before it.
 type series struct {
-	ok   bool // the anchor exists
-	a    anchor
-	w    workRule
-	dues []dueAt
+	ok      bool // the anchor exists
+	a       anchor
+	w       workRule
+	dues    []dueAt
+	meeting int // for reminders: the meeting's position, for the job's slot
 }
 
 type dueAt struct {
@@ -119,8 +123,12 @@ func NewPlanner(c *campaign.Campaign) (*Planner, error) {
 		c:        c,
 		loc:      c.Location,
 		meetings: make(map[string]campaign.Meeting, len(c.Meetings)),
-		order:    make(map[string]int, len(c.Invitees)),
 		first:    c.Meetings[0],
+	}
+	if len(c.Invitees) > 0 {
+		if _, ok := c.IndexOf(c.Invitees[0].Code); !ok {
+			return nil, errors.New("plan schedules: the campaign is not indexed (call Campaign.Index)")
+		}
 	}
 	for _, m := range c.Meetings {
 		p.meetings[m.ID] = m
@@ -128,13 +136,14 @@ func NewPlanner(c *campaign.Campaign) (*Planner, error) {
 			p.first = m
 		}
 	}
-	for i, inv := range c.Invitees {
-		p.order[inv.Code] = i
-	}
 	p.reminders = make(map[string]series, len(c.Meetings))
-	for _, m := range c.Meetings {
-		p.reminders[m.ID] = p.series(c.Schedule.Reminders, p.meetingAnchor(m), workRule{back: true})
+	for i, m := range c.Meetings {
+		rs := p.series(c.Schedule.Reminders, p.meetingAnchor(m), workRule{back: true})
+		rs.meeting = i
+		p.reminders[m.ID] = rs
 	}
+	s := c.Schedule
+	p.perInvitee = 2 + len(s.NudgeUnanswered.Before) + len(s.NudgeAgreement.Before) + len(c.Meetings)*len(s.Reminders.Before)
 	if a, ok := p.anchor(c.Schedule.NudgeUnanswered.Anchor); ok {
 		p.nudgeUnanswered = p.series(c.Schedule.NudgeUnanswered, a, workRule{floor: c.Schedule.Invitations})
 	}
@@ -167,48 +176,120 @@ func (p *Planner) Location() *time.Location { return p.loc }
 // agreement, each moved past an out-of-office or dropped when that leaves no time before its
 // anchor. Jobs that have run are included: the ledger, not the planner, knows what has run.
 func (p *Planner) Jobs(st State) []Job {
-	jobs := p.jobs(st)
+	jobs := make([]Job, 0, len(p.c.Invitees)*4)
+	for n := range p.c.Invitees {
+		jobs = p.appendJobs(jobs, n, st.Invitee(p.c.Invitees[n].Code))
+	}
+	for i := range jobs {
+		jobs[i].fillKey()
+	}
 	p.sort(jobs)
 	return jobs
 }
 
-// jobs is Jobs unsorted: the runner sorts only the few that are due.
-func (p *Planner) jobs(st State) []Job {
+// appendJobs appends invitee n's jobs for its state is, unsorted and without their keys: the
+// runner looks at every invitee's jobs at every step and needs the key of only the few that
+// are due (fillKey writes it).
+func (p *Planner) appendJobs(jobs []Job, n int, is InviteeState) []Job {
 	s := p.c.Schedule
-	jobs := make([]Job, 0, len(p.c.Invitees)*4)
-	for n, inv := range p.c.Invitees {
-		is := st.Invitee(inv.Code)
-		if !s.Invitations.IsZero() {
-			jobs = append(jobs, p.once(KindInvitation, inv.Code, n, s.Invitations))
-		}
-		if !s.Agreement.IsZero() {
-			jobs = append(jobs, p.once(KindAgreement, inv.Code, n, s.Agreement))
-		}
-		if rs, ok := p.reminders[is.Meeting]; ok && is.Meeting != "" {
-			for _, d := range rs.dues {
-				jobs = append(jobs, Job{
-					Key:  string(KindReminder) + "/" + inv.Code + "/" + is.Meeting + "/" + strconv.Itoa(d.seq),
-					Kind: KindReminder, Due: d.at, Scheduled: d.scheduled, Expires: rs.a.cutoff,
-					Invitee: inv.Code, Meeting: is.Meeting, Seq: d.seq, Note: d.note, order: n,
-				})
-			}
-		}
-		if !is.Answered && is.Meeting == "" {
-			jobs = p.nudges(jobs, KindNudgeUnanswered, p.nudgeUnanswered, inv.Code, n, is.BackOn)
-		}
-		if !is.AgreementReturned {
-			jobs = p.nudges(jobs, KindNudgeAgreement, p.nudgeAgreement, inv.Code, n, is.BackOn)
+	code := p.c.Invitees[n].Code
+	if !s.Invitations.IsZero() {
+		jobs = append(jobs, p.once(KindInvitation, code, n, s.Invitations))
+	}
+	if !s.Agreement.IsZero() {
+		jobs = append(jobs, p.once(KindAgreement, code, n, s.Agreement))
+	}
+	if rs, ok := p.reminders[is.Meeting]; ok && is.Meeting != "" {
+		for _, d := range rs.dues {
+			jobs = append(jobs, Job{
+				Kind: KindReminder, Due: d.at, Scheduled: d.scheduled, Expires: rs.a.cutoff,
+				Invitee: code, Meeting: is.Meeting, Seq: d.seq, Note: d.note, order: n,
+				slot: p.slotOf(n, KindReminder, rs.meeting, d.seq),
+			})
 		}
 	}
+	if !is.Answered && is.Meeting == "" {
+		jobs = p.nudges(jobs, KindNudgeUnanswered, p.nudgeUnanswered, code, n, is.BackOn)
+	}
+	if !is.AgreementReturned {
+		jobs = p.nudges(jobs, KindNudgeAgreement, p.nudgeAgreement, code, n, is.BackOn)
+	}
 	return jobs
+}
+
+// slotOf numbers invitee n's possible jobs from 1: its invitation, its agreement letter, each
+// answer nudge, each agreement nudge, each reminder of each meeting. 0 is no slot (a digest).
+func (p *Planner) slotOf(n int, k Kind, meeting, seq int) int {
+	s := p.c.Schedule
+	nu, na := len(s.NudgeUnanswered.Before), len(s.NudgeAgreement.Before)
+	off := 0
+	switch k {
+	case KindInvitation:
+	case KindAgreement:
+		off = 1
+	case KindNudgeUnanswered:
+		off = 2 + seq
+	case KindNudgeAgreement:
+		off = 2 + nu + seq
+	case KindReminder:
+		off = 2 + nu + na + meeting*len(s.Reminders.Before) + seq
+	default:
+		return 0
+	}
+	return n*p.perInvitee + off + 1
+}
+
+// slotOfKey is the slot of the job a ledger key names; false for a key that names no job the
+// planner can make (a digest, an invitee or a time no longer configured).
+func (p *Planner) slotOfKey(key string) (int, bool) {
+	kind, rest, _ := strings.Cut(key, "/")
+	k := Kind(kind)
+	code, meeting, seq := rest, -1, 0
+	bad := func(seqs int) bool { return seq < 0 || seq >= seqs }
+	switch k {
+	case KindInvitation, KindAgreement:
+	case KindNudgeUnanswered, KindNudgeAgreement:
+		var num string
+		code, num, _ = strings.Cut(rest, "/")
+		var err error
+		if seq, err = strconv.Atoi(num); err != nil {
+			return 0, false
+		}
+		list := p.c.Schedule.NudgeUnanswered.Before
+		if k == KindNudgeAgreement {
+			list = p.c.Schedule.NudgeAgreement.Before
+		}
+		if bad(len(list)) {
+			return 0, false
+		}
+	case KindReminder:
+		parts := strings.Split(rest, "/")
+		if len(parts) != 3 {
+			return 0, false
+		}
+		code = parts[0]
+		rs, ok := p.reminders[parts[1]]
+		var err error
+		if seq, err = strconv.Atoi(parts[2]); err != nil || !ok || bad(len(p.c.Schedule.Reminders.Before)) {
+			return 0, false
+		}
+		meeting = rs.meeting
+	default:
+		return 0, false
+	}
+	n, ok := p.c.IndexOf(code)
+	if !ok {
+		return 0, false
+	}
+	return p.slotOf(n, k, meeting, seq), true
 }
 
 // once is an invitee's invitation or agreement letter: late is fine until the deadline runs
 // out, after which inviting or sending an agreement to sign makes no sense.
 func (p *Planner) once(k Kind, code string, order int, due time.Time) Job {
 	return Job{
-		Key:  string(k) + "/" + code,
 		Kind: k, Due: due, Scheduled: due, Expires: p.c.DeadlineEnd(), Invitee: code, order: order,
+		slot: p.slotOf(order, k, 0, 0),
 	}
 }
 
@@ -228,9 +309,8 @@ func (p *Planner) nudges(jobs []Job, k Kind, ser series, code string, order int,
 	}
 	for _, d := range ser.dues {
 		j := Job{
-			Key:  string(k) + "/" + code + "/" + strconv.Itoa(d.seq),
 			Kind: k, Due: d.at, Scheduled: d.scheduled, Expires: ser.a.cutoff, Invitee: code, Seq: d.seq,
-			Note: d.note, order: order,
+			Note: d.note, order: order, slot: p.slotOf(order, k, 0, d.seq),
 		}
 		if !back.IsZero() && civilDate(d.at, p.loc).Before(back) {
 			moved := Resolve(p.loc, back.AddDate(0, 0, 1).Add(sinceMidnight(naiveWall(d.scheduled, p.loc))))
@@ -340,8 +420,59 @@ func (p *Planner) NextDigest(t time.Time) (Job, bool) {
 	return Job{Key: string(KindDigest) + "/" + wallKey(at, p.loc), Kind: KindDigest, Due: at, Scheduled: at}, true
 }
 
+// Group is a number of jobs of one kind due at one time.
+type Group struct {
+	Kind  Kind
+	Due   time.Time
+	Count int
+}
+
+// Groups counts the campaign's jobs for the state st by due time and kind, digests,
+// participant lists and the final report included, in timeline order: the shape of the
+// timeline without a job per invitee in memory.
+func (p *Planner) Groups(st State) []Group {
+	type at struct {
+		due  int64
+		kind Kind
+	}
+	idx := map[at]int{}
+	var out []Group
+	add := func(j *Job) {
+		k := at{j.Due.UnixNano(), j.Kind}
+		if i, ok := idx[k]; ok {
+			out[i].Count++
+			return
+		}
+		idx[k] = len(out)
+		out = append(out, Group{Kind: j.Kind, Due: j.Due, Count: 1})
+	}
+	var buf []Job
+	for n := range p.c.Invitees {
+		buf = p.appendJobs(buf[:0], n, st.Invitee(p.c.Invitees[n].Code))
+		for i := range buf {
+			add(&buf[i])
+		}
+	}
+	if p.digest != nil {
+		for _, j := range p.Digests(time.Time{}, p.digestUntil) {
+			add(&j)
+		}
+	}
+	for _, j := range p.campaign {
+		add(&j)
+	}
+	slices.SortFunc(out, func(a, b Group) int {
+		if c := a.Due.Compare(b.Due); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Kind.rank(), b.Kind.rank())
+	})
+	return out
+}
+
 // Timeline is every job of the campaign for the state st, digests, participant lists and the
-// final report included, sorted by due time: what the staff review before anything is sent, and what a simulation walks through.
+// final report included, sorted by due time: what the staff review before anything is sent,
+// and what a simulation walks through.
 func (p *Planner) Timeline(st State) []Job {
 	jobs := p.Jobs(st)
 	if p.digest != nil {

@@ -1,10 +1,12 @@
 package schedules
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -36,6 +38,8 @@ type RunnerConfig struct {
 	// OnStep, when set, is called by Run after every step that ran, skipped or failed a job
 	// (a progress line, metrics).
 	OnStep func(Report)
+	// BatchSize is the most jobs performed in one ledger transaction; 0: DefaultBatchSize.
+	BatchSize int
 }
 
 // Runner runs a campaign's due jobs, each once, and sleeps until the next one or a Kick.
@@ -47,7 +51,7 @@ type Runner struct {
 
 	mu         sync.Mutex // one Step at a time
 	loaded     bool
-	done       map[string]bool
+	done       doneSet
 	lastDigest time.Time // the latest digest in the ledger: digests up to it are settled
 	retry      map[string]retry
 }
@@ -101,13 +105,16 @@ func NewRunner(c *campaign.Campaign, cfg RunnerConfig) (*Runner, error) {
 	if cfg.RetryAfter <= 0 {
 		cfg.RetryAfter = time.Minute
 	}
+	if cfg.BatchSize <= 0 {
+		cfg.BatchSize = DefaultBatchSize
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Runner{
 		p: p, cfg: cfg, log: log.With("component", "schedules"), kick: cfg.Clock.NewSignal(),
-		done: map[string]bool{}, retry: map[string]retry{},
+		done: newDoneSet(p), retry: map[string]retry{},
 	}, nil
 }
 
@@ -122,16 +129,23 @@ func (r *Runner) Kick() { r.kick.Notify() }
 // Run runs due jobs until ctx ends, then returns nil. It waits on the clock until the next due
 // time, a retry, or a Kick.
 func (r *Runner) Run(ctx context.Context) error {
+	// OnStep hears of every batch as it settles: a step that queues 100,000 invitations
+	// keeps none of them in a report.
+	var each func(Report)
+	if r.cfg.OnStep != nil {
+		each = func(rep Report) {
+			if len(rep.Ran) > 0 || len(rep.Skipped) > 0 || len(rep.Failed) > 0 {
+				r.cfg.OnStep(rep)
+			}
+		}
+	}
 	for {
-		rep, err := r.Step(ctx)
+		rep, err := r.step(ctx, each)
 		if ctx.Err() != nil {
 			return nil
 		}
 		if err != nil {
 			r.log.Error("schedule step failed", "err", err, "retry_at", rep.Next)
-		}
-		if r.cfg.OnStep != nil && (len(rep.Ran) > 0 || len(rep.Skipped) > 0 || len(rep.Failed) > 0) {
-			r.cfg.OnStep(rep)
 		}
 		until := rep.Next
 		if r.cfg.MaxSleep > 0 {
@@ -149,8 +163,13 @@ func (r *Runner) Run(ctx context.Context) error {
 // order, and reports what it did and when something is due next. A job past its Expires time is
 // skipped as missed; of several due jobs in one series (one invitee's nudges, the digests) the
 // earlier ones are skipped as superseded by the latest, so that a restart after downtime sends
-// one nudge, not three, and one digest. Skips are recorded, so each is reported once.
-func (r *Runner) Step(ctx context.Context) (Report, error) {
+// one nudge, not three, and one digest. Skips are recorded, so each is reported once. Jobs are
+// performed in batches of up to BatchSize, each batch in one ledger transaction.
+func (r *Runner) Step(ctx context.Context) (Report, error) { return r.step(ctx, nil) }
+
+// step is Step; with each set, every batch's report goes to each as it settles and the
+// returned Report holds only the time and Next.
+func (r *Runner) step(ctx context.Context, each func(Report)) (Report, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	now := r.cfg.Clock.Now()
@@ -167,156 +186,187 @@ func (r *Runner) Step(ctx context.Context) (Report, error) {
 		return rep, fmt.Errorf("read invitee state: %w", err)
 	}
 
-	due, latest, next := r.collect(st, now)
-	for _, j := range due {
+	due, digests, next := r.collect(st, now)
+	b := &batch{r: r, rep: &rep, each: each, total: len(due)}
+	var buf []Job
+	last := -1
+	for _, d := range due {
 		if ctx.Err() != nil {
 			return rep, ctx.Err()
 		}
+		var j Job
+		if d.n < 0 {
+			j = digests[d.k]
+		} else {
+			n := int(d.n)
+			if n != last {
+				buf, last = r.p.appendJobs(buf[:0], n, st.Invitee(r.p.c.Invitees[n].Code)), n
+			}
+			j = buf[d.k]
+			if l := latestOf(buf, &j, now); l != nil {
+				l.fillKey()
+				j.superseded = l.Key
+			}
+			j.fillKey()
+		}
 		switch {
 		case !j.Expires.IsZero() && !now.Before(j.Expires):
-			if !r.skip(ctx, &rep, j, fmt.Sprintf("missed: due %s, useful only before %s", r.p.local(j.Due), r.p.local(j.Expires))) {
-				next = earliest(next, now.Add(r.cfg.RetryAfter))
-			}
-		case latest[j.series()].Key != j.Key:
-			if !r.skip(ctx, &rep, j, "superseded by "+latest[j.series()].Key) {
-				next = earliest(next, now.Add(r.cfg.RetryAfter))
-			}
+			b.add(j, fmt.Sprintf("missed: due %s, useful only before %s", r.p.local(j.Due), r.p.local(j.Expires)))
+		case j.superseded != "":
+			b.add(j, "superseded by "+j.superseded)
 		default:
 			if rt, ok := r.retry[j.Key]; ok && rt.at.After(now) {
 				next = earliest(next, rt.at)
 				continue
 			}
-			if at, failed := r.run(ctx, &rep, j); failed {
-				next = earliest(next, at)
-			}
+			b.add(j, "")
+		}
+		if len(b.items) >= r.cfg.BatchSize {
+			next = earliest(next, b.flush(ctx))
 		}
 	}
+	next = earliest(next, b.flush(ctx))
 	rep.Next = next
 	return rep, nil
 }
 
-// collect returns the jobs due at now that the ledger has not settled, in due order; per
-// series the latest job due so far; and the next due time after now.
-func (r *Runner) collect(st State, now time.Time) (due []Job, latest map[string]Job, next time.Time) {
-	latest = map[string]Job{}
-	note := func(j Job) {
-		if l, ok := latest[j.series()]; !ok || j.Due.After(l.Due) || (j.Due.Equal(l.Due) && j.Seq > l.Seq) {
-			latest[j.series()] = j
+// dueRef is a due job as collect keeps it: 24 bytes where the job is 200, since a step may
+// find 100,000 due at once. The job itself is made again from the invitee's state when its
+// turn comes (Planner.appendJobs is cheap and the state does not change within a step).
+type dueRef struct {
+	due  int64 // the due time, Unix nanoseconds
+	n    int32 // the invitee's position; -1 for a digest
+	k    int16 // the job's index among the invitee's jobs, or among the digests
+	rank int8  // the kind's rank (Kind.rank)
+}
+
+// collect returns the jobs due at now that the ledger has not settled, in due order (by due
+// time, kind, then invitee in configuration order); those of the whole campaign among them
+// (digests, participant lists, the final report), which refs name by n -1; and the next due
+// time after now. It looks at one invitee's jobs at a time and makes no keys, so a step costs
+// little more than reading the state when nothing is due.
+func (r *Runner) collect(st State, now time.Time) (due []dueRef, digests []Job, next time.Time) {
+	var buf []Job
+	for n, inv := range r.p.c.Invitees {
+		buf = r.p.appendJobs(buf[:0], n, st.Invitee(inv.Code))
+		for i := range buf {
+			j := &buf[i]
+			switch {
+			case j.Due.After(now):
+				if !r.done.has(j) {
+					next = earliest(next, j.Due)
+				}
+			case !r.done.has(j):
+				due = append(due, dueRef{due: j.Due.UnixNano(), n: int32(n), k: int16(i), rank: int8(j.Kind.rank())})
+			}
 		}
 	}
-	for _, j := range r.p.jobs(st) {
-		if j.Due.After(now) {
-			if !r.done[j.Key] {
-				next = earliest(next, j.Due)
-			}
+	all := r.p.Digests(r.lastDigest, now)
+	for i, j := range all {
+		if r.done.hasKey(j.Key) {
 			continue
 		}
-		note(j)
-		if !r.done[j.Key] {
-			due = append(due, j)
+		if i < len(all)-1 {
+			j.superseded = all[len(all)-1].Key
 		}
-	}
-	for _, j := range r.p.Digests(r.lastDigest, now) {
-		note(j)
-		if !r.done[j.Key] {
-			due = append(due, j)
-		}
+		due = append(due, dueRef{due: j.Due.UnixNano(), n: -1, k: int16(len(digests)), rank: int8(j.Kind.rank())})
+		digests = append(digests, j)
 	}
 	if j, ok := r.p.NextDigest(now); ok {
 		next = earliest(next, j.Due)
 	}
+	// The participant lists and the final report. The final report says more than any daily
+	// digest missed before it: due, it supersedes them.
 	for _, j := range r.p.campaign {
 		switch {
-		case r.done[j.Key]:
+		case r.done.hasKey(j.Key):
 		case j.Due.After(now):
 			next = earliest(next, j.Due)
 		default:
-			note(j)
-			due = append(due, j)
 			if j.Kind == KindFinalReport {
-				// The result says more than any daily digest missed before it.
-				latest[Job{Kind: KindDigest}.series()] = j
+				for i := range digests {
+					if digests[i].Kind == KindDigest {
+						digests[i].superseded = j.Key
+					}
+				}
 			}
+			due = append(due, dueRef{due: j.Due.UnixNano(), n: -1, k: int16(len(digests)), rank: int8(j.Kind.rank())})
+			digests = append(digests, j)
 		}
 	}
-	r.p.sort(due)
-	return due, latest, next
+	slices.SortFunc(due, func(a, b dueRef) int {
+		if c := cmp.Compare(a.due, b.due); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.rank, b.rank); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.n, b.n); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.k, b.k)
+	})
+	return due, digests, next
+}
+
+// latestOf is the job of j's series (its invitee's jobs of one kind for one meeting) that is
+// due at now and comes after j, the one to run instead of j; nil when j is the latest.
+func latestOf(jobs []Job, j *Job, now time.Time) *Job {
+	var latest *Job
+	for i := range jobs {
+		o := &jobs[i]
+		if o.Kind != j.Kind || o.Meeting != j.Meeting || o.Due.After(now) {
+			continue
+		}
+		if latest == nil || o.Due.After(latest.Due) || (o.Due.Equal(latest.Due) && o.Seq > latest.Seq) {
+			latest = o
+		}
+	}
+	if latest == nil || latest.slot == j.slot {
+		return nil
+	}
+	return latest
 }
 
 // load reads the ledger once, so that a restarted runner knows what has run.
 func (r *Runner) load(ctx context.Context) error {
-	recs, err := r.cfg.Ledger.Runs(ctx)
+	err := r.cfg.Ledger.EachRun(ctx, func(rec Record) {
+		r.settleKey(rec.Key, rec.Kind, rec.Due)
+	})
 	if err != nil {
 		return fmt.Errorf("read the schedule ledger: %w", err)
-	}
-	for _, rec := range recs {
-		r.settle(rec.Key, rec.Kind, rec.Due)
 	}
 	r.loaded = true
 	return nil
 }
 
-func (r *Runner) settle(key string, k Kind, due time.Time) {
-	r.done[key] = true
+func (r *Runner) settleKey(key string, k Kind, due time.Time) {
+	r.done.addKey(key)
 	delete(r.retry, key)
 	if k == KindDigest && due.After(r.lastDigest) {
 		r.lastDigest = due
 	}
 }
 
-// run performs j through the ledger; it reports a failure's retry time.
-func (r *Runner) run(ctx context.Context, rep *Report, j Job) (time.Time, bool) {
-	now := r.cfg.Clock.Now()
-	rec := Record{Key: j.Key, Kind: j.Kind, Due: j.Due, At: now, Outcome: OutcomeRan}
-	ran, err := r.cfg.Ledger.Perform(ctx, rec, func(ctx context.Context) (err error) {
-		defer func() {
-			if p := recover(); p != nil {
-				err = fmt.Errorf("job %s panicked: %v", j.Key, p)
-			}
-		}()
-		return r.cfg.Run(ctx, j)
-	})
-	if err != nil {
-		rt := r.retry[j.Key]
-		rt.delay = min(max(2*rt.delay, r.cfg.RetryAfter), maxRetryDelay)
-		rt.at = now.Add(rt.delay)
-		r.retry[j.Key] = rt
-		rep.Failed = append(rep.Failed, Failure{Job: j, Err: err, RetryAt: rt.at})
-		r.log.Error("job failed", "key", j.Key, "due", j.Due, "err", err, "retry_at", rt.at)
-		return rt.at, true
+func (r *Runner) settle(j *Job) {
+	r.done.add(j)
+	if len(r.retry) > 0 {
+		delete(r.retry, j.Key)
 	}
-	r.settle(j.Key, j.Kind, j.Due)
-	if !ran {
-		r.log.Debug("job already in the ledger", "key", j.Key)
-		return time.Time{}, false
+	if j.Kind == KindDigest && j.Due.After(r.lastDigest) {
+		r.lastDigest = j.Due
 	}
-	rep.Ran = append(rep.Ran, j)
-	attrs := []any{"key", j.Key, "kind", j.Kind, "due", j.Due}
-	if late := now.Sub(j.Due); late >= time.Minute {
-		attrs = append(attrs, "late", late.Round(time.Second).String())
-	}
-	if j.Note != "" {
-		attrs = append(attrs, "note", j.Note)
-	}
-	r.log.Info("job ran", attrs...)
-	return time.Time{}, false
 }
 
-// skip records j as skipped, so that it is reported once; if the ledger cannot record it, it
-// returns false and a later step tries again.
-func (r *Runner) skip(ctx context.Context, rep *Report, j Job, reason string) bool {
-	rec := Record{Key: j.Key, Kind: j.Kind, Due: j.Due, At: r.cfg.Clock.Now(), Outcome: OutcomeSkipped, Reason: reason}
-	recorded, err := r.cfg.Ledger.Perform(ctx, rec, nil)
-	if err != nil {
-		r.log.Error("recording a skipped job failed", "key", j.Key, "err", err)
-		return false
-	}
-	r.settle(j.Key, j.Kind, j.Due)
-	if recorded {
-		rep.Skipped = append(rep.Skipped, Skip{Job: j, Reason: reason})
-		r.log.Warn("job skipped", "key", j.Key, "due", j.Due, "reason", reason)
-	}
-	return true
+// fail keeps a failed job due and says when to try it again, later after each failure.
+func (r *Runner) fail(rep *Report, j Job, err error, now time.Time) time.Time {
+	rt := r.retry[j.Key]
+	rt.delay = min(max(2*rt.delay, r.cfg.RetryAfter), maxRetryDelay)
+	rt.at = now.Add(rt.delay)
+	r.retry[j.Key] = rt
+	rep.Failed = append(rep.Failed, Failure{Job: j, Err: err, RetryAt: rt.at})
+	r.log.Error("job failed", "key", j.Key, "due", j.Due, "err", err, "retry_at", rt.at)
+	return rt.at
 }
 
 func earliest(a, b time.Time) time.Time {

@@ -22,6 +22,7 @@ package schedules
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 	_ "time/tzdata" // campaign zones such as Europe/Copenhagen on machines without a zone database
 )
@@ -96,6 +97,25 @@ type Job struct {
 	Note string
 
 	order int // the invitee's position in the configuration, for a stable order
+	slot  int // the job's place in the runner's record of what has run (Planner.slotOf); 0: none
+	// superseded names the later job of the same series that makes this one moot (Runner.collect).
+	superseded string
+}
+
+// fillKey writes the job's key from its kind, invitee, meeting and number (a digest has its
+// key from the start).
+func (j *Job) fillKey() {
+	if j.Key != "" {
+		return
+	}
+	switch j.Kind {
+	case KindInvitation, KindAgreement:
+		j.Key = string(j.Kind) + "/" + j.Invitee
+	case KindReminder:
+		j.Key = string(j.Kind) + "/" + j.Invitee + "/" + j.Meeting + "/" + strconv.Itoa(j.Seq)
+	default:
+		j.Key = string(j.Kind) + "/" + j.Invitee + "/" + strconv.Itoa(j.Seq)
+	}
 }
 
 // series is the group of jobs of which only the latest runs when several are missed: one

@@ -36,10 +36,20 @@ type Options struct {
 // Result is what a simulation produced.
 type Result struct {
 	Engine   *daemon.Engine // closed: only its campaign is of use
-	Messages []store.Outgoing
+	Messages []Message
 	Inbound  []Arrival
 	Start    time.Time
 	End      time.Time
+}
+
+// Message is a message the daemon queued, as the timeline shows it. Its strings are the
+// campaign's own where they can be (the code, the registered address), so that the 600,000
+// messages of a campaign of 100,000 invitees take 70 bytes each, not a copy of every row.
+type Message struct {
+	Kind      string
+	Invitee   string // the invitee code; "staff" for letters to the staff
+	Recipient string
+	CreatedAt time.Time
 }
 
 // Arrival is a scripted message and how the daemon read it.
@@ -113,10 +123,23 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		return Result{}, err
 	}
 	res := Result{Engine: e, Inbound: arrivals, Start: o.Start, End: o.End}
-	err = st.Tx(ctx, func(tx *store.Tx) error {
-		var err error
-		res.Messages, err = tx.OutboxRows(store.OutboxFilter{})
-		return err
+	kinds := map[string]string{}
+	err = st.View(ctx, func(tx *store.Tx) error {
+		return tx.EachOutboxRow(store.OutboxFilter{}, func(row store.Outgoing) error {
+			m := Message{Kind: kinds[row.Kind], Invitee: row.Invitee, Recipient: row.Recipient, CreatedAt: row.CreatedAt}
+			if m.Kind == "" {
+				kinds[row.Kind], m.Kind = row.Kind, row.Kind
+			}
+			if n, ok := c.IndexOf(row.Invitee); ok {
+				inv := &c.Invitees[n]
+				m.Invitee = inv.Code
+				if row.Recipient == inv.Email {
+					m.Recipient = inv.Email
+				}
+			}
+			res.Messages = append(res.Messages, m)
+			return nil
+		})
 	})
 	return res, err
 }

@@ -75,17 +75,74 @@ type Report struct {
 	Rows     []Row          `json:"invitees"`
 	Meetings []MeetingTotal `json:"meetings"`
 	Totals   Totals         `json:"totals"`
+	// Page says which rows a paged report holds (Report.Paged); nil when it holds them all.
+	Page *Page `json:"page,omitempty"`
 
 	lang string // the campaign's language, for the table's words
 }
 
+// Page is one page of a report's rows, in code order.
+type Page struct {
+	After string `json:"after,omitempty"` // the rows follow this code ("" from the first)
+	Limit int    `json:"limit"`           // at most this many rows (0: all)
+	First int    `json:"first"`           // the position (from 1) of the first row shown
+	Rows  int    `json:"rows"`            // how many rows are shown
+	Total int    `json:"total"`           // how many rows there are
+	Next  string `json:"next,omitempty"`  // the code to pass as After for the next page; "" at the end
+}
+
 // Build summarises the states (invitees without a stored state count as new).
 func Build(c *campaign.Campaign, states []campaign.State) Report {
-	byCode := make(map[string]campaign.State, len(states))
+	b := NewBuilder(c)
 	for _, st := range states {
-		byCode[st.Code] = st
+		b.Add(st)
 	}
-	var r Report
+	return b.Report()
+}
+
+// Builder makes a Report from states given one at a time, as they are read from the store:
+// one row per invitee, without a list of every state and a map of them beside it.
+type Builder struct {
+	c    *campaign.Campaign
+	rows []Row
+	st   []stateOf
+}
+
+// stateOf is what the totals need of a state beyond its row.
+type stateOf struct {
+	status   campaign.Status
+	delivery campaign.Delivery
+}
+
+// NewBuilder starts a report in which every invitee is new.
+func NewBuilder(c *campaign.Campaign) *Builder {
+	b := &Builder{c: c, rows: make([]Row, len(c.Invitees)), st: make([]stateOf, len(c.Invitees))}
+	for i, inv := range c.Invitees {
+		b.put(i, inv, campaign.NewState(inv.Code))
+	}
+	return b
+}
+
+// Add sets an invitee's state; a state of a code the campaign does not list is left out.
+func (b *Builder) Add(st campaign.State) {
+	i, ok := b.c.IndexOf(st.Code)
+	if !ok {
+		return
+	}
+	b.put(i, b.c.Invitees[i], st)
+}
+
+func (b *Builder) put(i int, inv campaign.Invitee, st campaign.State) {
+	b.rows[i] = Row{Code: inv.Code, Name: inv.Name, Status: string(st.Status), Meeting: st.Meeting,
+		Headcount: st.Headcount, Companions: st.Companions, Agreement: string(st.Agreement),
+		Delivery: string(st.Delivery), AwayUntil: st.AwayUntil, Population: inv.Population, LastChange: st.UpdatedAt}
+	b.st[i] = stateOf{status: st.Status, delivery: st.Delivery}
+}
+
+// Report counts the rows and orders them by code.
+func (b *Builder) Report() Report {
+	c := b.c
+	r := Report{Rows: b.rows}
 	totals := map[string]*MeetingTotal{}
 	for _, m := range c.Meetings {
 		r.Meetings = append(r.Meetings, MeetingTotal{ID: m.ID, City: m.City, Capacity: m.Capacity,
@@ -95,27 +152,20 @@ func Build(c *campaign.Campaign, states []campaign.State) Report {
 		totals[r.Meetings[i].ID] = &r.Meetings[i]
 	}
 	t := &r.Totals
-	for _, inv := range c.Invitees {
-		st, ok := byCode[inv.Code]
-		if !ok {
-			st = campaign.NewState(inv.Code)
-		}
-		row := Row{Code: inv.Code, Name: inv.Name, Status: string(st.Status), Meeting: st.Meeting,
-			Headcount: st.Headcount, Companions: st.Companions, Agreement: string(st.Agreement),
-			Delivery: string(st.Delivery), AwayUntil: st.AwayUntil, Population: inv.Population, LastChange: st.UpdatedAt}
-		r.Rows = append(r.Rows, row)
-		t.Population += int64(inv.Population)
+	for i := range r.Rows {
+		row, st := &r.Rows[i], b.st[i]
+		t.Population += int64(row.Population)
 		t.Invitees++
-		if st.Status != campaign.StatusNew {
+		if st.status != campaign.StatusNew {
 			t.Invited++
 		}
-		switch st.Status {
+		switch st.status {
 		case campaign.StatusAttending:
 			t.Attending++
-			t.People += st.Headcount
-			if mt := totals[st.Meeting]; mt != nil {
+			t.People += row.Headcount
+			if mt := totals[row.Meeting]; mt != nil {
 				mt.Invitees++
-				mt.People += st.Headcount
+				mt.People += row.Headcount
 			}
 		case campaign.StatusDeclined:
 			t.Declined++
@@ -124,19 +174,19 @@ func Build(c *campaign.Campaign, states []campaign.State) Report {
 		case campaign.StatusInvited:
 			t.NotAnswered++
 		}
-		if st.Status.Answered() {
+		if st.status.Answered() {
 			t.Answered++
 		}
-		if st.Delivery == campaign.DeliveryUndeliverable {
+		if st.delivery == campaign.DeliveryUndeliverable {
 			t.Undeliverable++
 		}
-		switch st.Agreement {
+		switch campaign.AgreementStatus(row.Agreement) {
 		case campaign.AgreementConfirmed:
 			t.Confirmed++
-			t.ConfirmedPopulation += int64(inv.Population)
+			t.ConfirmedPopulation += int64(row.Population)
 		case campaign.AgreementReturned:
 			t.Unchecked++
-			t.UncheckedPopulation += int64(inv.Population)
+			t.UncheckedPopulation += int64(row.Population)
 		}
 	}
 	for i := range r.Meetings {
@@ -146,6 +196,27 @@ func Build(c *campaign.Campaign, states []campaign.State) Report {
 	t.goAhead(c)
 	r.lang = c.Language
 	sort.SliceStable(r.Rows, func(i, j int) bool { return codeLess(r.Rows[i].Code, r.Rows[j].Code) })
+	b.rows, b.st = nil, nil
+	return r
+}
+
+// Paged returns the report with at most limit rows (0: all), those after the code after ("":
+// from the first), with the totals of the whole campaign and a Page that says where the next
+// page starts.
+func (r Report) Paged(after string, limit int) Report {
+	start := 0
+	if after != "" {
+		start = sort.Search(len(r.Rows), func(i int) bool { return codeLess(after, r.Rows[i].Code) })
+	}
+	end := len(r.Rows)
+	if limit > 0 && start+limit < end {
+		end = start + limit
+	}
+	p := &Page{After: after, Limit: limit, First: start + 1, Rows: end - start, Total: len(r.Rows)}
+	if end < len(r.Rows) && end > start {
+		p.Next = r.Rows[end-1].Code
+	}
+	r.Rows, r.Page = r.Rows[start:end], p
 	return r
 }
 

@@ -44,6 +44,7 @@ func (r Report) WriteText(w io.Writer, loc *time.Location) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	r.writePage(w, wd)
 	fmt.Fprintln(w)
 	tw = tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
 	fmt.Fprintln(tw, strings.Join(h.meetings, "\t"))
@@ -124,4 +125,31 @@ func or(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// writePage says, under a page of the table, which rows it shows and where the next page
+// starts; nothing when the table shows every invitee.
+func (r Report) writePage(w io.Writer, wd Words) {
+	p := r.Page
+	if p == nil || p.Rows >= p.Total {
+		return
+	}
+	switch {
+	case p.Rows == 0 && wd.English():
+		fmt.Fprintf(w, "no invitees after %s (of %d)\n", p.After, p.Total)
+	case p.Rows == 0:
+		fmt.Fprintf(w, "ingen inviterede efter %s (af %d)\n", p.After, p.Total)
+	case wd.English():
+		fmt.Fprintf(w, "invitees %d-%d of %d", p.First, p.First+p.Rows-1, p.Total)
+		if p.Next != "" {
+			fmt.Fprintf(w, "; the next %d: --after %s", p.Limit, p.Next)
+		}
+		fmt.Fprintln(w)
+	default:
+		fmt.Fprintf(w, "inviterede %d-%d af %d", p.First, p.First+p.Rows-1, p.Total)
+		if p.Next != "" {
+			fmt.Fprintf(w, "; de næste %d: --after %s", p.Limit, p.Next)
+		}
+		fmt.Fprintln(w)
+	}
 }

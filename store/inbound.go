@@ -200,6 +200,80 @@ func (s *Store) BeginInbound(ctx context.Context, id int64) (Inbound, error) {
 	return in, nil
 }
 
+// BeginInbounds is BeginInbound for several rows in one write (the messages of one fetch);
+// the rows come back in the order of ids. A row that is not new is returned as it is.
+func (s *Store) BeginInbounds(ctx context.Context, ids []int64) ([]Inbound, error) {
+	out := make([]Inbound, len(ids))
+	err := s.Tx(ctx, func(tx *Tx) error {
+		for i, id := range ids {
+			in, err := tx.Inbound(id)
+			if err != nil {
+				return err
+			}
+			out[i] = in
+			if in.Status != InboundNew {
+				continue
+			}
+			if _, err := tx.tx.ExecContext(ctx, `UPDATE inbound SET attempts = attempts + 1 WHERE id = ?`, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("begin reading %d inbound messages: %w", len(ids), err)
+	}
+	return out, nil
+}
+
+// AddInbounds is AddInbound for the messages of one fetch, in one write; ids and added are in
+// the order of ins.
+func (s *Store) AddInbounds(ctx context.Context, ins []Inbound) (ids []int64, added []bool, err error) {
+	ids, added = make([]int64, len(ins)), make([]bool, len(ins))
+	err = s.Tx(ctx, func(tx *Tx) error {
+		for i, in := range ins {
+			res, err := tx.tx.ExecContext(ctx, `INSERT OR IGNORE INTO inbound
+				(mailbox, uidvalidity, uid, message_id, raw, received_at) VALUES (?,?,?,?,?,?)`,
+				in.Mailbox, in.UIDValidity, in.UID, in.MessageID, in.Raw, ms(in.ReceivedAt))
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 1 {
+				added[i] = true
+				if ids[i], err = res.LastInsertId(); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := tx.tx.QueryRowContext(ctx, `SELECT id FROM inbound WHERE mailbox = ? AND uidvalidity = ? AND uid = ?`,
+				in.Mailbox, in.UIDValidity, in.UID).Scan(&ids[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("store %d inbound messages: %w", len(ins), err)
+	}
+	return ids, added, nil
+}
+
+// InboundStatuses returns the status of each ledger row, in the order of ids.
+func (s *Store) InboundStatuses(ctx context.Context, ids []int64) ([]InboundStatus, error) {
+	out := make([]InboundStatus, len(ids))
+	err := s.View(ctx, func(tx *Tx) error {
+		for i, id := range ids {
+			st, err := tx.InboundStatusOf(id)
+			if err != nil {
+				return err
+			}
+			out[i] = st
+		}
+		return nil
+	})
+	return out, err
+}
+
 // InboundStatusOf returns a ledger row's status without its raw bytes.
 func (tx *Tx) InboundStatusOf(id int64) (InboundStatus, error) {
 	var st InboundStatus

@@ -24,8 +24,12 @@ func scanState(r scanner) (campaign.State, error) {
 	if err != nil {
 		return st, err
 	}
-	if err := json.Unmarshal([]byte(companions), &st.Companions); err != nil {
-		return st, fmt.Errorf("invitee %s: companions: %w", st.Code, err)
+	if companions != "[]" { // most have none: no JSON to decode
+		if err := json.Unmarshal([]byte(companions), &st.Companions); err != nil {
+			return st, fmt.Errorf("invitee %s: companions: %w", st.Code, err)
+		}
+	} else {
+		st.Companions = []string{}
 	}
 	if partstats != "" {
 		if err := json.Unmarshal([]byte(partstats), &st.PartStats); err != nil {
@@ -82,6 +86,50 @@ func (tx *Tx) PutState(st campaign.State) error {
 // States returns every invitee's state, ordered by code.
 func (tx *Tx) States() ([]campaign.State, error) {
 	return queryStates(tx.tx.QueryContext(tx.ctx, `SELECT `+inviteeCols+` FROM invitees ORDER BY code`))
+}
+
+// EachState calls fn with every invitee's state, in no particular order, one row at a time.
+func (tx *Tx) EachState(fn func(campaign.State)) error {
+	rows, err := tx.tx.QueryContext(tx.ctx, `SELECT `+inviteeCols+` FROM invitees`)
+	if err != nil {
+		return fmt.Errorf("read invitees: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		st, err := scanState(rows)
+		if err != nil {
+			return fmt.Errorf("read invitees: %w", err)
+		}
+		fn(st)
+	}
+	return rows.Err()
+}
+
+// Brief is the part of an invitee's state the schedules look at.
+type Brief struct {
+	Code      string
+	Status    campaign.Status
+	Meeting   string
+	Agreement campaign.AgreementStatus
+	AwayUntil string
+}
+
+// EachBrief calls fn with every invitee's Brief, row by row: what the scheduler reads at
+// every step, without the columns and the JSON it does not need.
+func (tx *Tx) EachBrief(fn func(Brief)) error {
+	rows, err := tx.tx.QueryContext(tx.ctx, `SELECT code, status, meeting, agreement, away_until FROM invitees`)
+	if err != nil {
+		return fmt.Errorf("read invitees: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var b Brief
+		if err := rows.Scan(&b.Code, &b.Status, &b.Meeting, &b.Agreement, &b.AwayUntil); err != nil {
+			return fmt.Errorf("read invitees: %w", err)
+		}
+		fn(b)
+	}
+	return rows.Err()
 }
 
 func queryStates(rows *sql.Rows, err error) ([]campaign.State, error) {

@@ -1,6 +1,9 @@
 package store
 
 import (
+	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -44,6 +47,44 @@ func (tx *Tx) JobRuns() ([]JobRun, error) {
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// EachJobRun calls fn with every entry of the run ledger, in no particular order, reading it
+// row by row rather than into one list (a campaign of 100,000 invitees has 600,000).
+func (s *Store) EachJobRun(ctx context.Context, fn func(JobRun)) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT key, due, ran_at, outcome FROM job_runs`)
+	if err != nil {
+		return fmt.Errorf("read job runs: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r JobRun
+		var due, ran int64
+		if err := rows.Scan(&r.Key, &due, &ran, &r.Outcome); err != nil {
+			return fmt.Errorf("read job runs: %w", err)
+		}
+		r.Due, r.RanAt = fromMS(due), fromMS(ran)
+		fn(r)
+	}
+	return rows.Err()
+}
+
+// LastRun is the entry of the run ledger with the latest ran_at among those whose key starts
+// with prefix, that ran (were not skipped) and are not the key except; ok is false when there
+// is none. It reads only the keys with the prefix, not the whole ledger.
+func (tx *Tx) LastRun(prefix, except string) (r JobRun, ok bool, err error) {
+	var due, ran int64
+	err = tx.tx.QueryRowContext(tx.ctx, `SELECT key, due, ran_at, outcome FROM job_runs
+		WHERE key >= ? AND key < ? AND outcome = 'ran' AND key <> ? ORDER BY ran_at DESC, key DESC LIMIT 1`,
+		prefix, prefix+"\xff", except).Scan(&r.Key, &due, &ran, &r.Outcome)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, false, nil
+	}
+	if err != nil {
+		return r, false, fmt.Errorf("read the last %s job: %w", prefix, err)
+	}
+	r.Due, r.RanAt = fromMS(due), fromMS(ran)
+	return r, true, nil
 }
 
 // JobRan reports whether the ledger holds the key.

@@ -35,17 +35,19 @@ type Outgoing struct {
 	LastError   string
 	CreatedAt   time.Time
 	SentAt      time.Time
+	// Cause is what queued the message: "job:invitation/101", "inbound:42", "staff:review/7".
+	Cause string
 }
 
 const outboxCols = `id, key, kind, invitee, recipient, message_id, params, status, attempts,
-	next_attempt, last_error, created_at, sent_at`
+	next_attempt, last_error, created_at, sent_at, cause`
 
 func scanOutgoing(r scanner) (Outgoing, error) {
 	var o Outgoing
 	var params string
 	var next, created, sent int64
 	err := r.Scan(&o.ID, &o.Key, &o.Kind, &o.Invitee, &o.Recipient, &o.MessageID, &params, &o.Status,
-		&o.Attempts, &next, &o.LastError, &created, &sent)
+		&o.Attempts, &next, &o.LastError, &created, &sent, &o.Cause)
 	o.Params = json.RawMessage(params)
 	o.NextAttempt, o.CreatedAt, o.SentAt = fromMS(next), fromMS(created), fromMS(sent)
 	return o, err
@@ -60,9 +62,9 @@ func (tx *Tx) Enqueue(o Outgoing) (bool, error) {
 		o.NextAttempt = o.CreatedAt
 	}
 	res, err := tx.tx.ExecContext(tx.ctx, `INSERT OR IGNORE INTO outbox
-		(key, kind, invitee, recipient, message_id, params, next_attempt, created_at)
-		VALUES (?,?,?,?,?,?,?,?)`,
-		o.Key, o.Kind, o.Invitee, o.Recipient, o.MessageID, string(o.Params), ms(o.NextAttempt), ms(o.CreatedAt))
+		(key, kind, invitee, recipient, message_id, params, next_attempt, created_at, cause)
+		VALUES (?,?,?,?,?,?,?,?,?)`,
+		o.Key, o.Kind, o.Invitee, o.Recipient, o.MessageID, string(o.Params), ms(o.NextAttempt), ms(o.CreatedAt), o.Cause)
 	if err != nil {
 		return false, fmt.Errorf("queue %s: %w", o.Key, err)
 	}
@@ -162,6 +164,15 @@ func (s *Store) OutboxStats(ctx context.Context) (OutboxStats, error) {
 	return st, nil
 }
 
+// PendingCount counts the messages waiting to be sent (from the index of pending rows).
+func (s *Store) PendingCount(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE status = 'pending'`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count pending messages: %w", err)
+	}
+	return n, nil
+}
+
 // OutboxFilter selects outbox rows; empty fields match everything.
 type OutboxFilter struct {
 	Kind, Invitee string
@@ -170,6 +181,17 @@ type OutboxFilter struct {
 
 // OutboxRows lists outbox rows in the order they were queued.
 func (tx *Tx) OutboxRows(f OutboxFilter) ([]Outgoing, error) {
+	var out []Outgoing
+	err := tx.EachOutboxRow(f, func(o Outgoing) error {
+		out = append(out, o)
+		return nil
+	})
+	return out, err
+}
+
+// EachOutboxRow calls fn with the outbox rows in the order they were queued, one at a time
+// (a campaign of 100,000 invitees queues 600,000); an error from fn stops it.
+func (tx *Tx) EachOutboxRow(f OutboxFilter, fn func(Outgoing) error) error {
 	q := `SELECT ` + outboxCols + ` FROM outbox WHERE 1=1`
 	var args []any
 	for _, c := range []struct{ col, val string }{{"kind", f.Kind}, {"invitee", f.Invitee}, {"status", string(f.Status)}} {
@@ -180,16 +202,17 @@ func (tx *Tx) OutboxRows(f OutboxFilter) ([]Outgoing, error) {
 	}
 	rows, err := tx.tx.QueryContext(tx.ctx, q+` ORDER BY id`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("read outbox: %w", err)
+		return fmt.Errorf("read outbox: %w", err)
 	}
 	defer rows.Close()
-	var out []Outgoing
 	for rows.Next() {
 		o, err := scanOutgoing(rows)
 		if err != nil {
-			return nil, fmt.Errorf("read outbox: %w", err)
+			return fmt.Errorf("read outbox: %w", err)
 		}
-		out = append(out, o)
+		if err := fn(o); err != nil {
+			return err
+		}
 	}
-	return out, rows.Err()
+	return rows.Err()
 }

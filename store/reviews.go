@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/rsvpd/rsvpd/campaign"
@@ -97,6 +98,25 @@ func (tx *Tx) Reviews(openOnly bool) ([]Review, error) {
 		q += ` WHERE resolved_at = 0`
 	}
 	return tx.queryReviews(q + ` ORDER BY id`)
+}
+
+// ReviewsPage lists up to limit review items after the id after (0: from the first; limit 0:
+// all), oldest first, and counts the items after after in all.
+func (tx *Tx) ReviewsPage(openOnly bool, after int64, limit int) ([]Review, int, error) {
+	where := ` WHERE id > ?`
+	if openOnly {
+		where += ` AND resolved_at = 0`
+	}
+	var total int
+	if err := tx.tx.QueryRowContext(tx.ctx, `SELECT COUNT(*) FROM reviews`+where, after).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count reviews: %w", err)
+	}
+	q := `SELECT ` + reviewCols + ` FROM reviews` + where + ` ORDER BY id`
+	if limit > 0 {
+		q += ` LIMIT ` + strconv.Itoa(limit)
+	}
+	items, err := tx.queryReviews(q, after)
+	return items, total, err
 }
 
 // UnnotifiedReviews lists open items the staff has not been told about yet.

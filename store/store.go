@@ -15,6 +15,7 @@ import (
 	"path"
 	"path/filepath"
 	"sort"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite" // the database/sql driver "sqlite"
@@ -28,6 +29,25 @@ var migrationFiles embed.FS
 type Store struct {
 	db   *sql.DB
 	path string
+	// stmts holds the statements with arguments that transactions ran, prepared once for
+	// the database (database/sql prepares each on a connection when first used there).
+	stmts sync.Map // string -> *sql.Stmt
+}
+
+// stmt is the database's prepared statement for query.
+func (s *Store) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := s.stmts.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := s.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := s.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
 }
 
 // ErrNotFound is returned when a looked-up row does not exist.
@@ -68,7 +88,13 @@ func open(ctx context.Context, path string, target int) (*Store, error) {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.stmts.Range(func(_, st any) bool {
+		st.(*sql.Stmt).Close()
+		return true
+	})
+	return s.db.Close()
+}
 
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
@@ -191,8 +217,83 @@ func (s *Store) Version(ctx context.Context) (int, error) {
 
 // Tx is one immediate transaction.
 type Tx struct {
-	tx  *sql.Tx
+	tx  *stmtCache
 	ctx context.Context
+}
+
+// stmtCache is a transaction that prepares each statement with arguments once and reuses it:
+// the driver would otherwise parse the SQL again for every row, which cost more than writing
+// the row when a transaction writes hundreds (a batch of invitations). Statements without
+// arguments (migrations, pragmas) are run as they are. The statements close with the
+// transaction.
+type stmtCache struct {
+	*sql.Tx
+	s     *Store
+	stmts map[string]*sql.Stmt
+}
+
+func (c *stmtCache) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := c.stmts[query]; ok {
+		return st, nil
+	}
+	// The store keeps each statement prepared on every connection that ran it: a
+	// transaction that writes one row (a message marked sent) takes it from there rather
+	// than parsing the SQL again.
+	var st *sql.Stmt
+	if shared, err := c.s.stmt(ctx, query); err == nil {
+		st = c.Tx.StmtContext(ctx, shared)
+	} else {
+		// The statement names what only this transaction can see yet (a table a migration
+		// is creating): prepared for the transaction alone.
+		if st, err = c.Tx.PrepareContext(ctx, query); err != nil {
+			return nil, err
+		}
+	}
+	if c.stmts == nil {
+		c.stmts = map[string]*sql.Stmt{}
+	}
+	c.stmts[query] = st
+	return st, nil
+}
+
+// The statements of a transaction run without the context's cancellation: the driver starts a
+// goroutine per statement to watch a context that can end (a third of a batch's allocations),
+// and a transaction whose context ends is rolled back by database/sql all the same.
+
+func (c *stmtCache) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx = context.WithoutCancel(ctx)
+	if len(args) == 0 {
+		return c.Tx.ExecContext(ctx, query)
+	}
+	st, err := c.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+func (c *stmtCache) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = context.WithoutCancel(ctx)
+	if len(args) == 0 {
+		return c.Tx.QueryContext(ctx, query)
+	}
+	st, err := c.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+func (c *stmtCache) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx = context.WithoutCancel(ctx)
+	if len(args) == 0 {
+		return c.Tx.QueryRowContext(ctx, query)
+	}
+	st, err := c.prepared(ctx, query)
+	if err != nil {
+		return c.Tx.QueryRowContext(ctx, query, args...) // the Row carries the same error
+	}
+	return st.QueryRowContext(ctx, args...)
 }
 
 // Tx runs fn in an immediate transaction: committed when fn returns nil, rolled back
@@ -234,7 +335,14 @@ func (s *Store) View(ctx context.Context, fn func(tx *Tx) error) error {
 		return fmt.Errorf("store %s: begin read: %w", s.path, err)
 	}
 	defer sqlTx.Rollback()
-	return fn(&Tx{tx: sqlTx, ctx: ctx})
+	if err := fn(&Tx{tx: &stmtCache{Tx: sqlTx, s: s}, ctx: ctx}); err != nil {
+		var dbErr *sqlite.Error
+		if errors.As(err, &dbErr) {
+			return fmt.Errorf("store %s: %w", s.path, err)
+		}
+		return err
+	}
+	return nil
 }
 
 // tx is Tx without the file's name in errors (open names it already).
@@ -243,7 +351,7 @@ func (s *Store) tx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	if err := fn(&Tx{tx: sqlTx, ctx: ctx}); err != nil {
+	if err := fn(&Tx{tx: &stmtCache{Tx: sqlTx, s: s}, ctx: ctx}); err != nil {
 		sqlTx.Rollback()
 		return err
 	}

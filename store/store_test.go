@@ -40,8 +40,9 @@ func TestUpgradeFromFirstSchema(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		_, err = tx.Enqueue(Outgoing{Key: "invitation/101", Kind: "invitation", Invitee: "101",
-			Recipient: "a@x.test", MessageID: "m1@x.test", CreatedAt: at})
+		// Nor has it the cause column of the outbox.
+		_, err = tx.tx.ExecContext(ctx, `INSERT INTO outbox (key, kind, invitee, recipient, message_id, next_attempt, created_at)
+			VALUES (?,?,?,?,?,?,?)`, "invitation/101", "invitation", "101", "a@x.test", "m1@x.test", ms(at), ms(at))
 		return err
 	})
 	if err != nil {
@@ -74,6 +75,13 @@ func TestUpgradeFromFirstSchema(t *testing.T) {
 		}
 		if _, err := tx.AddReview(Review{Invitee: "101", Text: "new table works", CreatedAt: at}); err != nil {
 			return err
+		}
+		if _, err := tx.Enqueue(Outgoing{Key: "agreement/101", Kind: "agreement", Invitee: "101", Recipient: "a@x.test",
+			MessageID: "m2@x.test", CreatedAt: at, Cause: "job:agreement/101"}); err != nil {
+			return err
+		}
+		if o, err := tx.Outgoing("agreement/101"); err != nil || o.Cause != "job:agreement/101" {
+			t.Errorf("a row queued after the upgrade = %+v, %v; want its cause kept", o, err)
 		}
 		o, err := tx.Outgoing("invitation/101")
 		if err != nil || o.Status != "pending" {
@@ -301,6 +309,52 @@ func TestUnavailable(t *testing.T) {
 	}
 	if Unavailable(nil) || Unavailable(errors.New("database is locked")) {
 		t.Error("Unavailable is true for an error that is not the database's")
+	}
+}
+
+// The staff's review list comes a page at a time, oldest first, open items only unless asked,
+// with the number of items after the page's start.
+func TestReviewsPage(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "rsvpd.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	at := time.Date(2012, 2, 7, 9, 0, 0, 0, time.UTC)
+	err = s.Tx(ctx, func(tx *Tx) error {
+		for i := range 5 {
+			if _, err := tx.AddReview(Review{Invitee: fmt.Sprint(i), Text: "x", CreatedAt: at}); err != nil {
+				return err
+			}
+		}
+		_, err := tx.tx.ExecContext(ctx, `UPDATE reviews SET resolved_at = 1 WHERE id = 2`)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pages [][]int64
+	var totals []int
+	err = s.View(ctx, func(tx *Tx) error {
+		for after := int64(0); ; {
+			items, total, err := tx.ReviewsPage(true, after, 2)
+			if err != nil || len(items) == 0 {
+				return err
+			}
+			var ids []int64
+			for _, rv := range items {
+				ids = append(ids, rv.ID)
+			}
+			pages, totals = append(pages, ids), append(totals, total)
+			after = ids[len(ids)-1]
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(pages, totals); got != "[[1 3] [4 5]] [4 2]" {
+		t.Errorf("pages and totals %s, want [[1 3] [4 5]] [4 2]", got)
 	}
 }
 

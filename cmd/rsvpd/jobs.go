@@ -18,27 +18,18 @@ func printFirstJobs(w io.Writer, c *campaign.Campaign) {
 		fmt.Fprintf(w, "\nFirst scheduled jobs: %v\n", err)
 		return
 	}
-	type group struct {
-		job schedules.Job
-		n   int
-	}
-	var groups []group
-	var digests []schedules.Job
-	for _, j := range p.Timeline(schedules.Snapshot{}) {
-		if j.Kind == schedules.KindDigest {
-			digests = append(digests, j)
+	var groups, digests []schedules.Group
+	for _, g := range p.Groups(schedules.Snapshot{}) {
+		if g.Kind == schedules.KindDigest {
+			digests = append(digests, g)
 			continue
 		}
-		if k := len(groups); k > 0 && groups[k-1].job.Due.Equal(j.Due) && groups[k-1].job.Kind == j.Kind {
-			groups[k-1].n++
-			continue
-		}
-		groups = append(groups, group{job: j, n: 1})
+		groups = append(groups, g)
 	}
 	const layout = "Mon 2 Jan 2006 15:04"
 	fmt.Fprintf(w, "\nScheduled jobs before anyone answers (local time; `rsvpd simulate` shows every message):\n")
 	for _, g := range groups {
-		fmt.Fprintf(w, "  %s  %s to %d invitees\n", g.job.Due.In(c.Location).Format(layout), g.job.Kind, g.n)
+		fmt.Fprintf(w, "  %s  %s to %d invitees\n", g.Due.In(c.Location).Format(layout), g.Kind, g.Count)
 	}
 	if len(digests) > 0 {
 		fmt.Fprintf(w, "  %s  staff digest (%q), %d runs until %s\n", digests[0].Due.In(c.Location).Format(layout),

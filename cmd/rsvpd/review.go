@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -19,10 +20,12 @@ func runReview(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if len(args) > 0 && args[0] == "resolve" {
 		return runReviewResolve(ctx, args[1:], stdout, stderr)
 	}
-	fs := newFlags("review", "--config FILE [--all] | resolve ID ...",
-		"List the open review items; `rsvpd review resolve -h` tells how to close one.", stderr)
+	fs := newFlags("review", "--config FILE [--all] [--limit N] [--after ID] | resolve ID ...",
+		"List the open review items, a page at a time, oldest first; `rsvpd review resolve -h` tells how to close one.", stderr)
 	cfgPath := fs.String("config", "", "the campaign's configuration `file`")
 	all := fs.Bool("all", false, "list resolved items too")
+	limit := fs.Int("limit", 100, "list at most `N` items (0: all of them)")
+	after := fs.Int64("after", 0, "list the items after this `ID` (the next page, as the last page says)")
 	if st, ok := parseFlags(fs, args); !ok {
 		return st
 	}
@@ -38,8 +41,10 @@ func runReview(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	defer st.Close()
 	reasons := letters.MustReasons(cfg.Campaign)
 	tw := tabwriter.NewWriter(stdout, 2, 8, 2, ' ', 0)
-	err = st.Tx(ctx, func(tx *store.Tx) error {
-		items, err := tx.Reviews(!*all)
+	var more bool
+	var last int64
+	err = st.View(ctx, func(tx *store.Tx) error {
+		items, total, err := tx.ReviewsPage(!*all, *after, *limit)
 		if err != nil {
 			return err
 		}
@@ -47,14 +52,12 @@ func runReview(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			fmt.Fprintln(stdout, "No open review items.")
 			return nil
 		}
+		more, last = len(items) < total, items[len(items)-1].ID
 		fmt.Fprintln(tw, "ID\tOPENED\tINVITEE\tFROM\tSUBJECT\tREASON\tRESOLUTION")
 		for _, rv := range items {
 			from, subject := "-", "-"
 			if rv.Inbound != 0 {
-				if in, err := tx.Inbound(rv.Inbound); err == nil {
-					r := replies.Read(in.Raw, replies.Options{})
-					from, subject = r.From, r.Subject
-				}
+				from, subject = senderOf(tx, rv.Inbound)
 			}
 			name := rv.Invitee
 			if inv, ok := cfg.Campaign.Invitee(rv.Invitee); ok {
@@ -70,7 +73,28 @@ func runReview(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "rsvpd: %v\n", err)
 		return 1
 	}
+	if more {
+		fmt.Fprintf(stdout, "\nmore items follow: rsvpd review --after %d\n", last)
+	}
 	return 0
+}
+
+// senderOf is the sender and subject of a ledger message as it was read when it was applied
+// (the stored reading); only a message never read is read again.
+func senderOf(tx *store.Tx, id int64) (from, subject string) {
+	in, err := tx.InboundMeta(id)
+	if err != nil {
+		return "-", "-"
+	}
+	var r replies.Reading
+	if in.Reading == "" || json.Unmarshal([]byte(in.Reading), &r) != nil {
+		full, err := tx.Inbound(id)
+		if err != nil {
+			return "-", "-"
+		}
+		r = replies.Read(full.Raw, replies.Options{})
+	}
+	return r.From, r.Subject
 }
 
 func runReviewResolve(ctx context.Context, args []string, stdout, stderr io.Writer) int {

@@ -8,16 +8,18 @@ import (
 	"io/fs"
 	"os"
 
-	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/config"
 	"github.com/rsvpd/rsvpd/status"
 	"github.com/rsvpd/rsvpd/store"
 )
 
 func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("status", "--config FILE [--json]", "Show every invitee's state and the totals per meeting.", stderr)
+	fs := newFlags("status", "--config FILE [--json] [--limit N] [--after CODE]",
+		"Show the invitees' states, a page at a time in code order, and the totals per meeting.", stderr)
 	cfgPath := fs.String("config", "", "the campaign's configuration `file`")
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
+	limit := fs.Int("limit", 500, "show at most `N` invitees (0: all of them)")
+	after := fs.String("after", "", "show the invitees after this `code` (the next page, as the last page says)")
 	if st, ok := parseFlags(fs, args); !ok {
 		return st
 	}
@@ -30,6 +32,7 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "rsvpd: %v\n", err)
 		return 1
 	}
+	rep = rep.Paged(*after, *limit)
 	if *asJSON {
 		err = rep.WriteJSON(stdout)
 	} else {
@@ -53,14 +56,10 @@ func loadReport(ctx context.Context, cfg *config.Config) (status.Report, error) 
 		return status.Report{}, err
 	}
 	defer st.Close()
-	var states []campaign.State
-	err = st.Tx(ctx, func(tx *store.Tx) error {
-		var err error
-		states, err = tx.States()
-		return err
-	})
+	b := status.NewBuilder(cfg.Campaign)
+	err = st.View(ctx, func(tx *store.Tx) error { return tx.EachState(b.Add) })
 	if err != nil {
 		return status.Report{}, fmt.Errorf("read state from %s: %w", cfg.Store.Path, err)
 	}
-	return status.Build(cfg.Campaign, states), nil
+	return b.Report(), nil
 }

@@ -26,6 +26,8 @@ const (
 	DefaultBackoffBase    = 500 * time.Millisecond
 	DefaultBackoffMax     = 2 * time.Minute
 	DefaultMaxSize        = 25 << 20
+	DefaultBatchSize      = 64
+	DefaultBatchBytes     = 8 << 20
 )
 
 // Options configure a Watcher. Zero values take the defaults named.
@@ -71,6 +73,15 @@ type Options struct {
 	// header is kept in the ledger, which marks it failed with the reason, a review item
 	// tells the staff, and it is moved on flagged $rsvpd-toolarge.
 	MaxSize int64
+	// BatchSize is the most messages one pass fetches with one command, stores in one write,
+	// hands over together and moves with one command (default 64; 1 takes one at a time);
+	// BatchBytes bounds their size together (default 8 MiB; a larger message goes alone).
+	BatchSize  int
+	BatchBytes int64
+	// HandleBatch, when set, is given the ledger ids of a batch in UID order and returns an
+	// error per id, like the handler's: it may read them in parallel, and must apply them in
+	// the order given. Without it the handler is called for each.
+	HandleBatch func(ctx context.Context, inboundIDs []int64) []error
 	// Log defaults to discarding.
 	Log *slog.Logger
 	// Clock stamps ledger rows (default the real clock). Waits use real time: they are spent
@@ -134,6 +145,12 @@ func (o Options) withDefaults() Options {
 	o.BackoffMax = max(o.BackoffMax, o.BackoffBase)
 	if o.MaxSize <= 0 {
 		o.MaxSize = DefaultMaxSize
+	}
+	if o.BatchSize <= 0 {
+		o.BatchSize = DefaultBatchSize
+	}
+	if o.BatchBytes <= 0 {
+		o.BatchBytes = DefaultBatchBytes
 	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)

@@ -187,6 +187,21 @@ func (w *Watcher) handleLeftovers(ctx context.Context) {
 	}
 }
 
+// handleBatch hands ids to Options.HandleBatch, or one by one to the handler.
+func (w *Watcher) handleBatch(ctx context.Context, ids []int64) []error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if w.o.HandleBatch != nil {
+		return w.o.HandleBatch(ctx, ids)
+	}
+	errs := make([]error, len(ids))
+	for i, id := range ids {
+		errs[i] = w.handle(ctx, id)
+	}
+	return errs
+}
+
 // retryDue reports whether a message that failed may be tried now.
 func (w *Watcher) retryDue(uid imap.UID, now time.Time) bool {
 	r := w.retries[uid]

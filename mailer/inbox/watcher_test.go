@@ -2,6 +2,7 @@ package inbox
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"slices"
@@ -12,6 +13,8 @@ import (
 	"time"
 
 	"github.com/emersion/go-imap/v2"
+
+	"github.com/rsvpd/rsvpd/store"
 )
 
 // Messages waiting when the watcher starts are each applied once and end up where the
@@ -98,9 +101,9 @@ func TestWatcherHandlesWaitingMessagesOnce(t *testing.T) {
 	}
 }
 
-// A watcher stopped after applying a message but before moving it (a crash) leaves the
-// message in the inbox; the next watcher on the same store moves it without applying it
-// again, and handles only the mail that is new.
+// A watcher stopped after applying a batch but before moving it (a crash) leaves the batch in
+// the inbox; the next watcher on the same store moves it without applying it again, and
+// handles only the mail that is new.
 func TestWatcherRestartHandlesNothingTwice(t *testing.T) {
 	srv := newTestServer(t, capsRev2)
 	srv.start()
@@ -125,8 +128,9 @@ func TestWatcherRestartHandlesNothingTwice(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the first watcher did not stop")
 	}
-	if got := msgIDs(srv.messages("INBOX")); !slices.Equal(got, []string{"crash@roskilde.test"}) {
-		t.Fatalf("after the crash the inbox holds %v, want the message applied but not moved", got)
+	// The two messages are one batch, moved together after both are applied.
+	if got := msgIDs(srv.messages("INBOX")); !slices.Equal(got, []string{"crash@roskilde.test", "first@aalborg.test"}) {
+		t.Fatalf("after the crash the inbox holds %v, want the batch applied but not moved", got)
 	}
 	h.after = nil
 	srv.deliver("INBOX", testMessage("new@vejle.test", "Vi kommer til Vejle"))
@@ -416,5 +420,70 @@ func TestWatcherRejectsBadOptions(t *testing.T) {
 				t.Errorf("Run: %v, want an error with %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// A burst is taken in batches: the messages of a batch reach HandleBatch together and in UID
+// order (so a later reply from an invitee is applied after an earlier one), and are moved
+// together; a message the handler could not finish stays in the inbox and is tried again
+// while the others of its batch are moved on.
+func TestWatcherBatches(t *testing.T) {
+	srv := newTestServer(t, capsRev2)
+	srv.start()
+	st := testStore(t)
+	h := newTestHandler(st)
+	var want []string
+	for i := range 10 {
+		id := fmt.Sprintf("m%02d@aalborg.test", i)
+		want = append(want, id)
+		srv.deliver("INBOX", testMessage(id, "Vi kommer"))
+	}
+	h.fail["m03@aalborg.test"] = 1
+	var mu sync.Mutex
+	var batches [][]string
+	o := testOptions(t, srv)
+	o.BatchSize = 4
+	o.HandleBatch = func(ctx context.Context, ids []int64) []error {
+		var got []string
+		errs := make([]error, len(ids))
+		for i, id := range ids {
+			err := st.View(ctx, func(tx *store.Tx) error {
+				in, err := tx.Inbound(id)
+				got = append(got, in.MessageID)
+				return err
+			})
+			if err == nil {
+				err = h.handle(ctx, id)
+			}
+			errs[i] = err
+		}
+		mu.Lock()
+		batches = append(batches, got)
+		mu.Unlock()
+		return errs
+	}
+	runWatcher(t, New(st, h.handle, o))
+	waitFor(t, 10*time.Second, "every message applied and moved", func() bool {
+		return len(srv.messages(testDone)) == 10
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	if len(batches) < 3 || len(batches[0]) != 4 {
+		t.Fatalf("batches %v, want the first of 4 and at least 3 of them", batches)
+	}
+	var order []string
+	for _, b := range batches[:3] {
+		order = append(order, b...)
+	}
+	if !slices.Equal(order, want) {
+		t.Errorf("handed over in the order %v, want UID order %v", order, want)
+	}
+	if n := h.callCount("m03@aalborg.test"); n != 2 {
+		t.Errorf("the message that failed reached the handler %d times, want twice (failed, then applied)", n)
+	}
+	for _, id := range want {
+		if n := h.appliedCount(id); n != 1 {
+			t.Errorf("%s applied %d times, want once", id, n)
+		}
 	}
 }

@@ -43,6 +43,10 @@ type DigestData struct {
 	Away []DigestAway
 	// Agreements are the agreements returned so far, confirmed or not yet checked.
 	Agreements []DigestAgreement
+	// Totals says how many entries each list stands for when its maker kept only the first
+	// ListLimit of a longer one (the letter names those and counts the rest); a zero total
+	// means the list is whole.
+	Totals DigestTotals
 	// Progress is how far the campaign is from its go-ahead threshold.
 	Progress DigestProgress
 	// ChartCID is the Content-ID (without angle brackets) of the inline PNG chart the caller
@@ -50,6 +54,11 @@ type DigestData struct {
 	ChartCID string
 	// CSVName is the file name of the attached status CSV; "" when none is attached.
 	CSVName string
+}
+
+// DigestTotals counts the entries of the digest's lists.
+type DigestTotals struct {
+	NewAnswers, Declines, Unanswered, Review, Bounces, Away, Agreements int
 }
 
 // DigestMeeting is one meeting's registrations.

@@ -5,6 +5,7 @@ import (
 	htmltemplate "html/template"
 	"math"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	texttemplate "text/template"
@@ -36,6 +37,9 @@ func textFuncs(lang string, loc *time.Location) texttemplate.FuncMap {
 	fm := texttemplate.FuncMap{
 		"lcfirst": lcfirst,
 		"inc":     func(i int) int { return i + 1 },
+		"first":   firstOf,
+		"more":    moreOf,
+		"total":   totalOf,
 	}
 	if lang == "en" {
 		fm["date"] = zeroSafe(campaign.FormatDateEn)
@@ -105,6 +109,39 @@ func htmlFuncs(lang string, loc *time.Location) htmltemplate.FuncMap {
 		return htmltemplate.URL("cid:" + url.PathEscape(strings.Trim(id, "<>")))
 	}
 	return fm
+}
+
+// ListLimit is the most entries a letter lists of one list (the digest's declines, those
+// without an answer ...): with 100,000 invitees a list of names is a book no one reads. The
+// letter says how many more there are; the attached status CSV has them all.
+const ListLimit = 100
+
+// firstOf is the first ListLimit elements of a slice (the slice itself when it is shorter).
+func firstOf(list any) (any, error) {
+	v := reflect.ValueOf(list)
+	if v.Kind() != reflect.Slice {
+		return nil, fmt.Errorf("first: %T is not a list", list)
+	}
+	if v.Len() <= ListLimit {
+		return list, nil
+	}
+	return v.Slice(0, ListLimit).Interface(), nil
+}
+
+// moreOf is how many entries of a list of total (at least its length) firstOf leaves out.
+func moreOf(list any, total int) (int, error) {
+	n, err := totalOf(list, total)
+	return max(0, n-ListLimit), err
+}
+
+// totalOf is how many entries a list stands for: total, when the maker of the data kept only
+// the first entries of a longer list (DigestData.Totals), else the list's length.
+func totalOf(list any, total int) (int, error) {
+	v := reflect.ValueOf(list)
+	if v.Kind() != reflect.Slice {
+		return 0, fmt.Errorf("total: %T is not a list", list)
+	}
+	return max(v.Len(), total), nil
 }
 
 // lcfirst lower-cases the first letter of a title used inside a sentence ("Dialogmøde om ..."

@@ -3,6 +3,7 @@ package letters
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"html"
 	"io/fs"
 	"os"
@@ -601,6 +602,38 @@ func BenchmarkNewLetters(b *testing.B) {
 		if _, err := New(cfg.Campaign, ""); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// A list of the digest longer than ListLimit names its first ListLimit entries and says how many
+// more there are, in the text and the HTML: 100,000 names are no letter to read (the CSV has
+// them all). The heading counts them all.
+func TestDigestListsAreCut(t *testing.T) {
+	c := exampleCampaign(t)
+	l := newLetters(t, c, "")
+	kbh, _ := c.Invitee("101")
+	d := &DigestData{Date: time.Date(2012, 3, 2, 7, 0, 0, 0, c.Location), CSVName: "status-2012-03-02.csv"}
+	for i := range ListLimit + 1234 {
+		inv := kbh
+		inv.Name = fmt.Sprintf("Kommune %05d", i)
+		d.Unanswered = append(d.Unanswered, DigestInvitee{Invitee: inv})
+		d.Away = append(d.Away, DigestAway{Invitee: inv})
+	}
+	r := render(t, l, KindDigest, Data{Digest: d})
+	for _, body := range []string{r.Text, r.HTML} {
+		last := fmt.Sprintf("Kommune %05d", ListLimit-1)
+		cut := fmt.Sprintf("Kommune %05d", ListLimit)
+		if !strings.Contains(body, last) || strings.Contains(body, cut) {
+			t.Errorf("want the first %d names and no more", ListLimit)
+		}
+	}
+	for _, s := range []string{"MANGLER SVAR (1334)", ", og 1.234 flere", "FRAVÆRSBESKEDER (1334)", "… og 1.234 flere"} {
+		if !strings.Contains(r.Text, s) {
+			t.Errorf("the text lacks %q", s)
+		}
+	}
+	if !strings.Contains(r.HTML, ", og 1.234 flere") || !strings.Contains(r.HTML, "<li>… og 1.234 flere</li>") {
+		t.Errorf("the HTML does not say how many more there are")
 	}
 }
 

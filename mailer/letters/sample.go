@@ -37,7 +37,11 @@ func SampleData(c *campaign.Campaign, kind Kind) Data {
 	case KindStaffReview:
 		d.Review = sampleReview(c, invs, sampleNow(c, meetings))
 	case KindDigest:
-		d.Digest = sampleDigest(c, invs, meetings, sampleNow(c, meetings))
+		// The sample is a morning of a campaign of at most maxSampleInvitees invitees: New
+		// tries the templates on it at every start and reload, and a campaign of 100,000 made
+		// it spread (and render) 100,000 names for nothing. More than ListLimit still tries
+		// the lists' "and N more".
+		d.Digest = sampleDigest(c, invs[:min(len(invs), maxSampleInvitees)], meetings, sampleNow(c, meetings))
 	case KindDeskSignIn:
 		d.Link = "https://rsvp.example/signin/link/s.c3RhZmY.bm9uY2U.m0n2a.sample"
 		d.LinkExpires = sampleNow(c, meetings).Add(15 * time.Minute)
@@ -45,7 +49,7 @@ func SampleData(c *campaign.Campaign, kind Kind) Data {
 		d.AnswerText = sampleAnswer
 		d.ReplySubject = c.Name
 	case KindFinalReport:
-		d.Digest = sampleDigest(c, invs, meetings, sampleAfterDeadline(c, meetings))
+		d.Digest = sampleDigest(c, invs[:min(len(invs), maxSampleInvitees)], meetings, sampleAfterDeadline(c, meetings))
 	case KindParticipantList:
 		d.Participants = sampleParticipants(c, invs, last)
 	case KindStaffSignIn:
@@ -53,6 +57,9 @@ func SampleData(c *campaign.Campaign, kind Kind) Data {
 	}
 	return d
 }
+
+// maxSampleInvitees bounds the invitees of the sample digest.
+const maxSampleInvitees = 1000
 
 // sampleInvitees is the campaign's invitees, or two made-up ones for a campaign without any
 // (a config being written), so the templates can still be tried.

@@ -25,6 +25,7 @@ type dispatch struct {
 	connErr  error            // the last connection failure
 	fatal    error            // the first failure to record an outcome
 	batch    batchStats
+	counted  time.Time // when the pending rows were last counted (wall time)
 	signIn   signInState
 }
 
@@ -125,12 +126,17 @@ func (d *dispatch) refill(ctx context.Context) error {
 	if !d.batch.active {
 		d.batch = batchStats{active: true, start: s.clock.Now()}
 	}
-	if s.o.Progress != nil {
-		st, err := s.st.OutboxStats(ctx)
+	// The total for the progress display: counting the pending rows costs a read of the
+	// outbox's index, too much for every refill of a hundred thousand rows; once a second
+	// tells the display all it shows, and sooner when more rows are known than counted
+	// (rows queued since: the display would take the batch for done).
+	known := d.batch.sent + d.batch.failed + len(d.queue) + len(d.inflight)
+	if s.o.Progress != nil && (d.batch.total < known || time.Since(d.counted) >= time.Second) {
+		pending, err := s.st.PendingCount(ctx)
 		if err != nil {
 			return fmt.Errorf("send outbox: %w", err)
 		}
-		d.batch.total = d.batch.sent + d.batch.failed + st.Pending
+		d.batch.total, d.counted = d.batch.sent+d.batch.failed+pending, time.Now()
 	}
 	return nil
 }
@@ -234,15 +240,30 @@ func (d *dispatch) finish() {
 func (d *dispatch) apply(r result) {
 	s := d.s
 	now := s.clock.Now()
-	delete(d.inflight, r.row.ID)
 	ws := d.workers[r.worker]
-	ws.idle = true
+	if r.ready {
+		// The server took the message; its outcome waits for a commit while the worker
+		// takes the next one. The row stays in flight until the outcome is recorded.
+		ws.idle = true
+		ws.connFails = 0
+		if r.signedIn {
+			d.signedIn(now)
+		}
+		return
+	}
+	delete(d.inflight, r.row.ID)
+	if !r.earlier {
+		ws.idle = true
+	}
 	if r.signIn != nil {
 		d.signInFailed(r, now)
 		return
 	}
 	if r.signedIn {
 		d.signedIn(now)
+	}
+	if r.outcome == 0 && r.fatal == nil && r.connErr == nil {
+		return // not tried: the worker stopped before its end of data (the sender stops)
 	}
 	if r.connErr != nil {
 		ws.connFails++
@@ -372,4 +393,10 @@ type result struct {
 	signIn    error     // the connection could not be signed in: the row was not tried
 	signedIn  bool      // a new connection was opened and signed in for the row
 	fatal     error     // the outcome could not be recorded
+	// ready: the server took the message and its outcome waits for a commit; the worker is
+	// free for the next message, the row still in flight (its outcome comes later).
+	ready bool
+	// earlier: the outcome of a message reported ready before. The ready result made the
+	// worker idle; this one must not again, since it may have been handed the next message.
+	earlier bool
 }

@@ -70,6 +70,11 @@ type Sender struct {
 	// writeMu serialises the sender's own store writes: SQLite has one writer, and
 	// connections queueing in the driver's busy handler sleep for milliseconds.
 	writeMu sync.Mutex
+	// group holds the sent messages' outcomes waiting for a commit; committing says that a
+	// connection is committing them (commitGrouped).
+	groupMu    sync.Mutex
+	group      []*grouped
+	committing bool
 	// backoff spaces the retries of a message and the attempts to open a connection.
 	backoff mailer.Backoff
 	// stop is the running Run's or Drain's ctx.Done(): a store that cannot be written is

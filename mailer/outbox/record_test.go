@@ -8,7 +8,9 @@ import (
 	"math/rand/v2"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -175,4 +177,77 @@ func buildCrashChild(t *testing.T) string {
 		t.Fatalf("build crashchild: %v\n%s", err, out)
 	}
 	return bin
+}
+
+// Outcomes handed in while another is being committed go into one transaction, each with its
+// own consequences, and each connection learns its own outcome. (A group whose consequences
+// cannot all be written is written one by one: TestSenderMarksSentWhenOnSentFails.)
+func TestSentOutcomesAreCommittedTogether(t *testing.T) {
+	r := newSenderRig(t)
+	rows := syntheticRows(4)
+	r.queue(rows, time.Now())
+	s := r.sender(r.options("127.0.0.1:1"))
+	byKey := r.outbox()
+	var mu sync.Mutex
+	txs := map[*store.Tx]int{}
+	gate := make(chan struct{})
+	s.o.OnSent = func(tx *store.Tx, row store.Outgoing) error {
+		if row.Key == "invitation/"+rows[0].code {
+			<-gate // the first commit waits while the other three hand in their outcomes
+		}
+		mu.Lock()
+		txs[tx]++
+		mu.Unlock()
+		return nil
+	}
+	var wg sync.WaitGroup
+	results := make([]result, len(rows))
+	for i, q := range rows {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = s.recordSent(byKey["invitation/"+q.code])
+		}()
+		if i == 0 {
+			for { // the first is committing before the others come
+				s.groupMu.Lock()
+				busy := s.committing && len(s.group) == 0
+				s.groupMu.Unlock()
+				if busy {
+					break
+				}
+				runtime.Gosched()
+			}
+		}
+	}
+	for { // the other three wait for the next commit
+		s.groupMu.Lock()
+		n := len(s.group)
+		s.groupMu.Unlock()
+		if n == 3 {
+			break
+		}
+		runtime.Gosched()
+	}
+	close(gate)
+	wg.Wait()
+	for i, res := range results {
+		if res.fatal != nil || res.outcome != outcomeSent {
+			t.Errorf("row %d: %+v, want sent", i, res)
+		}
+	}
+	for _, q := range rows {
+		if row := r.outbox()["invitation/"+q.code]; row.Status != "sent" {
+			t.Errorf("%s: %s, want sent", row.Key, row.Status)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	grouped := false
+	for _, n := range txs {
+		grouped = grouped || n == 3
+	}
+	if !grouped {
+		t.Errorf("transactions and the outcomes they carried: %v; want one that carried the three that waited", txs)
+	}
 }

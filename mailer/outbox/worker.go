@@ -37,6 +37,7 @@ type worker struct {
 	expiry time.Time
 	// signedIn is set by dial when it opened and signed in a connection, for the result.
 	signedIn bool
+	prev     *pending // the last message the server took, its outcome not committed yet
 }
 
 // idleCheck is how long a connection may sit unused before it is checked with NOOP: servers
@@ -99,34 +100,91 @@ func (w *worker) dialRaw(ctx context.Context, network, addr string) (net.Conn, e
 	return c, err
 }
 
+// pending is a message the server took whose outcome is handed in but not committed yet.
+type pending struct {
+	j    job
+	g    *grouped
+	when time.Time // when the server took it
+}
+
+// idleCommit is how long a connection with an outcome waiting for its commit waits for the
+// next message before it commits alone: the dispatcher hands the next one out at once when
+// there is one, and the outcome should not wait for a message that does not come.
+const idleCommit = time.Millisecond
+
 func (w *worker) run(ctx context.Context, results chan<- result, wake clock.Signal) {
 	defer w.hangUp()
-	for j := range w.jobs {
-		r := w.deliver(ctx, j.row)
-		r.worker, r.row = w.id, j.row
+	report := func(r result) {
 		results <- r
 		wake.Notify()
-		if j.release != nil {
+	}
+	for {
+		var j job
+		var ok bool
+		if w.prev == nil {
+			j, ok = <-w.jobs
+		} else {
+			t := time.NewTimer(idleCommit)
+			select {
+			case j, ok = <-w.jobs:
+				t.Stop()
+			case <-t.C:
+				w.finish(report)
+				j, ok = <-w.jobs
+			}
+		}
+		if !ok {
+			w.finish(report)
+			return
+		}
+		r, final := w.deliver(ctx, j, report)
+		r.worker, r.row = w.id, j.row
+		report(r)
+		if final && j.release != nil {
 			j.release() // after Notify: the dispatcher is awake before the clock may move
 		}
 	}
 }
 
-// deliver renders, sends and records one row.
-func (w *worker) deliver(ctx context.Context, row store.Outgoing) (r result) {
+// finish waits for the commit of the last message the server took, and reports its outcome
+// (as the outcome of a message reported ready before, which does not make the worker idle
+// again: it may have the next message in hand, or one waiting in its channel). It reports
+// false when the outcome could not be recorded (the sender stops).
+func (w *worker) finish(report func(result)) bool {
+	p := w.prev
+	if p == nil {
+		return true
+	}
+	w.prev = nil
+	r := w.s.sentResult(p.j.row, p.when, w.s.awaitSent(p.g))
+	r.worker, r.row, r.connected, r.earlier = w.id, p.j.row, true, true
+	report(r)
+	if p.j.release != nil {
+		p.j.release()
+	}
+	return r.fatal == nil
+}
+
+// deliver renders, sends and records one row. A message the server took is handed in for
+// the next commit and reported as such (ready: the worker takes the next message while the
+// outcome waits); final is false then, and its outcome is reported by finish. Before the end
+// of data of a message, the previous one's outcome must be committed: at most one message of
+// a connection is ever taken by the server and not recorded.
+func (w *worker) deliver(ctx context.Context, j job, report func(result)) (r result, final bool) {
 	s := w.s
+	row := j.row
 	defer func() {
 		if p := recover(); p != nil {
-			r = result{fatal: fmt.Errorf("send %s: panic: %v", row.Key, p)}
+			r, final = result{fatal: fmt.Errorf("send %s: panic: %v", row.Key, p)}, true
 		}
 	}()
 	msg, err := s.renderRow(ctx, row)
 	if err != nil {
-		return s.recordFailed(row, err.Error())
+		return s.recordFailed(row, err.Error()), true
 	}
 	env, err := s.prepare(msg, row)
 	if err != nil {
-		return s.recordFailed(row, err.Error())
+		return s.recordFailed(row, err.Error()), true
 	}
 	// The message is encoded before the transaction starts: go-mail writing its MIME parts
 	// straight into the DATA stream costs twice the time of one write of the finished bytes,
@@ -136,30 +194,43 @@ func (w *worker) deliver(ctx context.Context, row store.Outgoing) (r result) {
 	}
 	w.buf.Reset()
 	if _, err := msg.WriteTo(&w.buf); err != nil {
-		return s.recordFailed(row, fmt.Sprintf("message %s: encode: %v", row.Key, err))
+		return s.recordFailed(row, fmt.Sprintf("message %s: encode: %v", row.Key, err)), true
 	}
 	env.eightBit = msg.Encoding() == mail.NoEncoding.String()
-	dialFailed, err := w.send(env, w.buf.Bytes())
+	beforeEnd := func() bool { return w.finish(report) }
+	dialFailed, err := w.send(env, w.buf.Bytes(), beforeEnd)
 	signedIn := w.signedIn
 	w.signedIn = false
+	if !w.finish(report) { // a failure before the end of data leaves it waiting
+		w.drop() // the sender stops: this message must not be ended unrecorded
+		return result{}, true
+	}
 	switch {
 	case dialFailed && auth.IsSignInError(err):
 		// Not an attempt of the message: it waits, with its retries untouched, until the
 		// sign-in works again.
-		return result{signIn: err}
+		return result{signIn: err}, true
 	case dialFailed:
 		r = s.recordDeferred(row, err.Error())
 		r.connErr = err
 	case err == nil:
-		r = s.recordSent(row)
+		w.prev = &pending{j: j, when: s.clock.Now()}
+		w.prev.g = s.queueSent(row, s.sentWrite(row, w.prev.when))
+		return result{ready: true, connected: true, signedIn: signedIn}, false
+	case errors.Is(err, errNotRecorded):
+		return result{}, true // not ended: the message stays due
 	case permanentSendError(err):
 		r = s.recordFailed(row, smtpReason(err))
 	default:
 		r = s.recordDeferred(row, smtpReason(err))
 	}
 	r.connected, r.signedIn = !dialFailed, signedIn
-	return r
+	return r, true
 }
+
+// errNotRecorded: the previous message's outcome could not be recorded, so this one was not
+// ended (the connection is dropped: the server discards it).
+var errNotRecorded = errors.New("the previous message's outcome could not be recorded")
 
 // renderRow calls the renderer, turning a panic into an error for that row alone.
 func (s *Sender) renderRow(ctx context.Context, row store.Outgoing) (msg *mail.Msg, err error) {
@@ -229,7 +300,7 @@ func (s *Sender) prepare(msg *mail.Msg, row store.Outgoing) (envelope, error) {
 
 // send delivers the message over the worker's connection, opening it when needed.
 // dialFailed reports that the connection could not be opened (the message was not tried).
-func (w *worker) send(env envelope, data []byte) (dialFailed bool, err error) {
+func (w *worker) send(env envelope, data []byte, beforeEnd func() bool) (dialFailed bool, err error) {
 	reused := w.conn != nil
 	if reused && !w.expiry.IsZero() && !time.Now().Before(w.expiry) {
 		w.hangUp() // its token has expired: the next dial takes a fresh one
@@ -244,14 +315,14 @@ func (w *worker) send(env envelope, data []byte) (dialFailed bool, err error) {
 			return true, err
 		}
 	}
-	err = w.transact(env, data)
+	err = w.transact(env, data, beforeEnd)
 	if err != nil && reused && staleConnection(err) {
 		// The server closed the connection while it was idle; the message never left.
 		w.drop()
 		if err := w.dial(); err != nil {
 			return true, err
 		}
-		err = w.transact(env, data)
+		err = w.transact(env, data, beforeEnd)
 	}
 	w.used = time.Now()
 	if err != nil && mustReconnect(err) {
@@ -264,7 +335,7 @@ func (w *worker) send(env envelope, data []byte) (dialFailed bool, err error) {
 // (with BODY=8BITMIME when the server offers it, as Mail does itself), RCPT TO, DATA, and the
 // encoded message in one write. An error names the step it came from. A refusal before the
 // data leaves the session clean (RSET) for the next message.
-func (w *worker) transact(env envelope, data []byte) error {
+func (w *worker) transact(env envelope, data []byte, beforeEnd func() bool) error {
 	c := w.conn
 	if err := c.UpdateDeadline(w.s.o.Timeout); err != nil {
 		return &stepError{"set deadline", err}
@@ -290,6 +361,9 @@ func (w *worker) transact(env envelope, data []byte) error {
 	}
 	if _, err := wc.Write(data); err != nil {
 		return &stepError{"message data", err} // the connection is dropped: no Close
+	}
+	if !beforeEnd() {
+		return &stepError{"end of data", errNotRecorded} // the connection is dropped: no Close
 	}
 	if err := wc.Close(); err != nil {
 		return &stepError{"end of data", err}

@@ -118,12 +118,6 @@ func (j *Job) fillKey() {
 	}
 }
 
-// series is the group of jobs of which only the latest runs when several are missed: one
-// invitee's reminders for one meeting, one invitee's nudges of one kind, the digests.
-func (j Job) series() string {
-	return fmt.Sprintf("%s/%s/%s", j.Kind, j.Invitee, j.Meeting)
-}
-
 func (j Job) String() string {
 	return fmt.Sprintf("%s at %s", j.Key, j.Due.Format(time.RFC3339))
 }

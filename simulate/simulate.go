@@ -123,8 +123,16 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		return Result{}, err
 	}
 	res := Result{Engine: e, Inbound: arrivals, Start: o.Start, End: o.End}
+	res.Messages, err = queued(ctx, st, c)
+	return res, err
+}
+
+// queued is every message in the outbox, in order. Kinds are interned: a campaign at scale
+// queues hundreds of thousands of rows with a handful of kinds.
+func queued(ctx context.Context, st *store.Store, c *campaign.Campaign) ([]Message, error) {
+	var msgs []Message
 	kinds := map[string]string{}
-	err = st.View(ctx, func(tx *store.Tx) error {
+	err := st.View(ctx, func(tx *store.Tx) error {
 		return tx.EachOutboxRow(store.OutboxFilter{}, func(row store.Outgoing) error {
 			m := Message{Kind: kinds[row.Kind], Invitee: row.Invitee, Recipient: row.Recipient, CreatedAt: row.CreatedAt}
 			if m.Kind == "" {
@@ -137,11 +145,11 @@ func Run(ctx context.Context, o Options) (Result, error) {
 					m.Recipient = inv.Email
 				}
 			}
-			res.Messages = append(res.Messages, m)
+			msgs = append(msgs, m)
 			return nil
 		})
 	})
-	return res, err
+	return msgs, err
 }
 
 // Message writes the scripted step as the mail the daemon would fetch.

@@ -42,34 +42,45 @@ func textFuncs(lang string, loc *time.Location) texttemplate.FuncMap {
 		"total":   totalOf,
 	}
 	if lang == "en" {
-		fm["date"] = zeroSafe(campaign.FormatDateEn)
-		fm["shortdate"] = zeroSafe(campaign.FormatDateShortEn)
-		fm["clock"] = zeroSafe(campaign.FormatTimeEn)
-		fm["timespan"] = func(a, b time.Time) string {
-			return campaign.FormatTimeEn(in(a)) + "–" + campaign.FormatTimeEn(in(b))
-		}
-		fm["isodate"] = isoDate(campaign.FormatDateShortEn)
-		fm["kroner"] = campaign.FormatKronerEn
-		fm["number"] = func(n any) (string, error) {
-			v, err := toInt64(n)
-			return groupEn(v), err
-		}
-		fm["percent"] = func(f float64) string { return formatPercent(f, ".", "%") }
-		fm["share"] = func(f float64) string {
-			if f == 0.5 {
-				return "half"
-			}
-			return formatPercent(f, ".", "%")
-		}
-		fm["count"] = countEn
-		fm["people"] = func(n int) string {
-			if n == 1 {
-				return "one person"
-			}
-			return countEn(n) + " people"
-		}
+		englishFuncs(fm, in, zeroSafe)
 		return fm
 	}
+	danishFuncs(fm, in, zeroSafe)
+	return fm
+}
+
+// englishFuncs fills fm with the English ways of writing dates, times, numbers and counts.
+func englishFuncs(fm texttemplate.FuncMap, in func(time.Time) time.Time, zeroSafe func(func(time.Time) string) func(time.Time) string) {
+	fm["date"] = zeroSafe(campaign.FormatDateEn)
+	fm["shortdate"] = zeroSafe(campaign.FormatDateShortEn)
+	fm["clock"] = zeroSafe(campaign.FormatTimeEn)
+	fm["timespan"] = func(a, b time.Time) string {
+		return campaign.FormatTimeEn(in(a)) + "–" + campaign.FormatTimeEn(in(b))
+	}
+	fm["isodate"] = isoDate(campaign.FormatDateShortEn)
+	fm["kroner"] = campaign.FormatKronerEn
+	fm["number"] = func(n any) (string, error) {
+		v, err := toInt64(n)
+		return groupEn(v), err
+	}
+	fm["percent"] = func(f float64) string { return formatPercent(f, ".", "%") }
+	fm["share"] = func(f float64) string {
+		if f == 0.5 {
+			return "half"
+		}
+		return formatPercent(f, ".", "%")
+	}
+	fm["count"] = countEn
+	fm["people"] = func(n int) string {
+		if n == 1 {
+			return "one person"
+		}
+		return countEn(n) + " people"
+	}
+}
+
+// danishFuncs fills fm with the Danish ways of writing dates, times, numbers and counts.
+func danishFuncs(fm texttemplate.FuncMap, in func(time.Time) time.Time, zeroSafe func(func(time.Time) string) func(time.Time) string) {
 	fm["date"] = zeroSafe(campaign.FormatDateDa)
 	fm["shortdate"] = zeroSafe(campaign.FormatDateShortDa)
 	fm["clock"] = zeroSafe(campaign.FormatTimeDa)
@@ -98,7 +109,6 @@ func textFuncs(lang string, loc *time.Location) texttemplate.FuncMap {
 		}
 		return countDa(n) + " personer"
 	}
-	return fm
 }
 
 // htmlFuncs are textFuncs plus cid, which makes a Content-ID usable in <img src>: html/template

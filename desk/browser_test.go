@@ -60,7 +60,8 @@ func TestBrowserPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	shoot(t, ctx, dir, "02-signin-link")
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("main form button")), chromedp.WaitVisible(chromedp.CSS(".page-reviews"))); err != nil {
+	if err := chromedp.Do(ctx, browsertest.Loads(chromedp.Click(chromedp.CSS("main form button"))),
+		chromedp.WaitVisible(chromedp.CSS(".page-reviews"))); err != nil {
 		t.Fatalf("signing in did not lead back to the review queue: %v", err)
 	}
 	pages := []struct{ name, path, want string }{
@@ -95,8 +96,8 @@ func TestBrowserPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	shoot(t, ctx, dir, "13-answer")
-	if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.ID("headcount"), "2"), chromedp.Click(chromedp.CSS("main form button")),
-		chromedp.WaitVisible(chromedp.CSS(".notice.good"))); err != nil {
+	if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.ID("headcount"), "2"),
+		browsertest.Loads(chromedp.Click(chromedp.CSS("main form button"))), chromedp.WaitVisible(chromedp.CSS(".notice.good"))); err != nil {
 		t.Fatal(err)
 	}
 	body, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))

@@ -26,6 +26,7 @@ type reviewRow struct {
 	Suggestion string // the suggested answer in words, "" when none
 	Agreement  bool   // the item asks to check a returned agreement
 	PDF        int    // the attachment to show beside it, -1 when none
+	MessageID  string // the Message-ID of the message it is about (data-message-id), "" when none
 }
 
 func (s *Server) reviews(w http.ResponseWriter, r *http.Request, v *visit) {
@@ -58,7 +59,7 @@ func (s *Server) renderReviews(w http.ResponseWriter, r *http.Request, v *visit,
 					return err
 				}
 				m := parseMessage(in.Raw)
-				row.Msg = &m
+				row.Msg, row.MessageID = &m, in.MessageID
 				for _, p := range m.Parts {
 					if p.PDF && row.PDF < 0 {
 						row.PDF = p.N
@@ -74,12 +75,13 @@ func (s *Server) renderReviews(w http.ResponseWriter, r *http.Request, v *visit,
 		return
 	}
 	done, _ := strconv.ParseInt(r.URL.Query().Get("done"), 10, 64)
-	confirmed := ""
+	confirmed, confirmedCode := "", ""
 	if inv, ok := s.c.Invitee(r.URL.Query().Get("confirmed")); ok {
-		confirmed = inv.Name
+		confirmed, confirmedCode = inv.Name, inv.Code
 	}
 	s.render(w, r, status, "reviews", v, map[string]any{"Rows": rows, "Meetings": s.c.Meetings,
-		"Invitees": s.c.Invitees, "Error": errText, "Done": done, "Confirmed": confirmed, "Max": s.c.Companions.MaxHeadcount()})
+		"Invitees": s.c.Invitees, "Error": errText, "Done": done, "Confirmed": confirmed, "ConfirmedCode": confirmedCode,
+		"Max": s.c.Companions.MaxHeadcount()})
 }
 
 // answerWords says what a suggested answer would do: "tilmeld Vejle, 2 deltagere".

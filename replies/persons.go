@@ -59,8 +59,41 @@ func tokens(s string) []token {
 			i += n
 		}
 	}
+	unnameFronted(out)
 	return out
 }
+
+// unnameFronted takes the capital of a word that opens a sentence or a clause for what it is:
+// a number ("En fra skolen", "To af os") or a verb written without its subject ("Tilmelder mig
+// ...", "Møder op i Vejle", "Ankommer med toget"), not a person. A verb is told from a name by
+// what follows it: a name goes on with its verb or "og", a verb with its object, an adverb or
+// a preposition. A common first name stays a name.
+func unnameFronted(toks []token) {
+	for i := range toks {
+		if !toks[i].name || i > 0 && !strings.Contains(":-–(\"", toks[i-1].text) {
+			continue
+		}
+		switch {
+		case numWords[toks[i].lower] > 0:
+			toks[i].name = false
+		case knownFirstName(toks[i].lower):
+		case i+1 < len(toks) && frontedVerbNext[toks[i+1].lower]:
+			toks[i].name = false
+		}
+	}
+}
+
+// frontedVerbNext are the words that follow a verb opening a sentence without its subject,
+// and never a name there.
+var frontedVerbNext = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`mig os dig jer sig hende ham dem gerne hermed herved venligst også lige desværre
+		selv straks nu derfor dog altså jo nok bare op over ud ind hjem af frem tilbage til i på med for ved et en
+		den det de vores min mit mine jeres alle ikke kun stadig fortsat alligevel meget godt fint me us up`) {
+		m[w] = true
+	}
+	return m
+}()
 
 // nameLike says whether a word may be part of a person's name: a capital, then small letters,
 // and not one of the words that start sentences or name places, months and organisations.

@@ -136,6 +136,9 @@ func (rd *reader) countPeople(crs []clauseRead) peopleCount {
 	switch {
 	case sc.explicitAt >= 0 && sc.explicitAt >= sc.aloneAt:
 		pc.n = sc.explicit
+		if sc.partial {
+			pc.n += rd.joined(crs, sc.explicitAt)
+		}
 		pc.note = campaign.Reason{Code: campaign.NotePeopleFrom, People: sc.explicit, Ref: "number", Quote: clip(sc.explicitWords)}
 	case sc.aloneAt >= 0:
 		pc.n = 1
@@ -167,8 +170,9 @@ func (rd *reader) countPeople(crs []clauseRead) peopleCount {
 type countScan struct {
 	explicit, explicitAt int // the last number stated firmly, and its clause (-1 none)
 	explicitWords        string
-	aloneAt              int // the last clause that says one comes alone, -1 none
-	maybe                int // a number left open; -1: someone more may come
+	partial              bool // the number is one "N fra X" that others may join
+	aloneAt              int  // the last clause that says one comes alone, -1 none
+	maybe                int  // a number left open; -1: someone more may come
 	maybeWords           string
 }
 
@@ -176,8 +180,8 @@ func (rd *reader) scanCounts(crs []clauseRead) countScan {
 	sc := countScan{explicitAt: -1, aloneAt: -1}
 	for i, cr := range crs {
 		firm := cr.role != roleHedged && cr.role != roleOut && !cr.sub && !cr.cond
-		if cr.count > 0 && firm {
-			sc.explicit, sc.explicitAt, sc.explicitWords = cr.count, i, cr.countAt
+		if cr.count > 0 && firm && !(cr.partial && sc.explicitAt >= 0 && !sc.partial) {
+			sc.explicit, sc.explicitAt, sc.explicitWords, sc.partial = cr.count, i, cr.countAt, cr.partial
 		}
 		if cr.alone && firm && cr.role != rolePast {
 			sc.aloneAt = i
@@ -192,6 +196,47 @@ func (rd *reader) scanCounts(crs []clauseRead) countScan {
 		}
 	}
 	return sc
+}
+
+// joined counts the people named beside a number that counts only some of the party: after
+// "og" in its clause ("en fra skolen og jeg", "én fra biblioteket og så mig selv") and in the
+// coming clauses of its sentence after it ("en fra skoleafdelingen kommer med, og jeg kommer
+// også").
+func (rd *reader) joined(crs []clauseRead, at int) int {
+	keys := map[string]bool{}
+	cr := crs[at]
+	og := -1
+	for i, t := range cr.toks {
+		if (t.lower == "og" || t.lower == "samt") && i > 0 && og < 0 && fraBefore(cr.toks, i) {
+			og = i
+		}
+	}
+	for _, p := range personsIn(cr.toks, rd.self) {
+		if og >= 0 && p.tok > og && !p.pronoun && !strings.Contains(p.key, "#") {
+			keys[p.key] = true
+		}
+	}
+	for j := at + 1; j < len(crs) && crs[j].sent == cr.sent; j++ {
+		if crs[j].role != roleAttend {
+			continue
+		}
+		for _, p := range personsIn(crs[j].toks, rd.self) {
+			if !p.pronoun && !strings.Contains(p.key, "#") {
+				keys[p.key] = true
+			}
+		}
+	}
+	return len(keys)
+}
+
+// fraBefore says whether "fra" stands before token i.
+func fraBefore(toks []token, i int) bool {
+	for _, t := range toks[:i] {
+		if t.lower == "fra" {
+			return true
+		}
+	}
+	return false
 }
 
 // count is how many the named people make, and the extra ones by name: when only people who

@@ -145,7 +145,8 @@ var notNames = func() map[string]bool {
 		dear hi hello thanks thank best kind regards we the our my and with from this that regn ring
 		kontakt hertil dertil derudover desuden endvidere herefter derefter bagefter ellers heldigvis
 		naturligvis selvfølgelig måske sandsynligvis formentlig jo til info obs nb hermed vedlagt
-		vedhæftet aftalt planlagt stadigvæk fortsat`) {
+		vedhæftet aftalt planlagt stadigvæk fortsat january february march april may june july august
+		october november december monday tuesday wednesday thursday friday saturday sunday`) {
 		m[w] = true
 	}
 	return m
@@ -355,6 +356,9 @@ func roleAfterComma(toks []token, k int) int {
 		return 0
 	}
 	j := k + 1
+	if j+1 < len(toks) && (toks[j].lower == "som" || toks[j].lower == "der") && toks[j+1].lower == "er" {
+		j += 2 // "Lars Ebbesen, som er pædagogisk konsulent": who he is
+	}
 	for j < len(toks) && roleDets[toks[j].lower] {
 		j++
 	}
@@ -403,7 +407,7 @@ var (
 	// countRes find a number of people stated for the party; group "n" is the number.
 	countRes = []*regexp.Regexp{
 		regexp.MustCompile(`(?:^|[^\p{L}])(?:vi|de|we|they|we'll|we're)\s+(?:er|bliver|kommer|deltager|tager afsted|tager af sted|tager derover|tager derop|møder op|will be|are|be|'ll be|will come|are coming)(?:\s+` + countAdv + `)*\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
-		regexp.MustCompile(`(?:^|[^\p{L}\d])(?P<n>` + numAlt + `)\s+(?:personer|person|deltagere|deltager|pers\.?|stk\.?|pladser|plads|people|persons|participants|attendees|seats)(?:$|[^\p{L}])`),
+		regexp.MustCompile(`(?:^|[^\p{L}\d])(?P<n>` + numAlt + `)\s+(?:personer|person|deltagere|deltager|pers\.?|prs\.?|pax|stk\.?|pladser|plads|people|persons|participants|attendees|seats)(?:$|[^\p{L}])`),
 		regexp.MustCompile(`(?:^|[^\p{L}])(?:altså|i alt|dvs\.?|det vil sige|så vi er|så bliver vi|tilmeld\p{L}*|skriv os op som|skriv os på som|regne med|regn med|kommer|komme|(?:kommer|deltager|stiller|komme|deltage) med|plads til|(?:hold|gruppe|delegation) på|so we are|in all|in total)\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
 		regexp.MustCompile(`(?:^|[^\p{L}\d])(?P<n>` + numAlt + `)\s+i alt(?:$|[^\p{L}])`),
 		// "Vi deltager i mødet og bliver to": the subject of the clause before
@@ -475,9 +479,10 @@ func mayCount(toks []token) bool {
 // statedCount finds the number of people a clause states for the party, 0 when none; coming
 // says the clause speaks of coming, where "begge" counts ("vi kommer begge to", not "vi er
 // begge på kursus").
-func statedCount(l string, coming bool) (int, [2]int) {
-	n := 0
-	var words [2]int
+//
+// partial says that the number counts only some of the party: one "N fra X" ("en fra
+// skolen"), which others may join ("en fra skolen og jeg").
+func statedCount(l string, coming bool) (n int, words [2]int, partial bool) {
 	best := -1
 	try := func(v string, start, end int) {
 		if notCountAfterRe.MatchString(l[end:]) || notCountBeforeRe.MatchString(l[:start]) {
@@ -521,11 +526,12 @@ func statedCount(l string, coming bool) (int, [2]int) {
 	} else if len(groups) == 1 && n == 0 {
 		g := groups[0]
 		try(l[g[2]:g[3]], g[2], g[3])
+		partial = n > 0 && !partyWord(l[g[4]:g[5]])
 	}
 	if mm := withRe.FindStringSubmatchIndex(l); mm != nil {
 		// "Jeg kommer til Vejle med to fra skoleafdelingen": the writer and two more
 		if k := numberWord(l[mm[2]:mm[3]]); k > 0 && k < 20 {
-			n, words = k+1, [2]int{mm[0], mm[1]}
+			n, words, partial = k+1, [2]int{mm[0], mm[1]}, false
 		}
 	}
 	if mm := plusRe.FindStringSubmatchIndex(l); mm != nil {
@@ -533,14 +539,23 @@ func statedCount(l string, coming bool) (int, [2]int) {
 		if err != nil {
 			k = numWords[l[mm[2]:mm[3]]]
 		}
-		n, words = k+1, [2]int{mm[0], mm[5]} // "vi to + skolebibliotekskonsulenten"
+		n, words, partial = k+1, [2]int{mm[0], mm[5]}, false // "vi to + skolebibliotekskonsulenten"
 	}
 	if n == 0 && coming {
 		if loc := bothRe.FindStringIndex(l); loc != nil {
 			n, words = 2, [2]int{max(0, loc[0]-20), min(len(l), loc[1]+12)}
 		}
 	}
-	return n, words
+	return n, words, partial
+}
+
+// partyWord says whether "N fra <w>" names the whole party ("to fra os", "tre fra huset").
+func partyWord(w string) bool {
+	switch w {
+	case "os", "us":
+		return true
+	}
+	return false
 }
 
 func countNounNext(s string) bool { return countNounNextRe.MatchString(s) }

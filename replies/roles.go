@@ -32,6 +32,7 @@ type clauseRead struct {
 	role    role
 	count   int
 	countAt string
+	partial bool // count is one "N fra X" that others may join ("en fra skolen og jeg")
 	alone   bool
 	// maybeCount is the higher of two numbers the clause leaves open ("to eller tre", "2-3").
 	maybeCount int
@@ -51,7 +52,7 @@ func (rd *reader) readClause(cl clause) clauseRead {
 	cr.toks = tokens(cl.text)
 	if mayCount(cr.toks) {
 		var span [2]int
-		cr.count, span = statedCount(cl.lower, cr.st.attend)
+		cr.count, span, cr.partial = statedCount(cl.lower, cr.st.attend)
 		if cr.count > 0 {
 			cr.countAt = quoteAround(cl.text, cl.lower, span)
 		}

@@ -11,6 +11,8 @@ type peopleCount struct {
 	n          int // 0 when nothing is said
 	companions []string
 	note       campaign.Reason   // where the number came from, when not from a number
+	from       string            // "number", "alone", "names" or "list"; "" nothing said
+	selfOnly   bool              // counted from the writer alone named as coming
 	outs       []campaign.Reason // people named as not coming
 	doubt      campaign.Reason
 }
@@ -135,15 +137,16 @@ func (rd *reader) countPeople(crs []clauseRead) peopleCount {
 	pc := peopleCount{companions: companions}
 	switch {
 	case sc.explicitAt >= 0 && sc.explicitAt >= sc.aloneAt:
-		pc.n = sc.explicit
+		pc.n, pc.from = sc.explicit, "number"
 		if sc.partial {
 			pc.n += rd.joined(crs, sc.explicitAt)
 		}
 		pc.note = campaign.Reason{Code: campaign.NotePeopleFrom, People: sc.explicit, Ref: "number", Quote: clip(sc.explicitWords)}
 	case sc.aloneAt >= 0:
-		pc.n = 1
+		pc.n, pc.from = 1, "alone"
 	case n > 0:
-		pc.n = n
+		pc.n, pc.from = n, "names"
+		pc.selfOnly = n == 1 && len(at.members()) == 1 && at.members()[0] == "self"
 		ref, quote := "names", strings.Join(pc.companions, ", ")
 		if at.fromList {
 			ref, quote = "list", at.listSource

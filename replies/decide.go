@@ -293,6 +293,11 @@ func (rd *reader) fillAttend(tr *textReading, crs []clauseRead, ch meetingChoice
 	tr.notes = append(tr.notes, ch.notes...)
 	tr.doubts = append(tr.doubts, ch.doubts...)
 	pc := rd.countPeople(crs)
+	if pc.from != "number" && pc.from != "alone" && (saysSameCount(crs) || pc.selfOnly && len(pc.outs) == 0 && changesAnswer(crs)) {
+		// "Jeg skifter til Roskilde", "Antallet er uændret": the writer moves the answer, the
+		// number of people stays what it was
+		pc.n, pc.note = 0, campaign.Reason{}
+	}
 	tr.headcount, tr.companions = pc.n, pc.companions
 	if pc.note.Code != "" {
 		tr.notes = append(tr.notes, pc.note)
@@ -301,4 +306,28 @@ func (rd *reader) fillAttend(tr *textReading, crs []clauseRead, ch meetingChoice
 	if pc.doubt.Code != "" {
 		tr.doubts = append(tr.doubts, pc.doubt)
 	}
+}
+
+// sameCountRe finds a number of people said to be unchanged without the number.
+var sameCountRe = wordsRe(`samme antal|det samme antal|antallet er (det samme|uændret|stadig det samme)|uændret antal|lige så mange (som|deltagere)|de samme (personer|deltagere|som før|som sidst|som tidligere|som meldt)|vi er de samme|same number|the same people`)
+
+// saysSameCount says whether a clause that is not a question says the number stays.
+func saysSameCount(crs []clauseRead) bool {
+	for _, cr := range crs {
+		if !cr.asks && !cr.cond && sameCountRe.MatchString(cr.lower) {
+			return true
+		}
+	}
+	return false
+}
+
+// changesAnswer says whether a clause that comes changes an earlier answer ("skifter til",
+// "i stedet", "flyttes").
+func changesAnswer(crs []clauseRead) bool {
+	for _, cr := range crs {
+		if cr.role == roleAttend && cr.st.change {
+			return true
+		}
+	}
+	return false
 }

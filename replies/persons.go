@@ -403,10 +403,10 @@ var (
 		"seven": 7, "otte": 8, "åtta": 8, "eight": 8, "ni": 9, "nine": 9, "ti": 10, "ten": 10,
 	}
 	numAlt   = `\d{1,2}|én|en|een|et|to|tre|fire|fem|seks|syv|otte|ni|ti|två|fyra|sex|sju|åtta|one|two|three|four|five|six|seven|eight|nine|ten`
-	countAdv = `(?:stadig|fortsat|altså|derfor|så|kun|bare|i alt|alligevel|nu|dermed|nok|som tidligere meldt|som meldt|som sagt|som aftalt|som planlagt|også|jo|desværre|heldigvis|gerne|fra [\p{L}-]+|enten|måske|nok|sandsynligvis|formentlig|only|just|still)`
+	countAdv = `(?:stadigvæk|stadig|fortsat|altså|derfor|så|kun|bare|i alt|alligevel|nu|dermed|nok|som tidligere meldt|som meldt|som sagt|som aftalt|som planlagt|også|jo|desværre|heldigvis|gerne|fra [\p{L}-]+|enten|måske|nok|sandsynligvis|formentlig|only|just|still)`
 	// countRes find a number of people stated for the party; group "n" is the number.
 	countRes = []*regexp.Regexp{
-		regexp.MustCompile(`(?:^|[^\p{L}])(?:vi|de|we|they|we'll|we're)\s+(?:er|bliver|kommer|deltager|tager afsted|tager af sted|tager derover|tager derop|møder op|will be|are|be|'ll be|will come|are coming)(?:\s+` + countAdv + `)*\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
+		regexp.MustCompile(`(?:^|[^\p{L}])(?:vi|de|we|they|we'll|we're)\s+(?:er|bliver|kommer|deltager|tager afsted|tager af sted|tager derover|tager derop|møder op|will be|are|be|'ll be|will come|are coming)(?:\s+` + countAdv + `)*\s+(?:de\s+samme\s+|the\s+same\s+)?(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
 		regexp.MustCompile(`(?:^|[^\p{L}\d])(?P<n>` + numAlt + `)\s+(?:personer|person|deltagere|deltager|pers\.?|prs\.?|pax|stk\.?|pladser|plads|people|persons|participants|attendees|seats)(?:$|[^\p{L}])`),
 		regexp.MustCompile(`(?:^|[^\p{L}])(?:altså|i alt|dvs\.?|det vil sige|så vi er|så bliver vi|tilmeld\p{L}*|skriv os op som|skriv os på som|regne med|regn med|kommer|komme|(?:kommer|deltager|stiller|komme|deltage) med|plads til|(?:hold|gruppe|delegation) på|so we are|in all|in total)\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
 		regexp.MustCompile(`(?:^|[^\p{L}\d])(?P<n>` + numAlt + `)\s+i alt(?:$|[^\p{L}])`),

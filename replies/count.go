@@ -154,6 +154,10 @@ func (rd *reader) countPeople(crs []clauseRead) peopleCount {
 		if n > 1 && quote != "" {
 			pc.note = campaign.Reason{Code: campaign.NotePeopleFrom, People: n, Ref: ref, Quote: clip(quote)}
 		}
+		if w := at.unsureName(); w != "" {
+			// a count that rests on a word that may not be a person ("jeg og Kvist", "Udlån")
+			pc.doubt = campaign.Reason{Code: campaign.NoteNameUnsure, People: n, Quote: w}
+		}
 	}
 	if len(pc.companions) > max(pc.n-1, 0) {
 		pc.companions = pc.companions[:max(pc.n-1, 0)]
@@ -162,7 +166,7 @@ func (rd *reader) countPeople(crs []clauseRead) peopleCount {
 	if maybe == -1 {
 		maybe = max(pc.n, 1) + 1
 	}
-	if maybe > 0 && maybe != max(pc.n, 1) {
+	if maybe > 0 && maybe != max(pc.n, 1) && pc.doubt.Code == "" {
 		pc.doubt = campaign.Reason{Code: campaign.NoteCountsDiffer, People: max(pc.n, 1), Count: maybe, Quote: clip(sc.maybeWords)}
 	}
 	pc.outs = outNotes(crs)
@@ -215,7 +219,8 @@ func (rd *reader) joined(crs []clauseRead, at int) int {
 		}
 	}
 	for _, p := range personsIn(cr.toks, rd.self) {
-		if og >= 0 && p.tok > og && !p.pronoun && !strings.Contains(p.key, "#") {
+		// "tre fra Udlån og Digitale Tjenester": a department is no one more
+		if og >= 0 && p.tok > og && !p.pronoun && (p.self || isRoleKey(p.key) || sureName(p.label)) {
 			keys[p.key] = true
 		}
 	}
@@ -533,4 +538,35 @@ func (rd *reader) listItem(crs []clauseRead, j int) bool {
 	}
 	ps := personsIn(cr.toks, rd.self)
 	return len(ps) > 0 && ps[0].tok == 0 && !ps[0].pronoun
+}
+
+// unsureName returns the first person counted whose name may be no person's: one or more
+// capitalised words of which neither the first is a common first name nor the last a
+// surname, and with no role beside them ("Kvist", "Digitale Tjenester"); "" when every
+// person counted is the writer, a role, someone unnamed or a name that is surely one.
+func (a *attendees) unsureName() string {
+	for _, k := range a.members() {
+		label := a.labels[k]
+		if k == "self" || isRoleKey(k) || strings.Contains(k, "#") || label == "" {
+			continue
+		}
+		if !sureName(label) {
+			return label
+		}
+	}
+	return ""
+}
+
+// sureName says whether the words naming a person surely are a person's: a common first name
+// first, a surname last, or a role among them.
+func sureName(label string) bool {
+	words := strings.Fields(label)
+	if len(words) == 0 {
+		return false
+	}
+	sure := knownFirstName(words[0]) || surnameLike(words[len(words)-1])
+	for _, w := range words {
+		sure = sure || roleWordRe.MatchString(strings.ToLower(w))
+	}
+	return sure
 }

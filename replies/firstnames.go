@@ -49,3 +49,33 @@ var firstNames = func() map[string]bool {
 
 // knownFirstName says whether a capitalised word is a common first name.
 func knownFirstName(w string) bool { return firstNames[strings.ToLower(w)] }
+
+// surnameEndings end the Danish surnames made from a father's name or a place.
+var surnameEndings = []string{"sen", "søn", "gaard", "gård", "strup", "holm", "lund", "berg", "borg", "bjerg",
+	"dal", "skov", "kjær", "kær", "bæk", "toft", "rup", "strøm", "feldt", "mann", "bøl", "ager", "høj"}
+
+// commonSurnames are the short Danish surnames with none of those endings.
+var commonSurnames = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`bach bak bang bay bech bro bruun brix dahl dam falk fog friis frost hald
+		hauge hjort hjorth holst hove juhl juul kirk krag kragh krog krogh kruse lind lykke munk ravn riis
+		schmidt schou sloth storm thorup vang vind vinther winther wolff yde bonde bøgh kappel lauge
+		ploug sand vad høeg aaen brandt dyrberg hvid mørk nygaard ebbesen rask`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// surnameLike says whether a capitalised word looks like a Danish surname.
+func surnameLike(w string) bool {
+	lw := strings.ToLower(w)
+	if commonSurnames[lw] {
+		return true
+	}
+	for _, e := range surnameEndings {
+		if strings.HasSuffix(lw, e) && len(lw) > len(e)+1 {
+			return true
+		}
+	}
+	return false
+}

@@ -232,7 +232,7 @@ func personsIn(toks []token, self *selfNames) []person {
 			continue
 		}
 		switch t.lower {
-		case "jeg", "undertegnede", "i", "me", "myself":
+		case "jeg", "undertegnede", "jag", "undertecknad", "i", "me", "myself":
 			if t.lower == "i" && t.text != "I" || t.lower == "i" && !englishish(toks) {
 				continue
 			}

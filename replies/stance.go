@@ -37,6 +37,9 @@ var (
 	// busyRe: the day of a meeting is taken, or the meeting does not suit: a refusal of that
 	// meeting, never of the invitation.
 	busyRe = wordsRe(`ligger (alt |lidt |noget |for )?(for langt|langt væk|for sent|for tidligt|oven i|samtidig|sammen med|dårligt)|for langt (væk|fra|at)|er (lidt |noget |alt |meget |begge |lidt for |alt for )*(for )?langt|ligger (lidt |noget |meget |begge |lidt for |alt for )*langt|langt væk|et godt stykke (at køre|væk|vej)|ikke en mulighed|kommer ikke på tale|udelukket|passer (os |mig )?(ikke|dårligt)|går ikke|har (jeg|vi) (et )?(møde|kursus|ferie|personaledag|budgetseminar|seminar|åbent hus|travlt|\p{L}*møde)|holder (vi|jeg) \p{L}+|er (jeg|vi) (på|til|i) (kursus|møde|ferie|seminar|studietur|\p{L}*tur|\p{L}*møde)|optaget|er booket|helt booket|fuldt booket|fyldt op|kolliderer|falder sammen med|a whole day away|too far`)
+	// burdenRe: the way to a meeting weighed as a burden ("det tager en hel dag at komme til
+	// Vejle", "det koster os en overnatning at komme til Roskilde").
+	burdenRe = wordsRe(`det (tager|koster|kræver|er|bliver|betyder)( os| mig)? [^.!?]{0,40}?(hel dag|hele dagen|overnatning|lang tid|lang tur|lang rejse|mange timer|\d+ timer|to timer|tre timer|fire timer|fem timer|langt|besværlig\p{L}*|dyrt|omstændelig\p{L}*)[^.!?]{0,30}? at (komme|køre|rejse|nå|tage|deltage)`)
 	// agreementObjRe: the clause is about the agreement or the project, not the meetings.
 	agreementObjRe = wordsRe(`tilslutningsaftale\p{L}*|aftale\p{L}*|underskri\p{L}*|skrive under|projekt\p{L}*|systemet|fælles system|bibliotekssystem\p{L}*|udbud\p{L}*|materialet|præsentation\p{L}*|agreement|project`)
 	// selfOnlyRe: the writer alone is meant ("jeg kan ikke selv").
@@ -164,6 +167,10 @@ func (st *stance) readVerbs(l string) {
 	}
 	if st.decline && st.attend && st.attendAt >= st.declAt && st.attendAt < st.declAt+30 {
 		st.attend = false // "kan ikke komme", "kommer ikke": the verb is inside the refusal
+	}
+	if loc := burdenRe.FindStringIndex(l); loc != nil && (!st.attend || st.attendAt >= loc[0]) {
+		// "Det koster os en overnatning at komme til Roskilde": the way there weighed, no coming
+		st.attend, st.busy = false, true
 	}
 	if st.attend && agreementObjRe.MatchString(l) && !mentionsMeetingWord(l) {
 		// "ser frem til at modtage tilslutningsaftalen", "vi går med i projektet"

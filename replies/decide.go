@@ -65,6 +65,7 @@ func (rd *reader) readClauses(segs []segment) []clauseRead {
 		crs[i] = rd.readClause(cl)
 	}
 	rd.continueClauses(crs)
+	rd.promisesLater(crs)
 	writerOnlyDeclines(crs)
 	for _, i := range rd.listHeaders(crs) {
 		crs[i].header = true

@@ -209,6 +209,39 @@ func (rd *reader) continueClauses(crs []clauseRead) {
 	}
 }
 
+var (
+	// answerLaterRe finds an answer, a message or a confirmation given or got ("Du får et
+	// endeligt svar", "Jeg sender jer en mail", "giver besked", "bekræfter"), which with a time
+	// to come is a promise to answer later.
+	answerLaterRe = wordsRe(`får (jeg |vi |i |du )?(et |en )?(endeligt |endelig |hurtigt |nærmere )?(svar|besked|melding|tilbagemelding|bekræftelse|afklaring)|sender (jer |dig |i )?(et |en |vores |mit |min )?(endeligt |endelig |nærmere )?(svar|besked|melding|tilbagemelding|bekræftelse|tilmelding|mail)|giver (jer |dig |i )?(et |en )?(endeligt |endelig |nærmere )?(svar|besked|melding|tilbagemelding|lyd)|bekræfter (det |vores deltagelse |min deltagelse |endeligt |endelig )?(senest|først|senere|inden|når|så snart|i løbet af|i næste uge|på (mandag|tirsdag|onsdag|torsdag|fredag))|melder (endeligt |endelig )?(ind|tilbage)|kommer (med )?(et |en )?(endeligt |endelig )?(svar|besked|tilbagemelding)`)
+	// laterRe finds a time to come ("senest den 21.", "så snart", "i løbet af næste uge").
+	laterRe = wordsRe(`senest|når|så snart|snart|inden|i løbet af|næste uge|senere|snarest|hurtigst|i morgen|om (en|et par|få) (uge|uger|dage)|på (mandag|tirsdag|onsdag|torsdag|fredag)`)
+)
+
+// promisesLater marks the clauses that promise an answer in other words than the usual ones:
+// an answer given or got, with a time to come in the clause or in the clause of time that
+// follows it ("Jeg sender jer en mail, så snart min kalender er afklaret", "I får et svar, når
+// ledergruppen har mødtes"). Such a reply has not decided and needs no one.
+func (rd *reader) promisesLater(crs []clauseRead) {
+	for i := range crs {
+		cr := &crs[i]
+		if cr.st.promise || cr.asks || cr.cond || cr.sub || !answerLaterRe.MatchString(cr.lower) {
+			continue
+		}
+		later := laterRe.MatchString(cr.lower)
+		if next := i + 1; !later && next < len(crs) && crs[next].sent == cr.sent {
+			switch crs[next].lead {
+			case "når", "så", "inden", "før", "efter", "when":
+				later = laterRe.MatchString(crs[next].lower) || crs[next].lead != "så"
+			}
+		}
+		if later {
+			cr.st.promise = true
+			cr.role = rd.roleOf(cr)
+		}
+	}
+}
+
 // refusedBefore says whether a clause of the same sentence before i refuses: "Vi kommer ikke
 // til Aalborg alligevel – mødet på AAU er aflyst – men til Roskilde i stedet".
 func refusedBefore(crs []clauseRead, i int) bool {

@@ -53,6 +53,9 @@ var (
 	eitherNumbersRe = regexp.MustCompile(`enten\s+(?:\d+|en|én|to|tre|fire|fem)\s+eller\s`)
 	// notDeclinedRe finds a refusal denied ("vi har ikke meldt fra").
 	notDeclinedRe = regexp.MustCompile(`ikke\s+(?:\p{L}+\s+)?(?:meldt fra|meldt afbud|afmeldt|aflyst|sagt nej)`)
+	// fixedRe finds an appointment that cannot be moved ("det kan ikke flyttes", "den kan ikke
+	// lægges om", "som ikke kan rykkes").
+	fixedRe = regexp.MustCompile(`(?:kan|kunne|lader sig)\s+(?:\p{L}+\s+){0,2}?ikke\s+(?:\p{L}+\s+)?(?:flyttes|rykkes|ændres|udskydes|aflyses|lægges om|laves om|flytte (?:det|den|dem)|rykke (?:det|den|dem)|ændre (?:det|den)|aflyse (?:det|den)|udskyde (?:det|den))(?:$|[^\p{L}])|ikke\s+kan\s+(?:flyttes|rykkes|ændres|udskydes|lægges om)(?:$|[^\p{L}])`)
 	// confirmLaterRe finds a confirmation promised at the end of a clause ("jeg bekræfter").
 	confirmLaterRe = regexp.MustCompile(`(?:^|\s)(?:jeg|vi|han|hun)\s+bekræfter(?:\s+selv)?\s*[,.]?\s*$`)
 )
@@ -164,6 +167,10 @@ func (st *stance) readVerbs(l string) {
 	}
 	if st.decline && notDeclinedRe.MatchString(l) {
 		st.decline = false // "vi har ikke meldt fra": a refusal denied
+	}
+	if st.decline && fixedRe.MatchString(l) {
+		// "og det kan ikke flyttes": another appointment that stays, a day taken, no answer
+		st.decline, st.busy = false, true
 	}
 	if st.decline && st.attend && st.attendAt >= st.declAt && st.attendAt < st.declAt+30 {
 		st.attend = false // "kan ikke komme", "kommer ikke": the verb is inside the refusal

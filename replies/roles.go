@@ -46,6 +46,11 @@ func (rd *reader) readClause(cl clause) clauseRead {
 	if !cr.st.attend && (orgLine(cl.lower) || cl.whole && addressLineRe.MatchString(cl.text)) {
 		cr.ms = nil // "Vejle Bibliotekerne", "Willy Sørensens Plads 1" on a line of their own: where the sender works
 	}
+	if otherOccasion(rd.c, rd.rc, cl.lower) {
+		// "Vores souschef deltager gerne i et senere møde i Vejle", "et møde i april i Vejle":
+		// another occasion than these meetings, whatever place it names
+		cr.ms, cr.st.attend = nil, false
+	}
 	if len(cr.ms) == 0 && cl.meeting != "" {
 		cr.ms = []mention{{meeting: cl.meeting, kind: refInline, words: clip(cl.text)}}
 	}
@@ -61,6 +66,28 @@ func (rd *reader) readClause(cl clause) clauseRead {
 	cr.alone, _ = saysAlone(cl.lower)
 	cr.role = rd.roleOf(&cr)
 	return cr
+}
+
+// otherOccasionRe finds a meeting or a time that is none of the campaign's.
+var otherOccasionRe = wordsRe(`et senere|et andet møde|en anden gang|et nyt møde|et ekstra møde|et kommende møde|et lignende|næste gang|senere på året|til efteråret|til foråret|efter sommer\p{L}*|i (januar|april|maj|juni|juli|august|september|oktober|november|december)`)
+
+// otherOccasion says whether a clause speaks of another occasion than the campaign's
+// meetings: a later, other or extra meeting, or a month none of them is held in.
+func otherOccasion(c *campaign.Campaign, rc refContext, l string) bool {
+	loc := otherOccasionRe.FindStringIndex(l)
+	if loc == nil {
+		return false
+	}
+	w := strings.Fields(strings.TrimLeft(l[loc[0]:loc[1]], " ,.;:"))
+	if len(w) == 2 && w[0] == "i" {
+		mo := monthNames[w[1]]
+		for _, mt := range c.Meetings {
+			if rc.startOf(mt).Month() == mo {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // addressLineRe matches a line that is a postal address: a street and a number, maybe a

@@ -395,7 +395,7 @@ func (rc refContext) weekdays(lower string, add func(mention, int)) {
 var (
 	// weekAfterRe and weekBeforeRe find the week a weekday is counted in, written after it
 	// ("tirsdag i næste uge") or before it ("i denne uge om torsdagen", "næste uges tirsdag").
-	weekAfterRe  = regexp.MustCompile(`^\s*,?\s*(?:i\s+|om\s+)?(?:den\s+)?(næste|kommende|denne|indeværende|nuværende)\s+uge(?:$|[^\p{L}])`)
+	weekAfterRe  = regexp.MustCompile(`^\s*,?\s*(?:(?:i\s+|om\s+)?(?:den\s+)?(næste|kommende|denne|indeværende|nuværende)\s+uge|om\s+(en|én|1|to|2|tre|3)\s+uger?)(?:$|[^\p{L}])`)
 	weekBeforeRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:i\s+)?(?:den\s+)?(næste|kommende|denne|indeværende)\s+uges?\s*,?\s*(?:om\s+|på\s+)?$`)
 )
 
@@ -407,6 +407,9 @@ func weekOf(lower string, loc [2]int) (int, bool) {
 	}
 	if m == nil {
 		return 0, false
+	}
+	if len(m) > 2 && m[2] != "" {
+		return numberWord(m[2]), true // "tirsdag om to uger"
 	}
 	if m[1] == "næste" || m[1] == "kommende" {
 		return 1, true

@@ -304,8 +304,11 @@ func pronounKind(w string) subjKind {
 func subjectToken(toks []token, i int, self *selfNames) (subjKind, string) {
 	t := toks[i]
 	if t.text == "I" {
-		if englishish(toks) {
+		switch {
+		case englishish(toks):
 			return subjSelf, t.text
+		case i == 0 && i+1 < len(toks) && prepositionI(toks[i+1]):
+			return subjNone, "" // "I stedet for mig kommer ...", "I morgen": the preposition
 		}
 		return subjYou, t.text
 	}
@@ -328,6 +331,21 @@ func subjectToken(toks []token, i int, self *selfNames) (subjKind, string) {
 		return subjThird, t.text // another municipality
 	}
 	return subjNone, ""
+}
+
+// prepositionI says whether the word after a sentence's first "I" makes it the preposition
+// "i" ("I stedet", "I morgen", "I Vejle", "I 2012"), not the organiser addressed.
+func prepositionI(next token) bool {
+	if next.name || next.lower != "" && next.lower[0] >= '0' && next.lower[0] <= '9' {
+		return true
+	}
+	switch next.lower {
+	case "stedet", "morgen", "dag", "går", "aften", "øvrigt", "forvejen", "forbindelse", "mellemtiden", "løbet",
+		"starten", "slutningen", "hans", "hendes", "deres", "vores", "min", "mit", "den", "det", "de", "denne", "dette",
+		"næste", "sidste", "år", "hele", "alle", "så", "fald", "forhold", "modsætning", "februar", "marts", "uge":
+		return true
+	}
+	return false
 }
 
 func articleNext(w string) bool {

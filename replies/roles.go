@@ -154,8 +154,8 @@ func (rd *reader) roleOf(cr *clauseRead) role {
 		}
 		return roleAttend
 	}
-	if positiveMention(cr.ms) && (cr.count > 0 || takesMeeting(cl.lower)) {
-		return roleAttend // "Vi er 4 fra Næstved til Roskilde", "så vi tager Vejle"
+	if positiveMention(cr.ms) && (cr.count > 0 || takesMeeting(cl.lower) || sendsSomeone(cr, rd.self)) {
+		return roleAttend // "Vi er 4 fra Næstved til Roskilde", "så vi tager Vejle", "sender Maria Schou til Vejle"
 	}
 	if cr.alone {
 		return roleAttend
@@ -178,6 +178,20 @@ func timeMention(ms []mention) bool {
 // ("dialogmødet", "jeres møde").
 func strongMeetingWord(l string) bool {
 	return strings.Contains(l, "dialogmøde") || strings.Contains(l, "jeres møde") || strings.Contains(l, "møderne")
+}
+
+// sendsSomeone says whether a clause sends someone other than the writer ("sender Maria
+// Schou fra vores skoletjeneste til Vejle").
+func sendsSomeone(cr *clauseRead, self *selfNames) bool {
+	if !strings.Contains(cr.lower, "sender ") && !strings.HasPrefix(cr.lower, "send ") {
+		return false
+	}
+	for _, p := range personsIn(cr.toks, self) {
+		if !p.self {
+			return true
+		}
+	}
+	return false
 }
 
 // takesMeeting says whether a clause takes a meeting ("vi tager Roskilde").
@@ -240,7 +254,7 @@ var (
 	// answerLaterRe finds an answer, a message or a confirmation given or got ("Du får et
 	// endeligt svar", "Jeg sender jer en mail", "giver besked", "bekræfter"), which with a time
 	// to come is a promise to answer later.
-	answerLaterRe = wordsRe(`får (jeg |vi |i |du )?(et |en )?(endeligt |endelig |hurtigt |nærmere )?(svar|besked|melding|tilbagemelding|bekræftelse|afklaring)|sender (jer |dig |i )?(et |en |vores |mit |min )?(endeligt |endelig |nærmere )?(svar|besked|melding|tilbagemelding|bekræftelse|tilmelding|mail)|giver (jer |dig |i )?(et |en )?(endeligt |endelig |nærmere )?(svar|besked|melding|tilbagemelding|lyd)|bekræfter (det |vores deltagelse |min deltagelse |endeligt |endelig )?(senest|først|senere|inden|når|så snart|i løbet af|i næste uge|på (mandag|tirsdag|onsdag|torsdag|fredag))|melder (endeligt |endelig )?(ind|tilbage)|lader (jer |dig )?høre fra (os|mig)|tilmelding følger|tilmeldingen følger|svar følger|svaret følger|besked følger|bekræftelse følger|tilbagemelding følger|kommer (med )?(et |en )?(endeligt |endelig )?(svar|besked|tilbagemelding)`)
+	answerLaterRe = wordsRe(`får (jeg |vi |i |du )?(et |en )?(endeligt |endelig |hurtigt |nærmere )?(svar|besked|melding|tilbagemelding|bekræftelse|afklaring)|sender (jer |dig |i )?(et |en |vores |mit |min )?(endeligt |endelig |nærmere )?(svar|besked|melding|tilbagemelding|bekræftelse|tilmelding|mail)|giver (jer |dig |i )?(et |en )?(endeligt |endelig |nærmere )?(svar|besked|melding|tilbagemelding|lyd)|bekræfter (det |vores deltagelse |min deltagelse |endeligt |endelig )?(senest|først|senere|inden|når|så snart|i løbet af|i næste uge|på (mandag|tirsdag|onsdag|torsdag|fredag))|melder (endeligt |endelig )?(ind|tilbage)|hører (\p{L}+ )?fra (mig|os)|høre (\p{L}+ )?fra (mig|os)|lader (jer |dig )?høre fra (os|mig)|tilmelding følger|tilmeldingen følger|svar følger|svaret følger|besked følger|bekræftelse følger|tilbagemelding følger|kommer (med )?(et |en )?(endeligt |endelig )?(svar|besked|tilbagemelding)`)
 	// laterRe finds a time to come ("senest den 21.", "så snart", "i løbet af næste uge").
 	laterRe = wordsRe(`følger|senest|når|så snart|snart|inden|i løbet af|næste uge|senere|snarest|hurtigst|i morgen|om (en|et par|få) (uge|uger|dage)|på (mandag|tirsdag|onsdag|torsdag|fredag)`)
 )

@@ -41,14 +41,26 @@ var firstNames = func() map[string]bool {
 		ahmed ali amir fatima hassan hussein ibrahim leila mohamed mohammad mohammed mustafa omar
 		yasmin zainab ayse aisha mehmet murat
 		elena ana maria jose juan pedro olga irina natalia agnieszka katarzyna piotr tomasz
-		mary sara john james robert michael david richard sarah jennifer susan`) {
+		mary sara john james robert michael david richard sarah jennifer susan
+		agnes ines gry hjørdis merete merethe janni jannie lillian maibritt gunver grete gurli karna
+		kristen lykke majbritt minna nete ninette rosa stina susie tenna trice tut ulrikka vita
+		aksel birger børge carlo eigil eskild gorm hardy jesper jørgen mogens orla tage torsten
+		bendt benny bjørn egil eli ejler erik flemming folmer gunnar harry henry herluf jakob
+		jørn karsten kennet kristoffer leon mads mikael niclas nicolai nicolaj ole oluf ove per
+		poul-erik preben rudi sune svenning søren thorbjørn tonni torkild vilhelm walther`) {
 		m[w] = true
 	}
 	return m
 }()
 
 // knownFirstName says whether a capitalised word is a common first name.
-func knownFirstName(w string) bool { return firstNames[strings.ToLower(w)] }
+func knownFirstName(w string) bool {
+	lw := strings.ToLower(w)
+	if i := strings.IndexByte(lw, '-'); i > 0 {
+		lw = lw[:i] // "Anne-Marie", "Hans-Henrik"
+	}
+	return firstNames[lw]
+}
 
 // surnameEndings end the Danish surnames made from a father's name or a place.
 var surnameEndings = []string{"sen", "søn", "gaard", "gård", "strup", "holm", "lund", "berg", "borg", "bjerg",

@@ -159,6 +159,11 @@ func (rd *reader) decide(tr *textReading, crs []clauseRead, t clauseTally, ch me
 	case ch.id != "" || len(ch.alts) > 0:
 		// Only a meeting named ("Vejle, 2 personer"): an answer, with less certainty.
 		tr.intent, tr.confidence, tr.evidence = IntentAttend, 0.75, crs[max(0, ch.at)].text
+		if cr := crs[max(0, ch.at)]; ch.id != "" && !(cr.whole && len(cr.toks) <= 8) && len(cr.toks) > 4 && cr.lead != ":" && cr.lead != "-" && cr.count == 0 && !cr.alone && cr.role == roleNone {
+			// "Hotellet i Vejle er bestilt": a meeting named in a sentence that says no one
+			// comes is a suggestion, not an answer
+			tr.doubts = append(tr.doubts, campaign.Reason{Code: campaign.NoteMeetingInPassing, Meeting: ch.id, Ref: string(ch.by.kind), Quote: clip(ch.by.words)})
+		}
 		return true
 	case countStated(crs) >= 0:
 		// Only a number ("Vi bliver alligevel kun én"): a new headcount for the meeting chosen.

@@ -223,6 +223,12 @@ func declinedFor(cr *clauseRead, self *selfNames) bool {
 func (rd *reader) continueClauses(crs []clauseRead) {
 	for i := 1; i < len(crs); i++ {
 		cr, prev := &crs[i], &crs[i-1]
+		if prev.sent == cr.sent && cr.lead == "og" && cr.st.subject == subjNone && prev.st.subject != subjNone &&
+			(cr.st.attend || cr.st.decline) && !cr.sub {
+			// "Lars Friis er blevet syg og må melde fra": the second verb has the first one's subject
+			cr.st.subject, cr.st.subjectWords = prev.st.subject, prev.st.subjectWords
+			cr.role = rd.roleOf(cr)
+		}
 		if prev.sent == cr.sent && cr.lead == "at" && prev.role == rolePast {
 			cr.role = rolePast // "Jeg skrev i sidste uge, at vi ikke deltager"
 			continue

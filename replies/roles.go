@@ -69,7 +69,7 @@ func (rd *reader) readClause(cl clause) clauseRead {
 }
 
 // otherOccasionRe finds a meeting or a time that is none of the campaign's.
-var otherOccasionRe = wordsRe(`et senere|et andet møde|en anden gang|et nyt møde|et ekstra møde|et kommende møde|et lignende|næste gang|senere på året|til efteråret|til foråret|efter sommer\p{L}*|i (januar|april|maj|juni|juli|august|september|oktober|november|december)`)
+var otherOccasionRe = wordsRe(`et senere|et andet møde|en anden gang|et nyt møde|et ekstra møde|et kommende møde|et lignende|næste gang|senere på året|til efteråret|til foråret|efter sommer\p{L}*|i januar|i april|i maj|i juni|i juli|i august|i september|i oktober|i november|i december`)
 
 // otherOccasion says whether a clause speaks of another occasion than the campaign's
 // meetings: a later, other or extra meeting, or a month none of them is held in.

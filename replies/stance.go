@@ -175,7 +175,7 @@ func (st *stance) readVerbs(l string) {
 	if st.decline && st.attend && st.attendAt >= st.declAt && st.attendAt < st.declAt+30 {
 		st.attend = false // "kan ikke komme", "kommer ikke": the verb is inside the refusal
 	}
-	if loc := burdenRe.FindStringIndex(l); loc != nil && (!st.attend || st.attendAt >= loc[0]) {
+	if loc := burdenAt(l); loc != nil && (!st.attend || st.attendAt >= loc[0]) {
 		// "Det koster os en overnatning at komme til Roskilde": the way there weighed, no coming
 		st.attend, st.busy = false, true
 	}
@@ -183,6 +183,15 @@ func (st *stance) readVerbs(l string) {
 		// "ser frem til at modtage tilslutningsaftalen", "vi går med i projektet"
 		st.agreementTalk, st.attend = true, false
 	}
+}
+
+// burdenAt finds the way to a meeting weighed as a burden; only a clause with an infinitive
+// ("at komme") can.
+func burdenAt(l string) []int {
+	if !strings.Contains(l, " at ") {
+		return nil
+	}
+	return burdenRe.FindStringIndex(l)
 }
 
 // negatedAt says whether the verb at loc is negated: "ikke" right after it or right before

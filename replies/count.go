@@ -264,7 +264,7 @@ func (a *attendees) count() (int, []string) {
 		}
 	}
 	n := len(members)
-	if n > 0 && principals == 0 {
+	if n > 0 && principals == 0 && !a.writerOut {
 		n++ // "X kommer med": someone X comes along with
 	}
 	if !hasSelf && principals > 0 && len(companions) > 0 {
@@ -354,7 +354,7 @@ func (a *attendees) addComing(cr *clauseRead, ps []person, resolved []string) {
 		}
 		// Those named after "sammen med", "tager ... med" come along; those before are who
 		// they come with.
-		companion := cr.st.companion && cr.toks[p.tok].start > cr.st.companionAt
+		companion := cr.st.companion && !p.self && (cr.toks[p.tok].start > cr.st.companionAt || cr.st.alongBefore)
 		label := p.label
 		if p.pronoun {
 			label = a.labels[resolved[i]]

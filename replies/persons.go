@@ -110,6 +110,9 @@ func nameLike(w string) bool {
 	if notNames[lw] {
 		return false
 	}
+	if i := strings.IndexByte(w, '-'); i > 0 && i+1 < len(w) && !unicode.IsUpper([]rune(w[i+1:])[0]) {
+		return false // "Vejle-mødet", "IT-afdelingen": a compound, not "Anne-Marie"
+	}
 	for _, suf := range orgSuffixes {
 		if strings.HasSuffix(lw, suf) && len(lw) > len(suf)+2 {
 			return false // "Kulturforvaltningen", "Skoleafdelingen", "Hovedbiblioteket"

@@ -10,6 +10,8 @@ import (
 type peopleCount struct {
 	n          int // 0 when nothing is said
 	companions []string
+	members    []string          // who is counted as coming, by key
+	outKeys    []string          // who is named as not coming, by key
 	note       campaign.Reason   // where the number came from, when not from a number
 	from       string            // "number", "alone", "names" or "list"; "" nothing said
 	selfOnly   bool              // counted from the writer alone named as coming
@@ -134,7 +136,10 @@ func (rd *reader) countPeople(crs []clauseRead) peopleCount {
 	}
 	rd.collectLists(at, crs)
 	n, companions := at.count()
-	pc := peopleCount{companions: companions}
+	pc := peopleCount{companions: companions, members: at.members()}
+	for k := range at.removed {
+		pc.outKeys = append(pc.outKeys, k)
+	}
 	switch {
 	case sc.explicitAt >= 0 && sc.explicitAt >= sc.aloneAt:
 		pc.n, pc.from = sc.explicit, "number"

@@ -20,6 +20,8 @@ type textReading struct {
 	alts       []string // the meetings still open (undecided) or that the words fit (a doubt)
 	headcount  int      // 0 when the text states no number
 	companions []string
+	members    []string // who is counted as coming, by key
+	outKeys    []string // who is named as not coming, by key
 	question   bool
 	changed    bool
 	promise    bool // not decided, and says it will answer later
@@ -304,7 +306,7 @@ func (rd *reader) fillAttend(tr *textReading, crs []clauseRead, ch meetingChoice
 		// number of people stays what it was
 		pc.n, pc.note = 0, campaign.Reason{}
 	}
-	tr.headcount, tr.companions = pc.n, pc.companions
+	tr.headcount, tr.companions, tr.members, tr.outKeys = pc.n, pc.companions, pc.members, pc.outKeys
 	if pc.note.Code != "" {
 		tr.notes = append(tr.notes, pc.note)
 	}

@@ -196,7 +196,7 @@ func readHuman(a *Answer, r *Reading, m *message, c *campaign.Campaign) {
 	}
 	stated := tr.headcount > 0
 	if tr.intent == IntentAttend && !stated {
-		rd.countElsewhere(&tr, ea)
+		stated = rd.countElsewhere(&tr, ea)
 	}
 	a.Intent, a.Confidence, a.Question = tr.intent, tr.confidence, tr.question
 	switch tr.intent {
@@ -265,15 +265,39 @@ func (rd *reader) meetingElsewhere(tr *textReading, r *Reading, ea *earlier) {
 
 // countElsewhere finds the number of people of an answer that states none ("Jeg skifter til
 // Roskilde", "Antallet er uændret") in the sender's own earlier answer quoted below, whose
-// number still holds; someone named as not coming any more leaves it to the words.
-func (rd *reader) countElsewhere(tr *textReading, ea *earlier) {
-	if hasCode(tr.notes, campaign.NoteCompanionOut) || hasCode(tr.doubts, campaign.NoteCompanionOut) {
-		return
+// number still holds; it reports whether the number is now stated. Someone of that answer
+// named as not coming any more ("Poul Erik må melde fra alligevel") makes it that many fewer,
+// which is stated: the registered number goes down.
+func (rd *reader) countElsewhere(tr *textReading, ea *earlier) bool {
+	er, ok := ea.read(rd)
+	if !ok || er.headcount <= 1 {
+		return false
 	}
-	if er, ok := ea.read(rd); ok && er.headcount > 1 {
-		tr.headcount = er.headcount
-		tr.notes = append(tr.notes, campaign.Reason{Code: campaign.NotePeopleFrom, People: er.headcount, Ref: "earlier", Quote: clip(er.evidence)})
+	note := campaign.Reason{Code: campaign.NotePeopleFrom, People: er.headcount, Ref: "earlier", Quote: clip(er.evidence)}
+	if !hasCode(tr.notes, campaign.NoteCompanionOut) && !hasCode(tr.doubts, campaign.NoteCompanionOut) {
+		tr.headcount, tr.notes = er.headcount, append(tr.notes, note)
+		return false
 	}
+	gone := 0
+	for _, k := range tr.outKeys {
+		if contains(er.members, k) {
+			gone++
+		}
+	}
+	if gone == 0 || len(tr.members) > 0 || er.headcount-gone < 1 {
+		return false // someone else, or someone new: the words decide
+	}
+	tr.headcount, tr.confidence = er.headcount-gone, 0.8
+	note.People = tr.headcount
+	tr.notes = append(tr.notes, note)
+	var doubts []campaign.Reason
+	for _, d := range tr.doubts {
+		if d.Code != campaign.NoteCompanionOut {
+			doubts = append(doubts, d)
+		}
+	}
+	tr.doubts = doubts
+	return true
 }
 
 // earlier is the sender's own earlier answer quoted in a message, read once when asked for.

@@ -129,6 +129,13 @@ func (ch *meetingChoice) cast(crs []clauseRead) ballot {
 			case m.meeting == "":
 				if k != voteNeg {
 					b.ambiguous = append(b.ambiguous, vote{kind: k, clause: i, m: m})
+					break
+				}
+				for _, alt := range m.alts {
+					// "på kursus i uge 9", "tirsdage kan vi ikke": every meeting the words fit is ruled out
+					one := m
+					one.meeting, one.alts = alt, nil
+					b.record(vote{kind: voteNeg, clause: i, m: one})
 				}
 			default:
 				b.record(vote{kind: k, clause: i, m: m})

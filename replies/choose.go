@@ -222,6 +222,10 @@ func (ch *meetingChoice) weighAmbiguous(b ballot, neg []string) {
 		case ch.id != "" && contains(alts, ch.id):
 		case ch.id == "" && len(ch.alts) == 0 && len(alts) == 1:
 			ch.pick(alts[0], v, v.kind == voteStrong)
+			if len(v.m.alts) > 1 {
+				// "om tirsdagen" and "et andet møde den 28.": the one left of those the words fit
+				ch.doubts = append(ch.doubts, campaign.Reason{Code: campaign.NoteByElimination, Meeting: alts[0], Alternatives: without(v.m.alts, alts)})
+			}
 		case ch.id == "" && len(ch.alts) == 0 && len(alts) > 1:
 			ch.alts, ch.at = alts, v.clause
 			ch.doubts = append(ch.doubts, campaign.Reason{Code: campaign.NoteFitsSeveral, Alternatives: alts, Ref: string(v.m.kind), Quote: v.m.words})

@@ -46,7 +46,7 @@ func (rd *reader) readClause(cl clause) clauseRead {
 	if !cr.st.attend && (orgLine(cl.lower) || cl.whole && addressLineRe.MatchString(cl.text)) {
 		cr.ms = nil // "Vejle Bibliotekerne", "Willy Sørensens Plads 1" on a line of their own: where the sender works
 	}
-	if otherOccasion(rd.c, rd.rc, cl.lower) {
+	if !cr.st.busy && otherOccasion(rd.c, rd.rc, cl.lower) {
 		// "Vores souschef deltager gerne i et senere møde i Vejle", "et møde i april i Vejle":
 		// another occasion than these meetings, whatever place it names
 		cr.ms, cr.st.attend = nil, false

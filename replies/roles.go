@@ -248,8 +248,10 @@ func (rd *reader) continueClauses(crs []clauseRead) {
 			continue
 		}
 		switch {
-		case (cr.lead == ":" || cr.lead == "-") && (prev.role == roleAttend || fieldName(prev.lower)) && len(personsIn(cr.toks, rd.self)) > 0:
-			cr.role = roleAttend // "Vi kommer to til Vejle: jeg og X", "Deltagere: Ole Bak, Lis Holm"
+		case (cr.lead == ":" || cr.lead == "-") && (prev.role == roleAttend || fieldName(prev.lower) || meetingHead(prev)) && len(personsIn(cr.toks, rd.self)) > 0:
+			// "Vi kommer to til Vejle: jeg og X", "Deltagere: Ole Bak, Lis Holm", "Aalborg:
+			// undertegnede + skolebibliotekskonsulent"
+			cr.role = roleAttend
 		case (cr.lead == "men" || cr.lead == "but") && refusedBefore(crs, i) && positiveMention(cr.ms):
 			cr.role = roleAttend
 		}
@@ -287,6 +289,12 @@ func (rd *reader) promisesLater(crs []clauseRead) {
 			cr.role = rd.roleOf(cr)
 		}
 	}
+}
+
+// meetingHead says whether a clause is only a meeting named, as the head of who goes there
+// ("Aalborg", "Til Roskilde", "Vejle 6/3").
+func meetingHead(cr *clauseRead) bool {
+	return positiveMention(cr.ms) && len(cr.toks) <= 4 && !cr.st.decline && !cr.asks
 }
 
 // refusedBefore says whether a clause of the same sentence before i refuses: "Vi kommer ikke

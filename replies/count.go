@@ -25,6 +25,7 @@ type attendees struct {
 	labels     map[string]string
 	companion  map[string]bool // came along with someone ("tager X med", "sammen med X")
 	removed    map[string]bool
+	mentioned  []person // named in a list that says nothing of coming, in order
 	lastNamed  string
 	lastGroup  []string
 	writerOut  bool
@@ -163,6 +164,10 @@ func (rd *reader) countPeople(crs []clauseRead) peopleCount {
 			// a count that rests on a word that may not be a person ("jeg og Kvist", "Udlån")
 			pc.doubt = campaign.Reason{Code: campaign.NoteNameUnsure, People: n, Quote: w}
 		}
+	}
+	if w := at.unplaced(); w != "" && pc.from != "number" && pc.from != "alone" && pc.doubt.Code == "" {
+		// someone named whom the reading neither counted nor left out: the count may miss them
+		pc.doubt = campaign.Reason{Code: campaign.NotePersonUnplaced, People: max(pc.n, 1), Quote: w}
 	}
 	if len(pc.companions) > max(pc.n-1, 0) {
 		pc.companions = pc.companions[:max(pc.n-1, 0)]
@@ -315,6 +320,14 @@ func (rd *reader) collectPersons(at *attendees, cr *clauseRead) {
 		}
 	case cr.role == roleSelfOnly:
 		at.writerOut = true
+	case cr.role == roleNone && !cr.asks && !cr.cond && !cr.sub && (cr.lead == ":" || cr.lead == "-") && !cr.st.attend && !cr.st.decline:
+		// "Aalborg: undertegnede + X", "Vi er klar – Anne og Bo": people listed after a colon
+		// or a dash, whom no rule placed
+		for _, p := range ps {
+			if !p.self && !p.pronoun && !excludedBefore(cr.toks, p.tok) && !inAside(cr.toks, p.tok) && len(at.mentioned) < maxAttendees {
+				at.mentioned = append(at.mentioned, p) // named, neither coming nor not
+			}
+		}
 	}
 	if len(named) >= 2 {
 		at.lastGroup = named // "de" is these, next
@@ -574,4 +587,15 @@ func sureName(label string) bool {
 		sure = sure || roleWordRe.MatchString(strings.ToLower(w))
 	}
 	return sure
+}
+
+// unplaced returns someone named in the reply who is neither counted nor named as not coming,
+// "" when there is no one.
+func (a *attendees) unplaced() string {
+	for _, p := range a.mentioned {
+		if _, counted := a.labels[p.key]; !counted && !a.removed[p.key] && !strings.Contains(p.key, "#") {
+			return clip(p.label)
+		}
+	}
+	return ""
 }

@@ -298,7 +298,7 @@ func qualifierEnd(toks []token, j int) int {
 		return j
 	}
 	switch toks[j].lower {
-	case "for", "på", "i", "ved", "hos":
+	case "for", "på", "i", "ved", "hos", "af", "over":
 	default:
 		return j
 	}

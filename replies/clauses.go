@@ -351,7 +351,7 @@ func (k *clauseCutter) atSpace(i int) {
 // finiteVerbs are the verbs that open a main clause after "og" with the subject left out.
 var finiteVerbs = map[string]bool{"tager": true, "kommer": true, "deltager": true, "vælger": true, "skifter": true,
 	"flytter": true, "melder": true, "bliver": true, "er": true, "har": true, "kan": true, "vil": true, "skal": true,
-	"må": true, "sender": true, "håber": true, "glæder": true, "ser": true, "regner": true, "satser": true}
+	"må": true, "sender": true, "svarer": true, "håber": true, "glæder": true, "ser": true, "regner": true, "satser": true}
 
 // verbAfter says whether what follows a pronoun goes on as a clause, not as a list ("jeg og
 // vores skolebibliotekskonsulent").

@@ -320,9 +320,9 @@ func (rd *reader) collectPersons(at *attendees, cr *clauseRead) {
 		}
 	case cr.role == roleSelfOnly:
 		at.writerOut = true
-	case cr.role == roleNone && !cr.asks && !cr.cond && !cr.sub && (cr.lead == ":" || cr.lead == "-") && !cr.st.attend && !cr.st.decline:
-		// "Aalborg: undertegnede + X", "Vi er klar – Anne og Bo": people listed after a colon
-		// or a dash, whom no rule placed
+	case cr.role == roleNone && !cr.asks && !cr.cond && !cr.sub && (cr.lead == ":" || cr.lead == "-" || cr.lead == "og" || cr.lead == ",") && !cr.st.decline:
+		// "Aalborg: undertegnede + X", "Vi er klar – Anne og Bo", "og Pia Holst er også klar":
+		// people listed after a colon or a dash or joined to the clause before, whom no rule placed
 		for _, p := range ps {
 			if !p.self && !p.pronoun && !excludedBefore(cr.toks, p.tok) && !inAside(cr.toks, p.tok) && len(at.mentioned) < maxAttendees {
 				at.mentioned = append(at.mentioned, p) // named, neither coming nor not

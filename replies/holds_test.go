@@ -22,9 +22,11 @@ func TestFragileInferencesAreHeld(t *testing.T) {
 		{"Vi deltager i Aalborg, jeg og Bundgaard fra skoleafdelingen.", ""},
 		{"Vi kommer til Roskilde, Mogens og jeg.", ""},
 		{"Vi deltager i Aalborg. Min souschef Yrsa Holt tager med.", ""},
-		// people listed after a colon or a dash whom no rule counted
+		// people listed after a colon or a dash, or joined by "og", whom no rule counted
 		{"Vi kommer gerne til Vejle. Med i bilen – Ole Brandt og Ida Friis.", campaign.NotePersonUnplaced},
 		{"Vi kommer til Vejle: Anne Holm og Bo Lind.", ""},
+		{"Jeg kommer til Roskilde, og Pia Holst er også klar.", campaign.NotePersonUnplaced},
+		{"Jeg kommer til Roskilde, og det gør Pia Holst også.", ""},
 		// a meeting known only from words in a sentence that says no one comes
 		{"Vi kommer gerne to. Mødet den 1. marts har vi allerede talt om i ledergruppen.", campaign.NoteMeetingInPassing},
 		{"Hotellet i Vejle er bestilt til natten før.", campaign.NoteMeetingInPassing},

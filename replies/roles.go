@@ -254,6 +254,8 @@ func (rd *reader) continueClauses(crs []clauseRead) {
 			cr.role = roleAttend
 		case (cr.lead == "men" || cr.lead == "but") && refusedBefore(crs, i) && positiveMention(cr.ms):
 			cr.role = roleAttend
+		case prev.role == roleAttend && sameDoingRe.MatchString(cr.lower) && len(personsIn(cr.toks, rd.self)) > 0:
+			cr.role = roleAttend // "Jeg kommer til Roskilde, og det gør Pia Holst også"
 		}
 	}
 }
@@ -290,6 +292,10 @@ func (rd *reader) promisesLater(crs []clauseRead) {
 		}
 	}
 }
+
+// sameDoingRe finds a clause that says someone does the same as the clause before it ("og
+// det gør Pia Holst også", "det samme gør X", "X ligeså").
+var sameDoingRe = wordsRe(`det gør|det samme gør|gør det samme|ligeså|ligeledes|and so does|so does`)
 
 // meetingHead says whether a clause is only a meeting named, as the head of who goes there
 // ("Aalborg", "Til Roskilde", "Vejle 6/3").

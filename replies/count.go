@@ -320,7 +320,8 @@ func (rd *reader) collectPersons(at *attendees, cr *clauseRead) {
 		}
 	case cr.role == roleSelfOnly:
 		at.writerOut = true
-	case cr.role == roleNone && !cr.asks && !cr.cond && !cr.sub && (cr.lead == ":" || cr.lead == "-" || cr.lead == "og" || cr.lead == ",") && !cr.st.decline:
+	case cr.role == roleNone && !cr.asks && !cr.cond && !cr.sub && !cr.st.decline &&
+		(cr.lead == ":" || cr.lead == "-" || cr.lead == "og" || cr.lead == "," || peopleOnly(cr, len(ps))):
 		// "Aalborg: undertegnede + X", "Vi er klar – Anne og Bo", "og Pia Holst er også klar":
 		// people listed after a colon or a dash or joined to the clause before, whom no rule placed
 		for _, p := range ps {
@@ -598,4 +599,21 @@ func (a *attendees) unplaced() string {
 		}
 	}
 	return ""
+}
+
+// peopleOnly says whether a clause is nothing but two or more people ("Anne Holm og Bo Lind."),
+// a list written as a sentence of its own.
+func peopleOnly(cr *clauseRead, persons int) bool {
+	if persons < 2 {
+		return false
+	}
+	for _, t := range cr.toks {
+		switch {
+		case t.name, roleDets[t.lower], roleWordRe.MatchString(t.lower), t.lower == "jeg", t.lower == "mig", t.lower == "undertegnede":
+		case t.lower == "og" || t.lower == "samt" || len(t.lower) == 1 && strings.Contains(",.+&()-", t.lower) || t.lower == "–":
+		default:
+			return false
+		}
+	}
+	return true
 }

@@ -27,6 +27,8 @@ func TestFragileInferencesAreHeld(t *testing.T) {
 		{"Vi kommer til Vejle: Anne Holm og Bo Lind.", ""},
 		{"Jeg kommer til Roskilde, og Pia Holst er også klar.", campaign.NotePersonUnplaced},
 		{"Jeg kommer til Roskilde, og det gør Pia Holst også.", ""},
+		{"Vi kommer til Vejle. Anne Holm og Bo Lind.", campaign.NotePersonUnplaced},
+		{"Vi kommer til Vejle.\nAnne", ""},
 		// a meeting known only from words in a sentence that says no one comes
 		{"Vi kommer gerne to. Mødet den 1. marts har vi allerede talt om i ledergruppen.", campaign.NoteMeetingInPassing},
 		{"Hotellet i Vejle er bestilt til natten før.", campaign.NoteMeetingInPassing},

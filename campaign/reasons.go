@@ -105,52 +105,55 @@ const (
 // The reasons of readings: why a reply was read as it was (replies fills them in; the parse
 // command shows them in English).
 const (
-	ReadUnreadable      ReasonCode = "read_unreadable"       // could not be read; Detail
-	ReadBounce          ReasonCode = "read_bounce"           // a delivery failure; Flag (permanent), Addresses, Status
-	ReadAutoReply       ReasonCode = "read_auto_reply"       // an automatic reply; Date (back on), may be empty
-	ReadCalendarEmpty   ReasonCode = "read_calendar_empty"   // a calendar message without content
-	ReadCalendarMethod  ReasonCode = "read_calendar_method"  // a calendar message that is no answer; Method
-	ReadCalendarAnswer  ReasonCode = "read_calendar_answer"  // a calendar answer; PartStat, Meeting (may be empty), Flag (from the subject)
-	ReadPDFOnly         ReasonCode = "read_pdf_only"         // no text, a PDF: the returned agreement
-	ReadNoText          ReasonCode = "read_no_text"          // no text of its own
-	ReadAttends         ReasonCode = "read_attends"          // comes; Meeting ("" none named, "*" several), People, Quote
-	ReadChanges         ReasonCode = "read_changes"          // changes to; Meeting, People, Quote
-	ReadDeclines        ReasonCode = "read_declines"         // declines; Quote
-	ReadAgreement       ReasonCode = "read_agreement"        // returns or accepts the agreement; Quote, Flag (PDF attached)
-	ReadQuestion        ReasonCode = "read_question"         // asks without answering; Quote
-	ReadNothing         ReasonCode = "read_nothing"          // no answer found in the text
-	ReadWinmailOnly     ReasonCode = "read_winmail_only"     // the calendar answer is only in a winmail.dat rsvpd cannot read; Detail
-	ReadUndecided       ReasonCode = "read_undecided"        // has not decided yet; Quote, Flag (promises to answer), Alternatives (meetings still open)
-	NoteUnknownSender   ReasonCode = "note_unknown_sender"   // the sender is not a known invitee
-	NoteByText          ReasonCode = "note_by_text"          // found only by the municipality or domain named
-	NoteOtherInvitee    ReasonCode = "note_other_invitee"    // the sender is registered for another invitee; Invitee
-	NoteNoteAsks        ReasonCode = "note_note_asks"        // the calendar answer's note asks a question
-	NoteAboveWelcome    ReasonCode = "note_above_welcome"    // more people than welcome without review; People, Welcome
-	NoteAlsoAsks        ReasonCode = "note_also_asks"        // it also asks a question
-	NoteUnverified      ReasonCode = "note_unverified"       // the sender's address is not verified; Address (the server), Flag (it wrote a header), Detail (its results)
-	NoteFromMissing     ReasonCode = "note_from_missing"     // the message names no sender
-	NoteFromSeveral     ReasonCode = "note_from_several"     // the From field names several senders; Count
-	NoteFromUnparsable  ReasonCode = "note_from_unparsable"  // the From field cannot be read as one address; Quote (the field)
-	NoteTooComplex      ReasonCode = "note_too_complex"      // beyond the reader's bounds; Detail (the error)
-	NoteTooManyParts    ReasonCode = "note_too_many_parts"   // more MIME parts than read; Count
-	NoteNestedTooDeep   ReasonCode = "note_nested_too_deep"  // MIME parts nested deeper than read; Count
-	NoteHTMLTooLarge    ReasonCode = "note_html_too_large"   // an HTML body of more tags than read; Count
-	NoteHTMLTooDeep     ReasonCode = "note_html_too_deep"    // an HTML body nested deeper than read; Count
-	NoteLongLine        ReasonCode = "note_long_line"        // a line read only in part; Count (KiB)
-	NoteBodyCut         ReasonCode = "note_body_cut"         // only the first part of the body read; Count (MiB)
-	NoteReplyCut        ReasonCode = "note_reply_cut"        // only the first part of the reply read for its answer; Count (KiB)
-	NoteLowConfidence   ReasonCode = "note_low_confidence"   // the words allow more than one reading
-	NoteSeveralMeetings ReasonCode = "note_several_meetings" // names more than one meeting without choosing
-	NoteMeetingFrom     ReasonCode = "note_meeting_from"     // the meeting read from words other than its city; Meeting, Ref, Quote
-	NotePeopleFrom      ReasonCode = "note_people_from"      // the people counted from words; People, Ref, Quote
-	NoteChoseAmong      ReasonCode = "note_chose_among"      // several meetings named, one chosen; Meeting, Alternatives (the others), Quote
-	NoteFitsSeveral     ReasonCode = "note_fits_several"     // the words fit more than one meeting; Alternatives, Ref, Quote
-	NoteDateClash       ReasonCode = "note_date_clash"       // a weekday and a date that name different meetings; Alternatives, Quote
-	NoteByElimination   ReasonCode = "note_by_elimination"   // the meeting is the one not ruled out; Meeting, Alternatives (ruled out)
-	NoteCompanionOut    ReasonCode = "note_companion_out"    // someone named does not come; the answer stands; Quote
-	NoteSelfOnly        ReasonCode = "note_self_only"        // the writer does not come, others may; Quote
-	NoteAnswersDiffer   ReasonCode = "note_answers_differ"   // the reply both comes and declines; Quote (the other answer)
-	NoteCountsDiffer    ReasonCode = "note_counts_differ"    // two numbers of people; People (read), Count (the other), Quote
+	ReadUnreadable       ReasonCode = "read_unreadable"         // could not be read; Detail
+	ReadBounce           ReasonCode = "read_bounce"             // a delivery failure; Flag (permanent), Addresses, Status
+	ReadAutoReply        ReasonCode = "read_auto_reply"         // an automatic reply; Date (back on), may be empty
+	ReadCalendarEmpty    ReasonCode = "read_calendar_empty"     // a calendar message without content
+	ReadCalendarMethod   ReasonCode = "read_calendar_method"    // a calendar message that is no answer; Method
+	ReadCalendarAnswer   ReasonCode = "read_calendar_answer"    // a calendar answer; PartStat, Meeting (may be empty), Flag (from the subject)
+	ReadPDFOnly          ReasonCode = "read_pdf_only"           // no text, a PDF: the returned agreement
+	ReadNoText           ReasonCode = "read_no_text"            // no text of its own
+	ReadAttends          ReasonCode = "read_attends"            // comes; Meeting ("" none named, "*" several), People, Quote
+	ReadChanges          ReasonCode = "read_changes"            // changes to; Meeting, People, Quote
+	ReadDeclines         ReasonCode = "read_declines"           // declines; Quote
+	ReadAgreement        ReasonCode = "read_agreement"          // returns or accepts the agreement; Quote, Flag (PDF attached)
+	ReadQuestion         ReasonCode = "read_question"           // asks without answering; Quote
+	ReadNothing          ReasonCode = "read_nothing"            // no answer found in the text
+	ReadWinmailOnly      ReasonCode = "read_winmail_only"       // the calendar answer is only in a winmail.dat rsvpd cannot read; Detail
+	ReadUndecided        ReasonCode = "read_undecided"          // has not decided yet; Quote, Flag (promises to answer), Alternatives (meetings still open)
+	NoteUnknownSender    ReasonCode = "note_unknown_sender"     // the sender is not a known invitee
+	NoteByText           ReasonCode = "note_by_text"            // found only by the municipality or domain named
+	NoteOtherInvitee     ReasonCode = "note_other_invitee"      // the sender is registered for another invitee; Invitee
+	NoteNoteAsks         ReasonCode = "note_note_asks"          // the calendar answer's note asks a question
+	NoteAboveWelcome     ReasonCode = "note_above_welcome"      // more people than welcome without review; People, Welcome
+	NoteAlsoAsks         ReasonCode = "note_also_asks"          // it also asks a question
+	NoteUnverified       ReasonCode = "note_unverified"         // the sender's address is not verified; Address (the server), Flag (it wrote a header), Detail (its results)
+	NoteFromMissing      ReasonCode = "note_from_missing"       // the message names no sender
+	NoteFromSeveral      ReasonCode = "note_from_several"       // the From field names several senders; Count
+	NoteFromUnparsable   ReasonCode = "note_from_unparsable"    // the From field cannot be read as one address; Quote (the field)
+	NoteTooComplex       ReasonCode = "note_too_complex"        // beyond the reader's bounds; Detail (the error)
+	NoteTooManyParts     ReasonCode = "note_too_many_parts"     // more MIME parts than read; Count
+	NoteNestedTooDeep    ReasonCode = "note_nested_too_deep"    // MIME parts nested deeper than read; Count
+	NoteHTMLTooLarge     ReasonCode = "note_html_too_large"     // an HTML body of more tags than read; Count
+	NoteHTMLTooDeep      ReasonCode = "note_html_too_deep"      // an HTML body nested deeper than read; Count
+	NoteLongLine         ReasonCode = "note_long_line"          // a line read only in part; Count (KiB)
+	NoteBodyCut          ReasonCode = "note_body_cut"           // only the first part of the body read; Count (MiB)
+	NoteReplyCut         ReasonCode = "note_reply_cut"          // only the first part of the reply read for its answer; Count (KiB)
+	NoteLowConfidence    ReasonCode = "note_low_confidence"     // the words allow more than one reading
+	NoteSeveralMeetings  ReasonCode = "note_several_meetings"   // names more than one meeting without choosing
+	NoteMeetingFrom      ReasonCode = "note_meeting_from"       // the meeting read from words other than its city; Meeting, Ref, Quote
+	NotePeopleFrom       ReasonCode = "note_people_from"        // the people counted from words; People, Ref, Quote
+	NoteChoseAmong       ReasonCode = "note_chose_among"        // several meetings named, one chosen; Meeting, Alternatives (the others), Quote
+	NoteFitsSeveral      ReasonCode = "note_fits_several"       // the words fit more than one meeting; Alternatives, Ref, Quote
+	NoteDateClash        ReasonCode = "note_date_clash"         // a weekday and a date that name different meetings; Alternatives, Quote
+	NoteByElimination    ReasonCode = "note_by_elimination"     // the meeting is the one not ruled out; Meeting, Alternatives (ruled out)
+	NoteCompanionOut     ReasonCode = "note_companion_out"      // someone named does not come; the answer stands; Quote
+	NoteSelfOnly         ReasonCode = "note_self_only"          // the writer does not come, others may; Quote
+	NoteAnswersDiffer    ReasonCode = "note_answers_differ"     // the reply both comes and declines; Quote (the other answer)
+	NoteCountsDiffer     ReasonCode = "note_counts_differ"      // two numbers of people; People (read), Count (the other), Quote
+	NoteNameUnsure       ReasonCode = "note_name_unsure"        // the people counted from names, one of which may be no person; People, Quote (the word)
+	NoteMeetingInPassing ReasonCode = "note_meeting_in_passing" // the meeting read only from a day named in a sentence about something else; Meeting, Ref, Quote
+	NotePersonUnplaced   ReasonCode = "note_person_unplaced"    // someone named is neither counted nor said not to come; People (counted), Quote (the name)
 )
 
 // ReasonCodes lists every code, for the catalogue's test: a code without a sentence in every
@@ -175,5 +178,6 @@ func ReasonCodes() []ReasonCode {
 		NoteReplyCut, NoteLowConfidence,
 		NoteSeveralMeetings, NoteMeetingFrom, NotePeopleFrom, NoteChoseAmong, NoteFitsSeveral,
 		NoteDateClash, NoteByElimination, NoteCompanionOut, NoteSelfOnly, NoteAnswersDiffer, NoteCountsDiffer,
+		NoteNameUnsure, NoteMeetingInPassing, NotePersonUnplaced,
 	}
 }

@@ -17,6 +17,7 @@ type meetingChoice struct {
 	id      string
 	firm    bool     // chosen by a clause that attends or chooses
 	at      int      // the clause that chose it, -1 none
+	by      mention  // the words that chose it
 	alts    []string // the meetings the words fit when they fit several
 	open    []string // the meetings named in clauses that lean or leave the choice open
 	changed bool     // a change from one named meeting to another
@@ -65,7 +66,31 @@ func (rd *reader) chooseMeeting(crs []clauseRead) meetingChoice {
 	ch.weighAmbiguous(b, neg)
 	ch.eliminate(rd.c, neg)
 	ch.noteChoice(b, crs)
+	ch.holdInPassing(crs)
 	return ch
+}
+
+// holdInPassing holds a meeting known only from a day named in a clause that neither comes nor
+// chooses ("Vi kommer gerne to. Mødet den 1. marts ligger lige efter vores vinterferie"): real
+// replies date other things too, so the day is a suggestion, not an answer. A line that is
+// only the day ("Tirsdag den 28. februar") answers.
+func (ch *meetingChoice) holdInPassing(crs []clauseRead) {
+	if ch.id == "" || ch.firm || ch.at < 0 || !timeKind(ch.by.kind) {
+		return
+	}
+	st := crs[ch.at].st
+	if cr := crs[ch.at]; cr.whole && len(cr.toks) <= 8 || len(cr.toks) <= 4 || cr.lead == ":" || cr.lead == "-" || cr.role != roleNone ||
+		st.attend || st.decline || st.prefer || cr.count > 0 {
+		return
+	}
+	for _, cr := range crs {
+		for _, m := range cr.ms {
+			if m.meeting == ch.id && !m.neg && !timeKind(m.kind) && !cr.asks && !cr.cond {
+				return // named otherwise too ("mødet i Aalborg den 28. februar")
+			}
+		}
+	}
+	ch.doubts = append(ch.doubts, campaign.Reason{Code: campaign.NoteMeetingInPassing, Meeting: ch.id, Ref: string(ch.by.kind), Quote: ch.by.words})
 }
 
 // ballot is the votes a reply's mentions cast.
@@ -93,6 +118,9 @@ func (ch *meetingChoice) cast(crs []clauseRead) ballot {
 			continue
 		}
 		for _, m := range cr.ms {
+			if timeKind(m.kind) && !aboutMeetings(cr) {
+				continue // "Biblioteket er lukket for ombygning i februar": background, no choice
+			}
 			k := kindOfVote(cr, m)
 			switch {
 			case m.clash:
@@ -101,6 +129,13 @@ func (ch *meetingChoice) cast(crs []clauseRead) ballot {
 			case m.meeting == "":
 				if k != voteNeg {
 					b.ambiguous = append(b.ambiguous, vote{kind: k, clause: i, m: m})
+					break
+				}
+				for _, alt := range m.alts {
+					// "på kursus i uge 9", "tirsdage kan vi ikke": every meeting the words fit is ruled out
+					one := m
+					one.meeting, one.alts = alt, nil
+					b.record(vote{kind: voteNeg, clause: i, m: one})
 				}
 			default:
 				b.record(vote{kind: k, clause: i, m: m})
@@ -109,6 +144,27 @@ func (ch *meetingChoice) cast(crs []clauseRead) ballot {
 		}
 	}
 	return b
+}
+
+// timeKind says whether a meeting is named by a day or a time: words that also date anything
+// else the reply speaks of.
+func timeKind(k refKind) bool {
+	switch k {
+	case refDate, refWeekday, refRelDay, refMonth, refWeek:
+		return true
+	}
+	return false
+}
+
+// aboutMeetings says whether a clause speaks of the meetings or of coming, so that a day it
+// names may be a meeting's: it comes, declines, chooses, rules out or counts, names a meeting
+// as such ("mødet den 1. marts"), or is a short line of its own ("Tirsdag den 28. februar").
+// "Vi flytter ind i det nye bibliotek den 1. marts" is about something else.
+func aboutMeetings(cr clauseRead) bool {
+	st := cr.st
+	return st.attend || st.decline || st.prefer || st.busy || st.option || st.hedge || st.open || cr.count > 0 || cr.alone ||
+		cr.role != roleNone || meetingWordRe.MatchString(cr.lower) || cr.whole && len(cr.toks) <= 8 ||
+		cr.lead == "-" || cr.lead == ":" || cr.meeting != ""
 }
 
 // kindOfVote is how a mention votes, by the clause it stands in.
@@ -166,6 +222,10 @@ func (ch *meetingChoice) weighAmbiguous(b ballot, neg []string) {
 		case ch.id != "" && contains(alts, ch.id):
 		case ch.id == "" && len(ch.alts) == 0 && len(alts) == 1:
 			ch.pick(alts[0], v, v.kind == voteStrong)
+			if len(v.m.alts) > 1 {
+				// "om tirsdagen" and "et andet møde den 28.": the one left of those the words fit
+				ch.doubts = append(ch.doubts, campaign.Reason{Code: campaign.NoteByElimination, Meeting: alts[0], Alternatives: without(v.m.alts, alts)})
+			}
 		case ch.id == "" && len(ch.alts) == 0 && len(alts) > 1:
 			ch.alts, ch.at = alts, v.clause
 			ch.doubts = append(ch.doubts, campaign.Reason{Code: campaign.NoteFitsSeveral, Alternatives: alts, Ref: string(v.m.kind), Quote: v.m.words})
@@ -222,7 +282,7 @@ func placeClause(lead string) bool {
 
 // pick chooses a meeting and notes the words it was read from when they are not its city.
 func (ch *meetingChoice) pick(id string, v vote, firm bool) {
-	ch.id, ch.firm, ch.at = id, firm, v.clause
+	ch.id, ch.firm, ch.at, ch.by = id, firm, v.clause, v.m
 	if v.m.kind != refCity && v.m.kind != "" {
 		ch.notes = append(ch.notes, campaign.Reason{Code: campaign.NoteMeetingFrom, Meeting: id, Ref: string(v.m.kind), Quote: clip(v.m.words)})
 	}

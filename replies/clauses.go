@@ -341,8 +341,17 @@ func (k *clauseCutter) atSpace(i int) {
 	case lw == "fordi" || lw == "hvis" || lw == "because":
 		k.cut(i, i+1+len(w), lw, true)
 		k.cond = lw == "hvis"
+	case lw == "og" && !comma && i > k.start+8 && finiteVerbs[strings.ToLower(nextWord(strings.TrimLeft(s[i+1+len(w):], " ")))]:
+		// "Vi kan alligevel ikke den 1. marts og tager derfor til Vejle": a second main clause
+		// with the subject of the first; its "og" stays in it ("og bliver to").
+		k.cut(i, i+1, "og", false)
 	}
 }
+
+// finiteVerbs are the verbs that open a main clause after "og" with the subject left out.
+var finiteVerbs = map[string]bool{"tager": true, "kommer": true, "deltager": true, "vælger": true, "skifter": true,
+	"flytter": true, "melder": true, "bliver": true, "er": true, "har": true, "kan": true, "vil": true, "skal": true,
+	"må": true, "sender": true, "svarer": true, "håber": true, "glæder": true, "ser": true, "regner": true, "satser": true}
 
 // verbAfter says whether what follows a pronoun goes on as a clause, not as a list ("jeg og
 // vores skolebibliotekskonsulent").

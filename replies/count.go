@@ -10,7 +10,11 @@ import (
 type peopleCount struct {
 	n          int // 0 when nothing is said
 	companions []string
+	members    []string          // who is counted as coming, by key
+	outKeys    []string          // who is named as not coming, by key
 	note       campaign.Reason   // where the number came from, when not from a number
+	from       string            // "number", "alone", "names" or "list"; "" nothing said
+	selfOnly   bool              // counted from the writer alone named as coming
 	outs       []campaign.Reason // people named as not coming
 	doubt      campaign.Reason
 }
@@ -21,6 +25,7 @@ type attendees struct {
 	labels     map[string]string
 	companion  map[string]bool // came along with someone ("tager X med", "sammen med X")
 	removed    map[string]bool
+	mentioned  []person // named in a list that says nothing of coming, in order
 	lastNamed  string
 	lastGroup  []string
 	writerOut  bool
@@ -132,15 +137,22 @@ func (rd *reader) countPeople(crs []clauseRead) peopleCount {
 	}
 	rd.collectLists(at, crs)
 	n, companions := at.count()
-	pc := peopleCount{companions: companions}
+	pc := peopleCount{companions: companions, members: at.members()}
+	for k := range at.removed {
+		pc.outKeys = append(pc.outKeys, k)
+	}
 	switch {
 	case sc.explicitAt >= 0 && sc.explicitAt >= sc.aloneAt:
-		pc.n = sc.explicit
+		pc.n, pc.from = sc.explicit, "number"
+		if sc.partial {
+			pc.n += rd.joined(crs, sc.explicitAt)
+		}
 		pc.note = campaign.Reason{Code: campaign.NotePeopleFrom, People: sc.explicit, Ref: "number", Quote: clip(sc.explicitWords)}
 	case sc.aloneAt >= 0:
-		pc.n = 1
+		pc.n, pc.from = 1, "alone"
 	case n > 0:
-		pc.n = n
+		pc.n, pc.from = n, "names"
+		pc.selfOnly = n == 1 && len(at.members()) == 1 && at.members()[0] == "self"
 		ref, quote := "names", strings.Join(pc.companions, ", ")
 		if at.fromList {
 			ref, quote = "list", at.listSource
@@ -148,6 +160,14 @@ func (rd *reader) countPeople(crs []clauseRead) peopleCount {
 		if n > 1 && quote != "" {
 			pc.note = campaign.Reason{Code: campaign.NotePeopleFrom, People: n, Ref: ref, Quote: clip(quote)}
 		}
+		if w := at.unsureName(); w != "" {
+			// a count that rests on a word that may not be a person ("jeg og Kvist", "Udlån")
+			pc.doubt = campaign.Reason{Code: campaign.NoteNameUnsure, People: n, Quote: w}
+		}
+	}
+	if w := at.unplaced(); w != "" && pc.from != "number" && pc.from != "alone" && pc.doubt.Code == "" {
+		// someone named whom the reading neither counted nor left out: the count may miss them
+		pc.doubt = campaign.Reason{Code: campaign.NotePersonUnplaced, People: max(pc.n, 1), Quote: w}
 	}
 	if len(pc.companions) > max(pc.n-1, 0) {
 		pc.companions = pc.companions[:max(pc.n-1, 0)]
@@ -156,7 +176,7 @@ func (rd *reader) countPeople(crs []clauseRead) peopleCount {
 	if maybe == -1 {
 		maybe = max(pc.n, 1) + 1
 	}
-	if maybe > 0 && maybe != max(pc.n, 1) {
+	if maybe > 0 && maybe != max(pc.n, 1) && pc.doubt.Code == "" {
 		pc.doubt = campaign.Reason{Code: campaign.NoteCountsDiffer, People: max(pc.n, 1), Count: maybe, Quote: clip(sc.maybeWords)}
 	}
 	pc.outs = outNotes(crs)
@@ -167,8 +187,9 @@ func (rd *reader) countPeople(crs []clauseRead) peopleCount {
 type countScan struct {
 	explicit, explicitAt int // the last number stated firmly, and its clause (-1 none)
 	explicitWords        string
-	aloneAt              int // the last clause that says one comes alone, -1 none
-	maybe                int // a number left open; -1: someone more may come
+	partial              bool // the number is one "N fra X" that others may join
+	aloneAt              int  // the last clause that says one comes alone, -1 none
+	maybe                int  // a number left open; -1: someone more may come
 	maybeWords           string
 }
 
@@ -176,8 +197,8 @@ func (rd *reader) scanCounts(crs []clauseRead) countScan {
 	sc := countScan{explicitAt: -1, aloneAt: -1}
 	for i, cr := range crs {
 		firm := cr.role != roleHedged && cr.role != roleOut && !cr.sub && !cr.cond
-		if cr.count > 0 && firm {
-			sc.explicit, sc.explicitAt, sc.explicitWords = cr.count, i, cr.countAt
+		if cr.count > 0 && firm && !(cr.partial && sc.explicitAt >= 0 && !sc.partial) {
+			sc.explicit, sc.explicitAt, sc.explicitWords, sc.partial = cr.count, i, cr.countAt, cr.partial
 		}
 		if cr.alone && firm && cr.role != rolePast {
 			sc.aloneAt = i
@@ -192,6 +213,48 @@ func (rd *reader) scanCounts(crs []clauseRead) countScan {
 		}
 	}
 	return sc
+}
+
+// joined counts the people named beside a number that counts only some of the party: after
+// "og" in its clause ("en fra skolen og jeg", "én fra biblioteket og så mig selv") and in the
+// coming clauses of its sentence after it ("en fra skoleafdelingen kommer med, og jeg kommer
+// også").
+func (rd *reader) joined(crs []clauseRead, at int) int {
+	keys := map[string]bool{}
+	cr := crs[at]
+	og := -1
+	for i, t := range cr.toks {
+		if (t.lower == "og" || t.lower == "samt") && i > 0 && og < 0 && fraBefore(cr.toks, i) {
+			og = i
+		}
+	}
+	for _, p := range personsIn(cr.toks, rd.self) {
+		// "tre fra Udlån og Digitale Tjenester": a department is no one more
+		if og >= 0 && p.tok > og && !p.pronoun && (p.self || isRoleKey(p.key) || sureName(p.label)) {
+			keys[p.key] = true
+		}
+	}
+	for j := at + 1; j < len(crs) && crs[j].sent == cr.sent; j++ {
+		if crs[j].role != roleAttend {
+			continue
+		}
+		for _, p := range personsIn(crs[j].toks, rd.self) {
+			if !p.pronoun && !strings.Contains(p.key, "#") {
+				keys[p.key] = true
+			}
+		}
+	}
+	return len(keys)
+}
+
+// fraBefore says whether "fra" stands before token i.
+func fraBefore(toks []token, i int) bool {
+	for _, t := range toks[:i] {
+		if t.lower == "fra" {
+			return true
+		}
+	}
+	return false
 }
 
 // count is how many the named people make, and the extra ones by name: when only people who
@@ -211,7 +274,7 @@ func (a *attendees) count() (int, []string) {
 		}
 	}
 	n := len(members)
-	if n > 0 && principals == 0 {
+	if n > 0 && principals == 0 && !a.writerOut {
 		n++ // "X kommer med": someone X comes along with
 	}
 	if !hasSelf && principals > 0 && len(companions) > 0 {
@@ -257,6 +320,15 @@ func (rd *reader) collectPersons(at *attendees, cr *clauseRead) {
 		}
 	case cr.role == roleSelfOnly:
 		at.writerOut = true
+	case cr.role == roleNone && !cr.asks && !cr.cond && !cr.sub && !cr.st.decline &&
+		(cr.lead == ":" || cr.lead == "-" || cr.lead == "og" || cr.lead == "," || peopleOnly(cr, len(ps))):
+		// "Aalborg: undertegnede + X", "Vi er klar – Anne og Bo", "og Pia Holst er også klar":
+		// people listed after a colon or a dash or joined to the clause before, whom no rule placed
+		for _, p := range ps {
+			if !p.self && !p.pronoun && !excludedBefore(cr.toks, p.tok) && !inAside(cr.toks, p.tok) && len(at.mentioned) < maxAttendees {
+				at.mentioned = append(at.mentioned, p) // named, neither coming nor not
+			}
+		}
 	}
 	if len(named) >= 2 {
 		at.lastGroup = named // "de" is these, next
@@ -301,7 +373,7 @@ func (a *attendees) addComing(cr *clauseRead, ps []person, resolved []string) {
 		}
 		// Those named after "sammen med", "tager ... med" come along; those before are who
 		// they come with.
-		companion := cr.st.companion && cr.toks[p.tok].start > cr.st.companionAt
+		companion := cr.st.companion && !p.self && (cr.toks[p.tok].start > cr.st.companionAt || cr.st.alongBefore)
 		label := p.label
 		if p.pronoun {
 			label = a.labels[resolved[i]]
@@ -485,4 +557,63 @@ func (rd *reader) listItem(crs []clauseRead, j int) bool {
 	}
 	ps := personsIn(cr.toks, rd.self)
 	return len(ps) > 0 && ps[0].tok == 0 && !ps[0].pronoun
+}
+
+// unsureName returns the first person counted whose name may be no person's: one or more
+// capitalised words of which neither the first is a common first name nor the last a
+// surname, and with no role beside them ("Kvist", "Digitale Tjenester"); "" when every
+// person counted is the writer, a role, someone unnamed or a name that is surely one.
+func (a *attendees) unsureName() string {
+	for _, k := range a.members() {
+		label := a.labels[k]
+		if k == "self" || isRoleKey(k) || strings.Contains(k, "#") || label == "" {
+			continue
+		}
+		if !sureName(label) {
+			return label
+		}
+	}
+	return ""
+}
+
+// sureName says whether the words naming a person surely are a person's: a common first name
+// first, a surname last, or a role among them.
+func sureName(label string) bool {
+	words := strings.Fields(label)
+	if len(words) == 0 {
+		return false
+	}
+	sure := knownFirstName(words[0]) || surnameLike(words[len(words)-1])
+	for _, w := range words {
+		sure = sure || roleWordRe.MatchString(strings.ToLower(w))
+	}
+	return sure
+}
+
+// unplaced returns someone named in the reply who is neither counted nor named as not coming,
+// "" when there is no one.
+func (a *attendees) unplaced() string {
+	for _, p := range a.mentioned {
+		if _, counted := a.labels[p.key]; !counted && !a.removed[p.key] && !strings.Contains(p.key, "#") {
+			return clip(p.label)
+		}
+	}
+	return ""
+}
+
+// peopleOnly says whether a clause is nothing but two or more people ("Anne Holm og Bo Lind."),
+// a list written as a sentence of its own.
+func peopleOnly(cr *clauseRead, persons int) bool {
+	if persons < 2 {
+		return false
+	}
+	for _, t := range cr.toks {
+		switch {
+		case t.name, roleDets[t.lower], roleWordRe.MatchString(t.lower), t.lower == "jeg", t.lower == "mig", t.lower == "undertegnede":
+		case t.lower == "og" || t.lower == "samt" || len(t.lower) == 1 && strings.Contains(",.+&()-", t.lower) || t.lower == "–":
+		default:
+			return false
+		}
+	}
+	return true
 }

@@ -20,6 +20,8 @@ type textReading struct {
 	alts       []string // the meetings still open (undecided) or that the words fit (a doubt)
 	headcount  int      // 0 when the text states no number
 	companions []string
+	members    []string // who is counted as coming, by key
+	outKeys    []string // who is named as not coming, by key
 	question   bool
 	changed    bool
 	promise    bool // not decided, and says it will answer later
@@ -65,6 +67,7 @@ func (rd *reader) readClauses(segs []segment) []clauseRead {
 		crs[i] = rd.readClause(cl)
 	}
 	rd.continueClauses(crs)
+	rd.promisesLater(crs)
 	writerOnlyDeclines(crs)
 	for _, i := range rd.listHeaders(crs) {
 		crs[i].header = true
@@ -158,6 +161,11 @@ func (rd *reader) decide(tr *textReading, crs []clauseRead, t clauseTally, ch me
 	case ch.id != "" || len(ch.alts) > 0:
 		// Only a meeting named ("Vejle, 2 personer"): an answer, with less certainty.
 		tr.intent, tr.confidence, tr.evidence = IntentAttend, 0.75, crs[max(0, ch.at)].text
+		if cr := crs[max(0, ch.at)]; ch.id != "" && !(cr.whole && len(cr.toks) <= 8) && len(cr.toks) > 4 && cr.lead != ":" && cr.lead != "-" && cr.count == 0 && !cr.alone && cr.role == roleNone {
+			// "Hotellet i Vejle er bestilt": a meeting named in a sentence that says no one
+			// comes is a suggestion, not an answer
+			tr.doubts = append(tr.doubts, campaign.Reason{Code: campaign.NoteMeetingInPassing, Meeting: ch.id, Ref: string(ch.by.kind), Quote: clip(ch.by.words)})
+		}
 		return true
 	case countStated(crs) >= 0:
 		// Only a number ("Vi bliver alligevel kun én"): a new headcount for the meeting chosen.
@@ -293,7 +301,12 @@ func (rd *reader) fillAttend(tr *textReading, crs []clauseRead, ch meetingChoice
 	tr.notes = append(tr.notes, ch.notes...)
 	tr.doubts = append(tr.doubts, ch.doubts...)
 	pc := rd.countPeople(crs)
-	tr.headcount, tr.companions = pc.n, pc.companions
+	if pc.from != "number" && pc.from != "alone" && (saysSameCount(crs) || pc.selfOnly && len(pc.outs) == 0 && changesAnswer(crs)) {
+		// "Jeg skifter til Roskilde", "Antallet er uændret": the writer moves the answer, the
+		// number of people stays what it was
+		pc.n, pc.note = 0, campaign.Reason{}
+	}
+	tr.headcount, tr.companions, tr.members, tr.outKeys = pc.n, pc.companions, pc.members, pc.outKeys
 	if pc.note.Code != "" {
 		tr.notes = append(tr.notes, pc.note)
 	}
@@ -301,4 +314,28 @@ func (rd *reader) fillAttend(tr *textReading, crs []clauseRead, ch meetingChoice
 	if pc.doubt.Code != "" {
 		tr.doubts = append(tr.doubts, pc.doubt)
 	}
+}
+
+// sameCountRe finds a number of people said to be unchanged without the number.
+var sameCountRe = wordsRe(`samme antal|det samme antal|antallet er (det samme|uændret|stadig det samme)|uændret antal|lige så mange (som|deltagere)|de samme (personer|deltagere|som før|som sidst|som tidligere|som meldt)|vi er de samme|same number|the same people`)
+
+// saysSameCount says whether a clause that is not a question says the number stays.
+func saysSameCount(crs []clauseRead) bool {
+	for _, cr := range crs {
+		if !cr.asks && !cr.cond && sameCountRe.MatchString(cr.lower) {
+			return true
+		}
+	}
+	return false
+}
+
+// changesAnswer says whether a clause that comes changes an earlier answer ("skifter til",
+// "i stedet", "flyttes").
+func changesAnswer(crs []clauseRead) bool {
+	for _, cr := range crs {
+		if cr.role == roleAttend && cr.st.change {
+			return true
+		}
+	}
+	return false
 }

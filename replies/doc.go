@@ -10,7 +10,9 @@
 // resolved against the campaign by city, venue, street, room, date, weekday counted from the
 // day of writing, order or part of the country, and the people it counts. Where the words
 // allow more than one reading the answer is held (Answer.Held) with the alternatives named, so
-// that nothing is applied wrong without a person seeing it.
+// that nothing is applied wrong without a person seeing it; so is an answer that rests on an
+// inference real replies show to be fragile: a count from a word that may be no person's name,
+// people listed whom no rule placed, a meeting named only in a sentence that says no one comes.
 //
 // Anyone can write to the campaign address. Addresses are parsed from the raw header, never
 // taken from a display name or a comment (address.go); a reply matched by its sender alone is

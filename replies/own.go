@@ -200,18 +200,15 @@ func interleavedSegments(a *anchors, text string, m *message) ([]segment, bool) 
 	var segs []segment
 	var cur strings.Builder
 	curMeeting, quoted := "", ""
-	tied := false
+	inside := 0 // the blocks flushed before the last quoted line: they stand inside the quote
 	flush := func() {
 		if s := strings.TrimSpace(cur.String()); s != "" {
 			segs = append(segs, segment{text: s, meeting: curMeeting})
-			if curMeeting != "" {
-				tied = true
-			}
 		}
 		cur.Reset()
 	}
 	n := 0
-	for i := 0; i < len(lines) && k < len(kept) && n < maxReadText; i++ {
+	for i := 0; i < len(lines) && n < maxReadText; i++ {
 		n += len(lines[i])
 		switch {
 		case kinds[i] == kindQuote:
@@ -219,6 +216,10 @@ func interleavedSegments(a *anchors, text string, m *message) ([]segment, bool) 
 			l := strings.TrimSpace(strings.TrimLeft(lines[i], "> \t"))
 			if l == "" {
 				continue
+			}
+			inside = len(segs)
+			if k >= len(kept) {
+				break // every line of the reply is placed, and quoted lines follow the last
 			}
 			if id := a.meeting(l); id != "" {
 				quoted = id
@@ -249,6 +250,15 @@ func interleavedSegments(a *anchors, text string, m *message) ([]segment, bool) 
 		}
 	}
 	flush()
+	// An answer is written between the lines only when quoted lines follow it too: text below
+	// the whole quote (bottom posting under the meeting lines) stands under no meeting.
+	tied := false
+	for j := range segs {
+		if j >= inside {
+			segs[j].meeting = ""
+		}
+		tied = tied || segs[j].meeting != ""
+	}
 	if !tied {
 		return nil, false
 	}

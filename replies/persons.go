@@ -59,8 +59,41 @@ func tokens(s string) []token {
 			i += n
 		}
 	}
+	unnameFronted(out)
 	return out
 }
+
+// unnameFronted takes the capital of a word that opens a sentence or a clause for what it is:
+// a number ("En fra skolen", "To af os") or a verb written without its subject ("Tilmelder mig
+// ...", "Møder op i Vejle", "Ankommer med toget"), not a person. A verb is told from a name by
+// what follows it: a name goes on with its verb or "og", a verb with its object, an adverb or
+// a preposition. A common first name stays a name.
+func unnameFronted(toks []token) {
+	for i := range toks {
+		if !toks[i].name || i > 0 && !strings.Contains(":-–(\"", toks[i-1].text) {
+			continue
+		}
+		switch {
+		case numWords[toks[i].lower] > 0:
+			toks[i].name = false
+		case knownFirstName(toks[i].lower):
+		case i+1 < len(toks) && frontedVerbNext[toks[i+1].lower]:
+			toks[i].name = false
+		}
+	}
+}
+
+// frontedVerbNext are the words that follow a verb opening a sentence without its subject,
+// and never a name there.
+var frontedVerbNext = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`mig os dig jer sig hende ham dem gerne hermed herved venligst også lige desværre
+		selv straks nu derfor dog altså jo nok bare op over ud ind hjem af frem tilbage til i på med for ved et en
+		den det de vores min mit mine jeres alle ikke kun stadig fortsat alligevel meget godt fint me us up`) {
+		m[w] = true
+	}
+	return m
+}()
 
 // nameLike says whether a word may be part of a person's name: a capital, then small letters,
 // and not one of the words that start sentences or name places, months and organisations.
@@ -76,6 +109,9 @@ func nameLike(w string) bool {
 	lw := strings.ToLower(w)
 	if notNames[lw] {
 		return false
+	}
+	if i := strings.IndexByte(w, '-'); i > 0 && i+1 < len(w) && !unicode.IsUpper([]rune(w[i+1:])[0]) {
+		return false // "Vejle-mødet", "IT-afdelingen": a compound, not "Anne-Marie"
 	}
 	for _, suf := range orgSuffixes {
 		if strings.HasSuffix(lw, suf) && len(lw) > len(suf)+2 {
@@ -112,7 +148,8 @@ var notNames = func() map[string]bool {
 		dear hi hello thanks thank best kind regards we the our my and with from this that regn ring
 		kontakt hertil dertil derudover desuden endvidere herefter derefter bagefter ellers heldigvis
 		naturligvis selvfølgelig måske sandsynligvis formentlig jo til info obs nb hermed vedlagt
-		vedhæftet aftalt planlagt stadigvæk fortsat`) {
+		vedhæftet aftalt planlagt stadigvæk fortsat january february march april may june july august
+		october november december monday tuesday wednesday thursday friday saturday sunday`) {
 		m[w] = true
 	}
 	return m
@@ -198,7 +235,7 @@ func personsIn(toks []token, self *selfNames) []person {
 			continue
 		}
 		switch t.lower {
-		case "jeg", "undertegnede", "i", "me", "myself":
+		case "jeg", "undertegnede", "jag", "undertecknad", "i", "me", "myself":
 			if t.lower == "i" && t.text != "I" || t.lower == "i" && !englishish(toks) {
 				continue
 			}
@@ -261,7 +298,7 @@ func qualifierEnd(toks []token, j int) int {
 		return j
 	}
 	switch toks[j].lower {
-	case "for", "på", "i", "ved", "hos":
+	case "for", "på", "i", "ved", "hos", "af", "over":
 	default:
 		return j
 	}
@@ -322,6 +359,9 @@ func roleAfterComma(toks []token, k int) int {
 		return 0
 	}
 	j := k + 1
+	if j+1 < len(toks) && (toks[j].lower == "som" || toks[j].lower == "der") && toks[j+1].lower == "er" {
+		j += 2 // "Lars Ebbesen, som er pædagogisk konsulent": who he is
+	}
 	for j < len(toks) && roleDets[toks[j].lower] {
 		j++
 	}
@@ -366,18 +406,20 @@ var (
 		"seven": 7, "otte": 8, "åtta": 8, "eight": 8, "ni": 9, "nine": 9, "ti": 10, "ten": 10,
 	}
 	numAlt   = `\d{1,2}|én|en|een|et|to|tre|fire|fem|seks|syv|otte|ni|ti|två|fyra|sex|sju|åtta|one|two|three|four|five|six|seven|eight|nine|ten`
-	countAdv = `(?:stadig|fortsat|altså|derfor|så|kun|bare|i alt|alligevel|nu|dermed|nok|som tidligere meldt|som meldt|som sagt|som aftalt|som planlagt|også|jo|desværre|heldigvis|gerne|fra [\p{L}-]+|enten|måske|nok|sandsynligvis|formentlig|only|just|still)`
+	countAdv = `(?:stadigvæk|stadig|fortsat|altså|derfor|så|kun|bare|i alt|alligevel|nu|dermed|nok|som tidligere meldt|som meldt|som sagt|som aftalt|som planlagt|også|jo|desværre|heldigvis|gerne|fra [\p{L}-]+|enten|måske|nok|sandsynligvis|formentlig|only|just|still)`
 	// countRes find a number of people stated for the party; group "n" is the number.
 	countRes = []*regexp.Regexp{
-		regexp.MustCompile(`(?:^|[^\p{L}])(?:vi|de|we|they|we'll|we're)\s+(?:er|bliver|kommer|deltager|tager afsted|tager af sted|tager derover|tager derop|møder op|will be|are|be|'ll be|will come|are coming)(?:\s+` + countAdv + `)*\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
-		regexp.MustCompile(`(?:^|[^\p{L}\d])(?P<n>` + numAlt + `)\s+(?:personer|person|deltagere|deltager|pers\.?|stk\.?|pladser|plads|people|persons|participants|attendees|seats)(?:$|[^\p{L}])`),
-		regexp.MustCompile(`(?:^|[^\p{L}])(?:altså|i alt|dvs\.?|det vil sige|så vi er|så bliver vi|tilmeld\p{L}*|skriv os op som|skriv os på som|regne med|regn med|kommer|komme|(?:kommer|deltager|stiller|komme|deltage) med|plads til|(?:hold|gruppe|delegation) på|so we are|in all|in total)\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
+		regexp.MustCompile(`(?:^|[^\p{L}])(?:vi|de|we|they|we'll|we're)\s+(?:er|bliver|kommer|deltager|tager afsted|tager af sted|tager derover|tager derop|møder op|will be|are|be|'ll be|will come|are coming)(?:\s+` + countAdv + `)*\s+(?:de\s+samme\s+|the\s+same\s+)?(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
+		regexp.MustCompile(`(?:^|[^\p{L}\d])(?P<n>` + numAlt + `)\s+(?:personer|person|deltagere|deltager|pers\.?|prs\.?|pax|stk\.?|pladser|plads|people|persons|participants|attendees|seats)(?:$|[^\p{L}])`),
+		regexp.MustCompile(`(?:^|[^\p{L}])(?:altså|i alt|dvs\.?|det vil sige|så vi er|så bliver vi|tilmeld\p{L}*|sender|skriv os op som|skriv os på som|regne med|regn med|kommer|komme|(?:kommer|deltager|stiller|komme|deltage) med|plads til|(?:hold|gruppe|delegation) på|so we are|in all|in total)\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
 		regexp.MustCompile(`(?:^|[^\p{L}\d])(?P<n>` + numAlt + `)\s+i alt(?:$|[^\p{L}])`),
 		// "Vi deltager i mødet og bliver to": the subject of the clause before
 		regexp.MustCompile(`(?:^|[^\p{L}])og\s+(?:er|bliver)(?:\s+` + countAdv + `)*\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
 		regexp.MustCompile(`(?:^|[^\p{L}])antal(?:\s+(?:deltagere|personer|pladser))?\s*:?\s*(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
 		regexp.MustCompile(`(?:^|[^\p{L}])(?:os|of us|alle)\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}])`),
 		regexp.MustCompile(`(?:^|[^\p{L}\d])(?P<n>` + numAlt + `)\s+af\s+os(?:$|[^\p{L}])`),
+		// "– stadig to", "fortsat tre": a number restated as a clause of its own
+		regexp.MustCompile(`^\s*(?:og\s+)?(?:stadig|stadigvæk|fortsat|altså|stadig kun|fortsat kun|still)\s+(?P<n>` + numAlt + `)(?:\s+(?:personer|deltagere|people))?\s*[.!]?\s*$`),
 		regexp.MustCompile(`(?:^|[^\p{L}])(?:the|vi)\s+(?P<n>two|three|four|to|tre|fire)(?:\s+(?:of us|af os))?(?:$|[^\p{L}])`),
 	}
 	// fromGroupRe finds "N fra X": a number of people from a place or part of the house;
@@ -442,9 +484,10 @@ func mayCount(toks []token) bool {
 // statedCount finds the number of people a clause states for the party, 0 when none; coming
 // says the clause speaks of coming, where "begge" counts ("vi kommer begge to", not "vi er
 // begge på kursus").
-func statedCount(l string, coming bool) (int, [2]int) {
-	n := 0
-	var words [2]int
+//
+// partial says that the number counts only some of the party: one "N fra X" ("en fra
+// skolen"), which others may join ("en fra skolen og jeg").
+func statedCount(l string, coming bool) (n int, words [2]int, partial bool) {
 	best := -1
 	try := func(v string, start, end int) {
 		if notCountAfterRe.MatchString(l[end:]) || notCountBeforeRe.MatchString(l[:start]) {
@@ -488,11 +531,12 @@ func statedCount(l string, coming bool) (int, [2]int) {
 	} else if len(groups) == 1 && n == 0 {
 		g := groups[0]
 		try(l[g[2]:g[3]], g[2], g[3])
+		partial = n > 0 && !partyWord(l[g[4]:g[5]])
 	}
 	if mm := withRe.FindStringSubmatchIndex(l); mm != nil {
 		// "Jeg kommer til Vejle med to fra skoleafdelingen": the writer and two more
 		if k := numberWord(l[mm[2]:mm[3]]); k > 0 && k < 20 {
-			n, words = k+1, [2]int{mm[0], mm[1]}
+			n, words, partial = k+1, [2]int{mm[0], mm[1]}, false
 		}
 	}
 	if mm := plusRe.FindStringSubmatchIndex(l); mm != nil {
@@ -500,14 +544,23 @@ func statedCount(l string, coming bool) (int, [2]int) {
 		if err != nil {
 			k = numWords[l[mm[2]:mm[3]]]
 		}
-		n, words = k+1, [2]int{mm[0], mm[5]} // "vi to + skolebibliotekskonsulenten"
+		n, words, partial = k+1, [2]int{mm[0], mm[5]}, false // "vi to + skolebibliotekskonsulenten"
 	}
 	if n == 0 && coming {
 		if loc := bothRe.FindStringIndex(l); loc != nil {
 			n, words = 2, [2]int{max(0, loc[0]-20), min(len(l), loc[1]+12)}
 		}
 	}
-	return n, words
+	return n, words, partial
+}
+
+// partyWord says whether "N fra <w>" names the whole party ("to fra os", "tre fra huset").
+func partyWord(w string) bool {
+	switch w {
+	case "os", "us":
+		return true
+	}
+	return false
 }
 
 func countNounNext(s string) bool { return countNounNextRe.MatchString(s) }

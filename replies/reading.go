@@ -190,14 +190,19 @@ func readHuman(a *Answer, r *Reading, m *message, c *campaign.Campaign) {
 		tr.intent, tr.confidence, tr.evidence = IntentAgreement, 0.85, firstMatchText(agreeWordRe, strings.ToLower(text+" "+r.Subject))
 		tr.doubts = nil
 	}
+	ea := &earlier{m: m}
 	if tr.intent == IntentAttend && tr.meeting == "" && len(tr.alts) == 0 {
-		rd.meetingElsewhere(&tr, r, m)
+		rd.meetingElsewhere(&tr, r, ea)
+	}
+	stated := tr.headcount > 0
+	if tr.intent == IntentAttend && !stated {
+		stated = rd.countElsewhere(&tr, ea)
 	}
 	a.Intent, a.Confidence, a.Question = tr.intent, tr.confidence, tr.question
 	switch tr.intent {
 	case IntentAttend:
 		a.Meeting = tr.meeting
-		a.Headcount, a.HeadcountStated = max(tr.headcount, 1), tr.headcount > 0
+		a.Headcount, a.HeadcountStated = max(tr.headcount, 1), stated
 		a.Companions = tr.companions
 		a.Why = attendReason(tr, a.Headcount)
 		if tr.meeting == "" {
@@ -245,22 +250,74 @@ func readHuman(a *Answer, r *Reading, m *message, c *campaign.Campaign) {
 // meetingElsewhere finds the meeting of an answer that names none in its text: in the subject
 // the sender wrote ("Tilmelding Vejle"), else in the sender's own earlier answer quoted below a
 // change of part of it ("skriv os op som to i stedet for én"), whose meeting still holds.
-func (rd *reader) meetingElsewhere(tr *textReading, r *Reading, m *message) {
+func (rd *reader) meetingElsewhere(tr *textReading, r *Reading, ea *earlier) {
 	subject := stripReplyPrefix(r.Subject)
 	sub := rd.readClause(clause{text: subject, lower: strings.ToLower(subject)})
 	if ch := rd.chooseMeeting([]clauseRead{sub}); ch.id != "" {
 		tr.meeting, tr.confidence = ch.id, 0.8
 		return
 	}
-	prev := earlierAnswer(m)
-	if prev == "" {
-		return
-	}
-	er := rd.read(ownSegments(rd.c, prev, nil))
-	if er.intent == IntentAttend && er.meeting != "" && len(er.doubts) == 0 {
+	if er, ok := ea.read(rd); ok && er.meeting != "" {
 		tr.meeting, tr.confidence = er.meeting, 0.85
 		tr.notes = append(tr.notes, campaign.Reason{Code: campaign.NoteMeetingFrom, Meeting: er.meeting, Ref: "earlier", Quote: clip(er.evidence)})
 	}
+}
+
+// countElsewhere finds the number of people of an answer that states none ("Jeg skifter til
+// Roskilde", "Antallet er uændret") in the sender's own earlier answer quoted below, whose
+// number still holds; it reports whether the number is now stated. Someone of that answer
+// named as not coming any more ("Poul Erik må melde fra alligevel") makes it that many fewer,
+// which is stated: the registered number goes down.
+func (rd *reader) countElsewhere(tr *textReading, ea *earlier) bool {
+	er, ok := ea.read(rd)
+	if !ok || er.headcount <= 1 {
+		return false
+	}
+	note := campaign.Reason{Code: campaign.NotePeopleFrom, People: er.headcount, Ref: "earlier", Quote: clip(er.evidence)}
+	if !hasCode(tr.notes, campaign.NoteCompanionOut) && !hasCode(tr.doubts, campaign.NoteCompanionOut) {
+		tr.headcount, tr.notes = er.headcount, append(tr.notes, note)
+		return false
+	}
+	gone := 0
+	for _, k := range tr.outKeys {
+		if contains(er.members, k) {
+			gone++
+		}
+	}
+	if gone == 0 || len(tr.members) > 0 || er.headcount-gone < 1 {
+		return false // someone else, or someone new: the words decide
+	}
+	tr.headcount, tr.confidence = er.headcount-gone, 0.8
+	note.People = tr.headcount
+	tr.notes = append(tr.notes, note)
+	var doubts []campaign.Reason
+	for _, d := range tr.doubts {
+		if d.Code != campaign.NoteCompanionOut {
+			doubts = append(doubts, d)
+		}
+	}
+	tr.doubts = doubts
+	return true
+}
+
+// earlier is the sender's own earlier answer quoted in a message, read once when asked for.
+type earlier struct {
+	m    *message
+	done bool
+	tr   textReading
+	ok   bool
+}
+
+// read returns the earlier answer's reading when it attends without a doubt.
+func (e *earlier) read(rd *reader) (textReading, bool) {
+	if !e.done {
+		e.done = true
+		if prev := earlierAnswer(e.m); prev != "" {
+			e.tr = rd.read(ownSegments(rd.c, prev, nil))
+			e.ok = e.tr.intent == IntentAttend && len(e.tr.doubts) == 0
+		}
+	}
+	return e.tr, e.ok
 }
 
 func attendReason(tr textReading, n int) campaign.Reason {

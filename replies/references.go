@@ -363,7 +363,14 @@ func (rc refContext) weekdays(lower string, add func(mention, int)) {
 		}
 		ids := rc.onWeekday(wd, true)
 		coming := strings.HasSuffix(before, "på") || strings.HasSuffix(before, "næste") || strings.HasSuffix(before, "kommende") || strings.HasSuffix(before, "nu på")
-		if coming && !rc.sent.IsZero() {
+		if week, ok := weekOf(lower, loc); ok && !rc.sent.IsZero() {
+			// "tirsdag i næste uge", "i denne uge om torsdagen": the week counted from the day of writing
+			monday := dayStart(rc.sent).AddDate(0, 0, -((int(rc.sent.Weekday()) + 6) % 7))
+			ids = nil
+			if id := rc.meetingOn(monday.AddDate(0, 0, 7*week+(int(wd)+6)%7)); id != "" {
+				ids = []string{id}
+			}
+		} else if coming && !rc.sent.IsZero() {
 			days := (int(wd) - int(rc.sent.Weekday()) + 7) % 7
 			if days == 0 {
 				days = 7
@@ -383,6 +390,31 @@ func (rc refContext) weekdays(lower string, add func(mention, int)) {
 		}
 		add(m, loc[1])
 	}
+}
+
+var (
+	// weekAfterRe and weekBeforeRe find the week a weekday is counted in, written after it
+	// ("tirsdag i næste uge") or before it ("i denne uge om torsdagen", "næste uges tirsdag").
+	weekAfterRe  = regexp.MustCompile(`^\s*,?\s*(?:(?:i\s+|om\s+)?(?:den\s+)?(næste|kommende|denne|indeværende|nuværende)\s+uge|om\s+(en|én|1|to|2|tre|3)\s+uger?)(?:$|[^\p{L}])`)
+	weekBeforeRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:i\s+)?(?:den\s+)?(næste|kommende|denne|indeværende)\s+uges?\s*,?\s*(?:om\s+|på\s+)?$`)
+)
+
+// weekOf reads the week written beside the weekday at loc: 0 this week, 1 the next.
+func weekOf(lower string, loc [2]int) (int, bool) {
+	m := weekAfterRe.FindStringSubmatch(lower[loc[1]:min(len(lower), loc[1]+32)])
+	if m == nil {
+		m = weekBeforeRe.FindStringSubmatch(lower[max(0, loc[0]-32):loc[0]])
+	}
+	if m == nil {
+		return 0, false
+	}
+	if len(m) > 2 && m[2] != "" {
+		return numberWord(m[2]), true // "tirsdag om to uger"
+	}
+	if m[1] == "næste" || m[1] == "kommende" {
+		return 1, true
+	}
+	return 0, true
 }
 
 // meetingOn returns the meeting held on the day of t, "" none.

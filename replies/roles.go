@@ -32,6 +32,7 @@ type clauseRead struct {
 	role    role
 	count   int
 	countAt string
+	partial bool // count is one "N fra X" that others may join ("en fra skolen og jeg")
 	alone   bool
 	// maybeCount is the higher of two numbers the clause leaves open ("to eller tre", "2-3").
 	maybeCount int
@@ -45,13 +46,18 @@ func (rd *reader) readClause(cl clause) clauseRead {
 	if !cr.st.attend && (orgLine(cl.lower) || cl.whole && addressLineRe.MatchString(cl.text)) {
 		cr.ms = nil // "Vejle Bibliotekerne", "Willy Sørensens Plads 1" on a line of their own: where the sender works
 	}
+	if !cr.st.busy && otherOccasion(rd.c, rd.rc, cl.lower) {
+		// "Vores souschef deltager gerne i et senere møde i Vejle", "et møde i april i Vejle":
+		// another occasion than these meetings, whatever place it names
+		cr.ms, cr.st.attend = nil, false
+	}
 	if len(cr.ms) == 0 && cl.meeting != "" {
 		cr.ms = []mention{{meeting: cl.meeting, kind: refInline, words: clip(cl.text)}}
 	}
 	cr.toks = tokens(cl.text)
 	if mayCount(cr.toks) {
 		var span [2]int
-		cr.count, span = statedCount(cl.lower, cr.st.attend)
+		cr.count, span, cr.partial = statedCount(cl.lower, cr.st.attend)
 		if cr.count > 0 {
 			cr.countAt = quoteAround(cl.text, cl.lower, span)
 		}
@@ -60,6 +66,28 @@ func (rd *reader) readClause(cl clause) clauseRead {
 	cr.alone, _ = saysAlone(cl.lower)
 	cr.role = rd.roleOf(&cr)
 	return cr
+}
+
+// otherOccasionRe finds a meeting or a time that is none of the campaign's.
+var otherOccasionRe = wordsRe(`et senere|et andet møde|en anden gang|et nyt møde|et ekstra møde|et kommende møde|et lignende|næste gang|senere på året|til efteråret|til foråret|efter sommer\p{L}*|i januar|i april|i maj|i juni|i juli|i august|i september|i oktober|i november|i december`)
+
+// otherOccasion says whether a clause speaks of another occasion than the campaign's
+// meetings: a later, other or extra meeting, or a month none of them is held in.
+func otherOccasion(c *campaign.Campaign, rc refContext, l string) bool {
+	loc := otherOccasionRe.FindStringIndex(l)
+	if loc == nil {
+		return false
+	}
+	w := strings.Fields(strings.TrimLeft(l[loc[0]:loc[1]], " ,.;:"))
+	if len(w) == 2 && w[0] == "i" {
+		mo := monthNames[w[1]]
+		for _, mt := range c.Meetings {
+			if rc.startOf(mt).Month() == mo {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // addressLineRe matches a line that is a postal address: a street and a number, maybe a
@@ -126,8 +154,8 @@ func (rd *reader) roleOf(cr *clauseRead) role {
 		}
 		return roleAttend
 	}
-	if positiveMention(cr.ms) && (cr.count > 0 || takesMeeting(cl.lower)) {
-		return roleAttend // "Vi er 4 fra Næstved til Roskilde", "så vi tager Vejle"
+	if positiveMention(cr.ms) && (cr.count > 0 || takesMeeting(cl.lower) || sendsSomeone(cr, rd.self)) {
+		return roleAttend // "Vi er 4 fra Næstved til Roskilde", "så vi tager Vejle", "sender Maria Schou til Vejle"
 	}
 	if cr.alone {
 		return roleAttend
@@ -150,6 +178,20 @@ func timeMention(ms []mention) bool {
 // ("dialogmødet", "jeres møde").
 func strongMeetingWord(l string) bool {
 	return strings.Contains(l, "dialogmøde") || strings.Contains(l, "jeres møde") || strings.Contains(l, "møderne")
+}
+
+// sendsSomeone says whether a clause sends someone other than the writer ("sender Maria
+// Schou fra vores skoletjeneste til Vejle").
+func sendsSomeone(cr *clauseRead, self *selfNames) bool {
+	if !strings.Contains(cr.lower, "sender ") && !strings.HasPrefix(cr.lower, "send ") {
+		return false
+	}
+	for _, p := range personsIn(cr.toks, self) {
+		if !p.self {
+			return true
+		}
+	}
+	return false
 }
 
 // takesMeeting says whether a clause takes a meeting ("vi tager Roskilde").
@@ -181,6 +223,12 @@ func declinedFor(cr *clauseRead, self *selfNames) bool {
 func (rd *reader) continueClauses(crs []clauseRead) {
 	for i := 1; i < len(crs); i++ {
 		cr, prev := &crs[i], &crs[i-1]
+		if prev.sent == cr.sent && cr.lead == "og" && cr.st.subject == subjNone && prev.st.subject != subjNone &&
+			(cr.st.attend || cr.st.decline) && !cr.sub {
+			// "Lars Friis er blevet syg og må melde fra": the second verb has the first one's subject
+			cr.st.subject, cr.st.subjectWords = prev.st.subject, prev.st.subjectWords
+			cr.role = rd.roleOf(cr)
+		}
 		if prev.sent == cr.sent && cr.lead == "at" && prev.role == rolePast {
 			cr.role = rolePast // "Jeg skrev i sidste uge, at vi ikke deltager"
 			continue
@@ -200,12 +248,59 @@ func (rd *reader) continueClauses(crs []clauseRead) {
 			continue
 		}
 		switch {
-		case (cr.lead == ":" || cr.lead == "-") && (prev.role == roleAttend || fieldName(prev.lower)) && len(personsIn(cr.toks, rd.self)) > 0:
-			cr.role = roleAttend // "Vi kommer to til Vejle: jeg og X", "Deltagere: Ole Bak, Lis Holm"
+		case (cr.lead == ":" || cr.lead == "-") && (prev.role == roleAttend || fieldName(prev.lower) || meetingHead(prev)) && len(personsIn(cr.toks, rd.self)) > 0:
+			// "Vi kommer to til Vejle: jeg og X", "Deltagere: Ole Bak, Lis Holm", "Aalborg:
+			// undertegnede + skolebibliotekskonsulent"
+			cr.role = roleAttend
 		case (cr.lead == "men" || cr.lead == "but") && refusedBefore(crs, i) && positiveMention(cr.ms):
 			cr.role = roleAttend
+		case prev.role == roleAttend && sameDoingRe.MatchString(cr.lower) && len(personsIn(cr.toks, rd.self)) > 0:
+			cr.role = roleAttend // "Jeg kommer til Roskilde, og det gør Pia Holst også"
 		}
 	}
+}
+
+var (
+	// answerLaterRe finds an answer, a message or a confirmation given or got ("Du får et
+	// endeligt svar", "Jeg sender jer en mail", "giver besked", "bekræfter"), which with a time
+	// to come is a promise to answer later.
+	answerLaterRe = wordsRe(`får (jeg |vi |i |du )?(et |en )?(endeligt |endelig |hurtigt |nærmere )?(svar|besked|melding|tilbagemelding|bekræftelse|afklaring)|sender (jer |dig |i )?(et |en |vores |mit |min )?(endeligt |endelig |nærmere )?(svar|besked|melding|tilbagemelding|bekræftelse|tilmelding|mail)|giver (jer |dig |i )?(et |en )?(endeligt |endelig |nærmere )?(svar|besked|melding|tilbagemelding|lyd)|bekræfter (det |vores deltagelse |min deltagelse |endeligt |endelig )?(senest|først|senere|inden|når|så snart|i løbet af|i næste uge|på (mandag|tirsdag|onsdag|torsdag|fredag))|melder (endeligt |endelig )?(ind|tilbage)|svarer|hører (\p{L}+ )?fra (mig|os)|høre (\p{L}+ )?fra (mig|os)|lader (jer |dig )?høre fra (os|mig)|tilmelding følger|tilmeldingen følger|svar følger|svaret følger|besked følger|bekræftelse følger|tilbagemelding følger|kommer (med )?(et |en )?(endeligt |endelig )?(svar|besked|tilbagemelding)`)
+	// laterRe finds a time to come ("senest den 21.", "så snart", "i løbet af næste uge").
+	laterRe = wordsRe(`følger|derefter|bagefter|efterfølgende|senest|når|så snart|snart|inden|i løbet af|næste uge|senere|snarest|hurtigst|i morgen|om (en|et par|få) (uge|uger|dage)|på (mandag|tirsdag|onsdag|torsdag|fredag)`)
+)
+
+// promisesLater marks the clauses that promise an answer in other words than the usual ones:
+// an answer given or got, with a time to come in the clause or in the clause of time that
+// follows it ("Jeg sender jer en mail, så snart min kalender er afklaret", "I får et svar, når
+// ledergruppen har mødtes"). Such a reply has not decided and needs no one.
+func (rd *reader) promisesLater(crs []clauseRead) {
+	for i := range crs {
+		cr := &crs[i]
+		if cr.st.promise || cr.asks || cr.cond || cr.sub || !answerLaterRe.MatchString(cr.lower) {
+			continue
+		}
+		later := laterRe.MatchString(cr.lower)
+		if next := i + 1; !later && next < len(crs) && crs[next].sent == cr.sent {
+			switch crs[next].lead {
+			case "når", "så", "inden", "før", "efter", "when":
+				later = laterRe.MatchString(crs[next].lower) || crs[next].lead != "så"
+			}
+		}
+		if later {
+			cr.st.promise = true
+			cr.role = rd.roleOf(cr)
+		}
+	}
+}
+
+// sameDoingRe finds a clause that says someone does the same as the clause before it ("og
+// det gør Pia Holst også", "det samme gør X", "X ligeså").
+var sameDoingRe = wordsRe(`det gør|det samme gør|gør det samme|ligeså|ligeledes|and so does|so does`)
+
+// meetingHead says whether a clause is only a meeting named, as the head of who goes there
+// ("Aalborg", "Til Roskilde", "Vejle 6/3").
+func meetingHead(cr *clauseRead) bool {
+	return positiveMention(cr.ms) && len(cr.toks) <= 4 && !cr.st.decline && !cr.asks
 }
 
 // refusedBefore says whether a clause of the same sentence before i refuses: "Vi kommer ikke

@@ -15,9 +15,9 @@ import (
 
 var (
 	// attendCueRe: someone comes, signs up, or is to be registered.
-	attendCueRe = wordsRe(`deltager|deltage|deltagelse|deltar|delta|kommer|komme|tilmeld\p{L}*|påmeld\p{L}*|anmäl\p{L}*|meldt (mig |os |hende |ham )?(til|på)|melde (mig|os|hende|ham|dem) (til|på)|melder (mig|os|hende|ham|dem) (til|på)|meld (mig|os) (til|på)|tager (\p{L}+ ){0,3}(til|derop|derover|derned|derud|afsted|af sted|turen|toget|mødet|det første|det sidste|det midterste|et af)|tage (til|derop|derover|mødet|det|med)|tog til|ses|se jer|ser jer|er (naturligvis |selvfølgelig |gerne |også |stadig |fortsat |altså |klart |bestemt )?med|være med|vil (gerne |meget gerne )?(med|til)|gerne med|skriv (mig|os|hende|ham) (\p{L}+ )?(op|på)|skrive (mig|os|hende|ham) (\p{L}+ )?(op|på)|sæt (mig|os) på|repræsenterer|repræsentere|flyttes til|flytte\p{L}* (os |mig |hende |ham |dem |vores tilmelding |tilmeldingen |det )?til|flyttes|skifter til|skifte til|bytte\p{L}* til|sat [^,.]{1,20} af|booket (\p{L}+ ){0,2}(billet\p{L}*|togbillet\p{L}*|tog|hotel\p{L}*|fly\p{L}*)|købt (\p{L}+ ){0,2}(billet\p{L}*|togbillet\p{L}*)|bestilt (\p{L}+ ){0,2}(billet\p{L}*|togbillet\p{L}*|hotel\p{L}*)|min deltagelse|vores deltagelse|sæt(te)? (mig|os) på|reserver\p{L}* (\p{L}+ )?(plads|pladser)|book\p{L}* (\p{L}+ )?(plads|pladser)|ja tak|ja gerne|ja|kører (med|derover|derop|dertil|til)|følgeskab|sender (vores|min|mit|en|et|to|tre|fire|\d+) (\p{L}+ )?(skolebibliotekskonsulent\p{L}*|konsulent\p{L}*|souschef\p{L}*|kollega\p{L}*|kolleger|medarbejder\p{L}*|repræsentant\p{L}*|leder\p{L}*|chef\p{L}*|bibliotekar\p{L}*|\p{Lu})|regne med (os|mig|\d+|to|tre|fire|fem)|regn med (os|mig|\d+|to|tre|fire|fem)|glæder (mig|os) til (mødet|at komme|at deltage|at se|at møde)|ser frem til (mødet|møderne|dialogmødet|at se jer|at deltage|at komme|at møde)|det bliver|bliver det|det (må|skal|vil|kommer til at) blive|så (må|skal|vil) det blive|vælger|valgt|foretrækker|passer (mig |os )?(klart |langt |absolut )?(bedst|bedre|fint|godt|glimrende|perfekt)|går (fint|godt|fint for os)|er (nemmest|bedst|fin|fint)|ønsker at deltage|stiller med|tæl (os|mig) med|attend\p{L}*|will come|we'll come|we will come|i'll come|coming|be there|join\p{L}*|participat\p{L}*|register\p{L}*|sign (me|us) up|count (me|us) in|see you|would like to come|prefer\p{L}*|switch\p{L}*|change (to|our)|yes`)
+	attendCueRe = wordsRe(`deltager|deltage|deltagelse|deltar|delta|kommer|komme|tilmeld\p{L}*|påmeld\p{L}*|anmäl\p{L}*|meldt (mig |os |hende |ham )?(til|på)|melde (mig|os|hende|ham|dem)( hermed| gerne| hermed gerne| også)?( selv)?( og [^.!?;:]{1,50}?)? (til|på)|melder (mig|os|hende|ham|dem)( hermed| gerne| hermed gerne| også)?( selv)?( og [^.!?;:]{1,50}?)? (til|på)|meld (mig|os)( selv)?( og [^.!?;:]{1,50}?)? (til|på)|sæt (venligst |gerne |lige )?(mig|os|hende|ham|dem)( selv)? og [^.!?;:]{1,50}? på|sætter (mig|os|hende|ham|dem)( selv)? og [^.!?;:]{1,50}? på|skriv (venligst |gerne |lige )?(mig|os|hende|ham|dem)( selv)? og [^.!?;:]{1,50}? (op|på)|skriver (mig|os|hende|ham|dem)( selv)? og [^.!?;:]{1,50}? (op|på)|tager (\p{L}+ ){0,3}(til|derop|derover|derned|derud|afsted|af sted|turen|toget|mødet|det første|det sidste|det midterste|et af)|tage (til|derop|derover|mødet|det|med)|tog til|ses|se jer|ser jer|er (naturligvis |selvfølgelig |gerne |også |stadig |fortsat |altså |klart |bestemt )?med|være med|vil (gerne |meget gerne )?(med|til)|gerne med|skriv (mig|os|hende|ham) (\p{L}+ )?(op|på)|skrive (mig|os|hende|ham) (\p{L}+ )?(op|på)|sæt (mig|os) på|repræsenterer|repræsentere|flyttes til|flytte\p{L}* (os |mig |hende |ham |dem |vores tilmelding |tilmeldingen |det )?til|flyttes|skifter ([^.,;:!?]{1,40} )?til|skifte ([^.,;:!?]{1,40} )?til|bytte\p{L}* ([^.,;:!?]{1,40} )?til|flytter (os |mig )?fra [^.,;:!?]{1,40} til|sat [^,]{1,24}? af|sat kryds|i kalenderen|i min kalender|i vores kalender|reserveret (dagen|datoen)|booket (\p{L}+ ){0,2}(billet\p{L}*|togbillet\p{L}*|tog|hotel\p{L}*|fly\p{L}*)|købt (\p{L}+ ){0,2}(billet\p{L}*|togbillet\p{L}*)|bestilt (\p{L}+ ){0,2}(billet\p{L}*|togbillet\p{L}*|hotel\p{L}*)|min deltagelse|vores deltagelse|sæt(te)? (mig|os) på|reserver\p{L}* (\p{L}+ ){0,2}(plads|pladser)|book\p{L}* (\p{L}+ ){0,2}(plads|pladser)|ja tak|ja gerne|ja|kører (med|derover|derop|dertil|til)|følgeskab|sender (vores|min|mit|en|et|to|tre|fire|\d+) (\p{L}+ )?(skolebibliotekskonsulent\p{L}*|konsulent\p{L}*|souschef\p{L}*|kollega\p{L}*|kolleger|medarbejder\p{L}*|repræsentant\p{L}*|leder\p{L}*|chef\p{L}*|bibliotekar\p{L}*|\p{Lu})|regne med (os|mig|\d+|to|tre|fire|fem)|regn med (os|mig|\d+|to|tre|fire|fem)|glæder (mig|os) til (mødet|at komme|at deltage|at se|at møde)|ser frem til (mødet|møderne|dialogmødet|at se jer|at deltage|at komme|at møde)|det bliver|bliver det|det (må|skal|vil|kommer til at) blive|så (må|skal|vil) det blive|vælger|valgt|foretrækker|passer (mig |os )?(klart |langt |absolut )?(bedst|bedre|fint|godt|glimrende|perfekt)|går (fint|godt|fint for os)|går efter|er (nemmest|bedst|fin|fint|det bedste|mest oplagt|oplagt)|passer (os|mig)|ønsker at deltage|stiller med|tæl (os|mig) med|attend\p{L}*|will come|we'll come|we will come|i'll come|coming|be there|join\p{L}*|participat\p{L}*|register\p{L}*|sign (me|us) up|sign up|put (me|us) down|count (me|us) in|see you|would like to come|prefer\p{L}*|switch\p{L}*|change (to|our)|yes`)
 	// declineCueRe: someone does not come.
-	declineCueRe = wordsRe(`passer (os |mig )?(desværre |altså |bare |slet )?ikke|for travlt|ingen (deltagelse|deltagere|tilmelding)|bliver hjemme|afstå\p{L}*|nødt til at aflyse|må aflyse|vil aflyse|når (desværre |alligevel |altså |heller )*ikke|ingen (fra os|af os|herfra)|kommer ingen|ikke mulighed for at sende|ønsker ikke|kan (jeg |vi |han |hun |de |du )?(desværre |alligevel |heller |altså |jo |derfor |så |nok |slet |bare |dog )*ikke|kunne (jeg |vi |han |hun |de )?(desværre |alligevel )*ikke|ikke (har|kan|deltager|kommer|får|bliver)|deltager (jeg |vi |han |hun |de )?(desværre |alligevel |altså |derfor |så |dog |heller )*ikke|deltage ikke|ikke deltage|kommer (jeg |vi |han |hun |de )?(desværre |alligevel |altså |derfor |dog |heller )*ikke|ikke komme|har (desværre |altså |derfor |dog |heller )*ikke (mulighed|tid)|ingen mulighed|ikke mulighed|ingen af os|ingen fra os|melder (desværre )?fra|melde fra|meldt fra|afbud|afmeld\p{L}*|framelde\p{L}*|takke nej|takker nej|sige nej|nej tak|springer [^,.]{0,40}over|bliver ikke repræsenteret|ikke repræsenteret|forhindre\p{L}*|er (desværre )?syg|blevet syg|sygemeldt|ikke nå|trækker (os|mig|tilmelding\p{L}*)|trækker (\p{L}+ )?(tilmelding|deltagelse)\p{L}* tilbage|aflyse (vores|min) \p{L}+|aflyser (vores|min) \p{L}+|bliver ikke til noget|sige fra|siger fra|melde pas|melder pas|stå over|står over|hverken (jeg|vi)|nej|cannot|can't|can not|won't be able|will not be able|unable|not able|not attend|won't attend|will not attend|unfortunately|regret\p{L}*|decline\p{L}*|no thanks|have to cancel|must cancel`)
+	declineCueRe = wordsRe(`passer (os |mig )?(desværre |altså |bare |slet )?ikke|for travlt|ingen (deltagelse|deltagere|tilmelding)|bliver hjemme|afstå\p{L}*|nødt til at aflyse|må aflyse|vil aflyse|når (desværre |alligevel |altså |heller )*ikke|ingen (fra os|af os|herfra)|kommer (desværre |altså |så |heller )?ingen|ikke mulighed for at sende|ønsker ikke|kan (jeg |vi |han |hun |de |du )?(desværre |alligevel |heller |altså |jo |derfor |så |nok |slet |bare |dog )*ikke|kunne (jeg |vi |han |hun |de )?(desværre |alligevel )*ikke|ikke (har|kan|deltager|kommer|får|bliver)|deltager (jeg |vi |han |hun |de )?(desværre |alligevel |altså |derfor |så |dog |heller )*ikke|deltage ikke|ikke deltage|kommer (jeg |vi |han |hun |de )?(desværre |alligevel |altså |derfor |dog |heller )*ikke|ikke komme|har (desværre |altså |derfor |dog |heller )*ikke (mulighed|tid)|ingen mulighed|ikke mulighed|ingen af os|ingen fra os|ingen af (de |jeres )?(tre |to )?(datoer|datoerne|møder|møderne|dialogmøder|dialogmøderne|dage|dagene)|melder (desværre )?fra|melde fra|meldt fra|afbud|afmeld\p{L}*|framelde\p{L}*|takke nej|takker nej|sige nej|nej tak|springer [^,.]{0,40}over|bliver ikke repræsenteret|ikke repræsenteret|forhindre\p{L}*|er (desværre )?syg|blevet syg|sygemeldt|ikke nå|trækker (os|mig|tilmelding\p{L}*)|trækker (\p{L}+ )?(tilmelding|deltagelse)\p{L}* tilbage|aflyse (vores|min) \p{L}+|aflyser (vores|min) \p{L}+|bliver ikke til noget|sige fra|siger fra|melde pas|melder pas|stå over|står over|hverken (jeg|vi)|nej|cannot|can't|can not|won't be able|will not be able|unable|not able|not attend|won't attend|will not attend|unfortunately|regret\p{L}*|decline\p{L}*|no thanks|have to cancel|must cancel`)
 	// pastRe: a plan given up, a choice that would have been, or an earlier answer reported.
 	pastRe = wordsRe(`ville (egentlig |nok |klart )?(have )?være(t)? (oplagt|bedst|nemmest|fint|godt|oplagte)|havde (egentlig |først |ellers |oprindelig |faktisk |ellers )?(tænkt|regnet|planlagt|overvejet|valgt|håbet)|ville (helst |gerne |egentlig )?have (taget|valgt|passet|deltaget)|ville have passet|egentlig tænkt|først overvejet|oprindelig\p{L}*|meldte (fra|til)|skrev (i|at|tidligere)|skrev,|har skrevet|sendte|nævnte|sagde|fortalte|som tidligere meldt|tidligere (meldt|tilmeldt|skrevet)|was planning|had planned`)
 	// hedgeRe: the writer leans but has not decided.
@@ -36,13 +36,16 @@ var (
 	optionRe = wordsRe(`både|kunne (både|også|godt|sagtens)|begge mulige|begge er mulige|er mulige|kan også|også komme|kunne også|eventuelt|alternativt|som reserve|i nødstilfælde|either`)
 	// busyRe: the day of a meeting is taken, or the meeting does not suit: a refusal of that
 	// meeting, never of the invitation.
-	busyRe = wordsRe(`ligger (alt |lidt |noget |for )?(for langt|langt væk|for sent|for tidligt|oven i|samtidig|sammen med|dårligt)|for langt (væk|fra|at)|er (lidt |noget |alt |meget |begge |lidt for |alt for )*(for )?langt|ligger (lidt |noget |meget |begge |lidt for |alt for )*langt|langt væk|et godt stykke (at køre|væk|vej)|ikke en mulighed|kommer ikke på tale|udelukket|passer (os |mig )?(ikke|dårligt)|går ikke|har (jeg|vi) (et )?(møde|kursus|ferie|personaledag|budgetseminar|seminar|åbent hus|travlt|\p{L}*møde)|holder (vi|jeg) \p{L}+|er (jeg|vi) (på|til|i) (kursus|møde|ferie|seminar|studietur|\p{L}*tur|\p{L}*møde)|optaget|er booket|helt booket|fuldt booket|fyldt op|kolliderer|falder sammen med|a whole day away|too far`)
+	busyRe = wordsRe(`ligger (alt |lidt |noget |for )?(for langt|langt væk|for sent|for tidligt|oven i|samtidig|sammen med|dårligt)|for langt (væk|fra|at)|er (lidt |noget |alt |meget |begge |lidt for |alt for )*(for )?langt|ligger (lidt |noget |meget |begge |lidt for |alt for )*langt|langt væk|et godt stykke (at køre|væk|vej)|ikke en mulighed|kommer ikke på tale|udelukket|passer (os |mig )?(ikke|dårligt)|går ikke|har (jeg|vi) (et )?(møde|kursus|ferie|personaledag|budgetseminar|seminar|åbent hus|travlt|\p{L}*møde)|holder (vi|jeg) \p{L}+|jeg har (et |en )?(andet|anden) (møde|aftale|arrangement)|vi har (et |en )?(andet|anden) (møde|aftale|arrangement)|jeg har en aftale|vi har en aftale|er (jeg|vi) (på|til|i) (kursus|møde|ferie|seminar|studietur|\p{L}*tur|\p{L}*møde)|optaget|er booket|helt booket|fuldt booket|fyldt op|kolliderer|falder sammen med|a whole day away|too far`)
+	// burdenRe: the way to a meeting weighed as a burden ("det tager en hel dag at komme til
+	// Vejle", "det koster os en overnatning at komme til Roskilde").
+	burdenRe = wordsRe(`det (tager|koster|kræver|er|bliver|betyder)( os| mig)? [^.!?]{0,40}?(hel dag|hele dagen|overnatning|lang tid|lang tur|lang rejse|mange timer|\d+ timer|to timer|tre timer|fire timer|fem timer|langt|besværlig\p{L}*|dyrt|omstændelig\p{L}*)[^.!?]{0,30}? at (komme|køre|rejse|nå|tage|deltage)`)
 	// agreementObjRe: the clause is about the agreement or the project, not the meetings.
 	agreementObjRe = wordsRe(`tilslutningsaftale\p{L}*|aftale\p{L}*|underskri\p{L}*|skrive under|projekt\p{L}*|systemet|fælles system|bibliotekssystem\p{L}*|udbud\p{L}*|materialet|præsentation\p{L}*|agreement|project`)
 	// selfOnlyRe: the writer alone is meant ("jeg kan ikke selv").
 	selfOnlyRe = regexp.MustCompile(`(?:ikke|heller ikke)\s+(?:\p{L}+\s+)?selv(?:$|[^\p{L}])|selv\s+(?:\p{L}+\s+)?ikke(?:$|[^\p{L}])`)
 	// companionCueRe: someone comes along with another ("X kommer med", "tager X med").
-	companionCueRe = wordsRe(`har (en|min|vores|to|tre) [\p{L}-]+ med|kommer (også )?med|komme (også )?med|tager [^.!?:]{1,60} med|sammen med|med mig|kører med|får følgeskab|følgeskab af|også (gerne )?med|vil (også |gerne |også gerne )+med|together with|bring\p{L}*|with my|with our`)
+	companionCueRe = wordsRe(`tager (også )?med|medbring\p{L}*|medtag\p{L}*|følges med|ledsaget af|ledsages af|har (en|min|vores|to|tre) [\p{L}-]+ med|kommer (også )?med|komme (også )?med|tager [^.!?:]{1,60} med|sammen med|med mig|kører med|får følgeskab|følgeskab af|også (gerne )?med|vil (også |gerne |også gerne )+med|together with|bring\p{L}*|with my|with our`)
 )
 
 var (
@@ -50,6 +53,9 @@ var (
 	eitherNumbersRe = regexp.MustCompile(`enten\s+(?:\d+|en|én|to|tre|fire|fem)\s+eller\s`)
 	// notDeclinedRe finds a refusal denied ("vi har ikke meldt fra").
 	notDeclinedRe = regexp.MustCompile(`ikke\s+(?:\p{L}+\s+)?(?:meldt fra|meldt afbud|afmeldt|aflyst|sagt nej)`)
+	// fixedRe finds an appointment that cannot be moved ("det kan ikke flyttes", "den kan ikke
+	// lægges om", "som ikke kan rykkes").
+	fixedRe = regexp.MustCompile(`(?:kan|kunne|lader sig)\s+(?:\p{L}+\s+){0,2}?ikke\s+(?:\p{L}+\s+)?(?:flyttes|rykkes|ændres|udskydes|aflyses|lægges om|laves om|flytte (?:det|den|dem)|rykke (?:det|den|dem)|ændre (?:det|den)|aflyse (?:det|den)|udskyde (?:det|den))(?:$|[^\p{L}])|ikke\s+kan\s+(?:flyttes|rykkes|ændres|udskydes|lægges om)(?:$|[^\p{L}])`)
 	// confirmLaterRe finds a confirmation promised at the end of a clause ("jeg bekræfter").
 	confirmLaterRe = regexp.MustCompile(`(?:^|\s)(?:jeg|vi|han|hun)\s+bekræfter(?:\s+selv)?\s*[,.]?\s*$`)
 )
@@ -80,6 +86,7 @@ type stance struct {
 	agreementTalk    bool
 	companion        bool
 	companionAt      int
+	alongBefore      bool // the one who comes along stands before the cue ("Yrsa tager med", "Jens kommer med")
 	registrar        bool // "tilmelde X", "skriv X op": the subject registers, the object comes
 	otherEvent       bool // about another engagement ("et kursus", "byrådsmøde")
 }
@@ -128,6 +135,10 @@ func (st *stance) readMarks(l string) string {
 	st.registrar = registrarRe.MatchString(l)
 	if loc := companionCueRe.FindStringIndex(l); loc != nil {
 		st.companion, st.companionAt = true, loc[0]
+		cue := l[loc[0]:loc[1]]
+		for _, p := range []string{"kommer", "komme", "tager med", "tager også med", "også", "vil", "med mig", "kører med"} {
+			st.alongBefore = st.alongBefore || strings.HasPrefix(strings.TrimLeft(cue, " ,.;:"), p)
+		}
 	}
 	st.asks = st.asks || questionCueRe.MatchString(l) && !atMeetingRe.MatchString(l)
 	if st.otherEvent = otherEventRe.MatchString(l); st.otherEvent {
@@ -162,13 +173,30 @@ func (st *stance) readVerbs(l string) {
 	if st.decline && notDeclinedRe.MatchString(l) {
 		st.decline = false // "vi har ikke meldt fra": a refusal denied
 	}
+	if st.decline && fixedRe.MatchString(l) {
+		// "og det kan ikke flyttes": another appointment that stays, a day taken, no answer
+		st.decline, st.busy = false, true
+	}
 	if st.decline && st.attend && st.attendAt >= st.declAt && st.attendAt < st.declAt+30 {
 		st.attend = false // "kan ikke komme", "kommer ikke": the verb is inside the refusal
+	}
+	if loc := burdenAt(l); loc != nil && (!st.attend || st.attendAt >= loc[0]) {
+		// "Det koster os en overnatning at komme til Roskilde": the way there weighed, no coming
+		st.attend, st.busy = false, true
 	}
 	if st.attend && agreementObjRe.MatchString(l) && !mentionsMeetingWord(l) {
 		// "ser frem til at modtage tilslutningsaftalen", "vi går med i projektet"
 		st.agreementTalk, st.attend = true, false
 	}
+}
+
+// burdenAt finds the way to a meeting weighed as a burden; only a clause with an infinitive
+// ("at komme") can.
+func burdenAt(l string) []int {
+	if !strings.Contains(l, " at ") {
+		return nil
+	}
+	return burdenRe.FindStringIndex(l)
 }
 
 // negatedAt says whether the verb at loc is negated: "ikke" right after it or right before
@@ -251,6 +279,9 @@ func subjectAt(cl clause, at int, self *selfNames) (subjKind, string) {
 	}
 	// Inverted: the verb and at most one adverb before the subject pronoun.
 	for i := verb + 1; i < len(toks) && i <= verb+2; i++ {
+		if toks[i].lower == "de" && i+1 < len(toks) && articleNext(toks[i+1].lower) {
+			break // "ingen af de tre datoer": an article
+		}
 		if k := pronounKind(toks[i].lower); k != subjNone {
 			return k, toks[i].text
 		}
@@ -287,8 +318,11 @@ func pronounKind(w string) subjKind {
 func subjectToken(toks []token, i int, self *selfNames) (subjKind, string) {
 	t := toks[i]
 	if t.text == "I" {
-		if englishish(toks) {
+		switch {
+		case englishish(toks):
 			return subjSelf, t.text
+		case i == 0 && i+1 < len(toks) && prepositionI(toks[i+1]):
+			return subjNone, "" // "I stedet for mig kommer ...", "I morgen": the preposition
 		}
 		return subjYou, t.text
 	}
@@ -304,6 +338,9 @@ func subjectToken(toks []token, i int, self *selfNames) (subjKind, string) {
 	if roleRe.MatchString(t.lower) && !strings.HasPrefix(t.lower, "bibliotekssystem") {
 		return subjThird, t.text
 	}
+	if t.name && placeBefore(toks, i) {
+		return subjNone, "" // "Det passer os ikke i Vejle": a place, no subject
+	}
 	if t.name && !self.other(t.lower) {
 		return subjThird, t.text
 	}
@@ -311,6 +348,21 @@ func subjectToken(toks []token, i int, self *selfNames) (subjKind, string) {
 		return subjThird, t.text // another municipality
 	}
 	return subjNone, ""
+}
+
+// prepositionI says whether the word after a sentence's first "I" makes it the preposition
+// "i" ("I stedet", "I morgen", "I Vejle", "I 2012"), not the organiser addressed.
+func prepositionI(next token) bool {
+	if next.name || next.lower != "" && next.lower[0] >= '0' && next.lower[0] <= '9' {
+		return true
+	}
+	switch next.lower {
+	case "stedet", "morgen", "dag", "går", "aften", "øvrigt", "forvejen", "forbindelse", "mellemtiden", "løbet",
+		"starten", "slutningen", "hans", "hendes", "deres", "vores", "min", "mit", "den", "det", "de", "denne", "dette",
+		"næste", "sidste", "år", "hele", "alle", "så", "fald", "forhold", "modsætning", "februar", "marts", "uge":
+		return true
+	}
+	return false
 }
 
 func articleNext(w string) bool {

@@ -204,6 +204,7 @@ func (r *Reasons) cities(lang string, ids []string, join string) string {
 // Ref), as the object of "read from" / "læst ud fra".
 func refWords(lang, kind string) string {
 	w, ok := map[string][2]string{
+		"city":         {"bynavnet", "the city's name"},
 		"weekday":      {"ugedagen", "the weekday"},
 		"date":         {"datoen", "the date"},
 		"relative_day": {"dagen regnet fra svarets dato", "the day counted from the reply's date"},

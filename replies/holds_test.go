@@ -1,0 +1,54 @@
+package replies
+
+import (
+	"testing"
+
+	"github.com/rsvpd/rsvpd/campaign"
+)
+
+// TestFragileInferencesAreHeld reads texts whose answer rests on an inference that real replies
+// show to be fragile, and checks that the reading is held with the reason named, and that the
+// plain answers beside them are not (issue 14: wrong and unflagged must not happen, and a plain
+// answer needs no one).
+func TestFragileInferencesAreHeld(t *testing.T) {
+	c := testOptions(t).Campaign
+	cases := []struct {
+		text string
+		hold campaign.ReasonCode // "" when the reading must not be held
+	}{
+		// a count that rests on a word that may be no person's name
+		{"Vi deltager i Aalborg, jeg og Kvist fra skoleafdelingen.", campaign.NoteNameUnsure},
+		{"Vi kommer fra Udlån og Digitale Tjenester til Vejle.", campaign.NoteNameUnsure},
+		{"Vi deltager i Aalborg, jeg og Bundgaard fra skoleafdelingen.", ""},
+		{"Vi kommer til Roskilde, Mogens og jeg.", ""},
+		{"Vi deltager i Aalborg. Min souschef Yrsa Holt tager med.", ""},
+		// people listed after a colon or a dash, or joined by "og", whom no rule counted
+		{"Vi kommer gerne til Vejle. Med i bilen – Ole Brandt og Ida Friis.", campaign.NotePersonUnplaced},
+		{"Vi kommer til Vejle: Anne Holm og Bo Lind.", ""},
+		{"Jeg kommer til Roskilde, og Pia Holst er også klar.", campaign.NotePersonUnplaced},
+		{"Jeg kommer til Roskilde, og det gør Pia Holst også.", ""},
+		{"Vi kommer til Vejle. Anne Holm og Bo Lind.", campaign.NotePersonUnplaced},
+		{"Vi kommer til Vejle.\nAnne", ""},
+		// a meeting known only from words in a sentence that says no one comes
+		{"Vi kommer gerne to. Mødet den 1. marts har vi allerede talt om i ledergruppen.", campaign.NoteMeetingInPassing},
+		{"Hotellet i Vejle er bestilt til natten før.", campaign.NoteMeetingInPassing},
+		{"Vi kommer gerne to til mødet den 1. marts.", ""},
+		{"Aalborg: 2 prs. fra Frederikshavn Bibliotek.", ""},
+		{"Roskilde passer os. Vi bliver to.", ""},
+	}
+	for _, k := range cases {
+		tr := readText(c, k.text)
+		held := ""
+		for _, d := range tr.doubts {
+			if d.Code == k.hold {
+				held = string(d.Code)
+			}
+		}
+		switch {
+		case k.hold != "" && held == "":
+			t.Errorf("%q: not held for %s (doubts %v)", k.text, k.hold, tr.doubts)
+		case k.hold == "" && len(tr.doubts) > 0:
+			t.Errorf("%q: held (%v), a plain answer", k.text, tr.doubts)
+		}
+	}
+}

@@ -90,18 +90,25 @@ func (m *Mail) CalendarReply(inv campaign.Invitee, meeting, partstat string, at 
 	fmt.Fprintf(&b, "--%s\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n", boundary,
 		map[string]string{"ACCEPTED": "Ja, jeg deltager.", "DECLINED": "Nej, jeg deltager ikke.", "TENTATIVE": "Måske."}[partstat])
 	uid := calendar.UID(inv.Code, meeting, m.domain())
-	ics := strings.Join([]string{
+	lines := []string{
 		"BEGIN:VCALENDAR", "PRODID:-//Microsoft Corporation//Outlook 14.0 MIMEDIR//EN", "VERSION:2.0", "METHOD:REPLY",
 		"BEGIN:VEVENT",
 		"ATTENDEE;PARTSTAT=" + partstat + ":mailto:" + inv.Email,
 		"ORGANIZER:mailto:" + to,
 		"UID:" + uid, "SEQUENCE:0",
-		"DTSTAMP:" + at.UTC().Format("20060102T150405Z"),
-		"END:VEVENT", "END:VCALENDAR", "",
-	}, "\r\n")
+		"DTSTAMP:" + at.UTC().Format(icsUTC),
+	}
+	// Outlook's reply repeats the event's times; ical.js and others refuse a VEVENT without DTSTART.
+	if mt, ok := m.c.Meeting(meeting); ok {
+		lines = append(lines, "DTSTART:"+mt.Start.UTC().Format(icsUTC), "DTEND:"+mt.End.UTC().Format(icsUTC))
+	}
+	ics := strings.Join(append(lines, "END:VEVENT", "END:VCALENDAR", ""), "\r\n")
 	fmt.Fprintf(&b, "--%s\r\nContent-Type: text/calendar; charset=utf-8; method=REPLY\r\n\r\n%s--%s--\r\n", boundary, ics, boundary)
 	return []byte(b.String())
 }
+
+// icsUTC is an iCalendar date-time in UTC (RFC 5545 section 3.3.5, form 2).
+const icsUTC = "20060102T150405Z"
 
 // OutOfOffice is an automatic reply from the invitee's mail server, naming the return date.
 func (m *Mail) OutOfOffice(inv campaign.Invitee, back time.Time, at time.Time, n int) []byte {

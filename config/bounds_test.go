@@ -2,8 +2,6 @@ package config
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -12,18 +10,7 @@ import (
 // header line) into a temporary folder and parses it.
 func inviteeList(t *testing.T, body string) error {
 	t.Helper()
-	dir := t.TempDir()
-	csv := "code,name,formal_name,region,population_2012q1,email\n" + body
-	if err := os.WriteFile(filepath.Join(dir, "inv.csv"), []byte(csv), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile("../config.example.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := strings.Replace(string(data), "file: municipalities-2012.csv", "file: inv.csv", 1)
-	_, err = Parse([]byte(s), "config.yaml", os.DirFS(dir), dir)
-	return err
+	return parseWithList(t, "code,name,formal_name,region,population_2012q1,email\n"+body)
 }
 
 // TestInputBounds checks that what is far beyond a real campaign is refused with the bound

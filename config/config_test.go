@@ -102,18 +102,8 @@ func mistakes(t *testing.T, edits ...[2]string) Errors {
 // mistakesIn also returns the edited file, so a test can find the line of each edit.
 func mistakesIn(t *testing.T, edits ...[2]string) (Errors, string) {
 	t.Helper()
-	data, err := os.ReadFile("../config.example.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := string(data)
-	for _, e := range edits {
-		if !strings.Contains(s, e[0]) {
-			t.Fatalf("the example no longer contains %q", e[0])
-		}
-		s = strings.Replace(s, e[0], e[1], 1)
-	}
-	_, err = Parse([]byte(s), "config.yaml", os.DirFS(".."), "..")
+	s := editedExample(t, edits...)
+	_, err := Parse([]byte(s), "config.yaml", os.DirFS(".."), "..")
 	var errs Errors
 	if !errors.As(err, &errs) {
 		t.Fatalf("want Errors, got %v", err)
@@ -224,7 +214,6 @@ func TestInviteeListByAbsolutePath(t *testing.T) {
 }
 
 func TestInviteeListProblems(t *testing.T) {
-	dir := t.TempDir()
 	csv := "code,name,email,population_2012q1\n" +
 		"101,København,a@x.test,549050\n" +
 		"101,Frederiksberg,b@x.test,100215\n" +
@@ -234,12 +223,7 @@ func TestInviteeListProblems(t *testing.T) {
 	csv = strings.Replace(csv, "code,name,email,population_2012q1", "code,name,email,population_2012q1,cvr,address", 1)
 	csv += "157,Gentofte,g@x.test,74000,1234 5678,\"Bernstorffsvej 161, 2920 Charlottenlund\"\n" +
 		"159,Gladsaxe,h@x.test,66000,DK1234567,\n"
-	if err := os.WriteFile(dir+"/inv.csv", []byte(csv), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	data, _ := os.ReadFile("../config.example.yaml")
-	s := strings.Replace(string(data), "file: municipalities-2012.csv", "file: inv.csv", 1)
-	_, err := Parse([]byte(s), "config.yaml", os.DirFS(dir), dir)
+	err := parseWithList(t, csv)
 	if err == nil {
 		t.Fatal("want errors")
 	}

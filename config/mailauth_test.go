@@ -11,17 +11,7 @@ import (
 // parseEdited parses the example with edits applied; it fails the test on problems.
 func parseEdited(t *testing.T, edits ...[2]string) *Config {
 	t.Helper()
-	data, err := os.ReadFile("../config.example.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := string(data)
-	for _, e := range edits {
-		if !strings.Contains(s, e[0]) {
-			t.Fatalf("the example no longer contains %q", e[0])
-		}
-		s = strings.Replace(s, e[0], e[1], 1)
-	}
+	s := editedExample(t, edits...)
 	cfg, err := Parse([]byte(s), "config.yaml", os.DirFS(".."), "..")
 	if err != nil {
 		t.Fatalf("parse: %v", err)

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"os"
 	"strings"
 	"testing"
 )
@@ -41,22 +40,13 @@ func TestLineBreaksInHeaderValuesAreRefused(t *testing.T) {
 // The same for the invitee list: a name, formal name or contact with CR or LF (a quoted CSV
 // field may hold them) is refused with its file and line.
 func TestLineBreaksInInviteeNamesAreRefused(t *testing.T) {
-	dir := t.TempDir()
 	csv := "code,name,formal_name,contact,email,population_2012q1\r\n" +
 		"101,København,Københavns Kommune,Jens Hansen,a@x.test,549050\r\n" +
 		"147,\"Frederiksberg\r\nBcc: x@evil.test\",Frederiksberg Kommune,,b@x.test,100215\r\n" +
 		"151,Ballerup,\"Ballerup\rKommune\",,c@x.test,47994\r\n" +
 		"153,Brøndby,Brøndby Kommune,\"Anne\nX-Evil: 1\",d@x.test,34084\r\n" +
 		"155,Dragør,Dragør Kommune,,\"e@x.test\r\nBcc: x@evil.test\",13000\r\n"
-	if err := os.WriteFile(dir+"/inv.csv", []byte(csv), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile("../config.example.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := strings.Replace(string(data), "file: municipalities-2012.csv", "file: inv.csv", 1)
-	_, err = Parse([]byte(s), "config.yaml", os.DirFS(dir), dir)
+	err := parseWithList(t, csv)
 	if err == nil {
 		t.Fatal("an invitee list with line breaks in names was accepted")
 	}

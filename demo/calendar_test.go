@@ -237,15 +237,7 @@ func parseObject(file, name string, data []byte) calendarObject {
 // sentAfter says whether the message's Date is after t.
 func sentAfter(t *testing.T, path string, when time.Time) bool {
 	t.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	env, err := enmime.ReadEnvelope(bytes.NewReader(raw))
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := env.Date()
+	d, err := readEML(t, path).Date()
 	return err == nil && d.After(when)
 }
 

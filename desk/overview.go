@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/status"
 	"github.com/rsvpd/rsvpd/store"
 )
 
@@ -85,61 +86,31 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, v *visit) {
 	s.render(w, r, http.StatusOK, "overview", v, s.overviewOf(sn))
 }
 
+// overviewOf counts the campaign with status.Report, as the participant lists and the digest
+// do, so that the overview and they always agree.
 func (s *Server) overviewOf(sn snapshot) overviewData {
 	c := s.c
 	now := s.e.Now()
-	d := overviewData{Invitees: len(c.Invitees), Deadline: c.Deadline, OpenReviews: len(sn.open)}
-	rows := map[string]*meetingRow{}
-	for _, m := range c.Meetings {
-		d.Meetings = append(d.Meetings, meetingRow{M: m, Capacity: m.Capacity, Held: !now.Before(m.Start)})
+	b := status.NewBuilder(c)
+	for _, st := range sn.states {
+		b.Add(st)
 	}
-	for i := range d.Meetings {
-		rows[d.Meetings[i].M.ID] = &d.Meetings[i]
-	}
-	var popConfirmed int64
-	for _, inv := range c.Invitees {
-		st := sn.state(inv.Code)
-		if st.Status != campaign.StatusNew {
-			d.Invited++
-		}
-		switch st.Status {
-		case campaign.StatusAttending:
-			d.Attending++
-			if m := rows[st.Meeting]; m != nil {
-				m.Invitees++
-				m.People += st.Headcount
-			}
-		case campaign.StatusDeclined:
-			d.Declined++
-		case campaign.StatusUnclear:
-			d.Unclear++
-		}
-		if st.Status.Answered() {
-			d.Answered++
-		} else if st.Status == campaign.StatusInvited {
-			d.NotYet++
-		}
-		if st.Delivery == campaign.DeliveryUndeliverable {
-			d.Bounced++
-		}
-		switch st.Agreement {
-		case campaign.AgreementConfirmed:
-			d.Confirmed++
-			popConfirmed += int64(inv.Population)
-		case campaign.AgreementReturned:
-			d.Returned++
-		default:
-			d.Missing++
-		}
-	}
-	for i := range d.Meetings {
-		m := &d.Meetings[i]
+	rep := b.Report()
+	t := rep.Totals
+	d := overviewData{Invitees: t.Invitees, Deadline: c.Deadline, OpenReviews: len(sn.open),
+		Invited: t.Invited, Answered: t.Answered, NotYet: t.NotAnswered,
+		Attending: t.Attending, Declined: t.Declined, Unclear: t.Unclear, Bounced: t.Undeliverable,
+		Confirmed: t.Confirmed, Returned: t.Unchecked, Missing: t.Invitees - t.Confirmed - t.Unchecked}
+	for i, m := range c.Meetings {
+		row := meetingRow{M: m, Invitees: rep.Meetings[i].Invitees, People: rep.Meetings[i].People,
+			Capacity: m.Capacity, Held: !now.Before(m.Start)}
 		if m.Capacity > 0 {
-			m.Percent = min(100, m.People*100/m.Capacity)
-			m.Over = m.People > m.Capacity
+			row.Percent = min(100, row.People*100/m.Capacity)
+			row.Over = row.People > m.Capacity
 		}
+		d.Meetings = append(d.Meetings, row)
 	}
-	g := goAhead{Share: c.GoAhead, Count: d.Confirmed, Population: popConfirmed}
+	g := goAhead{Share: c.GoAhead, Count: d.Confirmed, Population: t.ConfirmedPopulation}
 	g.TargetCount = int(math.Ceil(c.GoAhead * float64(len(c.Invitees))))
 	g.TargetPopulation = int64(math.Ceil(c.GoAhead * float64(c.TotalPopulation())))
 	g.NeedCount = max(0, g.TargetCount-g.Count)

@@ -13,7 +13,6 @@ import (
 // largest would bring the population the go-ahead still needs. It reads the report's rows
 // once and sorts only those it lists.
 func (b *builder) notSigned(limit int) {
-	d := &b.data
 	var rows []letters.DigestUnsigned
 	for _, row := range b.report.Rows {
 		if campaign.AgreementStatus(row.Agreement) == campaign.AgreementConfirmed {
@@ -39,29 +38,5 @@ func (b *builder) notSigned(limit int) {
 		}
 		return cmp.Compare(x.Invitee.Name, y.Invitee.Name)
 	})
-	if len(rows) > limit {
-		for _, u := range rows[limit:] {
-			d.NotSignedMore++
-			d.NotSignedMorePopulation += int64(u.Invitee.Population)
-		}
-		rows = rows[:limit:limit]
-	}
-	d.NotSigned = rows
-	d.Enough = enough(rows, d.Progress.NeededPopulation())
-}
-
-// enough is how many of the first on list together have need inhabitants; 0 when need is
-// nothing or the list does not have them.
-func enough(list []letters.DigestUnsigned, need int64) int {
-	if need <= 0 {
-		return 0
-	}
-	var sum int64
-	for i, u := range list {
-		sum += int64(u.Invitee.Population)
-		if sum >= need {
-			return i + 1
-		}
-	}
-	return 0
+	b.data.SetNotSigned(rows, limit)
 }

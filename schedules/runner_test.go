@@ -65,6 +65,28 @@ func (h *harness) startKillable(r *Runner) (stop func(), kill func()) {
 	return func() { cancel(); <-done }, cancel
 }
 
+// killWhileQueueing starts a runner (changed by mod) that is killed while it queues key, in
+// the 09:00 batch, so that the transaction of key never commits; a fresh runner starts
+// 30 s later and runs for a minute.
+func (h *harness) killWhileQueueing(key string, mod func(*RunnerConfig)) {
+	killed := false
+	stopA, killA := h.startKillable(h.runner(mod))
+	h.eff.fail = func(j Job) error {
+		if j.Key == key && !killed {
+			killed = true
+			killA()
+			return errors.New("killed")
+		}
+		return nil
+	}
+	h.runUntil("2012-02-06 09:00")
+	stopA()
+	h.v.Advance(30 * time.Second)
+	stopB := h.start(h.runner(nil))
+	h.v.Advance(time.Minute)
+	stopB()
+}
+
 func (h *harness) runUntil(s string) {
 	h.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -227,42 +249,12 @@ func TestRunnerRestartAroundDueTime(t *testing.T) {
 			stop()
 		}, map[string]string{"*": "09:00:01"}},
 		{"killed in the middle of the 09:00 batch", func(h *harness) {
-			killed := false
-			stopA, killA := h.startKillable(h.runner(nil))
-			h.eff.fail = func(j Job) error {
-				if j.Key == "invitation/265" && !killed {
-					killed = true
-					killA()
-					return errors.New("killed") // the transaction of the third letter never commits
-				}
-				return nil
-			}
-			h.runUntil("2012-02-06 09:00")
-			stopA()
-			h.v.Advance(30 * time.Second)
-			stopB := h.start(h.runner(nil))
-			h.v.Advance(time.Minute)
-			stopB()
+			h.killWhileQueueing("invitation/265", nil)
 			// The five letters are one batch, one transaction: killed while 265 was written,
 			// none of them was queued, and the next runner queues all five.
 		}, map[string]string{"*": "09:00:30"}},
 		{"killed in the middle of the second batch", func(h *harness) {
-			killed := false
-			stopA, killA := h.startKillable(h.runner(func(c *RunnerConfig) { c.BatchSize = 2 }))
-			h.eff.fail = func(j Job) error {
-				if j.Key == "invitation/265" && !killed {
-					killed = true
-					killA()
-					return errors.New("killed")
-				}
-				return nil
-			}
-			h.runUntil("2012-02-06 09:00")
-			stopA()
-			h.v.Advance(30 * time.Second)
-			stopB := h.start(h.runner(nil))
-			h.v.Advance(time.Minute)
-			stopB()
+			h.killWhileQueueing("invitation/265", func(c *RunnerConfig) { c.BatchSize = 2 })
 			// In the configuration's order: the batch of 101 and 147 committed, the one of 851
 			// and 265 did not, and 630 was never begun.
 		}, map[string]string{"invitation/101": "09:00:00", "invitation/147": "09:00:00", "*": "09:00:30"}},

@@ -39,6 +39,21 @@ func parseMessage(t *testing.T, raw []byte) (*netmail.Message, *mimePart) {
 	return msg, root
 }
 
+// composedAs composes o and reads it back, failing the test unless its MIME structure is
+// shape (as mimePart.shape writes it).
+func composedAs(t *testing.T, o Outgoing, shape string) (*netmail.Message, *mimePart) {
+	t.Helper()
+	raw, err := o.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, root := parseMessage(t, raw)
+	if got := root.shape(); got != shape {
+		t.Fatalf("structure %s, want %s", got, shape)
+	}
+	return msg, root
+}
+
 func readPart(t *testing.T, h map[string][]string, body io.Reader) *mimePart {
 	t.Helper()
 	ct := first(h, "Content-Type")
@@ -249,14 +264,7 @@ func TestComposeConfirmationWithCalendar(t *testing.T) {
 	o.InReplyTo = "CAB1234@mail.koebenhavn.test"
 	o.References = []string{"rsvpd.abc.101.def@kombit.test", "CAB1234@mail.koebenhavn.test"}
 	o.Cc = []netmail.Address{{Name: "Kollega", Address: "kollega@koebenhavn.kommune.test"}}
-	raw, err := o.Bytes()
-	if err != nil {
-		t.Fatal(err)
-	}
-	msg, root := parseMessage(t, raw)
-	if got, want := root.shape(), "mixed(alternative(text/plain,text/html,text/calendar),application/ics)"; got != want {
-		t.Fatalf("structure %s, want %s", got, want)
-	}
+	msg, root := composedAs(t, o, "mixed(alternative(text/plain,text/html,text/calendar),application/ics)")
 	cal := root.find("text/calendar")[0]
 	if cal.params["method"] != "REQUEST" {
 		t.Errorf("calendar part method=%q, want REQUEST", cal.params["method"])
@@ -293,14 +301,7 @@ func TestComposeCancelAlone(t *testing.T) {
 	o, _ := letterMessage(t, KindCalendarCancel)
 	cancel := sampleICS("CANCEL", "rsvpd-101-aalborg@kombit.test")
 	o.Calendar = &CalendarPart{Method: "CANCEL", ICS: cancel}
-	raw, err := o.Bytes()
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, root := parseMessage(t, raw)
-	if got, want := root.shape(), "mixed(alternative(text/plain,text/html,text/calendar),application/ics)"; got != want {
-		t.Fatalf("structure %s, want %s", got, want)
-	}
+	_, root := composedAs(t, o, "mixed(alternative(text/plain,text/html,text/calendar),application/ics)")
 	if c := root.find("text/calendar")[0]; c.params["method"] != "CANCEL" || !bytes.Equal(c.body, cancel) {
 		t.Errorf("the calendar alternative: method=%q, body equal %v", c.params["method"], bytes.Equal(c.body, cancel))
 	}
@@ -320,14 +321,7 @@ func TestComposeDigestWithChartAndCSV(t *testing.T) {
 		{Name: "chart.png", ContentType: "image/png", Data: png, Inline: true, ContentID: "chart@rsvpd"},
 		{Name: "status.csv", ContentType: "text/csv", Data: csv},
 	}
-	raw, err := o.Bytes()
-	if err != nil {
-		t.Fatal(err)
-	}
-	msg, root := parseMessage(t, raw)
-	if got, want := root.shape(), "mixed(related(alternative(text/plain,text/html),image/png),text/csv)"; got != want {
-		t.Fatalf("structure %s, want %s", got, want)
-	}
+	msg, root := composedAs(t, o, "mixed(related(alternative(text/plain,text/html),image/png),text/csv)")
 	img := root.find("image/png")[0]
 	if first(img.header, "Content-Id") != "<chart@rsvpd>" || !strings.HasPrefix(first(img.header, "Content-Disposition"), "inline") || !bytes.Equal(img.body, png) {
 		t.Errorf("chart: Content-ID %q, disposition %q", first(img.header, "Content-Id"), first(img.header, "Content-Disposition"))
@@ -457,14 +451,7 @@ func TestComposeReviewWithOriginals(t *testing.T) {
 		{Name: "original-r1.eml", ContentType: "message/rfc822", Data: []byte(plain)},
 		{Name: "original-r2.eml", ContentType: "message/rfc822", Data: []byte(binary)},
 	}
-	raw, err := o.Bytes()
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, root := parseMessage(t, raw)
-	if got, want := root.shape(), "mixed(alternative(text/plain,text/html),message/rfc822,message/rfc822)"; got != want {
-		t.Fatalf("structure %s, want %s", got, want)
-	}
+	_, root := composedAs(t, o, "mixed(alternative(text/plain,text/html),message/rfc822,message/rfc822)")
 	origs := root.find("message/rfc822")
 	if enc := first(origs[0].header, "Content-Transfer-Encoding"); enc != "8bit" {
 		t.Errorf("a mail-safe original is sent as %q, want 8bit (RFC 2046 forbids base64 for message/rfc822)", enc)

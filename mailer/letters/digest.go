@@ -229,6 +229,37 @@ func (d *DigestData) agreementsWhere(confirmed bool) []DigestAgreement {
 	return out
 }
 
+// SetNotSigned lists the first limit of rows, which come largest population first, counts
+// the rest in NotSignedMore and NotSignedMorePopulation, and sets Enough against the
+// population the go-ahead still needs: Progress must be filled in before.
+func (d *DigestData) SetNotSigned(rows []DigestUnsigned, limit int) {
+	if len(rows) > limit {
+		for _, u := range rows[limit:] {
+			d.NotSignedMore++
+			d.NotSignedMorePopulation += int64(u.Invitee.Population)
+		}
+		rows = rows[:limit:limit]
+	}
+	d.NotSigned = rows
+	d.Enough = enough(rows, d.Progress.NeededPopulation())
+}
+
+// enough is how many of the first on list together have need inhabitants; 0 when need is
+// nothing or the list does not have them.
+func enough(list []DigestUnsigned, need int64) int {
+	if need <= 0 {
+		return 0
+	}
+	var sum int64
+	for i, u := range list {
+		sum += int64(u.Invitee.Population)
+		if sum >= need {
+			return i + 1
+		}
+	}
+	return 0
+}
+
 // NotSignedCount is how many invitees have no confirmed agreement, listed or not.
 func (d *DigestData) NotSignedCount() int { return len(d.NotSigned) + d.NotSignedMore }
 

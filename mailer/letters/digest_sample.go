@@ -58,17 +58,10 @@ func sampleDigest(c *campaign.Campaign, invs []campaign.Invitee, meetings []camp
 		d.NotSigned = append(d.NotSigned, u)
 	}
 	slices.SortStableFunc(d.NotSigned, func(a, b DigestUnsigned) int { return cmp.Compare(b.Invitee.Population, a.Invitee.Population) })
-	if len(d.NotSigned) > 10 {
-		for _, u := range d.NotSigned[10:] {
-			d.NotSignedMore++
-			d.NotSignedMorePopulation += int64(u.Invitee.Population)
-		}
-		d.NotSigned = d.NotSigned[:10]
-	}
+	d.Progress = p
+	d.SetNotSigned(d.NotSigned, 10)
 	slices.SortStableFunc(d.ToCheck, func(a, b ReviewItem) int { return a.Received.Compare(b.Received) })
 	d.Meetings = per
-	d.Progress = p
-	d.Enough = enoughOf(d.NotSigned, p.NeededPopulation())
 	d.Review = sampleReview(c, invs, now)
 	if n := len(d.Unanswered); n > 0 {
 		u := d.Unanswered[n-1].Invitee
@@ -78,21 +71,6 @@ func sampleDigest(c *campaign.Campaign, invs []campaign.Invitee, meetings []camp
 		d.Away = []DigestAway{{Invitee: a, Until: now.AddDate(0, 0, 6)}}
 	}
 	return d
-}
-
-// enoughOf is how many of the first on list bring need inhabitants; 0 when they do not.
-func enoughOf(list []DigestUnsigned, need int64) int {
-	if need <= 0 {
-		return 0
-	}
-	var sum int64
-	for i, u := range list {
-		sum += int64(u.Invitee.Population)
-		if sum >= need {
-			return i + 1
-		}
-	}
-	return 0
 }
 
 // sampleAfterDeadline is the morning after the deadline, when the final report goes out.

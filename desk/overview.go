@@ -59,7 +59,7 @@ type overviewData struct {
 	Invitees, Invited, Answered, NotYet   int
 	Attending, Declined, Unclear, Bounced int
 	Confirmed, Returned, Missing          int
-	GoAhead                               goAhead
+	GoAhead                               *goAhead // nil when the campaign has no threshold
 	Deadline                              time.Time
 	DaysLeft                              int
 	DeadlinePassed                        bool
@@ -110,13 +110,7 @@ func (s *Server) overviewOf(sn snapshot) overviewData {
 		}
 		d.Meetings = append(d.Meetings, row)
 	}
-	g := goAhead{Share: c.GoAhead, Count: d.Confirmed, Population: t.ConfirmedPopulation}
-	g.TargetCount = int(math.Ceil(c.GoAhead * float64(len(c.Invitees))))
-	g.TargetPopulation = int64(math.Ceil(c.GoAhead * float64(c.TotalPopulation())))
-	g.NeedCount = max(0, g.TargetCount-g.Count)
-	g.NeedPopulation = max(0, g.TargetPopulation-g.Population)
-	g.Reached = g.NeedCount == 0 || g.NeedPopulation == 0
-	d.GoAhead = g
+	d.GoAhead = goAheadOf(c, d.Confirmed, t.ConfirmedPopulation)
 	today := dayOf(now.In(c.Location))
 	d.DaysLeft = int(math.Round(c.Deadline.Sub(today).Hours() / 24))
 	d.DeadlinePassed = !now.Before(c.DeadlineEnd())
@@ -124,6 +118,24 @@ func (s *Server) overviewOf(sn snapshot) overviewData {
 		d.OldestReview = now.Sub(sn.open[0].CreatedAt)
 	}
 	return d
+}
+
+// goAheadOf works out the threshold with the campaign's own rule (campaign.Needed and
+// GoAheadReached), which the digest and status use too, so that the three never disagree on
+// whether it is reached or on how much is still needed. A campaign without a threshold has
+// none to show (nil).
+func goAheadOf(c *campaign.Campaign, confirmed int, population int64) *goAhead {
+	if c.GoAhead <= 0 {
+		return nil
+	}
+	invitees, total := int64(len(c.Invitees)), c.TotalPopulation()
+	g := goAhead{Share: c.GoAhead, Count: confirmed, Population: population}
+	g.TargetCount = int(campaign.Needed(c.GoAhead, 0, invitees))
+	g.TargetPopulation = campaign.Needed(c.GoAhead, 0, total)
+	g.NeedCount = int(campaign.Needed(c.GoAhead, int64(confirmed), invitees))
+	g.NeedPopulation = campaign.Needed(c.GoAhead, population, total)
+	g.Reached = c.GoAheadReached(confirmed, population, len(c.Invitees), total)
+	return &g
 }
 
 func dayOf(t time.Time) time.Time {

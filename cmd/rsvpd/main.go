@@ -48,6 +48,7 @@ func commands() map[string]command {
 		"replay":    {"read the stored replies again with the current rules and show what reads differently", runReplay, false},
 		"login":     {"sign in to the mailbox with OAuth2 and keep the refresh token", runLogin, false},
 		"doctor":    {"check the mail servers, the sign-in and plus addressing before a campaign", runDoctor, false},
+		"version":   {"print the module version and the VCS revision rsvpd was built from", runVersion, false},
 	}
 }
 
@@ -66,6 +67,9 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return 2
 		}
 		return 0
+	}
+	if args[0] == "--version" || args[0] == "-version" {
+		args = []string{"version"}
 	}
 	c, ok := cmds[args[0]]
 	if !ok {

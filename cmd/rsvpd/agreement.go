@@ -9,6 +9,9 @@ import (
 func runAgreement(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] != "confirm" {
 		fmt.Fprintln(stderr, "usage: rsvpd agreement confirm CODE --config FILE\n\nRecord that a returned agreement has been checked.")
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+			return 0 // help asked for is not a usage error
+		}
 		return 2
 	}
 	fs := newFlags("agreement confirm", "CODE --config FILE", "Record that a returned agreement has been checked.", stderr)

@@ -293,6 +293,34 @@ func (rd *reader) promisesLater(crs []clauseRead) {
 	}
 }
 
+// leanRe finds coming counted on but not promised ("regner med at kunne komme", "forventer at
+// deltage", "håber at kunne"): a lean, which a promise to confirm later leaves open.
+var leanRe = wordsRe(`regner (jeg |vi |han |hun )?(egentlig |umiddelbart |også )?med at|forventer (jeg |vi |han |hun )?(umiddelbart |egentlig |også )?at|håber (jeg |vi )?(at|på at)|satser (jeg |vi )?på at|expect to|hope to`)
+
+// tentativeAttends: a reply that promises to come back ("men bekræfter senere", "og giver
+// besked, så snart jeg ved det") has not decided when its coming is only counted on ("Regner
+// med at kunne komme til Aalborg") or is the aim of what the writer tries ("Jeg prøver at få
+// flyttet et andet møde, så jeg kan komme til Vejle"): those clauses lean, they do not answer.
+func tentativeAttends(crs []clauseRead) {
+	promise := false
+	for _, cr := range crs {
+		promise = promise || cr.st.promise
+	}
+	if !promise {
+		return
+	}
+	for i := range crs {
+		cr := &crs[i]
+		if cr.role != roleAttend {
+			continue
+		}
+		aim := i > 0 && cr.lead == "så" && crs[i-1].role == roleHedged && crs[i-1].sent == cr.sent
+		if aim || leanRe.MatchString(cr.lower) {
+			cr.role = roleHedged
+		}
+	}
+}
+
 // sameDoingRe finds a clause that says someone does the same as the clause before it ("og
 // det gør Pia Holst også", "det samme gør X", "X ligeså").
 var sameDoingRe = wordsRe(`det gør|det samme gør|gør det samme|ligeså|ligeledes|and so does|so does`)

@@ -120,12 +120,17 @@ func (rc refContext) meetingMentions(cl clause) []mention {
 			}
 		}
 		win := lower[max(0, m.pos-30):m.pos]
-		if p := lastMentionEnd(out, m.pos); p >= 0 && p > m.pos-30 && p <= m.pos {
-			win = lower[p:m.pos]
+		prev := mentionBefore(out, m.pos)
+		if prev >= 0 {
+			if p := out[prev].pos + len(out[prev].words); p > m.pos-30 {
+				win = lower[p:m.pos]
+			}
 		}
 		m.neg = negWindowRe.MatchString(win)
-		if !m.neg && len(out) > 0 && out[len(out)-1].neg && coordinationRe.MatchString(win) {
-			m.neg = true // "hverken Aalborg eller Roskilde", "ikke den 28. og den 1."
+		if !m.neg && prev >= 0 && out[prev].neg && coordinationRe.MatchString(win) {
+			// "hverken Aalborg eller Roskilde", "ikke den 28. og den 1.": the mention just
+			// before, whichever was found first (cities are looked for meeting by meeting)
+			m.neg = true
 		}
 		out = append(out, m)
 	}
@@ -145,14 +150,15 @@ func (rc refContext) meetingMentions(cl clause) []mention {
 	return out
 }
 
-func lastMentionEnd(ms []mention, before int) int {
-	end := -1
-	for _, m := range ms {
+// mentionBefore is the index of the mention that ends last at or before a position, -1 none.
+func mentionBefore(ms []mention, before int) int {
+	at, end := -1, -1
+	for i, m := range ms {
 		if e := m.pos + len(m.words); e <= before && e > end {
-			end = e
+			at, end = i, e
 		}
 	}
-	return end
+	return at
 }
 
 func sortMentions(ms []mention) {

@@ -547,11 +547,35 @@ func statedCount(l string, coming bool) (n int, words [2]int, partial bool) {
 		n, words, partial = k+1, [2]int{mm[0], mm[5]}, false // "vi to + skolebibliotekskonsulenten"
 	}
 	if n == 0 && coming {
+		if k, loc := bothOthers(l); k > 0 {
+			return k, [2]int{max(0, loc[0]-20), min(len(l), loc[1]+12)}, false
+		}
 		if loc := bothRe.FindStringIndex(l); loc != nil {
 			n, words = 2, [2]int{max(0, loc[0]-20), min(len(l), loc[1]+12)}
 		}
 	}
 	return n, words, partial
+}
+
+// bothOthersRe finds "begge" before people of a role ("begge vores skolebibliotekskonsulenter",
+// "begge mine kolleger"): two people, not the party.
+var bothOthersRe = regexp.MustCompile(`(?:^|[^\p{L}])begge\s+(?:(?:vores|vore|mine|de|disse|to)\s+)?(?:\p{L}*(?:konsulent|chef|leder|bibliotekar|medarbejder|kolleg|koordinator|direktør|souschef|rådgiver|repræsentant)\p{L}*)(?:$|[^\p{L}])`)
+
+// alongRe finds people taken along ("tager ... med", "kommer med", "sammen med"): the writer comes too.
+var alongRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:tager|tage|har)\s+(?:[\p{L}-]+\s+){1,5}?med(?:$|[^\p{L}])|(?:^|[^\p{L}])(?:sammen med|med mig|ledsaget af|følgeskab af)(?:$|[^\p{L}])|(?:^|[^\p{L}])(?:jeg|vi)\s+(?:kommer|deltager)\s+(?:[\p{L}-]+\s+){0,5}?med\s+begge`)
+
+// bothOthers counts "begge" before people of a role: two, and the writer with them when they
+// are taken along ("Jeg tager begge vores skolebibliotekskonsulenter med" is three); 0 when the
+// clause has no such words.
+func bothOthers(l string) (int, []int) {
+	loc := bothOthersRe.FindStringIndex(l)
+	if loc == nil {
+		return 0, nil
+	}
+	if alongRe.MatchString(l) {
+		return 3, loc
+	}
+	return 2, loc
 }
 
 // partyWord says whether "N fra <w>" names the whole party ("to fra os", "tre fra huset").

@@ -30,6 +30,7 @@ type attendees struct {
 	lastGroup  []string
 	writerOut  bool
 	fromList   bool
+	listItems  int // the lines of the lists of participants
 	listSource string
 }
 
@@ -58,6 +59,23 @@ func (a *attendees) add(key, label string, companion bool) {
 		a.labels[key] = label
 	}
 	a.companion[key] = a.companion[key] && companion
+}
+
+// namedCount is how many people the reply names, to set against a number it states: the lines
+// of its lists of participants, or else the people named besides the writer, which say
+// something against the number only when they alone are more (the writer is left out because
+// "vi" and the writer's own name may both count them).
+func (a *attendees) namedCount() int {
+	if a.fromList {
+		return a.listItems
+	}
+	others := 0
+	for _, k := range a.members() {
+		if k != "self" {
+			others++
+		}
+	}
+	return others
 }
 
 func (a *attendees) remove(key string) { a.removed[key] = true }
@@ -148,6 +166,12 @@ func (rd *reader) countPeople(crs []clauseRead) peopleCount {
 			pc.n += rd.joined(crs, sc.explicitAt)
 		}
 		pc.note = campaign.Reason{Code: campaign.NotePeopleFrom, People: sc.explicit, Ref: "number", Quote: clip(sc.explicitWords)}
+		if named := at.namedCount(); !sc.partial && (named > pc.n || at.fromList && named != pc.n) {
+			// "Vi er 2: Lars Bech, Hanne Due og Sofie Krag", "Vi bliver fire:" over three
+			// names: the number and the people named disagree; the larger is suggested
+			pc.doubt = campaign.Reason{Code: campaign.NoteCountsDiffer, People: max(named, pc.n), Count: min(named, pc.n), Quote: clip(sc.explicitWords)}
+			pc.n = max(named, pc.n)
+		}
 	case sc.aloneAt >= 0:
 		pc.n, pc.from = 1, "alone"
 	case n > 0:
@@ -504,6 +528,7 @@ func (rd *reader) collectLists(at *attendees, crs []clauseRead) {
 			at.add(key, label, false)
 		}
 		at.fromList = true
+		at.listItems += len(l.items)
 		at.listSource = crs[l.header].text
 	}
 }

@@ -29,6 +29,11 @@ func TestFragileInferencesAreHeld(t *testing.T) {
 		{"Jeg kommer til Roskilde, og det gør Pia Holst også.", ""},
 		{"Vi kommer til Vejle. Anne Holm og Bo Lind.", campaign.NotePersonUnplaced},
 		{"Vi kommer til Vejle.\nAnne", ""},
+		// a number stated and people named that disagree; agreeing ones decide
+		{"Vi er 2 til mødet i Vejle: Lars Bech, Hanne Due og Sofie Krag.", campaign.NoteCountsDiffer},
+		{"Vi bliver fire til Roskilde:\nAnne Holm\nPeter Krogh\nSusanne Lind", campaign.NoteCountsDiffer},
+		{"Vi bliver to til Roskilde:\nAnne Holm\nPeter Krogh", ""},
+		{"Vi bliver to til Roskilde: undertegnede og Kim Bro.", ""},
 		// a meeting known only from words in a sentence that says no one comes
 		{"Vi kommer gerne to. Mødet den 1. marts har vi allerede talt om i ledergruppen.", campaign.NoteMeetingInPassing},
 		{"Hotellet i Vejle er bestilt til natten før.", campaign.NoteMeetingInPassing},

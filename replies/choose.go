@@ -1,6 +1,8 @@
 package replies
 
 import (
+	"regexp"
+
 	"github.com/rsvpd/rsvpd/campaign"
 )
 
@@ -63,6 +65,7 @@ func (rd *reader) chooseMeeting(crs []clauseRead) meetingChoice {
 	case len(weak) > 1:
 		ch.alts = weak
 	}
+	ch.weighAddendum(crs)
 	ch.weighAmbiguous(b, neg)
 	ch.eliminate(rd.c, neg)
 	ch.noteChoice(b, crs)
@@ -324,4 +327,49 @@ func hasCode(rs []campaign.Reason, code campaign.ReasonCode) bool {
 		}
 	}
 	return false
+}
+
+var (
+	// addendumRe finds what opens a later word on the answer: "P.S.", "PS:", "NB", "Rettelse",
+	// "Korrektion", "Tilføjelse".
+	addendumRe = regexp.MustCompile(`^\s*(?:p\.\s?s\.?|ps\.?|pps\.?|n\.\s?b\.?|nb\.?|rettelse|korrektion|tilføjelse|husk|addendum)(?:\s*[:.!-]|\s|$)`)
+	// correctsRe finds words that correct what was written ("jeg mente selvfølgelig Aalborg",
+	// "det skal være Roskilde", "det er Vejle, vi kommer til").
+	correctsRe = wordsRe(`mente|mener (jeg|vi)|skal (selvfølgelig |naturligvis |altså |jo )?være|skulle (selvfølgelig |naturligvis |altså |jo )?(have været|være)|det er (selvfølgelig |naturligvis |altså |jo )?|det bliver|i stedet|istedet|rettelse|korrektion`)
+)
+
+// weighAddendum reads a meeting named in a word added after the answer ("P.S. Det skal være
+// Roskilde", "NB: Roskilde!", "Rettelse: jeg mente Aalborg"): the later word wins when it
+// corrects, chooses or comes; when it only names another meeting, or leans to it, which one
+// holds is for a person to read, with the later suggested.
+func (ch *meetingChoice) weighAddendum(crs []clauseRead) {
+	start := -1
+	for i, cr := range crs {
+		if i > ch.at && addendumRe.MatchString(cr.lower) {
+			start = i
+			break
+		}
+	}
+	if ch.id == "" || ch.at < 0 || start < 0 {
+		return
+	}
+	for j := start; j < len(crs); j++ {
+		cr := crs[j]
+		if cr.asks || cr.cond || cr.sub || cr.role == rolePast || cr.role == roleRefuse || cr.role == roleDecline {
+			continue
+		}
+		for _, m := range cr.ms {
+			if m.meeting == "" || m.meeting == ch.id || m.neg {
+				continue
+			}
+			old := ch.id
+			ch.pick(m.meeting, vote{kind: voteStrong, clause: j, m: m}, true)
+			if cr.role != roleHedged && (cr.role == roleAttend || cr.st.change || cr.st.prefer || correctsRe.MatchString(cr.lower)) {
+				ch.changed = true // "P.S. Det skal være Roskilde"
+				continue
+			}
+			ch.alts = []string{old, m.meeting}
+			ch.doubts = append(ch.doubts, campaign.Reason{Code: campaign.NoteFitsSeveral, Alternatives: ch.alts, Ref: string(m.kind), Quote: clip(cr.text)})
+		}
+	}
 }

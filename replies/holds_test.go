@@ -34,6 +34,11 @@ func TestFragileInferencesAreHeld(t *testing.T) {
 		{"Vi bliver fire til Roskilde:\nAnne Holm\nPeter Krogh\nSusanne Lind", campaign.NoteCountsDiffer},
 		{"Vi bliver to til Roskilde:\nAnne Holm\nPeter Krogh", ""},
 		{"Vi bliver to til Roskilde: undertegnede og Kim Bro.", ""},
+		// a meeting named in a word added after the answer: a correction wins, a name alone holds
+		{"Vi kommer to til Aalborg.\nNB: Roskilde!", campaign.NoteFitsSeveral},
+		{"Vi kommer to til Aalborg.\nPS Vi kommer nok hellere til Vejle.", campaign.NoteFitsSeveral},
+		{"Vi kommer to til Roskilde.\n\nPS: Undskyld, jeg mente selvfølgelig Aalborg.", ""},
+		{"Vi kommer to til Aalborg.\n\nP.S. Vi glæder os til at se jer i Aalborg.", ""},
 		// a meeting known only from words in a sentence that says no one comes
 		{"Vi kommer gerne to. Mødet den 1. marts har vi allerede talt om i ledergruppen.", campaign.NoteMeetingInPassing},
 		{"Hotellet i Vejle er bestilt til natten før.", campaign.NoteMeetingInPassing},

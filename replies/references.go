@@ -377,12 +377,8 @@ func (rc refContext) weekdays(lower string, add func(mention, int)) {
 				ids = []string{id}
 			}
 		} else if coming && !rc.sent.IsZero() {
-			days := (int(wd) - int(rc.sent.Weekday()) + 7) % 7
-			if days == 0 {
-				days = 7
-			}
-			if id := rc.meetingOn(dayStart(rc.sent).AddDate(0, 0, days)); id != "" {
-				ids = []string{id}
+			if found := rc.comingWeekday(wd, strings.HasSuffix(before, "næste")); len(found) > 0 {
+				ids = found
 			}
 		}
 		m := mention{pos: loc[0], kind: refWeekday, words: lower[loc[0]:loc[1]]}
@@ -396,6 +392,27 @@ func (rc refContext) weekdays(lower string, add func(mention, int)) {
 		}
 		add(m, loc[1])
 	}
+}
+
+// comingWeekday is the meeting on the coming weekday wd counted from the day of writing ("på
+// tirsdag"). "næste tirsdag" written earlier in the same week may mean that Tuesday or the
+// one a week later: the meetings on both are returned, so that two are held, not guessed.
+func (rc refContext) comingWeekday(wd time.Weekday, next bool) []string {
+	days := (int(wd) - int(rc.sent.Weekday()) + 7) % 7
+	if days == 0 {
+		days = 7
+	}
+	var ids []string
+	if id := rc.meetingOn(dayStart(rc.sent).AddDate(0, 0, days)); id != "" {
+		ids = append(ids, id)
+	}
+	monFirst := func(d time.Weekday) int { return (int(d) + 6) % 7 }
+	if next && monFirst(wd) > monFirst(rc.sent.Weekday()) {
+		if id := rc.meetingOn(dayStart(rc.sent).AddDate(0, 0, days+7)); id != "" {
+			ids = append(ids, id)
+		}
+	}
+	return ids
 }
 
 var (

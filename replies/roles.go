@@ -301,7 +301,7 @@ var leanRe = wordsRe(`regner (jeg |vi |han |hun )?(egentlig |umiddelbart |også 
 // besked, så snart jeg ved det") has not decided when its coming is only counted on ("Regner
 // med at kunne komme til Aalborg") or is the aim of what the writer tries ("Jeg prøver at få
 // flyttet et andet møde, så jeg kan komme til Vejle"): those clauses lean, they do not answer.
-func tentativeAttends(crs []clauseRead) {
+func tentativeAttends(crs []clauseRead, self *selfNames) {
 	promise := false
 	for _, cr := range crs {
 		promise = promise || cr.st.promise
@@ -315,11 +315,28 @@ func tentativeAttends(crs []clauseRead) {
 			continue
 		}
 		aim := i > 0 && cr.lead == "så" && crs[i-1].role == roleHedged && crs[i-1].sent == cr.sent
-		if aim || leanRe.MatchString(cr.lower) {
+		if aim || leanRe.MatchString(cr.lower) || unsettledAfter(crs, i, self) {
 			cr.role = roleHedged
 		}
 	}
 }
+
+// unsettledAfter says whether the clause after an attending one takes it back as not settled
+// ("Vi går efter Roskilde, men det er ikke helt på plads endnu"): an open clause opened by
+// "men" that names no one and no meeting, so that it speaks of the whole answer, not of who
+// comes along.
+func unsettledAfter(crs []clauseRead, i int, self *selfNames) bool {
+	if i+1 >= len(crs) {
+		return false
+	}
+	next := crs[i+1]
+	return next.lead == "men" && next.st.open && len(next.ms) == 0 && !next.asks && len(personsIn(next.toks, self)) == 0 &&
+		!whoComesRe.MatchString(next.lower) && (i+2 >= len(crs) || crs[i+2].sent != next.sent || !crs[i+2].sub)
+}
+
+// whoComesRe finds words about who or how many come, which an open clause may leave open
+// while the answer stands ("men det er ikke afklaret, hvem der tager med").
+var whoComesRe = wordsRe(`hvem|hvor mange|antal\p{L}*|konsulent\p{L}*|kolleg\p{L}*|ledsager\p{L}*|deltager\p{L}*`)
 
 // sameDoingRe finds a clause that says someone does the same as the clause before it ("og
 // det gør Pia Holst også", "det samme gør X", "X ligeså").

@@ -226,13 +226,19 @@ func personsIn(toks []token, self *selfNames) []person {
 	var out []person
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
-		if n := numberWord(t.lower); n > 1 && n < 10 && i+1 < len(toks) && pluralRoleRe.MatchString(toks[i+1].lower) {
-			// "to kolleger", "tre medarbejdere": that many people, unnamed
-			for k := 0; k < n; k++ {
-				out = append(out, person{key: fmt.Sprintf("%s#%d.%d", toks[i+1].lower, i, k), tok: i})
+		if n := numberWord(t.lower); n > 1 && n < 10 && i+1 < len(toks) {
+			// "to kolleger", "tre medarbejdere", "to af mine medarbejdere": that many people, unnamed
+			at := i + 1
+			if at+2 < len(toks) && toks[at].lower == "af" && possessiveWords[toks[at+1].lower] {
+				at += 2
 			}
-			i++
-			continue
+			if pluralRoleRe.MatchString(toks[at].lower) {
+				for k := 0; k < n; k++ {
+					out = append(out, person{key: fmt.Sprintf("%s#%d.%d", toks[at].lower, i, k), tok: i})
+				}
+				i = at
+				continue
+			}
 		}
 		switch t.lower {
 		case "jeg", "undertegnede", "jag", "undertecknad", "i", "me", "myself":
@@ -398,6 +404,9 @@ func nameKey(s string) string {
 	return strings.ToLower(s)
 }
 
+// possessiveWords may stand between "N af" and the people counted ("to af mine medarbejdere").
+var possessiveWords = map[string]bool{"mine": true, "vores": true, "vore": true, "de": true, "hans": true, "hendes": true, "our": true, "my": true}
+
 // Counts stated in words.
 var (
 	numWords = map[string]int{
@@ -411,7 +420,7 @@ var (
 	countRes = []*regexp.Regexp{
 		regexp.MustCompile(`(?:^|[^\p{L}])(?:vi|de|we|they|we'll|we're)\s+(?:er|bliver|kommer|deltager|tager afsted|tager af sted|tager derover|tager derop|møder op|will be|are|be|'ll be|will come|are coming)(?:\s+` + countAdv + `)*\s+(?:de\s+samme\s+|the\s+same\s+)?(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
 		regexp.MustCompile(`(?:^|[^\p{L}\d])(?P<n>` + numAlt + `)\s+(?:personer|person|deltagere|deltager|pers\.?|prs\.?|pax|stk\.?|pladser|plads|people|persons|participants|attendees|seats)(?:$|[^\p{L}])`),
-		regexp.MustCompile(`(?:^|[^\p{L}])(?:altså|i alt|dvs\.?|det vil sige|så vi er|så bliver vi|tilmeld\p{L}*|sender|skriv os op som|skriv os på som|regne med|regn med|kommer|komme|(?:kommer|deltager|stiller|komme|deltage) med|plads til|(?:hold|gruppe|delegation) på|so we are|in all|in total)\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
+		regexp.MustCompile(`(?:^|[^\p{L}])(?:altså|i alt|dvs\.?|det vil sige|så vi er|så bliver vi|tilmeld\p{L}*|sender|(?:kommer|deltager|møder) der|skriv os op som|skriv os på som|regne med|regn med|kommer|komme|(?:kommer|deltager|stiller|komme|deltage) med|plads til|(?:hold|gruppe|delegation) på|so we are|in all|in total)\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
 		regexp.MustCompile(`(?:^|[^\p{L}\d])(?P<n>` + numAlt + `)\s+i alt(?:$|[^\p{L}])`),
 		// "Vi deltager i mødet og bliver to": the subject of the clause before
 		regexp.MustCompile(`(?:^|[^\p{L}])og\s+(?:er|bliver)(?:\s+` + countAdv + `)*\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),

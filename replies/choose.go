@@ -2,6 +2,7 @@ package replies
 
 import (
 	"regexp"
+	"strings"
 
 	"github.com/rsvpd/rsvpd/campaign"
 )
@@ -73,12 +74,13 @@ func (rd *reader) chooseMeeting(crs []clauseRead) meetingChoice {
 	return ch
 }
 
-// holdInPassing holds a meeting known only from a day named in a clause that neither comes nor
-// chooses ("Vi kommer gerne to. Mødet den 1. marts ligger lige efter vores vinterferie"): real
-// replies date other things too, so the day is a suggestion, not an answer. A line that is
-// only the day ("Tirsdag den 28. februar") answers.
+// holdInPassing holds a meeting known only from a day or a place named in a clause that neither
+// comes nor chooses ("Vi kommer gerne to. Mødet den 1. marts ligger lige efter vores
+// vinterferie", "Min kollega bor i Vejle"): real replies date and place other things too, so
+// the words are a suggestion, not an answer. A line that is only the day or the city
+// ("Tirsdag den 28. februar", "Vejle.") answers.
 func (ch *meetingChoice) holdInPassing(crs []clauseRead) {
-	if ch.id == "" || ch.firm || ch.at < 0 || !timeKind(ch.by.kind) {
+	if ch.id == "" || ch.firm || ch.at < 0 || !timeKind(ch.by.kind) && !cityInPassing(crs[ch.at], ch.by) {
 		return
 	}
 	st := crs[ch.at].st
@@ -86,9 +88,9 @@ func (ch *meetingChoice) holdInPassing(crs []clauseRead) {
 		st.attend || st.decline || st.prefer || cr.count > 0 {
 		return
 	}
-	for _, cr := range crs {
+	for i, cr := range crs {
 		for _, m := range cr.ms {
-			if m.meeting == ch.id && !m.neg && !timeKind(m.kind) && !cr.asks && !cr.cond {
+			if m.meeting == ch.id && !m.neg && !timeKind(m.kind) && !cr.asks && !cr.cond && (timeKind(ch.by.kind) || i != ch.at) {
 				return // named otherwise too ("mødet i Aalborg den 28. februar")
 			}
 		}
@@ -372,4 +374,16 @@ func (ch *meetingChoice) weighAddendum(crs []clauseRead) {
 			ch.doubts = append(ch.doubts, campaign.Reason{Code: campaign.NoteFitsSeveral, Alternatives: ch.alts, Ref: string(m.kind), Quote: clip(cr.text)})
 		}
 	}
+}
+
+// cityInPassing says whether a city is named in a clause about something else ("Min kollega bor
+// i Vejle", "Jeg har tidligere været på biblioteket i Roskilde"): not a word for the meetings,
+// no choice or comparison beside it, and not where someone goes ("til Vejle").
+func cityInPassing(cr clauseRead, m mention) bool {
+	before := strings.TrimRight(cr.lower[:min(m.pos, len(cr.lower))], " ")
+	if strings.HasSuffix(before, " til") || before == "til" {
+		return false // "Glæder mig til Vejle": where the writer goes
+	}
+	return m.kind == refCity && !meetingWordRe.MatchString(cr.lower) && !cr.st.prefer && !cr.st.option && !cr.st.change &&
+		!strings.Contains(cr.lower, "frem for") && !strings.Contains(cr.lower, "fremfor")
 }

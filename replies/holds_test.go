@@ -42,6 +42,9 @@ func TestFragileInferencesAreHeld(t *testing.T) {
 		// a meeting known only from words in a sentence that says no one comes
 		{"Vi kommer gerne to. Mødet den 1. marts har vi allerede talt om i ledergruppen.", campaign.NoteMeetingInPassing},
 		{"Hotellet i Vejle er bestilt til natten før.", campaign.NoteMeetingInPassing},
+		{"Vi kommer to. Min kollega bor i Vejle.", campaign.NoteMeetingInPassing},
+		{"Vi kommer gerne to. Jeg har tidligere været på biblioteket i Roskilde.", campaign.NoteMeetingInPassing},
+		{"Glæder mig til Vejle. Kommer sammen med Lise Bach fra skolerne.", ""},
 		{"Vi kommer gerne to til mødet den 1. marts.", ""},
 		{"Aalborg: 2 prs. fra Frederikshavn Bibliotek.", ""},
 		{"Roskilde passer os. Vi bliver to.", ""},

@@ -189,6 +189,10 @@ func weighYesAndNo(tr *textReading, crs []clauseRead, t clauseTally) bool {
 	case declAnchored && !attAnchored:
 		tr.intent, tr.evidence = IntentDecline, crs[last].text
 		return false
+	case last > lastAttend && laterWord(crs, lastAttend, last):
+		// "Vi kommer til Vejle. PS: Vi må desværre melde afbud alligevel": the later word wins
+		tr.intent, tr.evidence = IntentDecline, crs[last].text
+		return false
 	case attAnchored && !declAnchored:
 	case last > lastAttend:
 		tr.intent, tr.evidence = IntentDecline, crs[last].text
@@ -198,6 +202,20 @@ func weighYesAndNo(tr *textReading, crs []clauseRead, t clauseTally) bool {
 		tr.doubts = append(tr.doubts, campaign.Reason{Code: campaign.NoteAnswersDiffer, Quote: clip(crs[last].text)})
 	}
 	return true
+}
+
+// laterWord says whether the clause at j takes back what the clause at i said: it changes
+// ("alligevel", "i stedet") or stands in a word added after it ("P.S.", "Rettelse:").
+func laterWord(crs []clauseRead, i, j int) bool {
+	if crs[j].st.change {
+		return true
+	}
+	for k := i + 1; k <= j; k++ {
+		if addendumRe.MatchString(crs[k].lower) {
+			return true
+		}
+	}
+	return false
 }
 
 // anchored says whether any of the clauses is about the meetings: it names one, the meetings

@@ -150,8 +150,13 @@ func excludedBefore(toks []token, i int) bool {
 func (rd *reader) countPeople(crs []clauseRead) peopleCount {
 	at := newAttendees()
 	sc := rd.scanCounts(crs)
+	lastAdd := -1 // the last clause that named someone more as coming
 	for i := range crs {
+		before := len(at.members())
 		rd.collectPersons(at, &crs[i])
+		if len(at.members()) > before && !onlySelfAdded(at, before) {
+			lastAdd = i
+		}
 	}
 	rd.collectLists(at, crs)
 	n, companions := at.count()
@@ -166,11 +171,23 @@ func (rd *reader) countPeople(crs []clauseRead) peopleCount {
 			pc.n += rd.joined(crs, sc.explicitAt)
 		}
 		pc.note = campaign.Reason{Code: campaign.NotePeopleFrom, People: sc.explicit, Ref: "number", Quote: clip(sc.explicitWords)}
-		if named := at.namedCount(); !sc.partial && (named > pc.n || at.fromList && named != pc.n) {
+		if lastAdd > sc.explicitAt && laterWord(crs, sc.explicitAt, lastAdd) && n != pc.n {
+			// "Vi kommer to til Vejle. PS: Lis Bak tager alligevel med": whether she is one
+			// of the two is for a person to read
+			pc.doubt = campaign.Reason{Code: campaign.NoteCountsDiffer, People: max(n, pc.n+1), Count: pc.n, Quote: clip(crs[lastAdd].text)}
+			pc.n = max(n, pc.n+1)
+		} else if named := at.namedCount(); !sc.partial && (named > pc.n || at.fromList && named != pc.n) {
 			// "Vi er 2: Lars Bech, Hanne Due og Sofie Krag", "Vi bliver fire:" over three
 			// names: the number and the people named disagree; the larger is suggested
 			pc.doubt = campaign.Reason{Code: campaign.NoteCountsDiffer, People: max(named, pc.n), Count: min(named, pc.n), Quote: clip(sc.explicitWords)}
 			pc.n = max(named, pc.n)
+		}
+	case sc.aloneAt >= 0 && lastAdd > sc.aloneAt && n > 1:
+		// "Jeg kommer alene til Vejle. P.S. Min konsulent vil alligevel gerne med": the later
+		// word counts; without a word that changes, which holds is for a person to read
+		pc.n, pc.from = n, "names"
+		if !laterWord(crs, sc.aloneAt, lastAdd) {
+			pc.doubt = campaign.Reason{Code: campaign.NoteCountsDiffer, People: n, Count: 1, Quote: clip(crs[lastAdd].text)}
 		}
 	case sc.aloneAt >= 0:
 		pc.n, pc.from = 1, "alone"
@@ -205,6 +222,12 @@ func (rd *reader) countPeople(crs []clauseRead) peopleCount {
 	}
 	pc.outs = outNotes(crs)
 	return pc
+}
+
+// onlySelfAdded says whether the members added since there were before are the writer alone.
+func onlySelfAdded(at *attendees, before int) bool {
+	ms := at.members()
+	return len(ms) == before+1 && ms[len(ms)-1] == "self"
 }
 
 // countScan is what the clauses state of how many come.

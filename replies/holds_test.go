@@ -39,6 +39,10 @@ func TestFragileInferencesAreHeld(t *testing.T) {
 		{"Vi kommer to til Aalborg.\nPS Vi kommer nok hellere til Vejle.", campaign.NoteFitsSeveral},
 		{"Vi kommer to til Roskilde.\n\nPS: Undskyld, jeg mente selvfølgelig Aalborg.", ""},
 		{"Vi kommer to til Aalborg.\n\nP.S. Vi glæder os til at se jer i Aalborg.", ""},
+		// a person added in a later word to a number: whether one of it is for a person to read
+		{"Vi kommer to til Vejle.\nPS: Lis Bak tager alligevel med.", campaign.NoteCountsDiffer},
+		{"Vi kommer to til Vejle. Lis Bak kommer også med.", ""},
+		{"Jeg kommer alene til Vejle.\nP.S. Min konsulent vil alligevel gerne med.", ""},
 		// a meeting known only from words in a sentence that says no one comes
 		{"Vi kommer gerne to. Mødet den 1. marts har vi allerede talt om i ledergruppen.", campaign.NoteMeetingInPassing},
 		{"Hotellet i Vejle er bestilt til natten før.", campaign.NoteMeetingInPassing},

@@ -427,8 +427,8 @@ var (
 		regexp.MustCompile(`(?:^|[^\p{L}])antal(?:\s+(?:deltagere|personer|pladser))?\s*:?\s*(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
 		regexp.MustCompile(`(?:^|[^\p{L}])(?:os|of us|alle)\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}])`),
 		regexp.MustCompile(`(?:^|[^\p{L}\d])(?P<n>` + numAlt + `)\s+af\s+os(?:$|[^\p{L}])`),
-		// "– stadig to", "fortsat tre": a number restated as a clause of its own
-		regexp.MustCompile(`^\s*(?:og\s+)?(?:stadig|stadigvæk|fortsat|altså|stadig kun|fortsat kun|still)\s+(?P<n>` + numAlt + `)(?:\s+(?:personer|deltagere|people))?\s*[.!]?\s*$`),
+		// "– stadig to", "fortsat tre", "Korrektion: kun to": a number restated as a clause of its own
+		regexp.MustCompile(`^\s*(?:og\s+)?(?:stadig|stadigvæk|fortsat|altså|stadig kun|fortsat kun|kun|nu kun|bare|nu|still|only|now)\s+(?P<n>` + numAlt + `)(?:\s+(?:personer|deltagere|people))?\s*[.!]?\s*$`),
 		regexp.MustCompile(`(?:^|[^\p{L}])(?:the|vi)\s+(?P<n>two|three|four|to|tre|fire)(?:\s+(?:of us|af os))?(?:$|[^\p{L}])`),
 	}
 	// fromGroupRe finds "N fra X": a number of people from a place or part of the house;

@@ -345,6 +345,9 @@ var (
 // corrects, chooses or comes; when it only names another meeting, or leans to it, which one
 // holds is for a person to read, with the later suggested.
 func (ch *meetingChoice) weighAddendum(crs []clauseRead) {
+	if ch.id == "" || ch.at < 0 {
+		return
+	}
 	start := -1
 	for i, cr := range crs {
 		if i > ch.at && addendumRe.MatchString(cr.lower) {
@@ -352,7 +355,7 @@ func (ch *meetingChoice) weighAddendum(crs []clauseRead) {
 			break
 		}
 	}
-	if ch.id == "" || ch.at < 0 || start < 0 {
+	if start < 0 {
 		return
 	}
 	for j := start; j < len(crs); j++ {

@@ -152,9 +152,9 @@ func (rd *reader) countPeople(crs []clauseRead) peopleCount {
 	sc := rd.scanCounts(crs)
 	lastAdd := -1 // the last clause that named someone more as coming
 	for i := range crs {
-		before := len(at.members())
+		before := len(at.keys)
 		rd.collectPersons(at, &crs[i])
-		if len(at.members()) > before && !onlySelfAdded(at, before) {
+		if addedOthers(at, before) {
 			lastAdd = i
 		}
 	}
@@ -224,10 +224,15 @@ func (rd *reader) countPeople(crs []clauseRead) peopleCount {
 	return pc
 }
 
-// onlySelfAdded says whether the members added since there were before are the writer alone.
-func onlySelfAdded(at *attendees, before int) bool {
-	ms := at.members()
-	return len(ms) == before+1 && ms[len(ms)-1] == "self"
+// addedOthers says whether someone besides the writer was added as coming after the first
+// before keys.
+func addedOthers(at *attendees, before int) bool {
+	for _, k := range at.keys[before:] {
+		if k != "self" && !at.removed[k] {
+			return true
+		}
+	}
+	return false
 }
 
 // countScan is what the clauses state of how many come.

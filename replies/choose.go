@@ -333,8 +333,8 @@ func hasCode(rs []campaign.Reason, code campaign.ReasonCode) bool {
 
 var (
 	// addendumRe finds what opens a later word on the answer: "P.S.", "PS:", "NB", "Rettelse",
-	// "Korrektion", "Tilføjelse".
-	addendumRe = regexp.MustCompile(`^\s*(?:p\.\s?s\.?|ps\.?|pps\.?|n\.\s?b\.?|nb\.?|rettelse|korrektion|tilføjelse|husk|addendum)(?:\s*[:.!-]|\s|$)`)
+	// "Korrektion", "Tilføjelse", "Eller rettere:", "nej vent".
+	addendumRe = regexp.MustCompile(`^\s*(?:p\.\s?s\.?|ps\.?|pps\.?|n\.\s?b\.?|nb\.?|rettelse|korrektion|tilføjelse|husk|addendum|eller rettere|rettere sagt|nej,? vent|nej,? undskyld|undskyld,? jeg mener)(?:\s*[:.!,-]|\s|$)`)
 	// correctsRe finds words that correct what was written ("jeg mente selvfølgelig Aalborg",
 	// "det skal være Roskilde", "det er Vejle, vi kommer til").
 	correctsRe = wordsRe(`mente|mener (jeg|vi)|skal (selvfølgelig |naturligvis |altså |jo )?være|skulle (selvfølgelig |naturligvis |altså |jo )?(have været|være)|det er (selvfølgelig |naturligvis |altså |jo )?|det bliver|i stedet|istedet|rettelse|korrektion`)

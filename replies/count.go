@@ -554,11 +554,26 @@ func (rd *reader) collectLists(at *attendees, crs []clauseRead) {
 				}
 			}
 			at.add(key, label, false)
+			at.listItems++
+			if len(ps) > 1 && joinedByOg(cr.toks, ps[1].tok) && (ps[1].self || !isRoleKey(ps[1].key) && sureName(ps[1].label)) {
+				// "Hans Berg og undertegnede" on one line: both ("kultur- og bibliotekschef" is
+				// one role)
+				p := ps[1]
+				if p.self {
+					p.key, p.label = "self", ""
+				}
+				at.add(p.key, p.label, false)
+				at.listItems++
+			}
 		}
 		at.fromList = true
-		at.listItems += len(l.items)
 		at.listSource = crs[l.header].text
 	}
+}
+
+// joinedByOg says whether the word before token i is "og": a second person on the line.
+func joinedByOg(toks []token, i int) bool {
+	return i > 0 && (toks[i-1].lower == "og" || toks[i-1].lower == "samt")
 }
 
 func lastNameTok(toks []token, i int) int {

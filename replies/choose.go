@@ -337,7 +337,7 @@ var (
 	addendumRe = regexp.MustCompile(`^\s*(?:p\.\s?s\.?|ps\.?|pps\.?|n\.\s?b\.?|nb\.?|rettelse|korrektion|tilføjelse|husk|addendum|eller rettere|rettere sagt|nej,? vent|nej,? undskyld|undskyld,? jeg mener)(?:\s*[:.!,-]|\s|$)`)
 	// correctsRe finds words that correct what was written ("jeg mente selvfølgelig Aalborg",
 	// "det skal være Roskilde", "det er Vejle, vi kommer til").
-	correctsRe = wordsRe(`mente|mener (jeg|vi)|skal (selvfølgelig |naturligvis |altså |jo )?være|skulle (selvfølgelig |naturligvis |altså |jo )?(have været|være)|det er (selvfølgelig |naturligvis |altså |jo )?|det bliver|i stedet|istedet|rettelse|korrektion`)
+	correctsRe = wordsRe(`mente|mener (jeg|vi)|skal (selvfølgelig |naturligvis |altså |jo )?være|skulle (selvfølgelig |naturligvis |altså |jo )?(have været|være)|det er (selvfølgelig |naturligvis |altså |jo )?|det bliver|i stedet|istedet|rettelse|korrektion|rettere|nej,? vent`)
 )
 
 // weighAddendum reads a meeting named in a word added after the answer ("P.S. Det skal være
@@ -358,6 +358,7 @@ func (ch *meetingChoice) weighAddendum(crs []clauseRead) {
 	if start < 0 {
 		return
 	}
+	corrects := correctsRe.MatchString(crs[start].lower) // "Rettelse:", "Eller rettere:" correct what follows
 	for j := start; j < len(crs); j++ {
 		cr := crs[j]
 		if cr.asks || cr.cond || cr.sub || cr.role == rolePast || cr.role == roleRefuse || cr.role == roleDecline {
@@ -369,12 +370,13 @@ func (ch *meetingChoice) weighAddendum(crs []clauseRead) {
 			}
 			old := ch.id
 			ch.pick(m.meeting, vote{kind: voteStrong, clause: j, m: m}, true)
-			if cr.role != roleHedged && (cr.role == roleAttend || cr.st.change || cr.st.prefer || correctsRe.MatchString(cr.lower)) {
+			if cr.role != roleHedged && (corrects || cr.role == roleAttend || cr.st.change || cr.st.prefer || correctsRe.MatchString(cr.lower)) {
 				ch.changed = true // "P.S. Det skal være Roskilde"
-				continue
+				return            // what follows is the reason ("– Vejle er den 6., og der er vi på studietur")
 			}
 			ch.alts = []string{old, m.meeting}
 			ch.doubts = append(ch.doubts, campaign.Reason{Code: campaign.NoteFitsSeveral, Alternatives: ch.alts, Ref: string(m.kind), Quote: clip(cr.text)})
+			return
 		}
 	}
 }

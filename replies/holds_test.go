@@ -34,6 +34,8 @@ func TestFragileInferencesAreHeld(t *testing.T) {
 		{"Vi bliver fire til Roskilde:\nAnne Holm\nPeter Krogh\nSusanne Lind", campaign.NoteCountsDiffer},
 		{"Vi bliver to til Roskilde:\nAnne Holm\nPeter Krogh", ""},
 		{"Vi bliver to til Roskilde: undertegnede og Kim Bro.", ""},
+		{"Vi kommer 2 til Vejle: Anne Holm, Bo Lind og jeg.", campaign.NoteCountsDiffer},
+		{"Vi bliver tre til Vejle: udover Jørgen Hansen og mig tager vores pædagogiske leder fra PUC, Ib Lund, også med.", ""},
 		// a meeting named in a word added after the answer: a correction wins, a name alone holds
 		{"Vi kommer to til Aalborg.\nNB: Roskilde!", campaign.NoteFitsSeveral},
 		{"Vi kommer to til Aalborg.\nPS Vi kommer nok hellere til Vejle.", campaign.NoteFitsSeveral},

@@ -212,7 +212,7 @@ type person struct {
 }
 
 var (
-	roleWordRe = regexp.MustCompile(`^(\p{L}*(konsulent|konsulenten|chef|chefen|leder|lederen|bibliotekar|bibliotekaren|medarbejder|medarbejderen|kollega|kollegaen|kollegaer|kolleger|koordinator|koordinatoren|direktør|direktøren|formand|formanden|ansvarlig|ansvarlige|sekretær|sekretæren|udvikler|specialist|rådgiver|repræsentant|assistent|colleague|consultant|librarian|manager|director|deputy|coordinator|representative|advisor|adviser|assistant)|souschef\p{L}*|it-\p{L}+)$`)
+	roleWordRe = regexp.MustCompile(`^(\p{L}*(konsulent|konsulenten|chef|chefen|leder|lederen|bibliotekar|bibliotekaren|medarbejder|medarbejderen|kollega|kollegaen|kollegaer|kolleger|koordinator|koordinatoren|direktør|direktøren|formand|formanden|ansvarlig|ansvarlige|sekretær|sekretæren|udvikler|specialist|rådgiver|repræsentant|assistent|colleague|consultant|librarian|manager|director|deputy|coordinator|representative|advisor|adviser|assistant)|souschef\p{L}*|afløser\p{L}*|stedfortræder\p{L}*|it-\p{L}+)$`)
 	// roleDetRe are the words a role may stand after in its phrase.
 	roleDets = map[string]bool{"vores": true, "min": true, "mit": true, "mine": true, "kommunens": true, "bibliotekets": true,
 		"en": true, "et": true, "nye": true, "ny": true, "pædagogisk": true, "administrativ": true, "my": true, "our": true, "a": true,

@@ -45,7 +45,7 @@ var (
 	// selfOnlyRe: the writer alone is meant ("jeg kan ikke selv").
 	selfOnlyRe = regexp.MustCompile(`(?:ikke|heller ikke)\s+(?:\p{L}+\s+)?selv(?:$|[^\p{L}])|selv\s+(?:\p{L}+\s+)?ikke(?:$|[^\p{L}])`)
 	// companionCueRe: someone comes along with another ("X kommer med", "tager X med").
-	companionCueRe = wordsRe(`tager (også )?med|medbring\p{L}*|medtag\p{L}*|følges med|ledsaget af|ledsages af|har (en|min|vores|to|tre) [\p{L}-]+ med|kommer (også )?med|komme (også )?med|tager [^.!?:]{1,60} med|sammen med|med mig|kører med|får følgeskab|følgeskab af|også (gerne )?med|vil (også |gerne |også gerne )+med|together with|bring\p{L}*|with my|with our`)
+	companionCueRe = wordsRe(`tager (også )?med|(kommer|deltager|kører|rejser) [^.!?:]{0,40}?med (vores|min|mit|mine|kommunens)|med til [\p{L}-]+ (er|kommer)( også)?|medbring\p{L}*|medtag\p{L}*|følges med|ledsaget af|ledsages af|har (en|min|vores|to|tre) [\p{L}-]+ med|kommer (også )?med|komme (også )?med|tager [^.!?:]{1,60} med|sammen med|med mig|kører med|får følgeskab|følgeskab af|også (gerne )?med|vil (også |gerne |også gerne )+med|together with|bring\p{L}*|with my|with our`)
 )
 
 var (
@@ -138,6 +138,9 @@ func (st *stance) readMarks(l string) string {
 		cue := l[loc[0]:loc[1]]
 		for _, p := range []string{"kommer", "komme", "tager med", "tager også med", "også", "vil", "med mig", "kører med"} {
 			st.alongBefore = st.alongBefore || strings.HasPrefix(strings.TrimLeft(cue, " ,.;:"), p)
+		}
+		if strings.Contains(cue, " med ") && !strings.HasSuffix(strings.TrimSpace(cue), " med") && !strings.HasPrefix(strings.TrimLeft(cue, " ,.;:"), "med mig") {
+			st.alongBefore = false // "Birgitte kommer til Roskilde med kommunens konsulent": the one along after
 		}
 	}
 	st.asks = st.asks || questionCueRe.MatchString(l) && !atMeetingRe.MatchString(l)

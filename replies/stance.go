@@ -56,6 +56,9 @@ var (
 	// fixedRe finds an appointment that cannot be moved ("det kan ikke flyttes", "den kan ikke
 	// lægges om", "som ikke kan rykkes").
 	fixedRe = regexp.MustCompile(`(?:kan|kunne|lader sig)\s+(?:\p{L}+\s+){0,2}?ikke\s+(?:\p{L}+\s+)?(?:flyttes|rykkes|ændres|udskydes|aflyses|lægges om|laves om|flytte (?:det|den|dem)|rykke (?:det|den|dem)|ændre (?:det|den)|aflyse (?:det|den)|udskyde (?:det|den))(?:$|[^\p{L}])|ikke\s+kan\s+(?:flyttes|rykkes|ændres|udskydes|lægges om)(?:$|[^\p{L}])`)
+	// noOneRe finds "ingen" as the subject that opens a clause ("Ingen fra Ærø deltager",
+	// "ingen af os kommer"): no one comes.
+	noOneRe = regexp.MustCompile(`^\s*(?:og\s+|men\s+|så\s+)?ingen\s+(?:fra|af|her\s+fra|herfra)\s`)
 	// confirmLaterRe finds a confirmation promised at the end of a clause ("jeg bekræfter").
 	confirmLaterRe = regexp.MustCompile(`(?:^|\s)(?:jeg|vi|han|hun)\s+bekræfter(?:\s+selv)?\s*[,.]?\s*$`)
 )
@@ -172,6 +175,9 @@ func (st *stance) readVerbs(l string) {
 	}
 	if st.attend && strings.Contains(l, "skal være med") && !mentionsMeetingWord(l) {
 		st.attend = false // "Varde skal være med": in the project
+	}
+	if st.attend && !st.decline && noOneRe.MatchString(l) {
+		st.decline, st.declAt, st.attend = true, st.attendAt, false // "Ingen fra Ærø deltager"
 	}
 	if st.decline && notDeclinedRe.MatchString(l) {
 		st.decline = false // "vi har ikke meldt fra": a refusal denied

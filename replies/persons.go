@@ -441,6 +441,8 @@ var (
 	// notCountAfterRe marks a number that is no count of people ("en mere end", "fire i bilen").
 	notCountAfterRe  = regexp.MustCompile(`^\s*(?:mere|flere|færre|mindre|end|i bilen|dage|timer|uger|minutter|møder|af de|af møderne|af dem|gange|år|more|fewer|days|hours|er for mange)`)
 	notCountBeforeRe = regexp.MustCompile(`(?:i stedet for|istedet for|end|af|end de|op til|er til|instead of|than)\s*$`)
+	// peopleNounAfterRe: a number followed by a word for people counts them whatever stands before.
+	peopleNounAfterRe = regexp.MustCompile(`^\s+(?:personer|deltagere|people|participants)(?:$|[^\p{L}])`)
 	// countNounNextRe: what may follow "en"/"et" when it counts people.
 	countNounNextRe = regexp.MustCompile(`^\s*(?:$|[,.;:!)–-]|person|deltager|fra|til|i alt|mand)`)
 )
@@ -499,8 +501,8 @@ func mayCount(toks []token) bool {
 func statedCount(l string, coming bool) (n int, words [2]int, partial bool) {
 	best := -1
 	try := func(v string, start, end int) {
-		if notCountAfterRe.MatchString(l[end:]) || notCountBeforeRe.MatchString(l[:start]) {
-			return
+		if notCountAfterRe.MatchString(l[end:]) || notCountBeforeRe.MatchString(l[:start]) && !peopleNounAfterRe.MatchString(l[end:]) {
+			return // "end to", "en af møderne"; but "tilmelding af to deltagere" counts
 		}
 		if (v == "en" || v == "et" || v == "een") && !countNounNext(l[end:]) {
 			return // "vi bliver nok et kvarters tid forsinket": an article

@@ -350,6 +350,9 @@ func subjectToken(toks []token, i int, self *selfNames) (subjKind, string) {
 		return subjSelf, t.text
 	}
 	if roleRe.MatchString(t.lower) && !strings.HasPrefix(t.lower, "bibliotekssystem") {
+		if placeBefore(toks, i) && strings.HasSuffix(t.lower, "gruppen") {
+			return subjNone, "" // "Vi har i ledergruppen besluttet": where, not who
+		}
 		return subjThird, t.text
 	}
 	if t.name && placeBefore(toks, i) {

@@ -143,6 +143,10 @@ func (rd *reader) decide(tr *textReading, crs []clauseRead, t clauseTally, ch me
 			// "har ikke mulighed den 28. Kan vi komme til Roskilde i stedet?": one meeting
 			// refused, another asked for.
 			tr.doubts = append(tr.doubts, campaign.Reason{Code: campaign.NoteAnswersDiffer, Quote: clip(crs[t.firstAsk].text)})
+		} else if left := rd.leftOpen(crs, t.refuse); len(t.decline) == 0 && len(left) == 1 {
+			// "Vi kommer ikke til Aalborg eller Vejle": two refused, the third neither chosen nor
+			// refused; whether that is a decline is for a person to read
+			tr.doubts = append(tr.doubts, campaign.Reason{Code: campaign.NoteAnswersDiffer, Alternatives: left, Quote: clip(tr.evidence)})
 		}
 	case len(t.selfOnly) > 0:
 		tr.intent, tr.confidence, tr.evidence = IntentDecline, 0.6, crs[t.selfOnly[0]].text
@@ -271,6 +275,29 @@ func asksOtherMeeting(crs []clauseRead) bool {
 		}
 	}
 	return false
+}
+
+// leftOpen lists the meetings that the refusing clauses leave unnamed, when they name some.
+func (rd *reader) leftOpen(crs []clauseRead, refuse []int) []string {
+	named := map[string]bool{}
+	for _, i := range refuse {
+		for _, m := range crs[i].ms {
+			named[m.meeting] = m.meeting != ""
+			for _, a := range m.alts {
+				named[a] = true
+			}
+		}
+	}
+	var left []string
+	for _, mt := range rd.c.Meetings {
+		if !named[mt.ID] {
+			left = append(left, mt.ID)
+		}
+	}
+	if len(left) == len(rd.c.Meetings) {
+		return nil
+	}
+	return left
 }
 
 // refusedByWords says whether a refusal was said with a word of declining ("melde fra til

@@ -110,7 +110,9 @@ type ballot struct {
 // kept as still open, a date that clashes with its weekday as a doubt.
 func (ch *meetingChoice) cast(crs []clauseRead) ballot {
 	b := ballot{last: map[string]vote{}}
+	corrected := false // after "Rettelse:", "Opdatering:": a meeting chosen now changes the answer
 	for i, cr := range crs {
+		corrected = corrected || addendumRe.MatchString(cr.lower) && correctsRe.MatchString(cr.lower)
 		if cr.role == roleHedged {
 			for _, m := range cr.ms {
 				if !m.neg {
@@ -144,7 +146,7 @@ func (ch *meetingChoice) cast(crs []clauseRead) ballot {
 				}
 			default:
 				b.record(vote{kind: k, clause: i, m: m})
-				b.change = b.change || k == voteStrong && cr.st.change
+				b.change = b.change || k == voteStrong && (cr.st.change || corrected)
 			}
 		}
 	}
@@ -334,10 +336,10 @@ func hasCode(rs []campaign.Reason, code campaign.ReasonCode) bool {
 var (
 	// addendumRe finds what opens a later word on the answer: "P.S.", "PS:", "NB", "Rettelse",
 	// "Korrektion", "Tilføjelse", "Eller rettere:", "nej vent".
-	addendumRe = regexp.MustCompile(`^\s*(?:p\.\s?s\.?|ps\.?|pps\.?|n\.\s?b\.?|nb\.?|rettelse|korrektion|tilføjelse|husk|addendum|eller rettere|rettere sagt|nej,? vent|nej,? undskyld|undskyld,? jeg mener)(?:\s*[:.!,-]|\s|$)`)
+	addendumRe = regexp.MustCompile(`^\s*(?:p\.\s?s\.?|ps\.?|pps\.?|n\.\s?b\.?|nb\.?|rettelse|korrektion|opdatering|ændring|obs|tilføjelse|husk|addendum|eller rettere|rettere sagt|nej,? vent|nej,? undskyld|undskyld,? jeg mener)(?:\s*[:.!,-]|\s|$)`)
 	// correctsRe finds words that correct what was written ("jeg mente selvfølgelig Aalborg",
 	// "det skal være Roskilde", "det er Vejle, vi kommer til").
-	correctsRe = wordsRe(`mente|mener (jeg|vi)|skal (selvfølgelig |naturligvis |altså |jo )?være|skulle (selvfølgelig |naturligvis |altså |jo )?(have været|være)|det er (selvfølgelig |naturligvis |altså |jo )?|det bliver|i stedet|istedet|rettelse|korrektion|rettere|nej,? vent`)
+	correctsRe = wordsRe(`mente|mener (jeg|vi)|skal (selvfølgelig |naturligvis |altså |jo )?være|skulle (selvfølgelig |naturligvis |altså |jo )?(have været|være)|det er (selvfølgelig |naturligvis |altså |jo )?|det bliver|i stedet|istedet|rettelse|korrektion|opdatering|ændring|rettere|nej,? vent|nej,? undskyld`)
 )
 
 // weighAddendum reads a meeting named in a word added after the answer ("P.S. Det skal være

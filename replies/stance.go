@@ -31,7 +31,7 @@ var (
 	// preferRe: a choice made among meetings.
 	preferRe = wordsRe(`kan kun|kun den|kun d\.|kun i|kun til|kun om|hellere|helst|foretrækker|foretrække|at foretrække|passer (mig |os )?(klart |langt |absolut |nu )?(bedst|bedre)|vælger|har valgt|valgt|det bliver|bliver det|derfor|i stedet|istedet|prefer\p{L}*|rather|instead`)
 	// changeRe: a change of an earlier answer; the meeting named last is the new one.
-	changeRe = wordsRe(`rettelse|ret:|i stedet|istedet|alligevel|flyttes|flytte\p{L}*|ændre\p{L}*|ændring|skifte\p{L}*|skifter|bytte\p{L}*|ombestemt|ombestemmer|korrektion|correction|instead|switch\p{L}*|change\p{L}*|move us|move me`)
+	changeRe = wordsRe(`rettelse|ret:|opdatering|i stedet|istedet|alligevel|flyttes|flytte\p{L}*|ændre\p{L}*|ændring|skifte\p{L}*|skifter|bytte\p{L}*|ombestemt|ombestemmer|korrektion|correction|instead|switch\p{L}*|change\p{L}*|move us|move me`)
 	// optionRe: meetings named as possible, not chosen.
 	optionRe = wordsRe(`både|kunne (både|også|godt|sagtens)|begge mulige|begge er mulige|er mulige|kan også|også komme|kunne også|eventuelt|alternativt|som reserve|i nødstilfælde|either`)
 	// busyRe: the day of a meeting is taken, or the meeting does not suit: a refusal of that
@@ -58,6 +58,9 @@ var (
 	fixedRe = regexp.MustCompile(`(?:kan|kunne|lader sig)\s+(?:\p{L}+\s+){0,2}?ikke\s+(?:\p{L}+\s+)?(?:flyttes|rykkes|ændres|udskydes|aflyses|lægges om|laves om|flytte (?:det|den|dem)|rykke (?:det|den|dem)|ændre (?:det|den)|aflyse (?:det|den)|udskyde (?:det|den))(?:$|[^\p{L}])|ikke\s+kan\s+(?:flyttes|rykkes|ændres|udskydes|lægges om)(?:$|[^\p{L}])`)
 	// neitherSelfRe finds "hverken X eller jeg": the writer is among those who do not come.
 	neitherSelfRe = regexp.MustCompile(`(?:^|\s)hverken\s+[^.!?;:]{1,40}?\s+eller\s+(?:jeg|vi|mig|os|undertegnede)(?:$|[^\p{L}])`)
+	// nejCorrectsRe finds "nej" that takes back a slip of the pen ("Nej, undskyld", "nej vent",
+	// "nej, jeg mener").
+	nejCorrectsRe = regexp.MustCompile(`(?:^|[^\p{L}])nej[ ,.!–-]*(?:undskyld|vent|jeg mener|jeg mente|rettelse|sorry)(?:$|[^\p{L}])`)
 	// noOneRe finds "ingen" as the subject that opens a clause ("Ingen fra Ærø deltager",
 	// "ingen af os kommer"): no one comes.
 	noOneRe = regexp.MustCompile(`^\s*(?:og\s+|men\s+|så\s+)?ingen\s+(?:fra|af|her\s+fra|herfra)\s`)
@@ -183,6 +186,9 @@ func (st *stance) readVerbs(l string) {
 	}
 	if st.attend && !st.decline && noOneRe.MatchString(l) {
 		st.decline, st.declAt, st.attend = true, st.attendAt, false // "Ingen fra Ærø deltager"
+	}
+	if st.decline && nejCorrectsRe.MatchString(l) {
+		st.decline, st.change = false, true // "Nej, undskyld – Roskilde!": a correction, no refusal
 	}
 	if st.decline && notDeclinedRe.MatchString(l) {
 		st.decline = false // "vi har ikke meldt fra": a refusal denied

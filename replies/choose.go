@@ -363,6 +363,7 @@ func (ch *meetingChoice) weighAddendum(crs []clauseRead) {
 	corrects := correctsRe.MatchString(crs[start].lower) // "Rettelse:", "Eller rettere:" correct what follows
 	for j := start; j < len(crs); j++ {
 		cr := crs[j]
+		corrects = corrects || cr.st.change || correctsRe.MatchString(cr.lower) // "PS. Nej, undskyld – Roskilde!"
 		if cr.asks || cr.cond || cr.sub || cr.role == rolePast || cr.role == roleRefuse || cr.role == roleDecline {
 			continue
 		}

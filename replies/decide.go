@@ -193,7 +193,7 @@ func weighYesAndNo(tr *textReading, crs []clauseRead, t clauseTally) bool {
 	case declAnchored && !attAnchored:
 		tr.intent, tr.evidence = IntentDecline, crs[last].text
 		return false
-	case last > lastAttend && laterWord(crs, lastAttend, last):
+	case last > lastAttend && laterWord(crs, lastAttend, last) && refusesComing(crs[last].lower):
 		// "Vi kommer til Vejle. PS: Vi må desværre melde afbud alligevel": the later word wins
 		tr.intent, tr.evidence = IntentDecline, crs[last].text
 		return false
@@ -221,6 +221,13 @@ func laterWord(crs []clauseRead, i, j int) bool {
 	}
 	return false
 }
+
+// comingRefusedRe finds a refusal of coming itself ("kan alligevel ikke komme", "melde
+// afbud"), not of a part of the day ("kan ikke blive til frokost", "ikke nå frokosten").
+var comingRefusedRe = wordsRe(`afbud|afmeld\p{L}*|melde\p{L}* (desværre |alligevel )?fra|meldt fra|takke\p{L}* nej|sige nej|springe\p{L}* [^.!?]{0,30}over|stå\p{L}* over|melde\p{L}* pas|aflys\p{L}*|ikke (\p{L}+ ){0,2}(komme|deltage|med)|(kommer|deltager) (\p{L}+ ){0,3}ikke|ikke mulighed for at (komme|deltage)|forhindre\p{L}*|blevet syg|ingen af os`)
+
+// refusesComing says whether a refusal is of coming itself.
+func refusesComing(l string) bool { return comingRefusedRe.MatchString(l) }
 
 // anchored says whether any of the clauses is about the meetings: it names one, the meetings
 // as such, or who and how many come.

@@ -71,3 +71,27 @@ func TestFragileInferencesAreHeld(t *testing.T) {
 		}
 	}
 }
+
+// TestLaterWords reads a word added after the answer: a correction wins, a refusal of coming
+// declines, and a refusal of a part of the day leaves the answer as it is.
+func TestLaterWords(t *testing.T) {
+	c := testOptions(t).Campaign
+	cases := []struct {
+		text, intent, meeting string
+	}{
+		{"Vi kommer to til Roskilde.\n\nPS: Undskyld, jeg mente selvfølgelig Aalborg.", "attend", "aalborg"},
+		{"Vi kommer to til Aalborg.\nPS. Nej, undskyld – Roskilde!", "attend", "roskilde"},
+		{"Vi kommer to til Aalborg.\nOpdatering: det bliver Vejle.", "attend", "vejle"},
+		{"Jeg tilmelder mig Vejle. Eller rettere: Roskilde.", "attend", "roskilde"},
+		{"Vi kommer til Vejle.\nPS: Vi må desværre melde afbud alligevel.", "decline", ""},
+		{"Vi kommer to til Vejle.\nPS: Vi kan alligevel ikke komme.", "decline", ""},
+		{"Jeg kommer til Vejle, men kan alligevel ikke blive til frokost.", "attend", "vejle"},
+		{"Vi kommer to til Vejle.\nPS: Vi kan desværre ikke blive til sidst.", "attend", "vejle"},
+	}
+	for _, k := range cases {
+		tr := readText(c, k.text)
+		if string(tr.intent) != k.intent || tr.meeting != k.meeting {
+			t.Errorf("%q: read %s %q, want %s %q", k.text, tr.intent, tr.meeting, k.intent, k.meeting)
+		}
+	}
+}

@@ -303,8 +303,10 @@ var leanRe = wordsRe(`regner (jeg |vi |han |hun )?(egentlig |umiddelbart |også 
 // flyttet et andet møde, så jeg kan komme til Vejle"): those clauses lean, they do not answer.
 func tentativeAttends(crs []clauseRead, self *selfNames) {
 	promise := false
-	for _, cr := range crs {
-		promise = promise || cr.st.promise
+	for i, cr := range crs {
+		// "Jeg giver besked, hvis det ændrer sig" promises nothing unless the answer changes
+		onlyIf := i+1 < len(crs) && (crs[i+1].cond || crs[i+1].lead == "hvis") && crs[i+1].sent == cr.sent
+		promise = promise || cr.st.promise && !onlyIf
 	}
 	if !promise {
 		return

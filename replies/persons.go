@@ -420,7 +420,7 @@ var (
 	countRes = []*regexp.Regexp{
 		regexp.MustCompile(`(?:^|[^\p{L}])(?:vi|de|we|they|we'll|we're)\s+(?:er|bliver|kommer|deltager|tager afsted|tager af sted|tager derover|tager derop|møder op|will be|are|be|'ll be|will come|are coming)(?:\s+` + countAdv + `)*\s+(?:de\s+samme\s+|the\s+same\s+)?(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
 		regexp.MustCompile(`(?:^|[^\p{L}\d])(?P<n>` + numAlt + `)\s+(?:personer|person|deltagere|deltager|pers\.?|prs\.?|pax|stk\.?|pladser|plads|people|persons|participants|attendees|seats)(?:$|[^\p{L}])`),
-		regexp.MustCompile(`(?:^|[^\p{L}])(?:altså|i alt|dvs\.?|det vil sige|så vi er|så bliver vi|tilmeld\p{L}*|sender|(?:kommer|deltager|møder) der|skriv os op som|skriv os på som|regne med|regn med|(?:kommer|komme)(?:\s+(?:gerne|meget gerne|også|så|derfor|altså|alligevel|heldigvis))+|kommer|komme|(?:kommer|deltager|stiller|komme|deltage) med|plads til|(?:hold|gruppe|delegation) på|so we are|in all|in total)\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
+		regexp.MustCompile(`(?:^|[^\p{L}])(?:altså|i alt|dvs\.?|det vil sige|så vi er|så bliver vi|tilmeld\p{L}*|sender|(?:kommer|deltager|møder) der|(?:at|til at) (?:være|blive)|skriv os op som|skriv os på som|regne med|regn med|(?:kommer|komme)(?:\s+(?:gerne|meget gerne|også|så|derfor|altså|alligevel|heldigvis))+|kommer|komme|(?:kommer|deltager|stiller|komme|deltage) med|plads til|(?:hold|gruppe|delegation) på|so we are|in all|in total)\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
 		regexp.MustCompile(`(?:^|[^\p{L}\d])(?P<n>` + numAlt + `)\s+i alt(?:$|[^\p{L}])`),
 		// "Vi deltager i mødet og bliver to": the subject of the clause before
 		regexp.MustCompile(`(?:^|[^\p{L}])og\s+(?:er|bliver)(?:\s+` + countAdv + `)*\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),

@@ -131,7 +131,11 @@ func (ch *meetingChoice) cast(crs []clauseRead) ballot {
 			k := kindOfVote(cr, m)
 			switch {
 			case m.clash:
-				ch.doubts = append(ch.doubts, campaign.Reason{Code: campaign.NoteDateClash, Alternatives: m.alts, Quote: m.words})
+				code := campaign.NoteDateClash
+				if m.late {
+					code = campaign.NoteAfterMidnight
+				}
+				ch.doubts = append(ch.doubts, campaign.Reason{Code: code, Alternatives: m.alts, Quote: m.words})
 				ch.alts = m.alts
 			case m.meeting == "":
 				if k != voteNeg {

@@ -48,6 +48,7 @@ type mention struct {
 	words   string // the words as written
 	neg     bool   // named as left, refused or compared against ("ikke Vejle", "i stedet for Aalborg")
 	clash   bool   // a weekday and a date that name different meetings ("tirsdag den 1. marts")
+	late    bool   // with clash: "i morgen" written after midnight, two days it may mean
 }
 
 // refContext is what references are resolved against besides the campaign.
@@ -462,10 +463,25 @@ func (rc refContext) relative(lower string, add func(mention, int)) {
 	}
 	w := strings.Join(strings.Fields(lower[loc[2]:loc[3]]), " ")
 	days := map[string]int{"i morgen": 1, "imorgen": 1, "i overmorgen": 2, "i dag": 0, "idag": 0}[w]
-	if id := rc.meetingOn(dayStart(rc.sent).AddDate(0, 0, days)); id != "" {
-		add(mention{meeting: id, pos: loc[2], kind: refRelDay, words: lower[loc[2]:loc[3]]}, loc[3])
+	m := mention{pos: loc[2], kind: refRelDay, words: lower[loc[2]:loc[3]]}
+	m.meeting = rc.meetingOn(dayStart(rc.sent).AddDate(0, 0, days))
+	if days > 0 && rc.sent.Hour() < smallHours {
+		// written after midnight, "i morgen" may count from the day before: two days, held
+		// when they differ
+		if other := rc.meetingOn(dayStart(rc.sent).AddDate(0, 0, days-1)); other != m.meeting {
+			m.alts = appendUnique(nil, other)
+			m.alts = appendUnique(m.alts, m.meeting)
+			m.alts = without(m.alts, []string{""})
+			m.meeting, m.clash, m.late = "", true, true
+		}
+	}
+	if m.meeting != "" || len(m.alts) > 0 {
+		add(m, loc[3])
 	}
 }
+
+// smallHours is the hour before which a day written of may be counted from the day before.
+const smallHours = 4
 
 // ordered finds a meeting named by its place in time ("det første af de tre møder").
 func (rc refContext) ordered(lower string, add func(mention, int)) {

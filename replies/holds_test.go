@@ -2,6 +2,7 @@ package replies
 
 import (
 	"testing"
+	"time"
 
 	"github.com/rsvpd/rsvpd/campaign"
 )
@@ -92,6 +93,33 @@ func TestLaterWords(t *testing.T) {
 		tr := readText(c, k.text)
 		if string(tr.intent) != k.intent || tr.meeting != k.meeting {
 			t.Errorf("%q: read %s %q, want %s %q", k.text, tr.intent, tr.meeting, k.intent, k.meeting)
+		}
+	}
+}
+
+// TestRelativeDaysHeld reads days counted from the Date header: one that names a single
+// meeting decides, one that may name two, or a meeting and none, is held.
+func TestRelativeDaysHeld(t *testing.T) {
+	c := testOptions(t).Campaign
+	cph := c.Location
+	if cph == nil {
+		cph = time.UTC
+	}
+	cases := []struct {
+		sent    time.Time
+		text    string
+		meeting string
+		hold    campaign.ReasonCode
+	}{
+		{time.Date(2012, 2, 27, 16, 0, 0, 0, cph), "Jeg kommer i morgen.", "aalborg", ""},
+		{time.Date(2012, 2, 28, 0, 35, 0, 0, cph), "Jeg kommer i morgen.", "", campaign.NoteAfterMidnight},
+		{time.Date(2012, 2, 29, 13, 0, 0, 0, cph), "Vi kommer næste tirsdag, to personer.", "vejle", ""},
+		{time.Date(2012, 2, 27, 8, 0, 0, 0, cph), "Jeg kommer næste tirsdag.", "", campaign.NoteFitsSeveral},
+	}
+	for _, k := range cases {
+		tr := newReader(c, k.sent, "").read([]segment{{text: k.text}})
+		if tr.meeting != k.meeting || k.hold != "" && !hasCode(tr.doubts, k.hold) || k.hold == "" && len(tr.doubts) > 0 {
+			t.Errorf("%s %q: read %q (doubts %v), want %q held for %q", k.sent, k.text, tr.meeting, tr.doubts, k.meeting, k.hold)
 		}
 	}
 }

@@ -368,8 +368,11 @@ func (ch *meetingChoice) weighAddendum(crs []clauseRead) {
 	for j := start; j < len(crs); j++ {
 		cr := crs[j]
 		corrects = corrects || cr.st.change || correctsRe.MatchString(cr.lower) // "PS. Nej, undskyld – Roskilde!"
-		if cr.asks || cr.cond || cr.sub || cr.role == rolePast || cr.role == roleRefuse || cr.role == roleDecline {
-			continue
+		if cr.asks || cr.cond || cr.sub || cr.after || cr.st.option || cr.role == rolePast || cr.role == roleRefuse || cr.role == roleDecline {
+			continue // "P.S. Hvis Aalborg bliver fyldt, kan jeg også komme til Vejle": a fallback
+		}
+		if !corrects && cr.role == roleNone && !cr.st.attend && !cr.st.prefer && !cr.st.change && !cr.st.hedge && len(cr.toks) > 3 {
+			continue // "PS: Hilsen til Roskilde-holdet": a city in passing, no word on the answer
 		}
 		for _, m := range cr.ms {
 			if m.meeting == "" || m.meeting == ch.id || m.neg {

@@ -88,6 +88,8 @@ func TestLaterWords(t *testing.T) {
 		{"Vi kommer to til Vejle.\nPS: Vi kan alligevel ikke komme.", "decline", ""},
 		{"Jeg kommer til Vejle, men kan alligevel ikke blive til frokost.", "attend", "vejle"},
 		{"Vi kommer to til Vejle.\nPS: Vi kan desværre ikke blive til sidst.", "attend", "vejle"},
+		{"Jeg kommer til Aalborg.\nP.S. Hvis Aalborg bliver fyldt, kan jeg også komme til Vejle.", "attend", "aalborg"},
+		{"Jeg kommer til Aalborg.\nPS: Hilsen til Roskilde-holdet.", "attend", "aalborg"},
 	}
 	for _, k := range cases {
 		tr := readText(c, k.text)

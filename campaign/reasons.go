@@ -154,6 +154,7 @@ const (
 	NoteNameUnsure       ReasonCode = "note_name_unsure"        // the people counted from names, one of which may be no person; People, Quote (the word)
 	NoteMeetingInPassing ReasonCode = "note_meeting_in_passing" // the meeting read only from a day named in a sentence about something else; Meeting, Ref, Quote
 	NotePersonUnplaced   ReasonCode = "note_person_unplaced"    // someone named is neither counted nor said not to come; People (counted), Quote (the name)
+	NoteAfterMidnight    ReasonCode = "note_after_midnight"     // "i morgen" written after midnight may count from the day before; Alternatives (the meetings those days hold), Quote
 )
 
 // ReasonCodes lists every code, for the catalogue's test: a code without a sentence in every
@@ -178,6 +179,6 @@ func ReasonCodes() []ReasonCode {
 		NoteReplyCut, NoteLowConfidence,
 		NoteSeveralMeetings, NoteMeetingFrom, NotePeopleFrom, NoteChoseAmong, NoteFitsSeveral,
 		NoteDateClash, NoteByElimination, NoteCompanionOut, NoteSelfOnly, NoteAnswersDiffer, NoteCountsDiffer,
-		NoteNameUnsure, NoteMeetingInPassing, NotePersonUnplaced,
+		NoteNameUnsure, NoteMeetingInPassing, NotePersonUnplaced, NoteAfterMidnight,
 	}
 }

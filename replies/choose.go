@@ -1,6 +1,9 @@
 package replies
 
 import (
+	"regexp"
+	"strings"
+
 	"github.com/rsvpd/rsvpd/campaign"
 )
 
@@ -63,6 +66,7 @@ func (rd *reader) chooseMeeting(crs []clauseRead) meetingChoice {
 	case len(weak) > 1:
 		ch.alts = weak
 	}
+	ch.weighAddendum(crs)
 	ch.weighAmbiguous(b, neg)
 	ch.eliminate(rd.c, neg)
 	ch.noteChoice(b, crs)
@@ -70,12 +74,13 @@ func (rd *reader) chooseMeeting(crs []clauseRead) meetingChoice {
 	return ch
 }
 
-// holdInPassing holds a meeting known only from a day named in a clause that neither comes nor
-// chooses ("Vi kommer gerne to. Mødet den 1. marts ligger lige efter vores vinterferie"): real
-// replies date other things too, so the day is a suggestion, not an answer. A line that is
-// only the day ("Tirsdag den 28. februar") answers.
+// holdInPassing holds a meeting known only from a day or a place named in a clause that neither
+// comes nor chooses ("Vi kommer gerne to. Mødet den 1. marts ligger lige efter vores
+// vinterferie", "Min kollega bor i Vejle"): real replies date and place other things too, so
+// the words are a suggestion, not an answer. A line that is only the day or the city
+// ("Tirsdag den 28. februar", "Vejle.") answers.
 func (ch *meetingChoice) holdInPassing(crs []clauseRead) {
-	if ch.id == "" || ch.firm || ch.at < 0 || !timeKind(ch.by.kind) {
+	if ch.id == "" || ch.firm || ch.at < 0 || !timeKind(ch.by.kind) && !cityInPassing(crs[ch.at], ch.by) {
 		return
 	}
 	st := crs[ch.at].st
@@ -83,9 +88,9 @@ func (ch *meetingChoice) holdInPassing(crs []clauseRead) {
 		st.attend || st.decline || st.prefer || cr.count > 0 {
 		return
 	}
-	for _, cr := range crs {
+	for i, cr := range crs {
 		for _, m := range cr.ms {
-			if m.meeting == ch.id && !m.neg && !timeKind(m.kind) && !cr.asks && !cr.cond {
+			if m.meeting == ch.id && !m.neg && !timeKind(m.kind) && !cr.asks && !cr.cond && (timeKind(ch.by.kind) || i != ch.at) {
 				return // named otherwise too ("mødet i Aalborg den 28. februar")
 			}
 		}
@@ -105,7 +110,9 @@ type ballot struct {
 // kept as still open, a date that clashes with its weekday as a doubt.
 func (ch *meetingChoice) cast(crs []clauseRead) ballot {
 	b := ballot{last: map[string]vote{}}
+	corrected := false // after "Rettelse:", "Opdatering:": a meeting chosen now changes the answer
 	for i, cr := range crs {
+		corrected = corrected || addendumRe.MatchString(cr.lower) && correctsRe.MatchString(cr.lower)
 		if cr.role == roleHedged {
 			for _, m := range cr.ms {
 				if !m.neg {
@@ -124,7 +131,11 @@ func (ch *meetingChoice) cast(crs []clauseRead) ballot {
 			k := kindOfVote(cr, m)
 			switch {
 			case m.clash:
-				ch.doubts = append(ch.doubts, campaign.Reason{Code: campaign.NoteDateClash, Alternatives: m.alts, Quote: m.words})
+				code := campaign.NoteDateClash
+				if m.late {
+					code = campaign.NoteAfterMidnight
+				}
+				ch.doubts = append(ch.doubts, campaign.Reason{Code: code, Alternatives: m.alts, Quote: m.words})
 				ch.alts = m.alts
 			case m.meeting == "":
 				if k != voteNeg {
@@ -139,7 +150,7 @@ func (ch *meetingChoice) cast(crs []clauseRead) ballot {
 				}
 			default:
 				b.record(vote{kind: k, clause: i, m: m})
-				b.change = b.change || k == voteStrong && cr.st.change
+				b.change = b.change || k == voteStrong && (cr.st.change || corrected)
 			}
 		}
 	}
@@ -324,4 +335,70 @@ func hasCode(rs []campaign.Reason, code campaign.ReasonCode) bool {
 		}
 	}
 	return false
+}
+
+var (
+	// addendumRe finds what opens a later word on the answer: "P.S.", "PS:", "NB", "Rettelse",
+	// "Korrektion", "Tilføjelse", "Eller rettere:", "nej vent".
+	addendumRe = regexp.MustCompile(`^\s*(?:p\.\s?s\.?|ps\.?|pps\.?|n\.\s?b\.?|nb\.?|rettelse|korrektion|opdatering|ændring|obs|tilføjelse|husk|addendum|eller rettere|rettere sagt|nej,? vent|nej,? undskyld|undskyld,? jeg mener)(?:\s*[:.!,-]|\s|$)`)
+	// correctsRe finds words that correct what was written ("jeg mente selvfølgelig Aalborg",
+	// "det skal være Roskilde", "det er Vejle, vi kommer til").
+	correctsRe = wordsRe(`mente|mener (jeg|vi)|skal (selvfølgelig |naturligvis |altså |jo )?være|skulle (selvfølgelig |naturligvis |altså |jo )?(have været|være)|det er (selvfølgelig |naturligvis |altså |jo )?|det bliver|i stedet|istedet|rettelse|korrektion|opdatering|ændring|rettere|nej,? vent|nej,? undskyld`)
+)
+
+// weighAddendum reads a meeting named in a word added after the answer ("P.S. Det skal være
+// Roskilde", "NB: Roskilde!", "Rettelse: jeg mente Aalborg"): the later word wins when it
+// corrects, chooses or comes; when it only names another meeting, or leans to it, which one
+// holds is for a person to read, with the later suggested.
+func (ch *meetingChoice) weighAddendum(crs []clauseRead) {
+	if ch.id == "" || ch.at < 0 {
+		return
+	}
+	start := -1
+	for i, cr := range crs {
+		if i > ch.at && addendumRe.MatchString(cr.lower) {
+			start = i
+			break
+		}
+	}
+	if start < 0 {
+		return
+	}
+	corrects := correctsRe.MatchString(crs[start].lower) // "Rettelse:", "Eller rettere:" correct what follows
+	for j := start; j < len(crs); j++ {
+		cr := crs[j]
+		corrects = corrects || cr.st.change || correctsRe.MatchString(cr.lower) // "PS. Nej, undskyld – Roskilde!"
+		if cr.asks || cr.cond || cr.sub || cr.after || cr.st.option || cr.role == rolePast || cr.role == roleRefuse || cr.role == roleDecline {
+			continue // "P.S. Hvis Aalborg bliver fyldt, kan jeg også komme til Vejle": a fallback
+		}
+		if !corrects && cr.role == roleNone && !cr.st.attend && !cr.st.prefer && !cr.st.change && !cr.st.hedge && len(cr.toks) > 3 {
+			continue // "PS: Hilsen til Roskilde-holdet": a city in passing, no word on the answer
+		}
+		for _, m := range cr.ms {
+			if m.meeting == "" || m.meeting == ch.id || m.neg {
+				continue
+			}
+			old := ch.id
+			ch.pick(m.meeting, vote{kind: voteStrong, clause: j, m: m}, true)
+			if cr.role != roleHedged && (corrects || cr.role == roleAttend || cr.st.change || cr.st.prefer || correctsRe.MatchString(cr.lower)) {
+				ch.changed = true // "P.S. Det skal være Roskilde"
+				return            // what follows is the reason ("– Vejle er den 6., og der er vi på studietur")
+			}
+			ch.alts = []string{old, m.meeting}
+			ch.doubts = append(ch.doubts, campaign.Reason{Code: campaign.NoteFitsSeveral, Alternatives: ch.alts, Ref: string(m.kind), Quote: clip(cr.text)})
+			return
+		}
+	}
+}
+
+// cityInPassing says whether a city is named in a clause about something else ("Min kollega bor
+// i Vejle", "Jeg har tidligere været på biblioteket i Roskilde"): not a word for the meetings,
+// no choice or comparison beside it, and not where someone goes ("til Vejle").
+func cityInPassing(cr clauseRead, m mention) bool {
+	before := strings.TrimRight(cr.lower[:min(m.pos, len(cr.lower))], " ")
+	if strings.HasSuffix(before, " til") || before == "til" {
+		return false // "Glæder mig til Vejle": where the writer goes
+	}
+	return m.kind == refCity && !meetingWordRe.MatchString(cr.lower) && !cr.st.prefer && !cr.st.option && !cr.st.change &&
+		!strings.Contains(cr.lower, "frem for") && !strings.Contains(cr.lower, "fremfor")
 }

@@ -258,8 +258,19 @@ func sentenceClauses(s string) []clause {
 		}
 	}
 	k.add(s[k.start:], k.lead, k.sub)
+	if k.asks && k.questionFrom > 0 {
+		// "Vi kommer to til Vejle – er der mulighed for vegetarmad?": the question is the part
+		// after the dash; what stands before it answers
+		for i := 0; i < k.questionFrom && i < len(k.out); i++ {
+			k.out[i].asks = false
+		}
+	}
 	return k.out
 }
+
+// questionOpeners open a question written after a dash: a verb first or a question word.
+var questionOpeners = map[string]bool{"er": true, "kan": true, "har": true, "må": true, "skal": true, "bliver": true,
+	"findes": true, "hvad": true, "hvor": true, "hvornår": true, "hvem": true, "hvordan": true, "hvilke": true, "hvilken": true}
 
 // clauseCutter is sentenceClauses' state: the clause being read (from start, opened by lead,
 // subordinate or not) and what the clauses before it said.
@@ -274,6 +285,8 @@ type clauseCutter struct {
 	firstComma bool
 	// cond: the next clause is a condition's consequence; after: the clauses that follow it.
 	cond, after bool
+	// questionFrom: the first clause of a question written after a dash, 0 none.
+	questionFrom int
 }
 
 // cut ends the clause at end and starts the next at next, opened by lead.
@@ -324,6 +337,9 @@ func (k *clauseCutter) atSpace(i int) {
 	switch {
 	case w == "-" || w == "–" || w == "—":
 		k.cut(i, i+1+len(w), "-", false)
+		if k.asks && k.questionFrom == 0 && questionOpeners[strings.ToLower(nextWord(strings.TrimLeft(s[k.start:], " ")))] {
+			k.questionFrom = len(k.out)
+		}
 		if k.start+1 < len(s) {
 			k.opens(k.start + 1)
 		}

@@ -30,6 +30,7 @@ type attendees struct {
 	lastGroup  []string
 	writerOut  bool
 	fromList   bool
+	listItems  int // the lines of the lists of participants
 	listSource string
 }
 
@@ -58,6 +59,23 @@ func (a *attendees) add(key, label string, companion bool) {
 		a.labels[key] = label
 	}
 	a.companion[key] = a.companion[key] && companion
+}
+
+// namedCount is how many people the reply names, to set against a number it states: the lines
+// of its lists of participants, or else the people named besides the writer, which say
+// something against the number only when they alone are more (the writer is left out because
+// "vi" and the writer's own name may both count them).
+func (a *attendees) namedCount() int {
+	if a.fromList {
+		return a.listItems
+	}
+	others := 0
+	for _, k := range a.members() {
+		if k != "self" {
+			others++
+		}
+	}
+	return others
 }
 
 func (a *attendees) remove(key string) { a.removed[key] = true }
@@ -132,8 +150,13 @@ func excludedBefore(toks []token, i int) bool {
 func (rd *reader) countPeople(crs []clauseRead) peopleCount {
 	at := newAttendees()
 	sc := rd.scanCounts(crs)
+	lastAdd := -1 // the last clause that named someone more as coming
 	for i := range crs {
+		before := len(at.keys)
 		rd.collectPersons(at, &crs[i])
+		if addedOthers(at, before) {
+			lastAdd = i
+		}
 	}
 	rd.collectLists(at, crs)
 	n, companions := at.count()
@@ -148,6 +171,24 @@ func (rd *reader) countPeople(crs []clauseRead) peopleCount {
 			pc.n += rd.joined(crs, sc.explicitAt)
 		}
 		pc.note = campaign.Reason{Code: campaign.NotePeopleFrom, People: sc.explicit, Ref: "number", Quote: clip(sc.explicitWords)}
+		if lastAdd > sc.explicitAt && laterWord(crs, sc.explicitAt, lastAdd) && n != pc.n {
+			// "Vi kommer to til Vejle. PS: Lis Bak tager alligevel med": whether she is one
+			// of the two is for a person to read
+			pc.doubt = campaign.Reason{Code: campaign.NoteCountsDiffer, People: max(n, pc.n+1), Count: pc.n, Quote: clip(crs[lastAdd].text)}
+			pc.n = max(n, pc.n+1)
+		} else if named := max(at.namedCount(), rd.enumerated(crs, sc.explicitAt)); !sc.partial && (named > pc.n || at.fromList && named != pc.n) {
+			// "Vi er 2: Lars Bech, Hanne Due og Sofie Krag", "Vi bliver fire:" over three
+			// names: the number and the people named disagree; the larger is suggested
+			pc.doubt = campaign.Reason{Code: campaign.NoteCountsDiffer, People: max(named, pc.n), Count: min(named, pc.n), Quote: clip(sc.explicitWords)}
+			pc.n = max(named, pc.n)
+		}
+	case sc.aloneAt >= 0 && lastAdd > sc.aloneAt && n > 1:
+		// "Jeg kommer alene til Vejle. P.S. Min konsulent vil alligevel gerne med": the later
+		// word counts; without a word that changes, which holds is for a person to read
+		pc.n, pc.from = n, "names"
+		if !laterWord(crs, sc.aloneAt, lastAdd) {
+			pc.doubt = campaign.Reason{Code: campaign.NoteCountsDiffer, People: n, Count: 1, Quote: clip(crs[lastAdd].text)}
+		}
 	case sc.aloneAt >= 0:
 		pc.n, pc.from = 1, "alone"
 	case n > 0:
@@ -181,6 +222,35 @@ func (rd *reader) countPeople(crs []clauseRead) peopleCount {
 	}
 	pc.outs = outNotes(crs)
 	return pc
+}
+
+// enumerated counts the people named right after a stated number, in its clause or after its
+// colon ("Vi kommer 2 til Vejle: Anne Holm, Bo Lind og jeg"), the writer too when named
+// there; it says something against the number only when it is more.
+func (rd *reader) enumerated(crs []clauseRead, at int) int {
+	keys := map[string]bool{}
+	for j := at; j < len(crs) && j <= at+1; j++ {
+		if j > at && (crs[j].lead != ":" || crs[j].sent != crs[at].sent && crs[j].line != crs[at].line) {
+			break
+		}
+		for _, p := range personsIn(crs[j].toks, rd.self) {
+			if !p.pronoun && (p.self || !isRoleKey(p.key) && sureName(p.label)) {
+				keys[p.key] = true // a role may be the apposition of a name ("leder fra PUC, Ib Lund")
+			}
+		}
+	}
+	return len(keys)
+}
+
+// addedOthers says whether someone besides the writer was added as coming after the first
+// before keys.
+func addedOthers(at *attendees, before int) bool {
+	for _, k := range at.keys[before:] {
+		if k != "self" && !at.removed[k] {
+			return true
+		}
+	}
+	return false
 }
 
 // countScan is what the clauses state of how many come.
@@ -443,120 +513,6 @@ func pluralSubject(cr *clauseRead) bool {
 		}
 	}
 	return false
-}
-
-// plist is a list of participants: the clause that introduces it and its lines.
-type plist struct {
-	header int
-	items  []int
-}
-
-// participantLists finds the lists of participants written one a line under a line that
-// introduces them ("Deltagere fra Mariagerfjord Kommune:", "vi bliver tre:").
-func (rd *reader) participantLists(crs []clauseRead) []plist {
-	var out []plist
-	for i := 0; i < len(crs); i++ {
-		if !listHeader(crs, i) {
-			continue
-		}
-		line := crs[i].line
-		j := i + 1
-		for j < len(crs) && crs[j].line == line {
-			j++ // the rest of the header's line
-		}
-		l := plist{header: i}
-		for j < len(crs) && crs[j].line == line+1 && rd.listItem(crs, j) {
-			l.items = append(l.items, j)
-			line++
-			for j++; j < len(crs) && crs[j].line == line; j++ {
-			} // "Bente Krogh – bibliotekschef": the rest of the item's line
-		}
-		if len(l.items) > 0 {
-			out = append(out, l)
-			i = j - 1
-		}
-	}
-	return out
-}
-
-// listHeaders returns the clauses that introduce a list of participants.
-func (rd *reader) listHeaders(crs []clauseRead) []int {
-	var out []int
-	for _, l := range rd.participantLists(crs) {
-		out = append(out, l.header)
-	}
-	return out
-}
-
-// collectLists adds the participants of every list.
-func (rd *reader) collectLists(at *attendees, crs []clauseRead) {
-	for _, l := range rd.participantLists(crs) {
-		for _, j := range l.items {
-			cr := crs[j]
-			ps := personsIn(cr.toks, rd.self)
-			key, label := "self", ""
-			if len(ps) > 0 && !ps[0].self {
-				key, label = ps[0].key, ps[0].label
-				if r := roleAfterComma(cr.toks, lastNameTok(cr.toks, ps[0].tok)); r > 0 && !strings.Contains(label, " ") {
-					label = cr.toks[r].text + " " + label
-				}
-			}
-			at.add(key, label, false)
-		}
-		at.fromList = true
-		at.listSource = crs[l.header].text
-	}
-}
-
-func lastNameTok(toks []token, i int) int {
-	for i < len(toks) && toks[i].name {
-		i++
-	}
-	return i
-}
-
-// listHeader says whether the clause at i introduces a list: it ends its line with a colon,
-// or names the participants, on a line that speaks of coming or of participants.
-func listHeader(crs []clauseRead, i int) bool {
-	cr := crs[i]
-	if i+1 < len(crs) && crs[i+1].line == cr.line {
-		return false // not the last clause of its line
-	}
-	l := strings.TrimSpace(cr.lower)
-	if strings.Contains(l, "deltagerliste") || strings.Contains(l, "deltagere fra") || strings.Contains(l, "navnene på deltagerne") ||
-		strings.Contains(l, "listen over deltagere") || strings.HasPrefix(l, "deltagere") {
-		return true
-	}
-	if !strings.HasSuffix(l, ":") {
-		return false
-	}
-	for j := i; j >= 0 && crs[j].line == cr.line; j-- {
-		lj := crs[j].lower
-		if crs[j].role == roleAttend || crs[j].st.attend || crs[j].count > 0 || strings.Contains(lj, "deltager") ||
-			strings.Contains(lj, "navne") || strings.Contains(lj, "fra os") {
-			return true
-		}
-	}
-	return false
-}
-
-// listItem says whether the clause at j starts a participant's line: short, opening with a
-// name, a role or the writer, the line saying nothing about coming or not ("Ole Dam –
-// souschef" is two clauses of one line).
-func (rd *reader) listItem(crs []clauseRead, j int) bool {
-	cr := crs[j]
-	words := 0
-	for k := j; k < len(crs) && crs[k].line == cr.line; k++ {
-		if crs[k].st.decline || crs[k].st.attend || crs[k].asks {
-			return false
-		}
-		words += len(strings.Fields(crs[k].text))
-	}
-	if (j > 0 && crs[j-1].line == cr.line) || len(cr.toks) == 0 || words > 10 {
-		return false
-	}
-	ps := personsIn(cr.toks, rd.self)
-	return len(ps) > 0 && ps[0].tok == 0 && !ps[0].pronoun
 }
 
 // unsureName returns the first person counted whose name may be no person's: one or more

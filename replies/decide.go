@@ -68,6 +68,7 @@ func (rd *reader) readClauses(segs []segment) []clauseRead {
 	}
 	rd.continueClauses(crs)
 	rd.promisesLater(crs)
+	tentativeAttends(crs, rd.self)
 	writerOnlyDeclines(crs)
 	for _, i := range rd.listHeaders(crs) {
 		crs[i].header = true
@@ -142,6 +143,10 @@ func (rd *reader) decide(tr *textReading, crs []clauseRead, t clauseTally, ch me
 			// "har ikke mulighed den 28. Kan vi komme til Roskilde i stedet?": one meeting
 			// refused, another asked for.
 			tr.doubts = append(tr.doubts, campaign.Reason{Code: campaign.NoteAnswersDiffer, Quote: clip(crs[t.firstAsk].text)})
+		} else if left := rd.leftOpen(crs, t.refuse); len(t.decline) == 0 && len(left) == 1 {
+			// "Vi kommer ikke til Aalborg eller Vejle": two refused, the third neither chosen nor
+			// refused; whether that is a decline is for a person to read
+			tr.doubts = append(tr.doubts, campaign.Reason{Code: campaign.NoteAnswersDiffer, Alternatives: left, Quote: clip(tr.evidence)})
 		}
 	case len(t.selfOnly) > 0:
 		tr.intent, tr.confidence, tr.evidence = IntentDecline, 0.6, crs[t.selfOnly[0]].text
@@ -188,6 +193,10 @@ func weighYesAndNo(tr *textReading, crs []clauseRead, t clauseTally) bool {
 	case declAnchored && !attAnchored:
 		tr.intent, tr.evidence = IntentDecline, crs[last].text
 		return false
+	case last > lastAttend && laterWord(crs, lastAttend, last) && refusesComing(crs[last].lower):
+		// "Vi kommer til Vejle. PS: Vi må desværre melde afbud alligevel": the later word wins
+		tr.intent, tr.evidence = IntentDecline, crs[last].text
+		return false
 	case attAnchored && !declAnchored:
 	case last > lastAttend:
 		tr.intent, tr.evidence = IntentDecline, crs[last].text
@@ -198,6 +207,27 @@ func weighYesAndNo(tr *textReading, crs []clauseRead, t clauseTally) bool {
 	}
 	return true
 }
+
+// laterWord says whether the clause at j takes back what the clause at i said: it changes
+// ("alligevel", "i stedet") or stands in a word added after it ("P.S.", "Rettelse:").
+func laterWord(crs []clauseRead, i, j int) bool {
+	if crs[j].st.change {
+		return true
+	}
+	for k := i + 1; k <= j; k++ {
+		if addendumRe.MatchString(crs[k].lower) {
+			return true
+		}
+	}
+	return false
+}
+
+// comingRefusedRe finds a refusal of coming itself ("kan alligevel ikke komme", "melde
+// afbud"), not of a part of the day ("kan ikke blive til frokost", "ikke nå frokosten").
+var comingRefusedRe = wordsRe(`afbud|afmeld\p{L}*|melde\p{L}* (desværre |alligevel )?fra|meldt fra|takke\p{L}* nej|sige nej|springe\p{L}* [^.!?]{0,30}over|stå\p{L}* over|melde\p{L}* pas|aflys\p{L}*|ikke (\p{L}+ ){0,2}(komme|deltage|med)|(kommer|deltager) (\p{L}+ ){0,3}ikke|ikke mulighed for at (komme|deltage)|forhindre\p{L}*|blevet syg|ingen af os`)
+
+// refusesComing says whether a refusal is of coming itself.
+func refusesComing(l string) bool { return comingRefusedRe.MatchString(l) }
 
 // anchored says whether any of the clauses is about the meetings: it names one, the meetings
 // as such, or who and how many come.
@@ -252,6 +282,29 @@ func asksOtherMeeting(crs []clauseRead) bool {
 		}
 	}
 	return false
+}
+
+// leftOpen lists the meetings that the refusing clauses leave unnamed, when they name some.
+func (rd *reader) leftOpen(crs []clauseRead, refuse []int) []string {
+	named := map[string]bool{}
+	for _, i := range refuse {
+		for _, m := range crs[i].ms {
+			named[m.meeting] = m.meeting != ""
+			for _, a := range m.alts {
+				named[a] = true
+			}
+		}
+	}
+	var left []string
+	for _, mt := range rd.c.Meetings {
+		if !named[mt.ID] {
+			left = append(left, mt.ID)
+		}
+	}
+	if len(left) == len(rd.c.Meetings) {
+		return nil
+	}
+	return left
 }
 
 // refusedByWords says whether a refusal was said with a word of declining ("melde fra til

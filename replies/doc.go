@@ -12,7 +12,12 @@
 // allow more than one reading the answer is held (Answer.Held) with the alternatives named, so
 // that nothing is applied wrong without a person seeing it; so is an answer that rests on an
 // inference real replies show to be fragile: a count from a word that may be no person's name,
-// people listed whom no rule placed, a meeting named only in a sentence that says no one comes.
+// people listed whom no rule placed, a number stated against more people named or against the
+// lines of a list, a meeting named only in a sentence that says no one comes or about something
+// else ("Min kollega bor i Vejle"), a weekday that may be this week's or next, "i morgen"
+// written after midnight, and a meeting or a person named in a word added after the answer
+// ("NB: Roskilde!") that does not say it corrects it. A later word that does ("P.S. jeg mente
+// Aalborg", "Korrektion: kun to") wins.
 //
 // Anyone can write to the campaign address. Addresses are parsed from the raw header, never
 // taken from a display name or a comment (address.go); a reply matched by its sender alone is

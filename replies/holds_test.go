@@ -2,6 +2,7 @@ package replies
 
 import (
 	"testing"
+	"time"
 
 	"github.com/rsvpd/rsvpd/campaign"
 )
@@ -29,9 +30,28 @@ func TestFragileInferencesAreHeld(t *testing.T) {
 		{"Jeg kommer til Roskilde, og det gør Pia Holst også.", ""},
 		{"Vi kommer til Vejle. Anne Holm og Bo Lind.", campaign.NotePersonUnplaced},
 		{"Vi kommer til Vejle.\nAnne", ""},
+		// a number stated and people named that disagree; agreeing ones decide
+		{"Vi er 2 til mødet i Vejle: Lars Bech, Hanne Due og Sofie Krag.", campaign.NoteCountsDiffer},
+		{"Vi bliver fire til Roskilde:\nAnne Holm\nPeter Krogh\nSusanne Lind", campaign.NoteCountsDiffer},
+		{"Vi bliver to til Roskilde:\nAnne Holm\nPeter Krogh", ""},
+		{"Vi bliver to til Roskilde: undertegnede og Kim Bro.", ""},
+		{"Vi kommer 2 til Vejle: Anne Holm, Bo Lind og jeg.", campaign.NoteCountsDiffer},
+		{"Vi bliver tre til Vejle: udover Jørgen Hansen og mig tager vores pædagogiske leder fra PUC, Ib Lund, også med.", ""},
+		// a meeting named in a word added after the answer: a correction wins, a name alone holds
+		{"Vi kommer to til Aalborg.\nNB: Roskilde!", campaign.NoteFitsSeveral},
+		{"Vi kommer to til Aalborg.\nPS Vi kommer nok hellere til Vejle.", campaign.NoteFitsSeveral},
+		{"Vi kommer to til Roskilde.\n\nPS: Undskyld, jeg mente selvfølgelig Aalborg.", ""},
+		{"Vi kommer to til Aalborg.\n\nP.S. Vi glæder os til at se jer i Aalborg.", ""},
+		// a person added in a later word to a number: whether one of it is for a person to read
+		{"Vi kommer to til Vejle.\nPS: Lis Bak tager alligevel med.", campaign.NoteCountsDiffer},
+		{"Vi kommer to til Vejle. Lis Bak kommer også med.", ""},
+		{"Jeg kommer alene til Vejle.\nP.S. Min konsulent vil alligevel gerne med.", ""},
 		// a meeting known only from words in a sentence that says no one comes
 		{"Vi kommer gerne to. Mødet den 1. marts har vi allerede talt om i ledergruppen.", campaign.NoteMeetingInPassing},
 		{"Hotellet i Vejle er bestilt til natten før.", campaign.NoteMeetingInPassing},
+		{"Vi kommer to. Min kollega bor i Vejle.", campaign.NoteMeetingInPassing},
+		{"Vi kommer gerne to. Jeg har tidligere været på biblioteket i Roskilde.", campaign.NoteMeetingInPassing},
+		{"Glæder mig til Vejle. Kommer sammen med Lise Bach fra skolerne.", ""},
 		{"Vi kommer gerne to til mødet den 1. marts.", ""},
 		{"Aalborg: 2 prs. fra Frederikshavn Bibliotek.", ""},
 		{"Roskilde passer os. Vi bliver to.", ""},
@@ -49,6 +69,59 @@ func TestFragileInferencesAreHeld(t *testing.T) {
 			t.Errorf("%q: not held for %s (doubts %v)", k.text, k.hold, tr.doubts)
 		case k.hold == "" && len(tr.doubts) > 0:
 			t.Errorf("%q: held (%v), a plain answer", k.text, tr.doubts)
+		}
+	}
+}
+
+// TestLaterWords reads a word added after the answer: a correction wins, a refusal of coming
+// declines, and a refusal of a part of the day leaves the answer as it is.
+func TestLaterWords(t *testing.T) {
+	c := testOptions(t).Campaign
+	cases := []struct {
+		text, intent, meeting string
+	}{
+		{"Vi kommer to til Roskilde.\n\nPS: Undskyld, jeg mente selvfølgelig Aalborg.", "attend", "aalborg"},
+		{"Vi kommer to til Aalborg.\nPS. Nej, undskyld – Roskilde!", "attend", "roskilde"},
+		{"Vi kommer to til Aalborg.\nOpdatering: det bliver Vejle.", "attend", "vejle"},
+		{"Jeg tilmelder mig Vejle. Eller rettere: Roskilde.", "attend", "roskilde"},
+		{"Vi kommer til Vejle.\nPS: Vi må desværre melde afbud alligevel.", "decline", ""},
+		{"Vi kommer to til Vejle.\nPS: Vi kan alligevel ikke komme.", "decline", ""},
+		{"Jeg kommer til Vejle, men kan alligevel ikke blive til frokost.", "attend", "vejle"},
+		{"Vi kommer to til Vejle.\nPS: Vi kan desværre ikke blive til sidst.", "attend", "vejle"},
+		{"Jeg kommer til Aalborg.\nP.S. Hvis Aalborg bliver fyldt, kan jeg også komme til Vejle.", "attend", "aalborg"},
+		{"Jeg kommer til Aalborg.\nPS: Hilsen til Roskilde-holdet.", "attend", "aalborg"},
+	}
+	for _, k := range cases {
+		tr := readText(c, k.text)
+		if string(tr.intent) != k.intent || tr.meeting != k.meeting {
+			t.Errorf("%q: read %s %q, want %s %q", k.text, tr.intent, tr.meeting, k.intent, k.meeting)
+		}
+	}
+}
+
+// TestRelativeDaysHeld reads days counted from the Date header: one that names a single
+// meeting decides, one that may name two, or a meeting and none, is held.
+func TestRelativeDaysHeld(t *testing.T) {
+	c := testOptions(t).Campaign
+	cph := c.Location
+	if cph == nil {
+		cph = time.UTC
+	}
+	cases := []struct {
+		sent    time.Time
+		text    string
+		meeting string
+		hold    campaign.ReasonCode
+	}{
+		{time.Date(2012, 2, 27, 16, 0, 0, 0, cph), "Jeg kommer i morgen.", "aalborg", ""},
+		{time.Date(2012, 2, 28, 0, 35, 0, 0, cph), "Jeg kommer i morgen.", "", campaign.NoteAfterMidnight},
+		{time.Date(2012, 2, 29, 13, 0, 0, 0, cph), "Vi kommer næste tirsdag, to personer.", "vejle", ""},
+		{time.Date(2012, 2, 27, 8, 0, 0, 0, cph), "Jeg kommer næste tirsdag.", "", campaign.NoteFitsSeveral},
+	}
+	for _, k := range cases {
+		tr := newReader(c, k.sent, "").read([]segment{{text: k.text}})
+		if tr.meeting != k.meeting || k.hold != "" && !hasCode(tr.doubts, k.hold) || k.hold == "" && len(tr.doubts) > 0 {
+			t.Errorf("%s %q: read %q (doubts %v), want %q held for %q", k.sent, k.text, tr.meeting, tr.doubts, k.meeting, k.hold)
 		}
 	}
 }

@@ -212,7 +212,7 @@ type person struct {
 }
 
 var (
-	roleWordRe = regexp.MustCompile(`^(\p{L}*(konsulent|konsulenten|chef|chefen|leder|lederen|bibliotekar|bibliotekaren|medarbejder|medarbejderen|kollega|kollegaen|kollegaer|kolleger|koordinator|koordinatoren|direktør|direktøren|formand|formanden|ansvarlig|ansvarlige|sekretær|sekretæren|udvikler|specialist|rådgiver|repræsentant|assistent|colleague|consultant|librarian|manager|director|deputy|coordinator|representative|advisor|adviser|assistant)|souschef\p{L}*|it-\p{L}+)$`)
+	roleWordRe = regexp.MustCompile(`^(\p{L}*(konsulent|konsulenten|chef|chefen|leder|lederen|bibliotekar|bibliotekaren|medarbejder|medarbejderen|kollega|kollegaen|kollegaer|kolleger|koordinator|koordinatoren|direktør|direktøren|formand|formanden|ansvarlig|ansvarlige|sekretær|sekretæren|udvikler|specialist|rådgiver|repræsentant|assistent|colleague|consultant|librarian|manager|director|deputy|coordinator|representative|advisor|adviser|assistant)|souschef\p{L}*|afløser\p{L}*|stedfortræder\p{L}*|it-\p{L}+)$`)
 	// roleDetRe are the words a role may stand after in its phrase.
 	roleDets = map[string]bool{"vores": true, "min": true, "mit": true, "mine": true, "kommunens": true, "bibliotekets": true,
 		"en": true, "et": true, "nye": true, "ny": true, "pædagogisk": true, "administrativ": true, "my": true, "our": true, "a": true,
@@ -226,13 +226,19 @@ func personsIn(toks []token, self *selfNames) []person {
 	var out []person
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
-		if n := numberWord(t.lower); n > 1 && n < 10 && i+1 < len(toks) && pluralRoleRe.MatchString(toks[i+1].lower) {
-			// "to kolleger", "tre medarbejdere": that many people, unnamed
-			for k := 0; k < n; k++ {
-				out = append(out, person{key: fmt.Sprintf("%s#%d.%d", toks[i+1].lower, i, k), tok: i})
+		if n := numberWord(t.lower); n > 1 && n < 10 && i+1 < len(toks) {
+			// "to kolleger", "tre medarbejdere", "to af mine medarbejdere": that many people, unnamed
+			at := i + 1
+			if at+2 < len(toks) && toks[at].lower == "af" && possessiveWords[toks[at+1].lower] {
+				at += 2
 			}
-			i++
-			continue
+			if pluralRoleRe.MatchString(toks[at].lower) {
+				for k := 0; k < n; k++ {
+					out = append(out, person{key: fmt.Sprintf("%s#%d.%d", toks[at].lower, i, k), tok: i})
+				}
+				i = at
+				continue
+			}
 		}
 		switch t.lower {
 		case "jeg", "undertegnede", "jag", "undertecknad", "i", "me", "myself":
@@ -398,6 +404,9 @@ func nameKey(s string) string {
 	return strings.ToLower(s)
 }
 
+// possessiveWords may stand between "N af" and the people counted ("to af mine medarbejdere").
+var possessiveWords = map[string]bool{"mine": true, "vores": true, "vore": true, "de": true, "hans": true, "hendes": true, "our": true, "my": true}
+
 // Counts stated in words.
 var (
 	numWords = map[string]int{
@@ -411,15 +420,15 @@ var (
 	countRes = []*regexp.Regexp{
 		regexp.MustCompile(`(?:^|[^\p{L}])(?:vi|de|we|they|we'll|we're)\s+(?:er|bliver|kommer|deltager|tager afsted|tager af sted|tager derover|tager derop|møder op|will be|are|be|'ll be|will come|are coming)(?:\s+` + countAdv + `)*\s+(?:de\s+samme\s+|the\s+same\s+)?(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
 		regexp.MustCompile(`(?:^|[^\p{L}\d])(?P<n>` + numAlt + `)\s+(?:personer|person|deltagere|deltager|pers\.?|prs\.?|pax|stk\.?|pladser|plads|people|persons|participants|attendees|seats)(?:$|[^\p{L}])`),
-		regexp.MustCompile(`(?:^|[^\p{L}])(?:altså|i alt|dvs\.?|det vil sige|så vi er|så bliver vi|tilmeld\p{L}*|sender|skriv os op som|skriv os på som|regne med|regn med|kommer|komme|(?:kommer|deltager|stiller|komme|deltage) med|plads til|(?:hold|gruppe|delegation) på|so we are|in all|in total)\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
+		regexp.MustCompile(`(?:^|[^\p{L}])(?:altså|i alt|dvs\.?|det vil sige|så vi er|så bliver vi|tilmeld\p{L}*|sender|(?:kommer|deltager|møder) der|(?:at|til at) (?:være|blive)|skriv os op som|skriv os på som|regne med|regn med|(?:kommer|komme)(?:\s+(?:gerne|meget gerne|også|så|derfor|altså|alligevel|heldigvis))+|kommer|komme|(?:kommer|deltager|stiller|komme|deltage) med|plads til|(?:hold|gruppe|delegation) på|so we are|in all|in total)\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
 		regexp.MustCompile(`(?:^|[^\p{L}\d])(?P<n>` + numAlt + `)\s+i alt(?:$|[^\p{L}])`),
 		// "Vi deltager i mødet og bliver to": the subject of the clause before
 		regexp.MustCompile(`(?:^|[^\p{L}])og\s+(?:er|bliver)(?:\s+` + countAdv + `)*\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
 		regexp.MustCompile(`(?:^|[^\p{L}])antal(?:\s+(?:deltagere|personer|pladser))?\s*:?\s*(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
 		regexp.MustCompile(`(?:^|[^\p{L}])(?:os|of us|alle)\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}])`),
 		regexp.MustCompile(`(?:^|[^\p{L}\d])(?P<n>` + numAlt + `)\s+af\s+os(?:$|[^\p{L}])`),
-		// "– stadig to", "fortsat tre": a number restated as a clause of its own
-		regexp.MustCompile(`^\s*(?:og\s+)?(?:stadig|stadigvæk|fortsat|altså|stadig kun|fortsat kun|still)\s+(?P<n>` + numAlt + `)(?:\s+(?:personer|deltagere|people))?\s*[.!]?\s*$`),
+		// "– stadig to", "fortsat tre", "Korrektion: kun to": a number restated as a clause of its own
+		regexp.MustCompile(`^\s*(?:og\s+)?(?:stadig|stadigvæk|fortsat|altså|stadig kun|fortsat kun|kun|nu kun|bare|nu|still|only|now)\s+(?P<n>` + numAlt + `)(?:\s+(?:personer|deltagere|people))?\s*[.!]?\s*$`),
 		regexp.MustCompile(`(?:^|[^\p{L}])(?:the|vi)\s+(?P<n>two|three|four|to|tre|fire)(?:\s+(?:of us|af os))?(?:$|[^\p{L}])`),
 	}
 	// fromGroupRe finds "N fra X": a number of people from a place or part of the house;
@@ -432,6 +441,8 @@ var (
 	// notCountAfterRe marks a number that is no count of people ("en mere end", "fire i bilen").
 	notCountAfterRe  = regexp.MustCompile(`^\s*(?:mere|flere|færre|mindre|end|i bilen|dage|timer|uger|minutter|møder|af de|af møderne|af dem|gange|år|more|fewer|days|hours|er for mange)`)
 	notCountBeforeRe = regexp.MustCompile(`(?:i stedet for|istedet for|end|af|end de|op til|er til|instead of|than)\s*$`)
+	// peopleNounAfterRe: a number followed by a word for people counts them whatever stands before.
+	peopleNounAfterRe = regexp.MustCompile(`^\s+(?:personer|deltagere|people|participants)(?:$|[^\p{L}])`)
 	// countNounNextRe: what may follow "en"/"et" when it counts people.
 	countNounNextRe = regexp.MustCompile(`^\s*(?:$|[,.;:!)–-]|person|deltager|fra|til|i alt|mand)`)
 )
@@ -490,8 +501,8 @@ func mayCount(toks []token) bool {
 func statedCount(l string, coming bool) (n int, words [2]int, partial bool) {
 	best := -1
 	try := func(v string, start, end int) {
-		if notCountAfterRe.MatchString(l[end:]) || notCountBeforeRe.MatchString(l[:start]) {
-			return
+		if notCountAfterRe.MatchString(l[end:]) || notCountBeforeRe.MatchString(l[:start]) && !peopleNounAfterRe.MatchString(l[end:]) {
+			return // "end to", "en af møderne"; but "tilmelding af to deltagere" counts
 		}
 		if (v == "en" || v == "et" || v == "een") && !countNounNext(l[end:]) {
 			return // "vi bliver nok et kvarters tid forsinket": an article
@@ -547,11 +558,35 @@ func statedCount(l string, coming bool) (n int, words [2]int, partial bool) {
 		n, words, partial = k+1, [2]int{mm[0], mm[5]}, false // "vi to + skolebibliotekskonsulenten"
 	}
 	if n == 0 && coming {
+		if k, loc := bothOthers(l); k > 0 {
+			return k, [2]int{max(0, loc[0]-20), min(len(l), loc[1]+12)}, false
+		}
 		if loc := bothRe.FindStringIndex(l); loc != nil {
 			n, words = 2, [2]int{max(0, loc[0]-20), min(len(l), loc[1]+12)}
 		}
 	}
 	return n, words, partial
+}
+
+// bothOthersRe finds "begge" before people of a role ("begge vores skolebibliotekskonsulenter",
+// "begge mine kolleger"): two people, not the party.
+var bothOthersRe = regexp.MustCompile(`(?:^|[^\p{L}])begge\s+(?:(?:vores|vore|mine|de|disse|to)\s+)?(?:\p{L}*(?:konsulent|chef|leder|bibliotekar|medarbejder|kolleg|koordinator|direktør|souschef|rådgiver|repræsentant)\p{L}*)(?:$|[^\p{L}])`)
+
+// alongRe finds people taken along ("tager ... med", "kommer med", "sammen med"): the writer comes too.
+var alongRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:tager|tage|har)\s+(?:[\p{L}-]+\s+){1,5}?med(?:$|[^\p{L}])|(?:^|[^\p{L}])(?:sammen med|med mig|ledsaget af|følgeskab af)(?:$|[^\p{L}])|(?:^|[^\p{L}])(?:jeg|vi)\s+(?:kommer|deltager)\s+(?:[\p{L}-]+\s+){0,5}?med\s+begge`)
+
+// bothOthers counts "begge" before people of a role: two, and the writer with them when they
+// are taken along ("Jeg tager begge vores skolebibliotekskonsulenter med" is three); 0 when the
+// clause has no such words.
+func bothOthers(l string) (int, []int) {
+	loc := bothOthersRe.FindStringIndex(l)
+	if loc == nil {
+		return 0, nil
+	}
+	if alongRe.MatchString(l) {
+		return 3, loc
+	}
+	return 2, loc
 }
 
 // partyWord says whether "N fra <w>" names the whole party ("to fra os", "tre fra huset").

@@ -48,6 +48,7 @@ type mention struct {
 	words   string // the words as written
 	neg     bool   // named as left, refused or compared against ("ikke Vejle", "i stedet for Aalborg")
 	clash   bool   // a weekday and a date that name different meetings ("tirsdag den 1. marts")
+	late    bool   // with clash: "i morgen" written after midnight, two days it may mean
 }
 
 // refContext is what references are resolved against besides the campaign.
@@ -120,12 +121,17 @@ func (rc refContext) meetingMentions(cl clause) []mention {
 			}
 		}
 		win := lower[max(0, m.pos-30):m.pos]
-		if p := lastMentionEnd(out, m.pos); p >= 0 && p > m.pos-30 && p <= m.pos {
-			win = lower[p:m.pos]
+		prev := mentionBefore(out, m.pos)
+		if prev >= 0 {
+			if p := out[prev].pos + len(out[prev].words); p > m.pos-30 {
+				win = lower[p:m.pos]
+			}
 		}
 		m.neg = negWindowRe.MatchString(win)
-		if !m.neg && len(out) > 0 && out[len(out)-1].neg && coordinationRe.MatchString(win) {
-			m.neg = true // "hverken Aalborg eller Roskilde", "ikke den 28. og den 1."
+		if !m.neg && prev >= 0 && out[prev].neg && coordinationRe.MatchString(win) {
+			// "hverken Aalborg eller Roskilde", "ikke den 28. og den 1.": the mention just
+			// before, whichever was found first (cities are looked for meeting by meeting)
+			m.neg = true
 		}
 		out = append(out, m)
 	}
@@ -145,14 +151,15 @@ func (rc refContext) meetingMentions(cl clause) []mention {
 	return out
 }
 
-func lastMentionEnd(ms []mention, before int) int {
-	end := -1
-	for _, m := range ms {
+// mentionBefore is the index of the mention that ends last at or before a position, -1 none.
+func mentionBefore(ms []mention, before int) int {
+	at, end := -1, -1
+	for i, m := range ms {
 		if e := m.pos + len(m.words); e <= before && e > end {
-			end = e
+			at, end = i, e
 		}
 	}
-	return end
+	return at
 }
 
 func sortMentions(ms []mention) {
@@ -371,12 +378,8 @@ func (rc refContext) weekdays(lower string, add func(mention, int)) {
 				ids = []string{id}
 			}
 		} else if coming && !rc.sent.IsZero() {
-			days := (int(wd) - int(rc.sent.Weekday()) + 7) % 7
-			if days == 0 {
-				days = 7
-			}
-			if id := rc.meetingOn(dayStart(rc.sent).AddDate(0, 0, days)); id != "" {
-				ids = []string{id}
+			if found := rc.comingWeekday(wd, strings.HasSuffix(before, "næste")); len(found) > 0 {
+				ids = found
 			}
 		}
 		m := mention{pos: loc[0], kind: refWeekday, words: lower[loc[0]:loc[1]]}
@@ -390,6 +393,27 @@ func (rc refContext) weekdays(lower string, add func(mention, int)) {
 		}
 		add(m, loc[1])
 	}
+}
+
+// comingWeekday is the meeting on the coming weekday wd counted from the day of writing ("på
+// tirsdag"). "næste tirsdag" written earlier in the same week may mean that Tuesday or the
+// one a week later: the meetings on both are returned, so that two are held, not guessed.
+func (rc refContext) comingWeekday(wd time.Weekday, next bool) []string {
+	days := (int(wd) - int(rc.sent.Weekday()) + 7) % 7
+	if days == 0 {
+		days = 7
+	}
+	var ids []string
+	if id := rc.meetingOn(dayStart(rc.sent).AddDate(0, 0, days)); id != "" {
+		ids = append(ids, id)
+	}
+	monFirst := func(d time.Weekday) int { return (int(d) + 6) % 7 }
+	if next && monFirst(wd) > monFirst(rc.sent.Weekday()) {
+		if id := rc.meetingOn(dayStart(rc.sent).AddDate(0, 0, days+7)); id != "" {
+			ids = append(ids, id)
+		}
+	}
+	return ids
 }
 
 var (
@@ -439,10 +463,25 @@ func (rc refContext) relative(lower string, add func(mention, int)) {
 	}
 	w := strings.Join(strings.Fields(lower[loc[2]:loc[3]]), " ")
 	days := map[string]int{"i morgen": 1, "imorgen": 1, "i overmorgen": 2, "i dag": 0, "idag": 0}[w]
-	if id := rc.meetingOn(dayStart(rc.sent).AddDate(0, 0, days)); id != "" {
-		add(mention{meeting: id, pos: loc[2], kind: refRelDay, words: lower[loc[2]:loc[3]]}, loc[3])
+	m := mention{pos: loc[2], kind: refRelDay, words: lower[loc[2]:loc[3]]}
+	m.meeting = rc.meetingOn(dayStart(rc.sent).AddDate(0, 0, days))
+	if days > 0 && rc.sent.Hour() < smallHours {
+		// written after midnight, "i morgen" may count from the day before: two days, held
+		// when they differ
+		if other := rc.meetingOn(dayStart(rc.sent).AddDate(0, 0, days-1)); other != m.meeting {
+			m.alts = appendUnique(nil, other)
+			m.alts = appendUnique(m.alts, m.meeting)
+			m.alts = without(m.alts, []string{""})
+			m.meeting, m.clash, m.late = "", true, true
+		}
+	}
+	if m.meeting != "" || len(m.alts) > 0 {
+		add(m, loc[3])
 	}
 }
+
+// smallHours is the hour before which a day written of may be counted from the day before.
+const smallHours = 4
 
 // ordered finds a meeting named by its place in time ("det første af de tre møder").
 func (rc refContext) ordered(lower string, add func(mention, int)) {

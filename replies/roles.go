@@ -264,7 +264,7 @@ var (
 	// answerLaterRe finds an answer, a message or a confirmation given or got ("Du får et
 	// endeligt svar", "Jeg sender jer en mail", "giver besked", "bekræfter"), which with a time
 	// to come is a promise to answer later.
-	answerLaterRe = wordsRe(`får (jeg |vi |i |du )?(et |en )?(endeligt |endelig |hurtigt |nærmere )?(svar|besked|melding|tilbagemelding|bekræftelse|afklaring)|sender (jer |dig |i )?(et |en |vores |mit |min )?(endeligt |endelig |nærmere )?(svar|besked|melding|tilbagemelding|bekræftelse|tilmelding|mail)|giver (jer |dig |i )?(et |en )?(endeligt |endelig |nærmere )?(svar|besked|melding|tilbagemelding|lyd)|bekræfter (det |vores deltagelse |min deltagelse |endeligt |endelig )?(senest|først|senere|inden|når|så snart|i løbet af|i næste uge|på (mandag|tirsdag|onsdag|torsdag|fredag))|melder (endeligt |endelig )?(ind|tilbage)|svarer|hører (\p{L}+ )?fra (mig|os)|høre (\p{L}+ )?fra (mig|os)|lader (jer |dig )?høre fra (os|mig)|tilmelding følger|tilmeldingen følger|svar følger|svaret følger|besked følger|bekræftelse følger|tilbagemelding følger|kommer (med )?(et |en )?(endeligt |endelig )?(svar|besked|tilbagemelding)`)
+	answerLaterRe = wordsRe(`får (jeg |vi |i |du )?(et |en )?(endeligt |endelig |hurtigt |nærmere )?(svar|besked|melding|tilbagemelding|bekræftelse|afklaring)|sender (jer |dig |i )?(et |en |vores |mit |min )?(endeligt |endelig |nærmere )?(svar|besked|melding|tilbagemelding|bekræftelse|tilmelding|mail)|giver? (jer |dig |i )?(et |en )?(endeligt |endelig |nærmere )?(svar|besked|melding|tilbagemelding|lyd)|bekræfter (det |vores deltagelse |min deltagelse |endeligt |endelig )?(senest|først|senere|inden|når|så snart|i løbet af|i næste uge|på (mandag|tirsdag|onsdag|torsdag|fredag))|melder (endeligt |endelig )?(ind|tilbage)|svarer|hører (\p{L}+ )?fra (mig|os)|høre (\p{L}+ )?fra (mig|os)|lader (jer |dig )?høre fra (os|mig)|tilmelding følger|tilmeldingen følger|svar følger|svaret følger|besked følger|bekræftelse følger|tilbagemelding følger|kommer (med )?(et |en )?(endeligt |endelig )?(svar|besked|tilbagemelding)`)
 	// laterRe finds a time to come ("senest den 21.", "så snart", "i løbet af næste uge").
 	laterRe = wordsRe(`følger|derefter|bagefter|efterfølgende|senest|når|så snart|snart|inden|i løbet af|næste uge|senere|snarest|hurtigst|i morgen|om (en|et par|få) (uge|uger|dage)|på (mandag|tirsdag|onsdag|torsdag|fredag)`)
 )
@@ -292,6 +292,53 @@ func (rd *reader) promisesLater(crs []clauseRead) {
 		}
 	}
 }
+
+// leanRe finds coming counted on but not promised ("regner med at kunne komme", "forventer at
+// deltage", "håber at kunne"): a lean, which a promise to confirm later leaves open.
+var leanRe = wordsRe(`regner (jeg |vi |han |hun )?(egentlig |umiddelbart |også )?med at|forventer (jeg |vi |han |hun )?(umiddelbart |egentlig |også )?at|håber (jeg |vi )?(at|på at)|satser (jeg |vi )?på at|expect to|hope to`)
+
+// tentativeAttends: a reply that promises to come back ("men bekræfter senere", "og giver
+// besked, så snart jeg ved det") has not decided when its coming is only counted on ("Regner
+// med at kunne komme til Aalborg") or is the aim of what the writer tries ("Jeg prøver at få
+// flyttet et andet møde, så jeg kan komme til Vejle"): those clauses lean, they do not answer.
+func tentativeAttends(crs []clauseRead, self *selfNames) {
+	promise := false
+	for i, cr := range crs {
+		// "Jeg giver besked, hvis det ændrer sig" promises nothing unless the answer changes
+		onlyIf := i+1 < len(crs) && (crs[i+1].cond || crs[i+1].lead == "hvis") && crs[i+1].sent == cr.sent
+		promise = promise || cr.st.promise && !onlyIf
+	}
+	if !promise {
+		return
+	}
+	for i := range crs {
+		cr := &crs[i]
+		if cr.role != roleAttend {
+			continue
+		}
+		aim := i > 0 && cr.lead == "så" && crs[i-1].role == roleHedged && crs[i-1].sent == cr.sent
+		if aim || leanRe.MatchString(cr.lower) || unsettledAfter(crs, i, self) {
+			cr.role = roleHedged
+		}
+	}
+}
+
+// unsettledAfter says whether the clause after an attending one takes it back as not settled
+// ("Vi går efter Roskilde, men det er ikke helt på plads endnu"): an open clause opened by
+// "men" that names no one and no meeting, so that it speaks of the whole answer, not of who
+// comes along.
+func unsettledAfter(crs []clauseRead, i int, self *selfNames) bool {
+	if i+1 >= len(crs) {
+		return false
+	}
+	next := crs[i+1]
+	return next.lead == "men" && next.st.open && len(next.ms) == 0 && !next.asks && len(personsIn(next.toks, self)) == 0 &&
+		!whoComesRe.MatchString(next.lower) && (i+2 >= len(crs) || crs[i+2].sent != next.sent || !crs[i+2].sub)
+}
+
+// whoComesRe finds words about who or how many come, which an open clause may leave open
+// while the answer stands ("men det er ikke afklaret, hvem der tager med").
+var whoComesRe = wordsRe(`hvem|hvor mange|antal\p{L}*|konsulent\p{L}*|kolleg\p{L}*|ledsager\p{L}*|deltager\p{L}*`)
 
 // sameDoingRe finds a clause that says someone does the same as the clause before it ("og
 // det gør Pia Holst også", "det samme gør X", "X ligeså").

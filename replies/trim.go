@@ -426,7 +426,11 @@ func selectReply(lines []string, kinds []lineKind) []string {
 			}
 		case kindDelim, kindSig:
 			if seenText {
-				return out
+				ps := addendumAfter(lines, kinds, i)
+				if len(ps) > 0 && len(out) > 0 && out[len(out)-1] != "" {
+					out = append(out, "")
+				}
+				return append(out, ps...)
 			}
 		case kindHeader:
 			if !seenText {
@@ -526,14 +530,16 @@ func cutSignature(lines []string) []string {
 	for i := 0; i < len(lines); i++ {
 		l := lines[i]
 		if closingRe.MatchString(l) && i > 0 {
-			if rest := trimBlankEdges(lines[i+1:]); len(rest) > 0 && signatureTail(rest) {
-				return lines[:i]
+			rest, ps := splitAddendum(lines[i+1:])
+			if rest = trimBlankEdges(rest); len(rest) > 0 && signatureTail(rest) {
+				return append(trimBlankEdges(lines[:i:i]), ps...)
 			}
 			continue
 		}
 		if closingLeadRe.MatchString(l) && i > 0 {
-			if rest := trimBlankEdges(lines[i+1:]); signatureTail(rest) {
-				return lines[:i]
+			rest, ps := splitAddendum(lines[i+1:])
+			if rest = trimBlankEdges(rest); signatureTail(rest) {
+				return append(trimBlankEdges(lines[:i:i]), ps...)
 			}
 		}
 	}
@@ -542,6 +548,43 @@ func cutSignature(lines []string) []string {
 		return lines[:last]
 	}
 	return lines
+}
+
+// addendumLineRe matches a line that adds to the answer after the signature: "P.S.", "PS:",
+// "NB:", "Rettelse:", "Korrektion:".
+var addendumLineRe = regexp.MustCompile(`(?i)^[ \t]*(?:p\.[ \t]?s\.?|pps\b|ps\b[.:]?|n\.?b\.?[ \t]*[:!.]|rettelse[ \t]*:|korrektion[ \t]*:)`)
+
+// maxSignatureScan bounds the lines after a signature looked through for a P.S.
+const maxSignatureScan = 20
+
+// splitAddendum splits the lines after a closing into the signature and a P.S. written below
+// it, which is the sender's own word on the answer ("P.S. Rettelse: det skal være Roskilde").
+func splitAddendum(lines []string) (sig, ps []string) {
+	for j := 0; j < len(lines) && j < maxSignatureScan; j++ {
+		if addendumLineRe.MatchString(lines[j]) {
+			return lines[:j], append([]string{""}, lines[j:]...)
+		}
+	}
+	return lines, nil
+}
+
+// addendumAfter returns a P.S. written below a signature delimiter ("-- ") or a client's
+// signature line, before the quoted message: the paragraph that opens with it.
+func addendumAfter(lines []string, kinds []lineKind, i int) []string {
+	for j := i + 1; j < len(lines) && j <= i+maxSignatureScan; j++ {
+		if kinds[j] == kindQuote || kinds[j] == kindHeader {
+			return nil
+		}
+		if !addendumLineRe.MatchString(lines[j]) {
+			continue
+		}
+		var out []string
+		for k := j; k < len(lines) && (kinds[k] == kindText || kinds[k] == kindDelim || kinds[k] == kindSig) && !isBlank(lines[k]); k++ {
+			out = append(out, lines[k])
+		}
+		return out
+	}
+	return nil
 }
 
 // signatureTail says whether the lines after a closing look like a signature: a few short

@@ -28,6 +28,10 @@ var (
 	promiseRe = wordsRe(`melder ud senere|melder ud|sender (en |vores |min )?(tilmelding|svar|besked) (senere|når|hurtigst|snarest|i næste)|sender (en |vores |min )?(tilmelding|svar|besked),|vender (jeg |vi |han |hun )?(selv |snarest |hurtigst muligt |straks |hurtigt )?(tilbage|retur)|melder (jeg |vi |han |hun )?(selv |snarest |hurtigst muligt )?tilbage|bekræfter (selv|endeligt|senere)|bekræfter,? (når|så snart|hurtigst)|melde tilbage|kommer tilbage (med|til dig|til jer)|giver (jer |dig )?(besked|lyd) (senere|når|igen|hurtigst|snarest|i næste)|skriver (igen|til jer igen|senere)|svarer (selv |først )?(senere|på mandag|på tirsdag|på onsdag|på torsdag|på fredag|senest|i morgen|når|igen|på invitationen|hurtigst|inden|i næste)|hører fra (mig|os)|får (svar|besked)|svar følger|svaret følger|følger op|jeg giver (jer |dig )?(besked|lyd)|vi giver (jer |dig )?(besked|lyd)|vil (selv )?svare|svare selv|svarer selv|bekræfter (endeligt|senere|når|så snart|hurtigst)|bekræfte endeligt|get back|let you know|come back to you`)
 	// questionCueRe: the writer asks something of the organiser without a question mark.
 	questionCueRe = wordsRe(`vil (jeg |vi )?(gerne |meget gerne )?vide|ville (jeg |vi )?(gerne )?vide|vil (jeg|vi) (gerne |lige )?høre(,? (om|hvor|hvad|hvordan|hvornår)|\s*,|\s*$)|har (et|to|tre|et par|nogle|enkelte) spørgsmål|spørgsmål til|spørgsmål:|kan i (fortælle|oplyse|sende|bekræfte|sige|give)|vil i (bekræfte|se efter|sende|oplyse|give)|høre, om|høre om hvorvidt|vide, om|could you (tell|send|let)|i wonder|wondering`)
+	// requestRe: the writer asks the organiser to do something, written as a wish or a
+	// statement ("Vi vil stadig gerne have materialet tilsendt", "Send gerne præsentationen
+	// bagefter", "Jeg vil gerne have en kvittering"): a person must act on it, as on a question.
+	requestRe = wordsRe(`(vil|ville) (\p{L}+ ){0,3}(gerne |meget gerne )?(have|modtage|få) [^.!?;]{0,60}?(tilsendt|sendt|fremsendt|mailet|på mail)|(vil|ville) (\p{L}+ ){0,3}gerne (have|modtage|få) (en |et |jeres |de |den |det )?(\p{L}+ )?(kvittering|bekræftelse|referat\p{L}*|slides|materiale\p{L}*|præsentation\p{L}*|dagsorden\p{L}*|program\p{L}*|kopi|deltagerliste\p{L}*|link\p{L}*)|send (gerne|venligst|lige|os|mig|endelig)|beder (jeg |vi )?(hermed )?om (at få |at modtage )?(en |et |jeres |de |den |det )?(\p{L}+ )?(kvittering|bekræftelse|referat\p{L}*|slides|materiale\p{L}*|præsentation\p{L}*|dagsorden\p{L}*|program\p{L}*|kopi|deltagerliste\p{L}*|link\p{L}*)|please send`)
 	// preferRe: a choice made among meetings.
 	preferRe = wordsRe(`kan kun|kun den|kun d\.|kun i|kun til|kun om|hellere|helst|foretrækker|foretrække|at foretrække|passer (mig |os )?(klart |langt |absolut |nu )?(bedst|bedre)|vælger|har valgt|valgt|det bliver|bliver det|derfor|i stedet|istedet|prefer\p{L}*|rather|instead`)
 	// changeRe: a change of an earlier answer; the meeting named last is the new one.
@@ -154,7 +158,7 @@ func (st *stance) readMarks(l string) string {
 			st.alongBefore = false // "Birgitte kommer til Roskilde med kommunens konsulent": the one along after
 		}
 	}
-	st.asks = st.asks || questionCueRe.MatchString(l) && !atMeetingRe.MatchString(l)
+	st.asks = st.asks || (questionCueRe.MatchString(l) || requestRe.MatchString(l)) && !atMeetingRe.MatchString(l)
 	if st.otherEvent = otherEventRe.MatchString(l); st.otherEvent {
 		st.busy = true // "jeg er til budgetseminar", "deltager i KL's konference den dag"
 	}

@@ -68,6 +68,7 @@ func (rd *reader) readClauses(segs []segment) []clauseRead {
 	}
 	rd.continueClauses(crs)
 	rd.promisesLater(crs)
+	conditionalAnswers(crs)
 	tentativeAttends(crs, rd.self)
 	writerOnlyDeclines(crs)
 	for _, i := range rd.listHeaders(crs) {

@@ -323,6 +323,28 @@ func tentativeAttends(crs []clauseRead, self *selfNames) {
 	}
 }
 
+// decisionCondRe finds a sentence that opens with a condition on whether the municipality
+// takes part at all: "Hvis vi deltager", "Skulle vi deltage", "Bliver svaret ja", "Hvis
+// udvalget giver grønt lys", "Får vi det godkendt".
+var decisionCondRe = regexp.MustCompile(`^(?:og |men |så )?(?:hvis|såfremt|skulle|bliver|får|går)\s[^,.;:!?]{0,80}?(?:deltage\p{L}*|ja|grønt lys|godkend\p{L}*|beslut\p{L}*|vedtag\p{L}*|bevilg\p{L}*|svaret|positiv\p{L}*|igennem|tilslut\p{L}*|med)(?:$|[^\p{L}])`)
+
+// conditionalAnswers: the answer of a sentence that opens with a condition on whether the
+// municipality takes part ("Bliver svaret ja, vil vi foretrække Roskilde", "Hvis vi deltager,
+// bliver det i Vejle", "Hvis udvalget giver grønt lys, kommer vi to til Aalborg") says what will
+// be if the decision falls one way; it decides nothing, it leans.
+func conditionalAnswers(crs []clauseRead) {
+	for i := range crs {
+		if i > 0 && crs[i-1].sent == crs[i].sent || !decisionCondRe.MatchString(crs[i].lower) {
+			continue
+		}
+		for j := i; j < len(crs) && crs[j].sent == crs[i].sent; j++ {
+			if crs[j].role == roleAttend {
+				crs[j].role = roleHedged
+			}
+		}
+	}
+}
+
 // unsettledAfter says whether the clause after an attending one takes it back as not settled
 // ("Vi går efter Roskilde, men det er ikke helt på plads endnu"): an open clause opened by
 // "men" that names no one and no meeting, so that it speaks of the whole answer, not of who

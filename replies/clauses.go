@@ -153,7 +153,7 @@ func dropQuoted(l string) string {
 }
 
 // sentences splits a line at the marks that end a sentence: "!", "?", ";" and a full stop
-// before a capital (not after a number or an abbreviation: "1. marts", "kl. 10").
+// before a capital or a closing (not after a number or an abbreviation: "1. marts", "kl. 10").
 func sentences(l string) []string {
 	var out []string
 	start := 0
@@ -163,7 +163,9 @@ func sentences(l string) []string {
 			out = append(out, l[start:i+1])
 			start = i + 1
 		case '.':
-			if i+2 < len(l) && l[i+1] == ' ' && startsUpper(l[i+2:]) && !numberOrAbbrevBefore(l, i) && !(digitBefore(l, i) && monthNext(l[i+2:])) {
+			// "... den 1. marts. mvh Jonas Lykke": a closing written in lower case starts a sentence too
+			next := i+2 < len(l) && l[i+1] == ' ' && (startsUpper(l[i+2:]) || closingStartRe.MatchString(l[i+2:]))
+			if next && !numberOrAbbrevBefore(l, i) && !(digitBefore(l, i) && monthNext(l[i+2:])) {
 				out = append(out, l[start:i+1])
 				start = i + 1
 			}

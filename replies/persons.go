@@ -623,7 +623,8 @@ func countRange(l string) int {
 }
 
 // saysAlone says whether a clause states that one person comes ("jeg kommer alene", "det
-// bliver kun mig"), not negated ("jeg kommer ikke alene").
+// bliver kun mig"), not negated ("jeg kommer ikke alene") nor the first of a list ("kun mig og
+// min souschef").
 func saysAlone(l string) (bool, string) {
 	loc := aloneRe2.FindStringIndex(l)
 	if loc == nil {
@@ -632,6 +633,10 @@ func saysAlone(l string) (bool, string) {
 	before := l[max(0, loc[0]-8):loc[0]]
 	if strings.Contains(before, "ikke") {
 		return false, ""
+	}
+	after, only := strings.TrimLeft(l[loc[1]-1:], " ,"), !strings.Contains(l[loc[0]:loc[1]], "alene")
+	if only && (strings.HasPrefix(after, "og ") || strings.HasPrefix(after, "samt ") || strings.HasPrefix(after, "+")) {
+		return false, "" // "det er kun mig og min souschef, der kommer": "kun" reaches the whole list
 	}
 	return true, strings.TrimSpace(l[loc[0]:loc[1]])
 }

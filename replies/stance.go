@@ -236,6 +236,9 @@ func negatedAt(l string, loc []int) bool {
 			break
 		}
 		if w == "ikke" || w == "hverken" {
+			if k := strings.Index(l[loc[1]:], "ikke"); w == "ikke" && k >= 0 && partOfDayRe.MatchString(l[loc[1]+k+len("ikke"):]) {
+				return false // "jeg deltager ikke i hele mødet": leaving early
+			}
 			return i+1 >= len(words) || !restrictedByIkke(strings.Trim(words[i+1], ",.;:!?"))
 		}
 	}
@@ -244,7 +247,8 @@ func negatedAt(l string, loc []int) bool {
 }
 
 // restrictedAfter says whether a refusal found at loc ends in "ikke" that restricts the word
-// after it ("jeg kommer ikke alene": more come, not fewer).
+// after it ("jeg kommer ikke alene": more come, not fewer) or the part of the meeting after it
+// ("jeg deltager ikke i hele mødet": leaving early, still coming).
 func restrictedAfter(l string, loc []int) bool {
 	m := strings.TrimRightFunc(l[loc[0]:loc[1]], func(r rune) bool { return !unicode.IsLetter(r) })
 	if !strings.HasSuffix(m, "ikke") {
@@ -256,8 +260,12 @@ func restrictedAfter(l string, loc []int) bool {
 		return false
 	}
 	w := strings.Trim(rest[0], ",.;:!?")
-	return restrictedByIkke(w) && w != "selv"
+	return restrictedByIkke(w) && w != "selv" || partOfDayRe.MatchString(l[end:])
 }
+
+// partOfDayRe finds a part of the meeting after "ikke" ("jeg deltager ikke i hele mødet", "kan
+// ikke blive hele tiden", "deltager ikke til frokosten"): the rest is still attended.
+var partOfDayRe = regexp.MustCompile(`^\s+(?:(?:blive|være|deltage|være med)\s+)?(?:i\s+|til\s+|under\s+)?(?:hele\s+(?:mødet|dagen|tiden|arrangementet|programmet|formiddagen)|resten|frokost\p{L}*|sidste\s+(?:del|halvdel|time)|anden\s+del)(?:$|[^\p{L}])`)
 
 func restrictedByIkke(w string) bool {
 	switch w {

@@ -97,6 +97,10 @@ var addressLineRe = regexp.MustCompile(`^[\p{L} .'-]+\s\d{1,4}[a-zA-Z]?(?:,?\s+\
 // allMeetingsRe finds a refusal of the meetings as a whole.
 var allMeetingsRe = wordsRe(`møderne|dialogmøderne|nogen af|alle tre|de tre|dem alle|any of|all three|the meetings`)
 
+// someMeetingsRe finds some of the meetings, not all ("to ud af tre møder", "to af datoerne",
+// "de to første"): refused, they leave the others open.
+var someMeetingsRe = wordsRe(`(to|2|et|ét|én|en) (ud )?af (de )?(tre|3) (møder|datoer|dialogmøder)|(to|2|et|ét|én|en) af (møderne|datoerne|dialogmøderne)|de to (andre|første|sidste|øvrige)( møder| datoer)?`)
+
 // roleOf decides what a clause does.
 func (rd *reader) roleOf(cr *clauseRead) role {
 	st, cl := cr.st, cr.clause
@@ -132,7 +136,7 @@ func (rd *reader) roleOf(cr *clauseRead) role {
 		case st.subject == subjYou:
 			return roleNone
 		}
-		if specificMeetings(rd.c, cr.ms) && !allMeetingsRe.MatchString(cl.lower) {
+		if specificMeetings(rd.c, cr.ms) && !allMeetingsRe.MatchString(cl.lower) || someMeetingsRe.MatchString(cl.lower) {
 			return roleRefuse
 		}
 		return roleDecline

@@ -254,6 +254,9 @@ func personsIn(toks []token, self *selfNames) []person {
 			out = append(out, person{key: t.lower, pronoun: true, tok: i})
 			continue
 		}
+		if roleWordRe.MatchString(t.lower) && capacityBefore(toks, i) {
+			continue // "jeg tager med som skolebibliotekskonsulent": what the subject comes as
+		}
 		if roleWordRe.MatchString(t.lower) {
 			p := person{key: strings.TrimSuffix(t.lower, "en"), label: t.text, tok: i}
 			j := i + 1
@@ -620,6 +623,20 @@ func countRange(l string) int {
 		return 0
 	}
 	return b
+}
+
+// capacityBefore says whether the role at i is what someone comes as, not another person:
+// "som" right before it, or "som" and a possessive ("jeg tager med som skolebibliotekskonsulent",
+// "som kommunens konsulent", "i egenskab af souschef").
+func capacityBefore(toks []token, i int) bool {
+	j := i - 1
+	if j >= 0 && (possessiveWords[toks[j].lower] || toks[j].lower == "min" || toks[j].lower == "kommunens") {
+		j--
+	}
+	if j >= 2 && toks[j].lower == "af" && toks[j-1].lower == "egenskab" && toks[j-2].lower == "i" {
+		return true
+	}
+	return j >= 0 && toks[j].lower == "som" && (j == 0 || toks[j-1].text != ",")
 }
 
 // saysAlone says whether a clause states that one person comes ("jeg kommer alene", "det

@@ -158,7 +158,7 @@ func (st *stance) readMarks(l string) string {
 			st.alongBefore = false // "Birgitte kommer til Roskilde med kommunens konsulent": the one along after
 		}
 	}
-	st.asks = st.asks || (questionCueRe.MatchString(l) || requestRe.MatchString(l)) && !atMeetingRe.MatchString(l)
+	st.asks = st.asks || (questionCueRe.MatchString(l) || requests(l)) && !atMeetingRe.MatchString(l)
 	if st.otherEvent = otherEventRe.MatchString(l); st.otherEvent {
 		st.busy = true // "jeg er til budgetseminar", "deltager i KL's konference den dag"
 	}
@@ -167,6 +167,14 @@ func (st *stance) readMarks(l string) string {
 		st.promise = true // "men jeg bekræfter, så snart ..."
 	}
 	return l
+}
+
+// requests says whether a clause asks the organiser to do something; asking for the agreement
+// ("Send gerne tilslutningsaftalen, så snart den er klar") asks for what every municipality is
+// sent anyway, which needs no one.
+func requests(l string) bool {
+	loc := requestRe.FindStringIndex(l)
+	return loc != nil && !strings.Contains(l[loc[0]:], "aftale")
 }
 
 // readVerbs finds whether the clause comes or declines, with the negation read where it

@@ -69,6 +69,7 @@ func (rd *reader) readClauses(segs []segment) []clauseRead {
 	rd.continueClauses(crs)
 	rd.promisesLater(crs)
 	conditionalAnswers(crs)
+	wishedSent(crs)
 	tentativeAttends(crs, rd.self)
 	writerOnlyDeclines(crs)
 	for _, i := range rd.listHeaders(crs) {

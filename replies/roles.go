@@ -349,6 +349,23 @@ func conditionalAnswers(crs []clauseRead) {
 	}
 }
 
+var (
+	wishRe = wordsRe(`(ser|vil|ville) (\p{L}+ ){0,2}gerne|ønsker (\p{L}+ )?(gerne|også)?`)
+	sentRe = wordsRe(`tilsendt|sendt|fremsendt|mailet|sendes|tilsendes|udsendt`)
+)
+
+// wishedSent: a wish whose object is a clause of its own ("Vi ser gerne, at præsentationen
+// bliver sendt ud efterfølgende") asks the organiser to send something, as "Send gerne
+// præsentationen" does; the agreement, which every municipality is sent, excepted.
+func wishedSent(crs []clauseRead) {
+	for i := 1; i < len(crs); i++ {
+		cr, prev := &crs[i], crs[i-1]
+		if cr.lead == "at" && prev.sent == cr.sent && wishRe.MatchString(prev.lower) && sentRe.MatchString(cr.lower) && !strings.Contains(cr.lower, "aftale") {
+			cr.st.asks = true
+		}
+	}
+}
+
 // unsettledAfter says whether the clause after an attending one takes it back as not settled
 // ("Vi går efter Roskilde, men det er ikke helt på plads endnu"): an open clause opened by
 // "men" that names no one and no meeting, so that it speaks of the whole answer, not of who

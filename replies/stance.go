@@ -30,8 +30,11 @@ var (
 	questionCueRe = wordsRe(`vil (jeg |vi )?(gerne |meget gerne )?vide|ville (jeg |vi )?(gerne )?vide|vil (jeg|vi) (gerne |lige )?høre(,? (om|hvor|hvad|hvordan|hvornår)|\s*,|\s*$)|har (et|to|tre|et par|nogle|enkelte) spørgsmål|spørgsmål til|spørgsmål:|kan i (fortælle|oplyse|sende|bekræfte|sige|give)|vil i (bekræfte|se efter|sende|oplyse|give)|høre, om|høre om hvorvidt|vide, om|could you (tell|send|let)|i wonder|wondering`)
 	// requestRe: the writer asks the organiser to do something, written as a wish or a
 	// statement ("Vi vil stadig gerne have materialet tilsendt", "Send gerne præsentationen
-	// bagefter", "Jeg vil gerne have en kvittering"): a person must act on it, as on a question.
-	requestRe = wordsRe(`(vil|ville) (\p{L}+ ){0,3}(gerne |meget gerne )?(have|modtage|få) [^.!?;]{0,60}?(tilsendt|sendt|fremsendt|mailet|på mail)|(vil|ville) (\p{L}+ ){0,3}gerne (have|modtage|få) (en |et |jeres |de |den |det )?(\p{L}+ )?(kvittering|bekræftelse|referat\p{L}*|slides|materiale\p{L}*|præsentation\p{L}*|dagsorden\p{L}*|program\p{L}*|kopi|deltagerliste\p{L}*|link\p{L}*)|send (gerne|venligst|lige|os|mig|endelig)|beder (jeg |vi )?(hermed )?om (at få |at modtage )?(en |et |jeres |de |den |det )?(\p{L}+ )?(kvittering|bekræftelse|referat\p{L}*|slides|materiale\p{L}*|præsentation\p{L}*|dagsorden\p{L}*|program\p{L}*|kopi|deltagerliste\p{L}*|link\p{L}*)|please send`)
+	// bagefter", "Jeg vil gerne have en kvittering", "Husk at sende mig deltagerlisten", "Vi har
+	// brug for en bekræftelse"): a person must act on it, as on a question.
+	requestRe = wordsRe(`(vil|ville) (\p{L}+ ){0,3}(gerne |meget gerne )?(have|modtage|få) [^.!?;]{0,60}?(tilsendt|sendt|fremsendt|mailet|på mail)|(vil|ville) (\p{L}+ ){0,3}gerne (have|modtage|få) ` + requested + `|send (gerne|venligst|lige|os|mig|endelig)|husk (nu |lige |venligst |endelig )?at sende|ser (\p{L}+ )?gerne,? at [^.!?;]{0,60}?(sendt|tilsendt|fremsendt|mailet)|(har|får) brug for ` + requested + `|beder (jeg |vi )?(hermed )?om (at få |at modtage )?` + requested + `|bede om at få (tilsendt|sendt)|please send`)
+	// requested is what a request asks for.
+	requested = `(en |et |jeres |de |den |det )?(\p{L}+ )?(kvittering|bekræftelse|referat\p{L}*|slides|materiale\p{L}*|præsentation\p{L}*|dagsorden\p{L}*|program\p{L}*|kopi|deltagerliste\p{L}*|link\p{L}*|faktura|mødeindkaldelse)`
 	// preferRe: a choice made among meetings.
 	preferRe = wordsRe(`kan kun|kun den|kun d\.|kun i|kun til|kun om|hellere|helst|foretrækker|foretrække|at foretrække|passer (mig |os )?(klart |langt |absolut |nu )?(bedst|bedre)|vælger|har valgt|valgt|det bliver|bliver det|derfor|i stedet|istedet|prefer\p{L}*|rather|instead`)
 	// changeRe: a change of an earlier answer; the meeting named last is the new one.

@@ -181,6 +181,11 @@ func (rd *reader) countPeople(crs []clauseRead) peopleCount {
 			// names: the number and the people named disagree; the larger is suggested
 			pc.doubt = campaign.Reason{Code: campaign.NoteCountsDiffer, People: max(named, pc.n), Count: min(named, pc.n), Quote: clip(sc.explicitWords)}
 			pc.n = max(named, pc.n)
+		} else if n > pc.n && !aboutComing(crs[sc.explicitAt]) {
+			// "Vi er to ledere på biblioteket. Til Aalborg kommer Ida Holm, Per Lund og jeg": a
+			// number said in a clause that is not about who comes may count something else
+			pc.doubt = campaign.Reason{Code: campaign.NoteCountsDiffer, People: n, Count: pc.n, Quote: clip(sc.explicitWords)}
+			pc.n = n
 		}
 	case sc.aloneAt >= 0 && lastAdd > sc.aloneAt && n > 1:
 		// "Jeg kommer alene til Vejle. P.S. Min konsulent vil alligevel gerne med": the later
@@ -222,6 +227,11 @@ func (rd *reader) countPeople(crs []clauseRead) peopleCount {
 	}
 	pc.outs = outNotes(crs)
 	return pc
+}
+
+// aboutComing says whether a clause says who comes: it comes, names a meeting or heads a list.
+func aboutComing(cr clauseRead) bool {
+	return cr.role == roleAttend || cr.st.attend || len(cr.ms) > 0 || cr.header
 }
 
 // enumerated counts the people named right after a stated number, in its clause or after its

@@ -58,7 +58,7 @@ func splitReply(segs []segment) []clause {
 	sent, line := 0, 0
 	for _, sg := range segs {
 		for _, l := range logicalLines(sg.text) {
-			l = dropQuoted(listNumberRe.ReplaceAllString(l, ""))
+			l = cutSignOff(dropQuoted(listNumberRe.ReplaceAllString(l, "")))
 			for _, s := range sentences(l) {
 				if closingStartRe.MatchString(s) {
 					break // "Mvh Birgitte Overgaard, Norddjurs Bibliotek": the signature
@@ -75,6 +75,21 @@ func splitReply(segs []segment) []clause {
 		}
 	}
 	return out
+}
+
+// signOffRe finds a first name signed at the end of the answer's own line: after a slash, a
+// double slash or a dash ("Jeg deltager i Aalborg // Morten", "Kommer til Vejle – Sofie"), or
+// after thanks ("Ok, Aalborg for mig. Tak, Henrik").
+var signOffRe = regexp.MustCompile(`(?:\s(?://?|–|—|-{1,2})\s*|[.!]\s+(?i:(?:mange |tusind )?tak)[ ,]+)(\p{Lu}\p{Ll}+)(?:\s+\p{Lu}\p{Ll}+)?[.!]?\s*$`)
+
+// cutSignOff cuts the writer's name signed at the end of a line: a signature names the writer,
+// never someone else who comes.
+func cutSignOff(l string) string {
+	m := signOffRe.FindStringSubmatchIndex(l)
+	if m == nil || m[0] == 0 || !knownFirstName(l[m[2]:m[3]]) {
+		return l
+	}
+	return strings.TrimRight(l[:m[0]+1], " /–—-")
 }
 
 // logicalLines splits a text into lines, joining a line wrapped by the sender's client to the

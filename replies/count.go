@@ -166,27 +166,7 @@ func (rd *reader) countPeople(crs []clauseRead) peopleCount {
 	}
 	switch {
 	case sc.explicitAt >= 0 && sc.explicitAt >= sc.aloneAt:
-		pc.n, pc.from = sc.explicit, "number"
-		if sc.partial {
-			pc.n += rd.joined(crs, sc.explicitAt)
-		}
-		pc.note = campaign.Reason{Code: campaign.NotePeopleFrom, People: sc.explicit, Ref: "number", Quote: clip(sc.explicitWords)}
-		if lastAdd > sc.explicitAt && laterWord(crs, sc.explicitAt, lastAdd) && n != pc.n {
-			// "Vi kommer to til Vejle. PS: Lis Bak tager alligevel med": whether she is one
-			// of the two is for a person to read
-			pc.doubt = campaign.Reason{Code: campaign.NoteCountsDiffer, People: max(n, pc.n+1), Count: pc.n, Quote: clip(crs[lastAdd].text)}
-			pc.n = max(n, pc.n+1)
-		} else if named := max(at.namedCount(), rd.enumerated(crs, sc.explicitAt)); !sc.partial && (named > pc.n || at.fromList && named != pc.n) {
-			// "Vi er 2: Lars Bech, Hanne Due og Sofie Krag", "Vi bliver fire:" over three
-			// names: the number and the people named disagree; the larger is suggested
-			pc.doubt = campaign.Reason{Code: campaign.NoteCountsDiffer, People: max(named, pc.n), Count: min(named, pc.n), Quote: clip(sc.explicitWords)}
-			pc.n = max(named, pc.n)
-		} else if n > pc.n && !aboutComing(crs[sc.explicitAt]) {
-			// "Vi er to ledere på biblioteket. Til Aalborg kommer Ida Holm, Per Lund og jeg": a
-			// number said in a clause that is not about who comes may count something else
-			pc.doubt = campaign.Reason{Code: campaign.NoteCountsDiffer, People: n, Count: pc.n, Quote: clip(sc.explicitWords)}
-			pc.n = n
-		}
+		rd.countFromNumber(&pc, crs, sc, at, n, lastAdd)
 	case sc.aloneAt >= 0 && lastAdd > sc.aloneAt && n > 1:
 		// "Jeg kommer alene til Vejle. P.S. Min konsulent vil alligevel gerne med": the later
 		// word counts; without a word that changes, which holds is for a person to read
@@ -227,6 +207,32 @@ func (rd *reader) countPeople(crs []clauseRead) peopleCount {
 	}
 	pc.outs = outNotes(crs)
 	return pc
+}
+
+// countFromNumber counts from a number stated for the party, set against the people named: n
+// counted from names, lastAdd the last clause that added someone.
+func (rd *reader) countFromNumber(pc *peopleCount, crs []clauseRead, sc countScan, at *attendees, n, lastAdd int) {
+	pc.n, pc.from = sc.explicit, "number"
+	if sc.partial {
+		pc.n += rd.joined(crs, sc.explicitAt)
+	}
+	pc.note = campaign.Reason{Code: campaign.NotePeopleFrom, People: sc.explicit, Ref: "number", Quote: clip(sc.explicitWords)}
+	if lastAdd > sc.explicitAt && laterWord(crs, sc.explicitAt, lastAdd) && n != pc.n {
+		// "Vi kommer to til Vejle. PS: Lis Bak tager alligevel med": whether she is one
+		// of the two is for a person to read
+		pc.doubt = campaign.Reason{Code: campaign.NoteCountsDiffer, People: max(n, pc.n+1), Count: pc.n, Quote: clip(crs[lastAdd].text)}
+		pc.n = max(n, pc.n+1)
+	} else if named := max(at.namedCount(), rd.enumerated(crs, sc.explicitAt)); !sc.partial && (named > pc.n || at.fromList && named != pc.n) {
+		// "Vi er 2: Lars Bech, Hanne Due og Sofie Krag", "Vi bliver fire:" over three
+		// names: the number and the people named disagree; the larger is suggested
+		pc.doubt = campaign.Reason{Code: campaign.NoteCountsDiffer, People: max(named, pc.n), Count: min(named, pc.n), Quote: clip(sc.explicitWords)}
+		pc.n = max(named, pc.n)
+	} else if n > pc.n && !aboutComing(crs[sc.explicitAt]) {
+		// "Vi er to ledere på biblioteket. Til Aalborg kommer Ida Holm, Per Lund og jeg": a
+		// number said in a clause that is not about who comes may count something else
+		pc.doubt = campaign.Reason{Code: campaign.NoteCountsDiffer, People: n, Count: pc.n, Quote: clip(sc.explicitWords)}
+		pc.n = n
+	}
 }
 
 // aboutComing says whether a clause says who comes: it comes, names a meeting or heads a list.

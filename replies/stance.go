@@ -31,8 +31,9 @@ var (
 	// requestRe: the writer asks the organiser to do something, written as a wish or a
 	// statement ("Vi vil stadig gerne have materialet tilsendt", "Send gerne præsentationen
 	// bagefter", "Jeg vil gerne have en kvittering", "Husk at sende mig deltagerlisten", "Vi har
-	// brug for en bekræftelse"): a person must act on it, as on a question.
-	requestRe = wordsRe(`(vil|ville) (\p{L}+ ){0,3}(gerne |meget gerne )?(have|modtage|få) [^.!?;]{0,60}?(tilsendt|sendt|fremsendt|mailet|på mail)|(vil|ville) (\p{L}+ ){0,3}gerne (have|modtage|få) ` + requested + `|send (gerne|venligst|lige|os|mig|endelig)|husk (nu |lige |venligst |endelig )?at sende|ser (\p{L}+ )?gerne,? at [^.!?;]{0,60}?(sendt|tilsendt|fremsendt|mailet)|(har|får) brug for ` + requested + `|beder (jeg |vi )?(hermed )?om (at få |at modtage )?` + requested + `|bede om at få (tilsendt|sendt)|please send`)
+	// brug for en bekræftelse", "Må jeg bede om en bekræftelse", "Jeg hører gerne, hvordan"): a
+	// person must act on it, as on a question.
+	requestRe = wordsRe(`(vil|ville) (\p{L}+ ){0,3}(gerne |meget gerne )?(have|modtage|få) [^.!?;]{0,60}?(tilsendt|sendt|fremsendt|mailet|på mail)|(vil|ville) (\p{L}+ ){0,3}gerne (have|modtage|få) ` + requested + `|send (gerne|venligst|lige|os|mig|endelig)|husk (nu |lige |venligst |endelig )?at sende|(skal|skulle) (\p{L}+ )?bruge ` + requested + `|må (jeg|vi) (bede om|få) ` + requested + `|bede om ` + requested + `|hører (\p{L}+ ){0,2}gerne(,? (om|hvordan|hvor|hvad|hvornår|hvilke|hvem|mere|nærmere)|\s*,|\s*$)|ser (\p{L}+ )?gerne,? at [^.!?;]{0,60}?(sendt|tilsendt|fremsendt|mailet)|(har|får) brug for ` + requested + `|beder (jeg |vi )?(hermed )?om (at få |at modtage )?` + requested + `|bede om at få (tilsendt|sendt)|please send`)
 	// requested is what a request asks for.
 	requested = `(en |et |jeres |de |den |det )?(\p{L}+ )?(kvittering|bekræftelse|referat\p{L}*|slides|materiale\p{L}*|præsentation\p{L}*|dagsorden\p{L}*|program\p{L}*|kopi|deltagerliste\p{L}*|link\p{L}*|faktura|mødeindkaldelse)`
 	// preferRe: a choice made among meetings.

@@ -327,22 +327,34 @@ func tentativeAttends(crs []clauseRead, self *selfNames) {
 	}
 }
 
-// decisionCondRe finds a sentence that opens with a condition on whether the municipality
-// takes part at all: "Hvis vi deltager", "Skulle vi deltage", "Bliver svaret ja", "Hvis
-// udvalget giver grønt lys", "Får vi det godkendt".
-var decisionCondRe = regexp.MustCompile(`^(?:og |men |så )?(?:hvis|såfremt|skulle|bliver|får|går)\s[^,.;:!?]{0,80}?(?:deltage\p{L}*|ja|grønt lys|godkend\p{L}*|beslut\p{L}*|vedtag\p{L}*|bevilg\p{L}*|svaret|positiv\p{L}*|igennem|tilslut\p{L}*|med)(?:$|[^\p{L}])`)
+// decisionCondRe finds a condition on whether the municipality takes part at all: "Hvis vi
+// deltager", "Skulle vi deltage", "Bliver svaret ja", "Hvis udvalget giver grønt lys", "Får vi
+// det godkendt", "hvis kommunen tilslutter sig"; provisoRe one set on the whole answer ("Under
+// forudsætning af at budgettet holder", "Forudsat at", "Med forbehold for").
+var (
+	decisionCondRe = regexp.MustCompile(`^(?:og |men |så )?(?:hvis|såfremt|skulle|bliver|får|går)\s` + decisionWords)
+	decisionRe     = regexp.MustCompile(`^` + decisionWords) // after "hvis" cut off as the clause's lead
+	decisionWords  = `[^,.;:!?]{0,80}?(?:(?:vi|jeg|kommunen|biblioteket) (?:\p{L}+ ){0,2}(?:deltage\p{L}*|går med|er med)|ja|grønt lys|godkend\p{L}*|beslut\p{L}*|vedtag\p{L}*|bevilg\p{L}*|svaret|positiv\p{L}*|igennem|tilslut\p{L}*|med i (?:projektet|udbuddet|samarbejdet))(?:$|[^\p{L}])`
+	provisoRe      = regexp.MustCompile(`^(?:og |men )?(?:under forudsætning af|forudsat|på betingelse af|med forbehold for|med det forbehold)(?:$|[^\p{L}])`)
+)
 
-// conditionalAnswers: the answer of a sentence that opens with a condition on whether the
-// municipality takes part ("Bliver svaret ja, vil vi foretrække Roskilde", "Hvis vi deltager,
-// bliver det i Vejle", "Hvis udvalget giver grønt lys, kommer vi to til Aalborg") says what will
-// be if the decision falls one way; it decides nothing, it leans.
+// conditionalAnswers: the answer of a sentence with a condition on whether the municipality
+// takes part ("Bliver svaret ja, vil vi foretrække Roskilde", "Hvis vi deltager, bliver det i
+// Vejle", "Vi deltager kun, hvis kommunen tilslutter sig – og så bliver det Aalborg") or with a
+// proviso on the whole answer ("Under forudsætning af at budgettet holder, kommer jeg til
+// Roskilde") says what will be if it falls one way; it decides nothing, it leans. A condition
+// opened by a verb ("Bliver svaret ja") can only open the sentence.
 func conditionalAnswers(crs []clauseRead) {
 	for i := range crs {
-		if i > 0 && crs[i-1].sent == crs[i].sent || !decisionCondRe.MatchString(crs[i].lower) {
+		first := i == 0 || crs[i-1].sent != crs[i].sent
+		opened := crs[i].lead == "hvis" || crs[i].lead == "såfremt"
+		l := crs[i].lower
+		decision := first && decisionCondRe.MatchString(l) || opened && decisionRe.MatchString(l)
+		if !decision && !(first && provisoRe.MatchString(l)) {
 			continue
 		}
-		for j := i; j < len(crs) && crs[j].sent == crs[i].sent; j++ {
-			if crs[j].role == roleAttend {
+		for j := range crs {
+			if crs[j].sent == crs[i].sent && crs[j].role == roleAttend {
 				crs[j].role = roleHedged
 			}
 		}

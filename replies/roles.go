@@ -347,7 +347,9 @@ var (
 func conditionalAnswers(crs []clauseRead) {
 	for i := range crs {
 		first := i == 0 || crs[i-1].sent != crs[i].sent
-		opened := crs[i].lead == "hvis" || crs[i].lead == "såfremt"
+		// "Vi deltager kun, hvis kommunen tilslutter sig": the condition right after the coming,
+		// not one on a relative clause ("…, som skal stå for konverteringen, hvis vi tilslutter os")
+		opened := (crs[i].lead == "hvis" || crs[i].lead == "såfremt") && !first && crs[i-1].role == roleAttend && crs[i-1].st.attend && !strings.Contains(crs[i-1].lower, " som ")
 		l := crs[i].lower
 		decision := first && decisionCondRe.MatchString(l) || opened && decisionRe.MatchString(l)
 		if !decision && !(first && provisoRe.MatchString(l)) {
@@ -356,6 +358,28 @@ func conditionalAnswers(crs []clauseRead) {
 		for j := range crs {
 			if crs[j].sent == crs[i].sent && crs[j].role == roleAttend {
 				crs[j].role = roleHedged
+			}
+		}
+	}
+}
+
+// withUsRe finds "vi er (stadig) med" ending its clause: in the project or at the meetings,
+// as the sentence around it says.
+var withUsRe = regexp.MustCompile(`(?:^|\s)(?:er|være|bliver)\s+(?:\p{L}+\s+)?med[\s.,;:!–-]*$`)
+
+// projectWith: "vi er stadig med" in a sentence about the project ("Det har intet med projektet
+// at gøre – vi er stadig med – men ...") says the municipality stays in the project, not that
+// anyone comes to a meeting.
+func projectWith(crs []clauseRead) {
+	for i := range crs {
+		cr := &crs[i]
+		if cr.role != roleAttend || len(cr.ms) > 0 || cr.count > 0 || !withUsRe.MatchString(cr.lower) {
+			continue
+		}
+		for _, o := range crs {
+			if o.sent == cr.sent && agreementObjRe.MatchString(o.lower) && !mentionsMeetingWord(o.lower) {
+				cr.role, cr.st.agreementTalk = roleNone, true
+				break
 			}
 		}
 	}

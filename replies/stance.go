@@ -273,8 +273,13 @@ func restrictedAfter(l string, loc []int) bool {
 		return false
 	}
 	w := strings.Trim(rest[0], ",.;:!?")
-	return restrictedByIkke(w) && w != "selv" || partOfDayRe.MatchString(l[end:])
+	return restrictedByIkke(w) && w != "selv" || otherVerbAfterIkke[w] || partOfDayRe.MatchString(l[end:])
 }
+
+// otherVerbAfterIkke are verbs whose negation says nothing about coming ("jeg kan ikke undvære
+// min konsulent den dag, så hun kommer med", "vi kan ikke vente med at se løsningen").
+var otherVerbAfterIkke = map[string]bool{"undvære": true, "undgå": true, "vente": true, "forestille": true, "takke": true,
+	"understrege": true, "forstå": true, "anbefale": true, "rose": true}
 
 // partOfDayRe finds a part of the meeting after "ikke" ("jeg deltager ikke i hele mødet", "kan
 // ikke blive hele tiden", "deltager ikke til frokosten"): the rest is still attended.

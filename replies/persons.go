@@ -246,12 +246,15 @@ func personsIn(toks []token, self *selfNames) []person {
 				continue
 			}
 			out = append(out, person{key: "self", self: true, tok: i})
+			i = parenRoleAfter(toks, i)
 			continue
 		case "mig":
 			out = append(out, person{key: "self", self: true, tok: i})
+			i = parenRoleAfter(toks, i)
 			continue
 		case "han", "hun", "hende", "ham":
 			out = append(out, person{key: t.lower, pronoun: true, tok: i})
+			i = parenRoleAfter(toks, i)
 			continue
 		}
 		if roleWordRe.MatchString(t.lower) && capacityBefore(toks, i) {
@@ -623,6 +626,21 @@ func countRange(l string) int {
 		return 0
 	}
 	return b
+}
+
+// parenRoleAfter skips a role in parentheses right after the writer or a pronoun ("jeg
+// (skolebibliotekskonsulent)", "Hun (bibliotekschefen) kommer"): the same person, described. It
+// returns the index of the last token that belongs to the person at i.
+func parenRoleAfter(toks []token, i int) int {
+	if i+2 >= len(toks) || toks[i+1].text != "(" || !roleWordRe.MatchString(toks[i+2].lower) {
+		return i
+	}
+	for k := i + 3; k < len(toks) && k <= i+6; k++ {
+		if toks[k].text == ")" {
+			return k
+		}
+	}
+	return i
 }
 
 // capacityBefore says whether the role at i is what someone comes as, not another person:

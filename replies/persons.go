@@ -445,7 +445,10 @@ var (
 	withRe      = regexp.MustCompile(`(?:^|[^\p{L}])jeg\s+(?:kommer|deltager|tager)(?:\s+[\p{L}.]+){0,4}?\s+med\s+(` + numAlt + `)\s+(?:fra|kolleger|kollegaer|medarbejdere|andre|af)`)
 	plusRe      = regexp.MustCompile(`(?:^|[^\p{L}])(?:vi|os)\s+(?P<n>to|tre|2|3)\s*\+\s*(?P<w>[\p{L}-]+)`)
 	// notCountAfterRe marks a number that is no count of people ("en mere end", "fire i bilen").
-	notCountAfterRe  = regexp.MustCompile(`^\s*(?:mere|flere|færre|mindre|end|i bilen|dage|timer|uger|minutter|møder|af de|af møderne|af dem|gange|år|more|fewer|days|hours|er for mange)`)
+	notCountAfterRe = regexp.MustCompile(`^\s*(?:mere|flere|færre|mindre|end|i bilen|dage|timer|uger|minutter|møder|af de|af møderne|af dem|gange|år|more|fewer|days|hours|er for mange|i (?:ledergruppen|ledelsen|afdelingen|huset|teamet|gruppen|staben|personalegruppen|styregruppen|bestyrelsen)|på (?:biblioteket|hovedbiblioteket|kontoret)|ansatte|filialer|afdelinger|skoler|kommuner|institutioner)(?:$|[^\p{L}])`)
+	// eachOfRe finds one from each of a number of groups ("én fra hver af vores tre afdelinger"):
+	// that many people.
+	eachOfRe         = regexp.MustCompile(`(?:^|\s)(?:én|en|1) fra hver af (?:vores |de |vore )?(?P<n>to|tre|fire|fem|seks|\d{1,2})(?:$|[^\p{L}\p{N}])`)
 	notCountBeforeRe = regexp.MustCompile(`(?:i stedet for|istedet for|end|af|end de|op til|er til|instead of|than)\s*$`)
 	// peopleNounAfterRe: a number followed by a word for people counts them whatever stands before.
 	peopleNounAfterRe = regexp.MustCompile(`^\s+(?:personer|deltagere|people|participants)(?:$|[^\p{L}])`)
@@ -526,6 +529,14 @@ func statedCount(l string, coming bool) (n int, words [2]int, partial bool) {
 			ni := 2 * re.SubexpIndex("n")
 			try(l[mm[ni]:mm[ni+1]], mm[ni], mm[ni+1])
 		}
+	}
+	if m := eachOfRe.FindStringSubmatchIndex(l); m != nil && m[1] > best {
+		v := l[m[2]:m[3]]
+		k, err := strconv.Atoi(v)
+		if err != nil {
+			k = numWords[v]
+		}
+		n, words, best = k, [2]int{m[0], m[1]}, m[2]
 	}
 	if groups := fromGroupRe.FindAllStringSubmatchIndex(l, 4); len(groups) > 1 {
 		sum, seen := 0, map[string]bool{}

@@ -155,8 +155,19 @@ func TestAnswersBesideOtherWords(t *testing.T) {
 		{"Jeg deltager i Aalborg // Morten", "attend", "aalborg", 1, false, false, false},
 		{"Jeg deltager i Vejle, men jeg deltager ikke i hele mødet.", "attend", "vejle", 1, false, false, false},
 		{"Han kommer til Roskilde, og jeg tager med som skolebibliotekskonsulent.", "attend", "roskilde", 2, false, false, false},
+		{"Hun (bibliotekschefen) kommer til Roskilde, og jeg tager med.", "attend", "roskilde", 2, false, false, false},
+		{"Vi er fem i ledergruppen, og jeg og vores konsulent tager til Roskilde.", "attend", "roskilde", 2, false, false, false},
+		{"Der kommer én fra hver af vores tre afdelinger til Vejle.", "attend", "vejle", 3, false, false, false},
+		{"Jeg kan ikke undvære min konsulent den dag, så hun kommer med til Roskilde.", "attend", "roskilde", 2, false, false, false},
+		{"Vi kommer til Vejle. Det er ikke muligt for os at komme i Aalborg.", "attend", "vejle", 1, false, false, false},
+		{"Vi er med i projektet, men ikke på møderne.", "decline", "", 0, false, false, false},
+		// conditions after the answer, and on something else
+		{"Vi deltager kun, hvis kommunen tilslutter sig – og så bliver det Aalborg.", "unclear", "", 0, false, false, false},
+		{"Under forudsætning af at budgettet holder, kommer jeg til Roskilde.", "unclear", "", 0, false, false, false},
+		{"Vi kommer to til Vejle, hvis Jens også kan deltage.", "attend", "vejle", 2, false, false, false},
 		// promises in other words
 		{"Jeg ved ikke endnu, om jeg kan komme – jeg skriver, når jeg ved det.", "unclear", "", 0, false, false, true},
+		{"Det er endnu uvist, om vi kan. Svar kommer.", "unclear", "", 0, false, false, true},
 		{"Jeg kan først svare i næste uge.", "unclear", "", 0, false, false, true},
 	}
 	for _, k := range cases {

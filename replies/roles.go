@@ -335,7 +335,10 @@ var (
 	decisionCondRe = regexp.MustCompile(`^(?:og |men |så )?(?:hvis|såfremt|skulle|bliver|får|går)\s` + decisionWords)
 	decisionRe     = regexp.MustCompile(`^` + decisionWords) // after "hvis" cut off as the clause's lead
 	decisionWords  = `[^,.;:!?]{0,80}?(?:(?:vi|jeg|kommunen|biblioteket) (?:\p{L}+ ){0,2}(?:deltage\p{L}*|går med|er med)|ja|grønt lys|godkend\p{L}*|beslut\p{L}*|vedtag\p{L}*|bevilg\p{L}*|svaret|positiv\p{L}*|igennem|tilslut\p{L}*|med i (?:projektet|udbuddet|samarbejdet))(?:$|[^\p{L}])`
-	provisoRe      = regexp.MustCompile(`^(?:og |men )?(?:under forudsætning af|forudsat|på betingelse af|med forbehold for|med det forbehold)(?:$|[^\p{L}])`)
+	// verbFirstCondRe finds a condition written verb first with no more to it ("Kommer vi,
+	// bliver det til Roskilde", "Deltager jeg, …").
+	verbFirstCondRe = regexp.MustCompile(`^(?:kommer|deltager|tager) (?:vi|jeg)(?: \p{L}+)?(?:,\s*(?:bliver|er|vil|kan|skal|så|tager|kommer)\s|[\s,]*$)`)
+	provisoRe       = regexp.MustCompile(`^(?:og |men )?(?:under forudsætning af|forudsat|på betingelse af|med forbehold for|med det forbehold)(?:$|[^\p{L}])`)
 )
 
 // conditionalAnswers: the answer of a sentence with a condition on whether the municipality
@@ -351,7 +354,9 @@ func conditionalAnswers(crs []clauseRead) {
 		// not one on a relative clause ("…, som skal stå for konverteringen, hvis vi tilslutter os")
 		opened := (crs[i].lead == "hvis" || crs[i].lead == "såfremt") && !first && crs[i-1].role == roleAttend && crs[i-1].st.attend && !strings.Contains(crs[i-1].lower, " som ")
 		l := crs[i].lower
-		decision := first && decisionCondRe.MatchString(l) || opened && decisionRe.MatchString(l)
+		more := i+1 < len(crs) && crs[i+1].sent == crs[i].sent
+		verbFirst := verbFirstCondRe.MatchString(l) && (more || strings.Contains(l, ","))
+		decision := first && (decisionCondRe.MatchString(l) || verbFirst) || opened && decisionRe.MatchString(l)
 		if !decision && !(first && provisoRe.MatchString(l)) {
 			continue
 		}

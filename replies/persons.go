@@ -252,6 +252,12 @@ func personsIn(toks []token, self *selfNames) []person {
 			out = append(out, person{key: "self", self: true, tok: i})
 			i = parenRoleAfter(toks, i)
 			continue
+		case "ene":
+			if i > 0 && toks[i-1].lower == "den" {
+				// "kun den ene kommer med": one of those just named, unnamed
+				out = append(out, person{key: fmt.Sprintf("ene#%d", i), tok: i})
+			}
+			continue
 		case "han", "hun", "hende", "ham":
 			out = append(out, person{key: t.lower, pronoun: true, tok: i})
 			i = parenRoleAfter(toks, i)

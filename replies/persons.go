@@ -240,27 +240,11 @@ func personsIn(toks []token, self *selfNames) []person {
 				continue
 			}
 		}
-		switch t.lower {
-		case "jeg", "undertegnede", "jag", "undertecknad", "i", "me", "myself":
-			if t.lower == "i" && t.text != "I" || t.lower == "i" && !englishish(toks) {
-				continue
+		if p, last, ok := pronounPerson(toks, i); ok {
+			if p.key != "" {
+				out = append(out, p)
 			}
-			out = append(out, person{key: "self", self: true, tok: i})
-			i = parenRoleAfter(toks, i)
-			continue
-		case "mig":
-			out = append(out, person{key: "self", self: true, tok: i})
-			i = parenRoleAfter(toks, i)
-			continue
-		case "ene":
-			if i > 0 && toks[i-1].lower == "den" {
-				// "kun den ene kommer med": one of those just named, unnamed
-				out = append(out, person{key: fmt.Sprintf("ene#%d", i), tok: i})
-			}
-			continue
-		case "han", "hun", "hende", "ham":
-			out = append(out, person{key: t.lower, pronoun: true, tok: i})
-			i = parenRoleAfter(toks, i)
+			i = last
 			continue
 		}
 		if roleWordRe.MatchString(t.lower) && capacityBefore(toks, i) {
@@ -643,35 +627,6 @@ func countRange(l string) int {
 		return 0
 	}
 	return b
-}
-
-// parenRoleAfter skips a role in parentheses right after the writer or a pronoun ("jeg
-// (skolebibliotekskonsulent)", "Hun (bibliotekschefen) kommer"): the same person, described. It
-// returns the index of the last token that belongs to the person at i.
-func parenRoleAfter(toks []token, i int) int {
-	if i+2 >= len(toks) || toks[i+1].text != "(" || !roleWordRe.MatchString(toks[i+2].lower) {
-		return i
-	}
-	for k := i + 3; k < len(toks) && k <= i+6; k++ {
-		if toks[k].text == ")" {
-			return k
-		}
-	}
-	return i
-}
-
-// capacityBefore says whether the role at i is what someone comes as, not another person:
-// "som" right before it, or "som" and a possessive ("jeg tager med som skolebibliotekskonsulent",
-// "som kommunens konsulent", "i egenskab af souschef").
-func capacityBefore(toks []token, i int) bool {
-	j := i - 1
-	if j >= 0 && (possessiveWords[toks[j].lower] || toks[j].lower == "min" || toks[j].lower == "kommunens") {
-		j--
-	}
-	if j >= 2 && toks[j].lower == "af" && toks[j-1].lower == "egenskab" && toks[j-2].lower == "i" {
-		return true
-	}
-	return j >= 0 && toks[j].lower == "som" && (j == 0 || toks[j-1].text != ",")
 }
 
 // saysAlone says whether a clause states that one person comes ("jeg kommer alene", "det

@@ -334,7 +334,7 @@ func tentativeAttends(crs []clauseRead, self *selfNames) {
 var (
 	decisionCondRe = regexp.MustCompile(`^(?:og |men |så )?(?:hvis|såfremt|skulle|bliver|får|går)\s` + decisionWords)
 	decisionRe     = regexp.MustCompile(`^` + decisionWords) // after "hvis" cut off as the clause's lead
-	decisionWords  = `[^,.;:!?]{0,80}?(?:(?:vi|jeg|kommunen|biblioteket) (?:\p{L}+ ){0,2}(?:deltage\p{L}*|går med|er med)|ja|grønt lys|godkend\p{L}*|beslut\p{L}*|vedtag\p{L}*|bevilg\p{L}*|svaret|positiv\p{L}*|igennem|tilslut\p{L}*|med i (?:projektet|udbuddet|samarbejdet))(?:$|[^\p{L}])`
+	decisionWords  = `[^,.;:!?]{0,80}?(?:(?:vi|jeg|kommunen|biblioteket) (?:\p{L}+ ){0,2}(?:deltage\p{L}*|går med|er med|kommer)|ja|grønt lys|godkend\p{L}*|beslut\p{L}*|vedtag\p{L}*|bevilg\p{L}*|svaret|positiv\p{L}*|igennem|tilslut\p{L}*|med i (?:projektet|udbuddet|samarbejdet))(?:$|[^\p{L}])`
 	// verbFirstCondRe finds a condition written verb first with no more to it ("Kommer vi,
 	// bliver det til Roskilde", "Deltager jeg, …").
 	verbFirstCondRe = regexp.MustCompile(`^(?:kommer|deltager|tager) (?:vi|jeg)(?: \p{L}+)?(?:,\s*(?:bliver|er|vil|kan|skal|så|tager|kommer)\s|[\s,]*$)`)

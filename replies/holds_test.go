@@ -142,6 +142,9 @@ func TestAnswersBesideOtherWords(t *testing.T) {
 		{"Vi melder afbud, men vi vil stadig gerne have materialet tilsendt.", "decline", "", 0, true, false, false},
 		{"Jeg kommer til Vejle. Vi ser gerne, at præsentationen bliver sendt ud efterfølgende.", "attend", "vejle", 1, true, false, false},
 		{"Vi springer over. Send gerne tilslutningsaftalen, så snart den er klar.", "decline", "", 0, false, false, false},
+		{"Vi kommer to til Vejle. Giv lige besked, når programmet ligger klar.", "attend", "vejle", 2, true, false, false},
+		{"Jeg kommer til Vejle. Hils gerne Hanne.", "attend", "vejle", 1, false, false, false},
+		{"Tilmeld gerne mig til Vejle.", "attend", "vejle", 1, false, false, false},
 		// conditions on taking part at all
 		{"Bliver svaret ja, vil vi foretrække Roskilde. Jeg vender tilbage efter udvalgsmødet.", "unclear", "", 0, false, false, true},
 		{"Hvis vi deltager, bliver det i Vejle, og så skriver jeg igen.", "unclear", "", 0, false, false, true},

@@ -407,6 +407,32 @@ func wishedSent(crs []clauseRead) {
 	}
 }
 
+// imperativeRe finds a sentence that opens with a verb in the imperative softened as Danish
+// softens a request ("Send gerne …", "Ring venligst …", "Giv lige besked …", "Bekræft endelig
+// …"); pronounWords are the first words that show it is no imperative ("Vi kommer gerne").
+var (
+	imperativeRe = regexp.MustCompile(`^(?:og |så )?(\p{L}+) (?:gerne|venligst|endelig|lige) `)
+	pronounWords = map[string]bool{"jeg": true, "vi": true, "du": true, "i": true, "han": true, "hun": true, "de": true, "det": true,
+		"der": true, "man": true, "den": true, "vores": true, "min": true, "mit": true, "mine": true, "hils": true, "tak": true}
+)
+
+// imperativeRequests: a sentence that opens with a softened imperative and neither comes nor
+// names a meeting asks the organiser to do something ("Giv lige besked, når programmet ligger
+// klar", "Bekræft venligst modtagelsen"), as "Send gerne præsentationen" does (the agreement,
+// which every municipality is sent, excepted); "Tilmeld gerne mig til Vejle" comes, and "Hils
+// gerne Hanne" greets.
+func imperativeRequests(crs []clauseRead) {
+	for i := range crs {
+		cr := &crs[i]
+		if i > 0 && crs[i-1].sent == cr.sent || cr.st.attend || cr.st.decline || len(cr.ms) > 0 || strings.Contains(cr.lower, "aftale") {
+			continue
+		}
+		if m := imperativeRe.FindStringSubmatch(cr.lower); m != nil && !pronounWords[m[1]] && !strings.HasSuffix(m[1], "er") {
+			cr.st.asks = true
+		}
+	}
+}
+
 // unsettledAfter says whether the clause after an attending one takes it back as not settled
 // ("Vi går efter Roskilde, men det er ikke helt på plads endnu"): an open clause opened by
 // "men" that names no one and no meeting, so that it speaks of the whole answer, not of who

@@ -416,6 +416,10 @@ var (
 		"der": true, "man": true, "den": true, "vores": true, "min": true, "mit": true, "mine": true, "hils": true, "tak": true}
 )
 
+// footerRe finds the words of a footer a mail system adds ("Overvej venligst miljøet, før du
+// udskriver denne e-mail", "… modtaget ved en fejl, så slet den venligst"): no request.
+var footerRe = wordsRe(`miljø\p{L}*|udskriv\p{L}*|print\p{L}*|e-mail\p{L}*|denne mail|fortrolig\p{L}*|ved en fejl`)
+
 // imperativeRequests: a sentence that opens with a softened imperative and neither comes nor
 // names a meeting asks the organiser to do something ("Giv lige besked, når programmet ligger
 // klar", "Bekræft venligst modtagelsen"), as "Send gerne præsentationen" does (the agreement,
@@ -424,7 +428,7 @@ var (
 func imperativeRequests(crs []clauseRead) {
 	for i := range crs {
 		cr := &crs[i]
-		if i > 0 && crs[i-1].sent == cr.sent || cr.st.attend || cr.st.decline || len(cr.ms) > 0 || strings.Contains(cr.lower, "aftale") {
+		if i > 0 && crs[i-1].sent == cr.sent || cr.st.attend || cr.st.decline || len(cr.ms) > 0 || strings.Contains(cr.lower, "aftale") || footerRe.MatchString(cr.lower) {
 			continue
 		}
 		if m := imperativeRe.FindStringSubmatch(cr.lower); m != nil && !pronounWords[m[1]] && !strings.HasSuffix(m[1], "er") {

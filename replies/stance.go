@@ -54,7 +54,7 @@ var (
 	// selfOnlyRe: the writer alone is meant ("jeg kan ikke selv").
 	selfOnlyRe = regexp.MustCompile(`(?:ikke|heller ikke)\s+(?:\p{L}+\s+)?selv(?:$|[^\p{L}])|selv\s+(?:\p{L}+\s+)?ikke(?:$|[^\p{L}])`)
 	// companionCueRe: someone comes along with another ("X kommer med", "tager X med").
-	companionCueRe = wordsRe(`tager (også )?med|(kommer|deltager|kører|rejser) [^.!?:]{0,40}?med (vores|min|mit|mine|kommunens)|med til [\p{L}-]+ (er|kommer)( også)?|medbring\p{L}*|medtag\p{L}*|følges med|ledsaget af|ledsages af|har (en|min|vores|to|tre) [\p{L}-]+ med|have (en|min|mit|vores|kommunens) [\p{L}-]+ med|kommer (også )?med|komme (også )?med|tager [^.!?:]{1,60} med|sammen med|med mig|kører med|får følgeskab|følgeskab af|også (gerne )?med|vil (også |gerne |også gerne )+med|together with|bring\p{L}*|with my|with our`)
+	companionCueRe = wordsRe(`tager (også )?med|(kommer|deltager|kører|rejser) [^.!?:]{0,40}?med (vores|min|mit|mine|kommunens)|(kommer|deltager|kører|rejser) [^.!?:]{0,40}?med (to|tre|fire|2|3|4) (kolleger|kollegaer|medarbejdere|\p{L}*konsulenter|\p{L}*chefer|ledere)|med til [\p{L}-]+ (er|kommer)( også)?|medbring\p{L}*|medtag\p{L}*|følges med|ledsaget af|ledsages af|har (en|min|vores|to|tre) [\p{L}-]+ med|have (en|min|mit|vores|kommunens) [\p{L}-]+ med|kommer (også )?med|komme (også )?med|tager [^.!?:]{1,60} med|sammen med|med mig|kører med|får følgeskab|følgeskab af|også (gerne )?med|vil (også |gerne |også gerne )+med|together with|bring\p{L}*|with my|with our`)
 )
 
 var (

@@ -312,12 +312,15 @@ func tentativeAttends(crs []clauseRead, self *selfNames) {
 		onlyIf := i+1 < len(crs) && (crs[i+1].cond || crs[i+1].lead == "hvis") && crs[i+1].sent == cr.sent
 		promise = promise || cr.st.promise && !onlyIf
 	}
-	if !promise {
-		return
-	}
 	for i := range crs {
 		cr := &crs[i]
 		if cr.role != roleAttend {
+			continue
+		}
+		if !promise {
+			if unsettledAfter(crs, i, self) && reservationRe.MatchString(crs[i+1].lower) {
+				cr.role = roleHedged // "Jeg har sat kryds ved Vejle, men det er med forbehold"
+			}
 			continue
 		}
 		aim := i > 0 && cr.lead == "så" && crs[i-1].role == roleHedged && crs[i-1].sent == cr.sent
@@ -334,7 +337,7 @@ func tentativeAttends(crs []clauseRead, self *selfNames) {
 var (
 	decisionCondRe = regexp.MustCompile(`^(?:og |men |så )?(?:hvis|såfremt|skulle|bliver|får|går)\s` + decisionWords)
 	decisionRe     = regexp.MustCompile(`^` + decisionWords) // after "hvis" cut off as the clause's lead
-	decisionWords  = `[^,.;:!?]{0,80}?(?:(?:vi|jeg|kommunen|biblioteket) (?:\p{L}+ ){0,2}(?:deltage\p{L}*|går med|er med|kommer)|ja|grønt lys|godkend\p{L}*|beslut\p{L}*|vedtag\p{L}*|bevilg\p{L}*|svaret|positiv\p{L}*|igennem|tilslut\p{L}*|med i (?:projektet|udbuddet|samarbejdet))(?:$|[^\p{L}])`
+	decisionWords  = `[^,.;:!?]{0,80}?(?:(?:vi|jeg|kommunen|biblioteket) (?:\p{L}+ ){0,2}(?:deltage\p{L}*|går med|er med|kommer)|(?:vi|jeg) (?:kan|får|når) (?:få fri|fri|tid|nå det|nå|komme|deltage|det)|ja|grønt lys|godkend\p{L}*|beslut\p{L}*|vedtag\p{L}*|bevilg\p{L}*|svaret|positiv\p{L}*|igennem|tilslut\p{L}*|med i (?:projektet|udbuddet|samarbejdet))(?:$|[^\p{L}])`
 	// verbFirstCondRe finds a condition written verb first with no more to it ("Kommer vi,
 	// bliver det til Roskilde", "Deltager jeg, …").
 	verbFirstCondRe = regexp.MustCompile(`^(?:kommer|deltager|tager) (?:vi|jeg)(?: \p{L}+)?(?:,\s*(?:bliver|er|vil|kan|skal|så|tager|kommer)\s|[\s,]*$)`)
@@ -436,6 +439,10 @@ func imperativeRequests(crs []clauseRead) {
 		}
 	}
 }
+
+// reservationRe finds a reservation on the whole answer ("men det er med forbehold"), which takes
+// it back as not settled even with no promise to come back.
+var reservationRe = wordsRe(`med forbehold|med et forbehold|med det forbehold`)
 
 // unsettledAfter says whether the clause after an attending one takes it back as not settled
 // ("Vi går efter Roskilde, men det er ikke helt på plads endnu"): an open clause opened by

@@ -134,14 +134,33 @@ func excludedBefore(toks []token, i int) bool {
 	p1, p2 := prev(j), prev(j+1)
 	switch {
 	case p1 == "af" && (p2 == "vegne" || p2 == "på"), p1 == "p.v.a" || p1 == "pva" || p1 == "p.v.a.":
-		return true
-	case p1 == "for" && (p2 == "stedet" || p2 == "istedet" || p2 == "svarer" || p2 == "skriver"):
+		return !comesAfter(toks, i) // "på vegne af Lise Bang, som kommer til Vejle sammen med mig": she comes
+	case p1 == "for" && (p2 == "svarer" || p2 == "skriver"):
+		return !comesAfter(toks, i)
+	case p1 == "for" && (p2 == "stedet" || p2 == "istedet"):
 		return true
 	case p1 == "istedenfor" || p1 == "uden" || p1 == "afløser" || p1 == "erstatter":
 		return true
 	case toks[i].lower == "mig" && (p1 == "bedt" || p1 == "beder" || p1 == "bad" || p1 == "til" || p1 == "fra"):
 		return true
 	case p1 == "til" && p2 == "tillid":
+		return true
+	}
+	return false
+}
+
+// comesAfter says whether the person at i is the subject of a relative clause of coming
+// right after the name ("Lise Bang, som kommer til Vejle", "Ib Lund, der deltager").
+func comesAfter(toks []token, i int) bool {
+	k := i + 1
+	for k < len(toks) && toks[k].name {
+		k++
+	}
+	if k+2 >= len(toks) || toks[k].text != "," || toks[k+1].lower != "som" && toks[k+1].lower != "der" {
+		return false
+	}
+	switch toks[k+2].lower {
+	case "kommer", "deltager", "tager", "også":
 		return true
 	}
 	return false

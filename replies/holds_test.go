@@ -168,6 +168,12 @@ func TestAnswersBesideOtherWords(t *testing.T) {
 		{"Vi deltager kun, hvis kommunen tilslutter sig – og så bliver det Aalborg.", "unclear", "", 0, false, false, false},
 		{"Under forudsætning af at budgettet holder, kommer jeg til Roskilde.", "unclear", "", 0, false, false, false},
 		{"Vi kommer to til Vejle, hvis Jens også kan deltage.", "attend", "vejle", 2, false, false, false},
+		{"Så vi kommer til Vejle med to.", "attend", "vejle", 2, false, false, false},
+		{"Jeg kommer til Roskilde – hilsen Søren", "attend", "roskilde", 1, false, false, false},
+		{"Jeg svarer på vegne af Lise Bang, som kommer til Vejle sammen med mig.", "attend", "vejle", 2, false, false, false},
+		{"Hvis jeg kan få fri, kommer jeg til Roskilde.", "unclear", "", 0, false, false, false},
+		{"Jeg har sat kryds ved Vejle, men det er med forbehold.", "unclear", "", 0, false, false, false},
+		{"Hvis vi kan få to pladser, kommer vi to til Vejle.", "attend", "vejle", 2, false, false, false},
 		// promises in other words
 		{"Jeg ved ikke endnu, om jeg kan komme – jeg skriver, når jeg ved det.", "unclear", "", 0, false, false, true},
 		{"Det er endnu uvist, om vi kan. Svar kommer.", "unclear", "", 0, false, false, true},

@@ -226,7 +226,7 @@ func personsIn(toks []token, self *selfNames) []person {
 	var out []person
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
-		if n := numberWord(t.lower); n > 1 && n < 10 && i+1 < len(toks) {
+		if n := numberWord(t.lower); n > 1 && n < 10 && i+1 < len(toks) && !outOf(toks, i) {
 			// "to kolleger", "tre medarbejdere", "to af mine medarbejdere": that many people, unnamed
 			at := i + 1
 			if at+2 < len(toks) && toks[at].lower == "af" && possessiveWords[toks[at+1].lower] {
@@ -291,6 +291,16 @@ func personsIn(toks []token, self *selfNames) []person {
 		}
 	}
 	return out
+}
+
+// outOf says whether the number at i counts a whole the party is taken from ("ud af vores fem
+// ledere er det kun os", "ud af 12 medarbejdere").
+func outOf(toks []token, i int) bool {
+	j := i - 1
+	if j >= 0 && possessiveWords[toks[j].lower] {
+		j--
+	}
+	return j >= 1 && toks[j].lower == "af" && toks[j-1].lower == "ud"
 }
 
 // qualifierEnd skips what qualifies a role ("for Kultur og Fritid", "på Hovedbiblioteket") and

@@ -167,7 +167,7 @@ func TestAnswersBesideOtherWords(t *testing.T) {
 		// conditions after the answer, and on something else
 		{"Vi deltager kun, hvis kommunen tilslutter sig – og så bliver det Aalborg.", "unclear", "", 0, false, false, false},
 		{"Under forudsætning af at budgettet holder, kommer jeg til Roskilde.", "unclear", "", 0, false, false, false},
-		{"Vi kommer to til Vejle, hvis Jens også kan deltage.", "attend", "vejle", 2, false, false, false},
+		{"Vi kommer to til Vejle, hvis Jens også kan deltage.", "attend", "vejle", 2, false, true, false},
 		{"Så vi kommer til Vejle med to.", "attend", "vejle", 2, false, false, false},
 		{"Jeg kommer til Roskilde – hilsen Søren", "attend", "roskilde", 1, false, false, false},
 		{"Jeg svarer på vegne af Lise Bang, som kommer til Vejle sammen med mig.", "attend", "vejle", 2, false, false, false},

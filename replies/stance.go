@@ -34,9 +34,9 @@ var (
 	// bagefter", "Jeg vil gerne have en kvittering", "Husk at sende mig deltagerlisten", "Vi har
 	// brug for en bekræftelse", "Må jeg bede om en bekræftelse", "Jeg hører gerne, hvordan"): a
 	// person must act on it, as on a question.
-	requestRe = wordsRe(`vil (\p{L}+ ){0,3}(gerne |meget gerne )?(have|modtage|få) [^.!?;]{0,60}?(tilsendt|sendt|fremsendt|mailet|på mail)|ville (\p{L}+ ){0,3}(gerne |meget gerne )?(have|modtage|få) [^.!?;]{0,60}?(tilsendt|sendt|fremsendt|mailet|på mail)|vil (\p{L}+ ){0,3}gerne (have|modtage|få) ` + requested + `|ville (\p{L}+ ){0,3}gerne (have|modtage|få) ` + requested + `|send (gerne|venligst|lige|os|mig|endelig)|ring (gerne|venligst|lige|endelig) (til )?(mig|os)|skriv (gerne|venligst|lige) til (mig|os)|kan (jeg|vi) (få|modtage) (tilsendt |sendt )?` + requested + `|kan (jeg|vi) få (tilsendt|sendt)|ønsker (at )?(modtage|få) (tilsendt )?` + requested + `|bede om,? at |bede om\s*,?\s*$|husk (nu |lige |venligst |endelig )?at sende|skal (\p{L}+ )?bruge ` + requested + `|skulle (\p{L}+ )?bruge ` + requested + `|må (jeg|vi) (bede om|få) ` + requested + `|bede om ` + requested + `|hører (\p{L}+ ){0,2}gerne(,? (om|hvordan|hvor|hvad|hvornår|hvilke|hvem|mere|nærmere)|\s*,|\s*$)|ser (\p{L}+ )?gerne,? at [^.!?;]{0,60}?(sendt|tilsendt|fremsendt|mailet)|har brug for ` + requested + `|får brug for ` + requested + `|beder (jeg |vi )?(hermed )?om (at få |at modtage )?` + requested + `|bede om at få (tilsendt|sendt)|please send`)
+	requestRe = wordsRe(`vil (\p{L}+ ){0,3}(gerne |meget gerne )?(have|modtage|få) [^.!?;]{0,60}?(tilsendt|sendt|fremsendt|mailet|på mail)|ville (\p{L}+ ){0,3}(gerne |meget gerne )?(have|modtage|få) [^.!?;]{0,60}?(tilsendt|sendt|fremsendt|mailet|på mail)|vil (\p{L}+ ){0,3}gerne (have|modtage|få) ` + requested + `|ville (\p{L}+ ){0,3}gerne (have|modtage|få) ` + requested + `|send (gerne|venligst|lige|os|mig|endelig)|ring (gerne|venligst|lige|endelig) (til )?(mig|os)|ville være (dejligt|rart|fint|godt|super|skønt|en hjælp) (med|at få|hvis)|håber,? (at )?(i|du) (vil|kan|gider) |i må (gerne|meget gerne|godt) (sende|give|ringe|skrive|maile)|du må (gerne|meget gerne|godt) (sende|give|ringe|skrive|maile)|skal (\p{L}+ )?have ` + requested + `|skulle (\p{L}+ )?have ` + requested + `|skriv (gerne|venligst|lige) til (mig|os)|kan (jeg|vi) (få|modtage) (tilsendt |sendt )?` + requested + `|kan (jeg|vi) få (tilsendt|sendt)|ønsker (at )?(modtage|få) (tilsendt )?` + requested + `|bede om,? at |bede om\s*,?\s*$|husk (nu |lige |venligst |endelig )?at sende|skal (\p{L}+ )?bruge ` + requested + `|skulle (\p{L}+ )?bruge ` + requested + `|må (jeg|vi) (bede om|få) ` + requested + `|bede om ` + requested + `|hører (\p{L}+ ){0,2}gerne(,? (om|hvordan|hvor|hvad|hvornår|hvilke|hvem|mere|nærmere)|\s*,|\s*$)|ser (\p{L}+ )?gerne,? at [^.!?;]{0,60}?(sendt|tilsendt|fremsendt|mailet)|har brug for ` + requested + `|får brug for ` + requested + `|beder (jeg |vi )?(hermed )?om (at få |at modtage )?` + requested + `|bede om at få (tilsendt|sendt)|please send`)
 	// requested is what a request asks for.
-	requested = `(en |et |jeres |de |den |det )?(\p{L}+ )?(kvittering|bekræftelse|referat\p{L}*|slides|materiale\p{L}*|præsentation\p{L}*|dagsorden\p{L}*|program\p{L}*|kopi|deltagerliste\p{L}*|link\p{L}*|faktura|mødeindkaldelse|frokost|mad|kost|specialkost|parkering\p{L}*|p-plads\p{L}*)`
+	requested = `(en |et |jeres |de |den |det )?(\p{L}+ )?(kvittering|bekræftelse|referat\p{L}*|slides|materiale\p{L}*|præsentation\p{L}*|dagsorden\p{L}*|program\p{L}*|kopi|deltagerliste\p{L}*|link\p{L}*|faktura|mødeindkaldelse|frokost|mad|kost|specialkost|parkering\p{L}*|p-plads\p{L}*|opfølgning|orientering|nyhedsbrev\p{L}*)`
 	// preferRe: a choice made among meetings.
 	preferRe = wordsRe(`ender (vi |jeg )?med|lander (vi |jeg )?på|det blir|blir det|kan kun|kun den|kun d\.|kun i|kun til|kun om|hellere|helst|foretrækker|foretrække|at foretrække|passer (mig |os )?(klart |langt |absolut |nu )?(bedst|bedre)|vælger|har valgt|valgt|det bliver|bliver det|derfor|i stedet|istedet|prefer\p{L}*|rather|instead`)
 	// changeRe: a change of an earlier answer; the meeting named last is the new one.
@@ -179,8 +179,15 @@ func (st *stance) readMarks(l string) string {
 // sent anyway, which needs no one.
 func requests(l string) bool {
 	loc := requestRe.FindStringIndex(l)
+	if loc == nil {
+		loc = askVerbFirstRe.FindStringIndex(l)
+	}
 	return loc != nil && !strings.Contains(l[loc[0]:], "aftale")
 }
+
+// askVerbFirstRe finds a question to the organiser written with no question mark ("Kan I
+// reservere en parkeringsplads til mig.", "Vil du sende programmet").
+var askVerbFirstRe = regexp.MustCompile(`^(?:og |men )?(?:kan|vil|gider) (?:i|du) (?:\p{L}+ )?\p{L}+`)
 
 // readVerbs finds whether the clause comes or declines, with the negation read where it
 // stands.

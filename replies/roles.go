@@ -394,17 +394,31 @@ func projectWith(crs []clauseRead) {
 }
 
 var (
-	wishRe = wordsRe(`(ser|vil|ville) (\p{L}+ ){0,2}gerne|ønsker (\p{L}+ )?(gerne|også)?`)
-	sentRe = wordsRe(`tilsendt|sendt|fremsendt|mailet|sendes|tilsendes|udsendt`)
+	hopeRe       = regexp.MustCompile(`(?:^|\s)håber\W*$`)
+	hopedOfYouRe = regexp.MustCompile(`^(?:at )?(?:i|du) (?:vil|kan|gider) (?:\p{L}+ )?(?:sende|maile|give|ringe|skrive|reservere|bekræfte|oplyse)`)
+	hopedInRe    = regexp.MustCompile(`(?:^|\s)håber,? (?:at )?(?:i|du) (?:vil|kan|gider) (?:\p{L}+ )?(?:sende|maile|give|ringe|skrive|reservere|bekræfte|oplyse)`)
+	wishRe       = wordsRe(`(ser|vil|ville) (\p{L}+ ){0,2}gerne|ønsker (\p{L}+ )?(gerne|også)?`)
+	sentRe       = wordsRe(`tilsendt|sendt|fremsendt|mailet|sendes|tilsendes|udsendt`)
 )
 
 // wishedSent: a wish whose object is a clause of its own ("Vi ser gerne, at præsentationen
-// bliver sendt ud efterfølgende") asks the organiser to send something, as "Send gerne
-// præsentationen" does; the agreement, which every municipality is sent, excepted.
+// bliver sendt ud efterfølgende", "og håber, I vil sende materialet ud") asks the organiser to
+// send something, as "Send gerne præsentationen" does; the agreement, which every municipality
+// is sent, excepted.
 func wishedSent(crs []clauseRead) {
-	for i := 1; i < len(crs); i++ {
-		cr, prev := &crs[i], crs[i-1]
-		if cr.lead == "at" && prev.sent == cr.sent && wishRe.MatchString(prev.lower) && sentRe.MatchString(cr.lower) && !strings.Contains(cr.lower, "aftale") {
+	for i := range crs {
+		cr := &crs[i]
+		if strings.Contains(cr.lower, "aftale") {
+			continue
+		}
+		if hopedInRe.MatchString(cr.lower) {
+			cr.st.asks = true // "og håber, I vil sende materialet ud på forhånd"
+		}
+		if i == 0 || crs[i-1].sent != cr.sent {
+			continue
+		}
+		prev := crs[i-1]
+		if cr.lead == "at" && wishRe.MatchString(prev.lower) && sentRe.MatchString(cr.lower) || hopeRe.MatchString(prev.lower) && hopedOfYouRe.MatchString(cr.lower) {
 			cr.st.asks = true
 		}
 	}

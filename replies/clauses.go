@@ -58,7 +58,7 @@ func splitReply(segs []segment) []clause {
 	sent, line := 0, 0
 	for _, sg := range segs {
 		for _, l := range logicalLines(sg.text) {
-			l = dropQuoted(listNumberRe.ReplaceAllString(l, ""))
+			l = cutSignOff(dropQuoted(listNumberRe.ReplaceAllString(l, "")))
 			for _, s := range sentences(l) {
 				if closingStartRe.MatchString(s) {
 					break // "Mvh Birgitte Overgaard, Norddjurs Bibliotek": the signature
@@ -75,6 +75,22 @@ func splitReply(segs []segment) []clause {
 		}
 	}
 	return out
+}
+
+// signOffRe finds a first name signed at the end of the answer's own line: after a slash, a
+// double slash or a dash, maybe with a closing ("Jeg deltager i Aalborg // Morten", "Kommer til
+// Vejle – Sofie", "Jeg kommer til Roskilde – hilsen Søren"), or after thanks ("Ok, Aalborg for
+// mig. Tak, Henrik").
+var signOffRe = regexp.MustCompile(`(?:\s(?://?|–|—|-{1,2})\s*(?i:(?:med venlig hilsen|venlig hilsen|hilsen|mvh|vh|kh|bh)[ ,.]+)?|[.!]\s+(?i:(?:mange |tusind )?tak)[ ,]+)(\p{Lu}\p{Ll}+)(?:\s+\p{Lu}\p{Ll}+)?[.!]?\s*$`)
+
+// cutSignOff cuts the writer's name signed at the end of a line: a signature names the writer,
+// never someone else who comes.
+func cutSignOff(l string) string {
+	m := signOffRe.FindStringSubmatchIndex(l)
+	if m == nil || m[0] == 0 || !knownFirstName(l[m[2]:m[3]]) {
+		return l
+	}
+	return strings.TrimRight(l[:m[0]+1], " /–—-")
 }
 
 // logicalLines splits a text into lines, joining a line wrapped by the sender's client to the
@@ -153,7 +169,7 @@ func dropQuoted(l string) string {
 }
 
 // sentences splits a line at the marks that end a sentence: "!", "?", ";" and a full stop
-// before a capital (not after a number or an abbreviation: "1. marts", "kl. 10").
+// before a capital or a closing (not after a number or an abbreviation: "1. marts", "kl. 10").
 func sentences(l string) []string {
 	var out []string
 	start := 0
@@ -163,7 +179,9 @@ func sentences(l string) []string {
 			out = append(out, l[start:i+1])
 			start = i + 1
 		case '.':
-			if i+2 < len(l) && l[i+1] == ' ' && startsUpper(l[i+2:]) && !numberOrAbbrevBefore(l, i) && !(digitBefore(l, i) && monthNext(l[i+2:])) {
+			// "... den 1. marts. mvh Jonas Lykke": a closing written in lower case starts a sentence too
+			next := i+2 < len(l) && l[i+1] == ' ' && (startsUpper(l[i+2:]) || closingStartRe.MatchString(l[i+2:]))
+			if next && !numberOrAbbrevBefore(l, i) && !(digitBefore(l, i) && monthNext(l[i+2:])) {
 				out = append(out, l[start:i+1])
 				start = i + 1
 			}

@@ -134,14 +134,33 @@ func excludedBefore(toks []token, i int) bool {
 	p1, p2 := prev(j), prev(j+1)
 	switch {
 	case p1 == "af" && (p2 == "vegne" || p2 == "på"), p1 == "p.v.a" || p1 == "pva" || p1 == "p.v.a.":
-		return true
-	case p1 == "for" && (p2 == "stedet" || p2 == "istedet" || p2 == "svarer" || p2 == "skriver"):
+		return !comesAfter(toks, i) // "på vegne af Lise Bang, som kommer til Vejle sammen med mig": she comes
+	case p1 == "for" && (p2 == "svarer" || p2 == "skriver"):
+		return !comesAfter(toks, i)
+	case p1 == "for" && (p2 == "stedet" || p2 == "istedet"):
 		return true
 	case p1 == "istedenfor" || p1 == "uden" || p1 == "afløser" || p1 == "erstatter":
 		return true
 	case toks[i].lower == "mig" && (p1 == "bedt" || p1 == "beder" || p1 == "bad" || p1 == "til" || p1 == "fra"):
 		return true
 	case p1 == "til" && p2 == "tillid":
+		return true
+	}
+	return false
+}
+
+// comesAfter says whether the person at i is the subject of a relative clause of coming
+// right after the name ("Lise Bang, som kommer til Vejle", "Ib Lund, der deltager").
+func comesAfter(toks []token, i int) bool {
+	k := i + 1
+	for k < len(toks) && toks[k].name {
+		k++
+	}
+	if k+2 >= len(toks) || toks[k].text != "," || toks[k+1].lower != "som" && toks[k+1].lower != "der" {
+		return false
+	}
+	switch toks[k+2].lower {
+	case "kommer", "deltager", "tager", "også":
 		return true
 	}
 	return false
@@ -166,22 +185,7 @@ func (rd *reader) countPeople(crs []clauseRead) peopleCount {
 	}
 	switch {
 	case sc.explicitAt >= 0 && sc.explicitAt >= sc.aloneAt:
-		pc.n, pc.from = sc.explicit, "number"
-		if sc.partial {
-			pc.n += rd.joined(crs, sc.explicitAt)
-		}
-		pc.note = campaign.Reason{Code: campaign.NotePeopleFrom, People: sc.explicit, Ref: "number", Quote: clip(sc.explicitWords)}
-		if lastAdd > sc.explicitAt && laterWord(crs, sc.explicitAt, lastAdd) && n != pc.n {
-			// "Vi kommer to til Vejle. PS: Lis Bak tager alligevel med": whether she is one
-			// of the two is for a person to read
-			pc.doubt = campaign.Reason{Code: campaign.NoteCountsDiffer, People: max(n, pc.n+1), Count: pc.n, Quote: clip(crs[lastAdd].text)}
-			pc.n = max(n, pc.n+1)
-		} else if named := max(at.namedCount(), rd.enumerated(crs, sc.explicitAt)); !sc.partial && (named > pc.n || at.fromList && named != pc.n) {
-			// "Vi er 2: Lars Bech, Hanne Due og Sofie Krag", "Vi bliver fire:" over three
-			// names: the number and the people named disagree; the larger is suggested
-			pc.doubt = campaign.Reason{Code: campaign.NoteCountsDiffer, People: max(named, pc.n), Count: min(named, pc.n), Quote: clip(sc.explicitWords)}
-			pc.n = max(named, pc.n)
-		}
+		rd.countFromNumber(&pc, crs, sc, at, n, lastAdd)
 	case sc.aloneAt >= 0 && lastAdd > sc.aloneAt && n > 1:
 		// "Jeg kommer alene til Vejle. P.S. Min konsulent vil alligevel gerne med": the later
 		// word counts; without a word that changes, which holds is for a person to read
@@ -222,6 +226,37 @@ func (rd *reader) countPeople(crs []clauseRead) peopleCount {
 	}
 	pc.outs = outNotes(crs)
 	return pc
+}
+
+// countFromNumber counts from a number stated for the party, set against the people named: n
+// counted from names, lastAdd the last clause that added someone.
+func (rd *reader) countFromNumber(pc *peopleCount, crs []clauseRead, sc countScan, at *attendees, n, lastAdd int) {
+	pc.n, pc.from = sc.explicit, "number"
+	if sc.partial {
+		pc.n += rd.joined(crs, sc.explicitAt)
+	}
+	pc.note = campaign.Reason{Code: campaign.NotePeopleFrom, People: sc.explicit, Ref: "number", Quote: clip(sc.explicitWords)}
+	if lastAdd > sc.explicitAt && laterWord(crs, sc.explicitAt, lastAdd) && n != pc.n {
+		// "Vi kommer to til Vejle. PS: Lis Bak tager alligevel med": whether she is one
+		// of the two is for a person to read
+		pc.doubt = campaign.Reason{Code: campaign.NoteCountsDiffer, People: max(n, pc.n+1), Count: pc.n, Quote: clip(crs[lastAdd].text)}
+		pc.n = max(n, pc.n+1)
+	} else if named := max(at.namedCount(), rd.enumerated(crs, sc.explicitAt)); !sc.partial && (named > pc.n || at.fromList && named != pc.n) {
+		// "Vi er 2: Lars Bech, Hanne Due og Sofie Krag", "Vi bliver fire:" over three
+		// names: the number and the people named disagree; the larger is suggested
+		pc.doubt = campaign.Reason{Code: campaign.NoteCountsDiffer, People: max(named, pc.n), Count: min(named, pc.n), Quote: clip(sc.explicitWords)}
+		pc.n = max(named, pc.n)
+	} else if n > pc.n && !aboutComing(crs[sc.explicitAt]) {
+		// "Vi er to ledere på biblioteket. Til Aalborg kommer Ida Holm, Per Lund og jeg": a
+		// number said in a clause that is not about who comes may count something else
+		pc.doubt = campaign.Reason{Code: campaign.NoteCountsDiffer, People: n, Count: pc.n, Quote: clip(sc.explicitWords)}
+		pc.n = n
+	}
+}
+
+// aboutComing says whether a clause says who comes: it comes, names a meeting or heads a list.
+func aboutComing(cr clauseRead) bool {
+	return cr.role == roleAttend || cr.st.attend || len(cr.ms) > 0 || cr.header
 }
 
 // enumerated counts the people named right after a stated number, in its clause or after its
@@ -280,6 +315,8 @@ func (rd *reader) scanCounts(crs []clauseRead) countScan {
 			sc.maybe, sc.maybeWords = cr.count, cr.text // "vi bliver måske tre", "hvis der er plads til tre"
 		case (cr.role == roleHedged || cr.cond) && hasOthers(personsIn(cr.toks, rd.self)):
 			sc.maybe, sc.maybeWords = -1, cr.text // "og måske også min kollega"
+		case sc.maybe == 0 && cr.lead == "hvis" && i > 0 && crs[i-1].count > 1 && hasOthers(personsIn(cr.toks, rd.self)):
+			sc.maybe, sc.maybeWords = crs[i-1].count-1, cr.text // "vi er 2 fra Billund, hvis konsulenten kan"
 		}
 	}
 	return sc

@@ -68,6 +68,10 @@ func (rd *reader) readClauses(segs []segment) []clauseRead {
 	}
 	rd.continueClauses(crs)
 	rd.promisesLater(crs)
+	conditionalAnswers(crs)
+	wishedSent(crs)
+	imperativeRequests(crs)
+	projectWith(crs)
 	tentativeAttends(crs, rd.self)
 	writerOnlyDeclines(crs)
 	for _, i := range rd.listHeaders(crs) {
@@ -143,9 +147,10 @@ func (rd *reader) decide(tr *textReading, crs []clauseRead, t clauseTally, ch me
 			// "har ikke mulighed den 28. Kan vi komme til Roskilde i stedet?": one meeting
 			// refused, another asked for.
 			tr.doubts = append(tr.doubts, campaign.Reason{Code: campaign.NoteAnswersDiffer, Quote: clip(crs[t.firstAsk].text)})
-		} else if left := rd.leftOpen(crs, t.refuse); len(t.decline) == 0 && len(left) == 1 {
-			// "Vi kommer ikke til Aalborg eller Vejle": two refused, the third neither chosen nor
-			// refused; whether that is a decline is for a person to read
+		} else if left := rd.leftOpen(crs, t.refuse); len(t.decline) == 0 && (len(left) == 1 || refusesSome(crs, t.refuse)) {
+			// "Vi kommer ikke til Aalborg eller Vejle", "To ud af tre møder passer ikke": some
+			// refused, the rest neither chosen nor refused; whether that is a decline is for a
+			// person to read
 			tr.doubts = append(tr.doubts, campaign.Reason{Code: campaign.NoteAnswersDiffer, Alternatives: left, Quote: clip(tr.evidence)})
 		}
 	case len(t.selfOnly) > 0:
@@ -305,6 +310,17 @@ func (rd *reader) leftOpen(crs []clauseRead, refuse []int) []string {
 		return nil
 	}
 	return left
+}
+
+// refusesSome says whether a refusal counts some of the meetings without naming them ("to ud
+// af tre møder").
+func refusesSome(crs []clauseRead, refuse []int) bool {
+	for _, i := range refuse {
+		if someMeetingsRe.MatchString(crs[i].lower) {
+			return true
+		}
+	}
+	return false
 }
 
 // refusedByWords says whether a refusal was said with a word of declining ("melde fra til

@@ -17,7 +17,11 @@
 // else ("Min kollega bor i Vejle"), a weekday that may be this week's or next, "i morgen"
 // written after midnight, and a meeting or a person named in a word added after the answer
 // ("NB: Roskilde!") that does not say it corrects it. A later word that does ("P.S. jeg mente
-// Aalborg", "Korrektion: kun to") wins.
+// Aalborg", "Korrektion: kun to") wins. A request written as a wish ("Send gerne præsentationen
+// bagefter") needs a person as a question does, beside the answer it leaves standing; an answer
+// under a condition on whether the municipality takes part at all ("Hvis vi deltager, bliver det
+// i Vejle") decides nothing; and numbers, names and negations about something else (the staff,
+// the writer's own signature, another appointment, a part of the day) leave the answer as it is.
 //
 // Anyone can write to the campaign address. Addresses are parsed from the raw header, never
 // taken from a display name or a comment (address.go); a reply matched by its sender alone is

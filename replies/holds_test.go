@@ -125,3 +125,69 @@ func TestRelativeDaysHeld(t *testing.T) {
 		}
 	}
 }
+
+// TestAnswersBesideOtherWords reads answers set beside words that are not about coming, or that
+// make them depend on something: a request asks the staff to act (as a question does) and the
+// answer stands; a condition on taking part at all leaves the reply undecided; a number, a name
+// or a negation about something else leaves the answer and its count as they are.
+func TestAnswersBesideOtherWords(t *testing.T) {
+	c := testOptions(t).Campaign
+	cases := []struct {
+		text, intent, meeting string
+		people                int
+		asks, held, promise   bool
+	}{
+		// requests beside an answer or a decline
+		{"Vi kommer to til Roskilde. Send gerne præsentationen bagefter.", "attend", "roskilde", 2, true, false, false},
+		{"Vi melder afbud, men vi vil stadig gerne have materialet tilsendt.", "decline", "", 0, true, false, false},
+		{"Jeg kommer til Vejle. Vi ser gerne, at præsentationen bliver sendt ud efterfølgende.", "attend", "vejle", 1, true, false, false},
+		{"Vi springer over. Send gerne tilslutningsaftalen, så snart den er klar.", "decline", "", 0, false, false, false},
+		{"Vi kommer to til Vejle. Giv lige besked, når programmet ligger klar.", "attend", "vejle", 2, true, false, false},
+		{"Jeg kommer til Vejle. Hils gerne Hanne.", "attend", "vejle", 1, false, false, false},
+		{"Tilmeld gerne mig til Vejle.", "attend", "vejle", 1, false, false, false},
+		// conditions on taking part at all
+		{"Bliver svaret ja, vil vi foretrække Roskilde. Jeg vender tilbage efter udvalgsmødet.", "unclear", "", 0, false, false, true},
+		{"Hvis vi deltager, bliver det i Vejle, og så skriver jeg igen.", "unclear", "", 0, false, false, true},
+		{"Afhængigt af byrådets beslutning kommer vi til Vejle.", "unclear", "", 0, false, false, false},
+		{"Hvis der er plads, kommer vi to til Vejle.", "attend", "vejle", 2, false, false, false},
+		// numbers, names and negations about something else
+		{"Vi har to filialer, men det er kun mig og min souschef, der kommer til Vejle.", "attend", "vejle", 2, false, false, false},
+		{"To ud af tre møder passer ikke, men Vejle kan jeg. Kommer alene.", "attend", "vejle", 1, false, false, false},
+		{"Vi er to ledere på biblioteket. Til Aalborg kommer Ida Holm, Per Lund og jeg.", "attend", "aalborg", 3, false, true, false},
+		{"Jeg deltager i Roskilde den 1. marts. mvh Jonas Lykke", "attend", "roskilde", 1, false, false, false},
+		{"Jeg deltager i Aalborg // Morten", "attend", "aalborg", 1, false, false, false},
+		{"Jeg deltager i Vejle, men jeg deltager ikke i hele mødet.", "attend", "vejle", 1, false, false, false},
+		{"Han kommer til Roskilde, og jeg tager med som skolebibliotekskonsulent.", "attend", "roskilde", 2, false, false, false},
+		{"Hun (bibliotekschefen) kommer til Roskilde, og jeg tager med.", "attend", "roskilde", 2, false, false, false},
+		{"Vi er fem i ledergruppen, og jeg og vores konsulent tager til Roskilde.", "attend", "roskilde", 2, false, false, false},
+		{"Der kommer én fra hver af vores tre afdelinger til Vejle.", "attend", "vejle", 3, false, false, false},
+		{"Jeg kan ikke undvære min konsulent den dag, så hun kommer med til Roskilde.", "attend", "roskilde", 2, false, false, false},
+		{"Vi kommer til Vejle. Det er ikke muligt for os at komme i Aalborg.", "attend", "vejle", 1, false, false, false},
+		{"Vi er med i projektet, men ikke på møderne.", "decline", "", 0, false, false, false},
+		// conditions after the answer, and on something else
+		{"Vi deltager kun, hvis kommunen tilslutter sig – og så bliver det Aalborg.", "unclear", "", 0, false, false, false},
+		{"Under forudsætning af at budgettet holder, kommer jeg til Roskilde.", "unclear", "", 0, false, false, false},
+		{"Vi kommer to til Vejle, hvis Jens også kan deltage.", "attend", "vejle", 2, false, true, false},
+		{"Så vi kommer til Vejle med to.", "attend", "vejle", 2, false, false, false},
+		{"Jeg kommer til Roskilde – hilsen Søren", "attend", "roskilde", 1, false, false, false},
+		{"Jeg svarer på vegne af Lise Bang, som kommer til Vejle sammen med mig.", "attend", "vejle", 2, false, false, false},
+		{"Hvis jeg kan få fri, kommer jeg til Roskilde.", "unclear", "", 0, false, false, false},
+		{"Jeg har sat kryds ved Vejle, men det er med forbehold.", "unclear", "", 0, false, false, false},
+		{"Hvis vi kan få to pladser, kommer vi to til Vejle.", "attend", "vejle", 2, false, false, false},
+		// promises in other words
+		{"Jeg ved ikke endnu, om jeg kan komme – jeg skriver, når jeg ved det.", "unclear", "", 0, false, false, true},
+		{"Det er endnu uvist, om vi kan. Svar kommer.", "unclear", "", 0, false, false, true},
+		{"Jeg kan først svare i næste uge.", "unclear", "", 0, false, false, true},
+	}
+	for _, k := range cases {
+		tr := readText(c, k.text)
+		people := tr.headcount
+		if tr.intent == IntentAttend {
+			people = max(people, 1)
+		}
+		if string(tr.intent) != k.intent || tr.meeting != k.meeting || people != k.people || tr.question != k.asks || (len(tr.doubts) > 0) != k.held || tr.promise != k.promise {
+			t.Errorf("%q: read %s %q %d asks=%v held=%v promise=%v, want %s %q %d asks=%v held=%v promise=%v", k.text,
+				tr.intent, tr.meeting, people, tr.question, len(tr.doubts) > 0, tr.promise, k.intent, k.meeting, k.people, k.asks, k.held, k.promise)
+		}
+	}
+}

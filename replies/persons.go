@@ -226,7 +226,7 @@ func personsIn(toks []token, self *selfNames) []person {
 	var out []person
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
-		if n := numberWord(t.lower); n > 1 && n < 10 && i+1 < len(toks) {
+		if n := numberWord(t.lower); n > 1 && n < 10 && i+1 < len(toks) && !outOf(toks, i) {
 			// "to kolleger", "tre medarbejdere", "to af mine medarbejdere": that many people, unnamed
 			at := i + 1
 			if at+2 < len(toks) && toks[at].lower == "af" && possessiveWords[toks[at+1].lower] {
@@ -240,19 +240,15 @@ func personsIn(toks []token, self *selfNames) []person {
 				continue
 			}
 		}
-		switch t.lower {
-		case "jeg", "undertegnede", "jag", "undertecknad", "i", "me", "myself":
-			if t.lower == "i" && t.text != "I" || t.lower == "i" && !englishish(toks) {
-				continue
+		if p, last, ok := pronounPerson(toks, i); ok {
+			if p.key != "" {
+				out = append(out, p)
 			}
-			out = append(out, person{key: "self", self: true, tok: i})
+			i = last
 			continue
-		case "mig":
-			out = append(out, person{key: "self", self: true, tok: i})
-			continue
-		case "han", "hun", "hende", "ham":
-			out = append(out, person{key: t.lower, pronoun: true, tok: i})
-			continue
+		}
+		if roleWordRe.MatchString(t.lower) && capacityBefore(toks, i) {
+			continue // "jeg tager med som skolebibliotekskonsulent": what the subject comes as
 		}
 		if roleWordRe.MatchString(t.lower) {
 			p := person{key: strings.TrimSuffix(t.lower, "en"), label: t.text, tok: i}
@@ -295,6 +291,16 @@ func personsIn(toks []token, self *selfNames) []person {
 		}
 	}
 	return out
+}
+
+// outOf says whether the number at i counts a whole the party is taken from ("ud af vores fem
+// ledere er det kun os", "ud af 12 medarbejdere").
+func outOf(toks []token, i int) bool {
+	j := i - 1
+	if j >= 0 && possessiveWords[toks[j].lower] {
+		j--
+	}
+	return j >= 1 && toks[j].lower == "af" && toks[j-1].lower == "ud"
 }
 
 // qualifierEnd skips what qualifies a role ("for Kultur og Fritid", "på Hovedbiblioteket") and
@@ -422,6 +428,8 @@ var (
 		regexp.MustCompile(`(?:^|[^\p{L}\d])(?P<n>` + numAlt + `)\s+(?:personer|person|deltagere|deltager|pers\.?|prs\.?|pax|stk\.?|pladser|plads|people|persons|participants|attendees|seats)(?:$|[^\p{L}])`),
 		regexp.MustCompile(`(?:^|[^\p{L}])(?:altså|i alt|dvs\.?|det vil sige|så vi er|så bliver vi|tilmeld\p{L}*|sender|(?:kommer|deltager|møder) der|(?:at|til at) (?:være|blive)|skriv os op som|skriv os på som|regne med|regn med|(?:kommer|komme)(?:\s+(?:gerne|meget gerne|også|så|derfor|altså|alligevel|heldigvis))+|kommer|komme|(?:kommer|deltager|stiller|komme|deltage) med|plads til|(?:hold|gruppe|delegation) på|so we are|in all|in total)\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
 		regexp.MustCompile(`(?:^|[^\p{L}\d])(?P<n>` + numAlt + `)\s+i alt(?:$|[^\p{L}])`),
+		// "så vi kommer til Vejle med to": the number that ends the clause after "med"
+		regexp.MustCompile(`(?:^|[^\p{L}])vi\s+(?:kommer|deltager|stiller|møder op)\s+(?:[\p{L}.-]+\s+){1,4}?med\s+(?P<n>` + numAlt + `)(?:\s+(?:personer|deltagere))?\s*[.!]?\s*$`),
 		// "Vi deltager i mødet og bliver to": the subject of the clause before
 		regexp.MustCompile(`(?:^|[^\p{L}])og\s+(?:er|bliver)(?:\s+` + countAdv + `)*\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
 		regexp.MustCompile(`(?:^|[^\p{L}])antal(?:\s+(?:deltagere|personer|pladser))?\s*:?\s*(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
@@ -439,7 +447,10 @@ var (
 	withRe      = regexp.MustCompile(`(?:^|[^\p{L}])jeg\s+(?:kommer|deltager|tager)(?:\s+[\p{L}.]+){0,4}?\s+med\s+(` + numAlt + `)\s+(?:fra|kolleger|kollegaer|medarbejdere|andre|af)`)
 	plusRe      = regexp.MustCompile(`(?:^|[^\p{L}])(?:vi|os)\s+(?P<n>to|tre|2|3)\s*\+\s*(?P<w>[\p{L}-]+)`)
 	// notCountAfterRe marks a number that is no count of people ("en mere end", "fire i bilen").
-	notCountAfterRe  = regexp.MustCompile(`^\s*(?:mere|flere|færre|mindre|end|i bilen|dage|timer|uger|minutter|møder|af de|af møderne|af dem|gange|år|more|fewer|days|hours|er for mange)`)
+	notCountAfterRe = regexp.MustCompile(`^\s*(?:mere|flere|færre|mindre|end|i bilen|dage|timer|uger|minutter|møder|af de|af møderne|af dem|gange|år|more|fewer|days|hours|er for mange|i (?:ledergruppen|ledelsen|afdelingen|huset|teamet|gruppen|staben|personalegruppen|styregruppen|bestyrelsen)|på (?:biblioteket|hovedbiblioteket|kontoret)|ansatte|filialer|afdelinger|skoler|kommuner|institutioner)(?:$|[^\p{L}])`)
+	// eachOfRe finds one from each of a number of groups ("én fra hver af vores tre afdelinger"):
+	// that many people.
+	eachOfRe         = regexp.MustCompile(`(?:^|\s)(?:én|en|1) fra hver af (?:vores |de |vore )?(?P<n>to|tre|fire|fem|seks|\d{1,2})(?:$|[^\p{L}\p{N}])`)
 	notCountBeforeRe = regexp.MustCompile(`(?:i stedet for|istedet for|end|af|end de|op til|er til|instead of|than)\s*$`)
 	// peopleNounAfterRe: a number followed by a word for people counts them whatever stands before.
 	peopleNounAfterRe = regexp.MustCompile(`^\s+(?:personer|deltagere|people|participants)(?:$|[^\p{L}])`)
@@ -520,6 +531,14 @@ func statedCount(l string, coming bool) (n int, words [2]int, partial bool) {
 			ni := 2 * re.SubexpIndex("n")
 			try(l[mm[ni]:mm[ni+1]], mm[ni], mm[ni+1])
 		}
+	}
+	if m := eachOfRe.FindStringSubmatchIndex(l); m != nil && m[1] > best {
+		v := l[m[2]:m[3]]
+		k, err := strconv.Atoi(v)
+		if err != nil {
+			k = numWords[v]
+		}
+		n, words, best = k, [2]int{m[0], m[1]}, m[2]
 	}
 	if groups := fromGroupRe.FindAllStringSubmatchIndex(l, 4); len(groups) > 1 {
 		sum, seen := 0, map[string]bool{}
@@ -623,7 +642,8 @@ func countRange(l string) int {
 }
 
 // saysAlone says whether a clause states that one person comes ("jeg kommer alene", "det
-// bliver kun mig"), not negated ("jeg kommer ikke alene").
+// bliver kun mig"), not negated ("jeg kommer ikke alene") nor the first of a list ("kun mig og
+// min souschef").
 func saysAlone(l string) (bool, string) {
 	loc := aloneRe2.FindStringIndex(l)
 	if loc == nil {
@@ -632,6 +652,10 @@ func saysAlone(l string) (bool, string) {
 	before := l[max(0, loc[0]-8):loc[0]]
 	if strings.Contains(before, "ikke") {
 		return false, ""
+	}
+	after, only := strings.TrimLeft(l[loc[1]-1:], " ,"), !strings.Contains(l[loc[0]:loc[1]], "alene")
+	if only && (strings.HasPrefix(after, "og ") || strings.HasPrefix(after, "samt ") || strings.HasPrefix(after, "+")) {
+		return false, "" // "det er kun mig og min souschef, der kommer": "kun" reaches the whole list
 	}
 	return true, strings.TrimSpace(l[loc[0]:loc[1]])
 }

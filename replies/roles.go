@@ -97,6 +97,10 @@ var addressLineRe = regexp.MustCompile(`^[\p{L} .'-]+\s\d{1,4}[a-zA-Z]?(?:,?\s+\
 // allMeetingsRe finds a refusal of the meetings as a whole.
 var allMeetingsRe = wordsRe(`møderne|dialogmøderne|nogen af|alle tre|de tre|dem alle|any of|all three|the meetings`)
 
+// someMeetingsRe finds some of the meetings, not all ("to ud af tre møder", "to af datoerne",
+// "de to første"): refused, they leave the others open.
+var someMeetingsRe = wordsRe(`(to|2|et|ét|én|en) (ud )?af (de )?(tre|3) (møder|datoer|dialogmøder)|(to|2|et|ét|én|en) af (møderne|datoerne|dialogmøderne)|de to (andre|første|sidste|øvrige)( møder| datoer)?`)
+
 // roleOf decides what a clause does.
 func (rd *reader) roleOf(cr *clauseRead) role {
 	st, cl := cr.st, cr.clause
@@ -132,7 +136,7 @@ func (rd *reader) roleOf(cr *clauseRead) role {
 		case st.subject == subjYou:
 			return roleNone
 		}
-		if specificMeetings(rd.c, cr.ms) && !allMeetingsRe.MatchString(cl.lower) {
+		if specificMeetings(rd.c, cr.ms) && !allMeetingsRe.MatchString(cl.lower) || someMeetingsRe.MatchString(cl.lower) {
 			return roleRefuse
 		}
 		return roleDecline
@@ -262,9 +266,9 @@ func (rd *reader) continueClauses(crs []clauseRead) {
 
 var (
 	// answerLaterRe finds an answer, a message or a confirmation given or got ("Du får et
-	// endeligt svar", "Jeg sender jer en mail", "giver besked", "bekræfter"), which with a time
-	// to come is a promise to answer later.
-	answerLaterRe = wordsRe(`får (jeg |vi |i |du )?(et |en )?(endeligt |endelig |hurtigt |nærmere )?(svar|besked|melding|tilbagemelding|bekræftelse|afklaring)|sender (jer |dig |i )?(et |en |vores |mit |min )?(endeligt |endelig |nærmere )?(svar|besked|melding|tilbagemelding|bekræftelse|tilmelding|mail)|giver? (jer |dig |i )?(et |en )?(endeligt |endelig |nærmere )?(svar|besked|melding|tilbagemelding|lyd)|bekræfter (det |vores deltagelse |min deltagelse |endeligt |endelig )?(senest|først|senere|inden|når|så snart|i løbet af|i næste uge|på (mandag|tirsdag|onsdag|torsdag|fredag))|melder (endeligt |endelig )?(ind|tilbage)|svarer|hører (\p{L}+ )?fra (mig|os)|høre (\p{L}+ )?fra (mig|os)|lader (jer |dig )?høre fra (os|mig)|tilmelding følger|tilmeldingen følger|svar følger|svaret følger|besked følger|bekræftelse følger|tilbagemelding følger|kommer (med )?(et |en )?(endeligt |endelig )?(svar|besked|tilbagemelding)`)
+	// endeligt svar", "Jeg sender jer en mail", "giver besked", "bekræfter", "kan først svare",
+	// "jeg skriver"), which with a time to come is a promise to answer later.
+	answerLaterRe = wordsRe(`tage stilling|tager stilling|får (jeg |vi |i |du )?(et )?(endeligt |endelig )?(ja eller (et )?nej)|melder (mig|os)|får (jeg |vi |i |du )?(et |en )?(endeligt |endelig |hurtigt |nærmere )?(svar|besked|melding|tilbagemelding|bekræftelse|afklaring)|sender (jer |dig |i )?(et |en |vores |mit |min )?(endeligt |endelig |nærmere )?(svar|besked|melding|tilbagemelding|bekræftelse|tilmelding|mail)|giver? (jer |dig |i )?(et |en )?(endeligt |endelig |nærmere )?(svar|besked|melding|tilbagemelding|lyd)|bekræfter (det |vores deltagelse |min deltagelse |endeligt |endelig )?(senest|først|senere|inden|når|så snart|i løbet af|i næste uge|på (mandag|tirsdag|onsdag|torsdag|fredag))|melder (endeligt |endelig )?(ind|tilbage)|svarer|svare|skriver( igen| til jer| til dig)?|skrive( igen| til jer| til dig)?|hører (\p{L}+ )?fra (mig|os)|høre (\p{L}+ )?fra (mig|os)|lader (jer |dig )?høre fra (os|mig)|tilmelding følger|tilmeldingen følger|svar følger|svaret følger|besked følger|bekræftelse følger|tilbagemelding følger|kommer (med )?(et |en )?(endeligt |endelig )?(svar|besked|tilbagemelding)`)
 	// laterRe finds a time to come ("senest den 21.", "så snart", "i løbet af næste uge").
 	laterRe = wordsRe(`følger|derefter|bagefter|efterfølgende|senest|når|så snart|snart|inden|i løbet af|næste uge|senere|snarest|hurtigst|i morgen|om (en|et par|få) (uge|uger|dage)|på (mandag|tirsdag|onsdag|torsdag|fredag)`)
 )
@@ -308,12 +312,15 @@ func tentativeAttends(crs []clauseRead, self *selfNames) {
 		onlyIf := i+1 < len(crs) && (crs[i+1].cond || crs[i+1].lead == "hvis") && crs[i+1].sent == cr.sent
 		promise = promise || cr.st.promise && !onlyIf
 	}
-	if !promise {
-		return
-	}
 	for i := range crs {
 		cr := &crs[i]
 		if cr.role != roleAttend {
+			continue
+		}
+		if !promise {
+			if unsettledAfter(crs, i, self) && reservationRe.MatchString(crs[i+1].lower) {
+				cr.role = roleHedged // "Jeg har sat kryds ved Vejle, men det er med forbehold"
+			}
 			continue
 		}
 		aim := i > 0 && cr.lead == "så" && crs[i-1].role == roleHedged && crs[i-1].sent == cr.sent
@@ -322,6 +329,134 @@ func tentativeAttends(crs []clauseRead, self *selfNames) {
 		}
 	}
 }
+
+// decisionCondRe finds a condition on whether the municipality takes part at all: "Hvis vi
+// deltager", "Skulle vi deltage", "Bliver svaret ja", "Hvis udvalget giver grønt lys", "Får vi
+// det godkendt", "hvis kommunen tilslutter sig"; provisoRe one set on the whole answer ("Under
+// forudsætning af at budgettet holder", "Forudsat at", "Med forbehold for").
+var (
+	decisionCondRe = regexp.MustCompile(`^(?:og |men |så )?(?:hvis|såfremt|skulle|bliver|får|går)\s` + decisionWords)
+	decisionRe     = regexp.MustCompile(`^` + decisionWords) // after "hvis" cut off as the clause's lead
+	decisionWords  = `[^,.;:!?]{0,80}?(?:(?:vi|jeg|kommunen|biblioteket) (?:\p{L}+ ){0,2}(?:deltage\p{L}*|går med|er med|kommer)|(?:vi|jeg) (?:kan|får|når) (?:få fri|fri|tid|nå det|nå|komme|deltage|det)|ja|grønt lys|godkend\p{L}*|beslut\p{L}*|vedtag\p{L}*|bevilg\p{L}*|svaret|positiv\p{L}*|igennem|tilslut\p{L}*|med i (?:projektet|udbuddet|samarbejdet))(?:$|[^\p{L}])`
+	// verbFirstCondRe finds a condition written verb first with no more to it ("Kommer vi,
+	// bliver det til Roskilde", "Deltager jeg, …").
+	verbFirstCondRe = regexp.MustCompile(`^(?:kommer|deltager|tager) (?:vi|jeg)(?: \p{L}+)?(?:,\s*(?:bliver|er|vil|kan|skal|så|tager|kommer)\s|[\s,]*$)`)
+	provisoRe       = regexp.MustCompile(`^(?:og |men )?(?:under forudsætning af|forudsat|på betingelse af|med forbehold for|med det forbehold)(?:$|[^\p{L}])`)
+)
+
+// conditionalAnswers: the answer of a sentence with a condition on whether the municipality
+// takes part ("Bliver svaret ja, vil vi foretrække Roskilde", "Hvis vi deltager, bliver det i
+// Vejle", "Vi deltager kun, hvis kommunen tilslutter sig – og så bliver det Aalborg") or with a
+// proviso on the whole answer ("Under forudsætning af at budgettet holder, kommer jeg til
+// Roskilde") says what will be if it falls one way; it decides nothing, it leans. A condition
+// opened by a verb ("Bliver svaret ja") can only open the sentence.
+func conditionalAnswers(crs []clauseRead) {
+	for i := range crs {
+		first := i == 0 || crs[i-1].sent != crs[i].sent
+		// "Vi deltager kun, hvis kommunen tilslutter sig": the condition right after the coming,
+		// not one on a relative clause ("…, som skal stå for konverteringen, hvis vi tilslutter os")
+		opened := (crs[i].lead == "hvis" || crs[i].lead == "såfremt") && !first && crs[i-1].role == roleAttend && crs[i-1].st.attend && !strings.Contains(crs[i-1].lower, " som ")
+		l := crs[i].lower
+		more := i+1 < len(crs) && crs[i+1].sent == crs[i].sent
+		verbFirst := verbFirstCondRe.MatchString(l) && (more || strings.Contains(l, ","))
+		decision := first && (decisionCondRe.MatchString(l) || verbFirst) || opened && decisionRe.MatchString(l)
+		if !decision && !(first && provisoRe.MatchString(l)) {
+			continue
+		}
+		for j := range crs {
+			if crs[j].sent == crs[i].sent && crs[j].role == roleAttend {
+				crs[j].role = roleHedged
+			}
+		}
+	}
+}
+
+// withUsRe finds "vi er (stadig) med" ending its clause: in the project or at the meetings,
+// as the sentence around it says.
+var withUsRe = regexp.MustCompile(`(?:^|\s)(?:er|være|bliver)\s+(?:\p{L}+\s+)?med[\s.,;:!–-]*$`)
+
+// projectWith: "vi er stadig med" in a sentence about the project ("Det har intet med projektet
+// at gøre – vi er stadig med – men ...") says the municipality stays in the project, not that
+// anyone comes to a meeting.
+func projectWith(crs []clauseRead) {
+	for i := range crs {
+		cr := &crs[i]
+		if cr.role != roleAttend || len(cr.ms) > 0 || cr.count > 0 || !withUsRe.MatchString(cr.lower) {
+			continue
+		}
+		for _, o := range crs {
+			if o.sent == cr.sent && agreementObjRe.MatchString(o.lower) && !mentionsMeetingWord(o.lower) {
+				cr.role, cr.st.agreementTalk = roleNone, true
+				break
+			}
+		}
+	}
+}
+
+var (
+	hopeRe       = regexp.MustCompile(`(?:^|\s)håber\W*$`)
+	hopedOfYouRe = regexp.MustCompile(`^(?:at )?(?:i|du) (?:vil|kan|gider) (?:\p{L}+ )?(?:sende|maile|give|ringe|skrive|reservere|bekræfte|oplyse)`)
+	hopedInRe    = regexp.MustCompile(`(?:^|\s)håber,? (?:at )?(?:i|du) (?:vil|kan|gider) (?:\p{L}+ )?(?:sende|maile|give|ringe|skrive|reservere|bekræfte|oplyse)`)
+	wishRe       = wordsRe(`(ser|vil|ville) (\p{L}+ ){0,2}gerne|ønsker (\p{L}+ )?(gerne|også)?`)
+	sentRe       = wordsRe(`tilsendt|sendt|fremsendt|mailet|sendes|tilsendes|udsendt`)
+)
+
+// wishedSent: a wish whose object is a clause of its own ("Vi ser gerne, at præsentationen
+// bliver sendt ud efterfølgende", "og håber, I vil sende materialet ud") asks the organiser to
+// send something, as "Send gerne præsentationen" does; the agreement, which every municipality
+// is sent, excepted.
+func wishedSent(crs []clauseRead) {
+	for i := range crs {
+		cr := &crs[i]
+		if strings.Contains(cr.lower, "aftale") {
+			continue
+		}
+		if hopedInRe.MatchString(cr.lower) {
+			cr.st.asks = true // "og håber, I vil sende materialet ud på forhånd"
+		}
+		if i == 0 || crs[i-1].sent != cr.sent {
+			continue
+		}
+		prev := crs[i-1]
+		if cr.lead == "at" && wishRe.MatchString(prev.lower) && sentRe.MatchString(cr.lower) || hopeRe.MatchString(prev.lower) && hopedOfYouRe.MatchString(cr.lower) {
+			cr.st.asks = true
+		}
+	}
+}
+
+// imperativeRe finds a sentence that opens with a verb in the imperative softened as Danish
+// softens a request ("Send gerne …", "Ring venligst …", "Giv lige besked …", "Bekræft endelig
+// …"); pronounWords are the first words that show it is no imperative ("Vi kommer gerne").
+var (
+	imperativeRe = regexp.MustCompile(`^(?:og |så )?(\p{L}+) (?:gerne|venligst|endelig|lige) `)
+	pronounWords = map[string]bool{"jeg": true, "vi": true, "du": true, "i": true, "han": true, "hun": true, "de": true, "det": true,
+		"der": true, "man": true, "den": true, "vores": true, "min": true, "mit": true, "mine": true, "hils": true, "tak": true}
+)
+
+// footerRe finds the words of a footer a mail system adds ("Overvej venligst miljøet, før du
+// udskriver denne e-mail", "… modtaget ved en fejl, så slet den venligst"): no request.
+var footerRe = wordsRe(`miljø\p{L}*|udskriv\p{L}*|print\p{L}*|e-mail\p{L}*|denne mail|fortrolig\p{L}*|ved en fejl`)
+
+// imperativeRequests: a sentence that opens with a softened imperative and neither comes nor
+// names a meeting asks the organiser to do something ("Giv lige besked, når programmet ligger
+// klar", "Bekræft venligst modtagelsen"), as "Send gerne præsentationen" does (the agreement,
+// which every municipality is sent, excepted); "Tilmeld gerne mig til Vejle" comes, and "Hils
+// gerne Hanne" greets.
+func imperativeRequests(crs []clauseRead) {
+	for i := range crs {
+		cr := &crs[i]
+		if i > 0 && crs[i-1].sent == cr.sent || cr.st.attend || cr.st.decline || len(cr.ms) > 0 || strings.Contains(cr.lower, "aftale") || footerRe.MatchString(cr.lower) {
+			continue
+		}
+		if m := imperativeRe.FindStringSubmatch(cr.lower); m != nil && !pronounWords[m[1]] && !strings.HasSuffix(m[1], "er") {
+			cr.st.asks = true
+		}
+	}
+}
+
+// reservationRe finds a reservation on the whole answer ("men det er med forbehold"), which takes
+// it back as not settled even with no promise to come back.
+var reservationRe = wordsRe(`med forbehold|med et forbehold|med det forbehold`)
 
 // unsettledAfter says whether the clause after an attending one takes it back as not settled
 // ("Vi går efter Roskilde, men det er ikke helt på plads endnu"): an open clause opened by

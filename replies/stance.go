@@ -145,6 +145,9 @@ func (st *stance) readMarks(l string) string {
 		st.promise = true
 		l = blank(l, loc)
 	}
+	if loc := feelingRe.FindStringIndex(l); loc != nil {
+		l = blank(l, loc) // "Det er med beklagelse": a feeling, not "er med"
+	}
 	st.hedge = hedgeRe.MatchString(l) && !strings.Contains(l, "forsinket")
 	st.open = openRe.MatchString(l) && !eitherNumbersRe.MatchString(l)
 	st.past = pastRe.MatchString(l)
@@ -173,6 +176,10 @@ func (st *stance) readMarks(l string) string {
 	}
 	return l
 }
+
+// feelingRe finds the feeling an answer is given with ("Det er med beklagelse, men …"), which
+// must not read as "er med".
+var feelingRe = regexp.MustCompile(`med (?:stor |dyb |største |megen )?(?:beklagelse|glæde|tak|interesse)`)
 
 // requests says whether a clause asks the organiser to do something; asking for the agreement
 // ("Send gerne tilslutningsaftalen, så snart den er klar") asks for what every municipality is

@@ -371,6 +371,17 @@ func conditionalAnswers(crs []clauseRead) {
 	}
 }
 
+// declinedUntilDecided: "Jeg vil ikke melde mig til et møde, før byrådet har besluttet sig"
+// refuses to answer yet, it does not decline: the refusal lasts until the municipality decides.
+func declinedUntilDecided(crs []clauseRead) {
+	for i := 1; i < len(crs); i++ {
+		until := crs[i].lead == "før" || crs[i].lead == "inden"
+		if until && crs[i-1].sent == crs[i].sent && crs[i-1].role == roleDecline && decisionRe.MatchString(crs[i].lower) {
+			crs[i-1].role = roleHedged
+		}
+	}
+}
+
 // withUsRe finds "vi er (stadig) med" ending its clause: in the project or at the meetings,
 // as the sentence around it says.
 var withUsRe = regexp.MustCompile(`(?:^|\s)(?:er|være|bliver)\s+(?:\p{L}+\s+)?med[\s.,;:!–-]*$`)

@@ -101,6 +101,23 @@ var allMeetingsRe = wordsRe(`møderne|dialogmøderne|nogen af|alle tre|de tre|de
 // "de to første"): refused, they leave the others open.
 var someMeetingsRe = wordsRe(`(to|2|et|ét|én|en) (ud )?af (de )?(tre|3) (møder|datoer|dialogmøder)|(to|2|et|ét|én|en) af (møderne|datoerne|dialogmøderne)|de to (andre|første|sidste|øvrige)( møder| datoer)?`)
 
+// someMeetings says whether a refusal reaches some of the meetings only. One meeting after the
+// refusal ("har ikke mulighed for at komme til et af møderne") is any of them: the invitation
+// declined, not one meeting refused and two left open.
+func someMeetings(l string, declAt int) bool {
+	loc := someMeetingsRe.FindStringIndex(l)
+	if loc == nil {
+		return false
+	}
+	one := strings.TrimLeft(l[loc[0]:], " ,.;:")
+	for _, w := range []string{"et ", "ét ", "én ", "en "} {
+		if strings.HasPrefix(one, w) && loc[0] > declAt {
+			return false
+		}
+	}
+	return true
+}
+
 // roleOf decides what a clause does.
 func (rd *reader) roleOf(cr *clauseRead) role {
 	st, cl := cr.st, cr.clause
@@ -136,7 +153,7 @@ func (rd *reader) roleOf(cr *clauseRead) role {
 		case st.subject == subjYou:
 			return roleNone
 		}
-		if specificMeetings(rd.c, cr.ms) && !allMeetingsRe.MatchString(cl.lower) || someMeetingsRe.MatchString(cl.lower) {
+		if specificMeetings(rd.c, cr.ms) && !allMeetingsRe.MatchString(cl.lower) || someMeetings(cl.lower, st.declAt) {
 			return roleRefuse
 		}
 		return roleDecline

@@ -396,7 +396,7 @@ func subjectToken(toks []token, i int, self *selfNames) (subjKind, string) {
 		}
 		return k, t.text
 	}
-	if self.is(t.lower) || t.lower == "kommunen" || t.lower == "biblioteket" || t.lower == "bibliotekerne" {
+	if self.is(t.lower) || t.lower == "kommunen" || t.lower == "biblioteket" || t.lower == "bibliotekerne" || institutionOf(toks, i, self) {
 		return subjSelf, t.text
 	}
 	if roleRe.MatchString(t.lower) && !strings.HasPrefix(t.lower, "bibliotekssystem") {
@@ -415,6 +415,16 @@ func subjectToken(toks []token, i int, self *selfNames) (subjKind, string) {
 		return subjThird, t.text // another municipality
 	}
 	return subjNone, ""
+}
+
+// institutionOf says whether token i is the writer's own library or municipality named in
+// full ("Hvidovre Bibliotek deltager ikke i dialogmøderne"): the party, not a third person.
+func institutionOf(toks []token, i int, self *selfNames) bool {
+	switch toks[i].lower {
+	case "bibliotek", "bibliotekerne", "kommune":
+		return i > 0 && self.is(toks[i-1].lower)
+	}
+	return false
 }
 
 // prepositionI says whether the word after a sentence's first "I" makes it the preposition

@@ -217,8 +217,16 @@ func sendsSomeone(cr *clauseRead, self *selfNames) bool {
 
 // takesMeeting says whether a clause takes a meeting ("vi tager Roskilde").
 func takesMeeting(l string) bool {
-	return strings.Contains(l, "tager ") || strings.HasPrefix(l, "tager")
+	i := strings.Index(l, "tager ")
+	if i < 0 && strings.HasPrefix(l, "tager") {
+		i = 0
+	}
+	return i >= 0 && !takesUpRe.MatchString(l[i:])
 }
+
+// takesUpRe finds "tager … op" ("Aftalen tager vi op i udvalget i marts"): a matter taken up,
+// no meeting taken.
+var takesUpRe = regexp.MustCompile(`^tager\s(?:\p{L}+\s){0,3}op(?:$|[^\p{L}])`)
 
 // comesAlong says whether the refusal at offset at is of coming along ("kan ikke komme med").
 func comesAlong(l string, at int) bool {

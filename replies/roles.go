@@ -175,7 +175,7 @@ func (rd *reader) roleOf(cr *clauseRead) role {
 		}
 		return roleAttend
 	}
-	if positiveMention(cr.ms) && (cr.count > 0 || takesMeeting(cl.lower) || sendsSomeone(cr, rd.self)) {
+	if positiveMention(cr.ms) && (cr.count > 0 || takesMeeting(cl.lower) || choosesMeetingRe.MatchString(cl.lower) || sendsSomeone(cr, rd.self)) {
 		return roleAttend // "Vi er 4 fra Næstved til Roskilde", "så vi tager Vejle", "sender Maria Schou til Vejle"
 	}
 	if cr.alone {
@@ -223,6 +223,10 @@ func takesMeeting(l string) bool {
 	}
 	return i >= 0 && !takesUpRe.MatchString(l[i:])
 }
+
+// choosesMeetingRe finds a choice landed on ("men er endt med Roskilde", "vi lander på
+// Vejle"): with the meeting it names and no verb of coming, the clause answers.
+var choosesMeetingRe = wordsRe(`ender (vi |jeg )?med|endt med|lander (vi |jeg )?på|landet på`)
 
 // takesUpRe finds "tager … op" ("Aftalen tager vi op i udvalget i marts"): a matter taken up,
 // no meeting taken.

@@ -2,6 +2,7 @@ package replies
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -360,7 +361,11 @@ func dayStart(t time.Time) time.Time {
 func (rc refContext) weekdays(lower string, add func(mention, int)) {
 	for _, loc := range wordSpans(lower) {
 		w := lower[loc[0]:loc[1]]
+		ord := ordinalBeforeRe.FindStringSubmatch(lower[max(0, loc[0]-30):loc[0]])
 		wd, ok := weekdayOf(w)
+		if !ok && ord != nil {
+			wd, ok = weekdayOf(strings.TrimSuffix(w, "e")) // "den første af de to tirsdage"
+		}
 		if !ok {
 			continue
 		}
@@ -382,6 +387,9 @@ func (rc refContext) weekdays(lower string, add func(mention, int)) {
 				ids = found
 			}
 		}
+		if ord != nil && len(ids) > 1 {
+			ids = rc.nthOf(ids, ord[1]) // "den sidste tirsdag": the later of the Tuesdays
+		}
 		m := mention{pos: loc[0], kind: refWeekday, words: lower[loc[0]:loc[1]]}
 		switch len(ids) {
 		case 0:
@@ -393,6 +401,35 @@ func (rc refContext) weekdays(lower string, add func(mention, int)) {
 		}
 		add(m, loc[1])
 	}
+}
+
+// ordinalBeforeRe finds an order set before a weekday ("den sidste tirsdag", "den første af de
+// to tirsdage"); "sidste tirsdag" without "den" is the one gone by.
+var ordinalBeforeRe = regexp.MustCompile(`(?:^|[^\p{L}])den\s+(første|sidste|seneste|tidligste|anden)(?:\s+af\s+de\s+(?:to|tre))?\s+$`)
+
+// nthOf picks from meetings on the same weekday the one an order word names, by time.
+func (rc refContext) nthOf(ids []string, word string) []string {
+	sorted := slices.Clone(ids)
+	slices.SortFunc(sorted, func(a, b string) int {
+		return rc.startOf(rc.c.Meetings[rc.index(a)]).Compare(rc.startOf(rc.c.Meetings[rc.index(b)]))
+	})
+	switch word {
+	case "første", "tidligste":
+		return sorted[:1]
+	case "anden":
+		return sorted[1:2]
+	}
+	return sorted[len(sorted)-1:]
+}
+
+// index is the position of meeting id in the campaign.
+func (rc refContext) index(id string) int {
+	for i, mt := range rc.c.Meetings {
+		if mt.ID == id {
+			return i
+		}
+	}
+	return 0
 }
 
 // comingWeekday is the meeting on the coming weekday wd counted from the day of writing ("på

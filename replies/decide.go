@@ -70,6 +70,7 @@ func (rd *reader) readClauses(segs []segment) []clauseRead {
 	rd.promisesLater(crs)
 	conditionalAnswers(crs)
 	declinedUntilDecided(crs)
+	bothBranches(crs)
 	wishedSent(crs)
 	imperativeRequests(crs)
 	projectWith(crs)

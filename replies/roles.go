@@ -411,6 +411,31 @@ func declinedUntilDecided(crs []clauseRead) {
 	}
 }
 
+// otherwiseRe opens the other branch of a condition ("i modsat fald må vi melde fra",
+// "ellers melder vi fra").
+var otherwiseRe = regexp.MustCompile(`^(?:og |men )?(?:i modsat fald|ellers|hvis ikke)(?:$|[^\p{L}])`)
+
+// bothBranches: "Såfremt mødet flyttes, kommer vi; i modsat fald må vi melde fra" says what
+// happens either way and decides neither: the coming and the refusal both lean.
+func bothBranches(crs []clauseRead) {
+	for i := range crs {
+		if !otherwiseRe.MatchString(crs[i].lower) {
+			continue
+		}
+		for j := i - 1; j >= max(0, i-3); j-- {
+			if !crs[j].cond && crs[j].lead != "hvis" && crs[j].lead != "såfremt" {
+				continue
+			}
+			for k := j; k <= i; k++ {
+				if crs[k].role == roleAttend || crs[k].role == roleDecline {
+					crs[k].role = roleHedged
+				}
+			}
+			break
+		}
+	}
+}
+
 // withUsRe finds "vi er (stadig) med" ending its clause: in the project or at the meetings,
 // as the sentence around it says.
 var withUsRe = regexp.MustCompile(`(?:^|\s)(?:er|være|bliver)\s+(?:\p{L}+\s+)?med[\s.,;:!–-]*$`)

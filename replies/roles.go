@@ -373,6 +373,11 @@ var (
 	provisoRe       = regexp.MustCompile(`^(?:og |men )?(?:under forudsætning af|forudsat|på betingelse af|med forbehold for|med det forbehold)(?:$|[^\p{L}])`)
 )
 
+// ownProvisoRe finds a proviso on the writer's own calendar or budget ("Med forbehold for
+// budgetforhandlingerne kommer jeg til Vejle", "med forbehold for sygdom"): what any sign-up
+// runs the risk of, not a condition on whether the municipality takes part; the answer stands.
+var ownProvisoRe = regexp.MustCompile(`^(?:og |men )?med (?:et |det )?forbehold for (?:\p{L}+ ){0,2}?(?:budget\p{L}*|kalender\p{L}*|sygdom|ændringer|uforudsete|travlhed|arbejdspres|\p{L}*møde\p{L}*)(?:$|[^\p{L}])`)
+
 // conditionalAnswers: the answer of a sentence with a condition on whether the municipality
 // takes part ("Bliver svaret ja, vil vi foretrække Roskilde", "Hvis vi deltager, bliver det i
 // Vejle", "Vi deltager kun, hvis kommunen tilslutter sig – og så bliver det Aalborg") or with a
@@ -389,7 +394,7 @@ func conditionalAnswers(crs []clauseRead) {
 		more := i+1 < len(crs) && crs[i+1].sent == crs[i].sent
 		verbFirst := verbFirstCondRe.MatchString(l) && (more || strings.Contains(l, ","))
 		decision := first && (decisionCondRe.MatchString(l) || verbFirst) || opened && decisionRe.MatchString(l)
-		if !decision && !(first && provisoRe.MatchString(l)) {
+		if !decision && !(first && provisoRe.MatchString(l) && !ownProvisoRe.MatchString(l)) {
 			continue
 		}
 		for j := range crs {

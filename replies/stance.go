@@ -149,7 +149,7 @@ func (st *stance) readMarks(l string) string {
 		l = blank(l, loc) // "Det er med beklagelse": a feeling, not "er med"
 	}
 	st.hedge = hedgeRe.MatchString(l) && !strings.Contains(l, "forsinket")
-	st.open = openRe.MatchString(l) && !eitherNumbersRe.MatchString(l)
+	st.open = openRe.MatchString(l) && !eitherNumbersRe.MatchString(l) && !ownProvisoRe.MatchString(l)
 	st.past = pastRe.MatchString(l)
 	st.prefer = preferRe.MatchString(l)
 	st.change = changeRe.MatchString(l)

@@ -2,7 +2,6 @@ package replies
 
 import (
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -81,7 +80,6 @@ func newRefContext(c *campaign.Campaign, sent time.Time, invitee string) refCont
 }
 
 var (
-	orderRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:det|den|de)\s+(?:(to|tre)\s+)?(allerførste|første|midterste|sidste|seneste|tidligste|andet|anden|tredje)(?:\s+(?:af\s+(?:de\s+|jeres\s+|disse\s+|dine\s+)?(?:tre\s+|to\s+)?(?:møder(?:ne)?|dialogmøder(?:ne)?|datoer(?:ne)?|dem)|møde(?:t)?|dialogmøde(?:t)?|dato))`)
 	// relDayRe finds a day named from the day of writing.
 	relDayRe = regexp.MustCompile(`(?:^|[^\p{L}])(i\s+morgen|i\s+overmorgen|i\s+dag|imorgen|idag)(?:$|[^\p{L}])`)
 	// hostRe finds the meeting named as the writer's own house.
@@ -403,35 +401,6 @@ func (rc refContext) weekdays(lower string, add func(mention, int)) {
 	}
 }
 
-// ordinalBeforeRe finds an order set before a weekday ("den sidste tirsdag", "den første af de
-// to tirsdage"); "sidste tirsdag" without "den" is the one gone by.
-var ordinalBeforeRe = regexp.MustCompile(`(?:^|[^\p{L}])den\s+(første|sidste|seneste|tidligste|anden)(?:\s+af\s+de\s+(?:to|tre))?\s+$`)
-
-// nthOf picks from meetings on the same weekday the one an order word names, by time.
-func (rc refContext) nthOf(ids []string, word string) []string {
-	sorted := slices.Clone(ids)
-	slices.SortFunc(sorted, func(a, b string) int {
-		return rc.startOf(rc.c.Meetings[rc.index(a)]).Compare(rc.startOf(rc.c.Meetings[rc.index(b)]))
-	})
-	switch word {
-	case "første", "tidligste":
-		return sorted[:1]
-	case "anden":
-		return sorted[1:2]
-	}
-	return sorted[len(sorted)-1:]
-}
-
-// index is the position of meeting id in the campaign.
-func (rc refContext) index(id string) int {
-	for i, mt := range rc.c.Meetings {
-		if mt.ID == id {
-			return i
-		}
-	}
-	return 0
-}
-
 // comingWeekday is the meeting on the coming weekday wd counted from the day of writing ("på
 // tirsdag"). "næste tirsdag" written earlier in the same week may mean that Tuesday or the
 // one a week later: the meetings on both are returned, so that two are held, not guessed.
@@ -519,50 +488,6 @@ func (rc refContext) relative(lower string, add func(mention, int)) {
 
 // smallHours is the hour before which a day written of may be counted from the day before.
 const smallHours = 4
-
-// ordered finds a meeting named by its place in time ("det første af de tre møder").
-func (rc refContext) ordered(lower string, add func(mention, int)) {
-	if !strings.Contains(lower, "møde") && !strings.Contains(lower, "dato") && !strings.Contains(lower, " af ") {
-		return
-	}
-	loc := orderRe.FindStringSubmatchIndex(lower)
-	if loc == nil {
-		return
-	}
-	byTime := rc.byTime()
-	n := len(byTime)
-	if n == 0 {
-		return
-	}
-	word := lower[loc[4]:loc[5]]
-	plural := loc[2] >= 0
-	var idx []int
-	switch word {
-	case "allerførste", "første", "tidligste":
-		idx = []int{0}
-		if plural {
-			idx = []int{0, 1}
-		}
-	case "sidste", "seneste":
-		idx = []int{n - 1}
-		if plural {
-			idx = []int{n - 2, n - 1}
-		}
-	case "midterste":
-		if n%2 == 1 {
-			idx = []int{n / 2}
-		}
-	case "andet", "anden":
-		idx = []int{1}
-	case "tredje":
-		idx = []int{2}
-	}
-	for _, i := range idx {
-		if i >= 0 && i < n {
-			add(mention{meeting: byTime[i], pos: loc[4], kind: refOrder, words: lower[max(0, loc[0]):loc[1]]}, loc[1])
-		}
-	}
-}
 
 var (
 	// monthRefRe finds a meeting named by its month ("mødet i februar", "først i marts").

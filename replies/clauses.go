@@ -375,11 +375,22 @@ func (k *clauseCutter) atSpace(i int) {
 	case lw == "fordi" || lw == "hvis" || lw == "because":
 		k.cut(i, i+1+len(w), lw, true)
 		k.cond = lw == "hvis"
+	case lw == "så" && !comma && i > k.start+8 && soSubjectVerb(s[i+1+len(w):]):
+		// "Kan ikke d 1/3 i Roskilde pga byrådsmøde så jeg tager til Vejle i stedet": the
+		// consequence, a main clause of its own though the comma is left out
+		k.cut(i, i+1+len(w), "så", false)
 	case lw == "og" && !comma && i > k.start+8 && finiteVerbs[strings.ToLower(nextWord(strings.TrimLeft(s[i+1+len(w):], " ")))]:
 		// "Vi kan alligevel ikke den 1. marts og tager derfor til Vejle": a second main clause
 		// with the subject of the first; its "og" stays in it ("og bliver to").
 		k.cut(i, i+1, "og", false)
 	}
+}
+
+// soSubjectVerb says whether what follows "så" is a subject pronoun and a finite verb ("så
+// jeg tager", "så vi kommer").
+func soSubjectVerb(s string) bool {
+	f := strings.Fields(strings.ToLower(s))
+	return len(f) >= 2 && subjectPronoun(f[0]) && finiteVerbs[f[1]]
 }
 
 // finiteVerbs are the verbs that open a main clause after "og" with the subject left out.

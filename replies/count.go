@@ -1,6 +1,7 @@
 package replies
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/rsvpd/rsvpd/campaign"
@@ -236,7 +237,8 @@ func (rd *reader) countFromNumber(pc *peopleCount, crs []clauseRead, sc countSca
 		pc.n += rd.joined(crs, sc.explicitAt)
 	}
 	pc.note = campaign.Reason{Code: campaign.NotePeopleFrom, People: sc.explicit, Ref: "number", Quote: clip(sc.explicitWords)}
-	if lastAdd > sc.explicitAt && laterWord(crs, sc.explicitAt, lastAdd) && n != pc.n {
+	swap := lastAdd > sc.explicitAt && swapRe.MatchString(crs[lastAdd].lower)
+	if lastAdd > sc.explicitAt && laterWord(crs, sc.explicitAt, lastAdd) && n != pc.n && !swap {
 		// "Vi kommer to til Vejle. PS: Lis Bak tager alligevel med": whether she is one
 		// of the two is for a person to read
 		pc.doubt = campaign.Reason{Code: campaign.NoteCountsDiffer, People: max(n, pc.n+1), Count: pc.n, Quote: clip(crs[lastAdd].text)}
@@ -253,6 +255,10 @@ func (rd *reader) countFromNumber(pc *peopleCount, crs []clauseRead, sc countSca
 		pc.n = n
 	}
 }
+
+// swapRe finds one person put in another's place ("I stedet for Lone Vind kommer Hanne Juul"):
+// the number stated before stays.
+var swapRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:i stedet for|istedet for|istedenfor|afløser|erstatter)\s`)
 
 // aboutComing says whether a clause says who comes: it comes, names a meeting or heads a list.
 func aboutComing(cr clauseRead) bool {

@@ -69,6 +69,8 @@ func (rd *reader) readClauses(segs []segment) []clauseRead {
 	rd.continueClauses(crs)
 	rd.promisesLater(crs)
 	conditionalAnswers(crs)
+	declinedUntilDecided(crs)
+	bothBranches(crs)
 	wishedSent(crs)
 	imperativeRequests(crs)
 	projectWith(crs)

@@ -178,6 +178,18 @@ func TestAnswersBesideOtherWords(t *testing.T) {
 		{"Jeg ved ikke endnu, om jeg kan komme – jeg skriver, når jeg ved det.", "unclear", "", 0, false, false, true},
 		{"Det er endnu uvist, om vi kan. Svar kommer.", "unclear", "", 0, false, false, true},
 		{"Jeg kan først svare i næste uge.", "unclear", "", 0, false, false, true},
+		// round 5: withdrawals, declines under a condition, numbers and more, choices, order
+		{"Vi annullerer hermed vores tilmelding til mødet i Aalborg.", "decline", "", 0, false, false, false},
+		{"Det er med beklagelse, men vi trækker os fra mødet i Roskilde.", "decline", "", 0, false, false, false},
+		{"Jeg vil ikke melde mig til et møde, før byrådet har besluttet sig. Jeg melder tilbage herefter.", "unclear", "", 0, false, false, true},
+		{"Såfremt mødet flyttes, kommer vi; i modsat fald må vi melde fra. Jeg giver besked.", "unclear", "", 0, false, false, true},
+		{"Vi kommer 2 + skolebibliotekskonsulenten til Aalborg.", "attend", "aalborg", 3, false, false, false},
+		{"Desværre har vi ikke mulighed for at komme til et af møderne.", "decline", "", 0, false, false, false},
+		{"Jeg har overvejet Vejle, men er endt med Roskilde.", "attend", "roskilde", 1, false, false, false},
+		{"Kan ikke d 1/3 i Roskilde pga byrådsmøde så jeg tager til Vejle i stedet", "attend", "vejle", 1, false, false, false},
+		{"Vi er tilmeldt to til Roskilde. I stedet for Lone Vind kommer Hanne Juul.", "attend", "roskilde", 2, false, false, false},
+		{"Vi tager den første af de to tirsdage.", "attend", "aalborg", 1, false, false, false},
+		{"Med forbehold for budgetforhandlingerne kommer jeg til Vejle.", "attend", "vejle", 1, false, false, false},
 	}
 	for _, k := range cases {
 		tr := readText(c, k.text)

@@ -445,7 +445,7 @@ var (
 	bothRe      = regexp.MustCompile(`(?:^|[^\p{L}])(?:begge to|begge|os begge|vi begge|both of us|both)(?:$|[^\p{L}])`)
 	aloneRe2    = regexp.MustCompile(`(?:^|[^\p{L}])(?:alene|kun mig|bare mig|kun mig selv|kun jeg|det bliver kun mig|kun ham|kun hende|kun én|kun en|only me|just me|just myself|on my own|by myself)(?:$|[^\p{L}])`)
 	withRe      = regexp.MustCompile(`(?:^|[^\p{L}])jeg\s+(?:kommer|deltager|tager)(?:\s+[\p{L}.]+){0,4}?\s+med\s+(` + numAlt + `)\s+(?:fra|kolleger|kollegaer|medarbejdere|andre|af)`)
-	plusRe      = regexp.MustCompile(`(?:^|[^\p{L}])(?:vi|os)\s+(?P<n>to|tre|2|3)\s*\+\s*(?P<w>[\p{L}-]+)`)
+	plusRe      = regexp.MustCompile(`(?:^|[^\p{L}])(?:vi|os)(?:\s+(?:kommer|bliver|er|deltager|tager|kører))?\s+(?P<n>to|tre|2|3)\s*(?:\+|plus)\s*(?P<w>[\p{L}\d-]+)`)
 	// notCountAfterRe marks a number that is no count of people ("en mere end", "fire i bilen").
 	notCountAfterRe = regexp.MustCompile(`^\s*(?:mere|flere|færre|mindre|end|i bilen|dage|timer|uger|minutter|møder|af de|af møderne|af dem|gange|år|more|fewer|days|hours|er for mange|i (?:ledergruppen|ledelsen|afdelingen|huset|teamet|gruppen|staben|personalegruppen|styregruppen|bestyrelsen)|på (?:biblioteket|hovedbiblioteket|kontoret)|ansatte|filialer|afdelinger|skoler|kommuner|institutioner)(?:$|[^\p{L}])`)
 	// eachOfRe finds one from each of a number of groups ("én fra hver af vores tre afdelinger"):
@@ -574,7 +574,8 @@ func statedCount(l string, coming bool) (n int, words [2]int, partial bool) {
 		if err != nil {
 			k = numWords[l[mm[2]:mm[3]]]
 		}
-		n, words, partial = k+1, [2]int{mm[0], mm[5]}, false // "vi to + skolebibliotekskonsulenten"
+		more := max(numberWord(l[mm[4]:mm[5]]), 1) // "Vi kommer to plus én", "vi to + konsulenten"
+		n, words, partial = k+more, [2]int{mm[0], mm[5]}, false
 	}
 	if n == 0 && coming {
 		if k, loc := bothOthers(l); k > 0 {

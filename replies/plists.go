@@ -24,6 +24,11 @@ func (rd *reader) participantLists(crs []clauseRead) []plist {
 		for j < len(crs) && crs[j].line == line {
 			j++ // the rest of the header's line
 		}
+		if j < len(crs) && crs[j].line == line+1 && columnHeads(crs[j].lower) {
+			line++ // "Navn Stilling Mail": a table's header row, no one
+			for j++; j < len(crs) && crs[j].line == line; j++ {
+			}
+		}
 		l := plist{header: i}
 		for j < len(crs) && crs[j].line == line+1 && rd.listItem(crs, j) {
 			l.items = append(l.items, j)
@@ -37,6 +42,21 @@ func (rd *reader) participantLists(crs []clauseRead) []plist {
 		}
 	}
 	return out
+}
+
+// columnHeads says whether a line is the header row of a table pasted from a spreadsheet
+// ("Navn Stilling Mail"): every word names a column.
+func columnHeads(l string) bool {
+	f := strings.FieldsFunc(l, func(r rune) bool { return r == ' ' || r == '\t' || r == ';' || r == '|' || r == ',' })
+	for _, w := range f {
+		switch strings.TrimRight(w, ".:") {
+		case "navn", "fornavn", "efternavn", "stilling", "titel", "funktion", "mail", "e-mail", "email", "mailadresse",
+			"telefon", "tlf", "mobil", "afdeling", "arbejdssted", "kommune", "møde":
+		default:
+			return false
+		}
+	}
+	return len(f) >= 2
 }
 
 // listHeaders returns the clauses that introduce a list of participants.

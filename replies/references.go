@@ -80,7 +80,6 @@ func newRefContext(c *campaign.Campaign, sent time.Time, invitee string) refCont
 }
 
 var (
-	orderRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:det|den|de)\s+(?:(to|tre)\s+)?(allerførste|første|midterste|sidste|seneste|tidligste|andet|anden|tredje)(?:\s+(?:af\s+(?:de\s+|jeres\s+|disse\s+|dine\s+)?(?:tre\s+|to\s+)?(?:møder(?:ne)?|dialogmøder(?:ne)?|datoer(?:ne)?|dem)|møde(?:t)?|dialogmøde(?:t)?|dato))`)
 	// relDayRe finds a day named from the day of writing.
 	relDayRe = regexp.MustCompile(`(?:^|[^\p{L}])(i\s+morgen|i\s+overmorgen|i\s+dag|imorgen|idag)(?:$|[^\p{L}])`)
 	// hostRe finds the meeting named as the writer's own house.
@@ -360,7 +359,11 @@ func dayStart(t time.Time) time.Time {
 func (rc refContext) weekdays(lower string, add func(mention, int)) {
 	for _, loc := range wordSpans(lower) {
 		w := lower[loc[0]:loc[1]]
+		ord := ordinalBeforeRe.FindStringSubmatch(lower[max(0, loc[0]-30):loc[0]])
 		wd, ok := weekdayOf(w)
+		if !ok && ord != nil {
+			wd, ok = weekdayOf(strings.TrimSuffix(w, "e")) // "den første af de to tirsdage"
+		}
 		if !ok {
 			continue
 		}
@@ -381,6 +384,9 @@ func (rc refContext) weekdays(lower string, add func(mention, int)) {
 			if found := rc.comingWeekday(wd, strings.HasSuffix(before, "næste")); len(found) > 0 {
 				ids = found
 			}
+		}
+		if ord != nil && len(ids) > 1 {
+			ids = rc.nthOf(ids, ord[1]) // "den sidste tirsdag": the later of the Tuesdays
 		}
 		m := mention{pos: loc[0], kind: refWeekday, words: lower[loc[0]:loc[1]]}
 		switch len(ids) {
@@ -482,50 +488,6 @@ func (rc refContext) relative(lower string, add func(mention, int)) {
 
 // smallHours is the hour before which a day written of may be counted from the day before.
 const smallHours = 4
-
-// ordered finds a meeting named by its place in time ("det første af de tre møder").
-func (rc refContext) ordered(lower string, add func(mention, int)) {
-	if !strings.Contains(lower, "møde") && !strings.Contains(lower, "dato") && !strings.Contains(lower, " af ") {
-		return
-	}
-	loc := orderRe.FindStringSubmatchIndex(lower)
-	if loc == nil {
-		return
-	}
-	byTime := rc.byTime()
-	n := len(byTime)
-	if n == 0 {
-		return
-	}
-	word := lower[loc[4]:loc[5]]
-	plural := loc[2] >= 0
-	var idx []int
-	switch word {
-	case "allerførste", "første", "tidligste":
-		idx = []int{0}
-		if plural {
-			idx = []int{0, 1}
-		}
-	case "sidste", "seneste":
-		idx = []int{n - 1}
-		if plural {
-			idx = []int{n - 2, n - 1}
-		}
-	case "midterste":
-		if n%2 == 1 {
-			idx = []int{n / 2}
-		}
-	case "andet", "anden":
-		idx = []int{1}
-	case "tredje":
-		idx = []int{2}
-	}
-	for _, i := range idx {
-		if i >= 0 && i < n {
-			add(mention{meeting: byTime[i], pos: loc[4], kind: refOrder, words: lower[max(0, loc[0]):loc[1]]}, loc[1])
-		}
-	}
-}
 
 var (
 	// monthRefRe finds a meeting named by its month ("mødet i februar", "først i marts").

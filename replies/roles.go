@@ -101,6 +101,23 @@ var allMeetingsRe = wordsRe(`møderne|dialogmøderne|nogen af|alle tre|de tre|de
 // "de to første"): refused, they leave the others open.
 var someMeetingsRe = wordsRe(`(to|2|et|ét|én|en) (ud )?af (de )?(tre|3) (møder|datoer|dialogmøder)|(to|2|et|ét|én|en) af (møderne|datoerne|dialogmøderne)|de to (andre|første|sidste|øvrige)( møder| datoer)?`)
 
+// someMeetings says whether a refusal reaches some of the meetings only. One meeting after the
+// refusal ("har ikke mulighed for at komme til et af møderne") is any of them: the invitation
+// declined, not one meeting refused and two left open.
+func someMeetings(l string, declAt int) bool {
+	loc := someMeetingsRe.FindStringIndex(l)
+	if loc == nil {
+		return false
+	}
+	one := strings.TrimLeft(l[loc[0]:], " ,.;:")
+	for _, w := range []string{"et ", "ét ", "én ", "en "} {
+		if strings.HasPrefix(one, w) && loc[0] > declAt {
+			return false
+		}
+	}
+	return true
+}
+
 // roleOf decides what a clause does.
 func (rd *reader) roleOf(cr *clauseRead) role {
 	st, cl := cr.st, cr.clause
@@ -136,7 +153,7 @@ func (rd *reader) roleOf(cr *clauseRead) role {
 		case st.subject == subjYou:
 			return roleNone
 		}
-		if specificMeetings(rd.c, cr.ms) && !allMeetingsRe.MatchString(cl.lower) || someMeetingsRe.MatchString(cl.lower) {
+		if specificMeetings(rd.c, cr.ms) && !allMeetingsRe.MatchString(cl.lower) || someMeetings(cl.lower, st.declAt) {
 			return roleRefuse
 		}
 		return roleDecline
@@ -158,7 +175,7 @@ func (rd *reader) roleOf(cr *clauseRead) role {
 		}
 		return roleAttend
 	}
-	if positiveMention(cr.ms) && (cr.count > 0 || takesMeeting(cl.lower) || sendsSomeone(cr, rd.self)) {
+	if positiveMention(cr.ms) && (cr.count > 0 || takesMeeting(cl.lower) || choosesMeetingRe.MatchString(cl.lower) || sendsSomeone(cr, rd.self)) {
 		return roleAttend // "Vi er 4 fra Næstved til Roskilde", "så vi tager Vejle", "sender Maria Schou til Vejle"
 	}
 	if cr.alone {
@@ -200,8 +217,20 @@ func sendsSomeone(cr *clauseRead, self *selfNames) bool {
 
 // takesMeeting says whether a clause takes a meeting ("vi tager Roskilde").
 func takesMeeting(l string) bool {
-	return strings.Contains(l, "tager ") || strings.HasPrefix(l, "tager")
+	i := strings.Index(l, "tager ")
+	if i < 0 && strings.HasPrefix(l, "tager") {
+		i = 0
+	}
+	return i >= 0 && !takesUpRe.MatchString(l[i:])
 }
+
+// choosesMeetingRe finds a choice landed on ("men er endt med Roskilde", "vi lander på
+// Vejle"): with the meeting it names and no verb of coming, the clause answers.
+var choosesMeetingRe = wordsRe(`ender (vi |jeg )?med|endt med|lander (vi |jeg )?på|landet på`)
+
+// takesUpRe finds "tager … op" ("Aftalen tager vi op i udvalget i marts"): a matter taken up,
+// no meeting taken.
+var takesUpRe = regexp.MustCompile(`^tager\s(?:\p{L}+\s){0,3}op(?:$|[^\p{L}])`)
 
 // comesAlong says whether the refusal at offset at is of coming along ("kan ikke komme med").
 func comesAlong(l string, at int) bool {
@@ -344,6 +373,11 @@ var (
 	provisoRe       = regexp.MustCompile(`^(?:og |men )?(?:under forudsætning af|forudsat|på betingelse af|med forbehold for|med det forbehold)(?:$|[^\p{L}])`)
 )
 
+// ownProvisoRe finds a proviso on the writer's own calendar or budget ("Med forbehold for
+// budgetforhandlingerne kommer jeg til Vejle", "med forbehold for sygdom"): what any sign-up
+// runs the risk of, not a condition on whether the municipality takes part; the answer stands.
+var ownProvisoRe = regexp.MustCompile(`^(?:og |men )?med (?:et |det )?forbehold for (?:\p{L}+ ){0,2}?(?:budget\p{L}*|kalender\p{L}*|sygdom|ændringer|uforudsete|travlhed|arbejdspres|\p{L}*møde\p{L}*)(?:$|[^\p{L}])`)
+
 // conditionalAnswers: the answer of a sentence with a condition on whether the municipality
 // takes part ("Bliver svaret ja, vil vi foretrække Roskilde", "Hvis vi deltager, bliver det i
 // Vejle", "Vi deltager kun, hvis kommunen tilslutter sig – og så bliver det Aalborg") or with a
@@ -360,13 +394,49 @@ func conditionalAnswers(crs []clauseRead) {
 		more := i+1 < len(crs) && crs[i+1].sent == crs[i].sent
 		verbFirst := verbFirstCondRe.MatchString(l) && (more || strings.Contains(l, ","))
 		decision := first && (decisionCondRe.MatchString(l) || verbFirst) || opened && decisionRe.MatchString(l)
-		if !decision && !(first && provisoRe.MatchString(l)) {
+		if !decision && !(first && provisoRe.MatchString(l) && !ownProvisoRe.MatchString(l)) {
 			continue
 		}
 		for j := range crs {
 			if crs[j].sent == crs[i].sent && crs[j].role == roleAttend {
 				crs[j].role = roleHedged
 			}
+		}
+	}
+}
+
+// declinedUntilDecided: "Jeg vil ikke melde mig til et møde, før byrådet har besluttet sig"
+// refuses to answer yet, it does not decline: the refusal lasts until the municipality decides.
+func declinedUntilDecided(crs []clauseRead) {
+	for i := 1; i < len(crs); i++ {
+		until := crs[i].lead == "før" || crs[i].lead == "inden"
+		if until && crs[i-1].sent == crs[i].sent && crs[i-1].role == roleDecline && decisionRe.MatchString(crs[i].lower) {
+			crs[i-1].role = roleHedged
+		}
+	}
+}
+
+// otherwiseRe opens the other branch of a condition ("i modsat fald må vi melde fra",
+// "ellers melder vi fra").
+var otherwiseRe = regexp.MustCompile(`^(?:og |men )?(?:i modsat fald|ellers|hvis ikke)(?:$|[^\p{L}])`)
+
+// bothBranches: "Såfremt mødet flyttes, kommer vi; i modsat fald må vi melde fra" says what
+// happens either way and decides neither: the coming and the refusal both lean.
+func bothBranches(crs []clauseRead) {
+	for i := range crs {
+		if !otherwiseRe.MatchString(crs[i].lower) {
+			continue
+		}
+		for j := i - 1; j >= max(0, i-3); j-- {
+			if !crs[j].cond && crs[j].lead != "hvis" && crs[j].lead != "såfremt" {
+				continue
+			}
+			for k := j; k <= i; k++ {
+				if crs[k].role == roleAttend || crs[k].role == roleDecline {
+					crs[k].role = roleHedged
+				}
+			}
+			break
 		}
 	}
 }

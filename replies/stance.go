@@ -18,9 +18,9 @@ var (
 	attendCueRe = wordsRe(`deltager|deltage|deltagelse|deltar|delta|kommer|komme|tilmeld\p{L}*|påmeld\p{L}*|anmäl\p{L}*|meldt (mig |os |hende |ham )?(til|på)|melde (mig|os|hende|ham|dem)( hermed| gerne| hermed gerne| også)?( selv)?( og [^.!?;:]{1,50}?)? (til|på)|melder (mig|os|hende|ham|dem)( hermed| gerne| hermed gerne| også)?( selv)?( og [^.!?;:]{1,50}?)? (til|på)|meld (mig|os)( selv)?( og [^.!?;:]{1,50}?)? (til|på)|sæt (venligst |gerne |lige )?(mig|os|hende|ham|dem)( selv)? og [^.!?;:]{1,50}? på|sætter (mig|os|hende|ham|dem)( selv)? og [^.!?;:]{1,50}? på|skriv (venligst |gerne |lige )?(mig|os|hende|ham|dem)( selv)? og [^.!?;:]{1,50}? (op|på)|skriver (mig|os|hende|ham|dem)( selv)? og [^.!?;:]{1,50}? (op|på)|tager (\p{L}+ ){0,3}(til|derop|derover|derned|derud|afsted|af sted|turen|toget|mødet|det første|det sidste|det midterste|et af)|tage (til|derop|derover|mødet|det|med)|tog til|ses|se jer|ser jer|er (naturligvis |selvfølgelig |gerne |også |stadig |fortsat |altså |klart |bestemt )?med|være med|vil (gerne |meget gerne )?(med|til)|gerne med|skriv (mig|os|hende|ham) (\p{L}+ )?(op|på)|skrive (mig|os|hende|ham) (\p{L}+ )?(op|på)|sæt (mig|os) på|repræsenterer|repræsentere|flyttes til|flytte\p{L}* (os |mig |hende |ham |dem |vores tilmelding |tilmeldingen |det )?til|flyttes|skifter ([^.,;:!?]{1,40} )?til|skifte ([^.,;:!?]{1,40} )?til|bytte\p{L}* ([^.,;:!?]{1,40} )?til|flytter (os |mig )?fra [^.,;:!?]{1,40} til|sat [^,]{1,24}? af|sat kryds|i kalenderen|i min kalender|i vores kalender|reserveret (dagen|datoen)|booket (\p{L}+ ){0,2}(billet\p{L}*|togbillet\p{L}*|tog|hotel\p{L}*|fly\p{L}*)|købt (\p{L}+ ){0,2}(billet\p{L}*|togbillet\p{L}*)|bestilt (\p{L}+ ){0,2}(billet\p{L}*|togbillet\p{L}*|hotel\p{L}*)|min deltagelse|vores deltagelse|sæt(te)? (mig|os) på|reserver\p{L}* (\p{L}+ ){0,2}(plads|pladser)|book\p{L}* (\p{L}+ ){0,2}(plads|pladser)|ja tak|ja gerne|ja|kører (med|derover|derop|dertil|til)|følgeskab|sender (vores|min|mit|en|et|to|tre|fire|\d+|begge vores|begge mine|begge) (\p{L}+ )?(skolebibliotekskonsulent\p{L}*|konsulent\p{L}*|souschef\p{L}*|kollega\p{L}*|kolleger|medarbejder\p{L}*|repræsentant\p{L}*|leder\p{L}*|chef\p{L}*|bibliotekar\p{L}*|\p{Lu})|regne med (os|mig|\d+|to|tre|fire|fem)|regn med (os|mig|\d+|to|tre|fire|fem)|glæder (mig|os) til (mødet|at komme|at deltage|at se|at møde)|ser frem til (mødet|møderne|dialogmødet|at se jer|at deltage|at komme|at møde)|det bliver|bliver det|det blir|blir det|det (må|skal|vil|kommer til at) blive|så (må|skal|vil) det blive|vælger|valgt|foretrækker|passer (mig |os )?(klart |langt |absolut )?(bedst|bedre|fint|godt|glimrende|perfekt)|går (fint|godt|fint for os)|går efter|er (nemmest|bedst|fin|fint|det bedste|mest oplagt|oplagt)|passer (os|mig)|ønsker at deltage|stiller med|tæl (os|mig) med|attend\p{L}*|will come|we'll come|we will come|i'll come|coming|be there|join\p{L}*|participat\p{L}*|register\p{L}*|sign (me|us) up|sign up|put (me|us) down|count (me|us) in|see you|would like to come|prefer\p{L}*|switch\p{L}*|change (to|our)|yes`)
 	// declineCueRe: someone does not come ("men ikke på møderne" after a yes to the project, "Det
 	// er ikke muligt for os at komme i Aalborg" too).
-	declineCueRe = wordsRe(`ikke (på|til|i|med (på|til)) (møderne|dialogmøderne|dialogmødet|mødet)|ikke muligt (for (os|mig) )?at (komme|deltage|nå)|umuligt (for (os|mig) )?at (komme|deltage|nå)|ikke (noget )?(behov for|brug for|grund til) at (deltage|komme)|passer (os |mig )?(desværre |altså |bare |slet )?ikke|for travlt|ingen (deltagelse|deltagere|tilmelding)|bliver hjemme|afstå\p{L}*|nødt til at aflyse|må aflyse|vil aflyse|når (desværre |alligevel |altså |heller )*ikke|ingen (fra os|af os|herfra)|kommer (desværre |altså |så |heller )?ingen|ikke mulighed for at sende|ønsker ikke|kan (jeg |vi |han |hun |de |du )?(desværre |alligevel |heller |altså |jo |derfor |så |nok |slet |bare |dog )*ikke|kunne (jeg |vi |han |hun |de )?(desværre |alligevel )*ikke|ikke (har|kan|deltager|kommer|får|bliver)|deltager (jeg |vi |han |hun |de )?(desværre |alligevel |altså |derfor |så |dog |heller )*ikke|deltage ikke|ikke deltage|ikke at (deltage|komme|tilmelde|melde (os|mig) til)|ikke i stand til|bliver uden (os|mig)|kommer (jeg |vi |han |hun |de )?(desværre |alligevel |altså |derfor |dog |heller )*ikke|ikke komme|har (desværre |altså |derfor |dog |heller )*ikke (mulighed|tid)|ingen mulighed|ikke mulighed|ingen af os|ingen fra os|ingen af (de |jeres )?(tre |to )?(datoer|datoerne|møder|møderne|dialogmøder|dialogmøderne|dage|dagene)|melder (hermed |desværre |hermed desværre |derfor )?fra|melde fra|meldt fra|afbud|afmeld\p{L}*|framelde\p{L}*|takke nej|takker nej|sige nej|nej tak|springer [^,.]{0,40}over|springe [^,.]{0,40}over|sige pas|siger pas|holder (os|mig) hjemme|undla(de|der) at (deltage|komme|tilmelde)|fravælge\p{L}*|lade (\p{L}+ ){0,3}gå (os |mig )?forbi|lader (\p{L}+ ){0,3}gå (os |mig )?forbi|bliver ikke repræsenteret|ikke repræsenteret|forhindre\p{L}*|er (desværre )?syg|blevet syg|sygemeldt|ikke nå|trækker (os|mig|tilmelding\p{L}*)|trækker (\p{L}+ )?(tilmelding|deltagelse)\p{L}* tilbage|aflyse (vores|min) \p{L}+|aflyser (vores|min) \p{L}+|bliver ikke til noget|sige fra|siger fra|melde pas|melder pas|stå over|står over|hverken (jeg|vi)|hverken [^.!?;:]{1,40}? eller (jeg|vi|mig|os|undertegnede)|nej|cannot|can't|can not|won't be able|will not be able|unable|not able|not attend|won't attend|will not attend|unfortunately|regret\p{L}*|decline\p{L}*|no thanks|have to cancel|must cancel`)
+	declineCueRe = wordsRe(`ikke (på|til|i|med (på|til)) (møderne|dialogmøderne|dialogmødet|mødet)|ikke muligt (for (os|mig) )?at (komme|deltage|nå)|umuligt (for (os|mig) )?at (komme|deltage|nå)|ikke (noget )?(behov for|brug for|grund til) at (deltage|komme)|passer (os |mig )?(desværre |altså |bare |slet )?ikke|for travlt|ingen (deltagelse|deltagere|tilmelding)|bliver hjemme|afstå\p{L}*|nødt til at aflyse|må aflyse|vil aflyse|når (desværre |alligevel |altså |heller )*ikke|ingen (fra os|af os|herfra)|kommer (desværre |altså |så |heller )?ingen|ikke mulighed for at sende|ønsker ikke|kan (jeg |vi |han |hun |de |du )?(desværre |alligevel |heller |altså |jo |derfor |så |nok |slet |bare |dog )*ikke|kunne (jeg |vi |han |hun |de )?(desværre |alligevel )*ikke|ikke (har|kan|deltager|kommer|får|bliver)|deltager (jeg |vi |han |hun |de )?(desværre |alligevel |altså |derfor |så |dog |heller )*ikke|deltage ikke|ikke deltage|ikke at (deltage|komme|tilmelde|melde (os|mig) til)|ikke i stand til|bliver uden (os|mig)|kommer (jeg |vi |han |hun |de )?(desværre |alligevel |altså |derfor |dog |heller )*ikke|ikke komme|har (desværre |altså |derfor |dog |heller )*ikke (mulighed|tid)|ingen mulighed|ikke mulighed|ingen af os|ingen fra os|ingen af (de |jeres )?(tre |to )?(datoer|datoerne|møder|møderne|dialogmøder|dialogmøderne|dage|dagene)|melder (hermed |desværre |hermed desværre |derfor )?fra|melde fra|meldt fra|afbud|afmeld\p{L}*|framelde\p{L}*|takke nej|takker nej|sige nej|nej tak|springer [^,.]{0,40}over|springe [^,.]{0,40}over|sige pas|siger pas|holder (os|mig) hjemme|undla(de|der) at (deltage|komme|tilmelde)|fravælge\p{L}*|lade (\p{L}+ ){0,3}gå (os |mig )?forbi|lader (\p{L}+ ){0,3}gå (os |mig )?forbi|bliver ikke repræsenteret|ikke repræsenteret|forhindre\p{L}*|er (desværre )?syg|blevet syg|sygemeldt|ikke nå|trækker (os|mig|tilmelding\p{L}*)|trækker (\p{L}+ )?(tilmelding|deltagelse)\p{L}* tilbage|trække (os|mig)|trække (\p{L}+ )?(tilmelding|deltagelse)\p{L}* [^.!?;]{0,40}?tilbage|annullere\p{L}* (\p{L}+ ){0,2}(tilmelding|deltagelse)|aflyse (vores|min) \p{L}+|aflyser (vores|min) \p{L}+|bliver ikke til noget|sige fra|siger fra|melde pas|melder pas|stå over|står over|hverken (jeg|vi)|hverken [^.!?;:]{1,40}? eller (jeg|vi|mig|os|undertegnede)|nej|cannot|can't|can not|won't be able|will not be able|unable|not able|not attend|won't attend|will not attend|unfortunately|regret\p{L}*|decline\p{L}*|no thanks|have to cancel|must cancel`)
 	// pastRe: a plan given up, a choice that would have been, or an earlier answer reported.
-	pastRe = wordsRe(`overvejede|havde (\p{L}+ )?været (det )?(nemmest|bedst|oplagt|lettest|det nemmeste|det bedste|det letteste)|ville (jeg|vi) (egentlig )?(helst|hellere)|ville (egentlig |nok |klart )?(have )?være(t)? (oplagt|bedst|nemmest|fint|godt|oplagte)|havde (egentlig |først |ellers |oprindelig |faktisk |ellers )?(tænkt|regnet|planlagt|overvejet|valgt|håbet)|ville (helst |gerne |egentlig )?have (taget|valgt|passet|deltaget)|ville have passet|egentlig tænkt|først overvejet|oprindelig\p{L}*|meldte (fra|til)|skrev (i|at|tidligere)|skrev,|har skrevet|sendte|nævnte|sagde|fortalte|som tidligere meldt|tidligere (meldt|tilmeldt|skrevet)|was planning|had planned`)
+	pastRe = wordsRe(`overvejede|har (\p{L}+ )?overvejet|havde (\p{L}+ )?været (det )?(nemmest|bedst|oplagt|lettest|det nemmeste|det bedste|det letteste)|ville (jeg|vi) (egentlig )?(helst|hellere)|ville (egentlig |nok |klart )?(have )?være(t)? (oplagt|bedst|nemmest|fint|godt|oplagte)|havde (egentlig |først |ellers |oprindelig |faktisk |ellers )?(tænkt|regnet|planlagt|overvejet|valgt|håbet)|ville (helst |gerne |egentlig )?have (taget|valgt|passet|deltaget)|ville have passet|egentlig tænkt|først overvejet|oprindelig\p{L}*|meldte (fra|til)|skrev (i|at|tidligere)|skrev,|har skrevet|sendte|nævnte|sagde|fortalte|som tidligere meldt|tidligere (meldt|tilmeldt|skrevet)|was planning|had planned`)
 	// hedgeRe: the writer leans but has not decided.
 	hedgeRe = wordsRe(`i givet fald|i så fald|i bekræftende fald|håber (at|på at) (kunne|komme|deltage)|foreløbig|foreløbigt|ser (det )?ud til|satser på|prøver at|forsøger at|prøve at|forsøge at|sandsynligvis|sandsynligt|antagelig|antageligt|formentlig|formodentlig|muligvis|måske|vistnok|tror (det|vi|jeg|nok)|det bliver nok|bliver det nok|vi (kommer|deltager|tager) nok|jeg (kommer|deltager|tager) nok|nok (til|i) |probably|perhaps|maybe`)
 	// openRe: the choice is still open.
@@ -38,7 +38,7 @@ var (
 	// requested is what a request asks for.
 	requested = `(en |et |jeres |de |den |det )?(\p{L}+ )?(kvittering|bekræftelse|referat\p{L}*|slides|materiale\p{L}*|præsentation\p{L}*|dagsorden\p{L}*|program\p{L}*|kopi|deltagerliste\p{L}*|link\p{L}*|faktura|mødeindkaldelse|frokost|mad|kost|specialkost|parkering\p{L}*|p-plads\p{L}*|opfølgning|orientering|nyhedsbrev\p{L}*)`
 	// preferRe: a choice made among meetings.
-	preferRe = wordsRe(`ender (vi |jeg )?med|lander (vi |jeg )?på|det blir|blir det|kan kun|kun den|kun d\.|kun i|kun til|kun om|hellere|helst|foretrækker|foretrække|at foretrække|passer (mig |os )?(klart |langt |absolut |nu )?(bedst|bedre)|vælger|har valgt|valgt|det bliver|bliver det|derfor|i stedet|istedet|prefer\p{L}*|rather|instead`)
+	preferRe = wordsRe(`ender (vi |jeg )?med|endt med|lander (vi |jeg )?på|det blir|blir det|kan kun|kun den|kun d\.|kun i|kun til|kun om|hellere|helst|foretrækker|foretrække|at foretrække|passer (mig |os )?(klart |langt |absolut |nu )?(bedst|bedre)|vælger|har valgt|valgt|det bliver|bliver det|derfor|i stedet|istedet|prefer\p{L}*|rather|instead`)
 	// changeRe: a change of an earlier answer; the meeting named last is the new one.
 	changeRe = wordsRe(`rettelse|ret:|opdatering|i stedet|istedet|alligevel|flyttes|flytte\p{L}*|ændre\p{L}*|ændring|skifte\p{L}*|skifter|bytte\p{L}*|ombestemt|ombestemmer|korrektion|correction|instead|switch\p{L}*|change\p{L}*|move us|move me`)
 	// optionRe: meetings named as possible, not chosen.
@@ -145,8 +145,11 @@ func (st *stance) readMarks(l string) string {
 		st.promise = true
 		l = blank(l, loc)
 	}
+	if loc := feelingRe.FindStringIndex(l); loc != nil {
+		l = blank(l, loc) // "Det er med beklagelse": a feeling, not "er med"
+	}
 	st.hedge = hedgeRe.MatchString(l) && !strings.Contains(l, "forsinket")
-	st.open = openRe.MatchString(l) && !eitherNumbersRe.MatchString(l)
+	st.open = openRe.MatchString(l) && !eitherNumbersRe.MatchString(l) && !ownProvisoRe.MatchString(l)
 	st.past = pastRe.MatchString(l)
 	st.prefer = preferRe.MatchString(l)
 	st.change = changeRe.MatchString(l)
@@ -173,6 +176,10 @@ func (st *stance) readMarks(l string) string {
 	}
 	return l
 }
+
+// feelingRe finds the feeling an answer is given with ("Det er med beklagelse, men …"), which
+// must not read as "er med".
+var feelingRe = regexp.MustCompile(`med (?:stor |dyb |største |megen )?(?:beklagelse|glæde|tak|interesse)`)
 
 // requests says whether a clause asks the organiser to do something; asking for the agreement
 // ("Send gerne tilslutningsaftalen, så snart den er klar") asks for what every municipality is
@@ -389,7 +396,7 @@ func subjectToken(toks []token, i int, self *selfNames) (subjKind, string) {
 		}
 		return k, t.text
 	}
-	if self.is(t.lower) || t.lower == "kommunen" || t.lower == "biblioteket" || t.lower == "bibliotekerne" {
+	if self.is(t.lower) || t.lower == "kommunen" || t.lower == "biblioteket" || t.lower == "bibliotekerne" || institutionOf(toks, i, self) {
 		return subjSelf, t.text
 	}
 	if roleRe.MatchString(t.lower) && !strings.HasPrefix(t.lower, "bibliotekssystem") {
@@ -408,6 +415,16 @@ func subjectToken(toks []token, i int, self *selfNames) (subjKind, string) {
 		return subjThird, t.text // another municipality
 	}
 	return subjNone, ""
+}
+
+// institutionOf says whether token i is the writer's own library or municipality named in
+// full ("Hvidovre Bibliotek deltager ikke i dialogmøderne"): the party, not a third person.
+func institutionOf(toks []token, i int, self *selfNames) bool {
+	switch toks[i].lower {
+	case "bibliotek", "bibliotekerne", "kommune":
+		return i > 0 && self.is(toks[i-1].lower)
+	}
+	return false
 }
 
 // prepositionI says whether the word after a sentence's first "I" makes it the preposition

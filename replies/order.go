@@ -1,0 +1,85 @@
+package replies
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Meetings named by their place in time: "det første af de tre møder", "den sidste tirsdag".
+
+// orderRe finds a meeting named by its order among the meetings.
+var orderRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:det|den|de)\s+(?:(to|tre)\s+)?(allerførste|første|midterste|sidste|seneste|tidligste|andet|anden|tredje)(?:\s+(?:af\s+(?:de\s+|jeres\s+|disse\s+|dine\s+)?(?:tre\s+|to\s+)?(?:møder(?:ne)?|dialogmøder(?:ne)?|datoer(?:ne)?|dem)|møde(?:t)?|dialogmøde(?:t)?|dato))`)
+
+// ordered finds a meeting named by its place in time ("det første af de tre møder").
+func (rc refContext) ordered(lower string, add func(mention, int)) {
+	if !strings.Contains(lower, "møde") && !strings.Contains(lower, "dato") && !strings.Contains(lower, " af ") {
+		return
+	}
+	loc := orderRe.FindStringSubmatchIndex(lower)
+	if loc == nil {
+		return
+	}
+	byTime := rc.byTime()
+	n := len(byTime)
+	if n == 0 {
+		return
+	}
+	word := lower[loc[4]:loc[5]]
+	plural := loc[2] >= 0
+	var idx []int
+	switch word {
+	case "allerførste", "første", "tidligste":
+		idx = []int{0}
+		if plural {
+			idx = []int{0, 1}
+		}
+	case "sidste", "seneste":
+		idx = []int{n - 1}
+		if plural {
+			idx = []int{n - 2, n - 1}
+		}
+	case "midterste":
+		if n%2 == 1 {
+			idx = []int{n / 2}
+		}
+	case "andet", "anden":
+		idx = []int{1}
+	case "tredje":
+		idx = []int{2}
+	}
+	for _, i := range idx {
+		if i >= 0 && i < n {
+			add(mention{meeting: byTime[i], pos: loc[4], kind: refOrder, words: lower[max(0, loc[0]):loc[1]]}, loc[1])
+		}
+	}
+}
+
+// ordinalBeforeRe finds an order set before a weekday ("den sidste tirsdag", "den første af de
+// to tirsdage"); "sidste tirsdag" without "den" is the one gone by.
+var ordinalBeforeRe = regexp.MustCompile(`(?:^|[^\p{L}])den\s+(første|sidste|seneste|tidligste|anden)(?:\s+af\s+de\s+(?:to|tre))?\s+$`)
+
+// nthOf picks from meetings on the same weekday the one an order word names, by time.
+func (rc refContext) nthOf(ids []string, word string) []string {
+	sorted := slices.Clone(ids)
+	slices.SortFunc(sorted, func(a, b string) int {
+		return rc.startOf(rc.c.Meetings[rc.index(a)]).Compare(rc.startOf(rc.c.Meetings[rc.index(b)]))
+	})
+	switch word {
+	case "første", "tidligste":
+		return sorted[:1]
+	case "anden":
+		return sorted[1:2]
+	}
+	return sorted[len(sorted)-1:]
+}
+
+// index is the position of meeting id in the campaign.
+func (rc refContext) index(id string) int {
+	for i, mt := range rc.c.Meetings {
+		if mt.ID == id {
+			return i
+		}
+	}
+	return 0
+}

@@ -112,6 +112,18 @@ func parseAddressList(v string) ([]*mail.Address, error) {
 // outside quoted strings, comments, angle brackets and domain literals. A group names no
 // single sender (RFC 6854 allows it in From only where there is none to name).
 func hasGroup(v string) bool {
+	found := false
+	topLevel(v, func(i int) bool {
+		found = v[i] == ':'
+		return !found
+	})
+	return found
+}
+
+// topLevel calls at with the index of each byte of an address list that stands outside quoted
+// strings, comments, domain literals and angle brackets, where RFC 5322 puts the list's own
+// punctuation (the commas between addresses, a group's colon); at returns false to stop.
+func topLevel(v string, at func(i int) bool) {
 	quoted, comment, angle, literal := false, 0, false, false
 	for i := 0; i < len(v); i++ {
 		c := v[i]
@@ -139,11 +151,12 @@ func hasGroup(v string) bool {
 			angle = true
 		case c == '>':
 			angle = false
-		case c == ':' && !angle:
-			return true
+		case !angle:
+			if !at(i) {
+				return
+			}
 		}
 	}
-	return false
 }
 
 // recipientHeaders are the fields that may name the address a reply was sent to: the
@@ -202,39 +215,19 @@ func addressesOf(v string) []string {
 // splitAddressList cuts an address list at its top-level commas.
 func splitAddressList(v string) []string {
 	var out []string
-	quoted, comment, angle := false, 0, false
 	start := 0
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		switch {
-		case c == '\\' && (quoted || comment > 0):
-			i++
-		case quoted:
-			quoted = c != '"'
-		case comment > 0:
-			switch c {
-			case '(':
-				comment++
-			case ')':
-				comment--
-			}
-		case c == '"':
-			quoted = true
-		case c == '(':
-			comment = 1
-		case c == '<':
-			angle = true
-		case c == '>':
-			angle = false
-		case c == ',' && !angle:
-			if s := strings.TrimSpace(v[start:i]); s != "" {
-				out = append(out, s)
-			}
-			start = i + 1
+	cut := func(end int) {
+		if s := strings.TrimSpace(v[start:end]); s != "" {
+			out = append(out, s)
 		}
 	}
-	if s := strings.TrimSpace(v[min(start, len(v)):]); s != "" {
-		out = append(out, s)
-	}
+	topLevel(v, func(i int) bool {
+		if v[i] == ',' {
+			cut(i)
+			start = i + 1
+		}
+		return true
+	})
+	cut(len(v))
 	return out
 }

@@ -162,19 +162,7 @@ func TestThreeAgreements(t *testing.T) {
 // golden compares got with the file, or rewrites the file under -update.
 func golden(t *testing.T, path, got string) {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./agreement -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the output (run with -update to accept):\n--- got ---\n%s", path, got)
-	}
+	testenv.Golden(t, path, got, *update)
 }
 
 // TestDanishLetters renders municipalities whose names carry æ, ø and å, and those whose

@@ -3,13 +3,13 @@ package schedules
 import (
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/testenv"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -277,19 +277,7 @@ func TestTimelineGolden(t *testing.T) {
 		line := fmt.Sprintf("%s  %-26s %s", j.Due.In(c.Location).Format("Mon 2006-01-02 15:04"), j.Key, j.Note)
 		b.WriteString(strings.TrimRight(line, " ") + "\n")
 	}
-	golden := filepath.Join("testdata", "timeline-2012.golden")
-	if *update {
-		if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if b.String() != string(want) {
-		t.Errorf("timeline differs from %s:\n%s", golden, b.String())
-	}
+	testenv.Golden(t, filepath.Join("testdata", "timeline-2012.golden"), b.String(), *update)
 
 	for _, j := range jobs {
 		is := st[j.Invitee]

@@ -4,15 +4,14 @@ import (
 	"bytes"
 	"context"
 	"flag"
-	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/rsvpd/rsvpd"
 	"github.com/rsvpd/rsvpd/config"
+	"github.com/rsvpd/rsvpd/testenv"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden timeline")
@@ -46,19 +45,7 @@ func simulateScript(t *testing.T) (*config.Config, Result, string) {
 
 func TestTimelineGolden(t *testing.T) {
 	_, _, got := simulateScript(t)
-	golden := filepath.Join("testdata", "timeline-2012.golden")
-	if *update {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Errorf("the timeline differs from %s (run with -update after checking the change):\n%s", golden, firstDiff(string(want), got))
-	}
+	testenv.Golden(t, filepath.Join("testdata", "timeline-2012.golden"), got, *update)
 }
 
 // TestTimelineRules checks the rules the timeline must follow, whatever the golden file says.
@@ -133,23 +120,6 @@ func TestScriptErrors(t *testing.T) {
 			t.Errorf("missing %q in:\n%v", want, err)
 		}
 	}
-}
-
-func firstDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < len(w) || i < len(g); i++ {
-		var a, b string
-		if i < len(w) {
-			a = w[i]
-		}
-		if i < len(g) {
-			b = g[i]
-		}
-		if a != b {
-			return "line " + strconv.Itoa(i+1) + ":\n  want: " + a + "\n  got:  " + b
-		}
-	}
-	return ""
 }
 
 func BenchmarkSimulateExample(b *testing.B) {

@@ -3,7 +3,7 @@
 // package mailtest's). `go test -short` runs on a laptop without them: a test whose need is
 // missing skips there, naming scripts/test. Without -short a missing need fails the test, so
 // that scripts/test (which installs everything and fails on any skip) never passes without
-// having run it.
+// having run it. It also holds Golden, the golden-file comparison the packages' tests share.
 package testenv
 
 import (

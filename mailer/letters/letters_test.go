@@ -16,6 +16,7 @@ import (
 	rsvpd "github.com/rsvpd/rsvpd"
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/config"
+	"github.com/rsvpd/rsvpd/testenv"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/ from the current output")
@@ -57,20 +58,7 @@ func goldenText(r Rendered) string {
 
 func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./mailer/letters -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the rendered letter (go test ./mailer/letters -update rewrites it); got:\n%s", path, got)
-	}
+	testenv.Golden(t, filepath.Join("testdata", name+".golden"), got, *update)
 }
 
 func TestLettersGolden(t *testing.T) {

@@ -8,8 +8,7 @@ import (
 	"strings"
 	"time"
 	"unicode/utf16"
-
-	"golang.org/x/text/encoding/charmap"
+	"unicode/utf8"
 )
 
 // Outlook with Exchange may send a reply as winmail.dat (application/ms-tnef, MS-OXTNEF): the
@@ -319,18 +318,14 @@ func cString(b []byte) string {
 	return string(b)
 }
 
+// decodeString8 reads an 8-bit string as UTF-8 when it is, else as Windows-1252 (fromLatin),
+// as the rest of the reading does.
 func decodeString8(s string) string {
-	if isUTF8(s) {
+	if utf8.ValidString(s) {
 		return s
 	}
-	out, err := charmap.Windows1252.NewDecoder().String(s)
-	if err != nil {
-		return s
-	}
-	return out
+	return fromLatin([]byte(s))
 }
-
-func isUTF8(s string) bool { return strings.ToValidUTF8(s, "\uFFFD") == s }
 
 // filetime reads a FILETIME (100 ns since 1601).
 func filetime(b []byte) time.Time {

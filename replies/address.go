@@ -69,6 +69,9 @@ func readFrom(h textproto.MIMEHeader) sender {
 	return sender{addr: strings.ToLower(a.Address), name: strings.Join(strings.Fields(a.Name), " ")}
 }
 
+// unfoldHeader undoes a header's folding: it drops every line break.
+var unfoldHeader = strings.NewReplacer("\r\n", "", "\n", "", "\r", "")
+
 // rawHeaderText makes a raw header value readable by net/mail without decoding anything
 // that could become an address: folding is undone, and 8-bit bytes that are not UTF-8 are
 // read as Windows-1252 (whose characters above 0x7f are all letters and signs, never the
@@ -77,7 +80,7 @@ func rawHeaderText(v string) string {
 	if !utf8.ValidString(v) {
 		v = fromLatin([]byte(v))
 	}
-	v = strings.NewReplacer("\r\n", "", "\n", "", "\r", "").Replace(v)
+	v = unfoldHeader.Replace(v)
 	return strings.TrimSpace(v)
 }
 

@@ -518,11 +518,7 @@ func statedCount(l string, coming bool) (n int, words [2]int, partial bool) {
 		if (v == "en" || v == "et" || v == "een") && !countNounNext(l[end:]) {
 			return // "vi bliver nok et kvarters tid forsinket": an article
 		}
-		k, err := strconv.Atoi(v)
-		if err != nil {
-			k = numWords[v]
-		}
-		if k > 0 && k < 50 && start >= best {
+		if k := numberWord(v); k > 0 && k < 50 && start >= best {
 			n, words, best = k, [2]int{max(0, start-20), min(len(l), end+12)}, start
 		}
 	}
@@ -533,21 +529,12 @@ func statedCount(l string, coming bool) (n int, words [2]int, partial bool) {
 		}
 	}
 	if m := eachOfRe.FindStringSubmatchIndex(l); m != nil && m[1] > best {
-		v := l[m[2]:m[3]]
-		k, err := strconv.Atoi(v)
-		if err != nil {
-			k = numWords[v]
-		}
-		n, words, best = k, [2]int{m[0], m[1]}, m[2]
+		n, words, best = numberWord(l[m[2]:m[3]]), [2]int{m[0], m[1]}, m[2]
 	}
 	if groups := fromGroupRe.FindAllStringSubmatchIndex(l, 4); len(groups) > 1 {
 		sum, seen := 0, map[string]bool{}
 		for _, g := range groups {
-			v, w := l[g[2]:g[3]], l[g[4]:g[5]]
-			k, err := strconv.Atoi(v)
-			if err != nil {
-				k = numWords[v]
-			}
+			k, w := numberWord(l[g[2]:g[3]]), l[g[4]:g[5]]
 			if seen[w] || k == 0 || notCountBeforeRe.MatchString(l[:g[2]]) {
 				sum = 0
 				break
@@ -570,10 +557,7 @@ func statedCount(l string, coming bool) (n int, words [2]int, partial bool) {
 		}
 	}
 	if mm := plusRe.FindStringSubmatchIndex(l); mm != nil {
-		k, err := strconv.Atoi(l[mm[2]:mm[3]])
-		if err != nil {
-			k = numWords[l[mm[2]:mm[3]]]
-		}
+		k := numberWord(l[mm[2]:mm[3]])
 		more := max(numberWord(l[mm[4]:mm[5]]), 1) // "Vi kommer to plus én", "vi to + konsulenten"
 		n, words, partial = k+more, [2]int{mm[0], mm[5]}, false
 	}

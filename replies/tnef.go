@@ -8,8 +8,7 @@ import (
 	"strings"
 	"time"
 	"unicode/utf16"
-
-	"golang.org/x/text/encoding/charmap"
+	"unicode/utf8"
 )
 
 // Outlook with Exchange may send a reply as winmail.dat (application/ms-tnef, MS-OXTNEF): the
@@ -252,13 +251,17 @@ func readMAPIProps(b []byte) (p mapiProps) {
 	return p
 }
 
+// mapiFixedSize is how many bytes TNEF gives a value of each fixed-size property type
+// (MS-OXTNEF 2.1.3.4, an int16 or a boolean padded to 4): int16, int32, float32, float64,
+// currency, apptime, error, boolean, int64, time, GUID.
+var mapiFixedSize = map[uint16]int{0x0002: 4, 0x0003: 4, 0x0004: 4, 0x0005: 8, 0x0006: 8, 0x0007: 8,
+	0x000a: 4, 0x000b: 4, 0x0014: 8, 0x0040: 8, 0x0048: 16}
+
 // readMAPIValues reads the value(s) of one property of type typ.
 func readMAPIValues(r *tnefReader, typ uint16) ([][]byte, bool) {
 	multi := typ&0x1000 != 0
 	base := typ &^ 0x1000
-	fixed := map[uint16]int{0x0002: 4, 0x0003: 4, 0x0004: 4, 0x0005: 8, 0x0006: 8, 0x0007: 8,
-		0x000a: 4, 0x000b: 4, 0x0014: 8, 0x0040: 8, 0x0048: 16}
-	if size, ok := fixed[base]; ok {
+	if size, ok := mapiFixedSize[base]; ok {
 		n := uint32(1)
 		if multi {
 			if n, ok = r.u32(); !ok || n > maxMAPIProps {
@@ -319,18 +322,14 @@ func cString(b []byte) string {
 	return string(b)
 }
 
+// decodeString8 reads an 8-bit string as UTF-8 when it is, else as Windows-1252 (fromLatin),
+// as the rest of the reading does.
 func decodeString8(s string) string {
-	if isUTF8(s) {
+	if utf8.ValidString(s) {
 		return s
 	}
-	out, err := charmap.Windows1252.NewDecoder().String(s)
-	if err != nil {
-		return s
-	}
-	return out
+	return fromLatin([]byte(s))
 }
-
-func isUTF8(s string) bool { return strings.ToValidUTF8(s, "\uFFFD") == s }
 
 // filetime reads a FILETIME (100 ns since 1601).
 func filetime(b []byte) time.Time {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/rsvpd/rsvpd/campaign"
 )
@@ -254,7 +255,7 @@ func FuzzTNEF(f *testing.F) {
 		if got.err != nil && strings.Contains(got.err.Error(), "internal error") {
 			t.Fatalf("decodeTNEF panicked: %v", got.err)
 		}
-		if !isUTF8(got.text) || !isUTF8(got.subject) || !isUTF8(got.class) {
+		if !utf8.ValidString(got.text) || !utf8.ValidString(got.subject) || !utf8.ValidString(got.class) {
 			t.Fatalf("invalid UTF-8: %+v", got)
 		}
 		if len(data) > 16 {

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 
@@ -48,10 +49,10 @@ type Params struct {
 }
 
 // zero reports whether the letter needs nothing besides the campaign and the invitee (an
-// invitation, an agreement letter, a nudge), whose params are "{}".
+// invitation, an agreement letter, a nudge), whose params are "{}". It asks reflect rather than
+// naming the fields, so a field added to Params cannot be left out and silently not stored.
 func (p Params) zero() bool {
-	return p.Meeting == "" && p.OldMeeting == "" && p.Headcount == 0 && p.OldHeadcount == 0 && p.Sequence == 0 &&
-		p.InReplyTo == "" && len(p.References) == 0 && !p.Copy && len(p.Reviews) == 0 && p.Since.IsZero() && p.Until.IsZero()
+	return reflect.ValueOf(p).IsZero()
 }
 
 // queued is one message to put in the outbox.

@@ -142,9 +142,10 @@ func (e *Engine) queueDigest(tx *store.Tx, job schedules.Job, cause string, now 
 	return e.queueStaff(tx, letters.KindDigest, job.Key, e.c.Organiser.Staff, Params{Since: since, Until: now}, cause, now)
 }
 
-// queueStaff queues a letter of the whole campaign (the digest, the final report, a
-// participant list) to each address once, one message per recipient.
-func (e *Engine) queueStaff(tx *store.Tx, kind letters.Kind, jobKey string, to []string, p Params, cause string, now time.Time) (bool, error) {
+// queueStaff queues a letter to the staff (the digest, the final report, a participant list,
+// a review or sign-in notice) to each address once, one message per recipient, keyed
+// prefix/address.
+func (e *Engine) queueStaff(tx *store.Tx, kind letters.Kind, prefix string, to []string, p Params, cause string, now time.Time) (bool, error) {
 	any := false
 	seen := map[string]bool{}
 	for _, addr := range to {
@@ -152,7 +153,7 @@ func (e *Engine) queueStaff(tx *store.Tx, kind letters.Kind, jobKey string, to [
 			continue
 		}
 		seen[addr] = true
-		q := queued{kind: kind, code: staffCode, recipient: addr, key: jobKey + "/" + addr, params: p}
+		q := queued{kind: kind, code: staffCode, recipient: addr, key: prefix + "/" + addr, params: p}
 		added, err := e.enqueue(tx, q, cause, now)
 		if err != nil {
 			return false, err

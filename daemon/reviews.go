@@ -34,12 +34,9 @@ func (e *Engine) NotifyReviews(ctx context.Context) (time.Time, error) {
 			ids[i] = it.ID
 		}
 		cause := fmt.Sprintf("reviews:%d-%d", ids[0], ids[len(ids)-1])
-		for _, addr := range e.c.Organiser.Staff {
-			q := queued{kind: letters.KindStaffReview, code: staffCode, recipient: addr,
-				key: key(letters.KindStaffReview, ids[0], ids[len(ids)-1], addr), params: Params{Reviews: ids}}
-			if _, err := e.enqueue(tx, q, cause, now); err != nil {
-				return err
-			}
+		if _, err := e.queueStaff(tx, letters.KindStaffReview, key(letters.KindStaffReview, ids[0], ids[len(ids)-1]),
+			e.c.Organiser.Staff, Params{Reviews: ids}, cause, now); err != nil {
+			return err
 		}
 		queuedAny = true
 		return tx.MarkNotified(ids, now)

@@ -105,14 +105,9 @@ func (w *signInWatch) failed(ctx context.Context, server string, err error) {
 		if open {
 			return nil // the letter about this outage is queued already and will tell of this server too
 		}
-		for _, addr := range e.c.Organiser.Staff {
-			q := queued{kind: letters.KindStaffSignIn, code: staffCode, recipient: addr,
-				key: key(letters.KindStaffSignIn, now.UnixMilli(), addr), params: Params{Since: now}}
-			if _, err := e.enqueue(tx, q, "sign_in:"+server, now); err != nil {
-				return err
-			}
-		}
-		return nil
+		_, err := e.queueStaff(tx, letters.KindStaffSignIn, key(letters.KindStaffSignIn, now.UnixMilli()),
+			e.c.Organiser.Staff, Params{Since: now}, "sign_in:"+server, now)
+		return err
 	})
 	if werr != nil {
 		e.log.Error("record a sign-in outage", "server", server, "err", werr)

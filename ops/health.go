@@ -274,7 +274,7 @@ func (s *Server) checkStore(ctx context.Context) Check {
 // lastDigest is when the latest digest job ran, from the run ledger.
 func lastDigest(ctx context.Context, st *store.Store) (time.Time, error) {
 	var last time.Time
-	err := st.Tx(ctx, func(tx *store.Tx) error {
+	err := st.View(ctx, func(tx *store.Tx) error {
 		r, _, err := tx.LastRun("digest/", "")
 		last = r.RanAt
 		return err

@@ -206,7 +206,7 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(c.oldest, prometheus.GaugeValue, age)
 	}
 	var open int
-	err = s.o.Store.Tx(ctx, func(tx *store.Tx) error {
+	err = s.o.Store.View(ctx, func(tx *store.Tx) error {
 		items, err := tx.Reviews(true)
 		open = len(items)
 		return err

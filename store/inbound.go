@@ -188,10 +188,7 @@ func (s *Store) BeginInbound(ctx context.Context, id int64) (Inbound, error) {
 	var in Inbound
 	err := s.Tx(ctx, func(tx *Tx) error {
 		var err error
-		if in, err = tx.Inbound(id); err != nil || in.Status != InboundNew {
-			return err
-		}
-		_, err = tx.tx.ExecContext(ctx, `UPDATE inbound SET attempts = attempts + 1 WHERE id = ?`, id)
+		in, err = tx.beginInbound(id)
 		return err
 	})
 	if err != nil {
@@ -200,21 +197,24 @@ func (s *Store) BeginInbound(ctx context.Context, id int64) (Inbound, error) {
 	return in, nil
 }
 
+// beginInbound reads a ledger row and, when it is new, counts the attempt (BeginInbound).
+func (tx *Tx) beginInbound(id int64) (Inbound, error) {
+	in, err := tx.Inbound(id)
+	if err != nil || in.Status != InboundNew {
+		return in, err
+	}
+	_, err = tx.tx.ExecContext(tx.ctx, `UPDATE inbound SET attempts = attempts + 1 WHERE id = ?`, id)
+	return in, err
+}
+
 // BeginInbounds is BeginInbound for several rows in one write (the messages of one fetch);
 // the rows come back in the order of ids. A row that is not new is returned as it is.
 func (s *Store) BeginInbounds(ctx context.Context, ids []int64) ([]Inbound, error) {
 	out := make([]Inbound, len(ids))
 	err := s.Tx(ctx, func(tx *Tx) error {
 		for i, id := range ids {
-			in, err := tx.Inbound(id)
-			if err != nil {
-				return err
-			}
-			out[i] = in
-			if in.Status != InboundNew {
-				continue
-			}
-			if _, err := tx.tx.ExecContext(ctx, `UPDATE inbound SET attempts = attempts + 1 WHERE id = ?`, id); err != nil {
+			var err error
+			if out[i], err = tx.beginInbound(id); err != nil {
 				return err
 			}
 		}

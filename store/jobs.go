@@ -29,61 +29,62 @@ func (tx *Tx) ClaimJob(r JobRun) (bool, error) {
 	return n == 1, nil
 }
 
-// JobRuns lists the run ledger in the order jobs ran.
-func (tx *Tx) JobRuns() ([]JobRun, error) {
-	rows, err := tx.tx.QueryContext(tx.ctx, `SELECT key, due, ran_at, outcome FROM job_runs ORDER BY ran_at, key`)
-	if err != nil {
-		return nil, fmt.Errorf("read job runs: %w", err)
-	}
-	defer rows.Close()
-	var out []JobRun
-	for rows.Next() {
-		var r JobRun
-		var due, ran int64
-		if err := rows.Scan(&r.Key, &due, &ran, &r.Outcome); err != nil {
-			return nil, fmt.Errorf("read job runs: %w", err)
-		}
-		r.Due, r.RanAt = fromMS(due), fromMS(ran)
-		out = append(out, r)
-	}
-	return out, rows.Err()
+const jobRunCols = `key, due, ran_at, outcome`
+
+func scanJobRun(r scanner) (JobRun, error) {
+	var j JobRun
+	var due, ran int64
+	err := r.Scan(&j.Key, &due, &ran, &j.Outcome)
+	j.Due, j.RanAt = fromMS(due), fromMS(ran)
+	return j, err
 }
 
-// EachJobRun calls fn with every entry of the run ledger, in no particular order, reading it
-// row by row rather than into one list (a campaign of 100,000 invitees has 600,000).
-func (s *Store) EachJobRun(ctx context.Context, fn func(JobRun)) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT key, due, ran_at, outcome FROM job_runs`)
+// eachJobRun calls fn with each row of a query of jobRunCols.
+func eachJobRun(rows *sql.Rows, err error, fn func(JobRun)) error {
 	if err != nil {
 		return fmt.Errorf("read job runs: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var r JobRun
-		var due, ran int64
-		if err := rows.Scan(&r.Key, &due, &ran, &r.Outcome); err != nil {
+		r, err := scanJobRun(rows)
+		if err != nil {
 			return fmt.Errorf("read job runs: %w", err)
 		}
-		r.Due, r.RanAt = fromMS(due), fromMS(ran)
 		fn(r)
 	}
 	return rows.Err()
 }
 
+// JobRuns lists the run ledger in the order jobs ran.
+func (tx *Tx) JobRuns() ([]JobRun, error) {
+	var out []JobRun
+	rows, err := tx.tx.QueryContext(tx.ctx, `SELECT `+jobRunCols+` FROM job_runs ORDER BY ran_at, key`)
+	if err := eachJobRun(rows, err, func(r JobRun) { out = append(out, r) }); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// EachJobRun calls fn with every entry of the run ledger, in no particular order, reading it
+// row by row rather than into one list (a campaign of 100,000 invitees has 600,000).
+func (s *Store) EachJobRun(ctx context.Context, fn func(JobRun)) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+jobRunCols+` FROM job_runs`)
+	return eachJobRun(rows, err, fn)
+}
+
 // LastRun is the entry of the run ledger with the latest ran_at among those whose key starts
 // with prefix, that ran (were not skipped) and are not the key except; ok is false when there
 // is none. It reads only the keys with the prefix, not the whole ledger.
-func (tx *Tx) LastRun(prefix, except string) (r JobRun, ok bool, err error) {
-	var due, ran int64
-	err = tx.tx.QueryRowContext(tx.ctx, `SELECT key, due, ran_at, outcome FROM job_runs
+func (tx *Tx) LastRun(prefix, except string) (JobRun, bool, error) {
+	r, err := scanJobRun(tx.tx.QueryRowContext(tx.ctx, `SELECT `+jobRunCols+` FROM job_runs
 		WHERE key >= ? AND key < ? AND outcome = 'ran' AND key <> ? ORDER BY ran_at DESC, key DESC LIMIT 1`,
-		prefix, prefix+"\xff", except).Scan(&r.Key, &due, &ran, &r.Outcome)
+		prefix, prefix+"\xff", except))
 	if errors.Is(err, sql.ErrNoRows) {
-		return r, false, nil
+		return JobRun{}, false, nil
 	}
 	if err != nil {
-		return r, false, fmt.Errorf("read the last %s job: %w", prefix, err)
+		return JobRun{}, false, fmt.Errorf("read the last %s job: %w", prefix, err)
 	}
-	r.Due, r.RanAt = fromMS(due), fromMS(ran)
 	return r, true, nil
 }
 

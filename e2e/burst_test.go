@@ -154,6 +154,10 @@ func burst(b *testing.B, n int) {
 	for _, d := range [][]time.Duration{own, e2e, toStore, toApply, toSend} {
 		slices.Sort(d)
 	}
+	// With nothing matched, a percentile would be a 0 s that was never measured.
+	if len(own) == 0 || len(e2e) == 0 {
+		b.Fatalf("no time measured: %d of %d replies matched to their confirmation, %d confirmations delivered", len(own), n, len(e2e))
+	}
 	q := func(d []time.Duration, p int) float64 {
 		if len(d) == 0 {
 			return 0

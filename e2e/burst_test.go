@@ -40,7 +40,10 @@ import (
 func BenchmarkReplyBurst(b *testing.B) {
 	n := 1000
 	if s := os.Getenv("RSVPD_BURST"); s != "" {
-		n, _ = strconv.Atoi(s)
+		var err error
+		if n, err = strconv.Atoi(s); err != nil || n < 1 {
+			b.Fatalf("RSVPD_BURST=%q: want a positive number of replies", s)
+		}
 	}
 	for b.Loop() {
 		burst(b, n)

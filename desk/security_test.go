@@ -64,11 +64,14 @@ func TestEveryDeskURLNeedsSignIn(t *testing.T) {
 func (f *fixture) stateOf(t testing.TB, code string) campaign.State {
 	t.Helper()
 	var st campaign.State
-	f.st.Tx(context.Background(), func(tx *store.Tx) error {
+	err := f.st.Tx(context.Background(), func(tx *store.Tx) error {
 		var err error
 		st, err = tx.State(code)
 		return err
 	})
+	if err != nil {
+		t.Fatalf("state of %s: %v", code, err) // a zero state would equal the one before
+	}
 	return st
 }
 

@@ -71,18 +71,15 @@ func TestExampleLoads(t *testing.T) {
 // TestAnswerByDefault: without schedule.answer_by the invitation asks for answers a week
 // before the first meeting, or the day before it when the invitations go out later than that.
 func TestAnswerByDefault(t *testing.T) {
-	data, err := os.ReadFile("../config.example.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, tt := range []struct{ invitations, want string }{
 		{"2012-02-06 09:00", "2012-02-21"},
 		{"2012-02-22 09:00", "2012-02-27"},
 	} {
-		s := strings.Replace(string(data), "  answer_by: 2012-02-21\n", "", 1)
-		s = strings.Replace(s, "invitations: 2012-02-06 09:00", "invitations: "+tt.invitations, 1)
-		s = strings.Replace(s, "agreement: 2012-02-20 09:00", "agreement: 2012-02-25 09:00", 1)
-		s = strings.Replace(s, "before: [14d, 7d]", "before: [5d]", 1)
+		// Each edit must take: with answer_by left in, the first case would read it back.
+		s := editedExample(t, [2]string{"  answer_by: 2012-02-21\n", ""},
+			[2]string{"invitations: 2012-02-06 09:00", "invitations: " + tt.invitations},
+			[2]string{"agreement: 2012-02-20 09:00", "agreement: 2012-02-25 09:00"},
+			[2]string{"before: [14d, 7d]", "before: [5d]"})
 		cfg, err := Parse([]byte(s), "config.yaml", os.DirFS(".."), "..")
 		if err != nil {
 			t.Fatalf("invitations %s: %v", tt.invitations, err)

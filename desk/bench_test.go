@@ -21,6 +21,9 @@ func BenchmarkPages(b *testing.B) {
 				}
 				io.Copy(io.Discard, res.Body)
 				res.Body.Close()
+				if res.StatusCode != http.StatusOK {
+					b.Fatalf("GET %s: %d, want 200: the figure would be an error page's", p, res.StatusCode)
+				}
 			}
 		})
 	}

@@ -64,12 +64,31 @@ func TestEveryDeskURLNeedsSignIn(t *testing.T) {
 func (f *fixture) stateOf(t testing.TB, code string) campaign.State {
 	t.Helper()
 	var st campaign.State
-	f.st.Tx(context.Background(), func(tx *store.Tx) error {
+	err := f.st.Tx(context.Background(), func(tx *store.Tx) error {
 		var err error
 		st, err = tx.State(code)
 		return err
 	})
+	if err != nil {
+		t.Fatalf("state of %s: %v", code, err) // a zero state would equal the one before
+	}
 	return st
+}
+
+// outboxLen is the number of rows in the outbox; it fails the test when the store cannot
+// say, rather than count 0 before and after and see no change.
+func (f *fixture) outboxLen(t testing.TB) int {
+	t.Helper()
+	var n int
+	err := f.st.View(context.Background(), func(tx *store.Tx) error {
+		rows, err := tx.OutboxRows(store.OutboxFilter{})
+		n = len(rows)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("outbox: %v", err)
+	}
+	return n
 }
 
 var tokenField = regexp.MustCompile(`name="token" value="([^"]+)"`)
@@ -285,12 +304,7 @@ func TestOneClickLinks(t *testing.T) {
 	inv, other := f.c.Invitees[80], f.c.Invitees[81]
 	links := f.desk.AnswerLinks(inv.Code)
 	before := f.stateOf(t, inv.Code)
-	var outBefore int
-	f.st.Tx(context.Background(), func(tx *store.Tx) error {
-		rows, _ := tx.OutboxRows(store.OutboxFilter{})
-		outBefore = len(rows)
-		return nil
-	})
+	outBefore := f.outboxLen(t)
 	for choice, link := range links {
 		r := c.get(link)
 		if r.status != 200 || !strings.Contains(r.body, inv.FormalName) {
@@ -302,12 +316,7 @@ func TestOneClickLinks(t *testing.T) {
 			}
 		}
 	}
-	var outAfter int
-	f.st.Tx(context.Background(), func(tx *store.Tx) error {
-		rows, _ := tx.OutboxRows(store.OutboxFilter{})
-		outAfter = len(rows)
-		return nil
-	})
+	outAfter := f.outboxLen(t)
 	if after := f.stateOf(t, inv.Code); !after.Same(before) || outAfter != outBefore {
 		t.Errorf("GET changed something: %+v -> %+v, outbox %d -> %d", before, after, outBefore, outAfter)
 	}

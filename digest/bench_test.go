@@ -24,7 +24,10 @@ import (
 func BenchmarkDigestScale(b *testing.B) {
 	n := 20000
 	if s := os.Getenv("RSVPD_SCALE_INVITEES"); s != "" {
-		n, _ = strconv.Atoi(s)
+		var err error
+		if n, err = strconv.Atoi(s); err != nil || n < 1 {
+			b.Fatalf("RSVPD_SCALE_INVITEES=%q: want a positive number of invitees", s)
+		}
 	}
 	c, st := scaleCampaign(b, n)
 	l, err := letters.New(c, "")

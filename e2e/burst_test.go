@@ -40,7 +40,10 @@ import (
 func BenchmarkReplyBurst(b *testing.B) {
 	n := 1000
 	if s := os.Getenv("RSVPD_BURST"); s != "" {
-		n, _ = strconv.Atoi(s)
+		var err error
+		if n, err = strconv.Atoi(s); err != nil || n < 1 {
+			b.Fatalf("RSVPD_BURST=%q: want a positive number of replies", s)
+		}
 	}
 	for b.Loop() {
 		burst(b, n)
@@ -153,6 +156,10 @@ func burst(b *testing.B, n int) {
 	}
 	for _, d := range [][]time.Duration{own, e2e, toStore, toApply, toSend} {
 		slices.Sort(d)
+	}
+	// With nothing matched, a percentile would be a 0 s that was never measured.
+	if len(own) == 0 || len(e2e) == 0 {
+		b.Fatalf("no time measured: %d of %d replies matched to their confirmation, %d confirmations delivered", len(own), n, len(e2e))
 	}
 	q := func(d []time.Duration, p int) float64 {
 		if len(d) == 0 {

@@ -31,7 +31,10 @@ import (
 func BenchmarkScale(b *testing.B) {
 	n := 20000
 	if s := os.Getenv("RSVPD_SCALE_INVITEES"); s != "" {
-		n, _ = strconv.Atoi(s)
+		var err error
+		if n, err = strconv.Atoi(s); err != nil || n < 1 {
+			b.Fatalf("RSVPD_SCALE_INVITEES=%q: want a positive number of invitees", s)
+		}
 	}
 	bin := buildRsvpd(b)
 	dir := b.TempDir()

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -63,7 +64,8 @@ func TestParseSpoofCorpus(t *testing.T) {
 		Held           bool     `json:"held"`
 		NeedsReview    bool     `json:"needs_review"`
 		Decided        bool     `json:"decided"`
-		ReasonContains []string `json:"reason_contains"`
+		ReasonCodes    []string `json:"reason_codes"`
+		DetailContains []string `json:"detail_contains"`
 	}
 	var exps []expectation
 	args := []string{"--config", cfg}
@@ -76,6 +78,12 @@ func TestParseSpoofCorpus(t *testing.T) {
 		exps = append(exps, e)
 		args = append(args, filepath.Join(dir, e.File))
 	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(exps) < 20 {
+		t.Fatalf("only %d cases in %s", len(exps), dir)
+	}
 	var out, errb bytes.Buffer
 	if st := runParse(context.Background(), args, &out, &errb); st != 0 {
 		t.Fatalf("exit %d: %s", st, errb.String())
@@ -86,20 +94,41 @@ func TestParseSpoofCorpus(t *testing.T) {
 	}
 	for i, e := range exps {
 		l := lines[i]
-		reason, _ := l["reason"].(string)
+		codes, details := whyCodes(l["why"])
 		held, _ := l["held"].(bool)
 		review, _ := l["needs_review"].(bool)
 		if l["from"] != e.From || l["invitee"] != e.Invitee || l["match"] != e.Match || held != e.Held || review != e.NeedsReview {
 			t.Errorf("%s (%s): from %v invitee %v match %v held %v needs_review %v (%s); want from %q invitee %q match %q held %v needs_review %v",
-				e.File, e.Case, l["from"], l["invitee"], l["match"], held, review, reason, e.From, e.Invitee, e.Match, e.Held, e.NeedsReview)
+				e.File, e.Case, l["from"], l["invitee"], l["match"], held, review, codes, e.From, e.Invitee, e.Match, e.Held, e.NeedsReview)
 		}
 		if decided := l["invitee"] != "" && !held && !review; decided != e.Decided {
 			t.Errorf("%s (%s): decided %v, want %v", e.File, e.Case, decided, e.Decided)
 		}
-		for _, want := range e.ReasonContains {
-			if !strings.Contains(reason, want) {
-				t.Errorf("%s: reason %q lacks %q", e.File, reason, want)
+		for _, want := range e.ReasonCodes {
+			if !strings.Contains(codes, " "+want+" ") {
+				t.Errorf("%s: reason codes%slack %s", e.File, codes, want)
+			}
+		}
+		for _, want := range e.DetailContains {
+			if !strings.Contains(details, want) {
+				t.Errorf("%s: reason %q does not say %q", e.File, details, want)
 			}
 		}
 	}
+}
+
+// whyCodes lists the codes of a parsed line's "why" and of its notes (" a b c "), and their
+// details.
+func whyCodes(why any) (codes, details string) {
+	w, _ := why.(map[string]any)
+	code, _ := w["code"].(string)
+	codes, details = " "+code+" ", fmt.Sprint(w["detail"])
+	notes, _ := w["notes"].([]any)
+	for _, n := range notes {
+		n, _ := n.(map[string]any)
+		c, _ := n["code"].(string)
+		codes += c + " "
+		details += " " + fmt.Sprint(n["detail"])
+	}
+	return codes, details
 }

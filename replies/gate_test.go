@@ -47,7 +47,9 @@ func TestGateUncountedNumber(t *testing.T) {
 		{"Kommer vi tre til Vejle?", 1, nil, ""},
 		// a later word takes the number back
 		{"Vi kommer fire til Aalborg. Rettelse: kun mig.", 1, nil, ""},
-	}, func(crs []clauseRead, _ string, tr *textReading) campaign.Reason { return uncountedNumber(crs, tr.headcount) })
+	}, func(crs []clauseRead, _ string, tr *textReading) campaign.Reason {
+		return uncountedNumber(crs, tr.headcount)
+	})
 }
 
 func TestGateUndecidedBeside(t *testing.T) {
@@ -76,7 +78,9 @@ func TestGateUncountedList(t *testing.T) {
 		{"Deltagere:\nNavn\tStilling\nEva Ravn\tBibliotekschef\nOle Krog\tKonsulent", 1, nil, campaign.NoteCountsDiffer},
 		{"Til Aalborg kommer:\n- Lone Bæk, bibliotekschef\n- Kaj Holt, skolebibliotekskonsulent", 2, nil, ""},
 		{"Vores spørgsmål:\n- hvornår starter frokosten\n- er der parkering", 1, nil, ""},
-	}, func(_ []clauseRead, own string, tr *textReading) campaign.Reason { return uncountedList(own, tr.headcount) })
+	}, func(_ []clauseRead, own string, tr *textReading) campaign.Reason {
+		return uncountedList(own, tr.headcount)
+	})
 }
 
 func TestGateSignatureCounted(t *testing.T) {

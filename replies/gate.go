@@ -171,12 +171,17 @@ var listLineRe = regexp.MustCompile(`^\s*(?:[-•*·–]\s+|\d{1,2}[.)]\s+|[^\t]
 // personLineRe is a line that names a person: a role, a mail address or two capitalised words.
 var personLineRe = regexp.MustCompile(`(?i:konsulent|chef|leder|bibliotekar|koordinator|direktør|medarbejder|ansvarlig|arkitekt|undertegnede)|@|\p{Lu}\p{Ll}+ \p{Lu}\p{Ll}+`)
 
+// headerRowRe is the header row of a table of participants ("Navn  Stilling  Mail").
+var headerRowRe = regexp.MustCompile(`(?i)^\W*(navn|name)\W+(stilling|titel|title|mail|e-mail|funktion|rolle|role)`)
+
 // uncountedList finds a list of participants, one a line, of another length than the number
-// read.
+// read: lines with a bullet, a number or a tab, or plain short lines under a line that ends in
+// a colon ("Fra os kommer:"), each naming a person.
 func uncountedList(own string, n int) campaign.Reason {
-	run, best, quote := 0, 0, ""
+	run, best, quote, headed := 0, 0, "", false
 	for _, line := range strings.Split(own, "\n") {
-		if listLineRe.MatchString(line) && personLineRe.MatchString(line) && !strings.Contains(strings.ToLower(line), "navn\t") {
+		plain := headed && len(line) <= 80 && !strings.HasSuffix(strings.TrimSpace(line), ".")
+		if (listLineRe.MatchString(line) || plain) && personLineRe.MatchString(line) && !headerRowRe.MatchString(line) {
 			run++
 			if run > best {
 				best, quote = run, line
@@ -184,6 +189,7 @@ func uncountedList(own string, n int) campaign.Reason {
 			continue
 		}
 		run = 0
+		headed = strings.HasSuffix(strings.TrimSpace(line), ":") || headed && strings.TrimSpace(line) == "" || headed && headerRowRe.MatchString(line)
 	}
 	if best >= 2 && best != max(n, 1) {
 		return campaign.Reason{Code: campaign.NoteCountsDiffer, People: max(n, 1), Count: best, Quote: clip(quote)}

@@ -78,6 +78,8 @@ func TestGateUncountedList(t *testing.T) {
 		{"Deltagere:\nNavn\tStilling\nEva Ravn\tBibliotekschef\nOle Krog\tKonsulent", 1, nil, campaign.NoteCountsDiffer},
 		{"Til Aalborg kommer:\n- Lone Bæk, bibliotekschef\n- Kaj Holt, skolebibliotekskonsulent", 2, nil, ""},
 		{"Vores spørgsmål:\n- hvornår starter frokosten\n- er der parkering", 1, nil, ""},
+		{"Fra Skive kommer:\n\nHanne Holm, bibliotekschef\nPer Lund (skolebibliotekskonsulent)\nIda Brix, IT", 2, nil, campaign.NoteCountsDiffer},
+		{"Jeg kommer til Vejle.\nHanne Holm\nBibliotekschef\nSkive Bibliotek", 1, nil, ""},
 	}, func(_ []clauseRead, own string, tr *textReading) campaign.Reason {
 		return uncountedList(own, tr.headcount)
 	})

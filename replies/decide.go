@@ -29,6 +29,7 @@ type textReading struct {
 	confidence float64
 	doubts     []campaign.Reason // why the words allow more than one reading: hold
 	notes      []campaign.Reason // what was read from which words
+	crs        []clauseRead      // the clauses read, for the gate
 }
 
 // reader reads the text of one reply against the campaign.
@@ -52,7 +53,7 @@ func (rd *reader) read(segs []segment) textReading {
 	crs := rd.readClauses(segs)
 	t := tallyOf(crs)
 	ch := rd.chooseMeeting(crs)
-	tr := textReading{intent: IntentUnclear, confidence: 0.3, promise: t.promise, question: t.firstAsk >= 0}
+	tr := textReading{intent: IntentUnclear, confidence: 0.3, promise: t.promise, question: t.firstAsk >= 0, crs: crs}
 	if rd.decide(&tr, crs, t, ch) {
 		rd.fillAttend(&tr, crs, ch)
 	}

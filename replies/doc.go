@@ -22,6 +22,10 @@
 // under a condition on whether the municipality takes part at all ("Hvis vi deltager, bliver det
 // i Vejle") decides nothing; and numbers, names and negations about something else (the staff,
 // the writer's own signature, another appointment, a part of the day) leave the answer as it is.
+// Last, a gate reads the sender's own words apart from all of that, with a vocabulary of its
+// own, and holds an answer that would be applied alone when they speak against it: a number of
+// people not counted, a list of another length, a name counted only from the signature, words
+// that say nothing is settled yet (gate.go).
 //
 // Anyone can write to the campaign address. Addresses are parsed from the raw header, never
 // taken from a display name or a comment (address.go); a reply matched by its sender alone is

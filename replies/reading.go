@@ -185,7 +185,8 @@ func readHuman(a *Answer, r *Reading, m *message, c *campaign.Campaign) {
 		return
 	}
 	rd := newReader(c, m.date, a.Invitee)
-	tr := rd.read(ownSegments(c, intentText(text), m))
+	segs := ownSegments(c, intentText(text), m)
+	tr := rd.read(segs)
 	if tr.intent != IntentAgreement && pdf && agreeWordRe.MatchString(strings.ToLower(text+" "+r.Subject)) && tr.intent != IntentDecline {
 		tr.intent, tr.confidence, tr.evidence = IntentAgreement, 0.85, firstMatchText(agreeWordRe, strings.ToLower(text+" "+r.Subject))
 		tr.doubts = nil
@@ -198,6 +199,7 @@ func readHuman(a *Answer, r *Reading, m *message, c *campaign.Campaign) {
 	if tr.intent == IntentAttend && !stated {
 		stated = rd.countElsewhere(&tr, ea)
 	}
+	rd.gate(&tr, tr.crs, segmentsText(segs))
 	a.Intent, a.Confidence, a.Question = tr.intent, tr.confidence, tr.question
 	switch tr.intent {
 	case IntentAttend:

@@ -138,21 +138,13 @@ func helloName() string {
 
 // noTLS accepts a connection in the clear only on loopback.
 func (d *run) noTLS(name string, srv config.Server) bool {
-	if loopback(srv.Host) {
+	if mailer.IsLoopback(srv.Host) {
 		d.ok(name, "none (tls: none, on loopback)")
 		return true
 	}
 	d.fail(name, "set tls: starttls (port 587) or tls (465 SMTP, 993 IMAP)",
 		"tls: none to %s would send the password or token in the clear", srv.Addr())
 	return false
-}
-
-func loopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // certificate reports the server's certificate: whom it names and how long it is valid.

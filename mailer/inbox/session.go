@@ -142,13 +142,7 @@ func (s *session) connect(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("connect to %s: %w", o.addr(), err)
 	}
-	tlsConfig := o.TLSConfig.Clone()
-	if tlsConfig == nil {
-		tlsConfig = &tls.Config{}
-	}
-	if tlsConfig.ServerName == "" {
-		tlsConfig.ServerName = o.Host
-	}
+	tlsConfig := mailer.ClientTLSConfig(o.TLSConfig, o.Host)
 	opts := &imapclient.Options{
 		TLSConfig: tlsConfig,
 		UnilateralDataHandler: &imapclient.UnilateralDataHandler{

@@ -95,7 +95,7 @@ func (d *run) smtpTLS(s *smtpSession, srv config.Server, state *tls.ConnectionSt
 				"%s does not offer STARTTLS", srv.Addr())
 			return false
 		}
-		if err := s.c.StartTLS(&tls.Config{ServerName: srv.Host, MinVersion: tls.VersionTLS12}); err != nil {
+		if err := s.c.StartTLS(mailer.ClientTLSConfig(nil, srv.Host)); err != nil {
 			d.fail("SMTP TLS", certFix(err), "STARTTLS with %s: %v", srv.Addr(), err)
 			return false
 		}
@@ -124,7 +124,7 @@ func dial(ctx context.Context, srv config.Server, timeout time.Duration) (net.Co
 func handshake(ctx context.Context, conn net.Conn, srv config.Server, timeout time.Duration) (*tls.Conn, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	tc := tls.Client(conn, &tls.Config{ServerName: srv.Host, MinVersion: tls.VersionTLS12})
+	tc := tls.Client(conn, mailer.ClientTLSConfig(nil, srv.Host))
 	if err := tc.HandshakeContext(ctx); err != nil {
 		conn.Close()
 		return nil, err

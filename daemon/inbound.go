@@ -40,7 +40,8 @@ func (e *Engine) HandleInbound(ctx context.Context, id int64) error {
 
 // HandleInbounds is HandleInbound for a batch of ledger rows, the messages one fetch brought:
 // it begins them in one write, then handles them as handleBegun does. It returns an error per
-// id (nil when the message is finished).
+// id (nil when the message is finished, also when it was finished before: the watcher hands
+// over such rows without reading their status first, as the begin reads it).
 func (e *Engine) HandleInbounds(ctx context.Context, ids []int64) []error {
 	ins, err := e.st.BeginInbounds(ctx, ids)
 	if err != nil {
@@ -122,6 +123,10 @@ func (e *Engine) applyRead(ctx context.Context, m readMessage) (bool, error) {
 	id, r := m.in.ID, m.r
 	var queuedAny, counted bool
 	err := e.st.Tx(ctx, func(tx *store.Tx) error {
+		// The status was read when the row was begun, but in another transaction, and the
+		// message was read since outside any: another caller of HandleInbound(s) on the
+		// store (a second rsvpd on the same file, which nothing prevents) may have finished
+		// it meanwhile. Read again here, where the outcome is written, so it is applied once.
 		if status, err := tx.InboundStatusOf(id); err != nil || status != store.InboundNew {
 			return err
 		}

@@ -665,7 +665,7 @@ func (b *builder) web(n node) {
 		switch {
 		case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.RawQuery != "" || u.Fragment != "":
 			f["public_url"].errorf("%q is not a base URL such as https://rsvp.kombit.dk", w.PublicURL)
-		case u.Scheme == "http" && !loopbackHost(u.Hostname()):
+		case u.Scheme == "http" && !mailer.IsLoopback(u.Hostname()):
 			f["public_url"].errorf("%q: links that sign people in must use https (http only on loopback)", w.PublicURL)
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"net/url"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/rsvpd/rsvpd/mailer"
 )
@@ -238,7 +237,7 @@ func (b *builder) provider(f map[string]node, a *Auth, def serverDefaults) {
 		}
 		if u, err := url.Parse(k.v); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			f[k.key].errorf("%q is not an http(s) URL", k.v)
-		} else if u.Scheme == "http" && !loopbackHost(u.Hostname()) {
+		} else if u.Scheme == "http" && !mailer.IsLoopback(u.Hostname()) {
 			f[k.key].errorf("%q: a token endpoint must use https (http only on loopback)", k.v)
 		}
 	}
@@ -253,10 +252,6 @@ func setDefault(s *string, v string) {
 	if *s == "" {
 		*s = v
 	}
-}
-
-func loopbackHost(h string) bool {
-	return h == "localhost" || h == "::1" || strings.HasPrefix(h, "127.")
 }
 
 // dkim reads mail.dkim.

@@ -122,6 +122,8 @@ func TestOAuth2Mistakes(t *testing.T) {
 			"mail.imap.auth.grant: required for provider generic"},
 		{"plain http", "      method: oauth2\n      provider: generic\n      client_id: x\n      grant: refresh_token\n      token_url: http://login.example.org/t\n",
 			"mail.imap.auth.token_url: \"http://login.example.org/t\": a token endpoint must use https"},
+		{"plain http to a name that starts like loopback", "      method: oauth2\n      provider: generic\n      client_id: x\n      grant: refresh_token\n      token_url: http://127.evil.example/t\n",
+			"mail.imap.auth.token_url: \"http://127.evil.example/t\": a token endpoint must use https"},
 		{"client credentials without secret", "      method: oauth2\n      provider: microsoft\n      tenant: t\n      client_id: x\n      grant: client_credentials\n",
 			"mail.imap.auth.client_secret_env: the client_credentials grant needs the client secret"},
 		{"google app-only", "      method: oauth2\n      provider: google\n      client_id: x\n      client_secret_env: S\n      grant: client_credentials\n",

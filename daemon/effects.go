@@ -138,7 +138,7 @@ func (e *Engine) applyEffects(tx *store.Tx, inv campaign.Invitee, before, after 
 		}
 		k := effectKey(ef, inv.Code, after, ac)
 		if ef.Kind == campaign.EffectQuestionAck {
-			if sent, err := e.queuedBefore(tx, k); err != nil {
+			if sent, err := tx.Queued(k); err != nil {
 				return err
 			} else if sent {
 				continue // one holding answer per thread
@@ -184,17 +184,6 @@ func (e *Engine) queueAnswer(tx *store.Tx, inv campaign.Invitee, ac answerContex
 		}
 	}
 	return nil
-}
-
-// queuedBefore reports whether the outbox holds a row with the key.
-func (e *Engine) queuedBefore(tx *store.Tx, k string) (bool, error) {
-	if _, err := tx.Outgoing(k); err != nil {
-		if isNotFound(err) {
-			return false, nil
-		}
-		return false, err
-	}
-	return true, nil
 }
 
 // allowAutoAnswer counts an automatic answer to addr today and says whether it stays within

@@ -32,36 +32,35 @@ const maxReadAttempts = 2
 // failed and goes to review.
 func (e *Engine) HandleInbound(ctx context.Context, id int64) error {
 	in, err := e.st.BeginInbound(ctx, id)
-	if err != nil || in.Status != store.InboundNew {
-		return err // a store error, or handled before a restart
-	}
-	m := e.readInbound(in)
-	queuedAny, err := e.applyRead(ctx, m)
 	if err != nil {
 		return err
 	}
-	if queuedAny {
-		e.kick()
-	}
-	e.onChange()
-	return nil
+	return e.handleBegun(ctx, []store.Inbound{in})[0]
 }
 
 // HandleInbounds is HandleInbound for a batch of ledger rows, the messages one fetch brought:
-// it begins them in one write, reads them in parallel (reading is pure and needs no store),
-// then applies each in its own transaction in the order given, which is the order they
-// arrived, so a later reply from an invitee is applied after an earlier one. It returns an
-// error per id (nil when the message is finished). The scheduler and the sender are woken
-// once for the batch.
+// it begins them in one write, then handles them as handleBegun does. It returns an error per
+// id (nil when the message is finished, also when it was finished before: the watcher hands
+// over such rows without reading their status first, as the begin reads it).
 func (e *Engine) HandleInbounds(ctx context.Context, ids []int64) []error {
-	errs := make([]error, len(ids))
 	ins, err := e.st.BeginInbounds(ctx, ids)
 	if err != nil {
+		errs := make([]error, len(ids))
 		for i := range errs {
 			errs[i] = err
 		}
 		return errs
 	}
+	return e.handleBegun(ctx, ins)
+}
+
+// handleBegun reads begun ledger rows in parallel (reading is pure and needs no store), then
+// applies each in its own transaction in the order given, which is the order they arrived,
+// so a later reply from an invitee is applied after an earlier one. A row that is not new
+// was handled before a restart and is left alone. It returns an error per row, and wakes the
+// scheduler and the sender once for all of them.
+func (e *Engine) handleBegun(ctx context.Context, ins []store.Inbound) []error {
+	errs := make([]error, len(ins))
 	msgs := make([]readMessage, len(ins))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
@@ -124,6 +123,10 @@ func (e *Engine) applyRead(ctx context.Context, m readMessage) (bool, error) {
 	id, r := m.in.ID, m.r
 	var queuedAny, counted bool
 	err := e.st.Tx(ctx, func(tx *store.Tx) error {
+		// The status was read when the row was begun, but in another transaction, and the
+		// message was read since outside any: another caller of HandleInbound(s) on the
+		// store (a second rsvpd on the same file, which nothing prevents) may have finished
+		// it meanwhile. Read again here, where the outcome is written, so it is applied once.
 		if status, err := tx.InboundStatusOf(id); err != nil || status != store.InboundNew {
 			return err
 		}

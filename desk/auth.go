@@ -17,6 +17,7 @@ import (
 
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/daemon"
+	"github.com/rsvpd/rsvpd/mailer"
 	"github.com/rsvpd/rsvpd/store"
 )
 
@@ -173,8 +174,7 @@ func (s *Server) isReusable(nonce string, r *http.Request) bool {
 	ok := s.reusable[nonce]
 	s.mu.Unlock()
 	host, _, _ := net.SplitHostPort(r.RemoteAddr)
-	ip := net.ParseIP(host)
-	return ok && ip != nil && ip.IsLoopback()
+	return ok && mailer.IsLoopback(host)
 }
 
 // signInLink is where a mailed link leads: a page with one button, so that a mail scanner

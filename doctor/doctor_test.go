@@ -3,6 +3,7 @@ package doctor
 import (
 	"bytes"
 	"context"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -135,5 +136,22 @@ func TestDoctorWrongSecret(t *testing.T) {
 	}
 	if r := result(t, rs, "plus addressing"); r.Status != Skip {
 		t.Errorf("plus addressing ran without a sign-in: %+v", r)
+	}
+}
+
+// tls: none passes only for a server on this machine, however its host is written.
+func TestNoTLSOnlyOnLoopback(t *testing.T) {
+	for _, tc := range []struct {
+		host string
+		want Status
+	}{
+		{"127.0.0.1", OK}, {"localhost", OK}, {"LOCALHOST", OK}, {"::1", OK},
+		{"mail.kombit.test", Fail}, {"127.evil.example", Fail}, {"", Fail},
+	} {
+		d := &run{w: io.Discard}
+		d.noTLS("SMTP TLS", config.Server{Host: tc.host, Port: 25, TLS: "none"})
+		if len(d.results) != 1 || d.results[0].Status != tc.want {
+			t.Errorf("tls: none to %q: %+v, want %s", tc.host, d.results, tc.want)
+		}
 	}
 }

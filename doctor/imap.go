@@ -95,8 +95,8 @@ func (d *run) imapConnect(ctx context.Context, conn net.Conn) (*imapSession, err
 	var c *imapclient.Client
 	var state tls.ConnectionState
 	// imapclient does not tell the TLS state after STARTTLS: the config's callback keeps it.
-	tlsConf := &tls.Config{ServerName: srv.Host, MinVersion: tls.VersionTLS12,
-		VerifyConnection: func(cs tls.ConnectionState) error { state = cs; return nil }}
+	tlsConf := mailer.ClientTLSConfig(nil, srv.Host)
+	tlsConf.VerifyConnection = func(cs tls.ConnectionState) error { state = cs; return nil }
 	opts := &imapclient.Options{TLSConfig: tlsConf}
 	guard := time.AfterFunc(d.o.Timeout, func() { conn.Close() })
 	defer guard.Stop()

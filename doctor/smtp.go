@@ -95,7 +95,7 @@ func (d *run) smtpTLS(s *smtpSession, srv config.Server, state *tls.ConnectionSt
 				"%s does not offer STARTTLS", srv.Addr())
 			return false
 		}
-		if err := s.c.StartTLS(&tls.Config{ServerName: srv.Host, MinVersion: tls.VersionTLS12}); err != nil {
+		if err := s.c.StartTLS(mailer.ClientTLSConfig(nil, srv.Host)); err != nil {
 			d.fail("SMTP TLS", certFix(err), "STARTTLS with %s: %v", srv.Addr(), err)
 			return false
 		}
@@ -124,7 +124,7 @@ func dial(ctx context.Context, srv config.Server, timeout time.Duration) (net.Co
 func handshake(ctx context.Context, conn net.Conn, srv config.Server, timeout time.Duration) (*tls.Conn, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	tc := tls.Client(conn, &tls.Config{ServerName: srv.Host, MinVersion: tls.VersionTLS12})
+	tc := tls.Client(conn, mailer.ClientTLSConfig(nil, srv.Host))
 	if err := tc.HandshakeContext(ctx); err != nil {
 		conn.Close()
 		return nil, err
@@ -138,21 +138,13 @@ func helloName() string {
 
 // noTLS accepts a connection in the clear only on loopback.
 func (d *run) noTLS(name string, srv config.Server) bool {
-	if loopback(srv.Host) {
+	if mailer.IsLoopback(srv.Host) {
 		d.ok(name, "none (tls: none, on loopback)")
 		return true
 	}
 	d.fail(name, "set tls: starttls (port 587) or tls (465 SMTP, 993 IMAP)",
 		"tls: none to %s would send the password or token in the clear", srv.Addr())
 	return false
-}
-
-func loopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // certificate reports the server's certificate: whom it names and how long it is valid.

@@ -6,6 +6,7 @@
 //   - inbox: the IMAP watcher, which reads replies into the store's inbound ledger.
 //
 // This package holds only what the outbox and the inbox share: how a connection to a mail
-// server is secured (TLSMode, also the config's tls key) and how long to wait before trying
-// again (Backoff).
+// server is secured (TLSMode, also the config's tls key; IsLoopback, the one rule for which
+// hosts are this machine's own and may be spoken to in the clear) and how long to wait before
+// trying again (Backoff).
 package mailer

@@ -1,6 +1,9 @@
 package mailer
 
-import "fmt"
+import (
+	"crypto/tls"
+	"fmt"
+)
 
 // TLSMode is how a connection to a mail server is secured: the tls key of a server in the
 // config, and the TLS option of the outbox and the inbox.
@@ -42,4 +45,22 @@ func (m TLSMode) IMAPPort() int {
 		return 993
 	}
 	return 143
+}
+
+// ClientTLSConfig is the TLS config for a connection to host, implicit or by STARTTLS: a
+// copy of base (which the caller may share and which stays as it was) naming host as the
+// server to verify when base names none, at least TLS 1.2 when base sets no floor. A nil
+// base is the system's roots.
+func ClientTLSConfig(base *tls.Config, host string) *tls.Config {
+	c := base.Clone()
+	if c == nil {
+		c = &tls.Config{}
+	}
+	if c.ServerName == "" {
+		c.ServerName = host
+	}
+	if c.MinVersion == 0 {
+		c.MinVersion = tls.VersionTLS12
+	}
+	return c
 }

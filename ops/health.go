@@ -213,7 +213,7 @@ func greetSMTP(ctx context.Context, addr string, mode mailer.TLSMode) error {
 	}
 	if mode == mailer.ImplicitTLS {
 		host, _, _ := net.SplitHostPort(addr)
-		tc := tls.Client(conn, &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12})
+		tc := tls.Client(conn, mailer.ClientTLSConfig(nil, host))
 		if err := tc.HandshakeContext(ctx); err != nil {
 			return fmt.Errorf("smtp %s: TLS: %w", addr, err)
 		}

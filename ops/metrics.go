@@ -206,9 +206,8 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(c.oldest, prometheus.GaugeValue, age)
 	}
 	var open int
-	err = s.o.Store.View(ctx, func(tx *store.Tx) error {
-		items, err := tx.Reviews(true)
-		open = len(items)
+	err = s.o.Store.View(ctx, func(tx *store.Tx) (err error) {
+		open, err = tx.OpenReviewCount()
 		return err
 	})
 	if err != nil {

@@ -127,20 +127,10 @@ func CheckAccess(addr, token string) error {
 	if token != "" && len(token) < MinTokenLength {
 		return fmt.Errorf("http token: %d characters; use at least %d (for example: openssl rand -hex 32)", len(token), MinTokenLength)
 	}
-	if !IsLoopback(host) && token == "" {
+	if !mailer.IsLoopback(host) && token == "" {
 		return fmt.Errorf("http address %s is reachable from other machines: set http.token_env or http.token_file to require a bearer token, or listen on 127.0.0.1", addr)
 	}
 	return nil
-}
-
-// IsLoopback reports whether a listen host is reachable from this machine only. An empty
-// host (all interfaces) and names other than localhost are not.
-func IsLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // Handler serves /healthz and /metrics, behind the token when there is one, and the desk on

@@ -81,6 +81,16 @@ func (tx *Tx) Outgoing(key string) (Outgoing, error) {
 	return o, err
 }
 
+// Queued reports whether the outbox holds a row with the key, whatever its status, from the
+// key's index alone: the row, its parameters included, is not read.
+func (tx *Tx) Queued(key string) (bool, error) {
+	var ok bool
+	if err := tx.tx.QueryRowContext(tx.ctx, `SELECT EXISTS (SELECT 1 FROM outbox WHERE key = ?)`, key).Scan(&ok); err != nil {
+		return false, fmt.Errorf("outbox %s: %w", key, err)
+	}
+	return ok, nil
+}
+
 // Due returns up to limit pending messages whose next attempt is at or before now, oldest first.
 func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]Outgoing, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+outboxCols+` FROM outbox

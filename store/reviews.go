@@ -100,6 +100,16 @@ func (tx *Tx) Reviews(openOnly bool) ([]Review, error) {
 	return tx.queryReviews(q + ` ORDER BY id`)
 }
 
+// OpenReviewCount counts the review items not resolved yet, from the index of open items,
+// without reading them.
+func (tx *Tx) OpenReviewCount() (int, error) {
+	var n int
+	if err := tx.tx.QueryRowContext(tx.ctx, `SELECT COUNT(*) FROM reviews WHERE resolved_at = 0`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count open reviews: %w", err)
+	}
+	return n, nil
+}
+
 // ReviewsPage lists up to limit review items after the id after (0: from the first; limit 0:
 // all), oldest first, and counts the items after after in all.
 func (tx *Tx) ReviewsPage(openOnly bool, after int64, limit int) ([]Review, int, error) {

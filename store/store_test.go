@@ -358,6 +358,66 @@ func TestReviewsPage(t *testing.T) {
 	}
 }
 
+// Queued and OpenReviewCount answer from the indexes what loading the rows would: whether a
+// key was queued, sent or not, and how many items are still open.
+func TestQueuedAndOpenReviewCount(t *testing.T) {
+	s := openTemp(t)
+	ctx := context.Background()
+	at := time.Date(2012, 2, 7, 9, 0, 0, 0, time.UTC)
+	count := func() (queued [3]bool, open int) {
+		t.Helper()
+		err := s.View(ctx, func(tx *Tx) error {
+			for i, k := range []string{"question_ack/101/t1", "question_ack/101/t2", "question_ack/10"} {
+				var err error
+				if queued[i], err = tx.Queued(k); err != nil {
+					return err
+				}
+			}
+			var err error
+			open, err = tx.OpenReviewCount()
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return queued, open
+	}
+	if q, open := count(); q != [3]bool{} || open != 0 {
+		t.Fatalf("empty store: queued %v, %d open; want none", q, open)
+	}
+	err := s.Tx(ctx, func(tx *Tx) error {
+		if _, err := tx.Enqueue(Outgoing{Key: "question_ack/101/t1", Kind: "question_ack", Invitee: "101",
+			Recipient: "a@x.test", MessageID: "m@x.test", CreatedAt: at}); err != nil {
+			return err
+		}
+		for i := range 3 {
+			if _, err := tx.AddReview(Review{Invitee: fmt.Sprint(i), Text: "x", CreatedAt: at}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q, open := count(); q != [3]bool{true, false, false} || open != 3 {
+		t.Errorf("queued %v, %d open; want only the first key (not a prefix of it), 3 open", q, open)
+	}
+	// A sent row is still queued before; a resolved item is no longer open.
+	err = s.Tx(ctx, func(tx *Tx) error {
+		if err := tx.MarkSent(1, at); err != nil {
+			return err
+		}
+		return tx.ResolveReview(2, "answered", at)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q, open := count(); q != [3]bool{true, false, false} || open != 2 {
+		t.Errorf("after sending and resolving one: queued %v, %d open; want the first key, 2 open", q, open)
+	}
+}
+
 // A store written while steps were known only by their count (user_version 4: the first
 // three and 0007) takes the desk's 0005 and nothing twice; one written by a newer rsvpd is
 // refused.

@@ -17,6 +17,7 @@ import (
 	"github.com/rsvpd/rsvpd/config"
 	"github.com/rsvpd/rsvpd/daemon"
 	"github.com/rsvpd/rsvpd/desk"
+	"github.com/rsvpd/rsvpd/mailer"
 	"github.com/rsvpd/rsvpd/ops"
 	"github.com/rsvpd/rsvpd/schedules"
 )
@@ -75,7 +76,7 @@ func setupDesk(cfg *config.Config, e *daemon.Engine, log *slog.Logger) (http.Han
 	if err != nil {
 		return nil, fmt.Errorf("http address %q: %w", cfg.HTTP.Address, err)
 	}
-	if !ops.IsLoopback(host) && !w.TLS() {
+	if !mailer.IsLoopback(host) && !w.TLS() {
 		return nil, fmt.Errorf("http address %s is reachable from other machines and serves the staff desk, which signs people in: "+
 			"serve TLS (web.tls_cert_file and web.tls_key_file), or set web.behind_tls_proxy: true behind a reverse proxy that terminates TLS, "+
 			"or listen on 127.0.0.1 (or set web.desk: false)", cfg.HTTP.Address)

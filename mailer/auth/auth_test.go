@@ -247,6 +247,11 @@ func TestSMTPAuth(t *testing.T) {
 		!strings.Contains(err.Error(), "without TLS") {
 		t.Errorf("a token was sent in the clear: %v", err)
 	}
+	// A name is not loopback for starting like an address.
+	if _, _, err := NewSMTPAuth("XOAUTH2", mailbox, "tok", "127.evil.example", 25).Start(
+		&smtp.ServerInfo{Name: "127.evil.example", Auth: []string{"XOAUTH2"}}); err == nil || !strings.Contains(err.Error(), "without TLS") {
+		t.Errorf("a token was sent in the clear to 127.evil.example: %v", err)
+	}
 	_, _, err := a.Start(&smtp.ServerInfo{Name: "smtp.test", TLS: true, Auth: []string{"PLAIN", "LOGIN"}})
 	if !errors.Is(err, ErrMechanismNotOffered) || !strings.Contains(err.Error(), "offers AUTH PLAIN LOGIN, not OAUTHBEARER") {
 		t.Errorf("err = %v", err)

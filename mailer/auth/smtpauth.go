@@ -8,6 +8,8 @@ import (
 
 	"github.com/emersion/go-sasl"
 	"github.com/wneessen/go-mail/smtp"
+
+	"github.com/rsvpd/rsvpd/mailer"
 )
 
 // smtpAuth runs a SASL client as a go-mail smtp.Auth, which go-mail's own XOAUTH2 does too
@@ -37,7 +39,7 @@ var ErrMechanismNotOffered = errors.New("mechanism not offered")
 func (a *smtpAuth) Start(server *smtp.ServerInfo) (string, []byte, error) {
 	// A bearer token is as good as a password for its lifetime: never in the clear, except
 	// to this machine (the test servers).
-	if !server.TLS && !isLoopback(server.Name) {
+	if !server.TLS && !mailer.IsLoopback(server.Name) {
 		return "", nil, fmt.Errorf("%s: refusing to send a token without TLS to %s", a.mech, server.Name)
 	}
 	if !slices.ContainsFunc(server.Auth, func(m string) bool { return strings.EqualFold(m, a.mech) }) {
@@ -55,8 +57,4 @@ func (a *smtpAuth) Next(fromServer []byte, more bool) ([]byte, error) {
 		return []byte{}, nil // SMTP can send the empty response XOAUTH2 asks for
 	}
 	return a.c.Next(fromServer)
-}
-
-func isLoopback(host string) bool {
-	return host == "localhost" || host == "::1" || strings.HasPrefix(host, "127.")
 }

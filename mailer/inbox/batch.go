@@ -80,41 +80,25 @@ func (s *session) takeBatch(ctx context.Context, uids []imap.UID, sizes map[imap
 	return done, s.disposeBatch(finish, at, ids, done)
 }
 
-// handOver gives the handler the batch's messages that wait for it (ids[i] != 0 and still
-// new in the ledger), in UID order, and returns those it finished, to be moved.
+// handOver gives the handler the batch's messages that are in the ledger (ids[i] != 0), in
+// UID order, and returns those it finished, to be moved: handleBatch passes over those the
+// ledger holds as handled before.
 func (s *session) handOver(ctx context.Context, uids []imap.UID, ids []int64, now time.Time) ([]imap.UID, error) {
 	w := s.w
 	var held []int
+	var heldIDs []int64
 	for i, id := range ids {
 		if id != 0 {
-			held = append(held, i)
+			held, heldIDs = append(held, i), append(heldIDs, id)
 		}
 	}
 	if len(held) == 0 {
 		return nil, nil
 	}
-	heldIDs := make([]int64, len(held))
-	for k, i := range held {
-		heldIDs[k] = ids[i]
-	}
-	statuses, err := w.st.InboundStatuses(ctx, heldIDs)
-	if err != nil {
-		for _, i := range held {
-			w.log.Error("read ledger row; trying again", "uid", uids[i], "inbound", ids[i], "in", w.failed(uids[i], ids[i], now), "err", err)
-		}
-		return nil, nil
-	}
-	var pending []int64
-	var pendingAt []int
-	for k, i := range held {
-		if statuses[k] == store.InboundNew {
-			pending, pendingAt = append(pending, ids[i]), append(pendingAt, i)
-		}
-	}
 	failed := map[int]bool{}
-	for k, herr := range w.handleBatch(ctx, pending) {
+	for k, herr := range w.handleBatch(ctx, heldIDs) {
 		if herr != nil {
-			i := pendingAt[k]
+			i := held[k]
 			failed[i] = true
 			w.log.Error("handle message; it stays in the mailbox and is tried again", "uid", uids[i], "inbound", ids[i],
 				"in", w.failed(uids[i], ids[i], now), "err", herr)

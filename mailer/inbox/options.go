@@ -80,7 +80,9 @@ type Options struct {
 	BatchBytes int64
 	// HandleBatch, when set, is given the ledger ids of a batch in UID order and returns an
 	// error per id, like the handler's: it may read them in parallel, and must apply them in
-	// the order given. Without it the handler is called for each.
+	// the order given. Unlike the handler, it is also given the rows the ledger holds as
+	// handled before (a restart between applying and moving them), which it must leave alone
+	// and report finished. Without it the handler is called for each row that is new.
 	HandleBatch func(ctx context.Context, inboundIDs []int64) []error
 	// Log defaults to discarding.
 	Log *slog.Logger

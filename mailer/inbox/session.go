@@ -142,13 +142,7 @@ func (s *session) connect(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("connect to %s: %w", o.addr(), err)
 	}
-	tlsConfig := o.TLSConfig.Clone()
-	if tlsConfig == nil {
-		tlsConfig = &tls.Config{}
-	}
-	if tlsConfig.ServerName == "" {
-		tlsConfig.ServerName = o.Host
-	}
+	tlsConfig := mailer.ClientTLSConfig(o.TLSConfig, o.Host)
 	opts := &imapclient.Options{
 		TLSConfig: tlsConfig,
 		UnilateralDataHandler: &imapclient.UnilateralDataHandler{
@@ -478,15 +472,17 @@ func (s *session) failedCmd(log *slog.Logger, uid imap.UID, id int64, op string,
 	return false, nil
 }
 
-// pending reports whether the ledger row still waits for the handler.
+// pending reports whether the ledger row still waits for the handler. It reads the status
+// alone, in a read transaction: the row's raw message may be megabytes, and the handler reads
+// it anyway.
 func (s *session) pending(ctx context.Context, id int64) (bool, error) {
 	var status store.InboundStatus
-	err := s.w.st.Tx(ctx, func(tx *store.Tx) error {
-		in, err := tx.Inbound(id)
-		status = in.Status
+	err := s.w.st.View(ctx, func(tx *store.Tx) error {
+		var err error
+		status, err = tx.InboundStatusOf(id)
 		return err
 	})
-	return status == "new", err
+	return status == store.InboundNew, err
 }
 
 // fetch reads one body section of a message, at most limit bytes of it (plus one, to tell

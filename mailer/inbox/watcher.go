@@ -187,7 +187,10 @@ func (w *Watcher) handleLeftovers(ctx context.Context) {
 	}
 }
 
-// handleBatch hands ids to Options.HandleBatch, or one by one to the handler.
+// handleBatch hands ids to Options.HandleBatch, or one by one to the handler those the
+// ledger holds as new. HandleBatch reads each row's status itself, in the write that begins
+// it, and leaves alone a row handled before: a status read here as well would be a second
+// read of the same rows with nothing between the two that writes them.
 func (w *Watcher) handleBatch(ctx context.Context, ids []int64) []error {
 	if len(ids) == 0 {
 		return nil
@@ -196,8 +199,14 @@ func (w *Watcher) handleBatch(ctx context.Context, ids []int64) []error {
 		return w.o.HandleBatch(ctx, ids)
 	}
 	errs := make([]error, len(ids))
+	statuses, err := w.st.InboundStatuses(ctx, ids)
 	for i, id := range ids {
-		errs[i] = w.handle(ctx, id)
+		switch {
+		case err != nil:
+			errs[i] = fmt.Errorf("read ledger row %d: %w", id, err)
+		case statuses[i] == store.InboundNew:
+			errs[i] = w.handle(ctx, id)
+		}
 	}
 	return errs
 }

@@ -47,13 +47,7 @@ const idleCheck = 10 * time.Second
 func (s *Sender) newWorker(id int) (*worker, error) {
 	w := &worker{s: s, id: id, jobs: make(chan job, 1)}
 	o := s.o
-	tlsConf := &tls.Config{ServerName: o.Host, MinVersion: tls.VersionTLS12}
-	if o.TLSConfig != nil {
-		tlsConf = o.TLSConfig.Clone()
-		if tlsConf.ServerName == "" {
-			tlsConf.ServerName = o.Host // STARTTLS verifies against it
-		}
-	}
+	tlsConf := mailer.ClientTLSConfig(o.TLSConfig, o.Host)
 	opts := []mail.Option{
 		mail.WithPort(o.Port),
 		mail.WithTimeout(o.Timeout),

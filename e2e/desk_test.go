@@ -143,11 +143,14 @@ func (d *deskRun) state(code string) campaign.State {
 	}
 	defer st.Close()
 	var s campaign.State
-	st.View(context.Background(), func(tx *store.Tx) error {
+	err = st.View(context.Background(), func(tx *store.Tx) error {
 		var err error
 		s, err = tx.State(code)
 		return err
 	})
+	if err != nil {
+		d.t.Fatalf("state of %s: %v", code, err) // a zero state is neither invited nor attending
+	}
 	return s
 }
 

@@ -3,7 +3,6 @@ package daemon
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/rsvpd/rsvpd/config"
 	"github.com/rsvpd/rsvpd/mailer/letters"
 	"github.com/rsvpd/rsvpd/store"
+	"github.com/rsvpd/rsvpd/testenv"
 )
 
 // fixedClock is a clock the test sets by hand.
@@ -29,17 +29,11 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	ctx := context.Background()
-	dir := t.TempDir()
-	cfg, err := config.LoadFS(rsvpd.ExampleFS(), rsvpd.ExampleConfig, dir)
+	cfg, err := config.LoadFS(rsvpd.ExampleFS(), rsvpd.ExampleConfig, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, filepath.Join(dir, "rsvpd.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := testenv.Store(t)
 	l, err := letters.New(cfg.Campaign, "")
 	if err != nil {
 		t.Fatal(err)
@@ -57,15 +51,7 @@ func newFixture(t *testing.T) *fixture {
 func (f *fixture) deliver(t *testing.T, raw string) int64 {
 	t.Helper()
 	f.uid++
-	id, _, err := f.st.AddInbound(context.Background(), store.Inbound{Mailbox: "INBOX", UIDValidity: 1, UID: f.uid,
-		Raw: []byte(strings.ReplaceAll(raw, "\n", "\r\n")), ReceivedAt: f.clock.t})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.e.HandleInbound(context.Background(), id); err != nil {
-		t.Fatal(err)
-	}
-	return id
+	return testenv.Deliver(t, f.st, f.e, f.uid, raw, f.clock.t)
 }
 
 func (f *fixture) state(t *testing.T, code string) campaign.State {
@@ -292,12 +278,7 @@ func TestBatchAppliesInArrivalOrder(t *testing.T) {
 			msgID = "<b0@horsens.test>" // a second copy of the first
 		}
 		f.uid++
-		id, _, err := f.st.AddInbound(context.Background(), store.Inbound{Mailbox: "INBOX", UIDValidity: 1, UID: f.uid,
-			Raw: []byte(strings.ReplaceAll(reply(from, to, msgID, "", body), "\n", "\r\n")), ReceivedAt: f.clock.t})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, id)
+		ids = append(ids, testenv.Inbound(t, f.st, f.uid, reply(from, to, msgID, "", body), f.clock.t))
 	}
 	for i, err := range f.e.HandleInbounds(context.Background(), ids) {
 		if err != nil {

@@ -49,3 +49,19 @@ func Deliver(t testing.TB, st *store.Store, r Reader, uid uint32, raw string, at
 	}
 	return id
 }
+
+// OutboxOf is the outbox counts of the store at path, which another process (a running
+// rsvpd) may be writing.
+func OutboxOf(t testing.TB, path string) store.OutboxStats {
+	t.Helper()
+	st, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	s, err := st.OutboxStats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}

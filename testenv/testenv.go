@@ -5,7 +5,8 @@
 // that scripts/test (which installs everything and fails on any skip) never passes without
 // having run it. It also holds what the packages' tests share: Golden, the golden-file
 // comparison; Store, a temporary store, and Inbound and Deliver, a message put in its ledger
-// as the watcher would. It imports store, so store's and campaign's own tests cannot use it.
+// as the watcher would; Rsvpd, the command built once, and OutboxOf, the outbox of a store a
+// running rsvpd writes. It imports store, so store's and campaign's own tests cannot use it.
 package testenv
 
 import (

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // the driver the store uses, to read it from outside
+
+	"github.com/rsvpd/rsvpd/testenv"
 )
 
 // BenchmarkScale runs the built rsvpd on the example campaign with a generated list of 20,000
@@ -37,7 +39,7 @@ func BenchmarkScale(b *testing.B) {
 			b.Fatalf("RSVPD_SCALE_INVITEES=%q: want a positive number of invitees", s)
 		}
 	}
-	bin := buildRsvpd(b)
+	bin := testenv.Rsvpd(b)
 	dir := b.TempDir()
 	cfg := scaleConfig(b, dir, n)
 	env := append(os.Environ(), "RSVPD_SECRET=scale bench secret")
@@ -230,16 +232,6 @@ func invitationsSent(path string) int {
 		return 0
 	}
 	return sent
-}
-
-// buildRsvpd builds the command into a temporary folder.
-func buildRsvpd(b *testing.B) string {
-	b.Helper()
-	bin := filepath.Join(b.TempDir(), "rsvpd")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
 }
 
 func tail(s string, n int) string {

@@ -54,22 +54,34 @@ func (f *fixture) deliver(t *testing.T, raw string) int64 {
 	return testenv.Deliver(t, f.st, f.e, f.uid, raw, f.clock.t)
 }
 
+// view runs fn in a read transaction and fails the test on an error: a dropped one leaves
+// what fn reads at its zero value, and a zero state or count before equals one after.
+func (f *fixture) view(t *testing.T, fn func(tx *store.Tx) error) {
+	t.Helper()
+	if err := f.st.View(context.Background(), fn); err != nil {
+		t.Fatalf("read the store: %v", err)
+	}
+}
+
+// update is view for a transaction that writes.
+func (f *fixture) update(t *testing.T, fn func(tx *store.Tx) error) {
+	t.Helper()
+	if err := f.st.Tx(context.Background(), fn); err != nil {
+		t.Fatalf("write the store: %v", err)
+	}
+}
+
 func (f *fixture) state(t *testing.T, code string) campaign.State {
 	t.Helper()
 	var st campaign.State
-	f.st.Tx(context.Background(), func(tx *store.Tx) error {
-		var err error
-		st, err = f.e.state(tx, code)
-		return err
-	})
+	f.view(t, func(tx *store.Tx) (err error) { st, err = f.e.state(tx, code); return err })
 	return st
 }
 
 func (f *fixture) outbox(t *testing.T, code string) []store.Outgoing {
 	t.Helper()
 	var rows []store.Outgoing
-	f.st.Tx(context.Background(), func(tx *store.Tx) error {
-		var err error
+	f.view(t, func(tx *store.Tx) (err error) {
 		rows, err = tx.OutboxRows(store.OutboxFilter{Invitee: code})
 		return err
 	})
@@ -79,11 +91,7 @@ func (f *fixture) outbox(t *testing.T, code string) []store.Outgoing {
 func (f *fixture) reviews(t *testing.T) []store.Review {
 	t.Helper()
 	var rows []store.Review
-	f.st.Tx(context.Background(), func(tx *store.Tx) error {
-		var err error
-		rows, err = tx.Reviews(true)
-		return err
-	})
+	f.view(t, func(tx *store.Tx) (err error) { rows, err = tx.Reviews(true); return err })
 	return rows
 }
 
@@ -124,20 +132,22 @@ func TestUnknownSenderChangesNothing(t *testing.T) {
 	if len(rv) != 1 || rv[0].Why.Code != campaign.ReasonUnknownSender || rv[0].Why.Address != "someone@elsewhere.test" {
 		t.Fatalf("reviews = %+v, want one about the unknown sender", rv)
 	}
-	var n int
-	f.st.Tx(context.Background(), func(tx *store.Tx) error {
-		rows, _ := tx.OutboxRows(store.OutboxFilter{})
-		n = len(rows)
-		states, _ := tx.States()
-		for _, s := range states {
-			if s.Status != campaign.StatusNew {
-				t.Errorf("state of %s changed to %s", s.Code, s.Status)
-			}
+	var rows []store.Outgoing
+	var states []campaign.State
+	f.view(t, func(tx *store.Tx) (err error) {
+		if rows, err = tx.OutboxRows(store.OutboxFilter{}); err != nil {
+			return err
 		}
-		return nil
+		states, err = tx.States()
+		return err
 	})
-	if n != 0 {
-		t.Errorf("%d messages queued for an unknown sender", n)
+	for _, s := range states {
+		if s.Status != campaign.StatusNew {
+			t.Errorf("state of %s changed to %s", s.Code, s.Status)
+		}
+	}
+	if len(rows) != 0 {
+		t.Errorf("%d messages queued for an unknown sender", len(rows))
 	}
 }
 

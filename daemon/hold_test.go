@@ -32,7 +32,7 @@ func TestHeldReadingChangesNothingUntilAccepted(t *testing.T) {
 		t.Errorf("suggestion %+v, want attend vejle 2", s)
 	}
 	var status store.InboundStatus
-	f.st.Tx(context.Background(), func(tx *store.Tx) (err error) { status, err = tx.InboundStatusOf(id); return err })
+	f.view(t, func(tx *store.Tx) (err error) { status, err = tx.InboundStatusOf(id); return err })
 	if status != store.InboundHeld {
 		t.Errorf("ledger status %s, want held", status)
 	}
@@ -101,7 +101,7 @@ func TestMessageReadTwiceWithoutOutcomeGoesToReview(t *testing.T) {
 		t.Fatalf("reviews %+v, want one saying reading failed", rv)
 	}
 	var status store.InboundStatus
-	f.st.Tx(ctx, func(tx *store.Tx) (err error) { status, err = tx.InboundStatusOf(id); return err })
+	f.view(t, func(tx *store.Tx) (err error) { status, err = tx.InboundStatusOf(id); return err })
 	if status != store.InboundFailed {
 		t.Errorf("ledger status %s, want failed", status)
 	}

@@ -129,23 +129,21 @@ func TestInvitationsSurviveKills(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st.Tx(context.Background(), func(tx *store.Tx) error {
-		runs, err := tx.JobRuns()
-		if err != nil {
-			return err
-		}
-		ran := 0
-		for _, r := range runs {
-			if strings.HasPrefix(r.Key, "invitation/") && r.Outcome == "ran" {
-				ran++
-			}
-		}
-		if ran != 1000 {
-			t.Errorf("the run ledger holds %d invitation jobs, want 1000", ran)
-		}
-		return nil
-	})
+	var runs []store.JobRun
+	err = st.View(context.Background(), func(tx *store.Tx) (err error) { runs, err = tx.JobRuns(); return err })
 	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ran := 0
+	for _, r := range runs {
+		if strings.HasPrefix(r.Key, "invitation/") && r.Outcome == "ran" {
+			ran++
+		}
+	}
+	if ran != 1000 {
+		t.Errorf("the run ledger holds %d invitation jobs, want 1000", ran)
+	}
 	t.Logf("killed %d times; invitations marked sent after each kill: %v", kills, progress)
 
 	// Postfix may still be delivering the last ones into Dovecot.

@@ -287,13 +287,14 @@ func TestHealthFollowsTheServersAndTheStore(t *testing.T) {
 		_, h = health(t, s)
 		return h.Store.OK
 	})
-	st.Tx(context.Background(), func(tx *store.Tx) error {
-		evs, err := tx.Events(store.EventFilter{Kind: "health_check"})
-		if err != nil || len(evs) != 0 {
-			t.Errorf("the health check left %d events (%v)", len(evs), err)
-		}
-		return nil
+	var evs []store.Event
+	err = st.View(context.Background(), func(tx *store.Tx) (err error) {
+		evs, err = tx.Events(store.EventFilter{Kind: "health_check"})
+		return err
 	})
+	if err != nil || len(evs) != 0 {
+		t.Errorf("the health check left %d events (%v)", len(evs), err)
+	}
 }
 
 func TestHealthOfADaemonThatNeitherSendsNorWatches(t *testing.T) {
@@ -393,7 +394,9 @@ func TestMetricsCountWhatHappened(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st.Tx(context.Background(), func(tx *store.Tx) error { return tx.ResolveReview(4, "ignored", now) })
+	if err := st.Tx(context.Background(), func(tx *store.Tx) error { return tx.ResolveReview(4, "ignored", now) }); err != nil {
+		t.Fatal(err)
+	}
 	s := newServer(t, Options{Store: st, Now: func() time.Time { return now }})
 
 	mfs := scrape(t, s)

@@ -3,7 +3,6 @@ package daemon
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/rsvpd/rsvpd/config"
 	"github.com/rsvpd/rsvpd/mailer/letters"
 	"github.com/rsvpd/rsvpd/store"
+	"github.com/rsvpd/rsvpd/testenv"
 )
 
 // fixedClock is a clock the test sets by hand.
@@ -29,17 +29,11 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	ctx := context.Background()
-	dir := t.TempDir()
-	cfg, err := config.LoadFS(rsvpd.ExampleFS(), rsvpd.ExampleConfig, dir)
+	cfg, err := config.LoadFS(rsvpd.ExampleFS(), rsvpd.ExampleConfig, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, filepath.Join(dir, "rsvpd.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := testenv.Store(t)
 	l, err := letters.New(cfg.Campaign, "")
 	if err != nil {
 		t.Fatal(err)
@@ -57,33 +51,37 @@ func newFixture(t *testing.T) *fixture {
 func (f *fixture) deliver(t *testing.T, raw string) int64 {
 	t.Helper()
 	f.uid++
-	id, _, err := f.st.AddInbound(context.Background(), store.Inbound{Mailbox: "INBOX", UIDValidity: 1, UID: f.uid,
-		Raw: []byte(strings.ReplaceAll(raw, "\n", "\r\n")), ReceivedAt: f.clock.t})
-	if err != nil {
-		t.Fatal(err)
+	return testenv.Deliver(t, f.st, f.e, f.uid, raw, f.clock.t)
+}
+
+// view runs fn in a read transaction and fails the test on an error: a dropped one leaves
+// what fn reads at its zero value, and a zero state or count before equals one after.
+func (f *fixture) view(t *testing.T, fn func(tx *store.Tx) error) {
+	t.Helper()
+	if err := f.st.View(context.Background(), fn); err != nil {
+		t.Fatalf("read the store: %v", err)
 	}
-	if err := f.e.HandleInbound(context.Background(), id); err != nil {
-		t.Fatal(err)
+}
+
+// update is view for a transaction that writes.
+func (f *fixture) update(t *testing.T, fn func(tx *store.Tx) error) {
+	t.Helper()
+	if err := f.st.Tx(context.Background(), fn); err != nil {
+		t.Fatalf("write the store: %v", err)
 	}
-	return id
 }
 
 func (f *fixture) state(t *testing.T, code string) campaign.State {
 	t.Helper()
 	var st campaign.State
-	f.st.Tx(context.Background(), func(tx *store.Tx) error {
-		var err error
-		st, err = f.e.state(tx, code)
-		return err
-	})
+	f.view(t, func(tx *store.Tx) (err error) { st, err = f.e.state(tx, code); return err })
 	return st
 }
 
 func (f *fixture) outbox(t *testing.T, code string) []store.Outgoing {
 	t.Helper()
 	var rows []store.Outgoing
-	f.st.Tx(context.Background(), func(tx *store.Tx) error {
-		var err error
+	f.view(t, func(tx *store.Tx) (err error) {
 		rows, err = tx.OutboxRows(store.OutboxFilter{Invitee: code})
 		return err
 	})
@@ -93,11 +91,7 @@ func (f *fixture) outbox(t *testing.T, code string) []store.Outgoing {
 func (f *fixture) reviews(t *testing.T) []store.Review {
 	t.Helper()
 	var rows []store.Review
-	f.st.Tx(context.Background(), func(tx *store.Tx) error {
-		var err error
-		rows, err = tx.Reviews(true)
-		return err
-	})
+	f.view(t, func(tx *store.Tx) (err error) { rows, err = tx.Reviews(true); return err })
 	return rows
 }
 
@@ -138,20 +132,22 @@ func TestUnknownSenderChangesNothing(t *testing.T) {
 	if len(rv) != 1 || rv[0].Why.Code != campaign.ReasonUnknownSender || rv[0].Why.Address != "someone@elsewhere.test" {
 		t.Fatalf("reviews = %+v, want one about the unknown sender", rv)
 	}
-	var n int
-	f.st.Tx(context.Background(), func(tx *store.Tx) error {
-		rows, _ := tx.OutboxRows(store.OutboxFilter{})
-		n = len(rows)
-		states, _ := tx.States()
-		for _, s := range states {
-			if s.Status != campaign.StatusNew {
-				t.Errorf("state of %s changed to %s", s.Code, s.Status)
-			}
+	var rows []store.Outgoing
+	var states []campaign.State
+	f.view(t, func(tx *store.Tx) (err error) {
+		if rows, err = tx.OutboxRows(store.OutboxFilter{}); err != nil {
+			return err
 		}
-		return nil
+		states, err = tx.States()
+		return err
 	})
-	if n != 0 {
-		t.Errorf("%d messages queued for an unknown sender", n)
+	for _, s := range states {
+		if s.Status != campaign.StatusNew {
+			t.Errorf("state of %s changed to %s", s.Code, s.Status)
+		}
+	}
+	if len(rows) != 0 {
+		t.Errorf("%d messages queued for an unknown sender", len(rows))
 	}
 }
 
@@ -292,12 +288,7 @@ func TestBatchAppliesInArrivalOrder(t *testing.T) {
 			msgID = "<b0@horsens.test>" // a second copy of the first
 		}
 		f.uid++
-		id, _, err := f.st.AddInbound(context.Background(), store.Inbound{Mailbox: "INBOX", UIDValidity: 1, UID: f.uid,
-			Raw: []byte(strings.ReplaceAll(reply(from, to, msgID, "", body), "\n", "\r\n")), ReceivedAt: f.clock.t})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, id)
+		ids = append(ids, testenv.Inbound(t, f.st, f.uid, reply(from, to, msgID, "", body), f.clock.t))
 	}
 	for i, err := range f.e.HandleInbounds(context.Background(), ids) {
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/store"
+	"github.com/rsvpd/rsvpd/testenv"
 )
 
 // A colleague writes from an address rsvpd does not know, without a token or thread, and names
@@ -31,7 +32,7 @@ func TestHeldReadingChangesNothingUntilAccepted(t *testing.T) {
 		t.Errorf("suggestion %+v, want attend vejle 2", s)
 	}
 	var status store.InboundStatus
-	f.st.Tx(context.Background(), func(tx *store.Tx) (err error) { status, err = tx.InboundStatusOf(id); return err })
+	f.view(t, func(tx *store.Tx) (err error) { status, err = tx.InboundStatusOf(id); return err })
 	if status != store.InboundHeld {
 		t.Errorf("ledger status %s, want held", status)
 	}
@@ -82,12 +83,8 @@ func TestAcceptNeedsASuggestion(t *testing.T) {
 func TestMessageReadTwiceWithoutOutcomeGoesToReview(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	id, _, err := f.st.AddInbound(ctx, store.Inbound{Mailbox: "INBOX", UIDValidity: 1, UID: 1,
-		Raw: []byte(strings.ReplaceAll(reply("bibliotekschef@horsens.kommune.test", "dialogmoeder@kombit.test",
-			"<k1@horsens.kommune.test>", "", "Vi kommer til Vejle."), "\n", "\r\n")), ReceivedAt: f.clock.t})
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := testenv.Inbound(t, f.st, 1, reply("bibliotekschef@horsens.kommune.test", "dialogmoeder@kombit.test",
+		"<k1@horsens.kommune.test>", "", "Vi kommer til Vejle."), f.clock.t)
 	for range maxReadAttempts { // two starts that died while reading
 		if _, err := f.st.BeginInbound(ctx, id); err != nil {
 			t.Fatal(err)
@@ -104,7 +101,7 @@ func TestMessageReadTwiceWithoutOutcomeGoesToReview(t *testing.T) {
 		t.Fatalf("reviews %+v, want one saying reading failed", rv)
 	}
 	var status store.InboundStatus
-	f.st.Tx(ctx, func(tx *store.Tx) (err error) { status, err = tx.InboundStatusOf(id); return err })
+	f.view(t, func(tx *store.Tx) (err error) { status, err = tx.InboundStatusOf(id); return err })
 	if status != store.InboundFailed {
 		t.Errorf("ledger status %s, want failed", status)
 	}

@@ -38,18 +38,21 @@ func (f *fixture) runFor(t *testing.T, start, end time.Time, cancelAt func(*stor
 
 func (f *fixture) count(t *testing.T, prefix string) (outbox, ledger int) {
 	t.Helper()
-	f.st.Tx(context.Background(), func(tx *store.Tx) error {
-		rows, _ := tx.OutboxRows(store.OutboxFilter{Kind: prefix})
-		runs, _ := tx.JobRuns()
-		outbox = len(rows)
-		for _, r := range runs {
-			if strings.HasPrefix(r.Key, prefix+"/") {
-				ledger++
-			}
+	var rows []store.Outgoing
+	var runs []store.JobRun
+	f.view(t, func(tx *store.Tx) (err error) {
+		if rows, err = tx.OutboxRows(store.OutboxFilter{Kind: prefix}); err != nil {
+			return err
 		}
-		return nil
+		runs, err = tx.JobRuns()
+		return err
 	})
-	return outbox, ledger
+	for _, r := range runs {
+		if strings.HasPrefix(r.Key, prefix+"/") {
+			ledger++
+		}
+	}
+	return len(rows), ledger
 }
 
 // TestRestartAroundADueTime stops the daemon in the middle of the 98 invitations due at 09:00

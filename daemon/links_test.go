@@ -24,10 +24,12 @@ func TestAnswerByLink(t *testing.T) {
 	}
 	var rows []store.Outgoing
 	var events []store.Event
-	f.st.Tx(ctx, func(tx *store.Tx) error {
-		rows, _ = tx.OutboxRows(store.OutboxFilter{Invitee: "615"})
-		events, _ = tx.Events(store.EventFilter{Invitee: "615", Kind: "answer"})
-		return nil
+	f.view(t, func(tx *store.Tx) (err error) {
+		if rows, err = tx.OutboxRows(store.OutboxFilter{Invitee: "615"}); err != nil {
+			return err
+		}
+		events, err = tx.Events(store.EventFilter{Invitee: "615", Kind: "answer"})
+		return err
 	})
 	if len(rows) != 1 || rows[0].Kind != "confirmation" {
 		t.Fatalf("outbox after the link: %+v, want one confirmation", rows)

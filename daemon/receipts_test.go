@@ -122,7 +122,7 @@ func TestReturningTheAgreementByMail(t *testing.T) {
 		t.Errorf("the staff read %q", text)
 	}
 	nudge := schedules.Job{Key: "nudge_agreement/615/0", Kind: schedules.KindNudgeAgreement, Invitee: "615"}
-	f.st.Tx(ctx, func(tx *store.Tx) error {
+	f.update(t, func(tx *store.Tx) error {
 		if queued, err := f.e.perform(tx, nudge, f.clock.t); err != nil || queued {
 			t.Errorf("agreement nudge after the agreement came back: queued %v, %v", queued, err)
 		}
@@ -157,7 +157,7 @@ func TestTheUnsignedAgreementSentBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.st.Tx(context.Background(), func(tx *store.Tx) error {
+	f.update(t, func(tx *store.Tx) error {
 		st := campaign.NewState("615")
 		st.Status, st.Agreement, st.AgreementSHA256 = campaign.StatusInvited, campaign.AgreementSent, agreement.Sum(pdf)
 		return tx.PutState(st)

@@ -104,9 +104,12 @@ func TestOnReadCountsEachReplyOnce(t *testing.T) {
 		t.Errorf("OnRead heard %q, want human/attend and human/question", got)
 	}
 	var statuses []string
-	f.st.Tx(context.Background(), func(tx *store.Tx) error {
+	f.view(t, func(tx *store.Tx) error {
 		for id := int64(1); id <= 4; id++ {
-			in, _ := tx.Inbound(id)
+			in, err := tx.Inbound(id)
+			if err != nil {
+				return err
+			}
 			statuses = append(statuses, string(in.Status))
 		}
 		return nil

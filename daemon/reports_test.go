@@ -41,10 +41,7 @@ func TestFinalReportAndParticipantLists(t *testing.T) {
 		t.Fatal(err)
 	}
 	var rows []store.Outgoing
-	f.st.Tx(ctx, func(tx *store.Tx) error {
-		rows, err = tx.OutboxRows(store.OutboxFilter{})
-		return err
-	})
+	f.view(t, func(tx *store.Tx) (err error) { rows, err = tx.OutboxRows(store.OutboxFilter{}); return err })
 	var final, lists []string
 	for _, row := range rows {
 		o, err := f.e.ComposeRow(ctx, row)

@@ -14,25 +14,23 @@ import (
 // unchanged fails the test when any invitee's state moved from new or any message was queued.
 func (f *fixture) unchanged(t *testing.T) {
 	t.Helper()
-	f.st.Tx(context.Background(), func(tx *store.Tx) error {
-		states, err := tx.States()
-		if err != nil {
-			t.Fatal(err)
+	var states []campaign.State
+	var rows []store.Outgoing
+	f.view(t, func(tx *store.Tx) (err error) {
+		if states, err = tx.States(); err != nil {
+			return err
 		}
-		for _, s := range states {
-			if s.Status != campaign.StatusNew {
-				t.Errorf("the state of %s changed to %s %s", s.Code, s.Status, s.Meeting)
-			}
-		}
-		rows, err := tx.OutboxRows(store.OutboxFilter{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range rows {
-			t.Errorf("a message was queued: %s to %s", r.Key, r.Recipient)
-		}
-		return nil
+		rows, err = tx.OutboxRows(store.OutboxFilter{})
+		return err
 	})
+	for _, s := range states {
+		if s.Status != campaign.StatusNew {
+			t.Errorf("the state of %s changed to %s %s", s.Code, s.Status, s.Meeting)
+		}
+	}
+	for _, r := range rows {
+		t.Errorf("a message was queued: %s to %s", r.Key, r.Recipient)
+	}
 }
 
 // Who may answer for whom (DESIGN.md): a token, then a thread of ours, then the registered

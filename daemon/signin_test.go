@@ -94,7 +94,7 @@ func TestSignInOutageTellsTheStaffOnce(t *testing.T) {
 		t.Errorf("%d letters after a second outage, want %d", n, 2*staff)
 	}
 	var events []store.Event
-	f.st.Tx(context.Background(), func(tx *store.Tx) (err error) {
+	f.view(t, func(tx *store.Tx) (err error) {
 		events, err = tx.Events(store.EventFilter{Kind: eventSignIn})
 		return err
 	})

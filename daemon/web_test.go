@@ -23,11 +23,7 @@ func TestDeskLetters(t *testing.T) {
 		t.Fatal(err)
 	}
 	var row store.Outgoing
-	f.st.Tx(ctx, func(tx *store.Tx) error {
-		var err error
-		row, err = tx.Outgoing("desk_signin/nonce1")
-		return err
-	})
+	f.view(t, func(tx *store.Tx) (err error) { row, err = tx.Outgoing("desk_signin/nonce1"); return err })
 	if strings.Contains(string(row.Params), "/signin/link/") {
 		t.Errorf("the outbox keeps the link itself: %s", row.Params)
 	}

@@ -8,7 +8,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -22,6 +21,7 @@ import (
 	"github.com/rsvpd/rsvpd/daemon"
 	"github.com/rsvpd/rsvpd/mailer/letters"
 	"github.com/rsvpd/rsvpd/store"
+	"github.com/rsvpd/rsvpd/testenv"
 )
 
 // clock is a campaign clock the test sets.
@@ -81,17 +81,11 @@ const staffAddr = "staff@kombit.test"
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	ctx := context.Background()
-	dir := t.TempDir()
-	cfg, err := config.LoadFS(rsvpd.ExampleFS(), rsvpd.ExampleConfig, dir)
+	cfg, err := config.LoadFS(rsvpd.ExampleFS(), rsvpd.ExampleConfig, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, filepath.Join(dir, "rsvpd.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := testenv.Store(t)
 	l, err := letters.New(cfg.Campaign, "")
 	if err != nil {
 		t.Fatal(err)
@@ -122,15 +116,7 @@ func newFixture(t testing.TB) *fixture {
 func (f *fixture) deliver(t testing.TB, raw string) int64 {
 	t.Helper()
 	f.uid++
-	id, _, err := f.st.AddInbound(context.Background(), store.Inbound{Mailbox: "INBOX", UIDValidity: 1, UID: f.uid,
-		Raw: []byte(strings.ReplaceAll(raw, "\n", "\r\n")), ReceivedAt: f.clock.Now()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.e.HandleInbound(context.Background(), id); err != nil {
-		t.Fatal(err)
-	}
-	return id
+	return testenv.Deliver(t, f.st, f.e, f.uid, raw, f.clock.Now())
 }
 
 func (f *fixture) reply(from, code, body string) string {

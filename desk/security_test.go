@@ -28,7 +28,11 @@ var deskPaths = []struct{ method, path string }{
 func TestEveryDeskURLNeedsSignIn(t *testing.T) {
 	f := newFixture(t)
 	f.populate(t)
+	// Horsens has returned its agreement: the confirm among the paths would change it.
 	before := f.stateOf(t, "615")
+	if before.Agreement != campaign.AgreementReturned {
+		t.Fatalf("615's agreement before: %s, want %s", before.Agreement, campaign.AgreementReturned)
+	}
 	for _, cookie := range []string{"", "forged-session-value-0123456789abcdef"} {
 		for _, p := range deskPaths {
 			c := f.client(t)
@@ -286,10 +290,14 @@ func TestCSRF(t *testing.T) {
 	}
 	// The event log names who confirmed it.
 	var events []store.Event
-	f.st.Tx(context.Background(), func(tx *store.Tx) error {
-		events, _ = tx.Events(store.EventFilter{Invitee: "615", Kind: "agreement"})
-		return nil
+	err := f.st.View(context.Background(), func(tx *store.Tx) error {
+		var err error
+		events, err = tx.Events(store.EventFilter{Invitee: "615", Kind: "agreement"})
+		return err
 	})
+	if err != nil {
+		t.Fatalf("agreement events: %v", err)
+	}
 	if len(events) != 1 || events[0].Detail["by"] != staffAddr {
 		t.Errorf("agreement events: %+v", events)
 	}
@@ -303,8 +311,13 @@ func TestOneClickLinks(t *testing.T) {
 	c := f.client(t)
 	inv, other := f.c.Invitees[80], f.c.Invitees[81]
 	links := f.desk.AnswerLinks(inv.Code)
+	// An invitee who has not answered, and an outbox holding the confirmations of those who
+	// have: a GET that answered would change the one and add to the other.
 	before := f.stateOf(t, inv.Code)
 	outBefore := f.outboxLen(t)
+	if before.Status != campaign.StatusInvited || outBefore == 0 {
+		t.Fatalf("before the GETs: %s is %s, the outbox holds %d rows; want invited and some", inv.Code, before.Status, outBefore)
+	}
 	for choice, link := range links {
 		r := c.get(link)
 		if r.status != 200 || !strings.Contains(r.body, inv.FormalName) {
@@ -447,15 +460,18 @@ func TestStaffAnswer(t *testing.T) {
 	page := c.get("/reviews")
 	var id int64
 	var code string
-	f.st.View(context.Background(), func(tx *store.Tx) error {
-		open, _ := tx.Reviews(true)
+	err := f.st.View(context.Background(), func(tx *store.Tx) error {
+		open, err := tx.Reviews(true)
 		for _, rv := range open {
 			if rv.Why.Code == campaign.ReasonQuestion {
 				id, code = rv.ID, rv.Invitee
 			}
 		}
-		return nil
+		return err
 	})
+	if err != nil {
+		t.Fatalf("the review queue: %v", err)
+	}
 	if id == 0 {
 		t.Fatal("no question in the review queue")
 	}
@@ -467,12 +483,20 @@ func TestStaffAnswer(t *testing.T) {
 	var rows []store.Outgoing
 	var events []store.Event
 	var rv store.Review
-	f.st.View(context.Background(), func(tx *store.Tx) error {
-		rows, _ = tx.OutboxRows(store.OutboxFilter{Invitee: code, Kind: "staff_answer"})
-		events, _ = tx.Events(store.EventFilter{Invitee: code, Kind: "staff_answer"})
-		rv, _ = tx.Review(id)
-		return nil
+	err = f.st.View(context.Background(), func(tx *store.Tx) error {
+		var err error
+		if rows, err = tx.OutboxRows(store.OutboxFilter{Invitee: code, Kind: "staff_answer"}); err != nil {
+			return err
+		}
+		if events, err = tx.Events(store.EventFilter{Invitee: code, Kind: "staff_answer"}); err != nil {
+			return err
+		}
+		rv, err = tx.Review(id)
+		return err
 	})
+	if err != nil {
+		t.Fatalf("after answering, the store: %v", err)
+	}
 	if len(rows) != 1 || len(events) != 1 || events[0].Detail["by"] != staffAddr || rv.ResolvedAt.IsZero() {
 		t.Fatalf("after answering: rows %+v, events %+v, review %+v", rows, events, rv)
 	}

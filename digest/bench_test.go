@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"testing"
@@ -15,6 +14,7 @@ import (
 	"github.com/rsvpd/rsvpd/config"
 	"github.com/rsvpd/rsvpd/mailer/letters"
 	"github.com/rsvpd/rsvpd/store"
+	"github.com/rsvpd/rsvpd/testenv"
 )
 
 // BenchmarkDigestScale makes the digest of a campaign of 20,000 invitees (RSVPD_SCALE_INVITEES
@@ -68,11 +68,7 @@ func scaleCampaign(b testing.TB, n int) (*campaign.Campaign, *store.Store) {
 			FormalName: fmt.Sprintf("Kommune nr. %d", i), Email: fmt.Sprintf("chef%d@k%d.test", i, i%500), Population: 1000 + i%50000}
 	}
 	c.Index()
-	st, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "rsvpd.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
+	st := testenv.Store(b)
 	at := time.Date(2012, 2, 20, 10, 0, 0, 0, c.Location)
 	err = st.Tx(context.Background(), func(tx *store.Tx) error {
 		for i, inv := range c.Invitees {

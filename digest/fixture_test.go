@@ -14,6 +14,7 @@ import (
 	"github.com/rsvpd/rsvpd/config"
 	"github.com/rsvpd/rsvpd/replies"
 	"github.com/rsvpd/rsvpd/store"
+	"github.com/rsvpd/rsvpd/testenv"
 )
 
 // exampleCampaign loads the 2012 campaign the binary embeds.
@@ -70,11 +71,7 @@ type script struct {
 func midCampaign(t *testing.T, c *campaign.Campaign) *store.Store {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "rsvpd.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := testenv.Store(t)
 	inbox := map[string]int64{}
 	for i, m := range []struct{ name, received string }{
 		{"bounce-herlev.eml", "2012-02-06 09:05"},
@@ -101,7 +98,7 @@ func midCampaign(t *testing.T, c *campaign.Campaign) *store.Store {
 			t.Fatal(err)
 		}
 	}
-	err = st.Tx(ctx, func(tx *store.Tx) error {
+	err := st.Tx(ctx, func(tx *store.Tx) error {
 		s := &script{t: t, c: c, tx: tx, states: map[string]campaign.State{}, inbox: inbox}
 		s.play()
 		return nil

@@ -23,6 +23,7 @@ import (
 	"github.com/rsvpd/rsvpd/mailtest"
 	"github.com/rsvpd/rsvpd/simulate"
 	"github.com/rsvpd/rsvpd/store"
+	"github.com/rsvpd/rsvpd/testenv"
 )
 
 // BenchmarkReplyBurst hands 1,000 replies to Postfix as fast as four connections take them
@@ -234,7 +235,7 @@ func startBurstProc(t testing.TB, cfgPath, password string) *burstProc {
 		t.Fatal(err)
 	}
 	defer notify.Close()
-	p := &burstProc{log: logf, cmd: exec.Command(rsvpdBinary(t), "run", "--config", cfgPath)}
+	p := &burstProc{log: logf, cmd: exec.Command(testenv.Rsvpd(t), "run", "--config", cfgPath)}
 	p.cmd.Env = append(os.Environ(), "RSVPD_IMAP_PASSWORD="+password, "NOTIFY_SOCKET="+sock)
 	p.cmd.Stdout, p.cmd.Stderr = logf, logf
 	if err := p.cmd.Start(); err != nil {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/rsvpd/rsvpd/mailtest"
 	"github.com/rsvpd/rsvpd/store"
+	"github.com/rsvpd/rsvpd/testenv"
 )
 
 // daemonProc is `rsvpd run` as a subprocess.
@@ -50,7 +51,7 @@ func startProc(t *testing.T, cfgPath string, args ...string) *daemonProc {
 			}
 		}
 	}()
-	p.cmd = exec.Command(rsvpdBinary(t), append([]string{"run", "--config", cfgPath}, args...)...)
+	p.cmd = exec.Command(testenv.Rsvpd(t), append([]string{"run", "--config", cfgPath}, args...)...)
 	p.cmd.Env = append(os.Environ(), "RSVPD_SECRET=e2e crash secret", "RSVPD_IMAP_PASSWORD=rsvpd-test",
 		"NOTIFY_SOCKET="+sock)
 	p.cmd.Stdout, p.cmd.Stderr = logf, logf
@@ -93,21 +94,6 @@ func (p *daemonProc) term(t *testing.T) {
 	p.notify.Close()
 }
 
-// outboxOf reads the outbox counts of a store another process is writing.
-func outboxOf(t *testing.T, path string) store.OutboxStats {
-	t.Helper()
-	st, err := store.Open(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	s, err := st.OutboxStats(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
 // TestInvitationsSurviveKills sends 1,000 invitations while the daemon is killed with SIGKILL
 // at random points and restarted: every mailbox must end with its invitation, and a kill may
 // cost at most one duplicate (the message in flight on the one SMTP connection).
@@ -127,15 +113,15 @@ func TestInvitationsSurviveKills(t *testing.T) {
 		time.Sleep(time.Duration(150+rng.IntN(900)) * time.Millisecond)
 		p.kill()
 		kills++
-		progress = append(progress, outboxOf(t, g.StorePath).Sent)
+		progress = append(progress, testenv.OutboxOf(t, g.StorePath).Sent)
 	}
 	p := startProc(t, cfgPath, "--no-watch")
 	waitFor(t, 5*time.Minute, "every invitation sent", func() bool {
-		s := outboxOf(t, g.StorePath)
+		s := testenv.OutboxOf(t, g.StorePath)
 		return s.Sent+s.Failed == 1000
 	})
 	p.term(t)
-	if s := outboxOf(t, g.StorePath); s.Failed != 0 || s.Sent != 1000 {
+	if s := testenv.OutboxOf(t, g.StorePath); s.Failed != 0 || s.Sent != 1000 {
 		t.Errorf("outbox: %d sent, %d failed; want 1000 sent", s.Sent, s.Failed)
 	}
 	// Each invitation job ran once: one record in the run ledger, one outbox row.
@@ -143,23 +129,21 @@ func TestInvitationsSurviveKills(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st.Tx(context.Background(), func(tx *store.Tx) error {
-		runs, err := tx.JobRuns()
-		if err != nil {
-			return err
-		}
-		ran := 0
-		for _, r := range runs {
-			if strings.HasPrefix(r.Key, "invitation/") && r.Outcome == "ran" {
-				ran++
-			}
-		}
-		if ran != 1000 {
-			t.Errorf("the run ledger holds %d invitation jobs, want 1000", ran)
-		}
-		return nil
-	})
+	var runs []store.JobRun
+	err = st.View(context.Background(), func(tx *store.Tx) (err error) { runs, err = tx.JobRuns(); return err })
 	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ran := 0
+	for _, r := range runs {
+		if strings.HasPrefix(r.Key, "invitation/") && r.Outcome == "ran" {
+			ran++
+		}
+	}
+	if ran != 1000 {
+		t.Errorf("the run ledger holds %d invitation jobs, want 1000", ran)
+	}
 	t.Logf("killed %d times; invitations marked sent after each kill: %v", kills, progress)
 
 	// Postfix may still be delivering the last ones into Dovecot.

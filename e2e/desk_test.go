@@ -26,6 +26,7 @@ import (
 	"github.com/rsvpd/rsvpd/simulate"
 	"github.com/rsvpd/rsvpd/status"
 	"github.com/rsvpd/rsvpd/store"
+	"github.com/rsvpd/rsvpd/testenv"
 )
 
 // deskRun is `rsvpd run` with the desk on loopback, against the real servers, and a browser.
@@ -143,11 +144,14 @@ func (d *deskRun) state(code string) campaign.State {
 	}
 	defer st.Close()
 	var s campaign.State
-	st.View(context.Background(), func(tx *store.Tx) error {
+	err = st.View(context.Background(), func(tx *store.Tx) error {
 		var err error
 		s, err = tx.State(code)
 		return err
 	})
+	if err != nil {
+		d.t.Fatalf("state of %s: %v", code, err) // a zero state is neither invited nor attending
+	}
 	return s
 }
 
@@ -250,7 +254,7 @@ func TestDeskInTheBrowser(t *testing.T) {
 	page := browsertest.Text(t, d.ctx)
 	// Each row names its code twice: beside the name and in the address.
 	shown := slices.Compact(regexp.MustCompile(`k\d{4}`).FindAllString(page, -1))
-	out, err := exec.Command(rsvpdBinary(t), "status", "--config", d.cfgPth, "--json").Output()
+	out, err := exec.Command(testenv.Rsvpd(t), "status", "--config", d.cfgPth, "--json").Output()
 	if err != nil {
 		t.Fatalf("rsvpd status: %v", err)
 	}

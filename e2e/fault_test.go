@@ -31,6 +31,7 @@ import (
 	"github.com/rsvpd/rsvpd/mailtest"
 	"github.com/rsvpd/rsvpd/simulate"
 	"github.com/rsvpd/rsvpd/store"
+	"github.com/rsvpd/rsvpd/testenv"
 )
 
 // outboxRows lists every outbox row of an open store.
@@ -407,7 +408,7 @@ func TestStoreLockedAtStart(t *testing.T) {
 		Deadline: now.AddDate(0, 0, 40), SMTP: srv.SMTPAddr, IMAP: srv.IMAPAddr,
 		StorePath: filepath.Join(dir, "rsvpd.db")}
 	cfgPath := g.write(t, dir)
-	outboxOf(t, g.StorePath) // the store exists, with its schema
+	testenv.OutboxOf(t, g.StorePath) // the store exists, with its schema
 	release := lockStore(t, g.StorePath)
 
 	began := time.Now()
@@ -428,7 +429,7 @@ func TestStoreLockedAtStart(t *testing.T) {
 		t.Errorf("the error does not name the store and the lock:\n%s", log)
 	}
 	release()
-	if s := outboxOf(t, g.StorePath); s.Sent+s.Pending+s.Failed != 0 {
+	if s := testenv.OutboxOf(t, g.StorePath); s.Sent+s.Pending+s.Failed != 0 {
 		t.Errorf("rsvpd run on a locked store got as far as the outbox: %+v", s)
 	}
 	if counts := countMessages(t, srv, []string{directorOf(1)}); counts[directorOf(1)] != 0 {
@@ -535,8 +536,8 @@ func storeFaultWhileRunning(t *testing.T, f storeFault) {
 	mail := simulate.NewMail(c, signer, func(campaign.Invitee) string { return "Møder i Aalborg, Roskilde og Vejle." })
 
 	p := startWatched(t, cfgPath)
-	waitFor(t, time.Minute, "40 invitations sent", func() bool { return outboxOf(t, g.StorePath).Sent >= 40 })
-	before := outboxOf(t, g.StorePath)
+	waitFor(t, time.Minute, "40 invitations sent", func() bool { return testenv.OutboxOf(t, g.StorePath).Sent >= 40 })
+	before := testenv.OutboxOf(t, g.StorePath)
 	logBefore := len(p.logText(t))
 	undo := f.apply(t, g.StorePath)
 	faulted := time.Now()
@@ -569,7 +570,7 @@ func storeFaultWhileRunning(t *testing.T, f storeFault) {
 		if p.exited() {
 			t.Fatalf("rsvpd run exited before the work was done (%v): under a supervisor that is a crash loop", p.err)
 		}
-		s := outboxOf(t, g.StorePath)
+		s := testenv.OutboxOf(t, g.StorePath)
 		var applied int
 		if err := db.QueryRow(`SELECT count(*) FROM inbound WHERE status = 'applied'`).Scan(&applied); err != nil {
 			t.Fatal(err)
@@ -581,7 +582,7 @@ func storeFaultWhileRunning(t *testing.T, f storeFault) {
 		t.Fatalf("rsvpd run exited: %v", p.err)
 	}
 	p.stop(t)
-	if s := outboxOf(t, g.StorePath); s.Failed != 0 {
+	if s := testenv.OutboxOf(t, g.StorePath); s.Failed != 0 {
 		t.Errorf("%d messages failed", s.Failed)
 	}
 	for i := 0; i < replies; i++ {

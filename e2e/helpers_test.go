@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -155,33 +154,6 @@ func (g generated) write(t testing.TB, dir string) string {
 
 func code(i int) string       { return fmt.Sprintf("k%04d", i) }
 func directorOf(i int) string { return fmt.Sprintf("bibliotekschef@%s.kommune.test", code(i)) }
-
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-// rsvpdBinary builds cmd/rsvpd once per test run.
-func rsvpdBinary(t testing.TB) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "rsvpd-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "rsvpd")
-		out, err := exec.Command("go", "build", "-o", binPath, "github.com/rsvpd/rsvpd/cmd/rsvpd").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("build rsvpd: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
-}
 
 // countMessages logs into each mailbox and counts the messages in INBOX, in parallel.
 func countMessages(t testing.TB, srv *mailtest.Servers, users []string) map[string]int {

@@ -1,10 +1,8 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"net/mail"
 	"os"
 	"path/filepath"
@@ -16,16 +14,8 @@ import (
 	"github.com/rsvpd/rsvpd/clock"
 	"github.com/rsvpd/rsvpd/mailtest"
 	"github.com/rsvpd/rsvpd/store"
+	"github.com/rsvpd/rsvpd/testenv"
 )
-
-// spoofCase is a line of replies/testdata/spoof/expectations.jsonl.
-type spoofCase struct {
-	File        string   `json:"file"`
-	Case        string   `json:"case"`
-	Invitee     string   `json:"invitee"`
-	Decided     bool     `json:"decided"`
-	ReasonCodes []string `json:"reason_codes"`
-}
 
 // TestSpoofedRepliesChangeNothing sends the spoofing corpus through Postfix and Dovecot to
 // `rsvpd run`'s engine, which trusts the Authentication-Results of mx.kombit.test: no forged
@@ -48,8 +38,8 @@ func TestSpoofedRepliesChangeNothing(t *testing.T) {
 	}
 
 	corpus := filepath.Join("..", "replies", "testdata", "spoof")
-	cases := readSpoofCases(t, corpus)
-	byID := map[string]spoofCase{}
+	cases := testenv.SpoofCases(t, corpus)
+	byID := map[string]testenv.SpoofCase{}
 	for _, sc := range cases {
 		raw, err := os.ReadFile(filepath.Join(corpus, sc.File))
 		if err != nil {
@@ -198,25 +188,6 @@ func TestLongLineFromAStrangerHoldsNothingUp(t *testing.T) {
 	if st := r.state(t, "615"); st.Status != campaign.StatusAttending {
 		t.Errorf("Horsens is %s, want attending", st.Status)
 	}
-}
-
-func readSpoofCases(t *testing.T, dir string) []spoofCase {
-	t.Helper()
-	f, err := os.Open(filepath.Join(dir, "expectations.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out []spoofCase
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var c spoofCase
-		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, c)
-	}
-	return out
 }
 
 // messageID is a raw message's Message-ID, without angle brackets.

@@ -20,6 +20,7 @@ import (
 	"github.com/rsvpd/rsvpd/mailer/auth"
 	"github.com/rsvpd/rsvpd/mailtest"
 	"github.com/rsvpd/rsvpd/store"
+	"github.com/rsvpd/rsvpd/testenv"
 )
 
 const organiser = "dialogmoeder@kombit.test"
@@ -115,13 +116,13 @@ func TestOAuthRunWithExpiringAndRevokedTokens(t *testing.T) {
 	p := startWatched(t, cfgPath)
 
 	// Phase 1: the first invitations go out; the first directors answer and are confirmed.
-	waitFor(t, time.Minute, "the first 30 invitations sent", func() bool { return outboxOf(t, storePath).Sent >= firstReplies })
+	waitFor(t, time.Minute, "the first 30 invitations sent", func() bool { return testenv.OutboxOf(t, storePath).Sent >= firstReplies })
 	replyAll(t, srv, c, signer, 0, firstReplies)
 	waitFor(t, time.Minute, "the first replies applied", func() bool {
 		applied, _, _ := ledgerCounts(t, storePath)
 		return applied == firstReplies
 	})
-	before := outboxOf(t, storePath)
+	before := testenv.OutboxOf(t, storePath)
 	t.Logf("%v: %d sent, %d pending, %d replies applied; revoking the refresh token",
 		time.Since(began).Round(time.Second), before.Sent, before.Pending, firstReplies)
 
@@ -139,9 +140,9 @@ func TestOAuthRunWithExpiringAndRevokedTokens(t *testing.T) {
 	srv.WaitMessages(t, organiser, "INBOX", secondReplies, time.Minute) // delivered, and left there
 	// A connection signed in before the token in hand expired may carry on until it does.
 	time.Sleep(time.Until(revoked.Add(8 * time.Second)))
-	stalled := outboxOf(t, storePath)
+	stalled := testenv.OutboxOf(t, storePath)
 	time.Sleep(5 * time.Second)
-	during := outboxOf(t, storePath)
+	during := testenv.OutboxOf(t, storePath)
 	applied, _, _ := ledgerCounts(t, storePath)
 	if during.Sent != stalled.Sent || during.Failed != 0 || applied != firstReplies {
 		t.Errorf("without a sign-in: sent %d then %d, %d failed, %d replies applied; want nothing moving, none failed, %d applied",

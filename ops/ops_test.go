@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,19 +26,10 @@ import (
 	"github.com/rsvpd/rsvpd/sandbox"
 	"github.com/rsvpd/rsvpd/schedules"
 	"github.com/rsvpd/rsvpd/store"
+	"github.com/rsvpd/rsvpd/testenv"
 )
 
 const testToken = "0123456789abcdef-ops-test-token"
-
-func openStore(t *testing.T) *store.Store {
-	t.Helper()
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "rsvpd.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
-}
 
 func newServer(t *testing.T, o Options) *Server {
 	t.Helper()
@@ -89,7 +79,7 @@ func TestAddressOutsideLoopbackNeedsAToken(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.addr+"/"+strconv.Itoa(len(tt.token)), func(t *testing.T) {
-			_, err := New(context.Background(), Options{Address: tt.addr, Token: tt.token, Store: openStore(t)})
+			_, err := New(context.Background(), Options{Address: tt.addr, Token: tt.token, Store: testenv.Store(t)})
 			switch {
 			case tt.wantErr == "" && err != nil:
 				t.Fatalf("refused: %v", err)
@@ -104,7 +94,7 @@ func TestAddressOutsideLoopbackNeedsAToken(t *testing.T) {
 }
 
 func TestTokenGuardsEveryPath(t *testing.T) {
-	s := newServer(t, Options{Address: "0.0.0.0:9180", Token: testToken, Store: openStore(t)})
+	s := newServer(t, Options{Address: "0.0.0.0:9180", Token: testToken, Store: testenv.Store(t)})
 	h := s.Handler()
 	for _, path := range []string{"/healthz", "/metrics"} {
 		for _, auth := range []string{"", "Bearer wrong-token-0123456789abc", "Basic " + testToken, testToken,
@@ -124,7 +114,7 @@ func TestTokenGuardsEveryPath(t *testing.T) {
 		}
 	}
 	// On loopback without a token configured, no token is asked for.
-	open := newServer(t, Options{Store: openStore(t)})
+	open := newServer(t, Options{Store: testenv.Store(t)})
 	if code, _ := get(t, open.Handler(), "/healthz", ""); code != http.StatusOK {
 		t.Errorf("loopback without a token: status %d, want 200", code)
 	}
@@ -132,7 +122,7 @@ func TestTokenGuardsEveryPath(t *testing.T) {
 
 // Serve answers on the address and stops when its context ends.
 func TestServeStopsWithItsContext(t *testing.T) {
-	s := newServer(t, Options{Store: openStore(t)})
+	s := newServer(t, Options{Store: testenv.Store(t)})
 	if err := s.Listen(); err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +196,7 @@ func hostPort(t *testing.T, addr string) (string, int) {
 // SMTP server, and sees a store another process holds locked.
 func TestHealthFollowsTheServersAndTheStore(t *testing.T) {
 	box := startSandbox(t, "")
-	st := openStore(t)
+	st := testenv.Store(t)
 	// A digest ran before this start: the health report names it from the run ledger.
 	digestAt := time.Date(2012, 2, 7, 6, 0, 0, 0, time.UTC)
 	err := st.Tx(context.Background(), func(tx *store.Tx) error {
@@ -297,17 +287,18 @@ func TestHealthFollowsTheServersAndTheStore(t *testing.T) {
 		_, h = health(t, s)
 		return h.Store.OK
 	})
-	st.Tx(context.Background(), func(tx *store.Tx) error {
-		evs, err := tx.Events(store.EventFilter{Kind: "health_check"})
-		if err != nil || len(evs) != 0 {
-			t.Errorf("the health check left %d events (%v)", len(evs), err)
-		}
-		return nil
+	var evs []store.Event
+	err = st.View(context.Background(), func(tx *store.Tx) (err error) {
+		evs, err = tx.Events(store.EventFilter{Kind: "health_check"})
+		return err
 	})
+	if err != nil || len(evs) != 0 {
+		t.Errorf("the health check left %d events (%v)", len(evs), err)
+	}
 }
 
 func TestHealthOfADaemonThatNeitherSendsNorWatches(t *testing.T) {
-	s := newServer(t, Options{Store: openStore(t)})
+	s := newServer(t, Options{Store: testenv.Store(t)})
 	code, h := health(t, s)
 	if code != 200 || h.Status != "ok" || !strings.Contains(h.IMAP.Detail, "not watching") ||
 		!strings.Contains(h.SMTP.Detail, "not sending") || h.LastDigest != nil {
@@ -381,7 +372,7 @@ func TestMetricsCountWhatHappened(t *testing.T) {
 	box := startSandbox(t, "")
 	box.AddFault(sandbox.Fault{Recipient: "b@k0002.test", Code: 451, Times: 1})
 	box.AddFault(sandbox.Fault{Recipient: "c@k0003.test", Code: 550})
-	st := openStore(t)
+	st := testenv.Store(t)
 	now := time.Now().Truncate(time.Millisecond) // the store keeps milliseconds
 	queued := now.Add(-90 * time.Second)
 	err := st.Tx(context.Background(), func(tx *store.Tx) error {
@@ -403,7 +394,9 @@ func TestMetricsCountWhatHappened(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st.Tx(context.Background(), func(tx *store.Tx) error { return tx.ResolveReview(4, "ignored", now) })
+	if err := st.Tx(context.Background(), func(tx *store.Tx) error { return tx.ResolveReview(4, "ignored", now) }); err != nil {
+		t.Fatal(err)
+	}
 	s := newServer(t, Options{Store: st, Now: func() time.Time { return now }})
 
 	mfs := scrape(t, s)
@@ -478,7 +471,7 @@ func TestMetricsCountWhatHappened(t *testing.T) {
 // countRetries sees each sender report once: a report whose counts add up to one starts a
 // new batch.
 func TestRetriesCountedAcrossBatches(t *testing.T) {
-	s := newServer(t, Options{Store: openStore(t)})
+	s := newServer(t, Options{Store: testenv.Store(t)})
 	for _, p := range []outbox.Progress{
 		{Deferred: 1}, {Deferred: 1, Sent: 1}, {Deferred: 2, Sent: 1}, // batch 1: 2 retries
 		{Deferred: 1},                                             // batch 2 starts with a retry
@@ -506,7 +499,7 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 // says since when and the metric is 1; once the sign-in works again all is well.
 func TestHealthSaysWhySignInFails(t *testing.T) {
 	box := startSandbox(t, "")
-	s := newServer(t, Options{Store: openStore(t), Send: true, Watch: true, SMTPAddr: box.SMTPAddr()})
+	s := newServer(t, Options{Store: testenv.Store(t), Send: true, Watch: true, SMTPAddr: box.SMTPAddr()})
 	var so outbox.Options
 	var wo inbox.Options
 	s.TweakSender(&so)

@@ -200,13 +200,13 @@ func TestConcurrentWritersDoNotFailBusy(t *testing.T) {
 			t.Fatalf("concurrent write: %v", err)
 		}
 	}
-	s.Tx(ctx, func(tx *Tx) error {
-		evs, _ := tx.Events(EventFilter{Kind: "test"})
-		if len(evs) != 400 {
-			t.Errorf("events = %d, want 400", len(evs))
-		}
-		return nil
-	})
+	var evs []Event
+	if err := s.View(ctx, func(tx *Tx) (err error) { evs, err = tx.Events(EventFilter{Kind: "test"}); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 400 {
+		t.Errorf("events = %d, want 400", len(evs))
+	}
 }
 
 func TestInboundLedgerKeepsOneCopy(t *testing.T) {

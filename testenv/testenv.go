@@ -3,7 +3,11 @@
 // package mailtest's). `go test -short` runs on a laptop without them: a test whose need is
 // missing skips there, naming scripts/test. Without -short a missing need fails the test, so
 // that scripts/test (which installs everything and fails on any skip) never passes without
-// having run it. It also holds Golden, the golden-file comparison the packages' tests share.
+// having run it. It also holds what the packages' tests share: Golden, the golden-file
+// comparison; Store, a temporary store, and Inbound and Deliver, a message put in its ledger
+// as the watcher would; Rsvpd, the command built once, and OutboxOf, the outbox of a store a
+// running rsvpd writes; SpoofCases, the expectations of the forged-reply corpus. It imports
+// store, so store's and campaign's own tests cannot use it.
 package testenv
 
 import (

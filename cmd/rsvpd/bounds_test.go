@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/rsvpd/rsvpd/testenv"
 )
 
 // finished is how a command run as a process ended.
@@ -32,7 +34,7 @@ func runBinary(t *testing.T, stdin io.Reader, sig os.Signal, delay, limit time.D
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, rsvpdBinary(t), args...)
+	cmd := exec.CommandContext(ctx, testenv.Rsvpd(t), args...)
 	cmd.Stdin = stdin
 	var errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = io.Discard, &errb

@@ -35,7 +35,9 @@ func TestLoginCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(filepath.Join(dir, "municipalities-2012.csv"), csv, 0o600)
+	if err := os.WriteFile(filepath.Join(dir, "municipalities-2012.csv"), csv, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cfgFile := filepath.Join(dir, "rsvpd.yaml")
 	if err := os.WriteFile(cfgFile, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
@@ -65,7 +67,10 @@ func TestLoginCommand(t *testing.T) {
 	if err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("token file: %v %v", err, st)
 	}
-	tok, _ := os.ReadFile(filepath.Join(dir, "token.json"))
+	tok, err := os.ReadFile(filepath.Join(dir, "token.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	rt := regexp.MustCompile(`rt-[0-9a-f]+`).Find(tok)
 	if rt == nil || strings.Contains(out.String()+errOut.String(), string(rt)) {
 		t.Errorf("token file %s; output:\n%s", tok, out.String())

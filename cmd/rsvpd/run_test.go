@@ -6,7 +6,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"mime"
@@ -27,7 +26,7 @@ import (
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/config"
 	"github.com/rsvpd/rsvpd/sandbox"
-	"github.com/rsvpd/rsvpd/store"
+	"github.com/rsvpd/rsvpd/testenv"
 )
 
 // The secrets a run is given; none may appear in its output.
@@ -37,33 +36,6 @@ const (
 	testSMTPPassword = "smtp-password-9c7e5a3b1d"
 	testHTTPToken    = "http-bearer-token-2f4e6a8c0b1d3f5a"
 )
-
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-// rsvpdBinary builds this command once per test run.
-func rsvpdBinary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "rsvpd-run-test-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "rsvpd")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("build rsvpd: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
-}
 
 // runCampaign is a generated campaign on the real clock: the invitations are due now, the
 // meetings a month ahead.
@@ -229,7 +201,7 @@ func startRun(t *testing.T, cfgPath string, args ...string) *proc {
 func startRunEnv(t *testing.T, cfgPath string, env []string, args ...string) *proc {
 	t.Helper()
 	p := &proc{out: &syncBuffer{}, done: make(chan struct{})}
-	p.cmd = exec.Command(rsvpdBinary(t), append([]string{"run", "--config", cfgPath}, args...)...)
+	p.cmd = exec.Command(testenv.Rsvpd(t), append([]string{"run", "--config", cfgPath}, args...)...)
 	p.cmd.Env = append(os.Environ(), "RSVPD_SECRET="+testSecret, "RSVPD_IMAP_PASSWORD="+testIMAPPassword,
 		"RSVPD_SMTP_PASSWORD="+testSMTPPassword)
 	p.cmd.Env = append(p.cmd.Env, env...)
@@ -281,20 +253,6 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 		}
 		time.Sleep(25 * time.Millisecond)
 	}
-}
-
-func outboxOf(t *testing.T, path string) store.OutboxStats {
-	t.Helper()
-	st, err := store.Open(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	s, err := st.OutboxStats(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
 }
 
 // delivered counts what the sandbox accepted for the first n directors.
@@ -449,7 +407,7 @@ func TestSIGTERMFinishesTheMessagesInFlight(t *testing.T) {
 		t.Errorf("no line saying rsvpd stopped")
 	}
 	got, _ := delivered(box, n)
-	o := outboxOf(t, db)
+	o := testenv.OutboxOf(t, db)
 	if o.Sent != got {
 		t.Errorf("the server accepted %d messages, the outbox records %d sent: the message in flight was not finished and recorded", got, o.Sent)
 	}
@@ -460,7 +418,7 @@ func TestSIGTERMFinishesTheMessagesInFlight(t *testing.T) {
 	spec.SMTP = box.SMTPAddr()
 	spec.write(t, dir)
 	p = startRun(t, cfg)
-	waitFor(t, 60*time.Second, "every invitation sent after the restart", func() bool { return outboxOf(t, db).Sent == n })
+	waitFor(t, 60*time.Second, "every invitation sent after the restart", func() bool { return testenv.OutboxOf(t, db).Sent == n })
 	if code, _ := p.stop(t, syscall.SIGTERM, 15*time.Second); code != 0 {
 		t.Errorf("second run: exit status %d", code)
 	}
@@ -517,7 +475,7 @@ func TestStopDeadlineWithAHungServer(t *testing.T) {
 	if !strings.Contains(p.out.String(), "did not stop within the deadline") {
 		t.Errorf("the log does not say the deadline passed:\n%s", p.out.String())
 	}
-	if o := outboxOf(t, filepath.Join(dir, "rsvpd.db")); o.Pending != 5 {
+	if o := testenv.OutboxOf(t, filepath.Join(dir, "rsvpd.db")); o.Pending != 5 {
 		t.Errorf("outbox after the forced stop: %+v, want the 5 invitations pending", o)
 	}
 }

@@ -1,15 +1,15 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rsvpd/rsvpd/testenv"
 )
 
 // exampleConfigWith writes the example campaign's configuration into a temporary folder with
@@ -50,36 +50,10 @@ func TestParseSpoofCorpus(t *testing.T) {
 	t.Setenv("RSVPD_SECRET", "rsvpd-test-secret")
 	cfg := exampleConfigWith(t, `authserv_id: ""`, `authserv_id: mx.kombit.test`)
 	dir := filepath.Join("..", "..", "replies", "testdata", "spoof")
-	f, err := os.Open(filepath.Join(dir, "expectations.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	type expectation struct {
-		File           string   `json:"file"`
-		Case           string   `json:"case"`
-		From           string   `json:"from"`
-		Invitee        string   `json:"invitee"`
-		Match          string   `json:"match"`
-		Held           bool     `json:"held"`
-		NeedsReview    bool     `json:"needs_review"`
-		Decided        bool     `json:"decided"`
-		ReasonCodes    []string `json:"reason_codes"`
-		DetailContains []string `json:"detail_contains"`
-	}
-	var exps []expectation
+	exps := testenv.SpoofCases(t, dir)
 	args := []string{"--config", cfg}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var e expectation
-		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			t.Fatal(err)
-		}
-		exps = append(exps, e)
+	for _, e := range exps {
 		args = append(args, filepath.Join(dir, e.File))
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
 	}
 	if len(exps) < 20 {
 		t.Fatalf("only %d cases in %s", len(exps), dir)

@@ -18,7 +18,6 @@ import (
 	"math/big"
 	"net"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -307,16 +306,6 @@ func (h *testHandler) callCount(msgID string) int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.calls[msgID]
-}
-
-func testStore(t *testing.T) *store.Store {
-	t.Helper()
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "rsvpd.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
 }
 
 func testLogger(t *testing.T) *slog.Logger {

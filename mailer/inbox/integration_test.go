@@ -16,6 +16,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/rsvpd/rsvpd/mailtest"
+	"github.com/rsvpd/rsvpd/testenv"
 )
 
 const dovecotUser = "dialogmoeder@kombit.test"
@@ -59,7 +60,7 @@ func TestWatcherOnDovecot(t *testing.T) {
 	srv := mailtest.Start(t)
 	host, portStr, _ := net.SplitHostPort(srv.IMAPAddr)
 	port, _ := strconv.Atoi(portStr)
-	st := testStore(t)
+	st := testenv.Store(t)
 	h := newTestHandler(st)
 
 	var sentMu sync.Mutex
@@ -218,7 +219,7 @@ func TestWatcherRefusesTooLargeOnDovecot(t *testing.T) {
 	}
 	srv.WaitMessages(t, dovecotUser, "INBOX", 2, 20*time.Second)
 
-	st := testStore(t)
+	st := testenv.Store(t)
 	h := newTestHandler(st)
 	processed := make(chan string, 1)
 	w := New(st, h.handle, Options{

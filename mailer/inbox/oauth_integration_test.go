@@ -13,6 +13,7 @@ import (
 	"github.com/rsvpd/rsvpd/mailer"
 	"github.com/rsvpd/rsvpd/mailer/auth"
 	"github.com/rsvpd/rsvpd/mailtest"
+	"github.com/rsvpd/rsvpd/testenv"
 )
 
 // The watcher on Dovecot signing in with OAuth2 tokens that live 3 s: it renews its session
@@ -34,7 +35,7 @@ func TestWatcherOAuthOnDovecot(t *testing.T) {
 		ClientID: "rsvpd", TokenURL: srv.OAuth.TokenURL(), Scopes: []string{"mail"},
 		Grant: config.GrantRefreshToken, TokenFile: file, User: dovecotUser,
 	}}, auth.Options{})
-	st := testStore(t)
+	st := testenv.Store(t)
 	h := newTestHandler(st)
 	var rec signIns
 	w := New(st, h.handle, Options{Host: host, Port: port, TLS: "none", SignIn: creds, OnSignIn: rec.on,

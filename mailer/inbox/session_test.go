@@ -12,6 +12,7 @@ import (
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/mailer"
 	"github.com/rsvpd/rsvpd/store"
+	"github.com/rsvpd/rsvpd/testenv"
 )
 
 // Mail that arrives while the watcher sits in IDLE is applied within a second, without
@@ -19,7 +20,7 @@ import (
 func TestWatcherIdleHandlesNewMailWithinASecond(t *testing.T) {
 	srv := newTestServer(t, capsRev2)
 	srv.start()
-	st := testStore(t)
+	st := testenv.Store(t)
 	h := newTestHandler(st)
 	ready := make(chan struct{}, 1)
 	opts := testOptions(t, srv)
@@ -49,7 +50,7 @@ func TestWatcherIdleHandlesNewMailWithinASecond(t *testing.T) {
 func TestWatcherRefusesTooLargeMessage(t *testing.T) {
 	srv := newTestServer(t, capsRev2)
 	srv.start()
-	st := testStore(t)
+	st := testenv.Store(t)
 	h := newTestHandler(st)
 	srv.deliver("INBOX", testMessage("small@aalborg.test", "Vi kommer"))
 	srv.deliver("INBOX", testMessage("huge@roskilde.test", strings.Repeat("Vedhæftet plantegning. ", 2000)))
@@ -105,7 +106,7 @@ func TestWatcherRenewsIdle(t *testing.T) {
 	srv := newTestServer(t, capsRev2)
 	srv.start()
 	proxy := newProxy(t, srv, false)
-	st := testStore(t)
+	st := testenv.Store(t)
 	h := newTestHandler(st)
 	opts := testOptions(t, srv)
 	opts.Port = proxy.port
@@ -128,7 +129,7 @@ func TestWatcherPollsWithoutIdle(t *testing.T) {
 	srv := newTestServer(t, capsRev2)
 	srv.start()
 	proxy := newProxy(t, srv, true)
-	st := testStore(t)
+	st := testenv.Store(t)
 	h := newTestHandler(st)
 	ready := make(chan Connection, 1)
 	opts := testOptions(t, srv)
@@ -156,7 +157,7 @@ func TestWatcherTLSModes(t *testing.T) {
 			srv.tlsConfig, srv.implicit = serverTLS, mode == mailer.ImplicitTLS
 			srv.start()
 			srv.deliver("INBOX", testMessage("secure@aalborg.test", "Vi kommer"))
-			st := testStore(t)
+			st := testenv.Store(t)
 			h := newTestHandler(st)
 			opts := testOptions(t, srv)
 			opts.TLS, opts.TLSConfig = mode, clientTLS
@@ -169,7 +170,7 @@ func TestWatcherTLSModes(t *testing.T) {
 		srv.tlsConfig, srv.implicit = serverTLS, true
 		srv.start()
 		srv.deliver("INBOX", testMessage("secure@aalborg.test", "Vi kommer"))
-		st := testStore(t)
+		st := testenv.Store(t)
 		h := newTestHandler(st)
 		opts := testOptions(t, srv)
 		opts.TLS = "tls" // system roots: the test certificate is not trusted

@@ -13,6 +13,7 @@ import (
 	"github.com/emersion/go-sasl"
 
 	"github.com/rsvpd/rsvpd/mailer/auth"
+	"github.com/rsvpd/rsvpd/testenv"
 )
 
 // fakeSignIn hands out the test server's password by AUTHENTICATE PLAIN as if it were a token
@@ -83,7 +84,7 @@ func (s *signIns) snapshot() ([]error, int) {
 func TestWatcherRenewsSessionBeforeTokenExpires(t *testing.T) {
 	srv := newTestServer(t, capsRev2)
 	srv.start()
-	st := testStore(t)
+	st := testenv.Store(t)
 	h := newTestHandler(st)
 	opts := testOptions(t, srv)
 	si := &fakeSignIn{lifetime: time.Second}
@@ -120,7 +121,7 @@ func TestWatcherWaitsWhileNoToken(t *testing.T) {
 	for i := range 3 {
 		srv.deliver("INBOX", testMessage(fmt.Sprintf("w%d@kommune.test", i), "Vi kommer til Vejle"))
 	}
-	st := testStore(t)
+	st := testenv.Store(t)
 	h := newTestHandler(st)
 	opts := testOptions(t, srv)
 	revoked := &auth.TokenError{Server: "IMAP " + opts.Host, Step: "refresh-token grant at http://127.0.0.1/token",
@@ -153,7 +154,7 @@ func TestWatcherForgetsRefusedToken(t *testing.T) {
 	srv := newTestServer(t, capsRev2)
 	srv.start()
 	srv.deliver("INBOX", testMessage("r@kommune.test", "Vi kommer til Vejle"))
-	st := testStore(t)
+	st := testenv.Store(t)
 	h := newTestHandler(st)
 	opts := testOptions(t, srv)
 	si := &fakeSignIn{refuse: 1}

@@ -15,6 +15,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 
 	"github.com/rsvpd/rsvpd/store"
+	"github.com/rsvpd/rsvpd/testenv"
 )
 
 // Messages waiting when the watcher starts are each applied once and end up where the
@@ -38,7 +39,7 @@ func TestWatcherHandlesWaitingMessagesOnce(t *testing.T) {
 			for _, id := range ids {
 				srv.deliver("INBOX", testMessage(id, "Vi kommer til Vejle, 2 personer"))
 			}
-			st := testStore(t)
+			st := testenv.Store(t)
 			h := newTestHandler(st)
 			opts := testOptions(t, srv)
 			opts.Processed = tc.processed
@@ -115,7 +116,7 @@ func TestWatcherRestartHandlesNothingTwice(t *testing.T) {
 func restartHandlesNothingTwice(t *testing.T, batch bool) {
 	srv := newTestServer(t, capsRev2)
 	srv.start()
-	st := testStore(t)
+	st := testenv.Store(t)
 	h := newTestHandler(st)
 	options := func() Options {
 		o := testOptions(t, srv)
@@ -180,7 +181,7 @@ func restartHandlesNothingTwice(t *testing.T, batch bool) {
 func TestWatcherUIDValidityChange(t *testing.T) {
 	srv := newTestServer(t, capsRev2)
 	srv.start()
-	st := testStore(t)
+	st := testenv.Store(t)
 	h := newTestHandler(st)
 	old := []string{"one@aalborg.test", "two@roskilde.test"}
 	for _, id := range old {
@@ -241,7 +242,7 @@ func TestWatcherUIDValidityChange(t *testing.T) {
 func TestWatcherHandlerErrorDoesNotStopOthers(t *testing.T) {
 	srv := newTestServer(t, capsRev2)
 	srv.start()
-	st := testStore(t)
+	st := testenv.Store(t)
 	h := newTestHandler(st)
 	h.fail["stuck@odense.test"] = 3
 	ids := []string{"before@aalborg.test", "stuck@odense.test", "broken@vejle.test", "after@roskilde.test"}
@@ -289,7 +290,7 @@ func TestWatcherHandlerErrorDoesNotStopOthers(t *testing.T) {
 func TestWatcherPositionStaysBelowFailingMessage(t *testing.T) {
 	srv := newTestServer(t, capsRev2)
 	srv.start()
-	st := testStore(t)
+	st := testenv.Store(t)
 	h := newTestHandler(st)
 	h.fail["stuck@odense.test"] = 1 << 30
 	srv.deliver("INBOX", testMessage("before@aalborg.test", "Vi kommer"))
@@ -321,7 +322,7 @@ func TestWatcherPositionStaysBelowFailingMessage(t *testing.T) {
 func TestWatcherReconnectsAfterServerRestart(t *testing.T) {
 	srv := newTestServer(t, capsRev2)
 	srv.start()
-	st := testStore(t)
+	st := testenv.Store(t)
 	h := newTestHandler(st)
 	var mu sync.Mutex
 	var conns []Connection
@@ -398,7 +399,7 @@ func TestWatcherDeadlinesAndBackoffOnSilentServer(t *testing.T) {
 					go func() { io.Copy(io.Discard, c); c.Close() }() // reads, never answers
 				}
 			}()
-			st := testStore(t)
+			st := testenv.Store(t)
 			h := newTestHandler(st)
 			w := New(st, h.handle, Options{
 				Host: "127.0.0.1", Port: ln.Addr().(*net.TCPAddr).Port, TLS: "none", User: "x", Password: "y",
@@ -423,7 +424,7 @@ func TestWatcherDeadlinesAndBackoffOnSilentServer(t *testing.T) {
 
 // Options that cannot work stop Run at once with an error naming the problem.
 func TestWatcherRejectsBadOptions(t *testing.T) {
-	st := testStore(t)
+	st := testenv.Store(t)
 	for _, tc := range []struct {
 		name string
 		opts Options
@@ -451,7 +452,7 @@ func TestWatcherRejectsBadOptions(t *testing.T) {
 func TestWatcherBatches(t *testing.T) {
 	srv := newTestServer(t, capsRev2)
 	srv.start()
-	st := testStore(t)
+	st := testenv.Store(t)
 	h := newTestHandler(st)
 	var want []string
 	for i := range 10 {

@@ -20,6 +20,7 @@ import (
 	"github.com/rsvpd/rsvpd/mailer"
 	"github.com/rsvpd/rsvpd/mailer/letters"
 	"github.com/rsvpd/rsvpd/store"
+	"github.com/rsvpd/rsvpd/testenv"
 )
 
 // The outbox benchmark of issue 3: rsvpd hands 10,000 invitations of realistic size to
@@ -73,7 +74,7 @@ func benchOutboxVsSMTPSource(b *testing.B, renderMode string, conns int) {
 	var ours, theirs time.Duration
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		st := openStore(b)
+		st := testenv.Store(b)
 		queueRows(b, st, signer, rows, created)
 		s := New(st, render, Options{Host: host, Port: port, TLS: mailer.NoTLS,
 			HELO: "rsvpd.test", Concurrency: conns, Timeout: 30 * time.Second})
@@ -111,7 +112,7 @@ func benchOutboxVsSMTPSource(b *testing.B, renderMode string, conns int) {
 // BenchmarkOutboxStoreWrite is the store's part of each message: the transaction that marks one
 // row sent (SQLite in WAL with synchronous=NORMAL, as the daemon opens it).
 func BenchmarkOutboxStoreWrite(b *testing.B) {
-	st := openStore(b)
+	st := testenv.Store(b)
 	rows := syntheticRows(b.N)
 	queueRows(b, st, testSigner(), rows, time.Now())
 	due, err := st.Due(context.Background(), time.Now(), b.N)

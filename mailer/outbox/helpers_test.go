@@ -18,7 +18,6 @@ import (
 	"net"
 	netmail "net/mail"
 	"net/textproto"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -38,6 +37,7 @@ import (
 	"github.com/rsvpd/rsvpd/mailer/letters"
 	"github.com/rsvpd/rsvpd/sandbox"
 	"github.com/rsvpd/rsvpd/store"
+	"github.com/rsvpd/rsvpd/testenv"
 )
 
 // exampleCampaign loads the 2012 example campaign (98 municipalities).
@@ -48,16 +48,6 @@ func exampleCampaign(tb testing.TB) *campaign.Campaign {
 		tb.Fatalf("load example config: %v", err)
 	}
 	return cfg.Campaign
-}
-
-func openStore(tb testing.TB) *store.Store {
-	tb.Helper()
-	st, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "rsvpd.db"))
-	if err != nil {
-		tb.Fatalf("open store: %v", err)
-	}
-	tb.Cleanup(func() { st.Close() })
-	return st
 }
 
 // outboxRow is one message to put in the outbox.
@@ -189,7 +179,7 @@ func newSenderRig(t *testing.T) *senderRig {
 	t.Helper()
 	c := exampleCampaign(t)
 	signer := testSigner()
-	return &senderRig{t: t, c: c, st: openStore(t), signer: signer,
+	return &senderRig{t: t, c: c, st: testenv.Store(t), signer: signer,
 		render: newLetterRenderer(t, c, signer), onSent: map[string]int{},
 		onFailed: map[string]string{}, failedN: map[string]int{}}
 }

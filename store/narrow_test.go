@@ -86,3 +86,38 @@ func TestOpenReviewStats(t *testing.T) {
 		t.Errorf("all resolved: %d open, the first at %v; want none", n, first)
 	}
 }
+
+// NewInbound lists a mailbox's rows still new, oldest first, with what names them but not
+// their raw bytes; rows handled, or of another mailbox, are not listed.
+func TestNewInbound(t *testing.T) {
+	s := openTemp(t)
+	ctx := context.Background()
+	at := time.Date(2012, 2, 7, 9, 0, 0, 0, time.UTC)
+	for i, mailbox := range []string{"INBOX", "INBOX", "Other", "INBOX"} {
+		_, _, err := s.AddInbound(ctx, Inbound{Mailbox: mailbox, UIDValidity: 7, UID: uint32(10 + i),
+			MessageID: "<m" + string(rune('0'+i)) + "@x>", Raw: []byte("Subject: hi\r\n\r\nbody"), ReceivedAt: at})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Tx(ctx, func(tx *Tx) error { return tx.FinishInbound(2, InboundApplied, "{}", "", at) }); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := s.NewInbound(ctx, "INBOX")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, in := range rows {
+		if in.Raw != nil || in.Mailbox != "INBOX" || in.Status != InboundNew || !in.ReceivedAt.Equal(at) {
+			t.Errorf("row %d: %+v, want a new INBOX row without its raw bytes", in.ID, in)
+		}
+		got = append(got, in.MessageID)
+	}
+	if want := []string{"<m0@x>", "<m3@x>"}; !slices.Equal(got, want) {
+		t.Errorf("new rows of INBOX: %v, want %v", got, want)
+	}
+	if rows, err := s.NewInbound(ctx, "Archive"); err != nil || len(rows) != 0 {
+		t.Errorf("a mailbox without rows: %v, %v; want none", rows, err)
+	}
+}

@@ -144,13 +144,13 @@ func (e *Engine) ConfirmAgreement(ctx context.Context, code, by string) error {
 			return err
 		}
 		// The review items the returned agreement opened are answered by this confirmation.
-		open, err := tx.Reviews(true)
+		open, err := tx.OpenReviewsOf(code)
 		if err != nil {
 			return err
 		}
 		var returnedBy int64 // the latest message that returned it
 		for _, rv := range open {
-			if rv.Invitee != code || !agreementItem(rv) {
+			if !agreementItem(rv) {
 				continue
 			}
 			if rv.Inbound > returnedBy {

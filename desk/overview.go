@@ -11,15 +11,18 @@ import (
 	"github.com/rsvpd/rsvpd/store"
 )
 
-// snapshot is what most pages read: every invitee's state, the open review items and when
-// each invitee last had an event, in one read transaction.
+// snapshot is what most pages read, in one read transaction: every invitee's state and how
+// many review items are open and since when; with perInvitee (the list of invitees) also the
+// open items themselves and when each invitee last had an event.
 type snapshot struct {
-	states   map[string]campaign.State
-	open     []store.Review
-	activity map[string]time.Time
+	states    map[string]campaign.State
+	openCount int
+	firstOpen time.Time // when the first open item was opened
+	open      []store.Review
+	activity  map[string]time.Time
 }
 
-func (s *Server) snapshot(ctx context.Context, withActivity bool) (snapshot, error) {
+func (s *Server) snapshot(ctx context.Context, perInvitee bool) (snapshot, error) {
 	var sn snapshot
 	err := s.st.View(ctx, func(tx *store.Tx) error {
 		states, err := tx.States()
@@ -30,7 +33,10 @@ func (s *Server) snapshot(ctx context.Context, withActivity bool) (snapshot, err
 		for _, st := range states {
 			sn.states[st.Code] = st
 		}
-		if sn.open, err = tx.Reviews(true); err != nil || !withActivity {
+		if sn.openCount, sn.firstOpen, err = tx.OpenReviewStats(); err != nil || !perInvitee {
+			return err
+		}
+		if sn.open, err = tx.Reviews(true); err != nil {
 			return err
 		}
 		sn.activity, err = tx.LastActivity()
@@ -97,7 +103,7 @@ func (s *Server) overviewOf(sn snapshot) overviewData {
 	}
 	rep := b.Report()
 	t := rep.Totals
-	d := overviewData{Invitees: t.Invitees, Deadline: c.Deadline, OpenReviews: len(sn.open),
+	d := overviewData{Invitees: t.Invitees, Deadline: c.Deadline, OpenReviews: sn.openCount,
 		Invited: t.Invited, Answered: t.Answered, NotYet: t.NotAnswered,
 		Attending: t.Attending, Declined: t.Declined, Unclear: t.Unclear, Bounced: t.Undeliverable,
 		Confirmed: t.Confirmed, Returned: t.Unchecked, Missing: t.Invitees - t.Confirmed - t.Unchecked}
@@ -114,8 +120,8 @@ func (s *Server) overviewOf(sn snapshot) overviewData {
 	today := dayOf(now.In(c.Location))
 	d.DaysLeft = int(math.Round(c.Deadline.Sub(today).Hours() / 24))
 	d.DeadlinePassed = !now.Before(c.DeadlineEnd())
-	if len(sn.open) > 0 {
-		d.OldestReview = now.Sub(sn.open[0].CreatedAt)
+	if sn.openCount > 0 {
+		d.OldestReview = now.Sub(sn.firstOpen)
 	}
 	return d
 }

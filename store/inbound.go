@@ -125,15 +125,16 @@ func (tx *Tx) FinishInbound(id int64, status InboundStatus, reading, errText str
 // InboundByStatus lists ledger rows in a status (such as "new": stored but not yet applied,
 // after a crash), oldest first. Raw bytes are included.
 func (s *Store) InboundByStatus(ctx context.Context, status InboundStatus) ([]Inbound, error) {
-	return s.queryInbound(ctx, `SELECT `+inboundCols+` FROM inbound WHERE status = ? ORDER BY id`, status)
+	return s.queryInbound(ctx, scanInbound, `SELECT `+inboundCols+` FROM inbound WHERE status = ? ORDER BY id`, status)
 }
 
 // InboundSince lists every ledger row received at or after since, oldest first (for replay).
 func (s *Store) InboundSince(ctx context.Context, since time.Time) ([]Inbound, error) {
-	return s.queryInbound(ctx, `SELECT `+inboundCols+` FROM inbound WHERE received_at >= ? ORDER BY id`, ms(since))
+	return s.queryInbound(ctx, scanInbound, `SELECT `+inboundCols+` FROM inbound WHERE received_at >= ? ORDER BY id`, ms(since))
 }
 
-func (s *Store) queryInbound(ctx context.Context, q string, args ...any) ([]Inbound, error) {
+// queryInbound reads the ledger rows q selects, each with scan: the whole row or its meta.
+func (s *Store) queryInbound(ctx context.Context, scan func(scanner) (Inbound, error), q string, args ...any) ([]Inbound, error) {
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read inbound: %w", err)
@@ -141,7 +142,7 @@ func (s *Store) queryInbound(ctx context.Context, q string, args ...any) ([]Inbo
 	defer rows.Close()
 	var out []Inbound
 	for rows.Next() {
-		in, err := scanInbound(rows)
+		in, err := scan(rows)
 		if err != nil {
 			return nil, fmt.Errorf("read inbound: %w", err)
 		}
@@ -284,17 +285,32 @@ func (tx *Tx) InboundStatusOf(id int64) (InboundStatus, error) {
 	return st, err
 }
 
+// inboundMetaCols are the columns of a ledger row but its raw bytes.
+const inboundMetaCols = `id, mailbox, uidvalidity, uid, message_id, received_at, status, reading, applied_at, error, attempts`
+
+func scanInboundMeta(r scanner) (Inbound, error) {
+	var in Inbound
+	var received, applied int64
+	err := r.Scan(&in.ID, &in.Mailbox, &in.UIDValidity, &in.UID, &in.MessageID, &received, &in.Status, &in.Reading,
+		&applied, &in.Error, &in.Attempts)
+	in.ReceivedAt, in.AppliedAt = fromMS(received), fromMS(applied)
+	return in, err
+}
+
 // InboundMeta returns a ledger row without its raw bytes: what was read of it (Reading) is
 // enough for reports, and a message may be megabytes.
 func (tx *Tx) InboundMeta(id int64) (Inbound, error) {
-	var in Inbound
-	var received, applied int64
-	err := tx.tx.QueryRowContext(tx.ctx, `SELECT id, mailbox, uidvalidity, uid, message_id, received_at, status,
-		reading, applied_at, error, attempts FROM inbound WHERE id = ?`, id).Scan(&in.ID, &in.Mailbox, &in.UIDValidity,
-		&in.UID, &in.MessageID, &received, &in.Status, &in.Reading, &applied, &in.Error, &in.Attempts)
+	in, err := scanInboundMeta(tx.tx.QueryRowContext(tx.ctx, `SELECT `+inboundMetaCols+` FROM inbound WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return in, fmt.Errorf("inbound %d: %w", id, ErrNotFound)
 	}
-	in.ReceivedAt, in.AppliedAt = fromMS(received), fromMS(applied)
 	return in, err
+}
+
+// NewInbound lists the ledger rows of a mailbox still new (stored but not handled: the
+// process stopped between the two), oldest first, without their raw bytes, from the index of
+// statuses: whoever handles a row reads its bytes then, one row at a time.
+func (s *Store) NewInbound(ctx context.Context, mailbox string) ([]Inbound, error) {
+	return s.queryInbound(ctx, scanInboundMeta, `SELECT `+inboundMetaCols+` FROM inbound WHERE status = ? AND mailbox = ? ORDER BY id`,
+		InboundNew, mailbox)
 }

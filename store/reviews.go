@@ -110,6 +110,26 @@ func (tx *Tx) OpenReviewCount() (int, error) {
 	return n, nil
 }
 
+// OpenReviewStats counts the review items not resolved yet and says when the first of them
+// (by id, the one a list of open items begins with) was opened: zero when none is open. The
+// count and the first id come from the index of open items, the time from that one row.
+func (tx *Tx) OpenReviewStats() (n int, first time.Time, err error) {
+	var created int64
+	err = tx.tx.QueryRowContext(tx.ctx, `SELECT n, COALESCE((SELECT created_at FROM reviews WHERE id = first), 0)
+		FROM (SELECT COUNT(*) AS n, MIN(id) AS first FROM reviews WHERE resolved_at = 0)`).Scan(&n, &created)
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("count open reviews: %w", err)
+	}
+	return n, fromMS(created), nil
+}
+
+// OpenReviewsOf lists the review items about one invitee not resolved yet, oldest first, from
+// the index of each invitee's items: a caller that wants one invitee's items need not read
+// every open one.
+func (tx *Tx) OpenReviewsOf(code string) ([]Review, error) {
+	return tx.queryReviews(`SELECT `+reviewCols+` FROM reviews WHERE invitee = ? AND resolved_at = 0 ORDER BY id`, code)
+}
+
 // ReviewsPage lists up to limit review items after the id after (0: from the first; limit 0:
 // all), oldest first, and counts the items after after in all.
 func (tx *Tx) ReviewsPage(openOnly bool, after int64, limit int) ([]Review, int, error) {

@@ -169,17 +169,15 @@ func (w *Watcher) Run(ctx context.Context) error {
 
 // handleLeftovers hands over ledger rows of this mailbox that were stored but not handled
 // (the process stopped between the two), so that none waits for its message to be seen
-// again: under a new UIDVALIDITY it would come back as a new row.
+// again: under a new UIDVALIDITY it would come back as a new row. The rows are listed without
+// their raw bytes, which the handler reads, one row at a time.
 func (w *Watcher) handleLeftovers(ctx context.Context) {
-	rows, err := w.st.InboundByStatus(ctx, "new")
+	rows, err := w.st.NewInbound(ctx, w.o.Mailbox)
 	if err != nil {
 		w.log.Error("read unhandled ledger rows", "err", err)
 		return
 	}
 	for _, in := range rows {
-		if in.Mailbox != w.o.Mailbox {
-			continue
-		}
 		if err := w.handle(ctx, in.ID); err != nil {
 			w.handleErrors.Add(1)
 			w.log.Error("handle stored message", "inbound", in.ID, "uid", in.UID, "message_id", in.MessageID, "err", err)

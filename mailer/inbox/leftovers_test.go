@@ -11,13 +11,14 @@ import (
 	"time"
 
 	"github.com/rsvpd/rsvpd/store"
+	"github.com/rsvpd/rsvpd/testenv"
 )
 
 // At start the watcher hands over the rows of its mailbox stored but not handled before a
 // stop, oldest first, and no other: not a row handled, not one of another mailbox. A row the
 // handler fails is logged by UID and Message-ID and does not stop the others.
 func TestWatcherHandsOverLeftovers(t *testing.T) {
-	st := testStore(t)
+	st := testenv.Store(t)
 	ctx := context.Background()
 	at := time.Date(2012, 2, 10, 9, 0, 0, 0, time.UTC)
 	var ids []int64

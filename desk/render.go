@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/store"
 )
 
 // pageNames are the templates that are pages; each is parsed with the layout on its own, so
@@ -211,8 +212,13 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	w.Write(b.Bytes())
 }
 
+// openCount is the number of open review items the menu shows; 0 when the store cannot say.
 func (s *Server) openCount(r *http.Request) int {
-	n, err := s.st.OpenReviews(r.Context())
+	var n int
+	err := s.st.View(r.Context(), func(tx *store.Tx) (err error) {
+		n, err = tx.OpenReviewCount()
+		return err
+	})
 	if err != nil {
 		return 0
 	}

@@ -109,13 +109,3 @@ func (tx *Tx) OutgoingByID(id int64) (Outgoing, error) {
 	}
 	return o, err
 }
-
-// OpenReviews counts the review items not resolved yet.
-func (s *Store) OpenReviews(ctx context.Context) (int, error) {
-	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM reviews WHERE resolved_at = 0`).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("count open reviews: %w", err)
-	}
-	return n, nil
-}

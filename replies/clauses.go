@@ -58,7 +58,7 @@ func splitReply(segs []segment) []clause {
 	sent, line := 0, 0
 	for _, sg := range segs {
 		for _, l := range logicalLines(sg.text) {
-			l = cutSignOff(dropQuoted(listNumberRe.ReplaceAllString(l, "")))
+			l = standardSpelling(cutSignOff(dropQuoted(listNumberRe.ReplaceAllString(l, ""))))
 			for _, s := range sentences(l) {
 				if closingStartRe.MatchString(s) {
 					break // "Mvh Birgitte Overgaard, Norddjurs Bibliotek": the signature
@@ -75,6 +75,46 @@ func splitReply(segs []segment) []clause {
 		}
 	}
 	return out
+}
+
+// informalSpellings are the short forms of a few verbs and "ikke" written as they are said,
+// on a phone and in a hurry ("vejle ka vi ikk nå", "det bli'r mig", "vi ska ha"), with the word
+// the rules read. None of them is another word of its own.
+var informalSpellings = map[string]string{"ka": "kan", "ka'": "kan", "ikk": "ikke", "ik'": "ikke", "ikk'": "ikke",
+	"bli'r": "bliver", "blir": "bliver", "ska": "skal", "ska'": "skal", "ha'": "have", "sku'": "skulle"}
+
+// standardSpelling writes the informal spellings of a line in full; the rest of the line is
+// left as it is.
+func standardSpelling(l string) string {
+	if !strings.Contains(l, "ka") && !strings.Contains(l, "ik") && !strings.Contains(l, "bli") && !strings.Contains(l, "'") {
+		return l
+	}
+	var b strings.Builder
+	changed := false
+	for i := 0; i < len(l); {
+		j := i
+		for j < len(l) && l[j] != ' ' {
+			j++
+		}
+		w := l[i:j]
+		core := strings.TrimRight(w, ".,;:!?)")
+		if full, ok := informalSpellings[strings.ToLower(core)]; ok {
+			b.WriteString(full)
+			b.WriteString(w[len(core):])
+			changed = true
+		} else {
+			b.WriteString(w)
+		}
+		for j < len(l) && l[j] == ' ' {
+			b.WriteByte(' ')
+			j++
+		}
+		i = j
+	}
+	if !changed {
+		return l
+	}
+	return b.String()
 }
 
 // signOffRe finds a first name signed at the end of the answer's own line: after a slash, a
@@ -132,8 +172,8 @@ func logicalLines(text string) []string {
 // continues says whether next continues prev (a wrapped line).
 func continues(prev string, prevRaw int, next string) bool {
 	last, _ := utf8.DecodeLastRuneInString(prev)
-	if strings.ContainsRune(".!?:;", last) || bullet(next) {
-		return false
+	if strings.ContainsRune(".!?:;", last) || bullet(next) || closingStartRe.MatchString(next) {
+		return false // "mvh Inga" on the next line signs off, in whatever case
 	}
 	first, _ := utf8.DecodeRuneInString(next)
 	if unicode.IsLower(first) {
@@ -180,7 +220,7 @@ func sentences(l string) []string {
 			start = i + 1
 		case '.':
 			// "... den 1. marts. mvh Jonas Lykke": a closing written in lower case starts a sentence too
-			next := i+2 < len(l) && l[i+1] == ' ' && (startsUpper(l[i+2:]) || closingStartRe.MatchString(l[i+2:]))
+			next := i+2 < len(l) && l[i+1] == ' ' && (startsUpper(l[i+2:]) || closingStartRe.MatchString(l[i+2:]) || lowerOpener(l[i+2:]))
 			if next && !numberOrAbbrevBefore(l, i) && !(digitBefore(l, i) && monthNext(l[i+2:])) {
 				out = append(out, l[start:i+1])
 				start = i + 1
@@ -228,6 +268,20 @@ func monthNext(s string) bool {
 	return ok
 }
 
+// lowerOpeners are the words that open a sentence written without capitals ("hej. ka være vi
+// kommer til vejle, ka være ikke. der er lidt for travlt", "d. 28/2. mig og susanne"): the
+// subject, or a word that only opens a sentence. A writer on a phone often writes none, and a
+// full stop before one of these ends the sentence all the same.
+var lowerOpeners = map[string]bool{"jeg": true, "vi": true, "han": true, "hun": true, "de": true, "det": true, "der": true,
+	"man": true, "mig": true, "men": true, "så": true, "ja": true, "nej": true, "hej": true, "tak": true, "kommer": true,
+	"vores": true, "min": true, "mit": true, "ka": true, "kan": true, "vil": true, "skal": true}
+
+// lowerOpener says whether s opens with one of lowerOpeners written in lower case.
+func lowerOpener(s string) bool {
+	w := nextWord(s)
+	return w != "" && !startsUpper(w) && lowerOpeners[w]
+}
+
 func startsUpper(s string) bool {
 	r, _ := utf8.DecodeRuneInString(s)
 	return unicode.IsUpper(r)
@@ -248,7 +302,8 @@ func numberOrAbbrevBefore(l string, i int) bool {
 	}
 	switch strings.ToLower(l[j:i]) {
 	case "kl", "ca", "bl", "a", "f", "d", "nr", "tlf", "mr", "mrs", "dr", "st", "ang", "vedr", "evt", "inkl", "mht",
-		"jf", "pga", "p", "v", "pva", "hhv", "mv", "osv", "dvs", "fx", "ift", "att", "sek", "skolebibl":
+		"jf", "pga", "p", "v", "pva", "hhv", "mv", "osv", "dvs", "fx", "ift", "att", "sek", "skolebibl", "skolebib", "kons",
+		"bibl", "pæd", "adm":
 		return true
 	}
 	return false

@@ -60,7 +60,36 @@ func tokens(s string) []token {
 		}
 	}
 	unnameFronted(out)
+	nameLowerBeside(out)
 	return out
+}
+
+// wordsNotNames are first names that are also common words written in lower case ("per
+// person", "bo i Vejle", "hans bil"): in lower case they are never taken for a name.
+var wordsNotNames = map[string]bool{"per": true, "bo": true, "tom": true, "mark": true, "dan": true, "max": true,
+	"line": true, "sten": true, "rene": true, "ane": true, "hans": true, "august": true, "mai": true, "maj": true,
+	"kaj": true, "kai": true, "tim": true, "vera": true, "john": true}
+
+// lowerFirstName says whether a word in lower case is a first name all the same.
+func lowerFirstName(t token) bool {
+	r, _ := utf8.DecodeRuneInString(t.text)
+	return unicode.IsLower(r) && knownFirstName(t.lower) && !wordsNotNames[t.lower]
+}
+
+// nameLowerBeside takes a first name written in lower case, as on a phone, for a name where it
+// stands joined to the writer ("mig og susanne fra skolebib.", "birthe og jeg", "mig + lars").
+func nameLowerBeside(toks []token) {
+	writer := func(i int) bool {
+		return i >= 0 && i < len(toks) && (toks[i].lower == "mig" || toks[i].lower == "jeg" || toks[i].lower == "undertegnede")
+	}
+	join := func(i int) bool {
+		return i >= 0 && i < len(toks) && (toks[i].lower == "og" || toks[i].text == "+" || toks[i].text == "&")
+	}
+	for i := range toks {
+		if lowerFirstName(toks[i]) && (join(i-1) && writer(i-2) || join(i+1) && writer(i+2)) {
+			toks[i].name = true
+		}
+	}
 }
 
 // unnameFronted takes the capital of a word that opens a sentence or a clause for what it is:
@@ -212,7 +241,7 @@ type person struct {
 }
 
 var (
-	roleWordRe = regexp.MustCompile(`^(\p{L}*(konsulent|konsulenten|chef|chefen|leder|lederen|bibliotekar|bibliotekaren|medarbejder|medarbejderen|kollega|kollegaen|kollegaer|kolleger|koordinator|koordinatoren|direktør|direktøren|formand|formanden|ansvarlig|ansvarlige|sekretær|sekretæren|udvikler|specialist|rådgiver|repræsentant|assistent|colleague|consultant|librarian|manager|director|deputy|coordinator|representative|advisor|adviser|assistant)|souschef\p{L}*|afløser\p{L}*|stedfortræder\p{L}*|it-\p{L}+)$`)
+	roleWordRe = regexp.MustCompile(`^(?:\p{L}+\.)*(\p{L}*(kons|konsulent|konsulenten|chef|chefen|leder|lederen|bibliotekar|bibliotekaren|medarbejder|medarbejderen|kollega|kollegaen|kollegaer|kolleger|koordinator|koordinatoren|direktør|direktøren|formand|formanden|ansvarlig|ansvarlige|sekretær|sekretæren|udvikler|specialist|rådgiver|repræsentant|assistent|colleague|consultant|librarian|manager|director|deputy|coordinator|representative|advisor|adviser|assistant)|souschef\p{L}*|afløser\p{L}*|stedfortræder\p{L}*|it-\p{L}+)$`)
 	// roleDetRe are the words a role may stand after in its phrase.
 	roleDets = map[string]bool{"vores": true, "min": true, "mit": true, "mine": true, "kommunens": true, "bibliotekets": true,
 		"en": true, "et": true, "nye": true, "ny": true, "pædagogisk": true, "administrativ": true, "my": true, "our": true, "a": true,
@@ -256,8 +285,8 @@ func personsIn(toks []token, self *selfNames) []person {
 			if q := qualifierEnd(toks, j); q > j && q+1 < len(toks) && toks[q].text == "," && toks[q+1].name {
 				j = q // "Vores områdechef for Kultur og Fritid, Poul Bønding"
 			}
-			if j+1 < len(toks) && toks[j].text == "," && toks[j+1].name && !self.other(toks[j+1].lower) {
-				j++ // apposition: "vores skolebibliotekskonsulent, Mette Nørgaard"
+			if j+1 < len(toks) && (toks[j].text == "," || toks[j].text == "(" || toks[j].text == ".") && toks[j+1].name && !self.other(toks[j+1].lower) {
+				j++ // apposition: "vores skolebibliotekskonsulent, Mette Nørgaard", "skolebib.kons. Henning", "konsulent (Hanne Lyng)"
 			}
 			if name, k := nameAt(toks, j, self); name != "" {
 				p.key, p.label = nameKey(name), t.text+" "+name

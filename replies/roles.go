@@ -55,6 +55,9 @@ func (rd *reader) readClause(cl clause) clauseRead {
 		cr.ms = []mention{{meeting: cl.meeting, kind: refInline, words: clip(cl.text)}}
 	}
 	cr.toks = tokens(cl.text)
+	if cl.whole && len(cr.toks) > 0 && lowerFirstName(cr.toks[0]) && (len(cr.toks) == 1 || strings.Contains("(,–-", cr.toks[1].text)) {
+		cr.toks[0].name = true // "- hanne (bibl.chef)": a line of a list, one name to a line
+	}
 	if mayCount(cr.toks) {
 		var span [2]int
 		cr.count, span, cr.partial = statedCount(cl.lower, cr.st.attend)

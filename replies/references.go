@@ -601,7 +601,7 @@ func (rc refContext) regions(lower string, add func(mention, int)) {
 }
 
 // meetingWordRe finds the word for a meeting of the campaign (not "netværksmøde").
-var meetingWordRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:dialog)?møde(?:t|rne|r)?(?:$|[^\p{L}])`)
+var meetingWordRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:dialog|mandags|tirsdags|onsdags|torsdags|fredags)?møde(?:t|rne|r)?(?:$|[^\p{L}])`)
 
 // inRegion says whether a point lies in a part of Denmark, by rough boxes: enough to tell
 // the big towns of the parts apart.

@@ -54,6 +54,9 @@ func (rd *reader) readClause(cl clause) clauseRead {
 	if len(cr.ms) == 0 && cl.meeting != "" {
 		cr.ms = []mention{{meeting: cl.meeting, kind: refInline, words: clip(cl.text)}}
 	}
+	if !cr.st.open && eitherMeeting(cr.lower, cr.ms) {
+		cr.st.open = true // "det bliver 28/2 eller 6/3 for os": two meetings, neither chosen
+	}
 	cr.toks = tokens(cl.text)
 	if cl.whole && len(cr.toks) > 0 && lowerFirstName(cr.toks[0]) && (len(cr.toks) == 1 || strings.Contains("(,–-", cr.toks[1].text)) {
 		cr.toks[0].name = true // "- hanne (bibl.chef)": a line of a list, one name to a line
@@ -69,6 +72,25 @@ func (rd *reader) readClause(cl clause) clauseRead {
 	cr.alone, _ = saysAlone(cl.lower)
 	cr.role = rd.roleOf(&cr)
 	return cr
+}
+
+// orBetweenRe is what stands between two meetings offered as alternatives: "eller".
+var orBetweenRe = regexp.MustCompile(`^\s*,?\s*(?:eller|or)\s+(?:(?:til|i|på|den|d\.|om|mødet|møde)\s+)*$`)
+
+// eitherMeeting says whether a clause names two meetings joined by "eller", neither refused:
+// an open choice ("det bliver 28/2 eller 6/3 for os", "vi kommer til Aalborg eller Vejle"),
+// whatever verb it has.
+func eitherMeeting(l string, ms []mention) bool {
+	for i := 1; i < len(ms); i++ {
+		a, b := ms[i-1], ms[i]
+		if a.neg || b.neg || a.meeting == "" || b.meeting == "" || a.meeting == b.meeting || a.pos+len(a.words) > b.pos {
+			continue
+		}
+		if orBetweenRe.MatchString(l[a.pos+len(a.words) : b.pos]) {
+			return true
+		}
+	}
+	return false
 }
 
 // otherOccasionRe finds a meeting or a time that is none of the campaign's.

@@ -64,6 +64,9 @@ func (rd *reader) readClause(cl clause) clauseRead {
 	if mayCount(cr.toks) {
 		var span [2]int
 		cr.count, span, cr.partial = statedCount(cl.lower, cr.st.attend)
+		if cr.partial && fromSelfRe.MatchString(cl.lower) && rd.self.is(fromSelfRe.FindStringSubmatch(cl.lower)[1]) {
+			cr.partial = false // "tre fra Lyngby-Taarbæk" written from Lyngby-Taarbæk: the whole party
+		}
 		if cr.count > 0 {
 			cr.countAt = quoteAround(cl.text, cl.lower, span)
 		}
@@ -73,6 +76,10 @@ func (rd *reader) readClause(cl clause) clauseRead {
 	cr.role = rd.roleOf(&cr)
 	return cr
 }
+
+// fromSelfRe finds the place a number of people come from ("med tre fra Lyngby-Taarbæk").
+// A part of the municipality ("Én fra Kalundborg Bibliotekerne og så mig selv") is not.
+var fromSelfRe = regexp.MustCompile(`\sfra\s+([\p{L}-]+)\s*(?:$|[,:.;!–-]|\s(?:til|i|på)\s)`)
 
 // orBetweenRe is what stands between two meetings offered as alternatives: "eller".
 var orBetweenRe = regexp.MustCompile(`^\s*,?\s*(?:eller|or)\s+(?:(?:til|i|på|den|d\.|om|mødet|møde)\s+)*$`)

@@ -49,6 +49,36 @@ var coordinators = map[string]bool{"men": true, "så": true, "og": true, "eller"
 // comma: "Som Mads har skrevet, deltager vi ikke".
 var sentenceSubordinators = map[string]bool{"som": true, "as": true}
 
+// conditionVerbs are the verbs that open a condition written verb first, without "hvis"
+// ("Lykkes det, kommer jeg til Roskilde", "Går det, tager vi Vejle", "Bliver mødet flyttet,
+// ...").
+var conditionVerbs = map[string]bool{"lykkes": true, "går": true, "passer": true, "bliver": true, "får": true,
+	"holder": true, "flyttes": true, "falder": true, "ender": true, "viser": true, "kan": true, "når": true}
+
+// verbFirstCondition says whether a sentence opens with a condition written verb first: one of
+// conditionVerbs, then its subject, and a comma within the next few words; a question ends in
+// a question mark and is none.
+func verbFirstCondition(s string) bool {
+	if strings.HasSuffix(strings.TrimSpace(s), "?") {
+		return false
+	}
+	f := strings.Fields(strings.ToLower(s))
+	if len(f) < 3 || !conditionVerbs[f[0]] {
+		return false
+	}
+	switch strings.TrimRight(f[1], ",") {
+	case "det", "vi", "jeg", "den", "mødet", "han", "hun", "de":
+	default:
+		return false
+	}
+	for _, w := range f[1:min(len(f), 5)] {
+		if strings.HasSuffix(w, ",") {
+			return true
+		}
+	}
+	return false
+}
+
 // conditionOpeners open a sentence with a condition.
 var conditionOpeners = map[string]bool{"hvis": true, "skulle": true, "såfremt": true, "if": true, "should": true}
 
@@ -279,7 +309,7 @@ var lowerOpeners = map[string]bool{"jeg": true, "vi": true, "han": true, "hun": 
 // lowerOpener says whether s opens with one of lowerOpeners written in lower case.
 func lowerOpener(s string) bool {
 	w := nextWord(s)
-	return w != "" && !startsUpper(w) && lowerOpeners[w]
+	return w != "" && !startsUpper(w) && (lowerOpeners[w] || questionOpeners[w])
 }
 
 func startsUpper(s string) bool {
@@ -392,7 +422,7 @@ func (k *clauseCutter) add(text, lead string, sub bool) {
 func (k *clauseCutter) opens(at int) {
 	w := strings.ToLower(nextWord(k.s[at:]))
 	switch {
-	case conditionOpeners[w]:
+	case conditionOpeners[w], at == 0 && verbFirstCondition(k.s):
 		k.lead, k.sub, k.firstComma, k.cond = w, true, true, true
 	case subordinators[w]:
 		k.lead, k.sub, k.firstComma = w, true, true

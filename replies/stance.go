@@ -52,9 +52,13 @@ var (
 	// agreementObjRe: the clause is about the agreement or the project, not the meetings.
 	agreementObjRe = wordsRe(`tilslutningsaftale\p{L}*|aftale\p{L}*|underskri\p{L}*|skrive under|projekt\p{L}*|systemet|fælles system|bibliotekssystem\p{L}*|udbud\p{L}*|materialet|præsentation\p{L}*|agreement|project`)
 	// selfOnlyRe: the writer alone is meant ("jeg kan ikke selv").
-	selfOnlyRe = regexp.MustCompile(`(?:ikke|heller ikke)\s+(?:\p{L}+\s+)?selv(?:$|[^\p{L}])|selv\s+(?:\p{L}+\s+)?ikke(?:$|[^\p{L}])`)
+	// "Det bliver ikke mig, der kommer" too.
+	selfOnlyRe = regexp.MustCompile(`(?:ikke|heller ikke)\s+(?:\p{L}+\s+)?selv(?:$|[^\p{L}])|selv\s+(?:\p{L}+\s+)?ikke(?:$|[^\p{L}])|` + notMe)
+	// notMeRe finds "det bliver ikke mig, der kommer", "det er ikke mig": the writer is not the
+	// one who comes, whatever verb follows.
+	notMeRe = regexp.MustCompile(notMe)
 	// companionCueRe: someone comes along with another ("X kommer med", "tager X med").
-	companionCueRe = wordsRe(`tager (også )?med|(kommer|deltager|kører|rejser) [^.!?:]{0,40}?med (vores|min|mit|mine|kommunens)|(kommer|deltager|kører|rejser) [^.!?:]{0,40}?med (to|tre|fire|2|3|4) (kolleger|kollegaer|medarbejdere|\p{L}*konsulenter|\p{L}*chefer|ledere)|med til [\p{L}-]+ (er|kommer)( også)?|medbring\p{L}*|medtag\p{L}*|følges med|ledsaget af|ledsages af|har (en|min|vores|to|tre) [\p{L}-]+ med|have (en|min|mit|vores|kommunens) [\p{L}-]+ med|kommer (også )?med|komme (også )?med|tager [^.!?:]{1,60} med|sammen med|med mig|kører med|får følgeskab|følgeskab af|også (gerne )?med|vil (også |gerne |også gerne )+med|together with|bring\p{L}*|with my|with our`)
+	companionCueRe = wordsRe(`har [^.!?:]{1,60} med\.?$|tager (også )?med|(kommer|deltager|kører|rejser) [^.!?:]{0,40}?med (vores|min|mit|mine|kommunens)|(kommer|deltager|kører|rejser) [^.!?:]{0,40}?med (to|tre|fire|2|3|4) (kolleger|kollegaer|medarbejdere|\p{L}*konsulenter|\p{L}*chefer|ledere)|med til [\p{L}-]+ (er|kommer)( også)?|medbring\p{L}*|medtag\p{L}*|følges med|ledsaget af|ledsages af|har (en|min|vores|to|tre) [\p{L}-]+ med|have (en|min|mit|vores|kommunens) [\p{L}-]+ med|kommer (også )?med|komme (også )?med|tager [^.!?:]{1,60} med|sammen med|med mig|kører med|får følgeskab|følgeskab af|også (gerne )?med|vil (også |gerne |også gerne )+med|together with|bring\p{L}*|with my|with our`)
 )
 
 var (
@@ -177,6 +181,8 @@ func (st *stance) readMarks(l string) string {
 	return l
 }
 
+const notMe = `(?:bliver|er|blir)\s+ikke\s+mig(?:$|[^\p{L}])`
+
 // feelingRe finds the feeling an answer is given with ("Det er med beklagelse, men …"), which
 // must not read as "er med".
 var feelingRe = regexp.MustCompile(`med (?:stor |dyb |største |megen )?(?:beklagelse|glæde|tak|interesse)`)
@@ -238,6 +244,9 @@ func (st *stance) readVerbs(l string) {
 	if loc := longDayRe.FindStringIndex(l); loc != nil && st.attend && st.attendAt >= loc[0] {
 		// "bliver det en hel dag for et møde på to timer": the way there weighed, no choice
 		st.attend, st.busy = false, true
+	}
+	if loc := notMeRe.FindStringIndex(l); loc != nil && (!st.decline || st.declAt > loc[0]) {
+		st.decline, st.declAt, st.attend = true, loc[0], false // "Det er ikke mig, der kommer"
 	}
 	if st.attend && agreementObjRe.MatchString(l) && !mentionsMeetingWord(l) {
 		// "ser frem til at modtage tilslutningsaftalen", "vi går med i projektet"

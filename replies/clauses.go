@@ -116,34 +116,29 @@ var informalSpellings = map[string]string{"ka": "kan", "ka'": "kan", "ikk": "ikk
 // standardSpelling writes the informal spellings of a line in full; the rest of the line is
 // left as it is.
 func standardSpelling(l string) string {
-	if !strings.Contains(l, "ka") && !strings.Contains(l, "ik") && !strings.Contains(l, "bli") && !strings.Contains(l, "'") {
-		return l
-	}
 	var b strings.Builder
-	changed := false
+	done := 0 // l[:done] is in b
 	for i := 0; i < len(l); {
 		j := i
 		for j < len(l) && l[j] != ' ' {
 			j++
 		}
-		w := l[i:j]
-		core := strings.TrimRight(w, ".,;:!?)")
-		if full, ok := informalSpellings[strings.ToLower(core)]; ok {
-			b.WriteString(full)
-			b.WriteString(w[len(core):])
-			changed = true
-		} else {
-			b.WriteString(w)
+		if w := strings.TrimRight(l[i:j], ".,;:!?)"); len(w) >= 2 && len(w) <= 5 {
+			if full, ok := informalSpellings[strings.ToLower(w)]; ok {
+				b.WriteString(l[done:i])
+				b.WriteString(full)
+				done = i + len(w)
+			}
 		}
 		for j < len(l) && l[j] == ' ' {
-			b.WriteByte(' ')
 			j++
 		}
 		i = j
 	}
-	if !changed {
+	if done == 0 {
 		return l
 	}
+	b.WriteString(l[done:])
 	return b.String()
 }
 
@@ -422,7 +417,7 @@ func (k *clauseCutter) add(text, lead string, sub bool) {
 func (k *clauseCutter) opens(at int) {
 	w := strings.ToLower(nextWord(k.s[at:]))
 	switch {
-	case conditionOpeners[w], at == 0 && verbFirstCondition(k.s):
+	case conditionOpeners[w], at == 0 && conditionVerbs[w] && verbFirstCondition(k.s):
 		k.lead, k.sub, k.firstComma, k.cond = w, true, true, true
 	case subordinators[w]:
 		k.lead, k.sub, k.firstComma = w, true, true

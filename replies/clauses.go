@@ -49,6 +49,36 @@ var coordinators = map[string]bool{"men": true, "så": true, "og": true, "eller"
 // comma: "Som Mads har skrevet, deltager vi ikke".
 var sentenceSubordinators = map[string]bool{"som": true, "as": true}
 
+// conditionVerbs are the verbs that open a condition written verb first, without "hvis"
+// ("Lykkes det, kommer jeg til Roskilde", "Går det, tager vi Vejle", "Bliver mødet flyttet,
+// ...").
+var conditionVerbs = map[string]bool{"lykkes": true, "går": true, "passer": true, "bliver": true, "får": true,
+	"holder": true, "flyttes": true, "falder": true, "ender": true, "viser": true, "kan": true, "når": true}
+
+// verbFirstCondition says whether a sentence opens with a condition written verb first: one of
+// conditionVerbs, then its subject, and a comma within the next few words; a question ends in
+// a question mark and is none.
+func verbFirstCondition(s string) bool {
+	if strings.HasSuffix(strings.TrimSpace(s), "?") {
+		return false
+	}
+	f := strings.Fields(strings.ToLower(s))
+	if len(f) < 3 || !conditionVerbs[f[0]] {
+		return false
+	}
+	switch strings.TrimRight(f[1], ",") {
+	case "det", "vi", "jeg", "den", "mødet", "han", "hun", "de":
+	default:
+		return false
+	}
+	for _, w := range f[1:min(len(f), 5)] {
+		if strings.HasSuffix(w, ",") {
+			return true
+		}
+	}
+	return false
+}
+
 // conditionOpeners open a sentence with a condition.
 var conditionOpeners = map[string]bool{"hvis": true, "skulle": true, "såfremt": true, "if": true, "should": true}
 
@@ -58,7 +88,7 @@ func splitReply(segs []segment) []clause {
 	sent, line := 0, 0
 	for _, sg := range segs {
 		for _, l := range logicalLines(sg.text) {
-			l = cutSignOff(dropQuoted(listNumberRe.ReplaceAllString(l, "")))
+			l = standardSpelling(cutSignOff(dropQuoted(listNumberRe.ReplaceAllString(l, ""))))
 			for _, s := range sentences(l) {
 				if closingStartRe.MatchString(s) {
 					break // "Mvh Birgitte Overgaard, Norddjurs Bibliotek": the signature
@@ -75,6 +105,41 @@ func splitReply(segs []segment) []clause {
 		}
 	}
 	return out
+}
+
+// informalSpellings are the short forms of a few verbs and "ikke" written as they are said,
+// on a phone and in a hurry ("vejle ka vi ikk nå", "det bli'r mig", "vi ska ha"), with the word
+// the rules read. None of them is another word of its own.
+var informalSpellings = map[string]string{"ka": "kan", "ka'": "kan", "ikk": "ikke", "ik'": "ikke", "ikk'": "ikke",
+	"bli'r": "bliver", "blir": "bliver", "ska": "skal", "ska'": "skal", "ha'": "have", "sku'": "skulle"}
+
+// standardSpelling writes the informal spellings of a line in full; the rest of the line is
+// left as it is.
+func standardSpelling(l string) string {
+	var b strings.Builder
+	done := 0 // l[:done] is in b
+	for i := 0; i < len(l); {
+		j := i
+		for j < len(l) && l[j] != ' ' {
+			j++
+		}
+		if w := strings.TrimRight(l[i:j], ".,;:!?)"); len(w) >= 2 && len(w) <= 5 {
+			if full, ok := informalSpellings[strings.ToLower(w)]; ok {
+				b.WriteString(l[done:i])
+				b.WriteString(full)
+				done = i + len(w)
+			}
+		}
+		for j < len(l) && l[j] == ' ' {
+			j++
+		}
+		i = j
+	}
+	if done == 0 {
+		return l
+	}
+	b.WriteString(l[done:])
+	return b.String()
 }
 
 // signOffRe finds a first name signed at the end of the answer's own line: after a slash, a
@@ -132,8 +197,8 @@ func logicalLines(text string) []string {
 // continues says whether next continues prev (a wrapped line).
 func continues(prev string, prevRaw int, next string) bool {
 	last, _ := utf8.DecodeLastRuneInString(prev)
-	if strings.ContainsRune(".!?:;", last) || bullet(next) {
-		return false
+	if strings.ContainsRune(".!?:;", last) || bullet(next) || closingStartRe.MatchString(next) {
+		return false // "mvh Inga" on the next line signs off, in whatever case
 	}
 	first, _ := utf8.DecodeRuneInString(next)
 	if unicode.IsLower(first) {
@@ -180,7 +245,7 @@ func sentences(l string) []string {
 			start = i + 1
 		case '.':
 			// "... den 1. marts. mvh Jonas Lykke": a closing written in lower case starts a sentence too
-			next := i+2 < len(l) && l[i+1] == ' ' && (startsUpper(l[i+2:]) || closingStartRe.MatchString(l[i+2:]))
+			next := i+2 < len(l) && l[i+1] == ' ' && (startsUpper(l[i+2:]) || closingStartRe.MatchString(l[i+2:]) || lowerOpener(l[i+2:]))
 			if next && !numberOrAbbrevBefore(l, i) && !(digitBefore(l, i) && monthNext(l[i+2:])) {
 				out = append(out, l[start:i+1])
 				start = i + 1
@@ -228,6 +293,20 @@ func monthNext(s string) bool {
 	return ok
 }
 
+// lowerOpeners are the words that open a sentence written without capitals ("hej. ka være vi
+// kommer til vejle, ka være ikke. der er lidt for travlt", "d. 28/2. mig og susanne"): the
+// subject, or a word that only opens a sentence. A writer on a phone often writes none, and a
+// full stop before one of these ends the sentence all the same.
+var lowerOpeners = map[string]bool{"jeg": true, "vi": true, "han": true, "hun": true, "de": true, "det": true, "der": true,
+	"man": true, "mig": true, "men": true, "så": true, "ja": true, "nej": true, "hej": true, "tak": true, "kommer": true,
+	"vores": true, "min": true, "mit": true, "ka": true, "kan": true, "vil": true, "skal": true}
+
+// lowerOpener says whether s opens with one of lowerOpeners written in lower case.
+func lowerOpener(s string) bool {
+	w := nextWord(s)
+	return w != "" && !startsUpper(w) && (lowerOpeners[w] || questionOpeners[w])
+}
+
 func startsUpper(s string) bool {
 	r, _ := utf8.DecodeRuneInString(s)
 	return unicode.IsUpper(r)
@@ -248,7 +327,8 @@ func numberOrAbbrevBefore(l string, i int) bool {
 	}
 	switch strings.ToLower(l[j:i]) {
 	case "kl", "ca", "bl", "a", "f", "d", "nr", "tlf", "mr", "mrs", "dr", "st", "ang", "vedr", "evt", "inkl", "mht",
-		"jf", "pga", "p", "v", "pva", "hhv", "mv", "osv", "dvs", "fx", "ift", "att", "sek", "skolebibl":
+		"jf", "pga", "p", "v", "pva", "hhv", "mv", "osv", "dvs", "fx", "ift", "att", "sek", "skolebibl", "skolebib", "kons",
+		"bibl", "pæd", "adm":
 		return true
 	}
 	return false
@@ -337,7 +417,7 @@ func (k *clauseCutter) add(text, lead string, sub bool) {
 func (k *clauseCutter) opens(at int) {
 	w := strings.ToLower(nextWord(k.s[at:]))
 	switch {
-	case conditionOpeners[w]:
+	case conditionOpeners[w], at == 0 && conditionVerbs[w] && verbFirstCondition(k.s):
 		k.lead, k.sub, k.firstComma, k.cond = w, true, true, true
 	case subordinators[w]:
 		k.lead, k.sub, k.firstComma = w, true, true

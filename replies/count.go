@@ -424,6 +424,11 @@ func (rd *reader) collectPersons(at *attendees, cr *clauseRead) {
 				at.add(k, "", false)
 			}
 		}
+	case cr.role == roleNone && writerAndOthers(cr, ps):
+		// "vi kommer d. 28/2. mig og susanne fra skolebib.", "så vi tager Vejle. Mig og
+		// skolebibliotekskonsulent Lis Bundgaard.": a sentence without a verb that names the
+		// writer and others is who comes
+		at.addComing(cr, ps, resolved)
 	case cr.role == roleOut:
 		at.removeOut(cr, ps, resolved)
 		if plural {
@@ -615,4 +620,17 @@ func peopleOnly(cr *clauseRead, persons int) bool {
 		}
 	}
 	return true
+}
+
+// writerAndOthers says whether a sentence is only a party named, the writer first ("mig og
+// susanne fra skolebib.", "Undertegnede + skolebib.kons."): no cue of coming or not, no
+// question or condition, and someone besides the writer. After a colon or a dash ("Vi er to:
+// mig og ...") the people are set against the number before them instead (count.go).
+func writerAndOthers(cr *clauseRead, ps []person) bool {
+	t := cr.toks
+	if len(t) < 3 || len(ps) < 2 || cr.lead != "" || cr.asks || cr.cond || cr.sub || cr.st.decline || cr.st.attend || cr.st.past || cr.st.hedge {
+		return false
+	}
+	w := t[0].lower
+	return (w == "mig" || w == "jeg" || w == "undertegnede") && (t[1].lower == "og" || t[1].lower == "samt" || t[1].text == "+" || t[1].text == "&")
 }

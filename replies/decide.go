@@ -127,6 +127,11 @@ func (rd *reader) decide(tr *textReading, crs []clauseRead, t clauseTally, ch me
 	case len(t.attend) > 0 && t.promise && ch.id == "" && len(ch.alts) == 0 && len(t.decline) == 0:
 		// "Vi kommer gerne. Jeg vender tilbage med, hvilket møde": coming, but where is to follow.
 		tr.intent, tr.confidence, tr.evidence = IntentUnclear, 0.8, promiseClause(crs)
+		if tr.question {
+			// "1. Er det tre forskellige møder ...? ... vender jeg tilbage med en tilmelding": the
+			// questions come first
+			tr.intent, tr.evidence = IntentQuestion, crs[t.firstAsk].text
+		}
 	case len(t.attend) > 0 && (len(t.hedged) == 0 || ch.firm):
 		tr.intent, tr.confidence = IntentAttend, 0.9
 		tr.evidence = crs[t.attend[0]].text

@@ -5,10 +5,14 @@
 // text for the answer: attend or decline, which meeting, how many people, who comes along,
 // and to which invitee it belongs.
 //
-// The answer is read clause by clause, as Danish says it: each clause for what it says about
+// The answer is read clause by clause, as Danish says it (a reply written as on a phone, without
+// capitals and with short forms such as "ka", "ikk" and "bli'r", as the same words written out):
+// each clause for what it says about
 // coming and about whom (a negation reaches its own subject only), the meetings it names,
 // resolved against the campaign by city, venue, street, room, date, weekday counted from the
-// day of writing, order or part of the country, and the people it counts. Where the words
+// day of writing, month, part of a month or week (two such words together name the meetings
+// that fit both: "tirsdag i uge 9"), order or number, or part of the country, and the people
+// it counts. Where the words
 // allow more than one reading the answer is held (Answer.Held) with the alternatives named, so
 // that nothing is applied wrong without a person seeing it; so is an answer that rests on an
 // inference real replies show to be fragile: a count from a word that may be no person's name,

@@ -9,7 +9,7 @@ import (
 // Meetings named by their place in time: "det første af de tre møder", "den sidste tirsdag".
 
 // orderRe finds a meeting named by its order among the meetings.
-var orderRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:det|den|de)\s+(?:(to|tre)\s+)?(allerførste|første|midterste|sidste|seneste|tidligste|andet|anden|tredje)(?:\s+(?:af\s+(?:de\s+|jeres\s+|disse\s+|dine\s+)?(?:tre\s+|to\s+)?(?:møder(?:ne)?|dialogmøder(?:ne)?|datoer(?:ne)?|dem)|møde(?:t)?|dialogmøde(?:t)?|dato))`)
+var orderRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:det|den|de)\s+(?:(to|tre)\s+)?(allerførste|første|midterste|mellemste|sidste|seneste|tidligste|andet|anden|tredje)(?:\s+(?:af\s+(?:de\s+|jeres\s+|disse\s+|dine\s+)?(?:tre\s+|to\s+)?(?:møder(?:ne)?|dialogmøder(?:ne)?|datoer(?:ne)?|dem)|møde(?:t)?|dialogmøde(?:t)?|dato))`)
 
 // ordered finds a meeting named by its place in time ("det første af de tre møder").
 func (rc refContext) ordered(lower string, add func(mention, int)) {
@@ -18,6 +18,7 @@ func (rc refContext) ordered(lower string, add func(mention, int)) {
 	}
 	loc := orderRe.FindStringSubmatchIndex(lower)
 	if loc == nil {
+		rc.numbered(lower, add)
 		return
 	}
 	byTime := rc.byTime()
@@ -39,7 +40,7 @@ func (rc refContext) ordered(lower string, add func(mention, int)) {
 		if plural {
 			idx = []int{n - 2, n - 1}
 		}
-	case "midterste":
+	case "midterste", "mellemste":
 		if n%2 == 1 {
 			idx = []int{n / 2}
 		}
@@ -82,4 +83,26 @@ func (rc refContext) index(id string) int {
 		}
 	}
 	return 0
+}
+
+// numberedRe finds a meeting named by its number ("møde nummer tre", "møde nr. 2"): the
+// invitation lists the meetings in the order they are held.
+var numberedRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:dialog)?møde(?:t)?\s+(?:nummer|nr\.?)\s*(et|én|en|1|to|2|tre|3)(?:$|[^\p{L}\p{N}])`)
+
+// numbered finds a meeting named by its number among the meetings in time.
+func (rc refContext) numbered(lower string, add func(mention, int)) {
+	loc := numberedRe.FindStringSubmatchIndex(lower)
+	if loc == nil {
+		return
+	}
+	byTime := rc.byTime()
+	n := numberWord(lower[loc[2]:loc[3]])
+	if lower[loc[2]:loc[3]] == "et" || lower[loc[2]:loc[3]] == "én" || lower[loc[2]:loc[3]] == "en" {
+		n = 1
+	}
+	if n < 1 || n > len(byTime) {
+		return
+	}
+	start := strings.Index(lower[loc[0]:], "m") + loc[0]
+	add(mention{meeting: byTime[n-1], pos: start, kind: refOrder, words: lower[start:loc[3]]}, loc[3])
 }

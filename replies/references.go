@@ -2,7 +2,6 @@ package replies
 
 import (
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -92,13 +91,17 @@ var (
 	coordinationRe = regexp.MustCompile(`^\s*(?:,|og|eller|samt|or|and)\s*(?:(?:til|i|på|den|d\.|heller ikke)\s+)*$`)
 )
 
+// dottedDateRe is a date written with stops and the year ("01.03.2012"), which has the digits
+// of a phone number.
+var dottedDateRe = regexp.MustCompile(`\b\d{1,2}\.\d{1,2}\.(?:\d{4}|\d{2})\b`)
+
 // maxMentions bounds the references read in one clause.
 const maxMentions = 24
 
 // meetingMentions finds every reference to a meeting in a clause, in order of position.
 func (rc refContext) meetingMentions(cl clause) []mention {
 	text, lower := cl.text, cl.lower
-	if (strings.Contains(text, "@") || phoneLikeRe.MatchString(text)) && contactRe.MatchString(text) {
+	if (strings.Contains(text, "@") || phoneLikeRe.MatchString(dottedDateRe.ReplaceAllString(text, ""))) && contactRe.MatchString(text) {
 		return nil // a contact line of a signature
 	}
 	var out []mention
@@ -147,7 +150,7 @@ func (rc refContext) meetingMentions(cl clause) []mention {
 		}
 	}
 	sortMentions(out)
-	return out
+	return narrowed(out, lower)
 }
 
 // mentionBefore is the index of the mention that ends last at or before a position, -1 none.
@@ -201,15 +204,21 @@ func (rc refContext) names(text, lower string, add func(mention, int)) {
 				off = e
 			}
 		}
-		// A room is a common noun too ("salen"): only as a name, with its capital.
+		// A room is a common noun too ("salen"): only as a name, with its capital. A compound
+		// room name ("Foredragssalen") names the room in lower case too ("vi sidder klar i
+		// foredragssalen").
 		if mt.Room != "" && utf8.RuneCountInString(mt.Room) >= 4 {
+			hay, room := text, mt.Room
+			if long := utf8.RuneCountInString(mt.Room) >= 10; long {
+				hay, room = lower, strings.ToLower(mt.Room)
+			}
 			for off := 0; ; {
-				i := strings.Index(text[off:], mt.Room)
+				i := strings.Index(hay[off:], room)
 				if i < 0 {
 					break
 				}
-				s, e := off+i, off+i+len(mt.Room)
-				if wordEdge(text, s, e) && (mt.Room != "Salen" || s > 0) && !sentenceStart(text, s) {
+				s, e := off+i, off+i+len(room)
+				if wordEdge(hay, s, e) && (mt.Room != "Salen" || s > 0) && (hay[s] != text[s] || !sentenceStart(text, s)) {
 					add(mention{meeting: mt.ID, pos: s, kind: refRoom, words: text[s:e]}, e)
 				}
 				off = e
@@ -489,55 +498,6 @@ func (rc refContext) relative(lower string, add func(mention, int)) {
 // smallHours is the hour before which a day written of may be counted from the day before.
 const smallHours = 4
 
-var (
-	// monthRefRe finds a meeting named by its month ("mødet i februar", "først i marts").
-	monthRefRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:(?:sidst|først|midt|primo|ultimo)\s+)?i\s+(januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|december)(?:$|[^\p{L}])|(?:^|[^\p{L}])(januar|februar|marts|april|maj|juni)-?mødet`)
-	// weekRefRe finds a meeting named by its week number ("i uge 10").
-	weekRefRe = regexp.MustCompile(`(?:^|[^\p{L}])uge\s+(\d{1,2})(?:$|[^\d])`)
-)
-
-// monthsAndWeeks finds the meetings named by their month or week number.
-func (rc refContext) monthsAndWeeks(lower string, add func(mention, int)) {
-	if !strings.Contains(lower, "uge") && !mentionsMonth(lower) {
-		return
-	}
-	if loc := monthRefRe.FindStringSubmatchIndex(lower); loc != nil {
-		g := 2
-		if loc[2] < 0 {
-			g = 4
-		}
-		mo := monthNames[lower[loc[g]:loc[g+1]]]
-		var ids []string
-		for _, mt := range rc.c.Meetings {
-			if rc.startOf(mt).Month() == mo && rc.notPast(mt) {
-				ids = append(ids, mt.ID)
-			}
-		}
-		rc.addSome(ids, mention{pos: loc[g], kind: refMonth, words: lower[loc[0]:loc[1]]}, loc[1], add)
-	}
-	if loc := weekRefRe.FindStringSubmatchIndex(lower); loc != nil {
-		week, _ := strconv.Atoi(lower[loc[2]:loc[3]])
-		var ids []string
-		for _, mt := range rc.c.Meetings {
-			if _, w := rc.startOf(mt).ISOWeek(); w == week && rc.notPast(mt) {
-				ids = append(ids, mt.ID)
-			}
-		}
-		rc.addSome(ids, mention{pos: loc[0], kind: refWeek, words: strings.TrimSpace(lower[loc[0]:loc[3]])}, loc[3], add)
-	}
-}
-
-func mentionsMonth(l string) bool {
-	for _, m := range daMonthWords {
-		if strings.Contains(l, m) {
-			return true
-		}
-	}
-	return false
-}
-
-var daMonthWords = []string{"januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober", "november", "december"}
-
 // notPast says whether a meeting had not yet been held when the reply was written.
 func (rc refContext) notPast(mt campaign.Meeting) bool {
 	return rc.sent.IsZero() || !rc.startOf(mt).Before(dayStart(rc.sent))
@@ -601,7 +561,7 @@ func (rc refContext) regions(lower string, add func(mention, int)) {
 }
 
 // meetingWordRe finds the word for a meeting of the campaign (not "netværksmøde").
-var meetingWordRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:dialog)?møde(?:t|rne|r)?(?:$|[^\p{L}])`)
+var meetingWordRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:dialog|mandags|tirsdags|onsdags|torsdags|fredags)?møde(?:t|rne|r)?(?:$|[^\p{L}])`)
 
 // inRegion says whether a point lies in a part of Denmark, by rough boxes: enough to tell
 // the big towns of the parts apart.

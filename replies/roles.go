@@ -54,10 +54,19 @@ func (rd *reader) readClause(cl clause) clauseRead {
 	if len(cr.ms) == 0 && cl.meeting != "" {
 		cr.ms = []mention{{meeting: cl.meeting, kind: refInline, words: clip(cl.text)}}
 	}
+	if !cr.st.open && eitherMeeting(cr.lower, cr.ms) {
+		cr.st.open = true // "det bliver 28/2 eller 6/3 for os": two meetings, neither chosen
+	}
 	cr.toks = tokens(cl.text)
+	if cl.whole && len(cr.toks) > 0 && lowerFirstName(cr.toks[0]) && (len(cr.toks) == 1 || strings.Contains("(,–-", cr.toks[1].text)) {
+		cr.toks[0].name = true // "- hanne (bibl.chef)": a line of a list, one name to a line
+	}
 	if mayCount(cr.toks) {
 		var span [2]int
 		cr.count, span, cr.partial = statedCount(cl.lower, cr.st.attend)
+		if cr.partial && fromSelfRe.MatchString(cl.lower) && rd.self.is(fromSelfRe.FindStringSubmatch(cl.lower)[1]) {
+			cr.partial = false // "tre fra Lyngby-Taarbæk" written from Lyngby-Taarbæk: the whole party
+		}
 		if cr.count > 0 {
 			cr.countAt = quoteAround(cl.text, cl.lower, span)
 		}
@@ -66,6 +75,29 @@ func (rd *reader) readClause(cl clause) clauseRead {
 	cr.alone, _ = saysAlone(cl.lower)
 	cr.role = rd.roleOf(&cr)
 	return cr
+}
+
+// fromSelfRe finds the place a number of people come from ("med tre fra Lyngby-Taarbæk").
+// A part of the municipality ("Én fra Kalundborg Bibliotekerne og så mig selv") is not.
+var fromSelfRe = regexp.MustCompile(`\sfra\s+([\p{L}-]+)\s*(?:$|[,:.;!–-]|\s(?:til|i|på)\s)`)
+
+// orBetweenRe is what stands between two meetings offered as alternatives: "eller".
+var orBetweenRe = regexp.MustCompile(`^\s*,?\s*(?:eller|or)\s+(?:(?:til|i|på|den|d\.|om|mødet|møde)\s+)*$`)
+
+// eitherMeeting says whether a clause names two meetings joined by "eller", neither refused:
+// an open choice ("det bliver 28/2 eller 6/3 for os", "vi kommer til Aalborg eller Vejle"),
+// whatever verb it has.
+func eitherMeeting(l string, ms []mention) bool {
+	for i := 1; i < len(ms); i++ {
+		a, b := ms[i-1], ms[i]
+		if a.neg || b.neg || a.meeting == "" || b.meeting == "" || a.meeting == b.meeting || a.pos+len(a.words) > b.pos {
+			continue
+		}
+		if orBetweenRe.MatchString(l[a.pos+len(a.words) : b.pos]) {
+			return true
+		}
+	}
+	return false
 }
 
 // otherOccasionRe finds a meeting or a time that is none of the campaign's.

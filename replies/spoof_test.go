@@ -1,52 +1,18 @@
 package replies
 
 import (
-	"bufio"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/testenv"
 )
 
 // spoofAuthServID is the receiving server the spoofing corpus is read for: the name its
 // Authentication-Results headers carry.
 const spoofAuthServID = "mx.kombit.test"
-
-// spoofCase is one line of testdata/spoof/expectations.jsonl (see its README.md).
-type spoofCase struct {
-	File           string   `json:"file"`
-	Case           string   `json:"case"`
-	From           string   `json:"from"`
-	Invitee        string   `json:"invitee"`
-	Match          string   `json:"match"`
-	Held           bool     `json:"held"`
-	NeedsReview    bool     `json:"needs_review"`
-	Decided        bool     `json:"decided"`
-	ReasonCodes    []string `json:"reason_codes"`
-	DetailContains []string `json:"detail_contains"`
-}
-
-func loadSpoofCases(t testing.TB, dir string) []spoofCase {
-	t.Helper()
-	f, err := os.Open(filepath.Join(dir, "expectations.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out []spoofCase
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var c spoofCase
-		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
-			t.Fatalf("expectations.jsonl: %v", err)
-		}
-		out = append(out, c)
-	}
-	return out
-}
 
 // TestSpoofCorpus reads every forged reply of testdata/spoof as the daemon would, trusting
 // the Authentication-Results of mx.kombit.test: none is decided, none takes its sender from a
@@ -57,7 +23,7 @@ func TestSpoofCorpus(t *testing.T) {
 	opts := testOptions(t)
 	opts.AuthServID = spoofAuthServID
 	dir := filepath.Join("testdata", "spoof")
-	cases := loadSpoofCases(t, dir)
+	cases := testenv.SpoofCases(t, dir)
 	if len(cases) < 20 {
 		t.Fatalf("only %d cases in %s", len(cases), dir)
 	}

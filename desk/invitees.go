@@ -373,14 +373,11 @@ func (s *Server) storyOf(tx *store.Tx, code string) (story, error) {
 			sy.waiting = append(sy.waiting, o)
 		}
 	}
-	all, err := tx.Reviews(false)
+	items, err := tx.ReviewsOf(code)
 	if err != nil {
 		return sy, err
 	}
-	for _, rv := range all {
-		if rv.Invitee != code {
-			continue
-		}
+	for _, rv := range items {
 		if rv.Inbound != 0 {
 			if err := addInbound(rv.Inbound); err != nil {
 				return sy, err

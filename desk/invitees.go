@@ -2,6 +2,7 @@ package desk
 
 import (
 	"cmp"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -144,17 +145,13 @@ func (s *Server) invitees(w http.ResponseWriter, r *http.Request, v *visit) {
 		s.internal(w, r, err)
 		return
 	}
-	reviews := map[string]int{}
-	for _, rv := range sn.open {
-		reviews[rv.Invitee]++
-	}
 	var rows []inviteeRow
 	regions := map[string]bool{}
 	for _, inv := range s.c.Invitees {
 		if inv.Region != "" {
 			regions[inv.Region] = true
 		}
-		row := inviteeRow{Inv: inv, St: sn.state(inv.Code), Activity: sn.activity[inv.Code], Reviews: reviews[inv.Code]}
+		row := inviteeRow{Inv: inv, St: sn.state(inv.Code), Activity: sn.activity[inv.Code]}
 		if f.match(row) {
 			rows = append(rows, row)
 		}
@@ -173,13 +170,35 @@ func (s *Server) invitees(w http.ResponseWriter, r *http.Request, v *visit) {
 	}
 	slices.Sort(regionList)
 	pg := paginate(len(rows), q.Get("page"))
-	views := make([]rowView, 0, pg.To-pg.From)
-	for _, row := range rows[pg.From:pg.To] {
+	shown := rows[pg.From:pg.To]
+	reviews, err := s.openReviewsOf(r.Context(), shown)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	views := make([]rowView, 0, len(shown))
+	for _, row := range shown {
+		row.Reviews = reviews[row.Inv.Code]
 		views = append(views, s.rowView(row))
 	}
 	s.render(w, r, http.StatusOK, "invitees", v, map[string]any{"Rows": views, "F": f, "States": filterStates,
 		"Regions": regionList, "Meetings": s.c.Meetings, "Total": len(s.c.Invitees), "Matches": len(rows), "Page": pg,
 		"Query": f.query()})
+}
+
+// openReviewsOf counts the open review items of the invitees on a page of the list: the list
+// neither filters nor sorts by them, so the others' need not be counted.
+func (s *Server) openReviewsOf(ctx context.Context, rows []inviteeRow) (map[string]int, error) {
+	codes := make([]string, len(rows))
+	for i, row := range rows {
+		codes[i] = row.Inv.Code
+	}
+	var counts map[string]int
+	err := s.st.View(ctx, func(tx *store.Tx) (err error) {
+		counts, err = tx.OpenReviewCounts(codes)
+		return err
+	})
+	return counts, err
 }
 
 // item is one line of an invitee's story.
@@ -373,14 +392,11 @@ func (s *Server) storyOf(tx *store.Tx, code string) (story, error) {
 			sy.waiting = append(sy.waiting, o)
 		}
 	}
-	all, err := tx.Reviews(false)
+	items, err := tx.ReviewsOf(code)
 	if err != nil {
 		return sy, err
 	}
-	for _, rv := range all {
-		if rv.Invitee != code {
-			continue
-		}
+	for _, rv := range items {
 		if rv.Inbound != 0 {
 			if err := addInbound(rv.Inbound); err != nil {
 				return sy, err

@@ -12,13 +12,12 @@ import (
 )
 
 // snapshot is what most pages read, in one read transaction: every invitee's state and how
-// many review items are open and since when; with perInvitee (the list of invitees) also the
-// open items themselves and when each invitee last had an event.
+// many review items are open and since when; with perInvitee (the list of invitees) also when
+// each invitee last had an event.
 type snapshot struct {
 	states    map[string]campaign.State
 	openCount int
 	firstOpen time.Time // when the first open item was opened
-	open      []store.Review
 	activity  map[string]time.Time
 }
 
@@ -34,9 +33,6 @@ func (s *Server) snapshot(ctx context.Context, perInvitee bool) (snapshot, error
 			sn.states[st.Code] = st
 		}
 		if sn.openCount, sn.firstOpen, err = tx.OpenReviewStats(); err != nil || !perInvitee {
-			return err
-		}
-		if sn.open, err = tx.Reviews(true); err != nil {
 			return err
 		}
 		sn.activity, err = tx.LastActivity()

@@ -63,8 +63,10 @@ func reviewsCard(body string) string {
 	return body[max(0, i-200):min(len(body), i+200)]
 }
 
-// BenchmarkOverviewOpenReviews is the overview and the participant lists (which share its
-// data) with 20,000 review items open, as a staff member who opens them waits for them.
+// BenchmarkOverviewOpenReviews is the desk's pages with 20,000 review items open, as a staff
+// member who opens them waits for them: the overview and the participant lists (which share
+// its data), the invitee list with its count of items per invitee, one invitee's page (about
+// 200 of the items are its) and the review items.
 func BenchmarkOverviewOpenReviews(b *testing.B) {
 	f := newFixture(b)
 	f.populate(b)
@@ -78,7 +80,7 @@ func BenchmarkOverviewOpenReviews(b *testing.B) {
 	}
 	badge := fmt.Sprintf(`<span class="badge">%d</span>`, open)
 	c := f.signIn(b)
-	for _, p := range []string{"/", "/lists"} {
+	for _, p := range []string{"/", "/lists", "/invitees", "/invitees/615", "/reviews"} {
 		b.Run(p, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {

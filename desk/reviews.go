@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -33,43 +34,84 @@ func (s *Server) reviews(w http.ResponseWriter, r *http.Request, v *visit) {
 	s.renderReviews(w, r, v, http.StatusOK, "")
 }
 
-func (s *Server) renderReviews(w http.ResponseWriter, r *http.Request, v *visit, status int, errText string) {
-	var rows []reviewRow
+// reviewsPerPage is how many open items the page of review items shows, the oldest first: a
+// campaign's few fit on one, 20,000 are read a page at a time.
+const reviewsPerPage = 50
+
+// reviewPage is one page of the open items: From-To of Total, the oldest first; Next is the
+// id after which the next page starts (0: this is the last), First says a page came before.
+type reviewPage struct {
+	Rows            []reviewRow
+	From, To, Total int
+	Next            int64
+	First           bool
+}
+
+// readReviews reads the page of open items after the item after (0: the first page).
+func (s *Server) readReviews(ctx context.Context, after int64) (reviewPage, error) {
+	pg := reviewPage{First: after > 0}
 	now := s.e.Now()
-	err := s.st.View(r.Context(), func(tx *store.Tx) error {
-		open, err := tx.Reviews(true)
+	err := s.st.View(ctx, func(tx *store.Tx) error {
+		var err error
+		if pg.Total, err = tx.OpenReviewCount(); err != nil {
+			return err
+		}
+		items, rest, err := tx.ReviewsPage(true, after, reviewsPerPage)
 		if err != nil {
 			return err
 		}
-		for _, rv := range open {
-			row := reviewRow{R: rv, Age: now.Sub(rv.CreatedAt), Why: s.reviewText(rv), PDF: -1}
-			row.Inv, row.HasInvitee = s.c.Invitee(rv.Invitee)
-			if row.HasInvitee {
-				if row.St, err = tx.State(rv.Invitee); err != nil {
-					row.St = campaign.NewState(rv.Invitee)
-				}
+		for _, rv := range items {
+			row, err := s.reviewRow(tx, rv, now)
+			if err != nil {
+				return err
 			}
-			row.Agreement = rv.Why.Code == campaign.ReasonAgreementReturned || strings.HasPrefix(rv.Text, "the agreement came back")
-			if rv.Suggestion != nil {
-				row.Suggestion = s.answerWords(*rv.Suggestion)
-			}
-			if rv.Inbound != 0 {
-				in, err := tx.Inbound(rv.Inbound)
-				if err != nil {
-					return err
-				}
-				m := parseMessage(in.Raw)
-				row.Msg, row.MessageID = &m, in.MessageID
-				for _, p := range m.Parts {
-					if p.PDF && row.PDF < 0 {
-						row.PDF = p.N
-					}
-				}
-			}
-			rows = append(rows, row)
+			pg.Rows = append(pg.Rows, row)
+		}
+		pg.From = pg.Total - rest + 1
+		pg.To = pg.From + len(items) - 1
+		if rest > len(items) {
+			pg.Next = items[len(items)-1].ID
 		}
 		return nil
 	})
+	return pg, err
+}
+
+// reviewRow is an open item with what the page shows beside it: the invitee and its state,
+// the reason and suggestion in words, the message it is about.
+func (s *Server) reviewRow(tx *store.Tx, rv store.Review, now time.Time) (reviewRow, error) {
+	row := reviewRow{R: rv, Age: now.Sub(rv.CreatedAt), Why: s.reviewText(rv), PDF: -1}
+	row.Inv, row.HasInvitee = s.c.Invitee(rv.Invitee)
+	if row.HasInvitee {
+		var err error
+		if row.St, err = tx.State(rv.Invitee); err != nil {
+			row.St = campaign.NewState(rv.Invitee)
+		}
+	}
+	row.Agreement = rv.Why.Code == campaign.ReasonAgreementReturned || strings.HasPrefix(rv.Text, "the agreement came back")
+	if rv.Suggestion != nil {
+		row.Suggestion = s.answerWords(*rv.Suggestion)
+	}
+	if rv.Inbound == 0 {
+		return row, nil
+	}
+	in, err := tx.Inbound(rv.Inbound)
+	if err != nil {
+		return row, err
+	}
+	m := parseMessage(in.Raw)
+	row.Msg, row.MessageID = &m, in.MessageID
+	for _, p := range m.Parts {
+		if p.PDF && row.PDF < 0 {
+			row.PDF = p.N
+		}
+	}
+	return row, nil
+}
+
+func (s *Server) renderReviews(w http.ResponseWriter, r *http.Request, v *visit, status int, errText string) {
+	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
+	pg, err := s.readReviews(r.Context(), max(after, 0))
 	if err != nil {
 		s.internal(w, r, err)
 		return
@@ -79,7 +121,7 @@ func (s *Server) renderReviews(w http.ResponseWriter, r *http.Request, v *visit,
 	if inv, ok := s.c.Invitee(r.URL.Query().Get("confirmed")); ok {
 		confirmed, confirmedCode = inv.Name, inv.Code
 	}
-	s.render(w, r, status, "reviews", v, map[string]any{"Rows": rows, "Meetings": s.c.Meetings,
+	s.render(w, r, status, "reviews", v, map[string]any{"Rows": pg.Rows, "Page": pg, "Meetings": s.c.Meetings,
 		"Invitees": s.c.Invitees, "Error": errText, "Done": done, "Confirmed": confirmed, "ConfirmedCode": confirmedCode,
 		"Max": s.c.Companions.MaxHeadcount()})
 }

@@ -130,3 +130,52 @@ func TestDigestKeepsTheFirstByName(t *testing.T) {
 		t.Errorf("the kept names are not the first in Danish order: %v", d.Unanswered[:5])
 	}
 }
+
+// BenchmarkDigestOpenReviews makes the digest of BenchmarkDigestScale's campaign with 20,000
+// review items open, one in ten a returned agreement to check: the letter names the oldest
+// and counts the rest.
+func BenchmarkDigestOpenReviews(b *testing.B) {
+	c, st := scaleCampaign(b, 20000)
+	openReviews(b, st, c, 20000)
+	l, err := letters.New(c, "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	now := time.Date(2012, 2, 21, 7, 0, 0, 0, c.Location)
+	var m Message
+	b.ReportAllocs()
+	for b.Loop() {
+		err := st.View(context.Background(), func(tx *store.Tx) error {
+			var err error
+			m, err = Make(tx, c, l, Options{Since: now.Add(-24 * time.Hour), Now: now})
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(m.Letter.Text)+len(m.Letter.HTML))/1024, "letter-KB")
+}
+
+// openReviews opens n review items about the campaign's invitees in turn, a minute apart: every
+// tenth a returned agreement to check, the others a question the reading could not decide.
+func openReviews(t testing.TB, st *store.Store, c *campaign.Campaign, n int) {
+	t.Helper()
+	first := time.Date(2012, 2, 1, 9, 0, 0, 0, c.Location)
+	err := st.Tx(context.Background(), func(tx *store.Tx) error {
+		for i := range n {
+			inv := c.Invitees[i%len(c.Invitees)]
+			why := campaign.Reason{Code: campaign.ReasonAnswerUnreadable}
+			if i%10 == 0 {
+				why = campaign.Reason{Code: campaign.ReasonAgreementReturned, Invitee: inv.Code}
+			}
+			if _, err := tx.AddReview(store.Review{Invitee: inv.Code, Why: why, CreatedAt: first.Add(time.Duration(i) * time.Minute)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -200,28 +200,25 @@ func (b *builder) progress() {
 		Invitees: t.Invitees, Population: t.Population, Threshold: b.c.GoAhead}
 }
 
-// review lists the open review items, oldest first, with the sender and subject of the
-// message each is about, read from the inbound ledger. A returned agreement to check is
-// routine: it goes to ToCheck, which the letter counts in one line.
+// review lists the oldest ListLimit open review items, with the sender and subject of the
+// message each is about, read from the inbound ledger, and counts them all. A returned
+// agreement to check is routine: it goes to ToCheck, which the letter counts in one line with
+// the age of the oldest. Only the items listed are read, however many are open.
 func (b *builder) review() error {
-	items, err := b.tx.Reviews(true)
+	check, nCheck, err := b.tx.OpenReviewsByReason(campaign.ReasonAgreementReturned, false, letters.ListLimit)
 	if err != nil {
 		return err
 	}
-	for _, rv := range items {
-		it := letters.ReviewItem{ID: strconv.FormatInt(rv.ID, 10), Why: rv.Why, Reason: rv.Text, Received: rv.CreatedAt.In(b.loc)}
-		if inv, ok := b.c.Invitee(rv.Invitee); ok {
-			it.Invitee = inv
-			it.From = inv.Email // an item about a state, not a message: name whose it is
-		}
-		if rv.Why.Code == campaign.ReasonAgreementReturned {
-			// Counted, not listed: no message to read for it, however many there are.
-			b.data.ToCheck = append(b.data.ToCheck, it)
-			continue
-		}
-		if b.data.Totals.Review++; len(b.data.Review) >= letters.ListLimit {
-			continue // counted: the letter names the oldest ListLimit
-		}
+	need, nNeed, err := b.tx.OpenReviewsByReason(campaign.ReasonAgreementReturned, true, letters.ListLimit)
+	if err != nil {
+		return err
+	}
+	for _, rv := range check {
+		// No message to read for it: it is counted, not listed.
+		b.data.ToCheck = append(b.data.ToCheck, b.reviewItem(rv))
+	}
+	for _, rv := range need {
+		it := b.reviewItem(rv)
 		if rv.Inbound != 0 {
 			in, err := b.tx.InboundMeta(rv.Inbound)
 			if err != nil {
@@ -238,10 +235,21 @@ func (b *builder) review() error {
 		}
 		b.data.Review = append(b.data.Review, it)
 	}
+	b.data.Totals.Review, b.data.Totals.ToCheck = nNeed, nCheck
 	oldest := func(a, b letters.ReviewItem) int { return a.Received.Compare(b.Received) }
 	slices.SortStableFunc(b.data.Review, oldest)
 	slices.SortStableFunc(b.data.ToCheck, oldest)
 	return nil
+}
+
+// reviewItem is an open item as the letter names it, before the message it is about is read.
+func (b *builder) reviewItem(rv store.Review) letters.ReviewItem {
+	it := letters.ReviewItem{ID: strconv.FormatInt(rv.ID, 10), Why: rv.Why, Reason: rv.Text, Received: rv.CreatedAt.In(b.loc)}
+	if inv, ok := b.c.Invitee(rv.Invitee); ok {
+		it.Invitee = inv
+		it.From = inv.Email // an item about a state, not a message: name whose it is
+	}
+	return it
 }
 
 // str reads a text value of an event's detail ("" when missing).

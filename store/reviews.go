@@ -130,6 +130,66 @@ func (tx *Tx) OpenReviewsOf(code string) ([]Review, error) {
 	return tx.queryReviews(`SELECT `+reviewCols+` FROM reviews WHERE invitee = ? AND resolved_at = 0 ORDER BY id`, code)
 }
 
+// ReviewsOf lists the review items about one invitee, open and resolved, oldest first, from
+// the index of each invitee's items: an invitee's page need not read every item to pick its own.
+func (tx *Tx) ReviewsOf(code string) ([]Review, error) {
+	return tx.queryReviews(`SELECT `+reviewCols+` FROM reviews WHERE invitee = ? ORDER BY id`, code)
+}
+
+// OpenReviewCounts counts the open review items of each of the invitees named, from the index
+// of each invitee's open items: a list that shows a page of invitees counts theirs without
+// reading any item. An invitee without open items is not in the map.
+func (tx *Tx) OpenReviewCounts(codes []string) (map[string]int, error) {
+	counts := map[string]int{}
+	if len(codes) == 0 {
+		return counts, nil
+	}
+	list, err := json.Marshal(codes)
+	if err != nil {
+		return nil, fmt.Errorf("count open reviews: %w", err)
+	}
+	// One statement whatever the number of codes (json_each), where IN (?, ?, ...) would be
+	// prepared once for each length of a page.
+	rows, err := tx.tx.QueryContext(tx.ctx, `SELECT invitee, COUNT(*) FROM reviews
+		WHERE resolved_at = 0 AND invitee IN (SELECT value FROM json_each(?)) GROUP BY invitee`, string(list))
+	if err != nil {
+		return nil, fmt.Errorf("count open reviews: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var code string
+		var n int
+		if err := rows.Scan(&code, &n); err != nil {
+			return nil, fmt.Errorf("count open reviews: %w", err)
+		}
+		counts[code] = n
+	}
+	return counts, rows.Err()
+}
+
+// reasonCode is a review item's reason code in SQL: "" for an item opened before reasons were
+// data (its why is empty, which json_extract refuses).
+const reasonCode = `(CASE WHEN why = '' THEN '' ELSE json_extract(why, '$.code') END)`
+
+// OpenReviewsByReason lists up to limit open review items whose reason is code (with except:
+// whose reason is another, or none), oldest first, and counts them all: a letter that names
+// the first few and counts the rest reads no more. limit 0 lists none.
+func (tx *Tx) OpenReviewsByReason(code campaign.ReasonCode, except bool, limit int) ([]Review, int, error) {
+	where := ` FROM reviews WHERE resolved_at = 0 AND ` + reasonCode + ` IS ?`
+	if except {
+		where = ` FROM reviews WHERE resolved_at = 0 AND ` + reasonCode + ` IS NOT ?`
+	}
+	var total int
+	if err := tx.tx.QueryRowContext(tx.ctx, `SELECT COUNT(*)`+where, string(code)).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count open reviews: %w", err)
+	}
+	if limit <= 0 || total == 0 {
+		return nil, total, nil
+	}
+	items, err := tx.queryReviews(`SELECT `+reviewCols+where+` ORDER BY id LIMIT ?`, string(code), limit)
+	return items, total, err
+}
+
 // ReviewsPage lists up to limit review items after the id after (0: from the first; limit 0:
 // all), oldest first, and counts the items after after in all.
 func (tx *Tx) ReviewsPage(openOnly bool, after int64, limit int) ([]Review, int, error) {

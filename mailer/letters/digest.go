@@ -15,7 +15,8 @@ type DigestData struct {
 	Since time.Time
 	// Review holds the open review items that need a person, oldest first; ToCheck the
 	// routine ones (a returned agreement to check and confirm), oldest first, which the
-	// letter counts in one line instead of listing.
+	// letter counts in one line instead of listing (Totals.ToCheck counts them when ToCheck
+	// holds only the first).
 	Review  []ReviewItem
 	ToCheck []ReviewItem
 	// DeskURL is the staff desk, where review items are decided and agreements confirmed;
@@ -58,7 +59,7 @@ type DigestData struct {
 
 // DigestTotals counts the entries of the digest's lists.
 type DigestTotals struct {
-	NewAnswers, Declines, Unanswered, Review, Bounces, Away, Agreements int
+	NewAnswers, Declines, Unanswered, Review, ToCheck, Bounces, Away, Agreements int
 }
 
 // DigestMeeting is one meeting's registrations.

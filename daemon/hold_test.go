@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -85,10 +86,13 @@ func TestMessageReadTwiceWithoutOutcomeGoesToReview(t *testing.T) {
 	ctx := context.Background()
 	id := testenv.Inbound(t, f.st, 1, reply("bibliotekschef@horsens.kommune.test", "dialogmoeder@kombit.test",
 		"<k1@horsens.kommune.test>", "", "Vi kommer til Vejle."), f.clock.t)
-	for range maxReadAttempts { // two starts that died while reading
-		if _, err := f.st.BeginInbound(ctx, id); err != nil {
-			t.Fatal(err)
-		}
+	// Two starts that died while reading it: the first in its batch, the second reading it
+	// alone, as a start does a message begun before and never ended.
+	if _, err := f.st.BeginInbound(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.st.ChargeReading(ctx, id); err != nil {
+		t.Fatal(err)
 	}
 	if err := f.e.HandleInbound(ctx, id); err != nil {
 		t.Fatal(err)
@@ -104,5 +108,46 @@ func TestMessageReadTwiceWithoutOutcomeGoesToReview(t *testing.T) {
 	f.view(t, func(tx *store.Tx) (err error) { status, err = tx.InboundStatusOf(id); return err })
 	if status != store.InboundFailed {
 		t.Errorf("ledger status %s, want failed", status)
+	}
+}
+
+// A daemon that dies while it reads a batch leaves every message of the batch begun and never
+// ended. The next start reads each of them alone: one that kills the reader again is found
+// out by itself and goes to review as failed, and the others of its batch are applied, not
+// given up with it.
+func TestDeathInABatchIsChargedToTheMessageAlone(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	var ids []int64
+	for i, from := range []string{"bibliotekschef@horsens.kommune.test", "bibliotekschef@koebenhavn.kommune.test", "bibliotekschef@aarhus.kommune.test"} {
+		ids = append(ids, testenv.Inbound(t, f.st, uint32(i+1), reply(from, "dialogmoeder@kombit.test",
+			fmt.Sprintf("<d%d@kommune.test>", i), "", "Vi kommer til Vejle."), f.clock.t))
+	}
+	if _, err := f.st.BeginInbounds(ctx, ids); err != nil { // the first start died reading the batch
+		t.Fatal(err)
+	}
+	if _, err := f.st.BeginInbounds(ctx, ids); err != nil { // the second began it again ...
+		t.Fatal(err)
+	}
+	if err := f.st.ChargeReading(ctx, ids[1]); err != nil { // ... and died reading the second alone
+		t.Fatal(err)
+	}
+	for i, err := range f.e.HandleInbounds(ctx, ids) {
+		if err != nil {
+			t.Fatalf("message %d: %v", i, err)
+		}
+	}
+	want := []store.InboundStatus{store.InboundApplied, store.InboundFailed, store.InboundApplied}
+	for i, id := range ids {
+		var status store.InboundStatus
+		f.view(t, func(tx *store.Tx) (err error) { status, err = tx.InboundStatusOf(id); return err })
+		if status != want[i] {
+			t.Errorf("message %d: ledger status %s, want %s", i+1, status, want[i])
+		}
+	}
+	for _, code := range []string{"615", "751"} {
+		if st := f.state(t, code); st.Status != campaign.StatusAttending {
+			t.Errorf("%s: state %s, want attending (its message read alone after the death)", code, st.Status)
+		}
 	}
 }

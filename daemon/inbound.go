@@ -54,31 +54,26 @@ func (e *Engine) HandleInbounds(ctx context.Context, ids []int64) []error {
 	return e.handleBegun(ctx, ins)
 }
 
-// handleBegun reads begun ledger rows in parallel (reading is pure and needs no store), then
-// applies each in its own transaction in the order given, which is the order they arrived,
-// so a later reply from an invitee is applied after an earlier one. A row that is not new
-// was handled before a restart and is left alone. It returns an error per row, and wakes the
-// scheduler and the sender once for all of them.
+// handleBegun reads begun ledger rows, then applies each in its own transaction in the order
+// given, which is the order they arrived, so a later reply from an invitee is applied after an
+// earlier one. A row that is not new was handled before a restart and is left alone. Rows read
+// for the first time are read in parallel (reading is pure and needs no store), and their
+// reading is recorded as ended before any is applied: a death while the outcomes are written
+// is then not counted against them. A row whose reading was begun before and never ended is
+// read alone, its attempt counted just before, so that a message that kills the reader is
+// found out by itself and not with the others of its batch. It returns an error per row, and
+// wakes the scheduler and the sender once for all of them.
 func (e *Engine) handleBegun(ctx context.Context, ins []store.Inbound) []error {
 	errs := make([]error, len(ins))
-	msgs := make([]readMessage, len(ins))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	msgs := e.readFresh(ctx, ins)
 	for i, in := range ins {
-		if in.Status != store.InboundNew {
-			continue // handled before a restart
+		if in.Status == store.InboundNew && in.Attempts > 0 {
+			msgs[i], errs[i] = e.readAgain(ctx, in)
 		}
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			msgs[i] = e.readInbound(in)
-		}()
 	}
-	wg.Wait()
 	queuedAny, changed := false, false
 	for i, m := range msgs {
-		if m.in.ID == 0 {
+		if m.in.ID == 0 || errs[i] != nil {
 			continue
 		}
 		q, err := e.applyRead(ctx, m)
@@ -93,6 +88,49 @@ func (e *Engine) handleBegun(ctx context.Context, ins []store.Inbound) []error {
 		e.onChange()
 	}
 	return errs
+}
+
+// readFresh reads in parallel the new rows whose reading was never begun before, and records
+// their reading as ended; the others are left zero.
+func (e *Engine) readFresh(ctx context.Context, ins []store.Inbound) []readMessage {
+	msgs := make([]readMessage, len(ins))
+	var read []int64
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, in := range ins {
+		if in.Status != store.InboundNew || in.Attempts > 0 {
+			continue // handled before a restart, or to be read alone
+		}
+		read = append(read, in.ID)
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			msgs[i] = e.readInbound(in)
+		}()
+	}
+	wg.Wait()
+	if err := e.st.EndReading(ctx, read); err != nil {
+		// The rows keep their count: a next start reads them alone, which costs time only.
+		e.log.Warn("inbound: cannot record the reading as ended", "messages", len(read), "err", err)
+	}
+	return msgs
+}
+
+// readAgain reads alone a row whose reading was begun before and never ended: the attempt is
+// counted first, and the reading recorded as ended after, unless it is given up.
+func (e *Engine) readAgain(ctx context.Context, in store.Inbound) (readMessage, error) {
+	if in.Attempts >= maxReadAttempts {
+		return e.readInbound(in), nil // given up without reading
+	}
+	if err := e.st.ChargeReading(ctx, in.ID); err != nil {
+		return readMessage{}, err
+	}
+	m := e.readInbound(in)
+	if err := e.st.EndReading(ctx, []int64{in.ID}); err != nil {
+		e.log.Warn("inbound: cannot record the reading as ended", "inbound", in.ID, "err", err)
+	}
+	return m, nil
 }
 
 // readMessage is a ledger row and how it was read: a reading, or why there is none.

@@ -51,6 +51,21 @@ func ledgerCounts(t *testing.T, path string) (applied int, answersPerMessage map
 	return len(rows), answersPerMessage, s.Pending
 }
 
+// inboundFailed counts the messages the daemon gave up reading.
+func inboundFailed(t *testing.T, path string) int {
+	t.Helper()
+	st, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rows, err := st.InboundByStatus(context.Background(), store.InboundFailed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(rows)
+}
+
 // TestRepliesSurviveKills leaves 500 replies in the inbox and kills the daemon with SIGKILL at
 // random points while it reads them: every reply must be applied exactly once (one answer in
 // the event log per message), and a kill may cost at most one duplicate confirmation.
@@ -85,6 +100,11 @@ func TestRepliesSurviveKills(t *testing.T) {
 	}
 	p := startProc(t, cfgPath)
 	waitFor(t, 5*time.Minute, "every reply applied and confirmed", func() bool {
+		if failed := inboundFailed(t, g.StorePath); failed > 0 {
+			// a kill is a death in reading for the messages being read then, not a message
+			// that kills the reader: none may be given up for it
+			t.Fatalf("%d replies given up as unreadable after %d kills", failed, kills)
+		}
 		applied, _, pending := ledgerCounts(t, g.StorePath)
 		return applied == n && pending == 0
 	})

@@ -183,8 +183,10 @@ func (s *Store) SetMailboxPosition(ctx context.Context, name string, p MailboxPo
 
 // BeginInbound returns a ledger row to read and counts the attempt in the same write, so that
 // a message whose reading never ends (the daemon dies in it) is known on the next start. The
-// row's Attempts are those begun before this one. A row that is not new is returned as it is,
-// uncounted.
+// row's Attempts are those begun before this one. A row whose reading was begun before and
+// never ended (Attempts > 0) is not counted here: its reader reads it alone, counting that
+// attempt with ChargeReading, so that a death in another message's reading is not charged to
+// it. A row that is not new is returned as it is, uncounted.
 func (s *Store) BeginInbound(ctx context.Context, id int64) (Inbound, error) {
 	var in Inbound
 	err := s.Tx(ctx, func(tx *Tx) error {
@@ -198,14 +200,54 @@ func (s *Store) BeginInbound(ctx context.Context, id int64) (Inbound, error) {
 	return in, nil
 }
 
-// beginInbound reads a ledger row and, when it is new, counts the attempt (BeginInbound).
+// beginInbound reads a ledger row and, when it is new and its reading was never begun
+// unfinished, counts the attempt (BeginInbound).
 func (tx *Tx) beginInbound(id int64) (Inbound, error) {
 	in, err := tx.Inbound(id)
-	if err != nil || in.Status != InboundNew {
+	if err != nil || in.Status != InboundNew || in.Attempts > 0 {
 		return in, err
 	}
 	_, err = tx.tx.ExecContext(tx.ctx, `UPDATE inbound SET attempts = attempts + 1 WHERE id = ?`, id)
 	return in, err
+}
+
+// ChargeReading counts an attempt to read a new ledger row begun before and never ended, just
+// before it is read again, alone.
+func (s *Store) ChargeReading(ctx context.Context, id int64) error {
+	err := s.Tx(ctx, func(tx *Tx) error {
+		_, err := tx.tx.ExecContext(ctx, `UPDATE inbound SET attempts = attempts + 1 WHERE id = ? AND status = 'new'`, id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("count the reading of inbound %d: %w", id, err)
+	}
+	return nil
+}
+
+// EndReading records that the reading of the rows ended, whatever it found: their attempts
+// go back to none, so that a death after reading (while the outcomes are written) is not taken
+// for one in reading. One write for all of them.
+func (s *Store) EndReading(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	err := s.Tx(ctx, func(tx *Tx) error {
+		stmt, err := tx.tx.PrepareContext(ctx, `UPDATE inbound SET attempts = 0 WHERE id = ? AND status = 'new'`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, id := range ids {
+			if _, err := stmt.ExecContext(ctx, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("end the reading of %d inbound messages: %w", len(ids), err)
+	}
+	return nil
 }
 
 // BeginInbounds is BeginInbound for several rows in one write (the messages of one fetch);

@@ -25,6 +25,7 @@ type textReading struct {
 	question   bool
 	changed    bool
 	promise    bool // not decided, and says it will answer later
+	sameCount  bool // counted from names in a reply that says the number stays
 	evidence   string
 	confidence float64
 	doubts     []campaign.Reason // why the words allow more than one reading: hold
@@ -378,7 +379,13 @@ func (rd *reader) fillAttend(tr *textReading, crs []clauseRead, ch meetingChoice
 	tr.notes = append(tr.notes, ch.notes...)
 	tr.doubts = append(tr.doubts, ch.doubts...)
 	pc := rd.countPeople(crs)
-	if pc.from != "number" && pc.from != "alone" && (saysSameCount(crs) || pc.selfOnly && len(pc.outs) == 0 && changesAnswer(crs)) {
+	same := saysSameCount(crs)
+	switch {
+	case pc.from == "names" && pc.n >= 2 && same:
+		// "I stedet kommer souschef Bo Thomsen sammen med Jane Borg, så antallet er uændret": the
+		// people named are the number that stays; the earlier answer, when quoted, is checked
+		tr.sameCount = true
+	case pc.from != "number" && pc.from != "alone" && (same || pc.selfOnly && len(pc.outs) == 0 && changesAnswer(crs)):
 		// "Jeg skifter til Roskilde", "Antallet er uændret": the writer moves the answer, the
 		// number of people stays what it was
 		pc.n, pc.note = 0, campaign.Reason{}

@@ -37,6 +37,7 @@ type clauseRead struct {
 	// maybeCount is the higher of two numbers the clause leaves open ("to eller tre", "2-3").
 	maybeCount int
 	header     bool // introduces a list of participants: the list names who comes
+	few        bool // counts the party without a number ("vi kommer et par stykker")
 	toks       []token
 }
 
@@ -72,6 +73,7 @@ func (rd *reader) readClause(cl clause) clauseRead {
 		}
 		cr.maybeCount = countRange(cl.lower)
 	}
+	cr.few = cr.count == 0 && cr.st.attend && fewRe.MatchString(cl.lower)
 	cr.alone, _ = saysAlone(cl.lower)
 	cr.role = rd.roleOf(&cr)
 	return cr
@@ -385,7 +387,7 @@ func tentativeAttends(crs []clauseRead, self *selfNames) {
 			continue
 		}
 		aim := i > 0 && cr.lead == "så" && crs[i-1].role == roleHedged && crs[i-1].sent == cr.sent
-		if aim || leanRe.MatchString(cr.lower) || unsettledAfter(crs, i, self) {
+		if aim || leanRe.MatchString(cr.lower) || unsettledAfter(crs, i, self) || condBefore(crs, i) {
 			cr.role = roleHedged
 		}
 	}

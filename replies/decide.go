@@ -140,7 +140,7 @@ func (rd *reader) decide(tr *textReading, crs []clauseRead, t clauseTally, ch me
 			tr.evidence = crs[ch.at].text
 		}
 		return weighYesAndNo(tr, crs, t)
-	case len(t.attend) > 0 || len(t.hedged) > 0:
+	case (len(t.attend) > 0 || len(t.hedged) > 0) && !hedgeAside(crs, t):
 		tr.intent, tr.confidence = IntentUnclear, 0.6
 		tr.evidence, tr.alts = crs[firstOf(t.hedged, t.attend)].text, ch.open
 		if t.promise {
@@ -192,6 +192,14 @@ func (rd *reader) decide(tr *textReading, crs []clauseRead, t clauseTally, ch me
 		return true
 	}
 	return false
+}
+
+// hedgeAside says whether a reply that declines the meetings outright ("Odsherred deltager
+// ikke i dialogmøderne", "Vi må derfor takke nej") leans only in words that do not speak of
+// the meetings ("og tager stilling til aftalen herhjemme", "før vi binder os til en ny
+// løsning"): those are about the agreement or the project, and the refusal stands.
+func hedgeAside(crs []clauseRead, t clauseTally) bool {
+	return len(t.attend) == 0 && len(t.decline) > 0 && anchored(crs, t.decline) && !anchored(crs, t.hedged)
 }
 
 // weighYesAndNo settles a reply that both comes and declines: the one about the meetings

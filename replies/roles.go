@@ -249,7 +249,8 @@ func sendsSomeone(cr *clauseRead, self *selfNames) bool {
 	return false
 }
 
-// takesMeeting says whether a clause takes a meeting ("vi tager Roskilde").
+// takesMeeting says whether a clause takes a meeting ("vi tager Roskilde"), not a matter up
+// or a position on it ("tager byrådet stilling til i marts").
 func takesMeeting(l string) bool {
 	i := strings.Index(l, "tager ")
 	if i < 0 && strings.HasPrefix(l, "tager") {
@@ -264,7 +265,7 @@ var choosesMeetingRe = wordsRe(`ender (vi |jeg )?med|endt med|lander (vi |jeg )?
 
 // takesUpRe finds "tager … op" ("Aftalen tager vi op i udvalget i marts"): a matter taken up,
 // no meeting taken.
-var takesUpRe = regexp.MustCompile(`^tager\s(?:\p{L}+\s){0,3}op(?:$|[^\p{L}])`)
+var takesUpRe = regexp.MustCompile(`^tager\s(?:\p{L}+\s){0,3}(?:op|stilling)(?:$|[^\p{L}])`)
 
 // comesAlong says whether the refusal at offset at is of coming along ("kan ikke komme med").
 func comesAlong(l string, at int) bool {

@@ -210,13 +210,17 @@ var redirectRe = wordsRe(`bedes (sendt|fremsendt|mailet|stilet) (direkte |i sted
 // reservere en parkeringsplads til mig.", "Vil du sende programmet").
 var askVerbFirstRe = regexp.MustCompile(`^(?:og |men )?(?:kan|vil|gider) (?:i|du) (?:\p{L}+ )?\p{L}+`)
 
+// positionRe finds "tage stilling til" in a cue of going: to decide on something, not to go
+// anywhere ("Om vi går med, tager byrådet stilling til i marts").
+var positionRe = regexp.MustCompile(`(?:^|\s)stilling\s`)
+
 // readVerbs finds whether the clause comes or declines, with the negation read where it
 // stands.
 func (st *stance) readVerbs(l string) {
 	if loc := declineCueRe.FindStringIndex(l); loc != nil && !restrictedAfter(l, loc) && !(st.open && openRe.MatchString(l[loc[0]:])) {
 		st.decline, st.declAt = true, loc[0] // "kan ikke svare endnu" leaves it open; it refuses nothing
 	}
-	if loc := attendCueRe.FindStringIndex(l); loc != nil {
+	if loc := attendCueRe.FindStringIndex(l); loc != nil && !positionRe.MatchString(l[loc[0]:loc[1]]) {
 		st.attend, st.attendAt = true, loc[0]
 		if !st.decline && negatedAt(l, loc) {
 			// "Vi ses ikke i Vejle", "hvis vi ikke kommer": the verb negated.

@@ -218,6 +218,13 @@ func (rd *reader) countPeople(crs []clauseRead) peopleCount {
 	if len(pc.companions) > max(pc.n-1, 0) {
 		pc.companions = pc.companions[:max(pc.n-1, 0)]
 	}
+	if sc.fewWords != "" && pc.from != "number" && pc.n < 2 {
+		// "Vi kommer et par stykker til Roskilde", no one named: two at least, maybe more; how
+		// many is for a person to ask. Named after it ("et par stykker: jeg selv og Jens Bak"),
+		// the names count.
+		pc.n, pc.from = 2, "number"
+		pc.doubt = campaign.Reason{Code: campaign.NoteCountsDiffer, People: 2, Count: 3, Quote: clip(sc.fewWords)}
+	}
 	maybe := sc.maybe
 	if maybe == -1 {
 		maybe = max(pc.n, 1) + 1
@@ -302,6 +309,7 @@ type countScan struct {
 	aloneAt              int  // the last clause that says one comes alone, -1 none
 	maybe                int  // a number left open; -1: someone more may come
 	maybeWords           string
+	fewWords             string // a clause that counts the party without a number
 }
 
 func (rd *reader) scanCounts(crs []clauseRead) countScan {
@@ -313,6 +321,9 @@ func (rd *reader) scanCounts(crs []clauseRead) countScan {
 		}
 		if cr.alone && firm && cr.role != rolePast {
 			sc.aloneAt = i
+		}
+		if cr.few && firm {
+			sc.fewWords = cr.text
 		}
 		switch {
 		case cr.maybeCount > 0:

@@ -238,8 +238,16 @@ func saysAlone(l string) (bool, string) {
 		return false, ""
 	}
 	after, only := strings.TrimLeft(l[loc[1]-1:], " ,"), !strings.Contains(l[loc[0]:loc[1]], "alene")
+	m := strings.TrimRightFunc(l[loc[0]:loc[1]], func(r rune) bool { return !unicode.IsLetter(r) })
+	if (strings.HasSuffix(m, " en") || strings.HasSuffix(m, " én")) && !countNounNext(l[loc[0]+len(m):]) {
+		return false, "" // "så er det jo kun en kort gåtur": an article, no one counted
+	}
 	if only && (strings.HasPrefix(after, "og ") || strings.HasPrefix(after, "samt ") || strings.HasPrefix(after, "+")) {
 		return false, "" // "det er kun mig og min souschef, der kommer": "kun" reaches the whole list
 	}
 	return true, strings.TrimSpace(l[loc[0]:loc[1]])
 }
+
+// fewRe finds a party counted without a number: "et par stykker", "nogle stykker", "et par
+// af os", "et lille hold". Two at least; the number is not said.
+var fewRe = wordsRe(`et par (stykker|styk|stk|af os|mand|personer|deltagere|kolleger|kollegaer|medarbejdere|folk)|nogle (stykker|få|af os)|et (lille )?hold(?: fra)?|en lille (flok|gruppe|delegation)|a few of us|a couple of us`)

@@ -25,6 +25,7 @@ type textReading struct {
 	question   bool
 	changed    bool
 	promise    bool // not decided, and says it will answer later
+	sameCount  bool // counted from names in a reply that says the number stays
 	evidence   string
 	confidence float64
 	doubts     []campaign.Reason // why the words allow more than one reading: hold
@@ -139,7 +140,7 @@ func (rd *reader) decide(tr *textReading, crs []clauseRead, t clauseTally, ch me
 			tr.evidence = crs[ch.at].text
 		}
 		return weighYesAndNo(tr, crs, t)
-	case len(t.attend) > 0 || len(t.hedged) > 0:
+	case (len(t.attend) > 0 || len(t.hedged) > 0) && !hedgeAside(crs, t):
 		tr.intent, tr.confidence = IntentUnclear, 0.6
 		tr.evidence, tr.alts = crs[firstOf(t.hedged, t.attend)].text, ch.open
 		if t.promise {
@@ -191,6 +192,14 @@ func (rd *reader) decide(tr *textReading, crs []clauseRead, t clauseTally, ch me
 		return true
 	}
 	return false
+}
+
+// hedgeAside says whether a reply that declines the meetings outright ("Odsherred deltager
+// ikke i dialogmøderne", "Vi må derfor takke nej") leans only in words that do not speak of
+// the meetings ("og tager stilling til aftalen herhjemme", "før vi binder os til en ny
+// løsning"): those are about the agreement or the project, and the refusal stands.
+func hedgeAside(crs []clauseRead, t clauseTally) bool {
+	return len(t.attend) == 0 && len(t.decline) > 0 && anchored(crs, t.decline) && !anchored(crs, t.hedged)
 }
 
 // weighYesAndNo settles a reply that both comes and declines: the one about the meetings
@@ -378,7 +387,13 @@ func (rd *reader) fillAttend(tr *textReading, crs []clauseRead, ch meetingChoice
 	tr.notes = append(tr.notes, ch.notes...)
 	tr.doubts = append(tr.doubts, ch.doubts...)
 	pc := rd.countPeople(crs)
-	if pc.from != "number" && pc.from != "alone" && (saysSameCount(crs) || pc.selfOnly && len(pc.outs) == 0 && changesAnswer(crs)) {
+	same := saysSameCount(crs)
+	switch {
+	case pc.from == "names" && pc.n >= 2 && same:
+		// "I stedet kommer souschef Bo Thomsen sammen med Jane Borg, så antallet er uændret": the
+		// people named are the number that stays; the earlier answer, when quoted, is checked
+		tr.sameCount = true
+	case pc.from != "number" && pc.from != "alone" && (same || pc.selfOnly && len(pc.outs) == 0 && changesAnswer(crs)):
 		// "Jeg skifter til Roskilde", "Antallet er uændret": the writer moves the answer, the
 		// number of people stays what it was
 		pc.n, pc.note = 0, campaign.Reason{}

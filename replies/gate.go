@@ -27,13 +27,13 @@ func (rd *reader) gate(tr *textReading, crs []clauseRead, own string) {
 	switch tr.intent {
 	case IntentAttend:
 		d = firstDoubt(
-			func() campaign.Reason { return undecidedBeside(crs) },
+			func() campaign.Reason { return undecidedBeside(crs, false) },
 			func() campaign.Reason { return uncountedNumber(crs, tr.headcount) },
 			func() campaign.Reason { return uncountedList(own, tr.headcount) },
 			func() campaign.Reason { return signatureCounted(own, tr) },
 		)
 	case IntentDecline:
-		d = undecidedBeside(crs)
+		d = undecidedBeside(crs, true)
 	case IntentUnclear:
 		d = refusalBeside(crs)
 	}
@@ -69,10 +69,21 @@ func withLead(cr clauseRead) string {
 var projectTalkRe = wordsRe(`\p{L}*aftale\p{L}*|tilslutning\p{L}*|projekt\p{L}*|pris\p{L}*|system\p{L}*|udbud\p{L}*|økonomi\p{L}*|budget\p{L}*|bevilling\p{L}*|agreement|price|project`)
 
 // undecidedBeside finds a clause of the sender's own that says the matter is not settled,
-// beside a reading that decided it.
-func undecidedBeside(crs []clauseRead) campaign.Reason {
+// beside a reading that decided it. Beside a decline, words in a sentence about the project
+// or the agreement are about that ("Sagen om tilslutning skal først behandles i byrådet, og
+// indtil da har jeg ikke mandat til at love noget"): a refusal of the meetings is undone only
+// by words about the meetings.
+func undecidedBeside(crs []clauseRead, decline bool) campaign.Reason {
+	project := map[int]bool{}
+	if decline {
+		for _, cr := range crs {
+			if projectTalkRe.MatchString(cr.lower) {
+				project[cr.sent] = true
+			}
+		}
+	}
 	for _, cr := range crs {
-		if cr.asks || cr.st.asks || cr.role == rolePast {
+		if cr.asks || cr.st.asks || cr.role == rolePast || project[cr.sent] {
 			continue
 		}
 		if l := withLead(cr); undecidedRe.MatchString(l) && !projectTalkRe.MatchString(l) {

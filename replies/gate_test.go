@@ -60,7 +60,12 @@ func TestGateUndecidedBeside(t *testing.T) {
 		{"Om vi skifter system, afhænger af prisen, men vi kommer til Vejle.", 1, nil, ""},
 		{"Vi kommer til Vejle. Ved I, om der er parkering?", 1, nil, ""},
 		{"Jeg var ikke sikker på datoen, men nu kommer jeg til Aalborg.", 1, nil, ""},
-	}, func(crs []clauseRead, _ string, _ *textReading) campaign.Reason { return undecidedBeside(crs) })
+	}, func(crs []clauseRead, _ string, _ *textReading) campaign.Reason { return undecidedBeside(crs, false) })
+	// beside a decline, a sentence about the agreement is about that
+	runGateCases(t, "undecidedBeside (decline)", []gateCase{
+		{"Vi melder fra til møderne. Sagen om tilslutning behandles først i byrådet, og indtil da kan jeg ikke love noget.", 0, nil, ""},
+		{"Vi melder fra til møderne. Jeg ved ikke endnu, om vi kan sende en anden.", 0, nil, campaign.NoteAnswersDiffer},
+	}, func(crs []clauseRead, _ string, _ *textReading) campaign.Reason { return undecidedBeside(crs, true) })
 }
 
 func TestGateRefusalBeside(t *testing.T) {

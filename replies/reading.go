@@ -195,10 +195,7 @@ func readHuman(a *Answer, r *Reading, m *message, c *campaign.Campaign) {
 	if tr.intent == IntentAttend && tr.meeting == "" && len(tr.alts) == 0 {
 		rd.meetingElsewhere(&tr, r, ea)
 	}
-	stated := tr.headcount > 0
-	if tr.intent == IntentAttend && !stated {
-		stated = rd.countElsewhere(&tr, ea)
-	}
+	stated := rd.countStatedOrEarlier(&tr, ea)
 	rd.gate(&tr, tr.crs, segmentsText(segs))
 	a.Intent, a.Confidence, a.Question = tr.intent, tr.confidence, tr.question
 	switch tr.intent {
@@ -263,6 +260,20 @@ func (rd *reader) meetingElsewhere(tr *textReading, r *Reading, ea *earlier) {
 		tr.meeting, tr.confidence = er.meeting, 0.85
 		tr.notes = append(tr.notes, campaign.Reason{Code: campaign.NoteMeetingFrom, Meeting: er.meeting, Ref: "earlier", Quote: clip(er.evidence)})
 	}
+}
+
+// countStatedOrEarlier reports whether the number of people is stated, in the text or in the
+// sender's earlier answer quoted below; a number named as unchanged ("så antallet er
+// uændret") that differs from that earlier answer is a doubt.
+func (rd *reader) countStatedOrEarlier(tr *textReading, ea *earlier) bool {
+	stated := tr.headcount > 0
+	if tr.intent == IntentAttend && !stated {
+		stated = rd.countElsewhere(tr, ea)
+	}
+	if er, ok := ea.read(rd); tr.sameCount && ok && er.headcount != tr.headcount {
+		tr.doubts = append(tr.doubts, campaign.Reason{Code: campaign.NoteCountsDiffer, People: tr.headcount, Count: max(er.headcount, 1), Quote: clip(er.evidence)})
+	}
+	return stated
 }
 
 // countElsewhere finds the number of people of an answer that states none ("Jeg skifter til

@@ -37,6 +37,7 @@ type clauseRead struct {
 	// maybeCount is the higher of two numbers the clause leaves open ("to eller tre", "2-3").
 	maybeCount int
 	header     bool // introduces a list of participants: the list names who comes
+	few        bool // counts the party without a number ("vi kommer et par stykker")
 	toks       []token
 }
 
@@ -72,6 +73,7 @@ func (rd *reader) readClause(cl clause) clauseRead {
 		}
 		cr.maybeCount = countRange(cl.lower)
 	}
+	cr.few = cr.count == 0 && cr.st.attend && fewRe.MatchString(cl.lower)
 	cr.alone, _ = saysAlone(cl.lower)
 	cr.role = rd.roleOf(&cr)
 	return cr
@@ -247,7 +249,8 @@ func sendsSomeone(cr *clauseRead, self *selfNames) bool {
 	return false
 }
 
-// takesMeeting says whether a clause takes a meeting ("vi tager Roskilde").
+// takesMeeting says whether a clause takes a meeting ("vi tager Roskilde"), not a matter up
+// or a position on it ("tager byrådet stilling til i marts").
 func takesMeeting(l string) bool {
 	i := strings.Index(l, "tager ")
 	if i < 0 && strings.HasPrefix(l, "tager") {
@@ -262,7 +265,7 @@ var choosesMeetingRe = wordsRe(`ender (vi |jeg )?med|endt med|lander (vi |jeg )?
 
 // takesUpRe finds "tager … op" ("Aftalen tager vi op i udvalget i marts"): a matter taken up,
 // no meeting taken.
-var takesUpRe = regexp.MustCompile(`^tager\s(?:\p{L}+\s){0,3}op(?:$|[^\p{L}])`)
+var takesUpRe = regexp.MustCompile(`^tager\s(?:\p{L}+\s){0,3}(?:op|stilling)(?:$|[^\p{L}])`)
 
 // comesAlong says whether the refusal at offset at is of coming along ("kan ikke komme med").
 func comesAlong(l string, at int) bool {
@@ -385,7 +388,7 @@ func tentativeAttends(crs []clauseRead, self *selfNames) {
 			continue
 		}
 		aim := i > 0 && cr.lead == "så" && crs[i-1].role == roleHedged && crs[i-1].sent == cr.sent
-		if aim || leanRe.MatchString(cr.lower) || unsettledAfter(crs, i, self) {
+		if aim || leanRe.MatchString(cr.lower) || unsettledAfter(crs, i, self) || condBefore(crs, i) {
 			cr.role = roleHedged
 		}
 	}

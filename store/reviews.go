@@ -197,15 +197,27 @@ func (tx *Tx) ReviewsPage(openOnly bool, after int64, limit int) ([]Review, int,
 	if openOnly {
 		where += ` AND resolved_at = 0`
 	}
+	return tx.reviewsPage(where, limit, after)
+}
+
+// OpenReviewsPageOf is ReviewsPage of one invitee's open items, from the index of each
+// invitee's open items: the page of an invitee's items reads none of another's.
+func (tx *Tx) OpenReviewsPageOf(code string, after int64, limit int) ([]Review, int, error) {
+	return tx.reviewsPage(` WHERE invitee = ? AND id > ? AND resolved_at = 0`, limit, code, after)
+}
+
+// reviewsPage lists up to limit (0: all) of the items where says, oldest first, and counts
+// them all.
+func (tx *Tx) reviewsPage(where string, limit int, args ...any) ([]Review, int, error) {
 	var total int
-	if err := tx.tx.QueryRowContext(tx.ctx, `SELECT COUNT(*) FROM reviews`+where, after).Scan(&total); err != nil {
+	if err := tx.tx.QueryRowContext(tx.ctx, `SELECT COUNT(*) FROM reviews`+where, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count reviews: %w", err)
 	}
 	q := `SELECT ` + reviewCols + ` FROM reviews` + where + ` ORDER BY id`
 	if limit > 0 {
 		q += ` LIMIT ` + strconv.Itoa(limit)
 	}
-	items, err := tx.queryReviews(q, after)
+	items, err := tx.queryReviews(q, args...)
 	return items, total, err
 }
 

@@ -85,6 +85,42 @@ func TestOpenReviewCounts(t *testing.T) {
 	}
 }
 
+// OpenReviewsPageOf pages through one invitee's open items, oldest first, counting those
+// after the page's start: no resolved item, none of another invitee (not one whose code begins
+// with the same digits).
+func TestOpenReviewsPageOf(t *testing.T) {
+	s := openTemp(t)
+	addReviews(t, s, []string{"615", "6150", "615", "101", "615", "615", "615"}, nil)
+	resolve(t, s, 5)
+	for _, c := range []struct {
+		code  string
+		after int64
+		limit int
+		want  string
+	}{
+		{"615", 0, 2, "[1 3] 4"},
+		{"615", 3, 2, "[6 7] 2"},
+		{"615", 6, 2, "[7] 1"},
+		{"615", 0, 0, "[1 3 6 7] 4"},
+		{"6150", 0, 2, "[2] 1"},
+		{"147", 0, 2, "[] 0"},
+	} {
+		var ids []int64
+		var rest int
+		err := s.View(context.Background(), func(tx *Tx) error {
+			items, n, err := tx.OpenReviewsPageOf(c.code, c.after, c.limit)
+			for _, rv := range items {
+				ids = append(ids, rv.ID)
+			}
+			rest = n
+			return err
+		})
+		if got := fmt.Sprint(ids, rest); err != nil || got != c.want {
+			t.Errorf("OpenReviewsPageOf(%q, %d, %d) = %s, %v; want %s", c.code, c.after, c.limit, got, err, c.want)
+		}
+	}
+}
+
 // OpenReviewsByReason lists the first open items of a reason, or of every other (an item
 // without a reason among them), oldest first, and counts them all.
 func TestOpenReviewsByReason(t *testing.T) {
@@ -142,6 +178,8 @@ func TestOpenReviewPlans(t *testing.T) {
 		{`SELECT invitee, COUNT(*) FROM reviews WHERE resolved_at = 0 AND invitee IN (SELECT value FROM json_each('["615"]')) GROUP BY invitee`, "reviews_open_invitee"},
 		{`SELECT ` + reviewCols + ` FROM reviews WHERE invitee = '615' ORDER BY id`, "reviews_invitee"},
 		{`SELECT ` + reviewCols + ` FROM reviews WHERE id > 10 AND resolved_at = 0 ORDER BY id LIMIT 50`, "reviews_open_id"},
+		{`SELECT ` + reviewCols + ` FROM reviews WHERE invitee = '615' AND id > 10 AND resolved_at = 0 ORDER BY id LIMIT 50`, "reviews_open_invitee"},
+		{`SELECT COUNT(*) FROM reviews WHERE invitee = '615' AND id > 10 AND resolved_at = 0`, "reviews_open_invitee"},
 	} {
 		rows, err := s.db.QueryContext(ctx, `EXPLAIN QUERY PLAN `+c.query)
 		if err != nil {

@@ -225,6 +225,7 @@ var catalogue = map[string]map[string]string{
 	"rv_done":              {"da": "Sag %d er afgjort.", "en": "Item %d is settled."},
 	"rv_of":                {"da": "Viser kun sagerne om %s", "en": "Showing the items about %s only"},
 	"rv_show_all":          {"da": "vis alle sager", "en": "show all items"},
+	"rv_none_of":           {"da": "Ingen sager om %s venter.", "en": "No items about %s are waiting."},
 	"sugg_attend":          {"da": "tilmeld %s, %s", "en": "register for %s, %s"},
 	"sugg_decline":         {"da": "registrér afbud", "en": "record a decline"},
 	"sugg_agreement":       {"da": "aftalen er modtaget", "en": "the agreement is returned"},

@@ -243,7 +243,8 @@ func (tx *Tx) queryReviews(q string, args ...any) ([]Review, error) {
 	return out, rows.Err()
 }
 
-// LastReviewNotification is when the staff was last notified of review items.
+// LastReviewNotification is when the staff was last notified of review items (zero: never),
+// the last entry of the index of notified_at: it reads no item.
 func (tx *Tx) LastReviewNotification() (time.Time, error) {
 	var v int64
 	err := tx.tx.QueryRowContext(tx.ctx, `SELECT COALESCE(MAX(notified_at), 0) FROM reviews`).Scan(&v)

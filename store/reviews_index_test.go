@@ -181,22 +181,73 @@ func TestOpenReviewPlans(t *testing.T) {
 		{`SELECT ` + reviewCols + ` FROM reviews WHERE invitee = '615' AND id > 10 AND resolved_at = 0 ORDER BY id LIMIT 50`, "reviews_open_invitee"},
 		{`SELECT COUNT(*) FROM reviews WHERE invitee = '615' AND id > 10 AND resolved_at = 0`, "reviews_open_invitee"},
 	} {
-		rows, err := s.db.QueryContext(ctx, `EXPLAIN QUERY PLAN `+c.query)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, notused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
-		if p := strings.Join(plan, "; "); !strings.Contains(p, "INDEX "+c.index+" ") {
+		if p := queryPlan(t, s, c.query); !strings.Contains(p, "INDEX "+c.index+" ") {
 			t.Errorf("%s\nplan: %s\nwant it to use %s", c.query, p, c.index)
 		}
 	}
+}
+
+// LastReviewNotification is the latest time the staff was told of an item, resolved or
+// open, and zero before the first; it reads it from the index of notified_at, once the store
+// has statistics too, not from every item. Without that index SQLite's plan also says SEARCH,
+// of reviews_open (resolved_at, notified_at), but walks all of it: 7 ms a call with 200,000
+// items, 9 µs from reviews_notified.
+func TestLastReviewNotification(t *testing.T) {
+	s := openTemp(t)
+	ctx := context.Background()
+	last := func() time.Time {
+		t.Helper()
+		var at time.Time
+		if err := s.View(ctx, func(tx *Tx) (err error) { at, err = tx.LastReviewNotification(); return err }); err != nil {
+			t.Fatal(err)
+		}
+		return at
+	}
+	if at := last(); !at.IsZero() {
+		t.Errorf("before any notification: %v, want zero", at)
+	}
+	addReviews(t, s, make([]string, 2000), nil)
+	first := time.Date(2012, 2, 7, 10, 0, 0, 0, time.UTC)
+	err := s.Tx(ctx, func(tx *Tx) error {
+		if err := tx.MarkNotified([]int64{1, 2, 3}, first.Add(time.Hour)); err != nil {
+			return err
+		}
+		return tx.MarkNotified([]int64{4, 5}, first)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resolve(t, s, 1, 2, 3)
+	if at := last(); !at.Equal(first.Add(time.Hour)) {
+		t.Errorf("last notification %v, want %v (of items resolved since)", at, first.Add(time.Hour))
+	}
+	if _, err := s.db.ExecContext(ctx, `ANALYZE`); err != nil {
+		t.Fatal(err)
+	}
+	if p := queryPlan(t, s, `SELECT COALESCE(MAX(notified_at), 0) FROM reviews`); !strings.Contains(p, "SEARCH reviews USING COVERING INDEX reviews_notified") {
+		t.Errorf("the last notification's plan: %s; want a search of reviews_notified", p)
+	}
+}
+
+// queryPlan is SQLite's plan of a query, its steps joined by "; ".
+func queryPlan(t *testing.T, s *Store, query string) string {
+	t.Helper()
+	rows, err := s.db.QueryContext(context.Background(), `EXPLAIN QUERY PLAN `+query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(plan, "; ")
 }

@@ -136,6 +136,12 @@ func (tx *Tx) ReviewsOf(code string) ([]Review, error) {
 	return tx.queryReviews(`SELECT `+reviewCols+` FROM reviews WHERE invitee = ? ORDER BY id`, code)
 }
 
+// ReviewsOfInbound lists the review items about one stored message, open and resolved, oldest
+// first, from the index of the items' messages.
+func (tx *Tx) ReviewsOfInbound(inbound int64) ([]Review, error) {
+	return tx.queryReviews(`SELECT `+reviewCols+` FROM reviews WHERE inbound = ? ORDER BY id`, inbound)
+}
+
 // OpenReviewCounts counts the open review items of each of the invitees named, from the index
 // of each invitee's open items: a list that shows a page of invitees counts theirs without
 // reading any item. An invitee without open items is not in the map.

@@ -121,6 +121,43 @@ func TestOpenReviewsPageOf(t *testing.T) {
 	}
 }
 
+// ReviewsOfInbound gives the items about one stored message, resolved ones too, oldest first,
+// and none about another message or none.
+func TestReviewsOfInbound(t *testing.T) {
+	s := openTemp(t)
+	ctx := context.Background()
+	for uid := range uint32(2) {
+		if _, _, err := s.AddInbound(ctx, Inbound{Mailbox: "INBOX", UIDValidity: 1, UID: uid + 1, Raw: []byte("x")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err := s.Tx(ctx, func(tx *Tx) error {
+		for i, inbound := range []int64{0, 1, 2, 1, 0, 1} {
+			if _, err := tx.AddReview(Review{Inbound: inbound, Invitee: "615", Text: fmt.Sprint(i), CreatedAt: time.Now()}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resolve(t, s, 4)
+	for inbound, want := range map[int64][]int64{1: {2, 4, 6}, 2: {3}, 3: nil} {
+		var got []int64
+		err := s.View(ctx, func(tx *Tx) error {
+			items, err := tx.ReviewsOfInbound(inbound)
+			for _, rv := range items {
+				got = append(got, rv.ID)
+			}
+			return err
+		})
+		if err != nil || !slices.Equal(got, want) {
+			t.Errorf("ReviewsOfInbound(%d) = %v, %v; want %v", inbound, got, err, want)
+		}
+	}
+}
+
 // OpenReviewsByReason lists the first open items of a reason, or of every other (an item
 // without a reason among them), oldest first, and counts them all.
 func TestOpenReviewsByReason(t *testing.T) {
@@ -180,6 +217,7 @@ func TestOpenReviewPlans(t *testing.T) {
 		{`SELECT ` + reviewCols + ` FROM reviews WHERE id > 10 AND resolved_at = 0 ORDER BY id LIMIT 50`, "reviews_open_id"},
 		{`SELECT ` + reviewCols + ` FROM reviews WHERE invitee = '615' AND id > 10 AND resolved_at = 0 ORDER BY id LIMIT 50`, "reviews_open_invitee"},
 		{`SELECT COUNT(*) FROM reviews WHERE invitee = '615' AND id > 10 AND resolved_at = 0`, "reviews_open_invitee"},
+		{`SELECT ` + reviewCols + ` FROM reviews WHERE inbound = 7 ORDER BY id`, "reviews_inbound"},
 	} {
 		if p := queryPlan(t, s, c.query); !strings.Contains(p, "INDEX "+c.index+" ") {
 			t.Errorf("%s\nplan: %s\nwant it to use %s", c.query, p, c.index)

@@ -160,7 +160,11 @@ func digestOf100000(t *testing.T, c *campaign.Campaign) *DigestData {
 	d.Meetings[1].Meeting.Capacity = 52000
 	d.Progress = DigestProgress{Confirmed: 40000, Invitees: 100000, ConfirmedPopulation: 2000000,
 		Unchecked: 12353, UncheckedPopulation: 1000000, Population: 9000000, Threshold: 0.5}
-	d.SetNotSigned(make([]DigestUnsigned, 60000), 1)
+	unsigned := make([]DigestUnsigned, 60000)
+	for i := range unsigned {
+		unsigned[i] = DigestUnsigned{Invitee: kbh, Status: campaign.StatusInvited}
+	}
+	d.SetNotSigned(unsigned, 1)
 	return d
 }
 

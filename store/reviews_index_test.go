@@ -105,17 +105,8 @@ func TestOpenReviewsPageOf(t *testing.T) {
 		{"6150", 0, 2, "[2] 1"},
 		{"147", 0, 2, "[] 0"},
 	} {
-		var ids []int64
-		var rest int
-		err := s.View(context.Background(), func(tx *Tx) error {
-			items, n, err := tx.OpenReviewsPageOf(c.code, c.after, c.limit)
-			for _, rv := range items {
-				ids = append(ids, rv.ID)
-			}
-			rest = n
-			return err
-		})
-		if got := fmt.Sprint(ids, rest); err != nil || got != c.want {
+		got, err := idsAndCount(s, func(tx *Tx) ([]Review, int, error) { return tx.OpenReviewsPageOf(c.code, c.after, c.limit) })
+		if err != nil || got != c.want {
 			t.Errorf("OpenReviewsPageOf(%q, %d, %d) = %s, %v; want %s", c.code, c.after, c.limit, got, err, c.want)
 		}
 	}
@@ -176,17 +167,10 @@ func TestOpenReviewsByReason(t *testing.T) {
 		{true, 2, "[2 3] 3"},
 		{true, 0, "[] 3"},
 	} {
-		var ids []int64
-		var total int
-		err := s.View(context.Background(), func(tx *Tx) error {
-			items, n, err := tx.OpenReviewsByReason(campaign.ReasonAgreementReturned, c.except, c.limit)
-			for _, rv := range items {
-				ids = append(ids, rv.ID)
-			}
-			total = n
-			return err
+		got, err := idsAndCount(s, func(tx *Tx) ([]Review, int, error) {
+			return tx.OpenReviewsByReason(campaign.ReasonAgreementReturned, c.except, c.limit)
 		})
-		if got := fmt.Sprint(ids, total); err != nil || got != c.want {
+		if err != nil || got != c.want {
 			t.Errorf("OpenReviewsByReason(except %v, limit %d) = %s, %v; want %s", c.except, c.limit, got, err, c.want)
 		}
 	}
@@ -288,4 +272,20 @@ func queryPlan(t *testing.T, s *Store, query string) string {
 		t.Fatal(err)
 	}
 	return strings.Join(plan, "; ")
+}
+
+// idsAndCount runs a query of review items with a count in a read transaction and writes the
+// items' ids and the count as "[1 3] 4".
+func idsAndCount(s *Store, query func(tx *Tx) ([]Review, int, error)) (string, error) {
+	var ids []int64
+	var n int
+	err := s.View(context.Background(), func(tx *Tx) error {
+		items, count, err := query(tx)
+		for _, rv := range items {
+			ids = append(ids, rv.ID)
+		}
+		n = count
+		return err
+	})
+	return fmt.Sprint(ids, n), err
 }

@@ -49,14 +49,7 @@ func TestReviewsOf(t *testing.T) {
 	addReviews(t, s, []string{"615", "6150", "", "615", "101", "615"}, nil)
 	resolve(t, s, 4)
 	for code, want := range map[string][]int64{"615": {1, 4, 6}, "6150": {2}, "": {3}, "147": nil} {
-		var got []int64
-		err := s.View(context.Background(), func(tx *Tx) error {
-			items, err := tx.ReviewsOf(code)
-			for _, rv := range items {
-				got = append(got, rv.ID)
-			}
-			return err
-		})
+		got, err := idsOf(s, func(tx *Tx) ([]Review, error) { return tx.ReviewsOf(code) })
 		if err != nil || !slices.Equal(got, want) {
 			t.Errorf("ReviewsOf(%q) = %v, %v; want %v", code, got, err, want)
 		}
@@ -135,14 +128,7 @@ func TestReviewsOfInbound(t *testing.T) {
 	}
 	resolve(t, s, 4)
 	for inbound, want := range map[int64][]int64{1: {2, 4, 6}, 2: {3}, 3: nil} {
-		var got []int64
-		err := s.View(ctx, func(tx *Tx) error {
-			items, err := tx.ReviewsOfInbound(inbound)
-			for _, rv := range items {
-				got = append(got, rv.ID)
-			}
-			return err
-		})
+		got, err := idsOf(s, func(tx *Tx) ([]Review, error) { return tx.ReviewsOfInbound(inbound) })
 		if err != nil || !slices.Equal(got, want) {
 			t.Errorf("ReviewsOfInbound(%d) = %v, %v; want %v", inbound, got, err, want)
 		}
@@ -274,18 +260,27 @@ func queryPlan(t *testing.T, s *Store, query string) string {
 	return strings.Join(plan, "; ")
 }
 
-// idsAndCount runs a query of review items with a count in a read transaction and writes the
-// items' ids and the count as "[1 3] 4".
-func idsAndCount(s *Store, query func(tx *Tx) ([]Review, int, error)) (string, error) {
+// idsOf runs a query of review items in a read transaction and gives the items' ids.
+func idsOf(s *Store, query func(tx *Tx) ([]Review, error)) ([]int64, error) {
 	var ids []int64
-	var n int
 	err := s.View(context.Background(), func(tx *Tx) error {
-		items, count, err := query(tx)
+		items, err := query(tx)
 		for _, rv := range items {
 			ids = append(ids, rv.ID)
 		}
-		n = count
 		return err
+	})
+	return ids, err
+}
+
+// idsAndCount runs a query of review items with a count in a read transaction and writes the
+// items' ids and the count as "[1 3] 4".
+func idsAndCount(s *Store, query func(tx *Tx) ([]Review, int, error)) (string, error) {
+	var n int
+	ids, err := idsOf(s, func(tx *Tx) ([]Review, error) {
+		items, count, err := query(tx)
+		n = count
+		return items, err
 	})
 	return fmt.Sprint(ids, n), err
 }

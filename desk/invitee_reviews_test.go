@@ -29,7 +29,7 @@ func (f *fixture) addReview(t testing.TB, code, text, resolution string) {
 
 // An invitee's page shows its review items, the settled one with its resolution, and counts
 // the open ones; another invitee's item is not on it. The list of invitees counts each one's
-// open items beside its name.
+// open items beside its name, linked to the page of its items.
 func TestInviteeReviewItems(t *testing.T) {
 	f := newFixture(t)
 	c := f.signIn(t)
@@ -48,8 +48,11 @@ func TestInviteeReviewItems(t *testing.T) {
 	}
 	r = c.get("/invitees")
 	badges := map[string]string{}
-	for _, m := range regexp.MustCompile(`<a href="/invitees/(\w+)">[^<]*</a> <a class="badge" href="/reviews">(\d+)</a>`).FindAllStringSubmatch(r.body, -1) {
-		badges[m[1]] = m[2]
+	for _, m := range regexp.MustCompile(`<a href="/invitees/(\w+)">[^<]*</a> <a class="badge" href="/reviews\?invitee=(\w+)">(\d+)</a>`).FindAllStringSubmatch(r.body, -1) {
+		if m[1] != m[2] {
+			t.Errorf("the count beside %s links to the items of %s", m[1], m[2])
+		}
+		badges[m[1]] = m[3]
 	}
 	if len(badges) != 2 || badges["615"] != "1" || badges["101"] != "2" {
 		t.Errorf("the list counts open items %v, want 615: 1 and 101: 2 only", badges)

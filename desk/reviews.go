@@ -47,16 +47,85 @@ type reviewPage struct {
 	First           bool
 }
 
-// readReviews reads the page of open items after the item after (0: the first page).
-func (s *Server) readReviews(ctx context.Context, after int64) (reviewPage, error) {
-	pg := reviewPage{First: after > 0}
+// reviewsView is which open items the page of review items shows: those of one invitee (Of;
+// Of.Code "" for every invitee's), from the item after After (0: from the oldest). The
+// page's forms carry it, so that settling an item comes back to the same items.
+type reviewsView struct {
+	Of    campaign.Invitee
+	After int64
+}
+
+// reviewsViewOf reads the view from a query (invitee=615&after=120); false when the query
+// names no invitee of the campaign.
+func (s *Server) reviewsViewOf(q url.Values) (reviewsView, bool) {
+	var v reviewsView
+	v.After, _ = strconv.ParseInt(q.Get("after"), 10, 64)
+	v.After = max(v.After, 0)
+	if code := q.Get("invitee"); code != "" {
+		inv, ok := s.c.Invitee(code)
+		if !ok {
+			return v, false
+		}
+		v.Of = inv
+	}
+	return v, true
+}
+
+// URL is the page of the view with the pairs of names and values in more set too
+// ("done", "7").
+func (v reviewsView) URL(more ...string) string {
+	q := url.Values{}
+	if v.Of.Code != "" {
+		q.Set("invitee", v.Of.Code)
+	}
+	if v.After > 0 {
+		q.Set("after", strconv.FormatInt(v.After, 10))
+	}
+	for i := 0; i+1 < len(more); i += 2 {
+		q.Set(more[i], more[i+1])
+	}
+	if len(q) == 0 {
+		return "/reviews"
+	}
+	return "/reviews?" + q.Encode()
+}
+
+// Keep is the view as the query of a form's action ("?invitee=615"), "" for the first page
+// of every item.
+func (v reviewsView) Keep() string {
+	if u := v.URL(); u != "/reviews" {
+		return strings.TrimPrefix(u, "/reviews")
+	}
+	return ""
+}
+
+// Page is the view's page that starts after the item after (0: its first page).
+func (v reviewsView) Page(after int64) string {
+	v.After = after
+	return v.URL()
+}
+
+// readReviews reads the view's page of open items.
+func (s *Server) readReviews(ctx context.Context, v reviewsView) (reviewPage, error) {
+	pg := reviewPage{First: v.After > 0}
 	now := s.e.Now()
 	err := s.st.View(ctx, func(tx *store.Tx) error {
+		var items []store.Review
+		var rest int
 		var err error
-		if pg.Total, err = tx.OpenReviewCount(); err != nil {
-			return err
+		if v.Of.Code == "" {
+			if pg.Total, err = tx.OpenReviewCount(); err != nil {
+				return err
+			}
+			items, rest, err = tx.ReviewsPage(true, v.After, reviewsPerPage)
+		} else {
+			var counts map[string]int
+			if counts, err = tx.OpenReviewCounts([]string{v.Of.Code}); err != nil {
+				return err
+			}
+			pg.Total = counts[v.Of.Code]
+			items, rest, err = tx.OpenReviewsPageOf(v.Of.Code, v.After, reviewsPerPage)
 		}
-		items, rest, err := tx.ReviewsPage(true, after, reviewsPerPage)
 		if err != nil {
 			return err
 		}
@@ -110,8 +179,12 @@ func (s *Server) reviewRow(tx *store.Tx, rv store.Review, now time.Time) (review
 }
 
 func (s *Server) renderReviews(w http.ResponseWriter, r *http.Request, v *visit, status int, errText string) {
-	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
-	pg, err := s.readReviews(r.Context(), max(after, 0))
+	view, ok := s.reviewsViewOf(r.URL.Query())
+	if !ok {
+		s.fail(w, r, http.StatusNotFound, "err_not_found")
+		return
+	}
+	pg, err := s.readReviews(r.Context(), view)
 	if err != nil {
 		s.internal(w, r, err)
 		return
@@ -121,7 +194,7 @@ func (s *Server) renderReviews(w http.ResponseWriter, r *http.Request, v *visit,
 	if inv, ok := s.c.Invitee(r.URL.Query().Get("confirmed")); ok {
 		confirmed, confirmedCode = inv.Name, inv.Code
 	}
-	s.render(w, r, status, "reviews", v, map[string]any{"Rows": pg.Rows, "Page": pg, "Meetings": s.c.Meetings,
+	s.render(w, r, status, "reviews", v, map[string]any{"Rows": pg.Rows, "Page": pg, "View": view, "Meetings": s.c.Meetings,
 		"Invitees": s.c.Invitees, "Error": errText, "Done": done, "Confirmed": confirmed, "ConfirmedCode": confirmedCode,
 		"Max": s.c.Companions.MaxHeadcount()})
 }
@@ -186,7 +259,14 @@ func (s *Server) resolve(w http.ResponseWriter, r *http.Request, v *visit) {
 		return
 	}
 	s.log.Info("desk: resolved", "review", id, "staff", v.Staff)
-	http.Redirect(w, r, fmt.Sprintf("/reviews?done=%d", id), http.StatusSeeOther)
+	s.backToReviews(w, r, id)
+}
+
+// backToReviews sends the browser back to the items it settled item id from, those of one
+// invitee or all, at the same page (the form's action carries the view), saying it is done.
+func (s *Server) backToReviews(w http.ResponseWriter, r *http.Request, id int64) {
+	view, _ := s.reviewsViewOf(r.URL.Query())
+	http.Redirect(w, r, view.URL("done", strconv.FormatInt(id, 10)), http.StatusSeeOther)
 }
 
 // answer sends the staff's own words to the invitee, in the thread of the message the item
@@ -213,7 +293,7 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, v *visit) {
 			s.log.Warn("desk: close answered item", "review", id, "err", err)
 		}
 	}
-	http.Redirect(w, r, fmt.Sprintf("/reviews?done=%d", id), http.StatusSeeOther)
+	s.backToReviews(w, r, id)
 }
 
 func (s *Server) confirmAgreement(w http.ResponseWriter, r *http.Request, v *visit) {

@@ -136,6 +136,12 @@ func (tx *Tx) ReviewsOf(code string) ([]Review, error) {
 	return tx.queryReviews(`SELECT `+reviewCols+` FROM reviews WHERE invitee = ? ORDER BY id`, code)
 }
 
+// ReviewsOfInbound lists the review items about one stored message, open and resolved, oldest
+// first, from the index of the items' messages.
+func (tx *Tx) ReviewsOfInbound(inbound int64) ([]Review, error) {
+	return tx.queryReviews(`SELECT `+reviewCols+` FROM reviews WHERE inbound = ? ORDER BY id`, inbound)
+}
+
 // OpenReviewCounts counts the open review items of each of the invitees named, from the index
 // of each invitee's open items: a list that shows a page of invitees counts theirs without
 // reading any item. An invitee without open items is not in the map.
@@ -197,15 +203,27 @@ func (tx *Tx) ReviewsPage(openOnly bool, after int64, limit int) ([]Review, int,
 	if openOnly {
 		where += ` AND resolved_at = 0`
 	}
+	return tx.reviewsPage(where, limit, after)
+}
+
+// OpenReviewsPageOf is ReviewsPage of one invitee's open items, from the index of each
+// invitee's open items: the page of an invitee's items reads none of another's.
+func (tx *Tx) OpenReviewsPageOf(code string, after int64, limit int) ([]Review, int, error) {
+	return tx.reviewsPage(` WHERE invitee = ? AND id > ? AND resolved_at = 0`, limit, code, after)
+}
+
+// reviewsPage lists up to limit (0: all) of the items where says, oldest first, and counts
+// them all.
+func (tx *Tx) reviewsPage(where string, limit int, args ...any) ([]Review, int, error) {
 	var total int
-	if err := tx.tx.QueryRowContext(tx.ctx, `SELECT COUNT(*) FROM reviews`+where, after).Scan(&total); err != nil {
+	if err := tx.tx.QueryRowContext(tx.ctx, `SELECT COUNT(*) FROM reviews`+where, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count reviews: %w", err)
 	}
 	q := `SELECT ` + reviewCols + ` FROM reviews` + where + ` ORDER BY id`
 	if limit > 0 {
 		q += ` LIMIT ` + strconv.Itoa(limit)
 	}
-	items, err := tx.queryReviews(q, after)
+	items, err := tx.queryReviews(q, args...)
 	return items, total, err
 }
 
@@ -231,7 +249,8 @@ func (tx *Tx) queryReviews(q string, args ...any) ([]Review, error) {
 	return out, rows.Err()
 }
 
-// LastReviewNotification is when the staff was last notified of review items.
+// LastReviewNotification is when the staff was last notified of review items (zero: never),
+// the last entry of the index of notified_at: it reads no item.
 func (tx *Tx) LastReviewNotification() (time.Time, error) {
 	var v int64
 	err := tx.tx.QueryRowContext(tx.ctx, `SELECT COALESCE(MAX(notified_at), 0) FROM reviews`).Scan(&v)

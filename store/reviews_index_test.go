@@ -49,14 +49,7 @@ func TestReviewsOf(t *testing.T) {
 	addReviews(t, s, []string{"615", "6150", "", "615", "101", "615"}, nil)
 	resolve(t, s, 4)
 	for code, want := range map[string][]int64{"615": {1, 4, 6}, "6150": {2}, "": {3}, "147": nil} {
-		var got []int64
-		err := s.View(context.Background(), func(tx *Tx) error {
-			items, err := tx.ReviewsOf(code)
-			for _, rv := range items {
-				got = append(got, rv.ID)
-			}
-			return err
-		})
+		got, err := idsOf(s, func(tx *Tx) ([]Review, error) { return tx.ReviewsOf(code) })
 		if err != nil || !slices.Equal(got, want) {
 			t.Errorf("ReviewsOf(%q) = %v, %v; want %v", code, got, err, want)
 		}
@@ -85,6 +78,63 @@ func TestOpenReviewCounts(t *testing.T) {
 	}
 }
 
+// OpenReviewsPageOf pages through one invitee's open items, oldest first, counting those
+// after the page's start: no resolved item, none of another invitee (not one whose code begins
+// with the same digits).
+func TestOpenReviewsPageOf(t *testing.T) {
+	s := openTemp(t)
+	addReviews(t, s, []string{"615", "6150", "615", "101", "615", "615", "615"}, nil)
+	resolve(t, s, 5)
+	for _, c := range []struct {
+		code  string
+		after int64
+		limit int
+		want  string
+	}{
+		{"615", 0, 2, "[1 3] 4"},
+		{"615", 3, 2, "[6 7] 2"},
+		{"615", 6, 2, "[7] 1"},
+		{"615", 0, 0, "[1 3 6 7] 4"},
+		{"6150", 0, 2, "[2] 1"},
+		{"147", 0, 2, "[] 0"},
+	} {
+		got, err := idsAndCount(s, func(tx *Tx) ([]Review, int, error) { return tx.OpenReviewsPageOf(c.code, c.after, c.limit) })
+		if err != nil || got != c.want {
+			t.Errorf("OpenReviewsPageOf(%q, %d, %d) = %s, %v; want %s", c.code, c.after, c.limit, got, err, c.want)
+		}
+	}
+}
+
+// ReviewsOfInbound gives the items about one stored message, resolved ones too, oldest first,
+// and none about another message or none.
+func TestReviewsOfInbound(t *testing.T) {
+	s := openTemp(t)
+	ctx := context.Background()
+	for uid := range uint32(2) {
+		if _, _, err := s.AddInbound(ctx, Inbound{Mailbox: "INBOX", UIDValidity: 1, UID: uid + 1, Raw: []byte("x")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err := s.Tx(ctx, func(tx *Tx) error {
+		for i, inbound := range []int64{0, 1, 2, 1, 0, 1} {
+			if _, err := tx.AddReview(Review{Inbound: inbound, Invitee: "615", Text: fmt.Sprint(i), CreatedAt: time.Now()}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resolve(t, s, 4)
+	for inbound, want := range map[int64][]int64{1: {2, 4, 6}, 2: {3}, 3: nil} {
+		got, err := idsOf(s, func(tx *Tx) ([]Review, error) { return tx.ReviewsOfInbound(inbound) })
+		if err != nil || !slices.Equal(got, want) {
+			t.Errorf("ReviewsOfInbound(%d) = %v, %v; want %v", inbound, got, err, want)
+		}
+	}
+}
+
 // OpenReviewsByReason lists the first open items of a reason, or of every other (an item
 // without a reason among them), oldest first, and counts them all.
 func TestOpenReviewsByReason(t *testing.T) {
@@ -103,17 +153,10 @@ func TestOpenReviewsByReason(t *testing.T) {
 		{true, 2, "[2 3] 3"},
 		{true, 0, "[] 3"},
 	} {
-		var ids []int64
-		var total int
-		err := s.View(context.Background(), func(tx *Tx) error {
-			items, n, err := tx.OpenReviewsByReason(campaign.ReasonAgreementReturned, c.except, c.limit)
-			for _, rv := range items {
-				ids = append(ids, rv.ID)
-			}
-			total = n
-			return err
+		got, err := idsAndCount(s, func(tx *Tx) ([]Review, int, error) {
+			return tx.OpenReviewsByReason(campaign.ReasonAgreementReturned, c.except, c.limit)
 		})
-		if got := fmt.Sprint(ids, total); err != nil || got != c.want {
+		if err != nil || got != c.want {
 			t.Errorf("OpenReviewsByReason(except %v, limit %d) = %s, %v; want %s", c.except, c.limit, got, err, c.want)
 		}
 	}
@@ -142,23 +185,102 @@ func TestOpenReviewPlans(t *testing.T) {
 		{`SELECT invitee, COUNT(*) FROM reviews WHERE resolved_at = 0 AND invitee IN (SELECT value FROM json_each('["615"]')) GROUP BY invitee`, "reviews_open_invitee"},
 		{`SELECT ` + reviewCols + ` FROM reviews WHERE invitee = '615' ORDER BY id`, "reviews_invitee"},
 		{`SELECT ` + reviewCols + ` FROM reviews WHERE id > 10 AND resolved_at = 0 ORDER BY id LIMIT 50`, "reviews_open_id"},
+		{`SELECT ` + reviewCols + ` FROM reviews WHERE invitee = '615' AND id > 10 AND resolved_at = 0 ORDER BY id LIMIT 50`, "reviews_open_invitee"},
+		{`SELECT COUNT(*) FROM reviews WHERE invitee = '615' AND id > 10 AND resolved_at = 0`, "reviews_open_invitee"},
+		{`SELECT ` + reviewCols + ` FROM reviews WHERE inbound = 7 ORDER BY id`, "reviews_inbound"},
 	} {
-		rows, err := s.db.QueryContext(ctx, `EXPLAIN QUERY PLAN `+c.query)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, notused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
-		if p := strings.Join(plan, "; "); !strings.Contains(p, "INDEX "+c.index+" ") {
+		if p := queryPlan(t, s, c.query); !strings.Contains(p, "INDEX "+c.index+" ") {
 			t.Errorf("%s\nplan: %s\nwant it to use %s", c.query, p, c.index)
 		}
 	}
+}
+
+// LastReviewNotification is the latest time the staff was told of an item, resolved or
+// open, and zero before the first; it reads it from the index of notified_at, once the store
+// has statistics too, not from every item. Without that index SQLite's plan also says SEARCH,
+// of reviews_open (resolved_at, notified_at), but walks all of it: 7 ms a call with 200,000
+// items, 9 µs from reviews_notified.
+func TestLastReviewNotification(t *testing.T) {
+	s := openTemp(t)
+	ctx := context.Background()
+	last := func() time.Time {
+		t.Helper()
+		var at time.Time
+		if err := s.View(ctx, func(tx *Tx) (err error) { at, err = tx.LastReviewNotification(); return err }); err != nil {
+			t.Fatal(err)
+		}
+		return at
+	}
+	if at := last(); !at.IsZero() {
+		t.Errorf("before any notification: %v, want zero", at)
+	}
+	addReviews(t, s, make([]string, 2000), nil)
+	first := time.Date(2012, 2, 7, 10, 0, 0, 0, time.UTC)
+	err := s.Tx(ctx, func(tx *Tx) error {
+		if err := tx.MarkNotified([]int64{1, 2, 3}, first.Add(time.Hour)); err != nil {
+			return err
+		}
+		return tx.MarkNotified([]int64{4, 5}, first)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resolve(t, s, 1, 2, 3)
+	if at := last(); !at.Equal(first.Add(time.Hour)) {
+		t.Errorf("last notification %v, want %v (of items resolved since)", at, first.Add(time.Hour))
+	}
+	if _, err := s.db.ExecContext(ctx, `ANALYZE`); err != nil {
+		t.Fatal(err)
+	}
+	if p := queryPlan(t, s, `SELECT COALESCE(MAX(notified_at), 0) FROM reviews`); !strings.Contains(p, "SEARCH reviews USING COVERING INDEX reviews_notified") {
+		t.Errorf("the last notification's plan: %s; want a search of reviews_notified", p)
+	}
+}
+
+// queryPlan is SQLite's plan of a query, its steps joined by "; ".
+func queryPlan(t *testing.T, s *Store, query string) string {
+	t.Helper()
+	rows, err := s.db.QueryContext(context.Background(), `EXPLAIN QUERY PLAN `+query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(plan, "; ")
+}
+
+// idsOf runs a query of review items in a read transaction and gives the items' ids.
+func idsOf(s *Store, query func(tx *Tx) ([]Review, error)) ([]int64, error) {
+	var ids []int64
+	err := s.View(context.Background(), func(tx *Tx) error {
+		items, err := query(tx)
+		for _, rv := range items {
+			ids = append(ids, rv.ID)
+		}
+		return err
+	})
+	return ids, err
+}
+
+// idsAndCount runs a query of review items with a count in a read transaction and writes the
+// items' ids and the count as "[1 3] 4".
+func idsAndCount(s *Store, query func(tx *Tx) ([]Review, int, error)) (string, error) {
+	var n int
+	ids, err := idsOf(s, func(tx *Tx) ([]Review, error) {
+		items, count, err := query(tx)
+		n = count
+		return items, err
+	})
+	return fmt.Sprint(ids, n), err
 }

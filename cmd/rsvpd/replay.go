@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -218,7 +219,7 @@ func replay(ctx context.Context, cfg *config.Config, since time.Time) ([]differe
 }
 
 // openReviews opens a review item for each difference, unless a replay opened the same one
-// before; the daemon notifies the staff of them as of any other item.
+// before, open or resolved since; the daemon notifies the staff of them as of any other item.
 func openReviews(ctx context.Context, cfg *config.Config, diffs []difference) (opened, existed int, err error) {
 	st, err := store.Open(ctx, cfg.Store.Path)
 	if err != nil {
@@ -227,16 +228,14 @@ func openReviews(ctx context.Context, cfg *config.Config, diffs []difference) (o
 	defer st.Close()
 	now := time.Now()
 	err = st.Tx(ctx, func(tx *store.Tx) error {
-		items, err := tx.Reviews(false)
-		if err != nil {
-			return err
-		}
-		have := map[string]bool{}
-		for _, it := range items {
-			have[fmt.Sprint(it.Inbound, it.Why)] = true
-		}
 		for _, d := range diffs {
-			if have[fmt.Sprint(d.in.ID, d.reason())] {
+			// The items about the message, resolved ones too: an item the staff has decided is
+			// not opened again. Those of other messages are not read.
+			items, err := tx.ReviewsOfInbound(d.in.ID)
+			if err != nil {
+				return err
+			}
+			if slices.ContainsFunc(items, func(it store.Review) bool { return fmt.Sprint(it.Why) == fmt.Sprint(d.reason()) }) {
 				existed++
 				continue
 			}

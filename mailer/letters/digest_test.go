@@ -1,6 +1,8 @@
 package letters
 
 import (
+	"html"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -129,6 +131,92 @@ func TestFinalReport(t *testing.T) {
 			}
 			if strings.Contains(r.Text, "ledige") || strings.Contains(r.Text, " free") {
 				t.Errorf("the final report shows free places of meetings held:\n%s", r.Text)
+			}
+		})
+	}
+}
+
+// digestOf100000 is a digest of a campaign of 100,000 invitees, where every count a staff
+// member reads is 10,000 or more: each list keeps its first entry and counts the rest in
+// Totals, as the digest package makes it.
+func digestOf100000(t *testing.T, c *campaign.Campaign) *DigestData {
+	t.Helper()
+	d := digestOf2March(t, c)
+	kbh, _ := c.Invitee("101")
+	d.Declines = []DigestInvitee{{Invitee: kbh}}
+	d.Unanswered = []DigestInvitee{{Invitee: kbh}}
+	d.Bounces = []DigestBounce{{Invitee: kbh, Address: "kbh@example.test", Permanent: true, Reason: "5.1.1"}}
+	d.Totals = DigestTotals{NewAnswers: 12345, Declines: 12346, Unanswered: 12347, Review: 12348,
+		ToCheck: 12349, Bounces: 12350, Away: 12351}
+	d.Agreements = nil
+	for range 12352 {
+		d.Agreements = append(d.Agreements, DigestAgreement{Invitee: kbh, Confirmed: true})
+	}
+	for range 12353 {
+		d.Agreements = append(d.Agreements, DigestAgreement{Invitee: kbh})
+	}
+	d.Meetings[0].Municipalities, d.Meetings[0].People = 30000, 41000
+	d.Meetings[1].Municipalities, d.Meetings[1].People = 30001, 40000
+	d.Meetings[1].Meeting.Capacity = 52000
+	d.Progress = DigestProgress{Confirmed: 40000, Invitees: 100000, ConfirmedPopulation: 2000000,
+		Unchecked: 12353, UncheckedPopulation: 1000000, Population: 9000000, Threshold: 0.5}
+	unsigned := make([]DigestUnsigned, 60000)
+	for i := range unsigned {
+		unsigned[i] = DigestUnsigned{Invitee: kbh, Status: campaign.StatusInvited}
+	}
+	d.SetNotSigned(unsigned, 1)
+	return d
+}
+
+// TestDigestCountsInCampaignNumbers: with 100,000 invitees every count the digest and the
+// final report write, in the headings of the lists too, is in the campaign's numbers
+// ("12.345" in Danish, "12,345" in English), in the text, the HTML and the subject; none is
+// a bare 12345.
+func TestDigestCountsInCampaignNumbers(t *testing.T) {
+	c := exampleCampaign(t)
+	l := newLetters(t, c, "")
+	d := digestOf100000(t, c)
+	bare := regexp.MustCompile(`\d{5,}`)
+	tags := regexp.MustCompile(`<[^>]*>`)
+	for _, tc := range []struct {
+		kind Kind
+		lang string
+		want []string
+	}{
+		{KindDigest, "da", []string{"12.348 sager kræver handling, 40.000 bekræftede aftaler af 50.000",
+			"KRÆVER HANDLING (12.348)", "Desuden venter 12.349 returnerede", "40.000 af 100.000 kommuner",
+			"IKKE TILSLUTTET (60.000)", "30.001 kommuner, 40.000 personer af 52.000 pladser (12.000 ledige)",
+			"I alt: 60.001 kommuner, 81.000 personer", "NYE SVAR (12.345)", "AFBUD (12.346)",
+			"MANGLER SVAR (12.347)", "AFVISTE MAILS (12.350)", "FRAVÆRSBESKEDER (12.351)",
+			"Bekræftet (12.352)", "Returneret, ikke kontrolleret (12.353)"}},
+		{KindDigest, "en", []string{"12,348 items need action, 40,000 of 50,000 agreements",
+			"NEEDS ACTION (12,348)", "NEW ANSWERS (12,345)", "DECLINED (12,346)", "NOT ANSWERED (12,347)",
+			"BOUNCES (12,350)", "OUT OF OFFICE (12,351)", "NOT JOINED (60,000)"}},
+		{KindFinalReport, "da", []string{"med 40.000 af 100.000 kommuner", "STADIG ÅBNE SAGER (12.348)",
+			"TILSLUTTET MED BEKRÆFTET AFTALE (12.352)", "12.349 returnerede tilslutningsaftaler venter"}},
+		{KindFinalReport, "en", []string{"with 40,000 of 100,000 municipalities", "STILL OPEN (12,348)",
+			"JOINED WITH A CONFIRMED AGREEMENT (12,352)"}},
+	} {
+		t.Run(string(tc.kind)+"/"+tc.lang, func(t *testing.T) {
+			r := render(t, l, tc.kind, Data{Digest: d, Lang: tc.lang})
+			all := r.Subject + "\n" + r.Text
+			for _, s := range tc.want {
+				if !strings.Contains(all, s) {
+					t.Errorf("lacks %q:\n%s", s, all)
+				}
+			}
+			page := html.UnescapeString(tags.ReplaceAllString(r.HTML, " "))
+			for name, body := range map[string]string{"subject and text": all, "HTML": page} {
+				if n := bare.FindString(body); n != "" {
+					t.Errorf("the %s write %s without the campaign's thousands separators", name, n)
+				}
+			}
+			heading := "(12.345)"
+			if tc.lang == "en" {
+				heading = "(12,345)"
+			}
+			if tc.kind == KindDigest && !strings.Contains(page, heading) {
+				t.Errorf("the HTML heading of new answers lacks %s", heading)
 			}
 		})
 	}

@@ -41,6 +41,22 @@ func textFuncs(lang string, loc *time.Location) texttemplate.FuncMap {
 		"more":    moreOf,
 		"total":   totalOf,
 	}
+	// Every count a letter writes in digits goes through group: "12.345" in Danish, "12,345"
+	// in English.
+	group := campaign.FormatNumber
+	if lang == "en" {
+		group = groupEn
+	}
+	fm["number"] = func(n any) (string, error) {
+		v, err := toInt64(n)
+		return group(v), err
+	}
+	// tally is the count in a list's heading: every entry the list stands for (totalOf),
+	// in the campaign's numbers, so that no heading prints 12345 beside "… and 12,245 more".
+	fm["tally"] = func(list any, total int) (string, error) {
+		n, err := totalOf(list, total)
+		return group(int64(n)), err
+	}
 	if lang == "en" {
 		englishFuncs(fm, in, zeroSafe)
 		return fm
@@ -59,10 +75,6 @@ func englishFuncs(fm texttemplate.FuncMap, in func(time.Time) time.Time, zeroSaf
 	}
 	fm["isodate"] = isoDate(campaign.FormatDateShortEn)
 	fm["kroner"] = campaign.FormatKronerEn
-	fm["number"] = func(n any) (string, error) {
-		v, err := toInt64(n)
-		return groupEn(v), err
-	}
 	fm["percent"] = func(f float64) string { return formatPercent(f, ".", "%") }
 	fm["share"] = func(f float64) string {
 		if f == 0.5 {
@@ -91,10 +103,6 @@ func danishFuncs(fm texttemplate.FuncMap, in func(time.Time) time.Time, zeroSafe
 	}
 	fm["isodate"] = isoDate(campaign.FormatDateShortDa)
 	fm["kroner"] = campaign.FormatKroner
-	fm["number"] = func(n any) (string, error) {
-		v, err := toInt64(n)
-		return campaign.FormatNumber(v), err
-	}
 	fm["percent"] = func(f float64) string { return formatPercent(f, ",", " %") }
 	fm["share"] = func(f float64) string {
 		if f == 0.5 {

@@ -615,7 +615,7 @@ func TestDigestListsAreCut(t *testing.T) {
 			t.Errorf("want the first %d names and no more", ListLimit)
 		}
 	}
-	for _, s := range []string{"MANGLER SVAR (1334)", ", og 1.234 flere", "FRAVÆRSBESKEDER (1334)", "… og 1.234 flere"} {
+	for _, s := range []string{"MANGLER SVAR (1.334)", ", og 1.234 flere", "FRAVÆRSBESKEDER (1.334)", "… og 1.234 flere"} {
 		if !strings.Contains(r.Text, s) {
 			t.Errorf("the text lacks %q", s)
 		}

@@ -81,3 +81,33 @@ func TestDeskLetters(t *testing.T) {
 }
 
 func lettersData(inv campaign.Invitee) letters.Data { return letters.Data{Invitee: inv} }
+
+// The daily digest of a campaign with a desk on the web links to it: the staff decide the
+// review items there, and are not told to ask whoever runs rsvpd.
+func TestDigestLinksToTheDesk(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.e.SetWebURLs("https://rsvp.kombit.test", "https://rsvp.kombit.test")
+	f.deliver(t, reply("someone@elsewhere.test", "dialogmoeder@kombit.test", "<q1@elsewhere.test>", "", "Hvad koster det?"))
+	now := f.clock.t
+	err := f.st.Tx(ctx, func(tx *store.Tx) error {
+		_, err := f.e.queueStaff(tx, letters.KindDigest, "digest/test", []string{"staff@kombit.test"},
+			Params{Since: now.Add(-24 * time.Hour), Until: now}, "test", now)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var row store.Outgoing
+	f.view(t, func(tx *store.Tx) (err error) { row, err = tx.Outgoing("digest/test/staff@kombit.test"); return err })
+	o, err := f.e.ComposeRow(ctx, row)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(o.Text, "https://rsvp.kombit.test") || strings.Contains(o.Text, "driver rsvpd") {
+		t.Errorf("the digest does not link to the desk:\n%s", o.Text)
+	}
+	if !strings.Contains(o.HTML, `href="https://rsvp.kombit.test`) {
+		t.Errorf("the digest's HTML does not link to the desk")
+	}
+}

@@ -36,7 +36,7 @@ func makeDigest(t *testing.T) (*campaign.Campaign, *store.Store, Message) {
 // must show, in the digest's own words.
 func TestDigestTextShowsTheScriptedMorning(t *testing.T) {
 	_, _, m := makeDigest(t)
-	wantSubject := "Dagsoversigt 21. februar 2012: 4 sager kræver handling, 1 bekræftet aftale af 49 – Dialogmøde om det nye fælles bibliotekssystem"
+	wantSubject := "Dagsoversigt 21. februar 2012: 4 sager kræver handling, 1 bekræftet aftale, grænsen er ikke nået – Dialogmøde om det nye fælles bibliotekssystem"
 	if m.Letter.Subject != wantSubject {
 		t.Errorf("subject = %q, want %q", m.Letter.Subject, wantSubject)
 	}

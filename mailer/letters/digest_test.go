@@ -46,7 +46,7 @@ func TestDigestNumbers(t *testing.T) {
 	l := newLetters(t, c, "")
 	d := digestOf2March(t, c)
 	r := render(t, l, KindDigest, Data{Digest: d})
-	if want := "Dagsoversigt 2. marts 2012: 1 sag kræver handling, 49 bekræftede aftaler af 49 – Dialogmøde om det nye fælles bibliotekssystem"; r.Subject != want {
+	if want := "Dagsoversigt 2. marts 2012: 1 sag kræver handling, 49 bekræftede aftaler, grænsen er nået – Dialogmøde om det nye fælles bibliotekssystem"; r.Subject != want {
 		t.Errorf("subject %q, want %q", r.Subject, want)
 	}
 	for _, s := range []string{
@@ -183,13 +183,13 @@ func TestDigestCountsInCampaignNumbers(t *testing.T) {
 		lang string
 		want []string
 	}{
-		{KindDigest, "da", []string{"12.348 sager kræver handling, 40.000 bekræftede aftaler af 50.000",
+		{KindDigest, "da", []string{"12.348 sager kræver handling, 40.000 bekræftede aftaler, grænsen er",
 			"KRÆVER HANDLING (12.348)", "Desuden venter 12.349 returnerede", "40.000 af 100.000 kommuner",
 			"IKKE TILSLUTTET (60.000)", "30.001 kommuner, 40.000 personer af 52.000 pladser (12.000 ledige)",
 			"I alt: 60.001 kommuner, 81.000 personer", "NYE SVAR (12.345)", "AFBUD (12.346)",
 			"MANGLER SVAR (12.347)", "AFVISTE MAILS (12.350)", "FRAVÆRSBESKEDER (12.351)",
 			"Bekræftet (12.352)", "Returneret, ikke kontrolleret (12.353)"}},
-		{KindDigest, "en", []string{"12,348 items need action, 40,000 of 50,000 agreements",
+		{KindDigest, "en", []string{"12,348 items need action, 40,000 agreements confirmed, threshold",
 			"NEEDS ACTION (12,348)", "NEW ANSWERS (12,345)", "DECLINED (12,346)", "NOT ANSWERED (12,347)",
 			"BOUNCES (12,350)", "OUT OF OFFICE (12,351)", "NOT JOINED (60,000)"}},
 		{KindFinalReport, "da", []string{"med 40.000 af 100.000 kommuner", "STADIG ÅBNE SAGER (12.348)",

@@ -133,7 +133,7 @@ func firstDiff(a, b string) string {
 	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")
 	for i := 0; i < len(la) && i < len(lb); i++ {
 		if la[i] != lb[i] {
-			return fmt.Sprintf("line %d:\n  first:  %s\n  second: %s", i+1, la[i], lb[i])
+			return fmt.Sprintf("line %d:\n  first:  %q\n  second: %q", i+1, la[i], lb[i])
 		}
 	}
 	return fmt.Sprintf("%d lines against %d", len(la), len(lb))

@@ -45,8 +45,9 @@ var (
 	aloneRe2    = regexp.MustCompile(`(?:^|[^\p{L}])(?:alene|kun mig|bare mig|kun mig selv|kun jeg|det bliver kun mig|kun ham|kun hende|kun én|kun en|only me|just me|just myself|on my own|by myself)(?:$|[^\p{L}])`)
 	withRe      = regexp.MustCompile(`(?:^|[^\p{L}])jeg\s+(?:kommer|deltager|tager)(?:\s+[\p{L}.]+){0,4}?\s+med\s+(` + numAlt + `)\s+(?:fra|kolleger|kollegaer|medarbejdere|andre|af)`)
 	plusRe      = regexp.MustCompile(`(?:^|[^\p{L}])(?:vi|os)(?:\s+(?:kommer|bliver|er|deltager|tager|kører))?\s+(?P<n>to|tre|2|3)\s*(?:\+|plus)\s*(?P<w>[\p{L}\d-]+)`)
-	// notCountAfterRe marks a number that is no count of people ("en mere end", "fire i bilen").
-	notCountAfterRe = regexp.MustCompile(`^\s*(?:mere|flere|færre|mindre|end|i bilen|dage|timer|uger|minutter|møder|af de|af møderne|af dem|gange|år|more|fewer|days|hours|er for mange|i (?:ledergruppen|ledelsen|afdelingen|huset|teamet|gruppen|staben|personalegruppen|styregruppen|bestyrelsen)|på (?:biblioteket|hovedbiblioteket|kontoret)|ansatte|filialer|afdelinger|skoler|kommuner|institutioner)(?:$|[^\p{L}])`)
+	// notCountAfterRe marks a number that is no count of people ("en mere end", "fire i bilen"),
+	// the day of a date among them ("Vi kommer 1/3", "kommer 6. marts").
+	notCountAfterRe = regexp.MustCompile(`^(?:[/.]\d|\.?\s*(?:` + monthAlt + `)(?:$|[^\p{L}]))|^\s*(?:mere|flere|færre|mindre|end|i bilen|dage|timer|uger|minutter|møder|af de|af møderne|af dem|gange|år|more|fewer|days|hours|er for mange|i (?:ledergruppen|ledelsen|afdelingen|huset|teamet|gruppen|staben|personalegruppen|styregruppen|bestyrelsen)|på (?:biblioteket|hovedbiblioteket|kontoret)|ansatte|filialer|afdelinger|skoler|kommuner|institutioner)(?:$|[^\p{L}])`)
 	// eachOfRe finds one from each of a number of groups ("én fra hver af vores tre afdelinger"):
 	// that many people.
 	eachOfRe         = regexp.MustCompile(`(?:^|\s)(?:én|en|1) fra hver af (?:vores |de |vore )?(?P<n>to|tre|fire|fem|seks|\d{1,2})(?:$|[^\p{L}\p{N}])`)

@@ -422,8 +422,13 @@ func placeBefore(toks []token, i int) bool {
 		return false
 	}
 	switch toks[i-1].lower {
-	case "fra", "i", "på", "hos", "ved", "til", "mod", "from", "in", "at":
+	case "fra", "i", "på", "hos", "ved", "til", "mod", "from", "in":
 		return !(i >= 2 && toks[i-2].lower == "sammen") // "sammen med" names a person
+	case "at":
+		// Danish "at" opens a clause whose subject it may be ("han har bedt mig svare, at
+		// Inger tager med"); only English "at" places. The words near it tell the language,
+		// so that a clause of many names costs its length.
+		return englishish(toks[max(0, i-8):min(len(toks), i+8)])
 	}
 	return false
 }

@@ -79,9 +79,9 @@ var ordinalAlt = func() string {
 }()
 
 // ordinalWordIn says whether a lower-case text may hold a day written as an ordinal word: each
-// ends in one of these.
+// is or ends in one of these.
 func ordinalWordIn(lower string) bool {
-	for _, w := range []string{"første", "ande", "tredje", "fjerde", "femte", "sjette", "ende", "ellevte", "tolvte", "tredivte"} {
+	for _, w := range []string{"første", "anden", "andet", "tredje", "fjerde", "femte", "sjette", "yvende", "tende", "tiende", "niende", "ellevte", "tolvte", "tredivte"} {
 		if strings.Contains(lower, w) {
 			return true
 		}

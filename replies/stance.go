@@ -191,7 +191,7 @@ var feelingRe = regexp.MustCompile(`med (?:stor |dyb |største |megen )?(?:bekla
 // ("Send gerne tilslutningsaftalen, så snart den er klar") asks for what every municipality is
 // sent anyway, which needs no one.
 func requests(l string) bool {
-	if redirectRe.MatchString(l) {
+	if loc := redirectRe.FindStringIndex(l); loc != nil && !contactOnlyRe.MatchString(l[:loc[0]]) {
 		return true
 	}
 	loc := requestRe.FindStringIndex(l)
@@ -200,6 +200,11 @@ func requests(l string) bool {
 	}
 	return loc != nil && !strings.Contains(l[loc[0]:], "aftale")
 }
+
+// contactOnlyRe finds inquiries as what is directed to someone ("praktiske henvendelser kan
+// rettes til mig", "spørgsmål kan rettes til vores konsulent"): where to ask, not where the
+// campaign's letters go.
+var contactOnlyRe = wordsRe(`henvendelse\p{L}*|spørgsmål\p{L}*|forespørgsl\p{L}*|kontakt\p{L}*`)
 
 // redirectRe finds a request to send the campaign's letters to someone else than the invitee
 // ("Tilslutningsaftalen kan sendes til kulturchef Hanne Bager", "Send venligst aftalen til

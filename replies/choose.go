@@ -74,6 +74,36 @@ func (rd *reader) chooseMeeting(crs []clauseRead) meetingChoice {
 	return ch
 }
 
+// thereRe finds a word that points back to a place named before ("dér", "derover", "dertil").
+var thereRe = wordsRe(`dér|derhen|derover|derop|derned|dertil|derud`)
+
+// partyWordRe finds the writer or the party among a clause's words; reachRe finds words of the
+// way to a place ("kan vi nå", "ligger tættest på os").
+var (
+	partyWordRe = wordsRe(`vi|os|jeg|mig`)
+	reachRe     = wordsRe(`nå|når|nået|ligger|tæt|tættest|nærmest|kortest|nemmest|afstand|køreafstand|rejsetid`)
+)
+
+// pointedBack says whether one of the two clauses after at says someone comes to the place at
+// names by a word that points back to it, naming no meeting itself ("Roskilde kan vi nå med
+// natfærgen, så Bornholm kommer dér"): the place is where they come, when the clause that names
+// it speaks of the party's way there.
+func pointedBack(crs []clauseRead, at int) bool {
+	l := crs[at].lower
+	if at+1 < len(crs) && crs[at+1].sent == crs[at].sent && crs[at+1].role == roleNone {
+		l += " " + crs[at+1].lower // "Aalborg er det eneste af stederne, vi kan nå uden overnatning"
+	}
+	if !partyWordRe.MatchString(l) || !reachRe.MatchString(l) || crs[at].st.busy {
+		return false // "Min søster bor i Vejle, så jeg tager derover": the place is not said of the way there
+	}
+	for j := at + 1; j < len(crs) && j <= at+2; j++ {
+		if cr := crs[j]; cr.role == roleAttend && len(cr.ms) == 0 && !cr.asks && !cr.cond && !cr.st.busy && thereRe.MatchString(cr.lower) {
+			return true
+		}
+	}
+	return false
+}
+
 // holdInPassing holds a meeting known only from a day or a place named in a clause that neither
 // comes nor chooses ("Vi kommer gerne to. Mødet den 1. marts ligger lige efter vores
 // vinterferie", "Min kollega bor i Vejle"): real replies date and place other things too, so
@@ -87,6 +117,9 @@ func (ch *meetingChoice) holdInPassing(crs []clauseRead) {
 	if cr := crs[ch.at]; cr.whole && len(cr.toks) <= 8 || len(cr.toks) <= 4 || cr.lead == ":" || cr.lead == "-" || cr.role != roleNone ||
 		st.attend || st.decline || st.prefer || cr.count > 0 {
 		return
+	}
+	if pointedBack(crs, ch.at) {
+		return // "Roskilde kan vi nå med natfærgen, så Bornholm kommer dér"
 	}
 	for i, cr := range crs {
 		for _, m := range cr.ms {

@@ -243,7 +243,7 @@ func (rd *reader) countFromNumber(pc *peopleCount, crs []clauseRead, sc countSca
 	if sc.partial {
 		pc.n += rd.joined(crs, sc.explicitAt)
 	}
-	pc.note = campaign.Reason{Code: campaign.NotePeopleFrom, People: sc.explicit, Ref: "number", Quote: clip(sc.explicitWords)}
+	pc.note = campaign.Reason{Code: campaign.NotePeopleFrom, People: pc.n, Ref: "number", Quote: clip(sc.explicitWords)}
 	swap := lastAdd > sc.explicitAt && swapRe.MatchString(crs[lastAdd].lower)
 	if lastAdd > sc.explicitAt && laterWord(crs, sc.explicitAt, lastAdd) && n != pc.n && !swap {
 		// "Vi kommer to til Vejle. PS: Lis Bak tager alligevel med": whether she is one
@@ -358,8 +358,17 @@ func (rd *reader) joined(crs []clauseRead, at int) int {
 			keys[p.key] = true
 		}
 	}
-	for j := at + 1; j < len(crs) && crs[j].sent == cr.sent; j++ {
-		if crs[j].role != roleAttend {
+	first := at + 1
+	if cr.lead == "og" || alsoRe.MatchString(cr.lower) {
+		// "Jeg kommer selv, og skoleafdelingen sender én", "Jeg kommer til Aalborg. En fra
+		// skoleafdelingen deltager også": joined to, or added to, who comes before it
+		first = at
+		for first > 0 && at-first < 4 && (crs[first-1].sent == cr.sent || crs[first-1].sent == cr.sent-1) {
+			first--
+		}
+	}
+	for j := first; j < len(crs) && (j < at || crs[j].sent == cr.sent); j++ {
+		if j == at || crs[j].role != roleAttend {
 			continue
 		}
 		for _, p := range personsIn(crs[j].toks, rd.self) {
@@ -370,6 +379,9 @@ func (rd *reader) joined(crs []clauseRead, at int) int {
 	}
 	return len(keys)
 }
+
+// alsoRe finds "også": what the clause counts comes besides someone said before.
+var alsoRe = regexp.MustCompile(`(?:^|[^\p{L}])også(?:$|[^\p{L}])`)
 
 // fraBefore says whether "fra" stands before token i.
 func fraBefore(toks []token, i int) bool {

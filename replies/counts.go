@@ -44,9 +44,12 @@ var (
 	bothRe      = regexp.MustCompile(`(?:^|[^\p{L}])(?:begge to|begge|os begge|vi begge|both of us|both)(?:$|[^\p{L}])`)
 	aloneRe2    = regexp.MustCompile(`(?:^|[^\p{L}])(?:alene|kun mig|bare mig|kun mig selv|kun jeg|det bliver kun mig|kun ham|kun hende|kun én|kun en|only me|just me|just myself|on my own|by myself)(?:$|[^\p{L}])`)
 	withRe      = regexp.MustCompile(`(?:^|[^\p{L}])jeg\s+(?:kommer|deltager|tager)(?:\s+[\p{L}.]+){0,4}?\s+med\s+(` + numAlt + `)\s+(?:fra|kolleger|kollegaer|medarbejdere|andre|af)`)
-	plusRe      = regexp.MustCompile(`(?:^|[^\p{L}])(?:vi|os)(?:\s+(?:kommer|bliver|er|deltager|tager|kører))?\s+(?P<n>to|tre|2|3)\s*(?:\+|plus)\s*(?P<w>[\p{L}\d-]+)`)
-	// notCountAfterRe marks a number that is no count of people ("en mere end", "fire i bilen").
-	notCountAfterRe = regexp.MustCompile(`^\s*(?:mere|flere|færre|mindre|end|i bilen|dage|timer|uger|minutter|møder|af de|af møderne|af dem|gange|år|more|fewer|days|hours|er for mange|i (?:ledergruppen|ledelsen|afdelingen|huset|teamet|gruppen|staben|personalegruppen|styregruppen|bestyrelsen)|på (?:biblioteket|hovedbiblioteket|kontoret)|ansatte|filialer|afdelinger|skoler|kommuner|institutioner)(?:$|[^\p{L}])`)
+	// bringsRe finds the writer bringing a number of people ("og har to med", "jeg tager én med").
+	bringsRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:jeg|og)\s+(?:har|tager)(?:\s+(?:også|gerne|så|derfor))?\s+(` + numAlt + `)\s+med(?:$|[^\p{L}])`)
+	plusRe   = regexp.MustCompile(`(?:^|[^\p{L}])(?:vi|os)(?:\s+(?:kommer|bliver|er|deltager|tager|kører))?\s+(?P<n>to|tre|2|3)\s*(?:\+|plus)\s*(?P<w>[\p{L}\d-]+)`)
+	// notCountAfterRe marks a number that is no count of people ("en mere end", "fire i bilen"),
+	// the day of a date among them ("Vi kommer 1/3", "kommer 6. marts").
+	notCountAfterRe = regexp.MustCompile(`^(?:[/.]\d|\.?\s*(?:` + monthAlt + `)(?:$|[^\p{L}]))|^\s*(?:mere|flere|færre|mindre|end|i bilen|dage|timer|uger|minutter|møder|af de|af møderne|af dem|gange|år|more|fewer|days|hours|er for mange|i (?:ledergruppen|ledelsen|afdelingen|huset|teamet|gruppen|staben|personalegruppen|styregruppen|bestyrelsen)|på (?:biblioteket|hovedbiblioteket|kontoret)|ansatte|filialer|afdelinger|skoler|kommuner|institutioner)(?:$|[^\p{L}])`)
 	// eachOfRe finds one from each of a number of groups ("én fra hver af vores tre afdelinger"):
 	// that many people.
 	eachOfRe         = regexp.MustCompile(`(?:^|\s)(?:én|en|1) fra hver af (?:vores |de |vore )?(?P<n>to|tre|fire|fem|seks|\d{1,2})(?:$|[^\p{L}\p{N}])`)
@@ -149,6 +152,12 @@ func statedCount(l string, coming bool) (n int, words [2]int, partial bool) {
 		try(l[g[2]:g[3]], g[2], g[3])
 		partial = n > 0 && !partyWord(l[g[4]:g[5]])
 	}
+	if mm := bringsRe.FindStringSubmatchIndex(l); mm != nil {
+		// "Jeg kommer til Vejle og har to med": the writer and two more
+		if k := numberWord(l[mm[2]:mm[3]]); k > 0 && k < 20 {
+			n, words, partial = k+1, [2]int{mm[0], mm[1]}, false
+		}
+	}
 	if mm := withRe.FindStringSubmatchIndex(l); mm != nil {
 		// "Jeg kommer til Vejle med to fra skoleafdelingen": the writer and two more
 		if k := numberWord(l[mm[2]:mm[3]]); k > 0 && k < 20 {
@@ -169,6 +178,27 @@ func statedCount(l string, coming bool) (n int, words [2]int, partial bool) {
 		}
 	}
 	return n, words, partial
+}
+
+// unitSendsRe finds the word before "sender" and a number: its subject, unless the subject
+// follows it.
+var unitSendsRe = regexp.MustCompile(`(?:^|[^\p{L}])(\p{L}+)\s+sender\s+(?:også\s+)?(?:` + numAlt + `)(?:$|[^\p{L}\d])`)
+
+// partySenders are the words before "sender" that make the party the subject ("vi sender to",
+// "derfor sender vi to").
+var partySenders = map[string]bool{"vi": true, "jeg": true, "derfor": true, "så": true, "og": true, "dermed": true,
+	"altså": true, "nok": true, "gerne": true, "we": true, "i": true, "til": true, "kommune": true,
+	"kommunen": true, "biblioteket": true, "bibliotekerne": true, "bibliotek": true}
+
+// unitSends says whether a clause's number counts people a part of the house sends
+// ("skoleafdelingen sender én", "Pædagogisk Center sender en"), not the party ("vi sender to",
+// "Odder sender én fra folkebiblioteket og én fra skolesiden").
+func unitSends(l string, self *selfNames) bool {
+	if !strings.Contains(l, "sender ") {
+		return false
+	}
+	m := unitSendsRe.FindStringSubmatch(l)
+	return m != nil && !partySenders[m[1]] && !self.is(m[1]) && !self.other(m[1])
 }
 
 // bothOthersRe finds "begge" before people of a role ("begge vores skolebibliotekskonsulenter",

@@ -50,9 +50,44 @@ var (
 	isoDateRe = regexp.MustCompile(`\b(\d{4})-(\d{2})-(\d{2})\b`)
 	// "5/3", "5/3-2012", "05.03.2012", "5.3.12", "5-3-2012"
 	numDateRe = regexp.MustCompile(`(?i)(^|[^\d.:,/])(\d{1,2})([/.\-])(\d{1,2})(?:[/.\-](\d{4}|\d{2}))?([^\d:/]|$)`)
+	// "første marts", "den sjette", "d. otteogtyvende februar": the day as an ordinal word.
+	ordinalDayRe = regexp.MustCompile(`(?i)(?:\b(den|d\.)\s+)?\b(` + ordinalAlt + `)\b(?:\s+(` + monthAlt + `)\b)?`)
 	// "den 28." with no month: the day of a month the context gives.
 	bareDayRe = regexp.MustCompile(`(?i)\b(?:den|d\.|the)\s+(\d{1,2})(?:\.|st|nd|rd|th)(?:\s|$|[,;!?)])`)
 )
+
+// ordinalDays are the days of a month written as ordinal words.
+var ordinalDays = func() map[string]int {
+	m := map[string]int{}
+	for i, w := range strings.Fields(ordinalWords) {
+		m[w] = i + 1
+	}
+	m["andet"] = 2
+	return m
+}()
+
+const ordinalWords = `første anden tredje fjerde femte sjette syvende ottende niende tiende ellevte tolvte
+	trettende fjortende femtende sekstende syttende attende nittende tyvende enogtyvende toogtyvende
+	treogtyvende fireogtyvende femogtyvende seksogtyvende syvogtyvende otteogtyvende niogtyvende
+	tredivte enogtredivte`
+
+// ordinalAlt is the ordinal words as alternatives, the longer before the shorter that ends them.
+var ordinalAlt = func() string {
+	ws := append(strings.Fields(ordinalWords), "andet")
+	sort.Slice(ws, func(i, j int) bool { return len(ws[i]) > len(ws[j]) })
+	return strings.Join(ws, "|")
+}()
+
+// ordinalWordIn says whether a lower-case text may hold a day written as an ordinal word: each
+// is or ends in one of these.
+func ordinalWordIn(lower string) bool {
+	for _, w := range []string{"første", "anden", "andet", "tredje", "fjerde", "femte", "sjette", "yvende", "tende", "tiende", "niende", "ellevte", "tolvte", "tredivte"} {
+		if strings.Contains(lower, w) {
+			return true
+		}
+	}
+	return false
+}
 
 // foundDate is a date found in a text.
 type foundDate struct {
@@ -111,6 +146,26 @@ func findDates(text string) []foundDate {
 		add(mm[0], mm[1], mo, d, y)
 	}
 	nextPattern()
+	numericDates(text, add)
+	nextPattern()
+	addDay := func(s, e, d int) {
+		if !taken(s, e) && d >= 1 && d <= 31 {
+			out = append(out, foundDate{start: s, end: e, day: d})
+		}
+	}
+	ordinalDates(text, add, addDay)
+	nextPattern()
+	for _, mm := range bareDayRe.FindAllStringSubmatchIndex(text, -1) {
+		d, _ := strconv.Atoi(text[mm[2]:mm[3]])
+		addDay(mm[0], mm[1], d)
+	}
+	sortDates(out)
+	return out
+}
+
+// numericDates finds the dates written in numbers ("5/3", "05.03.2012", "den 5.3"); "kl. 10.30"
+// and "10-12" are times and spans, not dates.
+func numericDates(text string, add func(s, e int, mo time.Month, day, year int)) {
 	for _, mm := range numDateRe.FindAllStringSubmatchIndex(text, -1) {
 		sep := text[mm[6]:mm[7]]
 		hasYear := mm[10] >= 0
@@ -136,15 +191,21 @@ func findDates(text string) []foundDate {
 		}
 		add(mm[4], end, time.Month(mo), d, y)
 	}
-	nextPattern()
-	for _, mm := range bareDayRe.FindAllStringSubmatchIndex(text, -1) {
-		d, _ := strconv.Atoi(text[mm[2]:mm[3]])
-		if !taken(mm[0], mm[1]) && d >= 1 && d <= 31 {
-			out = append(out, foundDate{start: mm[0], end: mm[1], day: d})
+}
+
+// ordinalDates finds the days written as ordinal words: with a month, a date ("første marts");
+// after "den" alone, a day of a month the context gives, only from the fourth on, since "den
+// første", "den anden" and "den tredje" may be the meetings in their order.
+func ordinalDates(text string, add func(s, e int, mo time.Month, day, year int), addDay func(s, e, day int)) {
+	for _, mm := range ordinalDayRe.FindAllStringSubmatchIndex(text, -1) {
+		d := ordinalDays[strings.ToLower(text[mm[4]:mm[5]])]
+		switch {
+		case mm[6] >= 0:
+			add(mm[0], mm[1], monthNames[strings.ToLower(text[mm[6]:mm[7]])], d, 0)
+		case mm[2] >= 0 && d >= 4:
+			addDay(mm[0], mm[1], d)
 		}
 	}
-	sortDates(out)
-	return out
 }
 
 func sortDates(ds []foundDate) {

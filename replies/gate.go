@@ -120,6 +120,20 @@ func refusalBeside(crs []clauseRead) campaign.Reason {
 var peopleNumberRe = regexp.MustCompile(nb + `(?:(?:vi|de)(?: \p{L}+){0,2} (?:er|bliver|være|kommer|deltager|tager afsted|tager af sted)|(?:er|bliver|kommer|deltager) vi|stadig|i alt|ialt|samlet|altså|vi|os)((?: (?:gerne|nok|så|altså|kun|bare|blot|formentlig|sandsynligvis|sikkert|også|hele|allerede|igen|nu|stadig|desværre|alligevel|faktisk|egentlig|ikke|alle|begge)){0,2}) (to|tre|fire|fem|seks|syv|otte|begge|[2-8])(?:$|[.,;:!)](?:\s|$)|[!?)–-]| (?:til|fra|personer|pers|deltagere|mand|stk|i alt|ialt|og|men|der|som|med|herfra|afsted|af sted|people|persons)` + ne + `)|` +
 	nb + `(to|tre|fire|fem|seks|syv|otte|[2-8]) (?:personer|pers|deltagere|mand|people|persons)` + ne)
 
+// dayOfDateRe finds what makes a number the day of a date: a month or a month's number after it.
+var dayOfDateRe = regexp.MustCompile(`^(?:[/.]\d|\.?\s*(?:` + monthAlt + `)(?:$|[^\p{L}]))`)
+
+// submatches gives the text of each group of a match by its indexes, "" for a group unmatched.
+func submatches(s string, mi []int) []string {
+	out := make([]string, len(mi)/2)
+	for g := range out {
+		if mi[2*g] >= 0 {
+			out[g] = s[mi[2*g]:mi[2*g+1]]
+		}
+	}
+	return out
+}
+
 // numberValues are the numbers of people a reply may write.
 var numberValues = map[string]int{"to": 2, "tre": 3, "fire": 4, "fem": 5, "seks": 6, "syv": 7, "otte": 8, "begge": 2}
 
@@ -135,9 +149,13 @@ func uncountedNumber(crs []clauseRead, n int) campaign.Reason {
 		if cr.asks || cr.st.asks || cr.role == rolePast || cr.role == roleOut || cr.cond || cr.st.past || reportedRe.MatchString(cr.lower) {
 			continue
 		}
-		for _, m := range peopleNumberRe.FindAllStringSubmatch(cr.lower, -1) {
+		for _, mi := range peopleNumberRe.FindAllStringSubmatchIndex(cr.lower, -1) {
+			m := submatches(cr.lower, mi)
 			if strings.Contains(m[1], "ikke") {
 				continue // "vi kan ikke begge komme"
+			}
+			if dayOfDateRe.MatchString(cr.lower[max(mi[5], mi[7]):]) {
+				continue // "vi kommer 6. marts", "Vi kommer 1/3": a date
 			}
 			w := m[2] + m[3]
 			k, ok := numberValues[w]

@@ -336,6 +336,8 @@ func roledPerson(toks []token, i int, self *selfNames) (person, int) {
 	j := i + 1
 	if q := qualifierEnd(toks, j); q > j && q+1 < len(toks) && toks[q].text == "," && toks[q+1].name {
 		j = q // "Vores områdechef for Kultur og Fritid, Poul Bønding"
+	} else if f := firstNameIn(toks, j+2, q); f > 0 {
+		j = f // "afdelingsleder for Digitale Services Camilla Thygesen": the name ends the qualifier
 	}
 	if j+1 < len(toks) && (toks[j].text == "," || toks[j].text == "(" || toks[j].text == ".") && toks[j+1].name && !self.other(toks[j+1].lower) {
 		j++ // apposition
@@ -349,6 +351,16 @@ func roledPerson(toks []token, i int, self *selfNames) (person, int) {
 		return person{key: "self", self: true, tok: i}, after
 	}
 	return p, k
+}
+
+// firstNameIn finds a known first name, capitalised, in toks[from:to], 0 when none.
+func firstNameIn(toks []token, from, to int) int {
+	for k := from; k < to && k < len(toks); k++ {
+		if toks[k].name && knownFirstName(toks[k].lower) {
+			return k
+		}
+	}
+	return 0
 }
 
 // writerInBrackets says whether the person named before token k is the writer, said in
@@ -422,8 +434,13 @@ func placeBefore(toks []token, i int) bool {
 		return false
 	}
 	switch toks[i-1].lower {
-	case "fra", "i", "på", "hos", "ved", "til", "mod", "from", "in", "at":
+	case "fra", "i", "på", "hos", "ved", "til", "mod", "from", "in":
 		return !(i >= 2 && toks[i-2].lower == "sammen") // "sammen med" names a person
+	case "at":
+		// Danish "at" opens a clause whose subject it may be ("han har bedt mig svare, at
+		// Inger tager med"); only English "at" places. The words near it tell the language,
+		// so that a clause of many names costs its length.
+		return englishish(toks[max(0, i-8):min(len(toks), i+8)])
 	}
 	return false
 }

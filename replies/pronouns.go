@@ -80,5 +80,24 @@ func capacityBefore(toks []token, i int) bool {
 	if j >= 2 && toks[j].lower == "af" && toks[j-1].lower == "egenskab" && toks[j-2].lower == "i" {
 		return true
 	}
-	return j >= 0 && toks[j].lower == "som" && (j == 0 || toks[j-1].text != ",")
+	return j >= 0 && toks[j].lower == "som" && (j == 0 || toks[j-1].text != ",") || predicateRole(toks, i)
+}
+
+// predicateRole says whether the role at i is said of someone named before it, after "er":
+// "hun er vores skolebibliotekskonsulent", "Jens er ny skolebibliotekskonsulent hos os". That
+// tells what a person is, not one more; "det er vores konsulent, der kommer" names one.
+func predicateRole(toks []token, i int) bool {
+	j := i - 1
+	for k := 0; k < 2 && j >= 0 && roleDets[toks[j].lower]; k++ {
+		j-- // "vores", "ny", "vores nye"
+	}
+	if j < 1 || toks[j].lower != "er" && toks[j].lower != "var" {
+		return false
+	}
+	switch s := toks[j-1]; s.lower {
+	case "hun", "han", "jeg", "she", "he":
+		return true
+	default:
+		return s.name
+	}
 }

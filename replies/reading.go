@@ -259,8 +259,40 @@ func (rd *reader) meetingElsewhere(tr *textReading, r *Reading, ea *earlier) {
 	if er, ok := ea.read(rd); ok && er.meeting != "" {
 		tr.meeting, tr.confidence = er.meeting, 0.85
 		tr.notes = append(tr.notes, campaign.Reason{Code: campaign.NoteMeetingFrom, Meeting: er.meeting, Ref: "earlier", Quote: clip(er.evidence)})
+		return
+	}
+	if m, ok := plannedMeeting(tr.crs); ok {
+		tr.meeting, tr.confidence = m.meeting, 0.8
+		tr.notes = append(tr.notes, campaign.Reason{Code: campaign.NoteMeetingFrom, Meeting: m.meeting, Ref: string(m.kind), Quote: m.words})
 	}
 }
+
+// plannedMeeting finds the meeting of a plan the reply says it had, when only who comes
+// changes: "Vi havde regnet med at komme to til Vejle, men vores skolebibliotekskonsulent er
+// desværre forhindret. Så det bliver undertegnede alene" still goes to Vejle. The reply names
+// no other meeting, and the party refuses none ("men vi kan ikke den dag"), nor asks for
+// another ("et af de andre møder").
+func plannedMeeting(crs []clauseRead) (mention, bool) {
+	var plan mention
+	for _, cr := range crs {
+		refuses := cr.role == roleDecline || cr.role == roleRefuse || cr.role == roleSelfOnly || cr.st.busy && cr.role != roleOut
+		if refuses || otherMeetingRe.MatchString(cr.lower) {
+			return mention{}, false
+		}
+		for _, m := range cr.ms {
+			switch {
+			case m.meeting == "" || plan.meeting != "" && m.meeting != plan.meeting:
+				return mention{}, false
+			case cr.role == rolePast && plan.meeting == "":
+				plan = m
+			}
+		}
+	}
+	return plan, plan.meeting != ""
+}
+
+// otherMeetingRe finds words that ask for another meeting than one named ("et af de andre").
+var otherMeetingRe = wordsRe(`et andet møde|de andre møder|et af de andre|et af de to andre|et af de øvrige|en anden dato|en anden dag`)
 
 // countStatedOrEarlier reports whether the number of people is stated, in the text or in the
 // sender's earlier answer quoted below; a number named as unchanged ("så antallet er

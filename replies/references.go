@@ -265,7 +265,7 @@ func sentenceStart(text string, i int) bool {
 // dated finds the meetings named by date; a weekday written before the date that does not
 // fall on it makes the reference clash ("tirsdag den 1. marts": 1 March is a Thursday).
 func (rc refContext) dated(text, lower string, add func(mention, int)) {
-	if !strings.ContainsAny(lower, "0123456789") {
+	if !strings.ContainsAny(lower, "0123456789") && !ordinalWordIn(lower) {
 		return
 	}
 	for _, d := range findDates(text) {

@@ -65,6 +65,8 @@ func (rd *reader) readClause(cl clause) clauseRead {
 	if mayCount(cr.toks) {
 		var span [2]int
 		cr.count, span, cr.partial = statedCount(cl.lower, cr.st.attend)
+		// "og skoleafdelingen sender én": some of the party, beside the writer
+		cr.partial = cr.partial || cr.count > 0 && unitSends(cl.lower, rd.self)
 		if cr.partial && fromSelfRe.MatchString(cl.lower) && rd.self.is(fromSelfRe.FindStringSubmatch(cl.lower)[1]) {
 			cr.partial = false // "tre fra Lyngby-Taarbæk" written from Lyngby-Taarbæk: the whole party
 		}

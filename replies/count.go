@@ -371,6 +371,11 @@ func (rd *reader) joined(crs []clauseRead, at int) int {
 		if j == at || crs[j].role != roleAttend {
 			continue
 		}
+		if j < at && strings.EqualFold(crs[j].st.subjectWords, "vi") {
+			// "Vi kommer til Aalborg. En fra skoleafdelingen deltager også": "vi" holds the
+			// writer at least, and the one from the school comes besides
+			keys["self"] = true
+		}
 		for _, p := range personsIn(crs[j].toks, rd.self) {
 			if !p.pronoun && !strings.Contains(p.key, "#") {
 				keys[p.key] = true

@@ -161,6 +161,8 @@ func TestAnswersBesideOtherWords(t *testing.T) {
 		{"Hun (bibliotekschefen) kommer til Roskilde, og jeg tager med.", "attend", "roskilde", 2, false, false, false},
 		{"Vi er fem i ledergruppen, og jeg og vores konsulent tager til Roskilde.", "attend", "roskilde", 2, false, false, false},
 		{"Der kommer én fra hver af vores tre afdelinger til Vejle.", "attend", "vejle", 3, false, false, false},
+		{"Vi kommer til Aalborg. En fra skoleafdelingen deltager også.", "attend", "aalborg", 2, false, false, false},
+		{"Vi tager til Roskilde, og to fra Pædagogisk Center kommer også.", "attend", "roskilde", 3, false, false, false},
 		{"Jeg kan ikke undvære min konsulent den dag, så hun kommer med til Roskilde.", "attend", "roskilde", 2, false, false, false},
 		{"Vi kommer til Vejle. Det er ikke muligt for os at komme i Aalborg.", "attend", "vejle", 1, false, false, false},
 		{"Vi er med i projektet, men ikke på møderne.", "decline", "", 0, false, false, false},

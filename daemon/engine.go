@@ -43,6 +43,9 @@ type Engine struct {
 	// message read was (for metrics). Both in reload.go.
 	live   liveSettings
 	onRead func(class, intent string)
+	// beforeApply, when set (by tests), is called in the transaction that applies a message,
+	// before it is applied.
+	beforeApply func(store.Inbound)
 	// The addresses letters link to (web.go).
 	webMu              sync.Mutex
 	deskURL, answerURL string

@@ -151,3 +151,39 @@ func TestDeathInABatchIsChargedToTheMessageAlone(t *testing.T) {
 		}
 	}
 }
+
+// A message whose applying panics is given up to review, in a transaction of its own, and the
+// store is not left locked: the next message is applied. Its reading was counted as ended, so
+// without this every restart would meet it again.
+func TestMessageWhoseApplyingPanicsGoesToReview(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	bad := testenv.Inbound(t, f.st, 1, reply("bibliotekschef@horsens.kommune.test", "dialogmoeder@kombit.test",
+		"<p1@horsens.kommune.test>", "", "Vi kommer til Vejle."), f.clock.t)
+	good := testenv.Inbound(t, f.st, 2, reply("bibliotekschef@aarhus.kommune.test", "dialogmoeder@kombit.test",
+		"<p2@aarhus.kommune.test>", "", "Vi kommer til Vejle."), f.clock.t)
+	f.e.beforeApply = func(in store.Inbound) {
+		if in.ID == bad {
+			panic("a rule of the program broken")
+		}
+	}
+	for i, err := range f.e.HandleInbounds(ctx, []int64{bad, good}) {
+		if err != nil {
+			t.Fatalf("message %d: %v", i+1, err)
+		}
+	}
+	for id, want := range map[int64]store.InboundStatus{bad: store.InboundFailed, good: store.InboundApplied} {
+		var status store.InboundStatus
+		f.view(t, func(tx *store.Tx) (err error) { status, err = tx.InboundStatusOf(id); return err })
+		if status != want {
+			t.Errorf("inbound %d: ledger status %s, want %s", id, status, want)
+		}
+	}
+	if st := f.state(t, "615"); st.Status != campaign.StatusNew {
+		t.Errorf("the message whose applying panicked changed the state: %s", st.Status)
+	}
+	rv := f.reviews(t)
+	if len(rv) != 1 || rv[0].Inbound != bad || rv[0].Why.Code != campaign.ReasonReadingFailed || !strings.Contains(rv[0].Why.Detail, "rule of the program broken") {
+		t.Fatalf("reviews %+v, want one about the message whose applying failed", rv)
+	}
+}

@@ -156,8 +156,35 @@ func (e *Engine) readInbound(in store.Inbound) readMessage {
 }
 
 // applyRead applies a read message in one transaction, unless it was handled meanwhile; it
-// reports whether messages were queued.
+// reports whether messages were queued. A message whose applying panics is given up to
+// review, as one whose reading never ends is: its reading was counted as ended, so without
+// this a restart would meet it again, and again.
 func (e *Engine) applyRead(ctx context.Context, m readMessage) (bool, error) {
+	queued, failure, err := e.applyCaught(ctx, m)
+	if failure == "" {
+		return queued, err
+	}
+	e.log.Error("inbound: applying a message failed; it goes to review", "inbound", m.in.ID, "panic", failure)
+	m.failed = campaign.Reason{Code: campaign.ReasonReadingFailed, Count: m.in.Attempts + 1, Detail: "applying its reading failed: " + failure}
+	if queued, failure, err = e.applyCaught(ctx, m); failure != "" {
+		return false, fmt.Errorf("handle inbound %d: %s", m.in.ID, failure)
+	}
+	return queued, err
+}
+
+// applyCaught is apply, with a panic in it returned as failure.
+func (e *Engine) applyCaught(ctx context.Context, m readMessage) (queued bool, failure string, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			failure = fmt.Sprint(p)
+		}
+	}()
+	queued, err = e.apply(ctx, m)
+	return queued, "", err
+}
+
+// apply applies a read message in one transaction, unless it was handled meanwhile.
+func (e *Engine) apply(ctx context.Context, m readMessage) (bool, error) {
 	id, r := m.in.ID, m.r
 	var queuedAny, counted bool
 	err := e.st.Tx(ctx, func(tx *store.Tx) error {
@@ -175,6 +202,9 @@ func (e *Engine) applyRead(ctx context.Context, m readMessage) (bool, error) {
 				return err
 			}
 			return tx.FinishInbound(id, store.InboundFailed, "", m.failed.Detail, now)
+		}
+		if e.beforeApply != nil {
+			e.beforeApply(m.in)
 		}
 		var err error
 		queuedAny, counted, err = e.applyInbound(tx, m.in, r, now)

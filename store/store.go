@@ -351,6 +351,12 @@ func (s *Store) tx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
+	defer func() {
+		if p := recover(); p != nil {
+			sqlTx.Rollback() // a caller that recovers must not find the write lock held
+			panic(p)
+		}
+	}()
 	if err := fn(&Tx{tx: &stmtCache{Tx: sqlTx, s: s}, ctx: ctx}); err != nil {
 		sqlTx.Rollback()
 		return err

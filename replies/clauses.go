@@ -512,16 +512,3 @@ func nextWord(s string) string {
 	}
 	return s[:end]
 }
-
-// condBefore says whether the clause at i is the consequence of a condition opening its
-// sentence ("Hvis vejret tillader det og færgen sejler, kommer jeg til Vejle"): with a final
-// answer promised beside it ("Jeg skriver endeligt tirsdag"), the coming waits for the
-// condition.
-func condBefore(crs []clauseRead, i int) bool {
-	for j := i - 1; j >= 0 && crs[j].sent == crs[i].sent; j-- {
-		if crs[j].cond || crs[j].lead == "hvis" || crs[j].lead == "såfremt" {
-			return true
-		}
-	}
-	return false
-}

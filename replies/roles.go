@@ -378,8 +378,13 @@ func tentativeAttends(crs []clauseRead, self *selfNames) {
 		onlyIf := i+1 < len(crs) && (crs[i+1].cond || crs[i+1].lead == "hvis") && crs[i+1].sent == cr.sent
 		promise = promise || cr.st.promise && !onlyIf
 	}
+	condBefore := false // a condition opens the sentence of the clause at i, before it
 	for i := range crs {
 		cr := &crs[i]
+		if i > 0 {
+			prev := crs[i-1]
+			condBefore = prev.sent == cr.sent && (condBefore || prev.cond || prev.lead == "hvis" || prev.lead == "såfremt")
+		}
 		if cr.role != roleAttend {
 			continue
 		}
@@ -390,7 +395,9 @@ func tentativeAttends(crs []clauseRead, self *selfNames) {
 			continue
 		}
 		aim := i > 0 && cr.lead == "så" && crs[i-1].role == roleHedged && crs[i-1].sent == cr.sent
-		if aim || leanRe.MatchString(cr.lower) || unsettledAfter(crs, i, self) || condBefore(crs, i) {
+		if aim || leanRe.MatchString(cr.lower) || unsettledAfter(crs, i, self) || condBefore {
+			// condBefore: "Hvis vejret tillader det og færgen sejler, kommer jeg til Vejle"
+			// beside "Jeg skriver endeligt tirsdag": the coming waits for the condition
 			cr.role = roleHedged
 		}
 	}

@@ -23,7 +23,7 @@ var (
 	countRes = []*regexp.Regexp{
 		regexp.MustCompile(`(?:^|[^\p{L}])(?:vi|de|we|they|we'll|we're)\s+(?:er|bliver|kommer|deltager|tager afsted|tager af sted|tager derover|tager derop|møder op|will be|are|be|'ll be|will come|are coming)(?:\s+` + countAdv + `)*\s+(?:de\s+samme\s+|the\s+same\s+)?(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
 		regexp.MustCompile(`(?:^|[^\p{L}\d])(?P<n>` + numAlt + `)\s+(?:personer|person|deltagere|deltager|pers\.?|prs\.?|pax|stk\.?|pladser|plads|people|persons|participants|attendees|seats)(?:$|[^\p{L}])`),
-		regexp.MustCompile(`(?:^|[^\p{L}])(?:altså|i alt|dvs\.?|det vil sige|så vi er|så bliver vi|tilmeld\p{L}*|sender|(?:kommer|deltager|møder) der|(?:at|til at) (?:være|blive)|skriv os op som|skriv os på som|regne med|regn med|(?:kommer|komme)(?:\s+(?:gerne|meget gerne|også|så|derfor|altså|alligevel|heldigvis))+|kommer|komme|(?:kommer|deltager|stiller|komme|deltage) med|plads til|(?:hold|gruppe|delegation) på|so we are|in all|in total)\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
+		regexp.MustCompile(`(?:^|[^\p{L}])(?:altså|i alt|dvs\.?|det vil sige|så vi er|så bliver vi|tilmeld\p{L}*|sender|(?:kommer|deltager|møder) der|(?:at|til at) (?:være|blive)|skriv os op som|skriv os på som|regne med|regn med|(?:kommer|komme)(?:\s+(?:gerne|meget gerne|også|så|derfor|altså|alligevel|heldigvis))+|kommer|komme|(?:kommer|deltager|stiller|komme|deltage) med|plads til|so we are|in all|in total)\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
 		regexp.MustCompile(`(?:^|[^\p{L}\d])(?P<n>` + numAlt + `)\s+i alt(?:$|[^\p{L}])`),
 		// "stiller med et hold på to": read apart, since "med et" may take the words before it
 		regexp.MustCompile(`(?:^|[^\p{L}])(?:hold|gruppe|delegation|følge)\s+på\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
@@ -49,7 +49,7 @@ var (
 	plusRe   = regexp.MustCompile(`(?:^|[^\p{L}])(?:vi|os)(?:\s+(?:kommer|bliver|er|deltager|tager|kører))?\s+(?P<n>to|tre|2|3)\s*(?:\+|plus)\s*(?P<w>[\p{L}\d-]+)`)
 	// notCountAfterRe marks a number that is no count of people ("en mere end", "fire i bilen"),
 	// the day of a date among them ("Vi kommer 1/3", "kommer 6. marts").
-	notCountAfterRe = regexp.MustCompile(`^(?:[/.]\d|\.?\s*(?:` + monthAlt + `)(?:$|[^\p{L}]))|^\s*(?:mere|flere|færre|mindre|end|i bilen|dage|timer|uger|minutter|møder|af de|af møderne|af dem|gange|år|more|fewer|days|hours|er for mange|i (?:ledergruppen|ledelsen|afdelingen|huset|teamet|gruppen|staben|personalegruppen|styregruppen|bestyrelsen)|på (?:biblioteket|hovedbiblioteket|kontoret)|ansatte|filialer|afdelinger|skoler|kommuner|institutioner)(?:$|[^\p{L}])`)
+	notCountAfterRe = regexp.MustCompile(dayOfDateRe.String() + `|^\s*(?:mere|flere|færre|mindre|end|i bilen|dage|timer|uger|minutter|møder|af de|af møderne|af dem|gange|år|more|fewer|days|hours|er for mange|i (?:ledergruppen|ledelsen|afdelingen|huset|teamet|gruppen|staben|personalegruppen|styregruppen|bestyrelsen)|på (?:biblioteket|hovedbiblioteket|kontoret)|ansatte|filialer|afdelinger|skoler|kommuner|institutioner)(?:$|[^\p{L}])`)
 	// eachOfRe finds one from each of a number of groups ("én fra hver af vores tre afdelinger"):
 	// that many people.
 	eachOfRe         = regexp.MustCompile(`(?:^|\s)(?:én|en|1) fra hver af (?:vores |de |vore )?(?P<n>to|tre|fire|fem|seks|\d{1,2})(?:$|[^\p{L}\p{N}])`)
@@ -152,16 +152,13 @@ func statedCount(l string, coming bool) (n int, words [2]int, partial bool) {
 		try(l[g[2]:g[3]], g[2], g[3])
 		partial = n > 0 && !partyWord(l[g[4]:g[5]])
 	}
-	if mm := bringsRe.FindStringSubmatchIndex(l); mm != nil {
-		// "Jeg kommer til Vejle og har to med": the writer and two more
-		if k := numberWord(l[mm[2]:mm[3]]); k > 0 && k < 20 {
-			n, words, partial = k+1, [2]int{mm[0], mm[1]}, false
-		}
-	}
-	if mm := withRe.FindStringSubmatchIndex(l); mm != nil {
-		// "Jeg kommer til Vejle med to fra skoleafdelingen": the writer and two more
-		if k := numberWord(l[mm[2]:mm[3]]); k > 0 && k < 20 {
-			n, words, partial = k+1, [2]int{mm[0], mm[1]}, false
+	// "Jeg kommer til Vejle og har to med", "Jeg kommer til Vejle med to fra
+	// skoleafdelingen": the writer and that many more
+	for _, re := range []*regexp.Regexp{bringsRe, withRe} {
+		if mm := re.FindStringSubmatchIndex(l); mm != nil {
+			if k := numberWord(l[mm[2]:mm[3]]); k > 0 && k < 20 {
+				n, words, partial = k+1, [2]int{mm[0], mm[1]}, false
+			}
 		}
 	}
 	if mm := plusRe.FindStringSubmatchIndex(l); mm != nil {

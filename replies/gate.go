@@ -3,6 +3,7 @@ package replies
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/rsvpd/rsvpd/campaign"
 )
@@ -134,9 +135,6 @@ func submatches(s string, mi []int) []string {
 	return out
 }
 
-// numberValues are the numbers of people a reply may write.
-var numberValues = map[string]int{"to": 2, "tre": 3, "fire": 4, "fem": 5, "seks": 6, "syv": 7, "otte": 8, "begge": 2}
-
 // reportedRe finds a clause about what was written or planned before ("Vi meldte os med to
 // personer"): its number is not the one now.
 var reportedRe = wordsRe(`meldte|tilmeldte|skrev|sagde|havde|var|planlagde|regnede med`)
@@ -157,10 +155,9 @@ func uncountedNumber(crs []clauseRead, n int) campaign.Reason {
 			if dayOfDateRe.MatchString(cr.lower[max(mi[5], mi[7]):]) {
 				continue // "vi kommer 6. marts", "Vi kommer 1/3": a date
 			}
-			w := m[2] + m[3]
-			k, ok := numberValues[w]
-			if !ok {
-				k = int(w[0] - '0')
+			k := numberWord(m[2] + m[3])
+			if m[2] == "begge" {
+				k = 2
 			}
 			if k == n {
 				continue
@@ -243,7 +240,10 @@ func signatureCounted(own string, tr *textReading) campaign.Reason {
 			continue
 		}
 		i := strings.Index(last, c)
-		if i == 0 || i > 0 && strings.ContainsAny(strings.TrimSpace(last[:i])[max(len(strings.TrimSpace(last[:i]))-1, 0):], "/-–") {
+		if i < 0 {
+			continue
+		}
+		if r, _ := utf8.DecodeLastRuneInString(strings.TrimSpace(last[:i])); i == 0 || strings.ContainsRune("/-–", r) {
 			return campaign.Reason{Code: campaign.NoteNameUnsure, People: tr.headcount, Quote: c}
 		}
 	}

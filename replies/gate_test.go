@@ -94,6 +94,7 @@ func TestGateSignatureCounted(t *testing.T) {
 	runGateCases(t, "signatureCounted", []gateCase{
 		{"Jeg kommer til Vejle\nBirthe", 2, []string{"Birthe"}, campaign.NoteNameUnsure},
 		{"Ses i Roskilde /Jens, Lejre Bibliotek", 2, []string{"Jens"}, campaign.NoteNameUnsure},
+		{"Ses i Roskilde – Jens", 2, []string{"Jens"}, campaign.NoteNameUnsure},
 		{"Jeg tager Birthe med til Vejle\nBirthe", 2, []string{"Birthe"}, ""},
 		{"Jeg kommer til Vejle med Per Holm\nMvh Anna", 2, []string{"Per Holm"}, ""},
 		{"Jeg kommer til Vejle\nBirthe", 1, nil, ""},

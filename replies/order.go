@@ -97,9 +97,6 @@ func (rc refContext) numbered(lower string, add func(mention, int)) {
 	}
 	byTime := rc.byTime()
 	n := numberWord(lower[loc[2]:loc[3]])
-	if lower[loc[2]:loc[3]] == "et" || lower[loc[2]:loc[3]] == "én" || lower[loc[2]:loc[3]] == "en" {
-		n = 1
-	}
 	if n < 1 || n > len(byTime) {
 		return
 	}

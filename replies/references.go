@@ -101,7 +101,7 @@ const maxMentions = 24
 // meetingMentions finds every reference to a meeting in a clause, in order of position.
 func (rc refContext) meetingMentions(cl clause) []mention {
 	text, lower := cl.text, cl.lower
-	if (strings.Contains(text, "@") || phoneLikeRe.MatchString(dottedDateRe.ReplaceAllString(text, ""))) && contactRe.MatchString(text) {
+	if contactRe.MatchString(text) && (strings.Contains(text, "@") || phoneLikeRe.MatchString(text) && phoneLikeRe.MatchString(dottedDateRe.ReplaceAllString(text, ""))) {
 		return nil // a contact line of a signature
 	}
 	var out []mention

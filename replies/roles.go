@@ -67,7 +67,7 @@ func (rd *reader) readClause(cl clause) clauseRead {
 		cr.count, span, cr.partial = statedCount(cl.lower, cr.st.attend)
 		// "og skoleafdelingen sender én": some of the party, beside the writer
 		cr.partial = cr.partial || cr.count > 0 && unitSends(cl.lower, rd.self)
-		if cr.partial && fromSelfRe.MatchString(cl.lower) && rd.self.is(fromSelfRe.FindStringSubmatch(cl.lower)[1]) {
+		if m := fromSelfRe.FindStringSubmatch(cl.lower); cr.partial && m != nil && rd.self.is(m[1]) {
 			cr.partial = false // "tre fra Lyngby-Taarbæk" written from Lyngby-Taarbæk: the whole party
 		}
 		if cr.count > 0 {

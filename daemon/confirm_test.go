@@ -72,11 +72,14 @@ func TestConfirmAgreementClosesOnlyItsItems(t *testing.T) {
 		t.Fatal(err)
 	}
 	var all []store.Review
-	f.st.View(ctx, func(tx *store.Tx) (err error) {
+	f.view(t, func(tx *store.Tx) (err error) {
 		all, err = tx.Reviews(false)
 		return err
 	})
 	want := []string{"agreement confirmed", "", "agreement confirmed", "", "agreement confirmed", "seen"}
+	if len(all) != len(items) {
+		t.Fatalf("%d review items, want the %d the test added", len(all), len(items))
+	}
 	for i, rv := range all {
 		if rv.Resolution != want[i] {
 			t.Errorf("item %d (%s, %q): resolution %q, want %q", rv.ID, rv.Invitee, rv.Why.Code, rv.Resolution, want[i])

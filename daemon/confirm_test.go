@@ -3,12 +3,12 @@ package daemon
 import (
 	"context"
 	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/mailer/letters"
 	"github.com/rsvpd/rsvpd/store"
+	"github.com/rsvpd/rsvpd/testenv"
 )
 
 // returnAgreement puts code's agreement back to returned, as a PDF that came back leaves it.
@@ -22,17 +22,12 @@ func (f *fixture) returnAgreement(tx *store.Tx, code string) error {
 }
 
 // storeMessage puts a message in the ledger without reading it: the review items of a test
-// point at it.
+// point at it. The confirmation finds msgID in the raw message's Message-ID header.
 func (f *fixture) storeMessage(t testing.TB, msgID string) int64 {
 	t.Helper()
 	f.uid++
-	id, _, err := f.st.AddInbound(context.Background(), store.Inbound{Mailbox: "INBOX", UIDValidity: 1, UID: f.uid,
-		MessageID: msgID, Raw: []byte(strings.ReplaceAll(reply("bibliotekschef@horsens.kommune.test", "dialogmoeder@kombit.test",
-			msgID, "", "Hermed aftalen."), "\n", "\r\n")), ReceivedAt: f.clock.t})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return id
+	return testenv.Inbound(t, f.st, f.uid, reply("bibliotekschef@horsens.kommune.test", "dialogmoeder@kombit.test",
+		msgID, "", "Hermed aftalen."), f.clock.t)
 }
 
 // Confirming an agreement closes the invitee's open items about a returned agreement, those
@@ -72,11 +67,14 @@ func TestConfirmAgreementClosesOnlyItsItems(t *testing.T) {
 		t.Fatal(err)
 	}
 	var all []store.Review
-	f.st.View(ctx, func(tx *store.Tx) (err error) {
+	f.view(t, func(tx *store.Tx) (err error) {
 		all, err = tx.Reviews(false)
 		return err
 	})
 	want := []string{"agreement confirmed", "", "agreement confirmed", "", "agreement confirmed", "seen"}
+	if len(all) != len(items) {
+		t.Fatalf("%d review items, want the %d the test added", len(all), len(items))
+	}
 	for i, rv := range all {
 		if rv.Resolution != want[i] {
 			t.Errorf("item %d (%s, %q): resolution %q, want %q", rv.ID, rv.Invitee, rv.Why.Code, rv.Resolution, want[i])

@@ -87,7 +87,8 @@ func lettersData(inv campaign.Invitee) letters.Data { return letters.Data{Invite
 func TestDigestLinksToTheDesk(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	f.e.SetWebURLs("https://rsvp.kombit.test", "https://rsvp.kombit.test")
+	// Two hosts, so that a digest linking to the answers' base instead of the desk fails.
+	f.e.SetWebURLs("https://desk.kombit.test", "https://svar.kombit.test")
 	f.deliver(t, reply("someone@elsewhere.test", "dialogmoeder@kombit.test", "<q1@elsewhere.test>", "", "Hvad koster det?"))
 	now := f.clock.t
 	err := f.st.Tx(ctx, func(tx *store.Tx) error {
@@ -104,10 +105,10 @@ func TestDigestLinksToTheDesk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(o.Text, "https://rsvp.kombit.test") || strings.Contains(o.Text, "driver rsvpd") {
+	if !strings.Contains(o.Text, "https://desk.kombit.test") || strings.Contains(o.Text, "driver rsvpd") {
 		t.Errorf("the digest does not link to the desk:\n%s", o.Text)
 	}
-	if !strings.Contains(o.HTML, `href="https://rsvp.kombit.test`) {
+	if !strings.Contains(o.HTML, `href="https://desk.kombit.test`) {
 		t.Errorf("the digest's HTML does not link to the desk")
 	}
 }

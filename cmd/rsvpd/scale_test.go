@@ -24,7 +24,8 @@ import (
 //   - check: validate the configuration and summarise the timeline;
 //   - simulate: the whole timeline on a virtual clock, with the store it writes;
 //   - run: the daemon sends every invitation to Postfix's smtp-sink over 4 connections (the
-//     time until the last one is handed over; skipped without smtp-sink);
+//     time until the last one is handed over; without smtp-sink, skipped under -short and
+//     failed otherwise, as testenv.Tool does);
 //   - status: `rsvpd status --json` on the store run leaves, every invitation sent (made
 //     first, untimed, when run did not go before it, as with -bench Scale/status).
 //
@@ -66,10 +67,7 @@ func BenchmarkScale(b *testing.B) {
 	db := filepath.Join(dir, "data", "rsvpd.db")
 	// send runs the daemon on a new store until every invitation is handed to smtp-sink.
 	send := func(b *testing.B) cost {
-		sink, err := exec.LookPath("smtp-sink")
-		if err != nil {
-			b.Skip("no smtp-sink (Postfix) on this machine")
-		}
+		sink := testenv.Tool(b, "smtp-sink", "apt-get install postfix")
 		if err := os.RemoveAll(filepath.Join(dir, "data")); err != nil {
 			b.Fatal(err)
 		}

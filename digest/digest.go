@@ -42,7 +42,8 @@ type Options struct {
 	Since, Now time.Time
 	// Final makes the final report after the deadline instead of the daily digest.
 	Final bool
-	// DeskURL is the staff desk's address, "" when there is none (web.public_url).
+	// DeskURL is the staff desk's address the letter Make renders links to, "" when there is
+	// none (web.public_url).
 	DeskURL string
 }
 
@@ -74,7 +75,7 @@ func read(tx *store.Tx, c *campaign.Campaign, o Options) (snapshot, error) {
 	loc := location(c)
 	b := &builder{tx: tx, c: c, loc: loc, since: since, now: now, report: rb.Report()}
 	d := &b.data
-	d.Date, d.Since, d.DeskURL = now.In(loc), inLoc(since, loc), o.DeskURL
+	d.Date, d.Since = now.In(loc), inLoc(since, loc)
 	b.meetings()
 	b.newAnswers(answerEvents)
 	b.lists()

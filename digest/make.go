@@ -46,7 +46,7 @@ func Make(tx *store.Tx, c *campaign.Campaign, l *letters.Letters, o Options) (Me
 	if o.Final {
 		kind = letters.KindFinalReport
 	}
-	if m.Letter, err = l.Render(kind, letters.Data{Digest: &s.data}); err != nil {
+	if m.Letter, err = l.Render(kind, letters.Data{Digest: &s.data, DeskURL: o.DeskURL}); err != nil {
 		return Message{}, fmt.Errorf("make digest: %w", err)
 	}
 	m.Data, m.History = s.data, s.history

@@ -19,9 +19,6 @@ type DigestData struct {
 	// holds only the first).
 	Review  []ReviewItem
 	ToCheck []ReviewItem
-	// DeskURL is the staff desk, where review items are decided and agreements confirmed;
-	// "" when the campaign has no desk on the web, and the letter says what to do in words.
-	DeskURL string
 	// NotSigned are the invitees without a confirmed agreement, the largest population first,
 	// at most a page of them; NotSignedMore counts those left out and their population.
 	NotSigned               []DigestUnsigned

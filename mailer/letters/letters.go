@@ -319,9 +319,6 @@ func (l *Letters) view(kind Kind, d Data, lang string) *letterView {
 		dg := *d.Digest
 		dg.Review = l.reasonsIn(lang, dg.Review)
 		dg.ToCheck = l.reasonsIn(lang, dg.ToCheck)
-		if dg.DeskURL == "" {
-			dg.DeskURL = d.DeskURL // the desk the letter to the staff links to, as every staff letter does
-		}
 		d.Digest = &dg
 	}
 	if d.SignIn != nil {

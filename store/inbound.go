@@ -186,7 +186,7 @@ func (s *Store) SetMailboxPosition(ctx context.Context, name string, p MailboxPo
 // row's Attempts are those begun before this one. A row whose reading was begun before and
 // never ended (Attempts > 0) is not counted here: its reader reads it alone, counting that
 // attempt with ChargeReading, so that a death in another message's reading is not charged to
-// it. A row that is not new is returned as it is, uncounted.
+// it. A row that is not new is returned with its id and status only, uncounted.
 func (s *Store) BeginInbound(ctx context.Context, id int64) (Inbound, error) {
 	var in Inbound
 	err := s.Tx(ctx, func(tx *Tx) error {
@@ -203,8 +203,11 @@ func (s *Store) BeginInbound(ctx context.Context, id int64) (Inbound, error) {
 // beginInbound reads a ledger row and, when it is new and its reading was never begun
 // unfinished, counts the attempt (BeginInbound).
 func (tx *Tx) beginInbound(id int64) (Inbound, error) {
+	if st, err := tx.InboundStatusOf(id); err != nil || st != InboundNew {
+		return Inbound{ID: id, Status: st}, err // handled: its message is not read again
+	}
 	in, err := tx.Inbound(id)
-	if err != nil || in.Status != InboundNew || in.Attempts > 0 {
+	if err != nil || in.Attempts > 0 {
 		return in, err
 	}
 	_, err = tx.tx.ExecContext(tx.ctx, `UPDATE inbound SET attempts = attempts + 1 WHERE id = ?`, id)
@@ -251,7 +254,7 @@ func (s *Store) EndReading(ctx context.Context, ids []int64) error {
 }
 
 // BeginInbounds is BeginInbound for several rows in one write (the messages of one fetch);
-// the rows come back in the order of ids. A row that is not new is returned as it is.
+// the rows come back in the order of ids. A row that is not new is returned with its id and status only.
 func (s *Store) BeginInbounds(ctx context.Context, ids []int64) ([]Inbound, error) {
 	out := make([]Inbound, len(ids))
 	err := s.Tx(ctx, func(tx *Tx) error {

@@ -367,10 +367,10 @@ func (rd *reader) promisesLater(crs []clauseRead) {
 // deltage", "håber at kunne"): a lean, which a promise to confirm later leaves open.
 var leanRe = wordsRe(`regner (jeg |vi |han |hun )?(egentlig |umiddelbart |også )?med at|forventer (jeg |vi |han |hun )?(umiddelbart |egentlig |også )?at|håber (jeg |vi )?(at|på at)|satser (jeg |vi )?på at|expect to|hope to`)
 
-// tentativeAttends: a reply that promises to come back ("men bekræfter senere", "og giver
-// besked, så snart jeg ved det") has not decided when its coming is only counted on ("Regner
-// med at kunne komme til Aalborg") or is the aim of what the writer tries ("Jeg prøver at få
-// flyttet et andet møde, så jeg kan komme til Vejle"): those clauses lean, they do not answer.
+// tentativeAttends: a reply that promises to come back ("men bekræfter senere") has not decided
+// when its coming is only counted on ("Regner med at kunne komme til Aalborg"), the aim of what
+// the writer tries ("Jeg prøver at få flyttet et møde, så jeg kan komme til Vejle") or waits on a
+// condition opening its sentence: those clauses lean, they do not answer.
 func tentativeAttends(crs []clauseRead, self *selfNames) {
 	promise := false
 	for i, cr := range crs {
@@ -378,11 +378,10 @@ func tentativeAttends(crs []clauseRead, self *selfNames) {
 		onlyIf := i+1 < len(crs) && (crs[i+1].cond || crs[i+1].lead == "hvis") && crs[i+1].sent == cr.sent
 		promise = promise || cr.st.promise && !onlyIf
 	}
-	condBefore := false // a condition opens the sentence of the clause at i, before it
+	condBefore := false // a condition opens the sentence before the clause at i
 	for i := range crs {
 		cr := &crs[i]
-		if i > 0 {
-			prev := crs[i-1]
+		if prev := crs[max(i-1, 0)]; i > 0 {
 			condBefore = prev.sent == cr.sent && (condBefore || prev.cond || prev.lead == "hvis" || prev.lead == "såfremt")
 		}
 		if cr.role != roleAttend {
@@ -392,12 +391,8 @@ func tentativeAttends(crs []clauseRead, self *selfNames) {
 			if unsettledAfter(crs, i, self) && reservationRe.MatchString(crs[i+1].lower) {
 				cr.role = roleHedged // "Jeg har sat kryds ved Vejle, men det er med forbehold"
 			}
-			continue
-		}
-		aim := i > 0 && cr.lead == "så" && crs[i-1].role == roleHedged && crs[i-1].sent == cr.sent
-		if aim || leanRe.MatchString(cr.lower) || unsettledAfter(crs, i, self) || condBefore {
-			// condBefore: "Hvis vejret tillader det og færgen sejler, kommer jeg til Vejle"
-			// beside "Jeg skriver endeligt tirsdag": the coming waits for the condition
+		} else if i > 0 && cr.lead == "så" && crs[i-1].role == roleHedged && crs[i-1].sent == cr.sent ||
+			leanRe.MatchString(cr.lower) || unsettledAfter(crs, i, self) || condBefore {
 			cr.role = roleHedged
 		}
 	}

@@ -42,9 +42,6 @@ type Options struct {
 	Since, Now time.Time
 	// Final makes the final report after the deadline instead of the daily digest.
 	Final bool
-	// DeskURL is the staff desk's address the letter Make renders links to, "" when there is
-	// none (web.public_url).
-	DeskURL string
 }
 
 // notSignedShown is how many of the invitees without a confirmed agreement a report lists by

@@ -228,10 +228,37 @@ func (tx *Tx) ReviewsPage(openOnly bool, after int64, limit int) ([]Review, int,
 	return tx.reviewsPage(where, limit, after)
 }
 
-// OpenReviewsPageOf is ReviewsPage of one invitee's open items, from the index of each
+// OpenReviewsPage lists up to limit open review items after the id after (0: from the first;
+// limit 0: all), oldest first, and counts the open items in all and those after after, both
+// in one pass over the index of open items: a page of them says which of how many it shows.
+func (tx *Tx) OpenReviewsPage(after int64, limit int) (items []Review, open, rest int, err error) {
+	return tx.openReviewsPage(`resolved_at = 0`, after, limit)
+}
+
+// OpenReviewsPageOf is OpenReviewsPage of one invitee's open items, from the index of each
 // invitee's open items: the page of an invitee's items reads none of another's.
-func (tx *Tx) OpenReviewsPageOf(code string, after int64, limit int) ([]Review, int, error) {
-	return tx.reviewsPage(` WHERE invitee = ? AND id > ? AND resolved_at = 0`, limit, code, after)
+func (tx *Tx) OpenReviewsPageOf(code string, after int64, limit int) (items []Review, open, rest int, err error) {
+	return tx.openReviewsPage(`invitee = ? AND resolved_at = 0`, after, limit, code)
+}
+
+// openReviewsPage lists up to limit (0: all) of the open items where says after the id after,
+// oldest first, and counts the items where says, in all and after after.
+func (tx *Tx) openReviewsPage(where string, after int64, limit int, args ...any) ([]Review, int, int, error) {
+	var open, rest int
+	err := tx.tx.QueryRowContext(tx.ctx, `SELECT COUNT(*), COALESCE(SUM(id > ?), 0) FROM reviews WHERE `+where,
+		append([]any{after}, args...)...).Scan(&open, &rest)
+	if err != nil {
+		return nil, 0, 0, fmt.Errorf("count open reviews: %w", err)
+	}
+	if rest == 0 {
+		return nil, open, 0, nil
+	}
+	q := `SELECT ` + reviewCols + ` FROM reviews WHERE ` + where + ` AND id > ? ORDER BY id`
+	if limit > 0 {
+		q += ` LIMIT ` + strconv.Itoa(limit)
+	}
+	items, err := tx.queryReviews(q, append(args, after)...)
+	return items, open, rest, err
 }
 
 // reviewsPage lists up to limit (0: all) of the items where says, oldest first, and counts

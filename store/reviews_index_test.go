@@ -78,29 +78,46 @@ func TestOpenReviewCounts(t *testing.T) {
 	}
 }
 
-// OpenReviewsPageOf pages through one invitee's open items, oldest first, counting those
-// after the page's start: no resolved item, none of another invitee (not one whose code begins
-// with the same digits).
-func TestOpenReviewsPageOf(t *testing.T) {
+// OpenReviewsPage and OpenReviewsPageOf page through the open items, every invitee's or one
+// invitee's, oldest first, counting them all and those after the page's start: no resolved
+// item, and for one invitee none of another (not one whose code begins with the same digits).
+func TestOpenReviewsPage(t *testing.T) {
 	s := openTemp(t)
 	addReviews(t, s, []string{"615", "6150", "615", "101", "615", "615", "615"}, nil)
 	resolve(t, s, 5)
 	for _, c := range []struct {
-		code  string
+		code  string // "*": every invitee's
 		after int64
 		limit int
-		want  string
+		want  string // the items, how many are open, how many after after
 	}{
-		{"615", 0, 2, "[1 3] 4"},
-		{"615", 3, 2, "[6 7] 2"},
-		{"615", 6, 2, "[7] 1"},
-		{"615", 0, 0, "[1 3 6 7] 4"},
-		{"6150", 0, 2, "[2] 1"},
-		{"147", 0, 2, "[] 0"},
+		{"615", 0, 2, "[1 3] 4 4"},
+		{"615", 3, 2, "[6 7] 4 2"},
+		{"615", 6, 2, "[7] 4 1"},
+		{"615", 7, 2, "[] 4 0"},
+		{"615", 0, 0, "[1 3 6 7] 4 4"},
+		{"6150", 0, 2, "[2] 1 1"},
+		{"147", 0, 2, "[] 0 0"},
+		{"*", 0, 3, "[1 2 3] 6 6"},
+		{"*", 3, 3, "[4 6 7] 6 3"},
+		{"*", 6, 3, "[7] 6 1"},
 	} {
-		got, err := idsAndCount(s, func(tx *Tx) ([]Review, int, error) { return tx.OpenReviewsPageOf(c.code, c.after, c.limit) })
-		if err != nil || got != c.want {
-			t.Errorf("OpenReviewsPageOf(%q, %d, %d) = %s, %v; want %s", c.code, c.after, c.limit, got, err, c.want)
+		var items []Review
+		var open, rest int
+		err := s.View(context.Background(), func(tx *Tx) (err error) {
+			if c.code == "*" {
+				items, open, rest, err = tx.OpenReviewsPage(c.after, c.limit)
+			} else {
+				items, open, rest, err = tx.OpenReviewsPageOf(c.code, c.after, c.limit)
+			}
+			return err
+		})
+		ids := []int64{}
+		for _, rv := range items {
+			ids = append(ids, rv.ID)
+		}
+		if got := fmt.Sprint(ids, open, rest); err != nil || got != c.want {
+			t.Errorf("open items of %q after %d, %d a page = %s, %v; want %s", c.code, c.after, c.limit, got, err, c.want)
 		}
 	}
 }
@@ -297,16 +314,4 @@ func idsOf(s *Store, query func(tx *Tx) ([]Review, error)) ([]int64, error) {
 		return err
 	})
 	return ids, err
-}
-
-// idsAndCount runs a query of review items with a count in a read transaction and writes the
-// items' ids and the count as "[1 3] 4".
-func idsAndCount(s *Store, query func(tx *Tx) ([]Review, int, error)) (string, error) {
-	var n int
-	ids, err := idsOf(s, func(tx *Tx) ([]Review, error) {
-		items, count, err := query(tx)
-		n = count
-		return items, err
-	})
-	return fmt.Sprint(ids, n), err
 }

@@ -228,36 +228,45 @@ func (tx *Tx) ReviewsPage(openOnly bool, after int64, limit int) ([]Review, int,
 	return tx.reviewsPage(where, limit, after)
 }
 
+// The queries of the pages of open items: every invitee's (openPage...) and one invitee's
+// (openPageOf...). Each counts the open items and those after a page's start in one pass over
+// an index of open items, and reads the page from the index of open ids, or of one invitee's
+// open items, from the page's start on: without statistics SQLite would take the index
+// (resolved_at, notified_at) for every invitee's page, and read and sort every open item.
+const (
+	openPageCount   = `SELECT COUNT(*), COALESCE(SUM(id > ?), 0) FROM reviews WHERE resolved_at = 0`
+	openPageList    = `SELECT ` + reviewCols + ` FROM reviews INDEXED BY reviews_open_id WHERE resolved_at = 0 AND id > ? ORDER BY id`
+	openPageOfCount = `SELECT COUNT(*), COALESCE(SUM(id > ?), 0) FROM reviews WHERE invitee = ? AND resolved_at = 0`
+	openPageOfList  = `SELECT ` + reviewCols + ` FROM reviews WHERE invitee = ? AND resolved_at = 0 AND id > ? ORDER BY id`
+)
+
 // OpenReviewsPage lists up to limit open review items after the id after (0: from the first;
-// limit 0: all), oldest first, and counts the open items in all and those after after, both
-// in one pass over the index of open items: a page of them says which of how many it shows.
+// limit 0: all), oldest first, and counts the open items in all and those after after: a page
+// of them says which of how many it shows.
 func (tx *Tx) OpenReviewsPage(after int64, limit int) (items []Review, open, rest int, err error) {
-	return tx.openReviewsPage(`resolved_at = 0`, after, limit)
+	return tx.openReviewsPage(openPageCount, openPageList, after, limit)
 }
 
 // OpenReviewsPageOf is OpenReviewsPage of one invitee's open items, from the index of each
 // invitee's open items: the page of an invitee's items reads none of another's.
 func (tx *Tx) OpenReviewsPageOf(code string, after int64, limit int) (items []Review, open, rest int, err error) {
-	return tx.openReviewsPage(`invitee = ? AND resolved_at = 0`, after, limit, code)
+	return tx.openReviewsPage(openPageOfCount, openPageOfList, after, limit, code)
 }
 
-// openReviewsPage lists up to limit (0: all) of the open items where says after the id after,
-// oldest first, and counts the items where says, in all and after after.
-func (tx *Tx) openReviewsPage(where string, after int64, limit int, args ...any) ([]Review, int, int, error) {
+// openReviewsPage counts the open items and those after after (count), and lists up to limit
+// (0: all) of those (list), oldest first.
+func (tx *Tx) openReviewsPage(count, list string, after int64, limit int, args ...any) ([]Review, int, int, error) {
 	var open, rest int
-	err := tx.tx.QueryRowContext(tx.ctx, `SELECT COUNT(*), COALESCE(SUM(id > ?), 0) FROM reviews WHERE `+where,
-		append([]any{after}, args...)...).Scan(&open, &rest)
-	if err != nil {
+	if err := tx.tx.QueryRowContext(tx.ctx, count, append([]any{after}, args...)...).Scan(&open, &rest); err != nil {
 		return nil, 0, 0, fmt.Errorf("count open reviews: %w", err)
 	}
 	if rest == 0 {
 		return nil, open, 0, nil
 	}
-	q := `SELECT ` + reviewCols + ` FROM reviews WHERE ` + where + ` AND id > ? ORDER BY id`
 	if limit > 0 {
-		q += ` LIMIT ` + strconv.Itoa(limit)
+		list += ` LIMIT ` + strconv.Itoa(limit)
 	}
-	items, err := tx.queryReviews(q, append(args, after)...)
+	items, err := tx.queryReviews(list, append(args, after)...)
 	return items, open, rest, err
 }
 

@@ -187,6 +187,30 @@ func TestOpenReviewsSplit(t *testing.T) {
 	}
 }
 
+// The pages of open items count them from an index of open items alone, and read a page from
+// its start on, without sorting every open item, in a store without statistics, as rsvpd
+// keeps it: SQLite would otherwise read every invitee's open items by (resolved_at,
+// notified_at) and sort them all for a page of fifty.
+func TestOpenReviewsPagePlans(t *testing.T) {
+	s := openTemp(t)
+	codes := make([]string, 2000)
+	for i := range codes {
+		codes[i] = fmt.Sprint(100 + i%100)
+	}
+	addReviews(t, s, codes, nil)
+	args := strings.NewReplacer("id > ?", "id > 10", "invitee = ?", "invitee = '615'")
+	for _, c := range []struct{ query, plan string }{
+		{openPageCount, "SEARCH reviews USING COVERING INDEX reviews_open (resolved_at=?)"},
+		{openPageList + " LIMIT 50", "SEARCH reviews USING INDEX reviews_open_id (id>?)"},
+		{openPageOfCount, "SEARCH reviews USING COVERING INDEX reviews_open_invitee (invitee=?)"},
+		{openPageOfList + " LIMIT 50", "SEARCH reviews USING INDEX reviews_open_invitee (invitee=? AND id>?)"},
+	} {
+		if p := queryPlan(t, s, args.Replace(c.query)); p != c.plan {
+			t.Errorf("%s\nplan: %s\nwant %s", c.query, p, c.plan)
+		}
+	}
+}
+
 // OpenReviewsSplit reads the open items once to count both parts, and each list from the
 // oldest open item on, without sorting every open one: in a store without statistics, as
 // rsvpd keeps it, SQLite would otherwise read the open items by (resolved_at, notified_at) and

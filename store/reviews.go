@@ -218,33 +218,32 @@ func (tx *Tx) OpenReviewsSplit(code campaign.ReasonCode, limit int) (ReasonSplit
 }
 
 // ReviewsPage lists up to limit review items after the id after (0: from the first; limit 0:
-// all), oldest first, and counts the items after after in all: every item from the table, or
-// the open ones from the index of open ids, from the page's start on.
-func (tx *Tx) ReviewsPage(openOnly bool, after int64, limit int) ([]Review, int, error) {
-	count, list := reviewsPageQueries(openOnly, limit)
-	var total int
-	if err := tx.tx.QueryRowContext(tx.ctx, count, after).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count reviews: %w", err)
+// all), oldest first, and says whether more follow: every item from the table, or the open
+// ones from the index of open ids, from the page's start on. It reads one item past the page
+// rather than count the items after it, which would read every open item's entry for a page
+// that shows no total.
+func (tx *Tx) ReviewsPage(openOnly bool, after int64, limit int) (items []Review, more bool, err error) {
+	if items, err = tx.queryReviews(reviewsPageQuery(openOnly, limit), after); err != nil {
+		return nil, false, err
 	}
-	if total == 0 {
-		return nil, 0, nil
+	if limit > 0 && len(items) > limit {
+		return items[:limit], true, nil
 	}
-	items, err := tx.queryReviews(list, after)
-	return items, total, err
+	return items, false, nil
 }
 
-// reviewsPageQueries are ReviewsPage's statements: the count of the items after a page's start
-// (the argument) and up to limit (0: all) of them, oldest first.
-func reviewsPageQueries(openOnly bool, limit int) (count, list string) {
-	where := ` WHERE id > ?`
+// reviewsPageQuery is ReviewsPage's statement: the items after a page's start (the argument),
+// oldest first, up to one more than limit (0: all).
+func reviewsPageQuery(openOnly bool, limit int) string {
+	q := `SELECT ` + reviewCols + ` FROM reviews WHERE id > ?`
 	if openOnly {
-		where = ` WHERE resolved_at = 0 AND id > ?`
+		q = `SELECT ` + reviewCols + ` FROM reviews WHERE resolved_at = 0 AND id > ?`
 	}
-	list = `SELECT ` + reviewCols + ` FROM reviews` + where + ` ORDER BY id`
+	q += ` ORDER BY id`
 	if limit > 0 {
-		list += ` LIMIT ` + strconv.Itoa(limit)
+		q += ` LIMIT ` + strconv.Itoa(limit+1)
 	}
-	return `SELECT COUNT(*) FROM reviews` + where, list
+	return q
 }
 
 // The queries of the pages of open items: every invitee's (openPage...) and one invitee's

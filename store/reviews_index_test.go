@@ -274,13 +274,13 @@ func BenchmarkReviewsPage(b *testing.B) {
 		b.Run(fmt.Sprintf("open=%v", openOnly), func(b *testing.B) {
 			for b.Loop() {
 				var items []Review
-				var total int
+				var more bool
 				err := s.View(context.Background(), func(tx *Tx) (err error) {
-					items, total, err = tx.ReviewsPage(openOnly, 0, 100)
+					items, more, err = tx.ReviewsPage(openOnly, 0, 100)
 					return err
 				})
-				if err != nil || len(items) != 100 || total != 20000 || items[0].ID != 1 {
-					b.Fatalf("a page of %d items of %d, %v; want 100 of 20,000 from the first", len(items), total, err)
+				if err != nil || len(items) != 100 || !more || items[0].ID != 1 {
+					b.Fatalf("a page of %d items (more follow: %v), %v; want 100 from the first, more following", len(items), more, err)
 				}
 			}
 		})

@@ -39,6 +39,9 @@ type Engine struct {
 	// pdfSums holds the SHA-256 of the agreement PDF rendered for an outbox row (by row id)
 	// until the row is sent and the sum logged.
 	pdfSums sync.Map
+	// composed holds what the letter of an outbox row says (store.SentLetter), by row id,
+	// from its rendering until the row is sent and it is kept (sent.go).
+	composed sync.Map
 	// live holds what Reload replaces while the daemon runs; onRead is told what each
 	// message read was (for metrics). Both in reload.go.
 	live   liveSettings

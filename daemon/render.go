@@ -196,12 +196,14 @@ func AgreementFileName(inv campaign.Invitee) string {
 }
 
 // Render composes the message of an outbox row (the sender's Renderer). The SHA-256 of an
-// agreement PDF it attaches is kept until the row is sent, for the event log.
+// agreement PDF it attaches is kept until the row is sent, for the event log, and so is what
+// the letter says, for the desk (sent.go).
 func (e *Engine) Render(ctx context.Context, row store.Outgoing) (*mail.Msg, error) {
 	o, err := e.ComposeRow(ctx, row)
 	if err != nil {
 		return nil, err
 	}
+	e.keep(row, o)
 	for _, a := range o.Attachments {
 		if a.ContentType == "application/pdf" {
 			e.pdfSums.Store(row.ID, agreement.Sum(a.Data))

@@ -84,8 +84,12 @@ func (e *Engine) Campaign() *campaign.Campaign { return e.c }
 // Store is the engine's store.
 func (e *Engine) Store() *store.Store { return e.st }
 
-// staffCode stands for the staff where an invitee code is expected (Message-IDs, keys).
+// staffCode stands for the staff where an invitee code is expected (Message-IDs, keys, the
+// outbox rows of the staff's letters).
 const staffCode = "staff"
+
+// StaffCode is the code the staff's letters are queued under in the outbox.
+const StaffCode = staffCode
 
 // organiserDomain is the domain of the campaign address.
 func (e *Engine) organiserDomain() string {

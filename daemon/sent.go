@@ -11,7 +11,7 @@ import (
 	"github.com/rsvpd/rsvpd/store"
 )
 
-// What a letter said is kept when it is sent (Render holds it until onSent writes it, in the
+// What a letter said is kept when it is sent (Render holds it until OnSent writes it, in the
 // transaction that marks the row sent), so that the desk shows letters as they went out.
 //
 // The staff's letters are written from the store as it stands when they are composed: a
@@ -149,7 +149,9 @@ func (e *Engine) SentLetter(ctx context.Context, row store.Outgoing) (ShownLette
 	if sent && fromStore(k) {
 		return ShownLetter{Source: LetterLost}, nil
 	}
-	o, err := e.ComposeRow(ctx, row)
+	cp := e.composer()
+	cp.textOnly = true
+	o, err := e.composeRow(ctx, row, cp)
 	if err != nil {
 		return ShownLetter{}, err
 	}

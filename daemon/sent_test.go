@@ -14,7 +14,7 @@ import (
 )
 
 // send renders an outbox row and marks it sent as the sender does: Render, then MarkSent and
-// onSent in one transaction.
+// OnSent in one transaction.
 func (f *fixture) send(t *testing.T, row store.Outgoing) {
 	t.Helper()
 	if _, err := f.e.Render(context.Background(), row); err != nil {
@@ -24,7 +24,7 @@ func (f *fixture) send(t *testing.T, row store.Outgoing) {
 		if err := tx.MarkSent(row.ID, f.clock.t); err != nil {
 			return err
 		}
-		return f.e.onSent(tx, row)
+		return f.e.OnSent(tx, row)
 	})
 }
 

@@ -94,3 +94,38 @@ func TestOnCommit(t *testing.T) {
 		t.Errorf("ran %d, want once, after the commit only", ran)
 	}
 }
+
+// An invitee's last activity is its own last answer (by mail, in the calendar or by a link),
+// not a letter rsvpd sent it, a staff decision, a bounce or an out-of-office reply.
+func TestLastActivityIsTheInviteesOwn(t *testing.T) {
+	s := openTemp(t)
+	day := func(d int) time.Time { return time.Date(2012, 2, d, 9, 0, 0, 0, time.UTC) }
+	events := []Event{
+		{At: day(7), Invitee: "101", Kind: "answer", Cause: "inbound:1", Detail: map[string]any{"class": "human"}},
+		{At: day(8), Invitee: "101", Kind: "answer", Cause: "inbound:2", Detail: map[string]any{"class": "auto_reply"}},
+		{At: day(9), Invitee: "101", Kind: "answer", Cause: "staff:review/1", Detail: map[string]any{"decision": "declined"}},
+		{At: day(20), Invitee: "101", Kind: "agreement_pdf", Cause: "outbox:agreement/101"},
+		{At: day(8), Invitee: "147", Kind: "answer", Cause: "inbound:3", Detail: map[string]any{"class": "calendar"}},
+		{At: day(10), Invitee: "147", Kind: "answer", Cause: "link:vejle", Detail: map[string]any{"class": "human"}},
+		{At: day(11), Invitee: "147", Kind: "held", Cause: "inbound:4", Detail: map[string]any{"class": "human"}},
+		{At: day(12), Invitee: "540", Kind: "answer", Cause: "inbound:5", Detail: map[string]any{"class": "bounce"}},
+		{At: day(20), Invitee: "540", Kind: "agreement_pdf", Cause: "outbox:agreement/540"},
+	}
+	var got map[string]time.Time
+	err := s.Tx(context.Background(), func(tx *Tx) error {
+		for _, e := range events {
+			if err := tx.Log(e); err != nil {
+				return err
+			}
+		}
+		var err error
+		got, err = tx.LastActivity()
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || !got["101"].Equal(day(7)) || !got["147"].Equal(day(11)) {
+		t.Errorf("last activity %v, want 101 on the 7th and 147 on the 11th, 540 none", got)
+	}
+}

@@ -52,7 +52,7 @@ func TestBrowserPages(t *testing.T) {
 		{"08-reviews", "/reviews", "Godkend forslaget"},
 		{"09-lists", "/lists", "Deltagerlister"},
 		{"10-list-vejle", "/lists/vejle", "Deltagere i Vejle"},
-		{"11-digests", "/digests", "Opsummeringer"},
+		{"11-digests", "/digests", "Rapporter"},
 		{"12-config", "/config", "campaign.deadline"},
 	}
 	for _, p := range pages {

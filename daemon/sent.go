@@ -17,8 +17,8 @@ import (
 // The staff's letters are written from the store as it stands when they are composed: a
 // digest composed again tells today's figures under the day it was sent. Their text is kept,
 // with the attachments that cannot be made again. A letter to an invitee is composed from its
-// outbox row and the campaign alone, so only its subject and a SHA-256 of subject and text are
-// kept: the desk composes it again and tells by the sum whether that is the letter sent.
+// outbox row and the campaign alone, so only a SHA-256 of its subject and text is kept: the
+// desk composes it again and tells by the sum whether that is the letter sent.
 
 // keepsText says whether a letter's text is kept: the staff's letters, but not the sign-in
 // link, which is a key to the desk.
@@ -43,9 +43,9 @@ func letterSum(subject, text string) []byte {
 // keep holds what a composed letter says until its row is sent.
 func (e *Engine) keep(row store.Outgoing, o letters.Outgoing) {
 	k := letters.Kind(row.Kind)
-	l := store.SentLetter{Outbox: row.ID, Subject: o.Subject, SHA256: letterSum(o.Subject, o.Text)}
+	l := store.SentLetter{Outbox: row.ID, SHA256: letterSum(o.Subject, o.Text)}
 	if keepsText(k) {
-		l.Text, l.HasText = o.Text, true
+		l.Subject, l.Text, l.HasText = o.Subject, o.Text, true
 	}
 	if fromStore(k) {
 		for _, a := range o.Attachments {

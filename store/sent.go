@@ -10,16 +10,15 @@ import (
 	"strings"
 )
 
-// SentLetter is what a letter said when it went out: its subject, the SHA-256 of subject and
-// text part, and for the letters whose text is kept (the staff's) the text part and the
+// SentLetter is what a letter said when it went out: the SHA-256 of its subject and text part,
+// and for the letters whose text is kept (the staff's) the subject, the text part and the
 // attachments that cannot be made again.
 type SentLetter struct {
-	Outbox  int64
-	Subject string
-	// Text is the text part as sent; HasText is false where only the sum is kept.
-	Text    string
-	HasText bool
-	SHA256  []byte
+	Outbox int64
+	SHA256 []byte
+	// Subject and Text are kept where HasText is set.
+	Subject, Text string
+	HasText       bool
 	// Attachments are the kept attachments: on reading, their names and sizes only
 	// (SentAttachment reads one's bytes).
 	Attachments []SentAttachment
@@ -39,12 +38,14 @@ type SentAttachment struct {
 // sent. A second record for the same row (a message sent again after a crash) replaces the
 // first.
 func (tx *Tx) RecordSent(l SentLetter) error {
-	var text any
-	if l.HasText {
-		text = l.Text
+	if _, err := tx.tx.ExecContext(tx.ctx, `UPDATE outbox SET sent_sha256 = ? WHERE id = ?`, l.SHA256, l.Outbox); err != nil {
+		return fmt.Errorf("keep the sum of message %d: %w", l.Outbox, err)
 	}
-	if _, err := tx.tx.ExecContext(tx.ctx, `INSERT OR REPLACE INTO sent_letters (outbox, subject, text, sha256)
-		VALUES (?,?,?,?)`, l.Outbox, l.Subject, text, l.SHA256); err != nil {
+	if !l.HasText {
+		return nil
+	}
+	if _, err := tx.tx.ExecContext(tx.ctx, `INSERT OR REPLACE INTO sent_letters (outbox, subject, text) VALUES (?,?,?)`,
+		l.Outbox, l.Subject, l.Text); err != nil {
 		return fmt.Errorf("keep the text of message %d: %w", l.Outbox, err)
 	}
 	if _, err := tx.tx.ExecContext(tx.ctx, `DELETE FROM sent_attachments WHERE outbox = ?`, l.Outbox); err != nil {
@@ -67,16 +68,19 @@ func (tx *Tx) RecordSent(l SentLetter) error {
 // ErrNotFound for a row sent before rsvpd kept letters, or not sent.
 func (tx *Tx) SentLetter(outbox int64) (SentLetter, error) {
 	l := SentLetter{Outbox: outbox}
-	var text sql.NullString
-	err := tx.tx.QueryRowContext(tx.ctx, `SELECT subject, text, sha256 FROM sent_letters WHERE outbox = ?`, outbox).
-		Scan(&l.Subject, &text, &l.SHA256)
+	var subject, text sql.NullString
+	err := tx.tx.QueryRowContext(tx.ctx, `SELECT o.sent_sha256, s.subject, s.text FROM outbox o
+		LEFT JOIN sent_letters s ON s.outbox = o.id WHERE o.id = ?`, outbox).Scan(&l.SHA256, &subject, &text)
+	if err == nil && l.SHA256 == nil && !text.Valid {
+		err = sql.ErrNoRows
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return l, fmt.Errorf("text of message %d: %w", outbox, ErrNotFound)
 	}
 	if err != nil {
 		return l, fmt.Errorf("read the text of message %d: %w", outbox, err)
 	}
-	l.Text, l.HasText = text.String, text.Valid
+	l.Subject, l.Text, l.HasText = subject.String, text.String, text.Valid
 	rows, err := tx.tx.QueryContext(tx.ctx, `SELECT n, name, content_type, inline, size FROM sent_attachments
 		WHERE outbox = ? ORDER BY n`, outbox)
 	if err != nil {
@@ -93,8 +97,8 @@ func (tx *Tx) SentLetter(outbox int64) (SentLetter, error) {
 	return l, rows.Err()
 }
 
-// SentSubjects reads the kept subjects of outbox rows, by row id; rows without a record are
-// missing from the map.
+// SentSubjects reads the kept subjects of outbox rows, by row id; rows whose text is not kept
+// are missing from the map.
 func (tx *Tx) SentSubjects(ids []int64) (map[int64]string, error) {
 	out := map[int64]string{}
 	if len(ids) == 0 {

@@ -59,6 +59,7 @@ func TestSentLetterKeepsTextAndAttachments(t *testing.T) {
 		t.Fatal(err)
 	}
 	if l.Subject != "Dagsoversigt 7. februar 2012" || l.Text != "0 bekræftede aftaler" || !l.HasText || len(l.Attachments) != 2 ||
+		string(l.SHA256) != "\x02" ||
 		!l.Attachments[0].Inline || l.Attachments[1].Size != len(csv) {
 		t.Errorf("kept letter %+v", l)
 	}

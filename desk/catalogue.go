@@ -165,7 +165,6 @@ var catalogue = map[string]map[string]string{
 	"inv_nothing":                 {"da": "Intet endnu.", "en": "Nothing yet."},
 	"inv_open_reviews":            {"da": "%d åbne sager om denne kommune", "en": "%d open items about this invitee"},
 	"inv_open_review":             {"da": "1 åben sag om denne kommune", "en": "1 open item about this invitee"},
-	"inv_show_letter":             {"da": "Vis brevet", "en": "Show the letter"},
 	"inv_waiting":                 {"da": "Breve, der venter på at blive sendt", "en": "Letters waiting to be sent"},
 	"inv_queued":                  {"da": "lagt i kø", "en": "queued"},
 	"inv_attempts":                {"da": "forsøg", "en": "attempts"},

@@ -3,6 +3,8 @@ package desk
 import (
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/rsvpd/rsvpd/store"
 )
@@ -35,9 +37,9 @@ func (s *Server) eventText(e store.Event, before registration) string {
 	case "resolved":
 		text = s.t("ev_resolved", s.resolutionText(str("resolution")))
 	case "failed":
-		text = s.t("ev_failed", s.t("letter_"+str("kind")), str("to"), str("reason"))
+		text = s.t("ev_failed", lowerFirst(s.t("letter_"+str("kind"))), str("to"), str("reason"))
 	case "job_skipped":
-		text = s.t("ev_job_skipped", s.t("letter_"+jobKind(e.Cause)), s.skipReason(str("reason")))
+		text = s.t("ev_job_skipped", lowerFirst(s.t("letter_"+jobKind(e.Cause))), s.skipReason(str("reason")))
 	default:
 		text = s.t("evk_" + e.Kind)
 	}
@@ -127,7 +129,9 @@ func (s *Server) resolutionText(res string) string {
 		case main == "agreement confirmed":
 			text = s.t("res_agreement")
 		case strings.HasPrefix(main, "attend "):
-			text = s.t("res_attend", s.recordedAnswer(main))
+			head, n, _ := strings.Cut(strings.TrimPrefix(main, "attend "), ", ")
+			people, _ := strconv.Atoi(n)
+			text = s.t("res_attend", s.meetingCity(head), s.people(max(people, 1)))
 		default:
 			return res
 		}
@@ -158,6 +162,12 @@ func (s *Server) recordedAnswer(a string) string {
 		return s.t("aw_question")
 	}
 	return a
+}
+
+// lowerFirst writes a label after a colon, where Danish starts with a small letter.
+func lowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToLower(r)) + s[n:]
 }
 
 func intOf(v any) int {

@@ -187,7 +187,7 @@ func TestInviteeLettersOpen(t *testing.T) {
 		`<summary><strong>Mail sendt</strong> Svar fra en medarbejder`,
 		"Der er plads til jer alle tre i Aalborg.",
 		"Invitation til dialogmøde om det nye fælles bibliotekssystem",
-		"Besvaret af en medarbejder og lukket",
+		"besvaret af en medarbejder og lukket",
 	} {
 		if !strings.Contains(r.body, want) {
 			t.Errorf("the page of 607 lacks %q", want)

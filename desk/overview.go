@@ -19,6 +19,7 @@ type snapshot struct {
 	openCount int
 	firstOpen time.Time // when the first open item was opened
 	activity  map[string]time.Time
+	reasons   map[campaign.ReasonCode]int // the open items by reason, for the overview's kinds
 }
 
 func (s *Server) snapshot(ctx context.Context, perInvitee bool) (snapshot, error) {
@@ -32,7 +33,11 @@ func (s *Server) snapshot(ctx context.Context, perInvitee bool) (snapshot, error
 		for _, st := range states {
 			sn.states[st.Code] = st
 		}
-		if sn.openCount, sn.firstOpen, err = tx.OpenReviewStats(); err != nil || !perInvitee {
+		if sn.openCount, sn.firstOpen, err = tx.OpenReviewStats(); err != nil {
+			return err
+		}
+		if !perInvitee {
+			sn.reasons, err = tx.OpenReviewReasons("")
 			return err
 		}
 		sn.activity, err = tx.LastActivity()
@@ -67,6 +72,7 @@ type overviewData struct {
 	DeadlinePassed                        bool
 	OpenReviews                           int
 	OldestReview                          time.Duration
+	ReviewKinds                           []kindCount // the open items of each kind that has some
 }
 
 // goAhead is the threshold on confirmed agreements and what is still needed to reach it.
@@ -119,6 +125,7 @@ func (s *Server) overviewOf(sn snapshot) overviewData {
 	if sn.openCount > 0 {
 		d.OldestReview = now.Sub(sn.firstOpen)
 	}
+	d.ReviewKinds = kindCounts(sn.reasons, reviewsView{})
 	return d
 }
 

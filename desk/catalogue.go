@@ -94,6 +94,7 @@ var catalogue = map[string]map[string]string{
 	"ov_oldest":             {"da": "Den ældste er %s gammel.", "en": "The oldest is %s old."},
 	"ov_no_reviews":         {"da": "Ingen sager venter.", "en": "Nothing is waiting."},
 	"age_minutes":           {"da": "%d min.", "en": "%d min"},
+	"age_hour":              {"da": "1 time", "en": "1 hour"},
 	"age_hours":             {"da": "%d timer", "en": "%d hours"},
 	"age_days":              {"da": "%d dage", "en": "%d days"},
 

@@ -187,6 +187,8 @@ func (f formatter) age(d time.Duration) string {
 	switch {
 	case d < time.Hour:
 		return f.t("age_minutes", max(0, int(d.Minutes())))
+	case d < 2*time.Hour:
+		return f.t("age_hour")
 	case d < 48*time.Hour:
 		return f.t("age_hours", int(d.Hours()))
 	}

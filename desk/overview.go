@@ -19,7 +19,6 @@ type snapshot struct {
 	openCount int
 	firstOpen time.Time // when the first open item was opened
 	activity  map[string]time.Time
-	reasons   map[campaign.ReasonCode]int // the open items by reason, for the overview's kinds
 }
 
 func (s *Server) snapshot(ctx context.Context, perInvitee bool) (snapshot, error) {
@@ -33,11 +32,7 @@ func (s *Server) snapshot(ctx context.Context, perInvitee bool) (snapshot, error
 		for _, st := range states {
 			sn.states[st.Code] = st
 		}
-		if sn.openCount, sn.firstOpen, err = tx.OpenReviewStats(); err != nil {
-			return err
-		}
-		if !perInvitee {
-			sn.reasons, err = tx.OpenReviewReasons("")
+		if sn.openCount, sn.firstOpen, err = tx.OpenReviewStats(); err != nil || !perInvitee {
 			return err
 		}
 		sn.activity, err = tx.LastActivity()
@@ -87,11 +82,20 @@ type goAhead struct {
 
 func (s *Server) overview(w http.ResponseWriter, r *http.Request, v *visit) {
 	sn, err := s.snapshot(r.Context(), false)
+	var reasons map[campaign.ReasonCode]int
+	if err == nil {
+		err = s.st.View(r.Context(), func(tx *store.Tx) (err error) {
+			reasons, err = tx.OpenReviewReasons("")
+			return err
+		})
+	}
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "overview", v, s.overviewOf(sn))
+	d := s.overviewOf(sn)
+	d.ReviewKinds = kindCounts(reasons, reviewsView{})
+	s.render(w, r, http.StatusOK, "overview", v, d)
 }
 
 // overviewOf counts the campaign with status.Report, as the participant lists and the digest
@@ -125,7 +129,6 @@ func (s *Server) overviewOf(sn snapshot) overviewData {
 	if sn.openCount > 0 {
 		d.OldestReview = now.Sub(sn.firstOpen)
 	}
-	d.ReviewKinds = kindCounts(sn.reasons, reviewsView{})
 	return d
 }
 

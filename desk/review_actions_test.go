@@ -235,3 +235,27 @@ func TestReviewOutcome(t *testing.T) {
 		t.Errorf("%s is %+v, want attending Vejle with 2 and a confirmation queued", inv.Name, st)
 	}
 }
+
+// An item from an unknown sender names no invitee: settling it for the invitee the staff
+// chose says what happened to that invitee, and to whom the letters went.
+func TestReviewOutcomeUnknownSender(t *testing.T) {
+	f := newFixture(t)
+	f.populate(t)
+	c := f.signIn(t)
+	unknown := f.itemsOf(t, "")
+	if len(unknown) != 1 || unknown[0].Why.Code != campaign.ReasonUnknownSender {
+		t.Fatalf("the fixture's unknown sender: %+v", unknown)
+	}
+	inv := f.c.Invitees[85]
+	page := c.get("/reviews")
+	r := c.post(fmt.Sprintf("/reviews/%d", unknown[0].ID), url.Values{"csrf": {csrf(t, page.body)}, "action": {"attend"},
+		"invitee": {inv.Code}, "meeting": {"roskilde"}, "headcount": {"3"}})
+	back := fmt.Sprintf("/reviews?done=%d&for=%s#done", unknown[0].ID, inv.Code)
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != back {
+		t.Fatalf("settling the unknown sender's item for %s: %d to %q, want %q", inv.Name, r.status, r.header.Get("Location"), back)
+	}
+	want := fmt.Sprintf("%s er tilmeldt mødet i Roskilde med 3 deltagere. Bekræftelsen med kalenderinvitation sendes til %s.", inv.Name, inv.Email)
+	if page = c.get(back); !strings.Contains(page.body, want) {
+		t.Errorf("the page does not say %q", want)
+	}
+}

@@ -47,14 +47,15 @@ const reviewsPerPage = 50
 // reviewPage is one page of the open items: From-To of Total, the oldest first; Next is the
 // id after which the next page starts (0: this is the last), First says a page came before.
 // Kinds counts the open items of each kind (of the invitee's, when the view is of one), All
-// every open item of the view's invitee or of all.
+// every open item of the view's invitee or of all. Open is every invitee's open items, for
+// the menu: All when the page shows every invitee's.
 type reviewPage struct {
 	Rows            []reviewRow
 	From, To, Total int
 	Next            int64
 	First           bool
 	Kinds           []kindCount
-	All             int
+	All, Open       int
 }
 
 // reviewsView is which open items the page of review items shows: those of one invitee (Of;
@@ -146,20 +147,17 @@ func (s *Server) readReviews(ctx context.Context, v reviewsView) (reviewPage, er
 		}
 		var items []store.Review
 		var rest int
-		if k, ok := kindNamed(v.Kind); ok {
+		switch k, ok := kindNamed(v.Kind); {
+		case ok:
 			items, pg.Total, rest, err = tx.OpenReviewsPageByReason(k.filter(v.Of.Code), v.After, reviewsPerPage)
-		} else if v.Of.Code == "" {
-			if pg.Total, err = tx.OpenReviewCount(); err != nil {
-				return err
-			}
-			items, rest, err = tx.ReviewsPage(true, v.After, reviewsPerPage)
-		} else {
-			var counts map[string]int
-			if counts, err = tx.OpenReviewCounts([]string{v.Of.Code}); err != nil {
-				return err
-			}
-			pg.Total = counts[v.Of.Code]
-			items, rest, err = tx.OpenReviewsPageOf(v.Of.Code, v.After, reviewsPerPage)
+		case v.Of.Code == "":
+			items, pg.Total, rest, err = tx.OpenReviewsPage(v.After, reviewsPerPage)
+		default:
+			items, pg.Total, rest, err = tx.OpenReviewsPageOf(v.Of.Code, v.After, reviewsPerPage)
+		}
+		pg.Open = pg.All
+		if err == nil && v.Of.Code != "" {
+			pg.Open, err = tx.OpenReviewCount()
 		}
 		if err != nil {
 			return err
@@ -254,7 +252,7 @@ func (s *Server) renderReviews(w http.ResponseWriter, r *http.Request, v *visit,
 		s.internal(w, r, err)
 		return
 	}
-	s.render(w, r, status, "reviews", v, map[string]any{"Rows": pg.Rows, "Page": pg, "View": view, "Meetings": s.c.Meetings,
+	s.render(w, r, status, "reviews", v, pg.Open, map[string]any{"Rows": pg.Rows, "Page": pg, "View": view, "Meetings": s.c.Meetings,
 		"Invitees": s.c.Invitees, "Error": e, "Notice": n, "Max": s.c.Companions.MaxHeadcount()})
 }
 

@@ -259,3 +259,24 @@ func TestReviewOutcomeUnknownSender(t *testing.T) {
 		t.Errorf("the page does not say %q", want)
 	}
 }
+
+// Answering an item in words says the answer is on its way, to whom, and whether the item
+// was closed with it or is still open.
+func TestReviewOutcomeAnswer(t *testing.T) {
+	f := newFixture(t)
+	f.populate(t)
+	c := f.signIn(t)
+	inv := f.c.Invitees[80]
+	for _, close := range []string{"1", ""} {
+		rv := f.itemOf(t, inv, "Ringer I mig op? Jeg er i tvivl om datoen "+close+".")
+		page := c.get("/reviews")
+		r := c.post(fmt.Sprintf("/reviews/%d/answer", rv.ID), url.Values{"csrf": {csrf(t, page.body)}, "text": {"Ja, vi ringer i morgen."}, "close": {close}})
+		want := fmt.Sprintf("Sag %d er afgjort. Den er lukket uden ændringer. Dit svar sendes til %s.", rv.ID, inv.Email)
+		if close == "" {
+			want = fmt.Sprintf("Sag %d er stadig åben. Dit svar sendes til %s.", rv.ID, inv.Email)
+		}
+		if page = c.get(r.header.Get("Location")); r.status != http.StatusSeeOther || !strings.Contains(page.body, want) {
+			t.Errorf("answering item %d (close %q): %d, the page does not say %q", rv.ID, close, r.status, want)
+		}
+	}
+}

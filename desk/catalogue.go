@@ -112,7 +112,7 @@ var catalogue = map[string]map[string]string{
 
 	// Invitees.
 	"f_search":               {"da": "Søg", "en": "Search"},
-	"f_search_hint":          {"da": "kommune, kode, navn eller mail", "en": "name, code, person or e-mail"},
+	"f_search_hint":          {"da": "kommune, kode, navn, mail eller adresse", "en": "name, code, person, e-mail or address"},
 	"f_state":                {"da": "Status", "en": "State"},
 	"f_meeting":              {"da": "Møde", "en": "Meeting"},
 	"f_region":               {"da": "Region", "en": "Region"},

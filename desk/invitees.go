@@ -54,6 +54,7 @@ func (s *Server) rowView(row inviteeRow) rowView {
 // filter is the list's query: search, state, meeting, region and order.
 type filter struct {
 	Q, State, Meeting, Region, Sort string
+	folded                          string // Q as searches compare it (search.go)
 }
 
 // The states the list filters by: the RSVP states, mail that does not arrive, and where the
@@ -96,7 +97,9 @@ func paginate(total int, page string) pages {
 	return p
 }
 
-func (f filter) match(row inviteeRow) bool {
+// match reports whether an invitee in its state matches the filter; text is the invitee's
+// folded text for the search.
+func (f filter) match(row inviteeRow, text string) bool {
 	st := row.St
 	switch f.State {
 	case "":
@@ -127,19 +130,17 @@ func (f filter) match(row inviteeRow) bool {
 	if f.Region != "" && row.Inv.Region != f.Region {
 		return false
 	}
-	if q := strings.ToLower(strings.TrimSpace(f.Q)); q != "" {
-		hay := strings.ToLower(strings.Join([]string{row.Inv.Code, row.Inv.Name, row.Inv.FormalName,
-			row.Inv.Email, row.Inv.Contact}, " "))
-		if !strings.Contains(hay, q) {
-			return false
-		}
-	}
-	return true
+	return f.folded == "" || strings.Contains(text, f.folded)
 }
 
 func (s *Server) invitees(w http.ResponseWriter, r *http.Request, v *visit) {
 	q := r.URL.Query()
-	f := filter{Q: q.Get("q"), State: q.Get("state"), Meeting: q.Get("meeting"), Region: q.Get("region"), Sort: q.Get("sort")}
+	f := filter{Q: cutQuery(q.Get("q")), State: q.Get("state"), Meeting: q.Get("meeting"), Region: q.Get("region"), Sort: q.Get("sort")}
+	f.folded = fold(f.Q)
+	var texts []string
+	if f.folded != "" {
+		texts = s.searchTexts()
+	}
 	sn, err := s.snapshot(r.Context(), true)
 	if err != nil {
 		s.internal(w, r, err)
@@ -147,12 +148,16 @@ func (s *Server) invitees(w http.ResponseWriter, r *http.Request, v *visit) {
 	}
 	var rows []inviteeRow
 	regions := map[string]bool{}
-	for _, inv := range s.c.Invitees {
+	for i, inv := range s.c.Invitees {
 		if inv.Region != "" {
 			regions[inv.Region] = true
 		}
 		row := inviteeRow{Inv: inv, St: sn.state(inv.Code), Activity: sn.activity[inv.Code]}
-		if f.match(row) {
+		text := ""
+		if texts != nil {
+			text = texts[i]
+		}
+		if f.match(row, text) {
 			rows = append(rows, row)
 		}
 	}

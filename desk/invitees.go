@@ -167,7 +167,7 @@ func (s *Server) invitees(w http.ResponseWriter, r *http.Request, v *visit) {
 	case "activity":
 		slices.SortStableFunc(rows, func(a, b inviteeRow) int { return b.Activity.Compare(a.Activity) })
 	case "name":
-		slices.SortStableFunc(rows, func(a, b inviteeRow) int { return strings.Compare(a.Inv.Name, b.Inv.Name) })
+		campaign.SortByName(s.lang, rows, func(r inviteeRow) string { return r.Inv.Name })
 	}
 	var regionList []string
 	for r := range regions {

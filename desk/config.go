@@ -46,7 +46,8 @@ func (s *Server) config(w http.ResponseWriter, r *http.Request, v *visit) {
 	cfg := s.e.Config()
 	sections := []section{s.campaignSection(cfg), s.meetingsSection(), s.scheduleSection(), s.mailSection(cfg),
 		s.shellSection(cfg, listening(r))}
-	s.render(w, r, http.StatusOK, "config", v, map[string]any{"Sections": sections, "Zone": s.c.Location.String()})
+	s.render(w, r, http.StatusOK, "config", v, s.openCount(r.Context()),
+		map[string]any{"Sections": sections, "Zone": s.c.Location.String()})
 }
 
 // listening is the address the request came in on: where the desk really listens, whatever

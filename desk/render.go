@@ -202,13 +202,6 @@ func (s *Server) people(n int) string           { return s.f().people(n) }
 func (s *Server) percent(v float64) string      { return s.f().percent(v) }
 func (s *Server) longDate(t time.Time) string   { return s.f().longDate(t.In(s.c.Location)) }
 func (s *Server) dateTime(t time.Time) string   { return s.f().dateTime(t.In(s.c.Location)) }
-func (s *Server) clock(t time.Time) string {
-	t = t.In(s.c.Location)
-	if s.lang == "en" {
-		return campaign.FormatTimeEn(t)
-	}
-	return campaign.FormatTimeDa(t)
-}
 
 // render writes a page: to a buffer first, so that a template error becomes a clean 500. A
 // staff page (v not nil) shows open, the open review items the page counted in its own read

@@ -271,7 +271,6 @@ var catalogue = map[string]map[string]string{
 	"done_letter_decline_ack":     {"da": "kvitteringen for afbuddet", "en": "the acknowledgement of the decline"},
 	"done_letter_cancel_ack":      {"da": "kvitteringen for afmeldingen med aflysning af kalenderaftalen", "en": "the acknowledgement of the cancellation, with the calendar entry cancelled"},
 	"done_letter_staff_answer":    {"da": "dit svar", "en": "your answer"},
-	"and":                         {"da": "og", "en": "and"},
 	"sugg_attend":                 {"da": "tilmeld %s, %s", "en": "register for %s, %s"},
 	"sugg_decline":                {"da": "registrér afbud", "en": "record a decline"},
 	"sugg_agreement":              {"da": "aftalen er modtaget", "en": "the agreement is returned"},

@@ -95,19 +95,11 @@ func (s *Server) lettersWords(rows []store.Outgoing) string {
 	if sent {
 		key = "done_sent"
 	}
-	out := s.t(key, upperFirst(s.listWords(names)), to)
+	out := s.t(key, upperFirst(s.f().and(names)), to)
 	if len(copies) > 0 {
-		out += " " + s.t("done_copy", s.listWords(copies))
+		out += " " + s.t("done_copy", s.f().and(copies))
 	}
 	return out
-}
-
-// listWords joins words as a sentence lists them: "a, b og c".
-func (s *Server) listWords(words []string) string {
-	if len(words) < 2 {
-		return strings.Join(words, "")
-	}
-	return strings.Join(words[:len(words)-1], ", ") + " " + s.t("and") + " " + words[len(words)-1]
 }
 
 func upperFirst(s string) string {

@@ -50,6 +50,7 @@ func (s *Server) digests(w http.ResponseWriter, r *http.Request, v *visit) {
 	before, _ := strconv.ParseInt(q.Get("before"), 10, 64)
 	var rows []store.Outgoing
 	var subjects map[int64]string
+	var open int
 	err := s.st.View(r.Context(), func(tx *store.Tx) (err error) {
 		if rows, err = tx.SentRows(daemon.StaffCode, kinds, before, staffPerPage); err != nil {
 			return err
@@ -58,7 +59,10 @@ func (s *Server) digests(w http.ResponseWriter, r *http.Request, v *visit) {
 		for i, o := range rows {
 			ids[i] = o.ID
 		}
-		subjects, err = tx.SentSubjects(ids)
+		if subjects, err = tx.SentSubjects(ids); err != nil {
+			return err
+		}
+		open, err = tx.OpenReviewCount()
 		return err
 	})
 	if err != nil {
@@ -70,7 +74,7 @@ func (s *Server) digests(w http.ResponseWriter, r *http.Request, v *visit) {
 	if len(rows) == staffPerPage {
 		older = rows[len(rows)-1].ID
 	}
-	s.render(w, r, http.StatusOK, "digests", v, map[string]any{"Letters": list, "Kinds": staffKinds, "Kind": kind,
+	s.render(w, r, http.StatusOK, "digests", v, open, map[string]any{"Letters": list, "Kinds": staffKinds, "Kind": kind,
 		"Older": older, "Newest": before > 0})
 }
 
@@ -99,21 +103,26 @@ func groupLetters(rows []store.Outgoing, subjects map[int64]string) []staffLette
 	return out
 }
 
-// staffRow reads the outbox row of a letter to the staff named by the path's id.
-func (s *Server) staffRow(w http.ResponseWriter, r *http.Request) (store.Outgoing, bool) {
+// staffRow reads the outbox row of a letter to the staff named by the path's id, and the
+// number of open review items for the menu.
+func (s *Server) staffRow(w http.ResponseWriter, r *http.Request) (store.Outgoing, int, bool) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	var row store.Outgoing
+	var open int
 	if err == nil {
 		err = s.st.View(r.Context(), func(tx *store.Tx) (err error) {
-			row, err = tx.OutgoingByID(id)
+			if row, err = tx.OutgoingByID(id); err != nil {
+				return err
+			}
+			open, err = tx.OpenReviewCount()
 			return err
 		})
 	}
 	if err != nil || row.Invitee != daemon.StaffCode || !staffKind(row.Kind) {
 		s.fail(w, r, http.StatusNotFound, "err_not_found")
-		return row, false
+		return row, 0, false
 	}
-	return row, true
+	return row, open, true
 }
 
 // digest shows one letter to the staff as it was sent: its text and attachments as kept when
@@ -121,7 +130,7 @@ func (s *Server) staffRow(w http.ResponseWriter, r *http.Request) (store.Outgoin
 // the same letter (a notice of new items); a digest, written from the figures of its day, is
 // then not shown rather than shown with today's.
 func (s *Server) digest(w http.ResponseWriter, r *http.Request, v *visit) {
-	row, ok := s.staffRow(w, r)
+	row, open, ok := s.staffRow(w, r)
 	if !ok {
 		return
 	}
@@ -130,13 +139,13 @@ func (s *Server) digest(w http.ResponseWriter, r *http.Request, v *visit) {
 		s.internal(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "digest", v, map[string]any{"Row": row, "L": l, "Note": s.letterNote(l.Source)})
+	s.render(w, r, http.StatusOK, "digest", v, open, map[string]any{"Row": row, "L": l, "Note": s.letterNote(l.Source)})
 }
 
 // digestFile serves a kept attachment of a letter to the staff: the chart shown in the page,
 // anything else (the CSV) as a download under the name it was sent with.
 func (s *Server) digestFile(w http.ResponseWriter, r *http.Request, v *visit) {
-	row, ok := s.staffRow(w, r)
+	row, _, ok := s.staffRow(w, r)
 	if !ok {
 		return
 	}

@@ -2,7 +2,6 @@ package desk
 
 import (
 	"cmp"
-	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -51,6 +50,7 @@ func (s *Server) rowView(row inviteeRow) rowView {
 // filter is the list's query: search, state, meeting, region and order.
 type filter struct {
 	Q, State, Meeting, Region, Sort string
+	folded                          string // Q as searches compare it (search.go)
 }
 
 // The states the list filters by: the RSVP states, mail that does not arrive, and where the
@@ -93,7 +93,9 @@ func paginate(total int, page string) pages {
 	return p
 }
 
-func (f filter) match(row inviteeRow) bool {
+// match reports whether an invitee in its state matches the filter; text is the invitee's
+// folded text for the search.
+func (f filter) match(row inviteeRow, text string) bool {
 	st := row.St
 	switch f.State {
 	case "":
@@ -124,32 +126,72 @@ func (f filter) match(row inviteeRow) bool {
 	if f.Region != "" && row.Inv.Region != f.Region {
 		return false
 	}
-	if q := strings.ToLower(strings.TrimSpace(f.Q)); q != "" {
-		hay := strings.ToLower(strings.Join([]string{row.Inv.Code, row.Inv.Name, row.Inv.FormalName,
-			row.Inv.Email, row.Inv.Contact}, " "))
-		if !strings.Contains(hay, q) {
-			return false
-		}
-	}
-	return true
+	return f.folded == "" || strings.Contains(text, f.folded)
 }
 
 func (s *Server) invitees(w http.ResponseWriter, r *http.Request, v *visit) {
 	q := r.URL.Query()
-	f := filter{Q: q.Get("q"), State: q.Get("state"), Meeting: q.Get("meeting"), Region: q.Get("region"), Sort: q.Get("sort")}
-	sn, err := s.snapshot(r.Context(), true)
+	f := filter{Q: cutQuery(q.Get("q")), State: q.Get("state"), Meeting: q.Get("meeting"), Region: q.Get("region"), Sort: q.Get("sort")}
+	f.folded = fold(f.Q)
+	var l inviteeList
+	err := s.st.View(r.Context(), func(tx *store.Tx) error {
+		sn, err := readSnapshot(tx, true)
+		if err != nil {
+			return err
+		}
+		l = s.listOf(sn, f, q.Get("page"))
+		// The list neither filters nor sorts by the open items, so only the page's are counted.
+		codes := make([]string, len(l.shown))
+		for i, row := range l.shown {
+			codes[i] = row.Inv.Code
+		}
+		reviews, err := tx.OpenReviewCounts(codes)
+		for i := range l.shown {
+			l.shown[i].Reviews = reviews[l.shown[i].Inv.Code]
+		}
+		return err
+	})
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
+	views := make([]rowView, 0, len(l.shown))
+	for _, row := range l.shown {
+		views = append(views, s.rowView(row))
+	}
+	s.render(w, r, http.StatusOK, "invitees", v, l.open, map[string]any{"Rows": views, "F": f, "States": filterStates,
+		"Regions": l.regions, "Meetings": s.c.Meetings, "Total": len(s.c.Invitees), "Matches": l.matches, "Page": l.page,
+		"Query": f.query()})
+}
+
+// inviteeList is a page of the list of invitees: the rows shown, the regions to filter by,
+// how many invitees match the filter, and how many review items are open in all.
+type inviteeList struct {
+	shown   []inviteeRow
+	regions []string
+	matches int
+	page    pages
+	open    int
+}
+
+// listOf filters and sorts the invitees as f asks and cuts out the page.
+func (s *Server) listOf(sn snapshot, f filter, page string) inviteeList {
 	var rows []inviteeRow
 	regions := map[string]bool{}
-	for _, inv := range s.c.Invitees {
+	var texts []string
+	if f.folded != "" {
+		texts = s.searchTexts()
+	}
+	for i, inv := range s.c.Invitees {
 		if inv.Region != "" {
 			regions[inv.Region] = true
 		}
 		row := inviteeRow{Inv: inv, St: sn.state(inv.Code), Activity: sn.activity[inv.Code]}
-		if f.match(row) {
+		text := ""
+		if texts != nil {
+			text = texts[i]
+		}
+		if f.match(row, text) {
 			rows = append(rows, row)
 		}
 	}
@@ -159,41 +201,13 @@ func (s *Server) invitees(w http.ResponseWriter, r *http.Request, v *visit) {
 	case "activity":
 		slices.SortStableFunc(rows, func(a, b inviteeRow) int { return b.Activity.Compare(a.Activity) })
 	case "name":
-		slices.SortStableFunc(rows, func(a, b inviteeRow) int { return strings.Compare(a.Inv.Name, b.Inv.Name) })
+		campaign.SortByName(s.lang, rows, func(r inviteeRow) string { return r.Inv.Name })
 	}
 	var regionList []string
 	for r := range regions {
 		regionList = append(regionList, r)
 	}
 	slices.Sort(regionList)
-	pg := paginate(len(rows), q.Get("page"))
-	shown := rows[pg.From:pg.To]
-	reviews, err := s.openReviewsOf(r.Context(), shown)
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	views := make([]rowView, 0, len(shown))
-	for _, row := range shown {
-		row.Reviews = reviews[row.Inv.Code]
-		views = append(views, s.rowView(row))
-	}
-	s.render(w, r, http.StatusOK, "invitees", v, map[string]any{"Rows": views, "F": f, "States": filterStates,
-		"Regions": regionList, "Meetings": s.c.Meetings, "Total": len(s.c.Invitees), "Matches": len(rows), "Page": pg,
-		"Query": f.query()})
-}
-
-// openReviewsOf counts the open review items of the invitees on a page of the list: the list
-// neither filters nor sorts by them, so the others' need not be counted.
-func (s *Server) openReviewsOf(ctx context.Context, rows []inviteeRow) (map[string]int, error) {
-	codes := make([]string, len(rows))
-	for i, row := range rows {
-		codes[i] = row.Inv.Code
-	}
-	var counts map[string]int
-	err := s.st.View(ctx, func(tx *store.Tx) (err error) {
-		counts, err = tx.OpenReviewCounts(codes)
-		return err
-	})
-	return counts, err
+	pg := paginate(len(rows), page)
+	return inviteeList{shown: rows[pg.From:pg.To], regions: regionList, matches: len(rows), page: pg, open: sn.openCount}
 }

@@ -2,6 +2,9 @@ package desk
 
 import (
 	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"html/template"
 	"math"
@@ -48,19 +51,21 @@ func funcs(c *campaign.Campaign) template.FuncMap {
 	lang, loc := c.Language, c.Location
 	in := func(t time.Time) time.Time { return t.In(loc) }
 	f := formatter{lang: lang}
+	css := stylesheet()
 	return template.FuncMap{
-		"t":        f.t,
-		"date":     func(t time.Time) string { return f.longDate(in(t)) },
-		"longdate": func(t time.Time) string { return f.longDate(in(t)) },
-		"datetime": func(t time.Time) string { return f.dateTime(in(t)) },
-		"timespan": func(a, b time.Time) string { return f.timespan(in(a), in(b)) },
-		"people":   f.people,
-		"munis":    f.munis,
-		"number":   func(n any) string { return f.number(n) },
-		"percent":  f.percent,
-		"age":      f.age,
-		"kroner":   f.kroner,
-		"kb":       f.kb,
+		"stylesheet": func() string { return css },
+		"t":          f.t,
+		"date":       func(t time.Time) string { return f.longDate(in(t)) },
+		"longdate":   func(t time.Time) string { return f.longDate(in(t)) },
+		"datetime":   func(t time.Time) string { return f.dateTime(in(t)) },
+		"timespan":   func(a, b time.Time) string { return f.timespan(in(a), in(b)) },
+		"people":     f.people,
+		"munis":      f.munis,
+		"number":     func(n any) string { return f.number(n) },
+		"percent":    f.percent,
+		"age":        f.age,
+		"kroner":     f.kroner,
+		"kb":         f.kb,
 		"city": func(id string) string {
 			if m, ok := c.Meeting(id); ok {
 				return m.City
@@ -71,6 +76,15 @@ func funcs(c *campaign.Campaign) template.FuncMap {
 			return id
 		},
 	}
+}
+
+// stylesheet is the stylesheet's address with a digest of its content: a browser that keeps
+// the stylesheet for its hour of caching asks for the new one as soon as a page of a newer
+// desk names it, instead of showing the new pages with the old rules.
+func stylesheet() string {
+	b, _ := staticFiles.ReadFile("static/desk.css")
+	sum := sha256.Sum256(b)
+	return "/static/desk.css?v=" + hex.EncodeToString(sum[:4])
 }
 
 // formatter writes numbers, dates and strings in one language.
@@ -184,6 +198,8 @@ func (f formatter) age(d time.Duration) string {
 	switch {
 	case d < time.Hour:
 		return f.t("age_minutes", max(0, int(d.Minutes())))
+	case d < 2*time.Hour:
+		return f.t("age_hour")
 	case d < 48*time.Hour:
 		return f.t("age_hours", int(d.Hours()))
 	}
@@ -196,21 +212,13 @@ func (s *Server) people(n int) string           { return s.f().people(n) }
 func (s *Server) percent(v float64) string      { return s.f().percent(v) }
 func (s *Server) longDate(t time.Time) string   { return s.f().longDate(t.In(s.c.Location)) }
 func (s *Server) dateTime(t time.Time) string   { return s.f().dateTime(t.In(s.c.Location)) }
-func (s *Server) clock(t time.Time) string {
-	t = t.In(s.c.Location)
-	if s.lang == "en" {
-		return campaign.FormatTimeEn(t)
-	}
-	return campaign.FormatTimeDa(t)
-}
 
-// render writes a page: to a buffer first, so that a template error becomes a clean 500.
-func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, v *visit, data any) {
+// render writes a page: to a buffer first, so that a template error becomes a clean 500. A
+// staff page (v not nil) shows open, the open review items the page counted in its own read
+// transaction, in the menu.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, v *visit, open int, data any) {
 	t := s.pages[name]
-	p := page{Lang: s.lang, Title: s.t("title_" + name), Page: name, Campaign: s.c, V: v, D: data}
-	if v != nil {
-		p.Open = s.openCount(r)
-	}
+	p := page{Lang: s.lang, Title: s.t("title_" + name), Page: name, Campaign: s.c, V: v, Open: open, D: data}
 	var b bytes.Buffer
 	if err := t.ExecuteTemplate(&b, "layout", p); err != nil {
 		s.log.Error("desk: render", "page", name, "err", err)
@@ -222,10 +230,11 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	w.Write(b.Bytes())
 }
 
-// openCount is the number of open review items the menu shows; 0 when the store cannot say.
-func (s *Server) openCount(r *http.Request) int {
+// openCount is the number of open review items the menu shows, for a page that reads nothing
+// else; 0 when the store cannot say.
+func (s *Server) openCount(ctx context.Context) int {
 	var n int
-	err := s.st.View(r.Context(), func(tx *store.Tx) (err error) {
+	err := s.st.View(ctx, func(tx *store.Tx) (err error) {
 		n, err = tx.OpenReviewCount()
 		return err
 	})
@@ -238,7 +247,11 @@ func (s *Server) openCount(r *http.Request) int {
 // fail shows an error page with a message from the catalogue.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, key string) {
 	v, _ := s.session(r)
-	s.render(w, r, status, "error", v, s.t(key))
+	open := 0
+	if v != nil {
+		open = s.openCount(r.Context())
+	}
+	s.render(w, r, status, "error", v, open, s.t(key))
 }
 
 func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {

@@ -46,9 +46,12 @@ func (s *Server) invitee(w http.ResponseWriter, r *http.Request, v *visit) {
 		return
 	}
 	var sy story
-	err := s.st.View(r.Context(), func(tx *store.Tx) error {
-		var err error
-		sy, err = s.storyOf(tx, code)
+	var open int
+	err := s.st.View(r.Context(), func(tx *store.Tx) (err error) {
+		if sy, err = s.storyOf(tx, code); err != nil {
+			return err
+		}
+		open, err = tx.OpenReviewCount()
 		return err
 	})
 	if err != nil {
@@ -71,7 +74,7 @@ func (s *Server) invitee(w http.ResponseWriter, r *http.Request, v *visit) {
 		it.Letter, it.Note = l, s.letterNote(l.Source)
 	}
 	slices.SortStableFunc(sy.items, func(a, b item) int { return a.At.Compare(b.At) })
-	s.render(w, r, http.StatusOK, "invitee", v, map[string]any{"Inv": inv, "St": sy.st, "Items": sy.items,
+	s.render(w, r, http.StatusOK, "invitee", v, open, map[string]any{"Inv": inv, "St": sy.st, "Items": sy.items,
 		"Waiting": sy.waiting, "Open": sy.open, "Price": s.c.PriceOf(inv)})
 }
 

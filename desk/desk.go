@@ -83,6 +83,9 @@ type Server struct {
 
 	mu       sync.Mutex
 	reusable map[string]bool // nonces of loopback sign-in links that may be used again (the demo's)
+
+	searchOnce sync.Once
+	search     []string // the invitees' folded texts (search.go)
 }
 
 // SignInTTL is how long a mailed sign-in link works; SessionTTL how long a session lasts.
@@ -142,6 +145,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /lists/{meeting}/csv", s.staff(s.listCSV))
 	mux.HandleFunc("GET /digests", s.staff(s.digests))
 	mux.HandleFunc("GET /digests/{id}", s.staff(s.digest))
+	mux.HandleFunc("GET /digests/{id}/files/{n}", s.staff(s.digestFile))
 	mux.HandleFunc("GET /config", s.staff(s.config))
 
 	if s.o.OneClick {

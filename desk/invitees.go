@@ -2,8 +2,6 @@ package desk
 
 import (
 	"cmp"
-	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -12,7 +10,6 @@ import (
 	"time"
 
 	"github.com/rsvpd/rsvpd/campaign"
-	"github.com/rsvpd/rsvpd/replies"
 	"github.com/rsvpd/rsvpd/store"
 )
 
@@ -53,6 +50,7 @@ func (s *Server) rowView(row inviteeRow) rowView {
 // filter is the list's query: search, state, meeting, region and order.
 type filter struct {
 	Q, State, Meeting, Region, Sort string
+	folded                          string // Q as searches compare it (search.go)
 }
 
 // The states the list filters by: the RSVP states, mail that does not arrive, and where the
@@ -95,7 +93,9 @@ func paginate(total int, page string) pages {
 	return p
 }
 
-func (f filter) match(row inviteeRow) bool {
+// match reports whether an invitee in its state matches the filter; text is the invitee's
+// folded text for the search.
+func (f filter) match(row inviteeRow, text string) bool {
 	st := row.St
 	switch f.State {
 	case "":
@@ -126,19 +126,13 @@ func (f filter) match(row inviteeRow) bool {
 	if f.Region != "" && row.Inv.Region != f.Region {
 		return false
 	}
-	if q := strings.ToLower(strings.TrimSpace(f.Q)); q != "" {
-		hay := strings.ToLower(strings.Join([]string{row.Inv.Code, row.Inv.Name, row.Inv.FormalName,
-			row.Inv.Email, row.Inv.Contact}, " "))
-		if !strings.Contains(hay, q) {
-			return false
-		}
-	}
-	return true
+	return f.folded == "" || strings.Contains(text, f.folded)
 }
 
 func (s *Server) invitees(w http.ResponseWriter, r *http.Request, v *visit) {
 	q := r.URL.Query()
-	f := filter{Q: q.Get("q"), State: q.Get("state"), Meeting: q.Get("meeting"), Region: q.Get("region"), Sort: q.Get("sort")}
+	f := filter{Q: cutQuery(q.Get("q")), State: q.Get("state"), Meeting: q.Get("meeting"), Region: q.Get("region"), Sort: q.Get("sort")}
+	f.folded = fold(f.Q)
 	var l inviteeList
 	err := s.st.View(r.Context(), func(tx *store.Tx) error {
 		sn, err := readSnapshot(tx, true)
@@ -184,12 +178,20 @@ type inviteeList struct {
 func (s *Server) listOf(sn snapshot, f filter, page string) inviteeList {
 	var rows []inviteeRow
 	regions := map[string]bool{}
-	for _, inv := range s.c.Invitees {
+	var texts []string
+	if f.folded != "" {
+		texts = s.searchTexts()
+	}
+	for i, inv := range s.c.Invitees {
 		if inv.Region != "" {
 			regions[inv.Region] = true
 		}
 		row := inviteeRow{Inv: inv, St: sn.state(inv.Code), Activity: sn.activity[inv.Code]}
-		if f.match(row) {
+		text := ""
+		if texts != nil {
+			text = texts[i]
+		}
+		if f.match(row, text) {
 			rows = append(rows, row)
 		}
 	}
@@ -199,7 +201,7 @@ func (s *Server) listOf(sn snapshot, f filter, page string) inviteeList {
 	case "activity":
 		slices.SortStableFunc(rows, func(a, b inviteeRow) int { return b.Activity.Compare(a.Activity) })
 	case "name":
-		slices.SortStableFunc(rows, func(a, b inviteeRow) int { return strings.Compare(a.Inv.Name, b.Inv.Name) })
+		campaign.SortByName(s.lang, rows, func(r inviteeRow) string { return r.Inv.Name })
 	}
 	var regionList []string
 	for r := range regions {
@@ -208,216 +210,4 @@ func (s *Server) listOf(sn snapshot, f filter, page string) inviteeList {
 	slices.Sort(regionList)
 	pg := paginate(len(rows), page)
 	return inviteeList{shown: rows[pg.From:pg.To], regions: regionList, matches: len(rows), page: pg, open: sn.openCount}
-}
-
-// item is one line of an invitee's story.
-type item struct {
-	At   time.Time
-	Kind string // in, out, event, review
-	// For a message in: what it said and how it was read.
-	Msg     *shownMessage
-	Inbound store.Inbound
-	Reading string // why it was read as it was, in words
-	Class   string
-	// For a message out: the outbox row.
-	Out store.Outgoing
-	// For an event: what happened, in words.
-	Event store.Event
-	Text  string
-	// For a review item.
-	Review store.Review
-	Why    string
-}
-
-func (s *Server) invitee(w http.ResponseWriter, r *http.Request, v *visit) {
-	code := r.PathValue("code")
-	inv, ok := s.c.Invitee(code)
-	if !ok {
-		s.fail(w, r, http.StatusNotFound, "err_not_found")
-		return
-	}
-	var sy story
-	var open int
-	err := s.st.View(r.Context(), func(tx *store.Tx) (err error) {
-		if sy, err = s.storyOf(tx, code); err != nil {
-			return err
-		}
-		open, err = tx.OpenReviewCount()
-		return err
-	})
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	slices.SortStableFunc(sy.items, func(a, b item) int { return a.At.Compare(b.At) })
-	s.render(w, r, http.StatusOK, "invitee", v, open, map[string]any{"Inv": inv, "St": sy.st, "Items": sy.items,
-		"Waiting": sy.waiting, "Open": sy.open, "Price": s.c.PriceOf(inv)})
-}
-
-func (s *Server) inboundItem(in store.Inbound) item {
-	m := parseMessage(in.Raw)
-	it := item{At: in.ReceivedAt, Kind: "in", Msg: &m, Inbound: in}
-	var rd replies.Reading
-	if in.Reading != "" && json.Unmarshal([]byte(in.Reading), &rd) == nil {
-		it.Class = string(rd.Class)
-		if rd.Answer != nil && !rd.Answer.Why.IsZero() {
-			it.Reading = s.e.ReasonText(rd.Answer.Why)
-		}
-	}
-	in.Raw = nil
-	it.Inbound = in
-	return it
-}
-
-// inboundOf returns the ledger id of an "inbound:42" cause.
-func inboundOf(cause string) (int64, bool) {
-	rest, ok := strings.CutPrefix(cause, "inbound:")
-	if !ok {
-		return 0, false
-	}
-	id, err := strconv.ParseInt(rest, 10, 64)
-	return id, err == nil
-}
-
-// reviewText is a review item's reason in the campaign's language.
-func (s *Server) reviewText(rv store.Review) string {
-	if !rv.Why.IsZero() {
-		return s.e.ReasonText(rv.Why)
-	}
-	return rv.Text
-}
-
-// eventText says what an event of the log did, in the campaign's language.
-func (s *Server) eventText(e store.Event) string {
-	str := func(k string) string { v, _ := e.Detail[k].(string); return v }
-	by := str("by")
-	var b strings.Builder
-	switch e.Kind {
-	case "answer":
-		before, after := str("before"), str("after")
-		switch {
-		case before != after:
-			fmt.Fprintf(&b, "%s: %s → %s", s.t("ev_state"), s.t("st_"+before), s.t("st_"+after))
-		case str("intent") == "agreement":
-			b.WriteString(s.t("ev_agreement_in"))
-		case str("class") == "auto_reply":
-			b.WriteString(s.t("ev_away"))
-		default:
-			b.WriteString(s.t("ev_no_change"))
-		}
-		if m := str("registered"); m != "" {
-			fmt.Fprintf(&b, " (%s, %s)", s.meetingCity(m), s.people(intOf(e.Detail["people"])))
-		}
-	case "agreement":
-		fmt.Fprintf(&b, "%s: %s", s.t("ev_agreement"), s.t("ag_"+str("after")))
-	case "resolved":
-		fmt.Fprintf(&b, "%s: %s", s.t("ev_resolved"), str("resolution"))
-	case "failed":
-		fmt.Fprintf(&b, "%s: %s", s.t("ev_failed"), str("reason"))
-	case "agreement_pdf":
-		b.WriteString(s.t("ev_agreement_pdf"))
-	case "desk_signin":
-		b.WriteString(s.t("ev_signin"))
-	default:
-		b.WriteString(e.Kind)
-	}
-	switch {
-	case strings.HasPrefix(e.Cause, "link:"):
-		b.WriteString(" · " + s.t("ev_by_link"))
-	case by != "":
-		b.WriteString(" · " + by)
-	}
-	return b.String()
-}
-
-func intOf(v any) int {
-	switch n := v.(type) {
-	case float64:
-		return int(n)
-	case int:
-		return n
-	}
-	return 0
-}
-
-func (s *Server) meetingCity(id string) string {
-	if m, ok := s.c.Meeting(id); ok {
-		return m.City
-	}
-	return id
-}
-
-// story is everything that happened with one invitee, unsorted.
-type story struct {
-	st      campaign.State
-	items   []item
-	waiting []store.Outgoing
-	open    []store.Review
-}
-
-// storyOf reads an invitee's story: the events, every message in (named by the events'
-// causes and the review items) and out, and the review items.
-func (s *Server) storyOf(tx *store.Tx, code string) (story, error) {
-	sy := story{st: campaign.NewState(code)}
-	if st, err := tx.State(code); err == nil {
-		sy.st = st
-	}
-	events, err := tx.Events(store.EventFilter{Invitee: code})
-	if err != nil {
-		return sy, err
-	}
-	seen := map[int64]bool{}
-	addInbound := func(id int64) error {
-		if seen[id] {
-			return nil
-		}
-		seen[id] = true
-		in, err := tx.Inbound(id)
-		if err == nil {
-			sy.items = append(sy.items, s.inboundItem(in))
-		}
-		return err
-	}
-	for _, e := range events {
-		if id, ok := inboundOf(e.Cause); ok {
-			if err := addInbound(id); err != nil {
-				return sy, err
-			}
-		}
-		switch e.Kind {
-		case "queued", "sent", "review", "held":
-			continue // shown with the message or the review item
-		}
-		sy.items = append(sy.items, item{At: e.At, Kind: "event", Event: e, Text: s.eventText(e)})
-	}
-	rows, err := tx.OutboxRows(store.OutboxFilter{Invitee: code})
-	if err != nil {
-		return sy, err
-	}
-	for _, o := range rows {
-		at := o.CreatedAt
-		if !o.SentAt.IsZero() {
-			at = o.SentAt
-		}
-		sy.items = append(sy.items, item{At: at, Kind: "out", Out: o})
-		if o.Status == store.OutboxPending {
-			sy.waiting = append(sy.waiting, o)
-		}
-	}
-	items, err := tx.ReviewsOf(code)
-	if err != nil {
-		return sy, err
-	}
-	for _, rv := range items {
-		if rv.Inbound != 0 {
-			if err := addInbound(rv.Inbound); err != nil {
-				return sy, err
-			}
-		}
-		sy.items = append(sy.items, item{At: rv.CreatedAt, Kind: "review", Review: rv, Why: s.reviewText(rv)})
-		if rv.ResolvedAt.IsZero() {
-			sy.open = append(sy.open, rv)
-		}
-	}
-	return sy, nil
 }

@@ -36,9 +36,21 @@ func pageQueries() []planCase {
 		planCase{"OpenReviewsPageOf count", openPageOfCount, []any{10, "615"}, "reviews_open_invitee"},
 		planCase{"OpenReviewsPageOf", openPageOfList + " LIMIT 50", []any{"615", 10}, "reviews_open_invitee"},
 		planCase{"OpenReviewsSplit count", openSplitCount, []any{"agreement_returned"}, "reviews_open_id"},
-		planCase{"OpenReviewsSplit of a reason", openSplitOf, []any{"agreement_returned", 100}, "reviews_open_id"},
+		planCase{"OpenReviewsSplit of a reason", openSplitOf, []any{"agreement_returned", 100}, "reviews_open_reason"},
 		planCase{"OpenReviewsSplit of the others", openSplitOthers, []any{"agreement_returned", 100}, "reviews_open_id"},
 		planCase{"Due", dueQuery, []any{time.Now().UnixMilli(), 100}, "outbox_pending"})
+	for _, codes := range [][]string{{"question"}, {"question", "bounced", "held"}} {
+		q, args := byReasonPage(codes, 10)
+		cases = append(cases, planCase{fmt.Sprintf("OpenReviewsPageByReason(%v)", codes), q + " LIMIT 50", args, "reviews_open_reason"})
+	}
+	of615, args, _ := ReasonFilter{Codes: []campaign.ReasonCode{campaign.ReasonQuestion}, Invitee: "615"}.from()
+	cases = append(cases, planCase{"OpenReviewsPageByReason of an invitee",
+		`SELECT ` + reviewCols + ` FROM reviews` + of615 + ` AND id > ? ORDER BY id LIMIT 50`, append(args, 10), "reviews_open_invitee"})
+	cases = append(cases, planCase{"the reasons of open items", openReasons, nil, "reviews_open_reason"})
+	for _, kinds := range [][]string{nil, {"digest", "participants"}} {
+		q, args := sentRowsQuery("staff", kinds, 100, 20)
+		cases = append(cases, planCase{fmt.Sprintf("SentRows(%v)", kinds), q, args, "outbox_invitee"})
+	}
 	// The events of a kind or an invitee come from events_kind, events_invitee or the ids,
 	// whichever the statistics favour: each in id order.
 	for _, f := range []EventFilter{{}, {Kind: "answer"}, {Invitee: "615"}, {Invitee: "615", Kind: "answer"}} {

@@ -45,10 +45,10 @@ func TestDigestTextShowsTheScriptedMorning(t *testing.T) {
 		// What needs a person comes first, oldest first, each with its age.
 		{"needs action first", "kl. 7.00\n\nKRÆVER HANDLING (4)\nSag 2 (åben i 14 dage)\n"},
 		{"review: failed send", "Sag 2 (åben i 14 dage)\n  Fra: bibliotekschef@albertslund.kommune.test (Albertslund), 6. februar 2012 kl. 9.01\n" +
-			"  Årsag: Invitationen til bibliotekschef@albertslund.kommune.test kunne ikke leveres: 550 5.7.1 <bibliotekschef@albertslund.kommune.test>: Relay access denied.\n"},
+			"  Årsag: Invitationen til bibliotekschef@albertslund.kommune.test kunne ikke leveres: 550 5.7.1 <bibliotekschef@albertslund.kommune.test>: Relay access denied. Er adressen forkert, så ret den på skrivebordet.\n"},
 		{"review: bounce", "Sag 1: Undelivered Mail Returned to Sender (åben i 14 dage)\n" +
 			"  Fra: mailer-daemon@mx.herlev.kommune.test (Herlev), 6. februar 2012 kl. 9.05\n" +
-			"  Årsag: Mail til bibliotekschef@herlev.kommune.test kan ikke leveres (5.1.1, ukendt modtager). Find en anden adresse.\n"},
+			"  Årsag: Mail til bibliotekschef@herlev.kommune.test kan ikke leveres (5.1.1, ukendt modtager). Ret adressen på skrivebordet.\n"},
 		{"review: unclear", "Sag 4: Sv: Dialogmøde om det nye fælles bibliotekssystem (åben i 3 dage)\n" +
 			"  Fra: bibliotekschef@gladsaxe.kommune.test (Gladsaxe), 17. februar 2012 kl. 14.00\n" +
 			"  Årsag: Svaret kunne ikke tolkes.\n"},
@@ -76,7 +76,7 @@ func TestDigestTextShowsTheScriptedMorning(t *testing.T) {
 			"Kolding: tilmeldt Vejle, én person (20. februar 2012 kl. 14.30)\n" +
 			"Bornholm: afbud (20. februar 2012 kl. 16.00)\n\n"},
 		{"declines", "AFBUD (2)\nBornholm, Dragør\n"},
-		{"not answered", "MANGLER SVAR (86)\nAlbertslund (mail når ikke frem), Allerød, "},
+		{"not answered", "MANGLER SVAR (86)\nAlbertslund (mail når ikke frem: ret adressen på skrivebordet), Allerød, "},
 		{"bounces", "AFVISTE MAILS (3)\n" +
 			"Albertslund: bibliotekschef@albertslund.kommune.test, permanent fejl: 550 5.7.1 <bibliotekschef@albertslund.kommune.test>: Relay access denied\n" +
 			"Herlev: bibliotekschef@herlev.kommune.test, permanent fejl: 550 5.1.1 <bibliotekschef@herlev.kommune.test>: Recipient address rejected: User unknown\n" +
@@ -116,7 +116,7 @@ func TestDigestTextShowsTheScriptedMorning(t *testing.T) {
 		// Those whose mail bounces for good have not answered either, and say why.
 		set := map[string]bool{}
 		for _, n := range names {
-			name, undeliverable := strings.CutSuffix(n, " (mail når ikke frem)")
+			name, undeliverable := strings.CutSuffix(n, " (mail når ikke frem: ret adressen på skrivebordet)")
 			set[name] = true
 			if want := name == "Albertslund" || name == "Herlev"; undeliverable != want {
 				t.Errorf("%q: marked undeliverable %v, want %v", n, undeliverable, want)

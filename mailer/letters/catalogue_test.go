@@ -72,7 +72,7 @@ func TestReasonText(t *testing.T) {
 		}
 	}
 	bounce := campaign.Reason{Code: campaign.ReasonBounced, Addresses: []string{"bibliotek@laesoe.kommune.test"}, Status: "5.1.1"}
-	if got, want := r.Text("da", bounce), "Mail til bibliotek@laesoe.kommune.test kan ikke leveres (5.1.1, ukendt modtager). Find en anden adresse."; got != want {
+	if got, want := r.Text("da", bounce), "Mail til bibliotek@laesoe.kommune.test kan ikke leveres (5.1.1, ukendt modtager). Ret adressen på skrivebordet."; got != want {
 		t.Errorf("bounce:\n got %q\nwant %q", got, want)
 	}
 	if got := r.Text("da", campaign.Reason{Code: campaign.ReasonUnknownSender, Address: "sekretariat@example.test"}); !strings.HasPrefix(got, "sekretariat@example.test er ikke inviteret") {

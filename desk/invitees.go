@@ -129,7 +129,7 @@ func (f filter) match(row inviteeRow) bool {
 	}
 	if q := strings.ToLower(strings.TrimSpace(f.Q)); q != "" {
 		hay := strings.ToLower(strings.Join([]string{row.Inv.Code, row.Inv.Name, row.Inv.FormalName,
-			row.Inv.Email, row.Inv.Contact}, " "))
+			row.Inv.Email, row.St.Email, row.Inv.Contact}, " "))
 		if !strings.Contains(hay, q) {
 			return false
 		}
@@ -221,25 +221,42 @@ type item struct {
 }
 
 func (s *Server) invitee(w http.ResponseWriter, r *http.Request, v *visit) {
-	code := r.PathValue("code")
+	s.renderInvitee(w, r, v, r.PathValue("code"), http.StatusOK, inviteeForm{})
+}
+
+// inviteeForm is what the page's form of a new address shows again after a refusal.
+type inviteeForm struct {
+	Error   string // why the address was not taken
+	Address string // as typed
+}
+
+func (s *Server) renderInvitee(w http.ResponseWriter, r *http.Request, v *visit, code string, status int, form inviteeForm) {
 	inv, ok := s.c.Invitee(code)
 	if !ok {
 		s.fail(w, r, http.StatusNotFound, "err_not_found")
 		return
 	}
 	var sy story
+	var done string
 	err := s.st.View(r.Context(), func(tx *store.Tx) error {
 		var err error
-		sy, err = s.storyOf(tx, code)
+		if sy, err = s.storyOf(tx, code); err != nil || r.URL.Query().Get("readdressed") == "" {
+			return err
+		}
+		done, err = s.readdressed(tx, code)
 		return err
 	})
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
+	if sy.st.Email != "" {
+		inv.Email = sy.st.Email // the store's, should this process not have read it yet
+	}
 	slices.SortStableFunc(sy.items, func(a, b item) int { return a.At.Compare(b.At) })
-	s.render(w, r, http.StatusOK, "invitee", v, map[string]any{"Inv": inv, "St": sy.st, "Items": sy.items,
-		"Waiting": sy.waiting, "Open": sy.open, "Price": s.c.PriceOf(inv)})
+	s.render(w, r, status, "invitee", v, map[string]any{"Inv": inv, "St": sy.st, "Items": sy.items,
+		"Waiting": sy.waiting, "Open": sy.open, "Price": s.c.PriceOf(inv), "Form": form, "Readdressed": done,
+		"Resend": s.resendWords(sy.st, s.e.Now())})
 }
 
 func (s *Server) inboundItem(in store.Inbound) item {
@@ -306,6 +323,10 @@ func (s *Server) eventText(e store.Event) string {
 		b.WriteString(s.t("ev_agreement_pdf"))
 	case "desk_signin":
 		b.WriteString(s.t("ev_signin"))
+	case "address":
+		b.WriteString(s.t("ev_address", str("from"), str("to")))
+	case "old_address_bounce":
+		b.WriteString(s.t("ev_old_address_bounce", str("address")))
 	default:
 		b.WriteString(e.Kind)
 	}

@@ -60,6 +60,7 @@ func funcs(c *campaign.Campaign) template.FuncMap {
 		"percent":  f.percent,
 		"age":      f.age,
 		"kroner":   f.kroner,
+		"capital":  capitalFirst,
 		"city": func(id string) string {
 			if m, ok := c.Meeting(id); ok {
 				return m.City

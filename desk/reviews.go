@@ -28,6 +28,11 @@ type reviewRow struct {
 	Agreement  bool   // the item asks to check a returned agreement
 	PDF        int    // the attachment to show beside it, -1 when none
 	MessageID  string // the Message-ID of the message it is about (data-message-id), "" when none
+	// Bounce: the item is about mail that does not reach the invitee; the page offers a new
+	// address first (Resend says what that sends again). NoMail: mail to the invitee's
+	// address bounces, so no answer is written to it.
+	Bounce, NoMail bool
+	Resend         string
 }
 
 func (s *Server) reviews(w http.ResponseWriter, r *http.Request, v *visit) {
@@ -156,6 +161,14 @@ func (s *Server) reviewRow(tx *store.Tx, rv store.Review, now time.Time) (review
 		if row.St, err = tx.State(rv.Invitee); err != nil {
 			row.St = campaign.NewState(rv.Invitee)
 		}
+		if row.St.Email != "" {
+			row.Inv.Email = row.St.Email
+		}
+		row.Bounce = daemon.BounceItem(rv)
+		row.NoMail = row.Bounce || row.St.Delivery == campaign.DeliveryUndeliverable
+		if row.Bounce {
+			row.Resend = s.resendWords(row.St, now)
+		}
 	}
 	row.Agreement = rv.Why.Code == campaign.ReasonAgreementReturned || strings.HasPrefix(rv.Text, "the agreement came back")
 	if rv.Suggestion != nil {
@@ -179,6 +192,16 @@ func (s *Server) reviewRow(tx *store.Tx, rv store.Review, now time.Time) (review
 }
 
 func (s *Server) renderReviews(w http.ResponseWriter, r *http.Request, v *visit, status int, errText string) {
+	s.renderReviewsWith(w, r, v, status, errText, addressForm{})
+}
+
+// addressForm is a new address a bounce item's form did not take: the item, what was typed.
+type addressForm struct {
+	Item  int64
+	Input string
+}
+
+func (s *Server) renderReviewsWith(w http.ResponseWriter, r *http.Request, v *visit, status int, errText string, af addressForm) {
 	view, ok := s.reviewsViewOf(r.URL.Query())
 	if !ok {
 		s.fail(w, r, http.StatusNotFound, "err_not_found")
@@ -194,9 +217,17 @@ func (s *Server) renderReviews(w http.ResponseWriter, r *http.Request, v *visit,
 	if inv, ok := s.c.Invitee(r.URL.Query().Get("confirmed")); ok {
 		confirmed, confirmedCode = inv.Name, inv.Code
 	}
+	readdressed, readdressedCode := "", ""
+	if inv, ok := s.c.Invitee(r.URL.Query().Get("readdressed")); ok {
+		readdressedCode = inv.Code
+		if err := s.st.View(r.Context(), func(tx *store.Tx) (err error) { readdressed, err = s.readdressed(tx, inv.Code); return err }); err != nil {
+			s.internal(w, r, err)
+			return
+		}
+	}
 	s.render(w, r, status, "reviews", v, map[string]any{"Rows": pg.Rows, "Page": pg, "View": view, "Meetings": s.c.Meetings,
 		"Invitees": s.c.Invitees, "Error": errText, "Done": done, "Confirmed": confirmed, "ConfirmedCode": confirmedCode,
-		"Max": s.c.Companions.MaxHeadcount()})
+		"Readdressed": readdressed, "ReaddressedCode": readdressedCode, "Address": af, "Max": s.c.Companions.MaxHeadcount()})
 }
 
 // answerWords says what a suggested answer would do: "tilmeld Vejle, 2 deltagere".

@@ -2,7 +2,6 @@ package desk
 
 import (
 	"cmp"
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -54,6 +53,7 @@ func (s *Server) rowView(row inviteeRow) rowView {
 // filter is the list's query: search, state, meeting, region and order.
 type filter struct {
 	Q, State, Meeting, Region, Sort string
+	folded                          string // Q as searches compare it (search.go)
 }
 
 // The states the list filters by: the RSVP states, mail that does not arrive, and where the
@@ -96,7 +96,9 @@ func paginate(total int, page string) pages {
 	return p
 }
 
-func (f filter) match(row inviteeRow) bool {
+// match reports whether an invitee in its state matches the filter; text is the invitee's
+// folded text for the search.
+func (f filter) match(row inviteeRow, text string) bool {
 	st := row.St
 	switch f.State {
 	case "":
@@ -127,32 +129,76 @@ func (f filter) match(row inviteeRow) bool {
 	if f.Region != "" && row.Inv.Region != f.Region {
 		return false
 	}
-	if q := strings.ToLower(strings.TrimSpace(f.Q)); q != "" {
-		hay := strings.ToLower(strings.Join([]string{row.Inv.Code, row.Inv.Name, row.Inv.FormalName,
-			row.Inv.Email, row.St.Email, row.Inv.Contact}, " "))
-		if !strings.Contains(hay, q) {
-			return false
-		}
+	if f.folded == "" || strings.Contains(text, f.folded) {
+		return true
 	}
-	return true
+	// An address changed on the desk is not in the texts folded once for the desk's life.
+	return row.St.Email != "" && strings.Contains(fold(row.St.Email), f.folded)
 }
 
 func (s *Server) invitees(w http.ResponseWriter, r *http.Request, v *visit) {
 	q := r.URL.Query()
-	f := filter{Q: q.Get("q"), State: q.Get("state"), Meeting: q.Get("meeting"), Region: q.Get("region"), Sort: q.Get("sort")}
-	sn, err := s.snapshot(r.Context(), true)
+	f := filter{Q: cutQuery(q.Get("q")), State: q.Get("state"), Meeting: q.Get("meeting"), Region: q.Get("region"), Sort: q.Get("sort")}
+	f.folded = fold(f.Q)
+	var l inviteeList
+	err := s.st.View(r.Context(), func(tx *store.Tx) error {
+		sn, err := readSnapshot(tx, true)
+		if err != nil {
+			return err
+		}
+		l = s.listOf(sn, f, q.Get("page"))
+		// The list neither filters nor sorts by the open items, so only the page's are counted.
+		codes := make([]string, len(l.shown))
+		for i, row := range l.shown {
+			codes[i] = row.Inv.Code
+		}
+		reviews, err := tx.OpenReviewCounts(codes)
+		for i := range l.shown {
+			l.shown[i].Reviews = reviews[l.shown[i].Inv.Code]
+		}
+		return err
+	})
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
+	views := make([]rowView, 0, len(l.shown))
+	for _, row := range l.shown {
+		views = append(views, s.rowView(row))
+	}
+	s.render(w, r, http.StatusOK, "invitees", v, l.open, map[string]any{"Rows": views, "F": f, "States": filterStates,
+		"Regions": l.regions, "Meetings": s.c.Meetings, "Total": len(s.c.Invitees), "Matches": l.matches, "Page": l.page,
+		"Query": f.query()})
+}
+
+// inviteeList is a page of the list of invitees: the rows shown, the regions to filter by,
+// how many invitees match the filter, and how many review items are open in all.
+type inviteeList struct {
+	shown   []inviteeRow
+	regions []string
+	matches int
+	page    pages
+	open    int
+}
+
+// listOf filters and sorts the invitees as f asks and cuts out the page.
+func (s *Server) listOf(sn snapshot, f filter, page string) inviteeList {
 	var rows []inviteeRow
 	regions := map[string]bool{}
-	for _, inv := range s.c.Invitees {
+	var texts []string
+	if f.folded != "" {
+		texts = s.searchTexts()
+	}
+	for i, inv := range s.c.Invitees {
 		if inv.Region != "" {
 			regions[inv.Region] = true
 		}
 		row := inviteeRow{Inv: inv, St: sn.state(inv.Code), Activity: sn.activity[inv.Code]}
-		if f.match(row) {
+		text := ""
+		if texts != nil {
+			text = texts[i]
+		}
+		if f.match(row, text) {
 			rows = append(rows, row)
 		}
 	}
@@ -162,43 +208,15 @@ func (s *Server) invitees(w http.ResponseWriter, r *http.Request, v *visit) {
 	case "activity":
 		slices.SortStableFunc(rows, func(a, b inviteeRow) int { return b.Activity.Compare(a.Activity) })
 	case "name":
-		slices.SortStableFunc(rows, func(a, b inviteeRow) int { return strings.Compare(a.Inv.Name, b.Inv.Name) })
+		campaign.SortByName(s.lang, rows, func(r inviteeRow) string { return r.Inv.Name })
 	}
 	var regionList []string
 	for r := range regions {
 		regionList = append(regionList, r)
 	}
 	slices.Sort(regionList)
-	pg := paginate(len(rows), q.Get("page"))
-	shown := rows[pg.From:pg.To]
-	reviews, err := s.openReviewsOf(r.Context(), shown)
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	views := make([]rowView, 0, len(shown))
-	for _, row := range shown {
-		row.Reviews = reviews[row.Inv.Code]
-		views = append(views, s.rowView(row))
-	}
-	s.render(w, r, http.StatusOK, "invitees", v, map[string]any{"Rows": views, "F": f, "States": filterStates,
-		"Regions": regionList, "Meetings": s.c.Meetings, "Total": len(s.c.Invitees), "Matches": len(rows), "Page": pg,
-		"Query": f.query()})
-}
-
-// openReviewsOf counts the open review items of the invitees on a page of the list: the list
-// neither filters nor sorts by them, so the others' need not be counted.
-func (s *Server) openReviewsOf(ctx context.Context, rows []inviteeRow) (map[string]int, error) {
-	codes := make([]string, len(rows))
-	for i, row := range rows {
-		codes[i] = row.Inv.Code
-	}
-	var counts map[string]int
-	err := s.st.View(ctx, func(tx *store.Tx) (err error) {
-		counts, err = tx.OpenReviewCounts(codes)
-		return err
-	})
-	return counts, err
+	pg := paginate(len(rows), page)
+	return inviteeList{shown: rows[pg.From:pg.To], regions: regionList, matches: len(rows), page: pg, open: sn.openCount}
 }
 
 // item is one line of an invitee's story.
@@ -237,10 +255,13 @@ func (s *Server) renderInvitee(w http.ResponseWriter, r *http.Request, v *visit,
 		return
 	}
 	var sy story
+	var open int
 	var done string
-	err := s.st.View(r.Context(), func(tx *store.Tx) error {
-		var err error
-		if sy, err = s.storyOf(tx, code); err != nil || r.URL.Query().Get("readdressed") == "" {
+	err := s.st.View(r.Context(), func(tx *store.Tx) (err error) {
+		if sy, err = s.storyOf(tx, code); err != nil {
+			return err
+		}
+		if open, err = tx.OpenReviewCount(); err != nil || r.URL.Query().Get("readdressed") == "" {
 			return err
 		}
 		done, err = s.readdressed(tx, code)
@@ -254,7 +275,7 @@ func (s *Server) renderInvitee(w http.ResponseWriter, r *http.Request, v *visit,
 		inv.Email = sy.st.Email // the store's, should this process not have read it yet
 	}
 	slices.SortStableFunc(sy.items, func(a, b item) int { return a.At.Compare(b.At) })
-	s.render(w, r, status, "invitee", v, map[string]any{"Inv": inv, "St": sy.st, "Items": sy.items,
+	s.render(w, r, status, "invitee", v, open, map[string]any{"Inv": inv, "St": sy.st, "Items": sy.items,
 		"Waiting": sy.waiting, "Open": sy.open, "Price": s.c.PriceOf(inv), "Form": form, "Readdressed": done,
 		"Resend": s.resendWords(sy.st, s.e.Now())})
 }

@@ -2,6 +2,7 @@ package desk
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"html/template"
 	"math"
@@ -187,21 +188,13 @@ func (s *Server) people(n int) string           { return s.f().people(n) }
 func (s *Server) percent(v float64) string      { return s.f().percent(v) }
 func (s *Server) longDate(t time.Time) string   { return s.f().longDate(t.In(s.c.Location)) }
 func (s *Server) dateTime(t time.Time) string   { return s.f().dateTime(t.In(s.c.Location)) }
-func (s *Server) clock(t time.Time) string {
-	t = t.In(s.c.Location)
-	if s.lang == "en" {
-		return campaign.FormatTimeEn(t)
-	}
-	return campaign.FormatTimeDa(t)
-}
 
-// render writes a page: to a buffer first, so that a template error becomes a clean 500.
-func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, v *visit, data any) {
+// render writes a page: to a buffer first, so that a template error becomes a clean 500. A
+// staff page (v not nil) shows open, the open review items the page counted in its own read
+// transaction, in the menu.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, v *visit, open int, data any) {
 	t := s.pages[name]
-	p := page{Lang: s.lang, Title: s.t("title_" + name), Page: name, Campaign: s.c, V: v, D: data}
-	if v != nil {
-		p.Open = s.openCount(r)
-	}
+	p := page{Lang: s.lang, Title: s.t("title_" + name), Page: name, Campaign: s.c, V: v, Open: open, D: data}
 	var b bytes.Buffer
 	if err := t.ExecuteTemplate(&b, "layout", p); err != nil {
 		s.log.Error("desk: render", "page", name, "err", err)
@@ -213,10 +206,11 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	w.Write(b.Bytes())
 }
 
-// openCount is the number of open review items the menu shows; 0 when the store cannot say.
-func (s *Server) openCount(r *http.Request) int {
+// openCount is the number of open review items the menu shows, for a page that reads nothing
+// else; 0 when the store cannot say.
+func (s *Server) openCount(ctx context.Context) int {
 	var n int
-	err := s.st.View(r.Context(), func(tx *store.Tx) (err error) {
+	err := s.st.View(ctx, func(tx *store.Tx) (err error) {
 		n, err = tx.OpenReviewCount()
 		return err
 	})
@@ -229,7 +223,11 @@ func (s *Server) openCount(r *http.Request) int {
 // fail shows an error page with a message from the catalogue.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, key string) {
 	v, _ := s.session(r)
-	s.render(w, r, status, "error", v, s.t(key))
+	open := 0
+	if v != nil {
+		open = s.openCount(r.Context())
+	}
+	s.render(w, r, status, "error", v, open, s.t(key))
 }
 
 func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {

@@ -45,11 +45,15 @@ const reviewsPerPage = 50
 
 // reviewPage is one page of the open items: From-To of Total, the oldest first; Next is the
 // id after which the next page starts (0: this is the last), First says a page came before.
+// Open is every invitee's open items, for the menu: Total when the page shows them all.
+// Readdressed is the notice after a change of an invitee's address, read with the page.
 type reviewPage struct {
 	Rows            []reviewRow
 	From, To, Total int
 	Next            int64
 	First           bool
+	Open            int
+	Readdressed     string
 }
 
 // reviewsView is which open items the page of review items shows: those of one invitee (Of;
@@ -110,8 +114,9 @@ func (v reviewsView) Page(after int64) string {
 	return v.URL()
 }
 
-// readReviews reads the view's page of open items.
-func (s *Server) readReviews(ctx context.Context, v reviewsView) (reviewPage, error) {
+// readReviews reads the view's page of open items, and the notice of the change of address
+// of the invitee readdressed ("" for none).
+func (s *Server) readReviews(ctx context.Context, v reviewsView, readdressed string) (reviewPage, error) {
 	pg := reviewPage{First: v.After > 0}
 	now := s.e.Now()
 	err := s.st.View(ctx, func(tx *store.Tx) error {
@@ -119,17 +124,13 @@ func (s *Server) readReviews(ctx context.Context, v reviewsView) (reviewPage, er
 		var rest int
 		var err error
 		if v.Of.Code == "" {
-			if pg.Total, err = tx.OpenReviewCount(); err != nil {
-				return err
-			}
-			items, rest, err = tx.ReviewsPage(true, v.After, reviewsPerPage)
+			items, pg.Total, rest, err = tx.OpenReviewsPage(v.After, reviewsPerPage)
+			pg.Open = pg.Total
 		} else {
-			var counts map[string]int
-			if counts, err = tx.OpenReviewCounts([]string{v.Of.Code}); err != nil {
-				return err
+			items, pg.Total, rest, err = tx.OpenReviewsPageOf(v.Of.Code, v.After, reviewsPerPage)
+			if err == nil {
+				pg.Open, err = tx.OpenReviewCount()
 			}
-			pg.Total = counts[v.Of.Code]
-			items, rest, err = tx.OpenReviewsPageOf(v.Of.Code, v.After, reviewsPerPage)
 		}
 		if err != nil {
 			return err
@@ -146,7 +147,10 @@ func (s *Server) readReviews(ctx context.Context, v reviewsView) (reviewPage, er
 		if rest > len(items) {
 			pg.Next = items[len(items)-1].ID
 		}
-		return nil
+		if readdressed != "" {
+			pg.Readdressed, err = s.readdressed(tx, readdressed)
+		}
+		return err
 	})
 	return pg, err
 }
@@ -207,7 +211,8 @@ func (s *Server) renderReviewsWith(w http.ResponseWriter, r *http.Request, v *vi
 		s.fail(w, r, http.StatusNotFound, "err_not_found")
 		return
 	}
-	pg, err := s.readReviews(r.Context(), view)
+	readdressed, _ := s.c.Invitee(r.URL.Query().Get("readdressed"))
+	pg, err := s.readReviews(r.Context(), view, readdressed.Code)
 	if err != nil {
 		s.internal(w, r, err)
 		return
@@ -217,17 +222,9 @@ func (s *Server) renderReviewsWith(w http.ResponseWriter, r *http.Request, v *vi
 	if inv, ok := s.c.Invitee(r.URL.Query().Get("confirmed")); ok {
 		confirmed, confirmedCode = inv.Name, inv.Code
 	}
-	readdressed, readdressedCode := "", ""
-	if inv, ok := s.c.Invitee(r.URL.Query().Get("readdressed")); ok {
-		readdressedCode = inv.Code
-		if err := s.st.View(r.Context(), func(tx *store.Tx) (err error) { readdressed, err = s.readdressed(tx, inv.Code); return err }); err != nil {
-			s.internal(w, r, err)
-			return
-		}
-	}
-	s.render(w, r, status, "reviews", v, map[string]any{"Rows": pg.Rows, "Page": pg, "View": view, "Meetings": s.c.Meetings,
+	s.render(w, r, status, "reviews", v, pg.Open, map[string]any{"Rows": pg.Rows, "Page": pg, "View": view, "Meetings": s.c.Meetings,
 		"Invitees": s.c.Invitees, "Error": errText, "Done": done, "Confirmed": confirmed, "ConfirmedCode": confirmedCode,
-		"Readdressed": readdressed, "ReaddressedCode": readdressedCode, "Address": af, "Max": s.c.Companions.MaxHeadcount()})
+		"Readdressed": pg.Readdressed, "ReaddressedCode": readdressed.Code, "Address": af, "Max": s.c.Companions.MaxHeadcount()})
 }
 
 // answerWords says what a suggested answer would do: "tilmeld Vejle, 2 deltagere".

@@ -7,16 +7,11 @@
 package digest
 
 import (
-	"bytes"
 	"fmt"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
-
-	"golang.org/x/text/collate"
-	"golang.org/x/text/language"
 
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/mailer/letters"
@@ -42,9 +37,6 @@ type Options struct {
 	Since, Now time.Time
 	// Final makes the final report after the deadline instead of the daily digest.
 	Final bool
-	// DeskURL is the staff desk's address the letter Make renders links to, "" when there is
-	// none (web.public_url).
-	DeskURL string
 }
 
 // notSignedShown is how many of the invitees without a confirmed agreement a report lists by
@@ -204,21 +196,18 @@ func (b *builder) progress() {
 // review lists the oldest ListLimit open review items, with the sender and subject of the
 // message each is about, read from the inbound ledger, and counts them all. A returned
 // agreement to check is routine: it goes to ToCheck, which the letter counts in one line with
-// the age of the oldest. Only the items listed are read, however many are open.
+// the age of the oldest. The open items are counted in one pass, and only the items listed
+// are read in full, however many are open.
 func (b *builder) review() error {
-	check, nCheck, err := b.tx.OpenReviewsByReason(campaign.ReasonAgreementReturned, false, letters.ListLimit)
+	sp, err := b.tx.OpenReviewsSplit(campaign.ReasonAgreementReturned, letters.ListLimit)
 	if err != nil {
 		return err
 	}
-	need, nNeed, err := b.tx.OpenReviewsByReason(campaign.ReasonAgreementReturned, true, letters.ListLimit)
-	if err != nil {
-		return err
-	}
-	for _, rv := range check {
+	for _, rv := range sp.Of {
 		// No message to read for it: it is counted, not listed.
 		b.data.ToCheck = append(b.data.ToCheck, b.reviewItem(rv))
 	}
-	for _, rv := range need {
+	for _, rv := range sp.Others {
 		it := b.reviewItem(rv)
 		if rv.Inbound != 0 {
 			in, err := b.tx.InboundMeta(rv.Inbound)
@@ -236,7 +225,7 @@ func (b *builder) review() error {
 		}
 		b.data.Review = append(b.data.Review, it)
 	}
-	b.data.Totals.Review, b.data.Totals.ToCheck = nNeed, nCheck
+	b.data.Totals.Review, b.data.Totals.ToCheck = sp.NOthers, sp.NOf
 	oldest := func(a, b letters.ReviewItem) int { return a.Received.Compare(b.Received) }
 	slices.SortStableFunc(b.data.Review, oldest)
 	slices.SortStableFunc(b.data.ToCheck, oldest)
@@ -298,29 +287,4 @@ func inLoc(t time.Time, loc *time.Location) time.Time {
 		return t
 	}
 	return t.In(loc)
-}
-
-// byName sorts a list by the invitees' names as the campaign's language orders them (Danish
-// puts Æ, Ø and Å last), the order a reader looks a name up in.
-func byName[T any](c *campaign.Campaign, list []T, name func(T) string) {
-	tag := language.Danish
-	if c.Language == "en" {
-		tag = language.English
-	}
-	col := collate.New(tag)
-	// Each name's collation key is made once: comparing names by the collator made one for
-	// both sides of every comparison, n log n of them.
-	type keyed struct {
-		key []byte
-		v   T
-	}
-	ks := make([]keyed, len(list))
-	var buf collate.Buffer
-	for i, v := range list {
-		ks[i] = keyed{key: col.KeyFromString(&buf, name(v)), v: v}
-	}
-	sort.SliceStable(ks, func(i, j int) bool { return bytes.Compare(ks[i].key, ks[j].key) < 0 })
-	for i := range ks {
-		list[i] = ks[i].v
-	}
 }

@@ -202,6 +202,10 @@ func TestNewAddressFromTheInviteePage(t *testing.T) {
 	if rows := f.rowsTo(t, "540", soenderborgNew); len(rows) != 2 {
 		t.Errorf("letters to the new address = %v", rows)
 	}
+	// The list finds Sønderborg by its new address, which the list of invitees does not hold.
+	if list := c.get("/invitees?q=" + url.QueryEscape("Bibliotek@Sonderborg.dk")).body; !strings.Contains(list, `href="/invitees/540"`) {
+		t.Errorf("searching the new address does not find Sønderborg:\n%s", list)
+	}
 	// Someone else's form from before the change is refused, naming the address now.
 	r = c.post("/invitees/540/address", url.Values{"csrf": {tok}, "address": {"hd@sonderborg.dk"}, "was": {soenderborgOld}})
 	if r.status != http.StatusBadRequest || !strings.Contains(r.body, "Adressen er ændret, mens du skrev: den er nu "+soenderborgNew) {

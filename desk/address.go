@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/rsvpd/rsvpd/campaign"
@@ -35,15 +34,14 @@ func (s *Server) reviewAddress(w http.ResponseWriter, r *http.Request, v *visit)
 	// A settled item is changed all the same: the form sent again finds the address changed
 	// and does nothing, and one from before someone else's change is refused as such.
 	if !daemon.BounceItem(rv) {
-		s.renderReviews(w, r, v, http.StatusBadRequest, s.t("err_resolve"))
+		s.renderReviews(w, r, v, http.StatusBadRequest, reviewErr{Text: s.t("err_resolve"), Item: id})
 		return
 	}
 	if _, msg := s.changeAddress(r, v, rv.Invitee); msg != "" {
-		s.renderReviewsWith(w, r, v, http.StatusBadRequest, msg, addressForm{Item: id, Input: r.PostFormValue("address")})
+		s.renderReviews(w, r, v, http.StatusBadRequest, reviewErr{Text: msg, Item: id, Field: "address", Form: r.PostForm})
 		return
 	}
-	view, _ := s.reviewsViewOf(r.URL.Query())
-	http.Redirect(w, r, view.URL("readdressed", rv.Invitee), http.StatusSeeOther)
+	s.backToReviews(w, r, id, "")
 }
 
 // inviteeAddress changes an invitee's address from its page and shows the page again.
@@ -102,59 +100,36 @@ func (s *Server) addressError(err error) string {
 // nothing): "invitationen og tilslutningsaftalen".
 func (s *Server) resendWords(st campaign.State, now time.Time) string {
 	_, eff := campaign.Readdress(s.c, st, "", now)
-	kinds := make([]string, len(eff))
+	names := make([]string, len(eff))
 	for i, e := range eff {
-		kinds[i] = string(e.Kind)
+		names[i] = s.t("done_letter_" + string(e.Kind))
 	}
-	return s.lettersWords(kinds)
+	return s.f().and(names)
 }
 
-// lettersWords names letters by their kinds: "invitationen og tilslutningsaftalen".
-func (s *Server) lettersWords(kinds []string) string {
-	var words []string
-	for _, k := range kinds {
-		words = append(words, s.t("again_"+k))
-	}
-	switch len(words) {
-	case 0:
-		return ""
-	case 1:
-		return words[0]
-	}
-	return strings.Join(words[:len(words)-1], ", ") + " " + s.t("and") + " " + words[len(words)-1]
-}
-
-// readdressed is the notice after a change of address: the latest change of the invitee's,
-// to what, and what it sent again.
-func (s *Server) readdressed(tx *store.Tx, code string) (string, error) {
-	changes, err := tx.Events(store.EventFilter{Invitee: code, Kind: "address"})
-	if err != nil || len(changes) == 0 {
+// addressWords says what a change of address did: to what, and the letters it sent again
+// (the outbox rows with its cause). cause is the change's ("staff:address/540/1").
+func (s *Server) addressWords(tx *store.Tx, inv campaign.Invitee, change store.Event) (string, error) {
+	rows, err := tx.OutboxRows(store.OutboxFilter{Invitee: inv.Code})
+	if err != nil {
 		return "", err
 	}
-	last := changes[len(changes)-1]
-	to, _ := last.Detail["to"].(string)
-	name := code
-	if inv, ok := s.c.Invitee(code); ok {
-		name = inv.Name
-	}
-	var kinds []string
-	keys, _ := last.Detail["resent"].([]any)
-	for _, k := range keys {
-		if k, ok := k.(string); ok {
-			kind, _, _ := strings.Cut(k, "/")
-			kinds = append(kinds, kind)
+	var mine []store.Outgoing
+	for _, o := range rows {
+		if o.Cause == change.Cause {
+			mine = append(mine, o)
 		}
 	}
-	text := s.t("addr_done", name, to)
-	if w := s.lettersWords(kinds); w != "" {
-		return text + " " + s.t("addr_done_resent", capitalFirst(w)), nil
-	}
-	return text + " " + s.t("addr_done_nothing"), nil
+	to, _ := change.Detail["to"].(string)
+	return s.t("done_address", inv.Name, to) + " " + s.lettersWords(mine), nil
 }
 
-func capitalFirst(s string) string {
-	for i, r := range s {
-		return strings.ToUpper(string(r)) + s[i+len(string(r)):]
+// readdressed is the notice after a change of address on the invitee's page: its latest.
+func (s *Server) readdressed(tx *store.Tx, code string) (string, error) {
+	changes, err := tx.Events(store.EventFilter{Invitee: code, Kind: "address"})
+	inv, ok := s.c.Invitee(code)
+	if err != nil || len(changes) == 0 || !ok {
+		return "", err
 	}
-	return s
+	return s.addressWords(tx, inv, changes[len(changes)-1])
 }

@@ -135,11 +135,12 @@ func TestNewAddressFromTheBounceItem(t *testing.T) {
 	}
 	form := url.Values{"csrf": {tok}, "address": {"Hanne Due <" + soenderborgNew + ">"}, "was": {soenderborgOld}}
 	r = c.post(path, form)
-	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/reviews?readdressed=540" {
+	if want := fmt.Sprintf("/reviews?done=%d#done", id); r.status != http.StatusSeeOther || r.header.Get("Location") != want {
 		t.Fatalf("the new address: %d %s\n%s", r.status, r.header.Get("Location"), r.body)
 	}
 	done := c.get(r.header.Get("Location"))
-	if want := "Adressen for Sønderborg er rettet til " + soenderborgNew + ". Invitationen og tilslutningsaftalen sendes igen til den nye adresse."; !strings.Contains(done.body, want) {
+	if want := fmt.Sprintf("Sag %d er afgjort. Adressen for Sønderborg er rettet til %s. Invitationen og tilslutningsaftalen sendes til %s.",
+		id, soenderborgNew, soenderborgNew); !strings.Contains(done.body, want) {
 		t.Errorf("after the change the page does not say %q:\n%s", want, done.body)
 	}
 	if strings.Contains(done.body, fmt.Sprintf(`data-review="%d"`, id)) {
@@ -196,7 +197,7 @@ func TestNewAddressFromTheInviteePage(t *testing.T) {
 		t.Fatalf("the new address: %d %s", r.status, r.header.Get("Location"))
 	}
 	done := c.get("/invitees/540?readdressed=1").body
-	if !strings.Contains(done, "Adressen for Sønderborg er rettet til "+soenderborgNew+".") {
+	if !strings.Contains(done, "Adressen for Sønderborg er rettet til "+soenderborgNew+". Invitationen og tilslutningsaftalen sendes til "+soenderborgNew+".") {
 		t.Errorf("the page does not say the address changed:\n%s", done)
 	}
 	if rows := f.rowsTo(t, "540", soenderborgNew); len(rows) != 2 {

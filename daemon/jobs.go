@@ -111,7 +111,7 @@ func (e *Engine) perform(tx *store.Tx, job schedules.Job, now time.Time) (bool, 
 		}
 	case schedules.KindAgreement:
 		// The PDF is rendered when the letter is composed; its SHA-256 is logged when it is
-		// sent (onSent), so the log names the bytes that went out. A letter that went
+		// sent (OnSent), so the log names the bytes that went out. A letter that went
 		// already (to a new address, before the job came to this invitee) is not sent again.
 		if st.Agreement != campaign.AgreementNone {
 			return false, nil

@@ -156,7 +156,7 @@ func TestNewAddressFromTheBounceItem(t *testing.T) {
 	}
 	story := c.get("/invitees/540").body
 	for _, want := range []string{"Adressen er ændret fra " + soenderborgOld + " til " + soenderborgNew + " · " + staffAddr,
-		"<dd>" + soenderborgNew + "</dd>"} {
+		"<dd>" + soenderborgNew + "</dd>", "adressen er rettet til " + soenderborgNew} {
 		if !strings.Contains(story, want) {
 			t.Errorf("Sønderborg's page lacks %q", want)
 		}

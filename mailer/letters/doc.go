@@ -42,13 +42,14 @@
 //	.CalendarAttached  the caller attaches calendar data (the text then says so)
 //	.CalendarAccepted  the invitee accepted the meeting's entry in the calendar: nothing is
 //	                   attached for it, and the text says the meeting is in the calendar
-//	.AgreementAttached the caller attaches the agreement PDF (nudge_agreement says so)
 //	.AgreementAttached the caller attaches the agreement PDF (nudge_agreement and
 //	                   agreement_pdf_needed say so)
 //	.ReturnedFile      the file a reply attached: the PDF received (agreement_receipt), or the
 //	                   one that does not return the agreement (agreement_pdf_needed); "" for none
 //	.FileProblem       why it does not: "not_pdf", "damaged" or "unchanged" (campaign.PDF...)
 //	.AgreementBeforeMeetings the agreement letter is scheduled before the first meeting
+//	.Date              the letter's date (zero when not known); .AnswerDue where it stands to
+//	                   .Campaign.Schedule.AnswerBy: "today", "tomorrow", "passed" or ""
 //	.Review            []ReviewItem (staff_review, digest)
 //	.Digest            *DigestData (digest)
 //	.Subject           the rendered subject (bodies only)

@@ -112,6 +112,10 @@ type Data struct {
 	// Lang is the letter's language; "" uses the campaign's.
 	Lang    string
 	Invitee campaign.Invitee
+	// Date is the letter's date (when it is sent); the invitation and the nudge count the
+	// days from it to the answer date, in the campaign's time zone. Zero: not known, and the
+	// letter names the answer date alone.
+	Date time.Time
 	// Meeting is the meeting the letter is about: registered for (confirmation, reminder),
 	// moved to (change, calendar_cancel) or cancelled (cancel_ack).
 	Meeting *campaign.Meeting
@@ -266,7 +270,10 @@ type letterView struct {
 	MeetingChanged          bool
 	OtherMeetings           []campaign.Meeting
 	AgreementBeforeMeetings bool
-	Subject                 string
+	// AnswerDue is where the letter's date stands to the answer date: "today", "tomorrow",
+	// "passed", or "" (earlier, or no date).
+	AnswerDue string
+	Subject   string
 }
 
 // renderBuffers keep the buffers letters are written into: a letter's text and HTML grow a
@@ -344,7 +351,37 @@ func (l *Letters) view(kind Kind, d Data, lang string) *letterView {
 	if a := l.c.Schedule.Agreement; !a.IsZero() && len(l.c.Meetings) > 0 {
 		v.AgreementBeforeMeetings = a.Before(l.c.FirstMeeting().Start)
 	}
+	v.AnswerDue = answerDue(d.Date, l.c.Schedule.AnswerBy, l.c.Location)
 	return v
+}
+
+// answerDue is where a letter dated date stands to the answer date by, counted in calendar
+// days where the campaign is (loc): "today" on the day, "tomorrow" the day before, "passed"
+// after it, and "" before that or when either date is not known. A letter sent at 09.00 on
+// the last day must say "i dag", not the date as if it were days away.
+func answerDue(date, by time.Time, loc *time.Location) string {
+	if date.IsZero() || by.IsZero() {
+		return ""
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	switch n := dayNumber(by.In(loc)) - dayNumber(date.In(loc)); {
+	case n < 0:
+		return "passed"
+	case n == 0:
+		return "today"
+	case n == 1:
+		return "tomorrow"
+	}
+	return ""
+}
+
+// dayNumber numbers a calendar day (the days since 1 January 1970 of its date), so that two
+// dates subtract to whole days whatever the clock time and the summer time between them.
+func dayNumber(t time.Time) int64 {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400
 }
 
 // checkData names what a kind needs and the data lacks.

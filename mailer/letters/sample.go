@@ -24,7 +24,7 @@ func SampleData(c *campaign.Campaign, kind Kind) Data {
 		ReplyAddress: c.Organiser.Email,
 	}
 	switch kind {
-	case KindConfirmation, KindCancelAck:
+	case KindInvitation, KindNudgeUnanswered, KindConfirmation, KindCancelAck:
 		d.CalendarAttached = true
 	case KindChange, KindCalendarCancel:
 		d.CalendarAttached = true

@@ -22,6 +22,9 @@ type Campaign struct {
 	Deadline   time.Time
 	Companions CompanionPolicy
 	Invitees   []Invitee
+	// InviteeRole is what the invited contact is ("bibliotekschef"): the participant lists
+	// give it as the contact's role; "" writes "inviteret".
+	InviteeRole string
 	Price      PriceModel
 	Agreement  AgreementTerms
 	Schedule   Schedule

@@ -59,6 +59,9 @@ func TestExampleLoads(t *testing.T) {
 	if a.Until.Format("2006-01-02") != "2014-12-31" || a.FirstInvoice.Format("2006-01-02") != "2012-04-01" {
 		t.Errorf("runs until %s, first invoice %s", a.Until, a.FirstInvoice)
 	}
+	if c.InviteeRole != "bibliotekschef" {
+		t.Errorf("invitee role %q, want bibliotekschef", c.InviteeRole)
+	}
 	if a.Signatory.Title != "Administrerende direktør" {
 		t.Errorf("signatory %+v", a.Signatory)
 	}

@@ -54,6 +54,7 @@ type Agreement struct {
 	FirstInvoice time.Time
 	Term         string
 	Invoicing    string
+
 	Conditions []string
 	Deadline   time.Time // the last day to return the agreement, in the campaign's location
 	// Issued is the date of the agreement letter. It is printed and is the PDF's creation

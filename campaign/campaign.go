@@ -22,9 +22,6 @@ type Campaign struct {
 	Deadline   time.Time
 	Companions CompanionPolicy
 	Invitees   []Invitee
-	// InviteeRole is what the invited contact is ("bibliotekschef"): the participant lists
-	// give it as the contact's role; "" writes "inviteret".
-	InviteeRole string
 	Price      PriceModel
 	Agreement  AgreementTerms
 	Schedule   Schedule
@@ -36,6 +33,10 @@ type Campaign struct {
 	// both; "" leaves them out.
 	WithoutGoAhead string
 	Background     string
+
+	// InviteeRole is what the invited contact is ("bibliotekschef"): the participant lists
+	// give it as the contact's role; "" writes "inviteret".
+	InviteeRole string
 
 	byCode  map[string]int
 	byEmail map[string]int

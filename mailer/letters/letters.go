@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	htmltemplate "html/template"
+	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	texttemplate "text/template"
@@ -187,6 +189,12 @@ type ReviewItem struct {
 	Why       campaign.Reason
 	Reason    string
 	MessageID string
+	// Do is what the staff are to do about it ("Besvar spørgsmålet"), Link where the desk
+	// shows it ("" without a desk), and DaysOpen how many whole days it had been open when
+	// the digest was made: the letter fills them in when it renders, as it does Reason.
+	Do       string
+	Link     string
+	DaysOpen int
 }
 
 // Rendered is a letter ready to be put into a message.
@@ -321,11 +329,11 @@ func (l *Letters) Render(kind Kind, data Data) (Rendered, error) {
 }
 
 func (l *Letters) view(kind Kind, d Data, lang string) *letterView {
-	d.Review = l.reasonsIn(lang, d.Review)
+	d.Review = l.reasonsIn(lang, d.Review, d.DeskURL, nil)
 	if d.Digest != nil {
 		dg := *d.Digest
-		dg.Review = l.reasonsIn(lang, dg.Review)
-		dg.ToCheck = l.reasonsIn(lang, dg.ToCheck)
+		dg.Review = l.reasonsIn(lang, dg.Review, d.DeskURL, &dg)
+		dg.ToCheck = l.reasonsIn(lang, dg.ToCheck, d.DeskURL, &dg)
 		d.Digest = &dg
 	}
 	if d.SignIn != nil {
@@ -474,8 +482,10 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 // Reasons is the catalogue the letters write reasons from.
 func (l *Letters) Reasons() *Reasons { return l.reasons }
 
-// reasonsIn writes each item's reason in lang (a copy: the caller's items are not changed).
-func (l *Letters) reasonsIn(lang string, items []ReviewItem) []ReviewItem {
+// reasonsIn writes each item's reason and what to do in lang, and its place on the desk at
+// deskURL ("" for none), and, for a digest, how long it has been open (a copy: the caller's
+// items are not changed).
+func (l *Letters) reasonsIn(lang string, items []ReviewItem, deskURL string, dg *DigestData) []ReviewItem {
 	if len(items) == 0 {
 		return items
 	}
@@ -486,7 +496,36 @@ func (l *Letters) reasonsIn(lang string, items []ReviewItem) []ReviewItem {
 		}
 		// A reason can carry a server's multi-line answer; a letter gives it one line.
 		it.Reason = strings.Join(strings.Fields(it.Reason), " ")
+		it.Do = l.reasons.Action(lang, it.Why)
+		it.Link = caseLink(deskURL, it)
+		if dg != nil {
+			it.DaysOpen = dg.DaysOpen(it)
+		}
 		out[i] = it
 	}
 	return out
+}
+
+// caseLink is where the desk shows a review item: the page of the invitee's open items
+// (reviews?invitee=CODE), at the item's anchor (#rID), so that the staff land on the case with
+// the municipality's other cases beside it; for an item of no invitee, the page of open items
+// that begins with it (reviews?after=ID-1), since the first page holds only the oldest. ""
+// without a desk.
+func caseLink(deskURL string, it ReviewItem) string {
+	if deskURL == "" {
+		return ""
+	}
+	base := strings.TrimRight(deskURL, "/") + "/reviews"
+	id, err := strconv.ParseInt(it.ID, 10, 64)
+	if err != nil || id < 1 {
+		return base
+	}
+	anchor := "#r" + strconv.FormatInt(id, 10)
+	if it.Invitee.Code != "" {
+		return base + "?invitee=" + url.QueryEscape(it.Invitee.Code) + anchor
+	}
+	if id == 1 {
+		return base + anchor
+	}
+	return base + "?after=" + strconv.FormatInt(id-1, 10) + anchor
 }

@@ -264,7 +264,7 @@ func (e *Engine) ComposeRow(ctx context.Context, row store.Outgoing) (letters.Ou
 			return err
 		case letters.KindDigest, letters.KindFinalReport:
 			o := digest.Options{Since: p.Since, Now: p.Until, Final: l.Kind == letters.KindFinalReport}
-			m, err := digest.Make(tx, e.c, e.currentLetters(), o)
+			m, err := digest.Make(tx, e.c, o)
 			if err != nil {
 				return err
 			}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/mailer/letters"
 	"github.com/rsvpd/rsvpd/schedules"
 	"github.com/rsvpd/rsvpd/store"
 )
@@ -72,5 +73,47 @@ func TestFinalReportAndParticipantLists(t *testing.T) {
 	wantLists := slices.Sorted(slices.Values(append(slices.Clone(c.Organiser.Staff), "vaert@aalborg.kommune.test")))
 	if !slices.Equal(lists, wantLists) {
 		t.Errorf("participant list to %v, want the staff and the host once each: %v", lists, wantLists)
+	}
+}
+
+// BenchmarkComposeDigest is the daily digest as the daemon sends it, composed from its outbox
+// row with 20,000 review items open, one in ten a returned agreement to check: the store read,
+// the chart, the CSV and the letter, as the sender waits for them.
+func BenchmarkComposeDigest(b *testing.B) {
+	f := newFixture(b)
+	ctx := context.Background()
+	now := f.clock.t
+	err := f.st.Tx(ctx, func(tx *store.Tx) error {
+		for i := range 20000 {
+			code := f.e.c.Invitees[i%len(f.e.c.Invitees)].Code
+			why := campaign.Reason{Code: campaign.ReasonAnswerUnreadable}
+			if i%10 == 0 {
+				why = campaign.Reason{Code: campaign.ReasonAgreementReturned, Invitee: code}
+			}
+			if _, err := tx.AddReview(store.Review{Invitee: code, Why: why, CreatedAt: now.Add(time.Duration(i-20000) * time.Minute)}); err != nil {
+				return err
+			}
+		}
+		_, err := f.e.queueStaff(tx, letters.KindDigest, "digest/bench", []string{"staff@kombit.test"},
+			Params{Since: now.Add(-24 * time.Hour), Until: now}, "bench", now)
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var row store.Outgoing
+	if err := f.st.View(ctx, func(tx *store.Tx) (err error) { row, err = tx.Outgoing("digest/bench/staff@kombit.test"); return err }); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	var o letters.Outgoing
+	for b.Loop() {
+		if o, err = f.e.ComposeRow(ctx, row); err != nil {
+			b.Fatal(err)
+		}
+	}
+	// The figure is the letter's only if it counts the open items.
+	if !strings.Contains(o.Text, "KRÆVER HANDLING (18.000)") {
+		b.Fatalf("the digest does not count the 18,000 items that need a person:\n%s", o.Text)
 	}
 }

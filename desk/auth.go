@@ -104,7 +104,7 @@ func (s *Server) signInForm(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, localPath(r.URL.Query().Get("next")), http.StatusSeeOther)
 		return
 	}
-	s.render(w, r, http.StatusOK, "signin", nil, map[string]any{"CSRF": s.preSession(w, r), "Next": localPath(r.URL.Query().Get("next"))})
+	s.render(w, r, http.StatusOK, "signin", nil, 0, map[string]any{"CSRF": s.preSession(w, r), "Next": localPath(r.URL.Query().Get("next"))})
 }
 
 // signInRequest mails a sign-in link to a staff address. The answer is the same whether the
@@ -132,7 +132,7 @@ func (s *Server) signInRequest(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.render(w, r, http.StatusOK, "signin_sent", nil, nil)
+	s.render(w, r, http.StatusOK, "signin_sent", nil, 0, nil)
 }
 
 var errTooMany = errors.New("too many sign-in links asked for")
@@ -183,7 +183,7 @@ func (s *Server) signInLink(w http.ResponseWriter, r *http.Request) {
 	tok := r.PathValue("token")
 	staff, nonce, err := s.signer.VerifySignInLink(tok, s.o.Now())
 	if err != nil || !s.isStaff(staff) {
-		s.render(w, r, http.StatusGone, "signin", nil, map[string]any{"CSRF": s.preSession(w, r), "Invalid": true})
+		s.render(w, r, http.StatusGone, "signin", nil, 0, map[string]any{"CSRF": s.preSession(w, r), "Invalid": true})
 		return
 	}
 	next := localPath(r.URL.Query().Get("next"))
@@ -195,7 +195,7 @@ func (s *Server) signInLink(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
 	}
-	s.render(w, r, http.StatusOK, "signin_link", nil, map[string]any{"CSRF": s.preSession(w, r),
+	s.render(w, r, http.StatusOK, "signin_link", nil, 0, map[string]any{"CSRF": s.preSession(w, r),
 		"Staff": staff, "Token": tok, "Next": next})
 }
 
@@ -217,7 +217,7 @@ func (s *Server) signInUse(w http.ResponseWriter, r *http.Request) {
 		})
 	}
 	if err != nil || !s.isStaff(staff) {
-		s.render(w, r, http.StatusGone, "signin", nil, map[string]any{"CSRF": s.preSession(w, r), "Invalid": true})
+		s.render(w, r, http.StatusGone, "signin", nil, 0, map[string]any{"CSRF": s.preSession(w, r), "Invalid": true})
 		return
 	}
 	if err := s.openSession(w, r, staff); err != nil {
@@ -258,7 +258,7 @@ func (s *Server) signOut(w http.ResponseWriter, r *http.Request, v *visit) {
 
 // bounce reloads the same URL from our own origin.
 func (s *Server) bounce(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "bounce", nil, map[string]any{"URL": r.URL.RequestURI()})
+	s.render(w, r, http.StatusOK, "bounce", nil, 0, map[string]any{"URL": r.URL.RequestURI()})
 }
 
 // clientIP is the address a request came from: the last hop a trusted proxy names, or the

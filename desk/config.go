@@ -67,8 +67,8 @@ func (s *Server) config(w http.ResponseWriter, r *http.Request, v *visit) {
 		{"web.public_url", cfg.Web.PublicURL}, {"web.behind_tls_proxy", strconv.FormatBool(cfg.Web.BehindTLSProxy)},
 		{"web.tls_cert_file", cfg.Web.TLSCertFile}, {"log", cfg.Log.Format + ", " + cfg.Log.Level},
 	}}
-	s.render(w, r, http.StatusOK, "config", v, map[string]any{"Sections": []section{camp, meetings, sched, mail, shell},
-		"File": cfg.File})
+	s.render(w, r, http.StatusOK, "config", v, s.openCount(r.Context()),
+		map[string]any{"Sections": []section{camp, meetings, sched, mail, shell}, "File": cfg.File})
 }
 
 func nonEmpty(vs ...string) []string {

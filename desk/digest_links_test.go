@@ -27,13 +27,17 @@ func TestDigestCaseLinksOpenTheCase(t *testing.T) {
 	base := f.srv.URL
 	var m digest.Message
 	err = f.st.View(context.Background(), func(tx *store.Tx) error {
-		m, err = digest.Make(tx, f.c, l, digest.Options{Now: f.clock.Now(), DeskURL: base})
+		m, err = digest.Make(tx, f.c, digest.Options{Now: f.clock.Now()})
 		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	links := caseHref.FindAllStringSubmatch(m.Letter.HTML, -1)
+	r, err := l.Render(letters.KindDigest, letters.Data{Digest: &m.Data, DeskURL: base})
+	if err != nil {
+		t.Fatal(err)
+	}
+	links := caseHref.FindAllStringSubmatch(r.HTML, -1)
 	var ofInvitee, ofNone int
 	for _, l := range links {
 		href := html.UnescapeString(l[1])
@@ -44,7 +48,7 @@ func TestDigestCaseLinksOpenTheCase(t *testing.T) {
 		}
 	}
 	if ofInvitee == 0 || ofNone == 0 {
-		t.Fatalf("the digest links %d cases of a municipality and %d of no one, want some of each:\n%s", ofInvitee, ofNone, m.Letter.HTML)
+		t.Fatalf("the digest links %d cases of a municipality and %d of no one, want some of each:\n%s", ofInvitee, ofNone, r.HTML)
 	}
 	c := f.signIn(t)
 	for _, l := range links {

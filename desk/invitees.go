@@ -2,7 +2,6 @@ package desk
 
 import (
 	"cmp"
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -140,11 +139,49 @@ func (f filter) match(row inviteeRow) bool {
 func (s *Server) invitees(w http.ResponseWriter, r *http.Request, v *visit) {
 	q := r.URL.Query()
 	f := filter{Q: q.Get("q"), State: q.Get("state"), Meeting: q.Get("meeting"), Region: q.Get("region"), Sort: q.Get("sort")}
-	sn, err := s.snapshot(r.Context(), true)
+	var l inviteeList
+	err := s.st.View(r.Context(), func(tx *store.Tx) error {
+		sn, err := readSnapshot(tx, true)
+		if err != nil {
+			return err
+		}
+		l = s.listOf(sn, f, q.Get("page"))
+		// The list neither filters nor sorts by the open items, so only the page's are counted.
+		codes := make([]string, len(l.shown))
+		for i, row := range l.shown {
+			codes[i] = row.Inv.Code
+		}
+		reviews, err := tx.OpenReviewCounts(codes)
+		for i := range l.shown {
+			l.shown[i].Reviews = reviews[l.shown[i].Inv.Code]
+		}
+		return err
+	})
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
+	views := make([]rowView, 0, len(l.shown))
+	for _, row := range l.shown {
+		views = append(views, s.rowView(row))
+	}
+	s.render(w, r, http.StatusOK, "invitees", v, l.open, map[string]any{"Rows": views, "F": f, "States": filterStates,
+		"Regions": l.regions, "Meetings": s.c.Meetings, "Total": len(s.c.Invitees), "Matches": l.matches, "Page": l.page,
+		"Query": f.query()})
+}
+
+// inviteeList is a page of the list of invitees: the rows shown, the regions to filter by,
+// how many invitees match the filter, and how many review items are open in all.
+type inviteeList struct {
+	shown   []inviteeRow
+	regions []string
+	matches int
+	page    pages
+	open    int
+}
+
+// listOf filters and sorts the invitees as f asks and cuts out the page.
+func (s *Server) listOf(sn snapshot, f filter, page string) inviteeList {
 	var rows []inviteeRow
 	regions := map[string]bool{}
 	for _, inv := range s.c.Invitees {
@@ -169,36 +206,8 @@ func (s *Server) invitees(w http.ResponseWriter, r *http.Request, v *visit) {
 		regionList = append(regionList, r)
 	}
 	slices.Sort(regionList)
-	pg := paginate(len(rows), q.Get("page"))
-	shown := rows[pg.From:pg.To]
-	reviews, err := s.openReviewsOf(r.Context(), shown)
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	views := make([]rowView, 0, len(shown))
-	for _, row := range shown {
-		row.Reviews = reviews[row.Inv.Code]
-		views = append(views, s.rowView(row))
-	}
-	s.render(w, r, http.StatusOK, "invitees", v, map[string]any{"Rows": views, "F": f, "States": filterStates,
-		"Regions": regionList, "Meetings": s.c.Meetings, "Total": len(s.c.Invitees), "Matches": len(rows), "Page": pg,
-		"Query": f.query()})
-}
-
-// openReviewsOf counts the open review items of the invitees on a page of the list: the list
-// neither filters nor sorts by them, so the others' need not be counted.
-func (s *Server) openReviewsOf(ctx context.Context, rows []inviteeRow) (map[string]int, error) {
-	codes := make([]string, len(rows))
-	for i, row := range rows {
-		codes[i] = row.Inv.Code
-	}
-	var counts map[string]int
-	err := s.st.View(ctx, func(tx *store.Tx) (err error) {
-		counts, err = tx.OpenReviewCounts(codes)
-		return err
-	})
-	return counts, err
+	pg := paginate(len(rows), page)
+	return inviteeList{shown: rows[pg.From:pg.To], regions: regionList, matches: len(rows), page: pg, open: sn.openCount}
 }
 
 // item is one line of an invitee's story.
@@ -228,9 +237,12 @@ func (s *Server) invitee(w http.ResponseWriter, r *http.Request, v *visit) {
 		return
 	}
 	var sy story
-	err := s.st.View(r.Context(), func(tx *store.Tx) error {
-		var err error
-		sy, err = s.storyOf(tx, code)
+	var open int
+	err := s.st.View(r.Context(), func(tx *store.Tx) (err error) {
+		if sy, err = s.storyOf(tx, code); err != nil {
+			return err
+		}
+		open, err = tx.OpenReviewCount()
 		return err
 	})
 	if err != nil {
@@ -238,7 +250,7 @@ func (s *Server) invitee(w http.ResponseWriter, r *http.Request, v *visit) {
 		return
 	}
 	slices.SortStableFunc(sy.items, func(a, b item) int { return a.At.Compare(b.At) })
-	s.render(w, r, http.StatusOK, "invitee", v, map[string]any{"Inv": inv, "St": sy.st, "Items": sy.items,
+	s.render(w, r, http.StatusOK, "invitee", v, open, map[string]any{"Inv": inv, "St": sy.st, "Items": sy.items,
 		"Waiting": sy.waiting, "Open": sy.open, "Price": s.c.PriceOf(inv)})
 }
 

@@ -21,13 +21,8 @@ type participant struct {
 
 // participants lists a meeting's registrations in the order of `rsvpd status` (by code), from
 // the same status.Build, so the two always agree.
-func (s *Server) participants(r *http.Request, meeting string) ([]participant, status.MeetingTotal, error) {
-	var states []campaign.State
-	err := s.st.View(r.Context(), func(tx *store.Tx) error {
-		var err error
-		states, err = tx.States()
-		return err
-	})
+func (s *Server) participants(tx *store.Tx, meeting string) ([]participant, status.MeetingTotal, error) {
+	states, err := tx.States()
 	if err != nil {
 		return nil, status.MeetingTotal{}, err
 	}
@@ -50,12 +45,12 @@ func (s *Server) participants(r *http.Request, meeting string) ([]participant, s
 }
 
 func (s *Server) lists(w http.ResponseWriter, r *http.Request, v *visit) {
-	sn, err := s.snapshot(r.Context(), false)
+	sn, err := s.snapshot(r.Context())
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "lists", v, s.overviewOf(sn))
+	s.render(w, r, http.StatusOK, "lists", v, sn.openCount, s.overviewOf(sn))
 }
 
 func (s *Server) list(w http.ResponseWriter, r *http.Request, v *visit) {
@@ -64,12 +59,21 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, v *visit) {
 		s.fail(w, r, http.StatusNotFound, "err_not_found")
 		return
 	}
-	ps, total, err := s.participants(r, m.ID)
+	var ps []participant
+	var total status.MeetingTotal
+	var open int
+	err := s.st.View(r.Context(), func(tx *store.Tx) (err error) {
+		if ps, total, err = s.participants(tx, m.ID); err != nil {
+			return err
+		}
+		open, err = tx.OpenReviewCount()
+		return err
+	})
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "list", v, map[string]any{"M": m, "P": ps, "Total": total, "Role": s.c.Companions.Role})
+	s.render(w, r, http.StatusOK, "list", v, open, map[string]any{"M": m, "P": ps, "Total": total, "Role": s.c.Companions.Role})
 }
 
 // listCSV is the list as the participant list mailed before the meeting attaches it, made

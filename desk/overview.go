@@ -11,9 +11,9 @@ import (
 	"github.com/rsvpd/rsvpd/store"
 )
 
-// snapshot is what most pages read, in one read transaction: every invitee's state and how
-// many review items are open and since when; with perInvitee (the list of invitees) also when
-// each invitee last had an event.
+// snapshot is what most pages read, in their one read transaction: every invitee's state and
+// how many review items are open (the count the menu shows too) and since when; with
+// perInvitee (the list of invitees) also when each invitee last had an event.
 type snapshot struct {
 	states    map[string]campaign.State
 	openCount int
@@ -21,23 +21,29 @@ type snapshot struct {
 	activity  map[string]time.Time
 }
 
-func (s *Server) snapshot(ctx context.Context, perInvitee bool) (snapshot, error) {
+func (s *Server) snapshot(ctx context.Context) (snapshot, error) {
 	var sn snapshot
-	err := s.st.View(ctx, func(tx *store.Tx) error {
-		states, err := tx.States()
-		if err != nil {
-			return err
-		}
-		sn.states = make(map[string]campaign.State, len(states))
-		for _, st := range states {
-			sn.states[st.Code] = st
-		}
-		if sn.openCount, sn.firstOpen, err = tx.OpenReviewStats(); err != nil || !perInvitee {
-			return err
-		}
-		sn.activity, err = tx.LastActivity()
+	err := s.st.View(ctx, func(tx *store.Tx) (err error) {
+		sn, err = readSnapshot(tx, false)
 		return err
 	})
+	return sn, err
+}
+
+func readSnapshot(tx *store.Tx, perInvitee bool) (snapshot, error) {
+	var sn snapshot
+	states, err := tx.States()
+	if err != nil {
+		return sn, err
+	}
+	sn.states = make(map[string]campaign.State, len(states))
+	for _, st := range states {
+		sn.states[st.Code] = st
+	}
+	if sn.openCount, sn.firstOpen, err = tx.OpenReviewStats(); err != nil || !perInvitee {
+		return sn, err
+	}
+	sn.activity, err = tx.LastActivity()
 	return sn, err
 }
 
@@ -80,12 +86,12 @@ type goAhead struct {
 }
 
 func (s *Server) overview(w http.ResponseWriter, r *http.Request, v *visit) {
-	sn, err := s.snapshot(r.Context(), false)
+	sn, err := s.snapshot(r.Context())
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "overview", v, s.overviewOf(sn))
+	s.render(w, r, http.StatusOK, "overview", v, sn.openCount, s.overviewOf(sn))
 }
 
 // overviewOf counts the campaign with status.Report, as the participant lists and the digest

@@ -54,6 +54,28 @@ func TestOverviewCountsOpenReviews(t *testing.T) {
 	}
 }
 
+// Every staff page counts the open review items in the menu, the error page too, each in the
+// read it makes for the page: every invitee's items, on the page of one invitee's as well.
+func TestMenuCountsOpenReviews(t *testing.T) {
+	f := newFixture(t)
+	c := f.signIn(t)
+	f.openReviews(t, 7, f.clock.Now().Add(-time.Hour))
+	f.addReview(t, "615", "spørgsmål om prisen", "answered by phone")
+	badge := `<span class="badge">7</span>`
+	for _, p := range []struct {
+		path   string
+		status int
+	}{
+		{"/", 200}, {"/invitees", 200}, {"/invitees?state=attending", 200}, {"/invitees/615", 200},
+		{"/reviews", 200}, {"/reviews?invitee=615", 200}, {"/reviews?after=3", 200},
+		{"/lists", 200}, {"/lists/vejle", 200}, {"/digests", 200}, {"/config", 200}, {"/invitees/nowhere", 404},
+	} {
+		if r := c.get(p.path); r.status != p.status || strings.Count(r.body, `<span class="badge">`) != 1 || !strings.Contains(r.body, badge) {
+			t.Errorf("GET %s: %d, want %d and the menu's %s alone", p.path, r.status, p.status, badge)
+		}
+	}
+}
+
 // reviewsCard is the part of a page around its count of review items.
 func reviewsCard(body string) string {
 	i := strings.Index(body, "sager venter")

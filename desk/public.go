@@ -65,7 +65,7 @@ func (s *Server) renderPublic(w http.ResponseWriter, r *http.Request, status int
 	if v.Contact.Email == "" {
 		v.Contact.Email = c.Organiser.Email
 	}
-	s.render(w, r, status, "answer", nil, v)
+	s.render(w, r, status, "answer", nil, 0, v)
 }
 
 // answerPage shows the answer a link gives, with a button: a GET changes nothing, since mail

@@ -2,6 +2,7 @@ package desk
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"html/template"
 	"math"
@@ -194,13 +195,12 @@ func (s *Server) clock(t time.Time) string {
 	return campaign.FormatTimeDa(t)
 }
 
-// render writes a page: to a buffer first, so that a template error becomes a clean 500.
-func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, v *visit, data any) {
+// render writes a page: to a buffer first, so that a template error becomes a clean 500. A
+// staff page (v not nil) shows open, the open review items the page counted in its own read
+// transaction, in the menu.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, v *visit, open int, data any) {
 	t := s.pages[name]
-	p := page{Lang: s.lang, Title: s.t("title_" + name), Page: name, Campaign: s.c, V: v, D: data}
-	if v != nil {
-		p.Open = s.openCount(r)
-	}
+	p := page{Lang: s.lang, Title: s.t("title_" + name), Page: name, Campaign: s.c, V: v, Open: open, D: data}
 	var b bytes.Buffer
 	if err := t.ExecuteTemplate(&b, "layout", p); err != nil {
 		s.log.Error("desk: render", "page", name, "err", err)
@@ -212,10 +212,11 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	w.Write(b.Bytes())
 }
 
-// openCount is the number of open review items the menu shows; 0 when the store cannot say.
-func (s *Server) openCount(r *http.Request) int {
+// openCount is the number of open review items the menu shows, for a page that reads nothing
+// else; 0 when the store cannot say.
+func (s *Server) openCount(ctx context.Context) int {
 	var n int
-	err := s.st.View(r.Context(), func(tx *store.Tx) (err error) {
+	err := s.st.View(ctx, func(tx *store.Tx) (err error) {
 		n, err = tx.OpenReviewCount()
 		return err
 	})
@@ -228,7 +229,11 @@ func (s *Server) openCount(r *http.Request) int {
 // fail shows an error page with a message from the catalogue.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, key string) {
 	v, _ := s.session(r)
-	s.render(w, r, status, "error", v, s.t(key))
+	open := 0
+	if v != nil {
+		open = s.openCount(r.Context())
+	}
+	s.render(w, r, status, "error", v, open, s.t(key))
 }
 
 func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {

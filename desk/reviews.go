@@ -40,11 +40,13 @@ const reviewsPerPage = 50
 
 // reviewPage is one page of the open items: From-To of Total, the oldest first; Next is the
 // id after which the next page starts (0: this is the last), First says a page came before.
+// Open is every invitee's open items, for the menu: Total when the page shows them all.
 type reviewPage struct {
 	Rows            []reviewRow
 	From, To, Total int
 	Next            int64
 	First           bool
+	Open            int
 }
 
 // reviewsView is which open items the page of review items shows: those of one invitee (Of;
@@ -114,17 +116,13 @@ func (s *Server) readReviews(ctx context.Context, v reviewsView) (reviewPage, er
 		var rest int
 		var err error
 		if v.Of.Code == "" {
-			if pg.Total, err = tx.OpenReviewCount(); err != nil {
-				return err
-			}
-			items, rest, err = tx.ReviewsPage(true, v.After, reviewsPerPage)
+			items, pg.Total, rest, err = tx.OpenReviewsPage(v.After, reviewsPerPage)
+			pg.Open = pg.Total
 		} else {
-			var counts map[string]int
-			if counts, err = tx.OpenReviewCounts([]string{v.Of.Code}); err != nil {
-				return err
+			items, pg.Total, rest, err = tx.OpenReviewsPageOf(v.Of.Code, v.After, reviewsPerPage)
+			if err == nil {
+				pg.Open, err = tx.OpenReviewCount()
 			}
-			pg.Total = counts[v.Of.Code]
-			items, rest, err = tx.OpenReviewsPageOf(v.Of.Code, v.After, reviewsPerPage)
 		}
 		if err != nil {
 			return err
@@ -194,7 +192,7 @@ func (s *Server) renderReviews(w http.ResponseWriter, r *http.Request, v *visit,
 	if inv, ok := s.c.Invitee(r.URL.Query().Get("confirmed")); ok {
 		confirmed, confirmedCode = inv.Name, inv.Code
 	}
-	s.render(w, r, status, "reviews", v, map[string]any{"Rows": pg.Rows, "Page": pg, "View": view, "Meetings": s.c.Meetings,
+	s.render(w, r, status, "reviews", v, pg.Open, map[string]any{"Rows": pg.Rows, "Page": pg, "View": view, "Meetings": s.c.Meetings,
 		"Invitees": s.c.Invitees, "Error": errText, "Done": done, "Confirmed": confirmed, "ConfirmedCode": confirmedCode,
 		"Max": s.c.Companions.MaxHeadcount()})
 }

@@ -45,13 +45,13 @@ func BenchmarkDigestScale(b *testing.B) {
 }
 
 // makeEach makes the digest of the day before now once per benchmark iteration, in a read
-// transaction as the daemon does, and returns the last.
-func makeEach(b *testing.B, st *store.Store, c *campaign.Campaign, l *letters.Letters, now time.Time) Message {
-	var m Message
+// transaction as the daemon does, renders its letter, and returns the last.
+func makeEach(b *testing.B, st *store.Store, c *campaign.Campaign, l *letters.Letters, now time.Time) made {
+	var m made
 	for b.Loop() {
 		err := st.View(context.Background(), func(tx *store.Tx) error {
 			var err error
-			m, err = Make(tx, c, l, Options{Since: now.Add(-24 * time.Hour), Now: now})
+			m, err = makeLetter(tx, c, l, Options{Since: now.Add(-24 * time.Hour), Now: now}, "")
 			return err
 		})
 		if err != nil {

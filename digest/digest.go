@@ -42,9 +42,6 @@ type Options struct {
 	Since, Now time.Time
 	// Final makes the final report after the deadline instead of the daily digest.
 	Final bool
-	// DeskURL is the staff desk's address the letter Make renders links to, "" when there is
-	// none (web.public_url).
-	DeskURL string
 }
 
 // notSignedShown is how many of the invitees without a confirmed agreement a report lists by
@@ -204,21 +201,18 @@ func (b *builder) progress() {
 // review lists the oldest ListLimit open review items, with the sender and subject of the
 // message each is about, read from the inbound ledger, and counts them all. A returned
 // agreement to check is routine: it goes to ToCheck, which the letter counts in one line with
-// the age of the oldest. Only the items listed are read, however many are open.
+// the age of the oldest. The open items are counted in one pass, and only the items listed
+// are read in full, however many are open.
 func (b *builder) review() error {
-	check, nCheck, err := b.tx.OpenReviewsByReason(campaign.ReasonAgreementReturned, false, letters.ListLimit)
+	sp, err := b.tx.OpenReviewsSplit(campaign.ReasonAgreementReturned, letters.ListLimit)
 	if err != nil {
 		return err
 	}
-	need, nNeed, err := b.tx.OpenReviewsByReason(campaign.ReasonAgreementReturned, true, letters.ListLimit)
-	if err != nil {
-		return err
-	}
-	for _, rv := range check {
+	for _, rv := range sp.Of {
 		// No message to read for it: it is counted, not listed.
 		b.data.ToCheck = append(b.data.ToCheck, b.reviewItem(rv))
 	}
-	for _, rv := range need {
+	for _, rv := range sp.Others {
 		it := b.reviewItem(rv)
 		if rv.Inbound != 0 {
 			in, err := b.tx.InboundMeta(rv.Inbound)
@@ -236,7 +230,7 @@ func (b *builder) review() error {
 		}
 		b.data.Review = append(b.data.Review, it)
 	}
-	b.data.Totals.Review, b.data.Totals.ToCheck = nNeed, nCheck
+	b.data.Totals.Review, b.data.Totals.ToCheck = sp.NOthers, sp.NOf
 	oldest := func(a, b letters.ReviewItem) int { return a.Received.Compare(b.Received) }
 	slices.SortStableFunc(b.data.Review, oldest)
 	slices.SortStableFunc(b.data.ToCheck, oldest)

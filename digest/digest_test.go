@@ -13,7 +13,7 @@ import (
 )
 
 // makeDigest renders the scripted morning's digest as the daemon would send it.
-func makeDigest(t *testing.T) (*campaign.Campaign, *store.Store, Message) {
+func makeDigest(t *testing.T) (*campaign.Campaign, *store.Store, made) {
 	t.Helper()
 	c := exampleCampaign(t)
 	st := midCampaign(t, c)
@@ -21,9 +21,9 @@ func makeDigest(t *testing.T) (*campaign.Campaign, *store.Store, Message) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var m Message
+	var m made
 	err = st.Tx(context.Background(), func(tx *store.Tx) error {
-		m, err = Make(tx, c, l, Options{Since: at(t, c, scriptSince), Now: at(t, c, scriptNow)})
+		m, err = makeLetter(tx, c, l, Options{Since: at(t, c, scriptSince), Now: at(t, c, scriptNow)}, "")
 		return err
 	})
 	if err != nil {

@@ -21,9 +21,9 @@ func TestFinalReportCountsConfirmedOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	final := func(agreement campaign.AgreementStatus, n int) Message {
+	final := func(agreement campaign.AgreementStatus, n int) made {
 		t.Helper()
-		var m Message
+		var m made
 		err := st.Tx(context.Background(), func(tx *store.Tx) error {
 			for _, inv := range c.Invitees[:n] {
 				s, err := tx.State(inv.Code)
@@ -37,7 +37,7 @@ func TestFinalReportCountsConfirmedOnly(t *testing.T) {
 					return err
 				}
 			}
-			m, err = Make(tx, c, l, Options{Now: at(t, c, "2012-03-19 07:00"), Final: true})
+			m, err = makeLetter(tx, c, l, Options{Now: at(t, c, "2012-03-19 07:00"), Final: true}, "")
 			return err
 		})
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 	rsvpd "github.com/rsvpd/rsvpd"
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/config"
+	"github.com/rsvpd/rsvpd/mailer/letters"
 	"github.com/rsvpd/rsvpd/replies"
 	"github.com/rsvpd/rsvpd/store"
 	"github.com/rsvpd/rsvpd/testenv"
@@ -25,6 +26,27 @@ func exampleCampaign(t *testing.T) *campaign.Campaign {
 		t.Fatalf("load example campaign: %v", err)
 	}
 	return cfg.Campaign
+}
+
+// made is a digest with its letter.
+type made struct {
+	Message
+	Letter letters.Rendered
+}
+
+// makeLetter makes the digest and renders its letter as the daemon's Composer renders a letter
+// to the staff: the digest's data, and the desk's address (deskURL, "" for none).
+func makeLetter(tx *store.Tx, c *campaign.Campaign, l *letters.Letters, o Options, deskURL string) (made, error) {
+	m, err := Make(tx, c, o)
+	if err != nil {
+		return made{}, err
+	}
+	kind := letters.KindDigest
+	if o.Final {
+		kind = letters.KindFinalReport
+	}
+	r, err := l.Render(kind, letters.Data{Digest: &m.Data, DeskURL: deskURL})
+	return made{Message: m, Letter: r}, err
 }
 
 // at is a local time of the campaign, "2012-02-20 10:15".

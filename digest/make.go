@@ -1,7 +1,6 @@
 package digest
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -10,25 +9,25 @@ import (
 	"github.com/rsvpd/rsvpd/store"
 )
 
-// Message is a digest ready to be put into a mail: the letter (text and HTML alternatives),
-// the status CSV to attach, and the chart the HTML shows inline as cid:ChartCID.
+// Message is a digest ready to be put into a mail: the data its letter is rendered from, the
+// status CSV to attach, and the chart the letter's HTML shows inline as cid:ChartCID.
 type Message struct {
-	Letter   letters.Rendered
 	CSV      []byte
 	CSVName  string // "status-2012-02-21.csv"
 	Chart    []byte // PNG
 	ChartCID string // the Content-ID without angle brackets
-	// Data is what the letter was rendered from, and History the agreements per day the
-	// chart draws, for logs and tests.
+	// Data is what the letter is rendered from (letters.Data.Digest, with CSVName and
+	// ChartCID filled in), and History the agreements per day the chart draws.
 	Data    letters.DigestData
 	History []Day
 }
 
-// Make builds the digest for the period from o.Since to o.Now (or the final report) and renders it, so the caller only
-// wraps the parts into a message: the text and HTML as alternatives, the chart as an inline
-// image/png with Content-ID <ChartCID> related to the HTML, the CSV as an attachment
-// (text/csv; charset=utf-8).
-func Make(tx *store.Tx, c *campaign.Campaign, l *letters.Letters, o Options) (Message, error) {
+// Make builds the digest for the period from o.Since to o.Now (or the final report): its data,
+// chart and CSV. The caller renders the letter from Data, as it renders every letter to the
+// staff (the daemon's Composer, with the desk's address), and wraps the parts into a message:
+// the text and HTML as alternatives, the chart as an inline image/png with Content-ID
+// <ChartCID> related to the HTML, the CSV as an attachment (text/csv; charset=utf-8).
+func Make(tx *store.Tx, c *campaign.Campaign, o Options) (Message, error) {
 	s, err := read(tx, c, o)
 	if err != nil {
 		return Message{}, err
@@ -42,13 +41,6 @@ func Make(tx *store.Tx, c *campaign.Campaign, l *letters.Letters, o Options) (Me
 		return Message{}, err
 	}
 	s.data.CSVName, s.data.ChartCID = m.CSVName, m.ChartCID
-	kind := letters.KindDigest
-	if o.Final {
-		kind = letters.KindFinalReport
-	}
-	if m.Letter, err = l.Render(kind, letters.Data{Digest: &s.data, DeskURL: o.DeskURL}); err != nil {
-		return Message{}, fmt.Errorf("make digest: %w", err)
-	}
 	m.Data, m.History = s.data, s.history
 	return m, nil
 }

@@ -21,9 +21,9 @@ func TestDigestBoundsOpenReviews(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Date(2012, 2, 21, 7, 0, 0, 0, c.Location)
-	var m Message
+	var m made
 	err = st.View(context.Background(), func(tx *store.Tx) (err error) {
-		m, err = Make(tx, c, l, Options{Since: now.Add(-24 * time.Hour), Now: now, DeskURL: "https://desk.test/"})
+		m, err = makeLetter(tx, c, l, Options{Since: now.Add(-24 * time.Hour), Now: now}, "https://desk.test/")
 		return err
 	})
 	if err != nil {

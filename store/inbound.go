@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -229,23 +230,20 @@ func (s *Store) ChargeReading(ctx context.Context, id int64) error {
 
 // EndReading records that the reading of the rows ended, whatever it found: their attempts
 // go back to none, so that a death after reading (while the outcomes are written) is not taken
-// for one in reading. One write for all of them.
+// for one in reading. One statement for all of them (json_each over the ids), where one per
+// row cost a fetch of 500 rows 500 statements.
 func (s *Store) EndReading(ctx context.Context, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	err := s.Tx(ctx, func(tx *Tx) error {
-		stmt, err := tx.tx.PrepareContext(ctx, `UPDATE inbound SET attempts = 0 WHERE id = ? AND status = 'new'`)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		for _, id := range ids {
-			if _, err := stmt.ExecContext(ctx, id); err != nil {
-				return err
-			}
-		}
-		return nil
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return fmt.Errorf("end the reading of %d inbound messages: %w", len(ids), err)
+	}
+	err = s.Tx(ctx, func(tx *Tx) error {
+		_, err := tx.tx.ExecContext(ctx, `UPDATE inbound SET attempts = 0
+			WHERE id IN (SELECT value FROM json_each(?)) AND status = 'new'`, string(list))
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("end the reading of %d inbound messages: %w", len(ids), err)

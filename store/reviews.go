@@ -177,23 +177,45 @@ func (tx *Tx) OpenReviewCounts(codes []string) (map[string]int, error) {
 // data (its why is empty, which json_extract refuses).
 const reasonCode = `(CASE WHEN why = '' THEN '' ELSE json_extract(why, '$.code') END)`
 
-// OpenReviewsByReason lists up to limit open review items whose reason is code (with except:
-// whose reason is another, or none), oldest first, and counts them all: a letter that names
-// the first few and counts the rest reads no more. limit 0 lists none.
-func (tx *Tx) OpenReviewsByReason(code campaign.ReasonCode, except bool, limit int) ([]Review, int, error) {
-	where := ` FROM reviews WHERE resolved_at = 0 AND ` + reasonCode + ` IS ?`
-	if except {
-		where = ` FROM reviews WHERE resolved_at = 0 AND ` + reasonCode + ` IS NOT ?`
+// ReasonSplit is the open review items parted by one reason: the oldest of the items of that
+// reason (Of) and of the others (an item without a reason among them), and how many each part
+// has.
+type ReasonSplit struct {
+	Of, Others   []Review
+	NOf, NOthers int
+}
+
+// The queries of OpenReviewsSplit: one pass over the open items counts both parts, and each
+// list walks the open items from the oldest (the index of open ids: without statistics SQLite
+// would take (resolved_at, notified_at) and sort every open item) until it has its limit.
+const (
+	openSplitCount  = `SELECT COUNT(*), COALESCE(SUM(` + reasonCode + ` IS ?), 0) FROM reviews WHERE resolved_at = 0`
+	openSplitOf     = `SELECT ` + reviewCols + ` FROM reviews INDEXED BY reviews_open_id WHERE resolved_at = 0 AND ` + reasonCode + ` IS ? ORDER BY id LIMIT ?`
+	openSplitOthers = `SELECT ` + reviewCols + ` FROM reviews INDEXED BY reviews_open_id WHERE resolved_at = 0 AND ` + reasonCode + ` IS NOT ? ORDER BY id LIMIT ?`
+)
+
+// OpenReviewsSplit parts the open review items by the reason code: up to limit of the items of
+// that reason and up to limit of the others, each oldest first, and how many each part has. A
+// letter that names the first few of each part and counts the rest reads that much: the open
+// items once to count both parts, and for each list the open items from the oldest until it
+// has its limit. limit 0 lists none.
+func (tx *Tx) OpenReviewsSplit(code campaign.ReasonCode, limit int) (ReasonSplit, error) {
+	var sp ReasonSplit
+	var open int
+	if err := tx.tx.QueryRowContext(tx.ctx, openSplitCount, string(code)).Scan(&open, &sp.NOf); err != nil {
+		return sp, fmt.Errorf("count open reviews: %w", err)
 	}
-	var total int
-	if err := tx.tx.QueryRowContext(tx.ctx, `SELECT COUNT(*)`+where, string(code)).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count open reviews: %w", err)
+	sp.NOthers = open - sp.NOf
+	var err error
+	if n := min(limit, sp.NOf); n > 0 {
+		if sp.Of, err = tx.queryReviews(openSplitOf, string(code), n); err != nil {
+			return sp, err
+		}
 	}
-	if limit <= 0 || total == 0 {
-		return nil, total, nil
+	if n := min(limit, sp.NOthers); n > 0 {
+		sp.Others, err = tx.queryReviews(openSplitOthers, string(code), n)
 	}
-	items, err := tx.queryReviews(`SELECT `+reviewCols+where+` ORDER BY id LIMIT ?`, string(code), limit)
-	return items, total, err
+	return sp, err
 }
 
 // ReviewsPage lists up to limit review items after the id after (0: from the first; limit 0:
@@ -206,10 +228,46 @@ func (tx *Tx) ReviewsPage(openOnly bool, after int64, limit int) ([]Review, int,
 	return tx.reviewsPage(where, limit, after)
 }
 
-// OpenReviewsPageOf is ReviewsPage of one invitee's open items, from the index of each
+// The queries of the pages of open items: every invitee's (openPage...) and one invitee's
+// (openPageOf...). Each counts the open items and those after a page's start in one pass over
+// an index of open items, and reads the page from the index of open ids, or of one invitee's
+// open items, from the page's start on: without statistics SQLite would take the index
+// (resolved_at, notified_at) for every invitee's page, and read and sort every open item.
+const (
+	openPageCount   = `SELECT COUNT(*), COALESCE(SUM(id > ?), 0) FROM reviews WHERE resolved_at = 0`
+	openPageList    = `SELECT ` + reviewCols + ` FROM reviews INDEXED BY reviews_open_id WHERE resolved_at = 0 AND id > ? ORDER BY id`
+	openPageOfCount = `SELECT COUNT(*), COALESCE(SUM(id > ?), 0) FROM reviews WHERE invitee = ? AND resolved_at = 0`
+	openPageOfList  = `SELECT ` + reviewCols + ` FROM reviews WHERE invitee = ? AND resolved_at = 0 AND id > ? ORDER BY id`
+)
+
+// OpenReviewsPage lists up to limit open review items after the id after (0: from the first;
+// limit 0: all), oldest first, and counts the open items in all and those after after: a page
+// of them says which of how many it shows.
+func (tx *Tx) OpenReviewsPage(after int64, limit int) (items []Review, open, rest int, err error) {
+	return tx.openReviewsPage(openPageCount, openPageList, after, limit)
+}
+
+// OpenReviewsPageOf is OpenReviewsPage of one invitee's open items, from the index of each
 // invitee's open items: the page of an invitee's items reads none of another's.
-func (tx *Tx) OpenReviewsPageOf(code string, after int64, limit int) ([]Review, int, error) {
-	return tx.reviewsPage(` WHERE invitee = ? AND id > ? AND resolved_at = 0`, limit, code, after)
+func (tx *Tx) OpenReviewsPageOf(code string, after int64, limit int) (items []Review, open, rest int, err error) {
+	return tx.openReviewsPage(openPageOfCount, openPageOfList, after, limit, code)
+}
+
+// openReviewsPage counts the open items and those after after (count), and lists up to limit
+// (0: all) of those (list), oldest first.
+func (tx *Tx) openReviewsPage(count, list string, after int64, limit int, args ...any) ([]Review, int, int, error) {
+	var open, rest int
+	if err := tx.tx.QueryRowContext(tx.ctx, count, append([]any{after}, args...)...).Scan(&open, &rest); err != nil {
+		return nil, 0, 0, fmt.Errorf("count open reviews: %w", err)
+	}
+	if rest == 0 {
+		return nil, open, 0, nil
+	}
+	if limit > 0 {
+		list += ` LIMIT ` + strconv.Itoa(limit)
+	}
+	items, err := tx.queryReviews(list, append(args, after)...)
+	return items, open, rest, err
 }
 
 // reviewsPage lists up to limit (0: all) of the items where says, oldest first, and counts

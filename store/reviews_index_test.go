@@ -78,29 +78,46 @@ func TestOpenReviewCounts(t *testing.T) {
 	}
 }
 
-// OpenReviewsPageOf pages through one invitee's open items, oldest first, counting those
-// after the page's start: no resolved item, none of another invitee (not one whose code begins
-// with the same digits).
-func TestOpenReviewsPageOf(t *testing.T) {
+// OpenReviewsPage and OpenReviewsPageOf page through the open items, every invitee's or one
+// invitee's, oldest first, counting them all and those after the page's start: no resolved
+// item, and for one invitee none of another (not one whose code begins with the same digits).
+func TestOpenReviewsPage(t *testing.T) {
 	s := openTemp(t)
 	addReviews(t, s, []string{"615", "6150", "615", "101", "615", "615", "615"}, nil)
 	resolve(t, s, 5)
 	for _, c := range []struct {
-		code  string
+		code  string // "*": every invitee's
 		after int64
 		limit int
-		want  string
+		want  string // the items, how many are open, how many after after
 	}{
-		{"615", 0, 2, "[1 3] 4"},
-		{"615", 3, 2, "[6 7] 2"},
-		{"615", 6, 2, "[7] 1"},
-		{"615", 0, 0, "[1 3 6 7] 4"},
-		{"6150", 0, 2, "[2] 1"},
-		{"147", 0, 2, "[] 0"},
+		{"615", 0, 2, "[1 3] 4 4"},
+		{"615", 3, 2, "[6 7] 4 2"},
+		{"615", 6, 2, "[7] 4 1"},
+		{"615", 7, 2, "[] 4 0"},
+		{"615", 0, 0, "[1 3 6 7] 4 4"},
+		{"6150", 0, 2, "[2] 1 1"},
+		{"147", 0, 2, "[] 0 0"},
+		{"*", 0, 3, "[1 2 3] 6 6"},
+		{"*", 3, 3, "[4 6 7] 6 3"},
+		{"*", 6, 3, "[7] 6 1"},
 	} {
-		got, err := idsAndCount(s, func(tx *Tx) ([]Review, int, error) { return tx.OpenReviewsPageOf(c.code, c.after, c.limit) })
-		if err != nil || got != c.want {
-			t.Errorf("OpenReviewsPageOf(%q, %d, %d) = %s, %v; want %s", c.code, c.after, c.limit, got, err, c.want)
+		var items []Review
+		var open, rest int
+		err := s.View(context.Background(), func(tx *Tx) (err error) {
+			if c.code == "*" {
+				items, open, rest, err = tx.OpenReviewsPage(c.after, c.limit)
+			} else {
+				items, open, rest, err = tx.OpenReviewsPageOf(c.code, c.after, c.limit)
+			}
+			return err
+		})
+		ids := []int64{}
+		for _, rv := range items {
+			ids = append(ids, rv.ID)
+		}
+		if got := fmt.Sprint(ids, open, rest); err != nil || got != c.want {
+			t.Errorf("open items of %q after %d, %d a page = %s, %v; want %s", c.code, c.after, c.limit, got, err, c.want)
 		}
 	}
 }
@@ -135,29 +152,79 @@ func TestReviewsOfInbound(t *testing.T) {
 	}
 }
 
-// OpenReviewsByReason lists the first open items of a reason, or of every other (an item
-// without a reason among them), oldest first, and counts them all.
-func TestOpenReviewsByReason(t *testing.T) {
+// OpenReviewsSplit lists the first open items of a reason and of every other (an item without
+// a reason among them), oldest first, and counts each part.
+func TestOpenReviewsSplit(t *testing.T) {
 	s := openTemp(t)
 	reasons := []campaign.ReasonCode{campaign.ReasonAgreementReturned, campaign.ReasonAnswerUnreadable, "",
 		campaign.ReasonAgreementReturned, campaign.ReasonUnknownSender, campaign.ReasonAgreementReturned, campaign.ReasonAnswerUnreadable}
 	addReviews(t, s, make([]string, len(reasons)), func(i int) campaign.Reason { return campaign.Reason{Code: reasons[i]} })
 	resolve(t, s, 4, 5)
 	for _, c := range []struct {
-		except bool
-		limit  int
-		want   string
+		limit int
+		want  string
 	}{
-		{false, 5, "[1 6] 2"},
-		{false, 1, "[1] 2"},
-		{true, 2, "[2 3] 3"},
-		{true, 0, "[] 3"},
+		{5, "[1 6] 2, [2 3 7] 3"},
+		{2, "[1 6] 2, [2 3] 3"},
+		{1, "[1] 2, [2] 3"},
+		{0, "[] 2, [] 3"},
 	} {
-		got, err := idsAndCount(s, func(tx *Tx) ([]Review, int, error) {
-			return tx.OpenReviewsByReason(campaign.ReasonAgreementReturned, c.except, c.limit)
+		var sp ReasonSplit
+		err := s.View(context.Background(), func(tx *Tx) (err error) {
+			sp, err = tx.OpenReviewsSplit(campaign.ReasonAgreementReturned, c.limit)
+			return err
 		})
-		if err != nil || got != c.want {
-			t.Errorf("OpenReviewsByReason(except %v, limit %d) = %s, %v; want %s", c.except, c.limit, got, err, c.want)
+		ids := func(items []Review) []int64 {
+			out := []int64{}
+			for _, rv := range items {
+				out = append(out, rv.ID)
+			}
+			return out
+		}
+		if got := fmt.Sprintf("%v %d, %v %d", ids(sp.Of), sp.NOf, ids(sp.Others), sp.NOthers); err != nil || got != c.want {
+			t.Errorf("OpenReviewsSplit(limit %d) = %s, %v; want %s", c.limit, got, err, c.want)
+		}
+	}
+}
+
+// The pages of open items count them from an index of open items alone, and read a page from
+// its start on, without sorting every open item, in a store without statistics, as rsvpd
+// keeps it: SQLite would otherwise read every invitee's open items by (resolved_at,
+// notified_at) and sort them all for a page of fifty.
+func TestOpenReviewsPagePlans(t *testing.T) {
+	s := openTemp(t)
+	codes := make([]string, 2000)
+	for i := range codes {
+		codes[i] = fmt.Sprint(100 + i%100)
+	}
+	addReviews(t, s, codes, nil)
+	args := strings.NewReplacer("id > ?", "id > 10", "invitee = ?", "invitee = '615'")
+	for _, c := range []struct{ query, plan string }{
+		{openPageCount, "SEARCH reviews USING COVERING INDEX reviews_open (resolved_at=?)"},
+		{openPageList + " LIMIT 50", "SEARCH reviews USING INDEX reviews_open_id (id>?)"},
+		{openPageOfCount, "SEARCH reviews USING COVERING INDEX reviews_open_invitee (invitee=?)"},
+		{openPageOfList + " LIMIT 50", "SEARCH reviews USING INDEX reviews_open_invitee (invitee=? AND id>?)"},
+	} {
+		if p := queryPlan(t, s, args.Replace(c.query)); p != c.plan {
+			t.Errorf("%s\nplan: %s\nwant %s", c.query, p, c.plan)
+		}
+	}
+}
+
+// OpenReviewsSplit reads the open items once to count both parts, and each list from the
+// oldest open item on, without sorting every open one: in a store without statistics, as
+// rsvpd keeps it, SQLite would otherwise read the open items by (resolved_at, notified_at) and
+// sort them all for each list.
+func TestOpenReviewsSplitPlans(t *testing.T) {
+	s := openTemp(t)
+	addReviews(t, s, make([]string, 2000), func(int) campaign.Reason { return campaign.Reason{Code: campaign.ReasonAnswerUnreadable} })
+	args := strings.NewReplacer("IS NOT ?", "IS NOT 'agreement_returned'", "IS ?", "IS 'agreement_returned'", "LIMIT ?", "LIMIT 100")
+	if p := queryPlan(t, s, args.Replace(openSplitCount)); strings.Count(p, ";") > 0 || strings.Contains(p, "TEMP") {
+		t.Errorf("the count's plan: %s; want one pass over the open items", p)
+	}
+	for _, q := range []string{openSplitOf, openSplitOthers} {
+		if p := queryPlan(t, s, args.Replace(q)); p != "SCAN reviews USING INDEX reviews_open_id" {
+			t.Errorf("%s\nplan: %s\nwant a walk of reviews_open_id from the oldest, no sort", q, p)
 		}
 	}
 }
@@ -271,16 +338,4 @@ func idsOf(s *Store, query func(tx *Tx) ([]Review, error)) ([]int64, error) {
 		return err
 	})
 	return ids, err
-}
-
-// idsAndCount runs a query of review items with a count in a read transaction and writes the
-// items' ids and the count as "[1 3] 4".
-func idsAndCount(s *Store, query func(tx *Tx) ([]Review, int, error)) (string, error) {
-	var n int
-	ids, err := idsOf(s, func(tx *Tx) ([]Review, error) {
-		items, count, err := query(tx)
-		n = count
-		return items, err
-	})
-	return fmt.Sprint(ids, n), err
 }

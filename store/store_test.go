@@ -13,7 +13,7 @@ import (
 	"github.com/rsvpd/rsvpd/campaign"
 )
 
-func openTemp(t *testing.T) *Store {
+func openTemp(t testing.TB) *Store {
 	t.Helper()
 	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "sub", "rsvpd.db"))
 	if err != nil {

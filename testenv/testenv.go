@@ -5,8 +5,9 @@
 // that scripts/test (which installs everything and fails on any skip) never passes without
 // having run it. It also holds what the packages' tests share: Golden, the golden-file
 // comparison; Store, a temporary store, and Inbound and Deliver, a message put in its ledger
-// as the watcher would; Rsvpd, the command built once, and OutboxOf, the outbox of a store a
-// running rsvpd writes; SpoofCases, the expectations of the forged-reply corpus. It imports
+// as the watcher would; Rsvpd, the command built once, and Main, which a package using it
+// runs its tests with, to remove it at the end; OutboxOf, the outbox of a store a running
+// rsvpd writes; SpoofCases, the expectations of the forged-reply corpus. It imports
 // store, so store's and campaign's own tests cannot use it.
 package testenv
 

@@ -10,17 +10,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rsvpd/rsvpd/testenv"
 )
 
-// TestDemoCommand builds rsvpd once and runs `rsvpd demo` as the README's first command does,
+// TestDemoCommand runs the rsvpd command (testenv.Rsvpd) as the README's first command does,
 // with a timeout: it must exit 0, print a line per day, the digest and the status, and leave a
 // store whose `rsvpd status` shows the same table.
 func TestDemoCommand(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "rsvpd")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := testenv.Rsvpd(t)
 	dir := filepath.Join(t.TempDir(), "demo")
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()

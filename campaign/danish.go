@@ -10,24 +10,27 @@ import (
 // They are written by hand rather than with golang.org/x/text because Danish letters want
 // lower-case names, "den" and a dot after the day, which no CLDR pattern gives in one piece.
 
-// weekdayDa and monthDa are functions, not package variables, so no caller can change a name.
-func weekdayDa(d time.Weekday) string {
+// WeekdayDa and MonthDa name a weekday and a month in lower case, as running text does
+// ("tirsdag", "februar"); they are functions, not package variables, so no caller can change
+// a name.
+func WeekdayDa(d time.Weekday) string {
 	return [...]string{"søndag", "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag"}[d]
 }
 
-func monthDa(m time.Month) string {
+// MonthDa names a month (see WeekdayDa).
+func MonthDa(m time.Month) string {
 	return [...]string{"januar", "februar", "marts", "april", "maj", "juni", "juli",
 		"august", "september", "oktober", "november", "december"}[m-1]
 }
 
 // FormatDateDa writes a date with its weekday the Danish way: "tirsdag den 28. februar 2012".
 func FormatDateDa(t time.Time) string {
-	return weekdayDa(t.Weekday()) + " den " + FormatDateShortDa(t)
+	return WeekdayDa(t.Weekday()) + " den " + FormatDateShortDa(t)
 }
 
 // FormatDateShortDa writes a date without its weekday: "28. februar 2012".
 func FormatDateShortDa(t time.Time) string {
-	return fmt.Sprintf("%d. %s %d", t.Day(), monthDa(t.Month()), t.Year())
+	return fmt.Sprintf("%d. %s %d", t.Day(), MonthDa(t.Month()), t.Year())
 }
 
 // FormatMonthDa writes a month of a year: "april 2012".

@@ -291,6 +291,20 @@ func parseDuration(s string) (time.Duration, error) {
 	return d, nil
 }
 
+// FormatDuration writes a duration as the file does, for parseDuration to read back: whole
+// days as 7d, whole hours as 36h, else Go's own form (30m0s reads as 30m).
+func FormatDuration(d time.Duration) string {
+	switch {
+	case d != 0 && d%(24*time.Hour) == 0:
+		return strconv.FormatInt(int64(d/(24*time.Hour)), 10) + "d"
+	case d != 0 && d%time.Hour == 0:
+		return strconv.FormatInt(int64(d/time.Hour), 10) + "h"
+	case d != 0 && d%time.Minute == 0:
+		return strconv.FormatInt(int64(d/time.Minute), 10) + "m"
+	}
+	return d.String()
+}
+
 // strings reads a list of strings (or a single string as a list of one).
 func (n node) strs() []string {
 	if n.n != nil && n.n.Kind == yaml.ScalarNode && !isNull(n.n) {

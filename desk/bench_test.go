@@ -11,7 +11,7 @@ func BenchmarkPages(b *testing.B) {
 	f := newFixture(b)
 	f.populate(b)
 	c := f.signIn(b)
-	for _, p := range []string{"/", "/invitees", "/invitees?state=attending&sort=activity", "/invitees/615", "/reviews", "/lists/vejle"} {
+	for _, p := range []string{"/", "/invitees", "/invitees?q=%C3%85rhus", "/invitees?state=attending&sort=activity", "/invitees/615", "/reviews", "/lists/vejle"} {
 		b.Run(p, func(b *testing.B) {
 			for b.Loop() {
 				req, _ := http.NewRequest("GET", f.srv.URL+p, nil)

@@ -53,7 +53,7 @@ func TestBrowserPages(t *testing.T) {
 		{"09-lists", "/lists", "Deltagerlister"},
 		{"10-list-vejle", "/lists/vejle", "Deltagere i Vejle"},
 		{"11-digests", "/digests", "Opsummeringer"},
-		{"12-config", "/config", "campaign.deadline"},
+		{"12-config", "/config", "tirsdag den 14. og tirsdag den 21. februar kl. 9.00"},
 	}
 	for _, p := range pages {
 		if err := chromedp.Do(ctx, chromedp.Navigate(base+p.path), chromedp.WaitVisible(chromedp.CSS("main"))); err != nil {

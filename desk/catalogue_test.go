@@ -47,7 +47,9 @@ func TestCatalogue(t *testing.T) {
 	}
 	// The keys built from values (states, agreement states, letters, filters) exist too.
 	for _, prefix := range []string{"st_new", "st_invited", "st_attending", "st_declined", "st_unclear",
-		"ag_none", "ag_sent", "ag_returned", "ag_confirmed", "out_pending", "out_sent", "out_failed"} {
+		"ag_none", "ag_sent", "ag_returned", "ag_confirmed", "out_pending", "out_sent", "out_failed",
+		"lang_da", "lang_en", "vat_excluded", "vat_included", "cfg_tls_none", "cfg_tls_starttls", "cfg_tls_tls",
+		"cfg_reply_tokened", "cfg_reply_plain", "dur_days", "dur_hours", "dur_minutes"} {
 		if _, ok := catalogue[prefix]; !ok {
 			t.Errorf("catalogue lacks %s", prefix)
 		}

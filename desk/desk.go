@@ -83,6 +83,9 @@ type Server struct {
 
 	mu       sync.Mutex
 	reusable map[string]bool // nonces of loopback sign-in links that may be used again (the demo's)
+
+	searchOnce sync.Once
+	search     []string // the invitees' folded texts (search.go)
 }
 
 // SignInTTL is how long a mailed sign-in link works; SessionTTL how long a session lasts.

@@ -53,6 +53,7 @@ func (s *Server) rowView(row inviteeRow) rowView {
 // filter is the list's query: search, state, meeting, region and order.
 type filter struct {
 	Q, State, Meeting, Region, Sort string
+	folded                          string // Q as searches compare it (search.go)
 }
 
 // The states the list filters by: the RSVP states, mail that does not arrive, and where the
@@ -95,7 +96,9 @@ func paginate(total int, page string) pages {
 	return p
 }
 
-func (f filter) match(row inviteeRow) bool {
+// match reports whether an invitee in its state matches the filter; text is the invitee's
+// folded text for the search.
+func (f filter) match(row inviteeRow, text string) bool {
 	st := row.St
 	switch f.State {
 	case "":
@@ -126,19 +129,13 @@ func (f filter) match(row inviteeRow) bool {
 	if f.Region != "" && row.Inv.Region != f.Region {
 		return false
 	}
-	if q := strings.ToLower(strings.TrimSpace(f.Q)); q != "" {
-		hay := strings.ToLower(strings.Join([]string{row.Inv.Code, row.Inv.Name, row.Inv.FormalName,
-			row.Inv.Email, row.Inv.Contact}, " "))
-		if !strings.Contains(hay, q) {
-			return false
-		}
-	}
-	return true
+	return f.folded == "" || strings.Contains(text, f.folded)
 }
 
 func (s *Server) invitees(w http.ResponseWriter, r *http.Request, v *visit) {
 	q := r.URL.Query()
-	f := filter{Q: q.Get("q"), State: q.Get("state"), Meeting: q.Get("meeting"), Region: q.Get("region"), Sort: q.Get("sort")}
+	f := filter{Q: cutQuery(q.Get("q")), State: q.Get("state"), Meeting: q.Get("meeting"), Region: q.Get("region"), Sort: q.Get("sort")}
+	f.folded = fold(f.Q)
 	var l inviteeList
 	err := s.st.View(r.Context(), func(tx *store.Tx) error {
 		sn, err := readSnapshot(tx, true)
@@ -184,12 +181,20 @@ type inviteeList struct {
 func (s *Server) listOf(sn snapshot, f filter, page string) inviteeList {
 	var rows []inviteeRow
 	regions := map[string]bool{}
-	for _, inv := range s.c.Invitees {
+	var texts []string
+	if f.folded != "" {
+		texts = s.searchTexts()
+	}
+	for i, inv := range s.c.Invitees {
 		if inv.Region != "" {
 			regions[inv.Region] = true
 		}
 		row := inviteeRow{Inv: inv, St: sn.state(inv.Code), Activity: sn.activity[inv.Code]}
-		if f.match(row) {
+		text := ""
+		if texts != nil {
+			text = texts[i]
+		}
+		if f.match(row, text) {
 			rows = append(rows, row)
 		}
 	}
@@ -199,7 +204,7 @@ func (s *Server) listOf(sn snapshot, f filter, page string) inviteeList {
 	case "activity":
 		slices.SortStableFunc(rows, func(a, b inviteeRow) int { return b.Activity.Compare(a.Activity) })
 	case "name":
-		slices.SortStableFunc(rows, func(a, b inviteeRow) int { return strings.Compare(a.Inv.Name, b.Inv.Name) })
+		campaign.SortByName(s.lang, rows, func(r inviteeRow) string { return r.Inv.Name })
 	}
 	var regionList []string
 	for r := range regions {

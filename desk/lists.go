@@ -19,8 +19,9 @@ type participant struct {
 	Agreement  string
 }
 
-// participants lists a meeting's registrations in the order of `rsvpd status` (by code), from
-// the same status.Build, so the two always agree.
+// participants lists a meeting's registrations from status.Build, as `rsvpd status` counts
+// them, by name in the campaign's language (Danish: Æ, Ø, Å last), as the participant list
+// the staff get by mail orders them: the order a reader looks a municipality up in.
 func (s *Server) participants(tx *store.Tx, meeting string) ([]participant, status.MeetingTotal, error) {
 	states, err := tx.States()
 	if err != nil {
@@ -35,6 +36,7 @@ func (s *Server) participants(tx *store.Tx, meeting string) ([]participant, stat
 		inv, _ := s.c.Invitee(row.Code)
 		out = append(out, participant{Inv: inv, Headcount: row.Headcount, Companions: row.Companions, Agreement: row.Agreement})
 	}
+	campaign.SortByName(s.lang, out, func(p participant) string { return p.Inv.Name })
 	var total status.MeetingTotal
 	for _, m := range rep.Meetings {
 		if m.ID == meeting {

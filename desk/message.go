@@ -20,6 +20,7 @@ type shownMessage struct {
 	From, To, Subject string
 	Date              time.Time
 	Text              string
+	Own               string // what the sender newly wrote, when the text holds more (see ownText)
 	Truncated         bool
 	Parts             []part
 	Error             string

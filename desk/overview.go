@@ -73,6 +73,7 @@ type overviewData struct {
 	DeadlinePassed                        bool
 	OpenReviews                           int
 	OldestReview                          time.Duration
+	ReviewKinds                           []kindCount // the open items of each kind that has some
 }
 
 // goAhead is the threshold on confirmed agreements and what is still needed to reach it.
@@ -86,12 +87,22 @@ type goAhead struct {
 }
 
 func (s *Server) overview(w http.ResponseWriter, r *http.Request, v *visit) {
-	sn, err := s.snapshot(r.Context())
+	var sn snapshot
+	var reasons map[campaign.ReasonCode]int
+	err := s.st.View(r.Context(), func(tx *store.Tx) (err error) {
+		if sn, err = readSnapshot(tx, false); err != nil {
+			return err
+		}
+		reasons, err = tx.OpenReviewReasons("")
+		return err
+	})
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "overview", v, sn.openCount, s.overviewOf(sn))
+	d := s.overviewOf(sn)
+	d.ReviewKinds = kindCounts(reasons, reviewsView{})
+	s.render(w, r, http.StatusOK, "overview", v, sn.openCount, d)
 }
 
 // overviewOf counts the campaign with status.Report, as the participant lists and the digest

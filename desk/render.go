@@ -3,6 +3,8 @@ package desk
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"html/template"
 	"math"
@@ -49,18 +51,20 @@ func funcs(c *campaign.Campaign) template.FuncMap {
 	lang, loc := c.Language, c.Location
 	in := func(t time.Time) time.Time { return t.In(loc) }
 	f := formatter{lang: lang}
+	css := stylesheet()
 	return template.FuncMap{
-		"t":        f.t,
-		"date":     func(t time.Time) string { return f.longDate(in(t)) },
-		"longdate": func(t time.Time) string { return f.longDate(in(t)) },
-		"datetime": func(t time.Time) string { return f.dateTime(in(t)) },
-		"timespan": func(a, b time.Time) string { return f.timespan(in(a), in(b)) },
-		"people":   f.people,
-		"munis":    f.munis,
-		"number":   func(n any) string { return f.number(n) },
-		"percent":  f.percent,
-		"age":      f.age,
-		"kroner":   f.kroner,
+		"stylesheet": func() string { return css },
+		"t":          f.t,
+		"date":       func(t time.Time) string { return f.longDate(in(t)) },
+		"longdate":   func(t time.Time) string { return f.longDate(in(t)) },
+		"datetime":   func(t time.Time) string { return f.dateTime(in(t)) },
+		"timespan":   func(a, b time.Time) string { return f.timespan(in(a), in(b)) },
+		"people":     f.people,
+		"munis":      f.munis,
+		"number":     func(n any) string { return f.number(n) },
+		"percent":    f.percent,
+		"age":        f.age,
+		"kroner":     f.kroner,
 		"city": func(id string) string {
 			if m, ok := c.Meeting(id); ok {
 				return m.City
@@ -71,6 +75,15 @@ func funcs(c *campaign.Campaign) template.FuncMap {
 			return id
 		},
 	}
+}
+
+// stylesheet is the stylesheet's address with a digest of its content: a browser that keeps
+// the stylesheet for its hour of caching asks for the new one as soon as a page of a newer
+// desk names it, instead of showing the new pages with the old rules.
+func stylesheet() string {
+	b, _ := staticFiles.ReadFile("static/desk.css")
+	sum := sha256.Sum256(b)
+	return "/static/desk.css?v=" + hex.EncodeToString(sum[:4])
 }
 
 // formatter writes numbers, dates and strings in one language.
@@ -175,6 +188,8 @@ func (f formatter) age(d time.Duration) string {
 	switch {
 	case d < time.Hour:
 		return f.t("age_minutes", max(0, int(d.Minutes())))
+	case d < 2*time.Hour:
+		return f.t("age_hour")
 	case d < 48*time.Hour:
 		return f.t("age_hours", int(d.Hours()))
 	}
@@ -187,13 +202,6 @@ func (s *Server) people(n int) string           { return s.f().people(n) }
 func (s *Server) percent(v float64) string      { return s.f().percent(v) }
 func (s *Server) longDate(t time.Time) string   { return s.f().longDate(t.In(s.c.Location)) }
 func (s *Server) dateTime(t time.Time) string   { return s.f().dateTime(t.In(s.c.Location)) }
-func (s *Server) clock(t time.Time) string {
-	t = t.In(s.c.Location)
-	if s.lang == "en" {
-		return campaign.FormatTimeEn(t)
-	}
-	return campaign.FormatTimeDa(t)
-}
 
 // render writes a page: to a buffer first, so that a template error becomes a clean 500. A
 // staff page (v not nil) shows open, the open review items the page counted in its own read

@@ -2,7 +2,6 @@ package desk
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -11,7 +10,6 @@ import (
 	"time"
 
 	"github.com/rsvpd/rsvpd/campaign"
-	"github.com/rsvpd/rsvpd/daemon"
 	"github.com/rsvpd/rsvpd/store"
 )
 
@@ -28,10 +26,18 @@ type reviewRow struct {
 	Agreement  bool   // the item asks to check a returned agreement
 	PDF        int    // the attachment to show beside it, -1 when none
 	MessageID  string // the Message-ID of the message it is about (data-message-id), "" when none
+	// Attend is what the form to register the invitee starts with: what rsvpd read or suggests.
+	Attend attendPrefill
+	// Newer is the latest reply of the invitee's applied or held after the message the item
+	// is about, when the item is about an answer: the item may be out of date. Nil when none.
+	Newer *newerReply
+	// Note and AnswerText are what the item's forms held when an action on it failed.
+	Note, AnswerText string
+	Kind             string // the key of its kind (reviewKinds)
 }
 
 func (s *Server) reviews(w http.ResponseWriter, r *http.Request, v *visit) {
-	s.renderReviews(w, r, v, http.StatusOK, "")
+	s.renderReviews(w, r, v, http.StatusOK, reviewErr{})
 }
 
 // reviewsPerPage is how many open items the page of review items shows, the oldest first: a
@@ -40,29 +46,39 @@ const reviewsPerPage = 50
 
 // reviewPage is one page of the open items: From-To of Total, the oldest first; Next is the
 // id after which the next page starts (0: this is the last), First says a page came before.
-// Open is every invitee's open items, for the menu: Total when the page shows them all.
+// Kinds counts the open items of each kind (of the invitee's, when the view is of one), All
+// every open item of the view's invitee or of all. Open is every invitee's open items, for
+// the menu: All when the page shows every invitee's.
 type reviewPage struct {
 	Rows            []reviewRow
 	From, To, Total int
 	Next            int64
 	First           bool
-	Open            int
+	Kinds           []kindCount
+	All, Open       int
 }
 
 // reviewsView is which open items the page of review items shows: those of one invitee (Of;
-// Of.Code "" for every invitee's), from the item after After (0: from the oldest). The
-// page's forms carry it, so that settling an item comes back to the same items.
+// Of.Code "" for every invitee's), of one kind (Kind, a key of reviewKinds; "" for every
+// kind), from the item after After (0: from the oldest). The page's forms carry it, so that
+// settling an item comes back to the same items.
 type reviewsView struct {
 	Of    campaign.Invitee
+	Kind  string
 	After int64
 }
 
-// reviewsViewOf reads the view from a query (invitee=615&after=120); false when the query
-// names no invitee of the campaign.
+// reviewsViewOf reads the view from a query (invitee=615&kind=question&after=120); false
+// when the query names no invitee of the campaign or no kind of item.
 func (s *Server) reviewsViewOf(q url.Values) (reviewsView, bool) {
 	var v reviewsView
 	v.After, _ = strconv.ParseInt(q.Get("after"), 10, 64)
 	v.After = max(v.After, 0)
+	if v.Kind = q.Get("kind"); v.Kind != "" {
+		if _, ok := kindNamed(v.Kind); !ok {
+			return v, false
+		}
+	}
 	if code := q.Get("invitee"); code != "" {
 		inv, ok := s.c.Invitee(code)
 		if !ok {
@@ -79,6 +95,9 @@ func (v reviewsView) URL(more ...string) string {
 	q := url.Values{}
 	if v.Of.Code != "" {
 		q.Set("invitee", v.Of.Code)
+	}
+	if v.Kind != "" {
+		q.Set("kind", v.Kind)
 	}
 	if v.After > 0 {
 		q.Set("after", strconv.FormatInt(v.After, 10))
@@ -101,28 +120,44 @@ func (v reviewsView) Keep() string {
 	return ""
 }
 
+// AllKinds is the first page of the view's items of every kind.
+func (v reviewsView) AllKinds() string {
+	v.Kind, v.After = "", 0
+	return v.URL()
+}
+
 // Page is the view's page that starts after the item after (0: its first page).
 func (v reviewsView) Page(after int64) string {
 	v.After = after
 	return v.URL()
 }
 
-// readReviews reads the view's page of open items.
+// readReviews reads the view's page of open items, and counts the open items of each kind.
 func (s *Server) readReviews(ctx context.Context, v reviewsView) (reviewPage, error) {
 	pg := reviewPage{First: v.After > 0}
 	now := s.e.Now()
 	err := s.st.View(ctx, func(tx *store.Tx) error {
+		byReason, err := tx.OpenReviewReasons(v.Of.Code)
+		if err != nil {
+			return err
+		}
+		pg.Kinds = kindCounts(byReason, v)
+		for _, n := range byReason {
+			pg.All += n
+		}
 		var items []store.Review
 		var rest int
-		var err error
-		if v.Of.Code == "" {
+		switch k, ok := kindNamed(v.Kind); {
+		case ok:
+			items, pg.Total, rest, err = tx.OpenReviewsPageByReason(k.filter(v.Of.Code), v.After, reviewsPerPage)
+		case v.Of.Code == "":
 			items, pg.Total, rest, err = tx.OpenReviewsPage(v.After, reviewsPerPage)
-			pg.Open = pg.Total
-		} else {
+		default:
 			items, pg.Total, rest, err = tx.OpenReviewsPageOf(v.Of.Code, v.After, reviewsPerPage)
-			if err == nil {
-				pg.Open, err = tx.OpenReviewCount()
-			}
+		}
+		pg.Open = pg.All
+		if err == nil && v.Of.Code != "" {
+			pg.Open, err = tx.OpenReviewCount()
 		}
 		if err != nil {
 			return err
@@ -139,7 +174,7 @@ func (s *Server) readReviews(ctx context.Context, v reviewsView) (reviewPage, er
 		if rest > len(items) {
 			pg.Next = items[len(items)-1].ID
 		}
-		return nil
+		return s.markOvertaken(tx, pg.Rows)
 	})
 	return pg, err
 }
@@ -147,7 +182,7 @@ func (s *Server) readReviews(ctx context.Context, v reviewsView) (reviewPage, er
 // reviewRow is an open item with what the page shows beside it: the invitee and its state,
 // the reason and suggestion in words, the message it is about.
 func (s *Server) reviewRow(tx *store.Tx, rv store.Review, now time.Time) (reviewRow, error) {
-	row := reviewRow{R: rv, Age: now.Sub(rv.CreatedAt), Why: s.reviewText(rv), PDF: -1}
+	row := reviewRow{R: rv, Age: now.Sub(rv.CreatedAt), Why: s.reviewText(rv), PDF: -1, Kind: kindOf(rv.Why.Code)}
 	row.Inv, row.HasInvitee = s.c.Invitee(rv.Invitee)
 	if row.HasInvitee {
 		var err error
@@ -159,6 +194,7 @@ func (s *Server) reviewRow(tx *store.Tx, rv store.Review, now time.Time) (review
 	if rv.Suggestion != nil {
 		row.Suggestion = s.answerWords(*rv.Suggestion)
 	}
+	row.Attend = s.prefill(rv, now)
 	if rv.Inbound == 0 {
 		return row, nil
 	}
@@ -167,6 +203,7 @@ func (s *Server) reviewRow(tx *store.Tx, rv store.Review, now time.Time) (review
 		return row, err
 	}
 	m := parseMessage(in.Raw)
+	m.Own = ownText(m.Text)
 	row.Msg, row.MessageID = &m, in.MessageID
 	for _, p := range m.Parts {
 		if p.PDF && row.PDF < 0 {
@@ -176,7 +213,29 @@ func (s *Server) reviewRow(tx *store.Tx, rv store.Review, now time.Time) (review
 	return row, nil
 }
 
-func (s *Server) renderReviews(w http.ResponseWriter, r *http.Request, v *visit, status int, errText string) {
+// reviewErr is why an action on the page of items failed: Text, shown on the item's card when
+// Item is not 0 (with the form's Field focused and what the form held kept), else at the top.
+type reviewErr struct {
+	Text  string
+	Item  int64
+	Field string
+	Form  url.Values
+}
+
+// OnItem says whether the error is about item id's card.
+func (e reviewErr) OnItem(id int64) bool { return e.Text != "" && e.Item == id }
+
+// Focus says whether the card of item id opens with its field focused (autofocus, which
+// also brings the card into view): the field the error is about.
+func (e reviewErr) Focus(id int64, field string) bool { return e.OnItem(id) && e.Field == field }
+
+// InDecide says whether the error is about the form that settles item id another way, which
+// then opens.
+func (e reviewErr) InDecide(id int64) bool {
+	return e.OnItem(id) && e.Field != "text" && e.Field != "overtaken_ok_accept"
+}
+
+func (s *Server) renderReviews(w http.ResponseWriter, r *http.Request, v *visit, status int, e reviewErr) {
 	view, ok := s.reviewsViewOf(r.URL.Query())
 	if !ok {
 		s.fail(w, r, http.StatusNotFound, "err_not_found")
@@ -187,14 +246,14 @@ func (s *Server) renderReviews(w http.ResponseWriter, r *http.Request, v *visit,
 		s.internal(w, r, err)
 		return
 	}
-	done, _ := strconv.ParseInt(r.URL.Query().Get("done"), 10, 64)
-	confirmed, confirmedCode := "", ""
-	if inv, ok := s.c.Invitee(r.URL.Query().Get("confirmed")); ok {
-		confirmed, confirmedCode = inv.Name, inv.Code
+	keepForm(pg.Rows, e)
+	n, err := s.doneNotice(r, pg.Rows)
+	if err != nil {
+		s.internal(w, r, err)
+		return
 	}
 	s.render(w, r, status, "reviews", v, pg.Open, map[string]any{"Rows": pg.Rows, "Page": pg, "View": view, "Meetings": s.c.Meetings,
-		"Invitees": s.c.Invitees, "Error": errText, "Done": done, "Confirmed": confirmed, "ConfirmedCode": confirmedCode,
-		"Max": s.c.Companions.MaxHeadcount()})
+		"Invitees": s.c.Invitees, "Error": e, "Notice": n, "Max": s.c.Companions.MaxHeadcount()})
 }
 
 // answerWords says what a suggested answer would do: "tilmeld Vejle, 2 deltagere".
@@ -216,94 +275,4 @@ func (s *Server) answerWords(a campaign.Answer) string {
 		return s.t("sugg_agreement")
 	}
 	return s.t("sugg_other")
-}
-
-// resolve applies a staff decision to a review item through the engine, as `rsvpd review
-// resolve` does, recording the staff address with it.
-func (s *Server) resolve(w http.ResponseWriter, r *http.Request, v *visit) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		s.fail(w, r, http.StatusNotFound, "err_not_found")
-		return
-	}
-	d := daemon.Decision{By: v.Staff, Note: strings.TrimSpace(r.PostFormValue("note")),
-		Invitee: strings.TrimSpace(r.PostFormValue("invitee"))}
-	switch r.PostFormValue("action") {
-	case "accept":
-		d.Accept = true
-	case "attend":
-		d.Attend = r.PostFormValue("meeting")
-		d.Headcount, _ = strconv.Atoi(r.PostFormValue("headcount"))
-		if d.Headcount < 1 || d.Headcount > 50 {
-			s.renderReviews(w, r, v, http.StatusBadRequest, s.t("err_headcount"))
-			return
-		}
-	case "decline":
-		d.Decline = true
-	case "ignore":
-		d.Ignore = true
-	}
-	if _, err := s.e.Resolve(r.Context(), id, d); err != nil {
-		msg := s.t("err_resolve")
-		if errors.Is(err, daemon.ErrBadDecision) {
-			msg = s.t("err_decision")
-		} else if strings.Contains(err.Error(), "names no invitee") {
-			msg = s.t("err_no_invitee")
-		} else if strings.Contains(err.Error(), "already resolved") {
-			msg = s.t("err_already")
-		}
-		s.log.Warn("desk: resolve", "review", id, "staff", v.Staff, "err", err)
-		s.renderReviews(w, r, v, http.StatusBadRequest, msg)
-		return
-	}
-	s.log.Info("desk: resolved", "review", id, "staff", v.Staff)
-	s.backToReviews(w, r, id)
-}
-
-// backToReviews sends the browser back to the items it settled item id from, those of one
-// invitee or all, at the same page (the form's action carries the view), saying it is done.
-func (s *Server) backToReviews(w http.ResponseWriter, r *http.Request, id int64) {
-	view, _ := s.reviewsViewOf(r.URL.Query())
-	http.Redirect(w, r, view.URL("done", strconv.FormatInt(id, 10)), http.StatusSeeOther)
-}
-
-// answer sends the staff's own words to the invitee, in the thread of the message the item
-// is about, through the outbox.
-func (s *Server) answer(w http.ResponseWriter, r *http.Request, v *visit) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		s.fail(w, r, http.StatusNotFound, "err_not_found")
-		return
-	}
-	text := strings.TrimSpace(r.PostFormValue("text"))
-	if text == "" || len(text) > 20000 {
-		s.renderReviews(w, r, v, http.StatusBadRequest, s.t("err_answer_text"))
-		return
-	}
-	if err := s.e.AnswerReview(r.Context(), id, text, v.Staff); err != nil {
-		s.log.Warn("desk: answer", "review", id, "staff", v.Staff, "err", err)
-		s.renderReviews(w, r, v, http.StatusBadRequest, s.t("err_answer"))
-		return
-	}
-	if r.PostFormValue("close") == "1" {
-		_, err := s.e.Resolve(r.Context(), id, daemon.Decision{Ignore: true, By: v.Staff, Note: s.t("rv_answered_note")})
-		if err != nil {
-			s.log.Warn("desk: close answered item", "review", id, "err", err)
-		}
-	}
-	s.backToReviews(w, r, id)
-}
-
-func (s *Server) confirmAgreement(w http.ResponseWriter, r *http.Request, v *visit) {
-	code := r.PathValue("code")
-	if err := s.e.ConfirmAgreement(r.Context(), code, v.Staff); err != nil {
-		s.log.Warn("desk: confirm agreement", "invitee", code, "staff", v.Staff, "err", err)
-		s.renderReviews(w, r, v, http.StatusBadRequest, s.t("err_confirm"))
-		return
-	}
-	back := localPath(r.PostFormValue("back"))
-	if back == "/" {
-		back = "/reviews?confirmed=" + url.QueryEscape(code)
-	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
 }

@@ -131,7 +131,7 @@ func TestReviewsOfInvitee(t *testing.T) {
 		t.Fatalf("the item's form does not carry the page: want %s", action)
 	}
 	r := c.post(fmt.Sprintf("/reviews/%d?after=%s&invitee=615", id, after), url.Values{"csrf": {csrf(t, second.body)}, "action": {"ignore"}})
-	back := fmt.Sprintf("/reviews?after=%s&done=%d&invitee=615", after, id)
+	back := fmt.Sprintf("/reviews?after=%s&done=%d&invitee=615#done", after, id)
 	if r.status != http.StatusSeeOther || r.header.Get("Location") != back {
 		t.Fatalf("settling item %d: %d to %q, want %d to %q", id, r.status, r.header.Get("Location"), http.StatusSeeOther, back)
 	}
@@ -141,11 +141,12 @@ func TestReviewsOfInvitee(t *testing.T) {
 		!strings.Contains(r.body, fmt.Sprintf("%d–%d af %d åbne sager vises", reviewsPerPage+1, 2*reviewsPerPage, n)) {
 		t.Errorf("after settling item %d the page is not 615's second page without it", id)
 	}
-	// Confirm the returned agreement from the first page: back to 615's items.
+	// Confirm the returned agreement from the first page: back to 615's items, where the item was.
 	first := c.get("/reviews?invitee=615")
-	r = c.post("/agreements/615/confirm", url.Values{"csrf": {csrf(t, first.body)}, "back": {"/reviews?confirmed=615&invitee=615"}})
-	if !strings.Contains(first.body, `name="back" value="/reviews?confirmed=615&amp;invitee=615"`) ||
-		r.status != http.StatusSeeOther || r.header.Get("Location") != "/reviews?confirmed=615&invitee=615" {
+	wantBack := fmt.Sprintf("/reviews?confirmed=615&done=%d&invitee=615#done", want[0])
+	r = c.post("/agreements/615/confirm", url.Values{"csrf": {csrf(t, first.body)}, "back": {wantBack}})
+	if !strings.Contains(first.body, `name="back" value="`+strings.ReplaceAll(wantBack, "&", "&amp;")+`"`) ||
+		r.status != http.StatusSeeOther || r.header.Get("Location") != wantBack {
 		t.Errorf("confirming the agreement from 615's items: %d to %q, or the form has no way back", r.status, r.header.Get("Location"))
 	}
 	if r := c.get("/reviews?invitee=nowhere"); r.status != http.StatusNotFound {

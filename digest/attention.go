@@ -196,5 +196,5 @@ func (b *builder) agreements(answers, staff []store.Event) {
 		b.data.Agreements = append(b.data.Agreements, letters.DigestAgreement{Invitee: inv,
 			At: inLoc(at, b.loc), Confirmed: a == campaign.AgreementConfirmed})
 	}
-	byName(b.c, b.data.Agreements, func(x letters.DigestAgreement) string { return x.Invitee.Name })
+	campaign.SortByName(b.c.Language, b.data.Agreements, func(x letters.DigestAgreement) string { return x.Invitee.Name })
 }

@@ -7,16 +7,11 @@
 package digest
 
 import (
-	"bytes"
 	"fmt"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
-
-	"golang.org/x/text/collate"
-	"golang.org/x/text/language"
 
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/mailer/letters"
@@ -292,29 +287,4 @@ func inLoc(t time.Time, loc *time.Location) time.Time {
 		return t
 	}
 	return t.In(loc)
-}
-
-// byName sorts a list by the invitees' names as the campaign's language orders them (Danish
-// puts Æ, Ø and Å last), the order a reader looks a name up in.
-func byName[T any](c *campaign.Campaign, list []T, name func(T) string) {
-	tag := language.Danish
-	if c.Language == "en" {
-		tag = language.English
-	}
-	col := collate.New(tag)
-	// Each name's collation key is made once: comparing names by the collator made one for
-	// both sides of every comparison, n log n of them.
-	type keyed struct {
-		key []byte
-		v   T
-	}
-	ks := make([]keyed, len(list))
-	var buf collate.Buffer
-	for i, v := range list {
-		ks[i] = keyed{key: col.KeyFromString(&buf, name(v)), v: v}
-	}
-	sort.SliceStable(ks, func(i, j int) bool { return bytes.Compare(ks[i].key, ks[j].key) < 0 })
-	for i := range ks {
-		list[i] = ks[i].v
-	}
 }

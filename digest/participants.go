@@ -33,7 +33,7 @@ func Participants(tx *store.Tx, c *campaign.Campaign, meetingID string, now time
 			}
 		}
 	}
-	byName(c, who, func(st campaign.State) string { inv, _ := c.Invitee(st.Code); return inv.Name })
+	campaign.SortByName(c.Language, who, func(st campaign.State) string { inv, _ := c.Invitee(st.Code); return inv.Name })
 	pl := letters.ParticipantList{Meeting: m, Date: now.In(location(c)), CSVName: participantsName(c, m)}
 	for _, st := range who {
 		inv, _ := c.Invitee(st.Code)

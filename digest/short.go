@@ -6,7 +6,6 @@ import (
 	"sort"
 
 	"golang.org/x/text/collate"
-	"golang.org/x/text/language"
 
 	"github.com/rsvpd/rsvpd/campaign"
 	"github.com/rsvpd/rsvpd/mailer/letters"
@@ -31,11 +30,7 @@ type keyed[T any] struct {
 }
 
 func newShortList[T any](c *campaign.Campaign, name func(T) string) *shortList[T] {
-	tag := language.Danish
-	if c.Language == "en" {
-		tag = language.English
-	}
-	return &shortList[T]{col: collate.New(tag), name: name}
+	return &shortList[T]{col: campaign.Collator(c.Language), name: name}
 }
 
 func (s *shortList[T]) add(v T) {

@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/config"
 	"github.com/rsvpd/rsvpd/schedules"
 )
 
@@ -38,7 +38,7 @@ func printFirstJobs(w io.Writer, c *campaign.Campaign) {
 	if r := c.Schedule.Reminders; len(r.Before) > 0 {
 		var offs []string
 		for _, d := range r.Before {
-			offs = append(offs, days(d))
+			offs = append(offs, config.FormatDuration(d))
 		}
 		at := ""
 		if r.HasTime {
@@ -46,15 +46,4 @@ func printFirstJobs(w io.Writer, c *campaign.Campaign) {
 		}
 		fmt.Fprintf(w, "  reminders %s before each registered invitee's meeting%s\n", strings.Join(offs, " and "), at)
 	}
-}
-
-// days writes a duration as the config does: 7d, 36h, 30m.
-func days(d time.Duration) string {
-	switch {
-	case d%(24*time.Hour) == 0:
-		return fmt.Sprintf("%dd", d/(24*time.Hour))
-	case d%time.Hour == 0:
-		return fmt.Sprintf("%dh", d/time.Hour)
-	}
-	return d.String()
 }

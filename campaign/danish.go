@@ -35,7 +35,7 @@ func FormatDateShortDa(t time.Time) string {
 
 // FormatMonthDa writes a month of a year: "april 2012".
 func FormatMonthDa(t time.Time) string {
-	return fmt.Sprintf("%s %d", monthDa(t.Month()), t.Year())
+	return fmt.Sprintf("%s %d", MonthDa(t.Month()), t.Year())
 }
 
 // FormatTimeDa writes a clock time the Danish way, with a dot and no leading zero in the

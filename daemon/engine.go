@@ -39,6 +39,9 @@ type Engine struct {
 	// pdfSums holds the SHA-256 of the agreement PDF rendered for an outbox row (by row id)
 	// until the row is sent and the sum logged.
 	pdfSums sync.Map
+	// composed holds what the letter of an outbox row says (store.SentLetter), by row id,
+	// from its rendering until the row is sent and it is kept (sent.go).
+	composed sync.Map
 	// live holds what Reload replaces while the daemon runs; onRead is told what each
 	// message read was (for metrics). Both in reload.go.
 	live   liveSettings
@@ -81,8 +84,12 @@ func (e *Engine) Campaign() *campaign.Campaign { return e.c }
 // Store is the engine's store.
 func (e *Engine) Store() *store.Store { return e.st }
 
-// staffCode stands for the staff where an invitee code is expected (Message-IDs, keys).
+// staffCode stands for the staff where an invitee code is expected (Message-IDs, keys, the
+// outbox rows of the staff's letters).
 const staffCode = "staff"
+
+// StaffCode is the code the staff's letters are queued under in the outbox.
+const StaffCode = staffCode
 
 // organiserDomain is the domain of the campaign address.
 func (e *Engine) organiserDomain() string {

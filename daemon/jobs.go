@@ -107,7 +107,7 @@ func (e *Engine) perform(tx *store.Tx, job schedules.Job, now time.Time) (bool, 
 		}
 	case schedules.KindAgreement:
 		// The PDF is rendered when the letter is composed; its SHA-256 is logged when it is
-		// sent (onSent), so the log names the bytes that went out.
+		// sent (OnSent), so the log names the bytes that went out.
 		if st.Agreement == campaign.AgreementNone {
 			after := st
 			after.Agreement, after.UpdatedAt = campaign.AgreementSent, now

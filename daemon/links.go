@@ -91,13 +91,3 @@ func (e *Engine) Now() time.Time { return e.clock.Now() }
 func (e *Engine) ReasonText(why campaign.Reason) string {
 	return e.currentLetters().Reasons().Text(e.c.Language, why)
 }
-
-// LetterText composes an outbox row again, as it was sent, and returns its subject and
-// text part (the desk shows the digests this way).
-func (e *Engine) LetterText(ctx context.Context, row store.Outgoing) (subject, text string, err error) {
-	o, err := e.ComposeRow(ctx, row)
-	if err != nil {
-		return "", "", err
-	}
-	return o.Subject, o.Text, nil
-}

@@ -35,6 +35,9 @@ type Composer struct {
 	// the calendar's organizer) instead of the tokened one (mail.reply_address: plain, for a
 	// mail system without plus addressing): replies are then matched by thread and sender.
 	PlainReplyAddress bool
+	// textOnly composes a letter for its text: the agreement PDF, which takes tens of
+	// milliseconds, is said to be attached but not made (the desk shows letters so).
+	textOnly bool
 }
 
 // NewComposer returns a Composer for the campaign.
@@ -155,6 +158,10 @@ func (cp *Composer) attach(l Letter, d *letters.Data, o *letters.Outgoing) error
 		o.Calendar = &letters.CalendarPart{Method: calendar.MethodCancel, ICS: ics}
 		d.CalendarAttached = true
 	case letters.KindAgreement, letters.KindNudgeAgreement, letters.KindAgreementPDFNeeded:
+		if cp.textOnly {
+			d.AgreementAttached = true
+			break
+		}
 		pdf, err := agreement.Render(agreement.For(c, d.Invitee))
 		if err != nil {
 			return err
@@ -202,12 +209,14 @@ func AgreementFileName(inv campaign.Invitee) string {
 }
 
 // Render composes the message of an outbox row (the sender's Renderer). The SHA-256 of an
-// agreement PDF it attaches is kept until the row is sent, for the event log.
+// agreement PDF it attaches is kept until the row is sent, for the event log, and so is what
+// the letter says, for the desk (sent.go).
 func (e *Engine) Render(ctx context.Context, row store.Outgoing) (*mail.Msg, error) {
 	o, err := e.ComposeRow(ctx, row)
 	if err != nil {
 		return nil, err
 	}
+	e.keep(row, o)
 	for _, a := range o.Attachments {
 		if a.ContentType == "application/pdf" {
 			e.pdfSums.Store(row.ID, agreement.Sum(a.Data))
@@ -219,6 +228,11 @@ func (e *Engine) Render(ctx context.Context, row store.Outgoing) (*mail.Msg, err
 // ComposeRow builds the message of an outbox row from the row, the campaign and, for staff
 // letters, the store.
 func (e *Engine) ComposeRow(ctx context.Context, row store.Outgoing) (letters.Outgoing, error) {
+	return e.composeRow(ctx, row, e.composer())
+}
+
+// composeRow is ComposeRow with a given Composer (one that composes the text only, for the desk).
+func (e *Engine) composeRow(ctx context.Context, row store.Outgoing, cp *Composer) (letters.Outgoing, error) {
 	var p Params
 	if err := json.Unmarshal(row.Params, &p); err != nil {
 		return letters.Outgoing{}, fmt.Errorf("outbox %s: params: %w", row.Key, err)
@@ -246,11 +260,11 @@ func (e *Engine) ComposeRow(ctx context.Context, row store.Outgoing) (letters.Ou
 		if l.Kind == letters.KindCalendarCancel && l.Data.OldMeeting == nil {
 			return letters.Outgoing{}, fmt.Errorf("outbox %s: meeting %q is not in the campaign", row.Key, p.OldMeeting)
 		}
-		return e.composer().Compose(l)
+		return cp.Compose(l)
 	}
 	if l.Kind == letters.KindDeskSignIn {
 		l.Data = letters.Data{Link: e.signInLink(row.Recipient, p.Nonce, p.Until, p.Next), LinkExpires: p.Until.In(e.c.Location)}
-		return e.composer().Compose(l)
+		return cp.Compose(l)
 	}
 	// Staff letters only read the store: a read transaction, so that the digest of 100,000
 	// invitees does not hold the write lock while it is made.
@@ -285,7 +299,7 @@ func (e *Engine) ComposeRow(ctx context.Context, row store.Outgoing) (letters.Ou
 	if err != nil {
 		return letters.Outgoing{}, fmt.Errorf("outbox %s: %w", row.Key, err)
 	}
-	return e.composer().Compose(l)
+	return cp.Compose(l)
 }
 
 // reviewLetter fills a staff notification with its review items and attaches each original.

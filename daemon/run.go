@@ -148,7 +148,7 @@ func (e *Engine) senderOptions(o RunOptions, onSignIn func(error)) outbox.Option
 		SignIn: o.SMTPSignIn, OnSignIn: onSignIn, DKIM: o.DKIM,
 		EnvelopeFrom: e.c.Organiser.Email, Concurrency: m.Concurrency, Rate: m.Rate, RetryFor: m.RetryFor,
 		Clock: o.Clock, Log: e.log.With("component", "sender"), Progress: o.Progress,
-		OnSent:   e.onSent,
+		OnSent:   e.OnSent,
 		OnFailed: e.onFailed,
 	}
 	if o.SenderTweak != nil {
@@ -176,16 +176,20 @@ func (e *Engine) watcherOptions(o RunOptions, onSignIn func(error)) inbox.Option
 	return wo
 }
 
-// onSent logs the SHA-256 of an agreement PDF that went out, in the transaction that marks
-// the row sent. The row itself (status sent, sent_at, message_id) is the record that the
-// message went: no "sent" event repeats it (100,000 of them for the invitations alone, read
-// by nothing).
-func (e *Engine) onSent(tx *store.Tx, row store.Outgoing) error {
+// OnSent is the sender's OnSent (outbox.Options): in the transaction that marks the row sent
+// it keeps what the letter said and logs the SHA-256 of an agreement PDF that went out. The
+// row itself (status sent, sent_at, message_id) is the record that the message went: no
+// "sent" event repeats it (100,000 of them for the invitations alone, read by nothing).
+func (e *Engine) OnSent(tx *store.Tx, row store.Outgoing) error {
 	now := e.clock.Now()
-	sum, ok := e.pdfSums.LoadAndDelete(row.ID)
+	if err := e.recordSent(tx, row); err != nil {
+		return err
+	}
+	sum, ok := e.pdfSums.Load(row.ID)
 	if !ok {
 		return nil
 	}
+	tx.OnCommit(func() { e.pdfSums.CompareAndDelete(row.ID, sum) })
 	if err := tx.Log(store.Event{At: now, Invitee: inviteeOf(row), Kind: "agreement_pdf", Cause: "outbox:" + row.Key,
 		Detail: map[string]any{"sha256": sum}}); err != nil {
 		return err
@@ -202,6 +206,8 @@ func (e *Engine) onSent(tx *store.Tx, row store.Outgoing) error {
 // the staff, in the transaction that fails the row.
 func (e *Engine) onFailed(tx *store.Tx, row store.Outgoing, reason string) error {
 	now := e.clock.Now()
+	e.composed.Delete(row.ID) // it will not be sent: nothing to keep
+	e.pdfSums.Delete(row.ID)
 	code := inviteeOf(row)
 	if err := tx.Log(store.Event{At: now, Invitee: code, Kind: "failed", Cause: "outbox:" + row.Key,
 		Detail: map[string]any{"kind": row.Kind, "to": row.Recipient, "reason": reason}}); err != nil {

@@ -52,7 +52,7 @@ func TestBrowserPages(t *testing.T) {
 		{"08-reviews", "/reviews", "Godkend forslaget"},
 		{"09-lists", "/lists", "Deltagerlister"},
 		{"10-list-vejle", "/lists/vejle", "Deltagere i Vejle"},
-		{"11-digests", "/digests", "Opsummeringer"},
+		{"11-digests", "/digests", "Rapporter"},
 		{"12-config", "/config", "tirsdag den 14. og tirsdag den 21. februar kl. 9.00"},
 	}
 	for _, p := range pages {

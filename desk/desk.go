@@ -145,6 +145,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /lists/{meeting}/csv", s.staff(s.listCSV))
 	mux.HandleFunc("GET /digests", s.staff(s.digests))
 	mux.HandleFunc("GET /digests/{id}", s.staff(s.digest))
+	mux.HandleFunc("GET /digests/{id}/files/{n}", s.staff(s.digestFile))
 	mux.HandleFunc("GET /config", s.staff(s.config))
 
 	if s.o.OneClick {

@@ -38,13 +38,16 @@ func TestInviteeReviewItems(t *testing.T) {
 	f.addReview(t, "101", "spørgsmål om datoen", "")
 	f.addReview(t, "101", "spørgsmål om parkering", "")
 	r := c.get("/invitees/615")
-	for _, want := range []string{"spørgsmål om prisen", "answered by phone", "spørgsmål om lokalet", "1 åbne sager om denne kommune"} {
+	for _, want := range []string{"spørgsmål om prisen", "answered by phone", "spørgsmål om lokalet", "1 åben sag om denne kommune"} {
 		if !strings.Contains(r.body, want) {
 			t.Errorf("the page of 615: %q missing", want)
 		}
 	}
 	if strings.Contains(r.body, "spørgsmål om datoen") {
 		t.Error("the page of 615 shows an item about 101")
+	}
+	if r := c.get("/invitees/101"); !strings.Contains(r.body, "2 åbne sager om denne kommune") {
+		t.Error(`the page of 101 does not say "2 åbne sager om denne kommune"`)
 	}
 	r = c.get("/invitees")
 	badges := map[string]string{}

@@ -2,6 +2,7 @@ package desk
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/jhillyerd/enmime/v2"
 
+	"github.com/rsvpd/rsvpd/replies"
 	"github.com/rsvpd/rsvpd/store"
 )
 
@@ -102,7 +104,7 @@ func (s *Server) messageRaw(w http.ResponseWriter, r *http.Request, v *visit) {
 		return
 	}
 	w.Header().Set("Content-Type", "message/rfc822")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="message-%d.eml"`, in.ID))
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.eml"`, s.inboundName(in)))
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Write(in.Raw)
 }
@@ -128,12 +130,67 @@ func (s *Server) messagePart(w http.ResponseWriter, r *http.Request, v *visit) {
 	p := parts[n]
 	h := w.Header()
 	h.Set("X-Content-Type-Options", "nosniff")
+	name := strings.TrimSuffix(fileName(p.FileName), ".pdf")
+	if name == "" {
+		name = fmt.Sprintf("%s-%d", s.t("inv_attachment"), n+1)
+	}
+	name = s.inboundName(in) + "-" + name
 	if isPDF(p) {
 		h.Set("Content-Type", "application/pdf")
-		h.Set("Content-Disposition", fmt.Sprintf(`inline; filename="message-%d-%d.pdf"`, in.ID, n))
+		h.Set("Content-Disposition", fmt.Sprintf(`inline; filename="%s.pdf"`, name))
 	} else {
 		h.Set("Content-Type", "application/octet-stream")
-		h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="message-%d-%d.bin"`, in.ID, n))
+		h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, name))
 	}
 	w.Write(p.Content)
+}
+
+// inboundName names a stored message's downloads as a person files them: the day it came,
+// who sent it and what it is ("2012-02-20-aarhus-svar"), from how it was read.
+func (s *Server) inboundName(in store.Inbound) string {
+	var rd replies.Reading
+	who, what := "", "mail"
+	if in.Reading != "" && json.Unmarshal([]byte(in.Reading), &rd) == nil {
+		if rd.Class != "" {
+			what = s.t("cls_" + string(rd.Class))
+		}
+		if rd.Answer != nil {
+			if inv, ok := s.c.Invitee(rd.Answer.Invitee); ok {
+				who = inv.Name
+			}
+		}
+		if who == "" && rd.Bounce != nil {
+			for _, addr := range rd.Bounce.Recipients {
+				if inv, ok := s.c.InviteeByEmail(strings.ToLower(addr)); ok {
+					who = inv.Name
+					break
+				}
+			}
+		}
+	}
+	parts := []string{in.ReceivedAt.In(s.c.Location).Format("2006-01-02")}
+	if who != "" {
+		parts = append(parts, who)
+	}
+	return fileName(strings.Join(append(parts, what), "-"))
+}
+
+// spelt writes æ, ø, å and a few others in ASCII for file names.
+var spelt = strings.NewReplacer("æ", "ae", "ø", "oe", "å", "aa", "Æ", "Ae", "Ø", "Oe", "Å", "Aa", "é", "e", "ü", "ue")
+
+// fileName keeps a file name to lower-case letters, digits, '.', '-' and '_' (æ, ø and å
+// spelt out, spaces as '-'), which any header and any file system carries as it is.
+func fileName(name string) string {
+	var b strings.Builder
+	for _, ch := range strings.ToLower(spelt.Replace(name)) {
+		switch {
+		case ch >= 'a' && ch <= 'z', ch >= '0' && ch <= '9', ch == '.', ch == '_':
+			b.WriteRune(ch)
+		case ch == '-' || ch == ' ':
+			if !strings.HasSuffix(b.String(), "-") {
+				b.WriteByte('-')
+			}
+		}
+	}
+	return strings.Trim(b.String(), "-.")
 }

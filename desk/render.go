@@ -65,6 +65,7 @@ func funcs(c *campaign.Campaign) template.FuncMap {
 		"percent":    f.percent,
 		"age":        f.age,
 		"kroner":     f.kroner,
+		"kb":         f.kb,
 		"city": func(id string) string {
 			if m, ok := c.Meeting(id); ok {
 				return m.City
@@ -174,6 +175,15 @@ func (f formatter) percent(share float64) string {
 		return s + "%"
 	}
 	return strings.ReplaceAll(s, ".", ",") + " %"
+}
+
+// kb writes a file's size in kilobytes, one decimal ("7,7 kB").
+func (f formatter) kb(n int) string {
+	s := fmt.Sprintf("%.1f kB", float64(n)/1000)
+	if f.lang == "en" {
+		return s
+	}
+	return strings.Replace(s, ".", ",", 1)
 }
 
 func (f formatter) kroner(oere int64) string {

@@ -20,7 +20,7 @@ var deskPaths = []struct{ method, path string }{
 	{"GET", "/"}, {"GET", "/invitees"}, {"GET", "/invitees?q=k%C3%B8benhavn"}, {"GET", "/invitees/101"},
 	{"GET", "/messages/1/raw"}, {"GET", "/messages/1/parts/0"}, {"GET", "/reviews"}, {"POST", "/reviews/1"},
 	{"POST", "/reviews/1/answer"}, {"POST", "/agreements/615/confirm"}, {"GET", "/lists"}, {"GET", "/lists/vejle"},
-	{"GET", "/lists/vejle/csv"}, {"GET", "/digests"}, {"GET", "/digests/1"}, {"GET", "/config"}, {"POST", "/signout"},
+	{"GET", "/lists/vejle/csv"}, {"GET", "/digests"}, {"GET", "/digests/1"}, {"GET", "/digests/1/files/0"}, {"GET", "/config"}, {"POST", "/signout"},
 }
 
 // Every desk URL without a session, or with a session cookie the desk never issued, goes to

@@ -82,9 +82,16 @@ func (tx *Tx) EndSession(idSHA256 string, now time.Time) error {
 	return nil
 }
 
-// LastActivity is the time of the last event of each invitee that has one.
+// LastActivity is when each invitee that has done anything last did something itself: an
+// answer by mail or in the calendar (applied, or held for the staff), or by a link of the
+// invitation; a returned agreement is such an answer. What rsvpd or the staff did (a letter
+// sent, a decision) is not, nor is a bounce or an out-of-office reply: the agreement mailing
+// made 20 February the last activity of almost every invitee.
 func (tx *Tx) LastActivity() (map[string]time.Time, error) {
-	rows, err := tx.tx.QueryContext(tx.ctx, `SELECT invitee, MAX(at) FROM events WHERE invitee <> '' GROUP BY invitee`)
+	rows, err := tx.tx.QueryContext(tx.ctx, `SELECT invitee, MAX(at) FROM events
+		WHERE kind IN ('answer', 'held') AND invitee <> ''
+		AND (cause LIKE 'link:%' OR (cause LIKE 'inbound:%' AND json_extract(detail, '$.class') IN ('human', 'calendar')))
+		GROUP BY invitee`)
 	if err != nil {
 		return nil, fmt.Errorf("read last activity: %w", err)
 	}

@@ -219,7 +219,14 @@ func (s *Store) Version(ctx context.Context) (int, error) {
 type Tx struct {
 	tx  *stmtCache
 	ctx context.Context
+	// committed are called once the transaction is committed (OnCommit).
+	committed []func()
 }
+
+// OnCommit calls fn once the transaction is committed, and never when it is rolled back: what
+// a write leaves in memory for the writer (what a sent letter said) is dropped only when the
+// write is in the store.
+func (tx *Tx) OnCommit(fn func()) { tx.committed = append(tx.committed, fn) }
 
 // stmtCache is a transaction that prepares each statement with arguments once and reuses it:
 // the driver would otherwise parse the SQL again for every row, which cost more than writing
@@ -357,12 +364,16 @@ func (s *Store) tx(ctx context.Context, fn func(tx *Tx) error) error {
 			panic(p)
 		}
 	}()
-	if err := fn(&Tx{tx: &stmtCache{Tx: sqlTx, s: s}, ctx: ctx}); err != nil {
+	t := &Tx{tx: &stmtCache{Tx: sqlTx, s: s}, ctx: ctx}
+	if err := fn(t); err != nil {
 		sqlTx.Rollback()
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	for _, f := range t.committed {
+		f()
 	}
 	return nil
 }

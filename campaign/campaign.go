@@ -34,6 +34,10 @@ type Campaign struct {
 	WithoutGoAhead string
 	Background     string
 
+	// InviteeRole is what the invited contact is ("bibliotekschef"): the participant lists
+	// give it as the contact's role; "" writes "inviteret".
+	InviteeRole string
+
 	byCode  map[string]int
 	byEmail map[string]int // the listed addresses
 	byID    map[string]int
@@ -152,8 +156,14 @@ type AgreementTerms struct {
 	Title      string
 	Conditions []string
 	VAT        VAT
-	// Term and Invoicing are sentences for the agreement's sections on its term (løbetid)
-	// and on invoicing.
+	// Until is the last day the agreement runs (the start of that day in the campaign's
+	// Location); it cannot be terminated before. FirstInvoice is the month the first invoice
+	// is sent (its first day). The agreement's sections on its term and on invoicing state
+	// them, and so does the agreement letter, from here: the facts are kept once.
+	Until        time.Time
+	FirstInvoice time.Time
+	// Term and Invoicing are more sentences for those sections (optional): what else the
+	// term and the invoicing are ("Derefter fakturerer KOMBIT A/S det årlige beløb i januar").
 	Term      string
 	Invoicing string
 	// Signatory is who signs for the organiser; an empty field leaves a line to fill in.

@@ -327,14 +327,6 @@ var catalogue = map[string]map[string]string{
 	"ls_over":              {"da": "flere end der er plads til", "en": "over capacity"},
 	"ls_none":              {"da": "Ingen er tilmeldt endnu.", "en": "Nobody has registered yet."},
 	"ls_companion_unnamed": {"da": "ledsager ikke navngivet (%s)", "en": "companion not named (%s)"},
-	"csv_file":             {"da": "deltagere", "en": "participants"},
-	"csv_code":             {"da": "kode", "en": "code"},
-	"csv_municipality":     {"da": "kommune", "en": "invitee"},
-	"csv_contact":          {"da": "kontakt", "en": "contact"},
-	"csv_email":            {"da": "mail", "en": "email"},
-	"csv_people":           {"da": "deltagere", "en": "people"},
-	"csv_companions":       {"da": "ledsagere", "en": "companions"},
-	"csv_agreement":        {"da": "aftale", "en": "agreement"},
 
 	// A new address, where mail to the invitee bounces.
 	"addr_new":              {"da": "Ny adresse", "en": "New address"},

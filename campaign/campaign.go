@@ -39,8 +39,10 @@ type Campaign struct {
 	InviteeRole string
 
 	byCode  map[string]int
-	byEmail map[string]int
+	byEmail map[string]int // the listed addresses
 	byID    map[string]int
+	// moved holds the addresses changed since the list was read (address.go).
+	moved *movedAddresses
 }
 
 // Organiser is who sends the invitations and receives the answers.
@@ -224,15 +226,19 @@ func (c *Campaign) Index() {
 	for i, m := range c.Meetings {
 		c.byID[m.ID] = i
 	}
+	if c.moved == nil {
+		c.moved = &movedAddresses{}
+	}
 }
 
-// Invitee returns the invitee with the given code.
+// Invitee returns the invitee with the given code, with the address that holds now (the
+// list's, or the one the staff changed it to).
 func (c *Campaign) Invitee(code string) (Invitee, bool) {
 	i, ok := c.byCode[code]
 	if !ok {
 		return Invitee{}, false
 	}
-	return c.Invitees[i], true
+	return c.withAddress(i), true
 }
 
 // IndexOf returns the invitee's position in Invitees; false for a code the campaign does not
@@ -242,13 +248,14 @@ func (c *Campaign) IndexOf(code string) (int, bool) {
 	return i, ok
 }
 
-// InviteeByEmail returns the invitee registered with the (lower-case) address.
+// InviteeByEmail returns the invitee registered with the (lower-case) address now: an
+// address the staff changed to, or a listed one that has not been changed.
 func (c *Campaign) InviteeByEmail(addr string) (Invitee, bool) {
-	i, ok := c.byEmail[addr]
+	i, ok := c.byAddress(addr)
 	if !ok {
 		return Invitee{}, false
 	}
-	return c.Invitees[i], true
+	return c.withAddress(i), true
 }
 
 // Meeting returns the meeting with the given id.

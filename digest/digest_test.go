@@ -44,12 +44,12 @@ func TestDigestTextShowsTheScriptedMorning(t *testing.T) {
 		{"period", "Dagsoversigt tirsdag den 21. februar 2012 kl. 7.00, nyt siden mandag den 20. februar 2012 kl. 7.00\n"},
 		// What needs a person comes first, oldest first, each led by the municipality and what
 		// to do, with its age.
-		{"needs action first", "kl. 7.00\n\nKRÆVER HANDLING (4)\nAlbertslund: Find en anden adresse (sag 2, åben i 14 dage)\n"},
-		{"review: failed send", "Albertslund: Find en anden adresse (sag 2, åben i 14 dage)\n" +
+		{"needs action first", "kl. 7.00\n\nKRÆVER HANDLING (4)\nAlbertslund: Ret adressen på skrivebordet, hvis den er forkert (sag 2, åben i 14 dage)\n"},
+		{"review: failed send", "Albertslund: Ret adressen på skrivebordet, hvis den er forkert (sag 2, åben i 14 dage)\n" +
 			"  Årsag: Invitationen til bibliotekschef@albertslund.kommune.test kunne ikke leveres: 550 5.7.1 <bibliotekschef@albertslund.kommune.test>: Relay access denied.\n" +
 			"  Fra: bibliotekschef@albertslund.kommune.test, 6. februar 2012 kl. 9.01\n"},
-		{"review: bounce", "Herlev: Find en anden adresse (sag 1, åben i 14 dage)\n" +
-			"  Årsag: Mail til bibliotekschef@herlev.kommune.test kan ikke leveres (5.1.1, ukendt modtager). Find en anden adresse.\n" +
+		{"review: bounce", "Herlev: Ret adressen på skrivebordet (sag 1, åben i 14 dage)\n" +
+			"  Årsag: Mail til bibliotekschef@herlev.kommune.test kan ikke leveres (5.1.1, ukendt modtager).\n" +
 			"  Fra: mailer-daemon@mx.herlev.kommune.test, 6. februar 2012 kl. 9.05, »Undelivered Mail Returned to Sender«\n"},
 		{"review: unclear", "Gladsaxe: Læs svaret, og registrér det (sag 4, åben i 3 dage)\n" +
 			"  Årsag: Svaret kunne ikke tolkes.\n" +
@@ -80,7 +80,7 @@ func TestDigestTextShowsTheScriptedMorning(t *testing.T) {
 			"Kolding: tilmeldt Vejle, én person (20. februar 2012 kl. 14.30)\n" +
 			"Bornholm: afbud (20. februar 2012 kl. 16.00)\n\n"},
 		{"declines", "AFBUD (2)\nBornholm, Dragør\n"},
-		{"not answered", "MANGLER SVAR (86)\nAlbertslund (mail når ikke frem), Allerød, "},
+		{"not answered", "MANGLER SVAR (86)\nAlbertslund (mail når ikke frem: ret adressen på skrivebordet), Allerød, "},
 		{"bounces", "AFVISTE MAILS (3)\n" +
 			"Albertslund: bibliotekschef@albertslund.kommune.test, permanent fejl: 550 5.7.1 <bibliotekschef@albertslund.kommune.test>: Relay access denied\n" +
 			"Herlev: bibliotekschef@herlev.kommune.test, permanent fejl: 550 5.1.1 <bibliotekschef@herlev.kommune.test>: Recipient address rejected: User unknown\n" +
@@ -120,7 +120,7 @@ func TestDigestTextShowsTheScriptedMorning(t *testing.T) {
 		// Those whose mail bounces for good have not answered either, and say why.
 		set := map[string]bool{}
 		for _, n := range names {
-			name, undeliverable := strings.CutSuffix(n, " (mail når ikke frem)")
+			name, undeliverable := strings.CutSuffix(n, " (mail når ikke frem: ret adressen på skrivebordet)")
 			set[name] = true
 			if want := name == "Albertslund" || name == "Herlev"; undeliverable != want {
 				t.Errorf("%q: marked undeliverable %v, want %v", n, undeliverable, want)

@@ -1,7 +1,9 @@
 package replies
 
 import (
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -51,9 +53,31 @@ var sentenceSubordinators = map[string]bool{"som": true, "as": true}
 
 // conditionVerbs are the verbs that open a condition written verb first, without "hvis"
 // ("Lykkes det, kommer jeg til Roskilde", "Går det, tager vi Vejle", "Bliver mødet flyttet,
-// ...").
-var conditionVerbs = map[string]bool{"lykkes": true, "går": true, "passer": true, "bliver": true, "får": true,
-	"holder": true, "flyttes": true, "falder": true, "ender": true, "viser": true, "kan": true, "når": true}
+// ...", "Får vi det godkendt, ..."), and conditionOpeners the words that open a sentence with a
+// condition otherwise. They are the one list of condition words: the clause cut reads a
+// condition with them, and conditionalAnswers (roles.go) a condition on taking part at all.
+var (
+	conditionVerbs   = wordSet("lykkes går passer bliver får holder flyttes falder ender viser kan når")
+	conditionOpeners = wordSet("hvis skulle såfremt if should")
+)
+
+// conditionWordsAlt is the condition words as alternatives of a pattern, in a fixed order.
+func conditionWordsAlt() string {
+	var ws []string
+	for _, set := range []map[string]bool{conditionOpeners, conditionVerbs} {
+		ws = append(ws, slices.Sorted(maps.Keys(set))...)
+	}
+	return strings.Join(ws, "|")
+}
+
+// wordSet is the words of a space-separated list, as a set.
+func wordSet(words string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(words) {
+		m[w] = true
+	}
+	return m
+}
 
 // verbFirstCondition says whether a sentence opens with a condition written verb first: one of
 // conditionVerbs, then its subject, and a comma within the next few words; a question ends in
@@ -78,9 +102,6 @@ func verbFirstCondition(s string) bool {
 	}
 	return false
 }
-
-// conditionOpeners open a sentence with a condition.
-var conditionOpeners = map[string]bool{"hvis": true, "skulle": true, "såfremt": true, "if": true, "should": true}
 
 // splitReply cuts the segments of a reply into clauses.
 func splitReply(segs []segment) []clause {

@@ -403,7 +403,7 @@ func tentativeAttends(crs []clauseRead, self *selfNames) {
 // det godkendt", "hvis kommunen tilslutter sig"; provisoRe one set on the whole answer ("Under
 // forudsætning af at budgettet holder", "Forudsat at", "Med forbehold for").
 var (
-	decisionCondRe = regexp.MustCompile(`^(?:og |men |så )?(?:hvis|såfremt|skulle|bliver|får|går)\s` + decisionWords)
+	decisionCondRe = regexp.MustCompile(`^(?:og |men |så )?(?:` + conditionWordsAlt() + `)\s` + decisionWords)
 	decisionRe     = regexp.MustCompile(`^` + decisionWords) // after "hvis" cut off as the clause's lead
 	decisionWords  = `[^,.;:!?]{0,80}?(?:(?:vi|jeg|kommunen|biblioteket) (?:\p{L}+ ){0,2}(?:deltage\p{L}*|går med|er med|kommer)|(?:vi|jeg) (?:kan|får|når) (?:få fri|fri|tid|nå det|nå|komme|deltage|det)|ja|grønt lys|godkend\p{L}*|beslut\p{L}*|vedtag\p{L}*|bevilg\p{L}*|svaret|positiv\p{L}*|igennem|tilslut\p{L}*|med i (?:projektet|udbuddet|samarbejdet))(?:$|[^\p{L}])`
 	// verbFirstCondRe finds a condition written verb first with no more to it ("Kommer vi,

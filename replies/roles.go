@@ -258,16 +258,12 @@ func takesMeeting(l string) bool {
 	if i < 0 && strings.HasPrefix(l, "tager") {
 		i = 0
 	}
-	return i >= 0 && !takesUpRe.MatchString(l[i:])
+	return i >= 0 && !takesUp(l[i:])
 }
 
 // choosesMeetingRe finds a choice landed on ("men er endt med Roskilde", "vi lander på
 // Vejle"): with the meeting it names and no verb of coming, the clause answers.
 var choosesMeetingRe = wordsRe(`ender (vi |jeg )?med|endt med|lander (vi |jeg )?på|landet på`)
-
-// takesUpRe finds "tager … op" ("Aftalen tager vi op i udvalget i marts"): a matter taken up,
-// no meeting taken.
-var takesUpRe = regexp.MustCompile(`^tager\s(?:\p{L}+\s){0,3}(?:op|stilling)(?:$|[^\p{L}])`)
 
 // comesAlong says whether the refusal at offset at is of coming along ("kan ikke komme med").
 func comesAlong(l string, at int) bool {

@@ -215,9 +215,16 @@ var redirectRe = wordsRe(`bedes (sendt|fremsendt|mailet|stilet) (direkte |i sted
 // reservere en parkeringsplads til mig.", "Vil du sende programmet").
 var askVerbFirstRe = regexp.MustCompile(`^(?:og |men )?(?:kan|vil|gider) (?:i|du) (?:\p{L}+ )?\p{L}+`)
 
-// positionRe finds "tage stilling til" in a cue of going: to decide on something, not to go
-// anywhere ("Om vi går med, tager byrådet stilling til i marts").
-var positionRe = regexp.MustCompile(`(?:^|\s)stilling\s`)
+// takesUpRe finds a matter taken up or a position taken on it, no meeting taken: "tager … op"
+// ("Aftalen tager vi op i udvalget i marts"), "tage stilling til" ("Om vi går med, tager
+// byrådet stilling til i marts").
+var takesUpRe = regexp.MustCompile(`^tager?\s(?:\p{L}+\s){0,3}(?:op|stilling)(?:$|[^\p{L}])`)
+
+// takesUp says whether words that start with "tage" or "tager" (a cue of going, or the rest of
+// a clause from its verb on) take a matter up or a position on it.
+func takesUp(s string) bool {
+	return takesUpRe.MatchString(strings.TrimLeftFunc(s, func(r rune) bool { return !unicode.IsLetter(r) }))
+}
 
 // readVerbs finds whether the clause comes or declines, with the negation read where it
 // stands.
@@ -225,7 +232,7 @@ func (st *stance) readVerbs(l string) {
 	if loc := declineCueRe.FindStringIndex(l); loc != nil && !restrictedAfter(l, loc) && !(st.open && openRe.MatchString(l[loc[0]:])) {
 		st.decline, st.declAt = true, loc[0] // "kan ikke svare endnu" leaves it open; it refuses nothing
 	}
-	if loc := attendCueRe.FindStringIndex(l); loc != nil && !positionRe.MatchString(l[loc[0]:loc[1]]) {
+	if loc := attendCueRe.FindStringIndex(l); loc != nil && !takesUp(l[loc[0]:loc[1]]) {
 		st.attend, st.attendAt = true, loc[0]
 		if !st.decline && negatedAt(l, loc) {
 			// "Vi ses ikke i Vejle", "hvis vi ikke kommer": the verb negated.

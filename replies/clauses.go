@@ -317,10 +317,11 @@ func monthNext(s string) bool {
 // lowerOpeners are the words that open a sentence written without capitals ("hej. ka være vi
 // kommer til vejle, ka være ikke. der er lidt for travlt", "d. 28/2. mig og susanne"): the
 // subject, or a word that only opens a sentence. A writer on a phone often writes none, and a
-// full stop before one of these ends the sentence all the same.
+// full stop before one of these ends the sentence all the same. The line is spelt out first
+// (standardSpelling): "ka" stands here as "kan".
 var lowerOpeners = map[string]bool{"jeg": true, "vi": true, "han": true, "hun": true, "de": true, "det": true, "der": true,
 	"man": true, "mig": true, "men": true, "så": true, "ja": true, "nej": true, "hej": true, "tak": true, "kommer": true,
-	"vores": true, "min": true, "mit": true, "ka": true, "kan": true, "vil": true, "skal": true}
+	"vores": true, "min": true, "mit": true, "kan": true, "vil": true, "skal": true}
 
 // lowerOpener says whether s opens with one of lowerOpeners written in lower case.
 func lowerOpener(s string) bool {

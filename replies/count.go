@@ -167,7 +167,7 @@ func comesAfter(toks []token, i int) bool {
 	return false
 }
 
-func (rd *reader) countPeople(crs []clauseRead) peopleCount {
+func (rd *reader) countPeople(crs []clauseRead, lists []plist) peopleCount {
 	at := newAttendees()
 	sc := rd.scanCounts(crs)
 	lastAdd := -1 // the last clause that named someone more as coming
@@ -178,7 +178,7 @@ func (rd *reader) countPeople(crs []clauseRead) peopleCount {
 			lastAdd = i
 		}
 	}
-	rd.collectLists(at, crs)
+	collectLists(at, crs, lists, rd.self)
 	n, companions := at.count()
 	pc := peopleCount{companions: companions, members: at.members()}
 	for k := range at.removed {

@@ -51,18 +51,19 @@ func readText(c *campaign.Campaign, text string) textReading {
 
 // read reads the segments of a reply.
 func (rd *reader) read(segs []segment) textReading {
-	crs := rd.readClauses(segs)
+	crs, lists := rd.readClauses(segs)
 	t := tallyOf(crs)
 	ch := rd.chooseMeeting(crs)
 	tr := textReading{intent: IntentUnclear, confidence: 0.3, promise: t.promise, question: t.firstAsk >= 0, crs: crs}
 	if rd.decide(&tr, crs, t, ch) {
-		rd.fillAttend(&tr, crs, ch)
+		rd.fillAttend(&tr, crs, lists, ch)
 	}
 	return tr
 }
 
-// readClauses cuts the reply into clauses and reads each, with what one clause gives the next.
-func (rd *reader) readClauses(segs []segment) []clauseRead {
+// readClauses cuts the reply into clauses and reads each, with what one clause gives the next;
+// it gives the lists of participants too, whose headers it marks.
+func (rd *reader) readClauses(segs []segment) ([]clauseRead, []plist) {
 	cls := splitReply(segs)
 	crs := make([]clauseRead, len(cls))
 	for i, cl := range cls {
@@ -78,13 +79,14 @@ func (rd *reader) readClauses(segs []segment) []clauseRead {
 	projectWith(crs)
 	tentativeAttends(crs, rd.self)
 	writerOnlyDeclines(crs)
-	for _, i := range rd.listHeaders(crs) {
-		crs[i].header = true
-		if crs[i].role == roleNone {
-			crs[i].role = roleAttend // a list of participants for a meeting registers them
+	lists := rd.participantLists(crs)
+	for _, l := range lists {
+		crs[l.header].header = true
+		if crs[l.header].role == roleNone {
+			crs[l.header].role = roleAttend // a list of participants for a meeting registers them
 		}
 	}
-	return crs
+	return crs, lists
 }
 
 // clauseTally is the clauses of a reply by what they do.
@@ -375,7 +377,7 @@ func (rd *reader) agreement(crs []clauseRead) string {
 }
 
 // fillAttend completes an attending reading: meeting, people, notes and doubts.
-func (rd *reader) fillAttend(tr *textReading, crs []clauseRead, ch meetingChoice) {
+func (rd *reader) fillAttend(tr *textReading, crs []clauseRead, lists []plist, ch meetingChoice) {
 	tr.meeting, tr.changed = ch.id, ch.changed
 	if ch.id == "" {
 		tr.alts = ch.alts
@@ -386,7 +388,7 @@ func (rd *reader) fillAttend(tr *textReading, crs []clauseRead, ch meetingChoice
 	}
 	tr.notes = append(tr.notes, ch.notes...)
 	tr.doubts = append(tr.doubts, ch.doubts...)
-	pc := rd.countPeople(crs)
+	pc := rd.countPeople(crs, lists)
 	same := saysSameCount(crs)
 	switch {
 	case pc.from == "names" && pc.n >= 2 && same:

@@ -21,7 +21,7 @@ func runGateCases(t *testing.T, name string, cases []gateCase, check func(crs []
 	rd := newReader(testOptions(t).Campaign, time.Time{}, "")
 	for _, tc := range cases {
 		segs := []segment{{text: tc.text}}
-		crs := rd.readClauses(segs)
+		crs, _ := rd.readClauses(segs)
 		tr := &textReading{intent: IntentAttend, headcount: tc.headcount, companions: tc.companions}
 		if got := check(crs, segmentsText(segs), tr); got.Code != tc.want {
 			t.Errorf("%s(%q, %d people): %q, want %q (%+v)", name, tc.text, tc.headcount, got.Code, tc.want, got)

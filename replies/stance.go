@@ -51,12 +51,11 @@ var (
 	burdenRe = wordsRe(`det (tager|koster|kræver|er|bliver|betyder)( os| mig)? [^.!?]{0,40}?(hel dag|hele dagen|overnatning|lang tid|lang tur|lang rejse|mange timer|\d+ timer|to timer|tre timer|fire timer|fem timer|langt|besværlig\p{L}*|dyrt|omstændelig\p{L}*)[^.!?]{0,30}? at (komme|køre|rejse|nå|tage|deltage)`)
 	// agreementObjRe: the clause is about the agreement or the project, not the meetings.
 	agreementObjRe = wordsRe(`tilslutningsaftale\p{L}*|aftale\p{L}*|underskri\p{L}*|skrive under|projekt\p{L}*|systemet|fælles system|bibliotekssystem\p{L}*|udbud\p{L}*|materialet|præsentation\p{L}*|agreement|project`)
-	// selfOnlyRe: the writer alone is meant ("jeg kan ikke selv").
-	// "Det bliver ikke mig, der kommer" too.
-	selfOnlyRe = regexp.MustCompile(`(?:ikke|heller ikke)\s+(?:\p{L}+\s+)?selv(?:$|[^\p{L}])|selv\s+(?:\p{L}+\s+)?ikke(?:$|[^\p{L}])|` + notMe)
+	// selfOnlyRe: the writer alone is meant ("jeg kan ikke selv"); so is the writer of notMeRe.
+	selfOnlyRe = regexp.MustCompile(`(?:ikke|heller ikke)\s+(?:\p{L}+\s+)?selv(?:$|[^\p{L}])|selv\s+(?:\p{L}+\s+)?ikke(?:$|[^\p{L}])`)
 	// notMeRe finds "det bliver ikke mig, der kommer", "det er ikke mig": the writer is not the
 	// one who comes, whatever verb follows.
-	notMeRe = regexp.MustCompile(notMe)
+	notMeRe = regexp.MustCompile(`(?:bliver|er)\s+ikke\s+mig(?:$|[^\p{L}])`)
 	// companionCueRe: someone comes along with another ("X kommer med", "tager X med").
 	companionCueRe = wordsRe(`har [^.!?:]{1,60} med\.?$|tager (også )?med|(kommer|deltager|kører|rejser) [^.!?:]{0,40}?med (vores|min|mit|mine|kommunens)|(kommer|deltager|kører|rejser) [^.!?:]{0,40}?med (to|tre|fire|2|3|4) (kolleger|kollegaer|medarbejdere|\p{L}*konsulenter|\p{L}*chefer|ledere)|med til [\p{L}-]+ (er|kommer)( også)?|medbring\p{L}*|medtag\p{L}*|følges med|ledsaget af|ledsages af|har (en|min|vores|to|tre) [\p{L}-]+ med|have (en|min|mit|vores|kommunens) [\p{L}-]+ med|kommer (også )?med|komme (også )?med|tager [^.!?:]{1,60} med|sammen med|med mig|kører med|får følgeskab|følgeskab af|også (gerne )?med|vil (også |gerne |også gerne )+med|together with|bring\p{L}*|with my|with our`)
 )
@@ -126,7 +125,9 @@ var registrarRe = wordsRe(`tilmelde|tilmelder|melde (hende|ham|dem|os|mig)|melde
 func readStance(cl clause, self *selfNames) stance {
 	st := stance{asks: cl.asks}
 	l := st.readMarks(cl.lower)
-	st.readVerbs(l)
+	notMe := notMeRe.FindStringIndex(l)
+	st.selfOnly = notMe != nil || selfOnlyRe.MatchString(l)
+	st.readVerbs(l, notMe)
 	at := st.attendAt
 	if st.decline {
 		at = st.declAt
@@ -174,14 +175,11 @@ func (st *stance) readMarks(l string) string {
 	if st.otherEvent = otherEventRe.MatchString(l); st.otherEvent {
 		st.busy = true // "jeg er til budgetseminar", "deltager i KL's konference den dag"
 	}
-	st.selfOnly = selfOnlyRe.MatchString(l)
 	if !st.promise && confirmLaterRe.MatchString(l) {
 		st.promise = true // "men jeg bekræfter, så snart ..."
 	}
 	return l
 }
-
-const notMe = `(?:bliver|er)\s+ikke\s+mig(?:$|[^\p{L}])`
 
 // feelingRe finds the feeling an answer is given with ("Det er med beklagelse, men …"), which
 // must not read as "er med".
@@ -227,8 +225,8 @@ func takesUp(s string) bool {
 }
 
 // readVerbs finds whether the clause comes or declines, with the negation read where it
-// stands.
-func (st *stance) readVerbs(l string) {
+// stands; notMe is where the clause says the writer is not the one (notMeRe), nil nowhere.
+func (st *stance) readVerbs(l string, notMe []int) {
 	if loc := declineCueRe.FindStringIndex(l); loc != nil && !restrictedAfter(l, loc) && !(st.open && openRe.MatchString(l[loc[0]:])) {
 		st.decline, st.declAt = true, loc[0] // "kan ikke svare endnu" leaves it open; it refuses nothing
 	}
@@ -269,8 +267,8 @@ func (st *stance) readVerbs(l string) {
 		// "bliver det en hel dag for et møde på to timer": the way there weighed, no choice
 		st.attend, st.busy = false, true
 	}
-	if loc := notMeRe.FindStringIndex(l); loc != nil && (!st.decline || st.declAt > loc[0]) {
-		st.decline, st.declAt, st.attend = true, loc[0], false // "Det er ikke mig, der kommer"
+	if notMe != nil && (!st.decline || st.declAt > notMe[0]) {
+		st.decline, st.declAt, st.attend = true, notMe[0], false // "Det er ikke mig, der kommer"
 	}
 	if st.attend && agreementObjRe.MatchString(l) && !mentionsMeetingWord(l) {
 		// "ser frem til at modtage tilslutningsaftalen", "vi går med i projektet"

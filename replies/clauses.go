@@ -186,7 +186,8 @@ func logicalLines(text string) []string {
 	raw := strings.Split(text, "\n")
 	var out []string
 	var cur strings.Builder
-	prevRaw := 0 // length of the last raw line added
+	prevRaw := 0     // length of the last raw line added
+	prevRow := false // the last raw line added was a table's row, its cells apart by tabs
 	for _, l := range raw {
 		t := strings.Join(strings.Fields(l), " ")
 		if t == "" {
@@ -196,7 +197,11 @@ func logicalLines(text string) []string {
 			}
 			continue
 		}
-		if cur.Len() > 0 && continues(cur.String(), prevRaw, t) {
+		row := strings.Contains(strings.Trim(l, " \t"), "\t") // a row of a table is a line of its own
+		if row {
+			t = tableRow(l) // its cells as a list: "Pernille Dam, Pædagogisk konsulent"
+		}
+		if cur.Len() > 0 && !row && !prevRow && continues(cur.String(), prevRaw, t) {
 			cur.WriteByte(' ')
 			cur.WriteString(t)
 			prevRaw = len(strings.TrimRight(l, " \t"))
@@ -207,12 +212,23 @@ func logicalLines(text string) []string {
 			cur.Reset()
 		}
 		cur.WriteString(t)
-		prevRaw = len(strings.TrimRight(l, " \t"))
+		prevRaw, prevRow = len(strings.TrimRight(l, " \t")), row
 	}
 	if cur.Len() > 0 {
 		out = append(out, cur.String())
 	}
 	return out
+}
+
+// tableRow writes the cells of a table's row, apart by tabs, as the items of a list.
+func tableRow(l string) string {
+	var cells []string
+	for _, c := range strings.Split(l, "\t") {
+		if c = strings.Join(strings.Fields(c), " "); c != "" {
+			cells = append(cells, c)
+		}
+	}
+	return strings.Join(cells, ", ")
 }
 
 // continues says whether next continues prev (a wrapped line).

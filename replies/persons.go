@@ -178,7 +178,8 @@ var notNames = func() map[string]bool {
 		kontakt hertil dertil derudover desuden endvidere herefter derefter bagefter ellers heldigvis
 		naturligvis selvfølgelig måske sandsynligvis formentlig jo til info obs nb hermed vedlagt
 		vedhæftet aftalt planlagt stadigvæk fortsat january february march april may june july august
-		october november december monday tuesday wednesday thursday friday saturday sunday`) {
+		october november december monday tuesday wednesday thursday friday saturday sunday
+		navn fornavn efternavn titel stilling funktion afdeling mail e-mail telefon tlf mobil`) {
 		m[w] = true
 	}
 	return m

@@ -3,6 +3,7 @@ package replies
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -214,6 +215,16 @@ func newSelfNames(c *campaign.Campaign, invitee string) *selfNames {
 // is says whether a lower-case word names the invitee's municipality ("Gladsaxe", "Gladsaxes").
 func (s *selfNames) is(w string) bool {
 	return s.self[w] || s.self[strings.TrimSuffix(w, "s")]
+}
+
+// meetingCity says whether a lower-case word is the city of a meeting, or another name of it.
+func (s *selfNames) meetingCity(w string) bool {
+	for _, mt := range s.c.Meetings {
+		if strings.EqualFold(mt.City, w) || slices.ContainsFunc(mt.Aliases, func(a string) bool { return strings.EqualFold(a, w) }) {
+			return true
+		}
+	}
+	return false
 }
 
 // other says whether a lower-case word names another municipality or a meeting's place.

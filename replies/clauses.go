@@ -165,9 +165,10 @@ func standardSpelling(l string) string {
 
 // signOffRe finds a first name signed at the end of the answer's own line: after a slash, a
 // double slash or a dash, maybe with a closing ("Jeg deltager i Aalborg // Morten", "Kommer til
-// Vejle – Sofie", "Jeg kommer til Roskilde – hilsen Søren"), or after thanks ("Ok, Aalborg for
-// mig. Tak, Henrik").
-var signOffRe = regexp.MustCompile(`(?:\s(?://?|–|—|-{1,2})\s*(?i:(?:med venlig hilsen|venlig hilsen|hilsen|mvh|vh|kh|bh)[ ,.]+)?|[.!]\s+(?i:(?:mange |tusind )?tak)[ ,]+)(\p{Lu}\p{Ll}+)(?:\s+\p{Lu}\p{Ll}+)?[.!]?\s*$`)
+// Vejle – Sofie", "Jeg kommer til Roskilde – hilsen Søren"), after a closing alone, as a line
+// run on without stops ends ("… så vi er der i god tid mvh Lene Thygesen"), or after thanks
+// ("Ok, Aalborg for mig. Tak, Henrik").
+var signOffRe = regexp.MustCompile(`(?:\s(?://?|–|—|-{1,2})\s*(?i:(?:med venlig hilsen|venlig hilsen|hilsen|mvh|vh|kh|bh)[ ,.]+)?|\s(?i:med venlig hilsen|venlig hilsen|hilsen|mvh|vh|kh)[ ,.]+|[.!]\s+(?i:(?:mange |tusind )?tak)[ ,]+)(\p{Lu}\p{Ll}+)(?:\s+\p{Lu}\p{Ll}+)?[.!]?\s*$`)
 
 // cutSignOff cuts the writer's name signed at the end of a line: a signature names the writer,
 // never someone else who comes.

@@ -290,6 +290,9 @@ func personsIn(toks []token, self *selfNames) []person {
 			i = next - 1
 			continue
 		}
+		if t.name && calledBefore(toks, i) {
+			continue // "min kollega, hun hedder Lise Krogh": the name of the one just named
+		}
 		if t.name && !self.other(t.lower) && !self.is(t.lower) && !placeBefore(toks, i) {
 			name, k := nameAt(toks, i, self)
 			if name == "" {
@@ -455,6 +458,15 @@ func placeBefore(toks []token, i int) bool {
 		return englishish(toks[max(0, i-8):min(len(toks), i+8)])
 	}
 	return false
+}
+
+// calledBefore says whether the name at i is what someone just named is called ("hun hedder
+// Lise Krogh", "en kollega ved navn Bo Sand"), or the rest of such a name: no one more.
+func calledBefore(toks []token, i int) bool {
+	for i > 0 && toks[i-1].name {
+		i--
+	}
+	return i > 0 && (toks[i-1].lower == "hedder" || toks[i-1].lower == "hed" || toks[i-1].lower == "navn" && i > 1 && toks[i-2].lower == "ved")
 }
 
 // englishish says whether a clause reads as English (for the pronoun "I").

@@ -224,8 +224,9 @@ func uncountedList(own string, n int) campaign.Reason {
 }
 
 // signatureCounted finds a companion counted only from where the writer signs: the last line of
-// the reply starts with the name, or has it after a sign-off mark ("Jeg tager den 6/3 /Sofie"),
-// and the name stands nowhere else. That is the writer, not one more.
+// the reply starts with the name, and is no sentence of its own, or has it after a sign-off mark
+// ("Jeg tager den 6/3 /Sofie"), and the name stands nowhere else. That is the writer, not one
+// more.
 func signatureCounted(own string, tr *textReading) campaign.Reason {
 	if tr.headcount < 2 || len(tr.companions) == 0 || countedFromNumber(tr) {
 		return campaign.Reason{}
@@ -243,11 +244,18 @@ func signatureCounted(own string, tr *textReading) campaign.Reason {
 		if i < 0 {
 			continue
 		}
-		if r, _ := utf8.DecodeLastRuneInString(strings.TrimSpace(last[:i])); i == 0 || strings.ContainsRune("/-–", r) {
+		if r, _ := utf8.DecodeLastRuneInString(strings.TrimSpace(last[:i])); i == 0 && !sentenceLine(last) || i > 0 && strings.ContainsRune("/-–", r) {
 			return campaign.Reason{Code: campaign.NoteNameUnsure, People: tr.headcount, Quote: c}
 		}
 	}
 	return campaign.Reason{}
+}
+
+// sentenceLine says whether a line is a sentence of its own, not where the writer signs: five
+// words or more, ended by a stop ("Birgitte og jeg kommer til mødet på Rendsburggade.").
+func sentenceLine(l string) bool {
+	l = strings.TrimSpace(l)
+	return len(strings.Fields(l)) >= 5 && strings.HasSuffix(l, ".")
 }
 
 // countedFromNumber says whether the people were counted from a number the reply states.

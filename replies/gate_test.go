@@ -98,6 +98,9 @@ func TestGateSignatureCounted(t *testing.T) {
 		{"Jeg tager Birthe med til Vejle\nBirthe", 2, []string{"Birthe"}, ""},
 		{"Jeg kommer til Vejle med Per Holm\nMvh Anna", 2, []string{"Per Holm"}, ""},
 		{"Jeg kommer til Vejle\nBirthe", 1, nil, ""},
+		// a last line that is a sentence of its own is no signature
+		{"Hej Mette\n\nBirgitte og jeg kommer til mødet på Rendsburggade.", 2, []string{"Birgitte"}, ""},
+		{"Hej Mette\n\nBirgitte Holm, Skive", 2, []string{"Birgitte Holm"}, campaign.NoteNameUnsure},
 	}, func(_ []clauseRead, own string, tr *textReading) campaign.Reason { return signatureCounted(own, tr) })
 }
 

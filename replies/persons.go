@@ -290,10 +290,13 @@ func personsIn(toks []token, self *selfNames) []person {
 			i = next - 1
 			continue
 		}
-		if t.name && calledBefore(toks, i) {
+		if t.name && (calledBefore(toks, i) || placeBefore(toks, i)) {
+			for i+1 < len(toks) && toks[i+1].name {
+				i++ // "på Parkvejens Skole": a place's name of several words
+			}
 			continue // "min kollega, hun hedder Lise Krogh": the name of the one just named
 		}
-		if t.name && !self.other(t.lower) && !self.is(t.lower) && !placeBefore(toks, i) {
+		if t.name && !self.other(t.lower) && !self.is(t.lower) {
 			name, k := nameAt(toks, i, self)
 			if name == "" {
 				continue
@@ -359,6 +362,9 @@ func roledPerson(toks []token, i int, self *selfNames) (person, int) {
 	}
 	name, k := nameAt(toks, j, self)
 	if name == "" {
+		if after, ok := writerInBrackets(toks, i+1); ok {
+			return person{key: "self", self: true, tok: i}, after // "bibliotekschefen (undertegnede)"
+		}
 		return p, i + 1
 	}
 	p.key, p.label = nameKey(name), t.text+" "+name
@@ -443,14 +449,17 @@ func numberWord(w string) int {
 }
 
 // placeBefore says whether the capitalised word at i follows a word that makes it a place or
-// an organisation ("fra Brørup", "i Ringe", "hos Pædagogisk Center").
+// an organisation ("fra Brørup", "i Ringe", "hos Pædagogisk Center", "kører sammen fra Aars",
+// "over Hou"). Represented "ved" someone names a person ("repræsenteret ved Birthe Holm").
 func placeBefore(toks []token, i int) bool {
 	if i == 0 {
 		return false
 	}
 	switch toks[i-1].lower {
-	case "fra", "i", "på", "hos", "ved", "til", "mod", "from", "in":
-		return !(i >= 2 && toks[i-2].lower == "sammen") // "sammen med" names a person
+	case "ved":
+		return i < 2 || !strings.HasPrefix(toks[i-2].lower, "repræsentere")
+	case "fra", "i", "på", "hos", "til", "mod", "over", "via", "gennem", "from", "in":
+		return true
 	case "at":
 		// Danish "at" opens a clause whose subject it may be ("han har bedt mig svare, at
 		// Inger tager med"); only English "at" places. The words near it tell the language,

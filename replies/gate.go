@@ -224,8 +224,8 @@ func uncountedList(own string, n int) campaign.Reason {
 }
 
 // signatureCounted finds a companion counted only from where the writer signs: the last line of
-// the reply starts with the name, and is no sentence of its own, or has it after a sign-off mark
-// ("Jeg tager den 6/3 /Sofie"), and the name stands nowhere else. That is the writer, not one
+// the reply starts with the name, or has it after a sign-off mark ("Jeg tager den 6/3 /Sofie"),
+// no sentence going on from it, and the name stands nowhere else. That is the writer, not one
 // more.
 func signatureCounted(own string, tr *textReading) campaign.Reason {
 	if tr.headcount < 2 || len(tr.companions) == 0 || countedFromNumber(tr) {
@@ -244,15 +244,16 @@ func signatureCounted(own string, tr *textReading) campaign.Reason {
 		if i < 0 {
 			continue
 		}
-		if r, _ := utf8.DecodeLastRuneInString(strings.TrimSpace(last[:i])); i == 0 && !sentenceLine(last) || i > 0 && strings.ContainsRune("/-–", r) {
+		if r, _ := utf8.DecodeLastRuneInString(strings.TrimSpace(last[:i])); (i == 0 || strings.ContainsRune("/-–", r)) && !sentenceLine(last[i:]) {
 			return campaign.Reason{Code: campaign.NoteNameUnsure, People: tr.headcount, Quote: c}
 		}
 	}
 	return campaign.Reason{}
 }
 
-// sentenceLine says whether a line is a sentence of its own, not where the writer signs: five
-// words or more, ended by a stop ("Birgitte og jeg kommer til mødet på Rendsburggade.").
+// sentenceLine says whether the words from a name to the end of its line are a sentence, not
+// where the writer signs: five words or more, ended by a stop ("Birgitte og jeg kommer til mødet
+// på Rendsburggade.", "… til Vejle – Rikke Lind fra skolebiblioteket kommer med.").
 func sentenceLine(l string) bool {
 	l = strings.TrimSpace(l)
 	return len(strings.Fields(l)) >= 5 && strings.HasSuffix(l, ".")

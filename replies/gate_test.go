@@ -101,6 +101,7 @@ func TestGateSignatureCounted(t *testing.T) {
 		// a last line that is a sentence of its own is no signature
 		{"Hej Mette\n\nBirgitte og jeg kommer til mødet på Rendsburggade.", 2, []string{"Birgitte"}, ""},
 		{"Hej Mette\n\nBirgitte Holm, Skive", 2, []string{"Birgitte Holm"}, campaign.NoteNameUnsure},
+		{"Jeg tager ikke alene til Vejle – Rikke Lind fra skolebiblioteket kommer med.", 2, []string{"Rikke Lind"}, ""},
 	}, func(_ []clauseRead, own string, tr *textReading) campaign.Reason { return signatureCounted(own, tr) })
 }
 

@@ -70,6 +70,7 @@ func (rd *reader) readClauses(segs []segment) ([]clauseRead, []plist) {
 		crs[i] = rd.readClause(cl)
 	}
 	rd.continueClauses(crs)
+	engagementTakenUp(crs)
 	rd.promisesLater(crs)
 	conditionalAnswers(crs)
 	declinedUntilDecided(crs)

@@ -113,7 +113,7 @@ type stance struct {
 
 var (
 	// otherEventRe finds another engagement: what a day is taken by.
-	otherEventRe = wordsRe(`konference\p{L}*|kursus|seminar|seminaret|temamøde\p{L}*|budgetmøde\p{L}*|budgetseminar\p{L}*|ledermøde\p{L}*|udvalgsmøde\p{L}*|byrådsmøde\p{L}*|personalemøde\p{L}*|personaledag\p{L}*|generalforsamling\p{L}*|studietur\p{L}*|netværksmøde\p{L}*|repræsentantskabsmøde\p{L}*|ferie|vinterferie|møde i kl|kl's|åbent hus`)
+	otherEventRe = wordsRe(`konference\p{L}*|kursus|seminar|seminaret|temamøde\p{L}*|budgetmøde\p{L}*|budgetseminar\p{L}*|ledermøde\p{L}*|udvalgsmøde\p{L}*|byrådsmøde\p{L}*|personalemøde\p{L}*|personaledag\p{L}*|generalforsamling\p{L}*|studietur\p{L}*|netværksmøde\p{L}*|repræsentantskabsmøde\p{L}*|ferie|vinterferie|møde i kl|kl's|åbent hus|ekstraordinær\p{L}* (\p{L}+ )?møde|indkaldt til (\p{L}+ ){0,2}møde`)
 	// atMeetingRe finds a question left for the meeting itself ("som vi gerne vil have afklaret på mødet").
 	atMeetingRe = wordsRe(`på mødet|på dialogmødet|til mødet|på selve mødet`)
 )
@@ -232,7 +232,7 @@ func (st *stance) readVerbs(l string, notMe []int) {
 	}
 	if loc := attendCueRe.FindStringIndex(l); loc != nil && !takesUp(l[loc[0]:loc[1]]) {
 		st.attend, st.attendAt = true, loc[0]
-		if !st.decline && negatedAt(l, loc) {
+		if !st.decline && (negatedAt(l, loc) || negatedInside(l[loc[0]:loc[1]])) {
 			// "Vi ses ikke i Vejle", "hvis vi ikke kommer": the verb negated.
 			st.decline, st.declAt, st.attend = true, loc[0], false
 		}
@@ -328,6 +328,19 @@ func negatedAt(l string, loc []int) bool {
 	}
 	before := strings.Fields(l[max(0, loc[0]-12):loc[0]])
 	return len(before) > 0 && before[len(before)-1] == "ikke"
+}
+
+// negatedInside says whether "ikke" stands among the words of a cue of coming ("vi tager ikke
+// til et af de andre møder", "tager altså ikke derover"), not restricting the word after it
+// ("tager ikke alene til Vejle").
+func negatedInside(cue string) bool {
+	words := strings.Fields(cue)
+	for i, w := range words {
+		if w == "ikke" && i+1 < len(words) && !restrictedByIkke(words[i+1]) {
+			return true
+		}
+	}
+	return false
 }
 
 // restrictedAfter says whether a refusal found at loc ends in "ikke" that restricts the word

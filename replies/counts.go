@@ -29,8 +29,8 @@ var (
 		regexp.MustCompile(`(?:^|[^\p{L}])(?:hold|gruppe|delegation|følge)\s+på\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
 		// "så vi kommer til Vejle med to": the number that ends the clause after "med"
 		regexp.MustCompile(`(?:^|[^\p{L}])vi\s+(?:kommer|deltager|stiller|møder op)\s+(?:[\p{L}.-]+\s+){1,4}?med\s+(?P<n>` + numAlt + `)(?:\s+(?:personer|deltagere))?\s*[.!]?\s*$`),
-		// "Vi deltager i mødet og bliver to": the subject of the clause before
-		regexp.MustCompile(`(?:^|[^\p{L}])og\s+(?:er|bliver)(?:\s+` + countAdv + `)*\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
+		// "Vi deltager i mødet og bliver to", "… og kommer stadig to": the subject of the clause before
+		regexp.MustCompile(`(?:^|[^\p{L}])og\s+(?:er|bliver|kommer|deltager)(?:\s+` + countAdv + `)*\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
 		regexp.MustCompile(`(?:^|[^\p{L}])antal(?:\s+(?:deltagere|personer|pladser))?\s*:?\s*(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
 		regexp.MustCompile(`(?:^|[^\p{L}])(?:os|of us|alle)\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}])`),
 		regexp.MustCompile(`(?:^|[^\p{L}\d])(?P<n>` + numAlt + `)\s+af\s+os(?:$|[^\p{L}])`),

@@ -46,7 +46,7 @@ var (
 	withRe      = regexp.MustCompile(`(?:^|[^\p{L}])jeg\s+(?:kommer|deltager|tager)(?:\s+[\p{L}.]+){0,4}?\s+med\s+(` + numAlt + `)\s+(?:fra|kolleger|kollegaer|medarbejdere|andre|af)`)
 	// bringsRe finds the writer bringing a number of people ("og har to med", "jeg tager én med").
 	bringsRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:jeg|og)\s+(?:har|tager)(?:\s+(?:også|gerne|så|derfor))?\s+(` + numAlt + `)\s+med(?:$|[^\p{L}])`)
-	plusRe   = regexp.MustCompile(`(?:^|[^\p{L}])(?:vi|os)(?:\s+(?:kommer|bliver|er|deltager|tager|kører))?\s+(?P<n>to|tre|2|3)\s*(?:\+|plus)\s*(?P<w>[\p{L}\d-]+)`)
+	plusRe   = regexp.MustCompile(`(?:^|[^\p{L}])(?:vi|os)(?:\s+(?:kommer|bliver|er|deltager|tager|kører))?\s+(?P<n>to|tre|2|3)\s*,?\s*(?:\+|plus)\s*(?P<w>[\p{L}\d-]+)`)
 	// notCountAfterRe marks a number that is no count of people ("en mere end", "fire i bilen"),
 	// the day of a date among them ("Vi kommer 1/3", "kommer 6. marts").
 	notCountAfterRe = regexp.MustCompile(dayOfDateRe.String() + `|^\s*(?:mere|flere|færre|mindre|end|i bilen|dage|timer|uger|minutter|møder|af de|af møderne|af dem|gange|år|more|fewer|days|hours|er for mange|i (?:ledergruppen|ledelsen|afdelingen|huset|teamet|gruppen|staben|personalegruppen|styregruppen|bestyrelsen)|på (?:biblioteket|hovedbiblioteket|kontoret)|ansatte|filialer|afdelinger|skoler|kommuner|institutioner)(?:$|[^\p{L}])`)

@@ -276,8 +276,8 @@ func comesAlong(l string, at int) bool {
 func declinedFor(cr *clauseRead, self *selfNames) bool {
 	rest := cr.lower[cr.st.declAt:]
 	i := strings.Index(rest, " for ")
-	if i < 0 || i > 30 {
-		return false
+	if i < 0 || i > 30 || strings.HasSuffix(rest[:i], "stedet") {
+		return false // "i stedet for hende": the one replaced
 	}
 	ps := personsIn(tokens(cr.text[min(len(cr.text), cr.st.declAt+i+5):]), self)
 	return len(ps) > 0 && !ps[0].self && ps[0].tok <= 1 // "afbud for [vores] skolebibliotekskonsulent"

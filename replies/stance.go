@@ -70,6 +70,10 @@ var (
 	fixedRe = regexp.MustCompile(`(?:kan|kunne|lader sig)\s+(?:\p{L}+\s+){0,2}?ikke\s+(?:\p{L}+\s+)?(?:flyttes|rykkes|ændres|udskydes|aflyses|lægges om|laves om|flytte (?:det|den|dem)|rykke (?:det|den|dem)|ændre (?:det|den)|aflyse (?:det|den)|udskyde (?:det|den))(?:$|[^\p{L}])|ikke\s+kan\s+(?:flyttes|rykkes|ændres|udskydes|lægges om)(?:$|[^\p{L}])`)
 	// neitherSelfRe finds "hverken X eller jeg": the writer is among those who do not come.
 	neitherSelfRe = regexp.MustCompile(`(?:^|\s)hverken\s+[^.!?;:]{1,40}?\s+eller\s+(?:jeg|vi|mig|os|undertegnede)(?:$|[^\p{L}])`)
+	// nobodyRe finds no one of the party as who comes ("der kommer ikke nogen i stedet for hende",
+	// "kommer der ingen fra os"): the party does not come, whoever else was named; "der kommer
+	// ikke nogen fra skoleforvaltningen" is a part of it.
+	nobodyRe = regexp.MustCompile(`(?:^|\s)(?:der\s+(?:kommer|deltager)|(?:kommer|deltager)\s+der)\s+(?:\p{L}+\s+)?(?:ikke\s+nogen|ingen)(?:\s+(?:andre|i\s+stedet(?:\s+for\s+\p{L}+)?|fra\s+os|herfra|af\s+os))*\s*(?:$|[.,;!–-])`)
 	// nejCorrectsRe finds "nej" that takes back a slip of the pen ("Nej, undskyld", "nej vent",
 	// "nej, jeg mener").
 	nejCorrectsRe = regexp.MustCompile(`(?:^|[^\p{L}])nej[ ,.!–-]*(?:undskyld|vent|jeg mener|jeg mente|rettelse|sorry)(?:$|[^\p{L}])`)
@@ -135,8 +139,10 @@ func readStance(cl clause, self *selfNames) stance {
 	if st.attend || st.decline {
 		st.subject, st.subjectWords = subjectAt(cl, at, self)
 	}
-	if st.decline && neitherSelfRe.MatchString(l) {
-		st.subject, st.subjectWords = subjSelf, "" // "Hverken bibliotekschefen eller jeg har mulighed": the writer too
+	if st.decline && (neitherSelfRe.MatchString(l) || nobodyRe.MatchString(l)) {
+		// "Hverken bibliotekschefen eller jeg har mulighed": the writer too; "Der kommer ikke
+		// nogen i stedet for hende": no one of the party
+		st.subject, st.subjectWords = subjSelf, ""
 	}
 	return st
 }
@@ -243,8 +249,8 @@ func (st *stance) readVerbs(l string, notMe []int) {
 	if st.attend && strings.Contains(l, "skal være med") && !mentionsMeetingWord(l) {
 		st.attend = false // "Varde skal være med": in the project
 	}
-	if st.attend && !st.decline && noOneRe.MatchString(l) {
-		st.decline, st.declAt, st.attend = true, st.attendAt, false // "Ingen fra Ærø deltager"
+	if st.attend && !st.decline && (noOneRe.MatchString(l) || nobodyRe.MatchString(l)) {
+		st.decline, st.declAt, st.attend = true, st.attendAt, false // "Ingen fra Ærø deltager", "Der deltager ingen andre"
 	}
 	if st.decline && nejCorrectsRe.MatchString(l) {
 		st.decline, st.change = false, true // "Nej, undskyld – Roskilde!": a correction, no refusal

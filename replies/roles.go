@@ -289,10 +289,9 @@ func declinedFor(cr *clauseRead, self *selfNames) bool {
 func (rd *reader) continueClauses(crs []clauseRead) {
 	for i := 1; i < len(crs); i++ {
 		cr, prev := &crs[i], &crs[i-1]
-		if prev.sent == cr.sent && cr.lead == "og" && cr.st.subject == subjNone && prev.st.subject != subjNone &&
-			(cr.st.attend || cr.st.decline) && !cr.sub {
+		if k, w := sharedSubject(prev, cr, rd.self); k != subjNone {
 			// "Lars Friis er blevet syg og må melde fra": the second verb has the first one's subject
-			cr.st.subject, cr.st.subjectWords = prev.st.subject, prev.st.subjectWords
+			cr.st.subject, cr.st.subjectWords = k, w
 			cr.role = rd.roleOf(cr)
 		}
 		if prev.sent == cr.sent && cr.lead == "at" && prev.role == rolePast {
@@ -612,25 +611,6 @@ func fieldName(l string) bool {
 		return true
 	}
 	return false
-}
-
-// writerOnlyDeclines turns "jeg kommer ikke" into the writer's own refusal when someone else of
-// the party comes ("Jens kommer til Vejle, jeg kommer ikke").
-func writerOnlyDeclines(crs []clauseRead) {
-	othersCome := false
-	for _, cr := range crs {
-		if cr.role == roleAttend && cr.st.subject == subjThird {
-			othersCome = true
-		}
-	}
-	if !othersCome {
-		return
-	}
-	for i := range crs {
-		if crs[i].role == roleDecline && strings.EqualFold(crs[i].st.subjectWords, "jeg") {
-			crs[i].role = roleSelfOnly
-		}
-	}
 }
 
 func positiveMention(ms []mention) bool {

@@ -1,6 +1,9 @@
 package replies
 
-import "regexp"
+import (
+	"regexp"
+	"strings"
+)
 
 // Scope: words whose meaning is set by the clause before them. A pronoun that points back to
 // another engagement ("Byrådet har indkaldt til ekstraordinært møde samme dag, og det skal jeg
@@ -20,4 +23,53 @@ func engagementTakenUp(crs []clauseRead) {
 			cr.role, cr.st.attend, cr.st.otherEvent = roleNone, false, true
 		}
 	}
+}
+
+// writerOnlyDeclines turns "jeg kommer ikke" into the writer's own refusal when someone else of
+// the party comes ("Jens kommer til Vejle, jeg kommer ikke", "Jeg er selv optaget og kan derfor
+// ikke deltage, men Lolland bliver repræsenteret af vores skolebibliotekskonsulent"): "jeg" is
+// the writer, not the party, and a meeting the writer cannot come to ("jeg kan ikke deltage i
+// Aalborg") is the one the others may come to, not refused.
+func writerOnlyDeclines(crs []clauseRead) {
+	othersCome := false
+	for _, cr := range crs {
+		if cr.role == roleAttend && (cr.st.subject == subjThird || representedByRe.MatchString(cr.lower)) {
+			othersCome = true
+		}
+	}
+	if !othersCome {
+		return
+	}
+	for i := range crs {
+		if (crs[i].role == roleDecline || crs[i].role == roleRefuse && crs[i].st.decline) && strings.EqualFold(crs[i].st.subjectWords, "jeg") {
+			crs[i].role = roleSelfOnly
+		}
+	}
+}
+
+// representedByRe finds the party represented by someone ("Lolland bliver repræsenteret af
+// vores skolebibliotekskonsulent", "repræsenteres ved Hanne Ryg"): someone else comes.
+var representedByRe = regexp.MustCompile(`(?:^|\s)repræsentere[st]\s+(?:af|ved)\s`)
+
+// sharedSubject is the subject a clause opened by "og" shares with the clause before it, when
+// it has none of its own and comes or declines ("Lars Friis er blevet syg og må melde fra",
+// "Jeg er selv optaget den 1. marts og kan derfor ikke deltage"): the subject the clause before
+// was read with, else the one it opens with. subjNone when the clause has its own.
+func sharedSubject(prev, cr *clauseRead, self *selfNames) (subjKind, string) {
+	if prev.sent != cr.sent || cr.lead != "og" || cr.st.subject != subjNone || !(cr.st.attend || cr.st.decline) || cr.sub {
+		return subjNone, ""
+	}
+	if prev.st.subject != subjNone {
+		return prev.st.subject, prev.st.subjectWords
+	}
+	toks := prev.toks
+	for i := 0; i < len(toks) && i < 3; i++ {
+		if k, w := subjectToken(toks, i, self); k != subjNone {
+			return k, w
+		}
+		if !roleDets[toks[i].lower] {
+			break // "Vores bibliotekschef Poul Dam har …": the subject opens the clause
+		}
+	}
+	return subjNone, ""
 }

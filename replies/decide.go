@@ -69,6 +69,7 @@ func (rd *reader) readClauses(segs []segment) ([]clauseRead, []plist) {
 	for i, cl := range cls {
 		crs[i] = rd.readClause(cl)
 	}
+	rd.elidedOrders(crs)
 	rd.continueClauses(crs)
 	engagementTakenUp(crs)
 	rd.promisesLater(crs)

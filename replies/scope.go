@@ -73,3 +73,33 @@ func sharedSubject(prev, cr *clauseRead, self *selfNames) (subjKind, string) {
 	}
 	return subjNone, ""
 }
+
+// elidedOrders reads the meetings named by an order word whose noun was named before it ("Vi har
+// kigget på datoerne og den sidste passer os klart bedst"), in the clause or the one before, in
+// the clauses that name no meeting otherwise.
+func (rd *reader) elidedOrders(crs []clauseRead) {
+	for i := range crs {
+		cr := &crs[i]
+		if len(cr.ms) > 0 || !orderWordIn(cr.lower) {
+			continue
+		}
+		before := ""
+		if i > 0 && crs[i-1].sent >= cr.sent-1 {
+			before = crs[i-1].lower
+		}
+		if m, ok := rd.rc.elidedOrder(cr.lower, before); ok {
+			cr.ms = []mention{m}
+			cr.role = rd.roleOf(cr)
+		}
+	}
+}
+
+// orderWordIn says whether a clause holds a word of order an elided noun may stand after.
+func orderWordIn(l string) bool {
+	for _, w := range []string{"første", "sidste", "midterste", "mellemste", "seneste", "tidligste"} {
+		if strings.Contains(l, w) {
+			return true
+		}
+	}
+	return false
+}

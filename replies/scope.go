@@ -103,3 +103,24 @@ func orderWordIn(l string) bool {
 	}
 	return false
 }
+
+// personRelativeRe finds a relative clause said of a person (", som er på kursus hele ugen"
+// after "skolebibliotekskonsulenten", "Jens, der har ferie"): group 1 is the word it is said of.
+var personRelativeRe = regexp.MustCompile(`(\p{L}+),\s+(?:som|der)\s`)
+
+// beforeRelative says whether a match found in a clause stands outside a relative clause said of
+// a person: what "skolebibliotekskonsulenten, som er på kursus i København hele ugen" says is
+// that person's engagement, not a day taken for the party. A relative clause said of a place
+// ("Aalborg, som ligger midt i vores vinterferie") still speaks of the meeting.
+func beforeRelative(loc []int, l string) bool {
+	if loc == nil {
+		return false
+	}
+	for _, m := range personRelativeRe.FindAllStringSubmatchIndex(l[:loc[0]], -1) {
+		w := l[m[2]:m[3]]
+		if roleWordRe.MatchString(w) || knownFirstName(w) && !wordsNotNames[w] || w == "hun" || w == "han" || w == "hende" || w == "ham" {
+			return false
+		}
+	}
+	return true
+}

@@ -165,7 +165,7 @@ func (st *stance) readMarks(l string) string {
 	st.prefer = preferRe.MatchString(l)
 	st.change = changeRe.MatchString(l)
 	st.option = optionRe.MatchString(l)
-	st.busy = busyRe.MatchString(l)
+	st.busy = beforeRelative(busyRe.FindStringIndex(l), l)
 	st.registrar = registrarRe.MatchString(l)
 	if loc := companionCueRe.FindStringIndex(l); loc != nil {
 		st.companion, st.companionAt = true, loc[0]
@@ -178,7 +178,7 @@ func (st *stance) readMarks(l string) string {
 		}
 	}
 	st.asks = st.asks || (questionCueRe.MatchString(l) || requests(l)) && !atMeetingRe.MatchString(l)
-	if st.otherEvent = otherEventRe.MatchString(l); st.otherEvent {
+	if st.otherEvent = beforeRelative(otherEventRe.FindStringIndex(l), l); st.otherEvent {
 		st.busy = true // "jeg er til budgetseminar", "deltager i KL's konference den dag"
 	}
 	if !st.promise && confirmLaterRe.MatchString(l) {

@@ -418,7 +418,7 @@ func qualifierEnd(toks []token, j int) int {
 		return j
 	}
 	switch toks[j].lower {
-	case "for", "på", "i", "ved", "hos", "af", "over":
+	case "for", "på", "i", "ved", "hos", "af", "over", "fra":
 	default:
 		return j
 	}

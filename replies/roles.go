@@ -321,6 +321,8 @@ func (rd *reader) continueClauses(crs []clauseRead) {
 			cr.role = roleAttend
 		case prev.role == roleAttend && sameDoingRe.MatchString(cr.lower) && len(personsIn(cr.toks, rd.self)) > 0:
 			cr.role = roleAttend // "Jeg kommer til Roskilde, og det gør Pia Holst også"
+		case prev.role == roleAttend && cr.lead == "og" && objectJoined(prev, cr, rd.self):
+			cr.role = roleAttend // "sender vi lederen af PUC, Jonna Kjær, og en skolebibliotekar, Anders Friis"
 		}
 	}
 }

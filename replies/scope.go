@@ -124,3 +124,36 @@ func beforeRelative(loc []int, l string) bool {
 	}
 	return true
 }
+
+// hearingRe finds "høre" said of listening to something ("skolesiden skal høre det her", "skal
+// høre oplægget"), not of asking someone, which leaves the answer open ("jeg skal lige høre min
+// souschef").
+var hearingRe = regexp.MustCompile(`(?:^|\s)skal\s+(?:\p{L}+\s+)?høre\s+(?:det\s+her|dette|oplæg\p{L}*|præsentation\p{L}*|om\s+systemet|mere\s+om)(?:$|[^\p{L}])`)
+
+// hearingBlanked is a clause with the words of listening blanked, for the words of an open answer
+// to be read in what is left.
+func hearingBlanked(l string) string {
+	if !strings.Contains(l, "høre") {
+		return l
+	}
+	if loc := hearingRe.FindStringIndex(l); loc != nil {
+		return blank(l, loc)
+	}
+	return l
+}
+
+// objectJoined says whether a clause opened by "og" is only more people joined to those a
+// sending or bringing clause before it names ("til Vejle sender vi lederen af Pædagogisk
+// Center, Jonna Kjær, og en skolebibliotekar fra en af vores folkeskoler, Anders Friis"): no
+// verb of its own, so that they are sent too. "og Pia Holst er også klar" has one.
+func objectJoined(prev, cr *clauseRead, self *selfNames) bool {
+	if !prev.st.registrar && !prev.st.companion && !sendsSomeone(prev, self) || len(personsIn(cr.toks, self)) == 0 {
+		return false
+	}
+	for _, t := range cr.toks {
+		if finiteVerbs[t.lower] || t.lower == "går" || t.lower == "får" || t.lower == "bor" {
+			return false
+		}
+	}
+	return true
+}

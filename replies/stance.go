@@ -20,7 +20,7 @@ var (
 	// er ikke muligt for os at komme i Aalborg" too).
 	declineCueRe = wordsRe(`ikke (på|til|i|med (på|til)) (møderne|dialogmøderne|dialogmødet|mødet)|ikke muligt (for (os|mig) )?at (komme|deltage|nå)|umuligt (for (os|mig) )?at (komme|deltage|nå)|ikke (noget )?(behov for|brug for|grund til) at (deltage|komme)|passer (os |mig )?(desværre |altså |bare |slet )?ikke|for travlt|ingen (deltagelse|deltagere|tilmelding)|bliver hjemme|afstå\p{L}*|nødt til at aflyse|må aflyse|vil aflyse|når (desværre |alligevel |altså |heller )*ikke|ingen (fra os|af os|herfra)|kommer (desværre |altså |så |heller )?ingen|ikke mulighed for at sende|ønsker ikke|kan (jeg |vi |han |hun |de |du )?(desværre |alligevel |heller |altså |jo |derfor |så |nok |slet |bare |dog )*ikke|kunne (jeg |vi |han |hun |de )?(desværre |alligevel )*ikke|ikke (har|kan|deltager|kommer|får|bliver)|deltager (jeg |vi |han |hun |de )?(desværre |alligevel |altså |derfor |så |dog |heller )*ikke|deltage ikke|ikke deltage|ikke at (deltage|komme|tilmelde|melde (os|mig) til)|ikke i stand til|bliver uden (os|mig)|kommer (jeg |vi |han |hun |de )?(desværre |alligevel |altså |derfor |dog |heller )*ikke|ikke komme|har (desværre |altså |derfor |dog |heller )*ikke (mulighed|tid)|ingen mulighed|ikke mulighed|ingen af os|ingen fra os|ingen af (de |jeres )?(tre |to )?(datoer|datoerne|møder|møderne|dialogmøder|dialogmøderne|dage|dagene)|melder (hermed |desværre |hermed desværre |derfor )?fra|melde fra|meldt fra|afbud|afmeld\p{L}*|framelde\p{L}*|takke nej|takker nej|sige nej|nej tak|springer [^,.]{0,40}over|springe [^,.]{0,40}over|sige pas|siger pas|holder (os|mig) hjemme|undla(de|der) at (deltage|komme|tilmelde)|fravælge\p{L}*|lade (\p{L}+ ){0,3}gå (os |mig )?forbi|lader (\p{L}+ ){0,3}gå (os |mig )?forbi|bliver ikke repræsenteret|ikke (være |blive )?repræsenteret|forhindre\p{L}*|er (desværre )?syg|blevet syg|sygemeldt|ikke nå|trækker (os|mig|tilmelding\p{L}*)|trækker (\p{L}+ )?(tilmelding|deltagelse)\p{L}* tilbage|trække (os|mig)|trække (\p{L}+ )?(tilmelding|deltagelse)\p{L}* [^.!?;]{0,40}?tilbage|annullere\p{L}* (\p{L}+ ){0,2}(tilmelding|deltagelse)|aflyse (vores|min) \p{L}+|aflyser (vores|min) \p{L}+|bliver ikke til noget|sige fra|siger fra|melde pas|melder pas|stå over|står over|hverken (jeg|vi)|hverken [^.!?;:]{1,40}? eller (jeg|vi|mig|os|undertegnede)|nej|cannot|can't|can not|won't be able|will not be able|unable|not able|not attend|won't attend|will not attend|unfortunately|regret\p{L}*|decline\p{L}*|no thanks|have to cancel|must cancel`)
 	// pastRe: a plan given up, a choice that would have been, or an earlier answer reported.
-	pastRe = wordsRe(`overvejede|har (\p{L}+ )?overvejet|havde (\p{L}+ )?været (det )?(nemmest|bedst|oplagt|lettest|det nemmeste|det bedste|det letteste)|ville (jeg|vi) (egentlig )?(helst|hellere)|ville (egentlig |nok |klart )?(have )?være(t)? (oplagt|bedst|nemmest|fint|godt|oplagte)|havde (egentlig |først |ellers |oprindelig |faktisk |ellers )?(tænkt|regnet|planlagt|overvejet|valgt|håbet)|havde (egentlig |først |ellers |oprindelig |faktisk |ellers |nu |ellers )*(lyst|tænkt|planer om|en plan om)|ville (\p{L}+ ){0,3}have (taget|valgt|passet|deltaget|foretrukket)|ville have passet|egentlig tænkt|først overvejet|oprindelig\p{L}*|meldte (os |mig |hende |ham )?(fra|til|på)|skrev (i|at|tidligere|jeg|vi)|skrev,|har skrevet|sendte|nævnte|sagde|fortalte|som tidligere meldt|tidligere (meldt|tilmeldt|skrevet)|was planning|had planned`)
+	pastRe = wordsRe(`overvejede|har (\p{L}+ )?overvejet|havde (\p{L}+ )?været (det )?(nemmest|bedst|oplagt|lettest|det nemmeste|det bedste|det letteste)|ville (jeg|vi) (egentlig )?(helst|hellere)|ville (egentlig |nok |klart )?(have )?være(t)? (oplagt|bedst|nemmest|fint|godt|oplagte)|havde (egentlig |først |ellers |oprindelig |faktisk |ellers )?(tænkt|regnet|planlagt|overvejet|valgt|håbet)|(jeg|vi) var (\p{L}+ )?(der|i|på|med)|var (jeg|vi) (\p{L}+ )?(der|i|på|med)|deltog|havde (egentlig |først |ellers |oprindelig |faktisk |ellers |nu |ellers )*(lyst|tænkt|planer om|en plan om)|ville (\p{L}+ ){0,3}have (taget|valgt|passet|deltaget|foretrukket)|ville have passet|egentlig tænkt|først overvejet|oprindelig\p{L}*|meldte (os |mig |hende |ham )?(fra|til|på)|skrev (i|at|tidligere|jeg|vi)|skrev,|har skrevet|sendte|nævnte|sagde|fortalte|som tidligere meldt|tidligere (meldt|tilmeldt|skrevet)|was planning|had planned`)
 	// hedgeRe: the writer leans but has not decided.
 	hedgeRe = wordsRe(`kan være,? (at )?(vi|jeg|han|hun|ikke)|i givet fald|i så fald|i bekræftende fald|håber (at|på at) (kunne|komme|deltage)|foreløbig|foreløbigt|ser (det )?ud til|satser på|prøver at|forsøger at|prøve at|forsøge at|sandsynligvis|sandsynligt|antagelig|antageligt|formentlig|formodentlig|muligvis|måske|vistnok|tror (det|vi|jeg|nok)|det bliver nok|bliver det nok|vi (kommer|deltager|tager) nok|jeg (kommer|deltager|tager) nok|nok (til|i) |probably|perhaps|maybe`)
 	// openRe: the choice is still open.
@@ -110,6 +110,7 @@ type stance struct {
 	agreementTalk    bool
 	companion        bool
 	companionAt      int
+	companionEnd     int
 	alongBefore      bool // the one who comes along stands before the cue ("Yrsa tager med", "Jens kommer med")
 	registrar        bool // "tilmelde X", "skriv X op": the subject registers, the object comes
 	otherEvent       bool // about another engagement ("et kursus", "byrådsmøde")
@@ -160,7 +161,7 @@ func (st *stance) readMarks(l string) string {
 		l = blank(l, loc) // "Det er med beklagelse": a feeling, not "er med"
 	}
 	st.hedge = hedgeRe.MatchString(l) && !strings.Contains(l, "forsinket")
-	st.open = openRe.MatchString(l) && !eitherNumbersRe.MatchString(l) && !ownProvisoRe.MatchString(l)
+	st.open = openRe.MatchString(hearingBlanked(l)) && !eitherNumbersRe.MatchString(l) && !ownProvisoRe.MatchString(l)
 	st.past = pastRe.MatchString(l)
 	st.prefer = preferRe.MatchString(l)
 	st.change = changeRe.MatchString(l)
@@ -168,7 +169,7 @@ func (st *stance) readMarks(l string) string {
 	st.busy = beforeRelative(busyRe.FindStringIndex(l), l)
 	st.registrar = registrarRe.MatchString(l)
 	if loc := companionCueRe.FindStringIndex(l); loc != nil {
-		st.companion, st.companionAt = true, loc[0]
+		st.companion, st.companionAt, st.companionEnd = true, loc[0], loc[1]
 		cue := l[loc[0]:loc[1]]
 		for _, p := range []string{"kommer", "komme", "tager med", "tager også med", "også", "vil", "med mig", "kører med"} {
 			st.alongBefore = st.alongBefore || strings.HasPrefix(strings.TrimLeft(cue, " ,.;:"), p)
@@ -243,7 +244,10 @@ func (st *stance) readVerbs(l string, notMe []int) {
 			st.decline, st.declAt, st.attend = true, loc[0], false
 		}
 	}
-	if st.companion && !st.attend {
+	switch {
+	case st.companion && !st.attend && !st.decline && strings.Contains(l[st.companionAt:st.companionEnd], " ikke "):
+		st.decline, st.declAt = true, st.companionAt // "Jeg tager ikke selv med": the writer does not come
+	case st.companion && !st.attend:
 		st.attend, st.attendAt = true, st.companionAt // "jeg tager vores souschef med": we come
 	}
 	if st.attend && strings.Contains(l, "skal være med") && !mentionsMeetingWord(l) {

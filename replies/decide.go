@@ -72,6 +72,7 @@ func (rd *reader) readClauses(segs []segment) ([]clauseRead, []plist) {
 	rd.elidedOrders(crs)
 	rd.continueClauses(crs)
 	engagementTakenUp(crs)
+	reportedWords(crs)
 	rd.promisesLater(crs)
 	conditionalAnswers(crs)
 	declinedUntilDecided(crs)

@@ -158,10 +158,10 @@ func objectJoined(prev, cr *clauseRead, self *selfNames) bool {
 	return true
 }
 
-// yourWordsRe finds the organiser's words reported ("I skriver", "du skrev", "I har skrevet i
-// invitationen", "der står i invitationen", "jeres mail siger"): the clause opened by "at" after
+// yourWordsRe finds the organiser's words reported ("I skriver", "du skrev", "I skriver i
+// påmindelsen", "der står i invitationen", "jeres mail siger"): the clause opened by "at" after
 // it is what the organiser said, not the reply's answer.
-var yourWordsRe = regexp.MustCompile(`(?:^|\s)(?:(?:i|du|kombit|invitationen|jeres\s+(?:mail|invitation|brev))\s+(?:\p{L}+\s+)?(?:skriver|skrev|har\s+skrevet|nævner|nævnte|siger|sagde|oplyser|oplyste|meddeler|meddelte)|står\s+(?:der\s+)?i\s+(?:invitationen|mailen|jeres\s+mail))\s*,?\s*$`)
+var yourWordsRe = regexp.MustCompile(`(?:^|\s)(?:(?:i|du|kombit|invitationen|jeres\s+(?:mail|invitation|brev))\s+(?:\p{L}+\s+)?(?:skriver|skrev|har\s+skrevet|nævner|nævnte|siger|sagde|oplyser|oplyste|meddeler|meddelte)|står\s+(?:der\s+)?i\s+(?:invitationen|mailen|jeres\s+mail))(?:\s+(?:i|på)(?:\s+\p{L}+){1,2})?\s*,?\s*$`)
 
 // reportedWords takes the clause after the organiser's words reported ("I skriver, at den kommer
 // inden møderne") for what the organiser said: it neither comes nor declines.

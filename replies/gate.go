@@ -105,8 +105,8 @@ var otherBranchRe = wordsRe(`i modsat fald|ellers|i så fald|i givet fald|hvis i
 // then it may be a decline with a word about something else to follow.
 func refusalBeside(crs []clauseRead) campaign.Reason {
 	for _, cr := range crs {
-		if cr.asks || cr.st.asks || cr.cond || cr.sub || cr.role == rolePast || cr.st.promise || otherBranchRe.MatchString(cr.lower) {
-			continue
+		if cr.asks || cr.st.asks || cr.cond || cr.sub || cr.role == rolePast || cr.role == roleOut || cr.st.promise || otherBranchRe.MatchString(cr.lower) {
+			continue // "hun når ikke at komme med til møderne": someone else, not the party
 		}
 		if noOneComesRe.MatchString(cr.lower) || refusesComing(cr.lower) && !undecidedRe.MatchString(cr.lower) {
 			return campaign.Reason{Code: campaign.NoteAnswersDiffer, Quote: clip(cr.text)}

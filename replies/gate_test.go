@@ -74,6 +74,8 @@ func TestGateRefusalBeside(t *testing.T) {
 		{"Vi må melde afbud til møderne. I hører fra os.", 0, nil, campaign.NoteAnswersDiffer},
 		{"Hvis Roskilde flyttes, kommer vi; i modsat fald må vi melde fra. Jeg giver besked.", 0, nil, ""},
 		{"Jeg vender tilbage, når jeg har talt med min chef.", 0, nil, ""},
+		// someone else who cannot come is no refusal of the party
+		{"Vi ved ikke endnu, hvilket møde det bliver. Vores nye konsulent starter først i april, så hun når ikke at komme med.", 0, nil, ""},
 	}, func(crs []clauseRead, _ string, _ *textReading) campaign.Reason { return refusalBeside(crs) })
 }
 

@@ -73,6 +73,7 @@ func (rd *reader) readClauses(segs []segment) ([]clauseRead, []plist) {
 	rd.continueClauses(crs)
 	engagementTakenUp(crs)
 	reportedWords(crs)
+	notAsserted(crs)
 	rd.promisesLater(crs)
 	conditionalAnswers(crs)
 	declinedUntilDecided(crs)

@@ -313,7 +313,7 @@ func (rd *reader) continueClauses(crs []clauseRead) {
 			continue
 		}
 		switch {
-		case (cr.lead == ":" || cr.lead == "-") && (prev.role == roleAttend || fieldName(prev.lower) || meetingHead(prev)) && len(personsIn(cr.toks, rd.self)) > 0:
+		case (cr.lead == ":" || cr.lead == "-") && (prev.role == roleAttend || fieldName(prev.lower) || meetingHead(prev)) && len(personsIn(cr.toks, rd.self)) > 0 && !ownVerb(cr, rd.self):
 			// "Vi kommer to til Vejle: jeg og X", "Deltagere: Ole Bak, Lis Holm", "Aalborg:
 			// undertegnede + skolebibliotekskonsulent"
 			cr.role = roleAttend

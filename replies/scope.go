@@ -173,3 +173,50 @@ func reportedWords(crs []clauseRead) {
 		}
 	}
 }
+
+// ownVerb says whether a clause after a colon or a dash goes on from the first person it names
+// with a verb of its own ("– vores skolebibliotekskonsulent går på pension til sommer"): a
+// sentence about that person, not a list of who comes ("– Anne Holm og jeg").
+func ownVerb(cr *clauseRead, self *selfNames) bool {
+	ps := personsIn(cr.toks, self)
+	if len(ps) == 0 {
+		return false
+	}
+	k := ps[0].tok + 1
+	for k < len(cr.toks) && (cr.toks[k].name || roleWordRe.MatchString(cr.toks[k].lower)) {
+		k++
+	}
+	if k >= len(cr.toks) {
+		return false
+	}
+	switch w := cr.toks[k].lower; w {
+	case "går", "får", "bor", "gør", "står", "holder", "starter", "stopper", "slutter":
+		return true
+	default:
+		return finiteVerbs[w]
+	}
+}
+
+// notAsserted takes a clause opened by "at" after a negated clause of its sentence ("det giver
+// ikke mening, at hun tager med", "Jeg kan ikke love, at vi kommer") for what is not said to
+// happen: it does not come.
+func notAsserted(crs []clauseRead) {
+	for i := 1; i < len(crs); i++ {
+		cr, prev := &crs[i], crs[i-1]
+		if cr.lead == "at" && prev.sent == cr.sent && cr.role == roleAttend && negatedClause(prev.lower) {
+			cr.role = roleNone
+		}
+	}
+}
+
+// negatedClause says whether a clause holds "ikke" that negates it, not one that restricts the
+// word after it ("ikke kun", "ikke alene").
+func negatedClause(l string) bool {
+	words := strings.Fields(l)
+	for i, w := range words {
+		if strings.Trim(w, ",.;:!?") == "ikke" && (i+1 == len(words) || !restrictedByIkke(strings.Trim(words[i+1], ",.;:!?"))) {
+			return true
+		}
+	}
+	return false
+}

@@ -28,13 +28,13 @@ func (rd *reader) gate(tr *textReading, crs []clauseRead, own string) {
 	switch tr.intent {
 	case IntentAttend:
 		d = firstDoubt(
-			func() campaign.Reason { return undecidedBeside(crs, false) },
+			func() campaign.Reason { return undecidedBeside(crs, false, countedFromNumber(tr), rd.self) },
 			func() campaign.Reason { return uncountedNumber(crs, tr.headcount) },
 			func() campaign.Reason { return uncountedList(own, tr.headcount) },
 			func() campaign.Reason { return signatureCounted(own, tr) },
 		)
 	case IntentDecline:
-		d = undecidedBeside(crs, true)
+		d = undecidedBeside(crs, true, false, rd.self)
 	case IntentUnclear:
 		d = refusalBeside(crs)
 	}
@@ -73,8 +73,10 @@ var projectTalkRe = wordsRe(`\p{L}*aftale\p{L}*|tilslutning\p{L}*|projekt\p{L}*|
 // beside a reading that decided it. Beside a decline, words in a sentence about the project
 // or the agreement are about that ("Sagen om tilslutning skal først behandles i byrådet, og
 // indtil da har jeg ikke mandat til at love noget"): a refusal of the meetings is undone only
-// by words about the meetings.
-func undecidedBeside(crs []clauseRead, decline bool) campaign.Reason {
+// by words about the meetings. Beside a number stated, words that leave open only who comes
+// ("Det bliver enten mig eller min kollega – det afhænger af, hvem af os der kan blive fri")
+// leave the answer as it is.
+func undecidedBeside(crs []clauseRead, decline, counted bool, self *selfNames) campaign.Reason {
 	project := map[int]bool{}
 	if decline {
 		for _, cr := range crs {
@@ -83,8 +85,8 @@ func undecidedBeside(crs []clauseRead, decline bool) campaign.Reason {
 			}
 		}
 	}
-	for _, cr := range crs {
-		if cr.asks || cr.st.asks || cr.role == rolePast || project[cr.sent] {
+	for i, cr := range crs {
+		if cr.asks || cr.st.asks || cr.role == rolePast || project[cr.sent] || counted && onlyWhoOpen(crs, i, self) {
 			continue
 		}
 		if l := withLead(cr); undecidedRe.MatchString(l) && !projectTalkRe.MatchString(l) {

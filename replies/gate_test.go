@@ -53,6 +53,7 @@ func TestGateUncountedNumber(t *testing.T) {
 }
 
 func TestGateUndecidedBeside(t *testing.T) {
+	self := newSelfNames(testOptions(t).Campaign, "")
 	runGateCases(t, "undecidedBeside", []gateCase{
 		{"Jeg vil gerne til Roskilde, men jeg ved ikke endnu, om jeg kan få fri.", 1, nil, campaign.NoteAnswersDiffer},
 		{"Vi kan ikke tilmelde os, før kulturudvalget har behandlet sagen.", 1, nil, campaign.NoteAnswersDiffer},
@@ -60,12 +61,26 @@ func TestGateUndecidedBeside(t *testing.T) {
 		{"Om vi skifter system, afhænger af prisen, men vi kommer til Vejle.", 1, nil, ""},
 		{"Vi kommer til Vejle. Ved I, om der er parkering?", 1, nil, ""},
 		{"Jeg var ikke sikker på datoen, men nu kommer jeg til Aalborg.", 1, nil, ""},
-	}, func(crs []clauseRead, _ string, _ *textReading) campaign.Reason { return undecidedBeside(crs, false) })
+	}, func(crs []clauseRead, _ string, _ *textReading) campaign.Reason {
+		return undecidedBeside(crs, false, false, self)
+	})
+	// beside a number stated, words that leave open only who comes leave the answer
+	runGateCases(t, "undecidedBeside (counted)", []gateCase{
+		{"Vi kommer én til Vejle. Hvem det bliver, ved jeg ikke endnu.", 1, nil, ""},
+		{"Vi kommer én. Hvem det bliver, og om det bliver Vejle, ved jeg ikke endnu.", 1, nil, campaign.NoteAnswersDiffer},
+		{"Vi kommer én til Vejle, men jeg ved ikke endnu, om jeg kan få fri.", 1, nil, campaign.NoteAnswersDiffer},
+		{"Vi kommer én til Roskilde. Om det bliver mig eller min souschef, afhænger af vagtplanen.", 1, nil, ""},
+		{"Vi kommer én til Roskilde. Om det bliver Roskilde eller Vejle, afhænger af vagtplanen.", 1, nil, campaign.NoteAnswersDiffer},
+	}, func(crs []clauseRead, _ string, _ *textReading) campaign.Reason {
+		return undecidedBeside(crs, false, true, self)
+	})
 	// beside a decline, a sentence about the agreement is about that
 	runGateCases(t, "undecidedBeside (decline)", []gateCase{
 		{"Vi melder fra til møderne. Sagen om tilslutning behandles først i byrådet, og indtil da kan jeg ikke love noget.", 0, nil, ""},
 		{"Vi melder fra til møderne. Jeg ved ikke endnu, om vi kan sende en anden.", 0, nil, campaign.NoteAnswersDiffer},
-	}, func(crs []clauseRead, _ string, _ *textReading) campaign.Reason { return undecidedBeside(crs, true) })
+	}, func(crs []clauseRead, _ string, _ *textReading) campaign.Reason {
+		return undecidedBeside(crs, true, false, self)
+	})
 }
 
 func TestGateRefusalBeside(t *testing.T) {

@@ -220,3 +220,43 @@ func negatedClause(l string) bool {
 	}
 	return false
 }
+
+// onlyWhoOpen says whether the clause at i leaves open only who comes: it or a clause beside it
+// in its sentence asks "hvem" or names people as alternatives ("det afhænger af, hvem af os der
+// kan blive fri", "hvem det bliver, ved jeg ikke endnu", "Om det bliver mig eller min souschef,
+// afhænger af et byrådsmøde"), and its sentence names no meeting and asks nothing else of
+// whether or where ("om vi kommer", "hvilket", "hvor").
+func onlyWhoOpen(crs []clauseRead, i int, self *selfNames) bool {
+	who := false
+	for j := range crs {
+		cr := crs[j]
+		if cr.sent != crs[i].sent {
+			continue
+		}
+		either := eitherPerson(cr.toks, personsIn(cr.toks, self))
+		if len(cr.ms) > 0 || cr.lead == "om" && !either || strings.Contains(cr.lower, "hvilke") || strings.Contains(cr.lower, "hvor ") {
+			return false
+		}
+		who = who || j >= i-1 && j <= i+1 && (cr.lead == "hvem" || strings.Contains(cr.lower, "hvem") || either)
+	}
+	return who
+}
+
+// eitherPerson says whether the people a clause names are alternatives, one of them to come
+// ("Det bliver enten mig eller min kollega Bo Tranberg"): "eller" between the first two, no
+// "og". That is one person whoever it is, not someone more.
+func eitherPerson(toks []token, ps []person) bool {
+	if len(ps) < 2 {
+		return false
+	}
+	or := false
+	for _, t := range toks[ps[0].tok:ps[1].tok] {
+		switch t.lower {
+		case "eller":
+			or = true
+		case "og", "samt", "+", "&":
+			return false
+		}
+	}
+	return or
+}

@@ -108,14 +108,18 @@ func orderWordIn(l string) bool {
 // after "skolebibliotekskonsulenten", "Jens, der har ferie"): group 1 is the word it is said of.
 var personRelativeRe = regexp.MustCompile(`(\p{L}+),\s+(?:som|der)\s`)
 
-// beforeRelative says whether a match found in a clause stands outside a relative clause said of
-// a person: what "skolebibliotekskonsulenten, som er på kursus i København hele ugen" says is
-// that person's engagement, not a day taken for the party. A relative clause said of a place
+// outsideRelative says whether re matches a clause outside a relative clause said of a person:
+// what "skolebibliotekskonsulenten, som er på kursus i København hele ugen" says is that
+// person's engagement, not a day taken for the party. A relative clause said of a place
 // ("Aalborg, som ligger midt i vores vinterferie") still speaks of the meeting.
-func beforeRelative(loc []int, l string) bool {
-	if loc == nil {
+func outsideRelative(re *keyedRe, l string) bool {
+	if !re.MatchString(l) {
 		return false
 	}
+	if !strings.Contains(l, ", som ") && !strings.Contains(l, ", der ") {
+		return true
+	}
+	loc := re.FindStringIndex(l)
 	for _, m := range personRelativeRe.FindAllStringSubmatchIndex(l[:loc[0]], -1) {
 		w := l[m[2]:m[3]]
 		if roleWordRe.MatchString(w) || knownFirstName(w) && !wordsNotNames[w] || w == "hun" || w == "han" || w == "hende" || w == "ham" {

@@ -86,10 +86,10 @@ func undecidedBeside(crs []clauseRead, decline, counted bool, self *selfNames) c
 		}
 	}
 	for i, cr := range crs {
-		if cr.asks || cr.st.asks || cr.role == rolePast || project[cr.sent] || counted && onlyWhoOpen(crs, i, self) {
+		if cr.asks || cr.st.asks || cr.role == rolePast || project[cr.sent] {
 			continue
 		}
-		if l := withLead(cr); undecidedRe.MatchString(l) && !projectTalkRe.MatchString(l) {
+		if l := withLead(cr); undecidedRe.MatchString(l) && !projectTalkRe.MatchString(l) && !(counted && onlyWhoOpen(crs, i, self)) {
 			return campaign.Reason{Code: campaign.NoteAnswersDiffer, Quote: clip(cr.text)}
 		}
 	}

@@ -5,9 +5,14 @@ import (
 	"strings"
 )
 
-// Scope: words whose meaning is set by the clause before them. A pronoun that points back to
-// another engagement ("Byrådet har indkaldt til ekstraordinært møde samme dag, og det skal jeg
-// deltage i") makes the coming that engagement's, not the campaign's.
+// Scope: how far a clause's words reach, and what the clauses around it make of them. A pronoun
+// that points back to another engagement makes the coming that engagement's ("…, og det skal
+// jeg deltage i"); the organiser's words reported ("I skriver, at …") and a clause after a
+// negated one ("det giver ikke mening, at hun tager med") say nothing comes; a clause after
+// "og" shares the first one's subject; "jeg kan ikke" beside someone else coming is the writer's
+// own; a relative clause of a person says that person's engagement; an order word takes its
+// noun from the clause before ("… datoerne og den sidste passer os"); words that leave open only
+// who comes leave a stated number as it is.
 
 // takenUpRe finds "det" or "den" as what the writer takes part in or is at ("det skal jeg
 // deltage i", "og skal deltage i det", "den må jeg være med til"): the thing named before.
@@ -229,14 +234,19 @@ func negatedClause(l string) bool {
 // in its sentence asks "hvem" or names people as alternatives ("det afhænger af, hvem af os der
 // kan blive fri", "hvem det bliver, ved jeg ikke endnu", "Om det bliver mig eller min souschef,
 // afhænger af et byrådsmøde"), and its sentence names no meeting and asks nothing else of
-// whether or where ("om vi kommer", "hvilket", "hvor").
+// whether or where ("om vi kommer", "hvilket", "hvor"). Only the clauses of its sentence are
+// read, a bounded number (maxSentence).
 func onlyWhoOpen(crs []clauseRead, i int, self *selfNames) bool {
+	first, last := i, i
+	for first > 0 && crs[first-1].sent == crs[i].sent {
+		first--
+	}
+	for last+1 < len(crs) && crs[last+1].sent == crs[i].sent {
+		last++
+	}
 	who := false
-	for j := range crs {
+	for j := first; j <= last; j++ {
 		cr := crs[j]
-		if cr.sent != crs[i].sent {
-			continue
-		}
 		either := eitherPerson(cr.toks, personsIn(cr.toks, self))
 		if len(cr.ms) > 0 || cr.lead == "om" && !either || strings.Contains(cr.lower, "hvilke") || strings.Contains(cr.lower, "hvor ") {
 			return false

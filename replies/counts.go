@@ -42,7 +42,7 @@ var (
 	// several in one clause add up ("to fra biblioteket og én fra skoleforvaltningen").
 	fromGroupRe = regexp.MustCompile(`(?:^|[^\p{L}\d])(?P<n>` + numAlt + `)\s+fra\s+(?P<w>[\p{L}-]+)`)
 	bothRe      = regexp.MustCompile(`(?:^|[^\p{L}])(?:begge to|begge|os begge|vi begge|both of us|both)(?:$|[^\p{L}])`)
-	aloneRe2    = regexp.MustCompile(`(?:^|[^\p{L}])(?:alene|kun mig|bare mig|kun mig selv|kun jeg|det bliver kun mig|kun ham|kun hende|kun én|kun en|only me|just me|just myself|on my own|by myself)(?:$|[^\p{L}])`)
+	aloneRe2    = regexp.MustCompile(`(?:^|[^\p{L}])(?:alene|kun mig|bare mig|kun mig selv|kun jeg|det bliver kun mig|ingen andre end mig|ikke andre end mig|kun ham|kun hende|kun én|kun en|only me|just me|just myself|on my own|by myself)(?:$|[^\p{L}])`)
 	withRe      = regexp.MustCompile(`(?:^|[^\p{L}])jeg\s+(?:kommer|deltager|tager)(?:\s+[\p{L}.]+){0,4}?\s+med\s+(` + numAlt + `)\s+(?:fra|kolleger|kollegaer|medarbejdere|andre|af)`)
 	// bringsRe finds the writer bringing a number of people ("og har to med", "jeg tager én med").
 	bringsRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:jeg|og)\s+(?:har|tager)(?:\s+(?:også|gerne|så|derfor))?\s+(` + numAlt + `)\s+med(?:$|[^\p{L}])`)

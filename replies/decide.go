@@ -74,6 +74,7 @@ func (rd *reader) readClauses(segs []segment) ([]clauseRead, []plist) {
 	engagementTakenUp(crs)
 	reportedWords(crs)
 	notAsserted(crs)
+	noOthers(crs)
 	rd.promisesLater(crs)
 	conditionalAnswers(crs)
 	declinedUntilDecided(crs)

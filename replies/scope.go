@@ -274,3 +274,25 @@ func eitherPerson(toks []token, ps []person) bool {
 	}
 	return or
 }
+
+// noOthersRe finds "no one else" ("der deltager ingen andre fra os", "ikke nogen andre").
+var noOthersRe = regexp.MustCompile(`(?:^|\s)(?:ingen|ikke\s+nogen)\s+andre(?:$|[^\p{L}])`)
+
+// noOthers reads "no one else" by what the reply says of the others: beside someone of the party
+// who comes ("… men jeg kommer selv. Der deltager ingen andre fra os") it says only they come, no
+// refusal; beside no one who comes ("Poul Dam … kan ikke komme. Der deltager ingen andre fra os")
+// no one does.
+func noOthers(crs []clauseRead) {
+	comes := false
+	for _, cr := range crs {
+		comes = comes || cr.role == roleAttend
+	}
+	if !comes {
+		return
+	}
+	for i := range crs {
+		if crs[i].role == roleDecline && noOthersRe.MatchString(crs[i].lower) {
+			crs[i].role = roleNone
+		}
+	}
+}

@@ -74,6 +74,8 @@ var (
 	// "kommer der ingen fra os"): the party does not come, whoever else was named; "der kommer
 	// ikke nogen fra skoleforvaltningen" is a part of it.
 	nobodyRe = regexp.MustCompile(`(?:^|\s)(?:der\s+(?:kommer|deltager)|(?:kommer|deltager)\s+der)\s+(?:\p{L}+\s+)?(?:ikke\s+nogen|ingen)(?:\s+(?:andre|i\s+stedet(?:\s+for\s+\p{L}+)?|fra\s+os|herfra|af\s+os))*\s*(?:$|[.,;!–-])`)
+	// onlyThoseRe finds "no one but": "ingen andre end mig", "ikke nogen udover Hanne og mig".
+	onlyThoseRe = regexp.MustCompile(`(?:ingen|ikke\s+nogen|ikke)\s+(?:andre\s+)?(?:end|udover|ud\s+over)\s`)
 	// nejCorrectsRe finds "nej" that takes back a slip of the pen ("Nej, undskyld", "nej vent",
 	// "nej, jeg mener").
 	nejCorrectsRe = regexp.MustCompile(`(?:^|[^\p{L}])nej[ ,.!–-]*(?:undskyld|vent|jeg mener|jeg mente|rettelse|sorry)(?:$|[^\p{L}])`)
@@ -255,6 +257,9 @@ func (st *stance) readVerbs(l string, notMe []int) {
 	}
 	if st.attend && !st.decline && (noOneRe.MatchString(l) || nobodyRe.MatchString(l)) {
 		st.decline, st.declAt, st.attend = true, st.attendAt, false // "Ingen fra Ærø deltager", "Der deltager ingen andre"
+	}
+	if st.decline && onlyThoseRe.MatchString(l[st.declAt:]) {
+		st.decline = false // "Der kommer ingen andre end mig": only the one named comes
 	}
 	if st.decline && nejCorrectsRe.MatchString(l) {
 		st.decline, st.change = false, true // "Nej, undskyld – Roskilde!": a correction, no refusal

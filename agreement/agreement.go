@@ -47,8 +47,14 @@ type Agreement struct {
 	Period         campaign.Period
 	VAT            campaign.VAT
 
-	Term       string // the section on the agreement's term (løbetid)
-	Invoicing  string // the section on invoicing
+	// Until is the last day the agreement runs, and it cannot be terminated before;
+	// FirstInvoice the month the first invoice is sent. The sections on the term and on
+	// invoicing begin with them; Term and Invoicing are what those sections say besides.
+	Until        time.Time
+	FirstInvoice time.Time
+	Term         string
+	Invoicing    string
+
 	Conditions []string
 	Deadline   time.Time // the last day to return the agreement, in the campaign's location
 	// Issued is the date of the agreement letter. It is printed and is the PDF's creation
@@ -105,12 +111,22 @@ func For(c *campaign.Campaign, inv campaign.Invitee) Agreement {
 		Explicit:       inv.Amount != nil,
 		Period:         period,
 		VAT:            c.Agreement.VAT,
+		Until:          inLocation(c.Agreement.Until, c.Location),
+		FirstInvoice:   inLocation(c.Agreement.FirstInvoice, c.Location),
 		Term:           c.Agreement.Term,
 		Invoicing:      c.Agreement.Invoicing,
 		Conditions:     append([]string(nil), c.Agreement.Conditions...),
 		Deadline:       deadline,
 		Issued:         issued,
 	}
+}
+
+// inLocation is t in loc, when both are known.
+func inLocation(t time.Time, loc *time.Location) time.Time {
+	if t.IsZero() || loc == nil {
+		return t
+	}
+	return t.In(loc)
 }
 
 // danishDate writes a configured ISO date ("2012-01-01") as a Danish reader expects it
@@ -161,6 +177,13 @@ func (a Agreement) validate() error {
 	}
 	if a.Issued.IsZero() {
 		missing = append(missing, "issue date")
+	}
+	// The term and the first invoice are what a municipality commits to besides the amount.
+	if a.Until.IsZero() {
+		missing = append(missing, "the day the agreement runs until")
+	}
+	if a.FirstInvoice.IsZero() {
+		missing = append(missing, "the month of the first invoice")
 	}
 	// The amount is never printed without saying whether VAT is in it.
 	if a.VAT != campaign.VATExcluded && a.VAT != campaign.VATIncluded {

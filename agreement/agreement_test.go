@@ -122,8 +122,8 @@ func TestThreeAgreements(t *testing.T) {
 				"Kommunen betaler " + tt.amount + " (skriver " + tt.words + ") pr. år ekskl. moms.",
 				"Indbyggertal pr. 1. januar 2012",
 				"Moms lægges til beløbet på fakturaen",
-				"3. Løbetid", "Aftalen gælder fra begge parters underskrift til og med 31. december 2014",
-				"4. Fakturering", "KOMBIT A/S fakturerer det årlige beløb i januar",
+				"3. Løbetid", "Aftalen gælder fra begge parters underskrift til og med 31. december 2014 og kan ikke opsiges i denne periode.",
+				"4. Fakturering", "Den første faktura sendes i april 2012.", "KOMBIT A/S det årlige beløb i januar",
 				"5. Betingelser", "5.1 Projektet videreføres kun", "5.2 Biblioteker",
 				"6. Bemyndigelse",
 				"Aftalen skal underskrives af en person, der er bemyndiget til at forpligte " + tt.party + " ved denne aftale.",
@@ -425,8 +425,14 @@ func TestFor(t *testing.T) {
 		if a.Organiser != (Party{"KOMBIT A/S", "Halfdansgade 8, 2300 København S", "19435075"}) || a.Short != "KOMBIT" {
 			t.Errorf("organiser %+v, called %q", a.Organiser, a.Short)
 		}
-		if a.VAT != campaign.VATExcluded || a.Period != campaign.PeriodYear || a.Term == "" || a.Invoicing == "" {
-			t.Errorf("VAT %q, period %q, term %q, invoicing %q", a.VAT, a.Period, a.Term, a.Invoicing)
+		if a.VAT != campaign.VATExcluded || a.Period != campaign.PeriodYear || a.Invoicing == "" {
+			t.Errorf("VAT %q, period %q, invoicing %q", a.VAT, a.Period, a.Invoicing)
+		}
+		if got := a.Until.Format("2006-01-02 MST"); got != "2014-12-31 CET" {
+			t.Errorf("runs until %s, want 2014-12-31 in the campaign's zone", got)
+		}
+		if got := a.FirstInvoice.Format("2006-01"); got != "2012-04" {
+			t.Errorf("first invoice %s, want 2012-04", got)
 		}
 		// The config writes the population date as an ISO date; the agreement as a Dane does.
 		if a.PopulationDate != "1. januar 2012" {

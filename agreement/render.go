@@ -110,8 +110,8 @@ func (d *doc) draw() {
 	d.parties()
 	d.purpose()
 	d.payment()
-	d.para2("Løbetid", d.a.Term)
-	d.para2("Fakturering", d.a.Invoicing)
+	d.para2("Løbetid", d.termText())
+	d.para2("Fakturering", d.invoicingText())
 	d.conditions()
 	d.closing()
 }
@@ -263,6 +263,27 @@ func (d *doc) calculation() string {
 }
 
 // para2 is a numbered section of one configured paragraph; an empty one is left out.
+// termText is the section on the term: the day the agreement runs until, that it cannot be
+// terminated before, then what the campaign says besides.
+func (d *doc) termText() string {
+	return joinSentences(fmt.Sprintf("Aftalen gælder fra begge parters underskrift til og med %s og kan ikke opsiges i denne periode.",
+		campaign.FormatDateShortDa(d.a.Until)), d.a.Term)
+}
+
+// invoicingText is the section on invoicing: when the first invoice is sent, then what the
+// campaign says besides.
+func (d *doc) invoicingText() string {
+	return joinSentences(fmt.Sprintf("Den første faktura sendes i %s.", campaign.FormatMonthDa(d.a.FirstInvoice)), d.a.Invoicing)
+}
+
+// joinSentences is first, then more when there is more.
+func joinSentences(first, more string) string {
+	if strings.TrimSpace(more) == "" {
+		return first
+	}
+	return first + " " + more
+}
+
 func (d *doc) para2(title, text string) {
 	if strings.TrimSpace(text) == "" {
 		return

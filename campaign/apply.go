@@ -48,6 +48,10 @@ const (
 	EffectAgreementReceipt   EffectKind = "agreement_receipt"    // the signed agreement came as a PDF: the staff will check it
 	EffectAgreementPDFNeeded EffectKind = "agreement_pdf_needed" // words (or a file that is no PDF) without the signed PDF
 	EffectQuestionAck        EffectKind = "question_ack"         // a question: received, we will answer
+
+	// Letters sent again to a new address (Readdress): those of the schedule.
+	EffectInvitation      EffectKind = "invitation" // the invitation
+	EffectAgreementLetter EffectKind = "agreement"  // the agreement letter with the PDF
 )
 
 // Effect is one consequence of an answer.
@@ -297,5 +301,6 @@ func (a State) Same(b State) bool {
 	return a.Status == b.Status && a.Meeting == b.Meeting && a.Headcount == b.Headcount &&
 		slices.Equal(a.Companions, b.Companions) && a.Agreement == b.Agreement && a.Delivery == b.Delivery &&
 		a.AgreementSigned == b.AgreementSigned && a.ReturnedSHA256 == b.ReturnedSHA256 &&
-		a.AwayUntil == b.AwayUntil && a.Sequence == b.Sequence && maps.Equal(a.PartStats, b.PartStats)
+		a.AwayUntil == b.AwayUntil && a.Sequence == b.Sequence && maps.Equal(a.PartStats, b.PartStats) &&
+		a.Email == b.Email
 }

@@ -34,9 +34,15 @@ type Campaign struct {
 	WithoutGoAhead string
 	Background     string
 
+	// InviteeRole is what the invited contact is ("bibliotekschef"): the participant lists
+	// give it as the contact's role; "" writes "inviteret".
+	InviteeRole string
+
 	byCode  map[string]int
-	byEmail map[string]int
+	byEmail map[string]int // the listed addresses
 	byID    map[string]int
+	// moved holds the addresses changed since the list was read (address.go).
+	moved *movedAddresses
 }
 
 // Organiser is who sends the invitations and receives the answers.
@@ -150,8 +156,14 @@ type AgreementTerms struct {
 	Title      string
 	Conditions []string
 	VAT        VAT
-	// Term and Invoicing are sentences for the agreement's sections on its term (løbetid)
-	// and on invoicing.
+	// Until is the last day the agreement runs (the start of that day in the campaign's
+	// Location); it cannot be terminated before. FirstInvoice is the month the first invoice
+	// is sent (its first day). The agreement's sections on its term and on invoicing state
+	// them, and so does the agreement letter, from here: the facts are kept once.
+	Until        time.Time
+	FirstInvoice time.Time
+	// Term and Invoicing are more sentences for those sections (optional): what else the
+	// term and the invoicing are ("Derefter fakturerer KOMBIT A/S det årlige beløb i januar").
 	Term      string
 	Invoicing string
 	// Signatory is who signs for the organiser; an empty field leaves a line to fill in.
@@ -214,15 +226,19 @@ func (c *Campaign) Index() {
 	for i, m := range c.Meetings {
 		c.byID[m.ID] = i
 	}
+	if c.moved == nil {
+		c.moved = &movedAddresses{}
+	}
 }
 
-// Invitee returns the invitee with the given code.
+// Invitee returns the invitee with the given code, with the address that holds now (the
+// list's, or the one the staff changed it to).
 func (c *Campaign) Invitee(code string) (Invitee, bool) {
 	i, ok := c.byCode[code]
 	if !ok {
 		return Invitee{}, false
 	}
-	return c.Invitees[i], true
+	return c.withAddress(i), true
 }
 
 // IndexOf returns the invitee's position in Invitees; false for a code the campaign does not
@@ -232,13 +248,14 @@ func (c *Campaign) IndexOf(code string) (int, bool) {
 	return i, ok
 }
 
-// InviteeByEmail returns the invitee registered with the (lower-case) address.
+// InviteeByEmail returns the invitee registered with the (lower-case) address now: an
+// address the staff changed to, or a listed one that has not been changed.
 func (c *Campaign) InviteeByEmail(addr string) (Invitee, bool) {
-	i, ok := c.byEmail[addr]
+	i, ok := c.byAddress(addr)
 	if !ok {
 		return Invitee{}, false
 	}
-	return c.Invitees[i], true
+	return c.withAddress(i), true
 }
 
 // Meeting returns the meeting with the given id.

@@ -33,6 +33,11 @@ func FormatDateShortDa(t time.Time) string {
 	return fmt.Sprintf("%d. %s %d", t.Day(), MonthDa(t.Month()), t.Year())
 }
 
+// FormatMonthDa writes a month of a year: "april 2012".
+func FormatMonthDa(t time.Time) string {
+	return fmt.Sprintf("%s %d", MonthDa(t.Month()), t.Year())
+}
+
 // FormatTimeDa writes a clock time the Danish way, with a dot and no leading zero in the
 // hour, as running text does: "kl. 10.00", "kl. 9.30".
 func FormatTimeDa(t time.Time) string {
@@ -47,6 +52,11 @@ func FormatDateEn(t time.Time) string {
 // FormatDateShortEn writes a date without its weekday: "28 February 2012".
 func FormatDateShortEn(t time.Time) string {
 	return fmt.Sprintf("%d %s %d", t.Day(), t.Month(), t.Year())
+}
+
+// FormatMonthEn writes a month of a year: "April 2012".
+func FormatMonthEn(t time.Time) string {
+	return fmt.Sprintf("%s %d", t.Month(), t.Year())
 }
 
 // FormatTimeEn writes a clock time on the 24-hour clock: "10:00".

@@ -62,3 +62,20 @@ func TestDanishAndEnglishDates(t *testing.T) {
 		})
 	}
 }
+
+func TestMonths(t *testing.T) {
+	for _, tt := range []struct {
+		t      time.Time
+		da, en string
+	}{
+		{time.Date(2012, 4, 1, 0, 0, 0, 0, time.UTC), "april 2012", "April 2012"},
+		{time.Date(2014, 12, 31, 0, 0, 0, 0, time.UTC), "december 2014", "December 2014"},
+	} {
+		if got := FormatMonthDa(tt.t); got != tt.da {
+			t.Errorf("FormatMonthDa(%s) = %q, want %q", tt.t, got, tt.da)
+		}
+		if got := FormatMonthEn(tt.t); got != tt.en {
+			t.Errorf("FormatMonthEn(%s) = %q, want %q", tt.t, got, tt.en)
+		}
+	}
+}

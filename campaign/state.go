@@ -59,6 +59,9 @@ type State struct {
 	// ReturnedSHA256 is that PDF's hex SHA-256. Both are for the staff who confirm it.
 	AgreementSigned bool
 	ReturnedSHA256  string
+	// Email is the address the staff changed the invitee's to (Readdress), "" while the
+	// list's address holds.
+	Email string
 }
 
 // NewState is the state of an invitee the store has not seen yet.

@@ -326,31 +326,6 @@ func digits(s string) bool {
 	return true
 }
 
-func (b *builder) agreement(n node, c *campaign.Campaign) {
-	if n.missing() {
-		n.errorf("required: the agreement's VAT, term and invoicing")
-	}
-	f := n.fields("title", "conditions", "vat", "term", "invoicing", "signatory")
-	a := campaign.AgreementTerms{
-		Title:      f["title"].header(false),
-		Conditions: f["conditions"].strs(),
-		VAT:        campaign.VAT(f["vat"].str(true)),
-		Term:       f["term"].str(true),
-		Invoicing:  f["invoicing"].str(true),
-	}
-	if a.Title == "" {
-		a.Title = "Tilslutningsaftale"
-	}
-	switch a.VAT {
-	case "", campaign.VATExcluded, campaign.VATIncluded:
-	default:
-		f["vat"].errorf("%q: say whether the amounts include VAT (excluded or included)", a.VAT)
-	}
-	sf := f["signatory"].fields("name", "title")
-	a.Signatory = campaign.Signatory{Name: sf["name"].header(false), Title: sf["title"].header(false)}
-	c.Agreement = a
-}
-
 func (b *builder) schedule(n node, c *campaign.Campaign) {
 	if n.missing() {
 		n.errorf("required")

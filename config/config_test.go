@@ -53,8 +53,14 @@ func TestExampleLoads(t *testing.T) {
 	if a.VAT != campaign.VATExcluded || c.Price.Period != campaign.PeriodYear {
 		t.Errorf("VAT %q, period %q; want excluded, year", a.VAT, c.Price.Period)
 	}
-	if !strings.HasPrefix(a.Term, "Aftalen gælder") || !strings.Contains(a.Invoicing, "EAN-nummer") {
-		t.Errorf("term %q, invoicing %q", a.Term, a.Invoicing)
+	if !strings.Contains(a.Invoicing, "EAN-nummer") {
+		t.Errorf("invoicing %q", a.Invoicing)
+	}
+	if a.Until.Format("2006-01-02") != "2014-12-31" || a.FirstInvoice.Format("2006-01-02") != "2012-04-01" {
+		t.Errorf("runs until %s, first invoice %s", a.Until, a.FirstInvoice)
+	}
+	if c.InviteeRole != "bibliotekschef" {
+		t.Errorf("invitee role %q, want bibliotekschef", c.InviteeRole)
 	}
 	if a.Signatory.Title != "Administrerende direktør" {
 		t.Errorf("signatory %+v", a.Signatory)
@@ -170,8 +176,9 @@ func TestMistakes(t *testing.T) {
 		{"no organiser address", [2]string{"  address: Halfdansgade 8, 2300 København S\n", ""}, "organiser.address: required"},
 		{"VAT unsaid", [2]string{"  vat: excluded\n", ""}, "agreement.vat: required"},
 		{"VAT misspelt", [2]string{"vat: excluded", "vat: ekskl"}, `agreement.vat: "ekskl": say whether the amounts include VAT`},
-		{"no term", [2]string{"  term: >-", "  termin: >-"}, "agreement.term: required"},
-		{"no invoicing", [2]string{"  invoicing: >-", "  invoicing: \"\"\n  x: >-"}, "agreement.invoicing: required"},
+		{"no end of the term", [2]string{"  until: 2014-12-31\n", ""}, "agreement.until: required"},
+		{"no first invoice", [2]string{"  first_invoice: 2012-04\n", ""}, "agreement.first_invoice: required"},
+		{"first invoice not a month", [2]string{"first_invoice: 2012-04", "first_invoice: april 2012"}, `agreement.first_invoice: "april 2012" is not a month like 2012-04`},
 		{"unknown period", [2]string{"period: year", "period: month"}, `price.period: "month" is not a period`},
 		{"override with a bad CVR", [2]string{"overrides: []", "overrides:\n    - code: \"101\"\n      cvr: \"6494221x\""}, `invitees.overrides[0].cvr: "6494221x" is not a CVR number`},
 	}

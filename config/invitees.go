@@ -23,7 +23,8 @@ func (b *builder) invitees(n node, c *campaign.Campaign) {
 		n.errorf("required")
 		return
 	}
-	f := n.fields("file", "overrides")
+	f := n.fields("file", "role", "overrides")
+	c.InviteeRole = f["role"].str(false)
 	file := f["file"].str(true)
 	if file != "" {
 		b.readInvitees(f["file"], file, c)

@@ -128,6 +128,7 @@ func effectKey(ef campaign.Effect, code string, after campaign.State, ac answerC
 // applyEffects turns the state machine's effects into outbox rows and review items, in the
 // transaction that changed the state.
 func (e *Engine) applyEffects(tx *store.Tx, inv campaign.Invitee, before, after campaign.State, effects []campaign.Effect, ac answerContext, now time.Time) error {
+	inv = e.addressed(inv, after)
 	changeHeld := false
 	for _, ef := range effects {
 		if ef.Kind == campaign.EffectReview {

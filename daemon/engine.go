@@ -6,6 +6,7 @@
 package daemon
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -53,6 +54,10 @@ type Engine struct {
 	webMu              sync.Mutex
 	deskURL, answerURL string
 	webSet             bool
+	// The changed addresses were last read from the store at addrVersion (address.go).
+	addrMu      sync.Mutex
+	addrVersion int64
+	addrRead    bool
 }
 
 // Options are the parts an Engine is built from.
@@ -66,12 +71,16 @@ type Options struct {
 }
 
 // New builds an Engine. An invitee the store has no row for yet is in state new (Engine.state).
+// It reads the addresses the staff changed into the campaign.
 func New(o Options) (*Engine, error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
 	e := &Engine{cfg: o.Config, c: o.Config.Campaign, st: o.Store, signer: o.Signer, letters: o.Letters,
 		clock: o.Clock, log: o.Log, kick: func() {}, onChange: func() {}}
+	if err := e.syncAddresses(context.Background()); err != nil {
+		return nil, err
+	}
 	return e, nil
 }
 

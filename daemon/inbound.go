@@ -65,6 +65,11 @@ func (e *Engine) HandleInbounds(ctx context.Context, ids []int64) []error {
 // wakes the scheduler and the sender once for all of them.
 func (e *Engine) handleBegun(ctx context.Context, ins []store.Inbound) []error {
 	errs := make([]error, len(ins))
+	if err := e.syncAddresses(ctx); err != nil {
+		// The reader then ties replies by the addresses read before: a reply from an address
+		// changed since is still tied by its token or thread.
+		e.log.Warn("inbound: cannot read the changed addresses", "err", err)
+	}
 	msgs := e.readFresh(ctx, ins)
 	for i, in := range ins {
 		if in.Status == store.InboundNew && in.Attempts > 0 {
@@ -361,9 +366,19 @@ func (e *Engine) applyReading(tx *store.Tx, id int64, code string, r replies.Rea
 	if err != nil {
 		return false, err
 	}
+	inv = e.addressed(inv, before)
+	cause := fmt.Sprintf("inbound:%d", id)
+	if old, ok, err := e.oldAddressBounce(tx, inv, before, r); err != nil || ok {
+		if err != nil {
+			return false, err
+		}
+		// A letter sent to the address before the change came back: the new one is not in
+		// question, and the staff have dealt with the old one.
+		return false, tx.Log(store.Event{At: now, Invitee: code, Kind: "old_address_bounce", Cause: cause,
+			Detail: map[string]any{"address": old, "from": r.From}})
+	}
 	a := e.toAnswer(inv, r)
 	after, effects := campaign.Apply(e.c, before, a, now)
-	cause := fmt.Sprintf("inbound:%d", id)
 	if err := e.putState(tx, before, after, cause, now, map[string]any{
 		"class": a.Class, "intent": a.Intent, "meeting": a.Meeting, "headcount": a.Headcount,
 		"partstat": a.PartStat, "from": r.From, "match": matchOf(r),

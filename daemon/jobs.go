@@ -16,6 +16,9 @@ import (
 // position in the campaign (an invitee the store does not hold, or holds but the campaign no
 // longer lists, has the zero state).
 func (e *Engine) Snapshot(ctx context.Context) (ScheduleState, error) {
+	if err := e.syncAddresses(ctx); err != nil {
+		e.log.Warn("scheduler: cannot read the changed addresses", "err", err)
+	}
 	snap := ScheduleState{c: e.c, s: make([]schedules.InviteeState, len(e.c.Invitees))}
 	err := e.st.View(ctx, func(tx *store.Tx) error {
 		return tx.EachBrief(func(b store.Brief) {
@@ -91,6 +94,7 @@ func (e *Engine) perform(tx *store.Tx, job schedules.Job, now time.Time) (bool, 
 	if err != nil {
 		return false, err
 	}
+	inv = e.addressed(inv, st)
 	if st.Delivery == campaign.DeliveryUndeliverable && job.Kind != schedules.KindInvitation {
 		return false, tx.Log(store.Event{At: now, Invitee: inv.Code, Kind: "job_skipped", Cause: cause,
 			Detail: map[string]any{"reason": "the address is undeliverable"}})
@@ -107,13 +111,15 @@ func (e *Engine) perform(tx *store.Tx, job schedules.Job, now time.Time) (bool, 
 		}
 	case schedules.KindAgreement:
 		// The PDF is rendered when the letter is composed; its SHA-256 is logged when it is
-		// sent (OnSent), so the log names the bytes that went out.
-		if st.Agreement == campaign.AgreementNone {
-			after := st
-			after.Agreement, after.UpdatedAt = campaign.AgreementSent, now
-			if err := tx.PutState(after); err != nil {
-				return false, err
-			}
+		// sent (OnSent), so the log names the bytes that went out. A letter that went
+		// already (to a new address, before the job came to this invitee) is not sent again.
+		if st.Agreement != campaign.AgreementNone {
+			return false, nil
+		}
+		after := st
+		after.Agreement, after.UpdatedAt = campaign.AgreementSent, now
+		if err := tx.PutState(after); err != nil {
+			return false, err
 		}
 	case schedules.KindReminder:
 		if st.Status != campaign.StatusAttending || st.Meeting != job.Meeting {

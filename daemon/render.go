@@ -83,8 +83,12 @@ func (cp *Composer) Compose(l Letter) (letters.Outgoing, error) {
 			o.To.Name = d.Invitee.Contact
 		}
 	}
-	if l.Kind == letters.KindInvitation && cp.AnswerBase != "" {
+	// The nudge sends the invitation again, with every way it offered to answer.
+	if (l.Kind == letters.KindInvitation || l.Kind == letters.KindNudgeUnanswered) && cp.AnswerBase != "" {
 		d.AnswerLinks = AnswerLinks(cp.signer, c, cp.AnswerBase, d.Invitee.Code)
+	}
+	if d.Date.IsZero() {
+		d.Date = l.Date
 	}
 	if l.Kind.ToStaff() && d.DeskURL == "" {
 		d.DeskURL = cp.DeskURL
@@ -114,8 +118,10 @@ func (cp *Composer) attach(l Letter, d *letters.Data, o *letters.Outgoing) error
 		return calendar.Cancel(cp.event(d.Invitee, m, l.Sequence, l.Date))
 	}
 	switch l.Kind {
-	case letters.KindInvitation:
-		// One calendar invitation per meeting: accepting one answers for that meeting.
+	case letters.KindInvitation, letters.KindNudgeUnanswered:
+		// One calendar invitation per meeting: accepting one answers for that meeting. The
+		// nudge sends the invitation again, so it carries the same entries (same UIDs and
+		// sequence, a later DTSTAMP): a calendar that has them already updates them.
 		for _, m := range c.Meetings {
 			ics, err := request(m)
 			if err != nil {

@@ -58,7 +58,7 @@ func TestFinalReportAndParticipantLists(t *testing.T) {
 			}
 		case "participant_list":
 			lists = append(lists, row.Recipient)
-			if !strings.Contains(o.Text, "København\n  inviteret\n  ledsager\n") ||
+			if !strings.Contains(o.Text, "København\n  bibliotekschef\n  ledsager ikke navngivet (skolebibliotekskonsulent)\n") ||
 				len(o.Attachments) != 1 || o.Attachments[0].Name != "deltagere-aalborg-2012-02-28.csv" {
 				t.Errorf("participant list %q with %d attachments:\n%s", o.Subject, len(o.Attachments), o.Text)
 			}

@@ -214,12 +214,12 @@ func (e *Engine) onFailed(tx *store.Tx, row store.Outgoing, reason string) error
 		return err
 	}
 	inv, ok := e.c.Invitee(code)
-	if !ok || row.Recipient != inv.Email {
+	if !ok {
 		return nil
 	}
 	st, err := e.state(tx, code)
-	if err != nil {
-		return err
+	if err != nil || row.Recipient != e.addressed(inv, st).Email {
+		return err // a copy to another sender, or a letter to an address changed since
 	}
 	if st.Delivery != campaign.DeliveryUndeliverable {
 		after := st

@@ -130,6 +130,7 @@ func (e *Engine) ConfirmAgreement(ctx context.Context, code, by string) error {
 		if err != nil {
 			return err
 		}
+		inv := e.addressed(inv, before)
 		if before.Agreement == campaign.AgreementConfirmed {
 			return fmt.Errorf("confirm agreement: %s is already confirmed", code)
 		}

@@ -110,11 +110,16 @@ func (e *Engine) signInLink(staff, nonce string, until time.Time, next string) s
 // ErrNoThread is returned for an answer to a review item that is about no invitee's message.
 var ErrNoThread = errors.New("the item is about no message of an invitee to answer")
 
+// ErrUndeliverable is returned for an answer to an invitee whose mail does not arrive, or to
+// a bounce: it would go to the address that bounces. The address is changed first.
+var ErrUndeliverable = errors.New("mail to the invitee's address does not arrive: change the address first")
+
 var replyPrefix = regexp.MustCompile(`(?i)^\s*((re|sv|aw|vs|fw|fwd|antw)\s*:\s*)+`)
 
 // AnswerReview sends a staff member's own answer to the invitee of a review item, through the
 // outbox, in the thread of the message the item is about (In-Reply-To and References), to the
-// invitee's registered address. It logs who wrote it.
+// invitee's registered address. It logs who wrote it. Nothing is written to an address that
+// bounces (ErrUndeliverable).
 func (e *Engine) AnswerReview(ctx context.Context, id int64, text, by string) error {
 	err := e.st.Tx(ctx, func(tx *store.Tx) error {
 		rv, err := tx.Review(id)
@@ -125,6 +130,14 @@ func (e *Engine) AnswerReview(ctx context.Context, id int64, text, by string) er
 		if !ok || rv.Inbound == 0 {
 			return ErrNoThread
 		}
+		st, err := e.state(tx, inv.Code)
+		if err != nil {
+			return err
+		}
+		if BounceItem(rv) || st.Delivery == campaign.DeliveryUndeliverable {
+			return ErrUndeliverable
+		}
+		inv = e.addressed(inv, st)
 		in, err := tx.Inbound(rv.Inbound)
 		if err != nil {
 			return err

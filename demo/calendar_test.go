@@ -70,12 +70,33 @@ func TestEveryCalendarPartOfTheDemo(t *testing.T) {
 		if len(methods) > 1 {
 			t.Errorf("%s mixes calendar methods %v: clients act on one", file, methods)
 		}
-		if strings.HasSuffix(file, "-invitation.eml") {
+		if strings.HasSuffix(file, "-invitation.eml") || strings.HasSuffix(file, "-nudge-unanswered.eml") {
 			checkInvitationTitles(t, file, objs, c.Meetings)
 		}
 	}
+	checkNudgesCarryTheEntries(t, mail, byFile)
 	checkAcceptedNotAskedAgain(t, d, mail, byFile)
 	validateICS(t, objects)
+}
+
+// checkNudgesCarryTheEntries: a nudge to those who have not answered sends the invitation
+// again, so it carries the invitation's calendar entries (whose titles checkInvitationTitles
+// checks), as the invitation does.
+func checkNudgesCarryTheEntries(t *testing.T, mail string, byFile map[string][]calendarObject) {
+	t.Helper()
+	nudges, err := filepath.Glob(filepath.Join(mail, "*", "*-nudge-unanswered.eml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(nudges) == 0 {
+		t.Fatal("no nudge to an invitee without an answer in the demo: the check would not run")
+	}
+	for _, path := range nudges {
+		rel, _ := filepath.Rel(mail, path)
+		if len(byFile[rel]) == 0 {
+			t.Errorf("%s carries no calendar entry; the invitation it sends again did", rel)
+		}
+	}
 }
 
 // checkInvitationTitles: the invitation's three entries have distinct titles, each naming its

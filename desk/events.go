@@ -40,6 +40,10 @@ func (s *Server) eventText(e store.Event, before registration) string {
 		text = s.t("ev_failed", lowerFirst(s.t("letter_"+str("kind"))), str("to"), str("reason"))
 	case "job_skipped":
 		text = s.t("ev_job_skipped", lowerFirst(s.t("letter_"+jobKind(e.Cause))), s.skipReason(str("reason")))
+	case "address":
+		text = s.t("ev_address", str("from"), str("to"))
+	case "old_address_bounce":
+		text = s.t("ev_old_address_bounce", str("address"))
 	default:
 		text = s.t("evk_" + e.Kind)
 	}
@@ -107,7 +111,8 @@ func (s *Server) skipReason(r string) string {
 
 // resolutionText says how a review item was settled. rsvpd records it as "ignored",
 // "declined", "attend MEETING, N", "accepted: ANSWER" or "agreement confirmed", each
-// maybe followed by ": NOTE" (daemon.Resolve); anything else is shown as it is.
+// maybe followed by ": NOTE" (daemon.Resolve), or "new address: ADDRESS" (a bounce's item
+// closed by a change of address); anything else is shown as it is.
 func (s *Server) resolutionText(res string) string {
 	if res == "" {
 		return ""
@@ -128,6 +133,8 @@ func (s *Server) resolutionText(res string) string {
 			text = s.t("res_declined")
 		case main == "agreement confirmed":
 			text = s.t("res_agreement")
+		case main == "new address": // a change of address (daemon.ChangeAddress): the note is the address
+			text, rest = s.t("res_address", note), ""
 		case strings.HasPrefix(main, "attend "):
 			head, n, _ := strings.Cut(strings.TrimPrefix(main, "attend "), ", ")
 			people, _ := strconv.Atoi(n)

@@ -1,13 +1,12 @@
 package desk
 
 import (
-	"encoding/csv"
 	"fmt"
 	"net/http"
-	"strconv"
-	"strings"
 
 	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/digest"
+	"github.com/rsvpd/rsvpd/mailer/letters"
 	"github.com/rsvpd/rsvpd/status"
 	"github.com/rsvpd/rsvpd/store"
 )
@@ -79,16 +78,20 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, v *visit) {
 	s.render(w, r, http.StatusOK, "list", v, open, map[string]any{"M": m, "P": ps, "Total": total, "Role": s.c.Companions.Role})
 }
 
-// listCSV is the list as CSV, with the headers in the campaign's language.
+// listCSV is the list as the participant list mailed before the meeting attaches it, made
+// by the same code (digest.Participants): one row per person, Kommune;Navn;Rolle, opened by
+// Excel with Danish settings as it is meant to be read.
 func (s *Server) listCSV(w http.ResponseWriter, r *http.Request, v *visit) {
 	m, ok := s.c.Meeting(r.PathValue("meeting"))
 	if !ok {
 		s.fail(w, r, http.StatusNotFound, "err_not_found")
 		return
 	}
-	var ps []participant
-	err := s.st.View(r.Context(), func(tx *store.Tx) (err error) {
-		ps, _, err = s.participants(tx, m.ID)
+	var pl letters.ParticipantList
+	var b []byte
+	err := s.st.View(r.Context(), func(tx *store.Tx) error {
+		var err error
+		pl, b, err = digest.Participants(tx, s.c, m.ID, s.e.Now())
 		return err
 	})
 	if err != nil {
@@ -96,22 +99,6 @@ func (s *Server) listCSV(w http.ResponseWriter, r *http.Request, v *visit) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s.csv"`, s.t("csv_file"), m.ID))
-	cw := csv.NewWriter(w)
-	cw.Write([]string{s.t("csv_code"), s.t("csv_municipality"), s.t("csv_contact"), s.t("csv_email"),
-		s.t("csv_people"), s.t("csv_companions"), s.t("csv_agreement")})
-	for _, p := range ps {
-		cw.Write([]string{p.Inv.Code, csvSafe(p.Inv.Name), csvSafe(p.Inv.Contact), csvSafe(p.Inv.Email),
-			strconv.Itoa(p.Headcount), csvSafe(strings.Join(p.Companions, "; ")), s.t("ag_" + p.Agreement)})
-	}
-	cw.Flush()
-}
-
-// csvSafe keeps a spreadsheet from reading a value as a formula (companions' roles come
-// from replies).
-func csvSafe(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, pl.CSVName))
+	w.Write(b)
 }

@@ -65,6 +65,7 @@ func funcs(c *campaign.Campaign) template.FuncMap {
 		"percent":    f.percent,
 		"age":        f.age,
 		"kroner":     f.kroner,
+		"capital":    upperFirst,
 		"kb":         f.kb,
 		"city": func(id string) string {
 			if m, ok := c.Meeting(id); ok {

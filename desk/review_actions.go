@@ -142,7 +142,7 @@ func keepForm(rows []reviewRow, e reviewErr) {
 			continue
 		}
 		row := &rows[i]
-		row.Note, row.AnswerText = e.Form.Get("note"), e.Form.Get("text")
+		row.Note, row.AnswerText, row.AddressText = e.Form.Get("note"), e.Form.Get("text"), e.Form.Get("address")
 		if m := e.Form.Get("meeting"); m != "" {
 			row.Attend.Meeting = m
 		}

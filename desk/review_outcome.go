@@ -37,6 +37,10 @@ func (s *Server) outcome(tx *store.Tx, id int64, code string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if change, ok := closedByAddress(events, id); ok {
+		w, err := s.addressWords(tx, inv, change)
+		return strings.Join(append(parts, w), " "), err
+	}
 	changed := false
 	for _, e := range events {
 		if e.Cause == cause && e.Kind == "answer" {
@@ -57,6 +61,22 @@ func (s *Server) outcome(tx *store.Tx, id int64, code string) (string, error) {
 		}
 	}
 	return strings.Join(append(parts, s.lettersWords(mine)), " "), nil
+}
+
+// closedByAddress is the change of address that closed item id (a bounce item's "Ny
+// adresse"), found among the invitee's events; false when none did.
+func closedByAddress(events []store.Event, id int64) (store.Event, bool) {
+	for _, e := range events {
+		if e.Kind != "resolved" || int64(intOf(e.Detail["review"])) != id || !strings.HasPrefix(e.Cause, "staff:address/") {
+			continue
+		}
+		for _, c := range events {
+			if c.Kind == "address" && c.Cause == e.Cause {
+				return c, true
+			}
+		}
+	}
+	return store.Event{}, false
 }
 
 // stateWords says what a decision's answer event left the invitee as.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rsvpd/rsvpd/campaign"
+	"github.com/rsvpd/rsvpd/daemon"
 	"github.com/rsvpd/rsvpd/store"
 )
 
@@ -34,6 +35,12 @@ type reviewRow struct {
 	// Note and AnswerText are what the item's forms held when an action on it failed.
 	Note, AnswerText string
 	Kind             string // the key of its kind (reviewKinds)
+	// Bounce: the item is about mail that does not reach the invitee; the page offers a new
+	// address first (Resend says what that sends again, AddressText what the form held when
+	// it was refused). NoMail: mail to the invitee's address bounces, so no answer is
+	// written to it.
+	Bounce, NoMail      bool
+	Resend, AddressText string
 }
 
 func (s *Server) reviews(w http.ResponseWriter, r *http.Request, v *visit) {
@@ -189,6 +196,14 @@ func (s *Server) reviewRow(tx *store.Tx, rv store.Review, now time.Time) (review
 		if row.St, err = tx.State(rv.Invitee); err != nil {
 			row.St = campaign.NewState(rv.Invitee)
 		}
+		if row.St.Email != "" {
+			row.Inv.Email = row.St.Email
+		}
+		row.Bounce = daemon.BounceItem(rv)
+		row.NoMail = row.Bounce || row.St.Delivery == campaign.DeliveryUndeliverable
+		if row.Bounce {
+			row.Resend = s.resendWords(row.St, now)
+		}
 	}
 	row.Agreement = rv.Why.Code == campaign.ReasonAgreementReturned || strings.HasPrefix(rv.Text, "the agreement came back")
 	if rv.Suggestion != nil {
@@ -232,7 +247,7 @@ func (e reviewErr) Focus(id int64, field string) bool { return e.OnItem(id) && e
 // InDecide says whether the error is about the form that settles item id another way, which
 // then opens.
 func (e reviewErr) InDecide(id int64) bool {
-	return e.OnItem(id) && e.Field != "text" && e.Field != "overtaken_ok_accept"
+	return e.OnItem(id) && e.Field != "text" && e.Field != "overtaken_ok_accept" && e.Field != "address"
 }
 
 func (s *Server) renderReviews(w http.ResponseWriter, r *http.Request, v *visit, status int, e reviewErr) {

@@ -39,7 +39,18 @@ type item struct {
 }
 
 func (s *Server) invitee(w http.ResponseWriter, r *http.Request, v *visit) {
-	code := r.PathValue("code")
+	s.renderInvitee(w, r, v, r.PathValue("code"), http.StatusOK, inviteeForm{})
+}
+
+// inviteeForm is what the page's form of a new address shows again after a refusal.
+type inviteeForm struct {
+	Error   string // why the address was not taken
+	Address string // as typed
+}
+
+// renderInvitee writes an invitee's page: the notice of a change of address when the query
+// asks (readdressed), the form of a new address as form holds it.
+func (s *Server) renderInvitee(w http.ResponseWriter, r *http.Request, v *visit, code string, status int, form inviteeForm) {
 	inv, ok := s.c.Invitee(code)
 	if !ok {
 		s.fail(w, r, http.StatusNotFound, "err_not_found")
@@ -47,16 +58,23 @@ func (s *Server) invitee(w http.ResponseWriter, r *http.Request, v *visit) {
 	}
 	var sy story
 	var open int
+	var done string
 	err := s.st.View(r.Context(), func(tx *store.Tx) (err error) {
 		if sy, err = s.storyOf(tx, code); err != nil {
 			return err
 		}
-		open, err = tx.OpenReviewCount()
+		if open, err = tx.OpenReviewCount(); err != nil || r.URL.Query().Get("readdressed") == "" {
+			return err
+		}
+		done, err = s.readdressed(tx, code)
 		return err
 	})
 	if err != nil {
 		s.internal(w, r, err)
 		return
+	}
+	if sy.st.Email != "" {
+		inv.Email = sy.st.Email // the store's, should this process not have read it yet
 	}
 	// The letters are composed outside the read transaction: a staff letter reads the store
 	// in one of its own.
@@ -74,8 +92,9 @@ func (s *Server) invitee(w http.ResponseWriter, r *http.Request, v *visit) {
 		it.Letter, it.Note = l, s.letterNote(l.Source)
 	}
 	slices.SortStableFunc(sy.items, func(a, b item) int { return a.At.Compare(b.At) })
-	s.render(w, r, http.StatusOK, "invitee", v, open, map[string]any{"Inv": inv, "St": sy.st, "Items": sy.items,
-		"Waiting": sy.waiting, "Open": sy.open, "Price": s.c.PriceOf(inv)})
+	s.render(w, r, status, "invitee", v, open, map[string]any{"Inv": inv, "St": sy.st, "Items": sy.items,
+		"Waiting": sy.waiting, "Open": sy.open, "Price": s.c.PriceOf(inv), "Form": form, "Readdressed": done,
+		"Resend": s.resendWords(sy.st, s.e.Now())})
 }
 
 func (s *Server) inboundItem(in store.Inbound) item {

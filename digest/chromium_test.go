@@ -14,6 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+	"github.com/rsvpd/rsvpd/desk/browsertest"
+	"github.com/rsvpd/rsvpd/mailer/letters"
 	"github.com/rsvpd/rsvpd/testenv"
 )
 
@@ -152,5 +155,103 @@ func TestChromiumCheckCatchesBrokenPages(t *testing.T) {
 	}
 	if n := near(img, 0xdf, 0xe6, 0xee); n >= 100 { // a broken-image icon may share a pixel or two
 		t.Errorf("%d pixels of the places' colour on a page without the chart", n)
+	}
+}
+
+// fitScript measures how far the page and each table reach past the letter's column: the
+// white box's content, inside its padding.
+const fitScript = `(() => {
+  const div = document.body.firstElementChild;
+  const col = {right: div.getBoundingClientRect().right - parseFloat(getComputedStyle(div).paddingRight)};
+  return {page: document.documentElement.scrollWidth, inner: window.innerWidth,
+    tables: [...document.querySelectorAll("table")].map(t => {
+      const r = t.getBoundingClientRect();
+      const w = t.style.width;
+      t.style.width = "0"; // a table is never narrower than its content: this is the least it needs
+      const least = t.getBoundingClientRect().width;
+      t.style.width = w;
+      return {width: Math.round(r.width), least: Math.round(least), right: Math.round(r.right), column: Math.round(col.right),
+        head: t.rows[0].textContent.trim().replace(/\\s+/g, " ")};
+    })};
+})()`
+
+// On a phone (390 pixels) the digest and the participant list fit the screen: no table reaches past the letter's
+// column, and the page does not scroll sideways; so at a desktop's width. The tester found
+// "Tilmeldte pr. møde" 457 pixels wide at 390, its "Ledige" column cut off. Screenshots at
+// both widths are left in the test's artefacts.
+func TestDigestFitsAPhone(t *testing.T) {
+	c, _, m := makeDigest(t)
+	l, err := letters.New(c, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := browsertest.Start(t, 2*time.Minute)
+	dir := browsertest.Artefacts(t)
+	for _, lang := range letters.Languages() {
+		// With the desk's links, as the staff get it.
+		r, err := l.Render(letters.KindDigest, letters.Data{Lang: lang, Digest: &m.Data, DeskURL: "https://desk.kombit.test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		page := filepath.Join(dir, "digest-"+lang+".html")
+		if err := os.WriteFile(page, []byte(r.HTML), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		checkFits(t, ctx, page)
+		browsertest.Shoot(t, ctx, dir, "digest-"+lang)
+	}
+	// The participant list's roles ("ledsager ikke navngivet (skolebibliotekskonsulent)")
+	// break rather than widen it.
+	d := letters.SampleData(c, letters.KindParticipantList)
+	r, err := l.Render(letters.KindParticipantList, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := filepath.Join(dir, "participant-list.html")
+	if err := os.WriteFile(page, []byte(r.HTML), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	checkFits(t, ctx, page)
+	browsertest.Shoot(t, ctx, dir, "participant-list")
+}
+
+// checkFits loads the page at a phone's and a desktop's width and checks that nothing
+// reaches past the letter's column.
+func checkFits(t *testing.T, ctx context.Context, page string) {
+	t.Helper()
+	type fit struct {
+		Page, Inner int
+		Tables      []struct {
+			Width, Least, Right, Column int
+			Head                        string
+		}
+	}
+	for _, width := range []int64{390, 1366} {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 900), chromedp.Navigate("file://"+page)); err != nil {
+			t.Fatal(err)
+		}
+		if err := browsertest.Settle(ctx); err != nil {
+			t.Fatal(err)
+		}
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[fit](fitScript))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s at %d pixels: %+v", filepath.Base(page), width, got)
+		if got.Inner != int(width) {
+			t.Fatalf("the viewport is %d pixels wide, not %d: the measure would not be of a phone", got.Inner, width)
+		}
+		if got.Page > got.Inner {
+			t.Errorf("at %d pixels the page is %d pixels wide: it scrolls sideways", width, got.Page)
+		}
+		if len(got.Tables) == 0 {
+			t.Errorf("%s at %d pixels: no table measured", filepath.Base(page), width)
+		}
+		for _, tb := range got.Tables {
+			if tb.Right > tb.Column {
+				t.Errorf("%s at %d pixels: the table %q is %d pixels wide and reaches %d pixels past the letter's column",
+					filepath.Base(page), width, tb.Head, tb.Width, tb.Right-tb.Column)
+			}
+		}
 	}
 }

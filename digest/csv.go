@@ -1,8 +1,6 @@
 package digest
 
 import (
-	"bytes"
-	"encoding/csv"
 	"fmt"
 	"strconv"
 	"strings"
@@ -31,25 +29,21 @@ func CSVComma(c *campaign.Campaign) rune {
 	return ';'
 }
 
-// CSV writes the full status, one row per invitee in the report's order, as UTF-8 with a byte
-// order mark (without it Excel reads æøå as Windows-1252). Column names and values are in the
+// CSV writes the full status, one row per invitee in the report's order, as every CSV is
+// written (sheet: a byte order mark, the campaign's separator, CRLF). Column names and values are in the
 // campaign's language ("Tilmeldt", "Bekræftet", the meeting's city), as the staff read them.
 // Numbers carry no thousands separators and the price is in kroner with the campaign's decimal
 // mark, so a spreadsheet takes them as numbers; times are local and sortable
 // ("2012-02-20 14:03").
 func CSV(c *campaign.Campaign, report status.Report) ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteString("\uFEFF")
-	w := csv.NewWriter(&b)
-	w.Comma = CSVComma(c)
-	w.UseCRLF = true // what Excel writes, and RFC 4180
+	w := newSheet(c)
 	loc := location(c)
 	decimal := ","
 	if c.Language == "en" {
 		decimal = "."
 	}
 	wd := status.WordsFor(c)
-	if err := w.Write(CSVHeader(c)); err != nil {
+	if err := w.row(CSVHeader(c)...); err != nil {
 		return nil, fmt.Errorf("write status csv: %w", err)
 	}
 	for _, row := range report.Rows {
@@ -71,15 +65,15 @@ func CSV(c *campaign.Campaign, report status.Report) ([]byte, error) {
 		rec := []string{row.Code, row.Name, wd.Status(row.Status), meeting, headcount, strings.Join(row.Companions, "; "),
 			wd.Agreement(row.Agreement), wd.Delivery(row.Delivery), row.AwayUntil, strconv.Itoa(row.Population),
 			kroner(c.PriceOf(inv), decimal), last}
-		if err := w.Write(rec); err != nil {
+		if err := w.row(rec...); err != nil {
 			return nil, fmt.Errorf("write status csv: invitee %s: %w", row.Code, err)
 		}
 	}
-	w.Flush()
-	if err := w.Error(); err != nil {
+	b, err := w.bytes()
+	if err != nil {
 		return nil, fmt.Errorf("write status csv: %w", err)
 	}
-	return b.Bytes(), nil
+	return b, nil
 }
 
 // kroner writes an amount in øre as kroner, with two decimals only when there are øre.

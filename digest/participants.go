@@ -1,8 +1,6 @@
 package digest
 
 import (
-	"bytes"
-	"encoding/csv"
 	"fmt"
 	"strings"
 	"time"
@@ -93,35 +91,22 @@ func participantsName(c *campaign.Campaign, m campaign.Meeting) string {
 	return prefix + m.ID + "-" + m.Start.In(location(c)).Format("2006-01-02") + ".csv"
 }
 
-// participantsCSV writes the list as the status CSV is written: UTF-8 with a byte order mark,
-// the campaign's separator, its words.
+// participantsCSV writes the list as the status CSV is written (sheet), one row per person
+// with the role in the letter's words (Participant.RoleText): the list mailed to the staff
+// and the one the desk downloads are this file.
 func participantsCSV(c *campaign.Campaign, pl letters.ParticipantList) ([]byte, error) {
+	w := newSheet(c)
 	header := []string{"Kommune", "Navn", "Rolle"}
-	invited, companion := "inviteret", "ledsager"
 	if c.Language == "en" {
 		header = []string{"Municipality", "Name", "Role"}
-		invited, companion = "invitee", "companion"
 	}
-	var b bytes.Buffer
-	b.WriteString("\uFEFF")
-	w := csv.NewWriter(&b)
-	w.Comma, w.UseCRLF = CSVComma(c), true
-	if err := w.Write(header); err != nil {
+	if err := w.row(header...); err != nil {
 		return nil, err
 	}
 	for _, p := range pl.Rows {
-		role := p.Role
-		switch {
-		case role != "":
-		case p.Companion:
-			role = companion
-		default:
-			role = invited
-		}
-		if err := w.Write([]string{p.Invitee.Name, p.Name, role}); err != nil {
+		if err := w.row(p.Invitee.Name, p.Name, p.RoleText(c.Language, c)); err != nil {
 			return nil, err
 		}
 	}
-	w.Flush()
-	return b.Bytes(), w.Error()
+	return w.bytes()
 }

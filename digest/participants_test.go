@@ -51,13 +51,34 @@ func TestParticipantList(t *testing.T) {
 	}
 	want := []string{
 		"Kommune|Navn|Rolle",
-		"Frederiksberg||inviteret",
-		"Greve||inviteret", "Greve||ledsager",
-		"København||inviteret", "København|Hanne Holm|skolebibliotekskonsulent",
-		"Roskilde||inviteret", "Roskilde||ledsager",
+		"Frederiksberg||bibliotekschef",
+		"Greve||bibliotekschef", "Greve||ledsager ikke navngivet (skolebibliotekskonsulent)",
+		"København||bibliotekschef", "København|Hanne Holm|skolebibliotekskonsulent",
+		"Roskilde||bibliotekschef", "Roskilde||ledsager ikke navngivet (skolebibliotekskonsulent)",
 	}
 	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
 		t.Errorf("the CSV:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// Every CSV goes through one writer: a byte order mark, the campaign's separator, CRLF, and
+// a value a spreadsheet would run as a formula (a companion's name comes from a reply) kept
+// as text, while a negative number stays a number.
+func TestSheet(t *testing.T) {
+	c := exampleCampaign(t)
+	w := newSheet(c)
+	for _, row := range [][]string{{"Kommune", "Navn"}, {"Furesø", `=HYPERLINK("http://x.test")`}, {"-12,5", "-x", "+45 1234", "@SUM(A1)"}} {
+		if err := w.row(row...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := w.bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "\uFEFFKommune;Navn\r\nFuresø;\"'=HYPERLINK(\"\"http://x.test\"\")\"\r\n-12,5;'-x;'+45 1234;'@SUM(A1)\r\n"
+	if string(b) != want {
+		t.Errorf("the sheet is\n%q\nwant\n%q", b, want)
 	}
 }
 

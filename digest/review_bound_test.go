@@ -45,7 +45,7 @@ func TestDigestBoundsOpenReviews(t *testing.T) {
 			t.Errorf("the letter lacks %q", want)
 		}
 	}
-	if n := strings.Count(text, "\nSag "); n != letters.ListLimit {
+	if n := strings.Count(text, "\n  Årsag: "); n != letters.ListLimit {
 		t.Errorf("the letter lists %d items, want %d", n, letters.ListLimit)
 	}
 }

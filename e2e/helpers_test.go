@@ -93,7 +93,7 @@ agenda: [Baggrund, Den nye løsning, Tilslutningsaftale]
 companions: {included: 1, role: skolebibliotekskonsulent}
 invitees: {file: invitees.csv}
 price: {rate: "7", population: population, population_date: 2012-01-01}
-agreement: {vat: excluded, term: Aftalen gælder til og med 2014., invoicing: KOMBIT A/S fakturerer i januar.}
+agreement: {vat: excluded, until: 2014-12-31, first_invoice: 2012-04, invoicing: KOMBIT A/S fakturerer derefter i januar.}
 schedule:
   invitations: {{.Invitations.Format "2006-01-02 15:04"}}
   agreement: {{(day .Meetings -1).Format "2006-01-02"}} 09:00

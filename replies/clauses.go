@@ -1,7 +1,9 @@
 package replies
 
 import (
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -51,9 +53,31 @@ var sentenceSubordinators = map[string]bool{"som": true, "as": true}
 
 // conditionVerbs are the verbs that open a condition written verb first, without "hvis"
 // ("Lykkes det, kommer jeg til Roskilde", "Går det, tager vi Vejle", "Bliver mødet flyttet,
-// ...").
-var conditionVerbs = map[string]bool{"lykkes": true, "går": true, "passer": true, "bliver": true, "får": true,
-	"holder": true, "flyttes": true, "falder": true, "ender": true, "viser": true, "kan": true, "når": true}
+// ...", "Får vi det godkendt, ..."), and conditionOpeners the words that open a sentence with a
+// condition otherwise. They are the one list of condition words: the clause cut reads a
+// condition with them, and conditionalAnswers (roles.go) a condition on taking part at all.
+var (
+	conditionVerbs   = wordSet("lykkes går passer bliver får holder flyttes falder ender viser kan når")
+	conditionOpeners = wordSet("hvis skulle såfremt if should")
+)
+
+// conditionWordsAlt is the condition words as alternatives of a pattern, in a fixed order.
+func conditionWordsAlt() string {
+	var ws []string
+	for _, set := range []map[string]bool{conditionOpeners, conditionVerbs} {
+		ws = append(ws, slices.Sorted(maps.Keys(set))...)
+	}
+	return strings.Join(ws, "|")
+}
+
+// wordSet is the words of a space-separated list, as a set.
+func wordSet(words string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(words) {
+		m[w] = true
+	}
+	return m
+}
 
 // verbFirstCondition says whether a sentence opens with a condition written verb first: one of
 // conditionVerbs, then its subject, and a comma within the next few words; a question ends in
@@ -78,9 +102,6 @@ func verbFirstCondition(s string) bool {
 	}
 	return false
 }
-
-// conditionOpeners open a sentence with a condition.
-var conditionOpeners = map[string]bool{"hvis": true, "skulle": true, "såfremt": true, "if": true, "should": true}
 
 // splitReply cuts the segments of a reply into clauses.
 func splitReply(segs []segment) []clause {
@@ -144,9 +165,10 @@ func standardSpelling(l string) string {
 
 // signOffRe finds a first name signed at the end of the answer's own line: after a slash, a
 // double slash or a dash, maybe with a closing ("Jeg deltager i Aalborg // Morten", "Kommer til
-// Vejle – Sofie", "Jeg kommer til Roskilde – hilsen Søren"), or after thanks ("Ok, Aalborg for
-// mig. Tak, Henrik").
-var signOffRe = regexp.MustCompile(`(?:\s(?://?|–|—|-{1,2})\s*(?i:(?:med venlig hilsen|venlig hilsen|hilsen|mvh|vh|kh|bh)[ ,.]+)?|[.!]\s+(?i:(?:mange |tusind )?tak)[ ,]+)(\p{Lu}\p{Ll}+)(?:\s+\p{Lu}\p{Ll}+)?[.!]?\s*$`)
+// Vejle – Sofie", "Jeg kommer til Roskilde – hilsen Søren"), after a closing alone, as a line
+// run on without stops ends ("… så vi er der i god tid mvh Lene Thygesen"), or after thanks
+// ("Ok, Aalborg for mig. Tak, Henrik").
+var signOffRe = regexp.MustCompile(`(?:\s(?://?|–|—|-{1,2})\s*(?i:(?:med venlig hilsen|venlig hilsen|hilsen|mvh|vh|kh|bh)[ ,.]+)?|\s(?i:med venlig hilsen|venlig hilsen|hilsen|mvh|vh|kh)[ ,.]+|[.!]\s+(?i:(?:mange |tusind )?tak)[ ,]+)(\p{Lu}\p{Ll}+)(?:\s+\p{Lu}\p{Ll}+)?[.!]?\s*$`)
 
 // cutSignOff cuts the writer's name signed at the end of a line: a signature names the writer,
 // never someone else who comes.
@@ -165,7 +187,8 @@ func logicalLines(text string) []string {
 	raw := strings.Split(text, "\n")
 	var out []string
 	var cur strings.Builder
-	prevRaw := 0 // length of the last raw line added
+	prevRaw := 0     // length of the last raw line added
+	prevRow := false // the last raw line added was a table's row, its cells apart by tabs
 	for _, l := range raw {
 		t := strings.Join(strings.Fields(l), " ")
 		if t == "" {
@@ -175,7 +198,11 @@ func logicalLines(text string) []string {
 			}
 			continue
 		}
-		if cur.Len() > 0 && continues(cur.String(), prevRaw, t) {
+		row := strings.Contains(strings.Trim(l, " \t"), "\t") // a row of a table is a line of its own
+		if row {
+			t = tableRow(l) // its cells as a list: "Pernille Dam, Pædagogisk konsulent"
+		}
+		if cur.Len() > 0 && !row && !prevRow && continues(cur.String(), prevRaw, t) {
 			cur.WriteByte(' ')
 			cur.WriteString(t)
 			prevRaw = len(strings.TrimRight(l, " \t"))
@@ -186,12 +213,23 @@ func logicalLines(text string) []string {
 			cur.Reset()
 		}
 		cur.WriteString(t)
-		prevRaw = len(strings.TrimRight(l, " \t"))
+		prevRaw, prevRow = len(strings.TrimRight(l, " \t")), row
 	}
 	if cur.Len() > 0 {
 		out = append(out, cur.String())
 	}
 	return out
+}
+
+// tableRow writes the cells of a table's row, apart by tabs, as the items of a list.
+func tableRow(l string) string {
+	var cells []string
+	for _, c := range strings.Split(l, "\t") {
+		if c = strings.Join(strings.Fields(c), " "); c != "" {
+			cells = append(cells, c)
+		}
+	}
+	return strings.Join(cells, ", ")
 }
 
 // continues says whether next continues prev (a wrapped line).
@@ -296,10 +334,11 @@ func monthNext(s string) bool {
 // lowerOpeners are the words that open a sentence written without capitals ("hej. ka være vi
 // kommer til vejle, ka være ikke. der er lidt for travlt", "d. 28/2. mig og susanne"): the
 // subject, or a word that only opens a sentence. A writer on a phone often writes none, and a
-// full stop before one of these ends the sentence all the same.
+// full stop before one of these ends the sentence all the same. The line is spelt out first
+// (standardSpelling): "ka" stands here as "kan".
 var lowerOpeners = map[string]bool{"jeg": true, "vi": true, "han": true, "hun": true, "de": true, "det": true, "der": true,
 	"man": true, "mig": true, "men": true, "så": true, "ja": true, "nej": true, "hej": true, "tak": true, "kommer": true,
-	"vores": true, "min": true, "mit": true, "ka": true, "kan": true, "vil": true, "skal": true}
+	"vores": true, "min": true, "mit": true, "kan": true, "vil": true, "skal": true}
 
 // lowerOpener says whether s opens with one of lowerOpeners written in lower case.
 func lowerOpener(s string) bool {

@@ -167,7 +167,7 @@ func comesAfter(toks []token, i int) bool {
 	return false
 }
 
-func (rd *reader) countPeople(crs []clauseRead) peopleCount {
+func (rd *reader) countPeople(crs []clauseRead, lists []plist) peopleCount {
 	at := newAttendees()
 	sc := rd.scanCounts(crs)
 	lastAdd := -1 // the last clause that named someone more as coming
@@ -178,7 +178,7 @@ func (rd *reader) countPeople(crs []clauseRead) peopleCount {
 			lastAdd = i
 		}
 	}
-	rd.collectLists(at, crs)
+	collectLists(at, crs, lists, rd.self)
 	n, companions := at.count()
 	pc := peopleCount{companions: companions, members: at.members()}
 	for k := range at.removed {
@@ -330,7 +330,7 @@ func (rd *reader) scanCounts(crs []clauseRead) countScan {
 			sc.maybe, sc.maybeWords = cr.maybeCount, cr.text // "to eller tre", "2-3 personer"
 		case cr.count > 0 && !firm && cr.role != roleOut && !cr.asks:
 			sc.maybe, sc.maybeWords = cr.count, cr.text // "vi bliver måske tre", "hvis der er plads til tre"
-		case (cr.role == roleHedged || cr.cond) && hasOthers(personsIn(cr.toks, rd.self)):
+		case (cr.role == roleHedged || cr.cond) && othersMaybe(cr.toks, personsIn(cr.toks, rd.self)):
 			sc.maybe, sc.maybeWords = -1, cr.text // "og måske også min kollega"
 		case sc.maybe == 0 && cr.lead == "hvis" && i > 0 && crs[i-1].count > 1 && hasOthers(personsIn(cr.toks, rd.self)):
 			sc.maybe, sc.maybeWords = crs[i-1].count-1, cr.text // "vi er 2 fra Billund, hvis konsulenten kan"
@@ -338,6 +338,11 @@ func (rd *reader) scanCounts(crs []clauseRead) countScan {
 	}
 	return sc
 }
+
+// othersMaybe says whether a clause that leans or sets a condition names someone besides the
+// writer who may come too ("og måske også min kollega"), not people of whom one comes ("enten mig
+// eller min kollega").
+func othersMaybe(toks []token, ps []person) bool { return hasOthers(ps) && !eitherPerson(toks, ps) }
 
 // joined counts the people named beside a number that counts only some of the party: after
 // "og" in its clause ("en fra skolen og jeg", "én fra biblioteket og så mig selv") and in the

@@ -29,8 +29,8 @@ var (
 		regexp.MustCompile(`(?:^|[^\p{L}])(?:hold|gruppe|delegation|følge)\s+på\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
 		// "så vi kommer til Vejle med to": the number that ends the clause after "med"
 		regexp.MustCompile(`(?:^|[^\p{L}])vi\s+(?:kommer|deltager|stiller|møder op)\s+(?:[\p{L}.-]+\s+){1,4}?med\s+(?P<n>` + numAlt + `)(?:\s+(?:personer|deltagere))?\s*[.!]?\s*$`),
-		// "Vi deltager i mødet og bliver to": the subject of the clause before
-		regexp.MustCompile(`(?:^|[^\p{L}])og\s+(?:er|bliver)(?:\s+` + countAdv + `)*\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
+		// "Vi deltager i mødet og bliver to", "… og kommer stadig to": the subject of the clause before
+		regexp.MustCompile(`(?:^|[^\p{L}])og\s+(?:er|bliver|kommer|deltager)(?:\s+` + countAdv + `)*\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
 		regexp.MustCompile(`(?:^|[^\p{L}])antal(?:\s+(?:deltagere|personer|pladser))?\s*:?\s*(?P<n>` + numAlt + `)(?:$|[^\p{L}\d])`),
 		regexp.MustCompile(`(?:^|[^\p{L}])(?:os|of us|alle)\s+(?P<n>` + numAlt + `)(?:$|[^\p{L}])`),
 		regexp.MustCompile(`(?:^|[^\p{L}\d])(?P<n>` + numAlt + `)\s+af\s+os(?:$|[^\p{L}])`),
@@ -42,11 +42,11 @@ var (
 	// several in one clause add up ("to fra biblioteket og én fra skoleforvaltningen").
 	fromGroupRe = regexp.MustCompile(`(?:^|[^\p{L}\d])(?P<n>` + numAlt + `)\s+fra\s+(?P<w>[\p{L}-]+)`)
 	bothRe      = regexp.MustCompile(`(?:^|[^\p{L}])(?:begge to|begge|os begge|vi begge|both of us|both)(?:$|[^\p{L}])`)
-	aloneRe2    = regexp.MustCompile(`(?:^|[^\p{L}])(?:alene|kun mig|bare mig|kun mig selv|kun jeg|det bliver kun mig|kun ham|kun hende|kun én|kun en|only me|just me|just myself|on my own|by myself)(?:$|[^\p{L}])`)
+	aloneRe2    = regexp.MustCompile(`(?:^|[^\p{L}])(?:alene|kun mig|bare mig|kun mig selv|kun jeg|det bliver kun mig|ingen andre end mig|ikke andre end mig|kun ham|kun hende|kun én|kun en|only me|just me|just myself|on my own|by myself)(?:$|[^\p{L}])`)
 	withRe      = regexp.MustCompile(`(?:^|[^\p{L}])jeg\s+(?:kommer|deltager|tager)(?:\s+[\p{L}.]+){0,4}?\s+med\s+(` + numAlt + `)\s+(?:fra|kolleger|kollegaer|medarbejdere|andre|af)`)
 	// bringsRe finds the writer bringing a number of people ("og har to med", "jeg tager én med").
 	bringsRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:jeg|og)\s+(?:har|tager)(?:\s+(?:også|gerne|så|derfor))?\s+(` + numAlt + `)\s+med(?:$|[^\p{L}])`)
-	plusRe   = regexp.MustCompile(`(?:^|[^\p{L}])(?:vi|os)(?:\s+(?:kommer|bliver|er|deltager|tager|kører))?\s+(?P<n>to|tre|2|3)\s*(?:\+|plus)\s*(?P<w>[\p{L}\d-]+)`)
+	plusRe   = regexp.MustCompile(`(?:^|[^\p{L}])(?:vi|os)(?:\s+(?:kommer|bliver|er|deltager|tager|kører))?\s+(?P<n>to|tre|2|3)\s*,?\s*(?:\+|plus)\s*(?P<w>[\p{L}\d-]+)`)
 	// notCountAfterRe marks a number that is no count of people ("en mere end", "fire i bilen"),
 	// the day of a date among them ("Vi kommer 1/3", "kommer 6. marts").
 	notCountAfterRe = regexp.MustCompile(dayOfDateRe.String() + `|^\s*(?:mere|flere|færre|mindre|end|i bilen|dage|timer|uger|minutter|møder|af de|af møderne|af dem|gange|år|more|fewer|days|hours|er for mange|i (?:ledergruppen|ledelsen|afdelingen|huset|teamet|gruppen|staben|personalegruppen|styregruppen|bestyrelsen)|på (?:biblioteket|hovedbiblioteket|kontoret)|ansatte|filialer|afdelinger|skoler|kommuner|institutioner)(?:$|[^\p{L}])`)

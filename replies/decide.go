@@ -51,24 +51,30 @@ func readText(c *campaign.Campaign, text string) textReading {
 
 // read reads the segments of a reply.
 func (rd *reader) read(segs []segment) textReading {
-	crs := rd.readClauses(segs)
+	crs, lists := rd.readClauses(segs)
 	t := tallyOf(crs)
 	ch := rd.chooseMeeting(crs)
 	tr := textReading{intent: IntentUnclear, confidence: 0.3, promise: t.promise, question: t.firstAsk >= 0, crs: crs}
 	if rd.decide(&tr, crs, t, ch) {
-		rd.fillAttend(&tr, crs, ch)
+		rd.fillAttend(&tr, crs, lists, ch)
 	}
 	return tr
 }
 
-// readClauses cuts the reply into clauses and reads each, with what one clause gives the next.
-func (rd *reader) readClauses(segs []segment) []clauseRead {
+// readClauses cuts the reply into clauses and reads each, with what one clause gives the next;
+// it gives the lists of participants too, whose headers it marks.
+func (rd *reader) readClauses(segs []segment) ([]clauseRead, []plist) {
 	cls := splitReply(segs)
 	crs := make([]clauseRead, len(cls))
 	for i, cl := range cls {
 		crs[i] = rd.readClause(cl)
 	}
+	rd.elidedOrders(crs)
 	rd.continueClauses(crs)
+	engagementTakenUp(crs)
+	reportedWords(crs)
+	notAsserted(crs)
+	noOthers(crs)
 	rd.promisesLater(crs)
 	conditionalAnswers(crs)
 	declinedUntilDecided(crs)
@@ -78,13 +84,14 @@ func (rd *reader) readClauses(segs []segment) []clauseRead {
 	projectWith(crs)
 	tentativeAttends(crs, rd.self)
 	writerOnlyDeclines(crs)
-	for _, i := range rd.listHeaders(crs) {
-		crs[i].header = true
-		if crs[i].role == roleNone {
-			crs[i].role = roleAttend // a list of participants for a meeting registers them
+	lists := rd.participantLists(crs)
+	for _, l := range lists {
+		crs[l.header].header = true
+		if crs[l.header].role == roleNone {
+			crs[l.header].role = roleAttend // a list of participants for a meeting registers them
 		}
 	}
-	return crs
+	return crs, lists
 }
 
 // clauseTally is the clauses of a reply by what they do.
@@ -156,10 +163,16 @@ func (rd *reader) decide(tr *textReading, crs []clauseRead, t clauseTally, ch me
 			// "har ikke mulighed den 28. Kan vi komme til Roskilde i stedet?": one meeting
 			// refused, another asked for.
 			tr.doubts = append(tr.doubts, campaign.Reason{Code: campaign.NoteAnswersDiffer, Quote: clip(crs[t.firstAsk].text)})
-		} else if left := rd.leftOpen(crs, t.refuse); len(t.decline) == 0 && (len(left) == 1 || refusesSome(crs, t.refuse)) {
-			// "Vi kommer ikke til Aalborg eller Vejle", "To ud af tre møder passer ikke": some
-			// refused, the rest neither chosen nor refused; whether that is a decline is for a
-			// person to read
+		} else if other := keptBeside(crs, t.refuse); len(t.decline) == 0 && other >= 0 {
+			// "Vi har ikke mulighed for at tage til Vejle, så vi beholder vores pladser i
+			// Roskilde": one meeting refused, another named beside it in words no rule read;
+			// the refusal of one is no refusal of the other
+			tr.doubts = append(tr.doubts, campaign.Reason{Code: campaign.NoteAnswersDiffer, Quote: clip(crs[other].text)})
+		} else if left := rd.leftOpen(crs, t.refuse); len(t.decline) == 0 && (refusesSome(crs, t.refuse) || len(left) > 0 && !withdraws(crs, t.refuse)) {
+			// "Vi kommer ikke til Aalborg eller Vejle", "To ud af tre møder passer ikke", "Vejle
+			// passer os ikke": some refused, the rest, not yet held, neither chosen nor refused;
+			// whether that is a decline is for a person to read. A registration taken back ("Vi
+			// trækker os fra mødet i Roskilde") declines.
 			tr.doubts = append(tr.doubts, campaign.Reason{Code: campaign.NoteAnswersDiffer, Alternatives: left, Quote: clip(tr.evidence)})
 		}
 	case len(t.selfOnly) > 0:
@@ -306,7 +319,8 @@ func asksOtherMeeting(crs []clauseRead) bool {
 	return false
 }
 
-// leftOpen lists the meetings that the refusing clauses leave unnamed, when they name some.
+// leftOpen lists the meetings that the refusing clauses leave unnamed, when they name some; a
+// meeting already held when the reply was written is left to no one.
 func (rd *reader) leftOpen(crs []clauseRead, refuse []int) []string {
 	named := map[string]bool{}
 	for _, i := range refuse {
@@ -319,7 +333,7 @@ func (rd *reader) leftOpen(crs []clauseRead, refuse []int) []string {
 	}
 	var left []string
 	for _, mt := range rd.c.Meetings {
-		if !named[mt.ID] {
+		if !named[mt.ID] && rd.rc.notPast(mt) {
 			left = append(left, mt.ID)
 		}
 	}
@@ -327,6 +341,44 @@ func (rd *reader) leftOpen(crs []clauseRead, refuse []int) []string {
 		return nil
 	}
 	return left
+}
+
+// withdrawRe finds a registration taken back: a word of withdrawing, or "alligevel".
+var withdrawRe = wordsRe(`afbud|afmeld\p{L}*|framelde\p{L}*|melde\p{L}* (\p{L}+ )?fra|meldt fra|trække\p{L}*|trækker|annuller\p{L}*|springe\p{L}* [^.!?]{0,30}over|aflys\p{L}*|alligevel`)
+
+// withdraws says whether a refusal of some meetings takes back a registration ("Vi trækker os fra
+// mødet i Roskilde", "Vi kommer ikke på torsdag alligevel"): the reply declines. A meeting that
+// only does not suit ("Vejle passer os ikke", "Vi kan ikke komme til Aalborg") leaves the
+// others open.
+func withdraws(crs []clauseRead, refuse []int) bool {
+	for _, i := range refuse {
+		if withdrawRe.MatchString(crs[i].lower) {
+			return true
+		}
+	}
+	return false
+}
+
+// keptBeside returns a main clause that names, neither refused nor asked about, a meeting the
+// refusing clauses do not refuse; -1 none.
+func keptBeside(crs []clauseRead, refuse []int) int {
+	refused := map[string]bool{}
+	for _, i := range refuse {
+		for _, m := range crs[i].ms {
+			refused[m.meeting] = true
+		}
+	}
+	for i, cr := range crs {
+		if cr.role == roleRefuse || cr.role == rolePast || cr.asks || cr.cond || cr.sub || cr.st.busy {
+			continue
+		}
+		for _, m := range cr.ms {
+			if !m.neg && m.meeting != "" && !refused[m.meeting] {
+				return i
+			}
+		}
+	}
+	return -1
 }
 
 // refusesSome says whether a refusal counts some of the meetings without naming them ("to ud
@@ -375,7 +427,7 @@ func (rd *reader) agreement(crs []clauseRead) string {
 }
 
 // fillAttend completes an attending reading: meeting, people, notes and doubts.
-func (rd *reader) fillAttend(tr *textReading, crs []clauseRead, ch meetingChoice) {
+func (rd *reader) fillAttend(tr *textReading, crs []clauseRead, lists []plist, ch meetingChoice) {
 	tr.meeting, tr.changed = ch.id, ch.changed
 	if ch.id == "" {
 		tr.alts = ch.alts
@@ -386,7 +438,7 @@ func (rd *reader) fillAttend(tr *textReading, crs []clauseRead, ch meetingChoice
 	}
 	tr.notes = append(tr.notes, ch.notes...)
 	tr.doubts = append(tr.doubts, ch.doubts...)
-	pc := rd.countPeople(crs)
+	pc := rd.countPeople(crs, lists)
 	same := saysSameCount(crs)
 	switch {
 	case pc.from == "names" && pc.n >= 2 && same:

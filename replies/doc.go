@@ -26,6 +26,11 @@
 // under a condition on whether the municipality takes part at all ("Hvis vi deltager, bliver det
 // i Vejle") decides nothing; and numbers, names and negations about something else (the staff,
 // the writer's own signature, another appointment, a part of the day) leave the answer as it is.
+// Words reach as far as Danish lets them (scope.go): a clause after "og" shares the first one's
+// subject, one after "at" says nothing comes under a negation ("det giver ikke mening, at hun
+// tager med") or after the organiser's words reported ("I skriver, at …"), a relative clause of
+// a person speaks of that person, and a meeting already held when the reply was written is
+// named as past, not chosen.
 // Last, a gate reads the sender's own words apart from all of that, with a vocabulary of its
 // own, and holds an answer that would be applied alone when they speak against it: a number of
 // people not counted, a list of another length, a name counted only from the signature, words

@@ -28,13 +28,13 @@ func (rd *reader) gate(tr *textReading, crs []clauseRead, own string) {
 	switch tr.intent {
 	case IntentAttend:
 		d = firstDoubt(
-			func() campaign.Reason { return undecidedBeside(crs, false) },
+			func() campaign.Reason { return undecidedBeside(crs, false, countedFromNumber(tr), rd.self) },
 			func() campaign.Reason { return uncountedNumber(crs, tr.headcount) },
 			func() campaign.Reason { return uncountedList(own, tr.headcount) },
 			func() campaign.Reason { return signatureCounted(own, tr) },
 		)
 	case IntentDecline:
-		d = undecidedBeside(crs, true)
+		d = undecidedBeside(crs, true, false, rd.self)
 	case IntentUnclear:
 		d = refusalBeside(crs)
 	}
@@ -73,8 +73,10 @@ var projectTalkRe = wordsRe(`\p{L}*aftale\p{L}*|tilslutning\p{L}*|projekt\p{L}*|
 // beside a reading that decided it. Beside a decline, words in a sentence about the project
 // or the agreement are about that ("Sagen om tilslutning skal først behandles i byrådet, og
 // indtil da har jeg ikke mandat til at love noget"): a refusal of the meetings is undone only
-// by words about the meetings.
-func undecidedBeside(crs []clauseRead, decline bool) campaign.Reason {
+// by words about the meetings. Beside a number stated, words that leave open only who comes
+// ("Det bliver enten mig eller min kollega – det afhænger af, hvem af os der kan blive fri")
+// leave the answer as it is.
+func undecidedBeside(crs []clauseRead, decline, counted bool, self *selfNames) campaign.Reason {
 	project := map[int]bool{}
 	if decline {
 		for _, cr := range crs {
@@ -83,11 +85,11 @@ func undecidedBeside(crs []clauseRead, decline bool) campaign.Reason {
 			}
 		}
 	}
-	for _, cr := range crs {
+	for i, cr := range crs {
 		if cr.asks || cr.st.asks || cr.role == rolePast || project[cr.sent] {
 			continue
 		}
-		if l := withLead(cr); undecidedRe.MatchString(l) && !projectTalkRe.MatchString(l) {
+		if l := withLead(cr); undecidedRe.MatchString(l) && !projectTalkRe.MatchString(l) && !(counted && onlyWhoOpen(crs, i, self)) {
 			return campaign.Reason{Code: campaign.NoteAnswersDiffer, Quote: clip(cr.text)}
 		}
 	}
@@ -105,8 +107,8 @@ var otherBranchRe = wordsRe(`i modsat fald|ellers|i så fald|i givet fald|hvis i
 // then it may be a decline with a word about something else to follow.
 func refusalBeside(crs []clauseRead) campaign.Reason {
 	for _, cr := range crs {
-		if cr.asks || cr.st.asks || cr.cond || cr.sub || cr.role == rolePast || cr.st.promise || otherBranchRe.MatchString(cr.lower) {
-			continue
+		if cr.asks || cr.st.asks || cr.cond || cr.sub || cr.role == rolePast || cr.role == roleOut || cr.st.promise || otherBranchRe.MatchString(cr.lower) {
+			continue // "hun når ikke at komme med til møderne": someone else, not the party
 		}
 		if noOneComesRe.MatchString(cr.lower) || refusesComing(cr.lower) && !undecidedRe.MatchString(cr.lower) {
 			return campaign.Reason{Code: campaign.NoteAnswersDiffer, Quote: clip(cr.text)}
@@ -225,7 +227,8 @@ func uncountedList(own string, n int) campaign.Reason {
 
 // signatureCounted finds a companion counted only from where the writer signs: the last line of
 // the reply starts with the name, or has it after a sign-off mark ("Jeg tager den 6/3 /Sofie"),
-// and the name stands nowhere else. That is the writer, not one more.
+// no sentence going on from it, and the name stands nowhere else. That is the writer, not one
+// more.
 func signatureCounted(own string, tr *textReading) campaign.Reason {
 	if tr.headcount < 2 || len(tr.companions) == 0 || countedFromNumber(tr) {
 		return campaign.Reason{}
@@ -243,11 +246,19 @@ func signatureCounted(own string, tr *textReading) campaign.Reason {
 		if i < 0 {
 			continue
 		}
-		if r, _ := utf8.DecodeLastRuneInString(strings.TrimSpace(last[:i])); i == 0 || strings.ContainsRune("/-–", r) {
+		if r, _ := utf8.DecodeLastRuneInString(strings.TrimSpace(last[:i])); (i == 0 || strings.ContainsRune("/-–", r)) && !sentenceLine(last[i:]) {
 			return campaign.Reason{Code: campaign.NoteNameUnsure, People: tr.headcount, Quote: c}
 		}
 	}
 	return campaign.Reason{}
+}
+
+// sentenceLine says whether the words from a name to the end of its line are a sentence, not
+// where the writer signs: five words or more, ended by a stop ("Birgitte og jeg kommer til mødet
+// på Rendsburggade.", "… til Vejle – Rikke Lind fra skolebiblioteket kommer med.").
+func sentenceLine(l string) bool {
+	l = strings.TrimSpace(l)
+	return len(strings.Fields(l)) >= 5 && strings.HasSuffix(l, ".")
 }
 
 // countedFromNumber says whether the people were counted from a number the reply states.

@@ -21,7 +21,7 @@ func runGateCases(t *testing.T, name string, cases []gateCase, check func(crs []
 	rd := newReader(testOptions(t).Campaign, time.Time{}, "")
 	for _, tc := range cases {
 		segs := []segment{{text: tc.text}}
-		crs := rd.readClauses(segs)
+		crs, _ := rd.readClauses(segs)
 		tr := &textReading{intent: IntentAttend, headcount: tc.headcount, companions: tc.companions}
 		if got := check(crs, segmentsText(segs), tr); got.Code != tc.want {
 			t.Errorf("%s(%q, %d people): %q, want %q (%+v)", name, tc.text, tc.headcount, got.Code, tc.want, got)
@@ -53,6 +53,7 @@ func TestGateUncountedNumber(t *testing.T) {
 }
 
 func TestGateUndecidedBeside(t *testing.T) {
+	self := newSelfNames(testOptions(t).Campaign, "")
 	runGateCases(t, "undecidedBeside", []gateCase{
 		{"Jeg vil gerne til Roskilde, men jeg ved ikke endnu, om jeg kan få fri.", 1, nil, campaign.NoteAnswersDiffer},
 		{"Vi kan ikke tilmelde os, før kulturudvalget har behandlet sagen.", 1, nil, campaign.NoteAnswersDiffer},
@@ -60,12 +61,26 @@ func TestGateUndecidedBeside(t *testing.T) {
 		{"Om vi skifter system, afhænger af prisen, men vi kommer til Vejle.", 1, nil, ""},
 		{"Vi kommer til Vejle. Ved I, om der er parkering?", 1, nil, ""},
 		{"Jeg var ikke sikker på datoen, men nu kommer jeg til Aalborg.", 1, nil, ""},
-	}, func(crs []clauseRead, _ string, _ *textReading) campaign.Reason { return undecidedBeside(crs, false) })
+	}, func(crs []clauseRead, _ string, _ *textReading) campaign.Reason {
+		return undecidedBeside(crs, false, false, self)
+	})
+	// beside a number stated, words that leave open only who comes leave the answer
+	runGateCases(t, "undecidedBeside (counted)", []gateCase{
+		{"Vi kommer én til Vejle. Hvem det bliver, ved jeg ikke endnu.", 1, nil, ""},
+		{"Vi kommer én. Hvem det bliver, og om det bliver Vejle, ved jeg ikke endnu.", 1, nil, campaign.NoteAnswersDiffer},
+		{"Vi kommer én til Vejle, men jeg ved ikke endnu, om jeg kan få fri.", 1, nil, campaign.NoteAnswersDiffer},
+		{"Vi kommer én til Roskilde. Om det bliver mig eller min souschef, afhænger af vagtplanen.", 1, nil, ""},
+		{"Vi kommer én til Roskilde. Om det bliver Roskilde eller Vejle, afhænger af vagtplanen.", 1, nil, campaign.NoteAnswersDiffer},
+	}, func(crs []clauseRead, _ string, _ *textReading) campaign.Reason {
+		return undecidedBeside(crs, false, true, self)
+	})
 	// beside a decline, a sentence about the agreement is about that
 	runGateCases(t, "undecidedBeside (decline)", []gateCase{
 		{"Vi melder fra til møderne. Sagen om tilslutning behandles først i byrådet, og indtil da kan jeg ikke love noget.", 0, nil, ""},
 		{"Vi melder fra til møderne. Jeg ved ikke endnu, om vi kan sende en anden.", 0, nil, campaign.NoteAnswersDiffer},
-	}, func(crs []clauseRead, _ string, _ *textReading) campaign.Reason { return undecidedBeside(crs, true) })
+	}, func(crs []clauseRead, _ string, _ *textReading) campaign.Reason {
+		return undecidedBeside(crs, true, false, self)
+	})
 }
 
 func TestGateRefusalBeside(t *testing.T) {
@@ -74,6 +89,8 @@ func TestGateRefusalBeside(t *testing.T) {
 		{"Vi må melde afbud til møderne. I hører fra os.", 0, nil, campaign.NoteAnswersDiffer},
 		{"Hvis Roskilde flyttes, kommer vi; i modsat fald må vi melde fra. Jeg giver besked.", 0, nil, ""},
 		{"Jeg vender tilbage, når jeg har talt med min chef.", 0, nil, ""},
+		// someone else who cannot come is no refusal of the party
+		{"Vi ved ikke endnu, hvilket møde det bliver. Vores nye konsulent starter først i april, så hun når ikke at komme med.", 0, nil, ""},
 	}, func(crs []clauseRead, _ string, _ *textReading) campaign.Reason { return refusalBeside(crs) })
 }
 
@@ -98,6 +115,10 @@ func TestGateSignatureCounted(t *testing.T) {
 		{"Jeg tager Birthe med til Vejle\nBirthe", 2, []string{"Birthe"}, ""},
 		{"Jeg kommer til Vejle med Per Holm\nMvh Anna", 2, []string{"Per Holm"}, ""},
 		{"Jeg kommer til Vejle\nBirthe", 1, nil, ""},
+		// a last line that is a sentence of its own is no signature
+		{"Hej Mette\n\nBirgitte og jeg kommer til mødet på Rendsburggade.", 2, []string{"Birgitte"}, ""},
+		{"Hej Mette\n\nBirgitte Holm, Skive", 2, []string{"Birgitte Holm"}, campaign.NoteNameUnsure},
+		{"Jeg tager ikke alene til Vejle – Rikke Lind fra skolebiblioteket kommer med.", 2, []string{"Rikke Lind"}, ""},
 	}, func(_ []clauseRead, own string, tr *textReading) campaign.Reason { return signatureCounted(own, tr) })
 }
 

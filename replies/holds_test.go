@@ -55,6 +55,12 @@ func TestFragileInferencesAreHeld(t *testing.T) {
 		{"Vi kommer gerne to til mødet den 1. marts.", ""},
 		{"Aalborg: 2 prs. fra Frederikshavn Bibliotek.", ""},
 		{"Roskilde passer os. Vi bliver to.", ""},
+		// one meeting refused: a registration taken back declines; one that does not suit, or
+		// another meeting named beside it, leaves the rest for a person to read
+		{"Vi trækker os fra mødet i Roskilde.", ""},
+		{"Vi kommer ikke til Aalborg alligevel.", ""},
+		{"Vejle passer os ikke.", campaign.NoteAnswersDiffer},
+		{"Vi kan ikke tage til Vejle. Roskilde er fortsat vores valg.", campaign.NoteAnswersDiffer},
 	}
 	for _, k := range cases {
 		tr := readText(c, k.text)

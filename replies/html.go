@@ -157,6 +157,12 @@ func (w *htmlWriter) walk(n *html.Node) {
 		w.flush(false)
 		w.b.WriteString("- ")
 	}
+	if (n.DataAtom == atom.Td || n.DataAtom == atom.Th) && cellBefore(n) {
+		// a row's cells apart, as a table pasted into a plain text mail keeps them: "Thomas
+		// Brix<TAB>Bibliotekschef", not "Thomas BrixBibliotekschef"
+		w.flush(false)
+		w.b.WriteByte('\t')
+	}
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		w.walk(c)
 	}
@@ -166,6 +172,16 @@ func (w *htmlWriter) walk(n *html.Node) {
 	if n.DataAtom == atom.Pre {
 		w.pre--
 	}
+}
+
+// cellBefore says whether a table cell has a cell before it in its row.
+func cellBefore(n *html.Node) bool {
+	for p := n.PrevSibling; p != nil; p = p.PrevSibling {
+		if p.Type == html.ElementNode && (p.DataAtom == atom.Td || p.DataAtom == atom.Th) {
+			return true
+		}
+	}
+	return false
 }
 
 // htmlGap is the number of line breaks around a block: a paragraph is set off by an empty

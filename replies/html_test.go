@@ -29,6 +29,9 @@ func TestHTMLToText(t *testing.T) {
 		{"lists",
 			`<ul><li>Birgitte Holm</li><li>Hanne Holm</li></ul>`,
 			"- Birgitte Holm\n- Hanne Holm"},
+		{"a table's cells apart, its rows on lines",
+			`<table><tr><td><b>Navn</b></td><td><b>Titel</b></td></tr><tr><td>Thomas Brix</td><td>Bibliotekschef</td></tr></table>`,
+			"Navn\tTitel\nThomas Brix\tBibliotekschef"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

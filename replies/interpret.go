@@ -259,8 +259,8 @@ func inviteeByText(c *campaign.Campaign, m *message) (string, bool) {
 	if len(found) == 0 {
 		if at := strings.LastIndexByte(m.from, '@'); at >= 0 {
 			domain := m.from[at:]
-			for _, inv := range c.Invitees {
-				if strings.HasSuffix(inv.Email, domain) && !commonDomain(domain) {
+			for i, inv := range c.Invitees {
+				if strings.HasSuffix(c.EmailAt(i), domain) && !commonDomain(domain) {
 					found[inv.Code] = true
 				}
 			}

@@ -11,9 +11,16 @@ import (
 // written together ("tirsdag i uge 9", "tirsdagsmødet i marts"), which name the meetings that
 // fit both.
 
+// daMonthWords are the months in Danish, the one table the patterns of this file are made of.
+var daMonthWords = []string{"januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober", "november", "december"}
+
+// daMonthAlt is daMonthWords as alternatives of a pattern.
+var daMonthAlt = strings.Join(daMonthWords, "|")
+
 var (
-	// monthRefRe finds a meeting named by its month ("mødet i februar", "først i marts").
-	monthRefRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:(?:sidst|først|midt|primo|ultimo)\s+)?i\s+(januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|december)(?:$|[^\p{L}])|(?:^|[^\p{L}])(januar|februar|marts|april|maj|juni)-?mødet`)
+	// monthRefRe finds a meeting named by its month ("mødet i februar", "først i marts",
+	// "martsmødet").
+	monthRefRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:(?:sidst|først|midt|primo|ultimo)\s+)?i\s+(` + daMonthAlt + `)(?:$|[^\p{L}])|(?:^|[^\p{L}])(` + daMonthAlt + `)-?mødet`)
 	// weekRefRe finds a meeting named by its week number ("i uge 10").
 	weekRefRe = regexp.MustCompile(`(?:^|[^\p{L}])uge\s+(\d{1,2})(?:$|[^\d])`)
 )
@@ -59,11 +66,9 @@ func mentionsMonth(l string) bool {
 	return false
 }
 
-var daMonthWords = []string{"januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober", "november", "december"}
-
 // partMonthRe finds a part of a month ("sidst på måneden", "i slutningen af februar", "først i
 // marts", "primo marts", "i starten af næste måned").
-var partMonthRe = regexp.MustCompile(`(?:^|[^\p{L}])(sidst|først|midt|i slutningen|i starten|i begyndelsen|i midten|primo|ultimo)\s+(?:(?:på|i|af)\s+)?(måneden|næste måned|januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|december)(?:$|[^\p{L}])`)
+var partMonthRe = regexp.MustCompile(`(?:^|[^\p{L}])(sidst|først|midt|i slutningen|i starten|i begyndelsen|i midten|primo|ultimo)\s+(?:(?:på|i|af)\s+)?(måneden|næste måned|` + daMonthAlt + `)(?:$|[^\p{L}])`)
 
 // partOfMonth finds the meetings in a part of a month: its first ten days, the middle or from
 // the 20th on. "måneden" is the month of writing, "næste måned" the one after.

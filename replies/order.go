@@ -103,3 +103,41 @@ func (rc refContext) numbered(lower string, add func(mention, int)) {
 	start := strings.Index(lower[loc[0]:], "m") + loc[0]
 	add(mention{meeting: byTime[n-1], pos: start, kind: refOrder, words: lower[start:loc[3]]}, loc[3])
 }
+
+var (
+	// elidedOrderRe finds an order word whose noun is left out, the meetings or dates named just
+	// before ("Vi har kigget på datoerne og den sidste passer os klart bedst", "… de tre møder.
+	// Det første kan vi"): what follows it is a verb or the end, not a noun of its own ("den
+	// sidste uge").
+	elidedOrderRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:den|det)\s+(allerførste|første|midterste|mellemste|sidste|seneste|tidligste)(?:\s*$|\s*[,.;:!?–-]|\s+(?:passer|er|bliver|kan|vil|må|skal|ligger|tager|vælger|foretrækker|går|kommer|melder)(?:$|[^\p{L}]))`)
+	// orderNounRe finds the meetings or their dates named as a row, which an order word may take
+	// its noun from.
+	orderNounRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:(?:dialog)?møderne|datoerne|dagene|mulighederne|de\s+(?:tre|to)\s+(?:møder|datoer|dage|muligheder|tirsdage))(?:$|[^\p{L}])`)
+)
+
+// elidedOrder finds a meeting named by an order word whose noun, the meetings or their dates, is
+// named before it: in the clause (before) or just before it. It returns the mention.
+func (rc refContext) elidedOrder(lower, before string) (mention, bool) {
+	loc := elidedOrderRe.FindStringSubmatchIndex(lower)
+	if loc == nil || !orderNounRe.MatchString(lower[:loc[2]]) && !orderNounRe.MatchString(before) {
+		return mention{}, false
+	}
+	byTime := rc.byTime()
+	n := len(byTime)
+	i := -1
+	switch lower[loc[2]:loc[3]] {
+	case "allerførste", "første", "tidligste":
+		i = 0
+	case "sidste", "seneste":
+		i = n - 1
+	case "midterste", "mellemste":
+		if n%2 == 1 {
+			i = n / 2
+		}
+	}
+	if i < 0 || i >= n {
+		return mention{}, false
+	}
+	start := loc[2] - len("den ")
+	return mention{meeting: byTime[i], pos: max(0, start), kind: refOrder, words: strings.TrimSpace(lower[max(0, start):loc[3]])}, true
+}

@@ -3,6 +3,7 @@ package replies
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -178,7 +179,8 @@ var notNames = func() map[string]bool {
 		kontakt hertil dertil derudover desuden endvidere herefter derefter bagefter ellers heldigvis
 		naturligvis selvfølgelig måske sandsynligvis formentlig jo til info obs nb hermed vedlagt
 		vedhæftet aftalt planlagt stadigvæk fortsat january february march april may june july august
-		october november december monday tuesday wednesday thursday friday saturday sunday`) {
+		october november december monday tuesday wednesday thursday friday saturday sunday
+		navn fornavn efternavn titel stilling funktion afdeling mail e-mail telefon tlf mobil`) {
 		m[w] = true
 	}
 	return m
@@ -213,6 +215,16 @@ func newSelfNames(c *campaign.Campaign, invitee string) *selfNames {
 // is says whether a lower-case word names the invitee's municipality ("Gladsaxe", "Gladsaxes").
 func (s *selfNames) is(w string) bool {
 	return s.self[w] || s.self[strings.TrimSuffix(w, "s")]
+}
+
+// meetingCity says whether a lower-case word is the city of a meeting, or another name of it.
+func (s *selfNames) meetingCity(w string) bool {
+	for _, mt := range s.c.Meetings {
+		if strings.EqualFold(mt.City, w) || slices.ContainsFunc(mt.Aliases, func(a string) bool { return strings.EqualFold(a, w) }) {
+			return true
+		}
+	}
+	return false
 }
 
 // other says whether a lower-case word names another municipality or a meeting's place.
@@ -278,7 +290,13 @@ func personsIn(toks []token, self *selfNames) []person {
 			i = next - 1
 			continue
 		}
-		if t.name && !self.other(t.lower) && !self.is(t.lower) && !placeBefore(toks, i) {
+		if t.name && (calledBefore(toks, i) || placeBefore(toks, i)) {
+			for i+1 < len(toks) && toks[i+1].name {
+				i++ // "på Parkvejens Skole": a place's name of several words
+			}
+			continue // "min kollega, hun hedder Lise Krogh": the name of the one just named
+		}
+		if t.name && !self.other(t.lower) && !self.is(t.lower) {
 			name, k := nameAt(toks, i, self)
 			if name == "" {
 				continue
@@ -344,6 +362,9 @@ func roledPerson(toks []token, i int, self *selfNames) (person, int) {
 	}
 	name, k := nameAt(toks, j, self)
 	if name == "" {
+		if after, ok := writerInBrackets(toks, i+1); ok {
+			return person{key: "self", self: true, tok: i}, after // "bibliotekschefen (undertegnede)"
+		}
 		return p, i + 1
 	}
 	p.key, p.label = nameKey(name), t.text+" "+name
@@ -397,7 +418,7 @@ func qualifierEnd(toks []token, j int) int {
 		return j
 	}
 	switch toks[j].lower {
-	case "for", "på", "i", "ved", "hos", "af", "over":
+	case "for", "på", "i", "ved", "hos", "af", "over", "fra":
 	default:
 		return j
 	}
@@ -428,14 +449,17 @@ func numberWord(w string) int {
 }
 
 // placeBefore says whether the capitalised word at i follows a word that makes it a place or
-// an organisation ("fra Brørup", "i Ringe", "hos Pædagogisk Center").
+// an organisation ("fra Brørup", "i Ringe", "hos Pædagogisk Center", "kører sammen fra Aars",
+// "over Hou"). Represented "ved" someone names a person ("repræsenteret ved Birthe Holm").
 func placeBefore(toks []token, i int) bool {
 	if i == 0 {
 		return false
 	}
 	switch toks[i-1].lower {
-	case "fra", "i", "på", "hos", "ved", "til", "mod", "from", "in":
-		return !(i >= 2 && toks[i-2].lower == "sammen") // "sammen med" names a person
+	case "ved":
+		return i < 2 || !strings.HasPrefix(toks[i-2].lower, "repræsentere")
+	case "fra", "i", "på", "hos", "til", "mod", "over", "via", "gennem", "from", "in":
+		return true
 	case "at":
 		// Danish "at" opens a clause whose subject it may be ("han har bedt mig svare, at
 		// Inger tager med"); only English "at" places. The words near it tell the language,
@@ -443,6 +467,15 @@ func placeBefore(toks []token, i int) bool {
 		return englishish(toks[max(0, i-8):min(len(toks), i+8)])
 	}
 	return false
+}
+
+// calledBefore says whether the name at i is what someone just named is called ("hun hedder
+// Lise Krogh", "en kollega ved navn Bo Sand"), or the rest of such a name: no one more.
+func calledBefore(toks []token, i int) bool {
+	for i > 0 && toks[i-1].name {
+		i--
+	}
+	return i > 0 && (toks[i-1].lower == "hedder" || toks[i-1].lower == "hed" || toks[i-1].lower == "navn" && i > 1 && toks[i-2].lower == "ved")
 }
 
 // englishish says whether a clause reads as English (for the pronoun "I").

@@ -59,21 +59,12 @@ func columnHeads(l string) bool {
 	return len(f) >= 2
 }
 
-// listHeaders returns the clauses that introduce a list of participants.
-func (rd *reader) listHeaders(crs []clauseRead) []int {
-	var out []int
-	for _, l := range rd.participantLists(crs) {
-		out = append(out, l.header)
-	}
-	return out
-}
-
-// collectLists adds the participants of every list.
-func (rd *reader) collectLists(at *attendees, crs []clauseRead) {
-	for _, l := range rd.participantLists(crs) {
+// collectLists adds the participants of every list (participantLists).
+func collectLists(at *attendees, crs []clauseRead, lists []plist, self *selfNames) {
+	for _, l := range lists {
 		for _, j := range l.items {
 			cr := crs[j]
-			ps := personsIn(cr.toks, rd.self)
+			ps := personsIn(cr.toks, self)
 			key, label := "self", ""
 			if len(ps) > 0 && !ps[0].self {
 				key, label = ps[0].key, ps[0].label

@@ -84,7 +84,8 @@ func capacityBefore(toks []token, i int) bool {
 }
 
 // predicateRole says whether the role at i is said of someone named before it, after "er":
-// "hun er vores skolebibliotekskonsulent", "Jens er ny skolebibliotekskonsulent hos os". That
+// "hun er vores skolebibliotekskonsulent", "Jens er ny skolebibliotekskonsulent hos os",
+// "Birgitte som er vores skolebibliotekskonsulent". That
 // tells what a person is, not one more; "det er vores konsulent, der kommer" names one.
 func predicateRole(toks []token, i int) bool {
 	j := i - 1
@@ -94,7 +95,16 @@ func predicateRole(toks []token, i int) bool {
 	if j < 1 || toks[j].lower != "er" && toks[j].lower != "var" {
 		return false
 	}
-	switch s := toks[j-1]; s.lower {
+	s := toks[j-1]
+	if (s.lower == "som" || s.lower == "der") && j >= 2 {
+		// "Birgitte som er vores skolebibliotekskonsulent", "Ib Lund, der er leder af PUC": a
+		// relative clause says what the one before it is
+		s = toks[j-2]
+		if s.text == "," && j >= 3 {
+			s = toks[j-3]
+		}
+	}
+	switch s.lower {
 	case "hun", "han", "jeg", "she", "he":
 		return true
 	default:

@@ -171,3 +171,23 @@ func jsonOf(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// TestSubjectSpeltOut reads the meeting of an answer that names none in its text from the
+// subject, spelt out as the text is: "Vejle ka vi ikk" refuses Vejle ("kan vi ikke"), it does
+// not choose it, and "Det bli'r Roskilde" chooses Roskilde.
+func TestSubjectSpeltOut(t *testing.T) {
+	opts := testOptions(t)
+	for _, k := range []struct{ subject, meeting string }{
+		{"Vejle ka vi ikk", ""},
+		{"Det bli'r Roskilde", "roskilde"},
+	} {
+		raw := "From: Anne Friis <bibliotekschef@slagelse.kommune.test>\r\n" +
+			"To: dialogmoeder+330-6i7o2hys35eqp57p@kombit.test\r\nSubject: Re: " + k.subject + "\r\n" +
+			"Date: Mon, 13 Feb 2012 09:12:00 +0100\r\nMessage-ID: <spelt@slagelse.kommune.test>\r\n" +
+			"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nVi kommer gerne to.\r\n"
+		a := Read([]byte(raw), opts).Answer
+		if a == nil || a.Intent != IntentAttend || a.Meeting != k.meeting {
+			t.Errorf("subject %q: read %+v, want attend, meeting %q", k.subject, a, k.meeting)
+		}
+	}
+}

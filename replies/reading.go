@@ -250,7 +250,7 @@ func readHuman(a *Answer, r *Reading, m *message, c *campaign.Campaign) {
 // the sender wrote ("Tilmelding Vejle"), else in the sender's own earlier answer quoted below a
 // change of part of it ("skriv os op som to i stedet for én"), whose meeting still holds.
 func (rd *reader) meetingElsewhere(tr *textReading, r *Reading, ea *earlier) {
-	subject := stripReplyPrefix(r.Subject)
+	subject := standardSpelling(stripReplyPrefix(r.Subject)) // spelt out as the text is (splitReply)
 	sub := rd.readClause(clause{text: subject, lower: strings.ToLower(subject)})
 	if ch := rd.chooseMeeting([]clauseRead{sub}); ch.id != "" {
 		tr.meeting, tr.confidence = ch.id, 0.8

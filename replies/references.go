@@ -129,7 +129,7 @@ func (rc refContext) meetingMentions(cl clause) []mention {
 				win = lower[p:m.pos]
 			}
 		}
-		m.neg = negWindowRe.MatchString(win)
+		m.neg = negWindowRe.MatchString(win) || m.meeting != "" && !rc.notPastID(m.meeting)
 		if !m.neg && prev >= 0 && out[prev].neg && coordinationRe.MatchString(win) {
 			// "hverken Aalborg eller Roskilde", "ikke den 28. og den 1.": the mention just
 			// before, whichever was found first (cities are looked for meeting by meeting)
@@ -501,6 +501,13 @@ const smallHours = 4
 // notPast says whether a meeting had not yet been held when the reply was written.
 func (rc refContext) notPast(mt campaign.Meeting) bool {
 	return rc.sent.IsZero() || !rc.startOf(mt).Before(dayStart(rc.sent))
+}
+
+// notPastID is notPast for a meeting's id: "Aalborg er overstået", "Tak for i går i Aalborg"
+// written after the meeting name it as past, no choice.
+func (rc refContext) notPastID(id string) bool {
+	mt, ok := rc.c.Meeting(id)
+	return !ok || rc.notPast(mt)
 }
 
 // addSome adds a mention of one meeting, or of several when the words fit several.

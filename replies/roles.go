@@ -258,16 +258,12 @@ func takesMeeting(l string) bool {
 	if i < 0 && strings.HasPrefix(l, "tager") {
 		i = 0
 	}
-	return i >= 0 && !takesUpRe.MatchString(l[i:])
+	return i >= 0 && !takesUp(l[i:])
 }
 
 // choosesMeetingRe finds a choice landed on ("men er endt med Roskilde", "vi lander på
 // Vejle"): with the meeting it names and no verb of coming, the clause answers.
 var choosesMeetingRe = wordsRe(`ender (vi |jeg )?med|endt med|lander (vi |jeg )?på|landet på`)
-
-// takesUpRe finds "tager … op" ("Aftalen tager vi op i udvalget i marts"): a matter taken up,
-// no meeting taken.
-var takesUpRe = regexp.MustCompile(`^tager\s(?:\p{L}+\s){0,3}(?:op|stilling)(?:$|[^\p{L}])`)
 
 // comesAlong says whether the refusal at offset at is of coming along ("kan ikke komme med").
 func comesAlong(l string, at int) bool {
@@ -280,8 +276,8 @@ func comesAlong(l string, at int) bool {
 func declinedFor(cr *clauseRead, self *selfNames) bool {
 	rest := cr.lower[cr.st.declAt:]
 	i := strings.Index(rest, " for ")
-	if i < 0 || i > 30 {
-		return false
+	if i < 0 || i > 30 || strings.HasSuffix(rest[:i], "stedet") {
+		return false // "i stedet for hende": the one replaced
 	}
 	ps := personsIn(tokens(cr.text[min(len(cr.text), cr.st.declAt+i+5):]), self)
 	return len(ps) > 0 && !ps[0].self && ps[0].tok <= 1 // "afbud for [vores] skolebibliotekskonsulent"
@@ -293,10 +289,9 @@ func declinedFor(cr *clauseRead, self *selfNames) bool {
 func (rd *reader) continueClauses(crs []clauseRead) {
 	for i := 1; i < len(crs); i++ {
 		cr, prev := &crs[i], &crs[i-1]
-		if prev.sent == cr.sent && cr.lead == "og" && cr.st.subject == subjNone && prev.st.subject != subjNone &&
-			(cr.st.attend || cr.st.decline) && !cr.sub {
+		if k, w := sharedSubject(prev, cr, rd.self); k != subjNone {
 			// "Lars Friis er blevet syg og må melde fra": the second verb has the first one's subject
-			cr.st.subject, cr.st.subjectWords = prev.st.subject, prev.st.subjectWords
+			cr.st.subject, cr.st.subjectWords = k, w
 			cr.role = rd.roleOf(cr)
 		}
 		if prev.sent == cr.sent && cr.lead == "at" && prev.role == rolePast {
@@ -318,7 +313,7 @@ func (rd *reader) continueClauses(crs []clauseRead) {
 			continue
 		}
 		switch {
-		case (cr.lead == ":" || cr.lead == "-") && (prev.role == roleAttend || fieldName(prev.lower) || meetingHead(prev)) && len(personsIn(cr.toks, rd.self)) > 0:
+		case (cr.lead == ":" || cr.lead == "-") && (prev.role == roleAttend || fieldName(prev.lower) || meetingHead(prev)) && len(personsIn(cr.toks, rd.self)) > 0 && !ownVerb(cr, rd.self):
 			// "Vi kommer to til Vejle: jeg og X", "Deltagere: Ole Bak, Lis Holm", "Aalborg:
 			// undertegnede + skolebibliotekskonsulent"
 			cr.role = roleAttend
@@ -326,6 +321,8 @@ func (rd *reader) continueClauses(crs []clauseRead) {
 			cr.role = roleAttend
 		case prev.role == roleAttend && sameDoingRe.MatchString(cr.lower) && len(personsIn(cr.toks, rd.self)) > 0:
 			cr.role = roleAttend // "Jeg kommer til Roskilde, og det gør Pia Holst også"
+		case prev.role == roleAttend && cr.lead == "og" && objectJoined(prev, cr, rd.self):
+			cr.role = roleAttend // "sender vi lederen af PUC, Jonna Kjær, og en skolebibliotekar, Anders Friis"
 		}
 	}
 }
@@ -334,9 +331,9 @@ var (
 	// answerLaterRe finds an answer, a message or a confirmation given or got ("Du får et
 	// endeligt svar", "Jeg sender jer en mail", "giver besked", "bekræfter", "kan først svare",
 	// "jeg skriver"), which with a time to come is a promise to answer later.
-	answerLaterRe = wordsRe(`tage stilling|tager stilling|får (jeg |vi |i |du )?(et )?(endeligt |endelig )?(ja eller (et )?nej)|melder (mig|os)|får (jeg |vi |i |du )?(et |en )?(endeligt |endelig |hurtigt |nærmere )?(svar|besked|melding|tilbagemelding|bekræftelse|afklaring)|sender (jer |dig |i )?(et |en |vores |mit |min )?(endeligt |endelig |nærmere )?(svar|besked|melding|tilbagemelding|bekræftelse|tilmelding|mail)|giver? (jer |dig |i )?(et |en )?(endeligt |endelig |nærmere )?(svar|besked|melding|tilbagemelding|lyd)|bekræfter (det |vores deltagelse |min deltagelse |endeligt |endelig )?(senest|først|senere|inden|når|så snart|i løbet af|i næste uge|på (mandag|tirsdag|onsdag|torsdag|fredag))|melder (endeligt |endelig )?(ind|tilbage)|svarer|svare|skriver( igen| til jer| til dig)?|skrive( igen| til jer| til dig)?|hører (\p{L}+ )?fra (mig|os)|høre (\p{L}+ )?fra (mig|os)|lader (jer |dig )?høre fra (os|mig)|tilmelding følger|tilmeldingen følger|svar følger|svaret følger|besked følger|bekræftelse følger|tilbagemelding følger|kommer (med )?(et |en )?(endeligt |endelig )?(svar|besked|tilbagemelding)`)
+	answerLaterRe = wordsRe(`tage stilling|tager stilling|får (jeg |vi |i |du )?(et )?(endeligt |endelig )?(ja eller (et )?nej)|melder (mig|os)|får (jeg |vi |i |du )?(et |en )?(endeligt |endelig |hurtigt |nærmere )?(svar|besked|melding|tilbagemelding|bekræftelse|afklaring)|sender (jer |dig |i )?(et |en |vores |mit |min )?(endeligt |endelig |nærmere )?(svar|besked|melding|tilbagemelding|bekræftelse|tilmelding|mail)|giver? (jer |dig |i )?(et |en )?(endeligt |endelig |nærmere )?(svar|besked|melding|tilbagemelding|lyd)|bekræfter (det |vores deltagelse |min deltagelse |endeligt |endelig )?(senest|først|senere|inden|når|så snart|i løbet af|i næste uge|i morgen|i overmorgen|snarest|på (mandag|tirsdag|onsdag|torsdag|fredag))|melder (endeligt |endelig )?(ind|tilbage)|svarer|svare|skriver( igen| til jer| til dig)?|skrive( igen| til jer| til dig)?|hører (\p{L}+ )?fra (mig|os)|høre (\p{L}+ )?fra (mig|os)|lader (jer |dig )?høre fra (os|mig)|tilmelding følger|tilmeldingen følger|svar følger|svaret følger|besked følger|bekræftelse følger|tilbagemelding følger|kommer (med )?(et |en )?(endeligt |endelig )?(svar|besked|tilbagemelding)`)
 	// laterRe finds a time to come ("senest den 21.", "så snart", "i løbet af næste uge").
-	laterRe = wordsRe(`følger|derefter|bagefter|efterfølgende|senest|når|så snart|snart|inden|i løbet af|næste uge|senere|snarest|hurtigst|i morgen|om (en|et par|få) (uge|uger|dage)|på (mandag|tirsdag|onsdag|torsdag|fredag)`)
+	laterRe = wordsRe(`følger|derefter|bagefter|efterfølgende|senest|når|så snart|snart|inden|i løbet af|næste uge|senere|snarest|hurtigst|i morgen|i overmorgen|om (en|et par|få) (uge|uger|dage)|på (mandag|tirsdag|onsdag|torsdag|fredag)`)
 )
 
 // promisesLater marks the clauses that promise an answer in other words than the usual ones:
@@ -403,7 +400,7 @@ func tentativeAttends(crs []clauseRead, self *selfNames) {
 // det godkendt", "hvis kommunen tilslutter sig"; provisoRe one set on the whole answer ("Under
 // forudsætning af at budgettet holder", "Forudsat at", "Med forbehold for").
 var (
-	decisionCondRe = regexp.MustCompile(`^(?:og |men |så )?(?:hvis|såfremt|skulle|bliver|får|går)\s` + decisionWords)
+	decisionCondRe = regexp.MustCompile(`^(?:og |men |så )?(?:` + conditionWordsAlt() + `)\s` + decisionWords)
 	decisionRe     = regexp.MustCompile(`^` + decisionWords) // after "hvis" cut off as the clause's lead
 	decisionWords  = `[^,.;:!?]{0,80}?(?:(?:vi|jeg|kommunen|biblioteket) (?:\p{L}+ ){0,2}(?:deltage\p{L}*|går med|er med|kommer)|(?:vi|jeg) (?:kan|får|når) (?:få fri|fri|tid|nå det|nå|komme|deltage|det)|ja|grønt lys|godkend\p{L}*|beslut\p{L}*|vedtag\p{L}*|bevilg\p{L}*|svaret|positiv\p{L}*|igennem|tilslut\p{L}*|med i (?:projektet|udbuddet|samarbejdet))(?:$|[^\p{L}])`
 	// verbFirstCondRe finds a condition written verb first with no more to it ("Kommer vi,
@@ -616,25 +613,6 @@ func fieldName(l string) bool {
 		return true
 	}
 	return false
-}
-
-// writerOnlyDeclines turns "jeg kommer ikke" into the writer's own refusal when someone else of
-// the party comes ("Jens kommer til Vejle, jeg kommer ikke").
-func writerOnlyDeclines(crs []clauseRead) {
-	othersCome := false
-	for _, cr := range crs {
-		if cr.role == roleAttend && cr.st.subject == subjThird {
-			othersCome = true
-		}
-	}
-	if !othersCome {
-		return
-	}
-	for i := range crs {
-		if crs[i].role == roleDecline && strings.EqualFold(crs[i].st.subjectWords, "jeg") {
-			crs[i].role = roleSelfOnly
-		}
-	}
 }
 
 func positiveMention(ms []mention) bool {

@@ -15,14 +15,14 @@ import (
 
 var (
 	// attendCueRe: someone comes, signs up, or is to be registered.
-	attendCueRe = wordsRe(`deltager|deltage|deltagelse|deltar|delta|kommer|komme|tilmeld\p{L}*|påmeld\p{L}*|anmäl\p{L}*|meldt (mig |os |hende |ham )?(til|på)|melde (mig|os|hende|ham|dem)( begge| begge to| alle| to)?( hermed| gerne| hermed gerne| også)?( selv)?( og [^.!?;:]{1,50}?)? (til|på)|melder (mig|os|hende|ham|dem|sig)( begge| begge to| alle| to)?( hermed| gerne| hermed gerne| også)?( selv)?( og [^.!?;:]{1,50}?)? (til|på)|sidder klar|står klar|skal (naturligvis |selvfølgelig |altså |så |jo |gerne )?til ([b-zæøå]\p{L}*|a|a[a-su-zæøå]\p{L}*|at\p{L}+)|meld (mig|os)( begge| begge to| alle| to)?( selv)?( og [^.!?;:]{1,50}?)? (til|på)|sæt (venligst |gerne |lige )?(mig|os|hende|ham|dem)( selv)? og [^.!?;:]{1,50}? på|sætter (mig|os|hende|ham|dem)( selv)? og [^.!?;:]{1,50}? på|skriv (venligst |gerne |lige )?(mig|os|hende|ham|dem)( selv)? og [^.!?;:]{1,50}? (op|på)|skriver (mig|os|hende|ham|dem)( selv)? og [^.!?;:]{1,50}? (op|på)|tager (\p{L}+ ){0,3}(til|derop|derover|derned|derud|afsted|af sted|turen|toget|mødet|det første|det sidste|det midterste|et af)|tage (til|derop|derover|mødet|det|med)|tog til|ses|se jer|ser jer|er (naturligvis |selvfølgelig |gerne |også |stadig |fortsat |altså |klart |bestemt )?med|være med|vil (gerne |meget gerne )?(med|til)|gerne med|skriv (mig|os|hende|ham) (\p{L}+ )?(op|på)|skrive (mig|os|hende|ham) (\p{L}+ )?(op|på)|sæt (mig|os) på|repræsenterer|repræsentere|repræsenteret (af|ved)|repræsenteres (af|ved)|flyttes til|flytte\p{L}* (os |mig |hende |ham |dem |vores tilmelding |tilmeldingen |det )?til|flyttes|skifter ([^.,;:!?]{1,40} )?til|skifte ([^.,;:!?]{1,40} )?til|bytte\p{L}* ([^.,;:!?]{1,40} )?til|flytter (os |mig )?fra [^.,;:!?]{1,40} til|sat [^,]{1,24}? af|sat kryds|sætter (\p{L}+ )?kryds|sætte (\p{L}+ )?kryds|kan (vi|jeg) (godt|sagtens|fint)[.!]?$|holder (os|mig) til|` + putInCalendar + `|reserveret (dagen|datoen)|booket (\p{L}+ ){0,2}(billet\p{L}*|togbillet\p{L}*|tog|hotel\p{L}*|fly\p{L}*)|købt (\p{L}+ ){0,2}(billet\p{L}*|togbillet\p{L}*)|bestilt (\p{L}+ ){0,2}(billet\p{L}*|togbillet\p{L}*|hotel\p{L}*)|min deltagelse|vores deltagelse|sæt(te)? (mig|os) på|reserver\p{L}* (\p{L}+ ){0,2}(plads|pladser)|book\p{L}* (\p{L}+ ){0,2}(plads|pladser)|ja tak|ja gerne|ja|kører (med|derover|derop|dertil|til)|følgeskab|sender (vores|min|mit|en|et|to|tre|fire|\d+|begge vores|begge mine|begge) (\p{L}+ )?(skolebibliotekskonsulent\p{L}*|konsulent\p{L}*|souschef\p{L}*|kollega\p{L}*|kolleger|medarbejder\p{L}*|repræsentant\p{L}*|leder\p{L}*|chef\p{L}*|bibliotekar\p{L}*|\p{Lu})|regne med (os|mig|\d+|to|tre|fire|fem)|regn med (os|mig|\d+|to|tre|fire|fem)|glæder (mig|os) til (mødet|at komme|at deltage|at se|at møde)|ser frem til (mødet|møderne|dialogmødet|at se jer|at deltage|at komme|at møde)|det bliver|bliver det|det blir|blir det|det (må|skal|vil|kommer til at) blive|så (må|skal|vil) det blive|vælger|valgt|foretrækker|passer (mig |os )?(klart |langt |absolut )?(bedst|bedre|fint|godt|glimrende|perfekt)|går (fint|godt|fint for os)|går efter|er (nemmest|bedst|fin|fint|det bedste|mest oplagt|oplagt)|passer (os|mig)|ønsker at deltage|stiller med|tæl (os|mig) med|attend\p{L}*|will come|we'll come|we will come|i'll come|coming|be there|join\p{L}*|participat\p{L}*|register\p{L}*|sign (me|us) up|sign up|put (me|us) down|count (me|us) in|see you|would like to come|prefer\p{L}*|switch\p{L}*|change (to|our)|yes`)
+	attendCueRe = wordsRe(`deltager|deltage|deltagelse|deltar|delta|kommer|komme|tilmeld\p{L}*|påmeld\p{L}*|anmäl\p{L}*|meldt (mig |os |hende |ham )?(til|på)|melde (mig|os|hende|ham|dem)( begge| begge to| alle| to)?( hermed| gerne| hermed gerne| også)?( selv)?( og [^.!?;:]{1,50}?)? (til|på)|melder (mig|os|hende|ham|dem|sig)( begge| begge to| alle| to)?( hermed| gerne| hermed gerne| også)?( selv)?( og [^.!?;:]{1,50}?)? (til|på)|sidder klar|står klar|skal (naturligvis |selvfølgelig |altså |så |jo |gerne )?til ([b-zæøå]\p{L}*|a|a[a-su-zæøå]\p{L}*|at\p{L}+)|meld (mig|os)( begge| begge to| alle| to)?( selv)?( og [^.!?;:]{1,50}?)? (til|på)|sæt (venligst |gerne |lige )?(mig|os|hende|ham|dem)( selv)? og [^.!?;:]{1,50}? på|sætter (mig|os|hende|ham|dem)( selv)? og [^.!?;:]{1,50}? på|skriv (venligst |gerne |lige )?(mig|os|hende|ham|dem)( selv)? og [^.!?;:]{1,50}? (op|på)|skriver (mig|os|hende|ham|dem)( selv)? og [^.!?;:]{1,50}? (op|på)|tager (\p{L}+ ){0,3}(til|derop|derover|derned|derud|afsted|af sted|turen|toget|mødet|det første|det sidste|det midterste|et af)|tage (til|derop|derover|mødet|det|med)|tog til|ses|se jer|ser jer|er (naturligvis |selvfølgelig |gerne |også |stadig |fortsat |altså |klart |bestemt )?med|være med|vil (gerne |meget gerne )?(med|til)|gerne med|skriv (mig|os|hende|ham) (\p{L}+ )?(op|på)|skrive (mig|os|hende|ham) (\p{L}+ )?(op|på)|sæt (mig|os) på|repræsenterer|repræsentere|repræsenteret (af|ved)|repræsenteres (af|ved)|flyttes til|flytte\p{L}* (os |mig |hende |ham |dem |vores tilmelding |tilmeldingen |det )?til|flyt (venligst |gerne |lige |derfor )?(os|mig|hende|ham|dem|vores tilmelding|tilmeldingen)( venligst| gerne| lige| derfor)?( over)? til|ryk (venligst |gerne |lige |derfor )?(os|mig|hende|ham|dem|vores tilmelding|tilmeldingen)( venligst| gerne| lige| derfor)?( over)? til|skift (venligst |gerne |lige |derfor )?(os|mig|hende|ham|dem|vores tilmelding|tilmeldingen)( venligst| gerne| lige| derfor)?( over)? til|flyttes|skifter ([^.,;:!?]{1,40} )?til|skifte ([^.,;:!?]{1,40} )?til|bytte\p{L}* ([^.,;:!?]{1,40} )?til|flytter (os |mig )?fra [^.,;:!?]{1,40} til|sat [^,]{1,24}? af|sat kryds|sætter (\p{L}+ )?kryds|sætte (\p{L}+ )?kryds|kan (vi|jeg) (godt|sagtens|fint)[.!]?$|holder (os|mig) til|` + keepsPlace + `|` + putInCalendar + `|reserveret (dagen|datoen)|booket (\p{L}+ ){0,2}(billet\p{L}*|togbillet\p{L}*|tog|hotel\p{L}*|fly\p{L}*)|købt (\p{L}+ ){0,2}(billet\p{L}*|togbillet\p{L}*)|bestilt (\p{L}+ ){0,2}(billet\p{L}*|togbillet\p{L}*|hotel\p{L}*)|min deltagelse|vores deltagelse|sæt(te)? (mig|os) på|reserver\p{L}* (\p{L}+ ){0,2}(plads|pladser)|book\p{L}* (\p{L}+ ){0,2}(plads|pladser)|ja tak|ja gerne|ja|kører (med|derover|derop|dertil|til)|kører (\p{L}+ ){1,3}(til (mødet|dialogmødet)|derover|derop|dertil)|rejser (\p{L}+ ){0,3}(til (mødet|dialogmødet)|derover|derop|dertil)|følgeskab|sender (vores|min|mit|en|et|to|tre|fire|\d+|begge vores|begge mine|begge) (\p{L}+ )?(skolebibliotekskonsulent\p{L}*|konsulent\p{L}*|souschef\p{L}*|kollega\p{L}*|kolleger|medarbejder\p{L}*|repræsentant\p{L}*|leder\p{L}*|chef\p{L}*|bibliotekar\p{L}*|\p{Lu})|regne med (os|mig|\d+|to|tre|fire|fem)|regn med (os|mig|\d+|to|tre|fire|fem)|glæder (mig|os) til (mødet|at komme|at deltage|at se|at møde)|ser frem til (mødet|møderne|dialogmødet|at se jer|at deltage|at komme|at møde)|det bliver|bliver det|det (må|skal|vil|kommer til at) blive|så (må|skal|vil) det blive|vælger|valgt|foretrækker|passer (mig |os )?(klart |langt |absolut )?(bedst|bedre|fint|godt|glimrende|perfekt)|går (fint|godt|fint for os)|går efter|er (nemmest|bedst|fin|fint|det bedste|mest oplagt|oplagt)|passer (os|mig)|ønsker at deltage|stiller med|tæl (os|mig) med|attend\p{L}*|will come|we'll come|we will come|i'll come|coming|be there|join\p{L}*|participat\p{L}*|register\p{L}*|sign (me|us) up|sign up|put (me|us) down|count (me|us) in|see you|would like to come|prefer\p{L}*|switch\p{L}*|change (to|our)|yes`)
 	// declineCueRe: someone does not come ("men ikke på møderne" after a yes to the project, "Det
 	// er ikke muligt for os at komme i Aalborg" too).
-	declineCueRe = wordsRe(`ikke (på|til|i|med (på|til)) (møderne|dialogmøderne|dialogmødet|mødet)|ikke muligt (for (os|mig) )?at (komme|deltage|nå)|umuligt (for (os|mig) )?at (komme|deltage|nå)|ikke (noget )?(behov for|brug for|grund til) at (deltage|komme)|passer (os |mig )?(desværre |altså |bare |slet )?ikke|for travlt|ingen (deltagelse|deltagere|tilmelding)|bliver hjemme|afstå\p{L}*|nødt til at aflyse|må aflyse|vil aflyse|når (desværre |alligevel |altså |heller )*ikke|ingen (fra os|af os|herfra)|kommer (desværre |altså |så |heller )?ingen|ikke mulighed for at sende|ønsker ikke|kan (jeg |vi |han |hun |de |du )?(desværre |alligevel |heller |altså |jo |derfor |så |nok |slet |bare |dog )*ikke|kunne (jeg |vi |han |hun |de )?(desværre |alligevel )*ikke|ikke (har|kan|deltager|kommer|får|bliver)|deltager (jeg |vi |han |hun |de )?(desværre |alligevel |altså |derfor |så |dog |heller )*ikke|deltage ikke|ikke deltage|ikke at (deltage|komme|tilmelde|melde (os|mig) til)|ikke i stand til|bliver uden (os|mig)|kommer (jeg |vi |han |hun |de )?(desværre |alligevel |altså |derfor |dog |heller )*ikke|ikke komme|har (desværre |altså |derfor |dog |heller )*ikke (mulighed|tid)|ingen mulighed|ikke mulighed|ingen af os|ingen fra os|ingen af (de |jeres )?(tre |to )?(datoer|datoerne|møder|møderne|dialogmøder|dialogmøderne|dage|dagene)|melder (hermed |desværre |hermed desværre |derfor )?fra|melde fra|meldt fra|afbud|afmeld\p{L}*|framelde\p{L}*|takke nej|takker nej|sige nej|nej tak|springer [^,.]{0,40}over|springe [^,.]{0,40}over|sige pas|siger pas|holder (os|mig) hjemme|undla(de|der) at (deltage|komme|tilmelde)|fravælge\p{L}*|lade (\p{L}+ ){0,3}gå (os |mig )?forbi|lader (\p{L}+ ){0,3}gå (os |mig )?forbi|bliver ikke repræsenteret|ikke (være |blive )?repræsenteret|forhindre\p{L}*|er (desværre )?syg|blevet syg|sygemeldt|ikke nå|trækker (os|mig|tilmelding\p{L}*)|trækker (\p{L}+ )?(tilmelding|deltagelse)\p{L}* tilbage|trække (os|mig)|trække (\p{L}+ )?(tilmelding|deltagelse)\p{L}* [^.!?;]{0,40}?tilbage|annullere\p{L}* (\p{L}+ ){0,2}(tilmelding|deltagelse)|aflyse (vores|min) \p{L}+|aflyser (vores|min) \p{L}+|bliver ikke til noget|sige fra|siger fra|melde pas|melder pas|stå over|står over|hverken (jeg|vi)|hverken [^.!?;:]{1,40}? eller (jeg|vi|mig|os|undertegnede)|nej|cannot|can't|can not|won't be able|will not be able|unable|not able|not attend|won't attend|will not attend|unfortunately|regret\p{L}*|decline\p{L}*|no thanks|have to cancel|must cancel`)
+	declineCueRe = wordsRe(`ikke (på|til|i|med (på|til)) (møderne|dialogmøderne|dialogmødet|mødet)|ikke muligt (for (os|mig) )?at (komme|deltage|nå)|umuligt (for (os|mig) )?at (komme|deltage|nå)|ikke (noget )?(behov for|brug for|grund til) at (deltage|komme)|passer (os |mig )?(desværre |altså |bare |slet )?ikke|for travlt|ingen (deltagelse|deltagere|tilmelding)|bliver hjemme|afstå\p{L}*|nødt til at aflyse|må aflyse|vil aflyse|når (desværre |alligevel |altså |heller )*ikke|ingen (fra os|af os|herfra)|kommer (desværre |altså |så |heller )?ingen|ikke mulighed for at sende|ønsker ikke|kan (jeg |vi |han |hun |de |du )?(desværre |alligevel |heller |altså |jo |derfor |så |nok |slet |bare |dog )*ikke|kunne (jeg |vi |han |hun |de )?(desværre |alligevel )*ikke|ikke (har|kan|deltager|kommer|får|bliver)|deltager (jeg |vi |han |hun |de )?(desværre |alligevel |altså |derfor |så |dog |heller )*ikke|deltage ikke|ikke deltage|ikke at (deltage|komme|tilmelde|melde (os|mig) til)|ikke i stand til|bliver uden (os|mig)|kommer (jeg |vi |han |hun |de )?(desværre |alligevel |altså |derfor |dog |heller )*ikke|ikke komme|har (desværre |altså |derfor |dog |heller )*ikke (mulighed|tid)|ingen mulighed|ikke mulighed|ingen af os|ingen fra os|ingen af (de |jeres )?(tre |to )?(datoer|datoerne|møder|møderne|dialogmøder|dialogmøderne|dage|dagene)|melder (hermed |desværre |hermed desværre |derfor )?fra|melde fra|meldt fra|afbud|afmeld\p{L}*|framelde\p{L}*|takke nej|takker nej|sige nej|nej tak|springer [^,.]{0,40}over|springe [^,.]{0,40}over|sige pas|siger pas|holder (os|mig) hjemme|undla(de|der) at (deltage|komme|tilmelde)|fravælge\p{L}*|lade (\p{L}+ ){0,3}gå (os |mig )?forbi|lader (\p{L}+ ){0,3}gå (os |mig )?forbi|bliver ikke repræsenteret|ikke (være |blive )?repræsenteret|forhindre\p{L}*|er (desværre )?syg|blevet syg|sygemeldt|holder fri|har fri|går på (pension|barsel|orlov)|er på (barsel|orlov)|ikke nå|trækker (os|mig|tilmelding\p{L}*)|trækker (\p{L}+ )?(tilmelding|deltagelse)\p{L}* tilbage|trække (os|mig)|trække (\p{L}+ )?(tilmelding|deltagelse)\p{L}* [^.!?;]{0,40}?tilbage|annullere\p{L}* (\p{L}+ ){0,2}(tilmelding|deltagelse)|aflyse (vores|min) \p{L}+|aflyser (vores|min) \p{L}+|bliver ikke til noget|sige fra|siger fra|melde pas|melder pas|stå over|står over|hverken (jeg|vi)|hverken [^.!?;:]{1,40}? eller (jeg|vi|mig|os|undertegnede)|nej|cannot|can't|can not|won't be able|will not be able|unable|not able|not attend|won't attend|will not attend|unfortunately|regret\p{L}*|decline\p{L}*|no thanks|have to cancel|must cancel`)
 	// pastRe: a plan given up, a choice that would have been, or an earlier answer reported.
-	pastRe = wordsRe(`overvejede|har (\p{L}+ )?overvejet|havde (\p{L}+ )?været (det )?(nemmest|bedst|oplagt|lettest|det nemmeste|det bedste|det letteste)|ville (jeg|vi) (egentlig )?(helst|hellere)|ville (egentlig |nok |klart )?(have )?være(t)? (oplagt|bedst|nemmest|fint|godt|oplagte)|havde (egentlig |først |ellers |oprindelig |faktisk |ellers )?(tænkt|regnet|planlagt|overvejet|valgt|håbet)|havde (egentlig |først |ellers |oprindelig |faktisk |ellers |nu |ellers )*(lyst|tænkt|planer om|en plan om)|ville (helst |gerne |egentlig )?have (taget|valgt|passet|deltaget)|ville have passet|egentlig tænkt|først overvejet|oprindelig\p{L}*|meldte (fra|til)|skrev (i|at|tidligere|jeg|vi)|skrev,|har skrevet|sendte|nævnte|sagde|fortalte|som tidligere meldt|tidligere (meldt|tilmeldt|skrevet)|was planning|had planned`)
+	pastRe = wordsRe(`overvejede|har (\p{L}+ )?overvejet|havde (\p{L}+ )?været (det )?(nemmest|bedst|oplagt|lettest|det nemmeste|det bedste|det letteste)|ville (jeg|vi) (egentlig )?(helst|hellere)|ville (egentlig |nok |klart )?(have )?være(t)? (oplagt|bedst|nemmest|fint|godt|oplagte)|havde (egentlig |først |ellers |oprindelig |faktisk |ellers )?(tænkt|regnet|planlagt|overvejet|valgt|håbet)|jeg var (\p{L}+ )?(der|i|på|med)|vi var (\p{L}+ )?(der|i|på|med)|var (jeg|vi) (\p{L}+ )?(der|i|på|med)|deltog|havde (egentlig |først |ellers |oprindelig |faktisk |ellers |nu |ellers )*(lyst|tænkt|planer om|en plan om)|ville (\p{L}+ ){0,3}have (taget|valgt|passet|deltaget|foretrukket)|ville have passet|egentlig tænkt|først overvejet|oprindelig\p{L}*|meldte (os |mig |hende |ham )?(fra|til|på)|skrev (i|at|tidligere|jeg|vi)|skrev,|har skrevet|sendte|nævnte|sagde|fortalte|som tidligere meldt|tidligere (meldt|tilmeldt|skrevet)|was planning|had planned`)
 	// hedgeRe: the writer leans but has not decided.
-	hedgeRe = wordsRe(`kan være,? (at )?(vi|jeg|han|hun|ikke)|i givet fald|i så fald|i bekræftende fald|håber (at|på at) (kunne|komme|deltage)|foreløbig|foreløbigt|ser (det )?ud til|satser på|prøver at|forsøger at|prøve at|forsøge at|sandsynligvis|sandsynligt|antagelig|antageligt|formentlig|formodentlig|muligvis|måske|vistnok|tror (det|vi|jeg|nok)|det bliver nok|bliver det nok|vi (kommer|deltager|tager) nok|jeg (kommer|deltager|tager) nok|nok (til|i) |probably|perhaps|maybe`)
+	hedgeRe = wordsRe(`kan være,? (at )?(vi|jeg|han|hun|ikke)|i givet fald|i så fald|i bekræftende fald|håber (at|på at) (kunne|komme|deltage)|foreløbig|foreløbigt|ser (\p{L}+ ){0,2}ud til|satser på|prøver at|forsøger at|prøve at|forsøge at|sandsynligvis|sandsynligt|antagelig|antageligt|formentlig|formodentlig|muligvis|måske|vistnok|tror (det|vi|jeg|nok)|det bliver nok|bliver det nok|vi (kommer|deltager|tager) nok|jeg (kommer|deltager|tager) nok|nok (til|i) |probably|perhaps|maybe`)
 	// openRe: the choice is still open.
 	openRe = wordsRe(`kan ikke (svare|sige|love|bekræfte|give)|kan (desværre )?ikke (svare|sige|love|bekræfte|give)|for tidligt at (sige|svare)|har (endnu )?ikke taget stilling|skal (lige |først )?(høre|tale med|vende|drøfte)|ikke nå at beslutte|ikke endelig\p{L}*|skal først (have|tale|drøfte|høre|afklare)|enten|i tvivl|usikker|uvist|uafklaret|med forbehold|med et forbehold|ikke sikker|ikke helt sikker|ved (endnu |ærlig talt |stadig |bare |desværre )?ikke|har ikke (endnu )?besluttet|ikke (endnu )?besluttet|ikke (endnu |helt )?afklaret|endnu ikke på plads|ikke (helt |endeligt |endnu )?på plads|tage stilling|tager stilling|før jeg kan sige|inden (vi|jeg) melder|afhænger|afhængig\p{L}* af|kommer an på|afventer|afvente|kan først bekræfte|kan først (give|sende|melde|svare)|først bekræfte|overvejer|vil overveje|skal lige (have )?(undersøge|tjekke|tjekket|kigge|kigget|se|afklare|afklaret|afstemme|afstemt)|undecided|not sure`)
 	// promiseRe: the writer will answer later.
@@ -38,7 +38,7 @@ var (
 	// requested is what a request asks for.
 	requested = `(en |et |jeres |de |den |det )?(\p{L}+ )?(kvittering|bekræftelse|referat\p{L}*|slides|materiale\p{L}*|præsentation\p{L}*|dagsorden\p{L}*|program\p{L}*|kopi|deltagerliste\p{L}*|link\p{L}*|faktura|mødeindkaldelse|frokost|mad|kost|specialkost|parkering\p{L}*|p-plads\p{L}*|opfølgning|orientering|nyhedsbrev\p{L}*)`
 	// preferRe: a choice made among meetings.
-	preferRe = wordsRe(`kortest (vej )?til|tættest på|nærmest (hjemme|for os|for mig)|ligger nærmest|giver sig selv|er (det )?(klart |helt )?oplagt\p{L}*|holder (os|mig) til|kan (vi|jeg) (godt|sagtens|fint)[.!]?$|ender (vi |jeg )?med|endt med|lander (vi |jeg )?på|det blir|blir det|kan kun|kun den|kun d\.|kun i|kun til|kun om|hellere|helst|foretrækker|foretrække|at foretrække|passer (mig |os )?(klart |langt |absolut |nu )?(bedst|bedre)|vælger|har valgt|valgt|det bliver|bliver det|derfor|i stedet|istedet|prefer\p{L}*|rather|instead`)
+	preferRe = wordsRe(`kortest (vej )?til|tættest på|nærmest (hjemme|for os|for mig)|ligger nærmest|giver sig selv|er (det )?(klart |helt )?oplagt\p{L}*|holder (os|mig) til|kan (vi|jeg) (godt|sagtens|fint)[.!]?$|ender (vi |jeg )?med|endt med|lander (vi |jeg )?på|kan kun|kun den|kun d\.|kun i|kun til|kun om|hellere|helst|allerhelst|foretrækker|foretrække|at foretrække|passer (mig |os )?(klart |langt |absolut |nu )?(bedst|bedre)|vælger|har valgt|valgt|det bliver|bliver det|derfor|i stedet|istedet|prefer\p{L}*|rather|instead`)
 	// changeRe: a change of an earlier answer; the meeting named last is the new one.
 	changeRe = wordsRe(`rettelse|ret:|opdatering|i stedet|istedet|alligevel|flyttes|flytte\p{L}*|ændre\p{L}*|ændring|skifte\p{L}*|skifter|bytte\p{L}*|ombestemt|ombestemmer|korrektion|correction|instead|switch\p{L}*|change\p{L}*|move us|move me`)
 	// optionRe: meetings named as possible, not chosen.
@@ -51,12 +51,11 @@ var (
 	burdenRe = wordsRe(`det (tager|koster|kræver|er|bliver|betyder)( os| mig)? [^.!?]{0,40}?(hel dag|hele dagen|overnatning|lang tid|lang tur|lang rejse|mange timer|\d+ timer|to timer|tre timer|fire timer|fem timer|langt|besværlig\p{L}*|dyrt|omstændelig\p{L}*)[^.!?]{0,30}? at (komme|køre|rejse|nå|tage|deltage)`)
 	// agreementObjRe: the clause is about the agreement or the project, not the meetings.
 	agreementObjRe = wordsRe(`tilslutningsaftale\p{L}*|aftale\p{L}*|underskri\p{L}*|skrive under|projekt\p{L}*|systemet|fælles system|bibliotekssystem\p{L}*|udbud\p{L}*|materialet|præsentation\p{L}*|agreement|project`)
-	// selfOnlyRe: the writer alone is meant ("jeg kan ikke selv").
-	// "Det bliver ikke mig, der kommer" too.
-	selfOnlyRe = regexp.MustCompile(`(?:ikke|heller ikke)\s+(?:\p{L}+\s+)?selv(?:$|[^\p{L}])|selv\s+(?:\p{L}+\s+)?ikke(?:$|[^\p{L}])|` + notMe)
+	// selfOnlyRe: the writer alone is meant ("jeg kan ikke selv"); so is the writer of notMeRe.
+	selfOnlyRe = regexp.MustCompile(`(?:ikke|heller ikke)\s+(?:\p{L}+\s+)?selv(?:$|[^\p{L}])|selv\s+(?:\p{L}+\s+)?ikke(?:$|[^\p{L}])`)
 	// notMeRe finds "det bliver ikke mig, der kommer", "det er ikke mig": the writer is not the
 	// one who comes, whatever verb follows.
-	notMeRe = regexp.MustCompile(notMe)
+	notMeRe = regexp.MustCompile(`(?:bliver|er)\s+ikke\s+mig(?:$|[^\p{L}])`)
 	// companionCueRe: someone comes along with another ("X kommer med", "tager X med").
 	companionCueRe = wordsRe(`har [^.!?:]{1,60} med\.?$|tager (også )?med|(kommer|deltager|kører|rejser) [^.!?:]{0,40}?med (vores|min|mit|mine|kommunens)|(kommer|deltager|kører|rejser) [^.!?:]{0,40}?med (to|tre|fire|2|3|4) (kolleger|kollegaer|medarbejdere|\p{L}*konsulenter|\p{L}*chefer|ledere)|med til [\p{L}-]+ (er|kommer)( også)?|medbring\p{L}*|medtag\p{L}*|følges med|ledsaget af|ledsages af|har (en|min|vores|to|tre) [\p{L}-]+ med|have (en|min|mit|vores|kommunens) [\p{L}-]+ med|kommer (også )?med|komme (også )?med|tager [^.!?:]{1,60} med|sammen med|med mig|kører med|får følgeskab|følgeskab af|også (gerne )?med|vil (også |gerne |også gerne )+med|together with|bring\p{L}*|with my|with our`)
 )
@@ -71,6 +70,12 @@ var (
 	fixedRe = regexp.MustCompile(`(?:kan|kunne|lader sig)\s+(?:\p{L}+\s+){0,2}?ikke\s+(?:\p{L}+\s+)?(?:flyttes|rykkes|ændres|udskydes|aflyses|lægges om|laves om|flytte (?:det|den|dem)|rykke (?:det|den|dem)|ændre (?:det|den)|aflyse (?:det|den)|udskyde (?:det|den))(?:$|[^\p{L}])|ikke\s+kan\s+(?:flyttes|rykkes|ændres|udskydes|lægges om)(?:$|[^\p{L}])`)
 	// neitherSelfRe finds "hverken X eller jeg": the writer is among those who do not come.
 	neitherSelfRe = regexp.MustCompile(`(?:^|\s)hverken\s+[^.!?;:]{1,40}?\s+eller\s+(?:jeg|vi|mig|os|undertegnede)(?:$|[^\p{L}])`)
+	// nobodyRe finds no one of the party as who comes ("der kommer ikke nogen i stedet for hende",
+	// "kommer der ingen fra os"): the party does not come, whoever else was named; "der kommer
+	// ikke nogen fra skoleforvaltningen" is a part of it.
+	nobodyRe = regexp.MustCompile(`(?:^|\s)(?:der\s+(?:kommer|deltager)|(?:kommer|deltager)\s+der)\s+(?:\p{L}+\s+)?(?:ikke\s+nogen|ingen)(?:\s+(?:andre|i\s+stedet(?:\s+for\s+\p{L}+)?|fra\s+os|herfra|af\s+os))*\s*(?:$|[.,;!–-])`)
+	// onlyThoseRe finds "no one but": "ingen andre end mig", "ikke nogen udover Hanne og mig".
+	onlyThoseRe = regexp.MustCompile(`(?:ingen|ikke\s+nogen|ikke)\s+(?:andre\s+)?(?:end|udover|ud\s+over)\s`)
 	// nejCorrectsRe finds "nej" that takes back a slip of the pen ("Nej, undskyld", "nej vent",
 	// "nej, jeg mener").
 	nejCorrectsRe = regexp.MustCompile(`(?:^|[^\p{L}])nej[ ,.!–-]*(?:undskyld|vent|jeg mener|jeg mente|rettelse|sorry)(?:$|[^\p{L}])`)
@@ -107,6 +112,7 @@ type stance struct {
 	agreementTalk    bool
 	companion        bool
 	companionAt      int
+	companionEnd     int
 	alongBefore      bool // the one who comes along stands before the cue ("Yrsa tager med", "Jens kommer med")
 	registrar        bool // "tilmelde X", "skriv X op": the subject registers, the object comes
 	otherEvent       bool // about another engagement ("et kursus", "byrådsmøde")
@@ -114,7 +120,7 @@ type stance struct {
 
 var (
 	// otherEventRe finds another engagement: what a day is taken by.
-	otherEventRe = wordsRe(`konference\p{L}*|kursus|seminar|seminaret|temamøde\p{L}*|budgetmøde\p{L}*|budgetseminar\p{L}*|ledermøde\p{L}*|udvalgsmøde\p{L}*|byrådsmøde\p{L}*|personalemøde\p{L}*|personaledag\p{L}*|generalforsamling\p{L}*|studietur\p{L}*|netværksmøde\p{L}*|repræsentantskabsmøde\p{L}*|ferie|vinterferie|møde i kl|kl's|åbent hus`)
+	otherEventRe = wordsRe(`konference\p{L}*|kursus|seminar|seminaret|temamøde\p{L}*|budgetmøde\p{L}*|budgetseminar\p{L}*|ledermøde\p{L}*|udvalgsmøde\p{L}*|byrådsmøde\p{L}*|personalemøde\p{L}*|personaledag\p{L}*|generalforsamling\p{L}*|studietur\p{L}*|netværksmøde\p{L}*|repræsentantskabsmøde\p{L}*|ferie|vinterferie|møde i kl|kl's|åbent hus|ekstraordinær\p{L}* (\p{L}+ )?møde|indkaldt til (\p{L}+ ){0,2}møde`)
 	// atMeetingRe finds a question left for the meeting itself ("som vi gerne vil have afklaret på mødet").
 	atMeetingRe = wordsRe(`på mødet|på dialogmødet|til mødet|på selve mødet`)
 )
@@ -126,7 +132,9 @@ var registrarRe = wordsRe(`tilmelde|tilmelder|melde (hende|ham|dem|os|mig)|melde
 func readStance(cl clause, self *selfNames) stance {
 	st := stance{asks: cl.asks}
 	l := st.readMarks(cl.lower)
-	st.readVerbs(l)
+	notMe := notMeRe.FindStringIndex(l)
+	st.selfOnly = notMe != nil || selfOnlyRe.MatchString(l)
+	st.readVerbs(l, notMe)
 	at := st.attendAt
 	if st.decline {
 		at = st.declAt
@@ -134,8 +142,10 @@ func readStance(cl clause, self *selfNames) stance {
 	if st.attend || st.decline {
 		st.subject, st.subjectWords = subjectAt(cl, at, self)
 	}
-	if st.decline && neitherSelfRe.MatchString(l) {
-		st.subject, st.subjectWords = subjSelf, "" // "Hverken bibliotekschefen eller jeg har mulighed": the writer too
+	if st.decline && (neitherSelfRe.MatchString(l) || nobodyRe.MatchString(l)) {
+		// "Hverken bibliotekschefen eller jeg har mulighed": the writer too; "Der kommer ikke
+		// nogen i stedet for hende": no one of the party
+		st.subject, st.subjectWords = subjSelf, ""
 	}
 	return st
 }
@@ -153,15 +163,15 @@ func (st *stance) readMarks(l string) string {
 		l = blank(l, loc) // "Det er med beklagelse": a feeling, not "er med"
 	}
 	st.hedge = hedgeRe.MatchString(l) && !strings.Contains(l, "forsinket")
-	st.open = openRe.MatchString(l) && !eitherNumbersRe.MatchString(l) && !ownProvisoRe.MatchString(l)
+	st.open = openRe.MatchString(hearingBlanked(l)) && !eitherNumbersRe.MatchString(l) && !ownProvisoRe.MatchString(l)
 	st.past = pastRe.MatchString(l)
 	st.prefer = preferRe.MatchString(l)
 	st.change = changeRe.MatchString(l)
 	st.option = optionRe.MatchString(l)
-	st.busy = busyRe.MatchString(l)
+	st.busy = outsideRelative(busyRe, l)
 	st.registrar = registrarRe.MatchString(l)
 	if loc := companionCueRe.FindStringIndex(l); loc != nil {
-		st.companion, st.companionAt = true, loc[0]
+		st.companion, st.companionAt, st.companionEnd = true, loc[0], loc[1]
 		cue := l[loc[0]:loc[1]]
 		for _, p := range []string{"kommer", "komme", "tager med", "tager også med", "også", "vil", "med mig", "kører med"} {
 			st.alongBefore = st.alongBefore || strings.HasPrefix(strings.TrimLeft(cue, " ,.;:"), p)
@@ -171,17 +181,14 @@ func (st *stance) readMarks(l string) string {
 		}
 	}
 	st.asks = st.asks || (questionCueRe.MatchString(l) || requests(l)) && !atMeetingRe.MatchString(l)
-	if st.otherEvent = otherEventRe.MatchString(l); st.otherEvent {
+	if st.otherEvent = outsideRelative(otherEventRe, l); st.otherEvent {
 		st.busy = true // "jeg er til budgetseminar", "deltager i KL's konference den dag"
 	}
-	st.selfOnly = selfOnlyRe.MatchString(l)
 	if !st.promise && confirmLaterRe.MatchString(l) {
 		st.promise = true // "men jeg bekræfter, så snart ..."
 	}
 	return l
 }
-
-const notMe = `(?:bliver|er|blir)\s+ikke\s+mig(?:$|[^\p{L}])`
 
 // feelingRe finds the feeling an answer is given with ("Det er med beklagelse, men …"), which
 // must not read as "er med".
@@ -215,31 +222,44 @@ var redirectRe = wordsRe(`bedes (sendt|fremsendt|mailet|stilet) (direkte |i sted
 // reservere en parkeringsplads til mig.", "Vil du sende programmet").
 var askVerbFirstRe = regexp.MustCompile(`^(?:og |men )?(?:kan|vil|gider) (?:i|du) (?:\p{L}+ )?\p{L}+`)
 
-// positionRe finds "tage stilling til" in a cue of going: to decide on something, not to go
-// anywhere ("Om vi går med, tager byrådet stilling til i marts").
-var positionRe = regexp.MustCompile(`(?:^|\s)stilling\s`)
+// takesUpRe finds a matter taken up or a position taken on it, no meeting taken: "tager … op"
+// ("Aftalen tager vi op i udvalget i marts"), "tage stilling til" ("Om vi går med, tager
+// byrådet stilling til i marts").
+var takesUpRe = regexp.MustCompile(`^tager?\s(?:\p{L}+\s){0,3}(?:op|stilling)(?:$|[^\p{L}])`)
+
+// takesUp says whether words that start with "tage" or "tager" (a cue of going, or the rest of
+// a clause from its verb on) take a matter up or a position on it.
+func takesUp(s string) bool {
+	return takesUpRe.MatchString(strings.TrimLeftFunc(s, func(r rune) bool { return !unicode.IsLetter(r) }))
+}
 
 // readVerbs finds whether the clause comes or declines, with the negation read where it
-// stands.
-func (st *stance) readVerbs(l string) {
+// stands; notMe is where the clause says the writer is not the one (notMeRe), nil nowhere.
+func (st *stance) readVerbs(l string, notMe []int) {
 	if loc := declineCueRe.FindStringIndex(l); loc != nil && !restrictedAfter(l, loc) && !(st.open && openRe.MatchString(l[loc[0]:])) {
 		st.decline, st.declAt = true, loc[0] // "kan ikke svare endnu" leaves it open; it refuses nothing
 	}
-	if loc := attendCueRe.FindStringIndex(l); loc != nil && !positionRe.MatchString(l[loc[0]:loc[1]]) {
+	if loc := attendCueRe.FindStringIndex(l); loc != nil && !takesUp(l[loc[0]:loc[1]]) {
 		st.attend, st.attendAt = true, loc[0]
-		if !st.decline && negatedAt(l, loc) {
+		if !st.decline && (negatedAt(l, loc) || negatedInside(l[loc[0]:loc[1]])) {
 			// "Vi ses ikke i Vejle", "hvis vi ikke kommer": the verb negated.
 			st.decline, st.declAt, st.attend = true, loc[0], false
 		}
 	}
-	if st.companion && !st.attend {
+	switch {
+	case st.companion && !st.attend && !st.decline && strings.Contains(l[st.companionAt:st.companionEnd], " ikke "):
+		st.decline, st.declAt = true, st.companionAt // "Jeg tager ikke selv med": the writer does not come
+	case st.companion && !st.attend:
 		st.attend, st.attendAt = true, st.companionAt // "jeg tager vores souschef med": we come
 	}
 	if st.attend && strings.Contains(l, "skal være med") && !mentionsMeetingWord(l) {
 		st.attend = false // "Varde skal være med": in the project
 	}
-	if st.attend && !st.decline && noOneRe.MatchString(l) {
-		st.decline, st.declAt, st.attend = true, st.attendAt, false // "Ingen fra Ærø deltager"
+	if st.attend && !st.decline && (noOneRe.MatchString(l) || nobodyRe.MatchString(l)) {
+		st.decline, st.declAt, st.attend = true, st.attendAt, false // "Ingen fra Ærø deltager", "Der deltager ingen andre"
+	}
+	if st.decline && onlyThoseRe.MatchString(l[st.declAt:]) {
+		st.decline = false // "Der kommer ingen andre end mig": only the one named comes
 	}
 	if st.decline && nejCorrectsRe.MatchString(l) {
 		st.decline, st.change = false, true // "Nej, undskyld – Roskilde!": a correction, no refusal
@@ -262,8 +282,8 @@ func (st *stance) readVerbs(l string) {
 		// "bliver det en hel dag for et møde på to timer": the way there weighed, no choice
 		st.attend, st.busy = false, true
 	}
-	if loc := notMeRe.FindStringIndex(l); loc != nil && (!st.decline || st.declAt > loc[0]) {
-		st.decline, st.declAt, st.attend = true, loc[0], false // "Det er ikke mig, der kommer"
+	if notMe != nil && (!st.decline || st.declAt > notMe[0]) {
+		st.decline, st.declAt, st.attend = true, notMe[0], false // "Det er ikke mig, der kommer"
 	}
 	if st.attend && agreementObjRe.MatchString(l) && !mentionsMeetingWord(l) {
 		// "ser frem til at modtage tilslutningsaftalen", "vi går med i projektet"
@@ -273,9 +293,14 @@ func (st *stance) readVerbs(l string) {
 
 // longDayRe finds "det bliver" said of the cost of going ("bliver det en hel dag", "det bliver
 // en lang tur"), not of a choice.
-var longDayRe = wordsRe(`det bliver ` + longDay + `|bliver det ` + longDay + `|det blir ` + longDay + `|blir det ` + longDay)
+var longDayRe = wordsRe(`det bliver ` + longDay + `|bliver det ` + longDay)
 
 const longDay = `(\p{L}+ ){0,2}(en hel dag|hele dagen|en lang (dag|tur|rejse)|for langt|for dyrt|for besværligt|svært|besværligt|umuligt|dyrt)`
+
+// keepsPlace finds a registration kept ("vi beholder gerne vores pladser i Roskilde", "vi
+// fastholder vores tilmelding", "vi forbliver tilmeldt"): coming, to the meeting named or the
+// one registered for.
+const keepsPlace = `behold\p{L}* (gerne |bare |blot |stadig |fortsat |altså |så )?(vores |min |mine |de |den |begge |vores to )?(plads|pladser|pladsen|pladserne|tilmelding\p{L}*)|fastholde\p{L}* (gerne |bare |altså |så )?(vores |min |den )?(tilmelding\p{L}*|plads\p{L}*|deltagelse)|forbliver (\p{L}+ )?tilmeldt`
 
 // putInCalendar finds the meeting put in the calendar ("sat mødet i kalenderen", "skrevet det
 // ind i min kalender"), each verb an alternative of its own so that the phrases keep their
@@ -318,6 +343,19 @@ func negatedAt(l string, loc []int) bool {
 	}
 	before := strings.Fields(l[max(0, loc[0]-12):loc[0]])
 	return len(before) > 0 && before[len(before)-1] == "ikke"
+}
+
+// negatedInside says whether "ikke" stands among the words of a cue of coming ("vi tager ikke
+// til et af de andre møder", "tager altså ikke derover"), not restricting the word after it
+// ("tager ikke alene til Vejle").
+func negatedInside(cue string) bool {
+	words := strings.Fields(cue)
+	for i, w := range words {
+		if w == "ikke" && i+1 < len(words) && !restrictedByIkke(words[i+1]) {
+			return true
+		}
+	}
+	return false
 }
 
 // restrictedAfter says whether a refusal found at loc ends in "ikke" that restricts the word
@@ -456,8 +494,8 @@ func subjectToken(toks []token, i int, self *selfNames) (subjKind, string) {
 		}
 		return subjThird, t.text
 	}
-	if t.name && placeBefore(toks, i) {
-		return subjNone, "" // "Det passer os ikke i Vejle": a place, no subject
+	if t.name && (placeBefore(toks, i) || self.meetingCity(t.lower)) {
+		return subjNone, "" // "Det passer os ikke i Vejle", "Vejle passer os ikke": a place, no subject
 	}
 	if t.name && !self.other(t.lower) {
 		return subjThird, t.text

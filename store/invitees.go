@@ -10,7 +10,7 @@ import (
 )
 
 const inviteeCols = `code, status, meeting, headcount, companions, agreement, delivery, away_until,
-	sequence, partstat, answered_at, updated_at, agreement_sha256, agreement_signed, returned_sha256`
+	sequence, partstat, answered_at, updated_at, agreement_sha256, agreement_signed, returned_sha256, email`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -20,7 +20,7 @@ func scanState(r scanner) (campaign.State, error) {
 	var answered, updated int64
 	err := r.Scan(&st.Code, &st.Status, &st.Meeting, &st.Headcount, &companions, &st.Agreement,
 		&st.Delivery, &st.AwayUntil, &st.Sequence, &partstats, &answered, &updated, &st.AgreementSHA256,
-		&st.AgreementSigned, &st.ReturnedSHA256)
+		&st.AgreementSigned, &st.ReturnedSHA256, &st.Email)
 	if err != nil {
 		return st, err
 	}
@@ -67,16 +67,16 @@ func (tx *Tx) PutState(st campaign.State) error {
 		partstats = string(b)
 	}
 	_, err = tx.tx.ExecContext(tx.ctx, `INSERT INTO invitees (`+inviteeCols+`)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT (code) DO UPDATE SET status=excluded.status, meeting=excluded.meeting,
 			headcount=excluded.headcount, companions=excluded.companions, agreement=excluded.agreement,
 			delivery=excluded.delivery, away_until=excluded.away_until, sequence=excluded.sequence,
 			partstat=excluded.partstat, answered_at=excluded.answered_at, updated_at=excluded.updated_at,
 			agreement_sha256=excluded.agreement_sha256, agreement_signed=excluded.agreement_signed,
-			returned_sha256=excluded.returned_sha256`,
+			returned_sha256=excluded.returned_sha256, email=excluded.email`,
 		st.Code, st.Status, st.Meeting, st.Headcount, string(companions), st.Agreement, st.Delivery,
 		st.AwayUntil, st.Sequence, partstats, ms(st.AnsweredAt), ms(st.UpdatedAt), st.AgreementSHA256,
-		st.AgreementSigned, st.ReturnedSHA256)
+		st.AgreementSigned, st.ReturnedSHA256, st.Email)
 	if err != nil {
 		return fmt.Errorf("write invitee %s: %w", st.Code, err)
 	}

@@ -41,6 +41,7 @@ func commands() map[string]command {
 		"status":    {"show every invitee's state and the totals per meeting", runStatus, false},
 		"review":    {"list review items, or resolve one", runReview, false},
 		"agreement": {"confirm a returned agreement", runAgreement, false},
+		"address":   {"change an invitee's address and send again what bounced", runAddress, false},
 		"check":     {"validate the configuration and summarise the campaign", runCheck, false},
 		"parse":     {"read mail files and print what rsvpd reads in them, as JSON lines", runParse, false},
 		"preview":   {"write every invitation and a sample of every other letter as .eml files", runPreview, false},

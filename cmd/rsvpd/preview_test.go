@@ -95,7 +95,7 @@ func TestPreviewExampleCampaign(t *testing.T) {
 		{"101-decline_ack.eml", nil, "ikke deltager i nogen af møderne"},
 		{"101-reminder.eml", nil, "Vi glæder os til at se jer til mødet i Vejle."},
 		{"101-nudge_unanswered.eml", nil, "Møderne nærmer sig, og vi sender derfor invitationen igen."},
-		{"staff-staff_review.eml", []string{"message/rfc822", "original-r1.eml"}, "kunne rsvpd ikke afgøre selv"},
+		{"staff-staff_review.eml", []string{"message/rfc822", "original-1.eml"}, "kunne rsvpd ikke afgøre selv"},
 		{"staff-digest.eml", nil, "TILMELDTE PR. MØDE"},
 	}
 	for _, s := range samples {

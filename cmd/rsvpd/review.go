@@ -188,5 +188,8 @@ func reviewReason(reasons *letters.Reasons, lang string, rv store.Review) string
 		}
 		text += "]"
 	}
+	if daemon.BounceItem(rv) && rv.ResolvedAt.IsZero() {
+		text += " [rsvpd address " + rv.Invitee + " NEW-ADDRESS]"
+	}
 	return text
 }

@@ -93,6 +93,30 @@ func (r *Reasons) clause(t *template.Template, why campaign.Reason) string {
 	return strings.TrimSpace(b.String())
 }
 
+// Action is what the staff are to do about an item of review, in lang, from the catalogue's
+// "do_<code>" templates: the item's code's, else its reading's (an item that only says a
+// reading needs a person: "do_read_question" is "Besvar spørgsmålet"), else "do_default".
+func (r *Reasons) Action(lang string, why campaign.Reason) string {
+	t, ok := r.langs[lang]
+	if !ok {
+		t = r.langs["en"]
+	}
+	codes := []campaign.ReasonCode{why.Code}
+	if why.Reading != nil {
+		codes = append(codes, why.Reading.Code)
+	}
+	for _, code := range append(codes, "default") {
+		if t.Lookup("do_"+string(code)) == nil {
+			continue
+		}
+		var b strings.Builder
+		if err := t.ExecuteTemplate(&b, "do_"+string(code), why); err == nil {
+			return capital(strings.TrimSpace(b.String()))
+		}
+	}
+	return ""
+}
+
 // Has reports whether the catalogue of lang has a sentence for the code.
 func (r *Reasons) Has(lang string, code campaign.ReasonCode) bool {
 	t, ok := r.langs[lang]

@@ -72,8 +72,12 @@ func TestReasonText(t *testing.T) {
 		}
 	}
 	bounce := campaign.Reason{Code: campaign.ReasonBounced, Addresses: []string{"bibliotek@laesoe.kommune.test"}, Status: "5.1.1"}
-	if got, want := r.Text("da", bounce), "Mail til bibliotek@laesoe.kommune.test kan ikke leveres (5.1.1, ukendt modtager). Find en anden adresse."; got != want {
+	if got, want := r.Text("da", bounce), "Mail til bibliotek@laesoe.kommune.test kan ikke leveres (5.1.1, ukendt modtager)."; got != want {
 		t.Errorf("bounce:\n got %q\nwant %q", got, want)
+	}
+	// What to do about it is the desk's change of address, which the digest leads the case with.
+	if got, want := r.Action("da", bounce), "Ret adressen på skrivebordet"; got != want {
+		t.Errorf("bounce, what to do: %q, want %q", got, want)
 	}
 	if got := r.Text("da", campaign.Reason{Code: campaign.ReasonUnknownSender, Address: "sekretariat@example.test"}); !strings.HasPrefix(got, "sekretariat@example.test er ikke inviteret") {
 		t.Errorf("a reason that starts with an address: %q (the address is written as it is)", got)

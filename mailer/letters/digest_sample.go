@@ -101,8 +101,12 @@ func sampleParticipants(c *campaign.Campaign, invs []campaign.Invitee, m campaig
 		p.Municipalities++
 		p.Rows = append(p.Rows, Participant{Invitee: inv, Name: inv.Contact})
 		p.People++
-		if i%2 == 0 {
+		switch {
+		case i%2 == 0:
 			p.Rows = append(p.Rows, Participant{Invitee: inv, Companion: true, Role: role, Name: "Hanne Holm"})
+			p.People++
+		case i%5 == 0: // two registered, the second not named
+			p.Rows = append(p.Rows, Participant{Invitee: inv, Companion: true})
 			p.People++
 		}
 	}

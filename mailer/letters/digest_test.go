@@ -50,7 +50,7 @@ func TestDigestNumbers(t *testing.T) {
 		t.Errorf("subject %q, want %q", r.Subject, want)
 	}
 	for _, s := range []string{
-		"KRÆVER HANDLING (1)\nSag 7: Spørgsmål (åben i 3 dage)\n",
+		"KRÆVER HANDLING (1)\nUkendt afsender: Besvar spørgsmålet (sag 7, åben i 3 dage)\n",
 		"Desuden venter 1 returneret tilslutningsaftale på kontrol (den ældste har ventet i 2 dage).",
 		"Aalborg, tirsdag den 28. februar 2012 (afholdt): 40 kommuner, 95 personer\n",
 		"Vejle, tirsdag den 6. marts 2012: 3 kommuner, 5 personer af 120 pladser (115 ledige)",
@@ -109,7 +109,7 @@ func TestFinalReport(t *testing.T) {
 			"TILSLUTTET MED BEKRÆFTET AFTALE (1)\nKøbenhavn\n",
 			"IKKE TILSLUTTET (1), STØRSTE FØRST\nAarhus",
 			"Vejle, tirsdag den 6. marts 2012 (afholdt): 3 kommuner, 5 personer\n",
-			"STADIG ÅBNE SAGER (1)\nSag 7: Spørgsmål (åben i 20 dage)\n",
+			"STADIG ÅBNE SAGER (1)\nUkendt afsender: Besvar spørgsmålet (sag 7, åben i 20 dage)\n",
 			"1 returneret tilslutningsaftale venter stadig på kontrol.",
 		}},
 		{"en", "Final report: threshold not reached with 40 of 98 municipalities – Dialogmøde om det nye fælles bibliotekssystem", []string{

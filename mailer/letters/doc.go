@@ -28,7 +28,8 @@
 //
 //	.Campaign          *campaign.Campaign: .Name, .Organiser (.Name .Email .Website .Contact),
 //	                   .Meetings, .Agenda, .Deadline, .Companions (.Included .Role), .GoAhead,
-//	                   .WithoutGoAhead, .Background, .Schedule (.AnswerBy ...)
+//	                   .WithoutGoAhead, .Background, .Schedule (.AnswerBy ...), .Agreement
+//	                   (.Until .FirstInvoice ...: what the agreement PDF states, from the same place)
 //	.Invitee           campaign.Invitee: .Code .Name .FormalName .Contact .Population
 //	.Party             how the letter names the invitee: FormalName, else Name ("Københavns Kommune")
 //	.Meeting           *campaign.Meeting the letter is about (confirmation, change, calendar_cancel, cancel_ack, reminder)
@@ -42,19 +43,20 @@
 //	.CalendarAttached  the caller attaches calendar data (the text then says so)
 //	.CalendarAccepted  the invitee accepted the meeting's entry in the calendar: nothing is
 //	                   attached for it, and the text says the meeting is in the calendar
-//	.AgreementAttached the caller attaches the agreement PDF (nudge_agreement says so)
 //	.AgreementAttached the caller attaches the agreement PDF (nudge_agreement and
 //	                   agreement_pdf_needed say so)
 //	.ReturnedFile      the file a reply attached: the PDF received (agreement_receipt), or the
 //	                   one that does not return the agreement (agreement_pdf_needed); "" for none
 //	.FileProblem       why it does not: "not_pdf", "damaged" or "unchanged" (campaign.PDF...)
 //	.AgreementBeforeMeetings the agreement letter is scheduled before the first meeting
+//	.Date              the letter's date (zero when not known); .AnswerDue where it stands to
+//	                   .Campaign.Schedule.AnswerBy: "today", "tomorrow", "passed" or ""
 //	.Review            []ReviewItem (staff_review, digest)
 //	.Digest            *DigestData (digest)
 //	.Subject           the rendered subject (bodies only)
 //
 // and these functions, written for the template's language: date ("tirsdag den 28. februar
-// 2012"), shortdate ("28. februar 2012"), isodate (a "2012-01-01" string as shortdate), clock
+// 2012"), shortdate ("28. februar 2012"), month ("april 2012"), isodate (a "2012-01-01" string as shortdate), clock
 // ("kl. 10.00"), timespan (start and end: "kl. 10.00–12.00"), kroner ("3.843.350 kr.",
 // øre in), number ("549.050"), percent (a share 0..1: "23,5 %"), share (0.5: "halvdelen"),
 // count (1..12 in words: "to"), people ("to personer"), lcfirst, inc (i+1), and in HTML cid (a

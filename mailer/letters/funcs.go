@@ -69,6 +69,7 @@ func textFuncs(lang string, loc *time.Location) texttemplate.FuncMap {
 func englishFuncs(fm texttemplate.FuncMap, in func(time.Time) time.Time, zeroSafe func(func(time.Time) string) func(time.Time) string) {
 	fm["date"] = zeroSafe(campaign.FormatDateEn)
 	fm["shortdate"] = zeroSafe(campaign.FormatDateShortEn)
+	fm["month"] = zeroSafe(campaign.FormatMonthEn)
 	fm["clock"] = zeroSafe(campaign.FormatTimeEn)
 	fm["timespan"] = func(a, b time.Time) string {
 		return campaign.FormatTimeEn(in(a)) + "–" + campaign.FormatTimeEn(in(b))
@@ -95,6 +96,7 @@ func englishFuncs(fm texttemplate.FuncMap, in func(time.Time) time.Time, zeroSaf
 func danishFuncs(fm texttemplate.FuncMap, in func(time.Time) time.Time, zeroSafe func(func(time.Time) string) func(time.Time) string) {
 	fm["date"] = zeroSafe(campaign.FormatDateDa)
 	fm["shortdate"] = zeroSafe(campaign.FormatDateShortDa)
+	fm["month"] = zeroSafe(campaign.FormatMonthDa)
 	fm["clock"] = zeroSafe(campaign.FormatTimeDa)
 	// "kl. 10.00–12.00": Danish writes the span with one "kl." and an en dash.
 	fm["timespan"] = func(a, b time.Time) string {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	htmltemplate "html/template"
+	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	texttemplate "text/template"
@@ -112,6 +114,10 @@ type Data struct {
 	// Lang is the letter's language; "" uses the campaign's.
 	Lang    string
 	Invitee campaign.Invitee
+	// Date is the letter's date (when it is sent); the invitation and the nudge count the
+	// days from it to the answer date, in the campaign's time zone. Zero: not known, and the
+	// letter names the answer date alone.
+	Date time.Time
 	// Meeting is the meeting the letter is about: registered for (confirmation, reminder),
 	// moved to (change, calendar_cancel) or cancelled (cancel_ack).
 	Meeting *campaign.Meeting
@@ -183,6 +189,12 @@ type ReviewItem struct {
 	Why       campaign.Reason
 	Reason    string
 	MessageID string
+	// Do is what the staff are to do about it ("Besvar spørgsmålet"), Link where the desk
+	// shows it ("" without a desk), and DaysOpen how many whole days it had been open when
+	// the digest was made: the letter fills them in when it renders, as it does Reason.
+	Do       string
+	Link     string
+	DaysOpen int
 }
 
 // Rendered is a letter ready to be put into a message.
@@ -266,7 +278,10 @@ type letterView struct {
 	MeetingChanged          bool
 	OtherMeetings           []campaign.Meeting
 	AgreementBeforeMeetings bool
-	Subject                 string
+	// AnswerDue is where the letter's date stands to the answer date: "today", "tomorrow",
+	// "passed", or "" (earlier, or no date).
+	AnswerDue string
+	Subject   string
 }
 
 // renderBuffers keep the buffers letters are written into: a letter's text and HTML grow a
@@ -314,11 +329,11 @@ func (l *Letters) Render(kind Kind, data Data) (Rendered, error) {
 }
 
 func (l *Letters) view(kind Kind, d Data, lang string) *letterView {
-	d.Review = l.reasonsIn(lang, d.Review)
+	d.Review = l.reasonsIn(lang, d.Review, d.DeskURL, nil)
 	if d.Digest != nil {
 		dg := *d.Digest
-		dg.Review = l.reasonsIn(lang, dg.Review)
-		dg.ToCheck = l.reasonsIn(lang, dg.ToCheck)
+		dg.Review = l.reasonsIn(lang, dg.Review, d.DeskURL, &dg)
+		dg.ToCheck = l.reasonsIn(lang, dg.ToCheck, d.DeskURL, &dg)
 		d.Digest = &dg
 	}
 	if d.SignIn != nil {
@@ -344,7 +359,37 @@ func (l *Letters) view(kind Kind, d Data, lang string) *letterView {
 	if a := l.c.Schedule.Agreement; !a.IsZero() && len(l.c.Meetings) > 0 {
 		v.AgreementBeforeMeetings = a.Before(l.c.FirstMeeting().Start)
 	}
+	v.AnswerDue = answerDue(d.Date, l.c.Schedule.AnswerBy, l.c.Location)
 	return v
+}
+
+// answerDue is where a letter dated date stands to the answer date by, counted in calendar
+// days where the campaign is (loc): "today" on the day, "tomorrow" the day before, "passed"
+// after it, and "" before that or when either date is not known. A letter sent at 09.00 on
+// the last day must say "i dag", not the date as if it were days away.
+func answerDue(date, by time.Time, loc *time.Location) string {
+	if date.IsZero() || by.IsZero() {
+		return ""
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	switch n := dayNumber(by.In(loc)) - dayNumber(date.In(loc)); {
+	case n < 0:
+		return "passed"
+	case n == 0:
+		return "today"
+	case n == 1:
+		return "tomorrow"
+	}
+	return ""
+}
+
+// dayNumber numbers a calendar day (the days since 1 January 1970 of its date), so that two
+// dates subtract to whole days whatever the clock time and the summer time between them.
+func dayNumber(t time.Time) int64 {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400
 }
 
 // checkData names what a kind needs and the data lacks.
@@ -437,8 +482,10 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 // Reasons is the catalogue the letters write reasons from.
 func (l *Letters) Reasons() *Reasons { return l.reasons }
 
-// reasonsIn writes each item's reason in lang (a copy: the caller's items are not changed).
-func (l *Letters) reasonsIn(lang string, items []ReviewItem) []ReviewItem {
+// reasonsIn writes each item's reason and what to do in lang, and its place on the desk at
+// deskURL ("" for none), and, for a digest, how long it has been open (a copy: the caller's
+// items are not changed).
+func (l *Letters) reasonsIn(lang string, items []ReviewItem, deskURL string, dg *DigestData) []ReviewItem {
 	if len(items) == 0 {
 		return items
 	}
@@ -449,7 +496,36 @@ func (l *Letters) reasonsIn(lang string, items []ReviewItem) []ReviewItem {
 		}
 		// A reason can carry a server's multi-line answer; a letter gives it one line.
 		it.Reason = strings.Join(strings.Fields(it.Reason), " ")
+		it.Do = l.reasons.Action(lang, it.Why)
+		it.Link = caseLink(deskURL, it)
+		if dg != nil {
+			it.DaysOpen = dg.DaysOpen(it)
+		}
 		out[i] = it
 	}
 	return out
+}
+
+// caseLink is where the desk shows a review item: the page of the invitee's open items
+// (reviews?invitee=CODE), at the item's anchor (#rID), so that the staff land on the case with
+// the municipality's other cases beside it; for an item of no invitee, the page of open items
+// that begins with it (reviews?after=ID-1), since the first page holds only the oldest. ""
+// without a desk.
+func caseLink(deskURL string, it ReviewItem) string {
+	if deskURL == "" {
+		return ""
+	}
+	base := strings.TrimRight(deskURL, "/") + "/reviews"
+	id, err := strconv.ParseInt(it.ID, 10, 64)
+	if err != nil || id < 1 {
+		return base
+	}
+	anchor := "#r" + strconv.FormatInt(id, 10)
+	if it.Invitee.Code != "" {
+		return base + "?invitee=" + url.QueryEscape(it.Invitee.Code) + anchor
+	}
+	if id == 1 {
+		return base + anchor
+	}
+	return base + "?after=" + strconv.FormatInt(id-1, 10) + anchor
 }

@@ -73,6 +73,14 @@ func TestLettersGolden(t *testing.T) {
 			ReplyAddress: "dialogmoeder+101-token@kombit.test"})
 		checkGolden(t, "invitation-101.da", goldenText(r))
 	})
+	// The second nudge as it went out on the answer date itself, with the links and the
+	// calendar entries the invitation had.
+	t.Run("nudge_unanswered-101-answer-day.da", func(t *testing.T) {
+		r := render(t, l, KindNudgeUnanswered, Data{Lang: "da", Invitee: kbh,
+			ReplyAddress: "dialogmoeder+101-token@kombit.test", AnswerLinks: sampleAnswerLinks(t, l, "101"),
+			CalendarAttached: true, Date: c.Schedule.AnswerBy.Add(9 * time.Hour)})
+		checkGolden(t, "nudge_unanswered-101-answer-day.da", goldenText(r))
+	})
 	for _, lang := range Languages() {
 		for _, k := range Kinds() {
 			if k == KindInvitation && lang == "da" {

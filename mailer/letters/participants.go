@@ -31,6 +31,37 @@ type Participant struct {
 	Role string
 }
 
+// RoleText is the person's role as a participant list writes it in lang, the letter and its
+// CSV alike: the role the answer gave; for the invited contact the campaign's invitee role
+// ("bibliotekschef"); for a companion the answer named nothing of, "ledsager ikke navngivet
+// (skolebibliotekskonsulent)", as the desk's list shows one, with the role the invitation
+// welcomes.
+func (p Participant) RoleText(lang string, c *campaign.Campaign) string {
+	en := lang == "en"
+	switch {
+	case p.Role != "":
+		return p.Role
+	case !p.Companion && c.InviteeRole != "":
+		return c.InviteeRole
+	case !p.Companion && en:
+		return "invitee"
+	case !p.Companion:
+		return "inviteret"
+	case p.Name != "" && en:
+		return "companion"
+	case p.Name != "":
+		return "ledsager"
+	}
+	s := "ledsager ikke navngivet"
+	if en {
+		s = "companion not named"
+	}
+	if c.Companions.Role != "" {
+		s += " (" + c.Companions.Role + ")"
+	}
+	return s
+}
+
 // Free is the number of places left at the meeting (negative when overbooked; 0 without a
 // capacity).
 func (p *ParticipantList) Free() int {

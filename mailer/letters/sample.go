@@ -24,7 +24,7 @@ func SampleData(c *campaign.Campaign, kind Kind) Data {
 		ReplyAddress: c.Organiser.Email,
 	}
 	switch kind {
-	case KindConfirmation, KindCancelAck:
+	case KindInvitation, KindNudgeUnanswered, KindConfirmation, KindCancelAck:
 		d.CalendarAttached = true
 	case KindChange, KindCalendarCancel:
 		d.CalendarAttached = true
@@ -106,7 +106,7 @@ func sampleReview(c *campaign.Campaign, invs []campaign.Invitee, now time.Time) 
 	inv := invs[len(invs)-1]
 	items := []ReviewItem{
 		{
-			ID:        "r1",
+			ID:        "1",
 			From:      "Kulturforvaltningen <kultur@eksempel.test>",
 			Subject:   "SV: " + c.Name,
 			Received:  now.Add(-15 * time.Hour),
@@ -114,7 +114,7 @@ func sampleReview(c *campaign.Campaign, invs []campaign.Invitee, now time.Time) 
 			MessageID: "sample-1@eksempel.test",
 		},
 		{
-			ID:        "r2",
+			ID:        "2",
 			Invitee:   inv,
 			From:      inv.Email,
 			Subject:   "SV: " + c.Name,
@@ -130,7 +130,7 @@ func sampleReview(c *campaign.Campaign, invs []campaign.Invitee, now time.Time) 
 	// A returned agreement, with its reason as data: the letter writes it in its language.
 	first := invs[0]
 	items = append(items, ReviewItem{
-		ID:        "r3",
+		ID:        "3",
 		Invitee:   first,
 		From:      first.Email,
 		Subject:   "SV: Tilslutningsaftale til underskrift: " + orName(first.FormalName, first.Name),

@@ -3,6 +3,7 @@ package digest
 import (
 	"bytes"
 	"fmt"
+	"image"
 	"image/color"
 	"image/png"
 
@@ -64,18 +65,30 @@ func cssPx(n float64) vg.Length { return vg.Length(n) * 0.75 }
 // and per meeting the people registered against the places. Text is DejaVu Sans, as in the
 // agreement PDF, in the campaign's language. The same data always gives the same bytes.
 func Chart(c *campaign.Campaign, data letters.DigestData, history []Day) ([]byte, error) {
+	img, err := chartImage(c, data, history)
+	if err != nil {
+		return nil, err
+	}
+	// The fastest compression: the best took 85 ms of the 220 ms a digest of 20,000 invitees
+	// takes (BenchmarkDigestScale) for 5 % fewer bytes, 83 KB against 87 KB; the fastest
+	// takes 13 ms. PNG is lossless at every level: the pixels are the same.
+	var b bytes.Buffer
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	if err := enc.Encode(&b, img); err != nil {
+		return nil, fmt.Errorf("draw digest chart: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// chartImage draws the chart Chart encodes.
+func chartImage(c *campaign.Campaign, data letters.DigestData, history []Day) (image.Image, error) {
 	w, h := chartCSS(len(data.Meetings))
 	cv := vgimg.NewWith(vgimg.UseWH(cssPx(float64(w)), cssPx(float64(h))), vgimg.UseDPI(96*chartScale),
 		vgimg.UseBackgroundColor(color.White))
 	if err := drawChart(cv, c, data, history); err != nil {
 		return nil, err
 	}
-	var b bytes.Buffer
-	enc := png.Encoder{CompressionLevel: png.BestCompression}
-	if err := enc.Encode(&b, cv.Image()); err != nil {
-		return nil, fmt.Errorf("draw digest chart: %w", err)
-	}
-	return b.Bytes(), nil
+	return cv.Image(), nil
 }
 
 // drawChart draws both panels onto cv, which must have the size chartCSS gives.

@@ -179,6 +179,45 @@ func TestChartIsSharpAndUncut(t *testing.T) {
 	}
 }
 
+// The chart's PNG holds the very pixels drawn, and is small enough to go with a daily mail.
+func TestChartPNGIsTheDrawing(t *testing.T) {
+	c, _, m := makeDigest(t)
+	drawn, err := chartImage(c, m.Data, m.History)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := decodePNG(t, m.Chart)
+	if img.Bounds() != drawn.Bounds() {
+		t.Fatalf("the PNG is %v, the drawing %v", img.Bounds(), drawn.Bounds())
+	}
+	for y := drawn.Bounds().Min.Y; y < drawn.Bounds().Max.Y; y++ {
+		for x := drawn.Bounds().Min.X; x < drawn.Bounds().Max.X; x++ {
+			r, g, b, a := img.At(x, y).RGBA()
+			r0, g0, b0, a0 := drawn.At(x, y).RGBA()
+			if r != r0 || g != g0 || b != b0 || a != a0 {
+				t.Fatalf("pixel %d,%d is %v in the PNG, %v drawn", x, y, img.At(x, y), drawn.At(x, y))
+			}
+		}
+	}
+	if len(m.Chart) > 128<<10 {
+		t.Errorf("the chart takes %d KB of a daily mail, want at most 128", len(m.Chart)>>10)
+	}
+}
+
+// BenchmarkChart draws and encodes the chart of the scripted digest, three meetings; KB is
+// the PNG's size.
+func BenchmarkChart(b *testing.B) {
+	c, _, m := makeDigest(b)
+	var png []byte
+	for b.Loop() {
+		var err error
+		if png, err = Chart(c, m.Data, m.History); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(png))/1024, "KB")
+}
+
 func white(c color.Color) bool {
 	r, g, b, _ := c.RGBA()
 	return r>>8 >= 0xfc && g>>8 >= 0xfc && b>>8 >= 0xfc

@@ -29,7 +29,7 @@ const chromiumInstall = "apt-get install -y --no-install-recommends chromium (or
 func screenshot(t *testing.T, file string, width, height int) (image.Image, []string) {
 	t.Helper()
 	bin := testenv.Tool(t, "chromium", chromiumInstall)
-	dir := t.TempDir()
+	dir := testenv.ChromiumDir(t) // its TMPDIR too: one killed at the time limit leaves nothing
 	shot := filepath.Join(dir, "screenshot.png")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -40,7 +40,7 @@ func screenshot(t *testing.T, file string, width, height int) (image.Image, []st
 		"--screenshot="+shot, "--window-size="+strconv.Itoa(width)+","+strconv.Itoa(height), "file://"+file)
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stderr, &stderr
-	cmd.Env = append(os.Environ(), "HOME="+dir) // Chromium writes caches under HOME
+	cmd.Env = append(os.Environ(), "HOME="+dir, "TMPDIR="+dir) // Chromium writes caches under HOME
 	if err := cmd.Run(); err != nil {
 		var exit *exec.ExitError
 		if errors.As(err, &exit) {

@@ -13,7 +13,7 @@ import (
 )
 
 // makeDigest renders the scripted morning's digest as the daemon would send it.
-func makeDigest(t *testing.T) (*campaign.Campaign, *store.Store, made) {
+func makeDigest(t testing.TB) (*campaign.Campaign, *store.Store, made) {
 	t.Helper()
 	c := exampleCampaign(t)
 	st := midCampaign(t, c)

@@ -19,7 +19,7 @@ import (
 )
 
 // exampleCampaign loads the 2012 campaign the binary embeds.
-func exampleCampaign(t *testing.T) *campaign.Campaign {
+func exampleCampaign(t testing.TB) *campaign.Campaign {
 	t.Helper()
 	cfg, err := config.LoadFS(rsvpd.ExampleFS(), rsvpd.ExampleConfig, t.TempDir())
 	if err != nil {
@@ -50,7 +50,7 @@ func makeLetter(tx *store.Tx, c *campaign.Campaign, l *letters.Letters, o Option
 }
 
 // at is a local time of the campaign, "2012-02-20 10:15".
-func at(t *testing.T, c *campaign.Campaign, s string) time.Time {
+func at(t testing.TB, c *campaign.Campaign, s string) time.Time {
 	t.Helper()
 	v, err := time.ParseInLocation("2006-01-02 15:04", s, c.Location)
 	if err != nil {
@@ -70,7 +70,7 @@ const (
 // invitee, an "answer" event per reading (with the daemon's detail keys), review items and
 // the inbound messages they are about.
 type script struct {
-	t      *testing.T
+	t      testing.TB
 	c      *campaign.Campaign
 	tx     *store.Tx
 	states map[string]campaign.State
@@ -90,7 +90,7 @@ type script struct {
 //	review:   also an unknown sender's question; one item already resolved.
 //
 // Everyone else (86 in all, the bounced and the away among them) is invited without an answer.
-func midCampaign(t *testing.T, c *campaign.Campaign) *store.Store {
+func midCampaign(t testing.TB, c *campaign.Campaign) *store.Store {
 	t.Helper()
 	ctx := context.Background()
 	st := testenv.Store(t)

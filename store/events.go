@@ -45,20 +45,7 @@ type EventFilter struct {
 
 // Events returns events in the order they were logged.
 func (tx *Tx) Events(f EventFilter) ([]Event, error) {
-	q := `SELECT id, at, invitee, kind, cause, detail FROM events WHERE id > ? AND at >= ?`
-	args := []any{f.AfterID, ms(f.Since)}
-	if f.Invitee != "" {
-		q += ` AND invitee = ?`
-		args = append(args, f.Invitee)
-	}
-	if f.Kind != "" {
-		q += ` AND kind = ?`
-		args = append(args, f.Kind)
-	}
-	q += ` ORDER BY id`
-	if f.Limit > 0 {
-		q += fmt.Sprintf(` LIMIT %d`, f.Limit)
-	}
+	q, args := eventsQuery(f)
 	rows, err := tx.tx.QueryContext(tx.ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read events: %w", err)
@@ -79,4 +66,23 @@ func (tx *Tx) Events(f EventFilter) ([]Event, error) {
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// eventsQuery is the statement of Events and its arguments.
+func eventsQuery(f EventFilter) (string, []any) {
+	q := `SELECT id, at, invitee, kind, cause, detail FROM events WHERE id > ? AND at >= ?`
+	args := []any{f.AfterID, ms(f.Since)}
+	if f.Invitee != "" {
+		q += ` AND invitee = ?`
+		args = append(args, f.Invitee)
+	}
+	if f.Kind != "" {
+		q += ` AND kind = ?`
+		args = append(args, f.Kind)
+	}
+	q += ` ORDER BY id`
+	if f.Limit > 0 {
+		q += fmt.Sprintf(` LIMIT %d`, f.Limit)
+	}
+	return q, args
 }

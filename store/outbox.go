@@ -91,10 +91,14 @@ func (tx *Tx) Queued(key string) (bool, error) {
 	return ok, nil
 }
 
+// dueQuery reads the pending messages due at a time, up to a limit, from the index of pending
+// rows in the order it keeps them.
+const dueQuery = `SELECT ` + outboxCols + ` FROM outbox
+	WHERE status = 'pending' AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?`
+
 // Due returns up to limit pending messages whose next attempt is at or before now, oldest first.
 func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]Outgoing, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+outboxCols+` FROM outbox
-		WHERE status = 'pending' AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?`, ms(now), limit)
+	rows, err := s.db.QueryContext(ctx, dueQuery, ms(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("read due messages: %w", err)
 	}

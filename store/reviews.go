@@ -186,12 +186,11 @@ type ReasonSplit struct {
 }
 
 // The queries of OpenReviewsSplit: one pass over the open items counts both parts, and each
-// list walks the open items from the oldest (the index of open ids: without statistics SQLite
-// would take (resolved_at, notified_at) and sort every open item) until it has its limit.
+// list walks the index of open ids from the oldest until it has its limit.
 const (
 	openSplitCount  = `SELECT COUNT(*), COALESCE(SUM(` + reasonCode + ` IS ?), 0) FROM reviews WHERE resolved_at = 0`
-	openSplitOf     = `SELECT ` + reviewCols + ` FROM reviews INDEXED BY reviews_open_id WHERE resolved_at = 0 AND ` + reasonCode + ` IS ? ORDER BY id LIMIT ?`
-	openSplitOthers = `SELECT ` + reviewCols + ` FROM reviews INDEXED BY reviews_open_id WHERE resolved_at = 0 AND ` + reasonCode + ` IS NOT ? ORDER BY id LIMIT ?`
+	openSplitOf     = `SELECT ` + reviewCols + ` FROM reviews WHERE resolved_at = 0 AND ` + reasonCode + ` IS ? ORDER BY id LIMIT ?`
+	openSplitOthers = `SELECT ` + reviewCols + ` FROM reviews WHERE resolved_at = 0 AND ` + reasonCode + ` IS NOT ? ORDER BY id LIMIT ?`
 )
 
 // OpenReviewsSplit parts the open review items by the reason code: up to limit of the items of
@@ -219,23 +218,41 @@ func (tx *Tx) OpenReviewsSplit(code campaign.ReasonCode, limit int) (ReasonSplit
 }
 
 // ReviewsPage lists up to limit review items after the id after (0: from the first; limit 0:
-// all), oldest first, and counts the items after after in all.
-func (tx *Tx) ReviewsPage(openOnly bool, after int64, limit int) ([]Review, int, error) {
-	where := ` WHERE id > ?`
-	if openOnly {
-		where += ` AND resolved_at = 0`
+// all), oldest first, and says whether more follow: every item from the table, or the open
+// ones from the index of open ids, from the page's start on. It reads one item past the page
+// rather than count the items after it, which would read every open item's entry for a page
+// that shows no total.
+func (tx *Tx) ReviewsPage(openOnly bool, after int64, limit int) (items []Review, more bool, err error) {
+	if items, err = tx.queryReviews(reviewsPageQuery(openOnly, limit), after); err != nil {
+		return nil, false, err
 	}
-	return tx.reviewsPage(where, limit, after)
+	if limit > 0 && len(items) > limit {
+		return items[:limit], true, nil
+	}
+	return items, false, nil
+}
+
+// reviewsPageQuery is ReviewsPage's statement: the items after a page's start (the argument),
+// oldest first, up to one more than limit (0: all).
+func reviewsPageQuery(openOnly bool, limit int) string {
+	q := `SELECT ` + reviewCols + ` FROM reviews WHERE id > ?`
+	if openOnly {
+		q = `SELECT ` + reviewCols + ` FROM reviews WHERE resolved_at = 0 AND id > ?`
+	}
+	q += ` ORDER BY id`
+	if limit > 0 {
+		q += ` LIMIT ` + strconv.Itoa(limit+1)
+	}
+	return q
 }
 
 // The queries of the pages of open items: every invitee's (openPage...) and one invitee's
 // (openPageOf...). Each counts the open items and those after a page's start in one pass over
 // an index of open items, and reads the page from the index of open ids, or of one invitee's
-// open items, from the page's start on: without statistics SQLite would take the index
-// (resolved_at, notified_at) for every invitee's page, and read and sort every open item.
+// open items, from the page's start on.
 const (
 	openPageCount   = `SELECT COUNT(*), COALESCE(SUM(id > ?), 0) FROM reviews WHERE resolved_at = 0`
-	openPageList    = `SELECT ` + reviewCols + ` FROM reviews INDEXED BY reviews_open_id WHERE resolved_at = 0 AND id > ? ORDER BY id`
+	openPageList    = `SELECT ` + reviewCols + ` FROM reviews WHERE resolved_at = 0 AND id > ? ORDER BY id`
 	openPageOfCount = `SELECT COUNT(*), COALESCE(SUM(id > ?), 0) FROM reviews WHERE invitee = ? AND resolved_at = 0`
 	openPageOfList  = `SELECT ` + reviewCols + ` FROM reviews WHERE invitee = ? AND resolved_at = 0 AND id > ? ORDER BY id`
 )
@@ -270,22 +287,8 @@ func (tx *Tx) openReviewsPage(count, list string, after int64, limit int, args .
 	return items, open, rest, err
 }
 
-// reviewsPage lists up to limit (0: all) of the items where says, oldest first, and counts
-// them all.
-func (tx *Tx) reviewsPage(where string, limit int, args ...any) ([]Review, int, error) {
-	var total int
-	if err := tx.tx.QueryRowContext(tx.ctx, `SELECT COUNT(*) FROM reviews`+where, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count reviews: %w", err)
-	}
-	q := `SELECT ` + reviewCols + ` FROM reviews` + where + ` ORDER BY id`
-	if limit > 0 {
-		q += ` LIMIT ` + strconv.Itoa(limit)
-	}
-	items, err := tx.queryReviews(q, args...)
-	return items, total, err
-}
-
-// UnnotifiedReviews lists open items the staff has not been told about yet.
+// UnnotifiedReviews lists open items the staff has not been told about yet, oldest first, from
+// the index of (notified_at, resolved_at): the items notified or resolved are not read.
 func (tx *Tx) UnnotifiedReviews() ([]Review, error) {
 	return tx.queryReviews(`SELECT ` + reviewCols + ` FROM reviews WHERE resolved_at = 0 AND notified_at = 0 ORDER BY id`)
 }

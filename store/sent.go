@@ -167,19 +167,8 @@ func decompress(z []byte) ([]byte, error) {
 // under one code of their own) and of the given kinds, newest first: those before the row
 // id before (0: from the newest), limit at most.
 func (tx *Tx) SentRows(invitee string, kinds []string, before int64, limit int) ([]Outgoing, error) {
-	q := `SELECT ` + outboxCols + ` FROM outbox WHERE invitee = ? AND status = 'sent'`
-	args := []any{invitee}
-	if before > 0 {
-		q += ` AND id < ?`
-		args = append(args, before)
-	}
-	if len(kinds) > 0 {
-		q += ` AND kind IN (?` + strings.Repeat(",?", len(kinds)-1) + `)`
-		for _, k := range kinds {
-			args = append(args, k)
-		}
-	}
-	rows, err := tx.tx.QueryContext(tx.ctx, q+` ORDER BY id DESC LIMIT ?`, append(args, limit)...)
+	q, args := sentRowsQuery(invitee, kinds, before, limit)
+	rows, err := tx.tx.QueryContext(tx.ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read sent messages: %w", err)
 	}
@@ -193,4 +182,21 @@ func (tx *Tx) SentRows(invitee string, kinds []string, before int64, limit int) 
 		out = append(out, o)
 	}
 	return out, rows.Err()
+}
+
+// sentRowsQuery is the statement of SentRows and its arguments.
+func sentRowsQuery(invitee string, kinds []string, before int64, limit int) (string, []any) {
+	q := `SELECT ` + outboxCols + ` FROM outbox WHERE invitee = ? AND status = 'sent'`
+	args := []any{invitee}
+	if before > 0 {
+		q += ` AND id < ?`
+		args = append(args, before)
+	}
+	if len(kinds) > 0 {
+		q += ` AND kind IN (?` + strings.Repeat(",?", len(kinds)-1) + `)`
+		for _, k := range kinds {
+			args = append(args, k)
+		}
+	}
+	return q + ` ORDER BY id DESC LIMIT ?`, append(args, limit)
 }

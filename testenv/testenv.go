@@ -7,8 +7,9 @@
 // comparison; Store, a temporary store, and Inbound and Deliver, a message put in its ledger
 // as the watcher would; Rsvpd, the command built once, and Main, which a package using it
 // runs its tests with, to remove it at the end; OutboxOf, the outbox of a store a running
-// rsvpd writes; SpoofCases, the expectations of the forged-reply corpus. It imports
-// store, so store's and campaign's own tests cannot use it.
+// rsvpd writes; SpoofCases, the expectations of the forged-reply corpus; ChromiumDir, the
+// folder of a test's Chromium. It imports store, so store's and campaign's own tests cannot
+// use it.
 package testenv
 
 import (

@@ -44,7 +44,7 @@ func runReview(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	var more bool
 	var last int64
 	err = st.View(ctx, func(tx *store.Tx) error {
-		items, total, err := tx.ReviewsPage(!*all, *after, *limit)
+		items, follow, err := tx.ReviewsPage(!*all, *after, *limit)
 		if err != nil {
 			return err
 		}
@@ -52,7 +52,7 @@ func runReview(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			fmt.Fprintln(stdout, "No open review items.")
 			return nil
 		}
-		more, last = len(items) < total, items[len(items)-1].ID
+		more, last = follow, items[len(items)-1].ID
 		fmt.Fprintln(tw, "ID\tOPENED\tINVITEE\tFROM\tSUBJECT\tREASON\tRESOLUTION")
 		for _, rv := range items {
 			from, subject := "-", "-"

@@ -28,10 +28,12 @@ func Start(t *testing.T, timeout time.Duration) context.Context {
 		t.Skip("browser test: needs Chromium (and the mail servers where it reads mail); run scripts/test (as root)")
 	}
 	path := testenv.Tool(t, "chromium", "apt-get install chromium")
+	// The browser is killed when the test ends: what it keeps in TMPDIR goes with its folder.
+	dir := testenv.ChromiumDir(t)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
 		chromedp.DisableGPU, chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()))
+		chromedp.UserDataDir(filepath.Join(dir, "profile")), chromedp.Env("TMPDIR="+dir))
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancel(); cancelA() })

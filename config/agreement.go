@@ -1,7 +1,10 @@
 package config
 
 import (
+	"strings"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/rsvpd/rsvpd/campaign"
 )
@@ -20,8 +23,13 @@ func (b *builder) agreement(n node, c *campaign.Campaign) {
 		Term:       f["term"].str(false),
 		Invoicing:  f["invoicing"].str(false),
 	}
-	a.Until, _ = b.date(f["until"], true)
-	a.FirstInvoice, _ = b.month(f["first_invoice"], true)
+	// A configuration from before these keys lacks them: say what each is and how to write it.
+	if requiredAs(f["until"], "the last day the agreement runs (e.g. 2014-12-31), stated in the agreement letter and the PDF") {
+		a.Until, _ = b.date(f["until"], true)
+	}
+	if requiredAs(f["first_invoice"], "the month the first invoice is sent (e.g. 2012-04), stated in the agreement letter and the PDF") {
+		a.FirstInvoice, _ = b.month(f["first_invoice"], true)
+	}
 	if a.Title == "" {
 		a.Title = "Tilslutningsaftale"
 	}
@@ -47,4 +55,13 @@ func (b *builder) month(n node, required bool) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return t, true
+}
+
+// requiredAs reports whether n is given; when it is not, it says so with what the key is.
+func requiredAs(n node, what string) bool {
+	if n.n != nil && !isNull(n.n) && (n.n.Kind != yaml.ScalarNode || strings.TrimSpace(n.n.Value) != "") {
+		return true // a value of the wrong kind is named by the reading that follows
+	}
+	n.errorf("required: %s", what)
+	return false
 }

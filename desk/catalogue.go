@@ -320,13 +320,12 @@ var catalogue = map[string]map[string]string{
 	"sugg_other":                  {"da": "anvend svaret, som det er læst", "en": "apply the answer as read"},
 
 	// Lists.
-	"ls_show":              {"da": "Vis listen", "en": "Show the list"},
-	"ls_csv":               {"da": "Hent som CSV", "en": "Download as CSV"},
-	"ls_title":             {"da": "Deltagere i %s", "en": "Participants in %s"},
-	"ls_capacity":          {"da": "%d pladser", "en": "%d places"},
-	"ls_over":              {"da": "flere end der er plads til", "en": "over capacity"},
-	"ls_none":              {"da": "Ingen er tilmeldt endnu.", "en": "Nobody has registered yet."},
-	"ls_companion_unnamed": {"da": "ledsager ikke navngivet (%s)", "en": "companion not named (%s)"},
+	"ls_show":     {"da": "Vis listen", "en": "Show the list"},
+	"ls_csv":      {"da": "Hent som CSV", "en": "Download as CSV"},
+	"ls_title":    {"da": "Deltagere i %s", "en": "Participants in %s"},
+	"ls_capacity": {"da": "%d pladser", "en": "%d places"},
+	"ls_over":     {"da": "flere end der er plads til", "en": "over capacity"},
+	"ls_none":     {"da": "Ingen er tilmeldt endnu.", "en": "Nobody has registered yet."},
 
 	// A new address, where mail to the invitee bounces.
 	"addr_new":              {"da": "Ny adresse", "en": "New address"},

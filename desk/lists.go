@@ -75,7 +75,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, v *visit) {
 		s.internal(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "list", v, open, map[string]any{"M": m, "P": ps, "Total": total, "Role": s.c.Companions.Role})
+	s.render(w, r, http.StatusOK, "list", v, open, map[string]any{"M": m, "P": ps, "Total": total, "Unnamed": letters.UnnamedCompanion(s.lang, s.c.Companions.Role)})
 }
 
 // listCSV is the list as the participant list mailed before the meeting attaches it, made

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"html"
 	"strings"
 	"testing"
 
 	"github.com/rsvpd/rsvpd/digest"
+	"github.com/rsvpd/rsvpd/mailer/letters"
 	"github.com/rsvpd/rsvpd/store"
 )
 
@@ -67,6 +69,28 @@ func TestListCSVIsTheMailedParticipantList(t *testing.T) {
 	for _, want := range []string{"Furesø||bibliotekschef", "Furesø||ledsager ikke navngivet (skolebibliotekskonsulent)"} {
 		if !rows[want] {
 			t.Errorf("no row %q in:\n%s", want, body)
+		}
+	}
+}
+
+// The list page writes a companion the answer did not name as the participant list does, from
+// the same words: with the role the invitation welcomes, and without empty brackets when the
+// campaign names none.
+func TestListPageNamesAnUnnamedCompanionAsTheParticipantList(t *testing.T) {
+	for _, role := range []string{"skolebibliotekskonsulent", ""} {
+		f := newFixture(t)
+		f.c.Companions.Role = role
+		f.populate(t)
+		furesoe, _ := f.c.Invitee("190")
+		f.deliver(t, f.reply(furesoe.Email, furesoe.Code, "Vi kommer to til Aalborg."))
+		c := f.signIn(t)
+		page := html.UnescapeString(c.get("/lists/aalborg").body)
+		want := letters.Participant{Companion: true}.RoleText("da", f.c)
+		if !strings.Contains(page, ">"+want+"<") {
+			t.Errorf("role %q: the list page does not show %q", role, want)
+		}
+		if strings.Contains(page, "navngivet ()") {
+			t.Errorf("role %q: the list page shows empty brackets", role)
 		}
 	}
 }

@@ -92,3 +92,39 @@ func TestCaseLink(t *testing.T) {
 		}
 	}
 }
+
+// The letter announcing new cases links each case to its place on the desk as the digest
+// does (the tester found only the desk's page of all cases), and still offers the whole page.
+func TestStaffReviewLinksEachCase(t *testing.T) {
+	c := exampleCampaign(t)
+	l := newLetters(t, c, "")
+	furesoe, _ := c.Invitee("190")
+	loc := c.Location
+	items := []ReviewItem{
+		{ID: "12", Invitee: furesoe, From: furesoe.Email, Subject: "SV: Invitation", Received: time.Date(2012, 2, 6, 14, 41, 0, 0, loc),
+			Why: campaign.Reason{Code: campaign.ReasonQuestion}},
+		{ID: "14", From: "kultur@andet.test", Subject: "Tilmelding", Received: time.Date(2012, 2, 7, 9, 0, 0, 0, loc),
+			Why: campaign.Reason{Code: campaign.ReasonUnknownSender, Address: "kultur@andet.test"}},
+	}
+	links := []string{"https://desk.kombit.test/reviews?invitee=190#r12", "https://desk.kombit.test/reviews?after=13#r14"}
+	for _, lang := range []string{"da", "en"} {
+		r := render(t, l, KindStaffReview, Data{Lang: lang, Review: items, DeskURL: "https://desk.kombit.test"})
+		page := html.UnescapeString(r.HTML)
+		for _, link := range links {
+			if !strings.Contains(r.Text, "\n   "+link+"\n") {
+				t.Errorf("%s: the text does not link the case to %s:\n%s", lang, link, r.Text)
+			}
+			if !strings.Contains(page, `<a href="`+link+`"`) {
+				t.Errorf("%s: the HTML does not link the case to %s", lang, link)
+			}
+		}
+		if !strings.Contains(r.Text, "https://desk.kombit.test/reviews\n") {
+			t.Errorf("%s: the text no longer links the page of all cases:\n%s", lang, r.Text)
+		}
+	}
+	// Without a desk the cases are there, unlinked.
+	r := render(t, l, KindStaffReview, Data{Review: items})
+	if strings.Contains(r.Text, "/reviews") || strings.Contains(r.HTML, "/reviews") {
+		t.Errorf("the letter without a desk links a case:\n%s", r.Text)
+	}
+}

@@ -33,9 +33,7 @@ type Participant struct {
 
 // RoleText is the person's role as a participant list writes it in lang, the letter and its
 // CSV alike: the role the answer gave; for the invited contact the campaign's invitee role
-// ("bibliotekschef"); for a companion the answer named nothing of, "ledsager ikke navngivet
-// (skolebibliotekskonsulent)", as the desk's list shows one, with the role the invitation
-// welcomes.
+// ("bibliotekschef"); for a companion the answer named nothing of, UnnamedCompanion.
 func (p Participant) RoleText(lang string, c *campaign.Campaign) string {
 	en := lang == "en"
 	switch {
@@ -52,12 +50,20 @@ func (p Participant) RoleText(lang string, c *campaign.Campaign) string {
 	case p.Name != "":
 		return "ledsager"
 	}
+	return UnnamedCompanion(lang, c.Companions.Role)
+}
+
+// UnnamedCompanion is how a companion the answer named nothing of is written in lang, with
+// the role the invitation welcomes ("ledsager ikke navngivet (skolebibliotekskonsulent)"; no
+// brackets when the campaign names none): in the participant list, its CSV and the desk's
+// list alike.
+func UnnamedCompanion(lang, role string) string {
 	s := "ledsager ikke navngivet"
-	if en {
+	if lang == "en" {
 		s = "companion not named"
 	}
-	if c.Companions.Role != "" {
-		s += " (" + c.Companions.Role + ")"
+	if role != "" {
+		s += " (" + role + ")"
 	}
 	return s
 }

@@ -73,14 +73,6 @@ func (f *fixture) bounced(t *testing.T) store.Outgoing {
 	return inv
 }
 
-// allReviews is every review item, resolved ones too.
-func (f *fixture) allReviews(t *testing.T) []store.Review {
-	t.Helper()
-	var rows []store.Review
-	f.view(t, func(tx *store.Tx) (err error) { rows, err = tx.Reviews(false); return err })
-	return rows
-}
-
 // keysTo is the outbox keys of an invitee's letters to addr, in order.
 func keysTo(rows []store.Outgoing, addr string) []string {
 	var out []string

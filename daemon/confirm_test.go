@@ -66,11 +66,7 @@ func TestConfirmAgreementClosesOnlyItsItems(t *testing.T) {
 	if err := f.e.ConfirmAgreement(ctx, "615", "staff@kombit.test"); err != nil {
 		t.Fatal(err)
 	}
-	var all []store.Review
-	f.view(t, func(tx *store.Tx) (err error) {
-		all, err = tx.Reviews(false)
-		return err
-	})
+	all := f.allReviews(t)
 	want := []string{"agreement confirmed", "", "agreement confirmed", "", "agreement confirmed", "seen"}
 	if len(all) != len(items) {
 		t.Fatalf("%d review items, want the %d the test added", len(all), len(items))

@@ -88,10 +88,22 @@ func (f *fixture) outbox(t *testing.T, code string) []store.Outgoing {
 	return rows
 }
 
+// reviews is the open review items.
 func (f *fixture) reviews(t *testing.T) []store.Review {
 	t.Helper()
+	return f.reviewItems(t, true)
+}
+
+// allReviews is every review item, resolved ones too.
+func (f *fixture) allReviews(t *testing.T) []store.Review {
+	t.Helper()
+	return f.reviewItems(t, false)
+}
+
+func (f *fixture) reviewItems(t *testing.T, openOnly bool) []store.Review {
+	t.Helper()
 	var rows []store.Review
-	f.view(t, func(tx *store.Tx) (err error) { rows, err = tx.Reviews(true); return err })
+	f.view(t, func(tx *store.Tx) (err error) { rows, err = tx.Reviews(openOnly); return err })
 	return rows
 }
 

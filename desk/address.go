@@ -110,15 +110,9 @@ func (s *Server) resendWords(st campaign.State, now time.Time) string {
 // addressWords says what a change of address did: to what, and the letters it sent again
 // (the outbox rows with its cause). cause is the change's ("staff:address/540/1").
 func (s *Server) addressWords(tx *store.Tx, inv campaign.Invitee, change store.Event) (string, error) {
-	rows, err := tx.OutboxRows(store.OutboxFilter{Invitee: inv.Code})
+	mine, err := outboxOf(tx, inv.Code, change.Cause)
 	if err != nil {
 		return "", err
-	}
-	var mine []store.Outgoing
-	for _, o := range rows {
-		if o.Cause == change.Cause {
-			mine = append(mine, o)
-		}
 	}
 	to, _ := change.Detail["to"].(string)
 	return s.t("done_address", inv.Name, to) + " " + s.lettersWords(mine), nil
@@ -132,4 +126,19 @@ func (s *Server) readdressed(tx *store.Tx, code string) (string, error) {
 		return "", err
 	}
 	return s.addressWords(tx, inv, changes[len(changes)-1])
+}
+
+// outboxOf lists the outbox rows of invitee code that cause queued: the letters one action sent.
+func outboxOf(tx *store.Tx, code, cause string) ([]store.Outgoing, error) {
+	rows, err := tx.OutboxRows(store.OutboxFilter{Invitee: code})
+	if err != nil {
+		return nil, err
+	}
+	var mine []store.Outgoing
+	for _, o := range rows {
+		if o.Cause == cause {
+			mine = append(mine, o)
+		}
+	}
+	return mine, nil
 }

@@ -60,7 +60,7 @@ func (s *Server) decision(r *http.Request, v *visit, id int64) (daemon.Decision,
 			return fail("meeting", "err_meeting")
 		}
 		d.Headcount, _ = strconv.Atoi(r.PostFormValue("headcount"))
-		if d.Headcount < 1 || d.Headcount > 50 {
+		if !headcountOK(d.Headcount) {
 			return fail("headcount", "err_headcount")
 		}
 	case "decline":
@@ -146,11 +146,15 @@ func keepForm(rows []reviewRow, e reviewErr) {
 		if m := e.Form.Get("meeting"); m != "" {
 			row.Attend.Meeting = m
 		}
-		if n, err := strconv.Atoi(e.Form.Get("headcount")); err == nil && n >= 1 && n <= 50 {
+		if n, err := strconv.Atoi(e.Form.Get("headcount")); err == nil && headcountOK(n) {
 			row.Attend.People = n
 		}
 	}
 }
+
+// headcountOK says whether the desk takes n people for one registration: 1 to 50, as
+// err_headcount says.
+func headcountOK(n int) bool { return n >= 1 && n <= 50 }
 
 // doneNotice is what the page says the last action did, and where: before the card of the
 // first item after the one acted on (the next to do), else after the last card. The page's

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/rsvpd/rsvpd/campaign"
@@ -20,13 +19,12 @@ import (
 // reviewAddress changes the address of a bounce item's invitee and goes back to the items,
 // saying what it did.
 func (s *Server) reviewAddress(w http.ResponseWriter, r *http.Request, v *visit) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		s.fail(w, r, http.StatusNotFound, "err_not_found")
+	id, ok := s.itemID(w, r)
+	if !ok {
 		return
 	}
 	var rv store.Review
-	err = s.st.View(r.Context(), func(tx *store.Tx) (err error) { rv, err = tx.Review(id); return err })
+	err := s.st.View(r.Context(), func(tx *store.Tx) (err error) { rv, err = tx.Review(id); return err })
 	if err != nil {
 		s.fail(w, r, http.StatusNotFound, "err_not_found")
 		return

@@ -14,9 +14,8 @@ import (
 // resolve applies a staff decision to a review item through the engine, as `rsvpd review
 // resolve` does, recording the staff address with it.
 func (s *Server) resolve(w http.ResponseWriter, r *http.Request, v *visit) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		s.fail(w, r, http.StatusNotFound, "err_not_found")
+	id, ok := s.itemID(w, r)
+	if !ok {
 		return
 	}
 	d, bad := s.decision(r, v, id)
@@ -39,6 +38,15 @@ func (s *Server) resolve(w http.ResponseWriter, r *http.Request, v *visit) {
 	}
 	s.log.Info("desk: resolved", "review", id, "staff", v.Staff)
 	s.backToReviews(w, r, id, d.Invitee)
+}
+
+// itemID is the review item the path names; false, with the page saying so, when it names none.
+func (s *Server) itemID(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.fail(w, r, http.StatusNotFound, "err_not_found")
+	}
+	return id, err == nil
 }
 
 // decision reads the staff's decision on item id from its form, or says why it cannot be
@@ -96,9 +104,8 @@ func (s *Server) backToReviews(w http.ResponseWriter, r *http.Request, id int64,
 // answer sends the staff's own words to the invitee, in the thread of the message the item
 // is about, through the outbox.
 func (s *Server) answer(w http.ResponseWriter, r *http.Request, v *visit) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		s.fail(w, r, http.StatusNotFound, "err_not_found")
+	id, ok := s.itemID(w, r)
+	if !ok {
 		return
 	}
 	text := strings.TrimSpace(r.PostFormValue("text"))

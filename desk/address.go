@@ -35,7 +35,7 @@ func (s *Server) reviewAddress(w http.ResponseWriter, r *http.Request, v *visit)
 		s.renderReviews(w, r, v, http.StatusBadRequest, reviewErr{Text: s.t("err_resolve"), Item: id})
 		return
 	}
-	if _, msg := s.changeAddress(r, v, rv.Invitee); msg != "" {
+	if msg := s.changeAddress(r, v, rv.Invitee); msg != "" {
 		s.renderReviews(w, r, v, http.StatusBadRequest, reviewErr{Text: msg, Item: id, Field: "address", Form: r.PostForm})
 		return
 	}
@@ -49,25 +49,26 @@ func (s *Server) inviteeAddress(w http.ResponseWriter, r *http.Request, v *visit
 		s.fail(w, r, http.StatusNotFound, "err_not_found")
 		return
 	}
-	if _, msg := s.changeAddress(r, v, code); msg != "" {
+	if msg := s.changeAddress(r, v, code); msg != "" {
 		s.renderInvitee(w, r, v, code, http.StatusBadRequest, inviteeForm{Error: msg, Address: r.PostFormValue("address")})
 		return
 	}
 	http.Redirect(w, r, "/invitees/"+url.PathEscape(code)+"?readdressed=1#address", http.StatusSeeOther)
 }
 
-// changeAddress makes the change a form asks for; msg says in words why it was not made.
-func (s *Server) changeAddress(r *http.Request, v *visit, code string) (res daemon.AddressChanged, msg string) {
+// changeAddress makes the change a form asks for, and says in words why it was not made ("" when
+// it was).
+func (s *Server) changeAddress(r *http.Request, v *visit, code string) string {
 	ch := daemon.AddressChange{Address: r.PostFormValue("address"), Was: r.PostFormValue("was"), By: v.Staff}
 	res, err := s.e.ChangeAddress(r.Context(), code, ch)
 	if err != nil {
 		s.log.Warn("desk: change of address", "invitee", code, "staff", v.Staff, "err", err)
-		return res, s.addressError(err)
+		return s.addressError(err)
 	}
 	if !res.Unchanged {
 		s.log.Info("desk: address changed", "invitee", code, "staff", v.Staff, "seq", res.Seq, "resent", len(res.Resent))
 	}
-	return res, ""
+	return ""
 }
 
 // addressError says in the campaign's language why an address was not taken.

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/rsvpd/rsvpd/campaign"
@@ -20,13 +19,12 @@ import (
 // reviewAddress changes the address of a bounce item's invitee and goes back to the items,
 // saying what it did.
 func (s *Server) reviewAddress(w http.ResponseWriter, r *http.Request, v *visit) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		s.fail(w, r, http.StatusNotFound, "err_not_found")
+	id, ok := s.itemID(w, r)
+	if !ok {
 		return
 	}
 	var rv store.Review
-	err = s.st.View(r.Context(), func(tx *store.Tx) (err error) { rv, err = tx.Review(id); return err })
+	err := s.st.View(r.Context(), func(tx *store.Tx) (err error) { rv, err = tx.Review(id); return err })
 	if err != nil {
 		s.fail(w, r, http.StatusNotFound, "err_not_found")
 		return
@@ -37,7 +35,7 @@ func (s *Server) reviewAddress(w http.ResponseWriter, r *http.Request, v *visit)
 		s.renderReviews(w, r, v, http.StatusBadRequest, reviewErr{Text: s.t("err_resolve"), Item: id})
 		return
 	}
-	if _, msg := s.changeAddress(r, v, rv.Invitee); msg != "" {
+	if msg := s.changeAddress(r, v, rv.Invitee); msg != "" {
 		s.renderReviews(w, r, v, http.StatusBadRequest, reviewErr{Text: msg, Item: id, Field: "address", Form: r.PostForm})
 		return
 	}
@@ -51,25 +49,26 @@ func (s *Server) inviteeAddress(w http.ResponseWriter, r *http.Request, v *visit
 		s.fail(w, r, http.StatusNotFound, "err_not_found")
 		return
 	}
-	if _, msg := s.changeAddress(r, v, code); msg != "" {
+	if msg := s.changeAddress(r, v, code); msg != "" {
 		s.renderInvitee(w, r, v, code, http.StatusBadRequest, inviteeForm{Error: msg, Address: r.PostFormValue("address")})
 		return
 	}
 	http.Redirect(w, r, "/invitees/"+url.PathEscape(code)+"?readdressed=1#address", http.StatusSeeOther)
 }
 
-// changeAddress makes the change a form asks for; msg says in words why it was not made.
-func (s *Server) changeAddress(r *http.Request, v *visit, code string) (res daemon.AddressChanged, msg string) {
+// changeAddress makes the change a form asks for, and says in words why it was not made ("" when
+// it was).
+func (s *Server) changeAddress(r *http.Request, v *visit, code string) string {
 	ch := daemon.AddressChange{Address: r.PostFormValue("address"), Was: r.PostFormValue("was"), By: v.Staff}
 	res, err := s.e.ChangeAddress(r.Context(), code, ch)
 	if err != nil {
 		s.log.Warn("desk: change of address", "invitee", code, "staff", v.Staff, "err", err)
-		return res, s.addressError(err)
+		return s.addressError(err)
 	}
 	if !res.Unchanged {
 		s.log.Info("desk: address changed", "invitee", code, "staff", v.Staff, "seq", res.Seq, "resent", len(res.Resent))
 	}
-	return res, ""
+	return ""
 }
 
 // addressError says in the campaign's language why an address was not taken.
@@ -110,15 +109,9 @@ func (s *Server) resendWords(st campaign.State, now time.Time) string {
 // addressWords says what a change of address did: to what, and the letters it sent again
 // (the outbox rows with its cause). cause is the change's ("staff:address/540/1").
 func (s *Server) addressWords(tx *store.Tx, inv campaign.Invitee, change store.Event) (string, error) {
-	rows, err := tx.OutboxRows(store.OutboxFilter{Invitee: inv.Code})
+	mine, err := outboxOf(tx, inv.Code, change.Cause)
 	if err != nil {
 		return "", err
-	}
-	var mine []store.Outgoing
-	for _, o := range rows {
-		if o.Cause == change.Cause {
-			mine = append(mine, o)
-		}
 	}
 	to, _ := change.Detail["to"].(string)
 	return s.t("done_address", inv.Name, to) + " " + s.lettersWords(mine), nil
@@ -132,4 +125,19 @@ func (s *Server) readdressed(tx *store.Tx, code string) (string, error) {
 		return "", err
 	}
 	return s.addressWords(tx, inv, changes[len(changes)-1])
+}
+
+// outboxOf lists the outbox rows of invitee code that cause queued: the letters one action sent.
+func outboxOf(tx *store.Tx, code, cause string) ([]store.Outgoing, error) {
+	rows, err := tx.OutboxRows(store.OutboxFilter{Invitee: code})
+	if err != nil {
+		return nil, err
+	}
+	var mine []store.Outgoing
+	for _, o := range rows {
+		if o.Cause == cause {
+			mine = append(mine, o)
+		}
+	}
+	return mine, nil
 }

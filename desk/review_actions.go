@@ -14,9 +14,8 @@ import (
 // resolve applies a staff decision to a review item through the engine, as `rsvpd review
 // resolve` does, recording the staff address with it.
 func (s *Server) resolve(w http.ResponseWriter, r *http.Request, v *visit) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		s.fail(w, r, http.StatusNotFound, "err_not_found")
+	id, ok := s.itemID(w, r)
+	if !ok {
 		return
 	}
 	d, bad := s.decision(r, v, id)
@@ -41,6 +40,15 @@ func (s *Server) resolve(w http.ResponseWriter, r *http.Request, v *visit) {
 	s.backToReviews(w, r, id, d.Invitee)
 }
 
+// itemID is the review item the path names; false, with the page saying so, when it names none.
+func (s *Server) itemID(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.fail(w, r, http.StatusNotFound, "err_not_found")
+	}
+	return id, err == nil
+}
+
 // decision reads the staff's decision on item id from its form, or says why it cannot be
 // taken. The form's first button is a disabled one, so that Enter in a field presses none
 // (see reviews.html); here an action must be named, a registration must name its meeting
@@ -60,7 +68,7 @@ func (s *Server) decision(r *http.Request, v *visit, id int64) (daemon.Decision,
 			return fail("meeting", "err_meeting")
 		}
 		d.Headcount, _ = strconv.Atoi(r.PostFormValue("headcount"))
-		if d.Headcount < 1 || d.Headcount > 50 {
+		if !headcountOK(d.Headcount) {
 			return fail("headcount", "err_headcount")
 		}
 	case "decline":
@@ -96,9 +104,8 @@ func (s *Server) backToReviews(w http.ResponseWriter, r *http.Request, id int64,
 // answer sends the staff's own words to the invitee, in the thread of the message the item
 // is about, through the outbox.
 func (s *Server) answer(w http.ResponseWriter, r *http.Request, v *visit) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		s.fail(w, r, http.StatusNotFound, "err_not_found")
+	id, ok := s.itemID(w, r)
+	if !ok {
 		return
 	}
 	text := strings.TrimSpace(r.PostFormValue("text"))
@@ -146,11 +153,15 @@ func keepForm(rows []reviewRow, e reviewErr) {
 		if m := e.Form.Get("meeting"); m != "" {
 			row.Attend.Meeting = m
 		}
-		if n, err := strconv.Atoi(e.Form.Get("headcount")); err == nil && n >= 1 && n <= 50 {
+		if n, err := strconv.Atoi(e.Form.Get("headcount")); err == nil && headcountOK(n) {
 			row.Attend.People = n
 		}
 	}
 }
+
+// headcountOK says whether the desk takes n people for one registration: 1 to 50, as
+// err_headcount says.
+func headcountOK(n int) bool { return n >= 1 && n <= 50 }
 
 // doneNotice is what the page says the last action did, and where: before the card of the
 // first item after the one acted on (the next to do), else after the last card. The page's

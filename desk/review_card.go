@@ -38,7 +38,7 @@ func (s *Server) prefill(rv store.Review, now time.Time) attendPrefill {
 	if m, ok := s.c.Meeting(p.Meeting); !ok || !now.Before(m.Start) {
 		p.Meeting = ""
 	}
-	if p.People < 1 || p.People > 50 {
+	if !headcountOK(p.People) {
 		p.People = 0
 	}
 	return p

@@ -50,15 +50,9 @@ func (s *Server) outcome(tx *store.Tx, id int64, code string) (string, error) {
 	if !changed && strings.HasPrefix(rv.Resolution, "ignored") {
 		parts = append(parts, s.t("done_closed"))
 	}
-	rows, err := tx.OutboxRows(store.OutboxFilter{Invitee: inv.Code})
+	mine, err := outboxOf(tx, inv.Code, cause)
 	if err != nil {
 		return "", err
-	}
-	var mine []store.Outgoing
-	for _, o := range rows {
-		if o.Cause == cause {
-			mine = append(mine, o)
-		}
 	}
 	return strings.Join(append(parts, s.lettersWords(mine)), " "), nil
 }

@@ -45,7 +45,8 @@ type AddressChanged struct {
 	Unchanged bool
 }
 
-// ErrNoInvitee is returned for a change of address of a code the campaign does not list.
+// ErrNoInvitee is returned for a change of address, or a decision on a review item, for a code
+// the campaign does not list (an unknown sender's item names none).
 var ErrNoInvitee = errors.New("no invitee has that code")
 
 // ErrAddressBounces is returned for a "new" address that is the invitee's address now, to

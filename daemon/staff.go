@@ -33,6 +33,9 @@ type Decision struct {
 // ErrBadDecision is returned for a decision that does not say one thing.
 var ErrBadDecision = errors.New("say exactly one of --accept, --attend MEETING, --decline or --ignore")
 
+// ErrResolved is returned for a review item that is already resolved.
+var ErrResolved = errors.New("already resolved")
+
 // Resolve closes a review item with the staff's decision, applying it to the invitee's state
 // through the same state machine as a reply (so confirmations and calendar entries follow).
 func (e *Engine) Resolve(ctx context.Context, id int64, d Decision) (campaign.State, error) {
@@ -57,7 +60,7 @@ func (e *Engine) Resolve(ctx context.Context, id int64, d Decision) (campaign.St
 			return err
 		}
 		if !rv.ResolvedAt.IsZero() {
-			return fmt.Errorf("review %d was already resolved (%s)", id, rv.Resolution)
+			return fmt.Errorf("review %d was %w (%s)", id, ErrResolved, rv.Resolution)
 		}
 		now := e.clock.Now()
 		cause := fmt.Sprintf("staff:review/%d", id)
@@ -69,7 +72,7 @@ func (e *Engine) Resolve(ctx context.Context, id int64, d Decision) (campaign.St
 		if !d.Ignore {
 			inv, ok := e.c.Invitee(code)
 			if !ok {
-				return fmt.Errorf("review %d names no invitee: add --invitee CODE", id)
+				return fmt.Errorf("review %d: %w: add --invitee CODE", id, ErrNoInvitee)
 			}
 			a, res, err := decisionAnswer(rv, d)
 			if err != nil {

@@ -27,9 +27,9 @@ func (s *Server) resolve(w http.ResponseWriter, r *http.Request, v *visit) {
 		msg := s.t("err_resolve")
 		if errors.Is(err, daemon.ErrBadDecision) {
 			msg = s.t("err_decision")
-		} else if strings.Contains(err.Error(), "names no invitee") {
+		} else if errors.Is(err, daemon.ErrNoInvitee) {
 			msg = s.t("err_no_invitee")
-		} else if strings.Contains(err.Error(), "already resolved") {
+		} else if errors.Is(err, daemon.ErrResolved) {
 			msg = s.t("err_already")
 		}
 		s.log.Warn("desk: resolve", "review", id, "staff", v.Staff, "err", err)

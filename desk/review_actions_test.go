@@ -280,3 +280,37 @@ func TestReviewOutcomeAnswer(t *testing.T) {
 		}
 	}
 }
+
+// The engine's refusals reach the page in the staff's words: an item settled already, and an
+// unknown sender's item settled for no invitee.
+func TestReviewRefusalsInWords(t *testing.T) {
+	f := newFixture(t)
+	f.populate(t)
+	c := f.signIn(t)
+	rv := f.itemOf(t, f.c.Invitees[80], "Ringer I mig op? Jeg er i tvivl om datoen.")
+	unknown := f.itemsOf(t, "")
+	if len(unknown) != 1 {
+		t.Fatalf("the fixture's unknown sender: %+v", unknown)
+	}
+	page := c.get("/reviews")
+	ignore := url.Values{"csrf": {csrf(t, page.body)}, "action": {"ignore"}}
+	if r := c.post(fmt.Sprintf("/reviews/%d", rv.ID), ignore); r.status != http.StatusSeeOther {
+		t.Fatalf("closing item %d: %d", rv.ID, r.status)
+	}
+	for _, s := range []struct {
+		id   int64
+		want string
+	}{
+		{rv.ID, "Sagen er allerede afgjort."},
+		{unknown[0].ID, "Mailen er ikke knyttet til en kommune."},
+	} {
+		form := url.Values{"csrf": {csrf(t, page.body)}, "action": {"accept"}}
+		if s.id == rv.ID {
+			form.Set("action", "ignore")
+		}
+		r := c.post(fmt.Sprintf("/reviews/%d", s.id), form)
+		if r.status != http.StatusBadRequest || !strings.Contains(r.body, s.want) {
+			t.Errorf("settling item %d: %d, the page does not say %q", s.id, r.status, s.want)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -262,6 +263,9 @@ func (s *Server) renderReviews(w http.ResponseWriter, r *http.Request, v *visit,
 		return
 	}
 	keepForm(pg.Rows, e)
+	if e.Item != 0 && !slices.ContainsFunc(pg.Rows, func(row reviewRow) bool { return row.R.ID == e.Item }) {
+		e.Item = 0 // its card is not on the page (settled meanwhile, or on another page): say it at the top
+	}
 	n, err := s.doneNotice(r, pg.Rows)
 	if err != nil {
 		s.internal(w, r, err)

@@ -72,7 +72,7 @@ func (e *Engine) Resolve(ctx context.Context, id int64, d Decision) (campaign.St
 		if !d.Ignore {
 			inv, ok := e.c.Invitee(code)
 			if !ok {
-				return fmt.Errorf("review %d: %w: add --invitee CODE", id, ErrNoInvitee)
+				return fmt.Errorf("review %d names no invitee of the campaign (%w): add --invitee CODE", id, ErrNoInvitee)
 			}
 			a, res, err := decisionAnswer(rv, d)
 			if err != nil {
